@@ -1,0 +1,331 @@
+//! Sign up, email verification, sign in and out, password reset, and turning a session
+//! cookie or API token into an [`Actor`].
+
+use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
+use guildhall_store::{NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
+
+use crate::crypto::{hash_password, hash_token, random_token, verify_password};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::{Actor, App};
+
+pub const VERIFY_EMAIL: &str = "verify_email";
+pub const RESET_PASSWORD: &str = "reset_password";
+
+/// What a person typed on the sign-up form.
+#[derive(Debug, Clone, Default)]
+pub struct SignUp {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Where a sign-in request came from, for rate limiting and the session record.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A new session: the cookie value (shown once) and who it is for.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session_token: String,
+    pub actor: Actor,
+    pub max_age_secs: i64,
+}
+
+impl App {
+    /// Creates an unverified account and emails a verification link. If the address
+    /// already has an account, that person is emailed instead and the caller sees the
+    /// same outcome, so the form cannot be used to discover who is a member.
+    pub async fn sign_up(&self, form: &SignUp) -> AppResult<()> {
+        let mut errors = FieldErrors::default();
+        let email = errors.check("email", Email::parse(&form.email));
+        let name = errors.check("display_name", parse_display_name(&form.display_name));
+        errors.check("password", check_new_password(&form.password, email.as_ref()));
+        errors.into_result()?;
+        let (Some(email), Some(name)) = (email, name) else { return Err(AppError::invalid("Check the form.")) };
+        let now = self.clock.unix();
+
+        if self.store.user_by_email(email.as_str()).await?.is_some() {
+            let mail = NewMail {
+                to_address: email.to_string(),
+                subject: format!("Someone tried to join {} with your address", self.branding().await.name),
+                body_text: format!(
+                    "Someone (perhaps you) tried to create an account with this email address, which already has one.\n\n\
+                     If it was you, sign in at {} or reset your password at {}.\nIf not, you can ignore this message.\n",
+                    self.link("/sign-in"),
+                    self.link("/password/forgot")
+                ),
+            };
+            self.store.enqueue_mail(&mail, now).await?;
+            return Ok(());
+        }
+
+        let password_hash = hash_password(&form.password).await?;
+        let token = random_token()?;
+        let user = NewUser {
+            email: email.to_string(),
+            display_name: name.clone(),
+            password_hash,
+            role: Role::Member.as_str().into(),
+            email_verified_at: None,
+        };
+        let token_row = NewEmailToken {
+            token_hash: hash_token(&token),
+            user_id: 0, // set by the store to the new account's id
+            purpose: VERIFY_EMAIL.into(),
+            created_at: now,
+            expires_at: now + self.settings.security.verify_link_hours * 3600,
+        };
+        let mail = self.verification_mail(&email, &name, &token).await;
+        match self.store.create_user(&user, Some(&token_row), Some(&mail), now).await {
+            Ok(_) => Ok(()),
+            // Two sign-ups raced for one address: the other one won; behave as above.
+            Err(guildhall_store::StoreError::Conflict { .. }) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    async fn verification_mail(&self, email: &Email, name: &str, token: &str) -> NewMail {
+        let society = self.branding().await.name;
+        NewMail {
+            to_address: email.to_string(),
+            subject: format!("Confirm your email for {society}"),
+            body_text: format!(
+                "Hello {name},\n\nConfirm your email address to finish creating your {society} account:\n\n{}\n\n\
+                 The link works once and expires in {} hours. If you did not sign up, ignore this message.\n",
+                self.link(&format!("/verify-email?token={token}")),
+                self.settings.security.verify_link_hours
+            ),
+        }
+    }
+
+    /// Sends a fresh verification link to an unverified account (silently does nothing
+    /// for unknown or already-verified addresses).
+    pub async fn resend_verification(&self, email: &str) -> AppResult<()> {
+        let Ok(email) = Email::parse(email) else { return Ok(()) };
+        let Some(user) = self.store.user_by_email(email.as_str()).await? else { return Ok(()) };
+        if user.email_verified_at.is_some() {
+            return Ok(());
+        }
+        let now = self.clock.unix();
+        let token = random_token()?;
+        let row = NewEmailToken {
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            purpose: VERIFY_EMAIL.into(),
+            created_at: now,
+            expires_at: now + self.settings.security.verify_link_hours * 3600,
+        };
+        let mail = self.verification_mail(&email, &user.display_name, &token).await;
+        self.store.issue_email_token(&row, &mail, now).await?;
+        Ok(())
+    }
+
+    /// Confirms an email address from the link's token.
+    pub async fn verify_email(&self, token: &str) -> AppResult<()> {
+        let now = self.clock.unix();
+        match self.store.consume_email_token(&hash_token(token.trim()), VERIFY_EMAIL, now).await? {
+            Some(user_id) => Ok(self.store.mark_email_verified(user_id, now).await?),
+            None => Err(AppError::invalid(
+                "This confirmation link is not valid: it may have expired or been used already. \
+                 Sign in to have a new one sent.",
+            )),
+        }
+    }
+
+    /// Checks the password and opens a session. Refused while too many recent
+    /// attempts have failed for the account or from the address.
+    pub async fn sign_in(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<SignedIn> {
+        let security = &self.settings.security;
+        let now = self.clock.unix();
+        let email_key = email.trim().to_lowercase();
+        if email_key.is_empty() || password.is_empty() {
+            let mut errors = FieldErrors::default();
+            if email_key.is_empty() {
+                errors.add("email", "Enter your email address.");
+            }
+            if password.is_empty() {
+                errors.add("password", "Enter your password.");
+            }
+            errors.into_result()?;
+        }
+        if email_key.len() > Email::MAX_LEN || password.chars().count() > guildhall_domain::identity::PASSWORD_MAX_CHARS
+        {
+            return Err(AppError::invalid("The email address or password is too long."));
+        }
+        let window = security.failure_window_minutes * 60;
+        let (by_account, by_address) = self.store.failed_sign_ins_since(&email_key, &client.ip, now - window).await?;
+        if by_account >= security.max_failures_per_account || by_address >= security.max_failures_per_address {
+            return Err(AppError::RateLimited {
+                message: format!(
+                    "Too many failed sign-in attempts. For your security, wait {} minutes before trying again, \
+                     or reset your password.",
+                    security.failure_window_minutes
+                ),
+                retry_after_secs: window,
+            });
+        }
+
+        let user = self.store.user_by_email(&email_key).await?;
+        let password_ok = match &user {
+            Some(user) => verify_password(password, &user.password_hash).await,
+            None => {
+                // Spend about the same time as a real check so timing does not reveal accounts.
+                let _ = hash_password(password).await;
+                false
+            }
+        };
+        let user = match user {
+            Some(user) if password_ok && user.disabled_at.is_none() => user,
+            _ => {
+                self.store.record_sign_in_attempt(&email_key, &client.ip, false, now).await?;
+                return Err(AppError::invalid_field("email", "The email address or password is not right."));
+            }
+        };
+        if user.email_verified_at.is_none() {
+            self.resend_verification(&user.email).await?;
+            return Err(AppError::Forbidden(
+                "Confirm your email address first: we have just sent you a new link.".into(),
+            ));
+        }
+        self.store.record_sign_in_attempt(&email_key, &client.ip, true, now).await?;
+        let token = random_token()?;
+        let max_age_secs = security.session_days * 86_400;
+        self.store
+            .create_session(&NewSession {
+                token_hash: hash_token(&token),
+                user_id: user.id,
+                created_at: now,
+                expires_at: now + max_age_secs,
+                ip: client.ip.clone(),
+                user_agent: client.user_agent.chars().take(300).collect(),
+            })
+            .await?;
+        let actor = self.actor_for_user(user, None, None).await?;
+        Ok(SignedIn { session_token: token, actor, max_age_secs })
+    }
+
+    pub async fn sign_out(&self, session_token: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&hash_token(session_token)).await?)
+    }
+
+    /// The person behind a session cookie, if the session is live.
+    pub async fn actor_for_session(&self, session_token: &str) -> AppResult<Option<Actor>> {
+        match self.store.session_user(&hash_token(session_token), self.clock.unix()).await? {
+            Some(user) => Ok(Some(self.actor_for_user(user, None, None).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The person an API token acts for, limited to the token's role and chapter.
+    pub async fn actor_for_api_token(&self, token: &str) -> AppResult<Option<Actor>> {
+        match self.store.api_token(&hash_token(token.trim()), self.clock.unix()).await? {
+            Some((token, user)) => {
+                let role = Role::parse(&token.role).unwrap_or(Role::Member);
+                Ok(Some(self.actor_for_user(user, Some((token.id, role)), token.chapter_id).await?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn actor_for_user(
+        &self,
+        user: UserRecord,
+        token: Option<(i64, Role)>,
+        token_chapter: Option<i64>,
+    ) -> AppResult<Actor> {
+        let user_role = Role::parse(&user.role).unwrap_or(Role::Member);
+        let role = match token {
+            Some((_, token_role)) => token_role.min(user_role),
+            None => user_role,
+        };
+        let mut officer_of: Vec<i64> =
+            self.store.officer_terms_on(user.id, self.clock.today()).await?.into_iter().map(|t| t.chapter_id).collect();
+        officer_of.dedup();
+        if token.is_some() {
+            officer_of.retain(|c| Some(*c) == token_chapter);
+        }
+        Ok(Actor {
+            user_id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+            officer_of,
+            api_token_id: token.map(|(id, _)| id),
+        })
+    }
+
+    /// Emails a single-use reset link if the address has an account. Always succeeds,
+    /// so the form does not reveal who is a member.
+    pub async fn request_password_reset(&self, email: &str) -> AppResult<()> {
+        let Ok(email) = Email::parse(email) else {
+            return Err(AppError::invalid_field("email", "Enter the email address you signed up with."));
+        };
+        let Some(user) = self.store.user_by_email(email.as_str()).await? else { return Ok(()) };
+        if user.disabled_at.is_some() {
+            return Ok(());
+        }
+        let now = self.clock.unix();
+        let token = random_token()?;
+        let minutes = self.settings.security.reset_link_minutes;
+        let row = NewEmailToken {
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            purpose: RESET_PASSWORD.into(),
+            created_at: now,
+            expires_at: now + minutes * 60,
+        };
+        let mail = NewMail {
+            to_address: user.email.clone(),
+            subject: format!("Reset your {} password", self.branding().await.name),
+            body_text: format!(
+                "Hello {},\n\nSomeone asked to reset the password for this account. To choose a new password, open:\n\n{}\n\n\
+                 The link works once and expires in {minutes} minutes. If you did not ask, ignore this message: \
+                 your password has not changed.\n",
+                user.display_name,
+                self.link(&format!("/password/reset?token={token}"))
+            ),
+        };
+        self.store.issue_email_token(&row, &mail, now).await?;
+        Ok(())
+    }
+
+    /// Sets a new password from a reset link; ends every existing session of the account.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> AppResult<()> {
+        check_new_password(new_password, None).map_err(|e| AppError::invalid_field("password", e.0))?;
+        let hash = hash_password(new_password).await?;
+        match self.store.reset_password(&hash_token(token.trim()), &hash, self.clock.unix()).await? {
+            Some(_) => Ok(()),
+            None => Err(AppError::invalid(
+                "This reset link is not valid: it may have expired or been used already. Ask for a new one.",
+            )),
+        }
+    }
+
+    /// Creates a verified account directly (CLI `create-admin`, demo data).
+    pub async fn create_verified_user(&self, email: &str, name: &str, password: &str, role: Role) -> AppResult<i64> {
+        let mut errors = FieldErrors::default();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check("display_name", parse_display_name(name));
+        errors.check("password", check_new_password(password, email.as_ref()));
+        errors.into_result()?;
+        let (Some(email), Some(name)) = (email, name) else { return Err(AppError::invalid("Check the input.")) };
+        let now = self.clock.unix();
+        let user = NewUser {
+            email: email.to_string(),
+            display_name: name,
+            password_hash: hash_password(password).await?,
+            role: role.as_str().into(),
+            email_verified_at: Some(now),
+        };
+        self.store.create_user(&user, None, None, now).await.map_err(|err| match err {
+            guildhall_store::StoreError::Conflict { .. } => AppError::Conflict {
+                message: format!("An account for {email} already exists."),
+                field: Some("email".into()),
+            },
+            other => other.into(),
+        })
+    }
+}

@@ -1,0 +1,132 @@
+//! Authorisation, in one place. Every use case asks [`Actor::require`] before it reads
+//! or writes; templates only decide what to *show*, never what is allowed.
+
+use guildhall_domain::identity::Role;
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+
+/// Who is acting: a signed-in person (or an API token acting for them), with the
+/// chapters they currently hold office in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Chapters this person is an officer of today (for a token: as far as it is scoped).
+    pub officer_of: Vec<i64>,
+    /// Set when the request came with an API token rather than a session.
+    pub api_token_id: Option<i64>,
+}
+
+/// Everything that needs permission. Chapter-scoped actions name their chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// The signed-in person's own dashboard, profile and account.
+    OwnAccount,
+    /// The staff area: society-wide member lists, reports.
+    StaffArea,
+    /// The audit log of changes to people's data.
+    AuditLog,
+    /// Outgoing mail as queued and delivered.
+    OutgoingMail,
+    /// Roles, society settings, API tokens.
+    Administration,
+    /// A chapter's roster and management pages.
+    ManageChapter(i64),
+}
+
+impl Actor {
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Staff | Role::Admin)
+    }
+
+    pub fn is_officer_of(&self, chapter_id: i64) -> bool {
+        self.officer_of.contains(&chapter_id)
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        match permission {
+            Permission::OwnAccount => true,
+            Permission::StaffArea | Permission::AuditLog | Permission::OutgoingMail => self.is_staff(),
+            Permission::Administration => self.role == Role::Admin,
+            Permission::ManageChapter(chapter) => self.is_staff() || self.is_officer_of(chapter),
+        }
+    }
+
+    /// Refuses with 403 unless the permission is held.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.allows(permission) {
+            return Ok(());
+        }
+        Err(AppError::Forbidden(match permission {
+            Permission::OwnAccount => "You do not have permission to do that.".into(),
+            Permission::StaffArea | Permission::AuditLog | Permission::OutgoingMail => {
+                "Only society staff can open this page.".into()
+            }
+            Permission::Administration => "Only an administrator can change this.".into(),
+            Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
+        }))
+    }
+
+    /// The role an API token may carry: never more than its owner's.
+    pub fn can_grant_token_role(&self, role: Role) -> bool {
+        role <= self.role
+    }
+
+    /// A short label for the audit log.
+    pub fn label(&self) -> String {
+        format!("{} <{}>", self.display_name, self.email)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, officer_of: &[i64]) -> Actor {
+        Actor {
+            user_id: 1,
+            email: "a@example.org".into(),
+            display_name: "A".into(),
+            role,
+            officer_of: officer_of.to_vec(),
+            api_token_id: None,
+        }
+    }
+
+    #[test]
+    fn permission_table() {
+        use Permission::*;
+        let member = actor(Role::Member, &[]);
+        let officer = actor(Role::Member, &[7]);
+        let staff = actor(Role::Staff, &[]);
+        let admin = actor(Role::Admin, &[]);
+        // (permission, member, officer of chapter 7, staff, admin)
+        let table = [
+            (OwnAccount, true, true, true, true),
+            (StaffArea, false, false, true, true),
+            (AuditLog, false, false, true, true),
+            (OutgoingMail, false, false, true, true),
+            (Administration, false, false, false, true),
+            (ManageChapter(7), false, true, true, true),
+            (ManageChapter(8), false, false, true, true),
+        ];
+        for (permission, m, o, s, a) in table {
+            assert_eq!(member.allows(permission), m, "member {permission:?}");
+            assert_eq!(officer.allows(permission), o, "officer {permission:?}");
+            assert_eq!(staff.allows(permission), s, "staff {permission:?}");
+            assert_eq!(admin.allows(permission), a, "admin {permission:?}");
+            assert_eq!(member.require(permission).is_ok(), m);
+        }
+    }
+
+    #[test]
+    fn tokens_never_exceed_their_owner() {
+        let staff = actor(Role::Staff, &[]);
+        assert!(staff.can_grant_token_role(Role::Member));
+        assert!(staff.can_grant_token_role(Role::Staff));
+        assert!(!staff.can_grant_token_role(Role::Admin));
+    }
+}

@@ -1,0 +1,53 @@
+//! Chapters as officers and staff see them.
+
+use guildhall_store::ChapterRecord;
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App, Permission};
+
+/// Figures for the staff area's front page.
+pub struct StaffOverview {
+    pub accounts: i64,
+    pub chapters: Vec<ChapterRecord>,
+    pub pending_mail: i64,
+}
+
+impl App {
+    /// The offices the actor holds today: (chapter id, chapter name, title).
+    pub async fn offices(&self, actor: &Actor) -> AppResult<Vec<(i64, String, String)>> {
+        let terms = self.store.officer_terms_on(actor.user_id, self.clock.today()).await?;
+        let mut offices = Vec::with_capacity(terms.len());
+        for term in terms {
+            if let Some(chapter) = self.store.chapter_by_id(term.chapter_id).await? {
+                offices.push((chapter.id, chapter.name, term.title));
+            }
+        }
+        Ok(offices)
+    }
+
+    /// A chapter and its current officers, for its officers and for staff only.
+    pub async fn chapter_overview(
+        &self,
+        actor: &Actor,
+        chapter_id: i64,
+    ) -> AppResult<(ChapterRecord, Vec<(String, String)>)> {
+        actor.require(Permission::ManageChapter(chapter_id))?;
+        let chapter =
+            self.store.chapter_by_id(chapter_id).await?.ok_or_else(|| AppError::NotFound("No such chapter.".into()))?;
+        let officers = self.store.chapter_officers(chapter_id, self.clock.today()).await?;
+        Ok((chapter, officers))
+    }
+
+    pub async fn chapters(&self, _actor: &Actor) -> AppResult<Vec<ChapterRecord>> {
+        Ok(self.store.list_chapters().await?)
+    }
+
+    pub async fn staff_overview(&self, actor: &Actor) -> AppResult<StaffOverview> {
+        actor.require(Permission::StaffArea)?;
+        Ok(StaffOverview {
+            accounts: self.store.count_users().await?,
+            chapters: self.store.list_chapters().await?,
+            pending_mail: self.store.count_pending_mail().await?,
+        })
+    }
+}

@@ -1,0 +1,197 @@
+//! Typed, layered configuration: built-in defaults, then a TOML file, then environment
+//! variables (`GUILDHALL_SECTION__KEY`, and plain `DATABASE_URL`). Unknown keys are refused.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub mail: MailSettings,
+    pub security: SecuritySettings,
+    pub society: SocietyDefaults,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// The address people reach the site at; used in emailed links. An https:// URL
+    /// also marks cookies Secure.
+    pub public_url: String,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    pub trust_proxy_headers: bool,
+    /// Run the mail and housekeeping jobs on this node (turn off on extra replicas).
+    pub run_jobs: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite:PATH` (the default, created on first start) or `postgres://USER@HOST/DB`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// Sender address on every message.
+    pub from: String,
+    /// SMTP relay host; empty means mail goes to the local mailbox staff can read.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// "starttls" (default), "tls" or "none" (only for a relay on localhost).
+    pub smtp_security: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecuritySettings {
+    pub session_days: i64,
+    pub verify_link_hours: i64,
+    pub reset_link_minutes: i64,
+    /// Failed sign-ins allowed per account, then per address, within the window.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+    pub failure_window_minutes: i64,
+}
+
+/// Branding used until staff change it in the admin settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SocietyDefaults {
+    pub name: String,
+    pub tagline: String,
+    pub primary_colour: String,
+    pub logo_url: String,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trust_proxy_headers: false,
+            run_jobs: true,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self { url: "sqlite:data/guildhall.db".into(), max_connections: 16 }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Guildhall <no-reply@guildhall.localhost>".into(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            smtp_security: "starttls".into(),
+        }
+    }
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            session_days: 14,
+            verify_link_hours: 48,
+            reset_link_minutes: 60,
+            max_failures_per_account: 5,
+            max_failures_per_address: 30,
+            failure_window_minutes: 15,
+        }
+    }
+}
+
+impl Default for SocietyDefaults {
+    fn default() -> Self {
+        Self {
+            name: "Guildhall Society of Professional Engineers".into(),
+            tagline: "Continuing education, credentials and community for engineers".into(),
+            primary_colour: "#1d4e89".into(),
+            logo_url: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults → `file` (if given; it must exist) → environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(format!("configuration file {} does not exist", file.display()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment
+            .merge(Env::prefixed("GUILDHALL_").split("__"))
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
+        figment.extract().map_err(|e| format!("configuration error: {e}"))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    /// The defaults as a commented TOML file, for `guildhall config example`.
+    pub fn example_toml() -> String {
+        let body = toml::to_string_pretty(&Settings::default()).unwrap_or_default();
+        format!(
+            "# Guildhall configuration. Every key is optional; these are the defaults.\n\
+             # Environment variables override the file: GUILDHALL_SECTION__KEY (e.g. GUILDHALL_SERVER__BIND),\n\
+             # and DATABASE_URL sets database.url.\n\n{body}"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_on_sqlite_on_localhost() {
+        let settings = Settings::default();
+        assert_eq!(settings.database.url, "sqlite:data/guildhall.db");
+        assert_eq!(settings.server.bind, "127.0.0.1:8080");
+        assert!(!settings.secure_cookies());
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("guildhall-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("guildhall.toml");
+        std::fs::write(&file, "[server]\npublic_url = \"https://members.example.org\"\n").unwrap();
+        let settings = Settings::load(Some(&file)).unwrap();
+        assert!(settings.secure_cookies());
+        assert_eq!(settings.server.bind, "127.0.0.1:8080");
+
+        std::fs::write(&file, "[server]\npublick_url = \"x\"\n").unwrap();
+        let err = Settings::load(Some(&file)).unwrap_err();
+        assert!(err.contains("publick_url"), "{err}");
+        assert!(Settings::load(Some(&dir.join("missing.toml"))).is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn example_file_parses_back_to_the_defaults() {
+        let parsed: Settings = toml::from_str(&Settings::example_toml()).unwrap();
+        assert_eq!(parsed, Settings::default());
+    }
+}

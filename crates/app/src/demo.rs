@@ -1,0 +1,76 @@
+//! The demo society: chapters and one sign-in for each kind of user, so every page has
+//! something real to show on a fresh machine.
+
+use guildhall_domain::identity::Role;
+use guildhall_store::{NewChapter, NewOfficerTerm};
+use time::Duration;
+
+use crate::App;
+use crate::error::AppResult;
+
+/// The password every demo account uses.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// A sign-in the demo prints for people to try.
+pub struct DemoSignIn {
+    pub who: &'static str,
+    pub email: &'static str,
+}
+
+pub const DEMO_SIGN_INS: [DemoSignIn; 4] = [
+    DemoSignIn { who: "member", email: "member@demo.guildhall.org" },
+    DemoSignIn { who: "chapter officer", email: "officer@demo.guildhall.org" },
+    DemoSignIn { who: "staff", email: "staff@demo.guildhall.org" },
+    DemoSignIn { who: "admin", email: "admin@demo.guildhall.org" },
+];
+
+const CHAPTERS: [(&str, &str, &str, &str); 6] = [
+    ("capital", "Capital Chapter", "chapter", "Capital region"),
+    ("coastal", "Coastal Chapter", "chapter", "Coast and islands"),
+    ("northern", "Northern Chapter", "chapter", "Northern counties"),
+    ("river-valley", "River Valley Chapter", "chapter", "River valley"),
+    ("western", "Western Chapter", "chapter", "Western plains"),
+    ("state-university", "State University Student Chapter", "student_chapter", "State University campus"),
+];
+
+impl App {
+    /// Creates the demo society unless the database already has accounts. Returns
+    /// whether anything was created.
+    pub async fn seed_demo(&self) -> AppResult<bool> {
+        if self.store.count_users().await? > 0 {
+            return Ok(false);
+        }
+        let now = self.clock.unix();
+        let mut chapter_ids = Vec::new();
+        for (i, (slug, name, kind, region)) in CHAPTERS.iter().enumerate() {
+            let chapter = NewChapter {
+                slug: (*slug).into(),
+                name: (*name).into(),
+                kind: (*kind).into(),
+                region: (*region).into(),
+                dues_supplement_cents: if i % 2 == 0 { 1500 } else { 1000 },
+            };
+            chapter_ids.push(self.store.create_chapter(&chapter, now).await?);
+        }
+        let names = ["Maya Okafor, PE", "Daniel Reyes, PE", "Priya Natarajan", "Alex Morgan"];
+        let roles = [Role::Member, Role::Member, Role::Staff, Role::Admin];
+        let mut ids = Vec::new();
+        for ((sign_in, name), role) in DEMO_SIGN_INS.iter().zip(names).zip(roles) {
+            ids.push(self.create_verified_user(sign_in.email, name, DEMO_PASSWORD, role).await?);
+        }
+        let today = self.clock.today();
+        self.store
+            .add_officer_term(
+                &NewOfficerTerm {
+                    user_id: ids[1],
+                    chapter_id: chapter_ids[0],
+                    title: "Chapter President".into(),
+                    starts_on: today - Duration::days(200),
+                    ends_on: Some(today + Duration::days(165)),
+                },
+                now,
+            )
+            .await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,103 @@
+//! The application layer's one error type. The web layer maps it to HTTP in one place.
+
+use std::collections::BTreeMap;
+
+use guildhall_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// Input a person can correct: a message, and per-field messages for forms.
+    #[error("{message}")]
+    Validation { message: String, fields: BTreeMap<String, String> },
+    #[error("sign in to continue")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { message: String, field: Option<String> },
+    #[error("{message}")]
+    RateLimited { message: String, retry_after_secs: i64 },
+    /// Something on our side; the text is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Validation { message: message.into(), fields: BTreeMap::new() }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::Validation { message: message.clone(), fields: BTreeMap::from([(field.to_string(), message)]) }
+    }
+
+    pub fn forbidden() -> Self {
+        AppError::Forbidden("You do not have permission to do that.".into())
+    }
+
+    /// A stable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "invalid_input",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound("That record does not exist.".into()),
+            StoreError::Conflict { constraint } => AppError::Conflict {
+                message: "That conflicts with a record that already exists.".into(),
+                field: Some(constraint),
+            },
+            StoreError::Invalid(message) => AppError::invalid(message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Collects field errors from a form, then fails once with all of them.
+#[derive(Debug, Default)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.0.entry(field.to_string()).or_insert_with(|| err.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+    }
+
+    pub fn into_result(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            let message = if self.0.len() == 1 {
+                self.0.values().next().cloned().unwrap_or_default()
+            } else {
+                format!("Please correct the {} fields marked below.", self.0.len())
+            };
+            Err(AppError::Validation { message, fields: self.0 })
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! `guildhall`: the one binary. Serves the site, migrates, seeds the demo society,
+//! moves a society between database engines, and administers accounts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use guildhall_app::{App, Settings};
+use guildhall_domain::identity::Role;
+use guildhall_store::{ConnectOptions, Store, redact_url};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "guildhall", version, about = "The platform an engineering society runs for its members")]
+struct Cli {
+    /// Configuration file (TOML); environment variables override it.
+    #[arg(long, short, global = true, env = "GUILDHALL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    json_logs: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (applies pending migrations first).
+    Serve {
+        /// Create the demo society first if the database is empty, and print its sign-ins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and list them.
+    Migrate,
+    /// Create the demo society in an empty database.
+    Demo,
+    /// Database tools.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Create an administrator account (verified, ready to sign in).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from GUILDHALL_ADMIN_PASSWORD if not given, so it stays out of shell history.
+        #[arg(long, env = "GUILDHALL_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Configuration tools.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy a whole society from one database into a new, empty one (e.g. SQLite to PostgreSQL).
+    Copy {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print an example configuration file with every option and its default.
+    Example,
+    /// Print the configuration in effect (file and environment applied), secrets hidden.
+    Show,
+}
+
+fn init_logs(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json { builder.json().init() } else { builder.init() }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logs(cli.json_logs);
+    let settings = Settings::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
+    match cli.command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            let store = Store::connect(&settings.database.url, &ConnectOptions::default()).await?;
+            let applied = store.migrate().await?;
+            println!("Database {}: {} migration(s) applied now.", redact_url(&settings.database.url), applied.len());
+            for m in guildhall_store::embedded_migrations(store.kind()) {
+                println!("  {:04} {}", m.version, m.description);
+            }
+            Ok(())
+        }
+        Command::Demo => {
+            let app = App::start(settings).await?;
+            if app.seed_demo().await? {
+                print_demo_sign_ins();
+            } else {
+                println!("The database already has accounts; the demo society was not added.");
+            }
+            Ok(())
+        }
+        Command::Db { command: DbCommand::Copy { from, to } } => copy(&from, &to).await,
+        Command::CreateAdmin { email, name, password } => {
+            let app = App::start(settings).await?;
+            let id = app.create_verified_user(&email, &name, &password, Role::Admin).await?;
+            println!("Administrator {email} created (account {id}).");
+            Ok(())
+        }
+        Command::Config { command: ConfigCommand::Example } => {
+            print!("{}", Settings::example_toml());
+            Ok(())
+        }
+        Command::Config { command: ConfigCommand::Show } => {
+            let mut shown = settings.clone();
+            shown.database.url = redact_url(&shown.database.url);
+            if !shown.mail.smtp_password.is_empty() {
+                shown.mail.smtp_password = "***".into();
+            }
+            println!("{shown:#?}");
+            Ok(())
+        }
+    }
+}
+
+fn print_demo_sign_ins() {
+    println!("Demo society created. Sign in with any of these (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
+    for s in guildhall_app::demo::DEMO_SIGN_INS {
+        println!("  {:<16} {}", s.who, s.email);
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> Result<()> {
+    let bind = settings.server.bind.clone();
+    let run_jobs = settings.server.run_jobs;
+    tracing::info!(database = %redact_url(&settings.database.url), "starting");
+    let app = App::start(settings).await.context("could not start")?;
+    if demo {
+        if app.seed_demo().await? {
+            print_demo_sign_ins();
+        } else {
+            println!("Demo sign-ins (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
+            for s in guildhall_app::demo::DEMO_SIGN_INS {
+                println!("  {:<16} {}", s.who, s.email);
+            }
+        }
+    }
+    if run_jobs {
+        spawn_jobs(app.clone());
+    }
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    println!("Guildhall is running at {}", app.settings.server.public_url);
+    let router = guildhall_web::router(app);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Mail delivery every few seconds; expired sessions and tokens purged hourly.
+fn spawn_jobs(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = 0u64;
+        loop {
+            if let Err(err) = app.deliver_due_mail().await {
+                tracing::warn!(error = %err, "mail delivery round failed");
+            }
+            if tick.is_multiple_of(1200)
+                && let Err(err) = app.store.purge_expired(app.clock.unix()).await
+            {
+                tracing::warn!(error = %err, "purge failed");
+            }
+            tick += 1;
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
+async fn copy(from: &str, to: &str) -> Result<()> {
+    if from == to {
+        bail!("--from and --to name the same database");
+    }
+    let source = Store::connect(from, &ConnectOptions::default()).await?;
+    source.migrate().await?;
+    let target = Store::connect(to, &ConnectOptions::default()).await?;
+    target.migrate().await?;
+    let report = source.copy_into(&target).await?;
+    println!("Copied {} into {}:", redact_url(from), redact_url(to));
+    for (table, rows) in report {
+        println!("  {table:<20} {rows:>8} rows");
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Guildhall's society rules in plain Rust: no I/O, no async, no database.
+//!
+//! Everything here is deterministic and unit-tested with table-driven cases; the
+//! application layer feeds it facts read from storage and acts on its answers.
+
+pub mod identity;
+pub mod membership;

@@ -1,0 +1,101 @@
+//! Money: whole cents, never negative where the rules say it cannot be.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::MembershipError;
+
+/// A non-negative amount of money in cents (the society's currency), e.g. dues or a
+/// chapter supplement. Refunds and credits are the ledger's business, not these rules'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Cents(i64);
+
+impl Cents {
+    /// Zero.
+    pub const ZERO: Cents = Cents(0);
+
+    /// An amount in cents; negative amounts are refused.
+    pub fn new(cents: i64) -> Result<Self, MembershipError> {
+        if cents < 0 { Err(MembershipError::NegativeAmount(cents)) } else { Ok(Self(cents)) }
+    }
+
+    /// The amount in cents.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Sum, or [`MembershipError::AmountOverflow`].
+    pub fn checked_add(self, other: Cents) -> Result<Cents, MembershipError> {
+        self.0.checked_add(other.0).map(Cents).ok_or(MembershipError::AmountOverflow)
+    }
+
+    /// Multiplied by a count, or [`MembershipError::AmountOverflow`].
+    pub fn checked_mul(self, n: i64) -> Result<Cents, MembershipError> {
+        if n < 0 {
+            return Err(MembershipError::NegativeAmount(n));
+        }
+        self.0.checked_mul(n).map(Cents).ok_or(MembershipError::AmountOverflow)
+    }
+
+    /// `self × numerator ÷ denominator`, rounded down to the whole cent (in the payer's
+    /// favour). Used for proration and percentages.
+    pub(crate) fn fraction(self, numerator: i64, denominator: i64) -> Result<Cents, MembershipError> {
+        if numerator < 0 || denominator <= 0 {
+            return Err(MembershipError::AmountOverflow);
+        }
+        let scaled = i128::from(self.0) * i128::from(numerator) / i128::from(denominator);
+        i64::try_from(scaled).map(Cents).map_err(|_| MembershipError::AmountOverflow)
+    }
+}
+
+impl TryFrom<i64> for Cents {
+    type Error = MembershipError;
+    fn try_from(cents: i64) -> Result<Self, Self::Error> {
+        Self::new(cents)
+    }
+}
+
+impl From<Cents> for i64 {
+    fn from(c: Cents) -> Self {
+        c.0
+    }
+}
+
+impl fmt::Display for Cents {
+    /// Renders as units and cents, e.g. `245.50`, without a currency symbol.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_negative_amounts() {
+        assert_eq!(Cents::new(-1), Err(MembershipError::NegativeAmount(-1)));
+        assert_eq!(Cents::new(0), Ok(Cents::ZERO));
+        assert_eq!(Cents::try_from(24550).map(|c| c.to_string()), Ok("245.50".to_string()));
+    }
+
+    #[test]
+    fn arithmetic_reports_overflow() {
+        let max = Cents(i64::MAX);
+        assert_eq!(max.checked_add(Cents(1)), Err(MembershipError::AmountOverflow));
+        assert_eq!(max.checked_mul(2), Err(MembershipError::AmountOverflow));
+        assert_eq!(Cents(100).checked_mul(-1), Err(MembershipError::NegativeAmount(-1)));
+        // i128 intermediate: no overflow when the result fits.
+        assert_eq!(max.fraction(12, 12), Ok(max));
+    }
+
+    #[test]
+    fn fractions_round_down() {
+        let cases = [(10_000, 10, 12, 8_333), (10_000, 12, 12, 10_000), (1, 1, 2, 0), (999, 1, 3, 333)];
+        for (amount, num, den, expected) in cases {
+            assert_eq!(Cents(amount).fraction(num, den), Ok(Cents(expected)));
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! Accounts: users, sessions, single-use email tokens, sign-in attempts, API tokens.
+
+use crate::{
+    ApiTokenRecord, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page, PageRequest, Store,
+    StoreError, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
+};
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at";
+
+/// Inserts one outbox message inside an open transaction.
+macro_rules! insert_mail {
+    ($tx:expr, $mail:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, 'pending', 0, $4)",
+        )
+        .bind(&$mail.to_address)
+        .bind(&$mail.subject)
+        .bind(&$mail.body_text)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// Inserts one audit entry inside an open transaction.
+macro_rules! insert_audit {
+    ($tx:expr, $entry:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (occurred_at, actor_user_id, actor_label, action, subject_kind, subject_id, \
+             subject_label, chapter_id, before_json, after_json, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind($entry.occurred_at)
+        .bind($entry.actor_user_id)
+        .bind(&$entry.actor_label)
+        .bind(&$entry.action)
+        .bind(&$entry.subject_kind)
+        .bind($entry.subject_id)
+        .bind(&$entry.subject_label)
+        .bind($entry.chapter_id)
+        .bind(&$entry.before_json)
+        .bind(&$entry.after_json)
+        .bind(&$entry.request_id)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use insert_audit;
+
+impl Store {
+    /// Creates an account and, in the same transaction, its email token and the mail
+    /// that carries it, so a user never exists without the means to verify.
+    pub async fn create_user(
+        &self,
+        user: &NewUser,
+        token: Option<&NewEmailToken>,
+        mail: Option<&NewMail>,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&user.email)
+            .bind(&user.display_name)
+            .bind(&user.password_hash)
+            .bind(&user.role)
+            .bind(user.email_verified_at)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(token) = token {
+                sqlx::query(
+                    "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&token.token_hash)
+                .bind(id)
+                .bind(&token.purpose)
+                .bind(token.created_at)
+                .bind(token.expires_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(mail) = mail {
+                insert_mail!(tx, mail, now)?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(email)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Accounts in email order, optionally only those whose email or name contains `search`.
+    pub async fn list_users(&self, search: Option<&str>, page: PageRequest) -> StoreResult<Page<UserRecord>> {
+        let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users \
+             WHERE ($1 IS NULL OR LOWER(email) LIKE $1 OR LOWER(display_name) LIKE $1) \
+             ORDER BY email LIMIT $2 OFFSET $3"
+        );
+        let count_sql =
+            "SELECT COUNT(*) FROM users WHERE ($1 IS NULL OR LOWER(email) LIKE $1 OR LOWER(display_name) LIKE $1)";
+        let (items, (total,)): (Vec<UserRecord>, (i64,)) = with_reader!(self, |pool| {
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(&pattern)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_as(count_sql).bind(&pattern).fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
+    /// Changes an account's role and records the change in the audit log, atomically.
+    pub async fn set_user_role(&self, user_id: i64, role: &str, audit: &NewAuditEntry) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                .bind(role)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn mark_email_verified(&self, user_id: i64, now: UnixTime) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Stores a new email token (and the mail carrying it) for an existing user.
+    pub async fn issue_email_token(&self, token: &NewEmailToken, mail: &NewMail, now: UnixTime) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&token.token_hash)
+            .bind(token.user_id)
+            .bind(&token.purpose)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Marks a token used if it exists, has this purpose, is unused and unexpired;
+    /// returns its user. A token can be consumed once, even under concurrent requests.
+    pub async fn consume_email_token(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        now: UnixTime,
+    ) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = with_writer!(self, |pool| {
+            sqlx::query_as(
+                "UPDATE email_tokens SET used_at = $3 \
+                 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+                 RETURNING user_id",
+            )
+            .bind(token_hash)
+            .bind(purpose)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Consumes a password-reset token and sets the new password hash in one
+    /// transaction; every session of the user is ended. Returns the user id.
+    pub async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: UnixTime,
+    ) -> StoreResult<Option<i64>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(i64,)> = sqlx::query_as(
+                "UPDATE email_tokens SET used_at = $2 \
+                 WHERE token_hash = $1 AND purpose = 'reset_password' AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING user_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id,)) = row else { return Ok(None) };
+            sqlx::query("UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3")
+                .bind(password_hash)
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some(user_id))
+        })
+    }
+
+    pub async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(password_hash)
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&session.token_hash)
+            .bind(session.user_id)
+            .bind(session.created_at)
+            .bind(session.expires_at)
+            .bind(&session.ip)
+            .bind(&session.user_agent)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// The user a live session belongs to; expired sessions and disabled users give `None`.
+    pub async fn session_user(&self, token_hash: &str, now: UnixTime) -> StoreResult<Option<UserRecord>> {
+        const SQL: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, \
+             u.disabled_at, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
+        Ok(with_reader!(self, |pool| sqlx::query_as(SQL).bind(token_hash).bind(now).fetch_optional(pool).await)?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        with_writer!(self, |pool| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Removes expired sessions and tokens; returns how many rows went.
+    pub async fn purge_expired(&self, now: UnixTime) -> StoreResult<u64> {
+        with_writer!(self, |pool| {
+            let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
+            let b = sqlx::query("DELETE FROM email_tokens WHERE expires_at <= $1").bind(now).execute(pool).await?;
+            let c = sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at <= $1")
+                .bind(now - 86_400)
+                .execute(pool)
+                .await?;
+            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
+        })
+    }
+
+    pub async fn record_sign_in_attempt(
+        &self,
+        email: &str,
+        ip: &str,
+        succeeded: bool,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query("INSERT INTO sign_in_attempts (email, ip, attempted_at, succeeded) VALUES ($1, $2, $3, $4)")
+                .bind(email)
+                .bind(ip)
+                .bind(now)
+                .bind(succeeded)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`: (for this email since its last success, from this address).
+    pub async fn failed_sign_ins_since(&self, email: &str, ip: &str, since: UnixTime) -> StoreResult<(i64, i64)> {
+        let (by_email, by_ip): ((i64,), (i64,)) = with_reader!(self, |pool| {
+            let by_email = sqlx::query_as(
+                "SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND succeeded = FALSE AND attempted_at > \
+                 (SELECT COALESCE(MAX(attempted_at), $2) FROM sign_in_attempts \
+                  WHERE email = $1 AND succeeded = TRUE AND attempted_at > $2)",
+            )
+            .bind(email)
+            .bind(since)
+            .fetch_one(pool)
+            .await?;
+            let by_ip = sqlx::query_as(
+                "SELECT COUNT(*) FROM sign_in_attempts WHERE ip = $1 AND succeeded = FALSE AND attempted_at > $2",
+            )
+            .bind(ip)
+            .bind(since)
+            .fetch_one(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((by_email, by_ip))
+        })?;
+        Ok((by_email.0, by_ip.0))
+    }
+
+    pub async fn create_api_token(
+        &self,
+        token: &NewApiToken,
+        now: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO api_tokens (token_hash, name, user_id, role, chapter_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&token.token_hash)
+            .bind(&token.name)
+            .bind(token.user_id)
+            .bind(&token.role)
+            .bind(token.chapter_id)
+            .bind(now)
+            .bind(token.expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// A live API token and its owner; revoked or expired tokens and disabled owners give `None`.
+    pub async fn api_token(
+        &self,
+        token_hash: &str,
+        now: UnixTime,
+    ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>> {
+        let token: Option<ApiTokenRecord> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at \
+                 FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let Some(token) = token else { return Ok(None) };
+        match self.user_by_id(token.user_id).await? {
+            Some(user) if user.disabled_at.is_none() => Ok(Some((token, user))),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn list_api_tokens(&self) -> StoreResult<Vec<ApiTokenRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at \
+                 FROM api_tokens ORDER BY created_at DESC, id DESC",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    pub async fn revoke_api_token(&self, id: i64, now: UnixTime, audit: &NewAuditEntry) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,322 @@
+//! Moving a whole society between engines (`guildhall db copy`), and the table
+//! catalogue that keeps the two schemas honest: a test compares [`TABLES`] with the
+//! columns each engine actually has after migration.
+
+use sqlx::Row;
+use time::Date;
+
+use crate::{Engine, Store, StoreError, StoreResult, with_reader, with_writer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Int,
+    Text,
+    Bool,
+    Date,
+}
+
+#[derive(Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    /// Columns in order; the first is the primary key rows are ordered by.
+    pub columns: &'static [(&'static str, ColumnType)],
+    /// Whether the first column is an identity whose sequence must follow the copy.
+    pub identity: bool,
+}
+
+use ColumnType::{Bool as B, Date as D, Int as I, Text as T};
+
+/// Every table, parents before children.
+pub const TABLES: &[TableSpec] = &[
+    TableSpec { name: "society_settings", columns: &[("key", T), ("value", T)], identity: false },
+    TableSpec {
+        name: "chapters",
+        columns: &[
+            ("id", I),
+            ("slug", T),
+            ("name", T),
+            ("kind", T),
+            ("region", T),
+            ("dues_supplement_cents", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "users",
+        columns: &[
+            ("id", I),
+            ("email", T),
+            ("display_name", T),
+            ("password_hash", T),
+            ("role", T),
+            ("email_verified_at", I),
+            ("disabled_at", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "officer_terms",
+        columns: &[
+            ("id", I),
+            ("user_id", I),
+            ("chapter_id", I),
+            ("title", T),
+            ("starts_on", D),
+            ("ends_on", D),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "sessions",
+        columns: &[
+            ("token_hash", T),
+            ("user_id", I),
+            ("created_at", I),
+            ("expires_at", I),
+            ("ip", T),
+            ("user_agent", T),
+        ],
+        identity: false,
+    },
+    TableSpec {
+        name: "email_tokens",
+        columns: &[
+            ("token_hash", T),
+            ("user_id", I),
+            ("purpose", T),
+            ("created_at", I),
+            ("expires_at", I),
+            ("used_at", I),
+        ],
+        identity: false,
+    },
+    TableSpec {
+        name: "sign_in_attempts",
+        columns: &[("id", I), ("email", T), ("ip", T), ("attempted_at", I), ("succeeded", B)],
+        identity: true,
+    },
+    TableSpec {
+        name: "outbox",
+        columns: &[
+            ("id", I),
+            ("to_address", T),
+            ("subject", T),
+            ("body_text", T),
+            ("created_at", I),
+            ("status", T),
+            ("attempts", I),
+            ("next_attempt_at", I),
+            ("locked_until", I),
+            ("last_error", T),
+            ("sent_at", I),
+            ("transport", T),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "audit_log",
+        columns: &[
+            ("id", I),
+            ("occurred_at", I),
+            ("actor_user_id", I),
+            ("actor_label", T),
+            ("action", T),
+            ("subject_kind", T),
+            ("subject_id", I),
+            ("subject_label", T),
+            ("chapter_id", I),
+            ("before_json", T),
+            ("after_json", T),
+            ("request_id", T),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "api_tokens",
+        columns: &[
+            ("id", I),
+            ("token_hash", T),
+            ("name", T),
+            ("user_id", I),
+            ("role", T),
+            ("chapter_id", I),
+            ("created_at", I),
+            ("expires_at", I),
+            ("revoked_at", I),
+            ("last_used_at", I),
+        ],
+        identity: true,
+    },
+];
+
+/// One column value, engine-neutral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Date(Date),
+}
+
+/// Rows of one table, in primary-key order.
+pub type TableRows = Vec<Vec<Value>>;
+
+macro_rules! decode_row {
+    ($row:expr, $spec:expr) => {{
+        let mut values = Vec::with_capacity($spec.columns.len());
+        for (i, (_, ty)) in $spec.columns.iter().enumerate() {
+            let value = match ty {
+                ColumnType::Int => $row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::Int),
+                ColumnType::Text => $row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::Text),
+                ColumnType::Bool => $row.try_get::<Option<bool>, _>(i)?.map_or(Value::Null, Value::Bool),
+                ColumnType::Date => $row.try_get::<Option<Date>, _>(i)?.map_or(Value::Null, Value::Date),
+            };
+            values.push(value);
+        }
+        values
+    }};
+}
+
+macro_rules! bind_values {
+    ($query:expr, $spec:expr, $values:expr) => {{
+        let mut query = $query;
+        for ((_, ty), value) in $spec.columns.iter().zip($values.iter()) {
+            query = match (ty, value) {
+                (ColumnType::Int, Value::Int(v)) => query.bind(*v),
+                (ColumnType::Int, _) => query.bind(None::<i64>),
+                (ColumnType::Text, Value::Text(v)) => query.bind(v.clone()),
+                (ColumnType::Text, _) => query.bind(None::<String>),
+                (ColumnType::Bool, Value::Bool(v)) => query.bind(*v),
+                (ColumnType::Bool, _) => query.bind(None::<bool>),
+                (ColumnType::Date, Value::Date(v)) => query.bind(*v),
+                (ColumnType::Date, _) => query.bind(None::<Date>),
+            };
+        }
+        query
+    }};
+}
+
+fn select_sql(spec: &TableSpec) -> String {
+    let columns: Vec<&str> = spec.columns.iter().map(|(c, _)| *c).collect();
+    format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), spec.name, columns[0])
+}
+
+fn insert_sql(spec: &TableSpec) -> String {
+    let columns: Vec<&str> = spec.columns.iter().map(|(c, _)| *c).collect();
+    let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    format!("INSERT INTO {} ({}) VALUES ({})", spec.name, columns.join(", "), params.join(", "))
+}
+
+/// How many rows each table held, as `db copy` reports it.
+pub type CopyReport = Vec<(&'static str, usize)>;
+
+impl Store {
+    /// Every row of one catalogued table, in primary-key order.
+    pub async fn table_rows(&self, spec: &TableSpec) -> StoreResult<TableRows> {
+        let sql = select_sql(spec);
+        with_reader!(self, |pool| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(decode_row!(row, spec));
+            }
+            Ok(out)
+        })
+    }
+
+    /// The columns each table has in this database (name order), for the parity test.
+    pub async fn schema_columns(&self) -> StoreResult<Vec<(String, Vec<String>)>> {
+        let rows: Vec<(String, String)> = match &self.engine {
+            Engine::Sqlite { read, .. } => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
+                     ORDER BY m.name, p.name",
+                )
+                .fetch_all(read)
+                .await?
+            }
+            Engine::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
+                     ORDER BY table_name, column_name",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        let mut tables: Vec<(String, Vec<String>)> = Vec::new();
+        for (table, column) in rows {
+            match tables.last_mut() {
+                Some((name, columns)) if *name == table => columns.push(column),
+                _ => tables.push((table, vec![column])),
+            }
+        }
+        Ok(tables)
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        for spec in TABLES {
+            let sql = format!("SELECT COUNT(*) FROM {}", spec.name);
+            let (n,): (i64,) =
+                with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_one(pool).await)?;
+            if n > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Copies every catalogued table from `self` into `target`, which must be migrated to
+    /// the same version and hold no data. One transaction on the target: a failure
+    /// leaves it as it was.
+    pub async fn copy_into(&self, target: &Store) -> StoreResult<CopyReport> {
+        let source_versions = self.applied_migrations().await?;
+        let target_versions = target.applied_migrations().await?;
+        if source_versions != target_versions {
+            return Err(StoreError::Invalid(format!(
+                "the two databases are at different migration versions ({source_versions:?} and {target_versions:?}); \
+                 run `guildhall migrate` on both first"
+            )));
+        }
+        if !target.is_empty().await? {
+            return Err(StoreError::Invalid(
+                "the target database already holds data; copy only into a new, empty database".into(),
+            ));
+        }
+        let mut tables = Vec::with_capacity(TABLES.len());
+        for spec in TABLES {
+            tables.push((spec, self.table_rows(spec).await?));
+        }
+        let report: CopyReport = tables.iter().map(|(spec, rows)| (spec.name, rows.len())).collect();
+        with_writer!(target, |pool| {
+            let mut tx = pool.begin().await?;
+            for (spec, rows) in &tables {
+                let sql = insert_sql(spec);
+                for values in rows {
+                    bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), spec, values)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })?;
+        if let Engine::Postgres(pool) = &target.engine {
+            for spec in TABLES.iter().filter(|s| s.identity) {
+                let key = spec.columns[0].0;
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{0}', '{key}'), COALESCE(MAX({key}), 1), MAX({key}) IS NOT NULL) FROM {0}",
+                    spec.name
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(pool).await?;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,248 @@
+//! Guildhall's storage layer: the only crate that speaks SQL.
+//!
+//! One [`Store`] serves both engines. Every query is written once, in SQL that both
+//! SQLite and PostgreSQL accept (`$1` placeholders, `ON CONFLICT`, `RETURNING`,
+//! `CAST(… AS BIGINT)`), and compiled for each engine by the `read!`/`write!` macros,
+//! which hand the body a concretely-typed pool. Where the dialects really differ the
+//! body matches on [`Engine`] itself. No sqlx type crosses this crate's public API.
+//!
+//! Portable value types: ids are `i64`, money is `i64` cents, instants are `i64` unix
+//! seconds, calendar dates are `time::Date` (`DATE` in PostgreSQL, ISO text in SQLite).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+mod accounts;
+mod audit;
+mod chapters;
+pub mod copy;
+mod error;
+mod outbox;
+pub mod records;
+mod settings;
+
+pub use error::StoreError;
+pub use records::*;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Engine {
+    /// SQLite allows one writer at a time: writes go through a one-connection pool so
+    /// they queue in the application instead of failing with SQLITE_BUSY, while reads
+    /// use a pool of their own (WAL lets them run beside the writer).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to a read pool of whichever engine is in use.
+macro_rules! with_reader {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.engine {
+            $crate::Engine::Sqlite { read: $pool, .. } => $body,
+            $crate::Engine::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to the write pool of whichever engine is in use.
+macro_rules! with_writer {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.engine {
+            $crate::Engine::Sqlite { write: $pool, .. } => $body,
+            $crate::Engine::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use {with_reader, with_writer};
+
+/// The database, whichever engine it runs on. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    engine: Engine,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("engine", &self.kind()).finish()
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// One embedded migration, as `guildhall migrate` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationInfo {
+    pub version: i64,
+    pub description: String,
+}
+
+/// The migrations embedded for an engine, in order.
+pub fn embedded_migrations(kind: EngineKind) -> Vec<MigrationInfo> {
+    let migrator = match kind {
+        EngineKind::Sqlite => &SQLITE_MIGRATIONS,
+        EngineKind::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.iter().map(|m| MigrationInfo { version: m.version, description: m.description.to_string() }).collect()
+}
+
+/// Pool sizes and timeouts; the defaults suit one small server.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite:PATH` (created if missing, parent folder too) or
+    /// `postgres://…`. Anything else is refused rather than guessed at.
+    pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect(url)
+                .await
+                .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL: {e}")))?;
+            return Ok(Self { engine: Engine::Postgres(pool) });
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            if path.is_empty() {
+                return Err(StoreError::Connect("the sqlite: URL names no file".into()));
+            }
+            if path != ":memory:"
+                && let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Connect(format!("cannot create the data folder {}: {e}", parent.display()))
+                })?;
+            }
+            let connect = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))
+                .map_err(|e| StoreError::Connect(format!("bad SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-32000")
+                .pragma("temp_store", "memory");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(options.acquire_timeout.max(Duration::from_secs(30)))
+                .connect_with(connect.clone())
+                .await
+                .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect.read_only(true))
+                .await
+                .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
+            return Ok(Self { engine: Engine::Sqlite { read, write } });
+        }
+        Err(StoreError::Connect(format!(
+            "unsupported database URL {:?}: use sqlite:PATH or postgres://USER@HOST/DB",
+            redact_url(url)
+        )))
+    }
+
+    pub fn kind(&self) -> EngineKind {
+        match self.engine {
+            Engine::Sqlite { .. } => EngineKind::Sqlite,
+            Engine::Postgres(_) => EngineKind::Postgres,
+        }
+    }
+
+    /// Applies every embedded migration not yet applied; returns the versions applied now.
+    pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        let before = self.applied_migrations().await.unwrap_or_default();
+        match &self.engine {
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let after = self.applied_migrations().await?;
+        Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+    }
+
+    /// Versions recorded as applied in this database.
+    pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
+        const SQL: &str = "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version";
+        let versions: Vec<(i64,)> =
+            with_reader!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await).map_err(StoreError::from)?;
+        Ok(versions.into_iter().map(|(v,)| v).collect())
+    }
+
+    /// Closes every connection; used before deleting a database file.
+    pub async fn close(&self) {
+        match &self.engine {
+            Engine::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Engine::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let _: (i64,) = with_reader!(self, |pool| sqlx::query_as("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await)?;
+        Ok(())
+    }
+}
+
+/// Hides the password in a database URL, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(redact_url("postgres://amy:s3cret@db/guildhall"), "postgres://amy:***@db/guildhall");
+        assert_eq!(redact_url("postgres://amy@db/guildhall"), "postgres://amy@db/guildhall");
+        assert_eq!(redact_url("sqlite:data/guildhall.db"), "sqlite:data/guildhall.db");
+    }
+
+    #[test]
+    fn both_engines_embed_the_same_migration_versions() {
+        let sqlite = embedded_migrations(EngineKind::Sqlite);
+        let postgres = embedded_migrations(EngineKind::Postgres);
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must list the same versions and names");
+    }
+}

@@ -1,0 +1,112 @@
+//! The durable mail outbox: messages are written in the same transaction as the change
+//! that causes them, then claimed, delivered and marked by the mail worker.
+
+use crate::{MailRecord, NewMail, Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_writer};
+
+const MAIL_COLUMNS: &str = "id, to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
+                            locked_until, last_error, sent_at, transport";
+
+impl Store {
+    pub async fn enqueue_mail(&self, mail: &NewMail, now: UnixTime) -> StoreResult<i64> {
+        let (id,): (i64,) = with_writer!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', 0, $4) RETURNING id",
+            )
+            .bind(&mail.to_address)
+            .bind(&mail.subject)
+            .bind(&mail.body_text)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    /// Leases up to `limit` due messages for `lease_secs`. Safe with several app nodes:
+    /// the outer condition is re-checked on each row after its lock is taken, so two
+    /// nodes never hold the same message.
+    pub async fn claim_due_mail(&self, now: UnixTime, lease_secs: i64, limit: i64) -> StoreResult<Vec<MailRecord>> {
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $2 \
+             WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+             AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+                        AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $3) \
+             RETURNING {MAIL_COLUMNS}"
+        );
+        let mut rows: Vec<MailRecord> = with_writer!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(now)
+                .bind(now + lease_secs)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.sort_by_key(|m| m.id);
+        Ok(rows)
+    }
+
+    pub async fn mark_mail_sent(&self, id: i64, transport: &str, now: UnixTime) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET status = 'sent', sent_at = $2, transport = $3, attempts = attempts + 1, \
+                 locked_until = NULL, last_error = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(transport)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the message is tried again at `retry_at`, or marked
+    /// failed (kept, visible to staff) when `retry_at` is `None`.
+    pub async fn mark_mail_failed(&self, id: i64, error: &str, retry_at: Option<UnixTime>) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, locked_until = NULL, \
+                 status = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'pending' END, \
+                 next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(error)
+            .bind(retry_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Newest first, optionally only mail to one address.
+    pub async fn list_mail(&self, to_address: Option<&str>, page: PageRequest) -> StoreResult<Page<MailRecord>> {
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR to_address = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
+        );
+        let (items, (total,)): (Vec<MailRecord>, (i64,)) = with_reader!(self, |pool| {
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(to_address)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE ($1 IS NULL OR to_address = $1)")
+                .bind(to_address)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
+    pub async fn mail_by_id(&self, id: i64) -> StoreResult<Option<MailRecord>> {
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+}

@@ -1,0 +1,238 @@
+//! Rows as the storage layer returns them, and the inputs it takes.
+
+use serde::Serialize;
+use time::Date;
+
+/// Unix seconds; the one instant type on both engines.
+pub type UnixTime = i64;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<UnixTime>,
+    pub disabled_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A single-use token sent by email (verification or password reset).
+#[derive(Debug, Clone)]
+pub struct NewEmailToken {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub purpose: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct MailRecord {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at: UnixTime,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: UnixTime,
+    pub locked_until: Option<UnixTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<UnixTime>,
+    pub transport: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ChapterRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    pub dues_supplement_cents: i64,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChapter {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    pub dues_supplement_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct OfficerTermRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub chapter_id: i64,
+    pub title: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOfficerTerm {
+    pub user_id: i64,
+    pub chapter_id: i64,
+    pub title: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+}
+
+/// One recorded change: who did what to whom, with the record before and after.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub occurred_at: UnixTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_label: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<i64>,
+    pub subject_label: String,
+    pub chapter_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAuditEntry {
+    pub occurred_at: UnixTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_label: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<i64>,
+    pub subject_label: String,
+    pub chapter_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+/// Filters for the audit log; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor_user_id: Option<i64>,
+    pub action: Option<String>,
+    pub subject_kind: Option<String>,
+    pub subject_id: Option<i64>,
+    pub from: Option<UnixTime>,
+    pub until: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub name: String,
+    pub user_id: i64,
+    pub role: String,
+    pub chapter_id: Option<i64>,
+    pub created_at: UnixTime,
+    pub expires_at: Option<UnixTime>,
+    pub revoked_at: Option<UnixTime>,
+    pub last_used_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    pub name: String,
+    pub user_id: i64,
+    pub role: String,
+    pub chapter_id: Option<i64>,
+    pub expires_at: Option<UnixTime>,
+}
+
+/// Which page of a list to return; pages count from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn new(page: u32, per_page: u32) -> Self {
+        Self { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::new(1, 50)
+    }
+}
+
+/// One page of a list, with the total so callers can draw pagination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
+        Self { items, total, page: request.page, per_page: request.per_page }
+    }
+
+    pub fn page_count(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}

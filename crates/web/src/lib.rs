@@ -1,0 +1,186 @@
+//! Guildhall's HTTP layer: server-rendered pages (askama), the JSON API (utoipa), and
+//! the middleware every request passes through. Handlers are thin; the use cases and
+//! authorisation live in `guildhall-app`.
+
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use guildhall_app::{App, AppError};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, PageError};
+use crate::session::Identity;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
+    script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// The whole site: pages, API, static files, with every layer applied.
+pub fn router(app: Arc<App>) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/sign-up", get(pages::sign_up_form).post(pages::sign_up))
+        .route("/verify-email", get(pages::verify_email))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/password/forgot", get(pages::forgot_form).post(pages::forgot))
+        .route("/password/reset", get(pages::reset_form).post(pages::reset))
+        .route("/dashboard", get(pages::dashboard))
+        .route("/chapters/{id}", get(pages::chapter))
+        .route("/staff", get(pages::staff))
+        .route("/staff/audit", get(pages::audit))
+        .route("/staff/mail", get(pages::mail))
+        .route("/staff/mail/{id}", get(pages::mail_message))
+        .route("/admin/accounts", get(pages::accounts))
+        .route("/admin/accounts/{id}/role", post(pages::set_role))
+        .route("/admin/settings", get(pages::settings_form).post(pages::save_settings))
+        .route("/admin/tokens", get(pages::tokens).post(pages::issue_token))
+        .route("/admin/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/static/app.css", get(app_css))
+        .route("/static/brand.css", get(brand_css))
+        .route("/healthz", get(health));
+
+    pages
+        .merge(api::routes())
+        .fallback(page_not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), error_pages))
+        .layer(middleware::from_fn_with_state(app.clone(), session::resolve))
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(app)
+}
+
+async fn page_not_found() -> Response {
+    error::HtmlError(AppError::NotFound("There is no page at this address.".into())).into_response()
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+async fn app_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+/// The society's colour as CSS, so pages need no inline styles (the CSP forbids them).
+async fn brand_css(State(app): State<Arc<App>>) -> Response {
+    let colour = app.branding().await.primary_colour;
+    let colour =
+        if colour.len() == 7 && colour[1..].chars().all(|c| c.is_ascii_hexdigit()) { colour } else { "#1d4e89".into() };
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        format!(":root{{--brand:{colour}}}\n"),
+    )
+        .into_response()
+}
+
+/// Gives every error a proper body: pages get the HTML error page (with the request id),
+/// the API gets the JSON error body. This also covers axum's own rejections (bad query
+/// strings, unknown methods, oversized bodies), which arrive as plain text.
+async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let identity = request.extensions().get::<Identity>().cloned();
+    let request_id = request.headers().get(&REQUEST_ID).cloned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let page_error = response.extensions().get::<PageError>().cloned();
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    if is_api && is_json {
+        return response;
+    }
+    let message = match page_error {
+        Some(page_error) => page_error.message,
+        None => {
+            let text = match axum::body::to_bytes(response.into_body(), 16 * 1024).await {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+                Err(_) => String::new(),
+            };
+            plain_message(status, &text)
+        }
+    };
+    let mut out = if is_api {
+        let err = match status {
+            StatusCode::NOT_FOUND => AppError::NotFound(message),
+            StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+            StatusCode::FORBIDDEN => AppError::Forbidden(message),
+            s if s.is_server_error() => AppError::Internal(message),
+            _ => AppError::invalid(message),
+        };
+        let mut response = ApiError(err).into_response();
+        *response.status_mut() = status;
+        response
+    } else {
+        let identity = identity.unwrap_or_else(|| Identity {
+            actor: None,
+            session_token: None,
+            csrf_token: String::new(),
+            client: Default::default(),
+            request_id: String::new(),
+        });
+        let identity = Identity {
+            request_id: request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
+            ..identity
+        };
+        pages::error_page(&app, &identity, status, &message).await
+    };
+    if let Some(retry_after) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
+    out
+}
+
+/// A sentence for errors that arrive without one of ours.
+fn plain_message(status: StatusCode, text: &str) -> String {
+    match status {
+        StatusCode::NOT_FOUND => "There is no page at this address.".into(),
+        StatusCode::METHOD_NOT_ALLOWED => "This address does not accept that kind of request.".into(),
+        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send this request as JSON with Content-Type: application/json.".into(),
+        s if s.is_server_error() => {
+            tracing::error!(status = %s, body = %text, "server error");
+            "Something went wrong on our side. Please try again.".into()
+        }
+        _ if !text.is_empty() && text.len() < 500 => format!("The request could not be understood: {text}"),
+        _ => "The request could not be understood.".into(),
+    }
+}
