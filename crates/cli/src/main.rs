@@ -52,6 +52,11 @@ enum Command {
         #[arg(long, env = "GUILDHALL_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Continuing-education tools.
+    Ce {
+        #[command(subcommand)]
+        command: CeCommand,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -71,6 +76,16 @@ enum DbCommand {
 }
 
 #[derive(Subcommand)]
+enum CeCommand {
+    /// Evaluate one member's credentials and activities (JSON, see docs/ce-evaluate.md)
+    /// against the built-in rule files; prints the evaluation as JSON.
+    Evaluate {
+        /// Input file, or - for standard input.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ConfigCommand {
     /// Print an example configuration file with every option and its default.
     Example,
@@ -84,9 +99,22 @@ fn init_logs(json: bool) {
     if json { builder.json().init() } else { builder.init() }
 }
 
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn run() -> Result<()> {
     let cli = Cli::parse();
+    if let Command::Ce { command: CeCommand::Evaluate { file } } = &cli.command {
+        return ce_evaluate(file);
+    }
     init_logs(cli.json_logs);
     let settings = Settings::load(cli.config.as_deref()).map_err(anyhow::Error::msg)?;
     match cli.command {
@@ -116,6 +144,7 @@ async fn main() -> Result<()> {
             println!("Administrator {email} created (account {id}).");
             Ok(())
         }
+        Command::Ce { command: CeCommand::Evaluate { file } } => ce_evaluate(&file),
         Command::Config { command: ConfigCommand::Example } => {
             print!("{}", Settings::example_toml());
             Ok(())
@@ -130,6 +159,20 @@ async fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs before logging and configuration: the output is JSON only, for scripts.
+fn ce_evaluate(file: &std::path::Path) -> Result<()> {
+    use std::io::Read;
+    let mut input = String::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut input).context("cannot read standard input")?;
+    } else {
+        input = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    }
+    let book = guildhall_ce::RuleBook::embedded()?;
+    println!("{}", guildhall_ce::evaluate_json(&input, &book)?);
+    Ok(())
 }
 
 fn print_demo_sign_ins() {

@@ -23,6 +23,7 @@ mod error;
 mod outbox;
 pub mod records;
 mod settings;
+pub mod testing;
 
 pub use error::StoreError;
 pub use records::*;

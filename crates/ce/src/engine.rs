@@ -1,0 +1,2218 @@
+//! The evaluation engine: pure, no I/O, integer arithmetic.
+//!
+//! For each credential: place periods in time, convert activities into credit pieces placed on
+//! the right dates, then walk the periods in order applying caps, allocating credit to minimums
+//! (optimal and exclusive, by max-flow), deciding the status, and computing carryover.
+
+use time::Date;
+
+use crate::amount::{Amount, Credit, MICRO, mul_micro};
+use crate::dates::{add_months, add_months_eom, iso, last_of_month, months_inclusive, next_day, prev_day, ymd};
+use crate::model::{Activity, Credential, LicensureMethod, Member, When};
+use crate::report::*;
+use crate::rules::*;
+
+const MAX_PERIODS: usize = 400;
+const INF: i64 = i64::MAX / 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+/// Why a piece of credit does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    None,
+    NoConversion,
+    Condition(u16, u8),
+    BelowMinimum(u16),
+    UnknownRate(u16),
+    IncompleteYear,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Piece {
+    date: Date,
+    act: u32,
+    rank: u32,
+    period: u32,
+    /// Credit after conversion, before caps (hundredths).
+    earned: i64,
+    /// Credit that is disallowed by a failed condition (hundredths).
+    disallowed: i64,
+    capped: i64,
+    /// Credit whose counting depends on an unknown value (unknown cap).
+    uncertain: i64,
+    why: Why,
+    assumed: u64,
+    carried_in: bool,
+    ttl: u8,
+    raw_mask: u16,
+    mask: u16,
+    carry_ok: bool,
+    lock: i64,
+    used: i64,
+    carried: i64,
+    toward: u16,
+    rule: u16,
+    /// Maxima (bits by index) and minimums (topic/kind/provider match) of the period's version
+    /// this piece's activity matches, and whether its tags exclude it from carryover.
+    cap_bits: u16,
+    min_bits: u16,
+    excl: bool,
+}
+
+impl Piece {
+    #[inline]
+    fn avail(&self) -> i64 {
+        if self.carried_in { self.earned } else { self.earned - self.capped - self.uncertain }
+    }
+}
+
+/// Reusable working memory; keep one per thread to evaluate many members without allocating.
+#[derive(Default)]
+pub struct Scratch {
+    periods: Vec<Period>,
+    pieces: Vec<Piece>,
+    cur: Vec<Piece>,
+    next_carry: Vec<Piece>,
+    groups: Vec<(u16, i64)>,
+    cap_groups: Vec<(u64, i64)>,
+    cap_order: Vec<(i64, usize)>,
+    rem: Vec<i64>,
+    trims: Vec<(u32, u8, i64)>,
+    act_bits: Vec<(u16, u16, bool)>,
+    keys: Vec<(u64, u32)>,
+    sorted: Vec<Piece>,
+    /// Per member: activities in date order (filled by the first credential evaluated).
+    act_order: Vec<(u64, u32)>,
+    flow: Flow,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+}
+
+/// Per-credential figures of the period containing `as_of`, for callers that do not need the
+/// explanation (bulk reports, benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub status: Status,
+    pub credited: Credit,
+    pub shortfall: Option<Credit>,
+    pub periods: u32,
+}
+
+/// Names needed to explain an evaluation (ids and tag names of the member's input).
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub credential_ids: Vec<String>,
+    pub activity_ids: Vec<String>,
+    /// Tag names of member-local tag ids (ids at or above `RuleBook::tag_count()`).
+    pub extra_tags: Vec<String>,
+}
+
+/// Evaluates every credential of `member`; writes one [`Summary`] per credential into `out`
+/// (cleared first). Allocates nothing once `scratch` and `out` have grown.
+pub fn evaluate_summary(book: &RuleBook, member: &Member, scratch: &mut Scratch, out: &mut Vec<Summary>) {
+    out.clear();
+    order_activities(member, &mut scratch.act_order);
+    for ci in 0..member.credentials.len() {
+        let mut s = Summary { status: Status::NotRequired, credited: Credit::ZERO, shortfall: None, periods: 0 };
+        eval_credential(book, member, ci, scratch, false, &mut |o: &Outcome, _: &Ctx| {
+            s.status = o.status;
+            s.credited = o.credited_total;
+            s.shortfall = o.total_shortfall;
+            s.periods += 1;
+        });
+        out.push(s);
+    }
+}
+
+/// Evaluates every credential of `member` with the full explanation.
+pub fn evaluate_member(book: &RuleBook, member: &Member, names: &Names) -> Evaluation {
+    let mut scratch = Scratch::new();
+    order_activities(member, &mut scratch.act_order);
+    let as_of = member.as_of.unwrap_or(Date::MIN);
+    let mut creds = Vec::new();
+    for (ci, cred) in member.credentials.iter().enumerate() {
+        let hist = book.history_at(cred.ruleset);
+        let latest = hist.version_on(as_of);
+        let mut res = CredentialResult {
+            id: names.credential_ids.get(ci).cloned().unwrap_or_default(),
+            ruleset: hist.id.clone(),
+            ruleset_name: latest.name.clone(),
+            credit_unit: latest.credit_unit.clone(),
+            status: Status::NotRequired,
+            periods: Vec::new(),
+            not_counted: Vec::new(),
+            notes: Vec::new(),
+        };
+        let mut periods = Vec::new();
+        eval_credential(book, member, ci, &mut scratch, true, &mut |o: &Outcome, cx: &Ctx| {
+            periods.push(explain_period(book, member, names, o, cx));
+        });
+        res.status = periods.last().map(|p: &PeriodResult| p.status).unwrap_or(Status::NotRequired);
+        res.periods = periods;
+        credential_notes(book, member, ci, names, &scratch, &mut res);
+        creds.push(res);
+    }
+    Evaluation { format: "guildhall-ce-evaluation/1", as_of: iso(as_of), credentials: creds }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Period placement
+// ---------------------------------------------------------------------------------------------
+
+#[inline]
+fn fixed_end_in_year(c: &Cycle, y: i32) -> Date {
+    match c.end_day {
+        None => last_of_month(y, c.end_month),
+        Some(d) => ymd(y, c.end_month, d.min(crate::dates::days_in_month(y, c.end_month))).unwrap_or(Date::MIN),
+    }
+}
+
+#[inline]
+fn parity_ok(p: Parity, y: i32) -> bool {
+    match p {
+        Parity::Any => true,
+        Parity::Odd => y.rem_euclid(2) == 1,
+        Parity::Even => y.rem_euclid(2) == 0,
+    }
+}
+
+/// The first fixed end date on or after `d`.
+fn fixed_end_on_or_after(c: &Cycle, d: Date) -> Date {
+    let mut y = d.year();
+    loop {
+        let e = fixed_end_in_year(c, y);
+        if e >= d && parity_ok(c.parity, y) {
+            return e;
+        }
+        y += 1;
+        if y > d.year() + 10 {
+            return Date::MAX;
+        }
+    }
+}
+
+/// Why periods could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceError {
+    NoCycle,
+    MissingExpiry,
+}
+
+/// Places the periods of `cred` from the one containing its issue date to the one containing
+/// `as_of`.
+pub fn place_periods(
+    hist: &RulesetHistory,
+    cred: &Credential,
+    as_of: Date,
+    out: &mut Vec<Period>,
+) -> Result<(), PlaceError> {
+    out.clear();
+    let v0 = hist.version_on(cred.issued);
+    let Some(c) = v0.cycle.as_ref().or_else(|| hist.version_on(as_of).cycle.as_ref()) else {
+        return Err(PlaceError::NoCycle);
+    };
+    let issued = cred.issued;
+    let first = match c.anchor {
+        Anchor::CalendarYear => {
+            Period { start: ymd(issued.year(), 1, 1).unwrap_or(issued), end: last_of_month(issued.year(), 12) }
+        }
+        Anchor::Fixed => {
+            let end = fixed_end_on_or_after(c, issued);
+            Period { start: next_day(add_months_eom(end, -c.length_months)), end }
+        }
+        Anchor::CredentialExpiration | Anchor::MembershipRenewal => {
+            let len = c.length_months;
+            let mut end = match (cred.expires, cred.birth_date) {
+                (Some(e), _) => e,
+                (None, Some(b)) if c.birth_month_alignment => {
+                    // Last day of the birth month, the latest one within `len` months of issue.
+                    let limit = prev_day(add_months(issued, len));
+                    let mut y = limit.year();
+                    let mut e = last_of_month(y, b.month() as u8);
+                    while e > limit {
+                        y -= 1;
+                        e = last_of_month(y, b.month() as u8);
+                    }
+                    e
+                }
+                _ => return Err(PlaceError::MissingExpiry),
+            };
+            // Jump close to the issue date in one step, then adjust.
+            let months_apart = (end.year() - issued.year()) * 12 + (end.month() as i32 - issued.month() as i32);
+            let k = (months_apart / len - 1).max(0);
+            if k > 0 {
+                end = add_months_eom(end, -k * len);
+            }
+            let mut guard = 0;
+            while add_months_eom(end, -len) >= issued && guard < MAX_PERIODS {
+                end = add_months_eom(end, -len);
+                guard += 1;
+            }
+            while end < issued && guard < 2 * MAX_PERIODS {
+                end = add_months_eom(end, len);
+                guard += 1;
+            }
+            Period { start: next_day(add_months_eom(end, -len)), end }
+        }
+        Anchor::CredentialStart => {
+            let end = match c.first_period_end {
+                Some((n, m, d)) => {
+                    let mut count = 0;
+                    let mut y = issued.year();
+                    let mut e = issued;
+                    while count < n {
+                        if let Some(x) = ymd(y, m, d)
+                            && x > issued
+                        {
+                            count += 1;
+                            e = x;
+                        }
+                        y += 1;
+                    }
+                    e
+                }
+                None => prev_day(add_months(issued, c.length_months)),
+            };
+            Period { start: issued, end }
+        }
+    };
+    out.push(first);
+    while out.len() < MAX_PERIODS {
+        let prev = out[out.len() - 1];
+        if prev.end >= as_of {
+            break;
+        }
+        let start = next_day(prev.end);
+        let v = hist.version_on(start);
+        let c = v.cycle.as_ref().unwrap_or(c);
+        let end = match c.anchor {
+            Anchor::CalendarYear => last_of_month(start.year(), 12),
+            Anchor::Fixed => fixed_end_on_or_after(c, start),
+            Anchor::CredentialExpiration | Anchor::MembershipRenewal => add_months_eom(prev.end, c.length_months),
+            Anchor::CredentialStart => prev_day(add_months(start, c.length_months)),
+        };
+        if end < start {
+            break;
+        }
+        out.push(Period { start, end });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversion
+// ---------------------------------------------------------------------------------------------
+
+#[inline]
+fn rule_matches(rule: &CreditRule, a: &Activity) -> bool {
+    match rule.method {
+        Method::PerHour => matches!(a.unit, Unit::Hour | Unit::Minute),
+        Method::PerUnit => {
+            rule.unit.is_some_and(|u| a.unit.accepted_by_rule(u) || (u == Unit::Minute && a.unit == Unit::Hour))
+        }
+        Method::FixedPerItem => a.unit == Unit::Item,
+        Method::PerMonth => a.unit == Unit::Month,
+        Method::PerYear => a.unit == Unit::Year,
+    }
+}
+
+impl Unit {
+    fn accepted_by_rule(self, rule_unit: Unit) -> bool {
+        self == rule_unit
+            || (rule_unit == Unit::CollegeCredit
+                && matches!(self, Unit::CollegeSemesterHour | Unit::CollegeQuarterHour))
+    }
+}
+
+#[inline]
+fn hours_micro(a: &Activity) -> i64 {
+    match a.unit {
+        Unit::Minute => a.quantity / 60,
+        _ => a.quantity,
+    }
+}
+
+#[inline]
+fn check_conditions(rule: &CreditRule, a: &Activity) -> (Option<u8>, u64) {
+    let mut assumed = 0u64;
+    for (i, c) in rule.conditions.iter().enumerate() {
+        match c {
+            Condition::Tagged(t, _) => {
+                if !a.tags.contains(*t) {
+                    return (Some(i as u8), assumed);
+                }
+            }
+            Condition::Attr(bit, _) => {
+                let m = 1u64 << bit;
+                if a.attrs_false & m != 0 {
+                    return (Some(i as u8), assumed);
+                }
+                if a.attrs_true & m == 0 {
+                    assumed |= m;
+                }
+            }
+            Condition::NotAttr(bit, _) => {
+                if a.attrs_true & (1u64 << bit) != 0 {
+                    return (Some(i as u8), assumed);
+                }
+            }
+        }
+    }
+    (None, assumed)
+}
+
+fn blank_piece() -> Piece {
+    Piece {
+        date: Date::MIN,
+        act: 0,
+        rank: 0,
+        period: u32::MAX,
+        earned: 0,
+        disallowed: 0,
+        capped: 0,
+        uncertain: 0,
+        why: Why::None,
+        assumed: 0,
+        carried_in: false,
+        ttl: 0,
+        raw_mask: 0,
+        mask: 0,
+        carry_ok: false,
+        lock: 0,
+        used: 0,
+        carried: 0,
+        toward: 0,
+        rule: u16::MAX,
+        cap_bits: 0,
+        min_bits: 0,
+        excl: false,
+    }
+}
+
+/// Converts one activity under ruleset version `v` and pushes its pieces.
+fn push_pieces(v: &Ruleset, member: &Member, ai: usize, out: &mut Vec<Piece>) {
+    let a = &member.activities[ai];
+    let base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
+    // A kind whose only rules convert other units (CEU, college credit) still earns the default
+    // one credit per contact hour; kinds counted per hour/item/month/year need their own rule.
+    let mut has_kind_rule = false;
+    let mut chosen: Option<(usize, &CreditRule)> = None;
+    for (i, r) in v.credit_rules.iter().enumerate() {
+        if r.kind == a.kind {
+            has_kind_rule |= r.method != Method::PerUnit || r.unit == Some(Unit::Minute);
+            if chosen.is_none() && rule_matches(r, a) {
+                chosen = Some((i, r));
+            }
+        }
+    }
+    let Some((ri, rule)) = chosen else {
+        // Default: one credit per contact hour; or already in the rule set's own unit.
+        let own = matches!(a.unit, Unit::Own(u) if Some(u) == v.credit_unit_id);
+        let micro = if own {
+            a.quantity
+        } else if !has_kind_rule && matches!(a.unit, Unit::Hour | Unit::Minute) {
+            let Some(per_hour) = v.contact_hour_credit.known() else {
+                out.push(Piece { why: Why::UnknownRate(u16::MAX), ..base });
+                return;
+            };
+            let h = mul_micro(hours_micro(a), per_hour);
+            v.contact_rounding.map(|r| r.apply(h)).unwrap_or(h)
+        } else {
+            out.push(Piece { why: Why::NoConversion, ..base });
+            return;
+        };
+        if micro == 0 && a.quantity > 0 {
+            out.push(Piece { why: Why::BelowMinimum(u16::MAX), ..base });
+            return;
+        }
+        push_split(a, member, base, Credit::from_micro(micro).0, out);
+        return;
+    };
+    let ri = ri as u16;
+    let (Some(rate), Some(mult)) = (rule.rate.known(), rule.multiplier.known()) else {
+        out.push(Piece { why: Why::UnknownRate(ri), rule: ri, ..base });
+        return;
+    };
+    let (failed, assumed) = check_conditions(rule, a);
+    let base = Piece { assumed, rule: ri, ..base };
+    let rounding = rule.rounding.or(if rule.method == Method::PerHour { v.contact_rounding } else { None });
+    let finish = |micro: i64| -> i64 {
+        let m = mul_micro(micro, mult);
+        let m = rounding.map(|r| r.apply(m)).unwrap_or(m);
+        Credit::from_micro(m).0
+    };
+    // Service credit earned per month / year of a span.
+    if let (When::Span { start, end }, Method::PerYear | Method::PerMonth) = (a.when, rule.method) {
+        let step = if rule.method == Method::PerYear { 12 } else { 1 };
+        let each = finish(rate);
+        let mut k = 1;
+        let mut any = false;
+        loop {
+            let d = prev_day(add_months(start, k * step));
+            if d > end || k > 1200 {
+                break;
+            }
+            any = true;
+            let mut p = Piece { date: d, earned: each, ..base };
+            if let Some(ci) = failed {
+                p.disallowed = each;
+                p.earned = 0;
+                p.why = Why::Condition(ri, ci);
+            }
+            out.push(p);
+            k += 1;
+        }
+        if !any {
+            out.push(Piece { why: Why::IncompleteYear, date: end, ..base });
+        }
+        return;
+    }
+    let micro = match rule.method {
+        Method::PerHour => mul_micro(hours_micro(a), rate),
+        Method::PerUnit if rule.unit == Some(Unit::Minute) && a.unit == Unit::Hour => mul_micro(a.quantity * 60, rate),
+        Method::PerUnit | Method::FixedPerItem | Method::PerMonth | Method::PerYear => mul_micro(a.quantity, rate),
+    };
+    let credit = finish(micro);
+    if let Some(ci) = failed {
+        out.push(Piece { disallowed: credit, why: Why::Condition(ri, ci), ..base });
+        return;
+    }
+    if credit == 0 && micro > 0 {
+        out.push(Piece { why: Why::BelowMinimum(ri), ..base });
+        return;
+    }
+    push_split(a, member, base, credit, out);
+}
+
+/// Splits `credit` across an activity's session dates (straddle policy), or places it whole.
+#[inline]
+fn push_split(a: &Activity, member: &Member, base: Piece, credit: i64, out: &mut Vec<Piece>) {
+    if let When::Sessions { start, len } = a.when
+        && len > 1
+    {
+        let ss = member.sessions.get(start as usize..(start as usize).saturating_add(len as usize)).unwrap_or(&[]);
+        let total_h: i64 = ss.iter().map(|s| s.hours).sum();
+        if total_h > 0 {
+            let mut given = 0i64;
+            for (i, s) in ss.iter().enumerate() {
+                let part = if i + 1 == ss.len() {
+                    credit - given
+                } else {
+                    (credit as i128 * s.hours as i128 / total_h as i128) as i64
+                };
+                given += part;
+                out.push(Piece { date: s.date, earned: part, ..base });
+            }
+            return;
+        }
+    }
+    out.push(Piece { earned: credit, ..base });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Max-flow (tiny graphs: groups of credit by eligibility → minimums)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct Flow {
+    n: usize,
+    cap: Vec<i64>,
+    flow: Vec<i64>,
+    prev: Vec<usize>,
+    queue: Vec<usize>,
+}
+
+impl Flow {
+    fn reset(&mut self, n: usize) {
+        self.n = n;
+        self.cap.clear();
+        self.cap.resize(n * n, 0);
+        self.flow.clear();
+        self.flow.resize(n * n, 0);
+    }
+    fn set(&mut self, a: usize, b: usize, c: i64) {
+        self.cap[a * self.n + b] = c;
+    }
+    fn f(&self, a: usize, b: usize) -> i64 {
+        self.flow[a * self.n + b]
+    }
+    /// Edmonds–Karp from node 0 to node n-1; returns added flow.
+    fn run(&mut self) -> i64 {
+        let n = self.n;
+        let (s, t) = (0, n - 1);
+        let mut total = 0;
+        loop {
+            self.prev.clear();
+            self.prev.resize(n, usize::MAX);
+            self.queue.clear();
+            self.queue.push(s);
+            self.prev[s] = s;
+            let mut qi = 0;
+            while qi < self.queue.len() && self.prev[t] == usize::MAX {
+                let u = self.queue[qi];
+                qi += 1;
+                for w in 0..n {
+                    if self.prev[w] == usize::MAX && self.cap[u * n + w] - self.flow[u * n + w] > 0 {
+                        self.prev[w] = u;
+                        self.queue.push(w);
+                    }
+                }
+            }
+            if self.prev[t] == usize::MAX {
+                return total;
+            }
+            let mut push = INF;
+            let mut w = t;
+            while w != s {
+                let u = self.prev[w];
+                push = push.min(self.cap[u * n + w] - self.flow[u * n + w]);
+                w = u;
+            }
+            let mut w = t;
+            while w != s {
+                let u = self.prev[w];
+                self.flow[u * n + w] += push;
+                self.flow[w * n + u] -= push;
+                w = u;
+            }
+            total += push;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Period evaluation
+// ---------------------------------------------------------------------------------------------
+
+/// What the engine decided for one period (numbers in hundredths).
+pub(crate) struct Outcome {
+    pub period: Period,
+    pub status: Status,
+    pub required_total: Option<Credit>,
+    pub credited_total: Credit,
+    pub carried_in: Credit,
+    pub total_shortfall: Option<Credit>,
+    pub carry_out: Option<Credit>,
+    /// Per minimum of the version: (active, required, credited).
+    pub mins: [(bool, Option<Credit>, Credit); 12],
+    pub exempt_reason: Option<String>,
+    pub undecidable: Vec<String>,
+    pub notes: Vec<String>,
+    pub diversity_short: Vec<(usize, u32, Period)>,
+    pub caps: [(u8, Credit, Credit); 16],
+    pub ncaps: usize,
+}
+
+/// Everything an explanation needs about the period just evaluated.
+pub(crate) struct Ctx<'a> {
+    pub version: &'a Ruleset,
+    pub pieces: &'a [Piece],
+    /// (index in `pieces`, maximum index, credit trimmed)
+    pub trims: &'a [(u32, u8, i64)],
+    pub as_of: Date,
+}
+
+enum Treatment {
+    Standard,
+    Exempt(String),
+    Reduced,
+    Total(Option<Credit>, String),
+    /// The full requirement applies unless a lower one (unknown) does.
+    MaybeLower(String),
+}
+
+fn method_name(m: Option<LicensureMethod>) -> &'static str {
+    m.map(|m| m.name()).unwrap_or("not recorded")
+}
+
+fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) -> Treatment {
+    let prorate = |t: &mut Treatment| {
+        if let Some(rate) = v.proration_per_month
+            && let Some(c) = &v.cycle
+        {
+            let months = months_inclusive(cred.issued.max(p.start), p.end);
+            if months < c.length_months {
+                *t = match rate.known() {
+                    Some(r) => Treatment::Total(
+                        Some(Credit::from_micro(r * months as i64)),
+                        format!(
+                            "registration period of {months} months is shorter than {} months: prorated at {} per month",
+                            c.length_months,
+                            Credit::from_micro(r).text()
+                        ),
+                    ),
+                    None => {
+                        Treatment::MaybeLower("the proration rate for a short registration period is unknown".into())
+                    }
+                };
+            }
+        }
+    };
+    if !is_first {
+        return Treatment::Standard;
+    }
+    let fp = &v.first_period;
+    let mut std = Treatment::Standard;
+    prorate(&mut std);
+    let method = cred.licensure_method;
+    let method_str = method.map(|m| m.name());
+    let restricted = !fp.methods.is_empty() || !fp.excluded_methods.is_empty();
+    if matches!(fp.policy, FirstPolicy::Standard) {
+        return std;
+    }
+    if matches!(fp.policy, FirstPolicy::Unknown) {
+        return Treatment::MaybeLower(format!("{} does not say how a first period is treated", v.id));
+    }
+    if restricted {
+        match method_str {
+            None => {
+                return Treatment::MaybeLower(format!(
+                    "the first-period rule of {} depends on how the licence was obtained, and licensure_method is not recorded",
+                    v.id
+                ));
+            }
+            Some(m) => {
+                if fp.excluded_methods.iter().any(|x| x == m) {
+                    return std;
+                }
+                if !fp.methods.is_empty() && !fp.methods.iter().any(|x| x == m) {
+                    return std;
+                }
+            }
+        }
+    }
+    let how = format!("licensure method: {}", method_name(method));
+    match fp.policy {
+        FirstPolicy::Exempt => match fp.applies_to {
+            FirstAppliesTo::RemainderOfIssueCalendarYear => {
+                if p.end.year() == cred.issued.year() {
+                    Treatment::Exempt(format!(
+                        "first registered {}: exempt for the rest of that calendar year ({how})",
+                        iso(cred.issued)
+                    ))
+                } else {
+                    Treatment::MaybeLower(format!(
+                        "exempt for the rest of {}; the rules do not say whether the rest of this first period is prorated",
+                        cred.issued.year()
+                    ))
+                }
+            }
+            _ => Treatment::Exempt(format!("first period after licensure on {} is exempt ({how})", iso(cred.issued))),
+        },
+        FirstPolicy::Reduced => Treatment::Reduced,
+        FirstPolicy::Prorated => match fp.prorate_per_month.known() {
+            Some(r) => {
+                let months = months_inclusive(cred.issued, p.end) as i64;
+                Treatment::Total(
+                    Some(Credit::from_micro(r * months)),
+                    format!("first period prorated: {months} months at {} per month", Credit::from_micro(r).text()),
+                )
+            }
+            None => Treatment::MaybeLower("the first-period proration rate is unknown".into()),
+        },
+        FirstPolicy::Standard | FirstPolicy::Unknown => std,
+    }
+}
+
+fn holds(book: &RuleBook, member: &Member, rid: &str) -> bool {
+    member.credentials.iter().any(|c| book.history_at(c.ruleset).id == rid)
+}
+
+#[inline]
+fn set_bits(v: &Ruleset, a: &Activity, p: &mut Piece) {
+    (p.cap_bits, p.min_bits, p.excl) = v.matcher.bits(a.kind, &a.tags, a.approvals);
+}
+
+#[cfg(test)]
+fn cap_matches(m: &Maximum, a: &Activity) -> bool {
+    (m.kinds.is_empty() || m.kinds.contains(&a.kind)) && (m.tags.is_empty() || m.tags.intersects(&a.tags))
+}
+
+#[cfg(test)]
+fn min_matches(m: &Minimum, a: &Activity) -> bool {
+    let topic = m.tags.intersects(&a.tags) || m.kinds.contains(&a.kind);
+    let provider = match &m.provider_approved_by {
+        Some((bit, _)) => a.approvals & (1u32 << bit) != 0,
+        None => true,
+    };
+    topic && provider
+}
+
+/// Activity indices in (reference date, rank) order, with their sort keys.
+fn order_activities(member: &Member, out: &mut Vec<(u64, u32)>) {
+    out.clear();
+    out.extend(member.activities.iter().enumerate().map(|(i, a)| {
+        let d = a.reference_date(&member.sessions);
+        ((((d.to_julian_day() as i64 + (1 << 31)) as u64) << 32) | a.rank as u64, i as u32)
+    }));
+    out.sort_unstable();
+}
+
+fn eval_credential(
+    book: &RuleBook,
+    member: &Member,
+    ci: usize,
+    s: &mut Scratch,
+    explain: bool,
+    sink: &mut dyn FnMut(&Outcome, &Ctx),
+) {
+    let cred = &member.credentials[ci];
+    let hist = book.history_at(cred.ruleset);
+    let Some(as_of) = member.as_of else { return };
+    let mut periods = std::mem::take(&mut s.periods);
+    if place_periods(hist, cred, as_of, &mut periods).is_err() || cred.issued > as_of {
+        periods.clear();
+        s.periods = periods;
+        s.pieces.clear();
+        return;
+    }
+    // Convert activities into dated pieces (version in force on the activity's reference date).
+    s.pieces.clear();
+    if s.act_order.len() != member.activities.len() {
+        order_activities(member, &mut s.act_order);
+    }
+    let only = (hist.versions.len() == 1).then(|| &hist.versions[0]);
+    for oi in 0..s.act_order.len() {
+        let ai = s.act_order[oi].1 as usize;
+        let v = match only {
+            Some(v) => v,
+            None => hist.version_on(member.activities[ai].reference_date(&member.sessions)),
+        };
+        push_pieces(v, member, ai, &mut s.pieces);
+    }
+    // Sort by (date, activity rank) through compact keys, then permute once (skipped when the
+    // pieces are already in order, as they are when activities arrive in date order).
+    if !s.pieces.is_sorted_by(|a, b| (a.date, a.rank) <= (b.date, b.rank)) {
+        s.keys.clear();
+        s.keys.extend(
+            s.pieces
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (((p.date.to_julian_day() as i64 + (1 << 31)) as u64) << 32 | p.rank as u64, i as u32)),
+        );
+        s.keys.sort_unstable();
+        s.sorted.clear();
+        s.sorted.extend(s.keys.iter().map(|&(_, i)| s.pieces[i as usize]));
+        std::mem::swap(&mut s.pieces, &mut s.sorted);
+    }
+    let single = hist.versions.len() == 1;
+    if single {
+        let v = &hist.versions[0];
+        s.act_bits.clear();
+        let mut tmp = blank_piece();
+        for a in &member.activities {
+            set_bits(v, a, &mut tmp);
+            s.act_bits.push((tmp.cap_bits, tmp.min_bits, tmp.excl));
+        }
+    }
+    let mut vi = usize::MAX;
+    let mut vref = hist.version_on(as_of);
+    for p in s.pieces.iter_mut() {
+        if p.date < cred.issued || p.date > as_of {
+            continue;
+        }
+        let i = periods.partition_point(|q| q.end < p.date);
+        if i < periods.len() && periods[i].start <= p.date {
+            p.period = i as u32;
+            if single {
+                (p.cap_bits, p.min_bits, p.excl) = s.act_bits[p.act as usize];
+            } else {
+                if i != vi {
+                    vi = i;
+                    vref = hist.version_on(periods[i].end);
+                }
+                set_bits(vref, &member.activities[p.act as usize], p);
+            }
+        }
+    }
+    // The first relevant period: the one containing the issue date or, if later, the first one
+    // holding any of the member's activities (earlier periods have no recorded credit and carry
+    // nothing forward); never later than the period containing as_of.
+    let carry_free = hist.versions.iter().all(|v| v.carryover.allowed == Tri::No);
+    let mut out = Outcome {
+        period: Period { start: as_of, end: as_of },
+        status: Status::NotRequired,
+        required_total: None,
+        credited_total: Credit::ZERO,
+        carried_in: Credit::ZERO,
+        total_shortfall: None,
+        carry_out: Some(Credit::ZERO),
+        mins: [(false, None, Credit::ZERO); 12],
+        exempt_reason: None,
+        undecidable: Vec::new(),
+        notes: Vec::new(),
+        diversity_short: Vec::new(),
+        caps: [(0, Credit::ZERO, Credit::ZERO); 16],
+        ncaps: 0,
+    };
+    let first_relevant =
+        s.pieces.iter().map(|p| p.period).min().unwrap_or(u32::MAX).min(periods.len() as u32 - 1) as usize;
+    s.next_carry.clear();
+    let mut carry_unknown = false;
+    let mut lo = 0usize;
+    for (pi, &period) in periods.iter().enumerate().skip(first_relevant) {
+        let v = hist.version_on(period.end);
+        let mut hi = lo;
+        while hi < s.pieces.len() && s.pieces[hi].date <= period.end {
+            hi += 1;
+        }
+        // Without explanations only the last period's figures are reported: earlier periods are
+        // evaluated just for what they carry forward, or skipped when nothing can carry.
+        let last = pi + 1 == periods.len();
+        if !explain && !last && carry_free {
+            lo = hi;
+            continue;
+        }
+        s.cur.clear();
+        for mut c in s.next_carry.drain(..) {
+            set_bits(v, &member.activities[c.act as usize], &mut c);
+            c.carried_in = true;
+            c.lock = 0;
+            c.used = 0;
+            c.carried = 0;
+            c.toward = 0;
+            c.period = pi as u32;
+            s.cur.push(c);
+        }
+        // Pieces are in date order, so this period's pieces are contiguous.
+        let mut from = lo;
+        while from < hi && s.pieces[from].period != pi as u32 {
+            from += 1;
+        }
+        let mut to = from;
+        while to < hi && s.pieces[to].period == pi as u32 {
+            to += 1;
+        }
+        s.cur.extend_from_slice(&s.pieces[from..to]);
+        lo = hi;
+        let is_first = pi == 0;
+        let light = !explain && !last;
+        eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, s, &mut out);
+        carry_unknown = out.carry_out.is_none();
+        let cx = Ctx { version: v, pieces: &s.cur, trims: &s.trims, as_of };
+        sink(&out, &cx);
+        // Carry forward.
+        s.next_carry.clear();
+        for p in s.cur.iter() {
+            if p.carried > 0 {
+                let ttl = if p.carried_in { p.ttl.saturating_sub(1) } else { v.carryover.periods_forward };
+                let mut c = *p;
+                c.earned = p.carried;
+                c.ttl = ttl;
+                c.capped = 0;
+                c.uncertain = 0;
+                c.disallowed = 0;
+                s.next_carry.push(c);
+            }
+        }
+    }
+    s.periods = periods;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval_period(
+    book: &RuleBook,
+    member: &Member,
+    cred: &Credential,
+    v: &Ruleset,
+    period: Period,
+    is_first: bool,
+    carry_in_unknown: bool,
+    as_of: Date,
+    explain: bool,
+    light: bool,
+    s: &mut Scratch,
+    out: &mut Outcome,
+) {
+    out.period = period;
+    out.status = Status::NotRequired;
+    out.required_total = None;
+    out.credited_total = Credit::ZERO;
+    out.carried_in = Credit::ZERO;
+    out.total_shortfall = None;
+    out.carry_out = Some(Credit::ZERO);
+    out.mins = [(false, None, Credit::ZERO); 12];
+    out.exempt_reason = None;
+    out.undecidable.clear();
+    out.notes.clear();
+    out.diversity_short.clear();
+    out.ncaps = 0;
+    let acts = &member.activities;
+    let closed = period.end <= as_of;
+
+    // ---- caps (innermost first: the cap covering less credit first; ties in file order) ----
+    s.trims.clear();
+    s.cap_order.clear();
+    let mut any_cap = 0u16;
+    for p in s.cur.iter() {
+        if !p.carried_in {
+            any_cap |= p.cap_bits;
+        }
+    }
+    for mi in 0..v.maxima.len().min(16) {
+        let bit = 1u16 << mi;
+        if any_cap & bit == 0 {
+            continue;
+        }
+        let matched: i64 = s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum();
+        if matched > 0 {
+            s.cap_order.push((matched, mi));
+        }
+    }
+    s.cap_order.sort_unstable();
+    for oi in 0..s.cap_order.len() {
+        let mi = s.cap_order[oi].1;
+        let m = &v.maxima[mi];
+        let bit = 1u16 << mi;
+        let matched_before: i64 =
+            s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum();
+        let Some(max) = m.max.credit() else {
+            for p in s.cur.iter_mut() {
+                if !p.carried_in && p.cap_bits & bit != 0 {
+                    p.uncertain += p.avail();
+                }
+            }
+            out.undecidable.push(format!(
+                "the value of the cap \"{}\" is unknown, so {} {} it covers may or may not count",
+                m.id,
+                Credit(matched_before).text(),
+                v.credit_unit
+            ));
+            if out.ncaps < 16 {
+                out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit::ZERO);
+                out.ncaps += 1;
+            }
+            continue;
+        };
+        s.cap_groups.clear();
+        let key = |p: &Piece, a: &Activity| -> u64 {
+            match m.scope {
+                CapScope::Period => 0,
+                CapScope::CalendarYear => p.date.year() as u64,
+                CapScope::PeriodYear => (months_inclusive(period.start, p.date).max(1) as u64 - 1) / 12,
+                CapScope::PerItem => p.act as u64,
+                CapScope::PerOrganization => a.org as u64,
+                CapScope::PerOrganizationPerYear => ((a.org as u64) << 20) | p.date.year() as u64,
+            }
+        };
+        for p in s.cur.iter() {
+            if p.carried_in || p.cap_bits & bit == 0 {
+                continue;
+            }
+            let a = &acts[p.act as usize];
+            let k = key(p, a);
+            match s.cap_groups.iter_mut().find(|g| g.0 == k) {
+                Some(g) => g.1 += p.avail(),
+                None => s.cap_groups.push((k, p.avail())),
+            }
+        }
+        let mut trimmed_total = 0;
+        for gi in 0..s.cap_groups.len() {
+            let (k, sum) = s.cap_groups[gi];
+            let mut excess = sum - max.0;
+            if excess <= 0 {
+                continue;
+            }
+            // Latest first.
+            for (pi, p) in s.cur.iter_mut().enumerate().rev() {
+                if excess == 0 {
+                    break;
+                }
+                if p.carried_in || p.cap_bits & bit == 0 {
+                    continue;
+                }
+                let a = &acts[p.act as usize];
+                if key(p, a) != k {
+                    continue;
+                }
+                let t = excess.min(p.avail());
+                if t > 0 {
+                    p.capped += t;
+                    excess -= t;
+                    trimmed_total += t;
+                    s.trims.push((pi as u32, mi as u8, t));
+                }
+            }
+        }
+        if out.ncaps < 16 {
+            out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit(trimmed_total));
+            out.ncaps += 1;
+        }
+    }
+
+    // ---- requirement ----
+    let treatment = first_treatment(v, cred, period, is_first);
+    let mut maybe_lower: Option<String> = None;
+    let mut exempt = false;
+    let not_required = matches!(v.status, RulesetStatus::None) || matches!(v.requirement, Requirement::None);
+    let mut required: Option<Credit> = match &v.requirement {
+        Requirement::None => Some(Credit::ZERO),
+        Requirement::Total(a) => a.credit(),
+        Requirement::MemberField { field, max } => match cred.field(field) {
+            Some(val) => {
+                let mut c = Credit::from_micro(val);
+                if let Some(mx) = max {
+                    c = c.min(Credit::from_micro(*mx));
+                }
+                Some(c)
+            }
+            None => {
+                out.undecidable.push(format!(
+                    "the total is personal to the member and the credential field \"{field}\" is not recorded"
+                ));
+                None
+            }
+        },
+    };
+    if matches!(v.requirement, Requirement::Total(Amount::Unknown)) {
+        out.undecidable.push("the total required is unknown in the rule file".into());
+    }
+    let mut reduced_mins: Option<&[(usize, Amount)]> = None;
+    match treatment {
+        Treatment::Standard => {}
+        Treatment::Exempt(why) => {
+            exempt = true;
+            out.exempt_reason = Some(why);
+        }
+        Treatment::Reduced => {
+            required = v.first_period.reduced_total.credit();
+            reduced_mins = Some(&v.first_period.reduced_minimums);
+            out.notes.push(format!("first period after licensure on {}: reduced requirement", iso(cred.issued)));
+        }
+        Treatment::Total(t, why) => {
+            required = t;
+            out.notes.push(why);
+        }
+        Treatment::MaybeLower(why) => maybe_lower = Some(why),
+    }
+    if not_required || exempt {
+        required = Some(Credit::ZERO);
+    }
+    if matches!(v.status, RulesetStatus::NotApplicable) {
+        out.notes.push(format!("{} is a model or exam rule set, not a binding requirement", v.id));
+    }
+
+    // ---- active minimums ----
+    let nm = v.minimums.len().min(12);
+    let mut demand_full = [0i64; 12];
+    let mut active = 0u16;
+    let mut unknown_min = 0u16;
+    for (i, m) in v.minimums.iter().enumerate().take(nm) {
+        if not_required || exempt {
+            continue;
+        }
+        if m.effective_from.is_some_and(|f| period.end < f) {
+            continue;
+        }
+        if let Some(rid) = &m.applies_if_holds
+            && !holds(book, member, rid)
+        {
+            continue;
+        }
+        let hours = match reduced_mins {
+            Some(list) => match list.iter().find(|(j, _)| *j == i) {
+                Some((_, h)) => *h,
+                None => continue,
+            },
+            None => m.hours,
+        };
+        let mult = m.multiplier_field.as_ref().and_then(|f| cred.field(f)).unwrap_or(MICRO);
+        match hours.known() {
+            Some(h) => {
+                let c = Credit::from_micro(mul_micro(h, mult));
+                if c.0 > 0 {
+                    active |= 1 << i;
+                    demand_full[i] = c.0;
+                    out.mins[i] = (true, Some(c), Credit::ZERO);
+                }
+            }
+            None => {
+                unknown_min |= 1 << i;
+                out.mins[i] = (true, None, Credit::ZERO);
+                out.undecidable.push(format!("the hours required for the minimum \"{}\" are unknown", m.id));
+            }
+        }
+    }
+
+    // ---- eligibility masks and carry eligibility ----
+    let co = &v.carryover;
+    let mut carry_may = 0u16;
+    let mut parent_bit = [0u16; 12];
+    for (i, m) in v.minimums.iter().enumerate().take(nm) {
+        if co.retains_tags && m.carryover_may_satisfy {
+            carry_may |= 1 << i;
+        }
+        if let Some(par) = m.parent {
+            parent_bit[i] = 1 << par;
+        }
+    }
+    let considered = active | unknown_min;
+    let window_start = co.earned_within_months.map(|n| add_months_eom(period.end, -(n as i32)));
+    for p in s.cur.iter_mut() {
+        let mut raw = p.min_bits & considered;
+        if p.carried_in {
+            raw &= carry_may;
+        }
+        let mut ext = raw;
+        let mut r = raw;
+        while r != 0 {
+            let i = r.trailing_zeros() as usize;
+            ext |= parent_bit[i];
+            r &= r - 1;
+        }
+        p.raw_mask = raw & active;
+        p.mask = ext & active;
+        p.carry_ok = if p.carried_in {
+            p.ttl > 1
+        } else {
+            co.allowed == Tri::Yes
+                && !p.excl
+                && window_start.is_none_or(|w| p.date > w)
+                && co.claim_window_months.is_none_or(|n| add_months(p.date, n as i32) > period.end)
+        };
+    }
+
+    // ---- allocation to minimums: choose the set satisfying the most minimums ----
+    s.groups.clear();
+    for p in s.cur.iter() {
+        let av = p.avail();
+        if av <= 0 || p.mask == 0 {
+            continue;
+        }
+        match s.groups.iter_mut().find(|g| g.0 == p.raw_mask) {
+            Some(g) => g.1 += av,
+            None => s.groups.push((p.raw_mask, av)),
+        }
+    }
+    s.groups.sort_unstable();
+    let g = s.groups.len();
+    let mut mins_buf = [0usize; 12];
+    let mut k = 0;
+    for i in 0..nm {
+        if active & (1 << i) != 0 {
+            mins_buf[k] = i;
+            k += 1;
+        }
+    }
+    let mins_idx = &mins_buf[..k];
+    let ext_of = |raw: u16| -> u16 {
+        let mut e = raw;
+        for (i, m) in v.minimums.iter().enumerate().take(nm) {
+            if raw & (1 << i) != 0
+                && let Some(par) = m.parent
+            {
+                e |= 1 << par;
+            }
+        }
+        e
+    };
+    let demand_for = |set: u16| -> [i64; 12] {
+        let mut d = [0i64; 12];
+        for &i in mins_idx {
+            if set & (1 << i) == 0 {
+                continue;
+            }
+            d[i] = demand_full[i];
+        }
+        for &i in mins_idx {
+            if let Some(par) = v.minimums[i].parent
+                && set & (1 << i) != 0
+                && set & (1 << par) != 0
+            {
+                d[par] = (d[par] - demand_full[i]).max(0);
+            }
+        }
+        d
+    };
+    let build = |f: &mut Flow, groups: &[(u16, i64)], d: &[i64; 12]| {
+        let n = 2 + groups.len() + k;
+        f.reset(n);
+        for (gi, &(raw, amt)) in groups.iter().enumerate() {
+            f.set(0, 1 + gi, amt);
+            let e = ext_of(raw);
+            for (mk, &mi) in mins_idx.iter().enumerate() {
+                if e & (1 << mi) != 0 {
+                    f.set(1 + gi, 1 + groups.len() + mk, INF);
+                }
+            }
+        }
+        for (mk, &mi) in mins_idx.iter().enumerate() {
+            f.set(1 + groups.len() + mk, n - 1, d[mi]);
+        }
+    };
+    if k > 0 && g > 0 {
+        // Upper bound of credit each minimum can reach; a minimum that cannot be met alone is
+        // left out of the search. When every group serves exactly one minimum there is nothing
+        // to search: the allocation is direct.
+        let mut reach = [0i64; 12];
+        let mut child_mask = 0u16;
+        let mut parent_mask = 0u16;
+        for &mi in mins_idx {
+            if let Some(par) = v.minimums[mi].parent {
+                child_mask |= 1 << mi;
+                parent_mask |= 1 << par;
+            }
+        }
+        // The minimum a group's credit is reported under: its nested minimum if any, else its
+        // only minimum (0 bits when it serves several unrelated minimums).
+        let target_of = |raw: u16| -> u16 {
+            let r = raw & active;
+            let c = r & child_mask;
+            if c != 0 { c } else { r }
+        };
+        let mut simple = s.groups.len() <= 64;
+        for &(raw, amt) in s.groups.iter() {
+            let e = ext_of(raw) & active;
+            let t = target_of(raw);
+            // One minimum, or one nested minimum plus its parent.
+            simple &= t.count_ones() == 1 && (e == t || e == t | parent_bit[t.trailing_zeros() as usize]);
+            for &mi in mins_idx {
+                if e & (1 << mi) != 0 {
+                    reach[mi] += amt;
+                }
+            }
+        }
+        let mut feasible = 0u16;
+        for &mi in mins_idx {
+            if reach[mi] >= demand_full[mi] {
+                feasible |= 1 << mi;
+            }
+        }
+        let n = 2 + g + k;
+        if simple {
+            // Direct allocation: every minimum that can be met alone can be met together.
+            let mut pos = [usize::MAX; 12];
+            for (mk, &mi) in mins_idx.iter().enumerate() {
+                pos[mi] = mk;
+            }
+            let mut rem_d = [0i64; 12];
+            for &mi in mins_idx {
+                if feasible & (1 << mi) != 0 {
+                    rem_d[mi] = demand_full[mi];
+                }
+            }
+            s.flow.reset(n);
+            let mut left: [i64; 64] = [0; 64];
+            // Nested and plain minimums first (a nested minimum's credit also counts toward its
+            // parent), then each parent's remaining demand: its own credit, then nested leftovers.
+            for (gi, &(raw, amt)) in s.groups.iter().enumerate() {
+                let t = target_of(raw);
+                let mi = t.trailing_zeros() as usize;
+                let mut amt_left = amt;
+                if parent_mask & t == 0 && pos[mi] != usize::MAX {
+                    let x = amt_left.min(rem_d[mi]);
+                    s.flow.flow[(1 + gi) * n + 1 + g + pos[mi]] += x;
+                    rem_d[mi] -= x;
+                    amt_left -= x;
+                    if let Some(par) = v.minimums[mi].parent {
+                        rem_d[par] = (rem_d[par] - x).max(0);
+                    }
+                }
+                left[gi] = amt_left;
+            }
+            for direct_pass in [true, false] {
+                for (gi, &(raw, _)) in s.groups.iter().enumerate() {
+                    let t = target_of(raw);
+                    let e = ext_of(raw) & active;
+                    let direct = parent_mask & t != 0;
+                    let target = if direct { t } else { e & !t & parent_mask };
+                    if direct != direct_pass || target == 0 {
+                        continue;
+                    }
+                    let pi = target.trailing_zeros() as usize;
+                    if pos[pi] == usize::MAX {
+                        continue;
+                    }
+                    let x = left[gi].min(rem_d[pi]);
+                    if x > 0 {
+                        s.flow.flow[(1 + gi) * n + 1 + g + pos[pi]] += x;
+                        rem_d[pi] -= x;
+                        left[gi] -= x;
+                    }
+                }
+            }
+            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, true, &mut s.rem);
+            // Report: all of a group's credit under its (nested) minimum.
+            if !light {
+                for x in s.flow.flow.iter_mut() {
+                    *x = 0;
+                }
+                for (gi, &(raw, amt)) in s.groups.iter().enumerate() {
+                    let mi = target_of(raw).trailing_zeros() as usize;
+                    if mi < 12 && pos[mi] != usize::MAX {
+                        s.flow.flow[(1 + gi) * n + 1 + g + pos[mi]] = amt;
+                    }
+                }
+            }
+        } else {
+            let full: u16 = active & feasible;
+            let mut best_set: u16 = 0;
+            let d = demand_for(full);
+            build(&mut s.flow, &s.groups, &d);
+            let need: i64 = d.iter().sum();
+            if full != 0 && s.flow.run() == need {
+                best_set = full;
+            } else {
+                let mut best_score = (0u32, 0u32);
+                // Enumerate subsets of the minimums that can be met alone.
+                let mut sub = full;
+                loop {
+                    sub = (sub.wrapping_sub(1)) & full;
+                    if sub == 0 {
+                        break;
+                    }
+                    let score = (sub.count_ones(), sub.reverse_bits() as u32);
+                    if score <= best_score {
+                        continue;
+                    }
+                    let d = demand_for(sub);
+                    build(&mut s.flow, &s.groups, &d);
+                    let need: i64 = d.iter().sum();
+                    if s.flow.run() == need {
+                        best_score = score;
+                        best_set = sub;
+                    }
+                }
+            }
+            // Phase 1: the chosen set at its demands → locks.
+            let d = demand_for(best_set);
+            build(&mut s.flow, &s.groups, &d);
+            s.flow.run();
+            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, true, &mut s.rem);
+            // Phase 2: allocate remaining eligible credit (for reporting), keeping phase 1: first
+            // toward each minimum's shortfall, then any surplus.
+            if !light {
+                let full_d = demand_for(active);
+                for (mk, &mi) in mins_idx.iter().enumerate() {
+                    s.flow.set(1 + g + mk, n - 1, full_d[mi].max(d[mi]));
+                }
+                s.flow.run();
+                for mk in 0..k {
+                    s.flow.set(1 + g + mk, n - 1, INF);
+                }
+                s.flow.run();
+            }
+        }
+    }
+    if k > 0 && g > 0 && !light {
+        let n = 2 + g + k;
+        let _ = n;
+        let mut credited = [0i64; 12];
+        for gi in 0..g {
+            let raw = s.groups[gi].0;
+            for (mk, &mi) in mins_idx.iter().enumerate() {
+                let fl = s.flow.f(1 + gi, 1 + g + mk);
+                if fl <= 0 {
+                    continue;
+                }
+                // Report credit of a parent that is eligible for a child under the child.
+                let target = mins_idx
+                    .iter()
+                    .copied()
+                    .find(|&c| v.minimums[c].parent == Some(mi) && raw & (1 << c) != 0)
+                    .unwrap_or(mi);
+                credited[target] += fl;
+            }
+        }
+        if explain {
+            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, false, &mut s.rem);
+        }
+        // Credit reported under a parent is shown under the nested minimum it is tagged for.
+        for p in s.cur.iter_mut().filter(|_| explain) {
+            for (i, m) in v.minimums.iter().enumerate().take(nm) {
+                if let Some(par) = m.parent
+                    && p.raw_mask & (1 << i) != 0
+                    && p.toward & (1 << par) != 0
+                {
+                    p.toward |= 1 << i;
+                }
+            }
+        }
+        let mut with_children = credited;
+        for &i in mins_idx {
+            if let Some(par) = v.minimums[i].parent {
+                with_children[par] += credited[i];
+            }
+        }
+        for &i in mins_idx {
+            out.mins[i].2 = Credit(with_children[i]);
+        }
+    }
+
+    // ---- totals ----
+    let (mut carried_in, mut new_credit, mut uncertain, mut unknown_rate) = (0i64, 0i64, 0i64, false);
+    for p in s.cur.iter() {
+        if p.carried_in {
+            carried_in += p.earned;
+        } else {
+            new_credit += p.avail();
+        }
+        uncertain += p.uncertain;
+        unknown_rate |= matches!(p.why, Why::UnknownRate(_));
+    }
+    out.carried_in = Credit(carried_in);
+    out.credited_total = Credit(carried_in + new_credit);
+    out.required_total = if not_required { None } else { required };
+    if not_required {
+        out.required_total = None;
+    }
+    out.total_shortfall = required.map(|r| r.sat_sub(out.credited_total));
+
+    // ---- diversity (APEGA: distinct categories each reporting year) ----
+    let mut diversity_unmet = false;
+    if !exempt && !not_required {
+        for (di, d) in v.diversity.iter().enumerate() {
+            let mask = member.diversity_masks.get(d.prefix_id).copied().unwrap_or_default();
+            let step = v.cycle.as_ref().and_then(|c| c.reporting_interval_months).unwrap_or(12) as i32;
+            let mut start = period.start;
+            while start <= period.end && start <= as_of {
+                let end = prev_day(add_months(start, step)).min(period.end);
+                let mut seen = TagSet::EMPTY;
+                for p in s.cur.iter().filter(|p| !p.carried_in && p.avail() > 0 && p.date >= start && p.date <= end) {
+                    let t = &acts[p.act as usize].tags;
+                    for w in 0..4 {
+                        seen.0[w] |= t.0[w] & mask.0[w];
+                    }
+                }
+                let n: u32 = seen.0.iter().map(|w| w.count_ones()).sum();
+                if n < d.min_distinct {
+                    diversity_unmet = true;
+                    out.diversity_short.push((di, n, Period { start, end }));
+                }
+                start = next_day(end);
+            }
+        }
+    }
+
+    // ---- status ----
+    let mut known_unmet = diversity_unmet;
+    if let Some(r) = required
+        && out.credited_total < r
+    {
+        known_unmet = true;
+    }
+    for &i in mins_idx {
+        if let (true, Some(req), got) = out.mins[i]
+            && got < req
+        {
+            known_unmet = true;
+        }
+    }
+    let unknown_requirement = required.is_none() || unknown_min != 0;
+    let uncertain_credit = uncertain > 0 || unknown_rate || carry_in_unknown;
+    out.status = if not_required {
+        Status::NotRequired
+    } else if exempt {
+        Status::Exempt
+    } else if !known_unmet {
+        if unknown_requirement { Status::Undecidable } else { Status::Compliant }
+    } else if uncertain_credit || maybe_lower.is_some() {
+        Status::Undecidable
+    } else if closed {
+        Status::Deficient
+    } else {
+        Status::InProgress
+    };
+    if let Some(why) = maybe_lower {
+        if known_unmet {
+            out.undecidable
+                .push(format!("the full requirement is not met and a lower first-period requirement may apply: {why}"));
+        } else {
+            out.notes.push(format!("the full requirement is met, so this does not matter: {why}"));
+        }
+    }
+    if carry_in_unknown {
+        out.undecidable.push("the carryover into this period cannot be decided".into());
+    }
+    if unknown_rate {
+        out.undecidable.push("the credit value of some activities is unknown in the rule file".into());
+    }
+
+    // ---- carryover ----
+    let carry_policy_exempt = exempt && !matches!(v.first_period.carry_out, ExemptCarry::Normal);
+    if not_required || co.allowed == Tri::No || carry_policy_exempt {
+        out.carry_out = Some(Credit::ZERO);
+        if exempt && matches!(v.first_period.carry_out, ExemptCarry::Unknown) {
+            out.notes
+                .push("whether credit carries out of an exempt first period is not stated; none is carried".into());
+        }
+    } else if co.allowed == Tri::Unknown {
+        out.carry_out = None;
+        out.notes.push(format!("{} does not say whether credit carries over", v.id));
+    } else {
+        match required {
+            None => out.carry_out = None,
+            Some(r) => {
+                let mut need = r.0;
+                // Carried-in credit is used first.
+                for p in s.cur.iter_mut().filter(|p| p.carried_in) {
+                    let u = need.min(p.earned);
+                    p.used = u.max(p.lock);
+                    need -= u;
+                }
+                let locked_new: i64 = s.cur.iter().filter(|p| !p.carried_in).map(|p| p.lock).sum();
+                let mut need_new = (need - locked_new).max(0);
+                // Unlocked new credit: not eligible to carry first, then earliest first (new
+                // pieces are already in date order).
+                for eligible_pass in [false, true] {
+                    for p in s.cur.iter_mut() {
+                        if need_new == 0 {
+                            break;
+                        }
+                        if p.carried_in || p.carry_ok != eligible_pass {
+                            continue;
+                        }
+                        let free = p.avail() - p.lock;
+                        let u = need_new.min(free.max(0));
+                        p.used += u;
+                        need_new -= u;
+                    }
+                }
+                // Eligible surplus, latest first, up to the cap.
+                let mut room = match co.max {
+                    None => INF,
+                    Some(a) => match a.credit() {
+                        Some(c) => c.0,
+                        None => -1,
+                    },
+                };
+                if room < 0 {
+                    out.carry_out = None;
+                    out.undecidable.push("the carryover cap is unknown".into());
+                } else {
+                    let mut total = 0;
+                    for p in s.cur.iter_mut().rev() {
+                        if room == 0 {
+                            break;
+                        }
+                        if !p.carry_ok {
+                            continue;
+                        }
+                        let left = if p.carried_in { p.earned - p.used } else { p.avail() - p.lock - p.used };
+                        let c = room.min(left.max(0));
+                        p.carried = c;
+                        room -= c;
+                        total += c;
+                    }
+                    out.carry_out = Some(Credit(total));
+                }
+            }
+        }
+    }
+}
+
+/// Distributes per-(group, minimum) flow onto pieces: carried-in first, then credit not eligible
+/// to carry, then earliest first. With `consume`, each piece's `lock` limits what is left of it;
+/// otherwise the minimums the piece's credit reaches are recorded in `toward`.
+fn assign(
+    cur: &mut [Piece],
+    groups: &[(u16, i64)],
+    f: &Flow,
+    mins_idx: &[usize],
+    g: usize,
+    consume: bool,
+    rem: &mut Vec<i64>,
+) {
+    let k = mins_idx.len();
+    rem.clear();
+    let mut any = false;
+    for gi in 0..groups.len() {
+        for mk in 0..k {
+            let v = f.f(1 + gi, 1 + g + mk).max(0);
+            any |= v > 0;
+            rem.push(v);
+        }
+    }
+    if !any {
+        return;
+    }
+    for pass in 0..3 {
+        for p in cur.iter_mut() {
+            if p.mask == 0 {
+                continue;
+            }
+            let ok = match pass {
+                0 => p.carried_in,
+                1 => !p.carried_in && !p.carry_ok,
+                _ => !p.carried_in && p.carry_ok,
+            };
+            if !ok {
+                continue;
+            }
+            let Ok(gi) = groups.binary_search_by_key(&p.raw_mask, |x| x.0) else { continue };
+            for (mk, &mi) in mins_idx.iter().enumerate() {
+                let fl = rem[gi * k + mk];
+                if fl == 0 {
+                    continue;
+                }
+                let room = if consume { p.avail() - p.lock } else { p.avail() };
+                let t = fl.min(room.max(0));
+                if t > 0 {
+                    if consume {
+                        p.lock += t;
+                    } else {
+                        p.toward |= 1 << mi;
+                    }
+                    rem[gi * k + mk] -= t;
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations
+// ---------------------------------------------------------------------------------------------
+
+fn tag_name<'a>(book: &'a RuleBook, names: &'a Names, id: u16) -> &'a str {
+    let i = id as usize;
+    if i < book.tag_names.len() {
+        &book.tag_names[i]
+    } else {
+        names.extra_tags.get(i - book.tag_names.len()).map(|s| s.as_str()).unwrap_or("?")
+    }
+}
+
+fn kind_name(book: &RuleBook, k: KindId) -> &str {
+    book.kind_names.get(k as usize).map(|s| s.as_str()).unwrap_or("(other)")
+}
+
+fn condition_words(c: &Condition) -> String {
+    match c {
+        Condition::Tagged(_, t) => format!("it is not tagged \"{t}\""),
+        Condition::Attr(_, name) if name == "first_presentation_only" => {
+            "teaching credit counts the first presentation only".into()
+        }
+        Condition::Attr(_, name) => format!("the condition \"{}\" is not met", name),
+        Condition::NotAttr(_, name) => format!("the condition \"{}\" is not met", name),
+    }
+}
+
+fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, cx: &Ctx) -> PeriodResult {
+    let v = cx.version;
+    let unit = &v.credit_unit;
+    let acts = &member.activities;
+    let mut req_mins = Vec::new();
+    let mut cred_mins = Vec::new();
+    let mut short_mins = Vec::new();
+    let mut top_level = Credit::ZERO;
+    for (i, m) in v.minimums.iter().enumerate().take(12) {
+        let (on, req, got) = o.mins[i];
+        if !on {
+            continue;
+        }
+        req_mins.push((m.id.clone(), req));
+        cred_mins.push((m.id.clone(), got));
+        short_mins.push((m.id.clone(), req.map(|r| r.sat_sub(got))));
+        if m.parent.is_none() {
+            top_level += got;
+        }
+    }
+    // Per-activity lines (an activity may have several pieces in the period).
+    let mut lines: Vec<ActivityResult> = Vec::new();
+    let mut line_of: Vec<(u32, bool, usize)> = Vec::new();
+    for (pidx, p) in cx.pieces.iter().enumerate() {
+        let key = (p.act, p.carried_in);
+        let li = match line_of.iter().find(|x| (x.0, x.1) == key) {
+            Some(x) => x.2,
+            None => {
+                lines.push(ActivityResult {
+                    id: names.activity_ids.get(p.act as usize).cloned().unwrap_or_default(),
+                    earned: Credit::ZERO,
+                    credited: Credit::ZERO,
+                    capped: Credit::ZERO,
+                    disallowed: Credit::ZERO,
+                    carried_in: Credit::ZERO,
+                    carried_out: Credit::ZERO,
+                    counts_toward: Vec::new(),
+                    reasons: Vec::new(),
+                });
+                line_of.push((p.act, p.carried_in, lines.len() - 1));
+                lines.len() - 1
+            }
+        };
+        let l = &mut lines[li];
+        let a = &acts[p.act as usize];
+        let mut reasons: Vec<String> = Vec::new();
+        if p.carried_in {
+            l.carried_in += Credit(p.earned);
+            l.credited += Credit(p.earned);
+            reasons.push(format!(
+                "{} {unit} carried in from the previous period (earned {})",
+                Credit(p.earned).text(),
+                iso(p.date)
+            ));
+            let blocked: Vec<&str> = v
+                .minimums
+                .iter()
+                .filter(|m| !m.carryover_may_satisfy || !v.carryover.retains_tags)
+                .map(|m| m.id.as_str())
+                .collect();
+            if !blocked.is_empty() && o.mins.iter().any(|m| m.0) {
+                reasons.push(format!("carried-over credit cannot count toward: {}", blocked.join(", ")));
+            }
+        } else {
+            l.earned += Credit(p.earned + p.disallowed);
+            l.credited += Credit(p.avail());
+            l.capped += Credit(p.capped);
+            l.disallowed += Credit(p.capped + p.disallowed);
+            let rule = v.credit_rules.get(p.rule as usize);
+            match p.why {
+                Why::None => {
+                    let how = match rule {
+                        Some(r) => match r.method {
+                            Method::PerHour => {
+                                format!("{} per hour", Credit::from_micro(r.rate.known().unwrap_or(0)).text())
+                            }
+                            Method::PerUnit => format!(
+                                "{} per {}",
+                                Credit::from_micro(r.rate.known().unwrap_or(0)).text(),
+                                r.unit.map(|u| u.name()).unwrap_or("unit")
+                            ),
+                            Method::FixedPerItem => {
+                                format!("{} per item", Credit::from_micro(r.rate.known().unwrap_or(0)).text())
+                            }
+                            Method::PerMonth => format!(
+                                "{} per month of service",
+                                Credit::from_micro(r.rate.known().unwrap_or(0)).text()
+                            ),
+                            Method::PerYear => format!(
+                                "{} per completed year of service, earned at the end of each year",
+                                Credit::from_micro(r.rate.known().unwrap_or(0)).text()
+                            ),
+                        },
+                        None => {
+                            if matches!(a.unit, Unit::Own(_)) {
+                                format!("recorded in {unit}")
+                            } else {
+                                format!(
+                                    "{} per contact hour",
+                                    Credit::from_micro(v.contact_hour_credit.known().unwrap_or(MICRO)).text()
+                                )
+                            }
+                        }
+                    };
+                    let mut s = format!(
+                        "{} {unit} on {} ({}: {how}",
+                        Credit(p.earned).text(),
+                        iso(p.date),
+                        kind_name(book, a.kind)
+                    );
+                    if let Some(r) = rule
+                        && r.multiplier.known().is_some_and(|m| m != MICRO)
+                    {
+                        s.push_str(&format!(", ×{}", Credit::from_micro(r.multiplier.known().unwrap_or(MICRO)).text()));
+                    }
+                    let rnd = rule.and_then(|r| r.rounding).or(if rule.is_none_or(|r| r.method == Method::PerHour) {
+                        v.contact_rounding
+                    } else {
+                        None
+                    });
+                    if let Some(rn) = rnd
+                        && !matches!(a.unit, Unit::Own(_))
+                    {
+                        let mode = match rn.mode {
+                            RoundMode::Nearest => "nearest",
+                            RoundMode::Down => "down",
+                            RoundMode::Up => "up",
+                        };
+                        let inc = if rn.increment == 333_333 {
+                            "⅓".to_string()
+                        } else {
+                            Credit::from_micro(rn.increment).text()
+                        };
+                        s.push_str(&format!(", rounded {mode} to {inc}"));
+                    }
+                    s.push(')');
+                    reasons.push(s);
+                }
+                Why::NoConversion => reasons.push(format!(
+                    "no credit: {} gives no conversion for {} recorded in {}",
+                    v.id,
+                    kind_name(book, a.kind),
+                    a.unit.name()
+                )),
+                Why::Condition(_, ci) => {
+                    let words =
+                        rule.and_then(|r| r.conditions.get(ci as usize)).map(condition_words).unwrap_or_default();
+                    reasons.push(format!("disallowed {} {unit}: {words}", Credit(p.disallowed).text()));
+                }
+                Why::BelowMinimum(_) => {
+                    reasons.push("no credit: below the smallest creditable amount after rounding".into())
+                }
+                Why::UnknownRate(_) => reasons.push(format!(
+                    "credit value for {} is unknown in the rule file; not counted",
+                    kind_name(book, a.kind)
+                )),
+                Why::IncompleteYear => reasons.push(
+                    "no credit yet: service credit is earned only at the end of each completed year of service".into(),
+                ),
+            }
+            if p.assumed != 0
+                && let Some(r) = rule
+            {
+                for c in &r.conditions {
+                    if let Condition::Attr(bit, name) = c
+                        && p.assumed & (1u64 << bit) != 0
+                    {
+                        reasons.push(format!("assumed: {} (not recorded on the activity)", name));
+                    }
+                }
+            }
+            for &(_, ci, t) in cx.trims.iter().filter(|t| t.0 as usize == pidx) {
+                if let Some(m) = v.maxima.get(ci as usize) {
+                    reasons.push(format!(
+                        "capped {} {unit} by \"{}\" (at most {} {unit} {})",
+                        Credit(t).text(),
+                        m.id,
+                        m.max.credit().map(|c| c.text()).unwrap_or_else(|| "unknown".into()),
+                        m.scope.words()
+                    ));
+                }
+            }
+            if p.uncertain > 0 {
+                reasons.push(format!(
+                    "{} {unit} not counted: a cap on it has an unknown value",
+                    Credit(p.uncertain).text()
+                ));
+            }
+            // Another jurisdiction's laws-and-rules course: general credit here.
+            for t in a.tags.iter() {
+                let name = tag_name(book, names, t);
+                if let Some(j) = name.strip_prefix("laws_rules:")
+                    && !v.id.starts_with(j)
+                    && p.avail() > 0
+                {
+                    reasons.push(format!("a course on {j} laws and rules counts as general credit for {}", v.id));
+                }
+            }
+        }
+        if p.toward != 0 {
+            for (i, m) in v.minimums.iter().enumerate().take(12) {
+                if p.toward & (1 << i) != 0 && !l.counts_toward.contains(&m.id) {
+                    l.counts_toward.push(m.id.clone());
+                }
+            }
+        } else if !p.carried_in && p.avail() > 0 {
+            // Explain why topic-tagged credit does not reach a minimum (provider approval).
+            for m in v.minimums.iter() {
+                if let Some((bit, j)) = &m.provider_approved_by
+                    && m.tags.intersects(&a.tags)
+                    && a.approvals & (1u32 << bit) == 0
+                {
+                    reasons
+                        .push(format!("cannot count toward {}: the provider is not recorded as approved by {j}", m.id));
+                }
+            }
+        }
+        if p.carried > 0 {
+            l.carried_out += Credit(p.carried);
+        }
+        for r in reasons {
+            if !l.reasons.contains(&r) {
+                l.reasons.push(r);
+            }
+        }
+    }
+    for l in lines.iter_mut() {
+        l.reasons = collapse(std::mem::take(&mut l.reasons));
+        if l.carried_out.0 > 0 {
+            l.reasons.push(format!(
+                "{} {unit} carried out to the next period (latest-dated surplus first)",
+                l.carried_out.text()
+            ));
+        }
+    }
+    let caps = o.caps[..o.ncaps]
+        .iter()
+        .map(|&(mi, matched, trimmed)| {
+            let m = &v.maxima[mi as usize];
+            CapResult { id: m.id.clone(), max: m.max.credit(), scope: m.scope.words(), matched, trimmed }
+        })
+        .collect();
+    let mut undecidable = o.undecidable.clone();
+    let mut notes = o.notes.clone();
+    if let Some(why) = &o.exempt_reason {
+        notes.push(format!("exempt: {why}"));
+    }
+    if cx.pieces.iter().any(|p| !p.carried_in && p.assumed != 0) {
+        notes.push("some conditions were not recorded on the activities and were assumed to hold".into());
+    }
+    for item in &v.non_credit_items {
+        notes.push(format!("also required (not tracked here): {item}"));
+    }
+    let end = iso(o.period.end);
+    let mut still = Vec::new();
+    let open = o.period.end >= cx.as_of;
+    if open && matches!(o.status, Status::InProgress | Status::Deficient | Status::Undecidable) {
+        for (i, m) in v.minimums.iter().enumerate().take(12) {
+            let (on, req, got) = o.mins[i];
+            if !on {
+                continue;
+            }
+            if let Some(r) = req
+                && got < r
+            {
+                let mut s = format!("{} {unit} of {} by {end}", (r - got).text(), m.label);
+                if let Some((_, j)) = &m.provider_approved_by {
+                    s.push_str(&format!(", from a provider approved by {j}"));
+                }
+                if !m.carryover_may_satisfy {
+                    s.push_str("; carried-over hours cannot count for it");
+                }
+                still.push(s);
+            }
+        }
+        if let Some(sh) = o.total_shortfall
+            && sh.0 > 0
+        {
+            still.push(format!(
+                "{} more {unit} in total by {end} (hours toward the minimums above also count)",
+                sh.text()
+            ));
+        }
+        for &(di, n, p) in &o.diversity_short {
+            if let Some(d) = v.diversity.get(di) {
+                still.push(format!(
+                    "activities in at least {} different \"{}\" categories for {} to {} (so far {n})",
+                    d.min_distinct,
+                    d.prefix,
+                    iso(p.start),
+                    iso(p.end)
+                ));
+            }
+        }
+        for u in &o.undecidable {
+            still.push(format!("cannot be decided: {u}"));
+        }
+    } else if !open {
+        for &(di, n, p) in &o.diversity_short {
+            if let Some(d) = v.diversity.get(di) {
+                undecidable.retain(|_| true);
+                notes.push(format!(
+                    "only {n} \"{}\" categories in {} to {} (at least {} required)",
+                    d.prefix,
+                    iso(p.start),
+                    iso(p.end),
+                    d.min_distinct
+                ));
+            }
+        }
+    }
+    let shortfall_total = if o.status == Status::Exempt || o.status == Status::NotRequired {
+        Some(Credit::ZERO)
+    } else {
+        o.total_shortfall
+    };
+    PeriodResult {
+        start: iso(o.period.start),
+        end,
+        ruleset_version: v.version.clone(),
+        status: o.status,
+        required: Required {
+            total: if o.status == Status::NotRequired { Some(Credit::ZERO) } else { o.required_total },
+            minimums: Ordered(req_mins),
+        },
+        credited: Credited {
+            total: o.credited_total,
+            carried_in: o.carried_in,
+            general: o.credited_total.sat_sub(o.carried_in).sat_sub(top_level),
+            minimums: Ordered(cred_mins),
+        },
+        shortfall: Shortfall { total: shortfall_total, minimums: Ordered(short_mins) },
+        carry_in: o.carried_in,
+        carry_out: o.carry_out,
+        caps,
+        activities: lines,
+        still_needed: still,
+        undecidable: {
+            undecidable.dedup();
+            undecidable
+        },
+        notes,
+    }
+}
+
+/// Collapses runs of identical per-piece lines ("0.3 RU on 2022-01-31 (…)" × 24) into one.
+fn collapse(reasons: Vec<String>) -> Vec<String> {
+    fn split(r: &str) -> Option<(&str, &str, &str)> {
+        let (amt, rest) = r.split_once(" on ")?;
+        let (date, tail) = rest.split_once(' ')?;
+        if date.len() == 10 && tail.starts_with('(') { Some((amt, date, tail)) } else { None }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut used = vec![false; reasons.len()];
+    for i in 0..reasons.len() {
+        if used[i] {
+            continue;
+        }
+        let Some((amt, date, tail)) = split(&reasons[i]) else {
+            out.push(reasons[i].clone());
+            continue;
+        };
+        let same: Vec<usize> = (i..reasons.len())
+            .filter(|&j| !used[j] && split(&reasons[j]).is_some_and(|(a, _, t)| a == amt && t == tail))
+            .collect();
+        if same.len() >= 3 {
+            let last = same.iter().filter_map(|&j| split(&reasons[j]).map(|x| x.1)).max().unwrap_or(date);
+            out.push(format!("{} × {amt} from {date} to {last} {tail}", same.len()));
+            for j in same {
+                used[j] = true;
+            }
+        } else {
+            used[i] = true;
+            out.push(reasons[i].clone());
+        }
+    }
+    out
+}
+
+fn credential_notes(
+    book: &RuleBook,
+    member: &Member,
+    ci: usize,
+    names: &Names,
+    s: &Scratch,
+    res: &mut CredentialResult,
+) {
+    let cred = &member.credentials[ci];
+    let hist = book.history_at(cred.ruleset);
+    let as_of = member.as_of.unwrap_or(Date::MIN);
+    let v = hist.version_on(as_of);
+    let mut periods = Vec::new();
+    match place_periods(hist, cred, as_of, &mut periods) {
+        Err(PlaceError::NoCycle) => {
+            res.status = Status::NotRequired;
+            res.notes.push(format!("{} has no continuing-education cycle: nothing is required", hist.id));
+            return;
+        }
+        Err(PlaceError::MissingExpiry) => {
+            res.status = Status::Undecidable;
+            res.notes.push(format!(
+                "{} places periods by the licence's expiry date; add \"expires\" to the credential (or a birth date where periods follow the birth month)",
+                hist.id
+            ));
+            return;
+        }
+        Ok(()) => {}
+    }
+    if cred.issued > as_of {
+        res.notes.push("the credential is issued after the as-of date".into());
+        return;
+    }
+    if matches!(v.status, RulesetStatus::None) {
+        res.notes.push(format!("{}: no continuing-education requirement", hist.id));
+    }
+    let mut seen: Vec<u32> = Vec::new();
+    for p in &s.pieces {
+        if p.period != u32::MAX || seen.contains(&p.act) {
+            continue;
+        }
+        seen.push(p.act);
+        let later: i64 = s.pieces.iter().filter(|q| q.act == p.act && q.date > as_of).map(|q| q.earned).sum();
+        let reason = if p.date > as_of && later > 0 {
+            format!(
+                "earned on {}, after the as-of date: {} {} will count in the period containing that date (credit cannot be claimed in advance)",
+                iso(p.date),
+                Credit(later).text(),
+                v.credit_unit
+            )
+        } else if p.date > as_of {
+            format!("dated {} after the as-of date: credit cannot be claimed in advance", iso(p.date))
+        } else if p.date < cred.issued {
+            format!("dated {} before the credential was issued ({})", iso(p.date), iso(cred.issued))
+        } else {
+            format!("dated {} outside every evaluated period", iso(p.date))
+        };
+        res.not_counted
+            .push(NotCounted { id: names.activity_ids.get(p.act as usize).cloned().unwrap_or_default(), reason });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compiled matching tables agree with the rule definitions for every rule set, kind and
+    /// a spread of tag combinations.
+    #[test]
+    fn matcher_agrees_with_definitions() {
+        let book = RuleBook::embedded().expect("book");
+        let tag_ids: Vec<u16> = (0..book.tag_count() as u16).collect();
+        for h in &book.rulesets {
+            for v in &h.versions {
+                for kind in 0..book.kind_names.len() as KindId {
+                    for (i, _) in tag_ids.iter().enumerate() {
+                        let mut tags = TagSet::EMPTY;
+                        tags.insert(tag_ids[i]);
+                        tags.insert(tag_ids[(i * 7 + 3) % tag_ids.len()]);
+                        for approvals in [0u32, u32::MAX] {
+                            let a = Activity {
+                                rank: 0,
+                                kind,
+                                tags,
+                                when: When::Date(Date::MIN),
+                                quantity: 0,
+                                unit: Unit::Hour,
+                                approvals,
+                                attrs_true: 0,
+                                attrs_false: 0,
+                                org: 0,
+                            };
+                            let mut caps = 0u16;
+                            for (ci, m) in v.maxima.iter().enumerate() {
+                                if cap_matches(m, &a) {
+                                    caps |= 1 << ci;
+                                }
+                            }
+                            let mut mins = 0u16;
+                            for (mi, m) in v.minimums.iter().enumerate() {
+                                if min_matches(m, &a) {
+                                    mins |= 1 << mi;
+                                }
+                            }
+                            let (c, m, _) = v.matcher.bits(kind, &tags, approvals);
+                            assert_eq!((c, m), (caps, mins), "{} {} kind {kind}", h.id, v.version);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fourth_january_first_and_fixed_bienniums() {
+        let book = RuleBook::embedded().expect("book");
+        let d = |s: &str| crate::dates::parse_iso(s).expect("date");
+        let cred = |rs: &str, issued: &str| Credential {
+            ruleset: book.ruleset_index(rs).expect("rs"),
+            issued: d(issued),
+            expires: None,
+            licensure_method: None,
+            birth_date: None,
+            fields: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let c = cred("AEE-CEM", "2021-01-01");
+        place_periods(book.history_at(c.ruleset), &c, d("2025-06-01"), &mut out).expect("placed");
+        assert_eq!(out[0], Period { start: d("2021-01-01"), end: d("2025-01-01") });
+        let c = cred("US-PA-PE", "2022-01-01");
+        place_periods(book.history_at(c.ruleset), &c, d("2024-06-01"), &mut out).expect("placed");
+        assert_eq!(out[0], Period { start: d("2021-10-01"), end: d("2023-09-30") });
+        assert_eq!(out[1], Period { start: d("2023-10-01"), end: d("2025-09-30") });
+        let c = cred("US-TX-PE", "2022-01-01");
+        assert_eq!(
+            place_periods(book.history_at(c.ruleset), &c, d("2024-06-01"), &mut out),
+            Err(PlaceError::MissingExpiry)
+        );
+    }
+}
