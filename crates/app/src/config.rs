@@ -1,5 +1,7 @@
 //! Typed, layered configuration: built-in defaults, then a TOML file, then environment
 //! variables (`GUILDHALL_SECTION__KEY`, and plain `DATABASE_URL`). Unknown keys are refused.
+//! Other `GUILDHALL_*` variables without a section (`GUILDHALL_CONFIG`, test switches)
+//! are not configuration and are left alone.
 
 use std::path::Path;
 
@@ -140,7 +142,7 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         figment = figment
-            .merge(Env::prefixed("GUILDHALL_").split("__"))
+            .merge(Env::prefixed("GUILDHALL_").filter(|key| key.as_str().contains("__")).split("__"))
             .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()));
         figment.extract().map_err(|e| format!("configuration error: {e}"))
     }
@@ -161,6 +163,7 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
 mod tests {
     use super::*;
 
@@ -174,19 +177,41 @@ mod tests {
 
     #[test]
     fn file_then_environment_override_defaults_and_unknown_keys_are_refused() {
-        let dir = std::env::temp_dir().join(format!("guildhall-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("guildhall.toml");
-        std::fs::write(&file, "[server]\npublic_url = \"https://members.example.org\"\n").unwrap();
-        let settings = Settings::load(Some(&file)).unwrap();
-        assert!(settings.secure_cookies());
-        assert_eq!(settings.server.bind, "127.0.0.1:8080");
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("guildhall.toml", "[server]\npublic_url = \"https://members.example.org\"\n")?;
+            let file = jail.directory().join("guildhall.toml");
+            let settings = Settings::load(Some(&file)).map_err(figment::Error::from)?;
+            assert!(settings.secure_cookies());
+            assert_eq!(settings.server.bind, "127.0.0.1:8080");
+            jail.set_env("DATABASE_URL", "postgres://pg@db/society");
+            let settings = Settings::load(Some(&file)).map_err(figment::Error::from)?;
+            assert_eq!(settings.database.url, "postgres://pg@db/society", "DATABASE_URL wins over the file");
 
-        std::fs::write(&file, "[server]\npublick_url = \"x\"\n").unwrap();
-        let err = Settings::load(Some(&file)).unwrap_err();
-        assert!(err.contains("publick_url"), "{err}");
-        assert!(Settings::load(Some(&dir.join("missing.toml"))).is_err());
-        std::fs::remove_dir_all(&dir).ok();
+            jail.create_file("guildhall.toml", "[server]\npublick_url = \"x\"\n")?;
+            let err = Settings::load(Some(&file)).unwrap_err();
+            assert!(err.contains("publick_url"), "{err}");
+            assert!(Settings::load(Some(&jail.directory().join("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn only_section_variables_are_configuration() {
+        let env = [
+            ("GUILDHALL_CONFIG", "x.toml"),
+            ("GUILDHALL_SERVER__BIND", "0.0.0.0:9000"),
+            ("GUILDHALL_TEST_PG_REQUIRED", "1"),
+        ];
+        figment::Jail::expect_with(|jail| {
+            for (key, value) in env {
+                jail.set_env(key, value);
+            }
+            let settings = Settings::load(None).map_err(figment::Error::from)?;
+            assert_eq!(settings.server.bind, "0.0.0.0:9000");
+            jail.set_env("GUILDHALL_SERVER__BINDD", "x");
+            assert!(Settings::load(None).unwrap_err().contains("bindd"));
+            Ok(())
+        });
     }
 
     #[test]

@@ -118,11 +118,14 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let content_type =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let is_json = content_type.starts_with("application/json");
+    // A page that rendered itself with an error status (a form shown again with its
+    // messages) is already what the person should see.
+    if !is_api && content_type.starts_with("text/html") {
+        return response;
+    }
     let page_error = response.extensions().get::<PageError>().cloned();
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     if is_api && is_json {

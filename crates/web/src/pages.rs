@@ -85,6 +85,11 @@ pub fn render(template: &impl Template) -> PageResult {
 fn rerender(template: &impl Template, err: &AppError) -> PageResult {
     let mut response = render(template)?;
     *response.status_mut() = status_of(err);
+    if let AppError::RateLimited { retry_after_secs, .. } = err
+        && let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
     Ok(response)
 }
 
@@ -610,7 +615,7 @@ pub async fn mail(
             when: fmt_time(m.created_at),
             to: m.to_address,
             subject: m.subject,
-            status: m.status,
+            status: if m.transport.as_deref() == Some("mailbox") { "in mailbox".into() } else { m.status },
             attempts: m.attempts,
         })
         .collect();

@@ -1,0 +1,206 @@
+//! Joining, confirming, signing in and out, resetting a password, and the protections
+//! around them (rate limits, CSRF, cookie flags).
+
+use axum::http::{StatusCode, header};
+use guildhall_app::Settings;
+use guildhall_store::testing::TestDatabase;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn a_new_person_joins_confirms_by_email_signs_in_and_out() {
+    for t in TestApp::each_engine().await {
+        let mut browser = t.client();
+        let r = browser
+            .post_form(
+                "/sign-up",
+                &[
+                    ("display_name", "Grace Hopper"),
+                    ("email", "Grace@Example.org"),
+                    ("password", "a long enough password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Check your email"));
+
+        // Not confirmed yet: signing in is refused and a fresh link is sent.
+        let r = browser.sign_in("grace@example.org", "a long enough password").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("Confirm your email address first"), "{}", r.body);
+        let mail = t.mail_to("grace@example.org").await;
+        assert_eq!(mail.len(), 2, "sign-up link and a resent one");
+        assert!(mail[0].starts_with("Confirm your email"));
+
+        let link = link_in(&mail[1], "http://127.0.0.1:8080/verify-email?token=");
+        let path = link.trim_start_matches("http://127.0.0.1:8080");
+        let r = browser.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Email confirmed"));
+        let r = browser.get(path).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a link works once");
+        assert!(r.body.contains("not valid"));
+
+        let r = browser.sign_in("GRACE@example.org ", "a long enough password").await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/dashboard"));
+        let r = browser.get("/dashboard").await;
+        assert!(r.body.contains("Welcome, Grace Hopper"), "{}", r.body);
+
+        let r = browser.post_form("/sign-out", &[]).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/"));
+        let r = browser.get("/dashboard").await;
+        assert_eq!(r.location(), "/sign-in", "signed out on the server, not just in the browser");
+    }
+}
+
+#[tokio::test]
+async fn joining_with_an_address_already_in_use_reveals_nothing_and_tells_its_owner() {
+    for t in TestApp::each_engine().await {
+        let r = t
+            .client()
+            .post_form(
+                "/sign-up",
+                &[("display_name", "Impostor"), ("email", MEMBER), ("password", "another long password")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Check your email"), "same answer as a new address");
+        let mail = t.mail_to(MEMBER).await;
+        assert_eq!(mail.len(), 1);
+        assert!(mail[0].contains("already has one"));
+        // The existing account is untouched.
+        assert_eq!(t.signed_in(MEMBER).await.get("/dashboard").await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_single_use_expiring_link() {
+    for t in TestApp::each_engine().await {
+        let mut old_session = t.signed_in(MEMBER).await;
+        let mut browser = t.client();
+        let r = browser.post_form("/password/forgot", &[("email", MEMBER)]).await;
+        assert!(r.body.contains("Check your email"));
+        let r = browser.post_form("/password/forgot", &[("email", "nobody@example.org")]).await;
+        assert!(r.body.contains("Check your email"), "unknown addresses get the same answer");
+        assert!(t.mail_to("nobody@example.org").await.is_empty());
+
+        let mail = t.mail_to(MEMBER).await;
+        let link = link_in(&mail[0], "http://127.0.0.1:8080/password/reset?token=");
+        let token = link.split("token=").nth(1).unwrap();
+        let r = browser.get(&format!("/password/reset?token={token}")).await;
+        assert!(r.body.contains("Choose a new password"));
+
+        let r = browser.post_form("/password/reset", &[("token", token), ("password", "short")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("at least 10 characters"), "{}", r.body);
+
+        let r = browser.post_form("/password/reset", &[("token", token), ("password", "brand new password 1")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Password changed"));
+        assert_eq!(old_session.get("/dashboard").await.location(), "/sign-in", "old sessions end");
+        let r = browser.post_form("/password/reset", &[("token", token), ("password", "another new password")]).await;
+        assert!(r.body.contains("not valid"), "the link works once");
+        assert_eq!(browser.sign_in(MEMBER, PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(browser.sign_in(MEMBER, "brand new password 1").await.status, StatusCode::SEE_OTHER);
+
+        // A second link expires after an hour.
+        browser.post_form("/password/forgot", &[("email", MEMBER)]).await;
+        let mail = t.mail_to(MEMBER).await;
+        let link = link_in(mail.last().unwrap(), "http://127.0.0.1:8080/password/reset?token=");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        t.app.clock.advance(3601);
+        let r = browser.post_form("/password/reset", &[("token", &token), ("password", "too late password")]).await;
+        assert!(r.body.contains("not valid"), "expired");
+    }
+}
+
+#[tokio::test]
+async fn six_wrong_passwords_are_rate_limited_per_account() {
+    for t in TestApp::each_engine().await {
+        let mut attacker = t.client();
+        for attempt in 1..=5 {
+            let r = attacker.sign_in(STAFF, "wrong password guess").await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {attempt}");
+            assert!(r.body.contains("The email address or password is not right."));
+        }
+        let r = attacker.sign_in(STAFF, "wrong password guess").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("Too many failed sign-in attempts"));
+        assert!(r.headers.contains_key(header::RETRY_AFTER));
+        let r = t.client().sign_in(STAFF, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+        // Other accounts are unaffected, and the limit lifts after the window.
+        assert_eq!(t.client().sign_in(ADMIN, PASSWORD).await.status, StatusCode::SEE_OTHER);
+        t.app.clock.advance(15 * 60 + 1);
+        assert_eq!(t.client().sign_in(STAFF, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    for t in TestApp::each_engine().await {
+        let mut browser = t.signed_in(ADMIN).await;
+        let r = browser.post_raw("/admin/settings", "name=Hijacked&primary_colour=%23000000").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("did not come from this site"));
+        let r =
+            browser.post_raw("/admin/settings", "csrf=forged-token-value&name=Hijacked&primary_colour=%23000000").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_ne!(t.app.branding().await.name, "Hijacked");
+        // The API refuses cookie-authenticated writes without the CSRF header.
+        let request = browser
+            .request(axum::http::Method::PUT, "/api/v1/accounts/1/role")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(r#"{"role":"admin"}"#))
+            .unwrap();
+        let r = browser.send(request).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.app.store.user_by_id(1).await.unwrap().unwrap().role, "member");
+    }
+}
+
+#[tokio::test]
+async fn cookies_are_http_only_same_site_and_secure_behind_https() {
+    for (public_url, secure) in [("http://127.0.0.1:8080", false), ("https://members.example.org", true)] {
+        let mut settings = Settings::default();
+        settings.server.public_url = public_url.into();
+        let t = TestApp::on(TestDatabase::sqlite().await.unwrap(), settings).await;
+        let mut browser = t.client();
+        let first = browser.get("/sign-in").await;
+        let csrf_cookie = first.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+        let csrf = browser.cookies.values().next().unwrap().clone();
+        let body = format!("csrf={csrf}&email={MEMBER}&password={PASSWORD}");
+        let r = browser.post_raw("/sign-in", &body).await;
+        let session_cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+        for cookie in [&csrf_cookie, &session_cookie] {
+            assert!(cookie.contains("HttpOnly"), "{cookie}");
+            assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+            assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+            assert_eq!(cookie.starts_with("__Host-"), secure, "{cookie}");
+        }
+        assert!(session_cookie.contains("Max-Age=1209600"), "two-week session: {session_cookie}");
+    }
+}
+
+#[tokio::test]
+async fn mail_is_delivered_to_the_local_mailbox_and_failed_smtp_sends_are_retried_not_lost() {
+    let t = TestApp::each_engine().await.remove(0);
+    t.client().post_form("/password/forgot", &[("email", MEMBER)]).await;
+    assert_eq!(t.app.deliver_due_mail().await.unwrap(), (1, 0));
+    let mail = t.app.store.list_mail(Some(MEMBER), Default::default()).await.unwrap();
+    assert_eq!((mail.items[0].status.as_str(), mail.items[0].transport.as_deref()), ("sent", Some("mailbox")));
+
+    let mut settings = Settings::default();
+    settings.mail.smtp_host = "127.0.0.1".into();
+    settings.mail.smtp_port = 9; // nothing listens on the discard port here
+    settings.mail.smtp_security = "none".into();
+    let smtp = TestApp::on(TestDatabase::sqlite().await.unwrap(), settings).await;
+    smtp.client().post_form("/password/forgot", &[("email", MEMBER)]).await;
+    assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 1));
+    let m = &smtp.app.store.list_mail(Some(MEMBER), Default::default()).await.unwrap().items[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("pending", 1), "kept for a retry");
+    assert!(m.last_error.is_some());
+    assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 0), "not before its retry time");
+    smtp.app.clock.advance(61);
+    assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 1), "retried after a minute");
+}

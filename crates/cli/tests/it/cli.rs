@@ -1,0 +1,78 @@
+//! The `guildhall` binary itself: migrate, demo, db copy between engines, ce evaluate.
+
+use std::process::{Command, Output};
+
+use guildhall_store::copy::TABLES;
+use guildhall_store::testing::TestDatabase;
+
+fn guildhall(args: &[&str], database_url: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_guildhall"));
+    command.args(args).env("RUST_LOG", "warn");
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[tokio::test]
+async fn the_demo_society_round_trips_sqlite_to_postgres_and_back_through_db_copy() {
+    let source = TestDatabase::sqlite().await.unwrap();
+    let demo = stdout(&guildhall(&["demo"], Some(&source.url)));
+    assert!(demo.contains("officer@demo.guildhall.org") && demo.contains("demo-password-2026"), "{demo}");
+    let again = stdout(&guildhall(&["demo"], Some(&source.url)));
+    assert!(again.contains("already has accounts"), "demo never overwrites a society");
+    let migrate = stdout(&guildhall(&["migrate"], Some(&source.url)));
+    assert!(migrate.contains("0 migration(s) applied now") && migrate.contains("0001 platform"), "{migrate}");
+
+    let Some(pg) = TestDatabase::postgres().await.unwrap() else { return };
+    let copied = stdout(&guildhall(&["db", "copy", "--from", &source.url, "--to", &pg.url], None));
+    assert!(copied.contains("users") && copied.contains("4 rows"), "{copied}");
+    let back = TestDatabase::sqlite().await.unwrap();
+    stdout(&guildhall(&["db", "copy", "--from", &pg.url, "--to", &back.url], None));
+    for spec in TABLES {
+        let original = source.store.table_rows(spec).await.unwrap();
+        assert_eq!(pg.store.table_rows(spec).await.unwrap(), original, "{} on PostgreSQL", spec.name);
+        assert_eq!(back.store.table_rows(spec).await.unwrap(), original, "{} after the round trip", spec.name);
+    }
+    let refused = guildhall(&["db", "copy", "--from", &source.url, "--to", &pg.url], None);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already holds data"));
+}
+
+#[test]
+fn bad_database_urls_and_config_are_refused_with_a_reason() {
+    let out = guildhall(&["migrate"], Some("mysql://localhost/x"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use sqlite:PATH or postgres://"));
+    let out = guildhall(&["--config", "/nonexistent/guildhall.toml", "migrate"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    let example = stdout(&guildhall(&["config", "example"], None));
+    assert!(example.contains("[server]") && example.contains("bind = \"127.0.0.1:8080\""));
+}
+
+#[test]
+fn ce_evaluate_prints_the_engine_s_evaluation_of_each_worked_example() {
+    let book = guildhall_ce::RuleBook::embedded().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../ce/tests/fixtures");
+    for name in ["case1-texas.json", "case3-north-carolina.json", "case12-pmp.json"] {
+        let path = format!("{fixtures}/{name}");
+        let printed = stdout(&guildhall(&["ce", "evaluate", &path], None));
+        let expected = guildhall_ce::evaluate_json(&std::fs::read_to_string(&path).unwrap(), &book).unwrap();
+        assert_eq!(printed.trim(), expected.trim(), "{name}");
+    }
+    let texas: serde_json::Value =
+        serde_json::from_str(&stdout(&guildhall(&["ce", "evaluate", &format!("{fixtures}/case1-texas.json")], None)))
+            .unwrap();
+    let periods = texas["credentials"][0]["periods"].as_array().unwrap();
+    assert_eq!((periods[0]["status"].as_str(), periods[0]["carry_out"].as_f64()), (Some("compliant"), Some(14.0)));
+    assert_eq!(periods[1]["status"], "deficient");
+
+    let bad = guildhall(&["ce", "evaluate", "/nonexistent.json"], None);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot read /nonexistent.json"));
+}

@@ -1,0 +1,188 @@
+//! TestApp: the whole application over a fresh database, and a client that keeps
+//! cookies and fills in the CSRF field the way a browser submitting our forms does.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use guildhall_app::{App, Settings};
+use guildhall_store::EngineKind;
+use guildhall_store::testing::TestDatabase;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = guildhall_app::demo::DEMO_PASSWORD;
+pub const MEMBER: &str = "member@demo.guildhall.org";
+pub const OFFICER: &str = "officer@demo.guildhall.org";
+pub const STAFF: &str = "staff@demo.guildhall.org";
+pub const ADMIN: &str = "admin@demo.guildhall.org";
+
+pub struct TestApp {
+    pub app: Arc<App>,
+    pub router: Router,
+    pub engine: EngineKind,
+    _db: TestDatabase,
+}
+
+impl TestApp {
+    /// The demo society on SQLite, then on PostgreSQL when reachable.
+    pub async fn each_engine() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for db in TestDatabase::each_engine().await.expect("test database") {
+            apps.push(Self::on(db, Settings::default()).await);
+        }
+        apps
+    }
+
+    pub async fn on(db: TestDatabase, mut settings: Settings) -> TestApp {
+        settings.database.url = db.url.clone();
+        let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
+        app.seed_demo().await.expect("demo society");
+        let router = guildhall_web::router(app.clone());
+        TestApp { engine: db.kind(), app, router, _db: db }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: BTreeMap::new() }
+    }
+
+    /// A client already signed in as one of the demo accounts.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let mut client = self.client();
+        let response = client.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{email} signs in on {:?}: {}", self.engine, response.body);
+        client
+    }
+
+    /// Texts of all mail to an address, oldest first.
+    pub async fn mail_to(&self, address: &str) -> Vec<String> {
+        let page = self.app.store.list_mail(Some(address), guildhall_store::PageRequest::new(1, 200)).await.unwrap();
+        page.items.into_iter().rev().map(|m| format!("{}\n{}", m.subject, m.body_text)).collect()
+    }
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub struct Client {
+    router: Router,
+    pub cookies: BTreeMap<String, String>,
+}
+
+/// The first link in a text that starts with the given path.
+pub fn link_in(text: &str, path: &str) -> String {
+    let start = text.find(path).unwrap_or_else(|| panic!("no {path} link in {text}"));
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
+
+impl Client {
+    pub async fn send(&mut self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let raw = value.to_str().unwrap();
+            let pair = raw.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || raw.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        Request::builder().method(method).uri(path).header(header::COOKIE, self.cookie_header())
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies.get("gh_csrf").cloned().unwrap_or_default()
+    }
+
+    /// Submits a form as a browser would: with the CSRF field from the visitor's cookie.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        if self.csrf().is_empty() {
+            self.get("/").await;
+        }
+        let csrf = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &serde_urlencoded::to_string(&all).unwrap()).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: &str) -> TestResponse {
+        let request = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> TestResponse {
+        self.post_form("/sign-in", &[("email", email), ("password", password)]).await
+    }
+
+    /// A JSON API call with the session cookie (and the CSRF header for writes).
+    pub async fn api(&mut self, method: Method, path: &str, body: Option<serde_json::Value>) -> TestResponse {
+        let csrf = self.csrf();
+        let mut request = self.request(method, path).header("x-csrf-token", csrf);
+        let body = match body {
+            Some(value) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+}
+
+/// An API call with a bearer token and no cookies.
+pub async fn api_with_token(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> TestResponse {
+    let mut client = Client { router: router.clone(), cookies: BTreeMap::new() };
+    let mut request =
+        Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let body = match body {
+        Some(value) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(value.to_string())
+        }
+        None => Body::empty(),
+    };
+    client.send(request.body(body).unwrap()).await
+}

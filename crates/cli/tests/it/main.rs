@@ -1,0 +1,13 @@
+//! Guildhall's HTTP tests: one binary (integration tests each compile into their own,
+//! which costs minutes), one module per area. Every test runs the real router on
+//! SQLite and, when reachable, on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod accounts;
+mod api;
+mod authorisation;
+mod bad_input;
+mod cli;
+mod staff;

@@ -1,0 +1,138 @@
+//! The staff area: the audit log, society branding, outgoing mail, request ids, and the
+//! API's pagination and OpenAPI document.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn role_changes_are_audited_with_before_and_after_and_filterable() {
+    for t in TestApp::each_engine().await {
+        let mut admin = t.signed_in(ADMIN).await;
+        let r = admin.post_form("/admin/accounts/3/role", &[("role", "admin")]).await;
+        assert!(r.body.contains("The role was saved."));
+        let r = admin.api(Method::PUT, "/api/v1/accounts/1/role", Some(json!({ "role": "staff" }))).await;
+        assert_eq!(r.json()["role"], "staff");
+
+        let mut staff = t.signed_in(STAFF).await;
+        let page = staff.get("/staff/audit?action=account.role_changed").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Alex Morgan &#60;admin@demo.guildhall.org&#62;")
+                || page.body.contains("Alex Morgan &lt;admin@demo.guildhall.org&gt;"),
+            "who"
+        );
+        assert!(page.body.contains("Priya Natarajan"), "whom");
+        let log = staff.api(Method::GET, "/api/v1/audit-log?action=account.role_changed", None).await.json();
+        assert_eq!(log["total"], 2);
+        let newest = &log["items"][0];
+        assert_eq!(
+            (newest["before"].clone(), newest["after"].clone()),
+            (json!({"role": "member"}), json!({"role": "staff"}))
+        );
+        assert_eq!(newest["subject_id"], 1);
+        assert!(!newest["request_id"].as_str().unwrap().is_empty(), "tied to the request that made it");
+        let none = staff.get("/staff/audit?action=society.settings_changed").await;
+        assert!(none.body.contains("No changes match these filters."), "empty state");
+    }
+}
+
+#[tokio::test]
+async fn branding_changes_show_on_every_page_and_are_audited() {
+    for t in TestApp::each_engine().await {
+        let mut admin = t.signed_in(ADMIN).await;
+        let r = admin
+            .post_form(
+                "/admin/settings",
+                &[
+                    ("name", "Ohio Society of PEs"),
+                    ("tagline", "Serving Ohio's engineers"),
+                    ("primary_colour", "#8B0000"),
+                    ("logo_url", ""),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("The society settings were saved."), "{}", r.body);
+        let mut visitor = t.client();
+        let home = visitor.get("/").await;
+        assert!(
+            home.body.contains("Ohio Society of PEs") && home.body.contains("Serving Ohio&#39;s engineers")
+                || home.body.contains("Serving Ohio&#x27;s engineers"),
+            "{}",
+            home.body
+        );
+        assert_eq!(visitor.get("/static/brand.css").await.body.trim(), ":root{--brand:#8b0000}");
+        let audit = admin.api(Method::GET, "/api/v1/audit-log?action=society.settings_changed", None).await.json();
+        assert_eq!(audit["items"][0]["after"]["name"], "Ohio Society of PEs");
+        assert_eq!(audit["items"][0]["before"]["name"], "Guildhall Society of Professional Engineers");
+    }
+}
+
+#[tokio::test]
+async fn staff_read_the_local_mailbox_with_pagination() {
+    for t in TestApp::each_engine().await {
+        for i in 0..55 {
+            t.app
+                .store
+                .enqueue_mail(
+                    &guildhall_store::NewMail {
+                        to_address: format!("m{i}@example.org"),
+                        subject: format!("Notice {i}"),
+                        body_text: "Body".into(),
+                    },
+                    i,
+                )
+                .await
+                .unwrap();
+        }
+        let mut staff = t.signed_in(STAFF).await;
+        let first = staff.get("/staff/mail").await;
+        assert!(first.body.contains("Notice 54") && !first.body.contains("Notice 4<"), "newest first, 50 a page");
+        assert!(first.body.contains("Page 1 of 2"));
+        assert!(first.body.contains("kept here in the local mailbox"));
+        let second = staff.get("/staff/mail?page=2").await;
+        assert!(second.body.contains("Notice 0") && second.body.contains("Page 2 of 2"));
+        let api = staff.api(Method::GET, "/api/v1/mail?per_page=10&page=3", None).await.json();
+        assert_eq!(
+            (api["total"].as_i64(), api["page"].as_i64(), api["items"].as_array().unwrap().len()),
+            (Some(55), Some(3), 10)
+        );
+        let message = staff.get("/staff/mail/1").await;
+        assert!(message.body.contains("Notice 0") && message.body.contains("m0@example.org"));
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_security_headers() {
+    let t = TestApp::each_engine().await.remove(0);
+    let mut visitor = t.client();
+    for path in ["/", "/no-such-page", "/api/v1/me"] {
+        let r = visitor.get(path).await;
+        let id = r.headers.get("x-request-id").expect("request id").to_str().unwrap().to_string();
+        assert_eq!(id.len(), 36, "a UUID");
+        assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+        assert_eq!(r.headers.get("x-content-type-options").unwrap(), "nosniff");
+        if path == "/no-such-page" {
+            assert!(r.body.contains(&id), "the error page shows the id people can quote");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let t = TestApp::each_engine().await.remove(0);
+    let doc = t.client().get("/api/openapi.json").await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/me",
+        "/api/v1/chapters",
+        "/api/v1/audit-log",
+        "/api/v1/mail",
+        "/api/v1/accounts",
+        "/api/v1/accounts/{id}/role",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
