@@ -17,6 +17,25 @@ pub struct Settings {
     pub mail: MailSettings,
     pub security: SecuritySettings,
     pub society: SocietyDefaults,
+    pub membership: MembershipSettings,
+}
+
+/// How membership terms run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MembershipSettings {
+    /// "anniversary" (a year from joining, rolling) or "calendar" (January to December).
+    pub term_kind: String,
+    /// The renewal window opens this many days before a membership expires.
+    pub renewal_window_days: u16,
+    /// Days after expiry during which a member still counts as one, before lapsing.
+    pub grace_days: u16,
+}
+
+impl Default for MembershipSettings {
+    fn default() -> Self {
+        Self { term_kind: "anniversary".into(), renewal_window_days: 60, grace_days: 30 }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

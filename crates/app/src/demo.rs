@@ -37,6 +37,12 @@ impl App {
     /// Creates the demo society unless the database already has accounts. Returns
     /// whether anything was created.
     pub async fn seed_demo(&self) -> AppResult<bool> {
+        self.seed_demo_sized(crate::demo_members::DEMO_MEMBER_COUNT).await
+    }
+
+    /// The demo society with `members` generated members besides the demo accounts'
+    /// (tests use a small society; the demo a believable one).
+    pub async fn seed_demo_sized(&self, members: usize) -> AppResult<bool> {
         if self.store.count_users().await? > 0 {
             return Ok(false);
         }
@@ -58,6 +64,10 @@ impl App {
         for ((sign_in, name), role) in DEMO_SIGN_INS.iter().zip(names).zip(roles) {
             ids.push(self.create_verified_user(sign_in.email, name, DEMO_PASSWORD, role).await?);
         }
+        // The demo member and officer are members of the first chapter, the member's
+        // renewal window open so that renewing can be tried straight away.
+        let linked = [(ids[0], "Maya", "Okafor"), (ids[1], "Daniel", "Reyes")];
+        self.seed_demo_members(&chapter_ids, &linked, members).await?;
         let today = self.clock.today();
         self.store
             .add_officer_term(

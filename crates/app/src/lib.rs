@@ -9,8 +9,10 @@ pub mod chapters;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+mod demo_members;
 pub mod error;
 pub mod mail;
+pub mod membership;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

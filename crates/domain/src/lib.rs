@@ -4,4 +4,5 @@
 //! application layer feeds it facts read from storage and acts on its answers.
 
 pub mod identity;
+pub mod member_csv;
 pub mod membership;

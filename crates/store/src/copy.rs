@@ -150,10 +150,144 @@ pub const TABLES: &[TableSpec] = &[
         ],
         identity: true,
     },
+    TableSpec {
+        name: "tiers",
+        columns: &[
+            ("id", I),
+            ("code", T),
+            ("name", T),
+            ("annual_dues_cents", I),
+            ("requires_approval", B),
+            ("requirements", T),
+            ("sort_order", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "affinity_groups",
+        columns: &[("id", I), ("slug", T), ("name", T), ("description", T), ("created_at", I)],
+        identity: true,
+    },
+    TableSpec {
+        name: "members",
+        columns: &[
+            ("id", I),
+            ("member_number", T),
+            ("user_id", I),
+            ("first_name", T),
+            ("last_name", T),
+            ("email", T),
+            ("phone", T),
+            ("employer", T),
+            ("job_title", T),
+            ("career_stage", T),
+            ("disciplines", T),
+            ("education", T),
+            ("city", T),
+            ("tier_id", I),
+            ("home_chapter_id", I),
+            ("joined_on", D),
+            ("standing", T),
+            ("expires_on", D),
+            ("standing_on", D),
+            ("visibility", T),
+            ("search_name", T),
+            ("created_at", I),
+            ("updated_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "member_groups",
+        columns: &[("member_id", I), ("group_id", I), ("joined_on", D)],
+        identity: false,
+    },
+    TableSpec {
+        name: "licences",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("jurisdiction", T),
+            ("kind", T),
+            ("number", T),
+            ("first_issued", D),
+            ("expires_on", D),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "certifications",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("name", T),
+            ("body", T),
+            ("number", T),
+            ("expires_on", D),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "membership_terms",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("tier_id", I),
+            ("starts_on", D),
+            ("ends_on", D),
+            ("applied_on", D),
+            ("status", T),
+            ("approved_on", D),
+            ("paid_on", D),
+            ("cancelled_on", D),
+            ("rejected_on", D),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "invoices",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("term_id", I),
+            ("description", T),
+            ("amount_cents", I),
+            ("status", T),
+            ("issued_on", D),
+            ("due_on", D),
+            ("paid_on", D),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "payments",
+        columns: &[
+            ("id", I),
+            ("invoice_id", I),
+            ("amount_cents", I),
+            ("method", T),
+            ("reference", T),
+            ("provider_ref", T),
+            ("received_on", D),
+            ("recorded_by", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "renewal_reminders",
+        columns: &[("member_id", I), ("for_expiry", D), ("offset_key", T), ("sent_on", D)],
+        identity: false,
+    },
 ];
 
 /// One column value, engine-neutral.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Value {
     Null,
     Int(i64),
@@ -224,6 +358,8 @@ impl Store {
             for row in rows {
                 out.push(decode_row!(row, spec));
             }
+            // Sorted here, not by the engine: text collation differs between engines.
+            out.sort();
             Ok(out)
         })
     }

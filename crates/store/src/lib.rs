@@ -20,6 +20,7 @@ mod audit;
 mod chapters;
 pub mod copy;
 mod error;
+pub mod members;
 mod outbox;
 pub mod records;
 mod settings;

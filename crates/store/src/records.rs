@@ -236,3 +236,263 @@ impl<T> Page<T> {
         }
     }
 }
+
+// ---------------------------------------------------------------- membership
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct TierRecord {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub annual_dues_cents: i64,
+    pub requires_approval: bool,
+    /// JSON list of eligibility requirements (domain `Requirement`).
+    pub requirements: String,
+    pub sort_order: i64,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTier {
+    pub code: String,
+    pub name: String,
+    pub annual_dues_cents: i64,
+    pub requires_approval: bool,
+    pub requirements: String,
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct GroupRecord {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct MemberRecord {
+    pub id: i64,
+    pub member_number: String,
+    pub user_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub employer: String,
+    pub job_title: String,
+    pub career_stage: String,
+    /// `;`-separated discipline codes.
+    pub disciplines: String,
+    pub education: String,
+    pub city: String,
+    pub tier_id: i64,
+    pub home_chapter_id: Option<i64>,
+    pub joined_on: Date,
+    pub standing: String,
+    pub expires_on: Option<Date>,
+    pub standing_on: Date,
+    /// JSON object: field name → public | members | private.
+    pub visibility: String,
+    pub search_name: String,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// A member to insert. `member_number: None` assigns the next number (M000123).
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub member_number: Option<String>,
+    pub user_id: Option<i64>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub employer: String,
+    pub job_title: String,
+    pub career_stage: String,
+    pub disciplines: String,
+    pub education: String,
+    pub city: String,
+    pub tier_id: i64,
+    pub home_chapter_id: Option<i64>,
+    pub joined_on: Date,
+    pub standing: String,
+    pub expires_on: Option<Date>,
+    pub standing_on: Date,
+    pub visibility: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct LicenceRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub jurisdiction: String,
+    pub kind: String,
+    pub number: String,
+    pub first_issued: Date,
+    pub expires_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLicence {
+    pub jurisdiction: String,
+    pub kind: String,
+    pub number: String,
+    pub first_issued: Date,
+    pub expires_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CertificationRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub name: String,
+    pub body: String,
+    pub number: String,
+    pub expires_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCertification {
+    pub name: String,
+    pub body: String,
+    pub number: String,
+    pub expires_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct TermRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub tier_id: i64,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub applied_on: Date,
+    /// awaiting_approval | rejected | awaiting_payment | paid | cancelled
+    pub status: String,
+    pub approved_on: Option<Date>,
+    pub paid_on: Option<Date>,
+    pub cancelled_on: Option<Date>,
+    pub rejected_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTerm {
+    pub tier_id: i64,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub applied_on: Date,
+    pub status: String,
+    pub approved_on: Option<Date>,
+    pub paid_on: Option<Date>,
+    pub cancelled_on: Option<Date>,
+    pub rejected_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct InvoiceRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub term_id: Option<i64>,
+    pub description: String,
+    pub amount_cents: i64,
+    /// open | paid | void
+    pub status: String,
+    pub issued_on: Date,
+    pub due_on: Date,
+    pub paid_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvoice {
+    pub description: String,
+    pub amount_cents: i64,
+    pub status: String,
+    pub issued_on: Date,
+    pub due_on: Date,
+    pub paid_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct PaymentRecord {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub amount_cents: i64,
+    pub method: String,
+    pub reference: String,
+    pub provider_ref: Option<String>,
+    pub received_on: Date,
+    pub recorded_by: Option<i64>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub amount_cents: i64,
+    pub method: String,
+    pub reference: String,
+    /// The payment provider's id for the charge; unique, so a repeated webhook is a no-op.
+    pub provider_ref: Option<String>,
+    pub received_on: Date,
+    pub recorded_by: Option<i64>,
+}
+
+/// A term with its invoice and the payments made on it.
+#[derive(Debug, Clone)]
+pub struct NewTermWithInvoice {
+    pub term: NewTerm,
+    pub invoice: Option<NewInvoice>,
+    pub payments: Vec<NewPayment>,
+}
+
+/// Everything about one member, inserted together (demo data and imports).
+#[derive(Debug, Clone)]
+pub struct MemberBundle {
+    pub member: NewMember,
+    pub licences: Vec<NewLicence>,
+    pub certifications: Vec<NewCertification>,
+    pub group_ids: Vec<i64>,
+    pub terms: Vec<NewTermWithInvoice>,
+}
+
+/// A member as lists show them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct MemberSummary {
+    pub id: i64,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub employer: String,
+    pub job_title: String,
+    pub city: String,
+    pub disciplines: String,
+    pub visibility: String,
+    pub standing: String,
+    pub expires_on: Option<Date>,
+    pub tier_name: String,
+    pub home_chapter_id: Option<i64>,
+    pub chapter_name: Option<String>,
+}
+
+/// Member search filters; every field optional. `name_prefix` matches the start of the
+/// last name (or "last first"), case-insensitively, using the index.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    pub name_prefix: Option<String>,
+    pub email_contains: Option<String>,
+    pub tier_id: Option<i64>,
+    pub standings: Vec<String>,
+    pub chapter_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub discipline: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub expires_from: Option<Date>,
+    pub expires_until: Option<Date>,
+}

@@ -3,7 +3,9 @@
 //! authorisation live in `guildhall-app`.
 
 pub mod api;
+pub mod charts;
 pub mod error;
+pub mod membership_pages;
 pub mod pages;
 pub mod session;
 
@@ -40,6 +42,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/password/reset", get(pages::reset_form).post(pages::reset))
         .route("/dashboard", get(pages::dashboard))
         .route("/chapters/{id}", get(pages::chapter))
+        .route("/membership/renew", post(membership_pages::renew))
+        .route("/invoices/{id}/pay", get(membership_pages::pay_form).post(membership_pages::pay))
+        .route("/directory", get(membership_pages::directory))
+        .route("/staff/members", get(membership_pages::members))
+        .route("/members/{id}", get(membership_pages::member))
+        .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
         .route("/staff", get(pages::staff))
         .route("/staff/audit", get(pages::audit))
         .route("/staff/mail", get(pages::mail))

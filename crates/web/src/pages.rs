@@ -19,7 +19,7 @@ use time::{Date, OffsetDateTime, macros::format_description};
 use crate::error::{HtmlError, status_of};
 use crate::session::{CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie, cookie_name};
 
-type PageResult = Result<Response, HtmlError>;
+pub type PageResult = Result<Response, HtmlError>;
 
 /// What every page's layout needs.
 pub struct Chrome {
@@ -55,7 +55,7 @@ impl Chrome {
         }
     }
 
-    fn sub(mut self, subsection: &'static str) -> Self {
+    pub fn in_subsection(mut self, subsection: &'static str) -> Self {
         self.subsection = subsection;
         self
     }
@@ -69,7 +69,7 @@ pub struct FormState {
 }
 
 impl FormState {
-    fn from_error(err: &AppError) -> Self {
+    pub fn from_error(err: &AppError) -> Self {
         match err {
             AppError::Validation { message, fields } => FormState { message: message.clone(), fields: fields.clone() },
             other => FormState { message: crate::error::public_message(other), fields: BTreeMap::new() },
@@ -82,7 +82,7 @@ pub fn render(template: &impl Template) -> PageResult {
 }
 
 /// Renders a form again with the error's status code (422, 429, …).
-fn rerender(template: &impl Template, err: &AppError) -> PageResult {
+pub fn rerender(template: &impl Template, err: &AppError) -> PageResult {
     let mut response = render(template)?;
     *response.status_mut() = status_of(err);
     if let AppError::RateLimited { retry_after_secs, .. } = err
@@ -113,7 +113,7 @@ pub struct Pager {
 }
 
 impl Pager {
-    fn new<T>(page: &guildhall_app::records::Page<T>, base: String) -> Self {
+    pub fn new<T>(page: &guildhall_app::records::Page<T>, base: String) -> Self {
         Pager { page: page.page, pages: page.page_count(), total: page.total, base }
     }
 
@@ -123,7 +123,7 @@ impl Pager {
     }
 }
 
-fn query_string(pairs: &[(&str, &str)]) -> String {
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
@@ -439,13 +439,33 @@ pub async fn reset(State(app): State<Arc<App>>, identity: Identity, CsrfForm(for
 struct DashboardPage {
     chrome: Chrome,
     actor: Actor,
+    card: Option<crate::membership_pages::CardView>,
+    notice: String,
     /// (chapter id, chapter name, office title)
     offices: Vec<(i64, String, String)>,
 }
 
-pub async fn dashboard(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    renewed: Option<u8>,
+}
+
+pub async fn dashboard(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<DashboardQuery>,
+) -> PageResult {
     let offices = app.offices(&actor).await?;
-    render(&DashboardPage { chrome: Chrome::new(&app, &identity, "Dashboard", "dashboard").await, actor, offices })
+    let card = crate::membership_pages::card_view(&app, &actor).await?;
+    let notice = if q.renewed.is_some() { "Thank you: your membership is renewed.".to_string() } else { String::new() };
+    render(&DashboardPage {
+        chrome: Chrome::new(&app, &identity, "Dashboard", "dashboard").await,
+        actor,
+        card,
+        notice,
+        offices,
+    })
 }
 
 #[derive(Template)]
@@ -453,6 +473,7 @@ pub async fn dashboard(State(app): State<Arc<App>>, SignedIn(actor, identity): S
 struct ChapterPage {
     chrome: Chrome,
     chapter: ChapterRecord,
+    roster_count: i64,
     /// (office title, officer name)
     officers: Vec<(String, String)>,
 }
@@ -463,7 +484,14 @@ pub async fn chapter(
     Path(id): Path<i64>,
 ) -> PageResult {
     let (chapter, officers) = app.chapter_overview(&actor, id).await?;
-    render(&ChapterPage { chrome: Chrome::new(&app, &identity, &chapter.name, "chapter").await, chapter, officers })
+    let filter = guildhall_app::records::MemberFilter { chapter_id: Some(id), ..Default::default() };
+    let roster_count = app.search_members(&actor, filter, PageRequest::new(1, 1)).await?.total;
+    render(&ChapterPage {
+        chrome: Chrome::new(&app, &identity, &chapter.name, "chapter").await,
+        chapter,
+        roster_count,
+        officers,
+    })
 }
 
 #[derive(Template)]
@@ -479,7 +507,7 @@ struct StaffPage {
 pub async fn staff(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
     let overview = app.staff_overview(&actor).await?;
     render(&StaffPage {
-        chrome: Chrome::new(&app, &identity, "Staff area", "staff").await.sub("overview"),
+        chrome: Chrome::new(&app, &identity, "Staff area", "staff").await.in_subsection("overview"),
         accounts: overview.accounts,
         chapters: overview.chapters,
         pending_mail: overview.pending_mail,
@@ -562,7 +590,7 @@ pub async fn audit(
         })
         .collect();
     render(&AuditPage {
-        chrome: Chrome::new(&app, &identity, "Audit log", "staff").await.sub("audit"),
+        chrome: Chrome::new(&app, &identity, "Audit log", "staff").await.in_subsection("audit"),
         entries,
         actions,
         subject_kinds: ["account", "api_token", "chapter", "member", "society"].iter().map(|s| s.to_string()).collect(),
@@ -620,7 +648,7 @@ pub async fn mail(
         })
         .collect();
     render(&MailPage {
-        chrome: Chrome::new(&app, &identity, "Outgoing mail", "staff").await.sub("mail"),
+        chrome: Chrome::new(&app, &identity, "Outgoing mail", "staff").await.in_subsection("mail"),
         messages,
         mail_is_local: app.mail_is_local(),
         pager,
@@ -645,7 +673,7 @@ pub async fn mail_message(
 ) -> PageResult {
     let m = app.mail_message(&actor, id).await?;
     render(&MailMessagePage {
-        chrome: Chrome::new(&app, &identity, &m.subject, "staff").await.sub("mail"),
+        chrome: Chrome::new(&app, &identity, &m.subject, "staff").await.in_subsection("mail"),
         subject: m.subject,
         to: m.to_address,
         status: m.status,
@@ -680,7 +708,7 @@ async fn accounts_page(app: &App, actor: &Actor, identity: &Identity, q: &PageQu
     let page = app.list_accounts(actor, search, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
     let pager = Pager::new(&page, format!("/admin/accounts?{}", query_string(&[("q", &q.q)])));
     render(&AccountsPage {
-        chrome: Chrome::new(app, identity, "Accounts and roles", "staff").await.sub("accounts"),
+        chrome: Chrome::new(app, identity, "Accounts and roles", "staff").await.in_subsection("accounts"),
         accounts: page.items,
         roles: Role::ALL,
         q: q.q.clone(),
@@ -721,7 +749,7 @@ pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity
     actor.require(guildhall_app::Permission::Administration)?;
     let b = app.branding().await;
     render(&SettingsPage {
-        chrome: Chrome::new(&app, &identity, "Society settings", "staff").await.sub("settings"),
+        chrome: Chrome::new(&app, &identity, "Society settings", "staff").await.in_subsection("settings"),
         form: FormState::default(),
         notice: String::new(),
         name: b.name,
@@ -760,7 +788,7 @@ pub async fn save_settings(
         Err(err) => return Err(err.into()),
     };
     let page = SettingsPage {
-        chrome: Chrome::new(&app, &identity, "Society settings", "staff").await.sub("settings"),
+        chrome: Chrome::new(&app, &identity, "Society settings", "staff").await.in_subsection("settings"),
         form: form_state,
         notice,
         name: form.name,
@@ -819,7 +847,7 @@ async fn tokens_page(
         })
         .collect();
     Ok(TokensPage {
-        chrome: Chrome::new(app, identity, "API tokens", "staff").await.sub("tokens"),
+        chrome: Chrome::new(app, identity, "API tokens", "staff").await.in_subsection("tokens"),
         form,
         tokens,
         chapters,

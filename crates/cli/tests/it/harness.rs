@@ -18,6 +18,8 @@ pub const MEMBER: &str = "member@demo.guildhall.org";
 pub const OFFICER: &str = "officer@demo.guildhall.org";
 pub const STAFF: &str = "staff@demo.guildhall.org";
 pub const ADMIN: &str = "admin@demo.guildhall.org";
+/// Generated members in each test society (the real demo has thousands).
+pub const TEST_SOCIETY_MEMBERS: usize = 120;
 
 pub struct TestApp {
     pub app: Arc<App>,
@@ -39,7 +41,7 @@ impl TestApp {
     pub async fn on(db: TestDatabase, mut settings: Settings) -> TestApp {
         settings.database.url = db.url.clone();
         let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
-        app.seed_demo().await.expect("demo society");
+        app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.expect("demo society");
         let router = guildhall_web::router(app.clone());
         TestApp { engine: db.kind(), app, router, _db: db }
     }

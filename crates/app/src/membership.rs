@@ -1,0 +1,479 @@
+//! Membership use cases: the member's own card and renewal, the directory, staff and
+//! officer member search and detail, offline payments, and keeping standings current.
+//! Standing is always decided by `guildhall_domain::membership` from the term history.
+
+use guildhall_domain::membership::{
+    ReminderOffset, Standing, Term, TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, standing_on,
+};
+use guildhall_store::{
+    GroupRecord, InvoiceRecord, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice, NewPayment,
+    NewTerm, Page, PageRequest, TermRecord, TierRecord,
+};
+use serde_json::json;
+use time::Date;
+
+use crate::config::MembershipSettings;
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App, Permission};
+
+/// The society's term policy from configuration.
+pub fn term_policy(settings: &MembershipSettings) -> AppResult<TermPolicy> {
+    let kind = match settings.term_kind.as_str() {
+        "anniversary" => TermKind::Anniversary,
+        "calendar" => TermPolicySettings::default().kind,
+        other => {
+            return Err(AppError::Internal(format!(
+                "membership.term_kind must be anniversary or calendar, not {other:?}"
+            )));
+        }
+    };
+    let window = settings.renewal_window_days;
+    let mut reminders: Vec<ReminderOffset> =
+        [60, 30, 7, 0].into_iter().filter(|d| *d <= window).map(ReminderOffset::BeforeExpiry).collect();
+    if settings.grace_days >= 14 {
+        reminders.push(ReminderOffset::AfterExpiry(14));
+    }
+    TermPolicy::new(TermPolicySettings {
+        kind,
+        renewal_window_days: window,
+        grace_days: settings.grace_days,
+        reminders,
+    })
+    .map_err(|e| AppError::Internal(format!("membership settings: {e}")))
+}
+
+/// A stored term as the domain rules see it.
+pub fn term_fact(t: &TermRecord) -> AppResult<TermFact> {
+    let bad = |e: guildhall_domain::membership::MembershipError| AppError::Internal(format!("term {}: {e}", t.id));
+    let status = match t.status.as_str() {
+        "awaiting_approval" => TermStatus::AwaitingApproval,
+        "rejected" => TermStatus::Rejected { rejected_on: t.rejected_on.unwrap_or(t.applied_on) },
+        "awaiting_payment" => TermStatus::AwaitingPayment { approved_on: t.approved_on },
+        "paid" => TermStatus::Paid { approved_on: t.approved_on, paid_on: t.paid_on.unwrap_or(t.applied_on) },
+        "cancelled" => TermStatus::Cancelled {
+            approved_on: t.approved_on,
+            paid_on: t.paid_on,
+            cancelled_on: t.cancelled_on.unwrap_or(t.applied_on),
+        },
+        other => return Err(AppError::Internal(format!("term {} has unknown status {other:?}", t.id))),
+    };
+    TermFact::new(Term::new(t.starts_on, t.ends_on).map_err(bad)?, t.applied_on, status).map_err(bad)
+}
+
+pub fn standing_code(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Applied => "applied",
+        Standing::Approved => "approved",
+        Standing::Active => "active",
+        Standing::RenewalDue => "renewal_due",
+        Standing::Grace => "grace",
+        Standing::Lapsed => "lapsed",
+        Standing::Cancelled => "cancelled",
+        Standing::Rejected => "rejected",
+    }
+}
+
+/// Words for a standing code, as members and staff read it.
+pub fn standing_label(code: &str) -> &'static str {
+    match code {
+        "applied" => "Applied, awaiting approval",
+        "approved" => "Approved, awaiting payment",
+        "active" => "Active",
+        "renewal_due" => "Active, renewal due",
+        "grace" => "In grace period",
+        "lapsed" => "Lapsed",
+        "cancelled" => "Cancelled",
+        "rejected" => "Application declined",
+        _ => "Unknown",
+    }
+}
+
+pub const STANDINGS: [&str; 8] =
+    ["applied", "approved", "active", "renewal_due", "grace", "lapsed", "cancelled", "rejected"];
+
+/// (standing code, expiry) from a term history on a date.
+pub fn compute_standing(policy: &TermPolicy, terms: &[TermRecord], on: Date) -> AppResult<(String, Option<Date>)> {
+    let facts = terms.iter().map(term_fact).collect::<AppResult<Vec<_>>>()?;
+    let report = standing_on(policy, &facts, on).map_err(|e| AppError::Internal(format!("standing: {e}")))?;
+    Ok(match report {
+        Some(r) => (standing_code(r.standing).into(), r.expiry.map(|e| e.expires_on)),
+        None => ("applied".into(), None),
+    })
+}
+
+/// What the member's dashboard shows about their membership.
+pub struct MembershipCard {
+    pub member: MemberRecord,
+    pub tier: TierRecord,
+    pub chapter_name: Option<String>,
+    pub groups: Vec<GroupRecord>,
+    pub licences: Vec<LicenceRecord>,
+    pub open_invoice: Option<InvoiceRecord>,
+    /// Whether the member may renew now (window open or in grace).
+    pub can_renew: bool,
+    /// Dues for the next term, in cents (tier dues + chapter supplement).
+    pub renewal_dues_cents: i64,
+    pub window_opens_on: Option<Date>,
+}
+
+/// A member's record as staff and their chapter's officers see it.
+pub struct MemberDetail {
+    pub member: MemberRecord,
+    pub tier: Option<TierRecord>,
+    pub chapter_name: Option<String>,
+    pub groups: Vec<GroupRecord>,
+    pub licences: Vec<LicenceRecord>,
+    pub terms: Vec<TermRecord>,
+    pub invoices: Vec<InvoiceRecord>,
+}
+
+impl App {
+    fn policy(&self) -> AppResult<TermPolicy> {
+        term_policy(&self.settings.membership)
+    }
+
+    async fn tier(&self, id: i64) -> AppResult<Option<TierRecord>> {
+        Ok(self.store.list_tiers().await?.into_iter().find(|t| t.id == id))
+    }
+
+    async fn dues_for(&self, member: &MemberRecord, tier: &TierRecord) -> AppResult<i64> {
+        let supplement = match member.home_chapter_id {
+            Some(id) => self.store.chapter_by_id(id).await?.map_or(0, |c| c.dues_supplement_cents),
+            None => 0,
+        };
+        Ok(tier.annual_dues_cents + supplement)
+    }
+
+    /// The signed-in person's membership, if they are a member.
+    pub async fn my_membership(&self, actor: &Actor) -> AppResult<Option<MembershipCard>> {
+        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(None) };
+        let tier = self.tier(member.tier_id).await?.ok_or_else(|| AppError::Internal("member without tier".into()))?;
+        let chapter_name = match member.home_chapter_id {
+            Some(id) => self.store.chapter_by_id(id).await?.map(|c| c.name),
+            None => None,
+        };
+        let open_invoice = self.store.member_invoices(member.id).await?.into_iter().find(|i| i.status == "open");
+        let can_renew = matches!(member.standing.as_str(), "renewal_due" | "grace");
+        let window_opens_on = match member.expires_on {
+            Some(expiry) => Some(
+                self.policy()?.expiry_dates(expiry).map_err(|e| AppError::Internal(e.to_string()))?.window_opens_on,
+            ),
+            None => None,
+        };
+        Ok(Some(MembershipCard {
+            renewal_dues_cents: self.dues_for(&member, &tier).await?,
+            groups: self.store.member_groups(member.id).await?,
+            licences: self.store.member_licences(member.id).await?,
+            member,
+            tier,
+            chapter_name,
+            open_invoice,
+            can_renew,
+            window_opens_on,
+        }))
+    }
+
+    /// Raises the renewal invoice for the member's next term (or returns the one already
+    /// open). Only while the renewal window is open or in grace; nothing is charged here.
+    pub async fn start_renewal(&self, actor: &Actor) -> AppResult<InvoiceRecord> {
+        let card = self
+            .my_membership(actor)
+            .await?
+            .ok_or_else(|| AppError::NotFound("You have no membership record.".into()))?;
+        if let Some(invoice) = card.open_invoice {
+            return Ok(invoice);
+        }
+        if !card.can_renew {
+            return Err(AppError::invalid(match (card.member.standing.as_str(), card.window_opens_on) {
+                ("active", Some(opens)) => {
+                    format!("Renewal opens on {opens}; we will remind you by email before then.")
+                }
+                ("lapsed", _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
+                _ => "Your membership cannot be renewed online right now; contact the society office.".into(),
+            }));
+        }
+        let policy = self.policy()?;
+        let terms = self.store.member_terms(card.member.id).await?;
+        let last_paid = terms
+            .iter()
+            .filter(|t| t.status == "paid")
+            .max_by_key(|t| t.ends_on)
+            .ok_or_else(|| AppError::invalid("There is no paid term to renew."))?;
+        let last = Term::new(last_paid.starts_on, last_paid.ends_on).map_err(|e| AppError::Internal(e.to_string()))?;
+        let next = policy.next_term(&last).map_err(|e| AppError::Internal(e.to_string()))?;
+        let today = self.clock.today();
+        let term = NewTerm {
+            tier_id: card.tier.id,
+            starts_on: next.starts_on(),
+            ends_on: next.ends_on(),
+            applied_on: today,
+            status: "awaiting_payment".into(),
+            approved_on: None,
+            paid_on: None,
+            cancelled_on: None,
+            rejected_on: None,
+        };
+        let invoice = NewInvoice {
+            description: format!("{} membership, {} to {}", card.tier.name, next.starts_on(), next.ends_on()),
+            amount_cents: card.renewal_dues_cents,
+            status: "open".into(),
+            issued_on: today,
+            due_on: last.ends_on().max(today),
+            paid_on: None,
+        };
+        let (_, invoice_id) = self.store.create_renewal(card.member.id, &term, &invoice, self.clock.unix()).await?;
+        self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::Internal("invoice vanished".into()))
+    }
+
+    /// An invoice the actor may pay (their own, open).
+    pub async fn payable_invoice(&self, actor: &Actor, invoice_id: i64) -> AppResult<InvoiceRecord> {
+        let member = self.store.member_by_user(actor.user_id).await?.ok_or_else(AppError::forbidden)?;
+        let invoice =
+            self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
+        if invoice.member_id != member.id {
+            return Err(AppError::forbidden());
+        }
+        if invoice.status != "open" {
+            return Err(AppError::invalid("This invoice has already been paid."));
+        }
+        Ok(invoice)
+    }
+
+    /// Settles an invoice from the payment provider's confirmation (idempotent on the
+    /// provider's reference) and brings the member's standing up to date.
+    pub async fn confirm_card_payment(&self, actor: &Actor, invoice_id: i64, provider_ref: &str) -> AppResult<()> {
+        let invoice = self.payable_invoice(actor, invoice_id).await?;
+        let payment = NewPayment {
+            amount_cents: invoice.amount_cents,
+            method: "card".into(),
+            reference: "online renewal".into(),
+            provider_ref: Some(provider_ref.into()),
+            received_on: self.clock.today(),
+            recorded_by: None,
+        };
+        self.settle(&invoice, &payment, None).await
+    }
+
+    async fn settle(
+        &self,
+        invoice: &InvoiceRecord,
+        payment: &NewPayment,
+        audit: Option<guildhall_store::NewAuditEntry>,
+    ) -> AppResult<()> {
+        let today = self.clock.today();
+        // The standing the member will have once this invoice's term is paid.
+        let mut terms = self.store.member_terms(invoice.member_id).await?;
+        for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
+            t.status = "paid".into();
+            t.paid_on = Some(payment.received_on);
+        }
+        let (standing, expires) = compute_standing(&self.policy()?, &terms, today)?;
+        self.store
+            .settle_invoice(invoice.id, payment, (&standing, expires, today), audit.as_ref(), self.clock.unix())
+            .await?;
+        Ok(())
+    }
+
+    /// Staff record a cheque, transfer or cash payment against an open invoice.
+    pub async fn record_offline_payment(
+        &self,
+        actor: &Actor,
+        invoice_id: i64,
+        method: &str,
+        reference: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::StaffArea)?;
+        if !matches!(method, "cheque" | "transfer" | "cash") {
+            return Err(AppError::invalid_field("method", "Choose cheque, bank transfer or cash."));
+        }
+        if reference.trim().chars().count() > 100 {
+            return Err(AppError::invalid_field("reference", "A reference can be at most 100 characters."));
+        }
+        let invoice =
+            self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
+        if invoice.status != "open" {
+            return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
+        }
+        let member = self
+            .store
+            .member_by_id(invoice.member_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let mut audit = self.audit_entry(actor, "invoice.paid_offline", "member", request_id);
+        audit.subject_id = Some(member.id);
+        audit.subject_label = format!("{} {} ({})", member.first_name, member.last_name, member.member_number);
+        audit.chapter_id = member.home_chapter_id;
+        audit.before_json =
+            Some(json!({ "invoice": invoice.id, "status": invoice.status, "standing": member.standing }).to_string());
+        audit.after_json = Some(json!({ "invoice": invoice.id, "status": "paid", "method": method, "reference": reference.trim(), "amount_cents": invoice.amount_cents }).to_string());
+        let payment = NewPayment {
+            amount_cents: invoice.amount_cents,
+            method: method.into(),
+            reference: reference.trim().into(),
+            provider_ref: None,
+            received_on: self.clock.today(),
+            recorded_by: Some(actor.user_id),
+        };
+        self.settle(&invoice, &payment, Some(audit)).await
+    }
+
+    /// Member search for staff (everyone) and officers (their chapter only, enforced here).
+    pub async fn search_members(
+        &self,
+        actor: &Actor,
+        mut filter: MemberFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<MemberSummary>> {
+        if !actor.is_staff() {
+            match filter.chapter_id {
+                Some(chapter) => actor.require(Permission::ManageChapter(chapter))?,
+                None => match actor.officer_of.first() {
+                    Some(chapter) => filter.chapter_id = Some(*chapter),
+                    None => {
+                        return Err(AppError::Forbidden("Only staff and chapter officers can search members.".into()));
+                    }
+                },
+            }
+        }
+        Ok(self.store.search_members(&filter, page).await?)
+    }
+
+    /// One member's record: staff, or an officer of the member's home chapter.
+    pub async fn member_detail(&self, actor: &Actor, member_id: i64) -> AppResult<MemberDetail> {
+        let member =
+            self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let allowed = actor.is_staff() || member.home_chapter_id.is_some_and(|c| actor.is_officer_of(c));
+        if !allowed {
+            return Err(AppError::Forbidden("You can see only the members of the chapters you hold office in.".into()));
+        }
+        let chapter_name = match member.home_chapter_id {
+            Some(id) => self.store.chapter_by_id(id).await?.map(|c| c.name),
+            None => None,
+        };
+        Ok(MemberDetail {
+            tier: self.tier(member.tier_id).await?,
+            chapter_name,
+            groups: self.store.member_groups(member.id).await?,
+            licences: self.store.member_licences(member.id).await?,
+            terms: self.store.member_terms(member.id).await?,
+            invoices: self.store.member_invoices(member.id).await?,
+            member,
+        })
+    }
+
+    /// The member directory: current members only, for signed-in people.
+    pub async fn directory(
+        &self,
+        _actor: &Actor,
+        name_prefix: Option<String>,
+        chapter_id: Option<i64>,
+        page: PageRequest,
+    ) -> AppResult<Page<MemberSummary>> {
+        let filter = MemberFilter {
+            name_prefix,
+            chapter_id,
+            standings: vec!["active".into(), "renewal_due".into(), "grace".into()],
+            ..Default::default()
+        };
+        Ok(self.store.search_members(&filter, page).await?)
+    }
+
+    pub async fn tiers(&self) -> AppResult<Vec<TierRecord>> {
+        Ok(self.store.list_tiers().await?)
+    }
+
+    pub async fn groups(&self) -> AppResult<Vec<GroupRecord>> {
+        Ok(self.store.list_groups().await?)
+    }
+
+    /// Recomputes standings last computed before today (the daily job); returns how many.
+    pub async fn refresh_standings(&self) -> AppResult<usize> {
+        let today = self.clock.today();
+        let policy = self.policy()?;
+        let mut done = 0;
+        loop {
+            let ids = self.store.members_with_stale_standing(today, 500).await?;
+            if ids.is_empty() {
+                return Ok(done);
+            }
+            for id in ids {
+                let terms = self.store.member_terms(id).await?;
+                let (standing, expires) = compute_standing(&policy, &terms, today)?;
+                self.store.set_member_standing(id, &standing, expires, today).await?;
+                done += 1;
+            }
+        }
+    }
+}
+
+/// Cents as money: 12345 → "$123.45".
+pub fn format_money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", cents / 100, cents % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn term(id: i64, starts: Date, ends: Date, status: &str, paid_on: Option<Date>) -> TermRecord {
+        TermRecord {
+            id,
+            member_id: 1,
+            tier_id: 1,
+            starts_on: starts,
+            ends_on: ends,
+            applied_on: starts,
+            status: status.into(),
+            approved_on: None,
+            paid_on,
+            cancelled_on: None,
+            rejected_on: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn standing_follows_the_term_history_through_renewal_grace_and_lapse() {
+        let policy = term_policy(&MembershipSettings::default()).unwrap();
+        let paid = vec![term(1, date!(2025 - 03 - 01), date!(2026 - 02 - 28), "paid", Some(date!(2025 - 03 - 01)))];
+        let cases = [
+            (date!(2025 - 06 - 01), "active"),
+            (date!(2025 - 12 - 31), "renewal_due"),
+            (date!(2026 - 02 - 28), "renewal_due"),
+            (date!(2026 - 03 - 01), "grace"),
+            (date!(2026 - 03 - 30), "grace"),
+            (date!(2026 - 03 - 31), "lapsed"),
+        ];
+        for (on, expected) in cases {
+            assert_eq!(
+                compute_standing(&policy, &paid, on).unwrap(),
+                (expected.to_string(), Some(date!(2026 - 02 - 28))),
+                "{on}"
+            );
+        }
+        let mut renewed = paid.clone();
+        renewed.push(term(2, date!(2026 - 03 - 01), date!(2027 - 02 - 28), "paid", Some(date!(2026 - 03 - 10))));
+        assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().0, "active", "paid in grace");
+        assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().1, Some(date!(2027 - 02 - 28)));
+    }
+
+    #[test]
+    fn money_is_shown_in_dollars_and_cents() {
+        assert_eq!(format_money(0), "$0.00");
+        assert_eq!(format_money(19_500), "$195.00");
+        assert_eq!(format_money(-1_005), "-$10.05");
+    }
+
+    #[test]
+    fn calendar_and_anniversary_policies_are_accepted_and_others_refused() {
+        for kind in ["anniversary", "calendar"] {
+            let settings = MembershipSettings { term_kind: kind.into(), ..Default::default() };
+            assert!(term_policy(&settings).is_ok(), "{kind}");
+        }
+        assert!(term_policy(&MembershipSettings { term_kind: "lunar".into(), ..Default::default() }).is_err());
+    }
+}

@@ -1,0 +1,564 @@
+//! Members, tiers, affinity groups, terms, invoices and payments.
+
+use time::Date;
+
+use crate::accounts::insert_audit;
+use crate::copy::Value;
+use crate::{
+    CertificationRecord, GroupRecord, InvoiceRecord, LicenceRecord, MemberBundle, MemberFilter, MemberRecord,
+    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page, PageRequest, PaymentRecord, Store,
+    StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader, with_writer,
+};
+
+const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
+    career_stage, disciplines, education, city, tier_id, home_chapter_id, joined_on, standing, expires_on, standing_on, \
+    visibility, search_name, created_at, updated_at";
+const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
+    cancelled_on, rejected_on, created_at";
+const INVOICE_COLUMNS: &str =
+    "id, member_id, term_id, description, amount_cents, status, issued_on, due_on, paid_on, created_at";
+const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last_name, m.email, m.employer, \
+    m.job_title, m.city, m.disciplines, m.visibility, m.standing, m.expires_on, t.name AS tier_name, \
+    m.home_chapter_id, c.name AS chapter_name \
+    FROM members m JOIN tiers t ON t.id = m.tier_id LEFT JOIN chapters c ON c.id = m.home_chapter_id";
+
+/// The normalised name members are searched and sorted by.
+pub fn search_name(first: &str, last: &str) -> String {
+    format!("{} {}", last.trim(), first.trim()).to_lowercase()
+}
+
+/// Binds a list of engine-neutral values in order.
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values.iter() {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.clone()),
+                Value::Date(v) => query.bind(*v),
+                Value::Bool(v) => query.bind(*v),
+                Value::Null => query.bind(None::<i64>),
+            };
+        }
+        query
+    }};
+}
+
+macro_rules! insert_term {
+    ($tx:expr, $member_id:expr, $term:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO membership_terms (member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, \
+             paid_on, cancelled_on, rejected_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             RETURNING id",
+        )
+        .bind($member_id)
+        .bind($term.tier_id)
+        .bind($term.starts_on)
+        .bind($term.ends_on)
+        .bind($term.applied_on)
+        .bind(&$term.status)
+        .bind($term.approved_on)
+        .bind($term.paid_on)
+        .bind($term.cancelled_on)
+        .bind($term.rejected_on)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await
+    };
+}
+
+macro_rules! insert_invoice {
+    ($tx:expr, $member_id:expr, $term_id:expr, $invoice:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO invoices (member_id, term_id, description, amount_cents, status, issued_on, due_on, paid_on, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind($member_id)
+        .bind($term_id)
+        .bind(&$invoice.description)
+        .bind($invoice.amount_cents)
+        .bind(&$invoice.status)
+        .bind($invoice.issued_on)
+        .bind($invoice.due_on)
+        .bind($invoice.paid_on)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await
+    };
+}
+
+macro_rules! insert_payment {
+    ($tx:expr, $invoice_id:expr, $payment:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO payments (invoice_id, amount_cents, method, reference, provider_ref, received_on, \
+             recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($invoice_id)
+        .bind($payment.amount_cents)
+        .bind(&$payment.method)
+        .bind(&$payment.reference)
+        .bind(&$payment.provider_ref)
+        .bind($payment.received_on)
+        .bind($payment.recorded_by)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// The WHERE clause and its values for a member filter (only the conditions given, so
+/// the planner can use the indexes).
+fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    fn push(conditions: &mut Vec<String>, values: &mut Vec<Value>, condition: &str, value: Value) {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("${}", values.len())));
+    }
+    if let Some(prefix) = filter.name_prefix.as_ref().map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()) {
+        let upper = format!("{prefix}\u{10FFFF}");
+        push(&mut conditions, &mut values, "m.search_name >= ?", Value::Text(prefix));
+        push(&mut conditions, &mut values, "m.search_name < ?", Value::Text(upper));
+    }
+    if let Some(text) = filter.email_contains.as_ref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
+        push(&mut conditions, &mut values, "LOWER(m.email) LIKE ?", Value::Text(format!("%{text}%")));
+    }
+    if let Some(tier) = filter.tier_id {
+        push(&mut conditions, &mut values, "m.tier_id = ?", Value::Int(tier));
+    }
+    if !filter.standings.is_empty() {
+        let mut placeholders = Vec::new();
+        for standing in &filter.standings {
+            values.push(Value::Text(standing.clone()));
+            placeholders.push(format!("${}", values.len()));
+        }
+        conditions.push(format!("m.standing IN ({})", placeholders.join(", ")));
+    }
+    if let Some(chapter) = filter.chapter_id {
+        push(&mut conditions, &mut values, "m.home_chapter_id = ?", Value::Int(chapter));
+    }
+    if let Some(group) = filter.group_id {
+        push(
+            &mut conditions,
+            &mut values,
+            "EXISTS (SELECT 1 FROM member_groups g WHERE g.member_id = m.id AND g.group_id = ?)",
+            Value::Int(group),
+        );
+    }
+    if let Some(discipline) = filter.discipline.as_ref().filter(|d| !d.is_empty()) {
+        push(
+            &mut conditions,
+            &mut values,
+            "(';' || m.disciplines || ';') LIKE ?",
+            Value::Text(format!("%;{discipline};%")),
+        );
+    }
+    if let Some(jurisdiction) = filter.jurisdiction.as_ref().filter(|j| !j.is_empty()) {
+        push(
+            &mut conditions,
+            &mut values,
+            "EXISTS (SELECT 1 FROM licences l WHERE l.member_id = m.id AND l.jurisdiction = ?)",
+            Value::Text(jurisdiction.clone()),
+        );
+    }
+    if let Some(from) = filter.expires_from {
+        push(&mut conditions, &mut values, "m.expires_on >= ?", Value::Date(from));
+    }
+    if let Some(until) = filter.expires_until {
+        push(&mut conditions, &mut values, "m.expires_on <= ?", Value::Date(until));
+    }
+    let clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    (clause, values)
+}
+
+impl Store {
+    pub async fn create_tier(&self, tier: &NewTier, now: UnixTime) -> StoreResult<i64> {
+        let (id,): (i64,) = with_writer!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&tier.code)
+            .bind(&tier.name)
+            .bind(tier.annual_dues_cents)
+            .bind(tier.requires_approval)
+            .bind(&tier.requirements)
+            .bind(tier.sort_order)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    pub async fn list_tiers(&self) -> StoreResult<Vec<TierRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at \
+                 FROM tiers ORDER BY sort_order, name",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    pub async fn create_group(&self, slug: &str, name: &str, description: &str, now: UnixTime) -> StoreResult<i64> {
+        let (id,): (i64,) = with_writer!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO affinity_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(slug)
+            .bind(name)
+            .bind(description)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(id)
+    }
+
+    pub async fn list_groups(&self) -> StoreResult<Vec<GroupRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as("SELECT id, slug, name, description, created_at FROM affinity_groups ORDER BY name")
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    /// Inserts members with everything about them in one transaction: all or nothing.
+    /// Returns the new member ids in input order.
+    pub async fn insert_members(&self, bundles: &[MemberBundle], now: UnixTime) -> StoreResult<Vec<i64>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(bundles.len());
+            for (i, bundle) in bundles.iter().enumerate() {
+                let m = &bundle.member;
+                let number = m.member_number.clone().unwrap_or_else(|| format!("pending-{now}-{i}"));
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO members (member_number, user_id, first_name, last_name, email, phone, employer, \
+                     job_title, career_stage, disciplines, education, city, tier_id, home_chapter_id, joined_on, \
+                     standing, expires_on, standing_on, visibility, search_name, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+                     $20, $21, $21) RETURNING id",
+                )
+                .bind(&number)
+                .bind(m.user_id)
+                .bind(&m.first_name)
+                .bind(&m.last_name)
+                .bind(&m.email)
+                .bind(&m.phone)
+                .bind(&m.employer)
+                .bind(&m.job_title)
+                .bind(&m.career_stage)
+                .bind(&m.disciplines)
+                .bind(&m.education)
+                .bind(&m.city)
+                .bind(m.tier_id)
+                .bind(m.home_chapter_id)
+                .bind(m.joined_on)
+                .bind(&m.standing)
+                .bind(m.expires_on)
+                .bind(m.standing_on)
+                .bind(&m.visibility)
+                .bind(search_name(&m.first_name, &m.last_name))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if m.member_number.is_none() {
+                    sqlx::query("UPDATE members SET member_number = $1 WHERE id = $2")
+                        .bind(format!("M{id:06}"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for l in &bundle.licences {
+                    sqlx::query(
+                        "INSERT INTO licences (member_id, jurisdiction, kind, number, first_issued, expires_on, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(id)
+                    .bind(&l.jurisdiction)
+                    .bind(&l.kind)
+                    .bind(&l.number)
+                    .bind(l.first_issued)
+                    .bind(l.expires_on)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for c in &bundle.certifications {
+                    sqlx::query(
+                        "INSERT INTO certifications (member_id, name, body, number, expires_on, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(&c.name)
+                    .bind(&c.body)
+                    .bind(&c.number)
+                    .bind(c.expires_on)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for group in &bundle.group_ids {
+                    sqlx::query("INSERT INTO member_groups (member_id, group_id, joined_on) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(group)
+                        .bind(m.joined_on)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for t in &bundle.terms {
+                    let (term_id,) = insert_term!(tx, id, t.term, now)?;
+                    if let Some(invoice) = &t.invoice {
+                        let (invoice_id,) = insert_invoice!(tx, id, Some(term_id), invoice, now)?;
+                        for payment in &t.payments {
+                            insert_payment!(tx, invoice_id, payment, now)?;
+                        }
+                    }
+                }
+                ids.push(id);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    pub async fn member_by_id(&self, id: i64) -> StoreResult<Option<MemberRecord>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn member_by_user(&self, user_id: i64) -> StoreResult<Option<MemberRecord>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE user_id = $1");
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).fetch_optional(pool).await
+        })?)
+    }
+
+    pub async fn member_licences(&self, member_id: i64) -> StoreResult<Vec<LicenceRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, member_id, jurisdiction, kind, number, first_issued, expires_on, created_at FROM licences \
+                 WHERE member_id = $1 ORDER BY jurisdiction, kind",
+            )
+            .bind(member_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    pub async fn member_certifications(&self, member_id: i64) -> StoreResult<Vec<CertificationRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, member_id, name, body, number, expires_on, created_at FROM certifications \
+                 WHERE member_id = $1 ORDER BY name",
+            )
+            .bind(member_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    pub async fn member_groups(&self, member_id: i64) -> StoreResult<Vec<GroupRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT g.id, g.slug, g.name, g.description, g.created_at FROM affinity_groups g \
+                 JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = $1 ORDER BY g.name",
+            )
+            .bind(member_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Terms oldest first.
+    pub async fn member_terms(&self, member_id: i64) -> StoreResult<Vec<TermRecord>> {
+        let sql = format!("SELECT {TERM_COLUMNS} FROM membership_terms WHERE member_id = $1 ORDER BY starts_on, id");
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await
+        })?)
+    }
+
+    /// Invoices newest first.
+    pub async fn member_invoices(&self, member_id: i64) -> StoreResult<Vec<InvoiceRecord>> {
+        let sql =
+            format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 ORDER BY issued_on DESC, id DESC");
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await
+        })?)
+    }
+
+    pub async fn invoice_by_id(&self, id: i64) -> StoreResult<Option<InvoiceRecord>> {
+        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn invoice_payments(&self, invoice_id: i64) -> StoreResult<Vec<PaymentRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, invoice_id, amount_cents, method, reference, provider_ref, received_on, recorded_by, \
+                 created_at FROM payments WHERE invoice_id = $1 ORDER BY id",
+            )
+            .bind(invoice_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Raises a renewal: a term awaiting payment and its open invoice, atomically.
+    pub async fn create_renewal(
+        &self,
+        member_id: i64,
+        term: &NewTerm,
+        invoice: &NewInvoice,
+        now: UnixTime,
+    ) -> StoreResult<(i64, i64)> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (term_id,) = insert_term!(tx, member_id, term, now)?;
+            let (invoice_id,) = insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
+            tx.commit().await?;
+            Ok((term_id, invoice_id))
+        })
+    }
+
+    /// Records a payment that settles an open invoice: the invoice and its term become
+    /// paid and the member's standing is updated, all at once. A payment whose
+    /// `provider_ref` was already recorded changes nothing and returns `false`.
+    pub async fn settle_invoice(
+        &self,
+        invoice_id: i64,
+        payment: &NewPayment,
+        standing: (&str, Option<Date>, Date),
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(provider_ref) = &payment.provider_ref {
+                let seen: Option<(i64,)> = sqlx::query_as("SELECT id FROM payments WHERE provider_ref = $1")
+                    .bind(provider_ref)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if seen.is_some() {
+                    return Ok(false);
+                }
+            }
+            let invoice: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT member_id, term_id FROM invoices WHERE id = $1 AND status = 'open'")
+                    .bind(invoice_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((member_id, term_id)) = invoice else {
+                return Err(StoreError::Invalid(
+                    "This invoice is not open: it has been paid or voided already.".into(),
+                ));
+            };
+            insert_payment!(tx, invoice_id, payment, now)?;
+            sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2")
+                .bind(payment.received_on)
+                .bind(invoice_id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(term_id) = term_id {
+                sqlx::query("UPDATE membership_terms SET status = 'paid', paid_on = $1 WHERE id = $2")
+                    .bind(payment.received_on)
+                    .bind(term_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(standing.0)
+            .bind(standing.1)
+            .bind(standing.2)
+            .bind(now)
+            .bind(member_id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    pub async fn set_member_standing(
+        &self,
+        member_id: i64,
+        standing: &str,
+        expires_on: Option<Date>,
+        on: Date,
+    ) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
+                .bind(standing)
+                .bind(expires_on)
+                .bind(on)
+                .bind(member_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Members whose standing was last computed before `on` (for the daily refresh).
+    pub async fn members_with_stale_standing(&self, on: Date, limit: i64) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64,)> = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT id FROM members WHERE standing_on < $1 ORDER BY id LIMIT $2")
+                .bind(on)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Members matching a filter, by name.
+    pub async fn search_members(&self, filter: &MemberFilter, page: PageRequest) -> StoreResult<Page<MemberSummary>> {
+        let (clause, mut values) = filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM members m{clause}");
+        let n = values.len();
+        let sql = format!("{SUMMARY_SELECT}{clause} ORDER BY m.search_name, m.id LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let (items, (total,)): (Vec<MemberSummary>, (i64,)) = with_reader!(self, |pool| {
+            let total =
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql.as_str())), values).fetch_one(pool).await?;
+            values.push(Value::Int(page.limit()));
+            values.push(Value::Int(page.offset()));
+            let items = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
+    /// Counts of members grouped by a column (`standing`, `tier`, `chapter`), for reports.
+    pub async fn count_members_by(&self, dimension: &str) -> StoreResult<Vec<(String, i64)>> {
+        let sql = match dimension {
+            "standing" => "SELECT m.standing, COUNT(*) FROM members m GROUP BY m.standing ORDER BY 2 DESC",
+            "tier" => {
+                "SELECT t.name, COUNT(*) FROM members m JOIN tiers t ON t.id = m.tier_id GROUP BY t.name, t.sort_order ORDER BY t.sort_order"
+            }
+            "chapter" => {
+                "SELECT COALESCE(c.name, '(no chapter)'), COUNT(*) FROM members m LEFT JOIN chapters c ON c.id = m.home_chapter_id GROUP BY c.name ORDER BY 2 DESC"
+            }
+            other => return Err(StoreError::Invalid(format!("cannot count members by {other}"))),
+        };
+        Ok(with_reader!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+    }
+
+    pub async fn count_members(&self) -> StoreResult<i64> {
+        let (n,): (i64,) =
+            with_reader!(self, |pool| sqlx::query_as("SELECT COUNT(*) FROM members").fetch_one(pool).await)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,488 @@
+//! Membership pages: renewal and payment, the directory, member search and detail.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use guildhall_app::membership::{STANDINGS, format_money, standing_label};
+use guildhall_app::records::{ChapterRecord, GroupRecord, MemberFilter, MemberSummary, PageRequest, TierRecord};
+use guildhall_app::{App, AppError};
+use serde::Deserialize;
+use time::Date;
+use time::macros::format_description;
+
+use crate::pages::{Chrome, FormState, PageResult, Pager, query_string, render, rerender};
+use crate::session::{CsrfForm, SignedIn};
+
+fn parse_date(raw: &str) -> Result<Option<Date>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Date::parse(raw, format_description!("[year]-[month]-[day]"))
+        .map(Some)
+        .map_err(|_| AppError::invalid(format!("{raw:?} is not a date; use YYYY-MM-DD.")))
+}
+
+fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| AppError::invalid(format!("Choose a {what} from the list.")))
+}
+
+fn date_text(date: Option<Date>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// What the dashboard's membership card shows.
+pub struct CardView {
+    pub member_number: String,
+    pub tier: String,
+    pub standing: String,
+    pub standing_code: String,
+    pub expires: String,
+    pub chapter: String,
+    pub groups: String,
+    pub licences: String,
+    pub open_invoice: Option<i64>,
+    pub can_renew: bool,
+    pub renewal_dues: String,
+    pub window_note: String,
+}
+
+pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option<CardView>, AppError> {
+    let Some(card) = app.my_membership(actor).await? else { return Ok(None) };
+    let window_note = match (card.member.standing.as_str(), card.window_opens_on) {
+        ("active", Some(opens)) => format!("Renewal opens on {opens}."),
+        ("lapsed", _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
+        _ => String::new(),
+    };
+    Ok(Some(CardView {
+        member_number: card.member.member_number.clone(),
+        tier: card.tier.name.clone(),
+        standing: standing_label(&card.member.standing).into(),
+        standing_code: card.member.standing.clone(),
+        expires: date_text(card.member.expires_on),
+        chapter: card.chapter_name.clone().unwrap_or_else(|| "—".into()),
+        groups: card.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        licences: card
+            .licences
+            .iter()
+            .map(|l| format!("{} {} {}", l.jurisdiction, l.kind, l.number))
+            .collect::<Vec<_>>()
+            .join(", "),
+        open_invoice: card.open_invoice.as_ref().map(|i| i.id),
+        can_renew: card.can_renew,
+        renewal_dues: format_money(card.renewal_dues_cents),
+        window_note,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn renew(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let invoice = app.start_renewal(&actor).await?;
+    Ok(Redirect::to(&format!("/invoices/{}/pay", invoice.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pay.html")]
+struct PayPage {
+    chrome: Chrome,
+    form: FormState,
+    invoice_id: i64,
+    description: String,
+    amount: String,
+    provider_note: String,
+}
+
+const DEMO_PROVIDER_NOTE: &str = "Card payments are handled by the society's payment provider. This installation \
+    uses the built-in test provider: no card is charged and the payment is recorded at once.";
+
+pub async fn pay_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let invoice = app.payable_invoice(&actor, id).await?;
+    render(&PayPage {
+        chrome: Chrome::new(&app, &identity, "Pay your invoice", "dashboard").await,
+        form: FormState::default(),
+        invoice_id: invoice.id,
+        description: invoice.description,
+        amount: format_money(invoice.amount_cents),
+        provider_note: DEMO_PROVIDER_NOTE.into(),
+    })
+}
+
+pub async fn pay(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    // The test provider confirms at once; a real provider's webhook calls the same use case.
+    let reference = format!("test-{}", guildhall_app::crypto::random_token()?);
+    app.confirm_card_payment(&actor, id, &reference).await?;
+    Ok(Redirect::to("/dashboard?renewed=1").into_response())
+}
+
+pub struct DirectoryRow {
+    name: String,
+    chapter: String,
+    employer: String,
+    city: String,
+    disciplines: String,
+}
+
+fn visible(visibility: &str, field: &str) -> bool {
+    serde_json::from_str::<std::collections::BTreeMap<String, String>>(visibility)
+        .ok()
+        .and_then(|v| v.get(field).cloned())
+        .is_none_or(|level| level != "private")
+}
+
+fn directory_row(m: MemberSummary) -> DirectoryRow {
+    let show = |field: &str, value: &str| if visible(&m.visibility, field) { value.to_string() } else { String::new() };
+    DirectoryRow {
+        name: format!("{} {}", m.first_name, m.last_name),
+        chapter: m.chapter_name.clone().unwrap_or_default(),
+        employer: show("employer", &m.employer),
+        city: show("city", &m.city),
+        disciplines: show("disciplines", &m.disciplines.replace(';', ", ")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    chrome: Chrome,
+    rows: Vec<DirectoryRow>,
+    chapters: Vec<ChapterRecord>,
+    q: String,
+    chapter: i64,
+    pager: Pager,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DirectoryQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    chapter: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+pub async fn directory(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<DirectoryQuery>,
+) -> PageResult {
+    if q.q.chars().count() > 100 {
+        return Err(AppError::invalid("Search for at most 100 characters.").into());
+    }
+    let chapter = parse_id(&q.chapter, "chapter")?;
+    let page = app
+        .directory(
+            &actor,
+            Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
+            chapter,
+            PageRequest::new(q.page.unwrap_or(1), 25),
+        )
+        .await?;
+    let pager = Pager::new(&page, format!("/directory?{}", query_string(&[("q", &q.q), ("chapter", &q.chapter)])));
+    render(&DirectoryPage {
+        chrome: Chrome::new(&app, &identity, "Member directory", "directory").await,
+        rows: page.items.into_iter().map(directory_row).collect(),
+        chapters: app.store.list_chapters().await.map_err(AppError::from)?,
+        q: q.q,
+        chapter: chapter.unwrap_or(0),
+        pager,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct MemberQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    standing: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    chapter: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    discipline: String,
+    #[serde(default)]
+    jurisdiction: String,
+    #[serde(default)]
+    expires_from: String,
+    #[serde(default)]
+    expires_until: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+pub struct MemberRow {
+    id: i64,
+    name: String,
+    number: String,
+    tier: String,
+    standing: String,
+    standing_code: String,
+    expires: String,
+    chapter: String,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    chrome: Chrome,
+    heading: String,
+    f: MemberQuery,
+    rows: Vec<MemberRow>,
+    standings: Vec<(&'static str, &'static str)>,
+    tiers: Vec<TierRecord>,
+    chapters: Vec<ChapterRecord>,
+    groups: Vec<GroupRecord>,
+    pager: Pager,
+}
+
+impl MemberQuery {
+    fn filter(&self) -> Result<MemberFilter, AppError> {
+        if [&self.q, &self.email, &self.discipline, &self.jurisdiction].iter().any(|s| s.chars().count() > 100) {
+            return Err(AppError::invalid("Search for at most 100 characters."));
+        }
+        let standing = self.standing.trim();
+        if !standing.is_empty() && !STANDINGS.contains(&standing) {
+            return Err(AppError::invalid("Choose a standing from the list."));
+        }
+        Ok(MemberFilter {
+            name_prefix: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
+            email_contains: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
+            tier_id: parse_id(&self.tier, "tier")?,
+            standings: if standing.is_empty() { vec![] } else { vec![standing.to_string()] },
+            chapter_id: parse_id(&self.chapter, "chapter")?,
+            group_id: parse_id(&self.group, "group")?,
+            discipline: Some(self.discipline.trim().to_lowercase()).filter(|s| !s.is_empty()),
+            jurisdiction: Some(self.jurisdiction.trim().to_uppercase()).filter(|s| !s.is_empty()),
+            expires_from: parse_date(&self.expires_from)?,
+            expires_until: parse_date(&self.expires_until)?,
+        })
+    }
+
+    fn query_string(&self) -> String {
+        query_string(&[
+            ("q", &self.q),
+            ("email", &self.email),
+            ("standing", &self.standing),
+            ("tier", &self.tier),
+            ("chapter", &self.chapter),
+            ("group", &self.group),
+            ("discipline", &self.discipline),
+            ("jurisdiction", &self.jurisdiction),
+            ("expires_from", &self.expires_from),
+            ("expires_until", &self.expires_until),
+        ])
+    }
+}
+
+pub async fn members(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<MemberQuery>,
+) -> PageResult {
+    let filter = q.filter()?;
+    let page = app.search_members(&actor, filter, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
+    let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
+    let chapters = app.store.list_chapters().await.map_err(AppError::from)?;
+    let heading = if actor.is_staff() {
+        "Members".to_string()
+    } else {
+        let own = actor.officer_of.first().and_then(|id| chapters.iter().find(|c| c.id == *id));
+        format!("{} roster", own.map(|c| c.name.as_str()).unwrap_or("Chapter"))
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|m| MemberRow {
+            id: m.id,
+            name: format!("{}, {}", m.last_name, m.first_name),
+            number: m.member_number,
+            tier: m.tier_name,
+            standing: standing_label(&m.standing).into(),
+            standing_code: m.standing,
+            expires: date_text(m.expires_on),
+            chapter: m.chapter_name.unwrap_or_default(),
+        })
+        .collect();
+    render(&MembersPage {
+        chrome: Chrome::new(&app, &identity, &heading, if actor.is_staff() { "staff" } else { "chapter" })
+            .await
+            .in_subsection("members"),
+        heading,
+        f: q,
+        rows,
+        standings: STANDINGS.iter().map(|s| (*s, standing_label(s))).collect(),
+        tiers: app.tiers().await?,
+        chapters,
+        groups: app.groups().await?,
+        pager,
+    })
+}
+
+pub struct InvoiceRow {
+    id: i64,
+    issued: String,
+    description: String,
+    amount: String,
+    status: String,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    chrome: Chrome,
+    form: FormState,
+    notice: String,
+    member_id: i64,
+    name: String,
+    number: String,
+    tier: String,
+    standing: String,
+    standing_code: String,
+    expires: String,
+    joined: String,
+    chapter: String,
+    groups: String,
+    email: String,
+    phone: String,
+    employer: String,
+    job_title: String,
+    career_stage: String,
+    disciplines: String,
+    licences: Vec<String>,
+    /// (from, to, status, paid on)
+    terms: Vec<(String, String, String, String)>,
+    invoices: Vec<InvoiceRow>,
+}
+
+async fn member_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    id: i64,
+    form: FormState,
+    notice: String,
+) -> Result<MemberPage, crate::error::HtmlError> {
+    let d = app.member_detail(actor, id).await?;
+    let m = &d.member;
+    let name = format!("{} {}", m.first_name, m.last_name);
+    Ok(MemberPage {
+        chrome: Chrome::new(app, identity, &name, if actor.is_staff() { "staff" } else { "chapter" })
+            .await
+            .in_subsection("members"),
+        form,
+        notice,
+        member_id: m.id,
+        number: m.member_number.clone(),
+        tier: d.tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+        standing: standing_label(&m.standing).into(),
+        standing_code: m.standing.clone(),
+        expires: date_text(m.expires_on),
+        joined: m.joined_on.to_string(),
+        chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
+        groups: d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        email: m.email.clone(),
+        phone: m.phone.clone(),
+        employer: m.employer.clone(),
+        job_title: m.job_title.clone(),
+        career_stage: m.career_stage.clone(),
+        disciplines: m.disciplines.replace(';', ", "),
+        licences: d
+            .licences
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} (first issued {}, expires {})",
+                    l.jurisdiction,
+                    l.kind,
+                    l.number,
+                    l.first_issued,
+                    date_text(l.expires_on)
+                )
+            })
+            .collect(),
+        terms: d
+            .terms
+            .iter()
+            .map(|t| (t.starts_on.to_string(), t.ends_on.to_string(), t.status.replace('_', " "), date_text(t.paid_on)))
+            .collect(),
+        invoices: d
+            .invoices
+            .iter()
+            .map(|i| InvoiceRow {
+                id: i.id,
+                issued: i.issued_on.to_string(),
+                description: i.description.clone(),
+                amount: format_money(i.amount_cents),
+                status: i.status.clone(),
+                open: i.status == "open",
+            })
+            .collect(),
+        name,
+    })
+}
+
+pub async fn member(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&member_page(&app, &actor, &identity, id, FormState::default(), String::new()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct PaymentForm {
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    reference: String,
+}
+
+pub async fn record_payment(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member_id, invoice_id)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<PaymentForm>,
+) -> PageResult {
+    let invoice = app.store.invoice_by_id(invoice_id).await.map_err(AppError::from)?;
+    if invoice.as_ref().map(|i| i.member_id) != Some(member_id) {
+        return Err(AppError::NotFound("That invoice does not belong to this member.".into()).into());
+    }
+    match app.record_offline_payment(&actor, invoice_id, &form.method, &form.reference, &identity.request_id).await {
+        Ok(()) => render(
+            &member_page(&app, &actor, &identity, member_id, FormState::default(), "The payment was recorded.".into())
+                .await?,
+        ),
+        Err(err @ AppError::Validation { .. }) => rerender(
+            &member_page(&app, &actor, &identity, member_id, FormState::from_error(&err), String::new()).await?,
+            &err,
+        ),
+        Err(err) => Err(err.into()),
+    }
+}
