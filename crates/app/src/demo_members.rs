@@ -12,7 +12,7 @@ use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::membership::{compute_standing, term_policy};
 
-pub const DEMO_MEMBER_COUNT: usize = 2_400;
+pub const DEMO_MEMBER_COUNT: usize = 2_400; // keep in step with `guildhall demo --members`
 
 /// (code, name, annual dues in cents, needs approval, requirements JSON)
 pub const DEMO_TIERS: [(&str, &str, i64, bool, &str); 7] = [

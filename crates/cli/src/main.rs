@@ -36,7 +36,11 @@ enum Command {
     /// Apply pending database migrations and list them.
     Migrate,
     /// Create the demo society in an empty database.
-    Demo,
+    Demo {
+        /// How many generated members (besides the demo accounts).
+        #[arg(long, default_value_t = 2400)]
+        members: usize,
+    },
     /// Database tools.
     Db {
         #[command(subcommand)]
@@ -128,9 +132,9 @@ async fn run() -> Result<()> {
             }
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { members } => {
             let app = App::start(settings).await?;
-            if app.seed_demo().await? {
+            if app.seed_demo_sized(members).await? {
                 print_demo_sign_ins();
             } else {
                 println!("The database already has accounts; the demo society was not added.");
