@@ -12,6 +12,7 @@ pub mod demo;
 mod demo_members;
 pub mod error;
 pub mod mail;
+pub mod member_import;
 pub mod membership;
 
 use std::sync::Arc;

@@ -12,6 +12,8 @@ use guildhall_domain::identity::Role;
 use guildhall_store::{ConnectOptions, Store, redact_url};
 use tracing_subscriber::EnvFilter;
 
+mod members_cmd;
+
 #[derive(Parser)]
 #[command(name = "guildhall", version, about = "The platform an engineering society runs for its members")]
 struct Cli {
@@ -56,6 +58,21 @@ enum Command {
         #[arg(long, env = "GUILDHALL_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export data to a file.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Benchmarks (build with --release for meaningful figures).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Continuing-education tools.
     Ce {
         #[command(subcommand)]
@@ -76,6 +93,43 @@ enum DbCommand {
         from: String,
         #[arg(long)]
         to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import members from CSV (see `guildhall export members` for the format). Every row
+    /// is checked first; any bad row means nothing is imported, and each is listed.
+    Members {
+        file: PathBuf,
+        /// Check the file and report, but import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A TOML file mapping another system's columns and values to ours.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write every member as CSV, in the format `import members` reads.
+    Members {
+        /// File to write (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import N generated members into a fresh SQLite database and time it.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Make this row's email invalid (the import must then refuse the whole file).
+        #[arg(long)]
+        bad_row: Option<usize>,
     },
 }
 
@@ -147,6 +201,17 @@ async fn run() -> Result<()> {
             let id = app.create_verified_user(&email, &name, &password, Role::Admin).await?;
             println!("Administrator {email} created (account {id}).");
             Ok(())
+        }
+        Command::Import { command: ImportCommand::Members { file, dry_run, mapping } } => {
+            let app = App::start(settings).await?;
+            members_cmd::import(&app, &file, mapping.as_deref(), dry_run).await
+        }
+        Command::Export { command: ExportCommand::Members { output } } => {
+            let app = App::start(settings).await?;
+            members_cmd::export(&app, output.as_deref()).await
+        }
+        Command::Bench { command: BenchCommand::Import { rows, bad_row } } => {
+            members_cmd::bench_import(rows, bad_row).await
         }
         Command::Ce { command: CeCommand::Evaluate { file } } => ce_evaluate(&file),
         Command::Config { command: ConfigCommand::Example } => {

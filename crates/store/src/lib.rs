@@ -21,6 +21,7 @@ mod chapters;
 pub mod copy;
 mod error;
 pub mod members;
+pub use members::MemberExport;
 mod outbox;
 pub mod records;
 mod settings;

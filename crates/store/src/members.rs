@@ -1,5 +1,7 @@
 //! Members, tiers, affinity groups, terms, invoices and payments.
 
+use std::collections::HashMap;
+
 use time::Date;
 
 use crate::accounts::insert_audit;
@@ -21,6 +23,18 @@ const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last
     m.job_title, m.city, m.disciplines, m.visibility, m.standing, m.expires_on, t.name AS tier_name, \
     m.home_chapter_id, c.name AS chapter_name \
     FROM members m JOIN tiers t ON t.id = m.tier_id LEFT JOIN chapters c ON c.id = m.home_chapter_id";
+
+/// The four result sets the export reads.
+type ExportRows = (Vec<MemberRecord>, Vec<LicenceRecord>, Vec<CertificationRecord>, Vec<(i64, String)>);
+
+/// Members with their licences, certifications and group slugs, keyed by member id.
+#[derive(Debug, Default)]
+pub struct MemberExport {
+    pub members: Vec<MemberRecord>,
+    pub licences: HashMap<i64, Vec<LicenceRecord>>,
+    pub certifications: HashMap<i64, Vec<CertificationRecord>>,
+    pub groups: HashMap<i64, Vec<String>>,
+}
 
 /// The normalised name members are searched and sorted by.
 pub fn search_name(first: &str, last: &str) -> String {
@@ -121,7 +135,8 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
         push(&mut conditions, &mut values, "m.search_name < ?", Value::Text(upper));
     }
     if let Some(text) = filter.email_contains.as_ref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
-        push(&mut conditions, &mut values, "LOWER(m.email) LIKE ?", Value::Text(format!("%{text}%")));
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        push(&mut conditions, &mut values, "LOWER(m.email) LIKE ? ESCAPE '\\'", Value::Text(format!("%{escaped}%")));
     }
     if let Some(tier) = filter.tier_id {
         push(&mut conditions, &mut values, "m.tier_id = ?", Value::Int(tier));
@@ -228,6 +243,16 @@ impl Store {
     /// Inserts members with everything about them in one transaction: all or nothing.
     /// Returns the new member ids in input order.
     pub async fn insert_members(&self, bundles: &[MemberBundle], now: UnixTime) -> StoreResult<Vec<i64>> {
+        self.insert_members_with_progress(bundles, now, None).await
+    }
+
+    /// [`Store::insert_members`], calling `progress` with the count done every 1,000 members.
+    pub async fn insert_members_with_progress(
+        &self,
+        bundles: &[MemberBundle],
+        now: UnixTime,
+        progress: Option<&(dyn Fn(usize) + Sync)>,
+    ) -> StoreResult<Vec<i64>> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(bundles.len());
@@ -318,8 +343,16 @@ impl Store {
                     }
                 }
                 ids.push(id);
+                if let Some(progress) = progress
+                    && ids.len() % 1000 == 0
+                {
+                    progress(ids.len());
+                }
             }
             tx.commit().await?;
+            if let Some(progress) = progress {
+                progress(ids.len());
+            }
             Ok(ids)
         })
     }
@@ -554,6 +587,51 @@ impl Store {
             other => return Err(StoreError::Invalid(format!("cannot count members by {other}"))),
         };
         Ok(with_reader!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+    }
+
+    /// Every member's email and number, to check an import against.
+    pub async fn member_keys(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        let rows: Vec<(String, String)> = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT email, member_number FROM members").fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().unzip())
+    }
+
+    /// Everything the member export writes, read in four queries.
+    pub async fn export_members(&self) -> StoreResult<MemberExport> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY id");
+        let (members, licences, certifications, groups): ExportRows = with_reader!(self, |pool| {
+            let members = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
+            let licences = sqlx::query_as(
+                "SELECT id, member_id, jurisdiction, kind, number, first_issued, expires_on, created_at FROM licences \
+                 ORDER BY member_id, id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let certifications = sqlx::query_as(
+                "SELECT id, member_id, name, body, number, expires_on, created_at FROM certifications ORDER BY member_id, id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let groups = sqlx::query_as(
+                "SELECT mg.member_id, g.slug FROM member_groups mg JOIN affinity_groups g ON g.id = mg.group_id \
+                 ORDER BY mg.member_id, g.slug",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((members, licences, certifications, groups))
+        })?;
+        let mut export = MemberExport { members, ..Default::default() };
+        for l in licences {
+            export.licences.entry(l.member_id).or_default().push(l);
+        }
+        for c in certifications {
+            export.certifications.entry(c.member_id).or_default().push(c);
+        }
+        for (member, slug) in groups {
+            export.groups.entry(member).or_default().push(slug);
+        }
+        Ok(export)
     }
 
     pub async fn count_members(&self) -> StoreResult<i64> {

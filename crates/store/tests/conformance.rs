@@ -416,3 +416,75 @@ async fn db_copy_between_sqlite_files_without_postgres() {
         );
     }
 }
+
+#[tokio::test]
+async fn member_email_search_treats_wildcards_as_text() {
+    use time::macros::date;
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let tier = s
+            .create_tier(
+                &NewTier {
+                    code: "member".into(),
+                    name: "Member".into(),
+                    annual_dues_cents: 100,
+                    requires_approval: false,
+                    requirements: "[]".into(),
+                    sort_order: 0,
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let member = |email: &str, last: &str| MemberBundle {
+            member: NewMember {
+                member_number: None,
+                user_id: None,
+                first_name: "A".into(),
+                last_name: last.into(),
+                email: email.into(),
+                phone: String::new(),
+                employer: String::new(),
+                job_title: String::new(),
+                career_stage: "other".into(),
+                disciplines: String::new(),
+                education: String::new(),
+                city: String::new(),
+                tier_id: tier,
+                home_chapter_id: None,
+                joined_on: date!(2024 - 01 - 01),
+                standing: "active".into(),
+                expires_on: Some(date!(2027 - 01 - 01)),
+                standing_on: date!(2026 - 01 - 01),
+                visibility: "{}".into(),
+            },
+            licences: vec![],
+            certifications: vec![],
+            group_ids: vec![],
+            terms: vec![],
+        };
+        let ids =
+            s.insert_members(&[member("a_b@example.org", "Zed"), member("axb@example.org", "Young")], 0).await.unwrap();
+        let numbers: Vec<String> = member_numbers(s, &ids).await;
+        assert_eq!(numbers, vec![format!("M{:06}", ids[0]), format!("M{:06}", ids[1])], "numbers assigned from ids");
+        let find = |text: &str| MemberFilter { email_contains: Some(text.into()), ..Default::default() };
+        let hits = s.search_members(&find("a_b"), PageRequest::default()).await.unwrap();
+        assert_eq!(
+            hits.items.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),
+            vec!["a_b@example.org"],
+            "{:?}",
+            db.kind()
+        );
+        assert_eq!(s.search_members(&find("%"), PageRequest::default()).await.unwrap().total, 0);
+        let by_name = MemberFilter { name_prefix: Some("Y".into()), ..Default::default() };
+        assert_eq!(s.search_members(&by_name, PageRequest::default()).await.unwrap().items[0].last_name, "Young");
+    }
+}
+
+async fn member_numbers(s: &Store, ids: &[i64]) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(s.member_by_id(*id).await.unwrap().unwrap().member_number);
+    }
+    out
+}

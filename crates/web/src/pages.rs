@@ -913,7 +913,8 @@ struct ErrorPage {
 /// Renders the error page for a status and message (used by the error-page middleware).
 pub async fn error_page(app: &App, identity: &Identity, status: axum::http::StatusCode, message: &str) -> Response {
     let heading = match status.as_u16() {
-        400 | 422 => "Please check what you entered",
+        400 => "Please check what you entered",
+        422 => "That could not be done",
         401 => "Please sign in",
         403 => "You cannot open this page",
         404 => "Page not found",

@@ -22,13 +22,14 @@ enum Outcome {
 use Outcome::*;
 
 enum Call {
-    Get(&'static str),
-    Form(&'static str, &'static [(&'static str, &'static str)]),
-    Json(Method, &'static str, serde_json::Value),
+    Get(String),
+    Form(String, &'static [(&'static str, &'static str)]),
+    Json(Method, String, serde_json::Value),
 }
 
 /// (route, anonymous, member, chapter officer, staff, admin)
-fn matrix() -> Vec<(Call, [Outcome; 5])> {
+/// `own` is a member of the officer's chapter, `other` of another chapter.
+fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
     let page = [SignIn, Ok, Ok, Ok, Ok];
     let staff = [SignIn, Forbidden, Forbidden, Ok, Ok];
     let admin = [SignIn, Forbidden, Forbidden, Forbidden, Ok];
@@ -38,40 +39,44 @@ fn matrix() -> Vec<(Call, [Outcome; 5])> {
     let public = [Ok; 5];
     let guest_only = [Ok, ToDashboard, ToDashboard, ToDashboard, ToDashboard];
     vec![
-        (Call::Get("/"), public),
-        (Call::Get("/healthz"), public),
-        (Call::Get("/static/app.css"), public),
-        (Call::Get("/static/brand.css"), public),
-        (Call::Get("/password/forgot"), public),
-        (Call::Get("/sign-in"), guest_only),
-        (Call::Get("/sign-up"), guest_only),
-        (Call::Get("/dashboard"), page),
+        (Call::Get("/".into()), public),
+        (Call::Get("/healthz".into()), public),
+        (Call::Get("/static/app.css".into()), public),
+        (Call::Get("/static/brand.css".into()), public),
+        (Call::Get("/password/forgot".into()), public),
+        (Call::Get("/sign-in".into()), guest_only),
+        (Call::Get("/sign-up".into()), guest_only),
+        (Call::Get("/dashboard".into()), page),
         // The officer holds office in chapter 1 only.
-        (Call::Get("/chapters/1"), [SignIn, Forbidden, Ok, Ok, Ok]),
-        (Call::Get("/chapters/2"), [SignIn, Forbidden, Forbidden, Ok, Ok]),
-        (Call::Get("/staff"), staff),
-        (Call::Get("/staff/audit"), staff),
-        (Call::Get("/staff/mail"), staff),
-        (Call::Get("/staff/mail/1"), staff),
-        (Call::Get("/admin/accounts"), admin),
-        (Call::Get("/admin/settings"), admin),
-        (Call::Get("/admin/tokens"), admin),
-        (Call::Form("/admin/accounts/1/role", &[("role", "member")]), admin),
+        (Call::Get("/chapters/1".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
+        (Call::Get("/chapters/2".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+        (Call::Get("/staff".into()), staff),
+        (Call::Get("/directory".into()), page),
+        (Call::Get("/staff/members".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
+        (Call::Get(format!("/members/{own}")), [SignIn, Forbidden, Ok, Ok, Ok]),
+        (Call::Get(format!("/members/{other}")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+        (Call::Get("/staff/audit".into()), staff),
+        (Call::Get("/staff/mail".into()), staff),
+        (Call::Get("/staff/mail/1".into()), staff),
+        (Call::Get("/admin/accounts".into()), admin),
+        (Call::Get("/admin/settings".into()), admin),
+        (Call::Get("/admin/tokens".into()), admin),
+        (Call::Form("/admin/accounts/1/role".into(), &[("role", "member")]), admin),
         (
             Call::Form(
-                "/admin/settings",
+                "/admin/settings".into(),
                 &[("name", "Test Society"), ("tagline", ""), ("primary_colour", "#224466"), ("logo_url", "")],
             ),
             admin,
         ),
-        (Call::Form("/admin/tokens", &[("name", "Matrix"), ("role", "member"), ("chapter_id", "")]), admin),
-        (Call::Get("/api/openapi.json"), public),
-        (Call::Get("/api/v1/me"), api_any),
-        (Call::Get("/api/v1/chapters"), api_any),
-        (Call::Get("/api/v1/audit-log"), api_staff),
-        (Call::Get("/api/v1/mail"), api_staff),
-        (Call::Get("/api/v1/accounts"), api_admin),
-        (Call::Json(Method::PUT, "/api/v1/accounts/1/role", json!({ "role": "member" })), api_admin),
+        (Call::Form("/admin/tokens".into(), &[("name", "Matrix"), ("role", "member"), ("chapter_id", "")]), admin),
+        (Call::Get("/api/openapi.json".into()), public),
+        (Call::Get("/api/v1/me".into()), api_any),
+        (Call::Get("/api/v1/chapters".into()), api_any),
+        (Call::Get("/api/v1/audit-log".into()), api_staff),
+        (Call::Get("/api/v1/mail".into()), api_staff),
+        (Call::Get("/api/v1/accounts".into()), api_admin),
+        (Call::Json(Method::PUT, "/api/v1/accounts/1/role".into(), json!({ "role": "member" })), api_admin),
     ]
 }
 
@@ -102,7 +107,12 @@ async fn every_role_on_every_route() {
             clients.push(t.signed_in(email).await);
         }
         let roles = ["anonymous", "member", "officer", "staff", "admin"];
-        for (call, expected) in matrix() {
+        let in_chapter =
+            |chapter: i64| guildhall_store::MemberFilter { chapter_id: Some(chapter), ..Default::default() };
+        let page = guildhall_store::PageRequest::new(1, 1);
+        let own = t.app.store.search_members(&in_chapter(1), page).await.unwrap().items[0].id;
+        let other = t.app.store.search_members(&in_chapter(2), page).await.unwrap().items[0].id;
+        for (call, expected) in matrix(own, other) {
             for (i, client) in clients.iter_mut().enumerate() {
                 let (label, response) = match &call {
                     Call::Get(path) => (format!("GET {path}"), client.get(path).await),

@@ -10,4 +10,5 @@ mod api;
 mod authorisation;
 mod bad_input;
 mod cli;
+mod membership;
 mod staff;

@@ -1,0 +1,279 @@
+//! Membership through the web: renewal and payment, officer scoping, staff search,
+//! offline payments, the directory, and all-or-nothing imports.
+
+use axum::http::StatusCode;
+use guildhall_store::{MemberFilter, PageRequest};
+
+use crate::harness::*;
+
+/// The text of the element with this id (first match), for simple page assertions.
+fn element_text(html: &str, id: &str) -> String {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest[open..].find('<').unwrap();
+    rest[open..open + close].to_string()
+}
+
+async fn member_in_chapter(t: &TestApp, chapter: i64, standing: Option<&str>) -> i64 {
+    let filter = MemberFilter {
+        chapter_id: Some(chapter),
+        standings: standing.map(|s| vec![s.to_string()]).unwrap_or_default(),
+        ..Default::default()
+    };
+    t.app.store.search_members(&filter, PageRequest::new(1, 5)).await.unwrap().items[0].id
+}
+
+#[tokio::test]
+async fn a_member_renews_from_the_dashboard_and_sees_the_new_expiry() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let before = maya.get("/dashboard").await.body;
+        assert!(before.contains("Active, renewal due"), "{before}");
+        let old_expiry = time::Date::parse(
+            &element_text(&before, "membership-expires"),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap();
+
+        let r = maya.post_form("/membership/renew", &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let pay_path = r.location().to_string();
+        assert!(pay_path.starts_with("/invoices/") && pay_path.ends_with("/pay"));
+        assert_eq!(maya.post_form("/membership/renew", &[]).await.location(), pay_path, "one open renewal invoice");
+        let pay_page = maya.get(&pay_path).await;
+        assert!(pay_page.body.contains("$210.00"), "tier dues $195 + chapter supplement $15");
+
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get(&pay_path).await.status, StatusCode::FORBIDDEN, "nobody else pays Maya's invoice");
+
+        let r = maya.post_form(&pay_path, &[]).await;
+        assert_eq!(r.location(), "/dashboard?renewed=1");
+        let after = maya.get("/dashboard?renewed=1").await.body;
+        assert!(after.contains("your membership is renewed"));
+        let new_expiry = element_text(&after, "membership-expires");
+        assert_eq!(new_expiry, old_expiry.replace_year(old_expiry.year() + 1).unwrap().to_string(), "{:?}", t.engine);
+        assert!(after.contains("badge active") && !after.contains("Renew now"));
+        let r = maya.post_form(&pay_path, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an invoice is paid once");
+
+        // Staff see the history: two terms' worth of invoices, the new one paid by card.
+        let member = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let invoices = t.app.store.member_invoices(member.id).await.unwrap();
+        assert_eq!((invoices[0].status.as_str(), invoices[0].amount_cents), ("paid", 21_000));
+        let payments = t.app.store.invoice_payments(invoices[0].id).await.unwrap();
+        assert_eq!((payments.len(), payments[0].method.as_str()), (1, "card"));
+    }
+}
+
+#[tokio::test]
+async fn officers_see_and_open_only_their_own_chapter_s_members() {
+    for t in TestApp::each_engine().await {
+        let own = member_in_chapter(&t, 1, None).await;
+        let other = member_in_chapter(&t, 2, None).await;
+        let mut officer = t.signed_in(OFFICER).await;
+        let roster = officer.get("/staff/members").await;
+        assert_eq!(roster.status, StatusCode::OK);
+        assert!(roster.body.contains("Capital Chapter roster"));
+        let expected = t
+            .app
+            .store
+            .search_members(&MemberFilter { chapter_id: Some(1), ..Default::default() }, PageRequest::new(1, 1))
+            .await
+            .unwrap()
+            .total;
+        assert!(
+            roster.body.contains(&format!("({expected} in all)"))
+                || roster.body.contains(&format!("{expected} in all")),
+            "{}",
+            roster.body
+        );
+        for chapter in ["Coastal Chapter", "Northern Chapter", "Western Chapter"] {
+            assert!(!roster.body.contains(&format!("<td>{chapter}</td>")), "no {chapter} rows");
+        }
+        assert_eq!(officer.get(&format!("/members/{own}")).await.status, StatusCode::OK);
+        let refused = officer.get(&format!("/members/{other}")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("only the members of the chapters you hold office in"));
+        assert_eq!(officer.get("/staff/members?chapter=2").await.status, StatusCode::FORBIDDEN);
+        let mut member = t.signed_in(MEMBER).await;
+        assert_eq!(member.get("/staff/members").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(member.get(&format!("/members/{own}")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(t.signed_in(STAFF).await.get(&format!("/members/{other}")).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn staff_filter_members_and_bad_filters_are_refused_with_a_message() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let lapsed = staff.get("/staff/members?standing=lapsed").await.body;
+        let expected = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
+                PageRequest::new(1, 1),
+            )
+            .await
+            .unwrap()
+            .total;
+        assert!(expected > 0, "the test society has lapsed members");
+        assert!(lapsed.contains(&format!("{expected} in all")), "{lapsed}");
+        assert!(!lapsed.contains("badge active"), "only lapsed members listed");
+        let by_name = staff.get("/staff/members?q=okafor").await.body;
+        assert!(by_name.contains("Okafor, Maya"));
+        for (query, message) in [
+            ("standing=bogus", "Choose a standing"),
+            ("tier=abc", "Choose a tier"),
+            ("expires_from=31/12/2026", "is not a date"),
+            ("q=", ""),
+        ] {
+            let r = staff.get(&format!("/staff/members?{query}")).await;
+            if message.is_empty() {
+                assert_eq!(r.status, StatusCode::OK);
+            } else {
+                assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+                assert!(r.body.contains(message), "{query}: {message}");
+            }
+        }
+        let long = "x".repeat(101);
+        assert_eq!(staff.get(&format!("/staff/members?q={long}")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
+    for t in TestApp::each_engine().await {
+        let approved = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
+                PageRequest::new(1, 1),
+            )
+            .await
+            .unwrap();
+        let member = &approved.items[0];
+        let invoice =
+            t.app.store.member_invoices(member.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+        let path = format!("/members/{}/invoices/{}/payments", member.id, invoice.id);
+        let mut staff = t.signed_in(STAFF).await;
+        let r = staff.post_form(&path, &[("method", "bitcoin"), ("reference", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Choose cheque, bank transfer or cash."));
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.post_form(&path, &[("method", "cheque")]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            t.app.store.member_by_id(member.id).await.unwrap().unwrap().standing,
+            "approved",
+            "refusals change nothing"
+        );
+
+        let r = staff.post_form(&path, &[("method", "cheque"), ("reference", "Cheque 1042")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("The payment was recorded."));
+        let after = t.app.store.member_by_id(member.id).await.unwrap().unwrap();
+        assert!(matches!(after.standing.as_str(), "active" | "renewal_due"), "{}", after.standing);
+        assert!(after.expires_on.is_some());
+        let audit =
+            staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=invoice.paid_offline", None).await.json();
+        assert_eq!(audit["total"], 1);
+        assert_eq!(audit["items"][0]["after"]["reference"], "Cheque 1042");
+        assert_eq!(audit["items"][0]["before"]["standing"], "approved");
+        let again = staff.post_form(&path, &[("method", "cheque"), ("reference", "again")]).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "paid once");
+        let wrong_member = format!("/members/{}/invoices/{}/payments", member.id + 1, invoice.id);
+        assert_eq!(staff.post_form(&wrong_member, &[("method", "cheque")]).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_directory_lists_current_members_and_hides_private_fields() {
+    for t in TestApp::each_engine().await {
+        let mut member = t.signed_in(MEMBER).await;
+        let page = member.get("/directory?q=ok").await.body;
+        assert!(page.contains("Maya Okafor"));
+        let hidden = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { standings: vec!["active".into()], ..Default::default() },
+                PageRequest::new(1, 200),
+            )
+            .await
+            .unwrap();
+        if let Some(private) = hidden.items.iter().find(|m| m.visibility.contains("\"employer\":\"private\"")) {
+            let prefix: String = private.last_name.chars().take(3).collect();
+            let page = member.get(&format!("/directory?q={prefix}")).await.body;
+            let row_start = page.find(&format!("{} {}", private.first_name, private.last_name)).unwrap();
+            let row = &page[row_start..row_start + page[row_start..].find("</tr>").unwrap()];
+            assert!(!row.contains(&private.employer.replace('&', "&#38;")), "private employer hidden: {row}");
+        }
+        let lapsed = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
+                PageRequest::new(1, 1),
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        let page = member.get(&format!("/directory?q={}", lapsed.last_name)).await.body;
+        assert!(!page.contains(&lapsed.member_number), "no member numbers in the directory");
+        assert_eq!(t.client().get("/directory").await.location(), "/sign-in");
+    }
+}
+
+const HEADER: &str = "member_number,first_name,last_name,email,phone,employer,job_title,career_stage,disciplines,tier,status,joined_on,expires_on,home_chapter,groups,licences,certifications\n";
+
+#[tokio::test]
+async fn imports_are_all_or_nothing_and_name_every_bad_row() {
+    for t in TestApp::each_engine().await {
+        let before = t.app.store.count_members().await.unwrap();
+        let good = format!(
+            "{HEADER}X0001,Ada,Lovelace,ada@import.example.org,,,,licensed,civil,member,active,2020-01-01,2027-06-30,capital,women-in-engineering,US-TX|PE|123|2015-01-01|2027-06-30,\n\
+             X0002,Nikola,Tesla,nikola@import.example.org,,,,eit,electrical,associate,lapsed,2018-01-01,2024-01-01,coastal,,,\n"
+        );
+        let bad = good.replace("nikola@import.example.org", "nikola@@import").replace(",capital,", ",atlantis,");
+        let progress = |_: &str, _: usize, _: usize| {};
+        let err = t.app.import_members(bad.as_bytes(), None, false, &progress).await.unwrap_err();
+        let guildhall_app::AppError::Validation { message, fields } = err else { panic!("validation error expected") };
+        assert!(message.contains("2 rows have problems"), "{message}");
+        let lines: Vec<&String> = fields.values().collect();
+        assert!(lines[0].starts_with("row 1, home_chapter") && lines[1].starts_with("row 2, email"), "{lines:?}");
+        assert_eq!(t.app.store.count_members().await.unwrap(), before, "nothing imported");
+
+        let dry = t.app.import_members(good.as_bytes(), None, true, &progress).await.unwrap();
+        assert_eq!((dry.rows, dry.imported), (2, 0));
+        assert_eq!(t.app.store.count_members().await.unwrap(), before, "dry run imports nothing");
+        let done = t.app.import_members(good.as_bytes(), None, false, &progress).await.unwrap();
+        assert_eq!(done.imported, 2);
+        let ada = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { name_prefix: Some("lovelace".into()), ..Default::default() },
+                PageRequest::new(1, 5),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (ada.items[0].member_number.as_str(), ada.items[0].chapter_name.as_deref()),
+            ("X0001", Some("Capital Chapter"))
+        );
+        assert_eq!(t.app.store.member_licences(ada.items[0].id).await.unwrap()[0].jurisdiction, "US-TX");
+        let again = t.app.import_members(good.as_bytes(), None, false, &progress).await.unwrap_err();
+        assert!(again.to_string().contains("2 rows have problems"), "already members");
+
+        let mut exported = Vec::new();
+        let count = t.app.export_members(&mut exported).await.unwrap();
+        assert_eq!(count as i64, before + 2);
+        let text = String::from_utf8(exported).unwrap();
+        assert!(
+            text.starts_with("member_number,first_name") && text.contains("X0001,Ada,Lovelace,ada@import.example.org")
+        );
+    }
+}
