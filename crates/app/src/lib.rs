@@ -14,6 +14,7 @@ pub mod error;
 pub mod mail;
 pub mod member_import;
 pub mod membership;
+pub mod reports;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

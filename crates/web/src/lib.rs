@@ -49,6 +49,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/members/{id}", get(membership_pages::member))
         .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
         .route("/staff", get(pages::staff))
+        .route("/staff/reports", get(membership_pages::reports))
+        .route("/staff/reports/{file}", get(membership_pages::report_csv))
         .route("/staff/audit", get(pages::audit))
         .route("/staff/mail", get(pages::mail))
         .route("/staff/mail/{id}", get(pages::mail_message))

@@ -52,6 +52,8 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get("/chapters/2".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
         (Call::Get("/staff".into()), staff),
         (Call::Get("/directory".into()), page),
+        (Call::Get("/staff/reports".into()), staff),
+        (Call::Get("/staff/reports/by-chapter.csv".into()), staff),
         (Call::Get("/staff/members".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
         (Call::Get(format!("/members/{own}")), [SignIn, Forbidden, Ok, Ok, Ok]),
         (Call::Get(format!("/members/{other}")), [SignIn, Forbidden, Forbidden, Ok, Ok]),

@@ -277,3 +277,25 @@ async fn imports_are_all_or_nothing_and_name_every_bad_row() {
         );
     }
 }
+
+#[tokio::test]
+async fn staff_reports_show_charts_tables_and_csv_with_the_database_s_figures() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let page = staff.get("/staff/reports").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.body.matches("role=\"img\"").count(), 5, "five accessible charts");
+        assert!(page.body.contains("Retention by join year"));
+        let total = t.app.store.count_members().await.unwrap();
+        let csv = staff.get("/staff/reports/by-standing.csv").await;
+        assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
+        let sum: i64 = csv.body.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap()).sum();
+        assert_eq!(sum, total, "every member counted once by standing");
+        let activity = staff.get("/staff/reports/activity.csv").await.body;
+        assert!(activity.starts_with("Month,Joins,Renewals,Lapses\n") && activity.lines().count() == 25, "24 months");
+        assert_eq!(staff.get("/staff/reports/nothing.csv").await.status, StatusCode::NOT_FOUND);
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get("/staff/reports").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(officer.get("/staff/reports/by-tier.csv").await.status, StatusCode::FORBIDDEN);
+    }
+}
