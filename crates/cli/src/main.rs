@@ -278,7 +278,8 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Mail delivery every few seconds; expired sessions and tokens purged hourly.
+/// Mail delivery every few seconds; hourly, expired sessions and tokens are purged and
+/// standings computed on an earlier day are refreshed.
 fn spawn_jobs(app: Arc<App>) {
     tokio::spawn(async move {
         let mut tick = 0u64;
@@ -286,10 +287,17 @@ fn spawn_jobs(app: Arc<App>) {
             if let Err(err) = app.deliver_due_mail().await {
                 tracing::warn!(error = %err, "mail delivery round failed");
             }
-            if tick.is_multiple_of(1200)
-                && let Err(err) = app.store.purge_expired(app.clock.unix()).await
-            {
-                tracing::warn!(error = %err, "purge failed");
+            if tick.is_multiple_of(1200) {
+                if let Err(err) = app.store.purge_expired(app.clock.unix()).await {
+                    tracing::warn!(error = %err, "purge failed");
+                }
+                // Standings move with the calendar (renewal due, grace, lapsed); members
+                // whose standing was computed before today are brought up to date.
+                match app.refresh_standings().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(members = n, "standings refreshed"),
+                    Err(err) => tracing::warn!(error = %err, "standing refresh failed"),
+                }
             }
             tick += 1;
             tokio::time::sleep(Duration::from_secs(3)).await;

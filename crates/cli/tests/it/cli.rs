@@ -76,3 +76,45 @@ fn ce_evaluate_prints_the_engine_s_evaluation_of_each_worked_example() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot read /nonexistent.json"));
 }
+
+#[tokio::test]
+async fn members_import_from_a_wild_apricot_export_through_the_shipped_mapping_and_export_back() {
+    let db = TestDatabase::sqlite().await.unwrap();
+    stdout(&guildhall(&["demo", "--members", "0"], Some(&db.url)));
+    let dir = std::env::temp_dir().join(format!("guildhall-wa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("wild-apricot.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}First name,Last name,Email,Phone,Organization,Membership level,Membership status,Member since,Renewal due\n\
+         Grace,Hopper,grace@navy.example.org,555-0100,US Navy,Regular,Active,3/7/2019,3/6/2027\n\
+         Ada,Lovelace,ada@analytical.example.org,,,Fellow,Lapsed,1/15/2015,1/14/2024\n",
+    )
+    .unwrap();
+    let mapping = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/mappings/wild-apricot.toml");
+    let dry = stdout(&guildhall(
+        &["import", "members", csv.to_str().unwrap(), "--mapping", mapping, "--dry-run"],
+        Some(&db.url),
+    ));
+    assert!(dry.contains("all 2 rows are valid; nothing was imported (dry run)"), "{dry}");
+    let done = stdout(&guildhall(&["import", "members", csv.to_str().unwrap(), "--mapping", mapping], Some(&db.url)));
+    assert!(done.contains("Imported 2 members"), "{done}");
+    let export = stdout(&guildhall(&["export", "members"], Some(&db.url)));
+    assert!(
+        export.contains("Grace,Hopper,grace@navy.example.org,555-0100,US Navy,")
+            && export.contains(",member,active,2019-03-07,2027-03-06,"),
+        "{export}"
+    );
+    assert!(
+        export.contains("Ada,Lovelace,ada@analytical.example.org")
+            && export.contains(",fellow,lapsed,2015-01-15,2024-01-14,"),
+        "{export}"
+    );
+
+    let refused = guildhall(&["import", "members", csv.to_str().unwrap(), "--mapping", mapping], Some(&db.url));
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("row 1, email: grace@navy.example.org is already a member's address"), "{stderr}");
+    assert!(stderr.contains("2 rows have problems, so nothing was imported"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
