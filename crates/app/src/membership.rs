@@ -414,6 +414,154 @@ pub fn format_money(cents: i64) -> String {
     format!("{sign}${}.{:02}", cents / 100, cents % 100)
 }
 
+/// How a reminder offset is stored: "before:60", "after:14".
+pub fn offset_key(offset: ReminderOffset) -> String {
+    match offset {
+        ReminderOffset::BeforeExpiry(d) => format!("before:{d}"),
+        ReminderOffset::AfterExpiry(d) => format!("after:{d}"),
+    }
+}
+
+fn parse_offset_key(key: &str) -> Option<ReminderOffset> {
+    let (side, days) = key.split_once(':')?;
+    let days: u16 = days.parse().ok()?;
+    match side {
+        "before" => Some(ReminderOffset::BeforeExpiry(days)),
+        "after" => Some(ReminderOffset::AfterExpiry(days)),
+        _ => None,
+    }
+}
+
+impl App {
+    /// Sends the renewal reminders due today (at most one per member per day, each
+    /// reminder once, recorded with its email atomically); returns how many were queued.
+    pub async fn send_renewal_reminders(&self) -> AppResult<usize> {
+        use guildhall_domain::membership::{SentReminder, reminder_due};
+        let policy = self.policy()?;
+        let today = self.clock.today();
+        let society = self.branding().await.name;
+        let mut queued = 0;
+        for member in self.store.members_in_renewal().await? {
+            let terms = self.store.member_terms(member.id).await?;
+            let facts = terms.iter().map(term_fact).collect::<AppResult<Vec<_>>>()?;
+            let Some(report) = standing_on(&policy, &facts, today).map_err(|e| AppError::Internal(e.to_string()))?
+            else {
+                continue;
+            };
+            let sent: Vec<SentReminder> = self
+                .store
+                .sent_reminders(member.id)
+                .await?
+                .into_iter()
+                .filter_map(|(for_expiry, key, sent_on)| {
+                    parse_offset_key(&key).map(|offset| SentReminder { for_expiry, offset, sent_on })
+                })
+                .collect();
+            let Some(due) = reminder_due(&policy, &report, &sent).map_err(|e| AppError::Internal(e.to_string()))?
+            else {
+                continue;
+            };
+            let Some(tier) = self.tier(member.tier_id).await? else { continue };
+            let dues = format_money(self.dues_for(&member, &tier).await?);
+            let expiry = due.for_expiry;
+            let body = if report.standing == Standing::Grace {
+                let grace_ends = report.expiry.map(|e| e.grace_ends_on).unwrap_or(expiry);
+                format!(
+                    "Dear {},\n\nYour {society} membership expired on {expiry}. You remain a member until {grace_ends}; \
+                     renew before then to keep your membership continuous.\n\nRenew online ({dues}): {}\n\n\
+                     Nothing is charged until you choose to renew.\n",
+                    member.first_name,
+                    self.link("/dashboard")
+                )
+            } else {
+                format!(
+                    "Dear {},\n\nYour {society} membership ({}) expires on {expiry}. Renewal is open now.\n\n\
+                     Renew online ({dues}): {}\n\nNothing is charged until you choose to renew.\n",
+                    member.first_name,
+                    tier.name,
+                    self.link("/dashboard")
+                )
+            };
+            let mail = guildhall_store::NewMail {
+                to_address: member.email.clone(),
+                subject: format!("Your {society} membership expires on {expiry}"),
+                body_text: body,
+            };
+            if self
+                .store
+                .record_reminder(member.id, expiry, &offset_key(due.offset), today, &mail, self.clock.unix())
+                .await?
+            {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+
+    pub async fn pending_applications(&self, actor: &Actor) -> AppResult<Vec<guildhall_store::PendingApplication>> {
+        actor.require(Permission::StaffArea)?;
+        Ok(self.store.pending_applications().await?)
+    }
+
+    /// Staff approve an application (raising the first invoice) or reject it.
+    pub async fn decide_application(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        approve: bool,
+        request_id: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::StaffArea)?;
+        let pending = self.store.pending_applications().await?;
+        let application = pending
+            .iter()
+            .find(|a| a.term_id == term_id)
+            .ok_or_else(|| AppError::NotFound("This application has already been decided or does not exist.".into()))?;
+        let member = self
+            .store
+            .member_by_id(application.member_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let today = self.clock.today();
+        let mut audit = self.audit_entry(
+            actor,
+            if approve { "application.approved" } else { "application.rejected" },
+            "member",
+            request_id,
+        );
+        audit.subject_id = Some(member.id);
+        audit.subject_label = format!("{} {} ({})", member.first_name, member.last_name, member.member_number);
+        audit.chapter_id = member.home_chapter_id;
+        audit.before_json = Some(json!({ "standing": member.standing, "tier": application.tier_name }).to_string());
+        let terms = self.store.member_terms(member.id).await?;
+        let term = terms.iter().find(|t| t.id == term_id).ok_or_else(|| AppError::NotFound("No such term.".into()))?;
+        let tier = self.tier(term.tier_id).await?.ok_or_else(|| AppError::Internal("term without tier".into()))?;
+        let invoice = NewInvoice {
+            description: format!("{} membership, {} to {}", tier.name, term.starts_on, term.ends_on),
+            amount_cents: self.dues_for(&member, &tier).await?,
+            status: "open".into(),
+            issued_on: today,
+            due_on: today + time::Duration::days(30),
+            paid_on: None,
+        };
+        let decision = if approve {
+            guildhall_store::ApplicationDecision::Approve { on: today, invoice: &invoice }
+        } else {
+            guildhall_store::ApplicationDecision::Reject { on: today }
+        };
+        let standing = if approve { "approved" } else { "rejected" };
+        audit.after_json = Some(json!({ "standing": standing, "tier": application.tier_name }).to_string());
+        self.store.decide_application(term_id, decision, (standing, today), &audit, self.clock.unix()).await.map_err(
+            |e| match e {
+                guildhall_store::StoreError::NotFound => {
+                    AppError::NotFound("This application has already been decided.".into())
+                }
+                other => other.into(),
+            },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +607,17 @@ mod tests {
         renewed.push(term(2, date!(2026 - 03 - 01), date!(2027 - 02 - 28), "paid", Some(date!(2026 - 03 - 10))));
         assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().0, "active", "paid in grace");
         assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().1, Some(date!(2027 - 02 - 28)));
+    }
+
+    #[test]
+    fn reminder_offsets_round_trip_through_their_stored_keys() {
+        for offset in
+            [ReminderOffset::BeforeExpiry(60), ReminderOffset::BeforeExpiry(0), ReminderOffset::AfterExpiry(14)]
+        {
+            assert_eq!(parse_offset_key(&offset_key(offset)), Some(offset));
+        }
+        assert_eq!(parse_offset_key("during:3"), None);
+        assert_eq!(parse_offset_key("before:x"), None);
     }
 
     #[test]

@@ -278,8 +278,8 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Mail delivery every few seconds; hourly, expired sessions and tokens are purged and
-/// standings computed on an earlier day are refreshed.
+/// Mail delivery every few seconds; hourly, expired sessions and tokens are purged,
+/// standings computed on an earlier day are refreshed and due renewal reminders queued.
 fn spawn_jobs(app: Arc<App>) {
     tokio::spawn(async move {
         let mut tick = 0u64;
@@ -297,6 +297,11 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(members = n, "standings refreshed"),
                     Err(err) => tracing::warn!(error = %err, "standing refresh failed"),
+                }
+                match app.send_renewal_reminders().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(reminders = n, "renewal reminders queued"),
+                    Err(err) => tracing::warn!(error = %err, "renewal reminders failed"),
                 }
             }
             tick += 1;

@@ -46,7 +46,7 @@ macro_rules! insert_audit {
         .await
     };
 }
-pub(crate) use insert_audit;
+pub(crate) use {insert_audit, insert_mail};
 
 impl Store {
     /// Creates an account and, in the same transaction, its email token and the mail

@@ -21,7 +21,7 @@ mod chapters;
 pub mod copy;
 mod error;
 pub mod members;
-pub use members::MemberExport;
+pub use members::{ApplicationDecision, MemberExport, PendingApplication};
 mod outbox;
 pub mod records;
 mod settings;

@@ -689,3 +689,142 @@ impl Store {
         })?)
     }
 }
+
+/// An application waiting for a staff decision.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct PendingApplication {
+    pub term_id: i64,
+    pub member_id: i64,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub tier_name: String,
+    pub annual_dues_cents: i64,
+    pub applied_on: Date,
+    pub chapter_name: Option<String>,
+}
+
+impl Store {
+    /// Members whose stored standing may call for a renewal reminder.
+    pub async fn members_in_renewal(&self) -> StoreResult<Vec<MemberRecord>> {
+        let sql =
+            format!("SELECT {MEMBER_COLUMNS} FROM members WHERE standing IN ('renewal_due', 'grace') ORDER BY id");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
+    }
+
+    /// (expiry, offset key, sent on) for every reminder sent to a member.
+    pub async fn sent_reminders(&self, member_id: i64) -> StoreResult<Vec<(Date, String, Date)>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as("SELECT for_expiry, offset_key, sent_on FROM renewal_reminders WHERE member_id = $1")
+                .bind(member_id)
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    /// Records a reminder and queues its email together; returns `false` (and queues
+    /// nothing) if that reminder was already recorded, e.g. by another node.
+    pub async fn record_reminder(
+        &self,
+        member_id: i64,
+        for_expiry: Date,
+        offset_key: &str,
+        sent_on: Date,
+        mail: &crate::NewMail,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO renewal_reminders (member_id, for_expiry, offset_key, sent_on) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (member_id, for_expiry, offset_key) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(for_expiry)
+            .bind(offset_key)
+            .bind(sent_on)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Ok(false);
+            }
+            crate::accounts::insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Applications awaiting approval, oldest first.
+    pub async fn pending_applications(&self) -> StoreResult<Vec<PendingApplication>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id AS term_id, m.id AS member_id, m.member_number, m.first_name, m.last_name, m.email, \
+                 tr.name AS tier_name, tr.annual_dues_cents, t.applied_on, c.name AS chapter_name \
+                 FROM membership_terms t JOIN members m ON m.id = t.member_id JOIN tiers tr ON tr.id = t.tier_id \
+                 LEFT JOIN chapters c ON c.id = m.home_chapter_id \
+                 WHERE t.status = 'awaiting_approval' ORDER BY t.applied_on, t.id",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Approves (raising the first invoice) or rejects an application, updating the
+    /// member's standing and the audit log in one transaction. `NotFound` if the term is
+    /// no longer awaiting approval.
+    pub async fn decide_application(
+        &self,
+        term_id: i64,
+        decision: ApplicationDecision<'_>,
+        standing: (&str, Date),
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT member_id FROM membership_terms WHERE id = $1 AND status = 'awaiting_approval'")
+                    .bind(term_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((member_id,)) = row else { return Err(StoreError::NotFound) };
+            match decision {
+                ApplicationDecision::Approve { on, invoice } => {
+                    sqlx::query(
+                        "UPDATE membership_terms SET status = 'awaiting_payment', approved_on = $1 WHERE id = $2",
+                    )
+                    .bind(on)
+                    .bind(term_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
+                }
+                ApplicationDecision::Reject { on } => {
+                    sqlx::query("UPDATE membership_terms SET status = 'rejected', rejected_on = $1 WHERE id = $2")
+                        .bind(on)
+                        .bind(term_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            sqlx::query("UPDATE members SET standing = $1, standing_on = $2, updated_at = $3 WHERE id = $4")
+                .bind(standing.0)
+                .bind(standing.1)
+                .bind(now)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}
+
+/// What staff decided about an application.
+#[derive(Debug, Clone, Copy)]
+pub enum ApplicationDecision<'a> {
+    Approve { on: Date, invoice: &'a NewInvoice },
+    Reject { on: Date },
+}

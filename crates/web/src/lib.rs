@@ -49,6 +49,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/members/{id}", get(membership_pages::member))
         .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
         .route("/staff", get(pages::staff))
+        .route("/staff/approvals", get(membership_pages::approvals))
+        .route("/staff/approvals/{term}", post(membership_pages::decide))
         .route("/staff/reports", get(membership_pages::reports))
         .route("/staff/reports/{file}", get(membership_pages::report_csv))
         .route("/staff/audit", get(pages::audit))

@@ -53,6 +53,7 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get("/staff".into()), staff),
         (Call::Get("/directory".into()), page),
         (Call::Get("/staff/reports".into()), staff),
+        (Call::Get("/staff/approvals".into()), staff),
         (Call::Get("/staff/reports/by-chapter.csv".into()), staff),
         (Call::Get("/staff/members".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
         (Call::Get(format!("/members/{own}")), [SignIn, Forbidden, Ok, Ok, Ok]),

@@ -299,3 +299,80 @@ async fn staff_reports_show_charts_tables_and_csv_with_the_database_s_figures() 
         assert_eq!(officer.get("/staff/reports/by-tier.csv").await.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
+    for t in TestApp::each_engine().await {
+        let pending = t.app.store.pending_applications().await.unwrap();
+        assert!(pending.len() >= 2, "the test society has applications waiting");
+        let mut staff = t.signed_in(STAFF).await;
+        let page = staff.get("/staff/approvals").await;
+        assert!(page.body.contains(&pending[0].member_number));
+        let (first, second) = (&pending[0], &pending[1]);
+        let r = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "approve")]).await;
+        assert!(r.body.contains("Approved: the first invoice has been raised."), "{}", r.body);
+        let approved = t.app.store.member_by_id(first.member_id).await.unwrap().unwrap();
+        assert_eq!(approved.standing, "approved");
+        let invoices = t.app.store.member_invoices(first.member_id).await.unwrap();
+        assert_eq!((invoices.len(), invoices[0].status.as_str()), (1, "open"));
+        let r = staff.post_form(&format!("/staff/approvals/{}", second.term_id), &[("decision", "reject")]).await;
+        assert!(r.body.contains("was rejected"));
+        assert_eq!(t.app.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, "rejected");
+        let again = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "reject")]).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND, "decided once");
+        let bad = staff
+            .post_form(
+                &format!("/staff/approvals/{}", pending[2.min(pending.len() - 1)].term_id),
+                &[("decision", "maybe")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(
+            officer
+                .post_form(&format!("/staff/approvals/{}", pending.last().unwrap().term_id), &[("decision", "approve")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let log = staff.api(axum::http::Method::GET, "/api/v1/audit-log?subject_kind=member", None).await.json();
+        let actions: Vec<&str> =
+            log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"application.approved") && actions.contains(&"application.rejected"), "{actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn renewal_reminders_go_out_once_per_offset_and_only_to_members_due() {
+    for t in TestApp::each_engine().await {
+        let due = t.app.store.members_in_renewal().await.unwrap();
+        assert!(!due.is_empty());
+        let queued = t.app.send_renewal_reminders().await.unwrap();
+        assert!(queued > 0 && queued <= due.len(), "{queued} of {}", due.len());
+        assert_eq!(t.app.send_renewal_reminders().await.unwrap(), 0, "nothing twice on the same day");
+        let first = &due[0];
+        let mail = t.mail_to(&first.email).await;
+        assert_eq!(mail.len(), 1, "one reminder for {}", first.email);
+        assert!(mail[0].contains("expires on") || mail[0].contains("expired on"), "{}", mail[0]);
+        assert!(mail[0].contains("Nothing is charged until you choose to renew."));
+        let active = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { standings: vec!["active".into()], ..Default::default() },
+                PageRequest::new(1, 1),
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .clone();
+        assert!(t.mail_to(&active.email).await.is_empty(), "members outside the window get nothing");
+        // A week later the next offset may be due, but never the same one again.
+        t.app.clock.advance(7 * 86_400);
+        t.app.refresh_standings().await.unwrap();
+        t.app.send_renewal_reminders().await.unwrap();
+        let mail = t.mail_to(&first.email).await;
+        let subjects: std::collections::HashSet<&String> = mail.iter().collect();
+        assert_eq!(subjects.len(), mail.len(), "no duplicate reminders");
+    }
+}
