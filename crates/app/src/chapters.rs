@@ -15,6 +15,11 @@ pub struct StaffOverview {
 impl App {
     /// The offices the actor holds today: (chapter id, chapter name, title).
     pub async fn offices(&self, actor: &Actor) -> AppResult<Vec<(i64, String, String)>> {
+        // A session's `officer_of` was read from today's officer terms when the request
+        // was resolved, so an empty list means there are none to look up again.
+        if actor.api_token_id.is_none() && actor.officer_of.is_empty() {
+            return Ok(Vec::new());
+        }
         let terms = self.store.officer_terms_on(actor.user_id, self.clock.today()).await?;
         let mut offices = Vec::with_capacity(terms.len());
         for term in terms {

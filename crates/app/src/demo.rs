@@ -81,6 +81,7 @@ impl App {
                 now,
             )
             .await?;
+        self.store.analyze().await?;
         Ok(true)
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod mail;
 pub mod member_import;
 pub mod membership;
+pub mod profile;
 pub mod reports;
 
 use std::sync::Arc;
@@ -154,4 +155,5 @@ impl App {
 /// The record types use cases return, re-exported so the web layer needs no storage crate.
 pub mod records {
     pub use guildhall_store::records::*;
+    pub use guildhall_store::{MemberProfile, PendingApplication};
 }

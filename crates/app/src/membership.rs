@@ -148,10 +148,12 @@ impl App {
     pub async fn my_membership(&self, actor: &Actor) -> AppResult<Option<MembershipCard>> {
         let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(None) };
         let tier = self.tier(member.tier_id).await?.ok_or_else(|| AppError::Internal("member without tier".into()))?;
-        let chapter_name = match member.home_chapter_id {
-            Some(id) => self.store.chapter_by_id(id).await?.map(|c| c.name),
+        // Read the home chapter once: its name for the card, its supplement for the dues.
+        let chapter = match member.home_chapter_id {
+            Some(id) => self.store.chapter_by_id(id).await?,
             None => None,
         };
+        let chapter_name = chapter.as_ref().map(|c| c.name.clone());
         let open_invoice = self.store.member_invoices(member.id).await?.into_iter().find(|i| i.status == "open");
         let can_renew = matches!(member.standing.as_str(), "renewal_due" | "grace");
         let window_opens_on = match member.expires_on {
@@ -161,7 +163,7 @@ impl App {
             None => None,
         };
         Ok(Some(MembershipCard {
-            renewal_dues_cents: self.dues_for(&member, &tier).await?,
+            renewal_dues_cents: tier.annual_dues_cents + chapter.map_or(0, |c| c.dues_supplement_cents),
             groups: self.store.member_groups(member.id).await?,
             licences: self.store.member_licences(member.id).await?,
             member,

@@ -21,7 +21,7 @@ mod chapters;
 pub mod copy;
 mod error;
 pub mod members;
-pub use members::{ApplicationDecision, MemberExport, PendingApplication};
+pub use members::{ApplicationDecision, MemberExport, MemberProfile, PendingApplication};
 mod outbox;
 pub mod records;
 mod settings;
@@ -207,6 +207,14 @@ impl Store {
             }
             Engine::Postgres(pool) => pool.close().await,
         }
+    }
+
+    /// Refreshes the query planner's statistics, after a bulk load: without them a
+    /// planner may pick a poor index for the member searches (PostgreSQL's autovacuum
+    /// would do this eventually, SQLite never does it on its own).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        with_writer!(self, |pool| sqlx::query("ANALYZE").execute(pool).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// A cheap round trip, for health checks.

@@ -828,3 +828,61 @@ pub enum ApplicationDecision<'a> {
     Approve { on: Date, invoice: &'a NewInvoice },
     Reject { on: Date },
 }
+
+/// The fields a profile edit may change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemberProfile {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub employer: String,
+    pub job_title: String,
+    pub career_stage: String,
+    pub disciplines: String,
+    pub education: String,
+    pub city: String,
+    pub visibility: String,
+}
+
+impl Store {
+    /// Saves a profile (and, for edits by someone else, the audit entry) atomically.
+    pub async fn update_member_profile(
+        &self,
+        member_id: i64,
+        p: &MemberProfile,
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE members SET first_name = $1, last_name = $2, phone = $3, employer = $4, job_title = $5, \
+                 career_stage = $6, disciplines = $7, education = $8, city = $9, visibility = $10, search_name = $11, \
+                 updated_at = $12 WHERE id = $13",
+            )
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.phone)
+            .bind(&p.employer)
+            .bind(&p.job_title)
+            .bind(&p.career_stage)
+            .bind(&p.disciplines)
+            .bind(&p.education)
+            .bind(&p.city)
+            .bind(&p.visibility)
+            .bind(search_name(&p.first_name, &p.last_name))
+            .bind(now)
+            .bind(member_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

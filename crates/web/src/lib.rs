@@ -18,7 +18,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use guildhall_app::{App, AppError};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -26,6 +25,8 @@ use tower_http::trace::TraceLayer;
 use crate::error::{ApiError, PageError};
 use crate::session::Identity;
 
+/// Largest member file the staff import page accepts (100,000 members is about 20 MB).
+const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
     script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -47,8 +48,16 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/directory", get(membership_pages::directory))
         .route("/staff/members", get(membership_pages::members))
         .route("/members/{id}", get(membership_pages::member))
+        .route("/members/{id}/edit", get(membership_pages::member_edit).post(membership_pages::save_member_edit))
+        .route("/profile", get(membership_pages::own_profile).post(membership_pages::save_own_profile))
         .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
         .route("/staff", get(pages::staff))
+        .route(
+            "/staff/import",
+            get(membership_pages::import_form)
+                .post(membership_pages::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
         .route("/staff/approvals", get(membership_pages::approvals))
         .route("/staff/approvals/{term}", post(membership_pages::decide))
         .route("/staff/reports", get(membership_pages::reports))
@@ -70,7 +79,7 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), error_pages))
         .layer(middleware::from_fn_with_state(app.clone(), session::resolve))
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

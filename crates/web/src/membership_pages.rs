@@ -656,3 +656,269 @@ pub async fn decide(
     let notice = if approve { "Approved: the first invoice has been raised." } else { "The application was rejected." };
     approvals_page(&app, &actor, &identity, notice.into()).await
 }
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    form: FormState,
+    notice: String,
+    heading: String,
+    action: String,
+    full: bool,
+    p: guildhall_app::records::MemberProfile,
+    /// (name, label, value, max length)
+    text_fields: Vec<(&'static str, &'static str, String, usize)>,
+    disciplines: Vec<(&'static str, bool)>,
+    stages: Vec<(&'static str, &'static str)>,
+    visibility: Vec<(&'static str, &'static str, String)>,
+    levels: Vec<(&'static str, &'static str)>,
+}
+
+fn profile_of(m: &guildhall_app::records::MemberRecord) -> guildhall_app::records::MemberProfile {
+    guildhall_app::records::MemberProfile {
+        first_name: m.first_name.clone(),
+        last_name: m.last_name.clone(),
+        phone: m.phone.clone(),
+        employer: m.employer.clone(),
+        job_title: m.job_title.clone(),
+        career_stage: m.career_stage.clone(),
+        disciplines: m.disciplines.clone(),
+        education: m.education.clone(),
+        city: m.city.clone(),
+        visibility: m.visibility.clone(),
+    }
+}
+
+fn profile_page(
+    chrome: Chrome,
+    p: guildhall_app::records::MemberProfile,
+    own: bool,
+    member_id: i64,
+    full: bool,
+    form: FormState,
+    notice: String,
+) -> ProfilePage {
+    use guildhall_app::profile::{VISIBILITY_LEVELS, VISIBLE_FIELDS};
+    let chosen: Vec<&str> = p.disciplines.split(';').collect();
+    let levels: std::collections::BTreeMap<String, String> = serde_json::from_str(&p.visibility).unwrap_or_default();
+    ProfilePage {
+        chrome,
+        form,
+        notice,
+        heading: if own { "Your profile".into() } else { format!("Edit {} {}", p.first_name, p.last_name) },
+        action: if own { "/profile".into() } else { format!("/members/{member_id}/edit") },
+        full,
+        text_fields: vec![
+            ("phone", "Phone", p.phone.clone(), 40),
+            ("employer", "Employer", p.employer.clone(), 200),
+            ("job_title", "Job title", p.job_title.clone(), 200),
+            ("city", "City", p.city.clone(), 100),
+        ],
+        disciplines: guildhall_domain::member_csv::Discipline::ALL
+            .iter()
+            .map(|d| (d.as_str(), chosen.contains(&d.as_str())))
+            .collect(),
+        stages: vec![
+            ("student", "Student"),
+            ("eit", "Engineer in training / intern"),
+            ("licensed", "Licensed engineer"),
+            ("retired", "Retired"),
+            ("other", "Other"),
+        ],
+        visibility: VISIBLE_FIELDS
+            .iter()
+            .map(|(f, label)| (*f, *label, levels.get(*f).cloned().unwrap_or_else(|| "members".into())))
+            .collect(),
+        levels: VISIBILITY_LEVELS.to_vec(),
+        p,
+    }
+}
+
+fn profile_form(pairs: Vec<(String, String)>) -> guildhall_app::profile::ProfileForm {
+    let mut form = guildhall_app::profile::ProfileForm::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "first_name" => form.first_name = value,
+            "last_name" => form.last_name = value,
+            "phone" => form.phone = value,
+            "employer" => form.employer = value,
+            "job_title" => form.job_title = value,
+            "career_stage" => form.career_stage = value,
+            "education" => form.education = value,
+            "city" => form.city = value,
+            "disciplines" => form.disciplines.push(value),
+            other => {
+                if let Some(field) = other.strip_prefix("visibility_") {
+                    form.visibility.insert(field.to_string(), value);
+                }
+            }
+        }
+    }
+    form
+}
+
+pub async fn own_profile(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    let member = app.own_member(&actor).await?;
+    let chrome = Chrome::new(&app, &identity, "Your profile", "dashboard").await;
+    render(&profile_page(chrome, profile_of(&member), true, member.id, true, FormState::default(), String::new()))
+}
+
+pub async fn member_edit(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (member, scope) = app.member_for_edit(&actor, id).await?;
+    let chrome = Chrome::new(&app, &identity, "Edit profile", if actor.is_staff() { "staff" } else { "chapter" }).await;
+    let full = scope == guildhall_app::profile::EditScope::Full;
+    render(&profile_page(chrome, profile_of(&member), false, member.id, full, FormState::default(), String::new()))
+}
+
+async fn save_profile(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    member_id: i64,
+    own: bool,
+    pairs: Vec<(String, String)>,
+) -> PageResult {
+    let form = profile_form(pairs);
+    let result = app.update_profile(actor, member_id, &form, &identity.request_id).await;
+    let (member, scope) = app.member_for_edit(actor, member_id).await?;
+    let full = scope == guildhall_app::profile::EditScope::Full;
+    let chrome = Chrome::new(app, identity, "Profile", if own { "dashboard" } else { "staff" }).await;
+    match result {
+        Ok(()) => render(&profile_page(
+            chrome,
+            profile_of(&member),
+            own,
+            member_id,
+            full,
+            FormState::default(),
+            "Your changes were saved.".into(),
+        )),
+        Err(err @ AppError::Validation { .. }) => {
+            let mut shown = profile_of(&member);
+            shown.first_name = form.first_name.clone();
+            shown.last_name = form.last_name.clone();
+            shown.phone = form.phone.clone();
+            shown.employer = form.employer.clone();
+            shown.job_title = form.job_title.clone();
+            shown.city = form.city.clone();
+            rerender(
+                &profile_page(chrome, shown, own, member_id, full, FormState::from_error(&err), String::new()),
+                &err,
+            )
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn save_own_profile(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let member = app.own_member(&actor).await?;
+    save_profile(&app, &actor, &identity, member.id, true, pairs).await
+}
+
+pub async fn save_member_edit(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    save_profile(&app, &actor, &identity, id, false, pairs).await
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    form: FormState,
+    notice: String,
+    problems: Vec<String>,
+}
+
+pub async fn import_form(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    render(&ImportPage {
+        chrome: Chrome::new(&app, &identity, "Import members", "staff").await.in_subsection("import"),
+        form: FormState::default(),
+        notice: String::new(),
+        problems: Vec::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CsrfQuery {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The upload carries its CSRF token in the query string: a multipart body cannot be
+/// checked before it is read, and the token must be checked before anything is done.
+pub async fn import_upload(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<CsrfQuery>,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    if !guildhall_app::crypto::constant_time_eq(&q.csrf, &identity.csrf_token) {
+        return Err(AppError::Forbidden(
+            "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+        )
+        .into());
+    }
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::invalid(format!("The upload could not be read: {}", e.body_text()))
+    };
+    let (mut file, mut mapping, mut dry_run) = (None, None, false);
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "file" => file = Some(field.bytes().await.map_err(unreadable)?),
+            "mapping" => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !bytes.is_empty() {
+                    mapping = Some(
+                        String::from_utf8(bytes.to_vec())
+                            .map_err(|_| AppError::invalid("The mapping file is not UTF-8 text."))?,
+                    );
+                }
+            }
+            "dry_run" => dry_run = true,
+            _ => {}
+        }
+    }
+    let file = file
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| AppError::invalid_field("file", "Choose a CSV file to import."))?;
+    let progress = |_: &str, _: usize, _: usize| {};
+    let chrome = Chrome::new(&app, &identity, "Import members", "staff").await.in_subsection("import");
+    match app.import_members_as(&actor, &file, mapping.as_deref(), dry_run, &progress, &identity.request_id).await {
+        Ok(report) => {
+            let notice = if report.dry_run {
+                format!(
+                    "All {} rows are valid. Nothing was imported: untick \u{201c}Only check the file\u{201d} to import them.",
+                    report.rows
+                )
+            } else {
+                format!("Imported {} members.", report.imported)
+            };
+            render(&ImportPage { chrome, form: FormState::default(), notice, problems: Vec::new() })
+        }
+        Err(err @ AppError::Validation { .. }) => {
+            let problems = match &err {
+                AppError::Validation { fields, .. } => fields.values().take(500).cloned().collect(),
+                _ => Vec::new(),
+            };
+            let mut form = FormState::from_error(&err);
+            form.fields.clear();
+            rerender(&ImportPage { chrome, form, notice: String::new(), problems }, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}

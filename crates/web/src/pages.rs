@@ -69,6 +69,11 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// The message for one field, if it was refused.
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.fields.get(field)
+    }
+
     pub fn from_error(err: &AppError) -> Self {
         match err {
             AppError::Validation { message, fields } => FormState { message: message.clone(), fields: fields.clone() },

@@ -376,3 +376,143 @@ async fn renewal_reminders_go_out_once_per_offset_and_only_to_members_due() {
         assert_eq!(subjects.len(), mail.len(), "no duplicate reminders");
     }
 }
+
+#[tokio::test]
+async fn members_edit_their_profile_officers_only_contact_details_and_others_edits_are_audited() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let form = maya.get("/profile").await;
+        assert!(form.body.contains("Your profile") && form.body.contains("value=\"Maya\""));
+        let fields = [
+            ("first_name", "Maya"),
+            ("last_name", "Okafor"),
+            ("phone", "555-0199"),
+            ("employer", "Okafor Structural LLC"),
+            ("job_title", "Principal"),
+            ("city", "Riverton"),
+            ("career_stage", "licensed"),
+            ("education", "BSc Civil Engineering"),
+            ("disciplines", "structural"),
+            ("disciplines", "civil"),
+            ("visibility_employer", "private"),
+            ("visibility_city", "public"),
+        ];
+        let r = maya.post_form("/profile", &fields).await;
+        assert!(r.body.contains("Your changes were saved."), "{}", r.body);
+        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        assert_eq!((me.employer.as_str(), me.disciplines.as_str()), ("Okafor Structural LLC", "structural;civil"));
+        assert_eq!(me.visibility, r#"{"city":"public","employer":"private"}"#);
+        let directory = t.signed_in(STAFF).await.get("/directory?q=okafor").await.body;
+        assert!(!directory.contains("Okafor Structural LLC"), "private employer stays out of the directory");
+
+        for (field, value, message) in [
+            ("phone", "5".repeat(41), "at most 40"),
+            ("disciplines", "astrology".to_string(), "not a discipline"),
+            ("visibility_city", "friends".to_string(), "Choose who can see"),
+            ("first_name", String::new(), "Enter your name"),
+        ] {
+            let mut bad: Vec<(&str, &str)> = fields.iter().copied().filter(|(k, _)| *k != field).collect();
+            bad.push((field, &value));
+            let r = maya.post_form("/profile", &bad).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+            assert!(r.body.contains(message), "{field}: {message}");
+        }
+        assert_eq!(
+            t.app.store.member_by_user(1).await.unwrap().unwrap().employer,
+            "Okafor Structural LLC",
+            "refused edits change nothing"
+        );
+
+        // The officer may change a chapter member's contact details, not their name.
+        let own = member_in_chapter(&t, 1, Some("active")).await;
+        let before = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        let mut officer = t.signed_in(OFFICER).await;
+        let page = officer.get(&format!("/members/{own}/edit")).await;
+        assert!(page.body.contains("contact and work details") && !page.body.contains("id=\"first_name\""));
+        let r = officer
+            .post_form(
+                &format!("/members/{own}/edit"),
+                &[
+                    ("first_name", "Hijacked"),
+                    ("phone", "555-0123"),
+                    ("employer", "New Employer"),
+                    ("job_title", ""),
+                    ("city", ""),
+                    ("disciplines", "civil"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let after = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        assert_eq!((after.first_name.as_str(), after.phone.as_str()), (before.first_name.as_str(), "555-0123"));
+        let other = member_in_chapter(&t, 2, None).await;
+        assert_eq!(officer.get(&format!("/members/{other}/edit")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            officer.post_form(&format!("/members/{other}/edit"), &[("phone", "1")]).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let mut staff = t.signed_in(STAFF).await;
+        let log =
+            staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=member.profile_changed", None).await.json();
+        assert_eq!(log["total"], 1, "the officer's edit is audited; Maya's own edits are not");
+        assert_eq!(log["items"][0]["before"]["phone"], before.phone.as_str());
+        assert_eq!(log["items"][0]["after"]["phone"], "555-0123");
+        assert_eq!(log["items"][0]["chapter_id"], 1);
+    }
+}
+
+fn multipart(csv: &str, dry_run: bool) -> (String, String) {
+    let boundary = "guildhallTestBoundary7MA4YWxk";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n"
+    );
+    if dry_run {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\n1\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(client: &mut crate::harness::Client, csrf: &str, csv: &str, dry_run: bool) -> TestResponse {
+    let (content_type, body) = multipart(csv, dry_run);
+    let request = client
+        .request(axum::http::Method::POST, &format!("/staff/import?csrf={csrf}"))
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    client.send(request).await
+}
+
+#[tokio::test]
+async fn staff_import_members_from_the_staff_area_checking_first() {
+    for t in TestApp::each_engine().await {
+        let csv = format!(
+            "{HEADER}U0001,Lise,Meitner,lise@upload.example.org,,,,licensed,chemical,member,active,2021-02-01,2027-01-31,coastal,,,\n"
+        );
+        let before = t.app.store.count_members().await.unwrap();
+        let mut staff = t.signed_in(STAFF).await;
+        assert!(staff.get("/staff/import").await.body.contains("Import members"));
+        let csrf = staff.csrf();
+        let r = upload(&mut staff, &csrf, &csv, true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("All 1 rows are valid. Nothing was imported"));
+        assert_eq!(t.app.store.count_members().await.unwrap(), before);
+        let bad = csv.replace("lise@upload.example.org", "not-an-email").replace(",member,", ",emperor,");
+        let r = upload(&mut staff, &csrf, &bad, false).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("row 1, email") && r.body.contains("row 1, tier"), "{}", r.body);
+        assert_eq!(t.app.store.count_members().await.unwrap(), before, "nothing imported");
+        let r = upload(&mut staff, &csrf, &csv, false).await;
+        assert!(r.body.contains("Imported 1 members."), "{}", r.body);
+        assert_eq!(t.app.store.count_members().await.unwrap(), before + 1);
+        let log = staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=members.imported", None).await.json();
+        assert_eq!(log["items"][0]["after"]["imported"], 1);
+
+        assert_eq!(upload(&mut staff, "forged", &csv, true).await.status, StatusCode::FORBIDDEN, "CSRF checked");
+        let mut officer = t.signed_in(OFFICER).await;
+        let csrf = officer.csrf();
+        assert_eq!(upload(&mut officer, &csrf, &csv, true).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(officer.get("/staff/import").await.status, StatusCode::FORBIDDEN);
+    }
+}
