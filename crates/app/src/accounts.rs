@@ -213,10 +213,11 @@ impl App {
 
     /// The person behind a session cookie, if the session is live.
     pub async fn actor_for_session(&self, session_token: &str) -> AppResult<Option<Actor>> {
-        match self.store.session_user(&hash_token(session_token), self.clock.unix()).await? {
-            Some(user) => Ok(Some(self.actor_for_user(user, None, None).await?)),
-            None => Ok(None),
-        }
+        let found = self
+            .store
+            .session_user_with_offices(&hash_token(session_token), self.clock.unix(), self.clock.today())
+            .await?;
+        Ok(found.map(|(user, officer_of)| actor_from(user, officer_of, None, None)))
     }
 
     /// The person an API token acts for, limited to the token's role and chapter.
@@ -236,25 +237,10 @@ impl App {
         token: Option<(i64, Role)>,
         token_chapter: Option<i64>,
     ) -> AppResult<Actor> {
-        let user_role = Role::parse(&user.role).unwrap_or(Role::Member);
-        let role = match token {
-            Some((_, token_role)) => token_role.min(user_role),
-            None => user_role,
-        };
         let mut officer_of: Vec<i64> =
             self.store.officer_terms_on(user.id, self.clock.today()).await?.into_iter().map(|t| t.chapter_id).collect();
         officer_of.dedup();
-        if token.is_some() {
-            officer_of.retain(|c| Some(*c) == token_chapter);
-        }
-        Ok(Actor {
-            user_id: user.id,
-            email: user.email,
-            display_name: user.display_name,
-            role,
-            officer_of,
-            api_token_id: token.map(|(id, _)| id),
-        })
+        Ok(actor_from(user, officer_of, token, token_chapter))
     }
 
     /// Emails a single-use reset link if the address has an account. Always succeeds,
@@ -327,5 +313,31 @@ impl App {
             },
             other => other.into(),
         })
+    }
+}
+
+/// An actor from a user and the chapters they hold office in, narrowed to an API
+/// token's role and chapter when the request came with one.
+fn actor_from(
+    user: UserRecord,
+    mut officer_of: Vec<i64>,
+    token: Option<(i64, Role)>,
+    token_chapter: Option<i64>,
+) -> Actor {
+    let user_role = Role::parse(&user.role).unwrap_or(Role::Member);
+    let role = match token {
+        Some((_, token_role)) => token_role.min(user_role),
+        None => user_role,
+    };
+    if token.is_some() {
+        officer_of.retain(|c| Some(*c) == token_chapter);
+    }
+    Actor {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role,
+        officer_of,
+        api_token_id: token.map(|(id, _)| id),
     }
 }

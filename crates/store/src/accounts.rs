@@ -269,12 +269,35 @@ impl Store {
         Ok(())
     }
 
-    /// The user a live session belongs to; expired sessions and disabled users give `None`.
-    pub async fn session_user(&self, token_hash: &str, now: UnixTime) -> StoreResult<Option<UserRecord>> {
+    /// The user of a live session (expired sessions and disabled users give `None`) and the
+    /// chapters they hold office in on `today`, in one round trip: every signed-in request
+    /// needs both.
+    pub async fn session_user_with_offices(
+        &self,
+        token_hash: &str,
+        now: UnixTime,
+        today: time::Date,
+    ) -> StoreResult<Option<(UserRecord, Vec<i64>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRecord,
+            office_chapter_id: Option<i64>,
+        }
         const SQL: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, \
-             u.disabled_at, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
-        Ok(with_reader!(self, |pool| sqlx::query_as(SQL).bind(token_hash).bind(now).fetch_optional(pool).await)?)
+             u.disabled_at, u.created_at, t.chapter_id AS office_chapter_id \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN officer_terms t ON t.user_id = u.id AND t.starts_on <= $3 AND (t.ends_on IS NULL OR t.ends_on >= $3) \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL ORDER BY t.chapter_id";
+        let rows: Vec<Row> = with_reader!(self, |pool| sqlx::query_as(SQL)
+            .bind(token_hash)
+            .bind(now)
+            .bind(today)
+            .fetch_all(pool)
+            .await)?;
+        let mut offices: Vec<i64> = rows.iter().filter_map(|r| r.office_chapter_id).collect();
+        offices.dedup();
+        Ok(rows.into_iter().next().map(|r| (r.user, offices)))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

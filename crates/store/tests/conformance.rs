@@ -37,6 +37,11 @@ fn audit(action: &str, at: i64, actor: Option<i64>) -> NewAuditEntry {
     }
 }
 
+/// The user of a live session, as the request layer resolves it.
+async fn session(s: &Store, token_hash: &str, now: i64) -> Option<UserRecord> {
+    s.session_user_with_offices(token_hash, now, date!(2026 - 06 - 01)).await.unwrap().map(|(user, _)| user)
+}
+
 #[tokio::test]
 async fn accounts_are_unique_by_email_and_found_by_email_and_id() {
     for db in TestDatabase::each_engine().await.unwrap() {
@@ -107,11 +112,11 @@ async fn sessions_expire_and_a_password_reset_ends_them_all() {
             .await
             .unwrap();
         }
-        assert_eq!(s.session_user("s1", 999).await.unwrap().map(|u| u.id), Some(id));
-        assert!(s.session_user("s1", 1_000).await.unwrap().is_none(), "expired session refused");
-        assert!(s.session_user("s2", 1_000).await.unwrap().is_some());
+        assert_eq!(session(s, "s1", 999).await.map(|u| u.id), Some(id));
+        assert!(session(s, "s1", 1_000).await.is_none(), "expired session refused");
+        assert!(session(s, "s2", 1_000).await.is_some());
         s.delete_session("s2").await.unwrap();
-        assert!(s.session_user("s2", 1_000).await.unwrap().is_none(), "signed out");
+        assert!(session(s, "s2", 1_000).await.is_none(), "signed out");
 
         s.create_session(&NewSession {
             token_hash: "s3".into(),
@@ -133,7 +138,7 @@ async fn sessions_expire_and_a_password_reset_ends_them_all() {
         s.issue_email_token(&reset, &mail("c@example.org", "Reset"), 100).await.unwrap();
         assert_eq!(s.reset_password("r1", "new-hash", 200).await.unwrap(), Some(id));
         assert_eq!(s.user_by_id(id).await.unwrap().unwrap().password_hash, "new-hash");
-        assert!(s.session_user("s3", 300).await.unwrap().is_none(), "reset ends every session");
+        assert!(session(s, "s3", 300).await.is_none(), "reset ends every session");
         assert_eq!(s.reset_password("r1", "again", 300).await.unwrap(), None, "reset link works once");
         assert!(s.purge_expired(10_000).await.unwrap() > 0);
     }
@@ -266,6 +271,20 @@ async fn settings_chapters_officers_and_api_tokens() {
         assert_eq!(s.officer_terms_on(officer, date!(2026 - 01 - 01)).await.unwrap()[0].chapter_id, capital);
         assert_eq!(s.officer_terms_on(officer, date!(2026 - 12 - 31)).await.unwrap().len(), 1, "last day counts");
         assert_eq!(s.officer_terms_on(officer, date!(2027 - 01 - 01)).await.unwrap().len(), 0);
+        s.create_session(&NewSession {
+            token_hash: "officer-session".into(),
+            user_id: officer,
+            created_at: 0,
+            expires_at: 10_000,
+            ip: String::new(),
+            user_agent: String::new(),
+        })
+        .await
+        .unwrap();
+        for (today, offices) in [(date!(2026 - 06 - 01), vec![capital]), (date!(2027 - 01 - 01), vec![])] {
+            let (user, held) = s.session_user_with_offices("officer-session", 5_000, today).await.unwrap().unwrap();
+            assert_eq!((user.id, held), (officer, offices), "{today}: the session carries today's offices");
+        }
         assert_eq!(
             s.chapter_officers(capital, date!(2026 - 06 - 01)).await.unwrap(),
             vec![("President".to_string(), "Ada Lovelace".to_string())]

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime, macros::format_description};
 
 use crate::error::{HtmlError, status_of};
-use crate::session::{CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie, cookie_name};
+use crate::session::{CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie};
 
 pub type PageResult = Result<Response, HtmlError>;
 
@@ -326,7 +326,6 @@ pub async fn sign_out(
         app.sign_out(token).await?;
     }
     let jar = jar.remove(build_cookie(&app, SESSION_COOKIE, String::new(), None));
-    let _ = cookie_name(&app, SESSION_COOKIE);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
