@@ -97,17 +97,13 @@ impl App {
     ) -> AppResult<()> {
         let (member, scope) = self.member_for_edit(actor, member_id).await?;
         let mut errors = FieldErrors::default();
+        let before = MemberProfile::from(&member);
         let mut profile = MemberProfile {
-            first_name: member.first_name.clone(),
-            last_name: member.last_name.clone(),
             phone: limited(&form.phone, "phone", "A phone number", 40, &mut errors),
             employer: limited(&form.employer, "employer", "An employer", 200, &mut errors),
             job_title: limited(&form.job_title, "job_title", "A job title", 200, &mut errors),
-            career_stage: member.career_stage.clone(),
-            disciplines: member.disciplines.clone(),
-            education: member.education.clone(),
             city: limited(&form.city, "city", "A city", 100, &mut errors),
-            visibility: member.visibility.clone(),
+            ..before.clone()
         };
         let mut disciplines = Vec::new();
         for d in &form.disciplines {
@@ -139,18 +135,6 @@ impl App {
             profile.visibility = json!(visibility).to_string();
         }
         errors.into_result()?;
-        let before = MemberProfile {
-            first_name: member.first_name.clone(),
-            last_name: member.last_name.clone(),
-            phone: member.phone.clone(),
-            employer: member.employer.clone(),
-            job_title: member.job_title.clone(),
-            career_stage: member.career_stage.clone(),
-            disciplines: member.disciplines.clone(),
-            education: member.education.clone(),
-            city: member.city.clone(),
-            visibility: member.visibility.clone(),
-        };
         if before == profile {
             return Ok(());
         }

@@ -844,6 +844,23 @@ pub struct MemberProfile {
     pub visibility: String,
 }
 
+impl From<&MemberRecord> for MemberProfile {
+    fn from(m: &MemberRecord) -> Self {
+        MemberProfile {
+            first_name: m.first_name.clone(),
+            last_name: m.last_name.clone(),
+            phone: m.phone.clone(),
+            employer: m.employer.clone(),
+            job_title: m.job_title.clone(),
+            career_stage: m.career_stage.clone(),
+            disciplines: m.disciplines.clone(),
+            education: m.education.clone(),
+            city: m.city.clone(),
+            visibility: m.visibility.clone(),
+        }
+    }
+}
+
 impl Store {
     /// Saves a profile (and, for edits by someone else, the audit entry) atomically.
     pub async fn update_member_profile(

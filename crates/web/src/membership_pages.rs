@@ -675,21 +675,6 @@ struct ProfilePage {
     levels: Vec<(&'static str, &'static str)>,
 }
 
-fn profile_of(m: &guildhall_app::records::MemberRecord) -> guildhall_app::records::MemberProfile {
-    guildhall_app::records::MemberProfile {
-        first_name: m.first_name.clone(),
-        last_name: m.last_name.clone(),
-        phone: m.phone.clone(),
-        employer: m.employer.clone(),
-        job_title: m.job_title.clone(),
-        career_stage: m.career_stage.clone(),
-        disciplines: m.disciplines.clone(),
-        education: m.education.clone(),
-        city: m.city.clone(),
-        visibility: m.visibility.clone(),
-    }
-}
-
 fn profile_page(
     chrome: Chrome,
     p: guildhall_app::records::MemberProfile,
@@ -761,7 +746,15 @@ fn profile_form(pairs: Vec<(String, String)>) -> guildhall_app::profile::Profile
 pub async fn own_profile(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
     let member = app.own_member(&actor).await?;
     let chrome = Chrome::new(&app, &identity, "Your profile", "dashboard").await;
-    render(&profile_page(chrome, profile_of(&member), true, member.id, true, FormState::default(), String::new()))
+    render(&profile_page(
+        chrome,
+        guildhall_app::records::MemberProfile::from(&member),
+        true,
+        member.id,
+        true,
+        FormState::default(),
+        String::new(),
+    ))
 }
 
 pub async fn member_edit(
@@ -772,7 +765,15 @@ pub async fn member_edit(
     let (member, scope) = app.member_for_edit(&actor, id).await?;
     let chrome = Chrome::new(&app, &identity, "Edit profile", if actor.is_staff() { "staff" } else { "chapter" }).await;
     let full = scope == guildhall_app::profile::EditScope::Full;
-    render(&profile_page(chrome, profile_of(&member), false, member.id, full, FormState::default(), String::new()))
+    render(&profile_page(
+        chrome,
+        guildhall_app::records::MemberProfile::from(&member),
+        false,
+        member.id,
+        full,
+        FormState::default(),
+        String::new(),
+    ))
 }
 
 async fn save_profile(
@@ -791,7 +792,7 @@ async fn save_profile(
     match result {
         Ok(()) => render(&profile_page(
             chrome,
-            profile_of(&member),
+            guildhall_app::records::MemberProfile::from(&member),
             own,
             member_id,
             full,
@@ -799,7 +800,7 @@ async fn save_profile(
             "Your changes were saved.".into(),
         )),
         Err(err @ AppError::Validation { .. }) => {
-            let mut shown = profile_of(&member);
+            let mut shown = guildhall_app::records::MemberProfile::from(&member);
             shown.first_name = form.first_name.clone();
             shown.last_name = form.last_name.clone();
             shown.phone = form.phone.clone();
