@@ -191,7 +191,8 @@ export async function signIn(page, email, password) {
 export async function openMailTo(staffPage, to, { timeoutMs = 15_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    await staffPage.goto('/staff/mail');
+    // Filtered by recipient: the background jobs may queue many reminders meanwhile.
+    await staffPage.goto(`/staff/mail?to=${encodeURIComponent(to)}`);
     const row = staffPage.locator('tbody tr', { hasText: to }).first();
     if (await row.count()) {
       const link = row.getByRole('link');

@@ -102,7 +102,8 @@ test('the home and sign-up pages: one h1, labelled fields, skip link', async () 
 test('a signed-in page keeps the same basics', async () => {
   const { context, page } = await newPage(browser, server.baseURL);
   await signIn(page, 'staff@demo.guildhall.org', 'demo-password-2026');
-  for (const path of ['/dashboard', '/staff', '/staff/mail']) {
+  for (const path of ['/dashboard', '/staff', '/staff/mail', '/staff/compliance', '/staff/programmes', '/staff/tiers',
+    '/staff/groups', '/staff/officers', '/staff/officer-fields']) {
     const response = await page.goto(path);
     assert.equal(response.status(), 200, `${path} opens`);
     assert.equal(await page.locator('h1').count(), 1, `${path} has exactly one h1`);
@@ -110,5 +111,21 @@ test('a signed-in page keeps the same basics', async () => {
     const current = page.locator('nav [aria-current="page"]');
     assert.ok(await current.count() <= 2, `${path}: at most one current item per navigation`);
   }
+  await context.close();
+});
+
+test('the member\'s continuing-education page: one h1, every field labelled, bars named', async () => {
+  const { context, page } = await newPage(browser, server.baseURL);
+  await signIn(page, 'member@demo.guildhall.org', 'demo-password-2026');
+  const response = await page.goto('/ce');
+  assert.equal(response.status(), 200);
+  assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');
+  assert.deepEqual(await unlabelledControls(page), [], 'every input has a label');
+  const unnamedBars = await page.evaluate(() => [...document.querySelectorAll('progress')]
+    .filter((p) => !(p.getAttribute('aria-labelledby') || '').split(/\s+/).some((id) => document.getElementById(id)?.textContent.trim()))
+    .map((p) => p.outerHTML));
+  assert.deepEqual(unnamedBars, [], 'every progress bar is named by its requirement');
+  assert.ok(await page.locator('progress').count() >= 4, 'bars for both licences');
+  await page.screenshot({ path: screenshotPath('ce.png'), fullPage: true });
   await context.close();
 });

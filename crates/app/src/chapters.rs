@@ -23,7 +23,7 @@ impl App {
         let terms = self.store.officer_terms_on(actor.user_id, self.clock.today()).await?;
         let mut offices = Vec::with_capacity(terms.len());
         for term in terms {
-            if let Some(chapter) = self.store.chapter_by_id(term.chapter_id).await? {
+            if let Some(chapter) = self.chapter_by_id(term.chapter_id).await? {
                 offices.push((chapter.id, chapter.name, term.title));
             }
         }

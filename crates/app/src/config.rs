@@ -18,6 +18,45 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub society: SocietyDefaults,
     pub membership: MembershipSettings,
+    pub ce: CeSettings,
+    pub payments: PaymentSettings,
+}
+
+/// Card payments: which provider takes them and how its webhooks are authenticated.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentSettings {
+    /// The payment provider: "test" (built in: no card is charged, payments are recorded at once).
+    pub provider: String,
+    /// The secret the provider signs webhook requests with (HMAC-SHA256 of the raw body),
+    /// at least 32 characters; empty turns the webhook off.
+    pub webhook_secret: String,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        Self { provider: "test".into(), webhook_secret: String::new() }
+    }
+}
+
+/// Continuing education: reminders and evidence files.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CeSettings {
+    /// While a licence or certification is short of credit, its holder is reminded this many
+    /// days before the period ends (each once per period).
+    pub reminder_days_before: Vec<u16>,
+    /// Evidence files are kept at least this many years after the activity (boards ask for
+    /// three to five; the audit packet states the date).
+    pub evidence_retention_years: u16,
+    /// Largest evidence file a member may upload, in MiB.
+    pub max_evidence_mib: u16,
+}
+
+impl Default for CeSettings {
+    fn default() -> Self {
+        Self { reminder_days_before: vec![90, 30, 7], evidence_retention_years: 6, max_evidence_mib: 10 }
+    }
 }
 
 /// How membership terms run.

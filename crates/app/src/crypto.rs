@@ -27,6 +27,25 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`: how payment providers sign webhooks.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut block_key = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block_key[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block_key[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block_key.map(|k| k ^ byte);
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// argon2id with the crate's recommended parameters, off the async threads.
 pub async fn hash_password(password: &str) -> AppResult<String> {
     let password = password.to_string();
@@ -64,6 +83,27 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash).await);
         assert!(!verify_password("wrong horse battery", &hash).await);
         assert!(!verify_password("anything", "not a hash").await);
+    }
+
+    #[test]
+    fn hmac_sha256_matches_the_rfc_4231_test_vectors() {
+        // Test cases 1, 2 and 6 (a key longer than the block size) of RFC 4231.
+        let cases: [(&[u8], &[u8], &str); 3] = [
+            (&[0x0b; 20], b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            (
+                b"Jefe",
+                b"what do ya want for nothing?",
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+            ),
+        ];
+        for (key, message, expected) in cases {
+            assert_eq!(hex(&hmac_sha256(key, message)), expected);
+        }
     }
 
     #[test]

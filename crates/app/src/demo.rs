@@ -68,6 +68,7 @@ impl App {
         // renewal window open so that renewing can be tried straight away.
         let linked = [(ids[0], "Maya", "Okafor"), (ids[1], "Daniel", "Reyes")];
         self.seed_demo_members(&chapter_ids, &linked, members).await?;
+        self.seed_demo_ce(ids[0]).await?;
         let today = self.clock.today();
         self.store
             .add_officer_term(

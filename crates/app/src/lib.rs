@@ -5,15 +5,22 @@
 pub mod accounts;
 pub mod admin;
 pub mod authz;
+pub mod ce;
+pub mod ce_documents;
 pub mod chapters;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+mod demo_ce;
 mod demo_members;
 pub mod error;
+pub mod joining;
+pub mod links;
 pub mod mail;
+pub mod manage;
 pub mod member_import;
 pub mod membership;
+pub mod payments;
 pub mod profile;
 pub mod reports;
 
@@ -71,10 +78,35 @@ pub struct App {
     pub clock: Clock,
     mailer: mail::Mailer,
     branding: RwLock<(Instant, Branding)>,
+    /// Tiers and chapters, read on nearly every page and rarely changed.
+    reference: RwLock<(Instant, Arc<Reference>)>,
+    /// Member directory result pages, kept briefly (see `membership::DIRECTORY_TTL`).
+    pub(crate) directory_pages: std::sync::Mutex<membership::DirectoryPages>,
+    /// The CE rule book: repository rule files plus staff-defined programmes.
+    rule_book: std::sync::RwLock<Arc<guildhall_ce::RuleBook>>,
 }
 
 /// How long a node trusts its copy of the branding before reading it again.
 const BRANDING_TTL: Duration = Duration::from_secs(15);
+
+/// The society's tiers and chapters as of a moment: a per-node copy, re-read every
+/// [`BRANDING_TTL`] and at once when an id is not found in it (so additions are never
+/// missed); a node that changes a tier or chapter calls [`App::refresh_reference`].
+#[derive(Debug, Default)]
+pub struct Reference {
+    pub tiers: Vec<guildhall_store::TierRecord>,
+    pub chapters: Vec<guildhall_store::ChapterRecord>,
+}
+
+impl Reference {
+    pub fn tier(&self, id: i64) -> Option<&guildhall_store::TierRecord> {
+        self.tiers.iter().find(|t| t.id == id)
+    }
+
+    pub fn chapter(&self, id: i64) -> Option<&guildhall_store::ChapterRecord> {
+        self.chapters.iter().find(|c| c.id == id)
+    }
+}
 
 impl App {
     /// Connects to the configured database and applies pending migrations.
@@ -87,14 +119,25 @@ impl App {
 
     pub async fn with_store(settings: Settings, store: Store) -> AppResult<Arc<App>> {
         let mailer = mail::Mailer::from_settings(&settings.mail)?;
+        payments::provider_for(&settings.payments)?;
         let branding = Branding {
             name: settings.society.name.clone(),
             tagline: settings.society.tagline.clone(),
             primary_colour: settings.society.primary_colour.clone(),
             logo_url: settings.society.logo_url.clone(),
         };
-        let app =
-            App { store, settings, clock: Clock::default(), mailer, branding: RwLock::new((Instant::now(), branding)) };
+        let rule_book = std::sync::RwLock::new(Arc::new(ce::load_rule_book(&store).await?));
+        let app = App {
+            store,
+            settings,
+            clock: Clock::default(),
+            mailer,
+            branding: RwLock::new((Instant::now(), branding)),
+            reference: RwLock::new((Instant::now(), Arc::new(Reference::default()))),
+            directory_pages: std::sync::Mutex::new(membership::DirectoryPages::default()),
+            rule_book,
+        };
+        app.refresh_reference().await?;
         app.refresh_branding().await?;
         Ok(Arc::new(app))
     }
@@ -112,6 +155,41 @@ impl App {
             tracing::warn!(error = %err, "could not refresh branding; keeping the last one");
         }
         self.branding.read().await.1.clone()
+    }
+
+    /// Tiers and chapters (see [`Reference`]).
+    pub async fn reference(&self) -> AppResult<Arc<Reference>> {
+        {
+            let cached = self.reference.read().await;
+            if cached.0.elapsed() < BRANDING_TTL {
+                return Ok(Arc::clone(&cached.1));
+            }
+        }
+        self.refresh_reference().await
+    }
+
+    /// Re-reads tiers and chapters now.
+    pub async fn refresh_reference(&self) -> AppResult<Arc<Reference>> {
+        let fresh =
+            Arc::new(Reference { tiers: self.store.list_tiers().await?, chapters: self.store.list_chapters().await? });
+        *self.reference.write().await = (Instant::now(), Arc::clone(&fresh));
+        Ok(fresh)
+    }
+
+    /// A tier by id, re-reading the reference data once if this node has not seen it yet.
+    pub async fn tier_by_id(&self, id: i64) -> AppResult<Option<guildhall_store::TierRecord>> {
+        if let Some(t) = self.reference().await?.tier(id) {
+            return Ok(Some(t.clone()));
+        }
+        Ok(self.refresh_reference().await?.tier(id).cloned())
+    }
+
+    /// A chapter by id, re-reading the reference data once if this node has not seen it yet.
+    pub async fn chapter_by_id(&self, id: i64) -> AppResult<Option<guildhall_store::ChapterRecord>> {
+        if let Some(c) = self.reference().await?.chapter(id) {
+            return Ok(Some(c.clone()));
+        }
+        Ok(self.refresh_reference().await?.chapter(id).cloned())
     }
 
     /// Re-reads the branding now (after this node changed it).

@@ -198,6 +198,7 @@ impl App {
         request_id: &str,
     ) -> AppResult<ImportReport> {
         actor.require(crate::Permission::StaffArea)?;
+        self.forget_directory_pages();
         let report = self.import_members(input, mapping, dry_run, progress).await?;
         if !report.dry_run {
             let mut audit = self.audit_entry(actor, "members.imported", "member", request_id);
@@ -239,7 +240,9 @@ impl App {
                 tier: TierCode::new(tiers.get(&m.tier_id).cloned().unwrap_or_default()).map_err(|_| bad("tier"))?,
                 status,
                 joined_on: m.joined_on,
-                expires_on: m.expires_on,
+                // A cancelled member's standing carries no expiry; their last paid
+                // term's end is what the file records (and what an import reads back).
+                expires_on: m.expires_on.or_else(|| export.last_paid_expiry.get(&m.id).copied()),
                 home_chapter: m.home_chapter_id.and_then(|id| chapters.get(&id).cloned()),
                 groups: export.groups.get(&m.id).cloned().unwrap_or_default(),
                 licences: export

@@ -125,20 +125,52 @@ pub struct MemberDetail {
     pub licences: Vec<LicenceRecord>,
     pub terms: Vec<TermRecord>,
     pub invoices: Vec<InvoiceRecord>,
+    /// Payments on the member's invoices, oldest first.
+    pub payments: Vec<guildhall_store::PaymentRecord>,
+    /// Refunds of those payments, oldest first.
+    pub refunds: Vec<guildhall_store::RefundRecord>,
+}
+
+/// How long a node answers the same directory search from memory. Everyone signed in sees
+/// the same current members (private fields are hidden when the page is drawn), so a page
+/// may be shared; a listing changed on another node shows here within this time.
+pub const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// At most this many directory pages are kept; when full, all are dropped.
+const DIRECTORY_PAGES_KEPT: usize = 2_000;
+
+type DirectoryKey = (Option<String>, Option<i64>, u32, u32);
+
+/// Directory result pages kept per node for [`DIRECTORY_TTL`].
+#[derive(Debug, Default)]
+pub struct DirectoryPages {
+    entries: std::collections::HashMap<DirectoryKey, (std::time::Instant, Page<MemberSummary>)>,
+}
+
+impl DirectoryPages {
+    fn get(&self, key: &DirectoryKey) -> Option<Page<MemberSummary>> {
+        self.entries.get(key).filter(|(at, _)| at.elapsed() < DIRECTORY_TTL).map(|(_, page)| page.clone())
+    }
+
+    fn put(&mut self, key: DirectoryKey, page: Page<MemberSummary>) {
+        if self.entries.len() >= DIRECTORY_PAGES_KEPT {
+            self.entries.clear();
+        }
+        self.entries.insert(key, (std::time::Instant::now(), page));
+    }
 }
 
 impl App {
-    fn policy(&self) -> AppResult<TermPolicy> {
+    pub(crate) fn policy(&self) -> AppResult<TermPolicy> {
         term_policy(&self.settings.membership)
     }
 
     async fn tier(&self, id: i64) -> AppResult<Option<TierRecord>> {
-        Ok(self.store.list_tiers().await?.into_iter().find(|t| t.id == id))
+        self.tier_by_id(id).await
     }
 
     async fn dues_for(&self, member: &MemberRecord, tier: &TierRecord) -> AppResult<i64> {
         let supplement = match member.home_chapter_id {
-            Some(id) => self.store.chapter_by_id(id).await?.map_or(0, |c| c.dues_supplement_cents),
+            Some(id) => self.chapter_by_id(id).await?.map_or(0, |c| c.dues_supplement_cents),
             None => 0,
         };
         Ok(tier.annual_dues_cents + supplement)
@@ -150,11 +182,11 @@ impl App {
         let tier = self.tier(member.tier_id).await?.ok_or_else(|| AppError::Internal("member without tier".into()))?;
         // Read the home chapter once: its name for the card, its supplement for the dues.
         let chapter = match member.home_chapter_id {
-            Some(id) => self.store.chapter_by_id(id).await?,
+            Some(id) => self.chapter_by_id(id).await?,
             None => None,
         };
         let chapter_name = chapter.as_ref().map(|c| c.name.clone());
-        let open_invoice = self.store.member_invoices(member.id).await?.into_iter().find(|i| i.status == "open");
+        let open_invoice = self.store.open_invoice(member.id).await?;
         let can_renew = matches!(member.standing.as_str(), "renewal_due" | "grace");
         let window_opens_on = match member.expires_on {
             Some(expiry) => Some(
@@ -256,24 +288,36 @@ impl App {
         self.settle(&invoice, &payment, None).await
     }
 
+    /// The standing (and expiry) the member will have once this invoice's term is paid.
+    pub(crate) async fn standing_once_paid(
+        &self,
+        invoice: &InvoiceRecord,
+        payment: &NewPayment,
+    ) -> AppResult<(String, Option<Date>)> {
+        let mut terms = self.store.member_terms(invoice.member_id).await?;
+        for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
+            t.status = "paid".into();
+            t.paid_on = Some(payment.received_on);
+        }
+        compute_standing(&self.policy()?, &terms, self.clock.today())
+    }
+
+    /// The one settle path for a payment recorded here (card confirmation, staff); a
+    /// provider's webhook settles through `handle_payment_webhook`, which records its
+    /// event in the same transaction but computes the standing with `standing_once_paid`.
     async fn settle(
         &self,
         invoice: &InvoiceRecord,
         payment: &NewPayment,
         audit: Option<guildhall_store::NewAuditEntry>,
     ) -> AppResult<()> {
+        self.forget_directory_pages();
         let today = self.clock.today();
-        // The standing the member will have once this invoice's term is paid.
-        let mut terms = self.store.member_terms(invoice.member_id).await?;
-        for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
-            t.status = "paid".into();
-            t.paid_on = Some(payment.received_on);
-        }
-        let (standing, expires) = compute_standing(&self.policy()?, &terms, today)?;
+        let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
         self.store
             .settle_invoice(invoice.id, payment, (&standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
-        Ok(())
+        self.refresh_linked(invoice.member_id).await
     }
 
     /// Staff record a cheque, transfer or cash payment against an open invoice.
@@ -350,7 +394,7 @@ impl App {
             return Err(AppError::Forbidden("You can see only the members of the chapters you hold office in.".into()));
         }
         let chapter_name = match member.home_chapter_id {
-            Some(id) => self.store.chapter_by_id(id).await?.map(|c| c.name),
+            Some(id) => self.chapter_by_id(id).await?.map(|c| c.name),
             None => None,
         };
         Ok(MemberDetail {
@@ -360,6 +404,8 @@ impl App {
             licences: self.store.member_licences(member.id).await?,
             terms: self.store.member_terms(member.id).await?,
             invoices: self.store.member_invoices(member.id).await?,
+            payments: self.store.member_payments(member.id).await?,
+            refunds: self.store.member_refunds(member.id).await?,
             member,
         })
     }
@@ -372,13 +418,28 @@ impl App {
         chapter_id: Option<i64>,
         page: PageRequest,
     ) -> AppResult<Page<MemberSummary>> {
+        let key = (name_prefix.as_deref().map(str::to_lowercase), chapter_id, page.page, page.per_page);
+        if let Some(hit) = self.directory_pages.lock().ok().and_then(|pages| pages.get(&key)) {
+            return Ok(hit);
+        }
         let filter = MemberFilter {
             name_prefix,
             chapter_id,
             standings: vec!["active".into(), "renewal_due".into(), "grace".into()],
             ..Default::default()
         };
-        Ok(self.store.search_members(&filter, page).await?)
+        let found = self.store.search_members(&filter, page).await?;
+        if let Ok(mut pages) = self.directory_pages.lock() {
+            pages.put(key, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// Forgets the directory pages this node keeps (after a change to someone's listing).
+    pub fn forget_directory_pages(&self) {
+        if let Ok(mut pages) = self.directory_pages.lock() {
+            pages.entries.clear();
+        }
     }
 
     pub async fn tiers(&self) -> AppResult<Vec<TierRecord>> {
@@ -391,8 +452,8 @@ impl App {
 
     /// Recomputes standings last computed before today (the daily job); returns how many.
     pub async fn refresh_standings(&self) -> AppResult<usize> {
+        self.forget_directory_pages();
         let today = self.clock.today();
-        let policy = self.policy()?;
         let mut done = 0;
         loop {
             let ids = self.store.members_with_stale_standing(today, 500).await?;
@@ -400,8 +461,8 @@ impl App {
                 return Ok(done);
             }
             for id in ids {
-                let terms = self.store.member_terms(id).await?;
-                let (standing, expires) = compute_standing(&policy, &terms, today)?;
+                // Household members and named employees follow their payer while linked.
+                let (standing, expires) = self.standing_of(id, today).await?;
                 self.store.set_member_standing(id, &standing, expires, today).await?;
                 done += 1;
             }

@@ -1,5 +1,6 @@
 //! Editing a member's profile: the member themself, staff, or an officer of the member's
-//! chapter (contact and work details only). Edits of someone else's data are audited.
+//! chapter (only the fields staff allow officers to edit, a society setting; contact and
+//! work details unless changed). Edits of someone else's data are audited.
 
 use std::collections::BTreeMap;
 
@@ -38,13 +39,95 @@ pub struct ProfileForm {
     pub visibility: BTreeMap<String, String>,
 }
 
+/// Profile fields staff may let chapter officers edit, as (field, label), in form order.
+/// Directory visibility is never among them: it is the member's own choice.
+pub const OFFICER_EDITABLE: [(&str, &str); 9] = [
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("phone", "Phone"),
+    ("employer", "Employer"),
+    ("job_title", "Job title"),
+    ("city", "City"),
+    ("disciplines", "Disciplines"),
+    ("career_stage", "Career stage"),
+    ("education", "Education"),
+];
+
+/// The society setting (in `society_settings`) naming the fields officers may edit.
+pub const OFFICER_FIELDS_KEY: &str = "officer_editable_fields";
+
+/// The set of profile fields chapter officers may edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfficerFields(u16);
+
+impl OfficerFields {
+    /// Contact and work details: what officers could always edit before it was a setting.
+    pub const DEFAULT: OfficerFields = OfficerFields(0b0_0111_1100);
+
+    fn bit(field: &str) -> Option<u16> {
+        OFFICER_EDITABLE.iter().position(|(f, _)| *f == field).map(|i| 1 << i)
+    }
+
+    /// The set named by `fields`; an unknown name is refused with a sentence.
+    pub fn from_names<S: AsRef<str>>(fields: &[S]) -> Result<OfficerFields, String> {
+        let mut bits = 0;
+        for field in fields {
+            let field = field.as_ref().trim();
+            if field.is_empty() {
+                continue;
+            }
+            bits |=
+                Self::bit(field).ok_or_else(|| format!("{field:?} is not a field officers can be allowed to edit."))?;
+        }
+        Ok(OfficerFields(bits))
+    }
+
+    /// The stored setting (comma-separated names); a missing or unreadable setting is the
+    /// default, so a bad row never widens what officers may do beyond the default.
+    pub fn from_setting(stored: Option<&str>) -> OfficerFields {
+        match stored {
+            None => Self::DEFAULT,
+            Some(text) => Self::from_names(&text.split(',').collect::<Vec<_>>()).unwrap_or(Self::DEFAULT),
+        }
+    }
+
+    /// How the set is stored.
+    pub fn to_setting(self) -> String {
+        self.names().join(",")
+    }
+
+    pub fn contains(self, field: &str) -> bool {
+        Self::bit(field).is_some_and(|b| self.0 & b != 0)
+    }
+
+    /// The field names in form order.
+    pub fn names(self) -> Vec<&'static str> {
+        OFFICER_EDITABLE.iter().map(|(f, _)| *f).filter(|f| self.contains(f)).collect()
+    }
+
+    /// The field labels in form order, for sentences.
+    pub fn labels(self) -> Vec<&'static str> {
+        OFFICER_EDITABLE.iter().filter(|(f, _)| self.contains(f)).map(|(_, l)| *l).collect()
+    }
+}
+
 /// How much of a profile an actor may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditScope {
     /// The member themself, or staff: everything on the form.
     Full,
-    /// An officer of the member's chapter: contact and work details only.
-    ContactAndWork,
+    /// An officer of the member's chapter: the fields staff allow officers.
+    Officer(OfficerFields),
+}
+
+impl EditScope {
+    /// Whether this scope may change `field` (visibility only with the full scope).
+    pub fn allows(self, field: &str) -> bool {
+        match self {
+            EditScope::Full => true,
+            EditScope::Officer(fields) => fields.contains(field),
+        }
+    }
 }
 
 fn limited(value: &str, field: &str, label: &str, max: usize, errors: &mut FieldErrors) -> String {
@@ -59,13 +142,31 @@ fn limited(value: &str, field: &str, label: &str, max: usize, errors: &mut Field
 }
 
 impl App {
+    /// The fields chapter officers may edit, as staff last set them.
+    pub async fn officer_fields(&self) -> AppResult<OfficerFields> {
+        let settings = self.store.society_settings().await?;
+        Ok(OfficerFields::from_setting(settings.get(OFFICER_FIELDS_KEY).map(String::as_str)))
+    }
+
+    /// Staff change the fields chapter officers may edit (audited with before and after).
+    pub async fn set_officer_fields(&self, actor: &Actor, fields: &[String], request_id: &str) -> AppResult<()> {
+        actor.require(crate::Permission::StaffArea)?;
+        let after = OfficerFields::from_names(fields).map_err(|m| AppError::invalid_field("fields", m))?;
+        let before = self.officer_fields().await?;
+        let mut audit = self.audit_entry(actor, "society.officer_fields_changed", "society", request_id);
+        audit.subject_label = "Fields chapter officers may edit".into();
+        audit.before_json = Some(json!({ "officer_editable_fields": before.names() }).to_string());
+        audit.after_json = Some(json!({ "officer_editable_fields": after.names() }).to_string());
+        Ok(self.store.save_society_settings(&[(OFFICER_FIELDS_KEY.into(), after.to_setting())], Some(&audit)).await?)
+    }
+
     /// Who may edit this member's profile, and how much; refused if neither.
-    pub fn edit_scope(&self, actor: &Actor, member: &MemberRecord) -> AppResult<EditScope> {
+    pub async fn edit_scope(&self, actor: &Actor, member: &MemberRecord) -> AppResult<EditScope> {
         if member.user_id == Some(actor.user_id) || actor.is_staff() {
             return Ok(EditScope::Full);
         }
         if member.home_chapter_id.is_some_and(|c| actor.is_officer_of(c)) {
-            return Ok(EditScope::ContactAndWork);
+            return Ok(EditScope::Officer(self.officer_fields().await?));
         }
         Err(AppError::Forbidden(
             "You can edit only your own profile, or those of your chapter's members if you hold office.".into(),
@@ -83,7 +184,7 @@ impl App {
     pub async fn member_for_edit(&self, actor: &Actor, member_id: i64) -> AppResult<(MemberRecord, EditScope)> {
         let member =
             self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
-        let scope = self.edit_scope(actor, &member)?;
+        let scope = self.edit_scope(actor, &member).await?;
         Ok((member, scope))
     }
 
@@ -98,30 +199,48 @@ impl App {
         let (member, scope) = self.member_for_edit(actor, member_id).await?;
         let mut errors = FieldErrors::default();
         let before = MemberProfile::from(&member);
-        let mut profile = MemberProfile {
-            phone: limited(&form.phone, "phone", "A phone number", 40, &mut errors),
-            employer: limited(&form.employer, "employer", "An employer", 200, &mut errors),
-            job_title: limited(&form.job_title, "job_title", "A job title", 200, &mut errors),
-            city: limited(&form.city, "city", "A city", 100, &mut errors),
-            ..before.clone()
-        };
-        let mut disciplines = Vec::new();
-        for d in &form.disciplines {
-            match Discipline::parse(d.trim()) {
-                Some(d) if !disciplines.contains(&d.as_str()) => disciplines.push(d.as_str()),
-                Some(_) => {}
-                None => errors.add("disciplines", format!("{d:?} is not a discipline; choose from the list.")),
-            }
+        // Every field the scope does not allow keeps its stored value, whatever was sent.
+        let mut profile = before.clone();
+        let may = |field: &str| scope.allows(field);
+        if may("phone") {
+            profile.phone = limited(&form.phone, "phone", "A phone number", 40, &mut errors);
         }
-        profile.disciplines = disciplines.join(";");
-        if scope == EditScope::Full {
+        if may("employer") {
+            profile.employer = limited(&form.employer, "employer", "An employer", 200, &mut errors);
+        }
+        if may("job_title") {
+            profile.job_title = limited(&form.job_title, "job_title", "A job title", 200, &mut errors);
+        }
+        if may("city") {
+            profile.city = limited(&form.city, "city", "A city", 100, &mut errors);
+        }
+        if may("disciplines") {
+            let mut disciplines = Vec::new();
+            for d in &form.disciplines {
+                match Discipline::parse(d.trim()) {
+                    Some(d) if !disciplines.contains(&d.as_str()) => disciplines.push(d.as_str()),
+                    Some(_) => {}
+                    None => errors.add("disciplines", format!("{d:?} is not a discipline; choose from the list.")),
+                }
+            }
+            profile.disciplines = disciplines.join(";");
+        }
+        if may("first_name") {
             profile.first_name = errors.check("first_name", parse_display_name(&form.first_name)).unwrap_or_default();
+        }
+        if may("last_name") {
             profile.last_name = errors.check("last_name", parse_display_name(&form.last_name)).unwrap_or_default();
+        }
+        if may("education") {
             profile.education = limited(&form.education, "education", "Education", 500, &mut errors);
+        }
+        if may("career_stage") {
             match parse_career_stage(form.career_stage.trim()) {
                 Some(_) => profile.career_stage = form.career_stage.trim().to_string(),
                 None => errors.add("career_stage", "Choose a career stage from the list."),
             }
+        }
+        if scope == EditScope::Full {
             let mut visibility = BTreeMap::new();
             for (field, level) in &form.visibility {
                 if !VISIBLE_FIELDS.iter().any(|(f, _)| f == field) {
@@ -147,6 +266,35 @@ impl App {
             audit.after_json = serde_json::to_string(&profile).ok();
             audit
         });
-        Ok(self.store.update_member_profile(member.id, &profile, audit.as_ref(), self.clock.unix()).await?)
+        self.store.update_member_profile(member.id, &profile, audit.as_ref(), self.clock.unix()).await?;
+        self.forget_directory_pages();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn officer_fields_are_stored_as_names_and_unknown_names_are_refused() {
+        // (stored setting, fields officers may edit)
+        let cases: [(Option<&str>, &[&str]); 5] = [
+            (None, &["phone", "employer", "job_title", "city", "disciplines"]),
+            (Some(""), &[]),
+            (Some("city,first_name"), &["first_name", "city"]),
+            (Some("education, career_stage ,last_name"), &["last_name", "career_stage", "education"]),
+            (Some("phone,visibility"), &["phone", "employer", "job_title", "city", "disciplines"]),
+        ];
+        for (stored, expected) in cases {
+            let fields = OfficerFields::from_setting(stored);
+            assert_eq!(fields.names(), expected, "{stored:?}");
+            assert_eq!(OfficerFields::from_setting(Some(&fields.to_setting())), fields, "round trip {stored:?}");
+        }
+        assert!(OfficerFields::from_names(&["visibility"]).unwrap_err().contains("not a field"));
+        assert_eq!(OfficerFields::DEFAULT.labels(), ["Phone", "Employer", "Job title", "City", "Disciplines"]);
+        let scope = EditScope::Officer(OfficerFields::from_names(&["phone"]).unwrap());
+        assert!(scope.allows("phone") && !scope.allows("employer") && !scope.allows("visibility"));
+        assert!(EditScope::Full.allows("visibility"));
     }
 }

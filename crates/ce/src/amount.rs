@@ -131,6 +131,10 @@ pub fn micro_from_f64(v: f64) -> Option<i64> {
 /// `a × b` where both are in millionths, result in millionths (rounded half up).
 #[inline]
 pub fn mul_micro(a: i64, b: i64) -> i64 {
+    // × 1 is exact (the rounding below gives `a` back); rates and multipliers are usually 1.
+    if b == MICRO {
+        return a;
+    }
     if let Some(p) = a.checked_mul(b) {
         let m = MICRO;
         return if p >= 0 { (p + m / 2) / m } else { (p - m / 2) / m };
@@ -153,5 +157,11 @@ mod tests {
         assert_eq!(Credit::from_micro(1_333_332), Credit(133));
         assert_eq!(Credit::from_micro(7_500_000), Credit(750));
         assert_eq!(mul_micro(90 * MICRO, 16_667), 1_500_030);
+        for a in [0, 1, -1, 499_999, -500_001, 7 * MICRO + 3, i64::MAX, i64::MIN + 1] {
+            let p = a as i128 * MICRO as i128;
+            let m = MICRO as i128;
+            let q = if p >= 0 { (p + m / 2) / m } else { (p - m / 2) / m };
+            assert_eq!(mul_micro(a, MICRO), q as i64, "{a}");
+        }
     }
 }

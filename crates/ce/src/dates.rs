@@ -22,10 +22,11 @@ pub fn last_of_month(y: i32, m: u8) -> Date {
 /// `d` plus `n` months (negative allowed), clamping the day to the month's length.
 #[inline]
 pub fn add_months(d: Date, n: i32) -> Date {
-    let total = d.year() * 12 + (d.month() as i32 - 1) + n;
+    let (y0, m0, day) = d.to_calendar_date();
+    let total = y0 * 12 + (m0 as i32 - 1) + n;
     let y = total.div_euclid(12);
     let m = (total.rem_euclid(12) + 1) as u8;
-    let day = d.day().min(days_in_month(y, m));
+    let day = day.min(days_in_month(y, m));
     ymd(y, m, day).unwrap_or(Date::MIN)
 }
 
@@ -33,8 +34,19 @@ pub fn add_months(d: Date, n: i32) -> Date {
 /// month the result is the last day of the target month.
 #[inline]
 pub fn add_months_eom(d: Date, n: i32) -> Date {
-    let r = add_months(d, n);
-    if d.day() == days_in_month(d.year(), d.month() as u8) { last_of_month(r.year(), r.month() as u8) } else { r }
+    // One calendar decomposition of `d` (the same arithmetic as `add_months`).
+    let (y0, m0, day) = d.to_calendar_date();
+    let total = y0 * 12 + (m0 as i32 - 1) + n;
+    let y = total.div_euclid(12);
+    let m = (total.rem_euclid(12) + 1) as u8;
+    let len = days_in_month(y, m);
+    let eom = day == days_in_month(y0, m0 as u8);
+    match ymd(y, m, if eom { len } else { day.min(len) }) {
+        Some(r) => r,
+        // Out of range: as `add_months` gives `Date::MIN`, and the end of its month if anchored.
+        None if eom => last_of_month(Date::MIN.year(), Date::MIN.month() as u8),
+        None => Date::MIN,
+    }
 }
 
 #[inline]
@@ -90,5 +102,19 @@ mod tests {
         assert_eq!(add_months_eom(parse_iso("2023-02-28").unwrap(), 24), parse_iso("2025-02-28").unwrap());
         assert_eq!(iso(a), "2024-03-15");
         assert!(parse_iso("2024-02-30").is_none());
+        // The one-pass end-of-month form agrees with its definition.
+        let mut d = parse_iso("2019-01-01").unwrap();
+        for _ in 0..800 {
+            for n in [-37, -24, -12, -1, 0, 1, 11, 12, 24, 36] {
+                let r = add_months(d, n);
+                let want = if d.day() == days_in_month(d.year(), d.month() as u8) {
+                    last_of_month(r.year(), r.month() as u8)
+                } else {
+                    r
+                };
+                assert_eq!(add_months_eom(d, n), want, "{d} {n}");
+            }
+            d = next_day(d);
+        }
     }
 }

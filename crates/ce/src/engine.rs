@@ -65,9 +65,11 @@ pub(crate) struct Piece {
 }
 
 impl Piece {
+    /// Credit left after caps. (Carried-in credit is never capped or made uncertain again: its
+    /// `capped` and `uncertain` stay zero, so this is its `earned`.)
     #[inline]
     fn avail(&self) -> i64 {
-        if self.carried_in { self.earned } else { self.earned - self.capped - self.uncertain }
+        self.earned - self.capped - self.uncertain
     }
 }
 
@@ -83,11 +85,13 @@ pub struct Scratch {
     cap_order: Vec<(i64, usize)>,
     rem: Vec<i64>,
     trims: Vec<(u32, u8, i64)>,
-    act_bits: Vec<(u16, u16, bool)>,
     keys: Vec<(u64, u32)>,
     sorted: Vec<Piece>,
     /// Per member: activities in date order (filled by the first credential evaluated).
     act_order: Vec<(u64, u32)>,
+    packed: Vec<u64>,
+    order: Vec<u64>,
+    ranges: Vec<(usize, usize)>,
     flow: Flow,
 }
 
@@ -120,15 +124,20 @@ pub struct Names {
 /// (cleared first). Allocates nothing once `scratch` and `out` have grown.
 pub fn evaluate_summary(book: &RuleBook, member: &Member, scratch: &mut Scratch, out: &mut Vec<Summary>) {
     out.clear();
-    order_activities(member, &mut scratch.act_order);
+    order_activities(member, &mut scratch.packed, &mut scratch.act_order);
     for ci in 0..member.credentials.len() {
         let mut s = Summary { status: Status::NotRequired, credited: Credit::ZERO, shortfall: None, periods: 0 };
-        eval_credential(book, member, ci, scratch, false, &mut |o: &Outcome, _: &Ctx| {
+        let placed = eval_credential(book, member, ci, scratch, false, &mut |o: &Outcome, _: &Ctx| {
             s.status = o.status;
             s.credited = o.credited_total;
             s.shortfall = o.total_shortfall;
             s.periods += 1;
         });
+        // As in the explained evaluation: periods that cannot be placed for want of an expiry
+        // date leave the status undecidable.
+        if placed == Err(PlaceError::MissingExpiry) {
+            s.status = Status::Undecidable;
+        }
         out.push(s);
     }
 }
@@ -136,7 +145,7 @@ pub fn evaluate_summary(book: &RuleBook, member: &Member, scratch: &mut Scratch,
 /// Evaluates every credential of `member` with the full explanation.
 pub fn evaluate_member(book: &RuleBook, member: &Member, names: &Names) -> Evaluation {
     let mut scratch = Scratch::new();
-    order_activities(member, &mut scratch.act_order);
+    order_activities(member, &mut scratch.packed, &mut scratch.act_order);
     let as_of = member.as_of.unwrap_or(Date::MIN);
     let mut creds = Vec::new();
     for (ci, cred) in member.credentials.iter().enumerate() {
@@ -153,7 +162,8 @@ pub fn evaluate_member(book: &RuleBook, member: &Member, names: &Names) -> Evalu
             notes: Vec::new(),
         };
         let mut periods = Vec::new();
-        eval_credential(book, member, ci, &mut scratch, true, &mut |o: &Outcome, cx: &Ctx| {
+        // A placement error is explained by `credential_notes`.
+        let _ = eval_credential(book, member, ci, &mut scratch, true, &mut |o: &Outcome, cx: &Ctx| {
             periods.push(explain_period(book, member, names, o, cx));
         });
         res.status = periods.last().map(|p: &PeriodResult| p.status).unwrap_or(Status::NotRequired);
@@ -253,8 +263,12 @@ pub fn place_periods(
                 end = add_months_eom(end, -k * len);
             }
             let mut guard = 0;
-            while add_months_eom(end, -len) >= issued && guard < MAX_PERIODS {
-                end = add_months_eom(end, -len);
+            while guard < MAX_PERIODS {
+                let earlier = add_months_eom(end, -len);
+                if earlier < issued {
+                    break;
+                }
+                end = earlier;
                 guard += 1;
             }
             while end < issued && guard < 2 * MAX_PERIODS {
@@ -399,20 +413,28 @@ fn blank_piece() -> Piece {
 }
 
 /// Converts one activity under ruleset version `v` and pushes its pieces.
-fn push_pieces(v: &Ruleset, member: &Member, ai: usize, out: &mut Vec<Piece>) {
+/// With `bits`, the pieces also get their matching bits under `v` (right when `v` is the only
+/// version: otherwise they are set from the version of the period a piece falls in).
+fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Vec<Piece>) {
     let a = &member.activities[ai];
-    let base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
+    let mut base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
+    if bits {
+        set_bits(v, a, &mut base);
+    }
     // A kind whose only rules convert other units (CEU, college credit) still earns the default
     // one credit per contact hour; kinds counted per hour/item/month/year need their own rule.
     let mut has_kind_rule = false;
     let mut chosen: Option<(usize, &CreditRule)> = None;
-    for (i, r) in v.credit_rules.iter().enumerate() {
-        if r.kind == a.kind {
-            has_kind_rule |= r.method != Method::PerUnit || r.unit == Some(Unit::Minute);
-            if chosen.is_none() && rule_matches(r, a) {
-                chosen = Some((i, r));
-            }
+    let mut consider = |i: usize| {
+        let r = &v.credit_rules[i];
+        has_kind_rule |= r.method != Method::PerUnit || r.unit == Some(Unit::Minute);
+        if chosen.is_none() && rule_matches(r, a) {
+            chosen = Some((i, r));
         }
+    };
+    match v.matcher.rules_of(a.kind) {
+        Some(list) => list.iter().for_each(|&i| consider(i as usize)),
+        None => (0..v.credit_rules.len()).filter(|&i| v.credit_rules[i].kind == a.kind).for_each(consider),
     }
     let Some((ri, rule)) = chosen else {
         // Default: one credit per contact hour; or already in the rule set's own unit.
@@ -507,7 +529,10 @@ fn push_split(a: &Activity, member: &Member, base: Piece, credit: i64, out: &mut
                 let part = if i + 1 == ss.len() {
                     credit - given
                 } else {
-                    (credit as i128 * s.hours as i128 / total_h as i128) as i64
+                    match credit.checked_mul(s.hours) {
+                        Some(x) => x / total_h,
+                        None => (credit as i128 * s.hours as i128 / total_h as i128) as i64,
+                    }
                 };
                 given += part;
                 out.push(Piece { date: s.date, earned: part, ..base });
@@ -634,7 +659,13 @@ fn method_name(m: Option<LicensureMethod>) -> &'static str {
     m.map(|m| m.name()).unwrap_or("not recorded")
 }
 
-fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) -> Treatment {
+/// Words explaining a decision, written only when an explanation is being built.
+#[inline]
+fn words(explain: bool, f: impl FnOnce() -> String) -> String {
+    if explain { f() } else { String::new() }
+}
+
+fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, explain: bool) -> Treatment {
     let prorate = |t: &mut Treatment| {
         if let Some(rate) = v.proration_per_month
             && let Some(c) = &v.cycle
@@ -644,15 +675,17 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) ->
                 *t = match rate.known() {
                     Some(r) => Treatment::Total(
                         Some(Credit::from_micro(r * months as i64)),
-                        format!(
-                            "registration period of {months} months is shorter than {} months: prorated at {} per month",
-                            c.length_months,
-                            Credit::from_micro(r).text()
-                        ),
+                        words(explain, || {
+                            format!(
+                                "registration period of {months} months is shorter than {} months: prorated at {} per month",
+                                c.length_months,
+                                Credit::from_micro(r).text()
+                            )
+                        }),
                     ),
-                    None => {
-                        Treatment::MaybeLower("the proration rate for a short registration period is unknown".into())
-                    }
+                    None => Treatment::MaybeLower(words(explain, || {
+                        "the proration rate for a short registration period is unknown".into()
+                    })),
                 };
             }
         }
@@ -670,15 +703,19 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) ->
         return std;
     }
     if matches!(fp.policy, FirstPolicy::Unknown) {
-        return Treatment::MaybeLower(format!("{} does not say how a first period is treated", v.id));
+        return Treatment::MaybeLower(words(explain, || {
+            format!("{} does not say how a first period is treated", v.id)
+        }));
     }
     if restricted {
         match method_str {
             None => {
-                return Treatment::MaybeLower(format!(
-                    "the first-period rule of {} depends on how the licence was obtained, and licensure_method is not recorded",
-                    v.id
-                ));
+                return Treatment::MaybeLower(words(explain, || {
+                    format!(
+                        "the first-period rule of {} depends on how the licence was obtained, and licensure_method is not recorded",
+                        v.id
+                    )
+                }));
             }
             Some(m) => {
                 if fp.excluded_methods.iter().any(|x| x == m) {
@@ -690,23 +727,29 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) ->
             }
         }
     }
-    let how = format!("licensure method: {}", method_name(method));
+    let how = words(explain, || format!("licensure method: {}", method_name(method)));
     match fp.policy {
         FirstPolicy::Exempt => match fp.applies_to {
             FirstAppliesTo::RemainderOfIssueCalendarYear => {
                 if p.end.year() == cred.issued.year() {
-                    Treatment::Exempt(format!(
-                        "first registered {}: exempt for the rest of that calendar year ({how})",
-                        iso(cred.issued)
-                    ))
+                    Treatment::Exempt(words(explain, || {
+                        format!(
+                            "first registered {}: exempt for the rest of that calendar year ({how})",
+                            iso(cred.issued)
+                        )
+                    }))
                 } else {
-                    Treatment::MaybeLower(format!(
-                        "exempt for the rest of {}; the rules do not say whether the rest of this first period is prorated",
-                        cred.issued.year()
-                    ))
+                    Treatment::MaybeLower(words(explain, || {
+                        format!(
+                            "exempt for the rest of {}; the rules do not say whether the rest of this first period is prorated",
+                            cred.issued.year()
+                        )
+                    }))
                 }
             }
-            _ => Treatment::Exempt(format!("first period after licensure on {} is exempt ({how})", iso(cred.issued))),
+            _ => Treatment::Exempt(words(explain, || {
+                format!("first period after licensure on {} is exempt ({how})", iso(cred.issued))
+            })),
         },
         FirstPolicy::Reduced => Treatment::Reduced,
         FirstPolicy::Prorated => match fp.prorate_per_month.known() {
@@ -714,10 +757,12 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool) ->
                 let months = months_inclusive(cred.issued, p.end) as i64;
                 Treatment::Total(
                     Some(Credit::from_micro(r * months)),
-                    format!("first period prorated: {months} months at {} per month", Credit::from_micro(r).text()),
+                    words(explain, || {
+                        format!("first period prorated: {months} months at {} per month", Credit::from_micro(r).text())
+                    }),
                 )
             }
-            None => Treatment::MaybeLower("the first-period proration rate is unknown".into()),
+            None => Treatment::MaybeLower(words(explain, || "the first-period proration rate is unknown".into())),
         },
         FirstPolicy::Standard | FirstPolicy::Unknown => std,
     }
@@ -727,7 +772,7 @@ fn holds(book: &RuleBook, member: &Member, rid: &str) -> bool {
     member.credentials.iter().any(|c| book.history_at(c.ruleset).id == rid)
 }
 
-#[inline]
+#[inline(always)]
 fn set_bits(v: &Ruleset, a: &Activity, p: &mut Piece) {
     (p.cap_bits, p.min_bits, p.excl) = v.matcher.bits(a.kind, &a.tags, a.approvals);
 }
@@ -747,13 +792,75 @@ fn min_matches(m: &Minimum, a: &Activity) -> bool {
     topic && provider
 }
 
+/// A number that orders like the date (year and day of the year: no calendar arithmetic); below
+/// 2^32 for every year `time` supports.
+#[inline]
+fn day_key(d: Date) -> u64 {
+    (((d.year() as i64 + (1 << 22)) as u64) << 9) | d.ordinal() as u64
+}
+
+#[inline]
+fn piece_key(p: &Piece) -> u64 {
+    (day_key(p.date) << 32) | p.rank as u64
+}
+
+/// Sorts pieces by (date, activity rank), keeping the order of pieces that compare equal.
+/// Pieces are made in activity date order, so usually only the earlier sessions of multi-day
+/// activities are out of place: an insertion sort moves those few; if there is more to move
+/// (e.g. monthly service credit spanning years) it sorts compact keys and permutes once.
+fn sort_pieces(pieces: &mut Vec<Piece>, keys: &mut Vec<(u64, u32)>, sorted: &mut Vec<Piece>) {
+    let n = pieces.len();
+    let mut budget = 4 * n + 16;
+    for i in 1..n {
+        let k = piece_key(&pieces[i]);
+        if piece_key(&pieces[i - 1]) <= k {
+            continue;
+        }
+        let x = pieces[i];
+        let mut j = i;
+        while j > 0 && piece_key(&pieces[j - 1]) > k && budget > 0 {
+            pieces[j] = pieces[j - 1];
+            j -= 1;
+            budget -= 1;
+        }
+        pieces[j] = x;
+        if budget == 0 {
+            break;
+        }
+    }
+    if budget > 0 {
+        return;
+    }
+    // Equal keys keep their relative order above, so sorting by (key, position) is stable.
+    keys.clear();
+    keys.extend(pieces.iter().enumerate().map(|(i, p)| (piece_key(p), i as u32)));
+    keys.sort_unstable();
+    sorted.clear();
+    sorted.extend(keys.iter().map(|&(_, i)| pieces[i as usize]));
+    std::mem::swap(pieces, sorted);
+}
+
 /// Activity indices in (reference date, rank) order, with their sort keys.
-fn order_activities(member: &Member, out: &mut Vec<(u64, u32)>) {
+fn order_activities(member: &Member, packed: &mut Vec<u64>, out: &mut Vec<(u64, u32)>) {
     out.clear();
-    out.extend(member.activities.iter().enumerate().map(|(i, a)| {
-        let d = a.reference_date(&member.sessions);
-        ((((d.to_julian_day() as i64 + (1 << 31)) as u64) << 32) | a.rank as u64, i as u32)
-    }));
+    let acts = &member.activities;
+    if acts.len() <= 1 << 16 && acts.iter().all(|a| a.rank < 1 << 16) {
+        // Date, rank and index in one word: one plain integer sort (ties cannot occur).
+        packed.clear();
+        packed.extend(
+            acts.iter()
+                .enumerate()
+                .map(|(i, a)| (day_key(a.reference_date(&member.sessions)) << 32) | ((a.rank as u64) << 16) | i as u64),
+        );
+        packed.sort_unstable();
+        out.extend(packed.iter().map(|&k| (k, (k & 0xFFFF) as u32)));
+        return;
+    }
+    out.extend(
+        acts.iter()
+            .enumerate()
+            .map(|(i, a)| ((day_key(a.reference_date(&member.sessions)) << 32) | a.rank as u64, i as u32)),
+    );
     out.sort_unstable();
 }
 
@@ -764,68 +871,67 @@ fn eval_credential(
     s: &mut Scratch,
     explain: bool,
     sink: &mut dyn FnMut(&Outcome, &Ctx),
-) {
+) -> Result<(), PlaceError> {
     let cred = &member.credentials[ci];
     let hist = book.history_at(cred.ruleset);
-    let Some(as_of) = member.as_of else { return };
+    let Some(as_of) = member.as_of else { return Ok(()) };
     let mut periods = std::mem::take(&mut s.periods);
-    if place_periods(hist, cred, as_of, &mut periods).is_err() || cred.issued > as_of {
+    let placed = place_periods(hist, cred, as_of, &mut periods);
+    if placed.is_err() || cred.issued > as_of {
         periods.clear();
         s.periods = periods;
         s.pieces.clear();
-        return;
+        return placed;
     }
     // Convert activities into dated pieces (version in force on the activity's reference date).
     s.pieces.clear();
     if s.act_order.len() != member.activities.len() {
-        order_activities(member, &mut s.act_order);
+        order_activities(member, &mut s.packed, &mut s.act_order);
     }
     let only = (hist.versions.len() == 1).then(|| &hist.versions[0]);
-    for oi in 0..s.act_order.len() {
+    let carry_free = hist.versions.iter().all(|v| v.carryover.allowed == Tri::No);
+    // An activity's pieces are dated on or before its reference date, so without explanations
+    // the activities dated before anything that is evaluated are not converted at all: before the
+    // issue date or the first period, or, when nothing carries over, before the last period.
+    let first_oi = if explain {
+        0
+    } else {
+        let from = if carry_free { periods[periods.len() - 1].start } else { periods[0].start.max(cred.issued) };
+        let k = day_key(from);
+        s.act_order.partition_point(|&(key, _)| key >> 32 < k)
+    };
+    for oi in first_oi..s.act_order.len() {
         let ai = s.act_order[oi].1 as usize;
         let v = match only {
             Some(v) => v,
             None => hist.version_on(member.activities[ai].reference_date(&member.sessions)),
         };
-        push_pieces(v, member, ai, &mut s.pieces);
+        push_pieces(v, member, ai, only.is_some(), &mut s.pieces);
     }
-    // Sort by (date, activity rank) through compact keys, then permute once (skipped when the
-    // pieces are already in order, as they are when activities arrive in date order).
-    if !s.pieces.is_sorted_by(|a, b| (a.date, a.rank) <= (b.date, b.rank)) {
-        s.keys.clear();
-        s.keys.extend(
-            s.pieces
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (((p.date.to_julian_day() as i64 + (1 << 31)) as u64) << 32 | p.rank as u64, i as u32)),
-        );
-        s.keys.sort_unstable();
-        s.sorted.clear();
-        s.sorted.extend(s.keys.iter().map(|&(_, i)| s.pieces[i as usize]));
-        std::mem::swap(&mut s.pieces, &mut s.sorted);
-    }
-    let single = hist.versions.len() == 1;
-    if single {
-        let v = &hist.versions[0];
-        s.act_bits.clear();
-        let mut tmp = blank_piece();
-        for a in &member.activities {
-            set_bits(v, a, &mut tmp);
-            s.act_bits.push((tmp.cap_bits, tmp.min_bits, tmp.excl));
-        }
-    }
+    sort_pieces(&mut s.pieces, &mut s.keys, &mut s.sorted);
+    // Pieces are in date order and periods are consecutive, so one walk assigns them; the
+    // matching bits come from the version in force at the end of the piece's period.
     let mut vi = usize::MAX;
     let mut vref = hist.version_on(as_of);
-    for p in s.pieces.iter_mut() {
+    let mut i = 0;
+    // Each period's pieces are contiguous: their index range, by period.
+    s.ranges.clear();
+    s.ranges.resize(periods.len(), (0, 0));
+    for (j, p) in s.pieces.iter_mut().enumerate() {
         if p.date < cred.issued || p.date > as_of {
             continue;
         }
-        let i = periods.partition_point(|q| q.end < p.date);
+        while i < periods.len() && periods[i].end < p.date {
+            i += 1;
+        }
         if i < periods.len() && periods[i].start <= p.date {
             p.period = i as u32;
-            if single {
-                (p.cap_bits, p.min_bits, p.excl) = s.act_bits[p.act as usize];
-            } else {
+            let r = &mut s.ranges[i];
+            if r.0 == r.1 {
+                r.0 = j;
+            }
+            r.1 = j + 1;
+            if only.is_none() {
                 if i != vi {
                     vi = i;
                     vref = hist.version_on(periods[i].end);
@@ -837,7 +943,6 @@ fn eval_credential(
     // The first relevant period: the one containing the issue date or, if later, the first one
     // holding any of the member's activities (earlier periods have no recorded credit and carry
     // nothing forward); never later than the period containing as_of.
-    let carry_free = hist.versions.iter().all(|v| v.carryover.allowed == Tri::No);
     let mut out = Outcome {
         period: Period { start: as_of, end: as_of },
         status: Status::NotRequired,
@@ -854,27 +959,26 @@ fn eval_credential(
         caps: [(0, Credit::ZERO, Credit::ZERO); 16],
         ncaps: 0,
     };
+    // (Pieces are in date order and periods follow dates, so the first placed piece has the
+    // earliest period.)
     let first_relevant =
-        s.pieces.iter().map(|p| p.period).min().unwrap_or(u32::MAX).min(periods.len() as u32 - 1) as usize;
+        s.pieces.iter().map(|p| p.period).find(|&q| q != u32::MAX).unwrap_or(u32::MAX).min(periods.len() as u32 - 1)
+            as usize;
     s.next_carry.clear();
     let mut carry_unknown = false;
-    let mut lo = 0usize;
     for (pi, &period) in periods.iter().enumerate().skip(first_relevant) {
-        let v = hist.version_on(period.end);
-        let mut hi = lo;
-        while hi < s.pieces.len() && s.pieces[hi].date <= period.end {
-            hi += 1;
-        }
         // Without explanations only the last period's figures are reported: earlier periods are
         // evaluated just for what they carry forward, or skipped when nothing can carry.
         let last = pi + 1 == periods.len();
         if !explain && !last && carry_free {
-            lo = hi;
             continue;
         }
+        let v = hist.version_on(period.end);
         s.cur.clear();
-        for mut c in s.next_carry.drain(..) {
-            set_bits(v, &member.activities[c.act as usize], &mut c);
+        for mut c in s.next_carry.drain(..).rev() {
+            if only.is_none() {
+                set_bits(v, &member.activities[c.act as usize], &mut c);
+            }
             c.carried_in = true;
             c.lock = 0;
             c.used = 0;
@@ -883,39 +987,18 @@ fn eval_credential(
             c.period = pi as u32;
             s.cur.push(c);
         }
-        // Pieces are in date order, so this period's pieces are contiguous.
-        let mut from = lo;
-        while from < hi && s.pieces[from].period != pi as u32 {
-            from += 1;
-        }
-        let mut to = from;
-        while to < hi && s.pieces[to].period == pi as u32 {
-            to += 1;
-        }
+        let (from, to) = s.ranges[pi];
         s.cur.extend_from_slice(&s.pieces[from..to]);
-        lo = hi;
         let is_first = pi == 0;
         let light = !explain && !last;
         eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, s, &mut out);
         carry_unknown = out.carry_out.is_none();
         let cx = Ctx { version: v, pieces: &s.cur, trims: &s.trims, as_of };
         sink(&out, &cx);
-        // Carry forward.
-        s.next_carry.clear();
-        for p in s.cur.iter() {
-            if p.carried > 0 {
-                let ttl = if p.carried_in { p.ttl.saturating_sub(1) } else { v.carryover.periods_forward };
-                let mut c = *p;
-                c.earned = p.carried;
-                c.ttl = ttl;
-                c.capped = 0;
-                c.uncertain = 0;
-                c.disallowed = 0;
-                s.next_carry.push(c);
-            }
-        }
+        // What carries forward is in `s.next_carry` (filled by `eval_period`).
     }
     s.periods = periods;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -948,45 +1031,62 @@ fn eval_period(
     out.ncaps = 0;
     let acts = &member.activities;
     let closed = period.end <= as_of;
+    // What the period carries out (and the locks deciding it) matters to explanations and to the
+    // next period; the summary's last period needs only its status and totals.
+    let carry_needed = explain || light;
 
     // ---- caps (innermost first: the cap covering less credit first; ties in file order) ----
     s.trims.clear();
     s.cap_order.clear();
+    // Credit each cap covers, all caps in one pass.
     let mut any_cap = 0u16;
-    for p in s.cur.iter() {
-        if !p.carried_in {
+    let mut matched = [0i64; 16];
+    if !v.maxima.is_empty() {
+        for p in s.cur.iter() {
+            if p.carried_in || p.cap_bits == 0 {
+                continue;
+            }
             any_cap |= p.cap_bits;
+            let av = p.avail();
+            let mut b = p.cap_bits;
+            while b != 0 {
+                matched[b.trailing_zeros() as usize] += av;
+                b &= b - 1;
+            }
         }
     }
-    for mi in 0..v.maxima.len().min(16) {
-        let bit = 1u16 << mi;
-        if any_cap & bit == 0 {
-            continue;
-        }
-        let matched: i64 = s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum();
-        if matched > 0 {
-            s.cap_order.push((matched, mi));
+    for (mi, &sum) in matched.iter().enumerate().take(v.maxima.len()) {
+        if any_cap & (1u16 << mi) != 0 && sum > 0 {
+            s.cap_order.push((sum, mi));
         }
     }
     s.cap_order.sort_unstable();
+    // Whether an earlier cap has changed what is available (until then the sums above hold).
+    let mut changed = false;
     for oi in 0..s.cap_order.len() {
         let mi = s.cap_order[oi].1;
         let m = &v.maxima[mi];
         let bit = 1u16 << mi;
-        let matched_before: i64 =
-            s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum();
+        let matched_before: i64 = if changed {
+            s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum()
+        } else {
+            s.cap_order[oi].0
+        };
         let Some(max) = m.max.credit() else {
+            changed = true;
             for p in s.cur.iter_mut() {
                 if !p.carried_in && p.cap_bits & bit != 0 {
                     p.uncertain += p.avail();
                 }
             }
-            out.undecidable.push(format!(
-                "the value of the cap \"{}\" is unknown, so {} {} it covers may or may not count",
-                m.id,
-                Credit(matched_before).text(),
-                v.credit_unit
-            ));
+            if explain {
+                out.undecidable.push(format!(
+                    "the value of the cap \"{}\" is unknown, so {} {} it covers may or may not count",
+                    m.id,
+                    Credit(matched_before).text(),
+                    v.credit_unit
+                ));
+            }
             if out.ncaps < 16 {
                 out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit::ZERO);
                 out.ncaps += 1;
@@ -994,6 +1094,14 @@ fn eval_period(
             continue;
         };
         s.cap_groups.clear();
+        if matches!(m.scope, CapScope::Period) && matched_before - max.0 <= 0 {
+            // One group, within the cap: nothing to trim.
+            if out.ncaps < 16 {
+                out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit::ZERO);
+                out.ncaps += 1;
+            }
+            continue;
+        }
         let key = |p: &Piece, a: &Activity| -> u64 {
             match m.scope {
                 CapScope::Period => 0,
@@ -1043,6 +1151,7 @@ fn eval_period(
                 }
             }
         }
+        changed |= trimmed_total > 0;
         if out.ncaps < 16 {
             out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit(trimmed_total));
             out.ncaps += 1;
@@ -1050,7 +1159,7 @@ fn eval_period(
     }
 
     // ---- requirement ----
-    let treatment = first_treatment(v, cred, period, is_first);
+    let treatment = first_treatment(v, cred, period, is_first, explain);
     let mut maybe_lower: Option<String> = None;
     let mut exempt = false;
     let not_required = matches!(v.status, RulesetStatus::None) || matches!(v.requirement, Requirement::None);
@@ -1066,14 +1175,16 @@ fn eval_period(
                 Some(c)
             }
             None => {
-                out.undecidable.push(format!(
-                    "the total is personal to the member and the credential field \"{field}\" is not recorded"
-                ));
+                if explain {
+                    out.undecidable.push(format!(
+                        "the total is personal to the member and the credential field \"{field}\" is not recorded"
+                    ));
+                }
                 None
             }
         },
     };
-    if matches!(v.requirement, Requirement::Total(Amount::Unknown)) {
+    if matches!(v.requirement, Requirement::Total(Amount::Unknown)) && explain {
         out.undecidable.push("the total required is unknown in the rule file".into());
     }
     let mut reduced_mins: Option<&[(usize, Amount)]> = None;
@@ -1086,18 +1197,22 @@ fn eval_period(
         Treatment::Reduced => {
             required = v.first_period.reduced_total.credit();
             reduced_mins = Some(&v.first_period.reduced_minimums);
-            out.notes.push(format!("first period after licensure on {}: reduced requirement", iso(cred.issued)));
+            if explain {
+                out.notes.push(format!("first period after licensure on {}: reduced requirement", iso(cred.issued)));
+            }
         }
         Treatment::Total(t, why) => {
             required = t;
-            out.notes.push(why);
+            if explain {
+                out.notes.push(why);
+            }
         }
         Treatment::MaybeLower(why) => maybe_lower = Some(why),
     }
     if not_required || exempt {
         required = Some(Credit::ZERO);
     }
-    if matches!(v.status, RulesetStatus::NotApplicable) {
+    if matches!(v.status, RulesetStatus::NotApplicable) && explain {
         out.notes.push(format!("{} is a model or exam rule set, not a binding requirement", v.id));
     }
 
@@ -1138,7 +1253,9 @@ fn eval_period(
             None => {
                 unknown_min |= 1 << i;
                 out.mins[i] = (true, None, Credit::ZERO);
-                out.undecidable.push(format!("the hours required for the minimum \"{}\" are unknown", m.id));
+                if explain {
+                    out.undecidable.push(format!("the hours required for the minimum \"{}\" are unknown", m.id));
+                }
             }
         }
     }
@@ -1157,6 +1274,11 @@ fn eval_period(
     }
     let considered = active | unknown_min;
     let window_start = co.earned_within_months.map(|n| add_months_eom(period.end, -(n as i32)));
+    // One pass: each piece's masks and carry eligibility, the groups of credit by eligibility
+    // (for the allocation below) and the period's totals.
+    s.groups.clear();
+    let (mut carried_in, mut new_credit, mut uncertain, mut unknown_rate) = (0i64, 0i64, 0i64, false);
+    let mut new_not_carry_ok = false;
     for p in s.cur.iter_mut() {
         let mut raw = p.min_bits & considered;
         if p.carried_in {
@@ -1171,7 +1293,9 @@ fn eval_period(
         }
         p.raw_mask = raw & active;
         p.mask = ext & active;
-        p.carry_ok = if p.carried_in {
+        p.carry_ok = if !carry_needed {
+            false
+        } else if p.carried_in {
             p.ttl > 1
         } else {
             co.allowed == Tri::Yes
@@ -1179,12 +1303,15 @@ fn eval_period(
                 && window_start.is_none_or(|w| p.date > w)
                 && co.claim_window_months.is_none_or(|n| add_months(p.date, n as i32) > period.end)
         };
-    }
-
-    // ---- allocation to minimums: choose the set satisfying the most minimums ----
-    s.groups.clear();
-    for p in s.cur.iter() {
         let av = p.avail();
+        if p.carried_in {
+            carried_in += p.earned;
+        } else {
+            new_credit += av;
+            new_not_carry_ok |= !p.carry_ok;
+        }
+        uncertain += p.uncertain;
+        unknown_rate |= matches!(p.why, Why::UnknownRate(_));
         if av <= 0 || p.mask == 0 {
             continue;
         }
@@ -1193,6 +1320,8 @@ fn eval_period(
             None => s.groups.push((p.raw_mask, av)),
         }
     }
+
+    // ---- allocation to minimums: choose the set satisfying the most minimums ----
     s.groups.sort_unstable();
     let g = s.groups.len();
     let mut mins_buf = [0usize; 12];
@@ -1300,52 +1429,56 @@ fn eval_period(
                     rem_d[mi] = demand_full[mi];
                 }
             }
-            s.flow.reset(n);
-            let mut left: [i64; 64] = [0; 64];
-            // Nested and plain minimums first (a nested minimum's credit also counts toward its
-            // parent), then each parent's remaining demand: its own credit, then nested leftovers.
-            for (gi, &(raw, amt)) in s.groups.iter().enumerate() {
-                let t = target_of(raw);
-                let mi = t.trailing_zeros() as usize;
-                let mut amt_left = amt;
-                if parent_mask & t == 0 && pos[mi] != usize::MAX {
-                    let x = amt_left.min(rem_d[mi]);
-                    s.flow.flow[(1 + gi) * n + 1 + g + pos[mi]] += x;
-                    rem_d[mi] -= x;
-                    amt_left -= x;
-                    if let Some(par) = v.minimums[mi].parent {
-                        rem_d[par] = (rem_d[par] - x).max(0);
-                    }
-                }
-                left[gi] = amt_left;
-            }
-            for direct_pass in [true, false] {
-                for (gi, &(raw, _)) in s.groups.iter().enumerate() {
+            // The allocation only decides which credit is locked (what may carry over); the
+            // figures reported are below. It is written straight into per-(group, minimum) rows.
+            if carry_needed {
+                s.rem.clear();
+                s.rem.resize(g * k, 0);
+                let mut left: [i64; 64] = [0; 64];
+                // Nested and plain minimums first (a nested minimum's credit also counts toward
+                // its parent), then each parent's remaining demand: its own credit, then nested
+                // leftovers.
+                for (gi, &(raw, amt)) in s.groups.iter().enumerate() {
                     let t = target_of(raw);
-                    let e = ext_of(raw) & active;
-                    let direct = parent_mask & t != 0;
-                    let target = if direct { t } else { e & !t & parent_mask };
-                    if direct != direct_pass || target == 0 {
-                        continue;
+                    let mi = t.trailing_zeros() as usize;
+                    let mut amt_left = amt;
+                    if parent_mask & t == 0 && pos[mi] != usize::MAX {
+                        let x = amt_left.min(rem_d[mi]);
+                        s.rem[gi * k + pos[mi]] += x;
+                        rem_d[mi] -= x;
+                        amt_left -= x;
+                        if let Some(par) = v.minimums[mi].parent {
+                            rem_d[par] = (rem_d[par] - x).max(0);
+                        }
                     }
-                    let pi = target.trailing_zeros() as usize;
-                    if pos[pi] == usize::MAX {
-                        continue;
-                    }
-                    let x = left[gi].min(rem_d[pi]);
-                    if x > 0 {
-                        s.flow.flow[(1 + gi) * n + 1 + g + pos[pi]] += x;
-                        rem_d[pi] -= x;
-                        left[gi] -= x;
+                    left[gi] = amt_left;
+                }
+                for direct_pass in [true, false] {
+                    for (gi, &(raw, _)) in s.groups.iter().enumerate() {
+                        let t = target_of(raw);
+                        let e = ext_of(raw) & active;
+                        let direct = parent_mask & t != 0;
+                        let target = if direct { t } else { e & !t & parent_mask };
+                        if direct != direct_pass || target == 0 {
+                            continue;
+                        }
+                        let pi = target.trailing_zeros() as usize;
+                        if pos[pi] == usize::MAX {
+                            continue;
+                        }
+                        let x = left[gi].min(rem_d[pi]);
+                        if x > 0 {
+                            s.rem[gi * k + pos[pi]] += x;
+                            rem_d[pi] -= x;
+                            left[gi] -= x;
+                        }
                     }
                 }
+                assign(&mut s.cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
             }
-            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, true, &mut s.rem);
             // Report: all of a group's credit under its (nested) minimum.
             if !light {
-                for x in s.flow.flow.iter_mut() {
-                    *x = 0;
-                }
+                s.flow.reset(n);
                 for (gi, &(raw, amt)) in s.groups.iter().enumerate() {
                     let mi = target_of(raw).trailing_zeros() as usize;
                     if mi < 12 && pos[mi] != usize::MAX {
@@ -1387,7 +1520,10 @@ fn eval_period(
             let d = demand_for(best_set);
             build(&mut s.flow, &s.groups, &d);
             s.flow.run();
-            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, true, &mut s.rem);
+            if carry_needed {
+                flow_rows(&s.flow, g, k, &mut s.rem);
+                assign(&mut s.cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
+            }
             // Phase 2: allocate remaining eligible credit (for reporting), keeping phase 1: first
             // toward each minimum's shortfall, then any surplus.
             if !light {
@@ -1424,7 +1560,8 @@ fn eval_period(
             }
         }
         if explain {
-            assign(&mut s.cur, &s.groups, &s.flow, mins_idx, g, false, &mut s.rem);
+            flow_rows(&s.flow, g, k, &mut s.rem);
+            assign(&mut s.cur, &s.groups, mins_idx, false, &mut s.rem, &mut s.order);
         }
         // Credit reported under a parent is shown under the nested minimum it is tagged for.
         for p in s.cur.iter_mut().filter(|_| explain) {
@@ -1448,17 +1585,7 @@ fn eval_period(
         }
     }
 
-    // ---- totals ----
-    let (mut carried_in, mut new_credit, mut uncertain, mut unknown_rate) = (0i64, 0i64, 0i64, false);
-    for p in s.cur.iter() {
-        if p.carried_in {
-            carried_in += p.earned;
-        } else {
-            new_credit += p.avail();
-        }
-        uncertain += p.uncertain;
-        unknown_rate |= matches!(p.why, Why::UnknownRate(_));
-    }
+    // ---- totals (summed above) ----
     out.carried_in = Credit(carried_in);
     out.credited_total = Credit(carried_in + new_credit);
     out.required_total = if not_required { None } else { required };
@@ -1524,46 +1651,62 @@ fn eval_period(
     };
     if let Some(why) = maybe_lower {
         if known_unmet {
-            out.undecidable
-                .push(format!("the full requirement is not met and a lower first-period requirement may apply: {why}"));
+            if explain {
+                out.undecidable.push(format!(
+                    "the full requirement is not met and a lower first-period requirement may apply: {why}"
+                ));
+            }
         } else {
-            out.notes.push(format!("the full requirement is met, so this does not matter: {why}"));
+            if explain {
+                out.notes.push(format!("the full requirement is met, so this does not matter: {why}"));
+            }
         }
     }
-    if carry_in_unknown {
+    if carry_in_unknown && explain {
         out.undecidable.push("the carryover into this period cannot be decided".into());
     }
-    if unknown_rate {
+    if unknown_rate && explain {
         out.undecidable.push("the credit value of some activities is unknown in the rule file".into());
     }
 
     // ---- carryover ----
     let carry_policy_exempt = exempt && !matches!(v.first_period.carry_out, ExemptCarry::Normal);
-    if not_required || co.allowed == Tri::No || carry_policy_exempt {
+    if !carry_needed {
+        out.carry_out = None;
+    } else if not_required || co.allowed == Tri::No || carry_policy_exempt {
         out.carry_out = Some(Credit::ZERO);
-        if exempt && matches!(v.first_period.carry_out, ExemptCarry::Unknown) {
+        if exempt && matches!(v.first_period.carry_out, ExemptCarry::Unknown) && explain {
             out.notes
                 .push("whether credit carries out of an exempt first period is not stated; none is carried".into());
         }
     } else if co.allowed == Tri::Unknown {
         out.carry_out = None;
-        out.notes.push(format!("{} does not say whether credit carries over", v.id));
+        if explain {
+            out.notes.push(format!("{} does not say whether credit carries over", v.id));
+        }
     } else {
         match required {
             None => out.carry_out = None,
             Some(r) => {
                 let mut need = r.0;
                 // Carried-in credit is used first.
-                for p in s.cur.iter_mut().filter(|p| p.carried_in) {
-                    let u = need.min(p.earned);
-                    p.used = u.max(p.lock);
-                    need -= u;
+                let mut locked_new = 0i64;
+                for p in s.cur.iter_mut() {
+                    if p.carried_in {
+                        let u = need.min(p.earned);
+                        p.used = u.max(p.lock);
+                        need -= u;
+                    } else {
+                        locked_new += p.lock;
+                    }
                 }
-                let locked_new: i64 = s.cur.iter().filter(|p| !p.carried_in).map(|p| p.lock).sum();
                 let mut need_new = (need - locked_new).max(0);
                 // Unlocked new credit: not eligible to carry first, then earliest first (new
                 // pieces are already in date order).
                 for eligible_pass in [false, true] {
+                    if !eligible_pass && !new_not_carry_ok {
+                        continue;
+                    }
                     for p in s.cur.iter_mut() {
                         if need_new == 0 {
                             break;
@@ -1587,7 +1730,9 @@ fn eval_period(
                 };
                 if room < 0 {
                     out.carry_out = None;
-                    out.undecidable.push("the carryover cap is unknown".into());
+                    if explain {
+                        out.undecidable.push("the carryover cap is unknown".into());
+                    }
                 } else {
                     let mut total = 0;
                     for p in s.cur.iter_mut().rev() {
@@ -1602,6 +1747,11 @@ fn eval_period(
                         p.carried = c;
                         room -= c;
                         total += c;
+                        if c > 0 {
+                            // What the next period receives (latest first: taken in reverse).
+                            let ttl = if p.carried_in { p.ttl.saturating_sub(1) } else { co.periods_forward };
+                            s.next_carry.push(Piece { earned: c, ttl, capped: 0, uncertain: 0, disallowed: 0, ..*p });
+                        }
                     }
                     out.carry_out = Some(Credit(total));
                 }
@@ -1610,60 +1760,70 @@ fn eval_period(
     }
 }
 
-/// Distributes per-(group, minimum) flow onto pieces: carried-in first, then credit not eligible
-/// to carry, then earliest first. With `consume`, each piece's `lock` limits what is left of it;
-/// otherwise the minimums the piece's credit reaches are recorded in `toward`.
+/// The flow from each group to each minimum, as rows of `k` (negative flow as zero).
+fn flow_rows(f: &Flow, g: usize, k: usize, rows: &mut Vec<i64>) {
+    rows.clear();
+    for gi in 0..g {
+        for mk in 0..k {
+            rows.push(f.f(1 + gi, 1 + g + mk).max(0));
+        }
+    }
+}
+
+/// Distributes per-(group, minimum) credit (`rem`, rows of `mins_idx.len()`, used up) onto
+/// pieces: carried-in first, then credit not eligible to carry, then earliest first. With
+/// `consume`, each piece's `lock` limits what is left of it; otherwise the minimums the piece's
+/// credit reaches are recorded in `toward`.
 fn assign(
     cur: &mut [Piece],
     groups: &[(u16, i64)],
-    f: &Flow,
     mins_idx: &[usize],
-    g: usize,
     consume: bool,
-    rem: &mut Vec<i64>,
+    rem: &mut [i64],
+    order: &mut Vec<u64>,
 ) {
     let k = mins_idx.len();
-    rem.clear();
-    let mut any = false;
-    for gi in 0..groups.len() {
-        for mk in 0..k {
-            let v = f.f(1 + gi, 1 + g + mk).max(0);
-            any |= v > 0;
-            rem.push(v);
-        }
-    }
-    if !any {
+    let mut left: i64 = rem.iter().sum();
+    if left == 0 {
         return;
     }
-    for pass in 0..3 {
-        for p in cur.iter_mut() {
-            if p.mask == 0 {
-                continue;
-            }
-            let ok = match pass {
-                0 => p.carried_in,
-                1 => !p.carried_in && !p.carry_ok,
-                _ => !p.carried_in && p.carry_ok,
+    // The pieces that can take flow, in the order they take it: carried-in, then not eligible to
+    // carry, then eligible (each in date order).
+    order.clear();
+    for (i, p) in cur.iter().enumerate() {
+        if p.mask != 0 {
+            let pass = if p.carried_in {
+                0
+            } else if !p.carry_ok {
+                1
+            } else {
+                2
             };
-            if !ok {
+            order.push((pass << 32) | i as u64);
+        }
+    }
+    order.sort_unstable();
+    for &o in order.iter() {
+        if left == 0 {
+            return;
+        }
+        let p = &mut cur[(o & u32::MAX as u64) as usize];
+        let Ok(gi) = groups.binary_search_by_key(&p.raw_mask, |x| x.0) else { continue };
+        for (mk, &mi) in mins_idx.iter().enumerate() {
+            let fl = rem[gi * k + mk];
+            if fl == 0 {
                 continue;
             }
-            let Ok(gi) = groups.binary_search_by_key(&p.raw_mask, |x| x.0) else { continue };
-            for (mk, &mi) in mins_idx.iter().enumerate() {
-                let fl = rem[gi * k + mk];
-                if fl == 0 {
-                    continue;
+            let room = if consume { p.avail() - p.lock } else { p.avail() };
+            let t = fl.min(room.max(0));
+            if t > 0 {
+                if consume {
+                    p.lock += t;
+                } else {
+                    p.toward |= 1 << mi;
                 }
-                let room = if consume { p.avail() - p.lock } else { p.avail() };
-                let t = fl.min(room.max(0));
-                if t > 0 {
-                    if consume {
-                        p.lock += t;
-                    } else {
-                        p.toward |= 1 << mi;
-                    }
-                    rem[gi * k + mk] -= t;
-                }
+                rem[gi * k + mk] -= t;
+                left -= t;
             }
         }
     }
@@ -2184,6 +2344,86 @@ mod tests {
                             assert_eq!((c, m), (caps, mins), "{} {} kind {kind}", h.id, v.version);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Pieces end up in (date, rank) order with ties in their original order, whether the
+    /// insertion sort finishes or hands over to the key sort; activities are ordered the same
+    /// way with one-word keys or without.
+    #[test]
+    fn pieces_and_activities_sort_stably() {
+        let base = crate::dates::parse_iso("2020-01-01").expect("date");
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut keys, mut sorted) = (Vec::new(), Vec::new());
+        for case in 0..300 {
+            let n = next(80) as usize;
+            let spread = [3, 40, 4000][case % 3];
+            // Nearly ordered (few moves) or shuffled (falls back to the key sort).
+            let mut pieces: Vec<Piece> = (0..n)
+                .map(|i| {
+                    let day = if case % 2 == 0 { i as u64 * spread / 8 + next(2) } else { next(spread) };
+                    Piece {
+                        date: base + time::Duration::days(day as i64),
+                        rank: next(5) as u32,
+                        act: i as u32,
+                        ..blank_piece()
+                    }
+                })
+                .collect();
+            let mut want = pieces.clone();
+            want.sort_by_key(|p| (p.date, p.rank));
+            sort_pieces(&mut pieces, &mut keys, &mut sorted);
+            let got: Vec<u32> = pieces.iter().map(|p| p.act).collect();
+            let want: Vec<u32> = want.iter().map(|p| p.act).collect();
+            assert_eq!(got, want, "case {case}");
+        }
+        for big_ranks in [false, true] {
+            let mut m = Member::default();
+            for i in 0..60u32 {
+                m.activities.push(Activity {
+                    rank: if big_ranks { 70_000 + next(7) as u32 } else { next(7) as u32 },
+                    kind: 0,
+                    tags: TagSet::EMPTY,
+                    when: When::Date(base + time::Duration::days(next(20) as i64)),
+                    quantity: i as i64,
+                    unit: Unit::Hour,
+                    approvals: 0,
+                    attrs_true: 0,
+                    attrs_false: 0,
+                    org: 0,
+                });
+            }
+            let (mut packed, mut order) = (Vec::new(), Vec::new());
+            order_activities(&m, &mut packed, &mut order);
+            let mut want: Vec<u32> = (0..m.activities.len() as u32).collect();
+            want.sort_by_key(|&i| {
+                let a = &m.activities[i as usize];
+                (a.reference_date(&m.sessions), a.rank, i)
+            });
+            assert_eq!(order.iter().map(|x| x.1).collect::<Vec<_>>(), want, "big ranks: {big_ranks}");
+        }
+    }
+
+    /// The per-kind credit rule lists list exactly each kind's rules, in file order.
+    #[test]
+    fn rules_by_kind_agree_with_definitions() {
+        let book = RuleBook::embedded().expect("book");
+        for h in &book.rulesets {
+            for v in &h.versions {
+                for kind in 0..book.kind_names.len() as KindId + 2 {
+                    let want: Vec<u16> = (0..v.credit_rules.len())
+                        .filter(|&i| v.credit_rules[i].kind == kind)
+                        .map(|i| i as u16)
+                        .collect();
+                    assert_eq!(v.matcher.rules_of(kind), Some(&want[..]), "{} {} kind {kind}", h.id, v.version);
                 }
             }
         }

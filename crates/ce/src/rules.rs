@@ -790,6 +790,11 @@ pub struct Matcher {
     /// Minimums that need a provider approval: (minimum bit, jurisdiction bit).
     provider: Vec<(u16, u32)>,
     excluded: TagSet,
+    /// Tags some maximum or minimum lists (the others select nothing).
+    relevant: TagSet,
+    /// Credit rules by kind, in file order: `rules_by_kind[kind_rules[k]..kind_rules[k + 1]]`.
+    kind_rules: Vec<u32>,
+    rules_by_kind: Vec<u16>,
 }
 
 impl Matcher {
@@ -834,16 +839,46 @@ impl Matcher {
                 m.provider.push((bit, 1u32 << j));
             }
         }
+        for t in 0..nt {
+            if m.tag_cap[t] != 0 || m.tag_min[t] != 0 {
+                m.relevant.insert(t as u16);
+            }
+        }
+        if v.credit_rules.len() <= u16::MAX as usize {
+            m.kind_rules.push(0);
+            for k in 0..nk.max(1) {
+                for (i, r) in v.credit_rules.iter().enumerate() {
+                    if r.kind as usize == k {
+                        m.rules_by_kind.push(i as u16);
+                    }
+                }
+                m.kind_rules.push(m.rules_by_kind.len() as u32);
+            }
+        }
         m
     }
 
-    /// (maxima bits, minimum bits, excluded from carryover) for an activity.
+    /// Indices of the credit rules for `kind`, in file order; `None` when not compiled (then every
+    /// rule has to be looked at).
     #[inline]
+    pub fn rules_of(&self, kind: KindId) -> Option<&[u16]> {
+        if self.kind_rules.is_empty() {
+            return None;
+        }
+        let k = kind as usize;
+        Some(match (self.kind_rules.get(k), self.kind_rules.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.rules_by_kind[a as usize..b as usize],
+            _ => &[],
+        })
+    }
+
+    /// (maxima bits, minimum bits, excluded from carryover) for an activity.
+    #[inline(always)]
     pub fn bits(&self, kind: KindId, tags: &TagSet, approvals: u32) -> (u16, u16, bool) {
         let mut tag_caps = self.cap_no_tag;
         let mut mins = self.kind_min.get(kind as usize).copied().unwrap_or(0);
         for (w, word) in tags.0.iter().enumerate() {
-            let mut x = *word;
+            let mut x = *word & self.relevant.0[w];
             while x != 0 {
                 let t = w * 64 + x.trailing_zeros() as usize;
                 x &= x - 1;

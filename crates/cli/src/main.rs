@@ -131,6 +131,12 @@ enum BenchCommand {
         #[arg(long)]
         bad_row: Option<usize>,
     },
+    /// Time the staff CE compliance report over the configured database (seeding a demo
+    /// society of N members first if it is empty), and one member's CE dashboard.
+    Compliance {
+        #[arg(long, default_value_t = 20_000)]
+        members: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +219,10 @@ async fn run() -> Result<()> {
         Command::Bench { command: BenchCommand::Import { rows, bad_row } } => {
             members_cmd::bench_import(rows, bad_row).await
         }
+        Command::Bench { command: BenchCommand::Compliance { members } } => {
+            let app = App::start(settings).await?;
+            members_cmd::bench_compliance(&app, members).await
+        }
         Command::Ce { command: CeCommand::Evaluate { file } } => ce_evaluate(&file),
         Command::Config { command: ConfigCommand::Example } => {
             print!("{}", Settings::example_toml());
@@ -223,6 +233,9 @@ async fn run() -> Result<()> {
             shown.database.url = redact_url(&shown.database.url);
             if !shown.mail.smtp_password.is_empty() {
                 shown.mail.smtp_password = "***".into();
+            }
+            if !shown.payments.webhook_secret.is_empty() {
+                shown.payments.webhook_secret = "***".into();
             }
             println!("{shown:#?}");
             Ok(())
@@ -302,6 +315,11 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "renewal reminders queued"),
                     Err(err) => tracing::warn!(error = %err, "renewal reminders failed"),
+                }
+                match app.send_ce_reminders().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(reminders = n, "CE reminders queued"),
+                    Err(err) => tracing::warn!(error = %err, "CE reminders failed"),
                 }
             }
             tick += 1;

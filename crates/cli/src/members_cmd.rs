@@ -106,6 +106,46 @@ joined_on,expires_on,home_chapter,groups,licences,certifications\n",
 }
 
 /// Times a real import of `rows` generated members into a fresh SQLite database.
+/// Times the CE compliance report (every member with a licence or certification judged by
+/// the engine, from the database) and one member's CE dashboard.
+pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
+    let started = Instant::now();
+    if app.seed_demo_sized(members).await? {
+        println!("Seeded a demo society of {members} members in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    let staff = guildhall_app::Actor {
+        user_id: 0,
+        email: "bench@localhost".into(),
+        display_name: "Benchmark".into(),
+        role: guildhall_domain::identity::Role::Staff,
+        officer_of: Vec::new(),
+        api_token_id: None,
+    };
+    let started = Instant::now();
+    let report = app.ce_compliance_report(&staff, None, None).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "compliance report ({:?}): {} members, {} credentials evaluated in {elapsed:.2} s ({:.0} members/s); {} short",
+        app.store.kind(),
+        report.members_evaluated,
+        report.credentials_evaluated,
+        report.members_evaluated as f64 / elapsed,
+        report.short.len()
+    );
+    let maya = app.store.user_by_email("member@demo.guildhall.org").await?.context("no demo member")?;
+    let member = guildhall_app::Actor { user_id: maya.id, role: guildhall_domain::identity::Role::Member, ..staff };
+    let rounds = 200;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        app.ce_dashboard(&member, None).await?;
+    }
+    println!(
+        "one member's CE dashboard (2 licences, database reads + evaluation): {:.0} µs each",
+        started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
+    );
+    Ok(())
+}
+
 pub async fn bench_import(rows: usize, bad_row: Option<usize>) -> Result<()> {
     let db = TestDatabase::sqlite().await.map_err(anyhow::Error::msg)?;
     let mut settings = Settings::default();

@@ -13,6 +13,7 @@ pub enum ColumnType {
     Text,
     Bool,
     Date,
+    Bytes,
 }
 
 #[derive(Debug)]
@@ -24,7 +25,7 @@ pub struct TableSpec {
     pub identity: bool,
 }
 
-use ColumnType::{Bool as B, Date as D, Int as I, Text as T};
+use ColumnType::{Bool as B, Bytes as X, Date as D, Int as I, Text as T};
 
 /// Every table, parents before children.
 pub const TABLES: &[TableSpec] = &[
@@ -214,6 +215,7 @@ pub const TABLES: &[TableSpec] = &[
             ("first_issued", D),
             ("expires_on", D),
             ("created_at", I),
+            ("licensure_method", T),
         ],
         identity: true,
     },
@@ -227,6 +229,8 @@ pub const TABLES: &[TableSpec] = &[
             ("number", T),
             ("expires_on", D),
             ("created_at", I),
+            ("ruleset", T),
+            ("issued_on", D),
         ],
         identity: true,
     },
@@ -276,6 +280,53 @@ pub const TABLES: &[TableSpec] = &[
             ("received_on", D),
             ("recorded_by", I),
             ("created_at", I),
+            ("refunded_cents", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "payment_events",
+        columns: &[
+            ("id", I),
+            ("provider", T),
+            ("event_id", T),
+            ("invoice_id", I),
+            ("amount_cents", I),
+            ("outcome", T),
+            ("received_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "refunds",
+        columns: &[
+            ("id", I),
+            ("payment_id", I),
+            ("amount_cents", I),
+            ("method", T),
+            ("reason", T),
+            ("ended_term", B),
+            ("refunded_on", D),
+            ("recorded_by", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "organisations",
+        columns: &[("payer_id", I), ("name", T), ("seats", I), ("created_at", I)],
+        identity: false,
+    },
+    TableSpec {
+        name: "membership_links",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("payer_id", I),
+            ("kind", T),
+            ("started_on", D),
+            ("ended_on", D),
+            ("created_at", I),
         ],
         identity: true,
     },
@@ -283,6 +334,68 @@ pub const TABLES: &[TableSpec] = &[
         name: "renewal_reminders",
         columns: &[("member_id", I), ("for_expiry", D), ("offset_key", T), ("sent_on", D)],
         identity: false,
+    },
+    TableSpec {
+        name: "ce_activities",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("title", T),
+            ("kind", T),
+            ("tags", T),
+            ("occurred_on", D),
+            ("starts_on", D),
+            ("ends_on", D),
+            ("quantity_micro", I),
+            ("unit", T),
+            ("provider", T),
+            ("provider_approvals", T),
+            ("organisation", T),
+            ("attributes", T),
+            ("source", T),
+            ("source_ref", T),
+            ("recorded_by", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "ce_activity_sessions",
+        columns: &[("activity_id", I), ("session_on", D), ("hours_micro", I)],
+        identity: false,
+    },
+    TableSpec {
+        name: "ce_evidence",
+        columns: &[
+            ("id", I),
+            ("activity_id", I),
+            ("file_name", T),
+            ("content_type", T),
+            ("byte_size", I),
+            ("sha256", T),
+            ("content", X),
+            ("uploaded_at", I),
+            ("retain_until", D),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "ce_reminders",
+        columns: &[("member_id", I), ("credential_key", T), ("period_end", D), ("offset_days", I), ("sent_at", I)],
+        identity: false,
+    },
+    TableSpec {
+        name: "ce_programmes",
+        columns: &[
+            ("id", I),
+            ("ruleset_id", T),
+            ("file_name", T),
+            ("source", T),
+            ("created_by", I),
+            ("created_at", I),
+            ("updated_at", I),
+        ],
+        identity: true,
     },
 ];
 
@@ -294,6 +407,7 @@ pub enum Value {
     Text(String),
     Bool(bool),
     Date(Date),
+    Bytes(Vec<u8>),
 }
 
 /// Rows of one table, in primary-key order.
@@ -308,6 +422,7 @@ macro_rules! decode_row {
                 ColumnType::Text => $row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::Text),
                 ColumnType::Bool => $row.try_get::<Option<bool>, _>(i)?.map_or(Value::Null, Value::Bool),
                 ColumnType::Date => $row.try_get::<Option<Date>, _>(i)?.map_or(Value::Null, Value::Date),
+                ColumnType::Bytes => $row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, Value::Bytes),
             };
             values.push(value);
         }
@@ -328,6 +443,8 @@ macro_rules! bind_values {
                 (ColumnType::Bool, _) => query.bind(None::<bool>),
                 (ColumnType::Date, Value::Date(v)) => query.bind(*v),
                 (ColumnType::Date, _) => query.bind(None::<Date>),
+                (ColumnType::Bytes, Value::Bytes(v)) => query.bind(v.clone()),
+                (ColumnType::Bytes, _) => query.bind(None::<Vec<u8>>),
             };
         }
         query

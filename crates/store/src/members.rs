@@ -8,8 +8,8 @@ use crate::accounts::insert_audit;
 use crate::copy::Value;
 use crate::{
     CertificationRecord, GroupRecord, InvoiceRecord, LicenceRecord, MemberBundle, MemberFilter, MemberRecord,
-    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page, PageRequest, PaymentRecord, Store,
-    StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader, with_writer,
+    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page, PageRequest, PaymentRecord,
+    SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader, with_writer,
 };
 
 const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
@@ -24,8 +24,9 @@ const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last
     m.home_chapter_id, c.name AS chapter_name \
     FROM members m JOIN tiers t ON t.id = m.tier_id LEFT JOIN chapters c ON c.id = m.home_chapter_id";
 
-/// The four result sets the export reads.
-type ExportRows = (Vec<MemberRecord>, Vec<LicenceRecord>, Vec<CertificationRecord>, Vec<(i64, String)>);
+/// The result sets the export reads.
+type ExportRows =
+    (Vec<MemberRecord>, Vec<LicenceRecord>, Vec<CertificationRecord>, Vec<(i64, String)>, Vec<(i64, Date)>);
 
 /// Members with their licences, certifications and group slugs, keyed by member id.
 #[derive(Debug, Default)]
@@ -34,6 +35,9 @@ pub struct MemberExport {
     pub licences: HashMap<i64, Vec<LicenceRecord>>,
     pub certifications: HashMap<i64, Vec<CertificationRecord>>,
     pub groups: HashMap<i64, Vec<String>>,
+    /// The last day of each member's latest term that was ever paid (kept when the term
+    /// was later cancelled), for members whose standing no longer carries an expiry.
+    pub last_paid_expiry: HashMap<i64, Date>,
 }
 
 /// The normalised name members are searched and sorted by.
@@ -51,6 +55,7 @@ macro_rules! bind_all {
                 Value::Text(v) => query.bind(v.clone()),
                 Value::Date(v) => query.bind(*v),
                 Value::Bool(v) => query.bind(*v),
+                Value::Bytes(v) => query.bind(v.clone()),
                 Value::Null => query.bind(None::<i64>),
             };
         }
@@ -119,6 +124,46 @@ macro_rules! insert_payment {
         .await
     };
 }
+
+/// Settles an open invoice inside a transaction: records the payment, marks the invoice
+/// and its term paid, and stores the member's new standing. Fails with `Invalid` if the
+/// invoice is not open.
+macro_rules! settle_in_tx {
+    ($tx:expr, $invoice_id:expr, $payment:expr, $standing:expr, $now:expr) => {{
+        let invoice: Option<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT member_id, term_id FROM invoices WHERE id = $1 AND status = 'open'")
+                .bind($invoice_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let Some((member_id, term_id)) = invoice else {
+            return Err(StoreError::Invalid("This invoice is not open: it has been paid or voided already.".into()));
+        };
+        insert_payment!($tx, $invoice_id, $payment, $now)?;
+        sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2")
+            .bind($payment.received_on)
+            .bind($invoice_id)
+            .execute(&mut *$tx)
+            .await?;
+        if let Some(term_id) = term_id {
+            sqlx::query("UPDATE membership_terms SET status = 'paid', paid_on = $1 WHERE id = $2")
+                .bind($payment.received_on)
+                .bind(term_id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind($standing.0)
+        .bind($standing.1)
+        .bind($standing.2)
+        .bind($now)
+        .bind(member_id)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use {insert_payment, settle_in_tx};
 
 /// The WHERE clause and its values for a member filter (only the conditions given, so
 /// the planner can use the indexes).
@@ -425,6 +470,17 @@ impl Store {
         })?)
     }
 
+    /// The member's open invoice, if any (the newest).
+    pub async fn open_invoice(&self, member_id: i64) -> StoreResult<Option<InvoiceRecord>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 AND status = 'open' ORDER BY id DESC LIMIT 1"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     pub async fn invoice_by_id(&self, id: i64) -> StoreResult<Option<InvoiceRecord>> {
         let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -437,7 +493,7 @@ impl Store {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, invoice_id, amount_cents, method, reference, provider_ref, received_on, recorded_by, \
-                 created_at FROM payments WHERE invoice_id = $1 ORDER BY id",
+                 created_at, refunded_cents FROM payments WHERE invoice_id = $1 ORDER BY id",
             )
             .bind(invoice_id)
             .fetch_all(pool)
@@ -469,7 +525,7 @@ impl Store {
         &self,
         invoice_id: i64,
         payment: &NewPayment,
-        standing: (&str, Option<Date>, Date),
+        standing: SettledStanding<'_>,
         audit: Option<&NewAuditEntry>,
         now: UnixTime,
     ) -> StoreResult<bool> {
@@ -484,39 +540,7 @@ impl Store {
                     return Ok(false);
                 }
             }
-            let invoice: Option<(i64, Option<i64>)> =
-                sqlx::query_as("SELECT member_id, term_id FROM invoices WHERE id = $1 AND status = 'open'")
-                    .bind(invoice_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some((member_id, term_id)) = invoice else {
-                return Err(StoreError::Invalid(
-                    "This invoice is not open: it has been paid or voided already.".into(),
-                ));
-            };
-            insert_payment!(tx, invoice_id, payment, now)?;
-            sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2")
-                .bind(payment.received_on)
-                .bind(invoice_id)
-                .execute(&mut *tx)
-                .await?;
-            if let Some(term_id) = term_id {
-                sqlx::query("UPDATE membership_terms SET status = 'paid', paid_on = $1 WHERE id = $2")
-                    .bind(payment.received_on)
-                    .bind(term_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(
-                "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 WHERE id = $5",
-            )
-            .bind(standing.0)
-            .bind(standing.1)
-            .bind(standing.2)
-            .bind(now)
-            .bind(member_id)
-            .execute(&mut *tx)
-            .await?;
+            settle_in_tx!(tx, invoice_id, payment, standing, now);
             if let Some(audit) = audit {
                 insert_audit!(tx, audit)?;
             }
@@ -597,10 +621,10 @@ impl Store {
         Ok(rows.into_iter().unzip())
     }
 
-    /// Everything the member export writes, read in four queries.
+    /// Everything the member export writes, read in five queries.
     pub async fn export_members(&self) -> StoreResult<MemberExport> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY id");
-        let (members, licences, certifications, groups): ExportRows = with_reader!(self, |pool| {
+        let (members, licences, certifications, groups, paid): ExportRows = with_reader!(self, |pool| {
             let members = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
             let licences = sqlx::query_as(
                 "SELECT id, member_id, jurisdiction, kind, number, first_issued, expires_on, created_at FROM licences \
@@ -619,9 +643,16 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>((members, licences, certifications, groups))
+            let paid = sqlx::query_as("SELECT member_id, ends_on FROM membership_terms WHERE paid_on IS NOT NULL")
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((members, licences, certifications, groups, paid))
         })?;
         let mut export = MemberExport { members, ..Default::default() };
+        for (member, ends_on) in paid {
+            let last = export.last_paid_expiry.entry(member).or_insert(ends_on);
+            *last = (*last).max(ends_on);
+        }
         for l in licences {
             export.licences.entry(l.member_id).or_default().push(l);
         }

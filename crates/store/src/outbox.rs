@@ -81,10 +81,10 @@ impl Store {
         Ok(())
     }
 
-    /// Newest first, optionally only mail to one address.
+    /// Newest first, optionally only mail to one address (`to_address` given in lower case).
     pub async fn list_mail(&self, to_address: Option<&str>, page: PageRequest) -> StoreResult<Page<MailRecord>> {
         let sql = format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR to_address = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR LOWER(to_address) = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
         );
         let (items, (total,)): (Vec<MailRecord>, (i64,)) = with_reader!(self, |pool| {
             let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -93,7 +93,7 @@ impl Store {
                 .bind(page.offset())
                 .fetch_all(pool)
                 .await?;
-            let total = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE ($1 IS NULL OR to_address = $1)")
+            let total = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE ($1 IS NULL OR LOWER(to_address) = $1)")
                 .bind(to_address)
                 .fetch_one(pool)
                 .await?;

@@ -430,6 +430,8 @@ pub struct PaymentRecord {
     pub received_on: Date,
     pub recorded_by: Option<i64>,
     pub created_at: UnixTime,
+    /// The sum of the refunds recorded against this payment.
+    pub refunded_cents: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -442,6 +444,66 @@ pub struct NewPayment {
     pub received_on: Date,
     pub recorded_by: Option<i64>,
 }
+
+/// A refund of (part of) a payment.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct RefundRecord {
+    pub id: i64,
+    pub payment_id: i64,
+    pub amount_cents: i64,
+    /// card | cheque | transfer | cash
+    pub method: String,
+    pub reason: String,
+    /// Whether the refund ended the membership term the payment was for.
+    pub ended_term: bool,
+    pub refunded_on: Date,
+    pub recorded_by: Option<i64>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRefund {
+    pub payment_id: i64,
+    pub amount_cents: i64,
+    pub method: String,
+    pub reason: String,
+    pub refunded_on: Date,
+    pub recorded_by: Option<i64>,
+}
+
+/// A refund that also ends the term the payment was for: the term is cancelled from
+/// `refund.refunded_on` and the member's standing becomes `standing` (expiring on `expires_on`).
+#[derive(Debug, Clone)]
+pub struct EndTerm {
+    pub term_id: i64,
+    pub standing: String,
+    pub expires_on: Option<Date>,
+}
+
+/// An event a payment provider sent to its webhook, as recorded (once) by the store.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct PaymentEventRecord {
+    pub id: i64,
+    pub provider: String,
+    pub event_id: String,
+    pub invoice_id: Option<i64>,
+    pub amount_cents: i64,
+    /// succeeded | failed
+    pub outcome: String,
+    pub received_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPaymentEvent {
+    pub provider: String,
+    pub event_id: String,
+    pub invoice_id: Option<i64>,
+    pub amount_cents: i64,
+    pub outcome: String,
+}
+
+/// The member's standing once an invoice is settled: (standing, expiry, computed on).
+pub type SettledStanding<'a> = (&'a str, Option<Date>, Date);
 
 /// A term with its invoice and the payments made on it.
 #[derive(Debug, Clone)]
@@ -495,4 +557,40 @@ pub struct MemberFilter {
     pub jurisdiction: Option<String>,
     pub expires_from: Option<Date>,
     pub expires_until: Option<Date>,
+}
+
+/// An officer term with the names staff need to read it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct OfficerListing {
+    pub id: i64,
+    pub user_id: i64,
+    pub chapter_id: i64,
+    pub title: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub display_name: String,
+    pub email: String,
+    pub chapter_name: String,
+}
+
+/// A household member's or named employee's link to the member record that pays.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct MembershipLinkRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub payer_id: i64,
+    /// `household` or `employee`.
+    pub kind: String,
+    pub started_on: Date,
+    pub ended_on: Option<Date>,
+    pub created_at: UnixTime,
+}
+
+/// An organisation's membership: the payer record and the seats it pays for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct OrganisationRecord {
+    pub payer_id: i64,
+    pub name: String,
+    pub seats: i64,
+    pub created_at: UnixTime,
 }

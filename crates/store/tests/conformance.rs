@@ -395,6 +395,38 @@ async fn fill(s: &Store) {
         expires_at: None,
     };
     s.create_api_token(&t, 5, &audit("api_token.issued", 5, Some(id))).await.unwrap();
+    // Membership and payments: a payment event, a partial refund (refunded_cents, ended_term).
+    let (_, _, payment, open) = member_with_payment(s, "copy@example.org").await;
+    let event = NewPaymentEvent {
+        provider: "test".into(),
+        event_id: "evt_copy".into(),
+        invoice_id: Some(open),
+        amount_cents: 10_000,
+        outcome: "failed".into(),
+    };
+    s.record_payment_event(&event, None, 8).await.unwrap();
+    s.record_refund(&refund(payment, 2_500), None, &audit("payment.refunded", 9, Some(id)), 9).await.unwrap();
+    // Household and organisational memberships: an organisation and an ended link.
+    let (payer, ..) = member_with_payment(s, "payer@example.org").await;
+    let (person, ..) = member_with_payment(s, "person@example.org").await;
+    s.save_organisation(payer, "Acme Engineering", 3, &audit("organisation.saved", 10, None), 10).await.unwrap();
+    let link = s
+        .add_link(
+            (person, payer, "employee", date!(2024 - 02 - 29)),
+            ("active", None, date!(2024 - 02 - 29)),
+            &audit("member.linked", 11, None),
+            11,
+        )
+        .await
+        .unwrap();
+    s.end_link(
+        link,
+        date!(2025 - 06 - 30),
+        ("lapsed", None, date!(2025 - 07 - 01)),
+        &audit("member.unlinked", 12, None),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -497,6 +529,14 @@ async fn member_email_search_treats_wildcards_as_text() {
         assert_eq!(s.search_members(&find("%"), PageRequest::default()).await.unwrap().total, 0);
         let by_name = MemberFilter { name_prefix: Some("Y".into()), ..Default::default() };
         assert_eq!(s.search_members(&by_name, PageRequest::default()).await.unwrap().items[0].last_name, "Young");
+        // The total comes with the page, and is still right on a page past the end.
+        let everyone = MemberFilter::default();
+        let first = s.search_members(&everyone, PageRequest::new(1, 1)).await.unwrap();
+        assert_eq!((first.items.len(), first.total), (1, 2));
+        let second = s.search_members(&everyone, PageRequest::new(2, 1)).await.unwrap();
+        assert_eq!((second.items[0].last_name.as_str(), second.total), ("Zed", 2));
+        let beyond = s.search_members(&everyone, PageRequest::new(9, 1)).await.unwrap();
+        assert_eq!((beyond.items.len(), beyond.total), (0, 2), "{:?}", db.kind());
     }
 }
 
@@ -506,4 +546,373 @@ async fn member_numbers(s: &Store, ids: &[i64]) -> Vec<String> {
         out.push(s.member_by_id(*id).await.unwrap().unwrap().member_number);
     }
     out
+}
+
+/// A member with one paid term (invoice and $100 payment) and one open renewal invoice;
+/// returns (member, paid invoice, payment, open invoice).
+async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
+    let tier = match s.list_tiers().await.unwrap().first() {
+        Some(t) => t.id,
+        None => s
+            .create_tier(
+                &NewTier {
+                    code: "member".into(),
+                    name: "Member".into(),
+                    annual_dues_cents: 10_000,
+                    requires_approval: false,
+                    requirements: "[]".into(),
+                    sort_order: 0,
+                },
+                0,
+            )
+            .await
+            .unwrap(),
+    };
+    let term = |starts, ends, status: &str, paid_on| NewTerm {
+        tier_id: tier,
+        starts_on: starts,
+        ends_on: ends,
+        applied_on: starts,
+        status: status.into(),
+        approved_on: None,
+        paid_on,
+        cancelled_on: None,
+        rejected_on: None,
+    };
+    let invoice = |status: &str, paid_on| NewInvoice {
+        description: "Member".into(),
+        amount_cents: 10_000,
+        status: status.into(),
+        issued_on: date!(2025 - 01 - 01),
+        due_on: date!(2025 - 01 - 31),
+        paid_on,
+    };
+    let paid_on = Some(date!(2025 - 01 - 01));
+    let bundle = MemberBundle {
+        member: NewMember {
+            member_number: None,
+            user_id: None,
+            first_name: "Pay".into(),
+            last_name: "Er".into(),
+            email: email.into(),
+            phone: String::new(),
+            employer: String::new(),
+            job_title: String::new(),
+            career_stage: "other".into(),
+            disciplines: String::new(),
+            education: String::new(),
+            city: String::new(),
+            tier_id: tier,
+            home_chapter_id: None,
+            joined_on: date!(2025 - 01 - 01),
+            standing: "renewal_due".into(),
+            expires_on: Some(date!(2025 - 12 - 31)),
+            standing_on: date!(2025 - 12 - 01),
+            visibility: "{}".into(),
+        },
+        licences: vec![],
+        certifications: vec![],
+        group_ids: vec![],
+        terms: vec![
+            NewTermWithInvoice {
+                term: term(date!(2025 - 01 - 01), date!(2025 - 12 - 31), "paid", paid_on),
+                invoice: Some(invoice("paid", paid_on)),
+                payments: vec![NewPayment {
+                    amount_cents: 10_000,
+                    method: "cheque".into(),
+                    reference: "1001".into(),
+                    provider_ref: None,
+                    received_on: date!(2025 - 01 - 01),
+                    recorded_by: None,
+                }],
+            },
+            NewTermWithInvoice {
+                term: term(date!(2026 - 01 - 01), date!(2026 - 12 - 31), "awaiting_payment", None),
+                invoice: Some(invoice("open", None)),
+                payments: vec![],
+            },
+        ],
+    };
+    let member = s.insert_members(&[bundle], 0).await.unwrap()[0];
+    let invoices = s.member_invoices(member).await.unwrap();
+    let paid = invoices.iter().find(|i| i.status == "paid").unwrap().id;
+    let open = invoices.iter().find(|i| i.status == "open").unwrap().id;
+    let payment = s.invoice_payments(paid).await.unwrap()[0].id;
+    (member, paid, payment, open)
+}
+
+fn refund(payment_id: i64, cents: i64) -> NewRefund {
+    NewRefund {
+        payment_id,
+        amount_cents: cents,
+        method: "cheque".into(),
+        reason: "Overpaid".into(),
+        refunded_on: date!(2025 - 12 - 02),
+        recorded_by: None,
+    }
+}
+
+#[tokio::test]
+async fn provider_events_are_acted_on_once_and_settle_with_their_invoice() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let (member, _, _, open) = member_with_payment(s, "events@example.org").await;
+        let event = |id: &str| NewPaymentEvent {
+            provider: "test".into(),
+            event_id: id.into(),
+            invoice_id: Some(open),
+            amount_cents: 10_000,
+            outcome: "succeeded".into(),
+        };
+        let payment = NewPayment {
+            amount_cents: 10_000,
+            method: "card".into(),
+            reference: "online payment".into(),
+            provider_ref: Some("test:ch_1".into()),
+            received_on: date!(2025 - 12 - 02),
+            recorded_by: None,
+        };
+        let standing = ("active", Some(date!(2026 - 12 - 31)), date!(2025 - 12 - 02));
+        let settle = Some((open, &payment, standing));
+        assert_eq!(s.record_payment_event(&event("e1"), settle, 5).await.unwrap(), PaymentEventOutcome::Recorded);
+        assert_eq!(s.record_payment_event(&event("e1"), settle, 6).await.unwrap(), PaymentEventOutcome::Duplicate);
+        assert_eq!(s.invoice_payments(open).await.unwrap().len(), 1, "{:?}", db.kind());
+        let m = s.member_by_id(member).await.unwrap().unwrap();
+        assert_eq!((m.standing.as_str(), m.expires_on), ("active", Some(date!(2026 - 12 - 31))));
+        // Another event for the paid invoice fails as a whole: the event is not kept.
+        let again = NewPayment { provider_ref: Some("test:ch_2".into()), ..payment.clone() };
+        let err = s.record_payment_event(&event("e2"), Some((open, &again, standing)), 7).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert!(s.payment_event("test", "e2").await.unwrap().is_none());
+        let kept = s.payment_event("test", "e1").await.unwrap().unwrap();
+        assert_eq!((kept.invoice_id, kept.received_at), (Some(open), 5));
+    }
+}
+
+#[tokio::test]
+async fn refunds_never_exceed_the_payment_and_may_end_its_term() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let (member, paid, payment, _) = member_with_payment(s, "refunds@example.org").await;
+        let log = audit("payment.refunded", 1, None);
+        assert!(matches!(
+            s.record_refund(&refund(payment, 6_000), None, &log, 1).await.unwrap(),
+            RefundOutcome::Recorded { .. }
+        ));
+        assert_eq!(
+            s.record_refund(&refund(payment, 4_001), None, &log, 2).await.unwrap(),
+            RefundOutcome::ExceedsPayment { refundable_cents: 4_000 },
+            "{:?}",
+            db.kind()
+        );
+        assert_eq!(
+            s.record_refund(&refund(payment, 0), None, &log, 2).await.unwrap(),
+            RefundOutcome::ExceedsPayment { refundable_cents: 4_000 },
+            "a refund is for something"
+        );
+        let term_id = s.invoice_by_id(paid).await.unwrap().unwrap().term_id.unwrap();
+        let end = EndTerm { term_id, standing: "cancelled".into(), expires_on: Some(date!(2025 - 12 - 31)) };
+        assert!(matches!(
+            s.record_refund(&refund(payment, 4_000), Some(&end), &log, 3).await.unwrap(),
+            RefundOutcome::Recorded { .. }
+        ));
+        assert_eq!(s.payment_by_id(payment).await.unwrap().unwrap().refunded_cents, 10_000);
+        let refunds = s.member_refunds(member).await.unwrap();
+        assert_eq!(
+            refunds.iter().map(|r| (r.amount_cents, r.ended_term)).collect::<Vec<_>>(),
+            [(6_000, false), (4_000, true)]
+        );
+        let term = s.member_terms(member).await.unwrap().into_iter().find(|t| t.id == term_id).unwrap();
+        assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(date!(2025 - 12 - 02))));
+        assert_eq!(s.member_by_id(member).await.unwrap().unwrap().standing, "cancelled");
+        assert_eq!(s.member_payments(member).await.unwrap().len(), 1);
+        assert!(matches!(s.record_refund(&refund(9_999, 1), None, &log, 4).await, Err(StoreError::NotFound)));
+        let entries = s
+            .list_audit(
+                &AuditFilter { action: Some("payment.refunded".into()), ..Default::default() },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.total, 2, "refused refunds leave no audit entry");
+    }
+}
+
+#[tokio::test]
+async fn staff_manage_tiers_groups_and_officers_with_audit_entries() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let count = |action: &'static str| async move {
+            s.list_audit(&AuditFilter { action: Some(action.into()), ..Default::default() }, PageRequest::default())
+                .await
+                .unwrap()
+                .total
+        };
+        let (member, ..) = member_with_payment(s, "used@example.org").await;
+        let used = s.list_tiers().await.unwrap()[0].id;
+        let spare = NewTier {
+            code: "spare".into(),
+            name: "Spare".into(),
+            annual_dues_cents: 500,
+            requires_approval: true,
+            requirements: "[]".into(),
+            sort_order: 9,
+        };
+        let id = s.save_tier(None, &spare, &audit("tier.created", 1, None), 1).await.unwrap();
+        assert!(
+            matches!(
+                s.save_tier(None, &spare, &audit("tier.created", 1, None), 1).await,
+                Err(StoreError::Conflict { .. })
+            ),
+            "codes are unique"
+        );
+        let renamed = NewTier { name: "Spare Tier".into(), annual_dues_cents: 750, code: "ignored".into(), ..spare };
+        s.save_tier(Some(id), &renamed, &audit("tier.changed", 2, None), 2).await.unwrap();
+        let stored = s.tier_by_id(id).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.code.as_str(), stored.name.as_str(), stored.annual_dues_cents),
+            ("spare", "Spare Tier", 750)
+        );
+        assert!(matches!(s.save_tier(Some(999), &renamed, &audit("x", 2, None), 2).await, Err(StoreError::NotFound)));
+        let usage = s.tier_usage().await.unwrap();
+        assert_eq!(usage, vec![(used, TierUsage { members: 1, terms: 2 })]);
+        assert!(
+            matches!(s.delete_tier(used, &audit("tier.deleted", 3, None)).await, Err(StoreError::Conflict { .. })),
+            "a tier in use stays"
+        );
+        s.delete_tier(id, &audit("tier.deleted", 3, None)).await.unwrap();
+        assert!(matches!(s.delete_tier(id, &audit("tier.deleted", 3, None)).await, Err(StoreError::NotFound)));
+        assert_eq!((count("tier.created").await, count("tier.changed").await, count("tier.deleted").await), (1, 1, 1));
+
+        let group =
+            s.save_group(None, ("yp", "Young Professionals", ""), &audit("group.created", 4, None), 4).await.unwrap();
+        assert!(matches!(
+            s.save_group(None, ("yp", "Again", ""), &audit("group.created", 4, None), 4).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        s.save_group(Some(group), ("young-pros", "Young Pros", "Under 35"), &audit("group.changed", 5, None), 5)
+            .await
+            .unwrap();
+        assert_eq!(s.group_by_id(group).await.unwrap().unwrap().slug, "young-pros");
+        let joined = audit("member.group_added", 6, None);
+        assert!(s.add_member_group(member, group, date!(2026 - 02 - 28), &joined).await.unwrap());
+        assert!(!s.add_member_group(member, group, date!(2026 - 03 - 01), &joined).await.unwrap(), "once");
+        assert_eq!(s.member_groups(member).await.unwrap()[0].id, group);
+        assert_eq!(s.group_member_counts().await.unwrap(), vec![(group, 1)]);
+        let left = audit("member.group_removed", 7, None);
+        assert!(s.remove_member_group(member, group, &left).await.unwrap());
+        assert!(!s.remove_member_group(member, group, &left).await.unwrap());
+        assert!(s.member_groups(member).await.unwrap().is_empty());
+        assert_eq!((count("member.group_added").await, count("member.group_removed").await), (1, 1));
+
+        let chapter = s
+            .create_chapter(
+                &NewChapter {
+                    slug: "c".into(),
+                    name: "C".into(),
+                    kind: "chapter".into(),
+                    region: String::new(),
+                    dues_supplement_cents: 0,
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let officer = s.create_user(&user("o@example.org"), None, None, 0).await.unwrap();
+        let term = NewOfficerTerm {
+            user_id: officer,
+            chapter_id: chapter,
+            title: "Treasurer".into(),
+            starts_on: date!(2026 - 01 - 01),
+            ends_on: None,
+        };
+        let term_id = s.appoint_officer(&term, &audit("officer.appointed", 8, None), 8).await.unwrap();
+        let listed = s.list_officer_terms().await.unwrap();
+        assert_eq!(
+            (listed[0].id, listed[0].email.as_str(), listed[0].chapter_name.as_str(), listed[0].ends_on),
+            (term_id, "o@example.org", "C", None)
+        );
+        s.set_officer_term_end(term_id, date!(2026 - 06 - 30), &audit("officer.term_ended", 9, None)).await.unwrap();
+        assert_eq!(s.officer_term_by_id(term_id).await.unwrap().unwrap().ends_on, Some(date!(2026 - 06 - 30)));
+        assert!(s.officer_terms_on(officer, date!(2026 - 07 - 01)).await.unwrap().is_empty(), "office ends");
+        assert!(matches!(
+            s.set_officer_term_end(999, date!(2026 - 06 - 30), &audit("x", 9, None)).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!((count("officer.appointed").await, count("officer.term_ended").await), (1, 1));
+    }
+}
+
+#[tokio::test]
+async fn the_export_reads_each_member_s_last_paid_expiry() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let (member, ..) = member_with_payment(&db.store, "export@example.org").await;
+        let export = db.store.export_members().await.unwrap();
+        // The paid 2025 term counts; the open 2026 renewal does not.
+        assert_eq!(export.last_paid_expiry.get(&member), Some(&date!(2025 - 12 - 31)), "{:?}", db.kind());
+    }
+}
+
+#[tokio::test]
+async fn household_and_organisation_links_set_the_person_s_standing_with_their_audit_entry() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let (payer, ..) = member_with_payment(s, "payer@example.org").await;
+        let (person, ..) = member_with_payment(s, "person@example.org").await;
+        let number = s.member_by_id(person).await.unwrap().unwrap().member_number;
+        assert_eq!(s.member_id_by_number(&number).await.unwrap(), Some(person));
+        assert_eq!(s.member_id_by_number("nope").await.unwrap(), None);
+        let today = date!(2026 - 03 - 01);
+        let id = s
+            .add_link(
+                (person, payer, "household", today),
+                ("grace", Some(date!(2025 - 12 - 31)), today),
+                &audit("member.linked", 1, None),
+                1,
+            )
+            .await
+            .unwrap();
+        let member = s.member_by_id(person).await.unwrap().unwrap();
+        assert_eq!((member.standing.as_str(), member.expires_on), ("grace", Some(date!(2025 - 12 - 31))));
+        let links = s.member_links(payer).await.unwrap();
+        assert_eq!(
+            (links.len(), links[0].member_id, links[0].kind.as_str(), links[0].ended_on),
+            (1, person, "household", None)
+        );
+        assert_eq!(s.member_links(person).await.unwrap(), links, "seen from both ends");
+        // Ended the day before it started (linked and unlinked the same day): removed.
+        s.end_link(id, date!(2026 - 02 - 28), ("lapsed", None, today), &audit("member.unlinked", 2, None))
+            .await
+            .unwrap();
+        assert!(s.member_links(person).await.unwrap().is_empty());
+        assert_eq!(s.member_by_id(person).await.unwrap().unwrap().standing, "lapsed");
+        let id = s
+            .add_link((person, payer, "employee", today), ("grace", None, today), &audit("member.linked", 3, None), 3)
+            .await
+            .unwrap();
+        s.end_link(id, date!(2026 - 04 - 30), ("lapsed", None, today), &audit("member.unlinked", 4, None))
+            .await
+            .unwrap();
+        assert_eq!(s.link_by_id(id).await.unwrap().unwrap().ended_on, Some(date!(2026 - 04 - 30)));
+        assert!(
+            matches!(
+                s.end_link(id, date!(2026 - 05 - 01), ("lapsed", None, today), &audit("x", 5, None)).await,
+                Err(StoreError::NotFound)
+            ),
+            "an ended link ends once"
+        );
+        s.save_organisation(payer, "Acme", 2, &audit("organisation.saved", 6, None), 6).await.unwrap();
+        s.save_organisation(payer, "Acme Ltd", 5, &audit("organisation.saved", 7, None), 7).await.unwrap();
+        let org = s.organisation(payer).await.unwrap().unwrap();
+        assert_eq!((org.name.as_str(), org.seats, org.created_at), ("Acme Ltd", 5, 6));
+        let n = s
+            .list_audit(
+                &AuditFilter { subject_kind: Some("account".into()), ..Default::default() },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(n, 6, "each change with its audit entry");
+    }
 }

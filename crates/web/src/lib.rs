@@ -3,11 +3,14 @@
 //! authorisation live in `guildhall-app`.
 
 pub mod api;
+pub mod ce_pages;
 pub mod charts;
 pub mod error;
+pub mod manage_pages;
 pub mod membership_pages;
 pub mod pages;
 pub mod session;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -27,6 +30,8 @@ use crate::session::Identity;
 
 /// Largest member file the staff import page accepts (100,000 members is about 20 MB).
 const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+/// Largest activity form with its evidence file (the configured file limit is checked too).
+const EVIDENCE_LIMIT: usize = 32 * 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
     script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -43,6 +48,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/password/reset", get(pages::reset_form).post(pages::reset))
         .route("/dashboard", get(pages::dashboard))
         .route("/chapters/{id}", get(pages::chapter))
+        .route("/join", get(membership_pages::join_form).post(membership_pages::join))
         .route("/membership/renew", post(membership_pages::renew))
         .route("/invoices/{id}/pay", get(membership_pages::pay_form).post(membership_pages::pay))
         .route("/directory", get(membership_pages::directory))
@@ -51,6 +57,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/members/{id}/edit", get(membership_pages::member_edit).post(membership_pages::save_member_edit))
         .route("/profile", get(membership_pages::own_profile).post(membership_pages::save_own_profile))
         .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
+        .route("/members/{member}/payments/{payment}/refunds", post(membership_pages::record_refund))
+        .route(
+            "/payments/webhook/{provider}",
+            post(webhooks::payment_webhook).layer(axum::extract::DefaultBodyLimit::max(webhooks::WEBHOOK_LIMIT)),
+        )
         .route("/staff", get(pages::staff))
         .route(
             "/staff/import",
@@ -58,6 +69,39 @@ pub fn router(app: Arc<App>) -> Router {
                 .post(membership_pages::import_upload)
                 .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/ce", get(ce_pages::own_ce))
+        .route(
+            "/ce/activities",
+            post(ce_pages::log_activity).layer(axum::extract::DefaultBodyLimit::max(EVIDENCE_LIMIT)),
+        )
+        .route(
+            "/ce/activities/{id}/evidence",
+            post(ce_pages::add_evidence).layer(axum::extract::DefaultBodyLimit::max(EVIDENCE_LIMIT)),
+        )
+        .route("/ce/activities/{id}/delete", post(ce_pages::delete_activity))
+        .route("/ce/evidence/{id}", get(ce_pages::own_evidence))
+        .route("/ce/documents/{key}/{file}", get(ce_pages::own_document))
+        .route("/ce/credentials", post(ce_pages::add_credential))
+        .route("/ce/credentials/{key}/delete", post(ce_pages::remove_credential))
+        .route("/members/{id}/ce", get(ce_pages::member_ce))
+        .route("/members/{id}/ce/evidence/{evidence}", get(ce_pages::member_evidence))
+        .route("/members/{id}/ce/documents/{key}/{file}", get(ce_pages::member_document))
+        .route("/staff/compliance", get(ce_pages::compliance))
+        .route("/staff/compliance.csv", get(ce_pages::compliance_csv))
+        .route("/staff/programmes", get(ce_pages::programmes).post(ce_pages::save_programme))
+        .route("/staff/tiers", get(manage_pages::tiers).post(manage_pages::create_tier))
+        .route("/staff/tiers/{id}", get(manage_pages::tier).post(manage_pages::save_tier))
+        .route("/staff/tiers/{id}/delete", post(manage_pages::delete_tier))
+        .route("/staff/groups", get(manage_pages::groups).post(manage_pages::create_group))
+        .route("/staff/groups/{id}", get(manage_pages::group).post(manage_pages::save_group))
+        .route("/members/{id}/groups", post(manage_pages::add_member_group))
+        .route("/members/{member}/groups/{group}/remove", post(manage_pages::remove_member_group))
+        .route("/members/{id}/links", post(manage_pages::link_member))
+        .route("/members/{member}/links/{link}/end", post(manage_pages::unlink_member))
+        .route("/members/{id}/organisation", post(manage_pages::save_organisation))
+        .route("/staff/officers", get(manage_pages::officers).post(manage_pages::appoint_officer))
+        .route("/staff/officers/{id}/end", post(manage_pages::end_officer_term))
+        .route("/staff/officer-fields", get(manage_pages::officer_fields).post(manage_pages::save_officer_fields))
         .route("/staff/approvals", get(membership_pages::approvals))
         .route("/staff/approvals/{term}", post(membership_pages::decide))
         .route("/staff/reports", get(membership_pages::reports))
@@ -131,7 +175,9 @@ async fn brand_css(State(app): State<Arc<App>>) -> Response {
 /// the API gets the JSON error body. This also covers axum's own rejections (bad query
 /// strings, unknown methods, oversized bodies), which arrive as plain text.
 async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    // Payment webhooks are called by machines: they get JSON errors like the API.
+    let path = request.uri().path();
+    let is_api = path.starts_with("/api/") || path.starts_with("/payments/webhook/");
     let identity = request.extensions().get::<Identity>().cloned();
     let request_id = request.headers().get(&REQUEST_ID).cloned();
     let response = next.run(request).await;
@@ -149,7 +195,8 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
     }
     let page_error = response.extensions().get::<PageError>().cloned();
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    if is_api && is_json {
+    // A JSON error body is ours already (the API, payment webhooks).
+    if is_json {
         return response;
     }
     let message = match page_error {

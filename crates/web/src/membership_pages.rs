@@ -129,10 +129,12 @@ pub async fn pay(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> PageResult {
-    // The test provider confirms at once; a real provider's webhook calls the same use case.
-    let reference = format!("test-{}", guildhall_app::crypto::random_token()?);
-    app.confirm_card_payment(&actor, id, &reference).await?;
-    Ok(Redirect::to("/dashboard?renewed=1").into_response())
+    // The test provider confirms at once; a real provider sends the member to its own
+    // page and settles the invoice through its webhook.
+    match app.start_card_payment(&actor, id).await? {
+        guildhall_app::payments::CardPayment::Paid => Ok(Redirect::to("/dashboard?renewed=1").into_response()),
+        guildhall_app::payments::CardPayment::Redirect(url) => Ok(Redirect::to(&url).into_response()),
+    }
 }
 
 pub struct DirectoryRow {
@@ -203,7 +205,7 @@ pub async fn directory(
     render(&DirectoryPage {
         chrome: Chrome::new(&app, &identity, "Member directory", "directory").await,
         rows: page.items.into_iter().map(directory_row).collect(),
-        chapters: app.store.list_chapters().await.map_err(AppError::from)?,
+        chapters: app.reference().await?.chapters.clone(),
         q: q.q,
         chapter: chapter.unwrap_or(0),
         pager,
@@ -353,6 +355,39 @@ pub struct InvoiceRow {
     open: bool,
 }
 
+pub struct PaymentRow {
+    id: i64,
+    invoice_id: i64,
+    received: String,
+    method: String,
+    reference: String,
+    amount: String,
+    refunded: String,
+    /// What is left to refund, as the amount field's default ("" when nothing is).
+    refundable: String,
+    /// The invoice's term is paid up, so a refund may end it.
+    can_end_term: bool,
+}
+
+pub struct RefundRow {
+    payment_id: i64,
+    refunded_on: String,
+    amount: String,
+    method: String,
+    reason: String,
+    ended_term: bool,
+}
+
+/// What the refund form sent, to show it again with its messages.
+#[derive(Default)]
+pub struct RefundDraft {
+    payment_id: i64,
+    amount: String,
+    method: String,
+    reason: String,
+    end_term: bool,
+}
+
 #[derive(Template)]
 #[template(path = "member.html")]
 struct MemberPage {
@@ -369,6 +404,11 @@ struct MemberPage {
     joined: String,
     chapter: String,
     groups: String,
+    /// (group id, name) of the member's groups, and of the groups they could join.
+    member_groups: Vec<(i64, String)>,
+    other_groups: Vec<(i64, String)>,
+    /// Household and organisational links (staff only).
+    links: Option<crate::manage_pages::LinksView>,
     email: String,
     phone: String,
     employer: String,
@@ -379,6 +419,10 @@ struct MemberPage {
     /// (from, to, status, paid on)
     terms: Vec<(String, String, String, String)>,
     invoices: Vec<InvoiceRow>,
+    payments: Vec<PaymentRow>,
+    refunds: Vec<RefundRow>,
+    refund_methods: Vec<(&'static str, &'static str)>,
+    draft: RefundDraft,
 }
 
 async fn member_page(
@@ -389,8 +433,63 @@ async fn member_page(
     form: FormState,
     notice: String,
 ) -> Result<MemberPage, crate::error::HtmlError> {
+    member_page_with(app, actor, identity, id, form, notice, RefundDraft::default()).await
+}
+
+async fn member_page_with(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    id: i64,
+    form: FormState,
+    notice: String,
+    draft: RefundDraft,
+) -> Result<MemberPage, crate::error::HtmlError> {
     let d = app.member_detail(actor, id).await?;
     let m = &d.member;
+    let other_groups = if actor.is_staff() {
+        app.groups()
+            .await?
+            .into_iter()
+            .filter(|g| !d.groups.iter().any(|mine| mine.id == g.id))
+            .map(|g| (g.id, g.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let links = if actor.is_staff() { Some(crate::manage_pages::links_view(app, actor, id).await?) } else { None };
+    let paid_terms: Vec<i64> = d.terms.iter().filter(|t| t.status == "paid").map(|t| t.id).collect();
+    let payments = d
+        .payments
+        .iter()
+        .map(|p| {
+            let term = d.invoices.iter().find(|i| i.id == p.invoice_id).and_then(|i| i.term_id);
+            let left = p.amount_cents - p.refunded_cents;
+            PaymentRow {
+                id: p.id,
+                invoice_id: p.invoice_id,
+                received: p.received_on.to_string(),
+                method: p.method.clone(),
+                reference: p.reference.clone(),
+                amount: format_money(p.amount_cents),
+                refunded: if p.refunded_cents > 0 { format_money(p.refunded_cents) } else { String::new() },
+                refundable: if left > 0 { format!("{}.{:02}", left / 100, left % 100) } else { String::new() },
+                can_end_term: term.is_some_and(|t| paid_terms.contains(&t)),
+            }
+        })
+        .collect();
+    let refunds = d
+        .refunds
+        .iter()
+        .map(|r| RefundRow {
+            payment_id: r.payment_id,
+            refunded_on: r.refunded_on.to_string(),
+            amount: format_money(r.amount_cents),
+            method: r.method.clone(),
+            reason: r.reason.clone(),
+            ended_term: r.ended_term,
+        })
+        .collect();
     let name = format!("{} {}", m.first_name, m.last_name);
     Ok(MemberPage {
         chrome: Chrome::new(app, identity, &name, if actor.is_staff() { "staff" } else { "chapter" })
@@ -407,6 +506,9 @@ async fn member_page(
         joined: m.joined_on.to_string(),
         chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        member_groups: d.groups.iter().map(|g| (g.id, g.name.clone())).collect(),
+        other_groups,
+        links,
         email: m.email.clone(),
         phone: m.phone.clone(),
         employer: m.employer.clone(),
@@ -444,6 +546,10 @@ async fn member_page(
                 open: i.status == "open",
             })
             .collect(),
+        payments,
+        refunds,
+        refund_methods: guildhall_app::payments::REFUND_METHODS.to_vec(),
+        draft,
         name,
     })
 }
@@ -452,8 +558,10 @@ pub async fn member(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
+    Query(q): Query<crate::manage_pages::DoneQuery>,
 ) -> PageResult {
-    render(&member_page(&app, &actor, &identity, id, FormState::default(), String::new()).await?)
+    let notice = crate::manage_pages::notice_for(q.done());
+    render(&member_page(&app, &actor, &identity, id, FormState::default(), notice).await?)
 }
 
 #[derive(Deserialize)]
@@ -483,6 +591,61 @@ pub async fn record_payment(
             &member_page(&app, &actor, &identity, member_id, FormState::from_error(&err), String::new()).await?,
             &err,
         ),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    end_term: String,
+}
+
+pub async fn record_refund(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member_id, payment_id)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> PageResult {
+    let request = guildhall_app::payments::RefundRequest {
+        amount: form.amount.clone(),
+        method: form.method.clone(),
+        reason: form.reason.clone(),
+        end_term: !form.end_term.is_empty(),
+    };
+    match app.record_refund(&actor, member_id, payment_id, &request, &identity.request_id).await {
+        Ok(()) => render(
+            &member_page(&app, &actor, &identity, member_id, FormState::default(), "The refund was recorded.".into())
+                .await?,
+        ),
+        Err(err @ AppError::Validation { .. }) => {
+            let draft = RefundDraft {
+                payment_id,
+                amount: form.amount,
+                method: form.method,
+                reason: form.reason,
+                end_term: request.end_term,
+            };
+            rerender(
+                &member_page_with(
+                    &app,
+                    &actor,
+                    &identity,
+                    member_id,
+                    FormState::from_error(&err),
+                    String::new(),
+                    draft,
+                )
+                .await?,
+                &err,
+            )
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -666,6 +829,10 @@ struct ProfilePage {
     heading: String,
     action: String,
     full: bool,
+    /// The fields this person may change (all of them with the full scope).
+    scope: guildhall_app::profile::EditScope,
+    /// For an officer: the fields they may change, in words.
+    officer_note: String,
     p: guildhall_app::records::MemberProfile,
     /// (name, label, value, max length)
     text_fields: Vec<(&'static str, &'static str, String, usize)>,
@@ -680,10 +847,23 @@ fn profile_page(
     p: guildhall_app::records::MemberProfile,
     own: bool,
     member_id: i64,
-    full: bool,
+    scope: guildhall_app::profile::EditScope,
     form: FormState,
     notice: String,
 ) -> ProfilePage {
+    let full = scope == guildhall_app::profile::EditScope::Full;
+    let officer_note = match scope {
+        guildhall_app::profile::EditScope::Officer(fields) if fields.names().is_empty() => {
+            "Staff have not allowed chapter officers to change members' profiles.".to_string()
+        }
+        guildhall_app::profile::EditScope::Officer(fields) => format!(
+            "As a chapter officer you can update this member's {}{} (the fields staff allow officers to edit); \
+             the rest, and their privacy choices, are theirs and the society's to change.",
+            if fields == guildhall_app::profile::OfficerFields::DEFAULT { "contact and work details: " } else { "" },
+            fields.labels().join(", ").to_lowercase()
+        ),
+        guildhall_app::profile::EditScope::Full => String::new(),
+    };
     use guildhall_app::profile::{VISIBILITY_LEVELS, VISIBLE_FIELDS};
     let chosen: Vec<&str> = p.disciplines.split(';').collect();
     let levels: std::collections::BTreeMap<String, String> = serde_json::from_str(&p.visibility).unwrap_or_default();
@@ -694,12 +874,17 @@ fn profile_page(
         heading: if own { "Your profile".into() } else { format!("Edit {} {}", p.first_name, p.last_name) },
         action: if own { "/profile".into() } else { format!("/members/{member_id}/edit") },
         full,
+        scope,
+        officer_note,
         text_fields: vec![
             ("phone", "Phone", p.phone.clone(), 40),
             ("employer", "Employer", p.employer.clone(), 200),
             ("job_title", "Job title", p.job_title.clone(), 200),
             ("city", "City", p.city.clone(), 100),
-        ],
+        ]
+        .into_iter()
+        .filter(|f| scope.allows(f.0))
+        .collect(),
         disciplines: guildhall_domain::member_csv::Discipline::ALL
             .iter()
             .map(|d| (d.as_str(), chosen.contains(&d.as_str())))
@@ -751,7 +936,7 @@ pub async fn own_profile(State(app): State<Arc<App>>, SignedIn(actor, identity):
         guildhall_app::records::MemberProfile::from(&member),
         true,
         member.id,
-        true,
+        guildhall_app::profile::EditScope::Full,
         FormState::default(),
         String::new(),
     ))
@@ -764,13 +949,12 @@ pub async fn member_edit(
 ) -> PageResult {
     let (member, scope) = app.member_for_edit(&actor, id).await?;
     let chrome = Chrome::new(&app, &identity, "Edit profile", if actor.is_staff() { "staff" } else { "chapter" }).await;
-    let full = scope == guildhall_app::profile::EditScope::Full;
     render(&profile_page(
         chrome,
         guildhall_app::records::MemberProfile::from(&member),
         false,
         member.id,
-        full,
+        scope,
         FormState::default(),
         String::new(),
     ))
@@ -787,7 +971,6 @@ async fn save_profile(
     let form = profile_form(pairs);
     let result = app.update_profile(actor, member_id, &form, &identity.request_id).await;
     let (member, scope) = app.member_for_edit(actor, member_id).await?;
-    let full = scope == guildhall_app::profile::EditScope::Full;
     let chrome = Chrome::new(app, identity, "Profile", if own { "dashboard" } else { "staff" }).await;
     match result {
         Ok(()) => render(&profile_page(
@@ -795,7 +978,7 @@ async fn save_profile(
             guildhall_app::records::MemberProfile::from(&member),
             own,
             member_id,
-            full,
+            scope,
             FormState::default(),
             "Your changes were saved.".into(),
         )),
@@ -808,7 +991,7 @@ async fn save_profile(
             shown.job_title = form.job_title.clone();
             shown.city = form.city.clone();
             rerender(
-                &profile_page(chrome, shown, own, member_id, full, FormState::from_error(&err), String::new()),
+                &profile_page(chrome, shown, own, member_id, scope, FormState::from_error(&err), String::new()),
                 &err,
             )
         }
@@ -853,26 +1036,15 @@ pub async fn import_form(State(app): State<Arc<App>>, SignedIn(actor, identity):
     })
 }
 
-#[derive(Deserialize)]
-pub struct CsrfQuery {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// The upload carries its CSRF token in the query string: a multipart body cannot be
 /// checked before it is read, and the token must be checked before anything is done.
 pub async fn import_upload(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
-    Query(q): Query<CsrfQuery>,
+    Query(q): Query<crate::session::CsrfQuery>,
     mut multipart: axum::extract::Multipart,
 ) -> PageResult {
-    if !guildhall_app::crypto::constant_time_eq(&q.csrf, &identity.csrf_token) {
-        return Err(AppError::Forbidden(
-            "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
-        )
-        .into());
-    }
+    crate::session::check_csrf(&q, &identity)?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         AppError::invalid(format!("The upload could not be read: {}", e.body_text()))
@@ -919,6 +1091,202 @@ pub async fn import_upload(
             let mut form = FormState::from_error(&err);
             form.fields.clear();
             rerender(&ImportPage { chrome, form, notice: String::new(), problems }, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct JoinForm {
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    tier_id: String,
+    #[serde(default)]
+    chapter_id: String,
+    #[serde(default)]
+    career_stage: String,
+    #[serde(default)]
+    licence_jurisdiction: String,
+    #[serde(default)]
+    licence_kind: String,
+    #[serde(default)]
+    licence_number: String,
+    #[serde(default)]
+    licence_first_issued: String,
+    #[serde(default)]
+    licence_expires: String,
+    #[serde(default)]
+    enrolment_institution: String,
+    #[serde(default)]
+    enrolment_starts: String,
+    #[serde(default)]
+    enrolment_completion: String,
+}
+
+/// A text input on the join form.
+pub struct JoinField {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    hint: &'static str,
+    max: usize,
+    required: bool,
+}
+
+fn join_field(name: &'static str, label: &'static str, value: &str, hint: &'static str, max: usize) -> JoinField {
+    JoinField { name, label, value: value.to_string(), hint, max, required: false }
+}
+
+pub struct TierChoice {
+    id: String,
+    label: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "join.html")]
+struct JoinPage {
+    chrome: Chrome,
+    form: FormState,
+    f: JoinForm,
+    name_fields: Vec<JoinField>,
+    licence_fields: Vec<JoinField>,
+    licence_fields2: Vec<JoinField>,
+    enrolment_fields: Vec<JoinField>,
+    tiers: Vec<TierChoice>,
+    chapters: Vec<(String, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    licence_kinds: Vec<(&'static str, &'static str)>,
+}
+
+async fn join_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    f: JoinForm,
+    form: FormState,
+) -> Result<Result<JoinPage, axum::response::Response>, crate::error::HtmlError> {
+    let options = match app.join_options(actor).await {
+        Ok(options) => options,
+        Err(AppError::Validation { .. }) => return Ok(Err(Redirect::to("/dashboard").into_response())),
+        Err(err) => return Err(err.into()),
+    };
+    let tiers = options
+        .tiers
+        .iter()
+        .map(|t| TierChoice {
+            id: t.id.to_string(),
+            label: format!("{} ({} a year)", t.name, format_money(t.annual_dues_cents)),
+            note: if t.requires_approval { "needs staff approval".into() } else { String::new() },
+        })
+        .collect();
+    let date = "YYYY-MM-DD";
+    Ok(Ok(JoinPage {
+        chrome: Chrome::new(app, identity, "Become a member", "dashboard").await,
+        form,
+        name_fields: vec![
+            JoinField { required: true, ..join_field("first_name", "First name", &f.first_name, "", 100) },
+            JoinField { required: true, ..join_field("last_name", "Last name", &f.last_name, "", 100) },
+        ],
+        licence_fields: vec![join_field(
+            "licence_jurisdiction",
+            "Jurisdiction",
+            &f.licence_jurisdiction,
+            "For example US-TX or CA-ON.",
+            6,
+        )],
+        licence_fields2: vec![
+            join_field("licence_number", "Licence number", &f.licence_number, "", 30),
+            join_field("licence_first_issued", "First issued", &f.licence_first_issued, date, 10),
+            join_field("licence_expires", "Expires", &f.licence_expires, "YYYY-MM-DD; empty if not recorded.", 10),
+        ],
+        enrolment_fields: vec![
+            join_field("enrolment_institution", "School or programme", &f.enrolment_institution, "", 200),
+            join_field("enrolment_starts", "Started", &f.enrolment_starts, date, 10),
+            join_field(
+                "enrolment_completion",
+                "Expected completion",
+                &f.enrolment_completion,
+                "YYYY-MM-DD; empty if not known.",
+                10,
+            ),
+        ],
+        f,
+        tiers,
+        chapters: options
+            .chapters
+            .iter()
+            .map(|c| {
+                let supplement = if c.dues_supplement_cents > 0 {
+                    format!(" (+{} chapter dues)", format_money(c.dues_supplement_cents))
+                } else {
+                    String::new()
+                };
+                (c.id.to_string(), format!("{}{supplement}", c.name))
+            })
+            .collect(),
+        stages: vec![
+            ("student", "Student"),
+            ("eit", "Engineer in training / intern"),
+            ("licensed", "Licensed engineer"),
+            ("retired", "Retired"),
+            ("other", "Other"),
+        ],
+        licence_kinds: vec![
+            ("PE", "Professional Engineer (PE)"),
+            ("SE", "Structural Engineer (SE)"),
+            ("PLS", "Professional Land Surveyor (PLS)"),
+        ],
+    }))
+}
+
+/// The join page: for signed-in people without a member record (members go to their dashboard).
+pub async fn join_form(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    // "Maya Okafor, PE" → Maya / Okafor: a starting point the applicant can correct.
+    let name = actor.display_name.split(',').next().unwrap_or("").trim();
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    let defaults = JoinForm { first_name: first.into(), last_name: last.trim().into(), ..Default::default() };
+    match join_page(&app, &actor, &identity, defaults, FormState::default()).await? {
+        Ok(page) => render(&page),
+        Err(redirect) => Ok(redirect),
+    }
+}
+
+pub async fn join(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(f): CsrfForm<JoinForm>,
+) -> PageResult {
+    let request = guildhall_app::joining::JoinRequest {
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        tier_id: f.tier_id.clone(),
+        chapter_id: f.chapter_id.clone(),
+        career_stage: f.career_stage.clone(),
+        licence_jurisdiction: f.licence_jurisdiction.clone(),
+        licence_kind: f.licence_kind.clone(),
+        licence_number: f.licence_number.clone(),
+        licence_first_issued: f.licence_first_issued.clone(),
+        licence_expires: f.licence_expires.clone(),
+        enrolment_institution: f.enrolment_institution.clone(),
+        enrolment_starts: f.enrolment_starts.clone(),
+        enrolment_completion: f.enrolment_completion.clone(),
+    };
+    match app.join(&actor, &request).await {
+        Ok(guildhall_app::joining::Joined::InvoiceRaised(invoice)) => {
+            Ok(Redirect::to(&format!("/invoices/{invoice}/pay")).into_response())
+        }
+        Ok(guildhall_app::joining::Joined::AwaitingApproval) => {
+            Ok(Redirect::to("/dashboard?applied=1").into_response())
+        }
+        Err(err @ AppError::Validation { .. }) => {
+            match join_page(&app, &actor, &identity, f, FormState::from_error(&err)).await? {
+                Ok(page) => rerender(&page, &err),
+                Err(redirect) => Ok(redirect),
+            }
         }
         Err(err) => Err(err.into()),
     }

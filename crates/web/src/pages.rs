@@ -155,7 +155,7 @@ struct MessagePage {
     link_text: String,
 }
 
-async fn message(
+pub(crate) async fn message(
     app: &App,
     identity: &Identity,
     heading: &str,
@@ -453,6 +453,8 @@ struct DashboardPage {
 pub struct DashboardQuery {
     #[serde(default)]
     renewed: Option<u8>,
+    #[serde(default)]
+    applied: Option<u8>,
 }
 
 pub async fn dashboard(
@@ -462,7 +464,13 @@ pub async fn dashboard(
 ) -> PageResult {
     let offices = app.offices(&actor).await?;
     let card = crate::membership_pages::card_view(&app, &actor).await?;
-    let notice = if q.renewed.is_some() { "Thank you: your membership is renewed.".to_string() } else { String::new() };
+    let notice = if q.renewed.is_some() {
+        "Thank you: your membership is renewed.".to_string()
+    } else if q.applied.is_some() {
+        "Thank you for applying: the society's staff will review your application, and we will email you.".to_string()
+    } else {
+        String::new()
+    };
     render(&DashboardPage {
         chrome: Chrome::new(&app, &identity, "Dashboard", "dashboard").await,
         actor,
@@ -622,6 +630,7 @@ struct MailPage {
     messages: Vec<MailRow>,
     mail_is_local: bool,
     pager: Pager,
+    to: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -632,13 +641,24 @@ pub struct PageQuery {
     q: String,
 }
 
+#[derive(Deserialize, Default)]
+pub struct MailQuery {
+    #[serde(default)]
+    page: Option<u32>,
+    /// Only mail to this address (exact, case-insensitive).
+    #[serde(default)]
+    to: String,
+}
+
 pub async fn mail(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<MailQuery>,
 ) -> PageResult {
-    let page = app.outgoing_mail(&actor, None, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
-    let pager = Pager::new(&page, "/staff/mail".into());
+    let to = q.to.trim().to_lowercase();
+    let filter = (!to.is_empty()).then_some(to.as_str());
+    let page = app.outgoing_mail(&actor, filter, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
+    let pager = Pager::new(&page, format!("/staff/mail?{}", query_string(&[("to", &to)])));
     let messages = page
         .items
         .into_iter()
@@ -656,6 +676,7 @@ pub async fn mail(
         messages,
         mail_is_local: app.mail_is_local(),
         pager,
+        to,
     })
 }
 

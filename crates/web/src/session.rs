@@ -212,3 +212,21 @@ where
             .map_err(|e| HtmlError(AppError::invalid(format!("The form could not be read: {e}."))))
     }
 }
+
+/// The CSRF token of a multipart form, carried in the query string.
+#[derive(serde::Deserialize)]
+pub struct CsrfQuery {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Multipart forms carry their CSRF token in the query string: it is checked before the
+/// body is read (a multipart body cannot be checked before it is read).
+pub fn check_csrf(q: &CsrfQuery, identity: &Identity) -> Result<(), AppError> {
+    if identity.csrf_token.is_empty() || !constant_time_eq(&q.csrf, &identity.csrf_token) {
+        return Err(AppError::Forbidden(
+            "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+        ));
+    }
+    Ok(())
+}

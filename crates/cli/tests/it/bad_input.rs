@@ -206,3 +206,60 @@ async fn the_api_answers_bad_requests_with_its_error_body() {
         assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
     }
 }
+
+#[tokio::test]
+async fn management_forms_refuse_bad_input_and_escape_what_they_show() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let long = "n".repeat(101);
+        let long_description = "d".repeat(501);
+        let cases: Vec<FormCase> = vec![
+            ("/staff/tiers", vec![("code", "x"), ("name", &long), ("annual_dues", "1")], "at most 100"),
+            ("/staff/tiers", vec![("code", "x"), ("name", "X"), ("annual_dues", "1.234")], "is not an amount"),
+            ("/staff/tiers", vec![("code", "x"), ("name", "X"), ("annual_dues", "100001")], "at most $100,000.00"),
+            (
+                "/staff/tiers",
+                vec![("code", "x"), ("name", "X"), ("annual_dues", "1"), ("career_stages", "pilot")],
+                "Choose career stages",
+            ),
+            ("/staff/groups", vec![("slug", "ok"), ("name", "X"), ("description", &long_description)], "at most 500"),
+            (
+                "/staff/officers",
+                vec![("email", STAFF), ("chapter_id", "abc"), ("title", "T"), ("starts_on", "2026-01-01")],
+                "Choose a chapter",
+            ),
+            (
+                "/staff/officers",
+                vec![("email", STAFF), ("chapter_id", "1"), ("title", &long), ("starts_on", "2026-01-01")],
+                "at most 100",
+            ),
+            (
+                "/staff/officers",
+                vec![("email", STAFF), ("chapter_id", "1"), ("title", "T"), ("starts_on", "")],
+                "Enter the first day",
+            ),
+        ];
+        for (path, fields, message) in cases {
+            let r = staff.post_form(path, &fields).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {fields:?}");
+            assert!(r.body.contains(message), "{path}: expected {message:?} in {}", r.body);
+        }
+        for path in ["/staff/tiers/abc", "/staff/groups/-x", "/staff/tiers/99999"] {
+            assert_client_error(&staff.get(path).await, path);
+        }
+        assert_client_error(&staff.post_form("/staff/officers/abc/end", &[]).await, "end a term by a bad id");
+        assert_client_error(&staff.post_form("/staff/officers/99999/end", &[]).await, "end a missing term");
+
+        let script = "<script>alert('x')</script>";
+        staff.post_form("/staff/groups", &[("slug", "xss"), ("name", script), ("description", script)]).await;
+        staff.post_form("/staff/tiers", &[("code", "xss"), ("name", script), ("annual_dues", "1")]).await;
+        for page in ["/staff/groups", "/staff/tiers"] {
+            let body = staff.get(page).await.body;
+            assert!(
+                !body.contains("<script>alert")
+                    && (body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;")),
+                "{page}"
+            );
+        }
+    }
+}

@@ -20,6 +20,15 @@ pub const STAFF: &str = "staff@demo.guildhall.org";
 pub const ADMIN: &str = "admin@demo.guildhall.org";
 /// Generated members in each test society (the real demo has thousands).
 pub const TEST_SOCIETY_MEMBERS: usize = 120;
+/// The payment webhook secret test apps are configured with.
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
+
+/// The settings every test app starts from.
+pub fn test_settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.payments.webhook_secret = WEBHOOK_SECRET.into();
+    settings
+}
 
 pub struct TestApp {
     pub app: Arc<App>,
@@ -33,7 +42,7 @@ impl TestApp {
     pub async fn each_engine() -> Vec<TestApp> {
         let mut apps = Vec::new();
         for db in TestDatabase::each_engine().await.expect("test database") {
-            apps.push(Self::on(db, Settings::default()).await);
+            apps.push(Self::on(db, test_settings()).await);
         }
         apps
     }
@@ -147,6 +156,69 @@ impl Client {
             .body(Body::from(body.to_string()))
             .unwrap();
         self.send(request).await
+    }
+
+    /// A payment provider's webhook call: a raw JSON body with the given signature header
+    /// (and whatever cookies this client holds, which the webhook ignores).
+    pub async fn webhook(&mut self, provider: &str, body: &str, signature: Option<&str>) -> TestResponse {
+        let mut request = self
+            .request(Method::POST, &format!("/payments/webhook/{provider}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(signature) = signature {
+            request = request.header(guildhall_app::payments::TEST_SIGNATURE_HEADER, signature);
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// Submits a multipart form (with an optional file `(field, file name, bytes)`) as a
+    /// browser would: the CSRF token in the query string.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> TestResponse {
+        if self.csrf().is_empty() {
+            self.get("/").await;
+        }
+        let boundary = "----guildhall-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((name, file_name, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let uri = format!("{path}{separator}csrf={}", self.csrf());
+        let request = self
+            .request(Method::POST, &uri)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Raw bytes of a GET (downloads).
+    pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let request = self.request(Method::GET, path).body(Body::empty()).unwrap();
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> TestResponse {

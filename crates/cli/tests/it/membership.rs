@@ -516,3 +516,70 @@ async fn staff_import_members_from_the_staff_area_checking_first() {
         assert_eq!(officer.get("/staff/import").await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// The exported row of the member with this number.
+fn exported_row(csv: &str, number: &str) -> String {
+    csv.lines()
+        .find(|l| l.starts_with(&format!("{number},")))
+        .unwrap_or_else(|| panic!("no {number} in {csv}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_cancelled_member_keeps_their_last_expiry_through_export_and_import() {
+    for t in TestApp::each_engine().await {
+        let progress = |_: &str, _: usize, _: usize| {};
+        let csv = format!(
+            "{HEADER}C0001,Rosalind,Franklin,rosalind@cancel.example.org,,,,licensed,chemical,member,cancelled,2019-04-01,2025-03-31,capital,,,\n"
+        );
+        t.app.import_members(csv.as_bytes(), None, false, &progress).await.unwrap();
+        let mut out = Vec::new();
+        t.app.export_members(&mut out).await.unwrap();
+        let first = exported_row(&String::from_utf8(out).unwrap(), "C0001");
+        assert!(
+            first.contains(",member,cancelled,2019-04-01,2025-03-31,capital,"),
+            "the last expiry is exported: {first}"
+        );
+
+        // Import the exported row as someone new, export again: the same row comes back.
+        let copy = first.replace("C0001", "C0002").replace("rosalind@cancel", "rosalind2@cancel");
+        t.app.import_members(format!("{HEADER}{copy}\n").as_bytes(), None, false, &progress).await.unwrap();
+        let mut out = Vec::new();
+        t.app.export_members(&mut out).await.unwrap();
+        assert_eq!(exported_row(&String::from_utf8(out).unwrap(), "C0002"), copy, "{:?}", t.engine);
+        let member = t
+            .app
+            .store
+            .search_members(
+                &MemberFilter { name_prefix: Some("franklin".into()), ..Default::default() },
+                PageRequest::new(1, 5),
+            )
+            .await
+            .unwrap();
+        assert!(member.items.iter().all(|m| m.standing == "cancelled"), "still cancelled after the round trip");
+    }
+}
+
+#[tokio::test]
+async fn the_directory_shows_a_changed_listing_at_once_on_the_node_that_changed_it() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let before = staff.get("/directory?q=okafor").await.body;
+        assert!(before.contains("Maya") && !before.contains("Mayana"));
+        let mut maya = t.signed_in(MEMBER).await;
+        let r = maya
+            .post_form(
+                "/profile",
+                &[
+                    ("first_name", "Mayana"),
+                    ("last_name", "Okafor"),
+                    ("career_stage", "licensed"),
+                    ("disciplines", "civil"),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("Your changes were saved."), "{}", r.body);
+        let after = staff.get("/directory?q=okafor").await.body;
+        assert!(after.contains("Mayana"), "the same search, straight after the change, shows it on {:?}", t.engine);
+    }
+}

@@ -100,6 +100,12 @@ async fn staff_read_the_local_mailbox_with_pagination() {
         );
         let message = staff.get("/staff/mail/1").await;
         assert!(message.body.contains("Notice 0") && message.body.contains("m0@example.org"));
+        // Filtered by recipient (case-insensitive): only their mail, however much else is queued.
+        let theirs = staff.get("/staff/mail?to=M7%40Example.org").await;
+        assert!(theirs.body.contains("Notice 7<") && !theirs.body.contains("Notice 54"), "only mail to m7@");
+        assert!(theirs.body.contains("value=\"m7@example.org\""), "the filter stays in the form");
+        let nobody = staff.get("/staff/mail?to=nobody%40example.org").await;
+        assert!(nobody.body.contains("No mail to nobody@example.org."));
     }
 }
 

@@ -84,7 +84,7 @@ pub use error::MembershipError;
 pub use money::Cents;
 pub use organisation::{
     EmployeeStanding, Employment, EmploymentDates, OrganisationalDues, OrganisationalRate, check_seats,
-    employee_standing, organisational_dues,
+    employee_standing, linked_standing, organisational_dues,
 };
 pub use reminders::{
     DueReminder, ReminderOffset, RenewalInvoiceRefusal, SentReminder, may_raise_renewal_invoice, reminder_due,

@@ -162,6 +162,22 @@ pub fn employee_standing(organisation: &StandingReport, employment: &Employment)
     }
 }
 
+/// The standing on `payer.on` of someone whose membership another pays for: a household
+/// member (linked to the household's payer) or a named employee (linked to the
+/// organisation's membership). `link` is when they were linked (first and last day,
+/// inclusive). While linked they have the payer's standing and expiry; outside the link
+/// their own history decides (`own`, from [`standing_on`](super::standing_on) for their
+/// own terms), and without one their membership through the payer has ended:
+/// [`Cancelled`](Standing::Cancelled), with no expiry.
+pub fn linked_standing(payer: &StandingReport, link: &Employment, own: Option<StandingReport>) -> StandingReport {
+    match employee_standing(payer, link) {
+        EmployeeStanding::Covered { standing, expiry } => StandingReport { on: payer.on, standing, expiry },
+        EmployeeStanding::NotYetEmployed { .. } | EmployeeStanding::LeftEmployer { .. } => {
+            own.unwrap_or(StandingReport { on: payer.on, standing: Standing::Cancelled, expiry: None })
+        }
+    }
+}
+
 /// Checks that the employees employed on `on` fit in the seats paid for. Call it when an
 /// employee is named (with `on` = their start date) and when seats are reduced.
 pub fn check_seats(seats: u16, employees: &[Employment], on: Date) -> Result<(), MembershipError> {
@@ -251,6 +267,31 @@ mod tests {
         assert!(employee_standing(&org(date!(2025 - 04 - 01), Standing::Grace), &job).is_current_member());
         assert!(!employee_standing(&org(date!(2025 - 04 - 01), Standing::Lapsed), &job).is_current_member());
         assert!(!employee_standing(&org(date!(2025 - 09 - 01), Standing::Active), &job).is_current_member());
+    }
+
+    #[test]
+    fn linked_people_follow_the_payer_while_linked_and_their_own_history_after() {
+        let report = |on, standing| StandingReport { on, standing, expiry: None };
+        let link = employment(date!(2025 - 03 - 01), Some(date!(2025 - 08 - 31)));
+        let own_lapsed = Some(report(date!(2025 - 09 - 01), Standing::Lapsed));
+        // (payer's report, own standing, expected standing)
+        let cases = [
+            (report(date!(2025 - 03 - 01), Standing::Active), None, Standing::Active),
+            (report(date!(2025 - 08 - 31), Standing::Grace), own_lapsed, Standing::Grace),
+            (report(date!(2025 - 06 - 01), Standing::Lapsed), None, Standing::Lapsed),
+            (report(date!(2025 - 09 - 01), Standing::Active), None, Standing::Cancelled),
+            (report(date!(2025 - 09 - 01), Standing::Active), own_lapsed, Standing::Lapsed),
+            (report(date!(2025 - 02 - 28), Standing::Active), None, Standing::Cancelled),
+        ];
+        for (payer, own, expected) in cases {
+            assert_eq!(linked_standing(&payer, &link, own).standing, expected, "{payer:?} {own:?}");
+        }
+        let expiry = TermPolicy::new(crate::membership::TermPolicySettings::default())
+            .expect("policy")
+            .expiry_dates(date!(2025 - 12 - 31))
+            .expect("dates");
+        let payer = StandingReport { on: date!(2025 - 04 - 01), standing: Standing::Active, expiry: Some(expiry) };
+        assert_eq!(linked_standing(&payer, &link, None).expiry, Some(expiry), "the payer's expiry while linked");
     }
 
     #[test]

@@ -1,0 +1,644 @@
+//! The continuing-education ledger: the credentials the engine judges (licences and
+//! certifications), logged activities with their sessions and evidence files, the CE
+//! reminders sent, and staff-defined programmes (rule files kept in the database).
+
+use serde::Serialize;
+use time::Date;
+
+use crate::accounts::insert_audit;
+
+/// Inserts an activity and its sessions inside a transaction; evaluates to its id.
+macro_rules! insert_activity {
+    ($tx:expr, $activity:expr, $now:expr) => {
+        async {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO ce_activities (member_id, title, kind, tags, occurred_on, starts_on, ends_on, \
+                 quantity_micro, unit, provider, provider_approvals, organisation, attributes, source, source_ref, \
+                 recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                 $16, $17) RETURNING id",
+            )
+            .bind($activity.member_id)
+            .bind(&$activity.title)
+            .bind(&$activity.kind)
+            .bind(&$activity.tags)
+            .bind($activity.occurred_on)
+            .bind($activity.starts_on)
+            .bind($activity.ends_on)
+            .bind($activity.quantity_micro)
+            .bind(&$activity.unit)
+            .bind(&$activity.provider)
+            .bind(&$activity.provider_approvals)
+            .bind(&$activity.organisation)
+            .bind(&$activity.attributes)
+            .bind(&$activity.source)
+            .bind(&$activity.source_ref)
+            .bind($activity.recorded_by)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+            for (date, hours) in &$activity.sessions {
+                sqlx::query("INSERT INTO ce_activity_sessions (activity_id, session_on, hours_micro) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(*date)
+                    .bind(*hours)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Ok::<i64, sqlx::Error>(id)
+        }
+        .await
+    };
+}
+
+/// Inserts an evidence file for an activity inside a transaction; evaluates to its id.
+macro_rules! insert_evidence {
+    ($tx:expr, $activity_id:expr, $file:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO ce_evidence (activity_id, file_name, content_type, byte_size, sha256, content, uploaded_at, \
+             retain_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind($activity_id)
+        .bind(&$file.file_name)
+        .bind(&$file.content_type)
+        .bind($file.content.len() as i64)
+        .bind(&$file.sha256)
+        .bind(&$file.content)
+        .bind($now)
+        .bind($file.retain_until)
+        .fetch_one(&mut *$tx)
+        .await
+        .map(|(id,)| id)
+    };
+}
+use crate::{NewAuditEntry, Store, StoreError, StoreResult, UnixTime, with_reader, with_writer};
+
+/// A licence or certification as the CE engine needs it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CeCredentialRow {
+    pub member_id: i64,
+    /// `licence` or `certification`.
+    pub source: String,
+    pub id: i64,
+    /// Licence: jurisdiction (e.g. `US-TX`); certification: its name.
+    pub label: String,
+    /// Licence: kind (PE, SE, …); certification: the certifying body.
+    pub detail: String,
+    pub number: String,
+    pub issued_on: Option<Date>,
+    pub expires_on: Option<Date>,
+    pub licensure_method: Option<String>,
+    /// The rule set chosen for a certification (licences are matched by jurisdiction and kind).
+    pub ruleset: Option<String>,
+}
+
+impl CeCredentialRow {
+    /// Stable key of the credential within its member (`licence-12`, `certification-3`).
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.source, self.id)
+    }
+}
+
+/// One logged activity, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CeActivityRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub title: String,
+    pub kind: String,
+    /// Space-separated topic tags.
+    pub tags: String,
+    pub occurred_on: Option<Date>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub quantity_micro: i64,
+    pub unit: String,
+    pub provider: String,
+    /// Space-separated jurisdictions whose board approved the provider.
+    pub provider_approvals: String,
+    pub organisation: String,
+    /// Space-separated `name=yes` / `name=no` attributes.
+    pub attributes: String,
+    /// Where the record came from: `member`, `staff`, `event`, `roster`.
+    pub source: String,
+    pub source_ref: Option<String>,
+    pub recorded_by: Option<i64>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CeSessionRecord {
+    pub activity_id: i64,
+    pub session_on: Date,
+    pub hours_micro: i64,
+}
+
+/// An evidence file's description (its bytes are read only when downloaded).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CeEvidenceRecord {
+    pub id: i64,
+    pub activity_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub sha256: String,
+    pub uploaded_at: UnixTime,
+    pub retain_until: Date,
+}
+
+/// A member's ledger: activities with their sessions and evidence.
+#[derive(Debug, Clone, Default)]
+pub struct CeLedger {
+    pub activities: Vec<CeActivityRecord>,
+    pub sessions: Vec<CeSessionRecord>,
+    pub evidence: Vec<CeEvidenceRecord>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewCeActivity {
+    pub member_id: i64,
+    pub title: String,
+    pub kind: String,
+    pub tags: String,
+    pub occurred_on: Option<Date>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub sessions: Vec<(Date, i64)>,
+    pub quantity_micro: i64,
+    pub unit: String,
+    pub provider: String,
+    pub provider_approvals: String,
+    pub organisation: String,
+    pub attributes: String,
+    pub source: String,
+    pub source_ref: Option<String>,
+    pub recorded_by: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCeEvidence {
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+    pub retain_until: Date,
+}
+
+/// What recording an activity did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    New(i64),
+    /// An activity with the same source and source reference was recorded before (credit
+    /// arriving twice from an event or a roster counts once).
+    AlreadyRecorded(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCeLicence {
+    pub jurisdiction: String,
+    pub kind: String,
+    pub number: String,
+    pub first_issued: Date,
+    pub expires_on: Option<Date>,
+    pub licensure_method: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCeCertification {
+    pub name: String,
+    pub body: String,
+    pub number: String,
+    pub issued_on: Date,
+    pub expires_on: Option<Date>,
+    pub ruleset: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct CeProgrammeRecord {
+    pub id: i64,
+    pub ruleset_id: String,
+    pub file_name: String,
+    pub source: String,
+    pub created_by: Option<i64>,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// Everything the engine needs for a batch of members (bulk compliance report).
+#[derive(Debug, Default)]
+pub struct CeBatch {
+    pub credentials: Vec<CeCredentialRow>,
+    pub ledger: CeLedger,
+}
+
+const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, jurisdiction AS label, kind AS detail, number, \
+     first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset FROM licences WHERE {where} \
+     UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, issued_on, \
+     expires_on, CAST(NULL AS TEXT) AS licensure_method, ruleset FROM certifications WHERE {where} \
+     ORDER BY member_id, source DESC, id";
+const ACTIVITY_COLUMNS: &str = "a.id, a.member_id, a.title, a.kind, a.tags, a.occurred_on, a.starts_on, a.ends_on, \
+     a.quantity_micro, a.unit, a.provider, a.provider_approvals, a.organisation, a.attributes, a.source, a.source_ref, \
+     a.recorded_by, a.created_at";
+const EVIDENCE_COLUMNS: &str =
+    "e.id, e.activity_id, e.file_name, e.content_type, e.byte_size, e.sha256, e.uploaded_at, e.retain_until";
+
+fn credential_sql(condition: &str) -> String {
+    CREDENTIAL_SELECT.replace("{where}", condition)
+}
+
+impl Store {
+    /// A member's licences and certifications, licences first.
+    pub async fn ce_credentials(&self, member_id: i64) -> StoreResult<Vec<CeCredentialRow>> {
+        let sql = credential_sql("member_id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// A member's activities (newest first), their sessions and evidence descriptions.
+    pub async fn ce_ledger(&self, member_id: i64) -> StoreResult<CeLedger> {
+        self.ce_ledger_where("a.member_id = $1", member_id, member_id).await
+    }
+
+    /// One activity of a member, with its sessions and evidence.
+    pub async fn ce_activity(&self, member_id: i64, activity_id: i64) -> StoreResult<CeLedger> {
+        self.ce_ledger_where("a.member_id = $1 AND a.id = $2", member_id, activity_id).await
+    }
+
+    async fn ce_ledger_where(&self, condition: &str, p1: i64, p2: i64) -> StoreResult<CeLedger> {
+        // `$2` is always bound; conditions that do not need it compare it with itself.
+        let condition =
+            if condition.contains("$2") { condition.to_string() } else { format!("{condition} AND $2 = $2") };
+        let activities_sql =
+            format!("SELECT {ACTIVITY_COLUMNS} FROM ce_activities a WHERE {condition} ORDER BY a.id DESC");
+        let sessions_sql = format!(
+            "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
+             JOIN ce_activities a ON a.id = s.activity_id WHERE {condition} ORDER BY s.activity_id, s.session_on"
+        );
+        let evidence_sql = format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM ce_evidence e JOIN ce_activities a ON a.id = e.activity_id \
+             WHERE {condition} ORDER BY e.activity_id, e.id"
+        );
+        with_reader!(self, |pool| {
+            let activities =
+                sqlx::query_as(sqlx::AssertSqlSafe(activities_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
+            let sessions =
+                sqlx::query_as(sqlx::AssertSqlSafe(sessions_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
+            let evidence =
+                sqlx::query_as(sqlx::AssertSqlSafe(evidence_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
+            Ok(CeLedger { activities, sessions, evidence })
+        })
+    }
+
+    /// Credentials and ledgers of members with ids in `(after, up_to]`, for bulk evaluation.
+    pub async fn ce_batch(&self, after: i64, up_to: i64) -> StoreResult<CeBatch> {
+        let cred_sql = credential_sql("member_id > $1 AND member_id <= $2");
+        let credentials = with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(cred_sql.as_str()))
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(pool)
+            .await)?;
+        let ledger = self.ce_ledger_where("a.member_id > $1 AND a.member_id <= $2", after, up_to).await?;
+        Ok(CeBatch { credentials, ledger })
+    }
+
+    /// Records an activity (with its sessions and an optional evidence file) in one
+    /// transaction. An activity whose `source` and `source_ref` were recorded before is not
+    /// recorded again.
+    pub async fn record_ce_activity(
+        &self,
+        activity: &NewCeActivity,
+        evidence: Option<&NewCeEvidence>,
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<Recorded> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(source_ref) = &activity.source_ref {
+                let seen: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM ce_activities WHERE source = $1 AND source_ref = $2")
+                        .bind(&activity.source)
+                        .bind(source_ref)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some((id,)) = seen {
+                    return Ok(Recorded::AlreadyRecorded(id));
+                }
+            }
+            let id = insert_activity!(tx, activity, now)?;
+            if let Some(file) = evidence {
+                insert_evidence!(tx, id, file, now)?;
+            }
+            if let Some(audit) = audit {
+                let mut audit = audit.clone();
+                audit.subject_id = Some(id);
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(Recorded::New(id))
+        })
+    }
+
+    /// Records many activities in one transaction (demo data, roster imports); activities
+    /// must not carry a `source_ref` that is already recorded.
+    pub async fn insert_ce_activities(&self, activities: &[NewCeActivity], now: UnixTime) -> StoreResult<usize> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for activity in activities {
+                insert_activity!(tx, activity, now)?;
+            }
+            tx.commit().await?;
+            Ok(activities.len())
+        })
+    }
+
+    /// Adds an evidence file to a member's activity.
+    pub async fn add_ce_evidence(
+        &self,
+        member_id: i64,
+        activity_id: i64,
+        file: &NewCeEvidence,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let owner: Option<(i64,)> = sqlx::query_as("SELECT id FROM ce_activities WHERE id = $1 AND member_id = $2")
+                .bind(activity_id)
+                .bind(member_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if owner.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            let id = insert_evidence!(tx, activity_id, file, now)?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// An evidence file of a member's activity: its description and bytes.
+    pub async fn ce_evidence_file(
+        &self,
+        member_id: i64,
+        evidence_id: i64,
+    ) -> StoreResult<Option<(CeEvidenceRecord, Vec<u8>)>> {
+        let sql = format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM ce_evidence e JOIN ce_activities a ON a.id = e.activity_id \
+             WHERE e.id = $1 AND a.member_id = $2"
+        );
+        with_reader!(self, |pool| {
+            let record: Option<CeEvidenceRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(evidence_id)
+                .bind(member_id)
+                .fetch_optional(pool)
+                .await?;
+            let Some(record) = record else { return Ok(None) };
+            let (content,): (Vec<u8>,) = sqlx::query_as("SELECT content FROM ce_evidence WHERE id = $1")
+                .bind(evidence_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(Some((record, content)))
+        })
+    }
+
+    /// Deletes a member's activity (its sessions and evidence go with it). `false` when the
+    /// member has no such activity.
+    pub async fn delete_ce_activity(
+        &self,
+        member_id: i64,
+        activity_id: i64,
+        audit: Option<&NewAuditEntry>,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("DELETE FROM ce_activities WHERE id = $1 AND member_id = $2")
+                .bind(activity_id)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 0 {
+                return Ok(false);
+            }
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    pub async fn add_ce_licence(
+        &self,
+        member_id: i64,
+        licence: &NewCeLicence,
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO licences (member_id, jurisdiction, kind, number, first_issued, expires_on, \
+                 licensure_method, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(member_id)
+            .bind(&licence.jurisdiction)
+            .bind(&licence.kind)
+            .bind(&licence.number)
+            .bind(licence.first_issued)
+            .bind(licence.expires_on)
+            .bind(&licence.licensure_method)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn add_ce_certification(
+        &self,
+        member_id: i64,
+        certification: &NewCeCertification,
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO certifications (member_id, name, body, number, issued_on, expires_on, ruleset, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(member_id)
+            .bind(&certification.name)
+            .bind(&certification.body)
+            .bind(&certification.number)
+            .bind(certification.issued_on)
+            .bind(certification.expires_on)
+            .bind(&certification.ruleset)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Removes a member's licence (`source = licence`) or certification. `false` when the
+    /// member has no such credential.
+    pub async fn remove_ce_credential(
+        &self,
+        member_id: i64,
+        source: &str,
+        id: i64,
+        audit: Option<&NewAuditEntry>,
+    ) -> StoreResult<bool> {
+        let sql = match source {
+            "licence" => "DELETE FROM licences WHERE id = $1 AND member_id = $2",
+            "certification" => "DELETE FROM certifications WHERE id = $1 AND member_id = $2",
+            _ => return Ok(false),
+        };
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(sql).bind(id).bind(member_id).execute(&mut *tx).await?.rows_affected();
+            if done == 0 {
+                return Ok(false);
+            }
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Queues a CE reminder unless it was sent before (one per member, credential, period
+    /// end and offset); `false` if it had been sent already. The record and the mail are
+    /// written together.
+    pub async fn record_ce_reminder(
+        &self,
+        member_id: i64,
+        credential_key: &str,
+        period_end: Date,
+        offset_days: i64,
+        mail: &crate::NewMail,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO ce_reminders (member_id, credential_key, period_end, offset_days, sent_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (member_id, credential_key, period_end, offset_days) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(credential_key)
+            .bind(period_end)
+            .bind(offset_days)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Ok(false);
+            }
+            crate::accounts::insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Member numbers and names of members with ids in `(after, up_to]`.
+    pub async fn member_names(&self, after: i64, up_to: i64) -> StoreResult<Vec<(i64, String, String)>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, member_number, first_name || ' ' || last_name FROM members WHERE id > $1 AND id <= $2",
+            )
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Ids of members holding at least one licence or certification, above `after`, in order.
+    pub async fn ce_member_ids(&self, after: i64, limit: i64) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64,)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT member_id FROM (SELECT member_id FROM licences WHERE member_id > $1 \
+                 UNION SELECT member_id FROM certifications WHERE member_id > $1) held \
+                 ORDER BY member_id LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    pub async fn ce_programmes(&self) -> StoreResult<Vec<CeProgrammeRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, ruleset_id, file_name, source, created_by, created_at, updated_at FROM ce_programmes \
+                 ORDER BY ruleset_id",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Adds a programme, or replaces the rule file of the programme with the same rule set id.
+    pub async fn save_ce_programme(
+        &self,
+        ruleset_id: &str,
+        file_name: &str,
+        source: &str,
+        created_by: Option<i64>,
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM ce_programmes WHERE ruleset_id = $1")
+                .bind(ruleset_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let id = match existing {
+                Some((id,)) => {
+                    sqlx::query("UPDATE ce_programmes SET file_name = $1, source = $2, updated_at = $3 WHERE id = $4")
+                        .bind(file_name)
+                        .bind(source)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    id
+                }
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO ce_programmes (ruleset_id, file_name, source, created_by, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                    )
+                    .bind(ruleset_id)
+                    .bind(file_name)
+                    .bind(source)
+                    .bind(created_by)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    id
+                }
+            };
+            let mut audit = audit.clone();
+            audit.subject_id = Some(id);
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+}
