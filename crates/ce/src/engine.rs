@@ -109,6 +109,13 @@ pub struct Summary {
     pub credited: Credit,
     pub shortfall: Option<Credit>,
     pub periods: u32,
+    /// The last period evaluated (the one containing `as_of`).
+    pub period: Option<Period>,
+    /// Shortfall of each minimum of the rule-set version in force for `period` (on its last
+    /// day: `RulesetHistory::version_on(period.end)`), by its index
+    /// in that version's minimums; `None` where the minimum does not apply or its requirement
+    /// is not known.
+    pub minimum_shortfalls: [Option<Credit>; 12],
 }
 
 /// Names needed to explain an evaluation (ids and tag names of the member's input).
@@ -126,12 +133,23 @@ pub fn evaluate_summary(book: &RuleBook, member: &Member, scratch: &mut Scratch,
     out.clear();
     order_activities(member, &mut scratch.packed, &mut scratch.act_order);
     for ci in 0..member.credentials.len() {
-        let mut s = Summary { status: Status::NotRequired, credited: Credit::ZERO, shortfall: None, periods: 0 };
+        let mut s = Summary {
+            status: Status::NotRequired,
+            credited: Credit::ZERO,
+            shortfall: None,
+            periods: 0,
+            period: None,
+            minimum_shortfalls: [None; 12],
+        };
         let placed = eval_credential(book, member, ci, scratch, false, &mut |o: &Outcome, _: &Ctx| {
             s.status = o.status;
             s.credited = o.credited_total;
             s.shortfall = o.total_shortfall;
             s.periods += 1;
+            s.period = Some(o.period);
+            for (short, &(on, required, credited)) in s.minimum_shortfalls.iter_mut().zip(&o.mins) {
+                *short = if on { required.map(|r| r.sat_sub(credited)) } else { None };
+            }
         });
         // As in the explained evaluation: periods that cannot be placed for want of an expiry
         // date leave the status undecidable.

@@ -1,6 +1,6 @@
 //! The JSON entry point (`guildhall ce evaluate FILE|-`). Format: docs/ce-evaluate.md.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -8,11 +8,12 @@ use time::Date;
 
 use crate::CeError;
 use crate::amount::{MICRO, micro_from_f64};
+use crate::build::MemberBuilder;
 use crate::dates::parse_iso;
 use crate::engine::{Names, evaluate_member};
 use crate::model::{Activity, Credential, LicensureMethod, Member, Session, When};
 use crate::report::Evaluation;
-use crate::rules::{MAX_TAGS, RuleBook, TagSet, Unit};
+use crate::rules::{RuleBook, Unit};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,15 +98,15 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
     let inp: Input = serde_json::from_str(input)
         .map_err(|e| bad(format!("line {} column {}: {}", e.line(), e.column(), strip_pos(&e.to_string()))))?;
     let as_of = date("as_of", &inp.as_of)?;
-    let mut member = Member { as_of: Some(as_of), ..Member::default() };
-    let mut names = Names::default();
+    let mut builder = MemberBuilder::new(book, as_of);
+    let mut credential_ids: Vec<String> = Vec::new();
 
     for c in &inp.credentials {
         let what = format!("credential \"{}\"", c.id);
         if c.id.trim().is_empty() {
             return Err(bad("a credential has an empty id"));
         }
-        if names.credential_ids.contains(&c.id) {
+        if credential_ids.contains(&c.id) {
             return Err(bad(format!("{what}: the id is used twice")));
         }
         let Some(ruleset) = book.ruleset_index(&c.ruleset) else {
@@ -138,8 +139,8 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
                 _ => return Err(bad(format!("{what}: field \"{k}\" must be a number or text"))),
             }
         }
-        names.credential_ids.push(c.id.clone());
-        member.credentials.push(Credential { ruleset, issued, expires, licensure_method, birth_date, fields });
+        credential_ids.push(c.id.clone());
+        builder.credential(Credential { ruleset, issued, expires, licensure_method, birth_date, fields });
     }
 
     // Ranks: activities ordered by id, so results never depend on input order.
@@ -150,34 +151,16 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
             return Err(bad(format!("activity \"{}\": the id is used twice", w[0])));
         }
     }
-    let mut orgs: HashMap<String, u32> = HashMap::new();
-    let mut extra_tags: Vec<String> = Vec::new();
+    let mut activity_ids: Vec<String> = Vec::with_capacity(inp.activities.len());
     for a in &inp.activities {
         let what = format!("activity \"{}\"", a.id);
         if a.id.trim().is_empty() {
             return Err(bad("an activity has an empty id"));
         }
         let rank = ids.binary_search(&a.id.as_str()).unwrap_or(0) as u32;
-        let mut tags = TagSet::EMPTY;
-        for t in &a.tags {
-            let id = match book.tag_id(t) {
-                Some(id) => id,
-                None => match extra_tags.iter().position(|x| x == t) {
-                    Some(i) => (book.tag_count() + i) as u16,
-                    None => {
-                        if book.tag_count() + extra_tags.len() >= MAX_TAGS {
-                            return Err(bad(format!(
-                                "{what}: too many distinct tags in one input (limit {})",
-                                MAX_TAGS - book.tag_count()
-                            )));
-                        }
-                        extra_tags.push(t.clone());
-                        (book.tag_count() + extra_tags.len() - 1) as u16
-                    }
-                },
-            };
-            tags.insert(id);
-        }
+        let tags = builder
+            .tags(a.tags.iter().map(String::as_str))
+            .map_err(|e| bad(format!("{what}: too many distinct tags in one input (limit {})", e.limit)))?;
         let given = [a.date.is_some(), a.sessions.is_some(), a.start.is_some() || a.end.is_some()]
             .iter()
             .filter(|x| **x)
@@ -198,8 +181,7 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
             if ss.is_empty() {
                 return Err(bad(format!("{what}: \"sessions\" is empty")));
             }
-            let start = member.sessions.len() as u32;
-            let mut sum = 0i64;
+            let mut sessions = Vec::with_capacity(ss.len());
             for (i, s) in ss.iter().enumerate() {
                 let d = date(&format!("{what} session {}", i + 1), &s.date)?;
                 let h = match (s.hours, s.minutes) {
@@ -207,14 +189,14 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
                     (None, Some(m)) => micro(&format!("{what} session {} minutes", i + 1), m)? / 60,
                     _ => return Err(bad(format!("{what} session {}: give \"hours\" or \"minutes\"", i + 1))),
                 };
-                sum += h;
-                member.sessions.push(Session { date: d, hours: h });
+                sessions.push(Session { date: d, hours: h });
             }
+            let (when, sum) = builder.sessions(sessions);
             if a.unit.is_none() || unit == Unit::Minute {
                 unit = Unit::Hour;
                 quantity = Some(sum);
             }
-            When::Sessions { start, len: ss.len() as u32 }
+            when
         } else {
             let (Some(s), Some(e)) = (&a.start, &a.end) else {
                 return Err(bad(format!("{what}: give both \"start\" and \"end\"")));
@@ -231,41 +213,22 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
             None => return Err(bad(format!("{what}: \"quantity\" is required (with \"unit\", default hour)"))),
         };
         let mut approvals = 0u32;
-        let mut org_name = a.organization.clone();
+        let mut org_name = a.organization.as_deref();
         if let Some(p) = &a.provider {
-            let list: Vec<&String> = match &p.approved_by {
-                None => Vec::new(),
-                Some(OneOrMany::One(s)) => vec![s],
-                Some(OneOrMany::Many(v)) => v.iter().collect(),
+            approvals = match &p.approved_by {
+                None => 0,
+                Some(OneOrMany::One(j)) => builder.approvals([j.as_str()]),
+                Some(OneOrMany::Many(v)) => builder.approvals(v.iter().map(String::as_str)),
             };
-            for j in list {
-                if let Some(bit) = book.jurisdiction_id(j) {
-                    approvals |= 1 << bit;
-                }
-            }
             if org_name.is_none() {
-                org_name = p.name.clone();
+                org_name = p.name.as_deref();
             }
         }
-        let org = match org_name {
-            None => 0,
-            Some(n) => {
-                let next = orgs.len() as u32 + 1;
-                *orgs.entry(n).or_insert(next)
-            }
-        };
-        let (mut attrs_true, mut attrs_false) = (0u64, 0u64);
+        let org = builder.organisation(org_name);
+        let mut attributes = Vec::new();
         for (k, v) in &a.extra {
             match v {
-                Value::Bool(b) => {
-                    if let Some(bit) = book.attr_id(k) {
-                        if *b {
-                            attrs_true |= 1 << bit;
-                        } else {
-                            attrs_false |= 1 << bit;
-                        }
-                    }
-                }
+                Value::Bool(b) => attributes.push((k.as_str(), *b)),
                 Value::String(_) | Value::Number(_) | Value::Null => {}
                 _ => {
                     return Err(bad(format!(
@@ -274,10 +237,11 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
                 }
             }
         }
-        names.activity_ids.push(a.id.clone());
-        member.activities.push(Activity {
+        let (attrs_true, attrs_false) = builder.attributes(attributes);
+        activity_ids.push(a.id.clone());
+        builder.activity(Activity {
             rank,
-            kind: book.kind_id(&a.kind),
+            kind: builder.kind(&a.kind),
             tags,
             when,
             quantity,
@@ -288,23 +252,7 @@ pub fn parse_input(input: &str, book: &RuleBook) -> Result<(Member, Names), CeEr
             org,
         });
     }
-    // Diversity masks: every tag (book or input) starting with each prefix.
-    for prefix in book.diversity_prefixes() {
-        let mut m = TagSet::EMPTY;
-        for (name, id) in book.tags.iter() {
-            if name.starts_with(prefix.as_str()) {
-                m.insert(*id);
-            }
-        }
-        for (i, name) in extra_tags.iter().enumerate() {
-            if name.starts_with(prefix.as_str()) {
-                m.insert((book.tag_count() + i) as u16);
-            }
-        }
-        member.diversity_masks.push(m);
-    }
-    names.extra_tags = extra_tags;
-    Ok((member, names))
+    Ok(builder.into_member(credential_ids, activity_ids))
 }
 
 fn strip_pos(s: &str) -> String {

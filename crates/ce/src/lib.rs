@@ -10,6 +10,7 @@
 //!   (format: docs/ce-evaluate.md).
 
 pub mod amount;
+pub mod build;
 pub mod dates;
 pub mod engine;
 pub mod json;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod rules;
 
 pub use amount::{Amount, Credit};
+pub use build::{MemberBuilder, TooManyTags};
 pub use engine::{Names, Period, PlaceError, Scratch, Summary, evaluate_member, evaluate_summary, place_periods};
 pub use json::{evaluate_json, evaluate_value, parse_input};
 pub use model::{Activity, Credential, LicensureMethod, Member, Session, When};

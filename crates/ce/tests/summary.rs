@@ -32,14 +32,28 @@ impl Rng {
 
 /// Every credential's summary equals its explained status and, when it has periods, the credited
 /// total and shortfall of its last period.
-fn assert_agree(summary: &[Summary], full: &Evaluation, what: &str) {
+/// The last period's dates and each minimum's shortfall agree too (the staff report names
+/// them from the summary).
+fn assert_agree(book: &RuleBook, summary: &[Summary], full: &Evaluation, what: &str) {
     assert_eq!(summary.len(), full.credentials.len(), "{what}");
     for (s, c) in summary.iter().zip(full.credentials.iter()) {
         assert_eq!(s.status, c.status, "credential {} of {what}", c.id);
-        if let Some(p) = c.periods.last() {
-            assert_eq!(s.credited, p.credited.total, "credential {} of {what}", c.id);
-            assert_eq!(s.shortfall, p.shortfall.total, "credential {} of {what}", c.id);
+        let Some(p) = c.periods.last() else {
+            assert!(s.minimum_shortfalls.iter().all(Option::is_none), "credential {} of {what}", c.id);
+            continue;
+        };
+        assert_eq!(s.credited, p.credited.total, "credential {} of {what}", c.id);
+        assert_eq!(s.shortfall, p.shortfall.total, "credential {} of {what}", c.id);
+        let period = s.period.expect("a summary of a credential with periods has its last period");
+        assert_eq!((period.start.to_string(), period.end.to_string()), (p.start.clone(), p.end.clone()), "{what}");
+        let version = book.history(&c.ruleset).expect("a known rule set").version_on(period.end);
+        for (id, short) in &p.shortfall.minimums.0 {
+            let index = version.minimums.iter().position(|m| &m.id == id).expect("a minimum of the version");
+            assert_eq!(s.minimum_shortfalls[index], *short, "minimum {id} of credential {} of {what}", c.id);
         }
+        let applying = s.minimum_shortfalls.iter().filter(|m| m.is_some()).count();
+        let known = p.shortfall.minimums.0.iter().filter(|(_, m)| m.is_some()).count();
+        assert_eq!(applying, known, "credential {} of {what}", c.id);
     }
 }
 
@@ -136,7 +150,7 @@ fn summary_agrees_with_explained_evaluation_on_benchmark_shaped_members() {
     for i in 0..1500 {
         generate_direct(&book, &mut m, &mut rng);
         evaluate_summary(&book, &m, &mut scratch, &mut out);
-        assert_agree(&out, &evaluate_member(&book, &m, &names), &format!("member {i}: {m:?}"));
+        assert_agree(&book, &out, &evaluate_member(&book, &m, &names), &format!("member {i}: {m:?}"));
     }
 }
 
@@ -274,6 +288,6 @@ fn summary_agrees_with_explained_evaluation_on_varied_members() {
         let input = random_input(&mut rng, &ids).to_string();
         let (m, names) = guildhall_ce::parse_input(&input, &book).expect("generated input is valid");
         evaluate_summary(&book, &m, &mut scratch, &mut out);
-        assert_agree(&out, &evaluate_member(&book, &m, &names), &input);
+        assert_agree(&book, &out, &evaluate_member(&book, &m, &names), &input);
     }
 }
