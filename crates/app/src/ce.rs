@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use guildhall_ce::report::{Evaluation, PeriodResult};
-use guildhall_ce::{CeError, Credit, RuleBook, Status, Unit};
+use guildhall_ce::{Credit, Member, MemberBuilder, Names, RuleBook, Scratch, Status, Summary, Unit};
 use guildhall_store::ce::{
-    CeActivityRecord, CeCredentialRow, CeLedger, NewCeActivity, NewCeCertification, NewCeEvidence, NewCeLicence,
+    CeActivityRecord, CeBulk, CeBulkActivity, CeCredentialRow, CeLedger, CeSessionRecord, NewCeActivity,
+    NewCeCertification, NewCeEvidence, NewCeLicence,
 };
 pub use guildhall_store::ce::{CeEvidenceRecord, CeProgrammeRecord, Recorded};
 use guildhall_store::records::MemberRecord;
@@ -19,8 +20,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::{Date, Duration};
 
-use crate::ce_documents;
 use crate::{Actor, App, AppError, AppResult, Permission};
+use crate::{ce_documents, ce_input};
 
 /// Topics offered as checkboxes when logging an activity (others can be typed).
 pub const COMMON_TOPICS: &[(&str, &str)] = &[
@@ -307,10 +308,11 @@ fn clean_file_name(name: &str, ext: &str) -> String {
 }
 
 /// The activity's place in time in words.
-fn when_words(a: &CeActivityRecord, sessions: &[(Date, i64)]) -> (String, Option<Date>) {
+fn when_words(a: &CeActivityRecord, sessions: &[CeSessionRecord]) -> (String, Option<Date>) {
     if !sessions.is_empty() {
-        let days: Vec<String> = sessions.iter().map(|(d, h)| format!("{d} ({} h)", micro_text(*h))).collect();
-        return (days.join(", "), sessions.iter().map(|(d, _)| *d).max());
+        let days: Vec<String> =
+            sessions.iter().map(|s| format!("{} ({} h)", s.session_on, micro_text(s.hours_micro))).collect();
+        return (days.join(", "), sessions.iter().map(|s| s.session_on).max());
     }
     match (a.occurred_on, a.starts_on, a.ends_on) {
         (Some(d), _, _) => (d.to_string(), Some(d)),
@@ -350,91 +352,28 @@ impl MemberCe {
         MemberCe { tracked, untracked, ledger }
     }
 
-    fn sessions_of(&self, activity_id: i64) -> Vec<(Date, i64)> {
-        self.ledger
-            .sessions
-            .iter()
-            .filter(|s| s.activity_id == activity_id)
-            .map(|s| (s.session_on, s.hours_micro))
-            .collect()
+    /// The engine's input: tracked credentials (ids `licence-12`, …) and every activity
+    /// (ids `A123`), ranked by id.
+    pub(crate) fn engine_input(&self, book: &RuleBook, as_of: Date) -> AppResult<(Member, Names)> {
+        let mut builder = MemberBuilder::new(book, as_of);
+        for (row, ruleset) in &self.tracked {
+            ce_input::add_credential(&mut builder, row, ruleset)?;
+        }
+        let mut by_id: Vec<&CeActivityRecord> = self.ledger.activities.iter().collect();
+        by_id.sort_unstable_by_key(|a| a.id);
+        for (rank, a) in by_id.iter().enumerate() {
+            let sessions = ce_input::sessions_of(&self.ledger.sessions, a.id);
+            ce_input::add_activity(&mut builder, &ce_input::activity_view(a), rank as u32, sessions)?;
+        }
+        let credential_ids = self.tracked.iter().map(|(row, _)| row.key()).collect();
+        let activity_ids = by_id.iter().map(|a| format!("A{}", a.id)).collect();
+        Ok(builder.into_member(credential_ids, activity_ids))
     }
 
-    /// The engine's input, in the documented JSON format (docs/ce-evaluate.md).
-    pub(crate) fn evaluation_input(&self, as_of: Date) -> serde_json::Value {
-        use serde_json::{Map, Value, json};
-        let credentials: Vec<Value> = self
-            .tracked
-            .iter()
-            .map(|(row, ruleset)| {
-                let mut c = json!({
-                    "id": row.key(),
-                    "ruleset": ruleset,
-                    "issued": row.issued_on.map(|d| d.to_string()),
-                });
-                if let Some(e) = row.expires_on {
-                    c["expires"] = json!(e.to_string());
-                }
-                if let Some(m) = &row.licensure_method {
-                    c["licensure_method"] = json!(m);
-                }
-                c
-            })
-            .collect();
-        let activities: Vec<Value> = self
-            .ledger
-            .activities
-            .iter()
-            .map(|a| {
-                let mut v = Map::new();
-                v.insert("id".into(), json!(format!("A{}", a.id)));
-                v.insert("kind".into(), json!(a.kind));
-                v.insert("tags".into(), json!(a.tags.split_whitespace().collect::<Vec<_>>()));
-                let sessions = self.sessions_of(a.id);
-                if !sessions.is_empty() {
-                    let s: Vec<Value> = sessions
-                        .iter()
-                        .map(|(d, h)| json!({"date": d.to_string(), "hours": *h as f64 / 1e6}))
-                        .collect();
-                    v.insert("sessions".into(), json!(s));
-                } else if let Some(d) = a.occurred_on {
-                    v.insert("date".into(), json!(d.to_string()));
-                } else if let (Some(s), Some(e)) = (a.starts_on, a.ends_on) {
-                    v.insert("start".into(), json!(s.to_string()));
-                    v.insert("end".into(), json!(e.to_string()));
-                }
-                if sessions.is_empty() || a.unit != "hour" {
-                    v.insert("quantity".into(), json!(a.quantity_micro as f64 / 1e6));
-                    v.insert("unit".into(), json!(a.unit));
-                }
-                let approvals: Vec<&str> = a.provider_approvals.split_whitespace().collect();
-                if !a.provider.is_empty() || !approvals.is_empty() {
-                    let mut p = json!({"approved_by": approvals});
-                    if !a.provider.is_empty() {
-                        p["name"] = json!(a.provider);
-                    }
-                    v.insert("provider".into(), p);
-                }
-                if !a.organisation.is_empty() {
-                    v.insert("organization".into(), json!(a.organisation));
-                }
-                for attr in a.attributes.split_whitespace() {
-                    if let Some((name, value)) = attr.split_once('=') {
-                        v.insert(name.into(), json!(value == "yes"));
-                    }
-                }
-                Value::Object(v)
-            })
-            .collect();
-        json!({"as_of": as_of.to_string(), "credentials": credentials, "activities": activities})
-    }
-
+    /// Every tracked credential judged on `as_of`, each number explained.
     pub(crate) fn evaluate(&self, book: &RuleBook, as_of: Date) -> AppResult<Evaluation> {
-        let input = self.evaluation_input(as_of).to_string();
-        guildhall_ce::evaluate_value(&input, book).map_err(|e| match e {
-            CeError::Input(m) | CeError::RuleFile { reason: m, .. } => {
-                AppError::Internal(format!("CE evaluation input refused: {m}"))
-            }
-        })
+        let (member, names) = self.engine_input(book, as_of)?;
+        Ok(guildhall_ce::evaluate_member(book, &member, &names))
     }
 }
 
@@ -522,19 +461,6 @@ fn held_words(row: &CeCredentialRow) -> String {
 }
 
 /// The shortfall of a period in words, for reports (e.g. "2 PDH total; ethics 1").
-fn short_of(p: &PeriodResult, unit: &str) -> String {
-    let mut parts = Vec::new();
-    if let Some(t) = p.shortfall.total.filter(|t| !t.is_zero()) {
-        parts.push(format!("{} {unit} total", t.text()));
-    }
-    for (id, s) in &p.shortfall.minimums.0 {
-        if let Some(s) = s.filter(|s| !s.is_zero()) {
-            parts.push(format!("{} {}", words_for_minimum(id).to_lowercase(), s.text()));
-        }
-    }
-    parts.join("; ")
-}
-
 impl App {
     /// The rule book in use (repository rule files and staff-defined programmes).
     pub fn rule_book(&self) -> Arc<RuleBook> {
@@ -612,8 +538,8 @@ impl App {
             .activities
             .iter()
             .map(|a| {
-                let sessions = ce.sessions_of(a.id);
-                let (when, reference_date) = when_words(a, &sessions);
+                let sessions = ce_input::sessions_of(&ce.ledger.sessions, a.id);
+                let (when, reference_date) = when_words(a, sessions);
                 ActivityLine {
                     id: a.id,
                     title: a.title.clone(),
@@ -1080,10 +1006,11 @@ impl App {
                 .iter()
                 .map(|r| {
                     let a = activities.get(&r.id);
-                    let sessions = a.map(|a| ce.sessions_of(a.id)).unwrap_or_default();
                     ce_documents::TranscriptLine {
                         activity: r.id.clone(),
-                        date: a.map(|a| when_words(a, &sessions).0).unwrap_or_default(),
+                        date: a
+                            .map(|a| when_words(a, ce_input::sessions_of(&ce.ledger.sessions, a.id)).0)
+                            .unwrap_or_default(),
                         title: a.map(|a| a.title.clone()).unwrap_or_else(|| r.id.clone()),
                         kind: a.map(|a| kind_label(&a.kind).to_string()).unwrap_or_default(),
                         provider: a.map(|a| a.provider.clone()).unwrap_or_default(),
@@ -1143,53 +1070,80 @@ impl App {
         let book = self.rule_book();
         let mut offsets: Vec<i64> = self.settings.ce.reminder_days_before.iter().map(|d| i64::from(*d)).collect();
         offsets.sort_unstable();
+        let Some(&furthest) = offsets.last() else { return Ok(0) };
         let mut sent = 0;
-        let mut after = 0;
-        loop {
-            let ids = self.store.ce_member_ids(after, 500).await?;
-            let Some(&last) = ids.last() else { break };
-            let batch = self.store.ce_batch(after, last).await?;
-            after = last;
-            for (member_id, ce) in group_batch(&book, batch) {
-                let evaluation = ce.evaluate(&book, today)?;
-                for ((row, _), result) in ce.tracked.iter().zip(&evaluation.credentials) {
-                    let Some(p) = result.periods.last() else { continue };
-                    if p.status != Status::InProgress || p.still_needed.is_empty() {
-                        continue;
-                    }
-                    let Ok(end) = Date::parse(&p.end, time::macros::format_description!("[year]-[month]-[day]")) else {
-                        continue;
-                    };
-                    let days_left = (end - today).whole_days();
-                    // The smallest offset the period is already inside is the one due now.
-                    let Some(offset) = offsets.iter().copied().find(|o| days_left <= *o && days_left >= 0) else {
-                        continue;
-                    };
-                    let Some(member) = self.store.member_by_id(member_id).await? else { continue };
-                    let body = format!(
-                        "Dear {},\n\nYour {} ({}) renewal period ends on {end} ({days_left} days from today), \
-                         and it is not yet complete. What you still need:\n\n{}\n\nLog activities and upload \
-                         certificates at {}.\n",
-                        member.first_name,
-                        result.ruleset_name,
-                        held_words(row),
-                        p.still_needed.iter().map(|s| format!("  - {s}")).collect::<Vec<_>>().join("\n"),
-                        self.link("/ce"),
-                    );
-                    let mail = guildhall_store::NewMail {
-                        to_address: member.email.clone(),
-                        subject: format!("{}: continuing education still needed by {end}", result.ruleset_name),
-                        body_text: body,
-                    };
-                    let key = row.key();
-                    if !self.store.record_ce_reminder(member_id, &key, end, offset, &mail, self.clock.unix()).await? {
-                        continue;
-                    }
-                    sent += 1;
+        for member_id in self.ce_reminder_candidates(today, furthest).await? {
+            let ce = self.member_ce(member_id).await?;
+            let evaluation = ce.evaluate(&book, today)?;
+            for ((row, _), result) in ce.tracked.iter().zip(&evaluation.credentials) {
+                let Some(p) = result.periods.last() else { continue };
+                if p.status != Status::InProgress || p.still_needed.is_empty() {
+                    continue;
                 }
+                let Ok(end) = Date::parse(&p.end, time::macros::format_description!("[year]-[month]-[day]")) else {
+                    continue;
+                };
+                let days_left = (end - today).whole_days();
+                // The smallest offset the period is already inside is the one due now.
+                let Some(offset) = offsets.iter().copied().find(|o| days_left <= *o && days_left >= 0) else {
+                    continue;
+                };
+                let Some(member) = self.store.member_by_id(member_id).await? else { continue };
+                let body = format!(
+                    "Dear {},\n\nYour {} ({}) renewal period ends on {end} ({days_left} days from today), \
+                     and it is not yet complete. What you still need:\n\n{}\n\nLog activities and upload \
+                     certificates at {}.\n",
+                    member.first_name,
+                    result.ruleset_name,
+                    held_words(row),
+                    p.still_needed.iter().map(|s| format!("  - {s}")).collect::<Vec<_>>().join("\n"),
+                    self.link("/ce"),
+                );
+                let mail = guildhall_store::NewMail {
+                    to_address: member.email.clone(),
+                    subject: format!("{}: continuing education still needed by {end}", result.ruleset_name),
+                    body_text: body,
+                };
+                let key = row.key();
+                if !self.store.record_ce_reminder(member_id, &key, end, offset, &mail, self.clock.unix()).await? {
+                    continue;
+                }
+                sent += 1;
             }
         }
         Ok(sent)
+    }
+
+    /// Members with a credential in progress whose period ends within `days` (the engine's
+    /// summary over every member; only these are explained and worded for a reminder).
+    async fn ce_reminder_candidates(&self, today: Date, days: i64) -> AppResult<Vec<i64>> {
+        let book = self.rule_book();
+        let max_id = self.store.max_member_id().await?;
+        let mut candidates = Vec::new();
+        let mut after = 0;
+        while after < max_id {
+            let up_to = after.saturating_add(BULK_RANGE);
+            let bulk = self.store.ce_bulk(after, up_to).await?;
+            after = up_to;
+            let book = Arc::clone(&book);
+            let found = tokio::task::spawn_blocking(move || {
+                let mut found = Vec::new();
+                summarise_range(&book, &bulk, today, |member_id, _, summaries| {
+                    let due = summaries.iter().any(|s| {
+                        s.status == Status::InProgress
+                            && s.period.is_some_and(|p| (0..=days).contains(&(p.end - today).whole_days()))
+                    });
+                    if due {
+                        found.push(member_id);
+                    }
+                })
+                .map(|()| found)
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("CE reminders: {e}")))??;
+            candidates.extend(found);
+        }
+        Ok(candidates)
     }
 
     /// The staff compliance report: every member's credentials judged today by the engine,
@@ -1206,24 +1160,27 @@ impl App {
         let filter = (ruleset.map(String::from), status.map(String::from));
         let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         let mut report = ComplianceReport::default();
-        // Two stages side by side: the next batch is read from the database while this one is
-        // evaluated on a blocking thread, so both cores work.
+        let max_id = self.store.max_member_id().await?;
+        // Two stages side by side: the next id range is read from the database while this one
+        // is evaluated on a blocking thread, so both cores work.
         let fetch = |after: i64| {
             let store = self.store.clone();
             tokio::spawn(async move {
-                let ids = store.ce_member_ids(after, REPORT_BATCH).await?;
-                let Some(&last) = ids.last() else { return Ok(None) };
-                let batch = store.ce_batch(after, last).await?;
-                let names = store.member_names(after, last).await?;
-                Ok::<_, guildhall_store::StoreError>(Some((last, batch, names)))
+                if after >= max_id {
+                    return Ok(None);
+                }
+                let up_to = after.saturating_add(BULK_RANGE);
+                let bulk = store.ce_bulk(after, up_to).await?;
+                let names = store.member_names(after, up_to).await?;
+                Ok::<_, guildhall_store::StoreError>(Some((up_to, bulk, names)))
             })
         };
         let joined = |e: tokio::task::JoinError| AppError::Internal(format!("compliance report: {e}"));
         let mut pending = fetch(0);
-        while let Some((last, batch, names)) = pending.await.map_err(joined)?? {
-            pending = fetch(last);
+        while let Some((up_to, bulk, names)) = pending.await.map_err(joined)?? {
+            pending = fetch(up_to);
             let (book, filter) = (Arc::clone(&book), filter.clone());
-            let part = tokio::task::spawn_blocking(move || evaluate_report_batch(&book, batch, names, today, &filter))
+            let part = tokio::task::spawn_blocking(move || report_range(&book, &bulk, names, today, &filter))
                 .await
                 .map_err(joined)??;
             report.members_evaluated += part.members_evaluated;
@@ -1312,31 +1269,103 @@ impl App {
     }
 }
 
-/// Members read and evaluated together by the compliance report.
-const REPORT_BATCH: i64 = 2_000;
+/// Members are read for bulk evaluation in id ranges this wide.
+const BULK_RANGE: i64 = 4_000;
 
-/// One batch of the compliance report: counts by rule set and status, and who is short.
-fn evaluate_report_batch(
+/// Walks the members of a bulk read who hold a licence or certification, in id order: builds
+/// each one's engine input and judges it with the engine's summary. `visit` gets the member's
+/// id, the tracked credentials with their rule sets, and one summary per tracked credential.
+fn summarise_range(
     book: &RuleBook,
-    batch: guildhall_store::ce::CeBatch,
+    bulk: &CeBulk,
+    today: Date,
+    mut visit: impl FnMut(i64, &[(&CeCredentialRow, String)], &[Summary]),
+) -> AppResult<()> {
+    let activities: Vec<CeBulkActivity<'_>> = bulk.activities().collect::<Result<_, _>>()?;
+    let credentials = &bulk.credentials;
+    let mut builder = MemberBuilder::new(book, today);
+    let (mut scratch, mut summaries) = (Scratch::new(), Vec::new());
+    let mut tracked: Vec<(&CeCredentialRow, String)> = Vec::new();
+    let (mut c, mut a) = (0, 0);
+    while c < credentials.len() {
+        let member_id = credentials[c].member_id;
+        let held = credentials[c..].partition_point(|row| row.member_id == member_id);
+        builder.reset(today);
+        tracked.clear();
+        for row in &credentials[c..c + held] {
+            if let Ok(ruleset) = ruleset_for(book, row)
+                && row.issued_on.is_some()
+            {
+                ce_input::add_credential(&mut builder, row, &ruleset)?;
+                tracked.push((row, ruleset));
+            }
+        }
+        c += held;
+        // Activities of members without credentials are passed over.
+        a += activities[a..].partition_point(|x| x.member_id < member_id);
+        let logged = activities[a..].partition_point(|x| x.member_id == member_id);
+        if !tracked.is_empty() {
+            for (rank, activity) in activities[a..a + logged].iter().enumerate() {
+                let sessions = ce_input::sessions_of(&bulk.sessions, activity.id);
+                ce_input::add_activity(&mut builder, activity, rank as u32, sessions)?;
+            }
+            guildhall_ce::evaluate_summary(book, builder.finish(), &mut scratch, &mut summaries);
+        } else {
+            summaries.clear();
+        }
+        a += logged;
+        visit(member_id, &tracked, &summaries);
+    }
+    Ok(())
+}
+
+/// What a credential is short of in its current period, in words ("ethics 1; 5 PDH total").
+fn summary_short_of(book: &RuleBook, ruleset: &str, summary: &Summary, unit: &str) -> String {
+    let mut parts = Vec::new();
+    if let Some(total) = summary.shortfall.filter(|t| !t.is_zero()) {
+        parts.push(format!("{} {unit} total", total.text()));
+    }
+    if let (Some(period), Some(history)) = (summary.period, book.history(ruleset)) {
+        let version = history.version_on(period.end);
+        for (minimum, short) in version.minimums.iter().zip(&summary.minimum_shortfalls) {
+            if let Some(short) = short.filter(|s| !s.is_zero()) {
+                parts.push(format!("{} {}", words_for_minimum(&minimum.id).to_lowercase(), short.text()));
+            }
+        }
+    }
+    parts.join("; ")
+}
+
+/// One id range of the staff compliance report.
+fn report_range(
+    book: &RuleBook,
+    bulk: &CeBulk,
     names: Vec<(i64, String, String)>,
     today: Date,
     (ruleset, status): &(Option<String>, Option<String>),
 ) -> AppResult<ComplianceReport> {
     let names: HashMap<i64, (String, String)> = names.into_iter().map(|(id, n, name)| (id, (n, name))).collect();
     let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut units: HashMap<String, String> = HashMap::new();
     let mut part = ComplianceReport::default();
-    for (member_id, ce) in group_batch(book, batch) {
+    summarise_range(book, bulk, today, |member_id, tracked, summaries| {
         part.members_evaluated += 1;
-        let evaluation = ce.evaluate(book, today)?;
-        for ((_, rs), result) in ce.tracked.iter().zip(&evaluation.credentials) {
+        for ((_, rs), summary) in tracked.iter().zip(summaries) {
             part.credentials_evaluated += 1;
-            *counts.entry(rs.clone()).or_default().entry(result.status.as_str().into()).or_default() += 1;
-            let Some(p) = result.periods.last() else { continue };
-            let short = short_of(p, &result.credit_unit);
-            let wanted =
-                ruleset.as_ref().is_none_or(|r| r == rs) && status.as_ref().is_none_or(|s| s == result.status.as_str());
-            if short.is_empty() || !wanted {
+            let status_name = summary.status.as_str();
+            match counts.get_mut(rs) {
+                Some(by_status) => *by_status.entry(status_name.into()).or_default() += 1,
+                None => {
+                    counts.entry(rs.clone()).or_default().insert(status_name.into(), 1);
+                }
+            }
+            let wanted = ruleset.as_ref().is_none_or(|r| r == rs) && status.as_ref().is_none_or(|s| s == status_name);
+            let Some(period) = summary.period.filter(|_| wanted) else { continue };
+            let unit = units.entry(rs.clone()).or_insert_with(|| {
+                book.history(rs).map(|h| h.version_on(today).credit_unit.clone()).unwrap_or_default()
+            });
+            let short = summary_short_of(book, rs, summary, unit);
+            if short.is_empty() {
                 continue;
             }
             let (number, name) = names.get(&member_id).cloned().unwrap_or_default();
@@ -1345,35 +1374,14 @@ fn evaluate_report_batch(
                 member_number: number,
                 member_name: name,
                 ruleset: rs.clone(),
-                status: result.status.as_str().into(),
-                period_end: p.end.clone(),
+                status: status_name.into(),
+                period_end: period.end.to_string(),
                 short_of: short,
             });
         }
-    }
+    })?;
     part.counts = counts.into_iter().collect();
     Ok(part)
-}
-
-/// Splits a batch into members, in member order.
-pub(crate) fn group_batch(book: &RuleBook, batch: guildhall_store::ce::CeBatch) -> Vec<(i64, MemberCe)> {
-    let mut by_member: BTreeMap<i64, (Vec<CeCredentialRow>, CeLedger)> = BTreeMap::new();
-    for c in batch.credentials {
-        by_member.entry(c.member_id).or_default().0.push(c);
-    }
-    let mut activity_member: HashMap<i64, i64> = HashMap::new();
-    for a in batch.ledger.activities {
-        activity_member.insert(a.id, a.member_id);
-        if let Some(entry) = by_member.get_mut(&a.member_id) {
-            entry.1.activities.push(a);
-        }
-    }
-    for s in batch.ledger.sessions {
-        if let Some(entry) = activity_member.get(&s.activity_id).and_then(|m| by_member.get_mut(m)) {
-            entry.1.sessions.push(s);
-        }
-    }
-    by_member.into_iter().map(|(id, (creds, ledger))| (id, MemberCe::new(book, creds, ledger))).collect()
 }
 
 #[cfg(test)]

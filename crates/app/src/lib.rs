@@ -7,6 +7,7 @@ pub mod admin;
 pub mod authz;
 pub mod ce;
 pub mod ce_documents;
+mod ce_input;
 pub mod chapters;
 pub mod config;
 pub mod crypto;

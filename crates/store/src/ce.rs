@@ -235,6 +235,91 @@ const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, juri
      UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, issued_on, \
      expires_on, CAST(NULL AS TEXT) AS licensure_method, ruleset FROM certifications WHERE {where} \
      ORDER BY member_id, source DESC, id";
+/// What the engine reads of an activity, for bulk evaluation (no titles, sources or evidence).
+const BULK_ACTIVITY_SQL: &str = "SELECT member_id, id, kind, tags, occurred_on, starts_on, ends_on, quantity_micro, \
+     unit, provider, provider_approvals, organisation, attributes FROM ce_activities \
+     WHERE member_id > $1 AND member_id <= $2 ORDER BY member_id, id";
+
+/// Credentials and activities of a range of members, read for bulk evaluation: only what the
+/// engine reads, in member order. Activity rows are kept as the database returned them and
+/// read in place ([`CeBulk::activities`]), so a million members' ledgers are not copied into
+/// a string per field.
+pub struct CeBulk {
+    pub credentials: Vec<CeCredentialRow>,
+    /// Sessions of multi-day activities, by activity id.
+    pub sessions: Vec<CeSessionRecord>,
+    activities: BulkRows,
+}
+
+enum BulkRows {
+    Sqlite(Vec<sqlx::sqlite::SqliteRow>),
+    Postgres(Vec<sqlx::postgres::PgRow>),
+}
+
+/// One activity of a [`CeBulk`], borrowed from its row.
+#[derive(Debug, Clone, Copy)]
+pub struct CeBulkActivity<'r> {
+    pub member_id: i64,
+    pub id: i64,
+    pub kind: &'r str,
+    /// Space-separated topic tags.
+    pub tags: &'r str,
+    pub occurred_on: Option<Date>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub quantity_micro: i64,
+    pub unit: &'r str,
+    pub provider: &'r str,
+    /// Space-separated jurisdictions whose board approved the provider.
+    pub provider_approvals: &'r str,
+    pub organisation: &'r str,
+    /// Space-separated `name=yes` / `name=no` attributes.
+    pub attributes: &'r str,
+}
+
+/// Reads a [`CeBulkActivity`] out of a row of [`BULK_ACTIVITY_SQL`] (either engine).
+macro_rules! bulk_activity {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        Ok::<_, sqlx::Error>(CeBulkActivity {
+            member_id: row.try_get(0)?,
+            id: row.try_get(1)?,
+            kind: row.try_get(2)?,
+            tags: row.try_get(3)?,
+            occurred_on: row.try_get(4)?,
+            starts_on: row.try_get(5)?,
+            ends_on: row.try_get(6)?,
+            quantity_micro: row.try_get(7)?,
+            unit: row.try_get(8)?,
+            provider: row.try_get(9)?,
+            provider_approvals: row.try_get(10)?,
+            organisation: row.try_get(11)?,
+            attributes: row.try_get(12)?,
+        })
+    }};
+}
+
+impl CeBulk {
+    pub fn activity_count(&self) -> usize {
+        match &self.activities {
+            BulkRows::Sqlite(rows) => rows.len(),
+            BulkRows::Postgres(rows) => rows.len(),
+        }
+    }
+
+    /// The activities, ordered by member and id.
+    pub fn activities(&self) -> impl Iterator<Item = StoreResult<CeBulkActivity<'_>>> + '_ {
+        (0..self.activity_count()).map(move |i| {
+            match &self.activities {
+                BulkRows::Sqlite(rows) => bulk_activity!(&rows[i]),
+                BulkRows::Postgres(rows) => bulk_activity!(&rows[i]),
+            }
+            .map_err(StoreError::from)
+        })
+    }
+}
+
 const ACTIVITY_COLUMNS: &str = "a.id, a.member_id, a.title, a.kind, a.tags, a.occurred_on, a.starts_on, a.ends_on, \
      a.quantity_micro, a.unit, a.provider, a.provider_approvals, a.organisation, a.attributes, a.source, a.source_ref, \
      a.recorded_by, a.created_at";
@@ -300,6 +385,38 @@ impl Store {
             .await)?;
         let ledger = self.ce_ledger_where("a.member_id > $1 AND a.member_id <= $2", after, up_to).await?;
         Ok(CeBatch { credentials, ledger })
+    }
+
+    /// Credentials, activities and sessions of members with ids in `(after, up_to]`, for bulk
+    /// evaluation (the staff compliance report).
+    pub async fn ce_bulk(&self, after: i64, up_to: i64) -> StoreResult<CeBulk> {
+        let cred_sql = credential_sql("member_id > $1 AND member_id <= $2");
+        let sessions_sql = "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
+             JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id > $1 AND a.member_id <= $2 \
+             ORDER BY s.activity_id, s.session_on";
+        macro_rules! read {
+            ($pool:expr, $rows:path) => {{
+                let credentials = sqlx::query_as(sqlx::AssertSqlSafe(cred_sql.as_str()))
+                    .bind(after)
+                    .bind(up_to)
+                    .fetch_all($pool)
+                    .await?;
+                let sessions = sqlx::query_as(sessions_sql).bind(after).bind(up_to).fetch_all($pool).await?;
+                let rows = sqlx::query(BULK_ACTIVITY_SQL).bind(after).bind(up_to).fetch_all($pool).await?;
+                Ok::<_, StoreError>(CeBulk { credentials, sessions, activities: $rows(rows) })
+            }};
+        }
+        match &self.engine {
+            crate::Engine::Sqlite { read, .. } => read!(read, BulkRows::Sqlite),
+            crate::Engine::Postgres(pool) => read!(pool, BulkRows::Postgres),
+        }
+    }
+
+    /// The highest member id (0 when there are no members): bulk readers walk id ranges up to it.
+    pub async fn max_member_id(&self) -> StoreResult<i64> {
+        let (max,): (Option<i64>,) =
+            with_reader!(self, |pool| sqlx::query_as("SELECT MAX(id) FROM members").fetch_one(pool).await)?;
+        Ok(max.unwrap_or(0))
     }
 
     /// Records an activity (with its sessions and an optional evidence file) in one
