@@ -69,11 +69,26 @@ pub struct MembershipSettings {
     pub renewal_window_days: u16,
     /// Days after expiry during which a member still counts as one, before lapsing.
     pub grace_days: u16,
+    /// What each additional person in a household adds to the payer's dues: "50%" (of the
+    /// payer's dues), a fixed annual amount in cents ("2500"), or "free".
+    pub household_additional_person: String,
+    /// The most people one payer may add to their household.
+    pub household_max_additional_people: u16,
+    /// An organisation's annual fee on top of its seats (cents); each seat pays the
+    /// organisation record's tier dues and home-chapter supplement.
+    pub organisation_base_dues_cents: i64,
 }
 
 impl Default for MembershipSettings {
     fn default() -> Self {
-        Self { term_kind: "anniversary".into(), renewal_window_days: 60, grace_days: 30 }
+        Self {
+            term_kind: "anniversary".into(),
+            renewal_window_days: 60,
+            grace_days: 30,
+            household_additional_person: "50%".into(),
+            household_max_additional_people: 4,
+            organisation_base_dues_cents: 0,
+        }
     }
 }
 

@@ -121,6 +121,12 @@ impl App {
     pub async fn with_store(settings: Settings, store: Store) -> AppResult<Arc<App>> {
         let mailer = mail::Mailer::from_settings(&settings.mail)?;
         payments::provider_for(&settings.payments)?;
+        // Membership settings are checked at start, not at the first renewal.
+        membership::term_policy(&settings.membership)?;
+        membership::household_policy(&settings.membership)?;
+        if settings.membership.organisation_base_dues_cents < 0 {
+            return Err(AppError::Internal("membership.organisation_base_dues_cents must not be negative".into()));
+        }
         let branding = Branding {
             name: settings.society.name.clone(),
             tagline: settings.society.tagline.clone(),

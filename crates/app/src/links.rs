@@ -210,6 +210,21 @@ impl App {
                 ),
             ));
         }
+        if kind == "household" {
+            let max = crate::membership::household_policy(&self.settings.membership)?.max_additional_people;
+            let household = payer_links
+                .iter()
+                .filter(|l| l.payer_id == payer.id && l.kind == "household" && covers(l, today))
+                .count();
+            if household >= usize::from(max) {
+                return Err(AppError::invalid_field(
+                    "member_number",
+                    format!(
+                        "This household already has {household} people besides the payer; the society allows at most {max}."
+                    ),
+                ));
+            }
+        }
         if kind == "employee" {
             let organisation = self.store.organisation(payer.id).await?.ok_or_else(|| {
                 AppError::invalid_field(

@@ -3,7 +3,8 @@
 //! Standing is always decided by `guildhall_domain::membership` from the term history.
 
 use guildhall_domain::membership::{
-    ReminderOffset, Standing, Term, TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, standing_on,
+    Cents, DuesQuote, HouseholdPolicy, HouseholdRate, OrganisationalRate, Percent, ReminderOffset, Standing, Term,
+    TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues, organisational_dues, standing_on,
 };
 use guildhall_store::{
     GroupRecord, InvoiceRecord, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice, NewPayment,
@@ -40,6 +41,41 @@ pub fn term_policy(settings: &MembershipSettings) -> AppResult<TermPolicy> {
         reminders,
     })
     .map_err(|e| AppError::Internal(format!("membership settings: {e}")))
+}
+
+/// The society's household settings from configuration.
+pub fn household_policy(settings: &MembershipSettings) -> AppResult<HouseholdPolicy> {
+    let text = settings.household_additional_person.trim();
+    let refused = || {
+        AppError::Internal(format!(
+            "membership.household_additional_person must be a percentage (\"50%\"), an amount in cents (\"2500\") \
+             or \"free\", not {text:?}"
+        ))
+    };
+    let additional_person_rate = if text.eq_ignore_ascii_case("free") {
+        HouseholdRate::Free
+    } else if let Some(percent) = text.strip_suffix('%') {
+        let percent = percent.trim().parse::<u8>().map_err(|_| refused())?;
+        HouseholdRate::PercentOfPrimary(Percent::new(percent).map_err(|_| refused())?)
+    } else {
+        let cents = text.parse::<i64>().map_err(|_| refused())?;
+        HouseholdRate::Fixed(Cents::new(cents).map_err(|_| refused())?)
+    };
+    Ok(HouseholdPolicy { additional_person_rate, max_additional_people: settings.household_max_additional_people })
+}
+
+/// The year of membership after `expiry` (first and last day), as renewal offers it.
+fn year_after(expiry: Date) -> (Date, Date) {
+    let starts_on = expiry + time::Duration::days(1);
+    let ends_on = starts_on.replace_year(starts_on.year() + 1).unwrap_or(starts_on) - time::Duration::days(1);
+    (starts_on, ends_on)
+}
+
+/// What the next term costs the member who pays it, and the invoice line that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuesFor {
+    pub amount_cents: i64,
+    pub description: String,
 }
 
 /// A stored term as the domain rules see it.
@@ -111,9 +147,13 @@ pub struct MembershipCard {
     pub open_invoice: Option<InvoiceRecord>,
     /// Whether the member may renew now (window open or in grace).
     pub can_renew: bool,
-    /// Dues for the next term, in cents (tier dues + chapter supplement).
+    /// Dues for the next term, in cents (tier dues and chapter supplement; a household or
+    /// organisation's total for its payer).
     pub renewal_dues_cents: i64,
     pub window_opens_on: Option<Date>,
+    /// Who pays for this membership when someone else does (the household's payer or the
+    /// employer): they renew it, not the member.
+    pub paid_by: Option<String>,
 }
 
 /// A member's record as staff and their chapter's officers see it.
@@ -168,12 +208,86 @@ impl App {
         self.tier_by_id(id).await
     }
 
-    async fn dues_for(&self, member: &MemberRecord, tier: &TierRecord) -> AppResult<i64> {
+    /// What a term from `starts_on` to `ends_on` costs the member who pays it: their tier's
+    /// dues and home-chapter supplement; a household payer adds each person in their
+    /// household at the household rate; an organisation pays its base fee and, per seat, its
+    /// tier's dues and chapter supplement.
+    pub async fn dues_for(
+        &self,
+        member: &MemberRecord,
+        tier: &TierRecord,
+        starts_on: Date,
+        ends_on: Date,
+    ) -> AppResult<DuesFor> {
+        let internal = |e: guildhall_domain::membership::MembershipError| AppError::Internal(format!("dues: {e}"));
+        let cents = |c: i64| Cents::new(c).map_err(internal);
         let supplement = match member.home_chapter_id {
             Some(id) => self.chapter_by_id(id).await?.map_or(0, |c| c.dues_supplement_cents),
             None => 0,
         };
-        Ok(tier.annual_dues_cents + supplement)
+        let term_words = format!("{starts_on} to {ends_on}");
+        if let Some(organisation) = self.store.organisation(member.id).await? {
+            let term = Term::new(starts_on, ends_on).map_err(internal)?;
+            let rate = OrganisationalRate {
+                base: cents(self.settings.membership.organisation_base_dues_cents)?,
+                per_seat: cents(tier.annual_dues_cents)?,
+            };
+            let seats =
+                u16::try_from(organisation.seats).map_err(|_| AppError::Internal("seats out of range".into()))?;
+            let dues =
+                organisational_dues(&self.policy()?, &rate, seats, cents(supplement)?, &term).map_err(internal)?;
+            return Ok(DuesFor {
+                amount_cents: dues.total.get(),
+                description: format!(
+                    "{}: {} membership for {seats} named {}, {term_words}",
+                    organisation.name,
+                    tier.name,
+                    if seats == 1 { "employee" } else { "employees" }
+                ),
+            });
+        }
+        let own = tier.annual_dues_cents + supplement;
+        let household = self
+            .store
+            .member_links(member.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.payer_id == member.id && l.kind == "household" && l.ended_on.is_none_or(|e| e >= starts_on))
+            .count();
+        if household == 0 {
+            return Ok(DuesFor { amount_cents: own, description: format!("{} membership, {term_words}", tier.name) });
+        }
+        let primary = DuesQuote {
+            tier_dues: cents(tier.annual_dues_cents)?,
+            chapter_supplement: cents(supplement)?,
+            months_charged: 12,
+            total: cents(own)?,
+        };
+        let people = u16::try_from(household).unwrap_or(u16::MAX);
+        let dues = household_dues(&household_policy(&self.settings.membership)?, primary, people).map_err(internal)?;
+        Ok(DuesFor {
+            amount_cents: dues.total.get(),
+            description: format!(
+                "{} membership, {term_words}, with {people} household {}",
+                tier.name,
+                if people == 1 { "member" } else { "members" }
+            ),
+        })
+    }
+
+    /// Who pays for a member's membership on `on` when someone else does: the organisation's
+    /// name for a named employee, the payer's name for a household member.
+    async fn paid_by(&self, member_id: i64, on: Date) -> AppResult<Option<String>> {
+        let links = self.store.member_links(member_id).await?;
+        let Some(link) =
+            links.iter().find(|l| l.member_id == member_id && l.started_on <= on && l.ended_on.is_none_or(|e| e >= on))
+        else {
+            return Ok(None);
+        };
+        if let Some(organisation) = self.store.organisation(link.payer_id).await? {
+            return Ok(Some(organisation.name));
+        }
+        Ok(self.store.member_by_id(link.payer_id).await?.map(|p| format!("{} {}", p.first_name, p.last_name)))
     }
 
     /// The signed-in person's membership, if they are a member.
@@ -187,15 +301,24 @@ impl App {
         };
         let chapter_name = chapter.as_ref().map(|c| c.name.clone());
         let open_invoice = self.store.open_invoice(member.id).await?;
-        let can_renew = matches!(member.standing.as_str(), "renewal_due" | "grace");
+        let paid_by = self.paid_by(member.id, self.clock.today()).await?;
+        let can_renew = paid_by.is_none() && matches!(member.standing.as_str(), "renewal_due" | "grace");
         let window_opens_on = match member.expires_on {
             Some(expiry) => Some(
                 self.policy()?.expiry_dates(expiry).map_err(|e| AppError::Internal(e.to_string()))?.window_opens_on,
             ),
             None => None,
         };
+        // Households and organisations pay more; their dues are worked out when renewal is offered.
+        let renewal_dues_cents = match (can_renew, member.expires_on) {
+            (true, Some(expiry)) => {
+                let (starts_on, ends_on) = year_after(expiry);
+                self.dues_for(&member, &tier, starts_on, ends_on).await?.amount_cents
+            }
+            _ => tier.annual_dues_cents + chapter.map_or(0, |c| c.dues_supplement_cents),
+        };
         Ok(Some(MembershipCard {
-            renewal_dues_cents: tier.annual_dues_cents + chapter.map_or(0, |c| c.dues_supplement_cents),
+            renewal_dues_cents,
             groups: self.store.member_groups(member.id).await?,
             licences: self.store.member_licences(member.id).await?,
             member,
@@ -204,6 +327,7 @@ impl App {
             open_invoice,
             can_renew,
             window_opens_on,
+            paid_by,
         }))
     }
 
@@ -216,6 +340,9 @@ impl App {
             .ok_or_else(|| AppError::NotFound("You have no membership record.".into()))?;
         if let Some(invoice) = card.open_invoice {
             return Ok(invoice);
+        }
+        if let Some(payer) = &card.paid_by {
+            return Err(AppError::invalid(format!("Your membership is paid by {payer}; they renew it for you.")));
         }
         if !card.can_renew {
             return Err(AppError::invalid(match (card.member.standing.as_str(), card.window_opens_on) {
@@ -247,9 +374,10 @@ impl App {
             cancelled_on: None,
             rejected_on: None,
         };
+        let dues = self.dues_for(&card.member, &card.tier, next.starts_on(), next.ends_on()).await?;
         let invoice = NewInvoice {
-            description: format!("{} membership, {} to {}", card.tier.name, next.starts_on(), next.ends_on()),
-            amount_cents: card.renewal_dues_cents,
+            description: dues.description,
+            amount_cents: dues.amount_cents,
             status: "open".into(),
             issued_on: today,
             due_on: last.ends_on().max(today),
@@ -525,7 +653,8 @@ impl App {
                 continue;
             };
             let Some(tier) = self.tier(member.tier_id).await? else { continue };
-            let dues = format_money(self.dues_for(&member, &tier).await?);
+            let (next_starts, next_ends) = year_after(due.for_expiry);
+            let dues = format_money(self.dues_for(&member, &tier, next_starts, next_ends).await?.amount_cents);
             let expiry = due.for_expiry;
             let body = if report.standing == Standing::Grace {
                 let grace_ends = report.expiry.map(|e| e.grace_ends_on).unwrap_or(expiry);
@@ -599,9 +728,10 @@ impl App {
         let terms = self.store.member_terms(member.id).await?;
         let term = terms.iter().find(|t| t.id == term_id).ok_or_else(|| AppError::NotFound("No such term.".into()))?;
         let tier = self.tier(term.tier_id).await?.ok_or_else(|| AppError::Internal("term without tier".into()))?;
+        let dues = self.dues_for(&member, &tier, term.starts_on, term.ends_on).await?;
         let invoice = NewInvoice {
-            description: format!("{} membership, {} to {}", tier.name, term.starts_on, term.ends_on),
-            amount_cents: self.dues_for(&member, &tier).await?,
+            description: dues.description,
+            amount_cents: dues.amount_cents,
             status: "open".into(),
             issued_on: today,
             due_on: today + time::Duration::days(30),
@@ -697,5 +827,27 @@ mod tests {
             assert!(term_policy(&settings).is_ok(), "{kind}");
         }
         assert!(term_policy(&MembershipSettings { term_kind: "lunar".into(), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn household_rates_are_read_from_settings() {
+        let rate = |text: &str| {
+            household_policy(&MembershipSettings { household_additional_person: text.into(), ..Default::default() })
+                .map(|p| p.additional_person_rate)
+        };
+        let cases = [
+            ("50%", Some(HouseholdRate::PercentOfPrimary(Percent::new(50).unwrap()))),
+            (" 0 % ", Some(HouseholdRate::PercentOfPrimary(Percent::new(0).unwrap()))),
+            ("2500", Some(HouseholdRate::Fixed(Cents::new(2_500).unwrap()))),
+            ("Free", Some(HouseholdRate::Free)),
+            ("101%", None),
+            ("-5", None),
+            ("half", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(rate(text).ok(), want, "{text:?}");
+        }
+        assert_eq!(household_policy(&MembershipSettings::default()).unwrap().max_additional_people, 4);
     }
 }

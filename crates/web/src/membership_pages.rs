@@ -56,6 +56,12 @@ pub struct CardView {
 pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option<CardView>, AppError> {
     let Some(card) = app.my_membership(actor).await? else { return Ok(None) };
     let window_note = match (card.member.standing.as_str(), card.window_opens_on) {
+        _ if card.paid_by.is_some() => {
+            format!(
+                "Your membership is paid by {}; they renew it for you.",
+                card.paid_by.as_deref().unwrap_or_default()
+            )
+        }
         ("active", Some(opens)) => format!("Renewal opens on {opens}."),
         ("lapsed", _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
         _ => String::new(),

@@ -358,6 +358,37 @@ async fn member_in(t: &TestApp, chapter: i64, standing: &str) -> guildhall_store
 }
 
 #[tokio::test]
+async fn a_household_member_sees_who_pays_and_cannot_renew_themself() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let maya = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let payer = member_in(&t, 2, "active").await;
+        let links = format!("/members/{}/links", payer.id);
+        let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &maya.member_number)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut maya_client = t.signed_in(MEMBER).await;
+        let dashboard = maya_client.get("/dashboard").await.body;
+        assert!(dashboard.contains("Your membership is paid by") && dashboard.contains("they renew it for you"));
+        assert!(!dashboard.contains("Renew now"), "{dashboard}");
+        let r = maya_client.post_form("/membership/renew", &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("they renew it for you"), "{}", r.body);
+        assert!(t.app.store.open_invoice(maya.id).await.unwrap().is_none(), "no invoice raised");
+
+        // A household holds at most `membership.household_max_additional_people` (4) besides the payer.
+        let filter = MemberFilter { standings: vec!["lapsed".into()], ..Default::default() };
+        let others = t.app.store.search_members(&filter, PageRequest::new(1, 4)).await.unwrap().items;
+        for person in &others[..3] {
+            let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &person.member_number)]).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &others[3].member_number)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("already has 4 people besides the payer; the society allows at most 4"), "{}", r.body);
+    }
+}
+
+#[tokio::test]
 async fn household_members_and_named_employees_follow_the_payer_while_linked() {
     for t in TestApp::each_engine().await {
         let mut staff = t.signed_in(STAFF).await;
@@ -391,9 +422,22 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let again = staff.post_form(&links, &[("kind", "household"), ("member_number", &partner.member_number)]).await;
         assert!(again.body.contains("already in a household or organisational membership"));
 
-        // Maya renews and pays: her household member's membership is renewed with hers.
+        // Maya renews and pays: her household member's membership is renewed with hers, and her
+        // invoice adds them at the household rate (by default half her own dues).
         let mut maya_client = t.signed_in(MEMBER).await;
+        let tier = t.app.store.tier_by_id(maya.tier_id).await.unwrap().unwrap();
+        let supplement = match maya.home_chapter_id {
+            Some(c) => t.app.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
+            None => 0,
+        };
+        let own = tier.annual_dues_cents + supplement;
+        let dashboard = maya_client.get("/dashboard").await.body;
+        let quoted = format!("Renew now (${}.{:02})", (own + own / 2) / 100, (own + own / 2) % 100);
+        assert!(dashboard.contains(&quoted), "{quoted} in {dashboard}");
         let pay = maya_client.post_form("/membership/renew", &[]).await.location().to_string();
+        let invoice = t.app.store.open_invoice(maya.id).await.unwrap().expect("a renewal invoice");
+        assert_eq!(invoice.amount_cents, own + own / 2, "{}", invoice.description);
+        assert!(invoice.description.ends_with("with 1 household member"), "{}", invoice.description);
         maya_client.post_form(&pay, &[]).await;
         let renewed = t.app.store.member_by_user(1).await.unwrap().unwrap();
         let follows = t.app.store.member_by_id(partner.id).await.unwrap().unwrap();
@@ -432,6 +476,18 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         assert!(full.body.contains("2 employees are named but only 1 seats are paid for"), "{}", full.body);
         let page = staff.get(&format!("/members/{}", employer.id)).await.body;
         assert!(page.contains("Acme Bridges") && page.contains(&first.member_number));
+        // The organisation's renewal pays for its seats: the tier's dues and chapter supplement
+        // per seat (no base fee by default).
+        let employer_tier = t.app.store.tier_by_id(employer.tier_id).await.unwrap().unwrap();
+        let seat_supplement = match employer.home_chapter_id {
+            Some(c) => t.app.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
+            None => 0,
+        };
+        let expiry = employer.expires_on.expect("an active member has an expiry");
+        let next = (expiry + time::Duration::days(1), expiry + time::Duration::days(365));
+        let dues = t.app.dues_for(&employer, &employer_tier, next.0, next.1).await.unwrap();
+        assert_eq!(dues.amount_cents, employer_tier.annual_dues_cents + seat_supplement);
+        assert!(dues.description.starts_with("Acme Bridges: ") && dues.description.contains("for 1 named employee,"));
         // A linked person paying an invoice of their own still has the payer's standing.
         let applicant = t
             .app
