@@ -7,8 +7,8 @@ use guildhall_domain::membership::{
     TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues, organisational_dues, standing_on,
 };
 use guildhall_store::{
-    GroupRecord, InvoiceRecord, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice, NewPayment,
-    NewTerm, Page, PageRequest, TermRecord, TierRecord,
+    GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice,
+    NewPayment, NewTerm, Page, PageRequest, TermRecord, TierRecord,
 };
 use serde_json::json;
 use time::Date;
@@ -142,9 +142,9 @@ pub struct MembershipCard {
     pub member: MemberRecord,
     pub tier: TierRecord,
     pub chapter_name: Option<String>,
-    pub groups: Vec<GroupRecord>,
-    pub licences: Vec<LicenceRecord>,
-    pub open_invoice: Option<InvoiceRecord>,
+    pub group_names: Vec<String>,
+    pub licences: Vec<LicenceHeld>,
+    pub open_invoice_id: Option<i64>,
     /// Whether the member may renew now (window open or in grace).
     pub can_renew: bool,
     /// Dues for the next term, in cents (tier dues and chapter supplement; a household or
@@ -275,24 +275,22 @@ impl App {
         })
     }
 
-    /// Who pays for a member's membership on `on` when someone else does: the organisation's
-    /// name for a named employee, the payer's name for a household member.
-    async fn paid_by(&self, member_id: i64, on: Date) -> AppResult<Option<String>> {
-        let links = self.store.member_links(member_id).await?;
-        let Some(link) =
-            links.iter().find(|l| l.member_id == member_id && l.started_on <= on && l.ended_on.is_none_or(|e| e >= on))
-        else {
-            return Ok(None);
-        };
-        if let Some(organisation) = self.store.organisation(link.payer_id).await? {
-            return Ok(Some(organisation.name));
+    /// The name of a member who pays for others: the organisation's name when the record is
+    /// an organisation's membership, else the payer's own.
+    async fn payer_name(&self, payer_id: i64) -> AppResult<String> {
+        if let Some(organisation) = self.store.organisation(payer_id).await? {
+            return Ok(organisation.name);
         }
-        Ok(self.store.member_by_id(link.payer_id).await?.map(|p| format!("{} {}", p.first_name, p.last_name)))
+        let payer =
+            self.store.member_by_id(payer_id).await?.ok_or_else(|| AppError::Internal("payer vanished".into()))?;
+        Ok(format!("{} {}", payer.first_name, payer.last_name))
     }
 
     /// The signed-in person's membership, if they are a member.
     pub async fn my_membership(&self, actor: &Actor) -> AppResult<Option<MembershipCard>> {
-        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(None) };
+        let today = self.clock.today();
+        let Some(card) = self.store.member_card(actor.user_id, today).await? else { return Ok(None) };
+        let member = card.member;
         let tier = self.tier(member.tier_id).await?.ok_or_else(|| AppError::Internal("member without tier".into()))?;
         // Read the home chapter once: its name for the card, its supplement for the dues.
         let chapter = match member.home_chapter_id {
@@ -300,8 +298,10 @@ impl App {
             None => None,
         };
         let chapter_name = chapter.as_ref().map(|c| c.name.clone());
-        let open_invoice = self.store.open_invoice(member.id).await?;
-        let paid_by = self.paid_by(member.id, self.clock.today()).await?;
+        let paid_by = match card.payer_id {
+            Some(payer_id) => Some(self.payer_name(payer_id).await?),
+            None => None,
+        };
         let can_renew = paid_by.is_none() && matches!(member.standing.as_str(), "renewal_due" | "grace");
         let window_opens_on = match member.expires_on {
             Some(expiry) => Some(
@@ -319,12 +319,12 @@ impl App {
         };
         Ok(Some(MembershipCard {
             renewal_dues_cents,
-            groups: self.store.member_groups(member.id).await?,
-            licences: self.store.member_licences(member.id).await?,
+            group_names: card.group_names,
+            licences: card.licences,
             member,
             tier,
             chapter_name,
-            open_invoice,
+            open_invoice_id: card.open_invoice_id,
             can_renew,
             window_opens_on,
             paid_by,
@@ -338,8 +338,8 @@ impl App {
             .my_membership(actor)
             .await?
             .ok_or_else(|| AppError::NotFound("You have no membership record.".into()))?;
-        if let Some(invoice) = card.open_invoice {
-            return Ok(invoice);
+        if let Some(id) = card.open_invoice_id {
+            return self.store.invoice_by_id(id).await?.ok_or_else(|| AppError::Internal("invoice vanished".into()));
         }
         if let Some(payer) = &card.paid_by {
             return Err(AppError::invalid(format!("Your membership is paid by {payer}; they renew it for you.")));

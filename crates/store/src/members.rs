@@ -7,14 +7,25 @@ use time::Date;
 use crate::accounts::insert_audit;
 use crate::copy::Value;
 use crate::{
-    CertificationRecord, GroupRecord, InvoiceRecord, LicenceRecord, MemberBundle, MemberFilter, MemberRecord,
-    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page, PageRequest, PaymentRecord,
-    SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader, with_writer,
+    CertificationRecord, GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard,
+    MemberFilter, MemberRecord, MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page,
+    PageRequest, PaymentRecord, SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime,
+    with_reader, with_writer,
 };
 
 const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
     career_stage, disciplines, education, city, tier_id, home_chapter_id, joined_on, standing, expires_on, standing_on, \
     visibility, search_name, created_at, updated_at";
+#[derive(sqlx::FromRow)]
+struct MemberCardRow {
+    #[sqlx(flatten)]
+    member: MemberRecord,
+    open_invoice_id: Option<i64>,
+    group_names: Option<String>,
+    licences: Option<String>,
+    payer_id: Option<i64>,
+}
+
 const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
     cancelled_on, rejected_on, created_at";
 const INVOICE_COLUMNS: &str =
@@ -415,6 +426,54 @@ impl Store {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).fetch_optional(pool).await
         })?)
+    }
+
+    /// A signed-in person's membership card in one round trip: their member record, the id
+    /// of their open invoice, their groups' names, their licences and, on `on`, who pays for
+    /// them (household or organisational link).
+    pub async fn member_card(&self, user_id: i64, on: Date) -> StoreResult<Option<MemberCard>> {
+        // Groups and licences come aggregated into one text each: records separated by
+        // U+001E, fields by U+001F (characters no name or number holds).
+        let (aggregate, sep) = match self.kind() {
+            crate::EngineKind::Sqlite => ("group_concat", "char"),
+            crate::EngineKind::Postgres => ("string_agg", "chr"),
+        };
+        let columns = MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns}, \
+             (SELECT i.id FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' ORDER BY i.id DESC LIMIT 1) \
+               AS open_invoice_id, \
+             (SELECT {aggregate}(g.name, {sep}(30) ORDER BY g.name) FROM affinity_groups g \
+               JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = m.id) AS group_names, \
+             (SELECT {aggregate}(l.jurisdiction || {sep}(31) || l.kind || {sep}(31) || l.number, {sep}(30) \
+               ORDER BY l.jurisdiction, l.kind) FROM licences l WHERE l.member_id = m.id) AS licences, \
+             (SELECT k.payer_id FROM membership_links k WHERE k.member_id = m.id AND k.started_on <= $2 \
+               AND (k.ended_on IS NULL OR k.ended_on >= $2) LIMIT 1) AS payer_id \
+             FROM members m WHERE m.user_id = $1"
+        );
+        let row: Option<MemberCardRow> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
+        })?;
+        Ok(row.map(|r| {
+            let records = |text: Option<String>| -> Vec<String> {
+                text.map(|t| t.split('\u{1e}').map(String::from).collect()).unwrap_or_default()
+            };
+            let licences = records(r.licences)
+                .iter()
+                .map(|l| {
+                    let mut fields = l.split('\u{1f}').map(String::from);
+                    let mut next = || fields.next().unwrap_or_default();
+                    LicenceHeld { jurisdiction: next(), kind: next(), number: next() }
+                })
+                .collect();
+            MemberCard {
+                member: r.member,
+                open_invoice_id: r.open_invoice_id,
+                group_names: records(r.group_names),
+                licences,
+                payer_id: r.payer_id,
+            }
+        }))
     }
 
     pub async fn member_licences(&self, member_id: i64) -> StoreResult<Vec<LicenceRecord>> {

@@ -271,6 +271,27 @@ pub struct GroupRecord {
     pub created_at: UnixTime,
 }
 
+/// What a member's own membership card shows, read in one query ([`Store::member_card`](crate::Store::member_card)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCard {
+    pub member: MemberRecord,
+    pub open_invoice_id: Option<i64>,
+    /// Their affinity groups' names, alphabetically.
+    pub group_names: Vec<String>,
+    /// Their licences, by jurisdiction and kind.
+    pub licences: Vec<LicenceHeld>,
+    /// The member who pays for them today (household payer or organisation), if any.
+    pub payer_id: Option<i64>,
+}
+
+/// A licence as the membership card names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceHeld {
+    pub jurisdiction: String,
+    pub kind: String,
+    pub number: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct MemberRecord {
     pub id: i64,

@@ -73,14 +73,14 @@ pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option
         standing_code: card.member.standing.clone(),
         expires: date_text(card.member.expires_on),
         chapter: card.chapter_name.clone().unwrap_or_else(|| "—".into()),
-        groups: card.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        groups: card.group_names.join(", "),
         licences: card
             .licences
             .iter()
             .map(|l| format!("{} {} {}", l.jurisdiction, l.kind, l.number))
             .collect::<Vec<_>>()
             .join(", "),
-        open_invoice: card.open_invoice.as_ref().map(|i| i.id),
+        open_invoice: card.open_invoice_id,
         can_renew: card.can_renew,
         renewal_dues: format_money(card.renewal_dues_cents),
         window_note,

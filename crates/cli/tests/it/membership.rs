@@ -30,6 +30,29 @@ async fn a_member_renews_from_the_dashboard_and_sees_the_new_expiry() {
         let mut maya = t.signed_in(MEMBER).await;
         let before = maya.get("/dashboard").await.body;
         assert!(before.contains("Active, renewal due"), "{before}");
+        // The card names her groups and licences (read with the member in one query), sorted.
+        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let audit = guildhall_store::NewAuditEntry { action: "member.group_added".into(), ..Default::default() };
+        for group in t.app.store.list_groups().await.unwrap().iter().take(2) {
+            t.app.store.add_member_group(me.id, group.id, me.joined_on, &audit).await.unwrap();
+        }
+        let before = maya.get("/dashboard").await.body;
+        let mut groups: Vec<String> =
+            t.app.store.member_groups(me.id).await.unwrap().into_iter().map(|g| g.name).collect();
+        groups.sort();
+        assert!(groups.len() >= 2, "the demo member is in groups");
+        assert!(before.contains(&format!("<dd>{}</dd>", groups.join(", "))), "{groups:?} in {before}");
+        let licences: Vec<String> = t
+            .app
+            .store
+            .member_licences(me.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| format!("{} {} {}", l.jurisdiction, l.kind, l.number))
+            .collect();
+        assert!(licences.len() >= 2, "the demo member holds licences in two states");
+        assert!(before.contains(&format!("<dd>{}</dd>", licences.join(", "))), "{licences:?} in {before}");
         let old_expiry = time::Date::parse(
             &element_text(&before, "membership-expires"),
             time::macros::format_description!("[year]-[month]-[day]"),
