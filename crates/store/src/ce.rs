@@ -37,12 +37,16 @@ macro_rules! insert_activity {
             .fetch_one(&mut *$tx)
             .await?;
             for (date, hours) in &$activity.sessions {
-                sqlx::query("INSERT INTO ce_activity_sessions (activity_id, session_on, hours_micro) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(*date)
-                    .bind(*hours)
-                    .execute(&mut *$tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO ce_activity_sessions (activity_id, session_on, hours_micro, member_id) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(*date)
+                .bind(*hours)
+                .bind($activity.member_id)
+                .execute(&mut *$tx)
+                .await?;
             }
             Ok::<i64, sqlx::Error>(id)
         }
@@ -391,9 +395,8 @@ impl Store {
     /// evaluation (the staff compliance report).
     pub async fn ce_bulk(&self, after: i64, up_to: i64) -> StoreResult<CeBulk> {
         let cred_sql = credential_sql("member_id > $1 AND member_id <= $2");
-        let sessions_sql = "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
-             JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id > $1 AND a.member_id <= $2 \
-             ORDER BY s.activity_id, s.session_on";
+        let sessions_sql = "SELECT activity_id, session_on, hours_micro FROM ce_activity_sessions \
+             WHERE member_id > $1 AND member_id <= $2 ORDER BY activity_id, session_on";
         macro_rules! read {
             ($pool:expr, $rows:path) => {{
                 let credentials = sqlx::query_as(sqlx::AssertSqlSafe(cred_sql.as_str()))

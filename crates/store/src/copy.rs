@@ -361,7 +361,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "ce_activity_sessions",
-        columns: &[("activity_id", I), ("session_on", D), ("hours_micro", I)],
+        columns: &[("activity_id", I), ("session_on", D), ("hours_micro", I), ("member_id", I)],
         identity: false,
     },
     TableSpec {
