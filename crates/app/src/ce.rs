@@ -950,15 +950,17 @@ impl App {
         Ok(())
     }
 
-    /// The certification programmes a member can choose from (id, name).
+    /// The certification programmes a member can choose from (id, name): rule sets for
+    /// certifications and society-defined programmes (licences and registrations are chosen
+    /// by jurisdiction; model laws and exams are not held).
     pub fn ce_certification_programmes(&self) -> Vec<(String, String)> {
         let book = self.rule_book();
         book.ruleset_ids()
             .into_iter()
-            .filter(|id| !id.starts_with("US-") && !id.starts_with("CA-") && !id.starts_with("NCEES-"))
-            .map(|id| {
-                let h = book.history(id).map(|h| h.versions[h.versions.len() - 1].name.clone()).unwrap_or_default();
-                (id.to_string(), h)
+            .filter_map(|id| {
+                let latest = book.history(id).and_then(|h| h.versions.last())?;
+                matches!(latest.credential_type.as_str(), "certification" | "programme")
+                    .then(|| (id.to_string(), latest.name.clone()))
             })
             .collect()
     }

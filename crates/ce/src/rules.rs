@@ -905,6 +905,9 @@ pub struct Ruleset {
     pub id: String,
     pub version: String,
     pub name: String,
+    /// What the rule set governs: `license`, `registration`, `certification`, `exam`,
+    /// `model` (a model law) or `programme` (a society's own).
+    pub credential_type: String,
     pub file: String,
     pub effective_from: Option<Date>,
     pub effective_until: Option<Date>,
@@ -1852,6 +1855,10 @@ impl Builder {
             id,
             version: r.version.get_ref().clone(),
             name: r.name.clone(),
+            credential_type: match r.credential_type.get_ref().as_str() {
+                "program" => "programme".into(),
+                other => other.into(),
+            },
             file: cx.file.to_string(),
             effective_from,
             effective_until,

@@ -260,6 +260,15 @@ async fn bad_activities_are_refused_with_reasons_and_nothing_is_logged() {
 async fn members_add_and_remove_licences_and_certifications() {
     for t in TestApp::each_engine().await {
         let mut maya = t.signed_in(MEMBER).await;
+        // Programmes offered for a certification: certifications' rule sets only (licences and
+        // registrations go by jurisdiction; exams and model laws are not held).
+        let page = maya.get("/ce").await.body;
+        for offered in ["PMI-PMP", "GBCI-LEED-AP", "ASQ-CQE"] {
+            assert!(page.contains(&format!("<option value=\"{offered}\">")), "{offered} offered");
+        }
+        for not_offered in ["UK-ENGC", "US-NY-PE", "NCEES-SE-EXAM", "NCEES-MODEL-CPC", "US-TX-PE"] {
+            assert!(!page.contains(&format!("<option value=\"{not_offered}\">")), "{not_offered} not offered");
+        }
         let r = maya
             .post_form(
                 "/ce/credentials",
