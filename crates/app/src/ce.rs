@@ -156,6 +156,18 @@ pub struct CredentialView {
     pub current: Option<PeriodView>,
     pub periods: Vec<PeriodView>,
     pub not_counted: Vec<String>,
+    /// Figures the rules read from this record (a personalised target, a multiplier), with
+    /// what is recorded so far.
+    pub fields: Vec<CredentialField>,
+}
+
+/// A figure a rule set reads from the member's credential record.
+#[derive(Debug, Clone, Serialize)]
+pub struct CredentialField {
+    pub name: String,
+    pub label: String,
+    /// As recorded (empty when not recorded).
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -261,7 +273,7 @@ fn parse_date(field: &str, label: &str, text: &str) -> AppResult<Date> {
         .map_err(|_| AppError::invalid_field(field, format!("{label} must be a date like 2026-03-31.")))
 }
 
-fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {
+pub(crate) fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {
     let t = text.trim();
     let bad = || AppError::invalid_field(field, format!("{label} must be a number such as 1.5."));
     if t.is_empty() {
@@ -277,6 +289,25 @@ fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {
     let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
     let frac_micro: i64 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
     Ok(whole * 1_000_000 + frac_micro)
+}
+
+/// The figures a rule set reads from a credential record, in words, with their recorded values.
+fn credential_fields(book: &RuleBook, ruleset: &str, row: &CeCredentialRow) -> Vec<CredentialField> {
+    let recorded = ce_input::recorded_fields(&row.ce_fields);
+    book.history(ruleset)
+        .map(|h| h.member_fields())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| CredentialField {
+            name: name.to_string(),
+            label: match name {
+                "peak_target_hours" => "PEAK target hours (from your practice evaluation)".to_string(),
+                "leed_specialty_count" => "Number of LEED specialties held".to_string(),
+                other => words_for_minimum(other),
+            },
+            value: recorded.iter().find(|(n, _)| *n == name).map(|(_, v)| micro_text(*v)).unwrap_or_default(),
+        })
+        .collect()
 }
 
 fn micro_text(micro: i64) -> String {
@@ -526,6 +557,7 @@ impl App {
                 current: periods.last().cloned(),
                 periods,
                 not_counted: result.not_counted.iter().map(|n| format!("{}: {}", n.id, n.reason)).collect(),
+                fields: credential_fields(&book, ruleset, row),
             });
         }
         let untracked = ce
@@ -946,6 +978,55 @@ impl App {
         audit.before_json = row.and_then(|r| serde_json::to_string(r).ok());
         if row.is_none() || !self.store.remove_ce_credential(member.id, source, id, Some(&audit)).await? {
             return Err(AppError::NotFound("No such licence or certification.".into()));
+        }
+        Ok(())
+    }
+
+    /// Records the figures a credential's rule set reads from the member's record (blank
+    /// values are cleared: the engine then says what it cannot decide without them).
+    pub async fn set_ce_credential_fields(
+        &self,
+        actor: &Actor,
+        key: &str,
+        values: &BTreeMap<String, String>,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let member = self.ce_member(actor, None).await?;
+        let book = self.rule_book();
+        let held = self.store.ce_credentials(member.id).await?;
+        let not_found = || AppError::NotFound("No such licence or certification.".into());
+        let row = held.iter().find(|r| r.key() == key).ok_or_else(not_found)?;
+        let ruleset = ruleset_for(&book, row).map_err(AppError::invalid)?;
+        let mut errors: BTreeMap<String, String> = BTreeMap::new();
+        let mut pairs = Vec::new();
+        for field in credential_fields(&book, &ruleset, row) {
+            let text = values.get(&field.name).map(|v| v.trim()).unwrap_or_default();
+            if text.is_empty() {
+                continue;
+            }
+            match micro_of(&field.name, &field.label, text) {
+                Ok(v) if v > 1_000 * 1_000_000 => {
+                    errors.insert(field.name.clone(), format!("{} must be at most 1000.", field.label));
+                }
+                Ok(v) => pairs.push(format!("{}={}", field.name, micro_text(v))),
+                Err(AppError::Validation { fields, .. }) => errors.extend(fields),
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation {
+                message: "The figures were not saved: please correct the marked fields.".into(),
+                fields: errors,
+            });
+        }
+        let text = pairs.join(" ");
+        let mut audit = self.audit_entry(actor, "ce.credential_fields", "member", request_id);
+        audit.subject_id = Some(member.id);
+        audit.subject_label = member.member_number.clone();
+        audit.before_json = Some(serde_json::json!({ "credential": key, "fields": row.ce_fields }).to_string());
+        audit.after_json = Some(serde_json::json!({ "credential": key, "fields": text }).to_string());
+        if !self.store.set_ce_fields(member.id, &row.source, row.id, &text, &audit).await? {
+            return Err(not_found());
         }
         Ok(())
     }
@@ -1437,6 +1518,21 @@ mod tests {
             expires_on: None,
             licensure_method: None,
             ruleset: ruleset.map(String::from),
+            ce_fields: String::new(),
+        }
+    }
+
+    #[test]
+    fn figures_recorded_on_a_credential_are_read_exactly_and_bad_ones_left_out() {
+        let cases: [(&str, &[(&str, i64)]); 5] = [
+            ("", &[]),
+            ("peak_target_hours=10", &[("peak_target_hours", 10_000_000)]),
+            ("a=1.5 b=0.25", &[("a", 1_500_000), ("b", 250_000)]),
+            ("a=ten b=-1 c 2", &[]),
+            ("leed_specialty_count=2 junk", &[("leed_specialty_count", 2_000_000)]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(ce_input::recorded_fields(text), want.to_vec(), "{text:?}");
         }
     }
 

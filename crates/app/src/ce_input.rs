@@ -38,7 +38,7 @@ pub(crate) fn add_credential(builder: &mut MemberBuilder<'_>, row: &CeCredential
         expires: row.expires_on,
         licensure_method: row.licensure_method.as_deref().map(LicensureMethod::parse),
         birth_date: None,
-        fields: Vec::new(),
+        fields: recorded_fields(&row.ce_fields).into_iter().map(|(name, v)| (name.to_string(), v)).collect(),
     });
     Ok(())
 }
@@ -95,4 +95,15 @@ pub(crate) fn sessions_of(sessions: &[CeSessionRecord], activity_id: i64) -> &[C
     let start = sessions.partition_point(|s| s.activity_id < activity_id);
     let end = start + sessions[start..].partition_point(|s| s.activity_id == activity_id);
     &sessions[start..end]
+}
+
+/// The figures recorded on a credential (`name=value` pairs, values in decimal) in millionths;
+/// anything unreadable is left out (the engine then reports what it cannot decide).
+pub(crate) fn recorded_fields(text: &str) -> Vec<(&str, i64)> {
+    text.split_whitespace()
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            Some((name, crate::ce::micro_of(name, name, value).ok()?))
+        })
+        .collect()
 }

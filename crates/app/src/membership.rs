@@ -264,7 +264,11 @@ impl App {
             total: cents(own)?,
         };
         let people = u16::try_from(household).unwrap_or(u16::MAX);
-        let dues = household_dues(&household_policy(&self.settings.membership)?, primary, people).map_err(internal)?;
+        // The size limit is kept when people are linked; a household linked before the limit
+        // was lowered still pays for everyone in it.
+        let mut policy = household_policy(&self.settings.membership)?;
+        policy.max_additional_people = policy.max_additional_people.max(people);
+        let dues = household_dues(&policy, primary, people).map_err(internal)?;
         Ok(DuesFor {
             amount_cents: dues.total.get(),
             description: format!(

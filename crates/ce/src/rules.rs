@@ -937,6 +937,24 @@ impl Ruleset {
     fn in_force_on(&self, d: Date) -> bool {
         self.effective_from.is_none_or(|f| f <= d) && self.effective_until.is_none_or(|u| d <= u)
     }
+
+    /// The numeric fields this version reads from the member's credential record (e.g. a
+    /// personalised target `peak_target_hours`, a multiplier `leed_specialty_count`); without
+    /// them the parts that use them cannot be decided.
+    pub fn member_fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        if let Requirement::MemberField { field, .. } = &self.requirement {
+            fields.push(field);
+        }
+        for m in &self.minimums {
+            if let Some(field) = &m.multiplier_field
+                && !fields.contains(&field.as_str())
+            {
+                fields.push(field);
+            }
+        }
+        fields
+    }
 }
 
 /// All versions of one rule set, oldest first.
@@ -947,6 +965,17 @@ pub struct RulesetHistory {
 }
 
 impl RulesetHistory {
+    /// The fields any version reads from the member's credential record.
+    pub fn member_fields(&self) -> Vec<&str> {
+        let mut fields: Vec<&str> = Vec::new();
+        for field in self.versions.iter().flat_map(Ruleset::member_fields) {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        fields
+    }
+
     /// The version in force on `d` (the last version whose range covers it; the latest one if none does).
     #[inline]
     pub fn version_on(&self, d: Date) -> &Ruleset {

@@ -93,6 +93,9 @@ pub struct CeCredentialRow {
     pub licensure_method: Option<String>,
     /// The rule set chosen for a certification (licences are matched by jurisdiction and kind).
     pub ruleset: Option<String>,
+    /// Figures the rule set reads from the record, as space-separated `name=value` pairs
+    /// (`peak_target_hours=30`).
+    pub ce_fields: String,
 }
 
 impl CeCredentialRow {
@@ -235,10 +238,10 @@ pub struct CeBatch {
 }
 
 const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, jurisdiction AS label, kind AS detail, number, \
-     first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset FROM licences WHERE {where} \
-     UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, issued_on, \
-     expires_on, CAST(NULL AS TEXT) AS licensure_method, ruleset FROM certifications WHERE {where} \
-     ORDER BY member_id, source DESC, id";
+     first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset, ce_fields FROM licences \
+     WHERE {where} UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, \
+     issued_on, expires_on, CAST(NULL AS TEXT) AS licensure_method, ruleset, ce_fields FROM certifications \
+     WHERE {where} ORDER BY member_id, source DESC, id";
 /// What the engine reads of an activity, for bulk evaluation (no titles, sources or evidence).
 const BULK_ACTIVITY_SQL: &str = "SELECT member_id, id, kind, tags, occurred_on, starts_on, ends_on, quantity_micro, \
      unit, provider, provider_approvals, organisation, attributes FROM ce_activities \
@@ -633,6 +636,33 @@ impl Store {
             if let Some(audit) = audit {
                 insert_audit!(tx, audit)?;
             }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Records the figures a rule set reads from a member's licence or certification (`fields`
+    /// as `name=value` pairs) with its audit entry; `false` if the member holds no such credential.
+    pub async fn set_ce_fields(
+        &self,
+        member_id: i64,
+        source: &str,
+        id: i64,
+        fields: &str,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<bool> {
+        let sql = match source {
+            "licence" => "UPDATE licences SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
+            "certification" => "UPDATE certifications SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
+            _ => return Ok(false),
+        };
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(sql).bind(id).bind(member_id).bind(fields).execute(&mut *tx).await?.rows_affected();
+            if done == 0 {
+                return Ok(false);
+            }
+            insert_audit!(tx, audit)?;
             tx.commit().await?;
             Ok(true)
         })

@@ -49,6 +49,7 @@ fn notice_text(code: &str) -> String {
         "evidence" => "Evidence file added.",
         "credential" => "Added. Its renewal requirements are shown below.",
         "removed" => "Removed from your record.",
+        "figures" => "Saved. The requirements below use the figures you recorded.",
         _ => "",
     }
     .into()
@@ -271,6 +272,17 @@ pub async fn remove_credential(
 ) -> PageResult {
     app.remove_ce_credential(&actor, &key, &identity.request_id).await?;
     Ok(Redirect::to("/ce?notice=removed").into_response())
+}
+
+/// The figures a credential's rule set reads from the member's record (e.g. PEAK target hours).
+pub async fn save_credential_fields(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(key): Path<String>,
+    CsrfForm(values): CsrfForm<std::collections::BTreeMap<String, String>>,
+) -> PageResult {
+    let outcome = app.set_ce_credential_fields(&actor, &key, &values, &identity.request_id).await;
+    after_own_form(&app, &actor, &identity, outcome, &format!("/ce?notice=figures#cred-{key}")).await
 }
 
 fn download(doc: Document, inline: bool) -> Response {

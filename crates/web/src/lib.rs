@@ -83,6 +83,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ce/documents/{key}/{file}", get(ce_pages::own_document))
         .route("/ce/credentials", post(ce_pages::add_credential))
         .route("/ce/credentials/{key}/delete", post(ce_pages::remove_credential))
+        .route("/ce/credentials/{key}/fields", post(ce_pages::save_credential_fields))
         .route("/members/{id}/ce", get(ce_pages::member_ce))
         .route("/members/{id}/ce/evidence/{evidence}", get(ce_pages::member_evidence))
         .route("/members/{id}/ce/documents/{key}/{file}", get(ce_pages::member_document))

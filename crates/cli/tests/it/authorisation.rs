@@ -77,6 +77,7 @@ fn ce_matrix(maya: i64, other: i64, licence: &str, activity: i64, evidence: i64)
             Call::Multipart(format!("/ce/activities/{activity}/evidence"), &[], Some(("evidence", "c.pdf", PDF))),
             her_change,
         ),
+        (Call::Form(format!("/ce/credentials/{licence}/fields"), &[]), her_change),
         (Call::Form(format!("/ce/activities/{activity}/delete"), &[]), her_change),
         (Call::Form(format!("/ce/credentials/{licence}/delete"), &[]), her_change),
     ]

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 
 use crate::harness::*;
 
@@ -488,5 +488,58 @@ async fn credit_from_the_societys_events_arrives_once_with_its_source() {
         let page = maya.get("/ce").await.body;
         assert_eq!(page.matches("Evidence file for Chapter dinner talk: bridge scour").count(), 1, "one ledger row");
         assert!(page.contains("from event"), "the ledger says where the credit came from");
+    }
+}
+
+#[tokio::test]
+async fn a_personal_target_recorded_on_the_licence_decides_ontario_s_requirement() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let r = maya
+            .post_form(
+                "/ce/credentials",
+                &[("source", "licence"), ("jurisdiction", "CA-ON"), ("kind", "P.ENG"), ("issued", "2015-03-01")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let ontario = t
+            .app
+            .store
+            .ce_credentials(me.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.label == "CA-ON")
+            .expect("the Ontario licence")
+            .key();
+        let section = |page: &str| {
+            let start = page.find(&format!("id=\"cred-{ontario}\"")).expect("the Ontario card");
+            let end = page[start..].find("</section>").map_or(page.len(), |e| start + e);
+            page[start..end].to_string()
+        };
+        // Without the member's PEAK target the total cannot be decided, and the card says where to give it.
+        let card = section(&maya.get("/ce").await.body);
+        assert!(card.contains("ce-undecidable"), "{card}");
+        assert!(card.contains("PEAK target hours (from your practice evaluation)"), "{card}");
+
+        let fields = format!("/ce/credentials/{ontario}/fields");
+        for (value, message) in [("ten", "must be a number"), ("5000", "must be at most 1000")] {
+            let r = maya.post_form(&fields, &[("peak_target_hours", value)]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{value}");
+            assert!(r.body.contains(message), "{value}: {message}");
+        }
+        let r = maya.post_form(&fields, &[("peak_target_hours", "10")]).await;
+        assert_eq!(r.location(), format!("/ce?notice=figures#cred-{ontario}"));
+        let card = section(&maya.get("/ce").await.body);
+        assert!(!card.contains("ce-undecidable"), "decided once the target is known: {card}");
+        assert!(card.contains("of 10 "), "the total is the member's own target: {card}");
+        assert!(card.contains("value=\"10\""), "the recorded figure is shown: {card}");
+        let mut staff = t.signed_in(STAFF).await;
+        let log = staff.api(Method::GET, "/api/v1/audit-log?action=ce.credential_fields", None).await.json();
+        assert_eq!(log["items"][0]["after"]["fields"], "peak_target_hours=10");
+        // Cleared: undecided again.
+        maya.post_form(&fields, &[("peak_target_hours", "")]).await;
+        assert!(section(&maya.get("/ce").await.body).contains("ce-undecidable"));
     }
 }
