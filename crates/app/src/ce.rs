@@ -551,7 +551,7 @@ impl App {
                 title: result.ruleset_name.clone(),
                 held: held_words(row),
                 ruleset: ruleset.clone(),
-                unit: result.credit_unit.clone(),
+                unit: guildhall_ce::unit_words(&result.credit_unit),
                 status: result.status.as_str().into(),
                 status_words: status_words(result.status).into(),
                 current: periods.last().cloned(),
@@ -1081,7 +1081,7 @@ impl App {
             member_number: member.member_number.clone(),
             credential: result.ruleset_name.clone(),
             held: held_words(row),
-            unit: result.credit_unit.clone(),
+            unit: guildhall_ce::unit_words(&result.credit_unit),
             generated_on: today,
             period: view,
             lines: p
@@ -1445,7 +1445,7 @@ fn report_range(
             let wanted = ruleset.as_ref().is_none_or(|r| r == rs) && status.as_ref().is_none_or(|s| s == status_name);
             let Some(period) = summary.period.filter(|_| wanted) else { continue };
             let unit = units.entry(rs.clone()).or_insert_with(|| {
-                book.history(rs).map(|h| h.version_on(today).credit_unit.clone()).unwrap_or_default()
+                book.history(rs).map(|h| guildhall_ce::unit_words(&h.version_on(today).credit_unit)).unwrap_or_default()
             });
             let short = summary_short_of(book, rs, summary, unit);
             if short.is_empty() {

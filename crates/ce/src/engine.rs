@@ -1102,7 +1102,7 @@ fn eval_period(
                     "the value of the cap \"{}\" is unknown, so {} {} it covers may or may not count",
                     m.id,
                     Credit(matched_before).text(),
-                    v.credit_unit
+                    unit_words(&v.credit_unit)
                 ));
             }
             if out.ncaps < 16 {
@@ -1877,7 +1877,7 @@ fn condition_words(c: &Condition) -> String {
 
 fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, cx: &Ctx) -> PeriodResult {
     let v = cx.version;
-    let unit = &v.credit_unit;
+    let unit = &unit_words(&v.credit_unit);
     let acts = &member.activities;
     let mut req_mins = Vec::new();
     let mut cred_mins = Vec::new();
@@ -2302,7 +2302,7 @@ fn credential_notes(
                 "earned on {}, after the as-of date: {} {} will count in the period containing that date (credit cannot be claimed in advance)",
                 iso(p.date),
                 Credit(later).text(),
-                v.credit_unit
+                unit_words(&v.credit_unit)
             )
         } else if p.date > as_of {
             format!("dated {} after the as-of date: credit cannot be claimed in advance", iso(p.date))

@@ -24,7 +24,7 @@ pub use engine::{Names, Period, PlaceError, Scratch, Summary, evaluate_member, e
 pub use json::{evaluate_json, evaluate_value, parse_input};
 pub use model::{Activity, Credential, LicensureMethod, Member, Session, When};
 pub use report::{ActivityResult, CredentialResult, Evaluation, PeriodResult, Status};
-pub use rules::{RuleBook, Ruleset, RulesetHistory, TagSet, Unit};
+pub use rules::{RuleBook, Ruleset, RulesetHistory, TagSet, Unit, unit_words};
 
 /// Errors from loading rule files or reading evaluation input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -933,6 +933,15 @@ pub struct Ruleset {
     pub sources: Vec<String>,
 }
 
+/// A credit unit in words, for explanations and pages: `PDH` stays `PDH`; a unit id such as
+/// `CPD_HOUR` or `GISP_POINT` reads "CPD hours", "GISP points".
+pub fn unit_words(id: &str) -> String {
+    match id.split_once('_') {
+        Some((body, unit)) => format!("{body} {}s", unit.to_lowercase()),
+        None => id.to_string(),
+    }
+}
+
 impl Ruleset {
     fn in_force_on(&self, d: Date) -> bool {
         self.effective_from.is_none_or(|f| f <= d) && self.effective_until.is_none_or(|u| d <= u)
@@ -2003,6 +2012,15 @@ fn check_policies(cx: &Ctx, p: &BTreeMap<String, Sp<toml::Value>>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credit_units_read_as_words() {
+        for (id, words) in
+            [("PDH", "PDH"), ("CPD_HOUR", "CPD hours"), ("GISP_POINT", "GISP points"), ("AEE_CREDIT", "AEE credits")]
+        {
+            assert_eq!(unit_words(id), words);
+        }
+    }
 
     #[test]
     fn embedded_book_loads() {
