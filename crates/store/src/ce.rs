@@ -627,18 +627,7 @@ impl Store {
             "certification" => "DELETE FROM certifications WHERE id = $1 AND member_id = $2",
             _ => return Ok(false),
         };
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(sql).bind(id).bind(member_id).execute(&mut *tx).await?.rows_affected();
-            if done == 0 {
-                return Ok(false);
-            }
-            if let Some(audit) = audit {
-                insert_audit!(tx, audit)?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        })
+        self.change_credential(sql, member_id, id, None, audit).await
     }
 
     /// Records the figures a rule set reads from a member's licence or certification (`fields`
@@ -656,13 +645,31 @@ impl Store {
             "certification" => "UPDATE certifications SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
             _ => return Ok(false),
         };
+        self.change_credential(sql, member_id, id, Some(fields), Some(audit)).await
+    }
+
+    /// Runs `sql` (`$1` the credential's id, `$2` its member, `$3` the optional text) and the
+    /// audit entry in one transaction; `false`, changing nothing, when no row matched.
+    async fn change_credential(
+        &self,
+        sql: &'static str,
+        member_id: i64,
+        id: i64,
+        text: Option<&str>,
+        audit: Option<&NewAuditEntry>,
+    ) -> StoreResult<bool> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let done = sqlx::query(sql).bind(id).bind(member_id).bind(fields).execute(&mut *tx).await?.rows_affected();
-            if done == 0 {
+            let mut query = sqlx::query(sql).bind(id).bind(member_id);
+            if let Some(text) = text {
+                query = query.bind(text);
+            }
+            if query.execute(&mut *tx).await?.rows_affected() == 0 {
                 return Ok(false);
             }
-            insert_audit!(tx, audit)?;
+            if let Some(audit) = audit {
+                insert_audit!(tx, audit)?;
+            }
             tx.commit().await?;
             Ok(true)
         })
