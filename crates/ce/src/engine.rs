@@ -984,6 +984,11 @@ fn eval_credential(
             as usize;
     s.next_carry.clear();
     let mut carry_unknown = false;
+    // Without explanations the pieces are not needed once their period is evaluated, so a
+    // period's pieces are evaluated where they lie, its carried-in credit written just before
+    // them over pieces already done with (when there is room); otherwise they are copied.
+    let mut pieces = std::mem::take(&mut s.pieces);
+    let mut cur_buf = std::mem::take(&mut s.cur);
     for (pi, &period) in periods.iter().enumerate().skip(first_relevant) {
         // Without explanations only the last period's figures are reported: earlier periods are
         // evaluated just for what they carry forward, or skipped when nothing can carry.
@@ -992,8 +997,14 @@ fn eval_credential(
             continue;
         }
         let v = hist.version_on(period.end);
-        s.cur.clear();
-        for mut c in s.next_carry.drain(..).rev() {
+        let (from, to) = s.ranges[pi];
+        let nc = s.next_carry.len();
+        let in_place = !explain && nc <= from;
+        let start = if in_place { from - nc } else { 0 };
+        if !in_place {
+            cur_buf.clear();
+        }
+        for (ki, mut c) in s.next_carry.drain(..).rev().enumerate() {
             if only.is_none() {
                 set_bits(v, &member.activities[c.act as usize], &mut c);
             }
@@ -1003,18 +1014,28 @@ fn eval_credential(
             c.carried = 0;
             c.toward = 0;
             c.period = pi as u32;
-            s.cur.push(c);
+            if in_place {
+                pieces[start + ki] = c;
+            } else {
+                cur_buf.push(c);
+            }
         }
-        let (from, to) = s.ranges[pi];
-        s.cur.extend_from_slice(&s.pieces[from..to]);
+        let cur: &mut [Piece] = if in_place {
+            &mut pieces[start..to.max(from)]
+        } else {
+            cur_buf.extend_from_slice(&pieces[from..to]);
+            &mut cur_buf
+        };
         let is_first = pi == 0;
         let light = !explain && !last;
-        eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, s, &mut out);
+        eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, cur, s, &mut out);
         carry_unknown = out.carry_out.is_none();
-        let cx = Ctx { version: v, pieces: &s.cur, trims: &s.trims, as_of };
+        let cx = Ctx { version: v, pieces: cur, trims: &s.trims, as_of };
         sink(&out, &cx);
         // What carries forward is in `s.next_carry` (filled by `eval_period`).
     }
+    s.pieces = pieces;
+    s.cur = cur_buf;
     s.periods = periods;
     Ok(())
 }
@@ -1031,6 +1052,7 @@ fn eval_period(
     as_of: Date,
     explain: bool,
     light: bool,
+    cur: &mut [Piece],
     s: &mut Scratch,
     out: &mut Outcome,
 ) {
@@ -1060,7 +1082,7 @@ fn eval_period(
     let mut any_cap = 0u16;
     let mut matched = [0i64; 16];
     if !v.maxima.is_empty() {
-        for p in s.cur.iter() {
+        for p in cur.iter() {
             if p.carried_in || p.cap_bits == 0 {
                 continue;
             }
@@ -1086,13 +1108,13 @@ fn eval_period(
         let m = &v.maxima[mi];
         let bit = 1u16 << mi;
         let matched_before: i64 = if changed {
-            s.cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum()
+            cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum()
         } else {
             s.cap_order[oi].0
         };
         let Some(max) = m.max.credit() else {
             changed = true;
-            for p in s.cur.iter_mut() {
+            for p in cur.iter_mut() {
                 if !p.carried_in && p.cap_bits & bit != 0 {
                     p.uncertain += p.avail();
                 }
@@ -1130,7 +1152,7 @@ fn eval_period(
                 CapScope::PerOrganizationPerYear => ((a.org as u64) << 20) | p.date.year() as u64,
             }
         };
-        for p in s.cur.iter() {
+        for p in cur.iter() {
             if p.carried_in || p.cap_bits & bit == 0 {
                 continue;
             }
@@ -1149,7 +1171,7 @@ fn eval_period(
                 continue;
             }
             // Latest first.
-            for (pi, p) in s.cur.iter_mut().enumerate().rev() {
+            for (pi, p) in cur.iter_mut().enumerate().rev() {
                 if excess == 0 {
                     break;
                 }
@@ -1297,7 +1319,7 @@ fn eval_period(
     s.groups.clear();
     let (mut carried_in, mut new_credit, mut uncertain, mut unknown_rate) = (0i64, 0i64, 0i64, false);
     let mut new_not_carry_ok = false;
-    for p in s.cur.iter_mut() {
+    for p in cur.iter_mut() {
         let mut raw = p.min_bits & considered;
         if p.carried_in {
             raw &= carry_may;
@@ -1492,7 +1514,7 @@ fn eval_period(
                         }
                     }
                 }
-                assign(&mut s.cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
+                assign(cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
             }
             // Report: all of a group's credit under its (nested) minimum.
             if !light {
@@ -1540,7 +1562,7 @@ fn eval_period(
             s.flow.run();
             if carry_needed {
                 flow_rows(&s.flow, g, k, &mut s.rem);
-                assign(&mut s.cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
+                assign(cur, &s.groups, mins_idx, true, &mut s.rem, &mut s.order);
             }
             // Phase 2: allocate remaining eligible credit (for reporting), keeping phase 1: first
             // toward each minimum's shortfall, then any surplus.
@@ -1579,10 +1601,10 @@ fn eval_period(
         }
         if explain {
             flow_rows(&s.flow, g, k, &mut s.rem);
-            assign(&mut s.cur, &s.groups, mins_idx, false, &mut s.rem, &mut s.order);
+            assign(cur, &s.groups, mins_idx, false, &mut s.rem, &mut s.order);
         }
         // Credit reported under a parent is shown under the nested minimum it is tagged for.
-        for p in s.cur.iter_mut().filter(|_| explain) {
+        for p in cur.iter_mut().filter(|_| explain) {
             for (i, m) in v.minimums.iter().enumerate().take(nm) {
                 if let Some(par) = m.parent
                     && p.raw_mask & (1 << i) != 0
@@ -1622,7 +1644,7 @@ fn eval_period(
             while start <= period.end && start <= as_of {
                 let end = prev_day(add_months(start, step)).min(period.end);
                 let mut seen = TagSet::EMPTY;
-                for p in s.cur.iter().filter(|p| !p.carried_in && p.avail() > 0 && p.date >= start && p.date <= end) {
+                for p in cur.iter().filter(|p| !p.carried_in && p.avail() > 0 && p.date >= start && p.date <= end) {
                     let t = &acts[p.act as usize].tags;
                     for w in 0..4 {
                         seen.0[w] |= t.0[w] & mask.0[w];
@@ -1709,7 +1731,7 @@ fn eval_period(
                 let mut need = r.0;
                 // Carried-in credit is used first.
                 let mut locked_new = 0i64;
-                for p in s.cur.iter_mut() {
+                for p in cur.iter_mut() {
                     if p.carried_in {
                         let u = need.min(p.earned);
                         p.used = u.max(p.lock);
@@ -1725,7 +1747,7 @@ fn eval_period(
                     if !eligible_pass && !new_not_carry_ok {
                         continue;
                     }
-                    for p in s.cur.iter_mut() {
+                    for p in cur.iter_mut() {
                         if need_new == 0 {
                             break;
                         }
@@ -1753,7 +1775,7 @@ fn eval_period(
                     }
                 } else {
                     let mut total = 0;
-                    for p in s.cur.iter_mut().rev() {
+                    for p in cur.iter_mut().rev() {
                         if room == 0 {
                             break;
                         }
