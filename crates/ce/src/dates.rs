@@ -39,9 +39,15 @@ pub fn add_months_eom(d: Date, n: i32) -> Date {
     let total = y0 * 12 + (m0 as i32 - 1) + n;
     let y = total.div_euclid(12);
     let m = (total.rem_euclid(12) + 1) as u8;
-    let len = days_in_month(y, m);
-    let eom = day == days_in_month(y0, m0 as u8);
-    match ymd(y, m, if eom { len } else { day.min(len) }) {
+    // Every month has at least 28 days: shorter days need no month lengths.
+    let (eom, target) = if day < 28 {
+        (false, day)
+    } else {
+        let len = days_in_month(y, m);
+        let eom = day == days_in_month(y0, m0 as u8);
+        (eom, if eom { len } else { day.min(len) })
+    };
+    match ymd(y, m, target) {
         Some(r) => r,
         // Out of range: as `add_months` gives `Date::MIN`, and the end of its month if anchored.
         None if eom => last_of_month(Date::MIN.year(), Date::MIN.month() as u8),

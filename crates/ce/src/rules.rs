@@ -597,10 +597,19 @@ impl Rounding {
             return micro.max(0);
         }
         let inc = self.increment;
-        let q = match self.mode {
-            RoundMode::Nearest => (micro + inc / 2) / inc,
-            RoundMode::Down => micro / inc,
-            RoundMode::Up => (micro + inc - 1) / inc,
+        let n = match self.mode {
+            RoundMode::Nearest => micro + inc / 2,
+            RoundMode::Down => micro,
+            RoundMode::Up => micro + inc - 1,
+        };
+        // The usual increments divide by a constant (a multiply) instead of a hardware division.
+        let q = match inc {
+            10_000 => n / 10_000,
+            250_000 => n / 250_000,
+            333_333 => n / 333_333,
+            500_000 => n / 500_000,
+            MICRO => n / MICRO,
+            _ => n / inc,
         };
         // If the increment is a repeating fraction (⅓ = 0.333333), snap multiples that are within
         // the representation error of a whole unit back onto it.
