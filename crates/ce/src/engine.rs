@@ -40,13 +40,14 @@ pub(crate) struct Piece {
     period: u32,
     /// Credit after conversion, before caps (hundredths).
     earned: i64,
-    /// Credit that is disallowed by a failed condition (hundredths).
-    disallowed: i64,
     capped: i64,
     /// Credit whose counting depends on an unknown value (unknown cap).
     uncertain: i64,
-    why: Why,
-    assumed: u64,
+    /// What only explanations read (why it does not count, disallowed credit, assumed
+    /// conditions): index in `Scratch::infos`, 0 for nothing to say.
+    info: u32,
+    /// Its credit value is unknown in the rule file (`Why::UnknownRate`).
+    unknown_rate: bool,
     carried_in: bool,
     ttl: u8,
     raw_mask: u16,
@@ -63,6 +64,17 @@ pub(crate) struct Piece {
     min_bits: u16,
     excl: bool,
 }
+
+/// The explanation-only facts of a piece (kept out of `Piece` to keep it small).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Info {
+    /// Credit that is disallowed by a failed condition (hundredths).
+    disallowed: i64,
+    assumed: u64,
+    why: Why,
+}
+
+const NO_INFO: Info = Info { disallowed: 0, assumed: 0, why: Why::None };
 
 impl Piece {
     /// Credit left after caps. (Carried-in credit is never capped or made uncertain again: its
@@ -87,6 +99,8 @@ pub struct Scratch {
     trims: Vec<(u32, u8, i64)>,
     keys: Vec<(u64, u32)>,
     sorted: Vec<Piece>,
+    /// Per credential: the pieces' explanation-only facts (`Piece::info`; 0 is `NO_INFO`).
+    infos: Vec<Info>,
     /// Per member: activities in date order (filled by the first credential evaluated).
     act_order: Vec<(u64, u32)>,
     packed: Vec<u64>,
@@ -409,11 +423,10 @@ fn blank_piece() -> Piece {
         rank: 0,
         period: u32::MAX,
         earned: 0,
-        disallowed: 0,
         capped: 0,
         uncertain: 0,
-        why: Why::None,
-        assumed: 0,
+        info: 0,
+        unknown_rate: false,
         carried_in: false,
         ttl: 0,
         raw_mask: 0,
@@ -433,8 +446,13 @@ fn blank_piece() -> Piece {
 /// Converts one activity under ruleset version `v` and pushes its pieces.
 /// With `bits`, the pieces also get their matching bits under `v` (right when `v` is the only
 /// version: otherwise they are set from the version of the period a piece falls in).
-fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Vec<Piece>) {
+fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Vec<Piece>, infos: &mut Vec<Info>) {
     let a = &member.activities[ai];
+    // A piece with explanation-only facts (the activity's assumed conditions are added).
+    let mut noted = |p: Piece, why: Why, disallowed: i64, assumed: u64| -> Piece {
+        infos.push(Info { disallowed, assumed, why });
+        Piece { info: (infos.len() - 1) as u32, unknown_rate: matches!(why, Why::UnknownRate(_)), ..p }
+    };
     let mut base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
     if bits {
         set_bits(v, a, &mut base);
@@ -461,17 +479,17 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             a.quantity
         } else if !has_kind_rule && matches!(a.unit, Unit::Hour | Unit::Minute) {
             let Some(per_hour) = v.contact_hour_credit.known() else {
-                out.push(Piece { why: Why::UnknownRate(u16::MAX), ..base });
+                out.push(noted(base, Why::UnknownRate(u16::MAX), 0, 0));
                 return;
             };
             let h = mul_micro(hours_micro(a), per_hour);
             v.contact_rounding.map(|r| r.apply(h)).unwrap_or(h)
         } else {
-            out.push(Piece { why: Why::NoConversion, ..base });
+            out.push(noted(base, Why::NoConversion, 0, 0));
             return;
         };
         if micro == 0 && a.quantity > 0 {
-            out.push(Piece { why: Why::BelowMinimum(u16::MAX), ..base });
+            out.push(noted(base, Why::BelowMinimum(u16::MAX), 0, 0));
             return;
         }
         push_split(a, member, base, Credit::from_micro(micro).0, out);
@@ -479,11 +497,12 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
     };
     let ri = ri as u16;
     let (Some(rate), Some(mult)) = (rule.rate.known(), rule.multiplier.known()) else {
-        out.push(Piece { why: Why::UnknownRate(ri), rule: ri, ..base });
+        out.push(noted(Piece { rule: ri, ..base }, Why::UnknownRate(ri), 0, 0));
         return;
     };
     let (failed, assumed) = check_conditions(rule, a);
-    let base = Piece { assumed, rule: ri, ..base };
+    let base = Piece { rule: ri, ..base };
+    let base = if assumed != 0 { noted(base, Why::None, 0, assumed) } else { base };
     let rounding = rule.rounding.or(if rule.method == Method::PerHour { v.contact_rounding } else { None });
     let finish = |micro: i64| -> i64 {
         let m = mul_micro(micro, mult);
@@ -504,15 +523,14 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             any = true;
             let mut p = Piece { date: d, earned: each, ..base };
             if let Some(ci) = failed {
-                p.disallowed = each;
                 p.earned = 0;
-                p.why = Why::Condition(ri, ci);
+                p = noted(p, Why::Condition(ri, ci), each, assumed);
             }
             out.push(p);
             k += 1;
         }
         if !any {
-            out.push(Piece { why: Why::IncompleteYear, date: end, ..base });
+            out.push(noted(Piece { date: end, ..base }, Why::IncompleteYear, 0, assumed));
         }
         return;
     }
@@ -523,11 +541,11 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
     };
     let credit = finish(micro);
     if let Some(ci) = failed {
-        out.push(Piece { disallowed: credit, why: Why::Condition(ri, ci), ..base });
+        out.push(noted(base, Why::Condition(ri, ci), credit, assumed));
         return;
     }
     if credit == 0 && micro > 0 {
-        out.push(Piece { why: Why::BelowMinimum(ri), ..base });
+        out.push(noted(base, Why::BelowMinimum(ri), 0, assumed));
         return;
     }
     push_split(a, member, base, credit, out);
@@ -661,6 +679,8 @@ pub(crate) struct Ctx<'a> {
     pub pieces: &'a [Piece],
     /// (index in `pieces`, maximum index, credit trimmed)
     pub trims: &'a [(u32, u8, i64)],
+    /// Explanation-only facts of the pieces (`Piece::info`).
+    pub infos: &'a [Info],
     pub as_of: Date,
 }
 
@@ -903,6 +923,8 @@ fn eval_credential(
     }
     // Convert activities into dated pieces (version in force on the activity's reference date).
     s.pieces.clear();
+    s.infos.clear();
+    s.infos.push(NO_INFO);
     if s.act_order.len() != member.activities.len() {
         order_activities(member, &mut s.packed, &mut s.act_order);
     }
@@ -924,7 +946,7 @@ fn eval_credential(
             Some(v) => v,
             None => hist.version_on(member.activities[ai].reference_date(&member.sessions)),
         };
-        push_pieces(v, member, ai, only.is_some(), &mut s.pieces);
+        push_pieces(v, member, ai, only.is_some(), &mut s.pieces, &mut s.infos);
     }
     sort_pieces(&mut s.pieces, &mut s.keys, &mut s.sorted);
     // Pieces are in date order and periods are consecutive, so one walk assigns them; the
@@ -1030,7 +1052,7 @@ fn eval_credential(
         let light = !explain && !last;
         eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, cur, s, &mut out);
         carry_unknown = out.carry_out.is_none();
-        let cx = Ctx { version: v, pieces: cur, trims: &s.trims, as_of };
+        let cx = Ctx { version: v, pieces: cur, trims: &s.trims, infos: &s.infos, as_of };
         sink(&out, &cx);
         // What carries forward is in `s.next_carry` (filled by `eval_period`).
     }
@@ -1351,7 +1373,7 @@ fn eval_period(
             new_not_carry_ok |= !p.carry_ok;
         }
         uncertain += p.uncertain;
-        unknown_rate |= matches!(p.why, Why::UnknownRate(_));
+        unknown_rate |= p.unknown_rate;
         if av <= 0 || p.mask == 0 {
             continue;
         }
@@ -1790,7 +1812,15 @@ fn eval_period(
                         if c > 0 {
                             // What the next period receives (latest first: taken in reverse).
                             let ttl = if p.carried_in { p.ttl.saturating_sub(1) } else { co.periods_forward };
-                            s.next_carry.push(Piece { earned: c, ttl, capped: 0, uncertain: 0, disallowed: 0, ..*p });
+                            s.next_carry.push(Piece {
+                                earned: c,
+                                ttl,
+                                capped: 0,
+                                uncertain: 0,
+                                info: 0,
+                                unknown_rate: false,
+                                ..*p
+                            });
                         }
                     }
                     out.carry_out = Some(Credit(total));
@@ -1961,12 +1991,13 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
                 reasons.push(format!("carried-over credit cannot count toward: {}", blocked.join(", ")));
             }
         } else {
-            l.earned += Credit(p.earned + p.disallowed);
+            let info = cx.infos[p.info as usize];
+            l.earned += Credit(p.earned + info.disallowed);
             l.credited += Credit(p.avail());
             l.capped += Credit(p.capped);
-            l.disallowed += Credit(p.capped + p.disallowed);
+            l.disallowed += Credit(p.capped + info.disallowed);
             let rule = v.credit_rules.get(p.rule as usize);
-            match p.why {
+            match info.why {
                 Why::None => {
                     let how = match rule {
                         Some(r) => match r.method {
@@ -2044,7 +2075,7 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
                 Why::Condition(_, ci) => {
                     let words =
                         rule.and_then(|r| r.conditions.get(ci as usize)).map(condition_words).unwrap_or_default();
-                    reasons.push(format!("disallowed {} {unit}: {words}", Credit(p.disallowed).text()));
+                    reasons.push(format!("disallowed {} {unit}: {words}", Credit(info.disallowed).text()));
                 }
                 Why::BelowMinimum(_) => {
                     reasons.push("no credit: below the smallest creditable amount after rounding".into())
@@ -2057,12 +2088,12 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
                     "no credit yet: service credit is earned only at the end of each completed year of service".into(),
                 ),
             }
-            if p.assumed != 0
+            if info.assumed != 0
                 && let Some(r) = rule
             {
                 for c in &r.conditions {
                     if let Condition::Attr(bit, name) = c
-                        && p.assumed & (1u64 << bit) != 0
+                        && info.assumed & (1u64 << bit) != 0
                     {
                         reasons.push(format!("assumed: {} (not recorded on the activity)", name));
                     }
@@ -2144,7 +2175,7 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
     if let Some(why) = &o.exempt_reason {
         notes.push(format!("exempt: {why}"));
     }
-    if cx.pieces.iter().any(|p| !p.carried_in && p.assumed != 0) {
+    if cx.pieces.iter().any(|p| !p.carried_in && cx.infos[p.info as usize].assumed != 0) {
         notes.push("some conditions were not recorded on the activities and were assumed to hold".into());
     }
     for item in &v.non_credit_items {
