@@ -5,7 +5,7 @@
 //! The figures always come from `guildhall_ce` with the same rule book the command line
 //! uses; this module only gathers the member's records and words the answer.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use guildhall_ce::report::{Evaluation, PeriodResult};
@@ -1153,9 +1153,8 @@ impl App {
         let book = self.rule_book();
         let mut offsets: Vec<i64> = self.settings.ce.reminder_days_before.iter().map(|d| i64::from(*d)).collect();
         offsets.sort_unstable();
-        let Some(&furthest) = offsets.last() else { return Ok(0) };
         let mut sent = 0;
-        for member_id in self.ce_reminder_candidates(today, furthest).await? {
+        for member_id in self.ce_reminder_candidates(today, &offsets).await? {
             let ce = self.member_ce(member_id).await?;
             let evaluation = ce.evaluate(&book, today)?;
             for ((row, _), result) in ce.tracked.iter().zip(&evaluation.credentials) {
@@ -1199,22 +1198,31 @@ impl App {
 
     /// Members with a credential in progress whose period ends within `days` (the engine's
     /// summary over every member; only these are explained and worded for a reminder).
-    async fn ce_reminder_candidates(&self, today: Date, days: i64) -> AppResult<Vec<i64>> {
+    async fn ce_reminder_candidates(&self, today: Date, offsets: &[i64]) -> AppResult<Vec<i64>> {
         let book = self.rule_book();
         let max_id = self.store.max_member_id().await?;
+        // Reminders already sent are passed over here, so each hour explains only the new ones.
+        let sent: Arc<HashSet<(i64, String, Date, i64)>> =
+            Arc::new(self.store.ce_reminders_sent(today).await?.into_iter().collect());
+        let offsets: Arc<[i64]> = offsets.into();
         let mut candidates = Vec::new();
         let mut after = 0;
         while after < max_id {
             let up_to = after.saturating_add(BULK_RANGE);
             let bulk = self.store.ce_bulk(after, up_to).await?;
             after = up_to;
-            let book = Arc::clone(&book);
+            let (book, sent, offsets) = (Arc::clone(&book), Arc::clone(&sent), Arc::clone(&offsets));
             let found = tokio::task::spawn_blocking(move || {
                 let mut found = Vec::new();
-                summarise_range(&book, &bulk, today, |member_id, _, summaries| {
-                    let due = summaries.iter().any(|s| {
-                        s.status == Status::InProgress
-                            && s.period.is_some_and(|p| (0..=days).contains(&(p.end - today).whole_days()))
+                summarise_range(&book, &bulk, today, |member_id, tracked, summaries| {
+                    let due = tracked.iter().zip(summaries).any(|((row, _), s)| {
+                        let Some(period) = s.period.filter(|_| s.status == Status::InProgress) else { return false };
+                        let days_left = (period.end - today).whole_days();
+                        // The smallest offset the period is already inside is the one due now.
+                        offsets
+                            .iter()
+                            .find(|o| (0..=**o).contains(&days_left))
+                            .is_some_and(|&offset| !sent.contains(&(member_id, row.key(), period.end, offset)))
                     });
                     if due {
                         found.push(member_id);

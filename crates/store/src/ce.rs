@@ -675,6 +675,19 @@ impl Store {
         })
     }
 
+    /// The CE reminders already sent for periods ending on or after `from`, as (member,
+    /// credential key, period end, offset in days).
+    pub async fn ce_reminders_sent(&self, from: Date) -> StoreResult<Vec<(i64, String, Date, i64)>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT member_id, credential_key, period_end, offset_days FROM ce_reminders WHERE period_end >= $1",
+            )
+            .bind(from)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     /// Queues a CE reminder unless it was sent before (one per member, credential, period
     /// end and offset); `false` if it had been sent already. The record and the mail are
     /// written together.
