@@ -12,6 +12,42 @@ use crate::{
 /// (id, count) rows.
 type Counts = Vec<(i64, i64)>;
 
+/// Inserts a tier on `$executor` (a pool or a transaction); evaluates to its id.
+macro_rules! insert_tier {
+    ($executor:expr, $tier:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, sort_order, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&$tier.code)
+        .bind(&$tier.name)
+        .bind($tier.annual_dues_cents)
+        .bind($tier.requires_approval)
+        .bind(&$tier.requirements)
+        .bind($tier.sort_order)
+        .bind($now)
+        .fetch_one($executor)
+        .await
+        .map(|(id,)| id)
+    };
+}
+
+/// Inserts an affinity group on `$executor`; evaluates to its id.
+macro_rules! insert_group {
+    ($executor:expr, $slug:expr, $name:expr, $description:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO affinity_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind($slug)
+        .bind($name)
+        .bind($description)
+        .bind($now)
+        .fetch_one($executor)
+        .await
+        .map(|(id,)| id)
+    };
+}
+
 /// How much a tier is used: members in it now, and terms (current or past) recorded in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TierUsage {
@@ -26,6 +62,16 @@ impl TierUsage {
 }
 
 impl Store {
+    /// Creates a tier (demo and tests; staff go through [`Store::save_tier`], audited).
+    pub async fn create_tier(&self, tier: &NewTier, now: UnixTime) -> StoreResult<i64> {
+        Ok(with_writer!(self, |pool| insert_tier!(pool, tier, now))?)
+    }
+
+    /// Creates an affinity group (demo; staff go through [`Store::save_group`], audited).
+    pub async fn create_group(&self, slug: &str, name: &str, description: &str, now: UnixTime) -> StoreResult<i64> {
+        Ok(with_writer!(self, |pool| insert_group!(pool, slug, name, description, now))?)
+    }
+
     pub async fn tier_by_id(&self, id: i64) -> StoreResult<Option<TierRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
@@ -70,22 +116,7 @@ impl Store {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let id = match id {
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, \
-                         sort_order, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                    )
-                    .bind(&tier.code)
-                    .bind(&tier.name)
-                    .bind(tier.annual_dues_cents)
-                    .bind(tier.requires_approval)
-                    .bind(&tier.requirements)
-                    .bind(tier.sort_order)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    id
-                }
+                None => insert_tier!(&mut *tx, tier, now)?,
                 Some(id) => {
                     let done = sqlx::query(
                         "UPDATE tiers SET name = $1, annual_dues_cents = $2, requires_approval = $3, \
@@ -168,19 +199,7 @@ impl Store {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let id = match id {
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO affinity_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4) \
-                         RETURNING id",
-                    )
-                    .bind(slug)
-                    .bind(name)
-                    .bind(description)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    id
-                }
+                None => insert_group!(&mut *tx, slug, name, description, now)?,
                 Some(id) => {
                     let done =
                         sqlx::query("UPDATE affinity_groups SET slug = $1, name = $2, description = $3 WHERE id = $4")

@@ -8,9 +8,9 @@ use crate::accounts::insert_audit;
 use crate::copy::Value;
 use crate::{
     CertificationRecord, GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard,
-    MemberFilter, MemberRecord, MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, NewTier, Page,
-    PageRequest, PaymentRecord, SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime,
-    with_reader, with_writer,
+    MemberFilter, MemberRecord, MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest,
+    PaymentRecord, SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader,
+    with_writer,
 };
 
 const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
@@ -243,25 +243,6 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
 }
 
 impl Store {
-    pub async fn create_tier(&self, tier: &NewTier, now: UnixTime) -> StoreResult<i64> {
-        let (id,): (i64,) = with_writer!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(&tier.code)
-            .bind(&tier.name)
-            .bind(tier.annual_dues_cents)
-            .bind(tier.requires_approval)
-            .bind(&tier.requirements)
-            .bind(tier.sort_order)
-            .bind(now)
-            .fetch_one(pool)
-            .await
-        })?;
-        Ok(id)
-    }
-
     pub async fn list_tiers(&self) -> StoreResult<Vec<TierRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
@@ -271,21 +252,6 @@ impl Store {
             .fetch_all(pool)
             .await
         })?)
-    }
-
-    pub async fn create_group(&self, slug: &str, name: &str, description: &str, now: UnixTime) -> StoreResult<i64> {
-        let (id,): (i64,) = with_writer!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO affinity_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(slug)
-            .bind(name)
-            .bind(description)
-            .bind(now)
-            .fetch_one(pool)
-            .await
-        })?;
-        Ok(id)
     }
 
     pub async fn list_groups(&self) -> StoreResult<Vec<GroupRecord>> {
