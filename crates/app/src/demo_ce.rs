@@ -3,6 +3,8 @@
 //! ethics webinar visibly fills both bars), and every licensed member has a few years of
 //! generated activities, so the staff compliance report has something real to show.
 
+use std::collections::HashSet;
+
 use guildhall_store::ce::{NewCeActivity, NewCeLicence};
 use time::{Date, Duration, Month};
 
@@ -125,17 +127,18 @@ impl App {
 
         // Everyone else with a licence: a few years of activities.
         let mut dice = Dice(0x05ee_d0ce);
+        let max_id = self.store.max_member_id().await?;
         let mut after = 0;
-        loop {
-            let ids = self.store.ce_member_ids(after, 1_000).await?;
-            let Some(&last) = ids.last() else { break };
-            let batch = self.store.ce_batch(after, last).await?;
-            after = last;
+        while after < max_id {
+            let up_to = after.saturating_add(1_000);
+            let batch = self.store.ce_bulk(after, up_to).await?;
+            after = up_to;
+            // Members who already have a ledger (the demo member) keep theirs.
+            let logged: HashSet<i64> = batch.activities().map(|a| a.map(|a| a.member_id)).collect::<Result<_, _>>()?;
+            let mut holders: Vec<i64> = batch.credentials.iter().map(|c| c.member_id).collect();
+            holders.dedup();
             let mut activities = Vec::new();
-            for member_id in ids {
-                if !batch.ledger.activities.iter().all(|a| a.member_id != member_id) {
-                    continue; // the demo member's own ledger
-                }
+            for member_id in holders.into_iter().filter(|m| !logged.contains(m)) {
                 let jurisdictions: Vec<&str> = batch
                     .credentials
                     .iter()

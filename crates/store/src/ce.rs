@@ -230,13 +230,6 @@ pub struct CeProgrammeRecord {
     pub updated_at: UnixTime,
 }
 
-/// Everything the engine needs for a batch of members (bulk compliance report).
-#[derive(Debug, Default)]
-pub struct CeBatch {
-    pub credentials: Vec<CeCredentialRow>,
-    pub ledger: CeLedger,
-}
-
 const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, jurisdiction AS label, kind AS detail, number, \
      first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset, ce_fields FROM licences \
      WHERE {where} UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, \
@@ -380,18 +373,6 @@ impl Store {
                 sqlx::query_as(sqlx::AssertSqlSafe(evidence_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
             Ok(CeLedger { activities, sessions, evidence })
         })
-    }
-
-    /// Credentials and ledgers of members with ids in `(after, up_to]`, for bulk evaluation.
-    pub async fn ce_batch(&self, after: i64, up_to: i64) -> StoreResult<CeBatch> {
-        let cred_sql = credential_sql("member_id > $1 AND member_id <= $2");
-        let credentials = with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(cred_sql.as_str()))
-            .bind(after)
-            .bind(up_to)
-            .fetch_all(pool)
-            .await)?;
-        let ledger = self.ce_ledger_where("a.member_id > $1 AND a.member_id <= $2", after, up_to).await?;
-        Ok(CeBatch { credentials, ledger })
     }
 
     /// Credentials, activities and sessions of members with ids in `(after, up_to]`, for bulk
@@ -733,22 +714,6 @@ impl Store {
             .fetch_all(pool)
             .await
         })?)
-    }
-
-    /// Ids of members holding at least one licence or certification, above `after`, in order.
-    pub async fn ce_member_ids(&self, after: i64, limit: i64) -> StoreResult<Vec<i64>> {
-        let rows: Vec<(i64,)> = with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT member_id FROM (SELECT member_id FROM licences WHERE member_id > $1 \
-                 UNION SELECT member_id FROM certifications WHERE member_id > $1) held \
-                 ORDER BY member_id LIMIT $2",
-            )
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        })?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     pub async fn ce_programmes(&self) -> StoreResult<Vec<CeProgrammeRecord>> {
