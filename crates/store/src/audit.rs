@@ -1,7 +1,9 @@
 //! The audit log: every change staff or officers make to another person's data.
 
-use crate::accounts::insert_audit;
-use crate::{AuditFilter, AuditRecord, NewAuditEntry, Page, PageRequest, Store, StoreResult, with_reader, with_writer};
+use crate::engine::audited;
+use serde::Serialize;
+
+use crate::{Page, PageRequest, Store, StoreResult, UnixTime, with_reader};
 
 const FILTER: &str = "($1 IS NULL OR actor_user_id = $1) AND ($2 IS NULL OR action = $2) \
                       AND ($3 IS NULL OR subject_kind = $3) AND ($4 IS NULL OR subject_id = $4) \
@@ -9,12 +11,7 @@ const FILTER: &str = "($1 IS NULL OR actor_user_id = $1) AND ($2 IS NULL OR acti
 
 impl Store {
     pub async fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            insert_audit!(tx, entry)?;
-            tx.commit().await?;
-            Ok(())
-        })
+        audited!(self, |tx| {}, entry)
     }
 
     /// Newest first.
@@ -58,4 +55,47 @@ impl Store {
         })?;
         Ok(rows.into_iter().map(|(a,)| a).collect())
     }
+}
+
+/// One recorded change: who did what to whom, with the record before and after.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub occurred_at: UnixTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_label: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<i64>,
+    pub subject_label: String,
+    pub chapter_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAuditEntry {
+    pub occurred_at: UnixTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_label: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<i64>,
+    pub subject_label: String,
+    pub chapter_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+/// Filters for the audit log; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor_user_id: Option<i64>,
+    pub action: Option<String>,
+    pub subject_kind: Option<String>,
+    pub subject_id: Option<i64>,
+    pub from: Option<UnixTime>,
+    pub until: Option<UnixTime>,
 }

@@ -12,31 +12,100 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use serde::Serialize;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-mod accounts;
+pub mod accounts;
 mod audit;
 pub mod ce;
-mod chapters;
-mod links;
-mod manage;
-pub use manage::TierUsage;
+pub mod chapters;
 pub mod copy;
+mod engine;
 mod error;
-pub mod members;
-pub use members::{ApplicationDecision, MemberExport, MemberProfile, PendingApplication};
+pub mod membership;
 mod outbox;
-mod payments;
-pub use payments::{PaymentEventOutcome, RefundOutcome};
-pub mod records;
-mod settings;
+pub mod society;
 pub mod testing;
 
+pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use error::StoreError;
+pub use outbox::{MailRecord, NewMail};
+
+/// Every row type, by area, for callers that take them all (`guildhall_app::records`).
+pub mod records {
+    pub use crate::accounts::records::*;
+    pub use crate::ce::records::*;
+    pub use crate::chapters::records::*;
+    pub use crate::membership::records::*;
+    pub use crate::{AuditFilter, AuditRecord, MailRecord, NewAuditEntry, NewMail, Page, PageRequest, UnixTime};
+}
 pub use records::*;
 
+use engine::{Engine, with_reader, with_writer};
+
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Unix seconds; the one instant type on both engines.
+pub type UnixTime = i64;
+
+/// Which page of a list to return; pages count from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn new(page: u32, per_page: u32) -> Self {
+        Self { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::new(1, 50)
+    }
+}
+
+/// One page of a list, with the total so callers can draw pagination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
+        Self { items, total, page: request.page, per_page: request.per_page }
+    }
+
+    pub fn page_count(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
 
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,39 +113,6 @@ pub enum EngineKind {
     Sqlite,
     Postgres,
 }
-
-#[derive(Clone)]
-enum Engine {
-    /// SQLite allows one writer at a time: writes go through a one-connection pool so
-    /// they queue in the application instead of failing with SQLITE_BUSY, while reads
-    /// use a pool of their own (WAL lets them run beside the writer).
-    Sqlite {
-        read: SqlitePool,
-        write: SqlitePool,
-    },
-    Postgres(PgPool),
-}
-
-/// Runs `$body` with `$pool` bound to a read pool of whichever engine is in use.
-macro_rules! with_reader {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match &$store.engine {
-            $crate::Engine::Sqlite { read: $pool, .. } => $body,
-            $crate::Engine::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` with `$pool` bound to the write pool of whichever engine is in use.
-macro_rules! with_writer {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match &$store.engine {
-            $crate::Engine::Sqlite { write: $pool, .. } => $body,
-            $crate::Engine::Postgres($pool) => $body,
-        }
-    };
-}
-pub(crate) use {with_reader, with_writer};
 
 /// The database, whichever engine it runs on. Cheap to clone.
 #[derive(Clone)]

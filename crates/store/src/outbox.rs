@@ -1,10 +1,29 @@
 //! The durable mail outbox: messages are written in the same transaction as the change
 //! that causes them, then claimed, delivered and marked by the mail worker.
 
-use crate::{MailRecord, NewMail, Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_writer};
+use serde::Serialize;
+
+use crate::{Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_writer};
 
 const MAIL_COLUMNS: &str = "id, to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
                             locked_until, last_error, sent_at, transport";
+
+/// Inserts one outbox message inside an open transaction.
+macro_rules! insert_mail {
+    ($tx:expr, $mail:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, 'pending', 0, $4)",
+        )
+        .bind(&$mail.to_address)
+        .bind(&$mail.subject)
+        .bind(&$mail.body_text)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use insert_mail;
 
 impl Store {
     pub async fn enqueue_mail(&self, mail: &NewMail, now: UnixTime) -> StoreResult<i64> {
@@ -109,4 +128,36 @@ impl Store {
             .fetch_optional(pool)
             .await)?)
     }
+}
+
+impl Store {
+    pub async fn count_pending_mail(&self) -> StoreResult<i64> {
+        let (n,): (i64,) = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetch_one(pool).await
+        })?;
+        Ok(n)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct MailRecord {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at: UnixTime,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: UnixTime,
+    pub locked_until: Option<UnixTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<UnixTime>,
+    pub transport: Option<String>,
 }

@@ -1,52 +1,15 @@
 //! Accounts: users, sessions, single-use email tokens, sign-in attempts, API tokens.
 
+pub mod records;
+
+use crate::engine::{audited, audited_change};
+use crate::outbox::insert_mail;
 use crate::{
     ApiTokenRecord, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page, PageRequest, Store,
-    StoreError, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
+    StoreResult, UnixTime, UserRecord, with_reader, with_writer,
 };
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at";
-
-/// Inserts one outbox message inside an open transaction.
-macro_rules! insert_mail {
-    ($tx:expr, $mail:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, 'pending', 0, $4)",
-        )
-        .bind(&$mail.to_address)
-        .bind(&$mail.subject)
-        .bind(&$mail.body_text)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await
-    };
-}
-
-/// Inserts one audit entry inside an open transaction.
-macro_rules! insert_audit {
-    ($tx:expr, $entry:expr) => {
-        sqlx::query(
-            "INSERT INTO audit_log (occurred_at, actor_user_id, actor_label, action, subject_kind, subject_id, \
-             subject_label, chapter_id, before_json, after_json, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind($entry.occurred_at)
-        .bind($entry.actor_user_id)
-        .bind(&$entry.actor_label)
-        .bind(&$entry.action)
-        .bind(&$entry.subject_kind)
-        .bind($entry.subject_id)
-        .bind(&$entry.subject_label)
-        .bind($entry.chapter_id)
-        .bind(&$entry.before_json)
-        .bind(&$entry.after_json)
-        .bind(&$entry.request_id)
-        .execute(&mut *$tx)
-        .await
-    };
-}
-pub(crate) use {insert_audit, insert_mail};
 
 impl Store {
     /// Creates an account and, in the same transaction, its email token and the mail
@@ -134,20 +97,15 @@ impl Store {
 
     /// Changes an account's role and records the change in the audit log, atomically.
     pub async fn set_user_role(&self, user_id: i64, role: &str, audit: &NewAuditEntry) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        audited_change!(
+            self,
+            |tx| sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role)
                 .bind(user_id)
                 .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
+                .await?,
+            audit
+        )
     }
 
     pub async fn mark_email_verified(&self, user_id: i64, now: UnixTime) -> StoreResult<()> {
@@ -372,25 +330,26 @@ impl Store {
         now: UnixTime,
         audit: &NewAuditEntry,
     ) -> StoreResult<i64> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO api_tokens (token_hash, name, user_id, role, chapter_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(&token.token_hash)
-            .bind(&token.name)
-            .bind(token.user_id)
-            .bind(&token.role)
-            .bind(token.chapter_id)
-            .bind(now)
-            .bind(token.expires_at)
-            .fetch_one(&mut *tx)
-            .await?;
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(id)
-        })
+        audited!(
+            self,
+            |tx| {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO api_tokens (token_hash, name, user_id, role, chapter_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&token.token_hash)
+                .bind(&token.name)
+                .bind(token.user_id)
+                .bind(&token.role)
+                .bind(token.chapter_id)
+                .bind(now)
+                .bind(token.expires_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                id
+            },
+            audit
+        )
     }
 
     /// A live API token and its owner; revoked or expired tokens and disabled owners give `None`.
@@ -428,19 +387,22 @@ impl Store {
     }
 
     pub async fn revoke_api_token(&self, id: i64, now: UnixTime, audit: &NewAuditEntry) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        audited_change!(
+            self,
+            |tx| sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
+                .await?,
+            audit
+        )
+    }
+}
+
+impl Store {
+    pub async fn count_users(&self) -> StoreResult<i64> {
+        let (n,): (i64,) =
+            with_reader!(self, |pool| sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+        Ok(n)
     }
 }

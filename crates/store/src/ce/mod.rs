@@ -2,10 +2,13 @@
 //! certifications), logged activities with their sessions and evidence files, the CE
 //! reminders sent, and staff-defined programmes (rule files kept in the database).
 
-use serde::Serialize;
+pub mod records;
+
+pub use records::*;
+
 use time::Date;
 
-use crate::accounts::insert_audit;
+use crate::engine::{audited, insert_audit};
 
 /// Inserts an activity and its sessions inside a transaction; evaluates to its id.
 macro_rules! insert_activity {
@@ -75,160 +78,6 @@ macro_rules! insert_evidence {
     };
 }
 use crate::{NewAuditEntry, Store, StoreError, StoreResult, UnixTime, with_reader, with_writer};
-
-/// A licence or certification as the CE engine needs it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CeCredentialRow {
-    pub member_id: i64,
-    /// `licence` or `certification`.
-    pub source: String,
-    pub id: i64,
-    /// Licence: jurisdiction (e.g. `US-TX`); certification: its name.
-    pub label: String,
-    /// Licence: kind (PE, SE, …); certification: the certifying body.
-    pub detail: String,
-    pub number: String,
-    pub issued_on: Option<Date>,
-    pub expires_on: Option<Date>,
-    pub licensure_method: Option<String>,
-    /// The rule set chosen for a certification (licences are matched by jurisdiction and kind).
-    pub ruleset: Option<String>,
-    /// Figures the rule set reads from the record, as space-separated `name=value` pairs
-    /// (`peak_target_hours=30`).
-    pub ce_fields: String,
-}
-
-impl CeCredentialRow {
-    /// Stable key of the credential within its member (`licence-12`, `certification-3`).
-    pub fn key(&self) -> String {
-        format!("{}-{}", self.source, self.id)
-    }
-}
-
-/// One logged activity, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CeActivityRecord {
-    pub id: i64,
-    pub member_id: i64,
-    pub title: String,
-    pub kind: String,
-    /// Space-separated topic tags.
-    pub tags: String,
-    pub occurred_on: Option<Date>,
-    pub starts_on: Option<Date>,
-    pub ends_on: Option<Date>,
-    pub quantity_micro: i64,
-    pub unit: String,
-    pub provider: String,
-    /// Space-separated jurisdictions whose board approved the provider.
-    pub provider_approvals: String,
-    pub organisation: String,
-    /// Space-separated `name=yes` / `name=no` attributes.
-    pub attributes: String,
-    /// Where the record came from: `member`, `staff`, `event`, `roster`.
-    pub source: String,
-    pub source_ref: Option<String>,
-    pub recorded_by: Option<i64>,
-    pub created_at: UnixTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CeSessionRecord {
-    pub activity_id: i64,
-    pub session_on: Date,
-    pub hours_micro: i64,
-}
-
-/// An evidence file's description (its bytes are read only when downloaded).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CeEvidenceRecord {
-    pub id: i64,
-    pub activity_id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub byte_size: i64,
-    pub sha256: String,
-    pub uploaded_at: UnixTime,
-    pub retain_until: Date,
-}
-
-/// A member's ledger: activities with their sessions and evidence.
-#[derive(Debug, Clone, Default)]
-pub struct CeLedger {
-    pub activities: Vec<CeActivityRecord>,
-    pub sessions: Vec<CeSessionRecord>,
-    pub evidence: Vec<CeEvidenceRecord>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct NewCeActivity {
-    pub member_id: i64,
-    pub title: String,
-    pub kind: String,
-    pub tags: String,
-    pub occurred_on: Option<Date>,
-    pub starts_on: Option<Date>,
-    pub ends_on: Option<Date>,
-    pub sessions: Vec<(Date, i64)>,
-    pub quantity_micro: i64,
-    pub unit: String,
-    pub provider: String,
-    pub provider_approvals: String,
-    pub organisation: String,
-    pub attributes: String,
-    pub source: String,
-    pub source_ref: Option<String>,
-    pub recorded_by: Option<i64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewCeEvidence {
-    pub file_name: String,
-    pub content_type: String,
-    pub sha256: String,
-    pub content: Vec<u8>,
-    pub retain_until: Date,
-}
-
-/// What recording an activity did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    New(i64),
-    /// An activity with the same source and source reference was recorded before (credit
-    /// arriving twice from an event or a roster counts once).
-    AlreadyRecorded(i64),
-}
-
-#[derive(Debug, Clone)]
-pub struct NewCeLicence {
-    pub jurisdiction: String,
-    pub kind: String,
-    pub number: String,
-    pub first_issued: Date,
-    pub expires_on: Option<Date>,
-    pub licensure_method: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewCeCertification {
-    pub name: String,
-    pub body: String,
-    pub number: String,
-    pub issued_on: Date,
-    pub expires_on: Option<Date>,
-    pub ruleset: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct CeProgrammeRecord {
-    pub id: i64,
-    pub ruleset_id: String,
-    pub file_name: String,
-    pub source: String,
-    pub created_by: Option<i64>,
-    pub created_at: UnixTime,
-    pub updated_at: UnixTime,
-}
 
 const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, jurisdiction AS label, kind AS detail, number, \
      first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset, ce_fields FROM licences \
@@ -697,7 +546,7 @@ impl Store {
             if inserted.rows_affected() == 0 {
                 return Ok(false);
             }
-            crate::accounts::insert_mail!(tx, mail, now)?;
+            crate::outbox::insert_mail!(tx, mail, now)?;
             tx.commit().await?;
             Ok(true)
         })
@@ -737,43 +586,46 @@ impl Store {
         audit: &NewAuditEntry,
         now: UnixTime,
     ) -> StoreResult<i64> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM ce_programmes WHERE ruleset_id = $1")
-                .bind(ruleset_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let id = match existing {
-                Some((id,)) => {
-                    sqlx::query("UPDATE ce_programmes SET file_name = $1, source = $2, updated_at = $3 WHERE id = $4")
+        audited!(
+            self,
+            |tx| {
+                let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM ce_programmes WHERE ruleset_id = $1")
+                    .bind(ruleset_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let id = match existing {
+                    Some((id,)) => {
+                        sqlx::query(
+                            "UPDATE ce_programmes SET file_name = $1, source = $2, updated_at = $3 WHERE id = $4",
+                        )
                         .bind(file_name)
                         .bind(source)
                         .bind(now)
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    id
-                }
-                None => {
-                    let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO ce_programmes (ruleset_id, file_name, source, created_by, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                    )
-                    .bind(ruleset_id)
-                    .bind(file_name)
-                    .bind(source)
-                    .bind(created_by)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    id
-                }
-            };
-            let mut audit = audit.clone();
-            audit.subject_id = Some(id);
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(id)
-        })
+                        id
+                    }
+                    None => {
+                        let (id,): (i64,) = sqlx::query_as(
+                            "INSERT INTO ce_programmes (ruleset_id, file_name, source, created_by, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                        )
+                        .bind(ruleset_id)
+                        .bind(file_name)
+                        .bind(source)
+                        .bind(created_by)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        id
+                    }
+                };
+                let mut audit = audit.clone();
+                audit.subject_id = Some(id);
+                id
+            },
+            audit
+        )
     }
 }

@@ -3,10 +3,9 @@
 
 use time::Date;
 
-use crate::accounts::insert_audit;
+use crate::engine::audited;
 use crate::{
     MembershipLinkRecord, NewAuditEntry, OrganisationRecord, Store, StoreError, StoreResult, UnixTime, with_reader,
-    with_writer,
 };
 
 const LINK_COLUMNS: &str = "id, member_id, payer_id, kind, started_on, ended_on, created_at";
@@ -39,32 +38,31 @@ impl Store {
         now: UnixTime,
     ) -> StoreResult<i64> {
         let (member_id, payer_id, kind, started_on) = link;
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO membership_links (member_id, payer_id, kind, started_on, ended_on, created_at) \
-                 VALUES ($1, $2, $3, $4, NULL, $5) RETURNING id",
-            )
-            .bind(member_id)
-            .bind(payer_id)
-            .bind(kind)
-            .bind(started_on)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
-                .bind(standing.0)
-                .bind(standing.1)
-                .bind(standing.2)
+        audited!(
+            self,
+            |tx| {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO membership_links (member_id, payer_id, kind, started_on, ended_on, created_at) \
+                     VALUES ($1, $2, $3, $4, NULL, $5) RETURNING id",
+                )
                 .bind(member_id)
-                .execute(&mut *tx)
+                .bind(payer_id)
+                .bind(kind)
+                .bind(started_on)
+                .bind(now)
+                .fetch_one(&mut *tx)
                 .await?;
-            let mut audit = audit.clone();
-            audit.subject_id = Some(member_id);
-            insert_audit!(tx, &audit)?;
-            tx.commit().await?;
-            Ok(id)
-        })
+                sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
+                    .bind(standing.0)
+                    .bind(standing.1)
+                    .bind(standing.2)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                id
+            },
+            |id| &NewAuditEntry { subject_id: Some(member_id), ..audit.clone() }
+        )
     }
 
     /// Ends a link on `ended_on` (or removes it when it would end before it started: it
@@ -77,34 +75,35 @@ impl Store {
         standing: (&str, Option<Date>, Date),
         audit: &NewAuditEntry,
     ) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let row: Option<(i64, Date)> =
-                sqlx::query_as("SELECT member_id, started_on FROM membership_links WHERE id = $1 AND ended_on IS NULL")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some((member_id, started_on)) = row else { return Err(StoreError::NotFound) };
-            if ended_on < started_on {
-                sqlx::query("DELETE FROM membership_links WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            } else {
-                sqlx::query("UPDATE membership_links SET ended_on = $1 WHERE id = $2")
-                    .bind(ended_on)
-                    .bind(id)
+        audited!(
+            self,
+            |tx| {
+                let row: Option<(i64, Date)> = sqlx::query_as(
+                    "SELECT member_id, started_on FROM membership_links WHERE id = $1 AND ended_on IS NULL",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((member_id, started_on)) = row else { return Err(StoreError::NotFound) };
+                if ended_on < started_on {
+                    sqlx::query("DELETE FROM membership_links WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                } else {
+                    sqlx::query("UPDATE membership_links SET ended_on = $1 WHERE id = $2")
+                        .bind(ended_on)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
+                    .bind(standing.0)
+                    .bind(standing.1)
+                    .bind(standing.2)
+                    .bind(member_id)
                     .execute(&mut *tx)
                     .await?;
-            }
-            sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
-                .bind(standing.0)
-                .bind(standing.1)
-                .bind(standing.2)
-                .bind(member_id)
-                .execute(&mut *tx)
-                .await?;
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
+            },
+            audit
+        )
     }
 
     pub async fn organisation(&self, payer_id: i64) -> StoreResult<Option<OrganisationRecord>> {
@@ -125,31 +124,21 @@ impl Store {
         audit: &NewAuditEntry,
         now: UnixTime,
     ) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO organisations (payer_id, name, seats, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (payer_id) DO UPDATE SET name = excluded.name, seats = excluded.seats",
-            )
-            .bind(payer_id)
-            .bind(name)
-            .bind(seats)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-}
-
-impl Store {
-    /// The id of the member with this member number.
-    pub async fn member_id_by_number(&self, number: &str) -> StoreResult<Option<i64>> {
-        let row: Option<(i64,)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id FROM members WHERE member_number = $1").bind(number).fetch_optional(pool).await
-        })?;
-        Ok(row.map(|(id,)| id))
+        audited!(
+            self,
+            |tx| {
+                sqlx::query(
+                    "INSERT INTO organisations (payer_id, name, seats, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (payer_id) DO UPDATE SET name = excluded.name, seats = excluded.seats",
+                )
+                .bind(payer_id)
+                .bind(name)
+                .bind(seats)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            },
+            audit
+        )
     }
 }

@@ -1,16 +1,21 @@
 //! Members, tiers, affinity groups, terms, invoices and payments.
 
-use std::collections::HashMap;
+mod households;
+mod payments;
+pub mod records;
+mod reports;
+mod tiers;
+
+use records::*;
 
 use time::Date;
 
-use crate::accounts::insert_audit;
 use crate::copy::Value;
+use crate::engine::{audited, insert_audit};
 use crate::{
-    CertificationRecord, GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard,
-    MemberFilter, MemberRecord, MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest,
-    PaymentRecord, SettledStanding, Store, StoreError, StoreResult, TermRecord, TierRecord, UnixTime, with_reader,
-    with_writer,
+    CertificationRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard, MemberFilter, MemberRecord,
+    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest, SettledStanding, Store,
+    StoreError, StoreResult, TermRecord, UnixTime, with_reader, with_writer,
 };
 
 const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
@@ -28,7 +33,7 @@ struct MemberCardRow {
 
 const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
     cancelled_on, rejected_on, created_at";
-const INVOICE_COLUMNS: &str =
+pub(super) const INVOICE_COLUMNS: &str =
     "id, member_id, term_id, description, amount_cents, status, issued_on, due_on, paid_on, created_at";
 const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last_name, m.email, m.employer, \
     m.job_title, m.city, m.disciplines, m.visibility, m.standing, m.expires_on, t.name AS tier_name, \
@@ -38,18 +43,6 @@ const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last
 /// The result sets the export reads.
 type ExportRows =
     (Vec<MemberRecord>, Vec<LicenceRecord>, Vec<CertificationRecord>, Vec<(i64, String)>, Vec<(i64, Date)>);
-
-/// Members with their licences, certifications and group slugs, keyed by member id.
-#[derive(Debug, Default)]
-pub struct MemberExport {
-    pub members: Vec<MemberRecord>,
-    pub licences: HashMap<i64, Vec<LicenceRecord>>,
-    pub certifications: HashMap<i64, Vec<CertificationRecord>>,
-    pub groups: HashMap<i64, Vec<String>>,
-    /// The last day of each member's latest term that was ever paid (kept when the term
-    /// was later cancelled), for members whose standing no longer carries an expiry.
-    pub last_paid_expiry: HashMap<i64, Date>,
-}
 
 /// The normalised name members are searched and sorted by.
 pub fn search_name(first: &str, last: &str) -> String {
@@ -243,25 +236,6 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
 }
 
 impl Store {
-    pub async fn list_tiers(&self) -> StoreResult<Vec<TierRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at \
-                 FROM tiers ORDER BY sort_order, name",
-            )
-            .fetch_all(pool)
-            .await
-        })?)
-    }
-
-    pub async fn list_groups(&self) -> StoreResult<Vec<GroupRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id, slug, name, description, created_at FROM affinity_groups ORDER BY name")
-                .fetch_all(pool)
-                .await
-        })?)
-    }
-
     /// Inserts members with everything about them in one transaction: all or nothing.
     /// Returns the new member ids in input order.
     pub async fn insert_members(&self, bundles: &[MemberBundle], now: UnixTime) -> StoreResult<Vec<i64>> {
@@ -466,63 +440,11 @@ impl Store {
         })?)
     }
 
-    pub async fn member_groups(&self, member_id: i64) -> StoreResult<Vec<GroupRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT g.id, g.slug, g.name, g.description, g.created_at FROM affinity_groups g \
-                 JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = $1 ORDER BY g.name",
-            )
-            .bind(member_id)
-            .fetch_all(pool)
-            .await
-        })?)
-    }
-
     /// Terms oldest first.
     pub async fn member_terms(&self, member_id: i64) -> StoreResult<Vec<TermRecord>> {
         let sql = format!("SELECT {TERM_COLUMNS} FROM membership_terms WHERE member_id = $1 ORDER BY starts_on, id");
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await
-        })?)
-    }
-
-    /// Invoices newest first.
-    pub async fn member_invoices(&self, member_id: i64) -> StoreResult<Vec<InvoiceRecord>> {
-        let sql =
-            format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 ORDER BY issued_on DESC, id DESC");
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await
-        })?)
-    }
-
-    /// The member's open invoice, if any (the newest).
-    pub async fn open_invoice(&self, member_id: i64) -> StoreResult<Option<InvoiceRecord>> {
-        let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 AND status = 'open' ORDER BY id DESC LIMIT 1"
-        );
-        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(member_id)
-            .fetch_optional(pool)
-            .await)?)
-    }
-
-    pub async fn invoice_by_id(&self, id: i64) -> StoreResult<Option<InvoiceRecord>> {
-        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
-        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .fetch_optional(pool)
-            .await)?)
-    }
-
-    pub async fn invoice_payments(&self, invoice_id: i64) -> StoreResult<Vec<PaymentRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, invoice_id, amount_cents, method, reference, provider_ref, received_on, recorded_by, \
-                 created_at, refunded_cents FROM payments WHERE invoice_id = $1 ORDER BY id",
-            )
-            .bind(invoice_id)
-            .fetch_all(pool)
-            .await
         })?)
     }
 
@@ -698,70 +620,6 @@ impl Store {
 }
 
 impl Store {
-    /// Join dates on or after `since`.
-    pub async fn joins_since(&self, since: Date) -> StoreResult<Vec<Date>> {
-        let rows: Vec<(Date,)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT joined_on FROM members WHERE joined_on >= $1").bind(since).fetch_all(pool).await
-        })?;
-        Ok(rows.into_iter().map(|(d,)| d).collect())
-    }
-
-    /// Payment dates of renewal terms (paid terms after a member's first) since `since`.
-    pub async fn renewals_since(&self, since: Date) -> StoreResult<Vec<Date>> {
-        let rows: Vec<(Date,)> = with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT t.paid_on FROM membership_terms t JOIN members m ON m.id = t.member_id \
-                 WHERE t.status = 'paid' AND t.paid_on >= $1 AND t.starts_on > m.joined_on",
-            )
-            .bind(since)
-            .fetch_all(pool)
-            .await
-        })?;
-        Ok(rows.into_iter().map(|(d,)| d).collect())
-    }
-
-    /// Expiry dates of lapsed members whose cover ended on or after `since`.
-    pub async fn lapses_since(&self, since: Date) -> StoreResult<Vec<Date>> {
-        let rows: Vec<(Date,)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT expires_on FROM members WHERE standing = 'lapsed' AND expires_on >= $1")
-                .bind(since)
-                .fetch_all(pool)
-                .await
-        })?;
-        Ok(rows.into_iter().map(|(d,)| d).collect())
-    }
-
-    /// (member id, joined on, paid term start, paid term end) for members who joined on or after `since`.
-    pub async fn cohort_cover(&self, since: Date) -> StoreResult<Vec<(i64, Date, Date, Date)>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT m.id, m.joined_on, t.starts_on, t.ends_on FROM members m \
-                 JOIN membership_terms t ON t.member_id = m.id AND t.status = 'paid' \
-                 WHERE m.joined_on >= $1 ORDER BY m.id",
-            )
-            .bind(since)
-            .fetch_all(pool)
-            .await
-        })?)
-    }
-}
-
-/// An application waiting for a staff decision.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
-pub struct PendingApplication {
-    pub term_id: i64,
-    pub member_id: i64,
-    pub member_number: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub tier_name: String,
-    pub annual_dues_cents: i64,
-    pub applied_on: Date,
-    pub chapter_name: Option<String>,
-}
-
-impl Store {
     /// Members whose stored standing may call for a renewal reminder.
     pub async fn members_in_renewal(&self) -> StoreResult<Vec<MemberRecord>> {
         let sql =
@@ -805,7 +663,7 @@ impl Store {
             if inserted.rows_affected() == 0 {
                 return Ok(false);
             }
-            crate::accounts::insert_mail!(tx, mail, now)?;
+            crate::outbox::insert_mail!(tx, mail, now)?;
             tx.commit().await?;
             Ok(true)
         })
@@ -837,83 +695,45 @@ impl Store {
         audit: &NewAuditEntry,
         now: UnixTime,
     ) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let row: Option<(i64,)> =
-                sqlx::query_as("SELECT member_id FROM membership_terms WHERE id = $1 AND status = 'awaiting_approval'")
-                    .bind(term_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some((member_id,)) = row else { return Err(StoreError::NotFound) };
-            match decision {
-                ApplicationDecision::Approve { on, invoice } => {
-                    sqlx::query(
-                        "UPDATE membership_terms SET status = 'awaiting_payment', approved_on = $1 WHERE id = $2",
-                    )
-                    .bind(on)
-                    .bind(term_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
-                }
-                ApplicationDecision::Reject { on } => {
-                    sqlx::query("UPDATE membership_terms SET status = 'rejected', rejected_on = $1 WHERE id = $2")
+        audited!(
+            self,
+            |tx| {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT member_id FROM membership_terms WHERE id = $1 AND status = 'awaiting_approval'",
+                )
+                .bind(term_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((member_id,)) = row else { return Err(StoreError::NotFound) };
+                match decision {
+                    ApplicationDecision::Approve { on, invoice } => {
+                        sqlx::query(
+                            "UPDATE membership_terms SET status = 'awaiting_payment', approved_on = $1 WHERE id = $2",
+                        )
                         .bind(on)
                         .bind(term_id)
                         .execute(&mut *tx)
                         .await?;
+                        insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
+                    }
+                    ApplicationDecision::Reject { on } => {
+                        sqlx::query("UPDATE membership_terms SET status = 'rejected', rejected_on = $1 WHERE id = $2")
+                            .bind(on)
+                            .bind(term_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
-            }
-            sqlx::query("UPDATE members SET standing = $1, standing_on = $2, updated_at = $3 WHERE id = $4")
-                .bind(standing.0)
-                .bind(standing.1)
-                .bind(now)
-                .bind(member_id)
-                .execute(&mut *tx)
-                .await?;
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-}
-
-/// What staff decided about an application.
-#[derive(Debug, Clone, Copy)]
-pub enum ApplicationDecision<'a> {
-    Approve { on: Date, invoice: &'a NewInvoice },
-    Reject { on: Date },
-}
-
-/// The fields a profile edit may change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct MemberProfile {
-    pub first_name: String,
-    pub last_name: String,
-    pub phone: String,
-    pub employer: String,
-    pub job_title: String,
-    pub career_stage: String,
-    pub disciplines: String,
-    pub education: String,
-    pub city: String,
-    pub visibility: String,
-}
-
-impl From<&MemberRecord> for MemberProfile {
-    fn from(m: &MemberRecord) -> Self {
-        MemberProfile {
-            first_name: m.first_name.clone(),
-            last_name: m.last_name.clone(),
-            phone: m.phone.clone(),
-            employer: m.employer.clone(),
-            job_title: m.job_title.clone(),
-            career_stage: m.career_stage.clone(),
-            disciplines: m.disciplines.clone(),
-            education: m.education.clone(),
-            city: m.city.clone(),
-            visibility: m.visibility.clone(),
-        }
+                sqlx::query("UPDATE members SET standing = $1, standing_on = $2, updated_at = $3 WHERE id = $4")
+                    .bind(standing.0)
+                    .bind(standing.1)
+                    .bind(now)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+            },
+            audit
+        )
     }
 }
 
@@ -957,5 +777,15 @@ impl Store {
             tx.commit().await?;
             Ok(())
         })
+    }
+}
+
+impl Store {
+    /// The id of the member with this member number.
+    pub async fn member_id_by_number(&self, number: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT id FROM members WHERE member_number = $1").bind(number).fetch_optional(pool).await
+        })?;
+        Ok(row.map(|(id,)| id))
     }
 }

@@ -1,37 +1,17 @@
 //! Payment providers' webhook events and refunds.
 
-use crate::accounts::insert_audit;
-use crate::members::{insert_payment, settle_in_tx};
+use super::{INVOICE_COLUMNS, insert_payment, settle_in_tx};
+use crate::engine::audited;
 use crate::{
     EndTerm, NewAuditEntry, NewPayment, NewPaymentEvent, NewRefund, PaymentEventRecord, PaymentRecord, RefundRecord,
     SettledStanding, Store, StoreError, StoreResult, UnixTime, with_reader, with_writer,
 };
+use crate::{InvoiceRecord, PaymentEventOutcome, RefundOutcome};
 
 const PAYMENT_COLUMNS: &str = "p.id, p.invoice_id, p.amount_cents, p.method, p.reference, p.provider_ref, p.received_on, p.recorded_by, \
      p.created_at, p.refunded_cents";
 const REFUND_COLUMNS: &str =
     "r.id, r.payment_id, r.amount_cents, r.method, r.reason, r.ended_term, r.refunded_on, r.recorded_by, r.created_at";
-
-/// What recording a provider's event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentEventOutcome {
-    /// First time seen: recorded (and, for a payment, the invoice settled).
-    Recorded,
-    /// Already recorded earlier: nothing changed.
-    Duplicate,
-}
-
-/// What recording a refund did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefundOutcome {
-    Recorded {
-        refund_id: i64,
-    },
-    /// The refund would take the payment's refunds past its amount; nothing changed.
-    ExceedsPayment {
-        refundable_cents: i64,
-    },
-}
 
 impl Store {
     /// Records a provider's event once per (provider, event id). With `settle`, the event's
@@ -122,66 +102,109 @@ impl Store {
         audit: &NewAuditEntry,
         now: UnixTime,
     ) -> StoreResult<RefundOutcome> {
-        with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let taken = sqlx::query(
-                "UPDATE payments SET refunded_cents = refunded_cents + $1 \
-                 WHERE id = $2 AND $1 > 0 AND refunded_cents + $1 <= amount_cents",
-            )
-            .bind(refund.amount_cents)
-            .bind(refund.payment_id)
-            .execute(&mut *tx)
-            .await?;
-            if taken.rows_affected() == 0 {
-                let row: Option<(i64, i64)> =
-                    sqlx::query_as("SELECT amount_cents, refunded_cents FROM payments WHERE id = $1")
-                        .bind(refund.payment_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((amount, refunded)) = row else { return Err(StoreError::NotFound) };
-                return Ok(RefundOutcome::ExceedsPayment { refundable_cents: (amount - refunded).max(0) });
-            }
-            let (refund_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO refunds (payment_id, amount_cents, method, reason, ended_term, refunded_on, recorded_by, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(refund.payment_id)
-            .bind(refund.amount_cents)
-            .bind(&refund.method)
-            .bind(&refund.reason)
-            .bind(end_term.is_some())
-            .bind(refund.refunded_on)
-            .bind(refund.recorded_by)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            if let Some(end) = end_term {
-                let ended = sqlx::query(
-                    "UPDATE membership_terms SET status = 'cancelled', cancelled_on = $1 \
-                     WHERE id = $2 AND status = 'paid'",
+        audited!(
+            self,
+            |tx| {
+                let taken = sqlx::query(
+                    "UPDATE payments SET refunded_cents = refunded_cents + $1 \
+                     WHERE id = $2 AND $1 > 0 AND refunded_cents + $1 <= amount_cents",
                 )
-                .bind(refund.refunded_on)
-                .bind(end.term_id)
+                .bind(refund.amount_cents)
+                .bind(refund.payment_id)
                 .execute(&mut *tx)
                 .await?;
-                if ended.rows_affected() == 0 {
-                    return Err(StoreError::Invalid("The term this payment was for is no longer paid up.".into()));
+                if taken.rows_affected() == 0 {
+                    let row: Option<(i64, i64)> =
+                        sqlx::query_as("SELECT amount_cents, refunded_cents FROM payments WHERE id = $1")
+                            .bind(refund.payment_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let Some((amount, refunded)) = row else { return Err(StoreError::NotFound) };
+                    return Ok(RefundOutcome::ExceedsPayment { refundable_cents: (amount - refunded).max(0) });
                 }
-                sqlx::query(
-                    "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 \
-                     WHERE id = (SELECT member_id FROM membership_terms WHERE id = $5)",
+                let (refund_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO refunds (payment_id, amount_cents, method, reason, ended_term, refunded_on, recorded_by, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
-                .bind(&end.standing)
-                .bind(end.expires_on)
+                .bind(refund.payment_id)
+                .bind(refund.amount_cents)
+                .bind(&refund.method)
+                .bind(&refund.reason)
+                .bind(end_term.is_some())
                 .bind(refund.refunded_on)
+                .bind(refund.recorded_by)
                 .bind(now)
-                .bind(end.term_id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-            }
-            insert_audit!(tx, audit)?;
-            tx.commit().await?;
-            Ok(RefundOutcome::Recorded { refund_id })
-        })
+                if let Some(end) = end_term {
+                    let ended = sqlx::query(
+                        "UPDATE membership_terms SET status = 'cancelled', cancelled_on = $1 \
+                         WHERE id = $2 AND status = 'paid'",
+                    )
+                    .bind(refund.refunded_on)
+                    .bind(end.term_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if ended.rows_affected() == 0 {
+                        return Err(StoreError::Invalid("The term this payment was for is no longer paid up.".into()));
+                    }
+                    sqlx::query(
+                        "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 \
+                         WHERE id = (SELECT member_id FROM membership_terms WHERE id = $5)",
+                    )
+                    .bind(&end.standing)
+                    .bind(end.expires_on)
+                    .bind(refund.refunded_on)
+                    .bind(now)
+                    .bind(end.term_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                RefundOutcome::Recorded { refund_id }
+            },
+            audit
+        )
+    }
+}
+
+impl Store {
+    /// Invoices newest first.
+    pub async fn member_invoices(&self, member_id: i64) -> StoreResult<Vec<InvoiceRecord>> {
+        let sql =
+            format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 ORDER BY issued_on DESC, id DESC");
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await
+        })?)
+    }
+
+    /// The member's open invoice, if any (the newest).
+    pub async fn open_invoice(&self, member_id: i64) -> StoreResult<Option<InvoiceRecord>> {
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE member_id = $1 AND status = 'open' ORDER BY id DESC LIMIT 1"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn invoice_by_id(&self, id: i64) -> StoreResult<Option<InvoiceRecord>> {
+        let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn invoice_payments(&self, invoice_id: i64) -> StoreResult<Vec<PaymentRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, invoice_id, amount_cents, method, reference, provider_ref, received_on, recorded_by, \
+                 created_at, refunded_cents FROM payments WHERE invoice_id = $1 ORDER BY id",
+            )
+            .bind(invoice_id)
+            .fetch_all(pool)
+            .await
+        })?)
     }
 }

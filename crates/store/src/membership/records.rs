@@ -1,243 +1,12 @@
-//! Rows as the storage layer returns them, and the inputs it takes.
+//! Membership's rows: members, tiers, licences and certifications, terms, invoices,
+//! payments and refunds, households and organisations.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 use time::Date;
 
-/// Unix seconds; the one instant type on both engines.
-pub type UnixTime = i64;
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct UserRecord {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub role: String,
-    pub email_verified_at: Option<UnixTime>,
-    pub disabled_at: Option<UnixTime>,
-    pub created_at: UnixTime,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    pub email: String,
-    pub display_name: String,
-    pub password_hash: String,
-    pub role: String,
-    pub email_verified_at: Option<UnixTime>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewSession {
-    pub token_hash: String,
-    pub user_id: i64,
-    pub created_at: UnixTime,
-    pub expires_at: UnixTime,
-    pub ip: String,
-    pub user_agent: String,
-}
-
-/// A single-use token sent by email (verification or password reset).
-#[derive(Debug, Clone)]
-pub struct NewEmailToken {
-    pub token_hash: String,
-    pub user_id: i64,
-    pub purpose: String,
-    pub created_at: UnixTime,
-    pub expires_at: UnixTime,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewMail {
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct MailRecord {
-    pub id: i64,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub created_at: UnixTime,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: UnixTime,
-    pub locked_until: Option<UnixTime>,
-    pub last_error: Option<String>,
-    pub sent_at: Option<UnixTime>,
-    pub transport: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct ChapterRecord {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub kind: String,
-    pub region: String,
-    pub dues_supplement_cents: i64,
-    pub created_at: UnixTime,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewChapter {
-    pub slug: String,
-    pub name: String,
-    pub kind: String,
-    pub region: String,
-    pub dues_supplement_cents: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct OfficerTermRecord {
-    pub id: i64,
-    pub user_id: i64,
-    pub chapter_id: i64,
-    pub title: String,
-    pub starts_on: Date,
-    pub ends_on: Option<Date>,
-    pub created_at: UnixTime,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewOfficerTerm {
-    pub user_id: i64,
-    pub chapter_id: i64,
-    pub title: String,
-    pub starts_on: Date,
-    pub ends_on: Option<Date>,
-}
-
-/// One recorded change: who did what to whom, with the record before and after.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct AuditRecord {
-    pub id: i64,
-    pub occurred_at: UnixTime,
-    pub actor_user_id: Option<i64>,
-    pub actor_label: String,
-    pub action: String,
-    pub subject_kind: String,
-    pub subject_id: Option<i64>,
-    pub subject_label: String,
-    pub chapter_id: Option<i64>,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
-    pub request_id: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct NewAuditEntry {
-    pub occurred_at: UnixTime,
-    pub actor_user_id: Option<i64>,
-    pub actor_label: String,
-    pub action: String,
-    pub subject_kind: String,
-    pub subject_id: Option<i64>,
-    pub subject_label: String,
-    pub chapter_id: Option<i64>,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
-    pub request_id: String,
-}
-
-/// Filters for the audit log; every field is optional.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor_user_id: Option<i64>,
-    pub action: Option<String>,
-    pub subject_kind: Option<String>,
-    pub subject_id: Option<i64>,
-    pub from: Option<UnixTime>,
-    pub until: Option<UnixTime>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct ApiTokenRecord {
-    pub id: i64,
-    #[serde(skip)]
-    pub token_hash: String,
-    pub name: String,
-    pub user_id: i64,
-    pub role: String,
-    pub chapter_id: Option<i64>,
-    pub created_at: UnixTime,
-    pub expires_at: Option<UnixTime>,
-    pub revoked_at: Option<UnixTime>,
-    pub last_used_at: Option<UnixTime>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewApiToken {
-    pub token_hash: String,
-    pub name: String,
-    pub user_id: i64,
-    pub role: String,
-    pub chapter_id: Option<i64>,
-    pub expires_at: Option<UnixTime>,
-}
-
-/// Which page of a list to return; pages count from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl PageRequest {
-    pub const MAX_PER_PAGE: u32 = 200;
-
-    pub fn new(page: u32, per_page: u32) -> Self {
-        Self { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
-    }
-
-    pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
-    }
-
-    pub fn limit(&self) -> i64 {
-        i64::from(self.per_page)
-    }
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        Self::new(1, 50)
-    }
-}
-
-/// One page of a list, with the total so callers can draw pagination.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl<T> Page<T> {
-    pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
-        Self { items, total, page: request.page, per_page: request.per_page }
-    }
-
-    pub fn page_count(&self) -> u32 {
-        let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            page: self.page,
-            per_page: self.per_page,
-        }
-    }
-}
-
-// ---------------------------------------------------------------- membership
+use crate::UnixTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct TierRecord {
@@ -260,15 +29,6 @@ pub struct NewTier {
     pub requires_approval: bool,
     pub requirements: String,
     pub sort_order: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct GroupRecord {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub created_at: UnixTime,
 }
 
 /// What a member's own membership card shows, read in one query ([`Store::member_card`](crate::Store::member_card)).
@@ -580,20 +340,6 @@ pub struct MemberFilter {
     pub expires_until: Option<Date>,
 }
 
-/// An officer term with the names staff need to read it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
-pub struct OfficerListing {
-    pub id: i64,
-    pub user_id: i64,
-    pub chapter_id: i64,
-    pub title: String,
-    pub starts_on: Date,
-    pub ends_on: Option<Date>,
-    pub display_name: String,
-    pub email: String,
-    pub chapter_name: String,
-}
-
 /// A household member's or named employee's link to the member record that pays.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct MembershipLinkRecord {
@@ -614,4 +360,104 @@ pub struct OrganisationRecord {
     pub name: String,
     pub seats: i64,
     pub created_at: UnixTime,
+}
+
+/// Members with their licences, certifications and group slugs, keyed by member id.
+#[derive(Debug, Default)]
+pub struct MemberExport {
+    pub members: Vec<MemberRecord>,
+    pub licences: HashMap<i64, Vec<LicenceRecord>>,
+    pub certifications: HashMap<i64, Vec<CertificationRecord>>,
+    pub groups: HashMap<i64, Vec<String>>,
+    /// The last day of each member's latest term that was ever paid (kept when the term
+    /// was later cancelled), for members whose standing no longer carries an expiry.
+    pub last_paid_expiry: HashMap<i64, Date>,
+}
+
+/// An application waiting for a staff decision.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct PendingApplication {
+    pub term_id: i64,
+    pub member_id: i64,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub tier_name: String,
+    pub annual_dues_cents: i64,
+    pub applied_on: Date,
+    pub chapter_name: Option<String>,
+}
+
+/// What staff decided about an application.
+#[derive(Debug, Clone, Copy)]
+pub enum ApplicationDecision<'a> {
+    Approve { on: Date, invoice: &'a NewInvoice },
+    Reject { on: Date },
+}
+
+/// The fields a profile edit may change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemberProfile {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub employer: String,
+    pub job_title: String,
+    pub career_stage: String,
+    pub disciplines: String,
+    pub education: String,
+    pub city: String,
+    pub visibility: String,
+}
+
+impl From<&MemberRecord> for MemberProfile {
+    fn from(m: &MemberRecord) -> Self {
+        MemberProfile {
+            first_name: m.first_name.clone(),
+            last_name: m.last_name.clone(),
+            phone: m.phone.clone(),
+            employer: m.employer.clone(),
+            job_title: m.job_title.clone(),
+            career_stage: m.career_stage.clone(),
+            disciplines: m.disciplines.clone(),
+            education: m.education.clone(),
+            city: m.city.clone(),
+            visibility: m.visibility.clone(),
+        }
+    }
+}
+
+/// What recording a provider's event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentEventOutcome {
+    /// First time seen: recorded (and, for a payment, the invoice settled).
+    Recorded,
+    /// Already recorded earlier: nothing changed.
+    Duplicate,
+}
+
+/// What recording a refund did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Recorded {
+        refund_id: i64,
+    },
+    /// The refund would take the payment's refunds past its amount; nothing changed.
+    ExceedsPayment {
+        refundable_cents: i64,
+    },
+}
+
+/// How much a tier is used: members in it now, and terms (current or past) recorded in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TierUsage {
+    pub members: i64,
+    pub terms: i64,
+}
+
+impl TierUsage {
+    pub fn in_use(&self) -> bool {
+        self.members > 0 || self.terms > 0
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::accounts::insert_audit;
+use crate::engine::insert_audit;
 use crate::{NewAuditEntry, Store, StoreResult, with_reader, with_writer};
 
 impl Store {

@@ -1,0 +1,72 @@
+//! Accounts' rows: users, sessions, email tokens, API tokens.
+
+use serde::Serialize;
+
+use crate::UnixTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<UnixTime>,
+    pub disabled_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub email_verified_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A single-use token sent by email (verification or password reset).
+#[derive(Debug, Clone)]
+pub struct NewEmailToken {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub purpose: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub name: String,
+    pub user_id: i64,
+    pub role: String,
+    pub chapter_id: Option<i64>,
+    pub created_at: UnixTime,
+    pub expires_at: Option<UnixTime>,
+    pub revoked_at: Option<UnixTime>,
+    pub last_used_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    pub name: String,
+    pub user_id: i64,
+    pub role: String,
+    pub chapter_id: Option<i64>,
+    pub expires_at: Option<UnixTime>,
+}
