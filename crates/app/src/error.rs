@@ -88,6 +88,21 @@ impl FieldErrors {
         self.0.entry(field.to_string()).or_insert_with(|| message.into());
     }
 
+    /// A short free-text field (a name, a title, a description): trimmed, required when
+    /// `required`, at most `max` characters, no control characters. `label` names it in
+    /// the message ("a name" → "Enter a name.").
+    pub fn text(&mut self, value: &str, field: &str, label: &str, max: usize, required: bool) -> String {
+        let value = value.trim();
+        if required && value.is_empty() {
+            self.add(field, format!("Enter {label}."));
+        } else if value.chars().count() > max {
+            self.add(field, format!("{} can be at most {max} characters.", capitalise(label)));
+        } else if value.chars().any(char::is_control) {
+            self.add(field, format!("{} cannot contain control characters.", capitalise(label)));
+        }
+        value.to_string()
+    }
+
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             Ok(())
@@ -100,4 +115,9 @@ impl FieldErrors {
             Err(AppError::Validation { message, fields: self.0 })
         }
     }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

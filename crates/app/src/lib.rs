@@ -3,27 +3,16 @@
 //! the store. No HTTP and no SQL here.
 
 pub mod accounts;
-pub mod admin;
 pub mod authz;
 pub mod ce;
-pub mod ce_documents;
-mod ce_input;
 pub mod chapters;
 pub mod config;
 pub mod crypto;
 pub mod demo;
-mod demo_ce;
-mod demo_members;
 pub mod error;
-pub mod joining;
-pub mod links;
 pub mod mail;
-pub mod manage;
-pub mod member_import;
 pub mod membership;
-pub mod payments;
-pub mod profile;
-pub mod reports;
+pub mod society;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -120,7 +109,7 @@ impl App {
 
     pub async fn with_store(settings: Settings, store: Store) -> AppResult<Arc<App>> {
         let mailer = mail::Mailer::from_settings(&settings.mail)?;
-        payments::provider_for(&settings.payments)?;
+        membership::payments::provider_for(&settings.payments)?;
         // Membership settings are checked at start, not at the first renewal.
         membership::term_policy(&settings.membership)?;
         membership::household_policy(&settings.membership)?;

@@ -1,6 +1,8 @@
 //! Sign up, email verification, sign in and out, password reset, and turning a session
 //! cookie or API token into an [`Actor`].
 
+pub mod admin;
+
 use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
 use guildhall_store::{NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
 

@@ -5,6 +5,9 @@
 //! The figures always come from `guildhall_ce` with the same rule book the command line
 //! uses; this module only gathers the member's records and words the answer.
 
+pub mod documents;
+mod input;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -21,7 +24,6 @@ use sha2::{Digest, Sha256};
 use time::{Date, Duration};
 
 use crate::{Actor, App, AppError, AppResult, Permission};
-use crate::{ce_documents, ce_input};
 
 /// Topics offered as checkboxes when logging an activity (others can be typed).
 pub const COMMON_TOPICS: &[(&str, &str)] = &[
@@ -293,7 +295,7 @@ pub(crate) fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {
 
 /// The figures a rule set reads from a credential record, in words, with their recorded values.
 fn credential_fields(book: &RuleBook, ruleset: &str, row: &CeCredentialRow) -> Vec<CredentialField> {
-    let recorded = ce_input::recorded_fields(&row.ce_fields);
+    let recorded = input::recorded_fields(&row.ce_fields);
     book.history(ruleset)
         .map(|h| h.member_fields())
         .unwrap_or_default()
@@ -388,13 +390,13 @@ impl MemberCe {
     pub(crate) fn engine_input(&self, book: &RuleBook, as_of: Date) -> AppResult<(Member, Names)> {
         let mut builder = MemberBuilder::new(book, as_of);
         for (row, ruleset) in &self.tracked {
-            ce_input::add_credential(&mut builder, row, ruleset)?;
+            input::add_credential(&mut builder, row, ruleset)?;
         }
         let mut by_id: Vec<&CeActivityRecord> = self.ledger.activities.iter().collect();
         by_id.sort_unstable_by_key(|a| a.id);
         for (rank, a) in by_id.iter().enumerate() {
-            let sessions = ce_input::sessions_of(&self.ledger.sessions, a.id);
-            ce_input::add_activity(&mut builder, &ce_input::activity_view(a), rank as u32, sessions)?;
+            let sessions = input::sessions_of(&self.ledger.sessions, a.id);
+            input::add_activity(&mut builder, &input::activity_view(a), rank as u32, sessions)?;
         }
         let credential_ids = self.tracked.iter().map(|(row, _)| row.key()).collect();
         let activity_ids = by_id.iter().map(|a| format!("A{}", a.id)).collect();
@@ -570,7 +572,7 @@ impl App {
             .activities
             .iter()
             .map(|a| {
-                let sessions = ce_input::sessions_of(&ce.ledger.sessions, a.id);
+                let sessions = input::sessions_of(&ce.ledger.sessions, a.id);
                 let (when, reference_date) = when_words(a, sessions);
                 ActivityLine {
                     id: a.id,
@@ -1075,7 +1077,7 @@ impl App {
         let activities: HashMap<String, &CeActivityRecord> =
             ce.ledger.activities.iter().map(|a| (format!("A{}", a.id), a)).collect();
         let view = period_view(&book, ruleset, index, p, today);
-        let transcript = ce_documents::Transcript {
+        let transcript = documents::Transcript {
             society: self.branding().await.name,
             member_name: format!("{} {}", member.first_name, member.last_name),
             member_number: member.member_number.clone(),
@@ -1089,10 +1091,10 @@ impl App {
                 .iter()
                 .map(|r| {
                     let a = activities.get(&r.id);
-                    ce_documents::TranscriptLine {
+                    documents::TranscriptLine {
                         activity: r.id.clone(),
                         date: a
-                            .map(|a| when_words(a, ce_input::sessions_of(&ce.ledger.sessions, a.id)).0)
+                            .map(|a| when_words(a, input::sessions_of(&ce.ledger.sessions, a.id)).0)
                             .unwrap_or_default(),
                         title: a.map(|a| a.title.clone()).unwrap_or_else(|| r.id.clone()),
                         kind: a.map(|a| kind_label(&a.kind).to_string()).unwrap_or_default(),
@@ -1112,12 +1114,12 @@ impl App {
             "csv" => Ok(Document {
                 file_name: format!("{stem}.csv"),
                 content_type: "text/csv; charset=utf-8",
-                bytes: ce_documents::transcript_csv(&transcript),
+                bytes: documents::transcript_csv(&transcript),
             }),
             "pdf" => Ok(Document {
                 file_name: format!("{stem}.pdf"),
                 content_type: "application/pdf",
-                bytes: ce_documents::transcript_pdf(&transcript),
+                bytes: documents::transcript_pdf(&transcript),
             }),
             "zip" => {
                 let mut files = Vec::new();
@@ -1129,7 +1131,7 @@ impl App {
                         }
                     }
                 }
-                let bytes = ce_documents::audit_packet(&transcript, &files)
+                let bytes = documents::audit_packet(&transcript, &files)
                     .map_err(|e| AppError::Internal(format!("audit packet: {e}")))?;
                 Ok(Document {
                     file_name: format!(
@@ -1387,7 +1389,7 @@ fn summarise_range(
             if let Ok(ruleset) = ruleset_for(book, row)
                 && row.issued_on.is_some()
             {
-                ce_input::add_credential(&mut builder, row, &ruleset)?;
+                input::add_credential(&mut builder, row, &ruleset)?;
                 tracked.push((row, ruleset));
             }
         }
@@ -1397,8 +1399,8 @@ fn summarise_range(
         let logged = activities[a..].partition_point(|x| x.member_id == member_id);
         if !tracked.is_empty() {
             for (rank, activity) in activities[a..a + logged].iter().enumerate() {
-                let sessions = ce_input::sessions_of(&bulk.sessions, activity.id);
-                ce_input::add_activity(&mut builder, activity, rank as u32, sessions)?;
+                let sessions = input::sessions_of(&bulk.sessions, activity.id);
+                input::add_activity(&mut builder, activity, rank as u32, sessions)?;
             }
             guildhall_ce::evaluate_summary(book, builder.finish(), &mut scratch, &mut summaries);
         } else {
@@ -1540,7 +1542,7 @@ mod tests {
             ("leed_specialty_count=2 junk", &[("leed_specialty_count", 2_000_000)]),
         ];
         for (text, want) in cases {
-            assert_eq!(ce_input::recorded_fields(text), want.to_vec(), "{text:?}");
+            assert_eq!(input::recorded_fields(text), want.to_vec(), "{text:?}");
         }
     }
 

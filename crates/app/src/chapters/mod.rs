@@ -1,5 +1,8 @@
 //! Chapters as officers and staff see them.
 
+pub mod groups;
+pub mod officers;
+
 use guildhall_store::ChapterRecord;
 
 use crate::error::{AppError, AppResult};

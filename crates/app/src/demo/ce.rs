@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use guildhall_store::ce::{NewCeActivity, NewCeLicence};
 use time::{Date, Duration, Month};
 
-use crate::demo_members::Dice;
+use crate::demo::members::Dice;
 use crate::error::AppResult;
 use crate::{App, AppError};
 

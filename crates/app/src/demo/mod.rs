@@ -1,6 +1,9 @@
 //! The demo society: chapters and one sign-in for each kind of user, so every page has
 //! something real to show on a fresh machine.
 
+mod ce;
+pub(crate) mod members;
+
 use guildhall_domain::identity::Role;
 use guildhall_store::{NewChapter, NewOfficerTerm};
 use time::Duration;
@@ -37,7 +40,7 @@ impl App {
     /// Creates the demo society unless the database already has accounts. Returns
     /// whether anything was created.
     pub async fn seed_demo(&self) -> AppResult<bool> {
-        self.seed_demo_sized(crate::demo_members::DEMO_MEMBER_COUNT).await
+        self.seed_demo_sized(crate::demo::members::DEMO_MEMBER_COUNT).await
     }
 
     /// The demo society with `members` generated members besides the demo accounts'

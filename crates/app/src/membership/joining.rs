@@ -384,7 +384,7 @@ mod tests {
 
     #[test]
     fn demo_tiers_read_as_domain_tiers() {
-        for (code, name, dues, approval, requirements) in crate::demo_members::DEMO_TIERS {
+        for (code, name, dues, approval, requirements) in crate::demo::members::DEMO_TIERS {
             let record = TierRecord {
                 id: 1,
                 code: code.into(),

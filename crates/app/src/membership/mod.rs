@@ -2,6 +2,14 @@
 //! officer member search and detail, offline payments, and keeping standings current.
 //! Standing is always decided by `guildhall_domain::membership` from the term history.
 
+pub mod households;
+pub mod import;
+pub mod joining;
+pub mod payments;
+pub mod profile;
+pub mod reports;
+pub mod tiers;
+
 use guildhall_domain::membership::{
     Cents, DuesQuote, HouseholdPolicy, HouseholdRate, OrganisationalRate, Percent, ReminderOffset, Standing, Term,
     TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues, organisational_dues, standing_on,

@@ -4,15 +4,13 @@
 
 use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{CareerStage, CareerStages, Cents, Requirement, Tier, TierCode};
-use guildhall_store::{GroupRecord, NewOfficerTerm, NewTier, OfficerListing, StoreError, TierRecord, TierUsage};
+use guildhall_store::{NewTier, StoreError, TierRecord, TierUsage};
 use serde_json::json;
-use time::Date;
-use time::macros::format_description;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::joining::domain_tier;
+use crate::membership::joining::domain_tier;
 use crate::membership::format_money;
-use crate::payments::parse_money;
+use crate::membership::payments::parse_money;
 use crate::{Actor, App, Permission};
 
 /// The career stages a tier may be limited to, as (form code, label).
@@ -140,55 +138,6 @@ pub struct TierListing {
     pub requirements: String,
 }
 
-/// What the group form sends.
-#[derive(Debug, Clone, Default)]
-pub struct GroupForm {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-}
-
-/// What the appointment form sends.
-#[derive(Debug, Clone, Default)]
-pub struct OfficerForm {
-    pub email: String,
-    pub chapter_id: String,
-    pub title: String,
-    pub starts_on: String,
-    pub ends_on: String,
-}
-
-fn parse_day(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<Date> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match Date::parse(raw, format_description!("[year]-[month]-[day]")) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, format!("{raw:?} is not a date; write it as YYYY-MM-DD."));
-            None
-        }
-    }
-}
-
-fn text(value: &str, field: &str, label: &str, max: usize, required: bool, errors: &mut FieldErrors) -> String {
-    let value = value.trim();
-    if required && value.is_empty() {
-        errors.add(field, format!("Enter {label}."));
-    } else if value.chars().count() > max {
-        errors.add(field, format!("{} can be at most {max} characters.", capitalise(label)));
-    } else if value.chars().any(char::is_control) {
-        errors.add(field, format!("{} cannot contain control characters.", capitalise(label)));
-    }
-    value.to_string()
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 fn tier_json(t: &TierRecord) -> serde_json::Value {
     json!({
         "code": t.code, "name": t.name, "annual_dues_cents": t.annual_dues_cents,
@@ -241,7 +190,7 @@ impl App {
                     .map_err(|_| "A code is 1 to 32 lowercase letters, digits, '-' or '_', for example \"senior\"."),
             ),
         };
-        let name = text(&form.name, "name", "a name", 100, true, &mut errors);
+        let name = errors.text(&form.name, "name", "a name", 100, true);
         let dues = match parse_money(&form.annual_dues) {
             Ok(c) if c > MAX_DUES_CENTS => {
                 errors.add("annual_dues", "Annual dues can be at most $100,000.00.");
@@ -332,241 +281,6 @@ impl App {
         })?;
         self.refresh_reference().await?;
         Ok(())
-    }
-
-    /// Every affinity group with how many members it has.
-    pub async fn staff_groups(&self, actor: &Actor) -> AppResult<Vec<(GroupRecord, i64)>> {
-        actor.require(Permission::StaffArea)?;
-        let counts = self.store.group_member_counts().await?;
-        Ok(self
-            .store
-            .list_groups()
-            .await?
-            .into_iter()
-            .map(|g| {
-                let n = counts.iter().find(|(id, _)| *id == g.id).map_or(0, |(_, n)| *n);
-                (g, n)
-            })
-            .collect())
-    }
-
-    pub async fn staff_group(&self, actor: &Actor, id: i64) -> AppResult<GroupRecord> {
-        actor.require(Permission::StaffArea)?;
-        self.store.group_by_id(id).await?.ok_or_else(|| AppError::NotFound("No such group.".into()))
-    }
-
-    /// Creates a group (`id` None) or changes one; returns its id.
-    pub async fn save_group(
-        &self,
-        actor: &Actor,
-        id: Option<i64>,
-        form: &GroupForm,
-        request_id: &str,
-    ) -> AppResult<i64> {
-        actor.require(Permission::StaffArea)?;
-        let before = match id {
-            Some(id) => Some(self.staff_group(actor, id).await?),
-            None => None,
-        };
-        let mut errors = FieldErrors::default();
-        let slug = form.slug.trim().to_string();
-        let valid_slug = (1..=60).contains(&slug.len())
-            && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !slug.starts_with('-');
-        if !valid_slug {
-            errors.add(
-                "slug",
-                "A short name is 1 to 60 lowercase letters, digits and '-', for example \"young-professionals\".",
-            );
-        }
-        let name = text(&form.name, "name", "a name", 100, true, &mut errors);
-        let description = text(&form.description, "description", "the description", 500, false, &mut errors);
-        errors.into_result()?;
-        let taken = || AppError::invalid_field("slug", format!("Another group already has the short name {slug}."));
-        if self.store.list_groups().await?.iter().any(|g| g.slug == slug && Some(g.id) != id) {
-            return Err(taken());
-        }
-        let mut audit =
-            self.audit_entry(actor, if id.is_some() { "group.changed" } else { "group.created" }, "group", request_id);
-        audit.subject_label = name.clone();
-        audit.before_json = before
-            .as_ref()
-            .map(|g| json!({ "slug": g.slug, "name": g.name, "description": g.description }).to_string());
-        audit.after_json = Some(json!({ "slug": slug, "name": name, "description": description }).to_string());
-        self.store.save_group(id, (&slug, &name, &description), &audit, self.clock.unix()).await.map_err(|e| match e {
-            StoreError::Conflict { .. } => taken(),
-            other => other.into(),
-        })
-    }
-
-    /// Adds a member to an affinity group (nothing changes if they are in it already).
-    pub async fn add_member_to_group(
-        &self,
-        actor: &Actor,
-        member_id: i64,
-        group_id: &str,
-        request_id: &str,
-    ) -> AppResult<bool> {
-        self.change_member_group(actor, member_id, group_id, true, request_id).await
-    }
-
-    /// Removes a member from an affinity group (nothing changes if they are not in it).
-    pub async fn remove_member_from_group(
-        &self,
-        actor: &Actor,
-        member_id: i64,
-        group_id: &str,
-        request_id: &str,
-    ) -> AppResult<bool> {
-        self.change_member_group(actor, member_id, group_id, false, request_id).await
-    }
-
-    async fn change_member_group(
-        &self,
-        actor: &Actor,
-        member_id: i64,
-        group_id: &str,
-        add: bool,
-        request_id: &str,
-    ) -> AppResult<bool> {
-        actor.require(Permission::StaffArea)?;
-        let member =
-            self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
-        let group = match group_id.trim().parse::<i64>() {
-            Ok(id) => self.store.group_by_id(id).await?,
-            Err(_) => None,
-        }
-        .ok_or_else(|| AppError::invalid_field("group_id", "Choose a group from the list."))?;
-        let groups: Vec<String> = self.store.member_groups(member.id).await?.into_iter().map(|g| g.slug).collect();
-        let mut after = groups.clone();
-        if add {
-            after.push(group.slug.clone());
-            after.sort();
-            after.dedup();
-        } else {
-            after.retain(|s| *s != group.slug);
-        }
-        let mut audit = self.audit_entry(
-            actor,
-            if add { "member.group_added" } else { "member.group_removed" },
-            "member",
-            request_id,
-        );
-        audit.subject_id = Some(member.id);
-        audit.subject_label = format!("{} {} ({})", member.first_name, member.last_name, member.member_number);
-        audit.chapter_id = member.home_chapter_id;
-        audit.before_json = Some(json!({ "groups": groups }).to_string());
-        audit.after_json = Some(json!({ "groups": after }).to_string());
-        if add {
-            Ok(self.store.add_member_group(member.id, group.id, self.clock.today(), &audit).await?)
-        } else {
-            Ok(self.store.remove_member_group(member.id, group.id, &audit).await?)
-        }
-    }
-
-    /// Every officer term, current and past.
-    pub async fn officer_listing(&self, actor: &Actor) -> AppResult<Vec<OfficerListing>> {
-        actor.require(Permission::StaffArea)?;
-        Ok(self.store.list_officer_terms().await?)
-    }
-
-    /// Appoints an account as an officer of a chapter with a title, a first day and an
-    /// optional last day. The same person cannot hold the same title in a chapter twice
-    /// over the same days.
-    pub async fn appoint_officer(&self, actor: &Actor, form: &OfficerForm, request_id: &str) -> AppResult<i64> {
-        actor.require(Permission::StaffArea)?;
-        let mut errors = FieldErrors::default();
-        let email = form.email.trim().to_lowercase();
-        let user = if email.is_empty() {
-            errors.add("email", "Enter the email address of the officer's account.");
-            None
-        } else {
-            let user = self.store.user_by_email(&email).await?;
-            if user.is_none() {
-                errors.add("email", format!("No account has the address {email}; they must sign up first."));
-            }
-            user
-        };
-        let chapter = match form.chapter_id.trim().parse::<i64>() {
-            Ok(id) => self.store.chapter_by_id(id).await?,
-            Err(_) => None,
-        };
-        if chapter.is_none() {
-            errors.add("chapter_id", "Choose a chapter from the list.");
-        }
-        let title = text(&form.title, "title", "a title", 100, true, &mut errors);
-        let starts_on = parse_day(&form.starts_on, "starts_on", &mut errors);
-        if form.starts_on.trim().is_empty() {
-            errors.add("starts_on", "Enter the first day of the term (YYYY-MM-DD).");
-        }
-        let ends_on = parse_day(&form.ends_on, "ends_on", &mut errors);
-        if let (Some(s), Some(e)) = (starts_on, ends_on)
-            && e < s
-        {
-            errors.add("ends_on", "The last day cannot be before the first day.");
-        }
-        errors.into_result()?;
-        let (Some(user), Some(chapter), Some(starts_on)) = (user, chapter, starts_on) else {
-            return Err(AppError::Internal("officer form checked without its values".into()));
-        };
-        let overlaps = self.store.list_officer_terms().await?.into_iter().any(|t| {
-            t.user_id == user.id
-                && t.chapter_id == chapter.id
-                && t.title.eq_ignore_ascii_case(&title)
-                && t.starts_on <= ends_on.unwrap_or(Date::MAX)
-                && t.ends_on.is_none_or(|e| e >= starts_on)
-        });
-        if overlaps {
-            return Err(AppError::invalid_field(
-                "title",
-                format!("{} already holds the office {title} in {} over those days.", user.display_name, chapter.name),
-            ));
-        }
-        let term = NewOfficerTerm { user_id: user.id, chapter_id: chapter.id, title, starts_on, ends_on };
-        let mut audit = self.audit_entry(actor, "officer.appointed", "officer_term", request_id);
-        audit.subject_label = format!("{} <{}>, {} of {}", user.display_name, user.email, term.title, chapter.name);
-        audit.chapter_id = Some(chapter.id);
-        audit.after_json = Some(
-            json!({ "user_id": user.id, "chapter_id": chapter.id, "title": term.title,
-                    "starts_on": starts_on.to_string(), "ends_on": ends_on.map(|d| d.to_string()) })
-            .to_string(),
-        );
-        Ok(self.store.appoint_officer(&term, &audit, self.clock.unix()).await?)
-    }
-
-    /// Ends an officer term on the day given (empty: today). The last day may not be
-    /// before the first.
-    pub async fn end_officer_term(&self, actor: &Actor, id: i64, ends_on: &str, request_id: &str) -> AppResult<()> {
-        actor.require(Permission::StaffArea)?;
-        let term = self
-            .store
-            .officer_term_by_id(id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("No such officer term.".into()))?;
-        let mut errors = FieldErrors::default();
-        let day = parse_day(ends_on, "ends_on", &mut errors);
-        errors.into_result()?;
-        let day = day.unwrap_or_else(|| self.clock.today());
-        if day < term.starts_on {
-            return Err(AppError::invalid_field(
-                "ends_on",
-                format!("The last day cannot be before the term's first day, {}.", term.starts_on),
-            ));
-        }
-        let user = self.store.user_by_id(term.user_id).await?;
-        let chapter = self.store.chapter_by_id(term.chapter_id).await?;
-        let mut audit = self.audit_entry(actor, "officer.term_ended", "officer_term", request_id);
-        audit.subject_id = Some(term.id);
-        audit.subject_label = format!(
-            "{}, {} of {}",
-            user.map(|u| format!("{} <{}>", u.display_name, u.email)).unwrap_or_default(),
-            term.title,
-            chapter.map(|c| c.name).unwrap_or_default()
-        );
-        audit.chapter_id = Some(term.chapter_id);
-        audit.before_json = Some(json!({ "ends_on": term.ends_on.map(|d| d.to_string()) }).to_string());
-        audit.after_json = Some(json!({ "ends_on": day.to_string() }).to_string());
-        Ok(self.store.set_officer_term_end(id, day, &audit).await?)
     }
 }
 

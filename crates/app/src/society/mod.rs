@@ -1,0 +1,106 @@
+//! The society as a whole: its branding and settings, the audit log of every change,
+//! and the outgoing mail staff can read.
+
+use guildhall_store::{AuditFilter, AuditRecord, MailRecord, Page, PageRequest};
+
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::{Actor, App, Branding, Permission};
+
+/// The branding form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BrandingForm {
+    pub name: String,
+    pub tagline: String,
+    pub primary_colour: String,
+    pub logo_url: String,
+}
+
+impl App {
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<AuditRecord>> {
+        actor.require(Permission::AuditLog)?;
+        Ok(self.store.list_audit(filter, page).await?)
+    }
+
+    pub async fn audit_actions(&self, actor: &Actor) -> AppResult<Vec<String>> {
+        actor.require(Permission::AuditLog)?;
+        Ok(self.store.audit_actions().await?)
+    }
+
+    /// Outgoing mail. Bodies carry sign-in links, so staff see them only while mail is
+    /// kept in the local mailbox (development); with SMTP they see subjects and status.
+    pub async fn outgoing_mail(
+        &self,
+        actor: &Actor,
+        to: Option<&str>,
+        page: PageRequest,
+    ) -> AppResult<Page<MailRecord>> {
+        actor.require(Permission::OutgoingMail)?;
+        let local = self.mail_is_local();
+        Ok(self.store.list_mail(to, page).await?.map(|mut m| {
+            if !local {
+                m.body_text = String::new();
+            }
+            m
+        }))
+    }
+
+    pub async fn mail_message(&self, actor: &Actor, id: i64) -> AppResult<MailRecord> {
+        actor.require(Permission::OutgoingMail)?;
+        let mut mail = self.store.mail_by_id(id).await?.ok_or_else(|| AppError::NotFound("No such message.".into()))?;
+        if !self.mail_is_local() {
+            mail.body_text = "(Message bodies are shown only while mail is kept in the local mailbox.)".into();
+        }
+        Ok(mail)
+    }
+
+    pub async fn save_branding(&self, actor: &Actor, form: &BrandingForm, request_id: &str) -> AppResult<Branding> {
+        actor.require(Permission::Administration)?;
+        let mut errors = FieldErrors::default();
+        let name = form.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            errors.add("name", "Enter the society's name (at most 120 characters).");
+        }
+        if form.tagline.trim().chars().count() > 200 {
+            errors.add("tagline", "A tagline can be at most 200 characters.");
+        }
+        let colour = form.primary_colour.trim().to_lowercase();
+        if !is_hex_colour(&colour) {
+            errors.add("primary_colour", "Enter a colour as # and six hex digits, like #1d4e89.");
+        }
+        let logo = form.logo_url.trim();
+        let logo_allowed = logo.is_empty() || logo.starts_with("https://") || logo.starts_with('/');
+        if !logo_allowed || logo.len() > 500 {
+            errors.add("logo_url", "A logo address must start with https:// or / (at most 500 characters).");
+        }
+        errors.into_result()?;
+        let before = self.branding().await;
+        let after = Branding {
+            name: name.into(),
+            tagline: form.tagline.trim().into(),
+            primary_colour: colour,
+            logo_url: logo.into(),
+        };
+        let mut audit = self.audit_entry(actor, "society.settings_changed", "society", request_id);
+        audit.subject_label = "Society settings".into();
+        audit.before_json = serde_json::to_string(&before).ok();
+        audit.after_json = serde_json::to_string(&after).ok();
+        let pairs = vec![
+            ("name".to_string(), after.name.clone()),
+            ("tagline".to_string(), after.tagline.clone()),
+            ("primary_colour".to_string(), after.primary_colour.clone()),
+            ("logo_url".to_string(), after.logo_url.clone()),
+        ];
+        self.store.save_society_settings(&pairs, Some(&audit)).await?;
+        self.refresh_branding_now().await?;
+        Ok(after)
+    }
+}
+
+fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
