@@ -2,15 +2,16 @@
 //! the middleware every request passes through. Handlers are thin; the use cases and
 //! authorisation live in `guildhall-app`.
 
+pub mod accounts;
 pub mod api;
-pub mod ce_pages;
-pub mod charts;
+pub mod ce;
+pub mod chapters;
 pub mod error;
-pub mod manage_pages;
-pub mod membership_pages;
-pub mod pages;
+mod home;
+pub mod kit;
+pub mod membership;
 pub mod session;
-pub mod webhooks;
+pub mod society;
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use guildhall_app::{App, AppError};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,99 +29,24 @@ use tower_http::trace::TraceLayer;
 use crate::error::{ApiError, PageError};
 use crate::session::Identity;
 
-/// Largest member file the staff import page accepts (100,000 members is about 20 MB).
-const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
-/// Largest activity form with its evidence file (the configured file limit is checked too).
-const EVIDENCE_LIMIT: usize = 32 * 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
     script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// The whole site: pages, API, static files, with every layer applied.
 pub fn router(app: Arc<App>) -> Router {
-    let pages = Router::new()
-        .route("/", get(pages::home))
-        .route("/sign-up", get(pages::sign_up_form).post(pages::sign_up))
-        .route("/verify-email", get(pages::verify_email))
-        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
-        .route("/sign-out", post(pages::sign_out))
-        .route("/password/forgot", get(pages::forgot_form).post(pages::forgot))
-        .route("/password/reset", get(pages::reset_form).post(pages::reset))
-        .route("/dashboard", get(pages::dashboard))
-        .route("/chapters/{id}", get(pages::chapter))
-        .route("/join", get(membership_pages::join_form).post(membership_pages::join))
-        .route("/membership/renew", post(membership_pages::renew))
-        .route("/invoices/{id}/pay", get(membership_pages::pay_form).post(membership_pages::pay))
-        .route("/directory", get(membership_pages::directory))
-        .route("/staff/members", get(membership_pages::members))
-        .route("/members/{id}", get(membership_pages::member))
-        .route("/members/{id}/edit", get(membership_pages::member_edit).post(membership_pages::save_member_edit))
-        .route("/profile", get(membership_pages::own_profile).post(membership_pages::save_own_profile))
-        .route("/members/{member}/invoices/{invoice}/payments", post(membership_pages::record_payment))
-        .route("/members/{member}/payments/{payment}/refunds", post(membership_pages::record_refund))
-        .route(
-            "/payments/webhook/{provider}",
-            post(webhooks::payment_webhook).layer(axum::extract::DefaultBodyLimit::max(webhooks::WEBHOOK_LIMIT)),
-        )
-        .route("/staff", get(pages::staff))
-        .route(
-            "/staff/import",
-            get(membership_pages::import_form)
-                .post(membership_pages::import_upload)
-                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route("/ce", get(ce_pages::own_ce))
-        .route(
-            "/ce/activities",
-            post(ce_pages::log_activity).layer(axum::extract::DefaultBodyLimit::max(EVIDENCE_LIMIT)),
-        )
-        .route(
-            "/ce/activities/{id}/evidence",
-            post(ce_pages::add_evidence).layer(axum::extract::DefaultBodyLimit::max(EVIDENCE_LIMIT)),
-        )
-        .route("/ce/activities/{id}/delete", post(ce_pages::delete_activity))
-        .route("/ce/evidence/{id}", get(ce_pages::own_evidence))
-        .route("/ce/documents/{key}/{file}", get(ce_pages::own_document))
-        .route("/ce/credentials", post(ce_pages::add_credential))
-        .route("/ce/credentials/{key}/delete", post(ce_pages::remove_credential))
-        .route("/ce/credentials/{key}/fields", post(ce_pages::save_credential_fields))
-        .route("/members/{id}/ce", get(ce_pages::member_ce))
-        .route("/members/{id}/ce/evidence/{evidence}", get(ce_pages::member_evidence))
-        .route("/members/{id}/ce/documents/{key}/{file}", get(ce_pages::member_document))
-        .route("/staff/compliance", get(ce_pages::compliance))
-        .route("/staff/compliance.csv", get(ce_pages::compliance_csv))
-        .route("/staff/programmes", get(ce_pages::programmes).post(ce_pages::save_programme))
-        .route("/staff/tiers", get(manage_pages::tiers).post(manage_pages::create_tier))
-        .route("/staff/tiers/{id}", get(manage_pages::tier).post(manage_pages::save_tier))
-        .route("/staff/tiers/{id}/delete", post(manage_pages::delete_tier))
-        .route("/staff/groups", get(manage_pages::groups).post(manage_pages::create_group))
-        .route("/staff/groups/{id}", get(manage_pages::group).post(manage_pages::save_group))
-        .route("/members/{id}/groups", post(manage_pages::add_member_group))
-        .route("/members/{member}/groups/{group}/remove", post(manage_pages::remove_member_group))
-        .route("/members/{id}/links", post(manage_pages::link_member))
-        .route("/members/{member}/links/{link}/end", post(manage_pages::unlink_member))
-        .route("/members/{id}/organisation", post(manage_pages::save_organisation))
-        .route("/staff/officers", get(manage_pages::officers).post(manage_pages::appoint_officer))
-        .route("/staff/officers/{id}/end", post(manage_pages::end_officer_term))
-        .route("/staff/officer-fields", get(manage_pages::officer_fields).post(manage_pages::save_officer_fields))
-        .route("/staff/approvals", get(membership_pages::approvals))
-        .route("/staff/approvals/{term}", post(membership_pages::decide))
-        .route("/staff/reports", get(membership_pages::reports))
-        .route("/staff/reports/{file}", get(membership_pages::report_csv))
-        .route("/staff/audit", get(pages::audit))
-        .route("/staff/mail", get(pages::mail))
-        .route("/staff/mail/{id}", get(pages::mail_message))
-        .route("/admin/accounts", get(pages::accounts))
-        .route("/admin/accounts/{id}/role", post(pages::set_role))
-        .route("/admin/settings", get(pages::settings_form).post(pages::save_settings))
-        .route("/admin/tokens", get(pages::tokens).post(pages::issue_token))
-        .route("/admin/tokens/{id}/revoke", post(pages::revoke_token))
+    let site = Router::new()
+        .route("/", get(home::home))
+        .merge(accounts::routes())
+        .merge(membership::routes())
+        .merge(chapters::routes())
+        .merge(ce::routes())
+        .merge(society::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/healthz", get(health));
 
-    pages
-        .merge(api::routes())
+    site.merge(api::routes())
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), error_pages))
         .layer(middleware::from_fn_with_state(app.clone(), session::resolve))
@@ -233,7 +159,7 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
             request_id: request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
             ..identity
         };
-        pages::error_page(&app, &identity, status, &message).await
+        kit::error_page(&app, &identity, status, &message).await
     };
     if let Some(retry_after) = retry_after {
         out.headers_mut().insert(header::RETRY_AFTER, retry_after);

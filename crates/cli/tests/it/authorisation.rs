@@ -99,7 +99,7 @@ fn payments_matrix(payment: (i64, i64), invoice: (i64, i64)) -> Vec<(Call, [Outc
         "amount_cents": invoice.1, "reference": "ch_matrix"
     })
     .to_string();
-    let signature = guildhall_app::payments::test_signature(WEBHOOK_SECRET, body.as_bytes());
+    let signature = guildhall_app::membership::payments::test_signature(WEBHOOK_SECRET, body.as_bytes());
     vec![
         (
             Call::Form(

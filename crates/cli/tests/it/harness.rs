@@ -165,7 +165,7 @@ impl Client {
             .request(Method::POST, &format!("/payments/webhook/{provider}"))
             .header(header::CONTENT_TYPE, "application/json");
         if let Some(signature) = signature {
-            request = request.header(guildhall_app::payments::TEST_SIGNATURE_HEADER, signature);
+            request = request.header(guildhall_app::membership::payments::TEST_SIGNATURE_HEADER, signature);
         }
         self.send(request.body(Body::from(body.to_string())).unwrap()).await
     }

@@ -1,7 +1,7 @@
 //! Card payments through the provider's webhook, and refunds.
 
 use axum::http::{Method, StatusCode};
-use guildhall_app::payments::test_signature;
+use guildhall_app::membership::payments::test_signature;
 use guildhall_store::{InvoiceRecord, MemberFilter, PageRequest};
 
 use crate::harness::*;

@@ -14,11 +14,38 @@ use guildhall_app::ce::{
 use guildhall_app::{Actor, App, AppError};
 use serde::Deserialize;
 
-use crate::pages::{Chrome, FormState, PageResult, render, rerender};
+use crate::kit::{Chrome, FormState, PageResult, render, rerender};
 use crate::session::{CsrfForm, CsrfQuery, Identity, SignedIn, check_csrf};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+/// Largest activity form with its evidence file (the configured file limit is checked too).
+const EVIDENCE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A member's CE ledger, credentials and documents; staff's view of a member's CE, the
+/// compliance report and programmes.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/ce", get(own_ce))
+        .route("/ce/activities", post(log_activity).layer(DefaultBodyLimit::max(EVIDENCE_LIMIT)))
+        .route("/ce/activities/{id}/evidence", post(add_evidence).layer(DefaultBodyLimit::max(EVIDENCE_LIMIT)))
+        .route("/ce/activities/{id}/delete", post(delete_activity))
+        .route("/ce/evidence/{id}", get(own_evidence))
+        .route("/ce/documents/{key}/{file}", get(own_document))
+        .route("/ce/credentials", post(add_credential))
+        .route("/ce/credentials/{key}/delete", post(remove_credential))
+        .route("/ce/credentials/{key}/fields", post(save_credential_fields))
+        .route("/members/{id}/ce", get(member_ce))
+        .route("/members/{id}/ce/evidence/{evidence}", get(member_evidence))
+        .route("/members/{id}/ce/documents/{key}/{file}", get(member_document))
+        .route("/staff/compliance", get(compliance))
+        .route("/staff/compliance.csv", get(compliance_csv))
+        .route("/staff/programmes", get(programmes).post(save_programme))
+}
 
 #[derive(Template)]
-#[template(path = "ce.html")]
+#[template(path = "ce/ce.html")]
 pub struct CePage {
     chrome: Chrome,
     d: CeDashboard,
@@ -98,7 +125,7 @@ pub async fn own_ce(
         Ok(page) => render(&page),
         // An account without a membership record (staff, say) has no ledger: say so plainly.
         Err(AppError::NotFound(text)) => {
-            crate::pages::message(
+            crate::home::message(
                 &app,
                 &identity,
                 "Continuing education",
@@ -352,7 +379,7 @@ pub async fn member_document(
 }
 
 #[derive(Template)]
-#[template(path = "compliance.html")]
+#[template(path = "ce/compliance.html")]
 pub struct CompliancePage {
     chrome: Chrome,
     report: ComplianceReport,
@@ -418,7 +445,7 @@ fn csv_cell(s: &str) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "programmes.html")]
+#[template(path = "ce/programmes.html")]
 pub struct ProgrammesPage {
     chrome: Chrome,
     programmes: Vec<CeProgrammeRecord>,

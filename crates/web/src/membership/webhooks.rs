@@ -1,6 +1,6 @@
 //! Payment providers' webhooks: `POST /payments/webhook/{provider}`. No session and no
 //! CSRF token: the provider's signature over the raw body is the authentication, checked
-//! by the provider implementation in `guildhall_app::payments`. Answers are JSON.
+//! by the provider implementation in `guildhall_app::membership::payments`. Answers are JSON.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

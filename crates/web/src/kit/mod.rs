@@ -1,0 +1,217 @@
+//! What every page is built with: the chrome around it (title, navigation, branding),
+//! form state with its messages, rendering, pagination links, dates, and the notice shown
+//! after a change.
+
+pub mod charts;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use guildhall_app::{Actor, App, AppError, Branding};
+use guildhall_domain::identity::Role;
+use serde::Deserialize;
+use time::{Date, OffsetDateTime, macros::format_description};
+
+use crate::error::{HtmlError, status_of};
+use crate::session::Identity;
+
+pub type PageResult = Result<Response, HtmlError>;
+
+/// What every page's layout needs.
+pub struct Chrome {
+    pub title: String,
+    pub branding: Branding,
+    pub actor: Option<Actor>,
+    pub csrf: String,
+    pub request_id: String,
+    pub section: &'static str,
+    pub subsection: &'static str,
+    pub is_staff: bool,
+    pub is_admin: bool,
+    pub officer_chapters: Vec<i64>,
+}
+
+impl Chrome {
+    pub async fn new(app: &App, identity: &Identity, title: &str, section: &'static str) -> Self {
+        let actor = identity.actor.clone();
+        Chrome {
+            title: title.into(),
+            branding: app.branding().await,
+            is_staff: actor.as_ref().is_some_and(Actor::is_staff),
+            is_admin: actor.as_ref().is_some_and(|a| a.role == Role::Admin),
+            officer_chapters: actor
+                .as_ref()
+                .map(|a| a.officer_of.iter().take(1).copied().collect())
+                .unwrap_or_default(),
+            actor,
+            csrf: identity.csrf_token.clone(),
+            request_id: identity.request_id.clone(),
+            section,
+            subsection: "",
+        }
+    }
+
+    pub fn in_subsection(mut self, subsection: &'static str) -> Self {
+        self.subsection = subsection;
+        self
+    }
+}
+
+/// Messages for a form shown again after a refused submission.
+#[derive(Default)]
+pub struct FormState {
+    pub message: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl FormState {
+    /// The message for one field, if it was refused.
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.fields.get(field)
+    }
+
+    pub fn from_error(err: &AppError) -> Self {
+        match err {
+            AppError::Validation { message, fields } => FormState { message: message.clone(), fields: fields.clone() },
+            other => FormState { message: crate::error::public_message(other), fields: BTreeMap::new() },
+        }
+    }
+}
+
+pub fn render(template: &impl Template) -> PageResult {
+    template.render().map(|html| Html(html).into_response()).map_err(|e| HtmlError(AppError::Internal(e.to_string())))
+}
+
+/// Renders a form again with the error's status code (422, 429, …).
+pub fn rerender(template: &impl Template, err: &AppError) -> PageResult {
+    let mut response = render(template)?;
+    *response.status_mut() = status_of(err);
+    if let AppError::RateLimited { retry_after_secs, .. } = err
+        && let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
+    Ok(response)
+}
+
+pub fn fmt_time(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format_description!("[year]-[month]-[day] [hour]:[minute]")).ok())
+        .unwrap_or_default()
+}
+
+pub fn parse_date(raw: &str) -> Option<Date> {
+    Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Pagination links that keep the other query parameters.
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
+    base: String,
+}
+
+impl Pager {
+    pub fn new<T>(page: &guildhall_app::records::Page<T>, base: String) -> Self {
+        Pager { page: page.page, pages: page.page_count(), total: page.total, base }
+    }
+
+    pub fn link(&self, page: u32) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}page={page}", self.base)
+    }
+}
+
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub q: String,
+}
+
+// ---------------------------------------------------------------- errors
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+pub struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    message: String,
+}
+
+/// Renders the error page for a status and message (used by the error-page middleware).
+pub async fn error_page(app: &App, identity: &Identity, status: axum::http::StatusCode, message: &str) -> Response {
+    let heading = match status.as_u16() {
+        400 => "Please check what you entered",
+        422 => "That could not be done",
+        401 => "Please sign in",
+        403 => "You cannot open this page",
+        404 => "Page not found",
+        405 => "That action is not available here",
+        409 => "That conflicts with existing data",
+        413 => "That is too large",
+        429 => "Too many attempts",
+        _ => "Something went wrong",
+    };
+    let page = ErrorPage {
+        chrome: Chrome::new(app, identity, heading, "").await,
+        heading: heading.into(),
+        message: message.into(),
+    };
+    let mut response = match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => message.to_string().into_response(),
+    };
+    *response.status_mut() = status;
+    response
+}
+
+/// `?done=…` after a change: a fixed sentence, never text from the address.
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: String,
+}
+
+impl DoneQuery {
+    pub fn done(&self) -> &str {
+        &self.done
+    }
+}
+
+pub fn notice_for(done: &str) -> String {
+    match done {
+        "tier_created" => "The tier was added.",
+        "tier_saved" => "The tier was saved.",
+        "tier_deleted" => "The tier was deleted.",
+        "group_created" => "The group was added.",
+        "group_saved" => "The group was saved.",
+        "group_added" => "The member was added to the group.",
+        "group_removed" => "The member was removed from the group.",
+        "appointed" => "The officer was appointed.",
+        "term_ended" => "The officer's term was ended.",
+        "officer_fields" => "The fields officers may edit were saved.",
+        "linked" => "The member was linked: their standing now follows the payer's.",
+        "unlinked" => "The link was ended: the member's own standing applies again.",
+        "organisation" => "The organisational membership was saved.",
+        _ => "",
+    }
+    .to_string()
+}
+
+pub fn done(path: &str, what: &str) -> PageResult {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{path}{sep}done={what}")).into_response())
+}

@@ -1,0 +1,105 @@
+//! Households and organisations on a member's page: linking people to the member who pays.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use guildhall_app::{Actor, App};
+use serde::Deserialize;
+
+use crate::error::HtmlError;
+use crate::kit::*;
+use crate::session::{CsrfForm, SignedIn};
+
+// ---------------------------------------------------------------- households and organisations
+
+/// One link as the member page lists it.
+pub struct LinkRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub member_id: i64,
+    pub name: String,
+    pub number: String,
+    pub standing: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+/// The member page's household and organisation section.
+pub struct LinksView {
+    pub paid_by: Option<LinkRow>,
+    pub pays_for: Vec<LinkRow>,
+    pub past: Vec<LinkRow>,
+    /// (name, seats) when this record is an organisation's membership.
+    pub organisation: Option<(String, i64)>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+}
+
+fn link_row(v: guildhall_app::membership::households::LinkView) -> LinkRow {
+    LinkRow {
+        id: v.id,
+        kind: if v.kind == "employee" { "named employee" } else { "household member" },
+        member_id: v.other.id,
+        name: format!("{} {}", v.other.first_name, v.other.last_name),
+        number: v.other.member_number.clone(),
+        standing: guildhall_app::membership::standing_label(&v.other.standing),
+        from: v.started_on.to_string(),
+        to: v.ended_on.map(|d| d.to_string()).unwrap_or_default(),
+    }
+}
+
+pub async fn links_view(app: &App, actor: &Actor, member_id: i64) -> Result<LinksView, HtmlError> {
+    let links = app.member_links(actor, member_id).await?;
+    Ok(LinksView {
+        paid_by: links.paid_by.map(link_row),
+        pays_for: links.pays_for.into_iter().map(link_row).collect(),
+        past: links.past.into_iter().map(link_row).collect(),
+        organisation: links.organisation.map(|o| (o.name, o.seats)),
+        kinds: guildhall_app::membership::households::LINK_KINDS.to_vec(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    member_number: String,
+}
+
+pub async fn link_member(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(payer): Path<i64>,
+    CsrfForm(f): CsrfForm<LinkForm>,
+) -> PageResult {
+    app.link_member(&actor, payer, &f.kind, &f.member_number, &identity.request_id).await?;
+    done(&format!("/members/{payer}"), "linked")
+}
+
+pub async fn unlink_member(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member, link)): Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    app.unlink_member(&actor, member, link, &identity.request_id).await?;
+    done(&format!("/members/{member}"), "unlinked")
+}
+
+#[derive(Deserialize)]
+pub struct OrganisationForm {
+    #[serde(default)]
+    organisation_name: String,
+    #[serde(default)]
+    seats: String,
+}
+
+pub async fn save_organisation(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(payer): Path<i64>,
+    CsrfForm(f): CsrfForm<OrganisationForm>,
+) -> PageResult {
+    app.set_organisation(&actor, payer, &f.organisation_name, &f.seats, &identity.request_id).await?;
+    done(&format!("/members/{payer}"), "organisation")
+}

@@ -1,0 +1,368 @@
+//! Staff and officers' member list and one member's page (terms, invoices, payments,
+//! refunds, groups, households).
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use guildhall_app::membership::{STANDINGS, format_money, standing_label};
+use guildhall_app::records::{ChapterRecord, GroupRecord, MemberFilter, PageRequest, TierRecord};
+use guildhall_app::{App, AppError};
+use serde::Deserialize;
+
+use super::{date_text, parse_date, parse_id};
+use crate::kit::*;
+use crate::session::SignedIn;
+
+#[derive(Deserialize, Default)]
+pub struct MemberQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    standing: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    chapter: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    discipline: String,
+    #[serde(default)]
+    jurisdiction: String,
+    #[serde(default)]
+    expires_from: String,
+    #[serde(default)]
+    expires_until: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+pub struct MemberRow {
+    id: i64,
+    name: String,
+    number: String,
+    tier: String,
+    standing: String,
+    standing_code: String,
+    expires: String,
+    chapter: String,
+}
+
+#[derive(Template)]
+#[template(path = "membership/members.html")]
+struct MembersPage {
+    chrome: Chrome,
+    heading: String,
+    f: MemberQuery,
+    rows: Vec<MemberRow>,
+    standings: Vec<(&'static str, &'static str)>,
+    tiers: Vec<TierRecord>,
+    chapters: Vec<ChapterRecord>,
+    groups: Vec<GroupRecord>,
+    pager: Pager,
+}
+
+impl MemberQuery {
+    fn filter(&self) -> Result<MemberFilter, AppError> {
+        if [&self.q, &self.email, &self.discipline, &self.jurisdiction].iter().any(|s| s.chars().count() > 100) {
+            return Err(AppError::invalid("Search for at most 100 characters."));
+        }
+        let standing = self.standing.trim();
+        if !standing.is_empty() && !STANDINGS.contains(&standing) {
+            return Err(AppError::invalid("Choose a standing from the list."));
+        }
+        Ok(MemberFilter {
+            name_prefix: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
+            email_contains: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
+            tier_id: parse_id(&self.tier, "tier")?,
+            standings: if standing.is_empty() { vec![] } else { vec![standing.to_string()] },
+            chapter_id: parse_id(&self.chapter, "chapter")?,
+            group_id: parse_id(&self.group, "group")?,
+            discipline: Some(self.discipline.trim().to_lowercase()).filter(|s| !s.is_empty()),
+            jurisdiction: Some(self.jurisdiction.trim().to_uppercase()).filter(|s| !s.is_empty()),
+            expires_from: parse_date(&self.expires_from)?,
+            expires_until: parse_date(&self.expires_until)?,
+        })
+    }
+
+    fn query_string(&self) -> String {
+        query_string(&[
+            ("q", &self.q),
+            ("email", &self.email),
+            ("standing", &self.standing),
+            ("tier", &self.tier),
+            ("chapter", &self.chapter),
+            ("group", &self.group),
+            ("discipline", &self.discipline),
+            ("jurisdiction", &self.jurisdiction),
+            ("expires_from", &self.expires_from),
+            ("expires_until", &self.expires_until),
+        ])
+    }
+}
+
+pub async fn members(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<MemberQuery>,
+) -> PageResult {
+    let filter = q.filter()?;
+    let page = app.search_members(&actor, filter, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
+    let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
+    let chapters = app.store.list_chapters().await.map_err(AppError::from)?;
+    let heading = if actor.is_staff() {
+        "Members".to_string()
+    } else {
+        let own = actor.officer_of.first().and_then(|id| chapters.iter().find(|c| c.id == *id));
+        format!("{} roster", own.map(|c| c.name.as_str()).unwrap_or("Chapter"))
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|m| MemberRow {
+            id: m.id,
+            name: format!("{}, {}", m.last_name, m.first_name),
+            number: m.member_number,
+            tier: m.tier_name,
+            standing: standing_label(&m.standing).into(),
+            standing_code: m.standing,
+            expires: date_text(m.expires_on),
+            chapter: m.chapter_name.unwrap_or_default(),
+        })
+        .collect();
+    render(&MembersPage {
+        chrome: Chrome::new(&app, &identity, &heading, if actor.is_staff() { "staff" } else { "chapter" })
+            .await
+            .in_subsection("members"),
+        heading,
+        f: q,
+        rows,
+        standings: STANDINGS.iter().map(|s| (*s, standing_label(s))).collect(),
+        tiers: app.tiers().await?,
+        chapters,
+        groups: app.groups().await?,
+        pager,
+    })
+}
+
+pub struct InvoiceRow {
+    id: i64,
+    issued: String,
+    description: String,
+    amount: String,
+    status: String,
+    open: bool,
+}
+
+pub struct PaymentRow {
+    id: i64,
+    invoice_id: i64,
+    received: String,
+    method: String,
+    reference: String,
+    amount: String,
+    refunded: String,
+    /// What is left to refund, as the amount field's default ("" when nothing is).
+    refundable: String,
+    /// The invoice's term is paid up, so a refund may end it.
+    can_end_term: bool,
+}
+
+pub struct RefundRow {
+    payment_id: i64,
+    refunded_on: String,
+    amount: String,
+    method: String,
+    reason: String,
+    ended_term: bool,
+}
+
+/// What the refund form sent, to show it again with its messages.
+#[derive(Default)]
+pub(super) struct RefundDraft {
+    pub payment_id: i64,
+    pub amount: String,
+    pub method: String,
+    pub reason: String,
+    pub end_term: bool,
+}
+
+#[derive(Template)]
+#[template(path = "membership/member.html")]
+pub(super) struct MemberPage {
+    chrome: Chrome,
+    form: FormState,
+    notice: String,
+    member_id: i64,
+    name: String,
+    number: String,
+    tier: String,
+    standing: String,
+    standing_code: String,
+    expires: String,
+    joined: String,
+    chapter: String,
+    groups: String,
+    /// (group id, name) of the member's groups, and of the groups they could join.
+    member_groups: Vec<(i64, String)>,
+    other_groups: Vec<(i64, String)>,
+    /// Household and organisational links (staff only).
+    links: Option<crate::membership::households::LinksView>,
+    email: String,
+    phone: String,
+    employer: String,
+    job_title: String,
+    career_stage: String,
+    disciplines: String,
+    licences: Vec<String>,
+    /// (from, to, status, paid on)
+    terms: Vec<(String, String, String, String)>,
+    invoices: Vec<InvoiceRow>,
+    payments: Vec<PaymentRow>,
+    refunds: Vec<RefundRow>,
+    refund_methods: Vec<(&'static str, &'static str)>,
+    draft: RefundDraft,
+}
+
+pub(super) async fn member_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    id: i64,
+    form: FormState,
+    notice: String,
+) -> Result<MemberPage, crate::error::HtmlError> {
+    member_page_with(app, actor, identity, id, form, notice, RefundDraft::default()).await
+}
+
+pub(super) async fn member_page_with(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    id: i64,
+    form: FormState,
+    notice: String,
+    draft: RefundDraft,
+) -> Result<MemberPage, crate::error::HtmlError> {
+    let d = app.member_detail(actor, id).await?;
+    let m = &d.member;
+    let other_groups = if actor.is_staff() {
+        app.groups()
+            .await?
+            .into_iter()
+            .filter(|g| !d.groups.iter().any(|mine| mine.id == g.id))
+            .map(|g| (g.id, g.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let links =
+        if actor.is_staff() { Some(crate::membership::households::links_view(app, actor, id).await?) } else { None };
+    let paid_terms: Vec<i64> = d.terms.iter().filter(|t| t.status == "paid").map(|t| t.id).collect();
+    let payments = d
+        .payments
+        .iter()
+        .map(|p| {
+            let term = d.invoices.iter().find(|i| i.id == p.invoice_id).and_then(|i| i.term_id);
+            let left = p.amount_cents - p.refunded_cents;
+            PaymentRow {
+                id: p.id,
+                invoice_id: p.invoice_id,
+                received: p.received_on.to_string(),
+                method: p.method.clone(),
+                reference: p.reference.clone(),
+                amount: format_money(p.amount_cents),
+                refunded: if p.refunded_cents > 0 { format_money(p.refunded_cents) } else { String::new() },
+                refundable: if left > 0 { format!("{}.{:02}", left / 100, left % 100) } else { String::new() },
+                can_end_term: term.is_some_and(|t| paid_terms.contains(&t)),
+            }
+        })
+        .collect();
+    let refunds = d
+        .refunds
+        .iter()
+        .map(|r| RefundRow {
+            payment_id: r.payment_id,
+            refunded_on: r.refunded_on.to_string(),
+            amount: format_money(r.amount_cents),
+            method: r.method.clone(),
+            reason: r.reason.clone(),
+            ended_term: r.ended_term,
+        })
+        .collect();
+    let name = format!("{} {}", m.first_name, m.last_name);
+    Ok(MemberPage {
+        chrome: Chrome::new(app, identity, &name, if actor.is_staff() { "staff" } else { "chapter" })
+            .await
+            .in_subsection("members"),
+        form,
+        notice,
+        member_id: m.id,
+        number: m.member_number.clone(),
+        tier: d.tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+        standing: standing_label(&m.standing).into(),
+        standing_code: m.standing.clone(),
+        expires: date_text(m.expires_on),
+        joined: m.joined_on.to_string(),
+        chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
+        groups: d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        member_groups: d.groups.iter().map(|g| (g.id, g.name.clone())).collect(),
+        other_groups,
+        links,
+        email: m.email.clone(),
+        phone: m.phone.clone(),
+        employer: m.employer.clone(),
+        job_title: m.job_title.clone(),
+        career_stage: m.career_stage.clone(),
+        disciplines: m.disciplines.replace(';', ", "),
+        licences: d
+            .licences
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} {} (first issued {}, expires {})",
+                    l.jurisdiction,
+                    l.kind,
+                    l.number,
+                    l.first_issued,
+                    date_text(l.expires_on)
+                )
+            })
+            .collect(),
+        terms: d
+            .terms
+            .iter()
+            .map(|t| (t.starts_on.to_string(), t.ends_on.to_string(), t.status.replace('_', " "), date_text(t.paid_on)))
+            .collect(),
+        invoices: d
+            .invoices
+            .iter()
+            .map(|i| InvoiceRow {
+                id: i.id,
+                issued: i.issued_on.to_string(),
+                description: i.description.clone(),
+                amount: format_money(i.amount_cents),
+                status: i.status.clone(),
+                open: i.status == "open",
+            })
+            .collect(),
+        payments,
+        refunds,
+        refund_methods: guildhall_app::membership::payments::REFUND_METHODS.to_vec(),
+        draft,
+        name,
+    })
+}
+
+pub async fn member(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::kit::DoneQuery>,
+) -> PageResult {
+    let notice = crate::kit::notice_for(q.done());
+    render(&member_page(&app, &actor, &identity, id, FormState::default(), notice).await?)
+}

@@ -1,0 +1,156 @@
+//! Renewing and paying: the member's renewal, card checkout, and staff recording payments
+//! and refunds.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use guildhall_app::membership::format_money;
+use guildhall_app::{App, AppError};
+use serde::Deserialize;
+
+use super::members::{RefundDraft, member_page, member_page_with};
+use crate::kit::*;
+use crate::session::{CsrfForm, SignedIn};
+
+pub async fn renew(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let invoice = app.start_renewal(&actor).await?;
+    Ok(Redirect::to(&format!("/invoices/{}/pay", invoice.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "membership/pay.html")]
+struct PayPage {
+    chrome: Chrome,
+    form: FormState,
+    invoice_id: i64,
+    description: String,
+    amount: String,
+    provider_note: String,
+}
+
+const DEMO_PROVIDER_NOTE: &str = "Card payments are handled by the society's payment provider. This installation \
+    uses the built-in test provider: no card is charged and the payment is recorded at once.";
+
+pub async fn pay_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let invoice = app.payable_invoice(&actor, id).await?;
+    render(&PayPage {
+        chrome: Chrome::new(&app, &identity, "Pay your invoice", "dashboard").await,
+        form: FormState::default(),
+        invoice_id: invoice.id,
+        description: invoice.description,
+        amount: format_money(invoice.amount_cents),
+        provider_note: DEMO_PROVIDER_NOTE.into(),
+    })
+}
+
+pub async fn pay(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    // The test provider confirms at once; a real provider sends the member to its own
+    // page and settles the invoice through its webhook.
+    match app.start_card_payment(&actor, id).await? {
+        guildhall_app::membership::payments::CardPayment::Paid => {
+            Ok(Redirect::to("/dashboard?renewed=1").into_response())
+        }
+        guildhall_app::membership::payments::CardPayment::Redirect(url) => Ok(Redirect::to(&url).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PaymentForm {
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    reference: String,
+}
+
+pub async fn record_payment(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member_id, invoice_id)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<PaymentForm>,
+) -> PageResult {
+    let invoice = app.store.invoice_by_id(invoice_id).await.map_err(AppError::from)?;
+    if invoice.as_ref().map(|i| i.member_id) != Some(member_id) {
+        return Err(AppError::NotFound("That invoice does not belong to this member.".into()).into());
+    }
+    match app.record_offline_payment(&actor, invoice_id, &form.method, &form.reference, &identity.request_id).await {
+        Ok(()) => render(
+            &member_page(&app, &actor, &identity, member_id, FormState::default(), "The payment was recorded.".into())
+                .await?,
+        ),
+        Err(err @ AppError::Validation { .. }) => rerender(
+            &member_page(&app, &actor, &identity, member_id, FormState::from_error(&err), String::new()).await?,
+            &err,
+        ),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    end_term: String,
+}
+
+pub async fn record_refund(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member_id, payment_id)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> PageResult {
+    let request = guildhall_app::membership::payments::RefundRequest {
+        amount: form.amount.clone(),
+        method: form.method.clone(),
+        reason: form.reason.clone(),
+        end_term: !form.end_term.is_empty(),
+    };
+    match app.record_refund(&actor, member_id, payment_id, &request, &identity.request_id).await {
+        Ok(()) => render(
+            &member_page(&app, &actor, &identity, member_id, FormState::default(), "The refund was recorded.".into())
+                .await?,
+        ),
+        Err(err @ AppError::Validation { .. }) => {
+            let draft = RefundDraft {
+                payment_id,
+                amount: form.amount,
+                method: form.method,
+                reason: form.reason,
+                end_term: request.end_term,
+            };
+            rerender(
+                &member_page_with(
+                    &app,
+                    &actor,
+                    &identity,
+                    member_id,
+                    FormState::from_error(&err),
+                    String::new(),
+                    draft,
+                )
+                .await?,
+                &err,
+            )
+        }
+        Err(err) => Err(err.into()),
+    }
+}
