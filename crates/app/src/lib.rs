@@ -63,7 +63,7 @@ pub struct Branding {
 
 /// The application: configuration, storage, mail, clock. Shared by every request.
 pub struct App {
-    pub store: Store,
+    store: Store,
     pub settings: Settings,
     pub clock: Clock,
     mailer: mail::Mailer,
@@ -218,6 +218,21 @@ impl App {
             request_id: request_id.into(),
             ..Default::default()
         }
+    }
+
+    /// A cheap round trip to the database, for health checks.
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Which engine the society's database runs on.
+    pub fn engine_kind(&self) -> guildhall_store::EngineKind {
+        self.store.kind()
+    }
+
+    /// Forgets expired sessions, email tokens and sign-in attempts (the hourly job).
+    pub async fn purge_expired(&self) -> AppResult<u64> {
+        Ok(self.store.purge_expired(self.clock.unix()).await?)
     }
 
     /// An absolute link into the site, for emails.

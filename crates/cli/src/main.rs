@@ -301,7 +301,7 @@ fn spawn_jobs(app: Arc<App>) {
                 tracing::warn!(error = %err, "mail delivery round failed");
             }
             if tick.is_multiple_of(1200) {
-                if let Err(err) = app.store.purge_expired(app.clock.unix()).await {
+                if let Err(err) = app.purge_expired().await {
                     tracing::warn!(error = %err, "purge failed");
                 }
                 // Standings move with the calendar (renewal due, grace, lapsed); members

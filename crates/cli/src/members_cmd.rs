@@ -126,14 +126,14 @@ pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
     let elapsed = started.elapsed().as_secs_f64();
     println!(
         "compliance report ({:?}): {} members, {} credentials evaluated in {elapsed:.2} s ({:.0} members/s); {} short",
-        app.store.kind(),
+        app.engine_kind(),
         report.members_evaluated,
         report.credentials_evaluated,
         report.members_evaluated as f64 / elapsed,
         report.short.len()
     );
-    let maya = app.store.user_by_email("member@demo.guildhall.org").await?.context("no demo member")?;
-    let member = guildhall_app::Actor { user_id: maya.id, role: guildhall_domain::identity::Role::Member, ..staff };
+    let maya = app.demo_account_id("member@demo.guildhall.org").await?.context("no demo member")?;
+    let member = guildhall_app::Actor { user_id: maya, role: guildhall_domain::identity::Role::Member, ..staff };
     let rounds = 200;
     let started = Instant::now();
     for _ in 0..rounds {
@@ -160,7 +160,7 @@ pub async fn bench_import(rows: usize, bad_row: Option<usize>) -> Result<()> {
     let result = import(&app, &file, None, false).await;
     let elapsed = started.elapsed();
     std::fs::remove_file(&file).ok();
-    let members = app.store.count_members().await?;
+    let members = db.store.count_members().await?;
     println!(
         "import of {rows} rows: {:.2} s ({}), members in the database afterwards: {members}",
         elapsed.as_secs_f64(),

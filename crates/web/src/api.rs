@@ -319,13 +319,7 @@ async fn set_account_role(
 ) -> ApiResult<Account> {
     let Json(change) =
         body.map_err(|e| AppError::invalid(format!("The request body is not valid: {}", e.body_text())))?;
-    app.set_role(&actor, id, &change.role, &identity.request_id).await?;
-    let user = app
-        .store
-        .user_by_id(id)
-        .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| AppError::NotFound("No such account.".into()))?;
+    let user = app.set_role(&actor, id, &change.role, &identity.request_id).await?;
     Ok(Json(Account {
         id: user.id,
         email: user.email,

@@ -72,7 +72,7 @@ async fn page_not_found() -> Response {
 }
 
 async fn health(State(app): State<Arc<App>>) -> Response {
-    match app.store.ping().await {
+    match app.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }

@@ -2,9 +2,7 @@
 //! and records what it changes.
 
 use guildhall_domain::identity::Role;
-use guildhall_store::{
-    ApiTokenRecord, NewApiToken, Page, PageRequest, UserRecord,
-};
+use guildhall_store::{ApiTokenRecord, NewApiToken, Page, PageRequest, UserRecord};
 use serde_json::json;
 
 use crate::crypto::{hash_token, random_token};
@@ -31,7 +29,8 @@ impl App {
 
     /// Changes someone's society-wide role. An administrator cannot demote themself, so
     /// a society is never left without one by accident.
-    pub async fn set_role(&self, actor: &Actor, user_id: i64, role: &str, request_id: &str) -> AppResult<()> {
+    /// Changes an account's role (audited); returns the account as it now is.
+    pub async fn set_role(&self, actor: &Actor, user_id: i64, role: &str, request_id: &str) -> AppResult<UserRecord> {
         actor.require(Permission::Administration)?;
         let role = Role::parse(role).map_err(|e| AppError::invalid_field("role", e.0))?;
         let user =
@@ -40,14 +39,15 @@ impl App {
             return Err(AppError::invalid("You cannot remove your own administrator role; ask another administrator."));
         }
         if user.role == role.as_str() {
-            return Ok(());
+            return Ok(user);
         }
         let mut audit = self.audit_entry(actor, "account.role_changed", "account", request_id);
         audit.subject_id = Some(user.id);
         audit.subject_label = format!("{} <{}>", user.display_name, user.email);
         audit.before_json = Some(json!({ "role": user.role }).to_string());
         audit.after_json = Some(json!({ "role": role.as_str() }).to_string());
-        Ok(self.store.set_user_role(user.id, role.as_str(), &audit).await?)
+        self.store.set_user_role(user.id, role.as_str(), &audit).await?;
+        Ok(UserRecord { role: role.as_str().to_string(), ..user })
     }
 
     pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRecord>> {

@@ -37,6 +37,11 @@ const CHAPTERS: [(&str, &str, &str, &str); 6] = [
 ];
 
 impl App {
+    /// The id of a demo account (benchmarks sign in as the demo member).
+    pub async fn demo_account_id(&self, email: &str) -> AppResult<Option<i64>> {
+        Ok(self.store.user_by_email(email).await?.map(|u| u.id))
+    }
+
     /// Creates the demo society unless the database already has accounts. Returns
     /// whether anything was created.
     pub async fn seed_demo(&self) -> AppResult<bool> {

@@ -464,6 +464,7 @@ impl App {
     pub async fn record_offline_payment(
         &self,
         actor: &Actor,
+        member_id: i64,
         invoice_id: i64,
         method: &str,
         reference: &str,
@@ -478,6 +479,9 @@ impl App {
         }
         let invoice =
             self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
+        if invoice.member_id != member_id {
+            return Err(AppError::NotFound("That invoice does not belong to this member.".into()));
+        }
         if invoice.status != "open" {
             return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
         }

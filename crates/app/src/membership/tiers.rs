@@ -8,8 +8,8 @@ use guildhall_store::{NewTier, StoreError, TierRecord, TierUsage};
 use serde_json::json;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::membership::joining::domain_tier;
 use crate::membership::format_money;
+use crate::membership::joining::domain_tier;
 use crate::membership::payments::parse_money;
 use crate::{Actor, App, Permission};
 

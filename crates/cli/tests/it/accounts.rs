@@ -155,7 +155,7 @@ async fn forms_without_the_csrf_token_are_refused() {
             .unwrap();
         let r = browser.send(request).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert_eq!(t.app.store.user_by_id(1).await.unwrap().unwrap().role, "member");
+        assert_eq!(t.store.user_by_id(1).await.unwrap().unwrap().role, "member");
     }
 }
 
@@ -187,7 +187,7 @@ async fn mail_is_delivered_to_the_local_mailbox_and_failed_smtp_sends_are_retrie
     let t = TestApp::each_engine().await.remove(0);
     t.client().post_form("/password/forgot", &[("email", MEMBER)]).await;
     assert_eq!(t.app.deliver_due_mail().await.unwrap(), (1, 0));
-    let mail = t.app.store.list_mail(Some(MEMBER), Default::default()).await.unwrap();
+    let mail = t.store.list_mail(Some(MEMBER), Default::default()).await.unwrap();
     assert_eq!((mail.items[0].status.as_str(), mail.items[0].transport.as_deref()), ("sent", Some("mailbox")));
 
     let mut settings = Settings::default();
@@ -197,7 +197,7 @@ async fn mail_is_delivered_to_the_local_mailbox_and_failed_smtp_sends_are_retrie
     let smtp = TestApp::on(TestDatabase::sqlite().await.unwrap(), settings).await;
     smtp.client().post_form("/password/forgot", &[("email", MEMBER)]).await;
     assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 1));
-    let m = &smtp.app.store.list_mail(Some(MEMBER), Default::default()).await.unwrap().items[0];
+    let m = &smtp.store.list_mail(Some(MEMBER), Default::default()).await.unwrap().items[0];
     assert_eq!((m.status.as_str(), m.attempts), ("pending", 1), "kept for a retry");
     assert!(m.last_error.is_some());
     assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 0), "not before its retry time");

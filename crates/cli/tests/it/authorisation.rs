@@ -253,8 +253,7 @@ fn outcome_of(response: &TestResponse) -> Outcome {
 #[tokio::test]
 async fn every_role_on_every_route() {
     for t in TestApp::each_engine().await {
-        t.app
-            .store
+        t.store
             .enqueue_mail(
                 &guildhall_store::NewMail { to_address: MEMBER.into(), subject: "Hi".into(), body_text: "x".into() },
                 0,
@@ -269,16 +268,16 @@ async fn every_role_on_every_route() {
         let in_chapter =
             |chapter: i64| guildhall_store::MemberFilter { chapter_id: Some(chapter), ..Default::default() };
         let page = guildhall_store::PageRequest::new(1, 1);
-        let own = t.app.store.search_members(&in_chapter(1), page).await.unwrap().items[0].id;
-        let other = t.app.store.search_members(&in_chapter(2), page).await.unwrap().items[0].id;
+        let own = t.store.search_members(&in_chapter(1), page).await.unwrap().items[0].id;
+        let other = t.store.search_members(&in_chapter(2), page).await.unwrap().items[0].id;
         let approved = guildhall_store::MemberFilter { standings: vec!["approved".into()], ..Default::default() };
-        let applicant = t.app.store.search_members(&approved, page).await.unwrap().items[0].id;
-        let open = t.app.store.member_invoices(applicant).await.unwrap().into_iter().find(|i| i.status == "open");
+        let applicant = t.store.search_members(&approved, page).await.unwrap().items[0].id;
+        let open = t.store.member_invoices(applicant).await.unwrap().into_iter().find(|i| i.status == "open");
         let open = open.map(|i| (i.id, i.amount_cents)).unwrap();
-        let maya = t.app.store.member_by_user(1).await.unwrap().unwrap();
-        let paid = t.app.store.member_payments(maya.id).await.unwrap().pop().unwrap();
-        let licence = t.app.store.ce_credentials(maya.id).await.unwrap()[0].key();
-        let activity = t.app.store.ce_ledger(maya.id).await.unwrap().activities[0].id;
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
+        let paid = t.store.member_payments(maya.id).await.unwrap().pop().unwrap();
+        let licence = t.store.ce_credentials(maya.id).await.unwrap()[0].key();
+        let activity = t.store.ce_ledger(maya.id).await.unwrap().activities[0].id;
         let file = guildhall_store::ce::NewCeEvidence {
             file_name: "certificate.pdf".into(),
             content_type: "application/pdf".into(),
@@ -286,7 +285,7 @@ async fn every_role_on_every_route() {
             content: b"%PDF-1.4 certificate".to_vec(),
             retain_until: t.app.clock.today(),
         };
-        let evidence = t.app.store.add_ce_evidence(maya.id, activity, &file, 0).await.unwrap();
+        let evidence = t.store.add_ce_evidence(maya.id, activity, &file, 0).await.unwrap();
         let spare = guildhall_store::NewTier {
             code: "spare".into(),
             name: "Spare".into(),
@@ -295,20 +294,15 @@ async fn every_role_on_every_route() {
             requirements: "[]".into(),
             sort_order: 99,
         };
-        let spare = t.app.store.create_tier(&spare, 0).await.unwrap();
-        let office = t.app.store.list_officer_terms().await.unwrap()[0].id;
-        let chapter3 =
-            t.app.store.search_members(&in_chapter(3), guildhall_store::PageRequest::new(1, 3)).await.unwrap();
+        let spare = t.store.create_tier(&spare, 0).await.unwrap();
+        let office = t.store.list_officer_terms().await.unwrap()[0].id;
+        let chapter3 = t.store.search_members(&in_chapter(3), guildhall_store::PageRequest::new(1, 3)).await.unwrap();
         let (to_link, linked) = (&chapter3.items[0], chapter3.items[1].id);
         let to_link: &'static str = Box::leak(to_link.member_number.clone().into_boxed_str());
         let audit = guildhall_store::NewAuditEntry { action: "member.linked".into(), ..Default::default() };
         let today = t.app.clock.today();
-        let link = t
-            .app
-            .store
-            .add_link((linked, other, "household", today), ("active", None, today), &audit, 0)
-            .await
-            .unwrap();
+        let link =
+            t.store.add_link((linked, other, "household", today), ("active", None, today), &audit, 0).await.unwrap();
         let rows = matrix(own, other)
             .into_iter()
             .chain(payments_matrix((maya.id, paid.id), open))
@@ -360,12 +354,11 @@ async fn api_tokens_act_with_at_most_their_role_and_only_within_their_chapter() 
         // An officer's token scoped to another chapter carries no office.
         let officer = t.app.actor_for_session(&sign_in_token(&t, OFFICER).await).await.unwrap().unwrap();
         assert_eq!(officer.officer_of, vec![1]);
-        let officer_row = t.app.store.user_by_email(OFFICER).await.unwrap().unwrap();
+        let officer_row = t.store.user_by_email(OFFICER).await.unwrap().unwrap();
         for (chapter, offices) in [(Some(1), vec![1]), (Some(2), vec![]), (None, vec![])] {
             let secret = format!("gh_test_{}_{chapter:?}", officer_row.id);
             let audit = t.app.audit_entry(&admin, "api_token.issued", "api_token", "req");
-            t.app
-                .store
+            t.store
                 .create_api_token(
                     &guildhall_store::NewApiToken {
                         token_hash: guildhall_app::crypto::hash_token(&secret),

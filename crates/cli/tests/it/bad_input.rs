@@ -112,7 +112,7 @@ async fn forms_refuse_missing_overlong_and_malformed_input_with_messages() {
         assert!(r.body.contains("is not a role"));
         let r = admin.post_form("/admin/accounts/4/role", &[("role", "member")]).await;
         assert!(r.body.contains("cannot remove your own administrator role"), "no accidental lock-out");
-        assert_eq!(t.app.store.list_api_tokens().await.unwrap().len(), 0);
+        assert_eq!(t.store.list_api_tokens().await.unwrap().len(), 0);
     }
 }
 
@@ -201,7 +201,7 @@ async fn the_api_answers_bad_requests_with_its_error_body() {
         }
         let r = admin.api(Method::PUT, "/api/v1/accounts/1/role", Some(json!({"role": "king"}))).await.json();
         assert!(r["error"]["fields"]["role"].as_str().unwrap().contains("not a role"), "{r}");
-        assert_eq!(t.app.store.user_by_id(1).await.unwrap().unwrap().role, "member", "nothing changed");
+        assert_eq!(t.store.user_by_id(1).await.unwrap().unwrap().role, "member", "nothing changed");
         let r = api_with_token(&t.router, Method::GET, "/api/v1/me", "gh_not-a-real-token", None).await;
         assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
     }

@@ -37,8 +37,8 @@ fn credential_keys(html: &str) -> Vec<String> {
 }
 
 async fn maya_member_id(t: &TestApp) -> i64 {
-    let user = t.app.store.user_by_email(MEMBER).await.unwrap().unwrap();
-    t.app.store.member_by_user(user.id).await.unwrap().unwrap().id
+    let user = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+    t.store.member_by_user(user.id).await.unwrap().unwrap().id
 }
 
 fn ethics_webinar(today: &str) -> Vec<(&'static str, String)> {
@@ -146,7 +146,7 @@ async fn a_member_licensed_in_two_states_logs_an_ethics_webinar_and_both_ethics_
 async fn bad_activities_are_refused_with_reasons_and_nothing_is_logged() {
     for t in TestApp::each_engine().await {
         let maya_id = maya_member_id(&t).await;
-        let count = || async { t.app.store.ce_ledger(maya_id).await.unwrap().activities.len() };
+        let count = || async { t.store.ce_ledger(maya_id).await.unwrap().activities.len() };
         let before = count().await;
         let mut maya = t.signed_in(MEMBER).await;
         let tomorrow = (t.app.clock.today() + time::Duration::days(1)).to_string();
@@ -247,7 +247,7 @@ async fn bad_activities_are_refused_with_reasons_and_nothing_is_logged() {
         let page = maya.get("/ce").await.body;
         assert!(page.contains("Two-day seminar") && page.contains("7.5 hours") && page.contains("(3.5 h)"), "{page}");
         // Deleting an activity is the member's alone.
-        let ledger = t.app.store.ce_ledger(maya_id).await.unwrap();
+        let ledger = t.store.ce_ledger(maya_id).await.unwrap();
         let id = ledger.activities.iter().find(|a| a.title == "Two-day seminar").unwrap().id;
         let mut officer = t.signed_in(OFFICER).await;
         assert_eq!(officer.post_form(&format!("/ce/activities/{id}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
@@ -448,8 +448,8 @@ async fn ce_reminders_go_out_once_per_offset_while_something_is_short() {
         let end = time::Date::parse(&end, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
         let days = (end - t.app.clock.today()).whole_days() - 20;
         t.app.clock.advance(days * 86_400);
-        let user = t.app.store.user_by_email(MEMBER).await.unwrap().unwrap();
-        let address = t.app.store.member_by_user(user.id).await.unwrap().unwrap().email;
+        let user = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+        let address = t.store.member_by_user(user.id).await.unwrap().unwrap().email;
         let before = t.mail_to(&address).await.len();
         assert!(t.app.send_ce_reminders().await.unwrap() > 0);
         let mail = t.mail_to(&address).await;
@@ -502,9 +502,8 @@ async fn a_personal_target_recorded_on_the_licence_decides_ontario_s_requirement
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
         let ontario = t
-            .app
             .store
             .ce_credentials(me.id)
             .await

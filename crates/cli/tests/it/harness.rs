@@ -8,8 +8,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use guildhall_app::{App, Settings};
-use guildhall_store::EngineKind;
 use guildhall_store::testing::TestDatabase;
+use guildhall_store::{EngineKind, Store};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -32,6 +32,9 @@ pub fn test_settings() -> Settings {
 
 pub struct TestApp {
     pub app: Arc<App>,
+    /// The test database itself, for checking what a request wrote (the application's own
+    /// store is private to it).
+    pub store: Store,
     pub router: Router,
     pub engine: EngineKind,
     _db: TestDatabase,
@@ -52,7 +55,7 @@ impl TestApp {
         let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
         app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.expect("demo society");
         let router = guildhall_web::router(app.clone());
-        TestApp { engine: db.kind(), app, router, _db: db }
+        TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db }
     }
 
     pub fn client(&self) -> Client {
@@ -69,7 +72,7 @@ impl TestApp {
 
     /// Texts of all mail to an address, oldest first.
     pub async fn mail_to(&self, address: &str) -> Vec<String> {
-        let page = self.app.store.list_mail(Some(address), guildhall_store::PageRequest::new(1, 200)).await.unwrap();
+        let page = self.store.list_mail(Some(address), guildhall_store::PageRequest::new(1, 200)).await.unwrap();
         page.items.into_iter().rev().map(|m| format!("{}\n{}", m.subject, m.body_text)).collect()
     }
 }

@@ -12,7 +12,7 @@ async fn newcomer(t: &TestApp, email: &str) -> Client {
 }
 
 async fn tier_id(t: &TestApp, code: &str) -> String {
-    t.app.store.list_tiers().await.unwrap().into_iter().find(|x| x.code == code).unwrap().id.to_string()
+    t.store.list_tiers().await.unwrap().into_iter().find(|x| x.code == code).unwrap().id.to_string()
 }
 
 fn form<'a>(tier: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -59,26 +59,26 @@ async fn an_eligible_newcomer_joins_a_tier_without_approval_and_gets_the_first_i
         let expired = [LICENCE.as_slice(), &[("licence_expires", "2020-06-30")]].concat();
         let r = ada.post_form("/join", &form(&member_tier, &expired)).await;
         assert!(r.body.contains("yours expired on"), "{}", r.body);
-        assert!(t.app.store.member_by_user(5).await.unwrap().is_none());
+        assert!(t.store.member_by_user(5).await.unwrap().is_none());
 
         let r = ada.post_form("/join", &form(&member_tier, &LICENCE)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let pay = r.location().to_string();
         assert!(pay.starts_with("/invoices/") && pay.ends_with("/pay"), "{pay}");
         assert!(ada.get(&pay).await.body.contains("$210.00"), "tier dues $195 + Capital Chapter's $15");
-        let user = t.app.store.user_by_email("ada@join.example.org").await.unwrap().unwrap();
-        let me = t.app.store.member_by_user(user.id).await.unwrap().unwrap();
+        let user = t.store.user_by_email("ada@join.example.org").await.unwrap().unwrap();
+        let me = t.store.member_by_user(user.id).await.unwrap().unwrap();
         assert_eq!(
             (me.standing.as_str(), me.home_chapter_id, me.email.as_str()),
             ("approved", Some(1), "ada@join.example.org")
         );
-        let licences = t.app.store.member_licences(me.id).await.unwrap();
+        let licences = t.store.member_licences(me.id).await.unwrap();
         assert_eq!((licences[0].jurisdiction.as_str(), licences[0].kind.as_str()), ("US-TX", "PE"));
         assert!(ada.get("/dashboard").await.body.contains("Pay your first invoice"));
 
         // Paying activates; joining again is not offered.
         assert_eq!(ada.post_form(&pay, &[]).await.status, StatusCode::SEE_OTHER);
-        let me = t.app.store.member_by_id(me.id).await.unwrap().unwrap();
+        let me = t.store.member_by_id(me.id).await.unwrap().unwrap();
         assert!(matches!(me.standing.as_str(), "active" | "renewal_due"), "{}", me.standing);
         assert_eq!(ada.get("/join").await.location(), "/dashboard");
         let again = ada.post_form("/join", &form(&member_tier, &LICENCE)).await;
@@ -119,9 +119,9 @@ async fn students_need_an_enrolment_and_approval_tiers_go_to_the_staff_queue() {
         assert_eq!(r.location(), "/dashboard?applied=1", "{}", r.body);
         let dashboard = ruth.get("/dashboard?applied=1").await.body;
         assert!(dashboard.contains("Thank you for applying") && dashboard.contains("Applied, awaiting approval"));
-        let user = t.app.store.user_by_email("ruth@join.example.org").await.unwrap().unwrap();
-        let ruth_member = t.app.store.member_by_user(user.id).await.unwrap().unwrap();
-        assert!(t.app.store.member_invoices(ruth_member.id).await.unwrap().is_empty(), "no invoice before approval");
+        let user = t.store.user_by_email("ruth@join.example.org").await.unwrap().unwrap();
+        let ruth_member = t.store.member_by_user(user.id).await.unwrap().unwrap();
+        assert!(t.store.member_invoices(ruth_member.id).await.unwrap().is_empty(), "no invoice before approval");
         let queue = t.signed_in(STAFF).await.get("/staff/approvals").await.body;
         assert!(queue.contains(&ruth_member.member_number), "in the staff approvals queue");
     }
@@ -164,13 +164,13 @@ async fn the_join_form_names_every_problem_at_once() {
             assert!(r.body.contains(message), "{message}: {}", r.body);
         }
         assert!(r.body.contains("There is a problem") && r.body.contains("aria-invalid=\"true\""));
-        assert!(t.app.store.member_by_user(5).await.unwrap().is_none(), "nothing created");
+        assert!(t.store.member_by_user(5).await.unwrap().is_none(), "nothing created");
         assert_eq!(t.client().get("/join").await.location(), "/sign-in");
 
         // An account whose address already belongs to an (unlinked) member record.
         let filter = guildhall_store::MemberFilter { standings: vec!["lapsed".into()], ..Default::default() };
         let page = guildhall_store::PageRequest::new(1, 1);
-        let lapsed = t.app.store.search_members(&filter, page).await.unwrap().items[0].clone();
+        let lapsed = t.store.search_members(&filter, page).await.unwrap().items[0].clone();
         let mut twin = newcomer(&t, &lapsed.email).await;
         let member_tier = tier_id(&t, "associate").await;
         let r = twin.post_form("/join", &form(&member_tier, &[])).await;

@@ -37,7 +37,7 @@ async fn staff_add_edit_and_delete_tiers_and_a_tier_in_use_stays() {
         ] {
             assert!(bad.body.contains(message), "{message}: {}", bad.body);
         }
-        let tiers_before = t.app.store.list_tiers().await.unwrap().len();
+        let tiers_before = t.store.list_tiers().await.unwrap().len();
 
         let fields = [
             ("code", "emeritus"),
@@ -54,12 +54,12 @@ async fn staff_add_edit_and_delete_tiers_and_a_tier_in_use_stays() {
         let list = staff.get(r.location()).await.body;
         assert!(list.contains("The tier was added.") && list.contains("Emeritus") && list.contains("$45.50"));
         assert!(list.contains("aged at least 65; career stage: retired or other"), "{list}");
-        let emeritus = t.app.store.list_tiers().await.unwrap().into_iter().find(|t| t.code == "emeritus").unwrap();
+        let emeritus = t.store.list_tiers().await.unwrap().into_iter().find(|t| t.code == "emeritus").unwrap();
         assert_eq!((emeritus.annual_dues_cents, emeritus.requires_approval, emeritus.sort_order), (4_550, true, 70));
         let again = staff.post_form("/staff/tiers", &fields).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(again.body.contains("A tier with the code emeritus already exists."));
-        assert_eq!(t.app.store.list_tiers().await.unwrap().len(), tiers_before + 1);
+        assert_eq!(t.store.list_tiers().await.unwrap().len(), tiers_before + 1);
 
         let page = staff.get(&format!("/staff/tiers/{}", emeritus.id)).await.body;
         assert!(page.contains("value=\"45.50\"") && page.contains("value=\"65\"") && page.contains("readonly"));
@@ -70,7 +70,7 @@ async fn staff_add_edit_and_delete_tiers_and_a_tier_in_use_stays() {
             )
             .await;
         assert_eq!(r.location(), "/staff/tiers?done=tier_saved");
-        let saved = t.app.store.tier_by_id(emeritus.id).await.unwrap().unwrap();
+        let saved = t.store.tier_by_id(emeritus.id).await.unwrap().unwrap();
         assert_eq!(
             (saved.code.as_str(), saved.name.as_str(), saved.annual_dues_cents, saved.requires_approval),
             ("emeritus", "Emeritus Member", 5_000, false),
@@ -83,14 +83,14 @@ async fn staff_add_edit_and_delete_tiers_and_a_tier_in_use_stays() {
         assert!(bad_edit.body.contains("is not an amount"));
 
         // A tier in use cannot be deleted, and the page says why.
-        let member_tier = t.app.store.list_tiers().await.unwrap().into_iter().find(|t| t.code == "member").unwrap();
+        let member_tier = t.store.list_tiers().await.unwrap().into_iter().find(|t| t.code == "member").unwrap();
         let refused = staff.post_form(&format!("/staff/tiers/{}/delete", member_tier.id), &[]).await;
         assert_eq!(refused.status, StatusCode::CONFLICT);
         assert!(refused.body.contains("is in use") && refused.body.contains("cannot be deleted"), "{}", refused.body);
-        assert!(t.app.store.tier_by_id(member_tier.id).await.unwrap().is_some());
+        assert!(t.store.tier_by_id(member_tier.id).await.unwrap().is_some());
         let r = staff.post_form(&format!("/staff/tiers/{}/delete", emeritus.id), &[]).await;
         assert_eq!(r.location(), "/staff/tiers?done=tier_deleted");
-        assert!(t.app.store.tier_by_id(emeritus.id).await.unwrap().is_none());
+        assert!(t.store.tier_by_id(emeritus.id).await.unwrap().is_none());
         assert_eq!(staff.get(&format!("/staff/tiers/{}", emeritus.id)).await.status, StatusCode::NOT_FOUND);
 
         let created = audit(&mut staff, "tier.created").await;
@@ -128,8 +128,7 @@ async fn staff_manage_groups_and_a_member_s_groups_from_their_page() {
             )
             .await;
         assert_eq!(r.location(), "/staff/groups?done=group_created");
-        let group =
-            t.app.store.list_groups().await.unwrap().into_iter().find(|g| g.slug == "retired-engineers").unwrap();
+        let group = t.store.list_groups().await.unwrap().into_iter().find(|g| g.slug == "retired-engineers").unwrap();
         let r = staff
             .post_form(
                 &format!("/staff/groups/{}", group.id),
@@ -137,10 +136,9 @@ async fn staff_manage_groups_and_a_member_s_groups_from_their_page() {
             )
             .await;
         assert_eq!(r.location(), "/staff/groups?done=group_saved");
-        assert_eq!(t.app.store.group_by_id(group.id).await.unwrap().unwrap().slug, "retired");
+        assert_eq!(t.store.group_by_id(group.id).await.unwrap().unwrap().slug, "retired");
 
         let member = t
-            .app
             .store
             .search_members(&MemberFilter { chapter_id: Some(1), ..Default::default() }, PageRequest::new(1, 1))
             .await
@@ -156,7 +154,7 @@ async fn staff_manage_groups_and_a_member_s_groups_from_their_page() {
             page.contains("The member was added to the group.")
                 && page.contains("Remove <span class=\"visually-hidden\">from Retired Engineers")
         );
-        assert!(t.app.store.member_groups(member).await.unwrap().iter().any(|g| g.id == group.id));
+        assert!(t.store.member_groups(member).await.unwrap().iter().any(|g| g.id == group.id));
         let bad = staff.post_form(&format!("/members/{member}/groups"), &[("group_id", "nope")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Choose a group from the list."));
@@ -168,7 +166,7 @@ async fn staff_manage_groups_and_a_member_s_groups_from_their_page() {
         assert_eq!(officer.post_form(&path, &[]).await.status, StatusCode::FORBIDDEN);
         let r = staff.post_form(&path, &[]).await;
         assert_eq!(r.location(), format!("/members/{member}?done=group_removed"));
-        assert!(!t.app.store.member_groups(member).await.unwrap().iter().any(|g| g.id == group.id));
+        assert!(!t.store.member_groups(member).await.unwrap().iter().any(|g| g.id == group.id));
 
         let added = audit(&mut staff, "member.group_added").await;
         assert_eq!(added["total"], 1);
@@ -241,8 +239,7 @@ async fn staff_appoint_officers_whose_office_follows_the_term_and_end_it() {
         assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(twice.body.contains("already holds the office Secretary"));
 
-        let term =
-            t.app.store.list_officer_terms().await.unwrap().into_iter().find(|o| o.title == "Secretary").unwrap();
+        let term = t.store.list_officer_terms().await.unwrap().into_iter().find(|o| o.title == "Secretary").unwrap();
         let end = format!("/staff/officers/{}/end", term.id);
         let early = staff.post_form(&end, &[("ends_on", &(today - time::Duration::days(11)).to_string())]).await;
         assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -274,14 +271,13 @@ async fn staff_appoint_officers_whose_office_follows_the_term_and_end_it() {
 async fn staff_choose_what_officers_may_edit_and_the_server_keeps_to_it() {
     for t in TestApp::each_engine().await {
         let own = t
-            .app
             .store
             .search_members(&MemberFilter { chapter_id: Some(1), ..Default::default() }, PageRequest::new(1, 1))
             .await
             .unwrap()
             .items[0]
             .id;
-        let before = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        let before = t.store.member_by_id(own).await.unwrap().unwrap();
         let edit = format!("/members/{own}/edit");
         let mut staff = t.signed_in(STAFF).await;
         let mut officer = t.signed_in(OFFICER).await;
@@ -324,7 +320,7 @@ async fn staff_choose_what_officers_may_edit_and_the_server_keeps_to_it() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let after = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        let after = t.store.member_by_id(own).await.unwrap().unwrap();
         assert_eq!((after.first_name.as_str(), after.phone.as_str()), ("Renamed", "555-0777"));
         assert_eq!(
             (after.employer.as_str(), after.disciplines.as_str()),
@@ -335,7 +331,7 @@ async fn staff_choose_what_officers_may_edit_and_the_server_keeps_to_it() {
         staff.post_form("/staff/officer-fields", &[]).await;
         assert!(officer.get(&edit).await.body.contains("Staff have not allowed chapter officers to change"));
         officer.post_form(&edit, &[("first_name", "Again"), ("phone", "1")]).await;
-        assert_eq!(t.app.store.member_by_id(own).await.unwrap().unwrap(), after, "nothing changed");
+        assert_eq!(t.store.member_by_id(own).await.unwrap().unwrap(), after, "nothing changed");
 
         let log = audit(&mut staff, "society.officer_fields_changed").await;
         assert_eq!(log["total"], 2);
@@ -353,15 +349,15 @@ async fn staff_choose_what_officers_may_edit_and_the_server_keeps_to_it() {
 
 async fn member_in(t: &TestApp, chapter: i64, standing: &str) -> guildhall_store::MemberRecord {
     let filter = MemberFilter { chapter_id: Some(chapter), standings: vec![standing.into()], ..Default::default() };
-    let id = t.app.store.search_members(&filter, PageRequest::new(1, 1)).await.unwrap().items[0].id;
-    t.app.store.member_by_id(id).await.unwrap().unwrap()
+    let id = t.store.search_members(&filter, PageRequest::new(1, 1)).await.unwrap().items[0].id;
+    t.store.member_by_id(id).await.unwrap().unwrap()
 }
 
 #[tokio::test]
 async fn a_household_member_sees_who_pays_and_cannot_renew_themself() {
     for t in TestApp::each_engine().await {
         let mut staff = t.signed_in(STAFF).await;
-        let maya = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
         let payer = member_in(&t, 2, "active").await;
         let links = format!("/members/{}/links", payer.id);
         let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &maya.member_number)]).await;
@@ -373,11 +369,11 @@ async fn a_household_member_sees_who_pays_and_cannot_renew_themself() {
         let r = maya_client.post_form("/membership/renew", &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("they renew it for you"), "{}", r.body);
-        assert!(t.app.store.open_invoice(maya.id).await.unwrap().is_none(), "no invoice raised");
+        assert!(t.store.open_invoice(maya.id).await.unwrap().is_none(), "no invoice raised");
 
         // A household holds at most `membership.household_max_additional_people` (4) besides the payer.
         let filter = MemberFilter { standings: vec!["lapsed".into()], ..Default::default() };
-        let others = t.app.store.search_members(&filter, PageRequest::new(1, 4)).await.unwrap().items;
+        let others = t.store.search_members(&filter, PageRequest::new(1, 4)).await.unwrap().items;
         for person in &others[..3] {
             let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &person.member_number)]).await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -392,7 +388,7 @@ async fn a_household_member_sees_who_pays_and_cannot_renew_themself() {
 async fn household_members_and_named_employees_follow_the_payer_while_linked() {
     for t in TestApp::each_engine().await {
         let mut staff = t.signed_in(STAFF).await;
-        let maya = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
         let partner = member_in(&t, 3, "lapsed").await;
         let links = format!("/members/{}/links", maya.id);
         for (fields, message) in [
@@ -410,7 +406,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         }
         let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &partner.member_number)]).await;
         assert_eq!(r.location(), format!("/members/{}?done=linked", maya.id), "{}", r.body);
-        let linked = t.app.store.member_by_id(partner.id).await.unwrap().unwrap();
+        let linked = t.store.member_by_id(partner.id).await.unwrap().unwrap();
         assert_eq!(
             (linked.standing.as_str(), linked.expires_on),
             (maya.standing.as_str(), maya.expires_on),
@@ -425,9 +421,9 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         // Maya renews and pays: her household member's membership is renewed with hers, and her
         // invoice adds them at the household rate (by default half her own dues).
         let mut maya_client = t.signed_in(MEMBER).await;
-        let tier = t.app.store.tier_by_id(maya.tier_id).await.unwrap().unwrap();
+        let tier = t.store.tier_by_id(maya.tier_id).await.unwrap().unwrap();
         let supplement = match maya.home_chapter_id {
-            Some(c) => t.app.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
+            Some(c) => t.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
             None => 0,
         };
         let own = tier.annual_dues_cents + supplement;
@@ -435,22 +431,22 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let quoted = format!("Renew now (${}.{:02})", (own + own / 2) / 100, (own + own / 2) % 100);
         assert!(dashboard.contains(&quoted), "{quoted} in {dashboard}");
         let pay = maya_client.post_form("/membership/renew", &[]).await.location().to_string();
-        let invoice = t.app.store.open_invoice(maya.id).await.unwrap().expect("a renewal invoice");
+        let invoice = t.store.open_invoice(maya.id).await.unwrap().expect("a renewal invoice");
         assert_eq!(invoice.amount_cents, own + own / 2, "{}", invoice.description);
         assert!(invoice.description.ends_with("with 1 household member"), "{}", invoice.description);
         maya_client.post_form(&pay, &[]).await;
-        let renewed = t.app.store.member_by_user(1).await.unwrap().unwrap();
-        let follows = t.app.store.member_by_id(partner.id).await.unwrap().unwrap();
+        let renewed = t.store.member_by_user(1).await.unwrap().unwrap();
+        let follows = t.store.member_by_id(partner.id).await.unwrap().unwrap();
         assert_eq!((follows.standing.as_str(), follows.expires_on), ("active", renewed.expires_on));
 
         // Unlinked: their own (lapsed) standing again, audited before and after.
-        let link = t.app.store.member_links(partner.id).await.unwrap()[0].id;
+        let link = t.store.member_links(partner.id).await.unwrap()[0].id;
         let mut officer = t.signed_in(OFFICER).await;
         let end = format!("/members/{}/links/{link}/end", partner.id);
         assert_eq!(officer.post_form(&end, &[]).await.status, StatusCode::FORBIDDEN);
         let r = staff.post_form(&end, &[]).await;
         assert_eq!(r.location(), format!("/members/{}?done=unlinked", partner.id));
-        let after = t.app.store.member_by_id(partner.id).await.unwrap().unwrap();
+        let after = t.store.member_by_id(partner.id).await.unwrap().unwrap();
         assert_eq!((after.standing.as_str(), after.expires_on), ("lapsed", partner.expires_on));
         assert_eq!(staff.post_form(&end, &[]).await.status, StatusCode::NOT_FOUND, "ended once");
         let log = audit(&mut staff, "member.unlinked").await;
@@ -478,9 +474,9 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         assert!(page.contains("Acme Bridges") && page.contains(&first.member_number));
         // The organisation's renewal pays for its seats: the tier's dues and chapter supplement
         // per seat (no base fee by default).
-        let employer_tier = t.app.store.tier_by_id(employer.tier_id).await.unwrap().unwrap();
+        let employer_tier = t.store.tier_by_id(employer.tier_id).await.unwrap().unwrap();
         let seat_supplement = match employer.home_chapter_id {
-            Some(c) => t.app.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
+            Some(c) => t.store.chapter_by_id(c).await.unwrap().unwrap().dues_supplement_cents,
             None => 0,
         };
         let expiry = employer.expires_on.expect("an active member has an expiry");
@@ -490,7 +486,6 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         assert!(dues.description.starts_with("Acme Bridges: ") && dues.description.contains("for 1 named employee,"));
         // A linked person paying an invoice of their own still has the payer's standing.
         let applicant = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
@@ -505,7 +500,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
             staff.post_form(&household, &[("kind", "household"), ("member_number", &applicant.member_number)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let invoice =
-            t.app.store.member_invoices(applicant.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+            t.store.member_invoices(applicant.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
         let r = staff
             .post_form(
                 &format!("/members/{}/invoices/{}/payments", applicant.id, invoice.id),
@@ -513,7 +508,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        let applicant = t.app.store.member_by_id(applicant.id).await.unwrap().unwrap();
+        let applicant = t.store.member_by_id(applicant.id).await.unwrap().unwrap();
         assert_eq!(
             (applicant.standing.as_str(), applicant.expires_on),
             ("active", renewed.expires_on),
@@ -523,8 +518,8 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         t.app.clock.advance(86_400);
         t.app.refresh_standings().await.unwrap();
         let (employee, payer) = (
-            t.app.store.member_by_id(first.id).await.unwrap().unwrap(),
-            t.app.store.member_by_id(employer.id).await.unwrap().unwrap(),
+            t.store.member_by_id(first.id).await.unwrap().unwrap(),
+            t.store.member_by_id(employer.id).await.unwrap().unwrap(),
         );
         assert_eq!((employee.standing, employee.expires_on), (payer.standing, payer.expires_on));
     }

@@ -21,7 +21,7 @@ async fn member_in_chapter(t: &TestApp, chapter: i64, standing: Option<&str>) ->
         standings: standing.map(|s| vec![s.to_string()]).unwrap_or_default(),
         ..Default::default()
     };
-    t.app.store.search_members(&filter, PageRequest::new(1, 5)).await.unwrap().items[0].id
+    t.store.search_members(&filter, PageRequest::new(1, 5)).await.unwrap().items[0].id
 }
 
 #[tokio::test]
@@ -31,19 +31,17 @@ async fn a_member_renews_from_the_dashboard_and_sees_the_new_expiry() {
         let before = maya.get("/dashboard").await.body;
         assert!(before.contains("Active, renewal due"), "{before}");
         // The card names her groups and licences (read with the member in one query), sorted.
-        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
         let audit = guildhall_store::NewAuditEntry { action: "member.group_added".into(), ..Default::default() };
-        for group in t.app.store.list_groups().await.unwrap().iter().take(2) {
-            t.app.store.add_member_group(me.id, group.id, me.joined_on, &audit).await.unwrap();
+        for group in t.store.list_groups().await.unwrap().iter().take(2) {
+            t.store.add_member_group(me.id, group.id, me.joined_on, &audit).await.unwrap();
         }
         let before = maya.get("/dashboard").await.body;
-        let mut groups: Vec<String> =
-            t.app.store.member_groups(me.id).await.unwrap().into_iter().map(|g| g.name).collect();
+        let mut groups: Vec<String> = t.store.member_groups(me.id).await.unwrap().into_iter().map(|g| g.name).collect();
         groups.sort();
         assert!(groups.len() >= 2, "the demo member is in groups");
         assert!(before.contains(&format!("<dd>{}</dd>", groups.join(", "))), "{groups:?} in {before}");
         let licences: Vec<String> = t
-            .app
             .store
             .member_licences(me.id)
             .await
@@ -81,10 +79,10 @@ async fn a_member_renews_from_the_dashboard_and_sees_the_new_expiry() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an invoice is paid once");
 
         // Staff see the history: two terms' worth of invoices, the new one paid by card.
-        let member = t.app.store.member_by_user(1).await.unwrap().unwrap();
-        let invoices = t.app.store.member_invoices(member.id).await.unwrap();
+        let member = t.store.member_by_user(1).await.unwrap().unwrap();
+        let invoices = t.store.member_invoices(member.id).await.unwrap();
         assert_eq!((invoices[0].status.as_str(), invoices[0].amount_cents), ("paid", 21_000));
-        let payments = t.app.store.invoice_payments(invoices[0].id).await.unwrap();
+        let payments = t.store.invoice_payments(invoices[0].id).await.unwrap();
         assert_eq!((payments.len(), payments[0].method.as_str()), (1, "card"));
     }
 }
@@ -99,7 +97,6 @@ async fn officers_see_and_open_only_their_own_chapter_s_members() {
         assert_eq!(roster.status, StatusCode::OK);
         assert!(roster.body.contains("Capital Chapter roster"));
         let expected = t
-            .app
             .store
             .search_members(&MemberFilter { chapter_id: Some(1), ..Default::default() }, PageRequest::new(1, 1))
             .await
@@ -132,7 +129,6 @@ async fn staff_filter_members_and_bad_filters_are_refused_with_a_message() {
         let mut staff = t.signed_in(STAFF).await;
         let lapsed = staff.get("/staff/members?standing=lapsed").await.body;
         let expected = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
@@ -169,7 +165,6 @@ async fn staff_filter_members_and_bad_filters_are_refused_with_a_message() {
 async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
     for t in TestApp::each_engine().await {
         let approved = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
@@ -179,7 +174,7 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
             .unwrap();
         let member = &approved.items[0];
         let invoice =
-            t.app.store.member_invoices(member.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+            t.store.member_invoices(member.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
         let path = format!("/members/{}/invoices/{}/payments", member.id, invoice.id);
         let mut staff = t.signed_in(STAFF).await;
         let r = staff.post_form(&path, &[("method", "bitcoin"), ("reference", "")]).await;
@@ -188,7 +183,7 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
         let mut officer = t.signed_in(OFFICER).await;
         assert_eq!(officer.post_form(&path, &[("method", "cheque")]).await.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            t.app.store.member_by_id(member.id).await.unwrap().unwrap().standing,
+            t.store.member_by_id(member.id).await.unwrap().unwrap().standing,
             "approved",
             "refusals change nothing"
         );
@@ -196,7 +191,7 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
         let r = staff.post_form(&path, &[("method", "cheque"), ("reference", "Cheque 1042")]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("The payment was recorded."));
-        let after = t.app.store.member_by_id(member.id).await.unwrap().unwrap();
+        let after = t.store.member_by_id(member.id).await.unwrap().unwrap();
         assert!(matches!(after.standing.as_str(), "active" | "renewal_due"), "{}", after.standing);
         assert!(after.expires_on.is_some());
         let audit =
@@ -218,7 +213,6 @@ async fn the_directory_lists_current_members_and_hides_private_fields() {
         let page = member.get("/directory?q=ok").await.body;
         assert!(page.contains("Maya Okafor"));
         let hidden = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["active".into()], ..Default::default() },
@@ -234,7 +228,6 @@ async fn the_directory_lists_current_members_and_hides_private_fields() {
             assert!(!row.contains(&private.employer.replace('&', "&#38;")), "private employer hidden: {row}");
         }
         let lapsed = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
@@ -255,7 +248,7 @@ const HEADER: &str = "member_number,first_name,last_name,email,phone,employer,jo
 #[tokio::test]
 async fn imports_are_all_or_nothing_and_name_every_bad_row() {
     for t in TestApp::each_engine().await {
-        let before = t.app.store.count_members().await.unwrap();
+        let before = t.store.count_members().await.unwrap();
         let good = format!(
             "{HEADER}X0001,Ada,Lovelace,ada@import.example.org,,,,licensed,civil,member,active,2020-01-01,2027-06-30,capital,women-in-engineering,US-TX|PE|123|2015-01-01|2027-06-30,\n\
              X0002,Nikola,Tesla,nikola@import.example.org,,,,eit,electrical,associate,lapsed,2018-01-01,2024-01-01,coastal,,,\n"
@@ -267,15 +260,14 @@ async fn imports_are_all_or_nothing_and_name_every_bad_row() {
         assert!(message.contains("2 rows have problems"), "{message}");
         let lines: Vec<&String> = fields.values().collect();
         assert!(lines[0].starts_with("row 1, home_chapter") && lines[1].starts_with("row 2, email"), "{lines:?}");
-        assert_eq!(t.app.store.count_members().await.unwrap(), before, "nothing imported");
+        assert_eq!(t.store.count_members().await.unwrap(), before, "nothing imported");
 
         let dry = t.app.import_members(good.as_bytes(), None, true, &progress).await.unwrap();
         assert_eq!((dry.rows, dry.imported), (2, 0));
-        assert_eq!(t.app.store.count_members().await.unwrap(), before, "dry run imports nothing");
+        assert_eq!(t.store.count_members().await.unwrap(), before, "dry run imports nothing");
         let done = t.app.import_members(good.as_bytes(), None, false, &progress).await.unwrap();
         assert_eq!(done.imported, 2);
         let ada = t
-            .app
             .store
             .search_members(
                 &MemberFilter { name_prefix: Some("lovelace".into()), ..Default::default() },
@@ -287,7 +279,7 @@ async fn imports_are_all_or_nothing_and_name_every_bad_row() {
             (ada.items[0].member_number.as_str(), ada.items[0].chapter_name.as_deref()),
             ("X0001", Some("Capital Chapter"))
         );
-        assert_eq!(t.app.store.member_licences(ada.items[0].id).await.unwrap()[0].jurisdiction, "US-TX");
+        assert_eq!(t.store.member_licences(ada.items[0].id).await.unwrap()[0].jurisdiction, "US-TX");
         let again = t.app.import_members(good.as_bytes(), None, false, &progress).await.unwrap_err();
         assert!(again.to_string().contains("2 rows have problems"), "already members");
 
@@ -309,7 +301,7 @@ async fn staff_reports_show_charts_tables_and_csv_with_the_database_s_figures() 
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.body.matches("role=\"img\"").count(), 5, "five accessible charts");
         assert!(page.body.contains("Retention by join year"));
-        let total = t.app.store.count_members().await.unwrap();
+        let total = t.store.count_members().await.unwrap();
         let csv = staff.get("/staff/reports/by-standing.csv").await;
         assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
         let sum: i64 = csv.body.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap()).sum();
@@ -326,7 +318,7 @@ async fn staff_reports_show_charts_tables_and_csv_with_the_database_s_figures() 
 #[tokio::test]
 async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
     for t in TestApp::each_engine().await {
-        let pending = t.app.store.pending_applications().await.unwrap();
+        let pending = t.store.pending_applications().await.unwrap();
         assert!(pending.len() >= 2, "the test society has applications waiting");
         let mut staff = t.signed_in(STAFF).await;
         let page = staff.get("/staff/approvals").await;
@@ -334,13 +326,13 @@ async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
         let (first, second) = (&pending[0], &pending[1]);
         let r = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "approve")]).await;
         assert!(r.body.contains("Approved: the first invoice has been raised."), "{}", r.body);
-        let approved = t.app.store.member_by_id(first.member_id).await.unwrap().unwrap();
+        let approved = t.store.member_by_id(first.member_id).await.unwrap().unwrap();
         assert_eq!(approved.standing, "approved");
-        let invoices = t.app.store.member_invoices(first.member_id).await.unwrap();
+        let invoices = t.store.member_invoices(first.member_id).await.unwrap();
         assert_eq!((invoices.len(), invoices[0].status.as_str()), (1, "open"));
         let r = staff.post_form(&format!("/staff/approvals/{}", second.term_id), &[("decision", "reject")]).await;
         assert!(r.body.contains("was rejected"));
-        assert_eq!(t.app.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, "rejected");
+        assert_eq!(t.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, "rejected");
         let again = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "reject")]).await;
         assert_eq!(again.status, StatusCode::NOT_FOUND, "decided once");
         let bad = staff
@@ -368,7 +360,7 @@ async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
 #[tokio::test]
 async fn renewal_reminders_go_out_once_per_offset_and_only_to_members_due() {
     for t in TestApp::each_engine().await {
-        let due = t.app.store.members_in_renewal().await.unwrap();
+        let due = t.store.members_in_renewal().await.unwrap();
         assert!(!due.is_empty());
         let queued = t.app.send_renewal_reminders().await.unwrap();
         assert!(queued > 0 && queued <= due.len(), "{queued} of {}", due.len());
@@ -379,7 +371,6 @@ async fn renewal_reminders_go_out_once_per_offset_and_only_to_members_due() {
         assert!(mail[0].contains("expires on") || mail[0].contains("expired on"), "{}", mail[0]);
         assert!(mail[0].contains("Nothing is charged until you choose to renew."));
         let active = t
-            .app
             .store
             .search_members(
                 &MemberFilter { standings: vec!["active".into()], ..Default::default() },
@@ -422,7 +413,7 @@ async fn members_edit_their_profile_officers_only_contact_details_and_others_edi
         ];
         let r = maya.post_form("/profile", &fields).await;
         assert!(r.body.contains("Your changes were saved."), "{}", r.body);
-        let me = t.app.store.member_by_user(1).await.unwrap().unwrap();
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
         assert_eq!((me.employer.as_str(), me.disciplines.as_str()), ("Okafor Structural LLC", "structural;civil"));
         assert_eq!(me.visibility, r#"{"city":"public","employer":"private"}"#);
         let directory = t.signed_in(STAFF).await.get("/directory?q=okafor").await.body;
@@ -441,14 +432,14 @@ async fn members_edit_their_profile_officers_only_contact_details_and_others_edi
             assert!(r.body.contains(message), "{field}: {message}");
         }
         assert_eq!(
-            t.app.store.member_by_user(1).await.unwrap().unwrap().employer,
+            t.store.member_by_user(1).await.unwrap().unwrap().employer,
             "Okafor Structural LLC",
             "refused edits change nothing"
         );
 
         // The officer may change a chapter member's contact details, not their name.
         let own = member_in_chapter(&t, 1, Some("active")).await;
-        let before = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        let before = t.store.member_by_id(own).await.unwrap().unwrap();
         let mut officer = t.signed_in(OFFICER).await;
         let page = officer.get(&format!("/members/{own}/edit")).await;
         assert!(page.body.contains("contact and work details") && !page.body.contains("id=\"first_name\""));
@@ -466,7 +457,7 @@ async fn members_edit_their_profile_officers_only_contact_details_and_others_edi
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let after = t.app.store.member_by_id(own).await.unwrap().unwrap();
+        let after = t.store.member_by_id(own).await.unwrap().unwrap();
         assert_eq!((after.first_name.as_str(), after.phone.as_str()), (before.first_name.as_str(), "555-0123"));
         let other = member_in_chapter(&t, 2, None).await;
         assert_eq!(officer.get(&format!("/members/{other}/edit")).await.status, StatusCode::FORBIDDEN);
@@ -513,22 +504,22 @@ async fn staff_import_members_from_the_staff_area_checking_first() {
         let csv = format!(
             "{HEADER}U0001,Lise,Meitner,lise@upload.example.org,,,,licensed,chemical,member,active,2021-02-01,2027-01-31,coastal,,,\n"
         );
-        let before = t.app.store.count_members().await.unwrap();
+        let before = t.store.count_members().await.unwrap();
         let mut staff = t.signed_in(STAFF).await;
         assert!(staff.get("/staff/import").await.body.contains("Import members"));
         let csrf = staff.csrf();
         let r = upload(&mut staff, &csrf, &csv, true).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("All 1 rows are valid. Nothing was imported"));
-        assert_eq!(t.app.store.count_members().await.unwrap(), before);
+        assert_eq!(t.store.count_members().await.unwrap(), before);
         let bad = csv.replace("lise@upload.example.org", "not-an-email").replace(",member,", ",emperor,");
         let r = upload(&mut staff, &csrf, &bad, false).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("row 1, email") && r.body.contains("row 1, tier"), "{}", r.body);
-        assert_eq!(t.app.store.count_members().await.unwrap(), before, "nothing imported");
+        assert_eq!(t.store.count_members().await.unwrap(), before, "nothing imported");
         let r = upload(&mut staff, &csrf, &csv, false).await;
         assert!(r.body.contains("Imported 1 members."), "{}", r.body);
-        assert_eq!(t.app.store.count_members().await.unwrap(), before + 1);
+        assert_eq!(t.store.count_members().await.unwrap(), before + 1);
         let log = staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=members.imported", None).await.json();
         assert_eq!(log["items"][0]["after"]["imported"], 1);
 
@@ -571,7 +562,6 @@ async fn a_cancelled_member_keeps_their_last_expiry_through_export_and_import() 
         t.app.export_members(&mut out).await.unwrap();
         assert_eq!(exported_row(&String::from_utf8(out).unwrap(), "C0002"), copy, "{:?}", t.engine);
         let member = t
-            .app
             .store
             .search_members(
                 &MemberFilter { name_prefix: Some("franklin".into()), ..Default::default() },

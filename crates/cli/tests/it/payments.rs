@@ -9,7 +9,6 @@ use crate::harness::*;
 /// A member awaiting their first payment, with their open invoice.
 async fn approved_member_with_open_invoice(t: &TestApp) -> (i64, InvoiceRecord) {
     let approved = t
-        .app
         .store
         .search_members(
             &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
@@ -18,7 +17,7 @@ async fn approved_member_with_open_invoice(t: &TestApp) -> (i64, InvoiceRecord) 
         .await
         .unwrap();
     let member = approved.items[0].id;
-    let invoice = t.app.store.member_invoices(member).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+    let invoice = t.store.member_invoices(member).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
     (member, invoice)
 }
 
@@ -40,11 +39,11 @@ async fn a_signed_webhook_event_pays_the_invoice_once_and_a_replay_changes_nothi
         let r = provider.webhook("test", &body, Some(&sign(&body))).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}: {}", t.engine, r.body);
         assert_eq!(r.json()["status"], "settled");
-        let after = t.app.store.member_by_id(member).await.unwrap().unwrap();
+        let after = t.store.member_by_id(member).await.unwrap().unwrap();
         assert!(matches!(after.standing.as_str(), "active" | "renewal_due"), "{}", after.standing);
         assert!(after.expires_on.is_some(), "the paid term gives an expiry");
-        assert_eq!(t.app.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "paid");
-        let payments = t.app.store.invoice_payments(invoice.id).await.unwrap();
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "paid");
+        let payments = t.store.invoice_payments(invoice.id).await.unwrap();
         assert_eq!(payments.len(), 1);
         assert_eq!(
             (payments[0].method.as_str(), payments[0].provider_ref.as_deref(), payments[0].amount_cents),
@@ -56,8 +55,8 @@ async fn a_signed_webhook_event_pays_the_invoice_once_and_a_replay_changes_nothi
             let again = provider.webhook("test", &body, Some(&sign(&body))).await;
             assert_eq!((again.status, again.json()["status"].as_str()), (StatusCode::OK, Some("duplicate")));
         }
-        assert_eq!(t.app.store.invoice_payments(invoice.id).await.unwrap().len(), 1, "paid once");
-        assert_eq!(t.app.store.member_by_id(member).await.unwrap().unwrap(), after, "the member is as before");
+        assert_eq!(t.store.invoice_payments(invoice.id).await.unwrap().len(), 1, "paid once");
+        assert_eq!(t.store.member_by_id(member).await.unwrap().unwrap(), after, "the member is as before");
 
         // A different event for the now-paid invoice is refused: nothing to settle.
         let other = event("evt_101", "payment.succeeded", invoice.id, invoice.amount_cents, "ch_101");
@@ -65,9 +64,9 @@ async fn a_signed_webhook_event_pays_the_invoice_once_and_a_replay_changes_nothi
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert_eq!(r.json()["error"]["code"], "conflict");
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("not open"));
-        assert_eq!(t.app.store.invoice_payments(invoice.id).await.unwrap().len(), 1);
-        assert!(t.app.store.payment_event("test", "evt_101").await.unwrap().is_none(), "a refused event is not kept");
-        let recorded = t.app.store.payment_event("test", "evt_100").await.unwrap().unwrap();
+        assert_eq!(t.store.invoice_payments(invoice.id).await.unwrap().len(), 1);
+        assert!(t.store.payment_event("test", "evt_101").await.unwrap().is_none(), "a refused event is not kept");
+        let recorded = t.store.payment_event("test", "evt_100").await.unwrap().unwrap();
         assert_eq!((recorded.invoice_id, recorded.outcome.as_str()), (Some(invoice.id), "succeeded"));
     }
 }
@@ -76,7 +75,7 @@ async fn a_signed_webhook_event_pays_the_invoice_once_and_a_replay_changes_nothi
 async fn webhook_requests_that_cannot_be_trusted_or_used_get_a_json_4xx_and_change_nothing() {
     for t in TestApp::each_engine().await {
         let (member, invoice) = approved_member_with_open_invoice(&t).await;
-        let before = t.app.store.member_by_id(member).await.unwrap().unwrap();
+        let before = t.store.member_by_id(member).await.unwrap().unwrap();
         let mut provider = t.client();
         let good = event("evt_200", "payment.succeeded", invoice.id, invoice.amount_cents, "ch_200");
         let forged = sign(&good.replace("evt_200", "evt_x"));
@@ -131,9 +130,9 @@ async fn webhook_requests_that_cannot_be_trusted_or_used_get_a_json_4xx_and_chan
         let r = provider.webhook("test", &failed, Some(&sign(&failed))).await;
         assert_eq!(r.json()["status"], "duplicate");
 
-        assert_eq!(t.app.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
-        assert!(t.app.store.invoice_payments(invoice.id).await.unwrap().is_empty());
-        assert_eq!(t.app.store.member_by_id(member).await.unwrap().unwrap(), before);
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
+        assert!(t.store.invoice_payments(invoice.id).await.unwrap().is_empty());
+        assert_eq!(t.store.member_by_id(member).await.unwrap().unwrap(), before);
         // Afterwards the genuine event still works.
         let r = provider.webhook("test", &good, Some(&sign(&good))).await;
         assert_eq!(r.json()["status"], "settled", "{}", r.body);
@@ -150,15 +149,15 @@ async fn without_a_configured_secret_the_webhook_accepts_nothing() {
             let r = t.client().webhook("test", &body, Some(&signature)).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         }
-        assert_eq!(t.app.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
     }
 }
 
 #[tokio::test]
 async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_audited() {
     for t in TestApp::each_engine().await {
-        let maya = t.app.store.member_by_user(1).await.unwrap().unwrap();
-        let payment = t.app.store.member_payments(maya.id).await.unwrap().pop().expect("Maya has paid before");
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
+        let payment = t.store.member_payments(maya.id).await.unwrap().pop().expect("Maya has paid before");
         let full = payment.amount_cents;
         let path = format!("/members/{}/payments/{}/refunds", maya.id, payment.id);
         let mut staff = t.signed_in(STAFF).await;
@@ -197,7 +196,7 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
             }
             assert!(r.body.contains("There is a problem") && r.body.contains("<details open>"), "form shown again");
         }
-        assert_eq!(t.app.store.payment_by_id(payment.id).await.unwrap().unwrap().refunded_cents, 0, "nothing changed");
+        assert_eq!(t.store.payment_by_id(payment.id).await.unwrap().unwrap().refunded_cents, 0, "nothing changed");
 
         // A partial refund keeps the term.
         let reason = "Goodwill <script>alert(1)</script>";
@@ -205,8 +204,8 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("The refund was recorded.") && r.body.contains("Goodwill &#60;script&#62;"));
         assert!(!r.body.contains("<script>alert"), "the reason is shown as text");
-        assert_eq!(t.app.store.payment_by_id(payment.id).await.unwrap().unwrap().refunded_cents, 1_000);
-        assert_eq!(t.app.store.member_by_id(maya.id).await.unwrap().unwrap().standing, maya.standing, "term kept");
+        assert_eq!(t.store.payment_by_id(payment.id).await.unwrap().unwrap().refunded_cents, 1_000);
+        assert_eq!(t.store.member_by_id(maya.id).await.unwrap().unwrap().standing, maya.standing, "term kept");
 
         // The rest, ending the term: the member's standing follows the term history.
         let rest = full - 1_000;
@@ -215,13 +214,13 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
             .post_form(&path, &[("amount", &rest_text), ("method", "card"), ("reason", "Resigned"), ("end_term", "1")])
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let refunded = t.app.store.payment_by_id(payment.id).await.unwrap().unwrap();
+        let refunded = t.store.payment_by_id(payment.id).await.unwrap().unwrap();
         assert_eq!(refunded.refunded_cents, full);
-        let invoice = t.app.store.invoice_by_id(payment.invoice_id).await.unwrap().unwrap();
-        let term = t.app.store.member_terms(maya.id).await.unwrap().into_iter().find(|x| Some(x.id) == invoice.term_id);
+        let invoice = t.store.invoice_by_id(payment.invoice_id).await.unwrap().unwrap();
+        let term = t.store.member_terms(maya.id).await.unwrap().into_iter().find(|x| Some(x.id) == invoice.term_id);
         let term = term.unwrap();
         assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(t.app.clock.today())));
-        let after = t.app.store.member_by_id(maya.id).await.unwrap().unwrap();
+        let after = t.store.member_by_id(maya.id).await.unwrap().unwrap();
         assert_eq!(after.standing, "cancelled", "{:?}", t.engine);
         let page = staff.get(&format!("/members/{}", maya.id)).await.body;
         assert!(page.contains("Refunded in full") && page.contains("Ended"));

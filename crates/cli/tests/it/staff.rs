@@ -73,8 +73,7 @@ async fn branding_changes_show_on_every_page_and_are_audited() {
 async fn staff_read_the_local_mailbox_with_pagination() {
     for t in TestApp::each_engine().await {
         for i in 0..55 {
-            t.app
-                .store
+            t.store
                 .enqueue_mail(
                     &guildhall_store::NewMail {
                         to_address: format!("m{i}@example.org"),

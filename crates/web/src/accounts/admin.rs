@@ -92,7 +92,7 @@ async fn tokens_page(
     form: FormState,
     secret: String,
 ) -> Result<TokensPage, HtmlError> {
-    let chapters = app.store.list_chapters().await.map_err(AppError::from)?;
+    let chapters = app.chapters(actor).await?;
     let chapter_name = |id: Option<i64>| {
         id.and_then(|id| chapters.iter().find(|c| c.id == id)).map(|c| c.name.clone()).unwrap_or_default()
     };

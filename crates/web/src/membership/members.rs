@@ -112,7 +112,7 @@ pub async fn members(
     let filter = q.filter()?;
     let page = app.search_members(&actor, filter, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
     let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
-    let chapters = app.store.list_chapters().await.map_err(AppError::from)?;
+    let chapters = app.chapters(&actor).await?;
     let heading = if actor.is_staff() {
         "Members".to_string()
     } else {

@@ -83,11 +83,10 @@ pub async fn record_payment(
     Path((member_id, invoice_id)): Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<PaymentForm>,
 ) -> PageResult {
-    let invoice = app.store.invoice_by_id(invoice_id).await.map_err(AppError::from)?;
-    if invoice.as_ref().map(|i| i.member_id) != Some(member_id) {
-        return Err(AppError::NotFound("That invoice does not belong to this member.".into()).into());
-    }
-    match app.record_offline_payment(&actor, invoice_id, &form.method, &form.reference, &identity.request_id).await {
+    match app
+        .record_offline_payment(&actor, member_id, invoice_id, &form.method, &form.reference, &identity.request_id)
+        .await
+    {
         Ok(()) => render(
             &member_page(&app, &actor, &identity, member_id, FormState::default(), "The payment was recorded.".into())
                 .await?,
