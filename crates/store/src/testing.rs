@@ -2,18 +2,52 @@
 //! the server named by `GUILDHALL_TEST_PG` (default: the local server, trust auth) and
 //! dropped when the test ends, even if it panics. Without a reachable server the
 //! PostgreSQL half is skipped with a message, unless `GUILDHALL_TEST_PG_REQUIRED=1`.
+//!
+//! Tests that all start from the same data (the demo society, say) can have it made once
+//! per test process and engine: [`TestDatabase::each_engine_from_template`] migrates and
+//! seeds a template database the first time a key is asked for, and gives every test a
+//! copy of it (`CREATE DATABASE … TEMPLATE` on PostgreSQL, a copy of the file on SQLite),
+//! with a pool of its own in the test's own runtime.
+//!
+//! Templates outlive their test process, which has no teardown hook: each is named
+//! `guildhall_tmpl_<pid>_<n>` (a database, or a `.db` file in the temporary folder), and
+//! the first template a process makes on an engine first removes those whose process is
+//! no longer running on this machine.
 
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+use tokio::sync::OnceCell;
 
-use crate::{ConnectOptions, EngineKind, Store, StoreResult};
+use crate::engine::Engine;
+use crate::{ConnectOptions, EngineKind, Store, StoreError, StoreResult};
 
 const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A migrated, empty database that removes itself when dropped.
+/// How template databases and files are named: `guildhall_tmpl_<pid>_<n>`.
+const TEMPLATE_PREFIX: &str = "guildhall_tmpl";
+/// How the databases and files of single tests are named: `guildhall_test_<pid>_<n>`.
+const TEST_PREFIX: &str = "guildhall_test";
+
+/// The templates this process has made (or is making), one cell per key: a template is
+/// made by whichever test asks first while the others wait for it.
+type Templates<K, V> = Mutex<BTreeMap<K, Arc<OnceCell<V>>>>;
+/// SQLite templates by key: the template's file.
+static SQLITE_TEMPLATES: Templates<String, PathBuf> = Mutex::new(BTreeMap::new());
+/// PostgreSQL templates by admin URL and key: the template database's name.
+static PG_TEMPLATES: Templates<(String, String), String> = Mutex::new(BTreeMap::new());
+/// Stale templates are looked for once per process and engine, before the first template.
+static SQLITE_SWEEP: OnceCell<()> = OnceCell::const_new();
+static PG_SWEEP: OnceCell<()> = OnceCell::const_new();
+
+/// A migrated database that removes itself when dropped: empty, or a copy of a template.
 pub struct TestDatabase {
     pub store: Store,
     pub url: String,
@@ -21,7 +55,7 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
-    File(std::path::PathBuf),
+    File(PathBuf),
     Postgres { admin_url: String, name: String },
 }
 
@@ -50,42 +84,66 @@ fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
+/// The pool a test gets on PostgreSQL.
+fn pg_options() -> ConnectOptions {
+    ConnectOptions { max_connections: 5, ..Default::default() }
+}
+
+/// A new file name in the temporary folder.
+fn sqlite_path(prefix: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{}.db", unique_name(prefix)))
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite:{}", path.display())
+}
+
+/// An admin connection to the test server; `Ok(None)` (and a message) when it is
+/// unreachable and not required.
+async fn connect_admin(admin_url: &str) -> StoreResult<Option<PgConnection>> {
+    match PgConnection::connect(admin_url).await {
+        Ok(conn) => Ok(Some(conn)),
+        Err(err) if !pg_required() => {
+            eprintln!(
+                "SKIPPED the PostgreSQL half of this test: cannot reach {} ({err}). \
+                 Set GUILDHALL_TEST_PG to a server's admin URL to run it.",
+                crate::redact_url(admin_url)
+            );
+            Ok(None)
+        }
+        Err(err) => Err(StoreError::Connect(format!(
+            "GUILDHALL_TEST_PG_REQUIRED=1 but PostgreSQL at {} is unreachable: {err}",
+            crate::redact_url(admin_url)
+        ))),
+    }
+}
+
+async fn execute(admin: &mut PgConnection, sql: String) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin).await?;
+    Ok(())
+}
+
 impl TestDatabase {
+    /// A fresh, migrated SQLite file in the temporary folder.
     pub async fn sqlite() -> StoreResult<Self> {
-        let path = std::env::temp_dir().join(format!("{}.db", unique_name("guildhall_test")));
-        let url = format!("sqlite:{}", path.display());
+        let path = sqlite_path(TEST_PREFIX);
+        let url = sqlite_url(&path);
         let store = Store::connect(&url, &ConnectOptions::default()).await?;
         store.migrate().await?;
         Ok(Self { store, url, cleanup: Cleanup::File(path) })
     }
 
-    /// `Ok(None)` when PostgreSQL is unreachable and not required (a message is printed).
+    /// A fresh, migrated PostgreSQL database. `Ok(None)` when PostgreSQL is unreachable
+    /// and not required (a message is printed).
     pub async fn postgres() -> StoreResult<Option<Self>> {
         let admin_url = pg_admin_url();
-        let mut admin = match PgConnection::connect(&admin_url).await {
-            Ok(conn) => conn,
-            Err(err) if !pg_required() => {
-                eprintln!(
-                    "SKIPPED the PostgreSQL half of this test: cannot reach {} ({err}). \
-                     Set GUILDHALL_TEST_PG to a server's admin URL to run it.",
-                    crate::redact_url(&admin_url)
-                );
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(crate::StoreError::Connect(format!(
-                    "GUILDHALL_TEST_PG_REQUIRED=1 but PostgreSQL at {} is unreachable: {err}",
-                    crate::redact_url(&admin_url)
-                )));
-            }
-        };
-        let name = unique_name("guildhall_test");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+        let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
+        let name = unique_name(TEST_PREFIX);
+        execute(&mut admin, format!("CREATE DATABASE {name}")).await?;
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let cleanup = Cleanup::Postgres { admin_url, name };
-        let options = ConnectOptions { max_connections: 5, ..Default::default() };
-        let store = Store::connect(&url, &options).await?;
+        let store = Store::connect(&url, &pg_options()).await?;
         let db = Self { store, url, cleanup };
         db.store.migrate().await?;
         Ok(Some(db))
@@ -100,44 +158,283 @@ impl TestDatabase {
         Ok(dbs)
     }
 
+    /// Like [`each_engine`](Self::each_engine), but each database is a copy of a template
+    /// that `seed` filled: SQLite always, then PostgreSQL when reachable.
+    ///
+    /// The template is made once per process, engine and `key` (so different seeds need
+    /// different keys), by whichever test asks first while concurrent ones wait:
+    /// migrated, then handed to `seed` as a store and its URL. `seed` must leave no
+    /// connection of its own open (the store given to it is closed after it returns).
+    /// A seed that fails fails this test, and the next test to ask tries again.
+    pub async fn each_engine_from_template<F, Fut, E>(key: &str, seed: F) -> StoreResult<Vec<Self>>
+    where
+        F: Fn(Store, String) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: Display,
+    {
+        let (sqlite, postgres) =
+            tokio::join!(Self::sqlite_from_template(key, &seed), Self::postgres_from_template(key, &seed));
+        let mut dbs = vec![sqlite?];
+        if let Some(pg) = postgres? {
+            dbs.push(pg);
+        }
+        Ok(dbs)
+    }
+
+    /// A SQLite file copied from the template `seed` filled for `key` (see
+    /// [`each_engine_from_template`](Self::each_engine_from_template)).
+    pub async fn sqlite_from_template<F, Fut, E>(key: &str, seed: F) -> StoreResult<Self>
+    where
+        F: Fn(Store, String) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: Display,
+    {
+        let cell = template_cell(&SQLITE_TEMPLATES, key.to_string());
+        let template = cell.get_or_try_init(|| create_sqlite_template(&seed)).await?;
+        let path = sqlite_path(TEST_PREFIX);
+        let url = sqlite_url(&path);
+        let cleanup = Cleanup::File(path.clone());
+        let connected = match std::fs::copy(template, &path) {
+            Ok(_) => Store::connect(&url, &ConnectOptions::default()).await,
+            Err(err) => Err(StoreError::Backend(format!(
+                "cannot copy the SQLite test template {} to {}: {err}",
+                template.display(),
+                path.display()
+            ))),
+        };
+        match connected {
+            Ok(store) => Ok(Self { store, url, cleanup }),
+            Err(err) => {
+                run_cleanup(cleanup);
+                Err(err)
+            }
+        }
+    }
+
+    /// A PostgreSQL database created from the template `seed` filled for `key` (see
+    /// [`each_engine_from_template`](Self::each_engine_from_template)). `Ok(None)` when
+    /// PostgreSQL is unreachable and not required, as for [`postgres`](Self::postgres).
+    pub async fn postgres_from_template<F, Fut, E>(key: &str, seed: F) -> StoreResult<Option<Self>>
+    where
+        F: Fn(Store, String) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: Display,
+    {
+        let admin_url = pg_admin_url();
+        let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
+        let cell = template_cell(&PG_TEMPLATES, (admin_url.clone(), key.to_string()));
+        let template = cell.get_or_try_init(|| create_pg_template(&mut admin, &admin_url, &seed)).await?;
+        let name = unique_name(TEST_PREFIX);
+        execute(&mut admin, format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
+        admin.close().await.ok();
+        let url = replace_database(&admin_url, &name);
+        let cleanup = Cleanup::Postgres { admin_url, name };
+        match Store::connect(&url, &pg_options()).await {
+            Ok(store) => Ok(Some(Self { store, url, cleanup })),
+            Err(err) => {
+                run_cleanup(cleanup);
+                Err(err)
+            }
+        }
+    }
+
     pub fn kind(&self) -> EngineKind {
         self.store.kind()
     }
 }
 
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::File(Default::default()));
-        // Drop cannot await, and the test's runtime is blocked here, so the pool is not
-        // closed (that would need the blocked runtime); a short-lived thread with its own
-        // runtime removes the files or force-drops the database, ending its connections.
-        let worker = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            runtime.block_on(async move {
-                match cleanup {
-                    Cleanup::File(path) => {
-                        if !path.as_os_str().is_empty() {
-                            for suffix in ["", "-wal", "-shm"] {
-                                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                            }
-                        }
-                    }
-                    Cleanup::Postgres { admin_url, name } => {
-                        if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
-                        }
+/// The cell of one template, made empty on first use.
+fn template_cell<K: Ord, V>(templates: &Templates<K, V>, key: K) -> Arc<OnceCell<V>> {
+    let mut templates = templates.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(templates.entry(key).or_default())
+}
+
+/// Migrates a new template and has `seed` fill it.
+async fn seed_template<F, Fut, E>(store: &Store, url: &str, seed: &F) -> StoreResult<()>
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    store.migrate().await?;
+    seed(store.clone(), url.to_string())
+        .await
+        .map_err(|err| StoreError::Backend(format!("seeding the {:?} test template failed: {err}", store.kind())))
+}
+
+/// Makes and fills a SQLite template; its file is complete on its own (no WAL) and
+/// closed, so that tests can copy it at will.
+async fn create_sqlite_template<F, Fut, E>(seed: &F) -> StoreResult<PathBuf>
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    SQLITE_SWEEP.get_or_init(|| async { sweep_sqlite_templates(&std::env::temp_dir(), is_stale) }).await;
+    let path = sqlite_path(TEMPLATE_PREFIX);
+    let url = sqlite_url(&path);
+    let filled = async {
+        let store = Store::connect(&url, &ConnectOptions::default()).await?;
+        let filled = async {
+            seed_template(&store, &url, seed).await?;
+            checkpoint(&store).await
+        }
+        .await;
+        store.close().await;
+        filled
+    }
+    .await;
+    match filled {
+        Ok(()) => Ok(path),
+        Err(err) => {
+            remove_sqlite_files(&path);
+            Err(err)
+        }
+    }
+}
+
+/// Moves everything in a SQLite database's WAL into its main file.
+async fn checkpoint(store: &Store) -> StoreResult<()> {
+    if let Engine::Sqlite { write, .. } = &store.engine {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(write).await?;
+        if busy != 0 {
+            return Err(StoreError::Backend("the SQLite test template could not be checkpointed".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Makes and fills a PostgreSQL template: no connection to it remains (PostgreSQL copies
+/// only a database nobody is connected to) and none is allowed any more.
+async fn create_pg_template<F, Fut, E>(admin: &mut PgConnection, admin_url: &str, seed: &F) -> StoreResult<String>
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+{
+    {
+        let admin = &mut *admin;
+        PG_SWEEP.get_or_init(|| sweep_pg_templates(admin, is_stale)).await;
+    }
+    let name = unique_name(TEMPLATE_PREFIX);
+    execute(admin, format!("CREATE DATABASE {name}")).await?;
+    let filled = async {
+        let url = replace_database(admin_url, &name);
+        let store = Store::connect(&url, &pg_options()).await?;
+        let seeded = seed_template(&store, &url, seed).await;
+        store.close().await;
+        seeded?;
+        execute(admin, format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")).await?;
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(&name)
+        .execute(&mut *admin)
+        .await?;
+        Ok(())
+    }
+    .await;
+    match filled {
+        Ok(()) => Ok(name),
+        Err(err) => {
+            let _ = execute(admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            Err(err)
+        }
+    }
+}
+
+/// The process id in a template's name, `guildhall_tmpl_<pid>_<n><suffix>`, and the suffix.
+fn parse_template_name(name: &str) -> Option<(u32, &str)> {
+    let rest = name.strip_prefix(TEMPLATE_PREFIX)?.strip_prefix('_')?;
+    let (pid, rest) = rest.split_once('_')?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || digits == 0 {
+        return None;
+    }
+    Some((pid.parse().ok()?, &rest[digits..]))
+}
+
+/// Whether a template made by process `pid` is left over: that process is no longer
+/// running on this machine, or it is this process, which has made no template yet when
+/// the sweep runs (an earlier process had the same id). Without `/proc` nothing is.
+fn is_stale(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && (pid == std::process::id() || !Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Removes the template files in `dir` whose process `stale` says is gone.
+fn sweep_sqlite_templates(dir: &Path, stale: impl Fn(u32) -> bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if parse_template_name(name)
+            .is_some_and(|(pid, suffix)| matches!(suffix, ".db" | ".db-wal" | ".db-shm" | ".db-journal") && stale(pid))
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Drops the template databases on the admin connection's server whose process `stale`
+/// says is gone. Best effort: a template that cannot be dropped now is left for later.
+async fn sweep_pg_templates(admin: &mut PgConnection, stale: impl Fn(u32) -> bool) {
+    let Ok(names) =
+        sqlx::query_scalar::<_, String>("SELECT datname::text FROM pg_database").fetch_all(&mut *admin).await
+    else {
+        return;
+    };
+    for name in names {
+        if parse_template_name(&name).is_some_and(|(pid, suffix)| suffix.is_empty() && stale(pid)) {
+            let _ = execute(admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
+    }
+}
+
+fn remove_sqlite_files(path: &Path) {
+    if !path.as_os_str().is_empty() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
+
+/// Removes a test's files or force-drops its database, ending its connections.
+///
+/// This may be called where the caller's runtime is blocked (`Drop` cannot await), so a
+/// short-lived thread with its own runtime does the work.
+fn run_cleanup(cleanup: Cleanup) {
+    let worker = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        runtime.block_on(async move {
+            match cleanup {
+                Cleanup::File(path) => remove_sqlite_files(&path),
+                Cleanup::Postgres { admin_url, name } => {
+                    if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                        let _ = execute(&mut admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                     }
                 }
-            });
+            }
         });
-        let _ = worker.join();
+    });
+    let _ = worker.join();
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // The pool is not closed (that would need the test's runtime, blocked here):
+        // removing the files or force-dropping the database ends its connections.
+        run_cleanup(std::mem::replace(&mut self.cleanup, Cleanup::File(PathBuf::new())));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::replace_database;
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
 
     #[test]
     fn database_name_is_swapped_in_the_url() {
@@ -147,5 +444,137 @@ mod tests {
             "postgres://pg@h/t1?sslmode=disable"
         );
         assert_eq!(replace_database("postgres://pg@h", "t1"), "postgres://pg@h/t1");
+    }
+
+    #[test]
+    fn template_names_give_their_process() {
+        assert_eq!(parse_template_name("guildhall_tmpl_123_4"), Some((123, "")));
+        assert_eq!(parse_template_name("guildhall_tmpl_123_45.db-wal"), Some((123, ".db-wal")));
+        assert_eq!(parse_template_name("guildhall_test_123_4"), None);
+        assert_eq!(parse_template_name("guildhall_tmpl_123"), None);
+        assert_eq!(parse_template_name("guildhall_tmpl__4"), None);
+        assert_eq!(parse_template_name("guildhall_tmpl_12x_4"), None);
+        assert_eq!(parse_template_name("guildhall_tmpl_123_.db"), None);
+        if Path::new("/proc/self").exists() {
+            assert!(is_stale(std::process::id()), "a template named for this process predates it");
+            assert!(is_stale(u32::MAX));
+            assert!(!is_stale(1));
+        }
+    }
+
+    #[test]
+    fn stale_template_files_are_swept_and_others_kept() {
+        let dir = std::env::temp_dir().join(unique_name("guildhall_sweep"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files =
+            ["guildhall_tmpl_7_0.db", "guildhall_tmpl_7_0.db-wal", "guildhall_tmpl_8_1.db", "guildhall_test_7_2.db"];
+        for file in files {
+            std::fs::write(dir.join(file), b"").unwrap();
+        }
+        sweep_sqlite_templates(&dir, |pid| pid == 7);
+        let mut left: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, ["guildhall_test_7_2.db", "guildhall_tmpl_8_1.db"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn stale_template_databases_are_swept() {
+        let Some(mut admin) = connect_admin(&pg_admin_url()).await.unwrap() else { return };
+        // Process ids are below 2^22 on Linux, so the first is nobody's and is swept; the
+        // second names process 1 (always running), so no other sweep removes it meanwhile.
+        let own = std::process::id();
+        let (stale, live) = (format!("guildhall_tmpl_4294967001_{own}"), format!("guildhall_tmpl_1_{own}"));
+        for name in [&stale, &live] {
+            execute(&mut admin, format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
+            execute(&mut admin, format!("CREATE DATABASE {name}")).await.unwrap();
+        }
+        sweep_pg_templates(&mut admin, |pid| pid == 4_294_967_001).await;
+        let left: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname IN ($1, $2)")
+            .bind(&stale)
+            .bind(&live)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+        execute(&mut admin, format!("DROP DATABASE IF EXISTS {live}")).await.unwrap();
+        assert_eq!(left, [live]);
+    }
+
+    async fn society_name(store: &Store) -> Option<String> {
+        store.society_settings().await.unwrap().get("name").cloned()
+    }
+
+    async fn set_society_name(store: &Store, name: &str) -> StoreResult<()> {
+        store.save_society_settings(&[("name".into(), name.into())], None).await
+    }
+
+    #[tokio::test]
+    async fn databases_made_from_a_template_share_its_rows_but_not_later_writes() {
+        let seed = |store: Store, url: String| async move {
+            assert!(!url.is_empty());
+            set_society_name(&store, "Seeded Society").await
+        };
+        let (first, second) = tokio::join!(
+            TestDatabase::each_engine_from_template("testing::share", seed),
+            TestDatabase::each_engine_from_template("testing::share", seed),
+        );
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!(first.len(), second.len());
+        assert!(!first.is_empty());
+        for (a, b) in first.iter().zip(&second) {
+            assert_eq!(a.kind(), b.kind());
+            assert_ne!(a.url, b.url);
+            assert_eq!(society_name(&a.store).await.as_deref(), Some("Seeded Society"), "{:?}", a.kind());
+            assert_eq!(society_name(&b.store).await.as_deref(), Some("Seeded Society"), "{:?}", b.kind());
+            set_society_name(&a.store, "Changed in A").await.unwrap();
+            assert_eq!(society_name(&a.store).await.as_deref(), Some("Changed in A"), "{:?}", a.kind());
+            assert_eq!(society_name(&b.store).await.as_deref(), Some("Seeded Society"), "{:?}", b.kind());
+        }
+        // A later database from the same template sees none of the tests' writes.
+        for db in TestDatabase::each_engine_from_template("testing::share", seed).await.unwrap() {
+            assert_eq!(society_name(&db.store).await.as_deref(), Some("Seeded Society"), "{:?}", db.kind());
+        }
+    }
+
+    #[test]
+    fn a_template_is_seeded_once_per_process_and_engine_whatever_the_runtimes() {
+        static SEEDS: AtomicU32 = AtomicU32::new(0);
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    runtime.block_on(async move {
+                        let seed = |store: Store, _url: String| async move {
+                            SEEDS.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                            set_society_name(&store, "Seeded once").await
+                        };
+                        let dbs = TestDatabase::each_engine_from_template("testing::once", seed).await.unwrap();
+                        for db in &dbs {
+                            assert_eq!(society_name(&db.store).await.as_deref(), Some("Seeded once"));
+                            set_society_name(&db.store, &format!("thread {i}")).await.unwrap();
+                        }
+                        dbs.len()
+                    })
+                })
+            })
+            .collect();
+        let engines: Vec<usize> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert!(engines.iter().all(|&n| n == engines[0]));
+        assert_eq!(SEEDS.load(Ordering::SeqCst), engines[0] as u32);
+    }
+
+    #[tokio::test]
+    async fn a_failed_seed_is_tried_again_by_the_next_test() {
+        let fail = |_: Store, _: String| async { Err::<(), _>("no luck") };
+        let err = TestDatabase::sqlite_from_template("testing::retry", fail).await.err().unwrap();
+        assert!(err.to_string().contains("no luck"), "{err}");
+        let db = TestDatabase::sqlite_from_template("testing::retry", |store: Store, _: String| async move {
+            set_society_name(&store, "Second try").await
+        })
+        .await
+        .unwrap();
+        assert_eq!(society_name(&db.store).await.as_deref(), Some("Second try"));
     }
 }

@@ -41,19 +41,36 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// The demo society on SQLite, then on PostgreSQL when reachable.
+    /// The demo society on SQLite, then on PostgreSQL when reachable. Each test gets its
+    /// own database, copied from a template that was migrated and seeded once per run.
     pub async fn each_engine() -> Vec<TestApp> {
+        let dbs = TestDatabase::each_engine_from_template("demo-society", |store, url| async move {
+            let mut settings = test_settings();
+            settings.database.url = url;
+            let app = App::with_store(settings, store).await.map_err(|e| e.to_string())?;
+            app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        })
+        .await
+        .expect("test database");
         let mut apps = Vec::new();
-        for db in TestDatabase::each_engine().await.expect("test database") {
-            apps.push(Self::on(db, test_settings()).await);
+        for db in dbs {
+            apps.push(Self::over(db, test_settings()).await);
         }
         apps
     }
 
-    pub async fn on(db: TestDatabase, mut settings: Settings) -> TestApp {
+    /// The demo society seeded into a fresh database with these settings.
+    pub async fn on(db: TestDatabase, settings: Settings) -> TestApp {
+        let t = Self::over(db, settings).await;
+        t.app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.expect("demo society");
+        t
+    }
+
+    /// The application over a database as it is.
+    async fn over(db: TestDatabase, mut settings: Settings) -> TestApp {
         settings.database.url = db.url.clone();
         let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
-        app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.expect("demo society");
         let router = guildhall_web::router(app.clone());
         TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db }
     }
