@@ -2,6 +2,7 @@
 //! The storage conformance suite: every test runs on SQLite and, when reachable, on
 //! PostgreSQL, and asserts the same behaviour on both.
 
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing};
 use guildhall_store::copy::TABLES;
 use guildhall_store::testing::TestDatabase;
 use guildhall_store::*;
@@ -412,8 +413,8 @@ async fn fill(s: &Store) {
     s.save_organisation(payer, "Acme Engineering", 3, &audit("organisation.saved", 10, None), 10).await.unwrap();
     let link = s
         .add_link(
-            (person, payer, "employee", date!(2024 - 02 - 29)),
-            ("active", None, date!(2024 - 02 - 29)),
+            (person, payer, LinkKind::Employee, date!(2024 - 02 - 29)),
+            (Standing::Active, None, date!(2024 - 02 - 29)),
             &audit("member.linked", 11, None),
             11,
         )
@@ -422,7 +423,7 @@ async fn fill(s: &Store) {
     s.end_link(
         link,
         date!(2025 - 06 - 30),
-        ("lapsed", None, date!(2025 - 07 - 01)),
+        (Standing::Lapsed, None, date!(2025 - 07 - 01)),
         &audit("member.unlinked", 12, None),
     )
     .await
@@ -504,7 +505,7 @@ async fn member_email_search_treats_wildcards_as_text() {
                 tier_id: tier,
                 home_chapter_id: None,
                 joined_on: date!(2024 - 01 - 01),
-                standing: "active".into(),
+                standing: Standing::Active,
                 expires_on: Some(date!(2027 - 01 - 01)),
                 standing_on: date!(2026 - 01 - 01),
                 visibility: "{}".into(),
@@ -579,10 +580,10 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
         cancelled_on: None,
         rejected_on: None,
     };
-    let invoice = |status: &str, paid_on| NewInvoice {
+    let invoice = |status: InvoiceStatus, paid_on| NewInvoice {
         description: "Member".into(),
         amount_cents: 10_000,
-        status: status.into(),
+        status,
         issued_on: date!(2025 - 01 - 01),
         due_on: date!(2025 - 01 - 31),
         paid_on,
@@ -605,7 +606,7 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
             tier_id: tier,
             home_chapter_id: None,
             joined_on: date!(2025 - 01 - 01),
-            standing: "renewal_due".into(),
+            standing: Standing::RenewalDue,
             expires_on: Some(date!(2025 - 12 - 31)),
             standing_on: date!(2025 - 12 - 01),
             visibility: "{}".into(),
@@ -616,7 +617,7 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
         terms: vec![
             NewTermWithInvoice {
                 term: term(date!(2025 - 01 - 01), date!(2025 - 12 - 31), "paid", paid_on),
-                invoice: Some(invoice("paid", paid_on)),
+                invoice: Some(invoice(InvoiceStatus::Paid, paid_on)),
                 payments: vec![NewPayment {
                     amount_cents: 10_000,
                     method: "cheque".into(),
@@ -628,15 +629,15 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
             },
             NewTermWithInvoice {
                 term: term(date!(2026 - 01 - 01), date!(2026 - 12 - 31), "awaiting_payment", None),
-                invoice: Some(invoice("open", None)),
+                invoice: Some(invoice(InvoiceStatus::Open, None)),
                 payments: vec![],
             },
         ],
     };
     let member = s.insert_members(&[bundle], 0).await.unwrap()[0];
     let invoices = s.member_invoices(member).await.unwrap();
-    let paid = invoices.iter().find(|i| i.status == "paid").unwrap().id;
-    let open = invoices.iter().find(|i| i.status == "open").unwrap().id;
+    let paid = invoices.iter().find(|i| i.status == InvoiceStatus::Paid).unwrap().id;
+    let open = invoices.iter().find(|i| i.status == InvoiceStatus::Open).unwrap().id;
     let payment = s.invoice_payments(paid).await.unwrap()[0].id;
     (member, paid, payment, open)
 }
@@ -672,13 +673,13 @@ async fn provider_events_are_acted_on_once_and_settle_with_their_invoice() {
             received_on: date!(2025 - 12 - 02),
             recorded_by: None,
         };
-        let standing = ("active", Some(date!(2026 - 12 - 31)), date!(2025 - 12 - 02));
+        let standing = (Standing::Active, Some(date!(2026 - 12 - 31)), date!(2025 - 12 - 02));
         let settle = Some((open, &payment, standing));
         assert_eq!(s.record_payment_event(&event("e1"), settle, 5).await.unwrap(), PaymentEventOutcome::Recorded);
         assert_eq!(s.record_payment_event(&event("e1"), settle, 6).await.unwrap(), PaymentEventOutcome::Duplicate);
         assert_eq!(s.invoice_payments(open).await.unwrap().len(), 1, "{:?}", db.kind());
         let m = s.member_by_id(member).await.unwrap().unwrap();
-        assert_eq!((m.standing.as_str(), m.expires_on), ("active", Some(date!(2026 - 12 - 31))));
+        assert_eq!((m.standing, m.expires_on), (Standing::Active, Some(date!(2026 - 12 - 31))));
         // Another event for the paid invoice fails as a whole: the event is not kept.
         let again = NewPayment { provider_ref: Some("test:ch_2".into()), ..payment.clone() };
         let err = s.record_payment_event(&event("e2"), Some((open, &again, standing)), 7).await.unwrap_err();
@@ -711,7 +712,7 @@ async fn refunds_never_exceed_the_payment_and_may_end_its_term() {
             "a refund is for something"
         );
         let term_id = s.invoice_by_id(paid).await.unwrap().unwrap().term_id.unwrap();
-        let end = EndTerm { term_id, standing: "cancelled".into(), expires_on: Some(date!(2025 - 12 - 31)) };
+        let end = EndTerm { term_id, standing: Standing::Cancelled, expires_on: Some(date!(2025 - 12 - 31)) };
         assert!(matches!(
             s.record_refund(&refund(payment, 4_000), Some(&end), &log, 3).await.unwrap(),
             RefundOutcome::Recorded { .. }
@@ -724,7 +725,7 @@ async fn refunds_never_exceed_the_payment_and_may_end_its_term() {
         );
         let term = s.member_terms(member).await.unwrap().into_iter().find(|t| t.id == term_id).unwrap();
         assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(date!(2025 - 12 - 02))));
-        assert_eq!(s.member_by_id(member).await.unwrap().unwrap().standing, "cancelled");
+        assert_eq!(s.member_by_id(member).await.unwrap().unwrap().standing, Standing::Cancelled);
         assert_eq!(s.member_payments(member).await.unwrap().len(), 1);
         assert!(matches!(s.record_refund(&refund(9_999, 1), None, &log, 4).await, Err(StoreError::NotFound)));
         let entries = s
@@ -865,38 +866,43 @@ async fn household_and_organisation_links_set_the_person_s_standing_with_their_a
         let today = date!(2026 - 03 - 01);
         let id = s
             .add_link(
-                (person, payer, "household", today),
-                ("grace", Some(date!(2025 - 12 - 31)), today),
+                (person, payer, LinkKind::Household, today),
+                (Standing::Grace, Some(date!(2025 - 12 - 31)), today),
                 &audit("member.linked", 1, None),
                 1,
             )
             .await
             .unwrap();
         let member = s.member_by_id(person).await.unwrap().unwrap();
-        assert_eq!((member.standing.as_str(), member.expires_on), ("grace", Some(date!(2025 - 12 - 31))));
+        assert_eq!((member.standing, member.expires_on), (Standing::Grace, Some(date!(2025 - 12 - 31))));
         let links = s.member_links(payer).await.unwrap();
         assert_eq!(
-            (links.len(), links[0].member_id, links[0].kind.as_str(), links[0].ended_on),
-            (1, person, "household", None)
+            (links.len(), links[0].member_id, links[0].kind, links[0].ended_on),
+            (1, person, LinkKind::Household, None)
         );
         assert_eq!(s.member_links(person).await.unwrap(), links, "seen from both ends");
         // Ended the day before it started (linked and unlinked the same day): removed.
-        s.end_link(id, date!(2026 - 02 - 28), ("lapsed", None, today), &audit("member.unlinked", 2, None))
+        s.end_link(id, date!(2026 - 02 - 28), (Standing::Lapsed, None, today), &audit("member.unlinked", 2, None))
             .await
             .unwrap();
         assert!(s.member_links(person).await.unwrap().is_empty());
-        assert_eq!(s.member_by_id(person).await.unwrap().unwrap().standing, "lapsed");
+        assert_eq!(s.member_by_id(person).await.unwrap().unwrap().standing, Standing::Lapsed);
         let id = s
-            .add_link((person, payer, "employee", today), ("grace", None, today), &audit("member.linked", 3, None), 3)
+            .add_link(
+                (person, payer, LinkKind::Employee, today),
+                (Standing::Grace, None, today),
+                &audit("member.linked", 3, None),
+                3,
+            )
             .await
             .unwrap();
-        s.end_link(id, date!(2026 - 04 - 30), ("lapsed", None, today), &audit("member.unlinked", 4, None))
+        s.end_link(id, date!(2026 - 04 - 30), (Standing::Lapsed, None, today), &audit("member.unlinked", 4, None))
             .await
             .unwrap();
         assert_eq!(s.link_by_id(id).await.unwrap().unwrap().ended_on, Some(date!(2026 - 04 - 30)));
         assert!(
             matches!(
-                s.end_link(id, date!(2026 - 05 - 01), ("lapsed", None, today), &audit("x", 5, None)).await,
+                s.end_link(id, date!(2026 - 05 - 01), (Standing::Lapsed, None, today), &audit("x", 5, None)).await,
                 Err(StoreError::NotFound)
             ),
             "an ended link ends once"

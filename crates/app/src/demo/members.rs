@@ -2,7 +2,7 @@
 //! groups, disciplines and licences, with several years of term history generated
 //! through the society's real term rules. Deterministic: the same society every time.
 
-use guildhall_domain::membership::Term;
+use guildhall_domain::membership::{InvoiceStatus, Term};
 use guildhall_store::{
     MemberBundle, NewInvoice, NewLicence, NewMember, NewPayment, NewTerm, NewTermWithInvoice, NewTier, TermRecord,
 };
@@ -424,7 +424,7 @@ fn invoice(tier_name: &str, dues: i64, term: Term, issued_on: Date, paid_on: Opt
     NewInvoice {
         description: format!("{tier_name} membership, {} to {}", term.starts_on(), term.ends_on()),
         amount_cents: dues,
-        status: if paid_on.is_some() { "paid" } else { "open" }.into(),
+        status: if paid_on.is_some() { InvoiceStatus::Paid } else { InvoiceStatus::Open },
         issued_on,
         due_on: term.starts_on(),
         paid_on,

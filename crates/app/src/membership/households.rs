@@ -5,22 +5,21 @@
 //! Linked people's stored standings follow the payer's whenever the payer's changes
 //! (payments, refunds, the daily refresh).
 
-use guildhall_domain::membership::{Employment, StandingReport, check_seats, linked_standing, standing_on};
+use guildhall_domain::membership::{
+    Employment, LinkKind, Standing, StandingReport, check_seats, linked_standing, standing_on,
+};
 use guildhall_store::{MemberRecord, MembershipLinkRecord, OrganisationRecord};
 use serde_json::json;
 use time::{Date, Duration};
 
 use crate::error::{AppError, AppResult};
-use crate::membership::{standing_code, term_fact};
+use crate::membership::term_fact;
 use crate::{Actor, App, Permission};
-
-/// The kinds of link, as (code, label).
-pub const LINK_KINDS: [(&str, &str); 2] = [("household", "Household member"), ("employee", "Named employee")];
 
 /// A link as a member's page shows it.
 pub struct LinkView {
     pub id: i64,
-    pub kind: String,
+    pub kind: LinkKind,
     /// The member at the other end of the link.
     pub other: MemberRecord,
     pub started_on: Date,
@@ -56,7 +55,7 @@ impl App {
 
     /// A member's (standing code, expiry) on `on`: the payer's while a link covers the
     /// date, otherwise their own.
-    pub async fn standing_of(&self, member_id: i64, on: Date) -> AppResult<(String, Option<Date>)> {
+    pub async fn standing_of(&self, member_id: i64, on: Date) -> AppResult<(Standing, Option<Date>)> {
         let own = self.own_report(member_id, on).await?;
         let links = self.store.member_links(member_id).await?;
         let link = links.iter().filter(|l| l.member_id == member_id && covers(l, on)).max_by_key(|l| l.started_on);
@@ -68,8 +67,8 @@ impl App {
             None => own,
         };
         Ok(match report {
-            Some(r) => (standing_code(r.standing).into(), r.expiry.map(|e| e.expires_on)),
-            None => ("applied".into(), None),
+            Some(r) => (r.standing, r.expiry.map(|e| e.expires_on)),
+            None => (Standing::Applied, None),
         })
     }
 
@@ -80,7 +79,7 @@ impl App {
         for link in self.store.member_links(member_id).await? {
             if covers(&link, today) {
                 let (standing, expires) = self.standing_of(link.member_id, today).await?;
-                self.store.set_member_standing(link.member_id, &standing, expires, today).await?;
+                self.store.set_member_standing(link.member_id, standing, expires, today).await?;
             }
         }
         Ok(())
@@ -99,13 +98,8 @@ impl App {
         for link in self.store.member_links(member_id).await? {
             let other_id = if link.member_id == member_id { link.payer_id } else { link.member_id };
             let Some(other) = self.store.member_by_id(other_id).await? else { continue };
-            let view = LinkView {
-                id: link.id,
-                kind: link.kind.clone(),
-                other,
-                started_on: link.started_on,
-                ended_on: link.ended_on,
-            };
+            let view =
+                LinkView { id: link.id, kind: link.kind, other, started_on: link.started_on, ended_on: link.ended_on };
             if !covers(&link, today) {
                 out.past.push(view);
             } else if link.member_id == member_id {
@@ -162,7 +156,7 @@ impl App {
             .member_links(payer_id)
             .await?
             .iter()
-            .filter(|l| l.payer_id == payer_id && l.kind == "employee")
+            .filter(|l| l.payer_id == payer_id && l.kind == LinkKind::Employee)
             .map(employment)
             .collect()
     }
@@ -180,9 +174,8 @@ impl App {
         actor.require(Permission::StaffArea)?;
         let payer =
             self.store.member_by_id(payer_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
-        if !LINK_KINDS.iter().any(|(k, _)| *k == kind) {
-            return Err(AppError::invalid_field("kind", "Choose household member or named employee."));
-        }
+        let kind = LinkKind::from_code(kind)
+            .ok_or_else(|| AppError::invalid_field("kind", "Choose household member or named employee."))?;
         let number = member_number.trim();
         let person = match self.store.member_id_by_number(number).await? {
             Some(id) => self.store.member_by_id(id).await?,
@@ -210,11 +203,11 @@ impl App {
                 ),
             ));
         }
-        if kind == "household" {
+        if kind == LinkKind::Household {
             let max = crate::membership::household_policy(&self.settings.membership)?.max_additional_people;
             let household = payer_links
                 .iter()
-                .filter(|l| l.payer_id == payer.id && l.kind == "household" && covers(l, today))
+                .filter(|l| l.payer_id == payer.id && l.kind == LinkKind::Household && covers(l, today))
                 .count();
             if household >= usize::from(max) {
                 return Err(AppError::invalid_field(
@@ -225,7 +218,7 @@ impl App {
                 ));
             }
         }
-        if kind == "employee" {
+        if kind == LinkKind::Employee {
             let organisation = self.store.organisation(payer.id).await?.ok_or_else(|| {
                 AppError::invalid_field(
                     "kind",
@@ -244,7 +237,7 @@ impl App {
         let (standing, expires) = match payer_report {
             Some(p) => {
                 let r = linked_standing(&p, &link, own);
-                (standing_code(r.standing).to_string(), r.expiry.map(|e| e.expires_on))
+                (r.standing, r.expiry.map(|e| e.expires_on))
             }
             None => return Err(AppError::invalid("The paying member has no membership terms yet.")),
         };
@@ -257,7 +250,7 @@ impl App {
                 .to_string(),
         );
         self.store
-            .add_link((person.id, payer.id, kind, today), (&standing, expires, today), &audit, self.clock.unix())
+            .add_link((person.id, payer.id, kind, today), (standing, expires, today), &audit, self.clock.unix())
             .await?;
         Ok(())
     }
@@ -293,9 +286,9 @@ impl App {
                 } else {
                     linked_standing(&payer, &ended, own)
                 };
-                (standing_code(r.standing).to_string(), r.expiry.map(|e| e.expires_on))
+                (r.standing, r.expiry.map(|e| e.expires_on))
             }
-            None => ("cancelled".to_string(), None),
+            None => (Standing::Cancelled, None),
         };
         let mut audit = self.audit_entry(actor, "member.unlinked", "member", request_id);
         audit.subject_id = Some(person.id);
@@ -305,7 +298,7 @@ impl App {
             json!({ "standing": person.standing, "expires_on": person.expires_on, "kind": link.kind }).to_string(),
         );
         audit.after_json = Some(json!({ "standing": standing, "expires_on": expires }).to_string());
-        self.store.end_link(link.id, ended_on, (&standing, expires, today), &audit).await.map_err(|e| match e {
+        self.store.end_link(link.id, ended_on, (standing, expires, today), &audit).await.map_err(|e| match e {
             guildhall_store::StoreError::NotFound => AppError::NotFound("This link has already ended.".into()),
             other => other.into(),
         })

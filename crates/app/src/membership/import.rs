@@ -8,7 +8,7 @@ use std::io::Write;
 use guildhall_domain::member_csv::{
     self, CertificationCsv, ColumnMapping, KnownCodes, LicenceCsv, MemberRecordCsv, MemberStatus, RowError,
 };
-use guildhall_domain::membership::{CareerStage, LicenceKind, TierCode};
+use guildhall_domain::membership::{CareerStage, LicenceKind, Standing, TierCode};
 use guildhall_store::{MemberBundle, NewCertification, NewLicence, NewMember, NewTerm, NewTermWithInvoice, TermRecord};
 use time::{Date, Duration};
 
@@ -218,13 +218,13 @@ impl App {
         let mut rows = Vec::with_capacity(export.members.len());
         for (n, m) in export.members.iter().enumerate() {
             let bad = |what: &str| AppError::Internal(format!("member {} has an unexportable {what}", m.member_number));
-            let status = match m.standing.as_str() {
-                "applied" => MemberStatus::Applied,
-                "approved" => MemberStatus::Approved,
-                "active" | "renewal_due" => MemberStatus::Active,
-                "grace" => MemberStatus::Grace,
-                "lapsed" => MemberStatus::Lapsed,
-                _ => MemberStatus::Cancelled,
+            let status = match m.standing {
+                Standing::Applied => MemberStatus::Applied,
+                Standing::Approved => MemberStatus::Approved,
+                Standing::Active | Standing::RenewalDue => MemberStatus::Active,
+                Standing::Grace => MemberStatus::Grace,
+                Standing::Lapsed => MemberStatus::Lapsed,
+                Standing::Cancelled | Standing::Rejected => MemberStatus::Cancelled,
             };
             rows.push(MemberRecordCsv {
                 row: n + 1,

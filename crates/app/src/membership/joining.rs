@@ -6,7 +6,8 @@
 
 use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{
-    ApplicantFacts, Cents, EnrolmentFact, LicenceFact, LicenceKind, Requirement, Tier, TierCode, check_eligibility,
+    ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, LicenceKind, Requirement, Standing, Tier,
+    TierCode, check_eligibility,
 };
 use guildhall_store::{
     ChapterRecord, MemberBundle, NewInvoice, NewLicence, NewMember, NewTerm, NewTermWithInvoice, StoreError, TierRecord,
@@ -273,17 +274,17 @@ impl App {
         let term = self.policy()?.first_term(today).map_err(|e| AppError::Internal(e.to_string()))?;
         let dues = tier.annual_dues_cents + chapter.dues_supplement_cents;
         let (status, standing, invoice) = if tier.requires_approval {
-            ("awaiting_approval", "applied", None)
+            ("awaiting_approval", Standing::Applied, None)
         } else {
             let invoice = NewInvoice {
                 description: format!("{} membership, {} to {}", tier.name, term.starts_on(), term.ends_on()),
                 amount_cents: dues,
-                status: "open".into(),
+                status: InvoiceStatus::Open,
                 issued_on: today,
                 due_on: today + time::Duration::days(30),
                 paid_on: None,
             };
-            ("awaiting_payment", "approved", Some(invoice))
+            ("awaiting_payment", Standing::Approved, Some(invoice))
         };
         let education = match &enrolment {
             Some((institution, starts, Some(completion))) => {
@@ -309,7 +310,7 @@ impl App {
                 tier_id: tier.id,
                 home_chapter_id: Some(chapter.id),
                 joined_on: today,
-                standing: standing.into(),
+                standing,
                 expires_on: None,
                 standing_on: today,
                 visibility: "{}".into(),
@@ -357,7 +358,8 @@ impl App {
         if tier.requires_approval {
             return Ok(Joined::AwaitingApproval);
         }
-        let invoice = self.store.member_invoices(member_id).await?.into_iter().find(|i| i.status == "open");
+        let invoice =
+            self.store.member_invoices(member_id).await?.into_iter().find(|i| i.status == InvoiceStatus::Open);
         let invoice = invoice.ok_or_else(|| AppError::Internal("the first invoice vanished".into()))?;
         tracing::info!(member_id, invoice = invoice.id, dues = %format_money(dues), "member joined");
         Ok(Joined::InvoiceRaised(invoice.id))

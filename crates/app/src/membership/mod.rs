@@ -11,8 +11,9 @@ pub mod reports;
 pub mod tiers;
 
 use guildhall_domain::membership::{
-    Cents, DuesQuote, HouseholdPolicy, HouseholdRate, OrganisationalRate, Percent, ReminderOffset, Standing, Term,
-    TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues, organisational_dues, standing_on,
+    Cents, DuesQuote, HouseholdPolicy, HouseholdRate, InvoiceStatus, LinkKind, OrganisationalRate, Percent,
+    ReminderOffset, Standing, Term, TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues,
+    organisational_dues, standing_on,
 };
 use guildhall_store::{
     GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice,
@@ -104,44 +105,13 @@ pub fn term_fact(t: &TermRecord) -> AppResult<TermFact> {
     TermFact::new(Term::new(t.starts_on, t.ends_on).map_err(bad)?, t.applied_on, status).map_err(bad)
 }
 
-pub fn standing_code(standing: Standing) -> &'static str {
-    match standing {
-        Standing::Applied => "applied",
-        Standing::Approved => "approved",
-        Standing::Active => "active",
-        Standing::RenewalDue => "renewal_due",
-        Standing::Grace => "grace",
-        Standing::Lapsed => "lapsed",
-        Standing::Cancelled => "cancelled",
-        Standing::Rejected => "rejected",
-    }
-}
-
-/// Words for a standing code, as members and staff read it.
-pub fn standing_label(code: &str) -> &'static str {
-    match code {
-        "applied" => "Applied, awaiting approval",
-        "approved" => "Approved, awaiting payment",
-        "active" => "Active",
-        "renewal_due" => "Active, renewal due",
-        "grace" => "In grace period",
-        "lapsed" => "Lapsed",
-        "cancelled" => "Cancelled",
-        "rejected" => "Application declined",
-        _ => "Unknown",
-    }
-}
-
-pub const STANDINGS: [&str; 8] =
-    ["applied", "approved", "active", "renewal_due", "grace", "lapsed", "cancelled", "rejected"];
-
-/// (standing code, expiry) from a term history on a date.
-pub fn compute_standing(policy: &TermPolicy, terms: &[TermRecord], on: Date) -> AppResult<(String, Option<Date>)> {
+/// (standing, expiry) from a term history on a date.
+pub fn compute_standing(policy: &TermPolicy, terms: &[TermRecord], on: Date) -> AppResult<(Standing, Option<Date>)> {
     let facts = terms.iter().map(term_fact).collect::<AppResult<Vec<_>>>()?;
     let report = standing_on(policy, &facts, on).map_err(|e| AppError::Internal(format!("standing: {e}")))?;
     Ok(match report {
-        Some(r) => (standing_code(r.standing).into(), r.expiry.map(|e| e.expires_on)),
-        None => ("applied".into(), None),
+        Some(r) => (r.standing, r.expiry.map(|e| e.expires_on)),
+        None => (Standing::Applied, None),
     })
 }
 
@@ -260,7 +230,9 @@ impl App {
             .member_links(member.id)
             .await?
             .into_iter()
-            .filter(|l| l.payer_id == member.id && l.kind == "household" && l.ended_on.is_none_or(|e| e >= starts_on))
+            .filter(|l| {
+                l.payer_id == member.id && l.kind == LinkKind::Household && l.ended_on.is_none_or(|e| e >= starts_on)
+            })
             .count();
         if household == 0 {
             return Ok(DuesFor { amount_cents: own, description: format!("{} membership, {term_words}", tier.name) });
@@ -314,7 +286,7 @@ impl App {
             Some(payer_id) => Some(self.payer_name(payer_id).await?),
             None => None,
         };
-        let can_renew = paid_by.is_none() && matches!(member.standing.as_str(), "renewal_due" | "grace");
+        let can_renew = paid_by.is_none() && matches!(member.standing, Standing::RenewalDue | Standing::Grace);
         let window_opens_on = match member.expires_on {
             Some(expiry) => Some(
                 self.policy()?.expiry_dates(expiry).map_err(|e| AppError::Internal(e.to_string()))?.window_opens_on,
@@ -357,11 +329,13 @@ impl App {
             return Err(AppError::invalid(format!("Your membership is paid by {payer}; they renew it for you.")));
         }
         if !card.can_renew {
-            return Err(AppError::invalid(match (card.member.standing.as_str(), card.window_opens_on) {
-                ("active", Some(opens)) => {
+            return Err(AppError::invalid(match (card.member.standing, card.window_opens_on) {
+                (Standing::Active, Some(opens)) => {
                     format!("Renewal opens on {opens}; we will remind you by email before then.")
                 }
-                ("lapsed", _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
+                (Standing::Lapsed, _) => {
+                    "Your membership has lapsed; contact the society office to be reinstated.".into()
+                }
                 _ => "Your membership cannot be renewed online right now; contact the society office.".into(),
             }));
         }
@@ -390,7 +364,7 @@ impl App {
         let invoice = NewInvoice {
             description: dues.description,
             amount_cents: dues.amount_cents,
-            status: "open".into(),
+            status: InvoiceStatus::Open,
             issued_on: today,
             due_on: last.ends_on().max(today),
             paid_on: None,
@@ -407,7 +381,7 @@ impl App {
         if invoice.member_id != member.id {
             return Err(AppError::forbidden());
         }
-        if invoice.status != "open" {
+        if invoice.status != InvoiceStatus::Open {
             return Err(AppError::invalid("This invoice has already been paid."));
         }
         Ok(invoice)
@@ -433,7 +407,7 @@ impl App {
         &self,
         invoice: &InvoiceRecord,
         payment: &NewPayment,
-    ) -> AppResult<(String, Option<Date>)> {
+    ) -> AppResult<(Standing, Option<Date>)> {
         let mut terms = self.store.member_terms(invoice.member_id).await?;
         for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
             t.status = "paid".into();
@@ -455,7 +429,7 @@ impl App {
         let today = self.clock.today();
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
         self.store
-            .settle_invoice(invoice.id, payment, (&standing, expires, today), audit.as_ref(), self.clock.unix())
+            .settle_invoice(invoice.id, payment, (standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
         self.refresh_linked(invoice.member_id).await
     }
@@ -482,7 +456,7 @@ impl App {
         if invoice.member_id != member_id {
             return Err(AppError::NotFound("That invoice does not belong to this member.".into()));
         }
-        if invoice.status != "open" {
+        if invoice.status != InvoiceStatus::Open {
             return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
         }
         let member = self
@@ -569,7 +543,7 @@ impl App {
         let filter = MemberFilter {
             name_prefix,
             chapter_id,
-            standings: vec!["active".into(), "renewal_due".into(), "grace".into()],
+            standings: vec![Standing::Active, Standing::RenewalDue, Standing::Grace],
             ..Default::default()
         };
         let found = self.store.search_members(&filter, page).await?;
@@ -607,7 +581,7 @@ impl App {
             for id in ids {
                 // Household members and named employees follow their payer while linked.
                 let (standing, expires) = self.standing_of(id, today).await?;
-                self.store.set_member_standing(id, &standing, expires, today).await?;
+                self.store.set_member_standing(id, standing, expires, today).await?;
                 done += 1;
             }
         }
@@ -748,7 +722,7 @@ impl App {
         let invoice = NewInvoice {
             description: dues.description,
             amount_cents: dues.amount_cents,
-            status: "open".into(),
+            status: InvoiceStatus::Open,
             issued_on: today,
             due_on: today + time::Duration::days(30),
             paid_on: None,
@@ -798,23 +772,23 @@ mod tests {
         let policy = term_policy(&MembershipSettings::default()).unwrap();
         let paid = vec![term(1, date!(2025 - 03 - 01), date!(2026 - 02 - 28), "paid", Some(date!(2025 - 03 - 01)))];
         let cases = [
-            (date!(2025 - 06 - 01), "active"),
-            (date!(2025 - 12 - 31), "renewal_due"),
-            (date!(2026 - 02 - 28), "renewal_due"),
-            (date!(2026 - 03 - 01), "grace"),
-            (date!(2026 - 03 - 30), "grace"),
-            (date!(2026 - 03 - 31), "lapsed"),
+            (date!(2025 - 06 - 01), Standing::Active),
+            (date!(2025 - 12 - 31), Standing::RenewalDue),
+            (date!(2026 - 02 - 28), Standing::RenewalDue),
+            (date!(2026 - 03 - 01), Standing::Grace),
+            (date!(2026 - 03 - 30), Standing::Grace),
+            (date!(2026 - 03 - 31), Standing::Lapsed),
         ];
         for (on, expected) in cases {
-            assert_eq!(
-                compute_standing(&policy, &paid, on).unwrap(),
-                (expected.to_string(), Some(date!(2026 - 02 - 28))),
-                "{on}"
-            );
+            assert_eq!(compute_standing(&policy, &paid, on).unwrap(), (expected, Some(date!(2026 - 02 - 28))), "{on}");
         }
         let mut renewed = paid.clone();
         renewed.push(term(2, date!(2026 - 03 - 01), date!(2027 - 02 - 28), "paid", Some(date!(2026 - 03 - 10))));
-        assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().0, "active", "paid in grace");
+        assert_eq!(
+            compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().0,
+            Standing::Active,
+            "paid in grace"
+        );
         assert_eq!(compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().1, Some(date!(2027 - 02 - 28)));
     }
 

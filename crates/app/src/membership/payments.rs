@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use guildhall_domain::membership::InvoiceStatus;
 use guildhall_store::{
     EndTerm, InvoiceRecord, NewPayment, NewPaymentEvent, NewRefund, PaymentEventOutcome, RefundOutcome, StoreError,
 };
@@ -312,7 +313,7 @@ impl App {
             message: format!("Invoice #{} is not open: it has been paid or voided already.", invoice.id),
             field: None,
         };
-        if invoice.status != "open" {
+        if invoice.status != InvoiceStatus::Open {
             return Err(not_open());
         }
         let payment = NewPayment {
@@ -327,7 +328,7 @@ impl App {
         let today = self.clock.today();
         match self
             .store
-            .record_payment_event(&record, Some((invoice.id, &payment, (standing.as_str(), expires, today))), now)
+            .record_payment_event(&record, Some((invoice.id, &payment, (standing, expires, today))), now)
             .await
         {
             Ok(PaymentEventOutcome::Recorded) => {
@@ -421,7 +422,7 @@ impl App {
             Some(_) => Some("cancelled".to_string()),
             None => term.map(|t| t.status.clone()),
         };
-        let standing_after = end_term.as_ref().map_or(member.standing.clone(), |e| e.standing.clone());
+        let standing_after = end_term.as_ref().map_or(member.standing, |e| e.standing);
         let mut audit = self.audit_entry(actor, "payment.refunded", "member", request_id);
         audit.subject_id = Some(member.id);
         audit.subject_label = format!("{} {} ({})", member.first_name, member.last_name, member.member_number);

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::{Date, Month};
 
 use crate::error::AppResult;
-use crate::membership::standing_label;
 use crate::{Actor, App, Permission};
+use guildhall_domain::membership::Standing;
 
 /// A simple table: a label column and one or more value columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +127,10 @@ impl App {
         let by_standing = count_table(
             "Members by standing",
             "Standing",
-            standing.into_iter().map(|(code, n)| (standing_label(&code).to_string(), n)).collect(),
+            standing
+                .into_iter()
+                .map(|(code, n)| (Standing::from_code(&code).map_or("Unknown", Standing::label).to_string(), n))
+                .collect(),
         );
         let by_tier = count_table("Members by tier", "Tier", self.store.count_members_by("tier").await?);
         let by_chapter = count_table("Members by chapter", "Chapter", self.store.count_members_by("chapter").await?);

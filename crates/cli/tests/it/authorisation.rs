@@ -2,6 +2,7 @@
 //! decides; nothing here relies on what a template shows or hides.
 
 use axum::http::{Method, StatusCode};
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing};
 use serde_json::json;
 
 use crate::harness::*;
@@ -270,9 +271,10 @@ async fn every_role_on_every_route() {
         let page = guildhall_store::PageRequest::new(1, 1);
         let own = t.store.search_members(&in_chapter(1), page).await.unwrap().items[0].id;
         let other = t.store.search_members(&in_chapter(2), page).await.unwrap().items[0].id;
-        let approved = guildhall_store::MemberFilter { standings: vec!["approved".into()], ..Default::default() };
+        let approved = guildhall_store::MemberFilter { standings: vec![Standing::Approved], ..Default::default() };
         let applicant = t.store.search_members(&approved, page).await.unwrap().items[0].id;
-        let open = t.store.member_invoices(applicant).await.unwrap().into_iter().find(|i| i.status == "open");
+        let open =
+            t.store.member_invoices(applicant).await.unwrap().into_iter().find(|i| i.status == InvoiceStatus::Open);
         let open = open.map(|i| (i.id, i.amount_cents)).unwrap();
         let maya = t.store.member_by_user(1).await.unwrap().unwrap();
         let paid = t.store.member_payments(maya.id).await.unwrap().pop().unwrap();
@@ -301,8 +303,11 @@ async fn every_role_on_every_route() {
         let to_link: &'static str = Box::leak(to_link.member_number.clone().into_boxed_str());
         let audit = guildhall_store::NewAuditEntry { action: "member.linked".into(), ..Default::default() };
         let today = t.app.clock.today();
-        let link =
-            t.store.add_link((linked, other, "household", today), ("active", None, today), &audit, 0).await.unwrap();
+        let link = t
+            .store
+            .add_link((linked, other, LinkKind::Household, today), (Standing::Active, None, today), &audit, 0)
+            .await
+            .unwrap();
         let rows = matrix(own, other)
             .into_iter()
             .chain(payments_matrix((maya.id, paid.id), open))

@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use guildhall_domain::identity::Role;
+use guildhall_domain::membership::Standing;
 
 use crate::harness::*;
 
@@ -69,7 +70,7 @@ async fn an_eligible_newcomer_joins_a_tier_without_approval_and_gets_the_first_i
         let user = t.store.user_by_email("ada@join.example.org").await.unwrap().unwrap();
         let me = t.store.member_by_user(user.id).await.unwrap().unwrap();
         assert_eq!(
-            (me.standing.as_str(), me.home_chapter_id, me.email.as_str()),
+            (me.standing.code(), me.home_chapter_id, me.email.as_str()),
             ("approved", Some(1), "ada@join.example.org")
         );
         let licences = t.store.member_licences(me.id).await.unwrap();
@@ -79,7 +80,7 @@ async fn an_eligible_newcomer_joins_a_tier_without_approval_and_gets_the_first_i
         // Paying activates; joining again is not offered.
         assert_eq!(ada.post_form(&pay, &[]).await.status, StatusCode::SEE_OTHER);
         let me = t.store.member_by_id(me.id).await.unwrap().unwrap();
-        assert!(matches!(me.standing.as_str(), "active" | "renewal_due"), "{}", me.standing);
+        assert!(matches!(me.standing, Standing::Active | Standing::RenewalDue), "{}", me.standing);
         assert_eq!(ada.get("/join").await.location(), "/dashboard");
         let again = ada.post_form("/join", &form(&member_tier, &LICENCE)).await;
         assert_eq!(again.location(), "/dashboard", "a member cannot join twice");
@@ -168,7 +169,7 @@ async fn the_join_form_names_every_problem_at_once() {
         assert_eq!(t.client().get("/join").await.location(), "/sign-in");
 
         // An account whose address already belongs to an (unlinked) member record.
-        let filter = guildhall_store::MemberFilter { standings: vec!["lapsed".into()], ..Default::default() };
+        let filter = guildhall_store::MemberFilter { standings: vec![Standing::Lapsed], ..Default::default() };
         let page = guildhall_store::PageRequest::new(1, 1);
         let lapsed = t.store.search_members(&filter, page).await.unwrap().items[0].clone();
         let mut twin = newcomer(&t, &lapsed.email).await;

@@ -2,6 +2,7 @@
 //! Each change is audited with before and after; bad input is refused with its reason.
 
 use axum::http::{Method, StatusCode};
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use guildhall_store::{MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -348,7 +349,11 @@ async fn staff_choose_what_officers_may_edit_and_the_server_keeps_to_it() {
 }
 
 async fn member_in(t: &TestApp, chapter: i64, standing: &str) -> guildhall_store::MemberRecord {
-    let filter = MemberFilter { chapter_id: Some(chapter), standings: vec![standing.into()], ..Default::default() };
+    let filter = MemberFilter {
+        chapter_id: Some(chapter),
+        standings: vec![Standing::from_code(standing).unwrap()],
+        ..Default::default()
+    };
     let id = t.store.search_members(&filter, PageRequest::new(1, 1)).await.unwrap().items[0].id;
     t.store.member_by_id(id).await.unwrap().unwrap()
 }
@@ -372,7 +377,7 @@ async fn a_household_member_sees_who_pays_and_cannot_renew_themself() {
         assert!(t.store.open_invoice(maya.id).await.unwrap().is_none(), "no invoice raised");
 
         // A household holds at most `membership.household_max_additional_people` (4) besides the payer.
-        let filter = MemberFilter { standings: vec!["lapsed".into()], ..Default::default() };
+        let filter = MemberFilter { standings: vec![Standing::Lapsed], ..Default::default() };
         let others = t.store.search_members(&filter, PageRequest::new(1, 4)).await.unwrap().items;
         for person in &others[..3] {
             let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &person.member_number)]).await;
@@ -407,11 +412,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let r = staff.post_form(&links, &[("kind", "household"), ("member_number", &partner.member_number)]).await;
         assert_eq!(r.location(), format!("/members/{}?done=linked", maya.id), "{}", r.body);
         let linked = t.store.member_by_id(partner.id).await.unwrap().unwrap();
-        assert_eq!(
-            (linked.standing.as_str(), linked.expires_on),
-            (maya.standing.as_str(), maya.expires_on),
-            "the payer's"
-        );
+        assert_eq!((linked.standing.code(), linked.expires_on), (maya.standing.code(), maya.expires_on), "the payer's");
         let page = staff.get(&format!("/members/{}", partner.id)).await.body;
         assert!(page.contains("This membership is paid by") && page.contains("household member"), "{page}");
         assert!(staff.get(&format!("/members/{}", maya.id)).await.body.contains(&partner.member_number));
@@ -437,7 +438,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         maya_client.post_form(&pay, &[]).await;
         let renewed = t.store.member_by_user(1).await.unwrap().unwrap();
         let follows = t.store.member_by_id(partner.id).await.unwrap().unwrap();
-        assert_eq!((follows.standing.as_str(), follows.expires_on), ("active", renewed.expires_on));
+        assert_eq!((follows.standing.code(), follows.expires_on), ("active", renewed.expires_on));
 
         // Unlinked: their own (lapsed) standing again, audited before and after.
         let link = t.store.member_links(partner.id).await.unwrap()[0].id;
@@ -447,7 +448,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let r = staff.post_form(&end, &[]).await;
         assert_eq!(r.location(), format!("/members/{}?done=unlinked", partner.id));
         let after = t.store.member_by_id(partner.id).await.unwrap().unwrap();
-        assert_eq!((after.standing.as_str(), after.expires_on), ("lapsed", partner.expires_on));
+        assert_eq!((after.standing.code(), after.expires_on), ("lapsed", partner.expires_on));
         assert_eq!(staff.post_form(&end, &[]).await.status, StatusCode::NOT_FOUND, "ended once");
         let log = audit(&mut staff, "member.unlinked").await;
         assert_eq!(
@@ -488,7 +489,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let applicant = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Approved], ..Default::default() },
                 PageRequest::new(1, 1),
             )
             .await
@@ -499,8 +500,14 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let r =
             staff.post_form(&household, &[("kind", "household"), ("member_number", &applicant.member_number)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let invoice =
-            t.store.member_invoices(applicant.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+        let invoice = t
+            .store
+            .member_invoices(applicant.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.status == InvoiceStatus::Open)
+            .unwrap();
         let r = staff
             .post_form(
                 &format!("/members/{}/invoices/{}/payments", applicant.id, invoice.id),
@@ -510,7 +517,7 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         assert_eq!(r.status, StatusCode::OK);
         let applicant = t.store.member_by_id(applicant.id).await.unwrap().unwrap();
         assert_eq!(
-            (applicant.standing.as_str(), applicant.expires_on),
+            (applicant.standing.code(), applicant.expires_on),
             ("active", renewed.expires_on),
             "the payer's, not their own"
         );

@@ -2,6 +2,7 @@
 //! offline payments, the directory, and all-or-nothing imports.
 
 use axum::http::StatusCode;
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use guildhall_store::{MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -18,7 +19,7 @@ fn element_text(html: &str, id: &str) -> String {
 async fn member_in_chapter(t: &TestApp, chapter: i64, standing: Option<&str>) -> i64 {
     let filter = MemberFilter {
         chapter_id: Some(chapter),
-        standings: standing.map(|s| vec![s.to_string()]).unwrap_or_default(),
+        standings: standing.map(|s| vec![Standing::from_code(s).unwrap()]).unwrap_or_default(),
         ..Default::default()
     };
     t.store.search_members(&filter, PageRequest::new(1, 5)).await.unwrap().items[0].id
@@ -81,7 +82,7 @@ async fn a_member_renews_from_the_dashboard_and_sees_the_new_expiry() {
         // Staff see the history: two terms' worth of invoices, the new one paid by card.
         let member = t.store.member_by_user(1).await.unwrap().unwrap();
         let invoices = t.store.member_invoices(member.id).await.unwrap();
-        assert_eq!((invoices[0].status.as_str(), invoices[0].amount_cents), ("paid", 21_000));
+        assert_eq!((invoices[0].status.code(), invoices[0].amount_cents), ("paid", 21_000));
         let payments = t.store.invoice_payments(invoices[0].id).await.unwrap();
         assert_eq!((payments.len(), payments[0].method.as_str()), (1, "card"));
     }
@@ -131,7 +132,7 @@ async fn staff_filter_members_and_bad_filters_are_refused_with_a_message() {
         let expected = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Lapsed], ..Default::default() },
                 PageRequest::new(1, 1),
             )
             .await
@@ -167,14 +168,20 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
         let approved = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Approved], ..Default::default() },
                 PageRequest::new(1, 1),
             )
             .await
             .unwrap();
         let member = &approved.items[0];
-        let invoice =
-            t.store.member_invoices(member.id).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+        let invoice = t
+            .store
+            .member_invoices(member.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.status == InvoiceStatus::Open)
+            .unwrap();
         let path = format!("/members/{}/invoices/{}/payments", member.id, invoice.id);
         let mut staff = t.signed_in(STAFF).await;
         let r = staff.post_form(&path, &[("method", "bitcoin"), ("reference", "")]).await;
@@ -184,7 +191,7 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
         assert_eq!(officer.post_form(&path, &[("method", "cheque")]).await.status, StatusCode::FORBIDDEN);
         assert_eq!(
             t.store.member_by_id(member.id).await.unwrap().unwrap().standing,
-            "approved",
+            Standing::Approved,
             "refusals change nothing"
         );
 
@@ -192,7 +199,7 @@ async fn staff_record_a_cheque_which_activates_the_member_and_is_audited() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("The payment was recorded."));
         let after = t.store.member_by_id(member.id).await.unwrap().unwrap();
-        assert!(matches!(after.standing.as_str(), "active" | "renewal_due"), "{}", after.standing);
+        assert!(matches!(after.standing, Standing::Active | Standing::RenewalDue), "{}", after.standing);
         assert!(after.expires_on.is_some());
         let audit =
             staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=invoice.paid_offline", None).await.json();
@@ -215,7 +222,7 @@ async fn the_directory_lists_current_members_and_hides_private_fields() {
         let hidden = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["active".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Active], ..Default::default() },
                 PageRequest::new(1, 200),
             )
             .await
@@ -230,7 +237,7 @@ async fn the_directory_lists_current_members_and_hides_private_fields() {
         let lapsed = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["lapsed".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Lapsed], ..Default::default() },
                 PageRequest::new(1, 1),
             )
             .await
@@ -327,12 +334,12 @@ async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
         let r = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "approve")]).await;
         assert!(r.body.contains("Approved: the first invoice has been raised."), "{}", r.body);
         let approved = t.store.member_by_id(first.member_id).await.unwrap().unwrap();
-        assert_eq!(approved.standing, "approved");
+        assert_eq!(approved.standing, Standing::Approved);
         let invoices = t.store.member_invoices(first.member_id).await.unwrap();
-        assert_eq!((invoices.len(), invoices[0].status.as_str()), (1, "open"));
+        assert_eq!((invoices.len(), invoices[0].status), (1, InvoiceStatus::Open));
         let r = staff.post_form(&format!("/staff/approvals/{}", second.term_id), &[("decision", "reject")]).await;
         assert!(r.body.contains("was rejected"));
-        assert_eq!(t.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, "rejected");
+        assert_eq!(t.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, Standing::Rejected);
         let again = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "reject")]).await;
         assert_eq!(again.status, StatusCode::NOT_FOUND, "decided once");
         let bad = staff
@@ -373,7 +380,7 @@ async fn renewal_reminders_go_out_once_per_offset_and_only_to_members_due() {
         let active = t
             .store
             .search_members(
-                &MemberFilter { standings: vec!["active".into()], ..Default::default() },
+                &MemberFilter { standings: vec![Standing::Active], ..Default::default() },
                 PageRequest::new(1, 1),
             )
             .await
@@ -569,7 +576,7 @@ async fn a_cancelled_member_keeps_their_last_expiry_through_export_and_import() 
             )
             .await
             .unwrap();
-        assert!(member.items.iter().all(|m| m.standing == "cancelled"), "still cancelled after the round trip");
+        assert!(member.items.iter().all(|m| m.standing == Standing::Cancelled), "still cancelled after the round trip");
     }
 }
 

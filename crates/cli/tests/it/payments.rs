@@ -2,6 +2,7 @@
 
 use axum::http::{Method, StatusCode};
 use guildhall_app::membership::payments::test_signature;
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use guildhall_store::{InvoiceRecord, MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -11,13 +12,14 @@ async fn approved_member_with_open_invoice(t: &TestApp) -> (i64, InvoiceRecord) 
     let approved = t
         .store
         .search_members(
-            &MemberFilter { standings: vec!["approved".into()], ..Default::default() },
+            &MemberFilter { standings: vec![Standing::Approved], ..Default::default() },
             PageRequest::new(1, 1),
         )
         .await
         .unwrap();
     let member = approved.items[0].id;
-    let invoice = t.store.member_invoices(member).await.unwrap().into_iter().find(|i| i.status == "open").unwrap();
+    let invoice =
+        t.store.member_invoices(member).await.unwrap().into_iter().find(|i| i.status == InvoiceStatus::Open).unwrap();
     (member, invoice)
 }
 
@@ -40,9 +42,9 @@ async fn a_signed_webhook_event_pays_the_invoice_once_and_a_replay_changes_nothi
         assert_eq!(r.status, StatusCode::OK, "{:?}: {}", t.engine, r.body);
         assert_eq!(r.json()["status"], "settled");
         let after = t.store.member_by_id(member).await.unwrap().unwrap();
-        assert!(matches!(after.standing.as_str(), "active" | "renewal_due"), "{}", after.standing);
+        assert!(matches!(after.standing, Standing::Active | Standing::RenewalDue), "{}", after.standing);
         assert!(after.expires_on.is_some(), "the paid term gives an expiry");
-        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "paid");
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, InvoiceStatus::Paid);
         let payments = t.store.invoice_payments(invoice.id).await.unwrap();
         assert_eq!(payments.len(), 1);
         assert_eq!(
@@ -130,7 +132,7 @@ async fn webhook_requests_that_cannot_be_trusted_or_used_get_a_json_4xx_and_chan
         let r = provider.webhook("test", &failed, Some(&sign(&failed))).await;
         assert_eq!(r.json()["status"], "duplicate");
 
-        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, InvoiceStatus::Open);
         assert!(t.store.invoice_payments(invoice.id).await.unwrap().is_empty());
         assert_eq!(t.store.member_by_id(member).await.unwrap().unwrap(), before);
         // Afterwards the genuine event still works.
@@ -149,7 +151,7 @@ async fn without_a_configured_secret_the_webhook_accepts_nothing() {
             let r = t.client().webhook("test", &body, Some(&signature)).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
         }
-        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, "open");
+        assert_eq!(t.store.invoice_by_id(invoice.id).await.unwrap().unwrap().status, InvoiceStatus::Open);
     }
 }
 
@@ -221,7 +223,7 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
         let term = term.unwrap();
         assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(t.app.clock.today())));
         let after = t.store.member_by_id(maya.id).await.unwrap().unwrap();
-        assert_eq!(after.standing, "cancelled", "{:?}", t.engine);
+        assert_eq!(after.standing, Standing::Cancelled, "{:?}", t.engine);
         let page = staff.get(&format!("/members/{}", maya.id)).await.body;
         assert!(page.contains("Refunded in full") && page.contains("Ended"));
 

@@ -13,6 +13,14 @@ use super::ReminderOffset;
 /// Impossible input to a membership rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MembershipError {
+    /// A stored code that names nothing in the vocabulary (a corrupt or foreign row).
+    #[error("unknown {what} {code:?}")]
+    UnknownCode {
+        /// Which vocabulary the code was read as.
+        what: &'static str,
+        /// The code as stored.
+        code: String,
+    },
     /// A term's last day is before its first day.
     #[error("a term cannot end ({ends_on}) before it starts ({starts_on})")]
     TermEndsBeforeStart {

@@ -64,6 +64,7 @@
 //! Money is whole cents ([`Cents`]); dates are [`time::Date`]; impossible input is a
 //! [`MembershipError`], never a panic.
 
+mod codes;
 mod dates;
 pub mod dues;
 mod error;
@@ -76,6 +77,7 @@ pub mod standing;
 pub mod term;
 pub mod tier;
 
+pub use codes::{InvoiceStatus, LinkKind};
 pub use dates::MonthDay;
 pub use dues::{
     DuesQuote, HouseholdDues, HouseholdPolicy, HouseholdRate, Percent, dues_for_term, household_dues, months_charged,

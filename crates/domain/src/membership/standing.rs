@@ -73,10 +73,69 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// Every standing, in the order lists and filters offer them.
+    pub const ALL: [Standing; 8] = [
+        Standing::Applied,
+        Standing::Approved,
+        Standing::Active,
+        Standing::RenewalDue,
+        Standing::Grace,
+        Standing::Lapsed,
+        Standing::Cancelled,
+        Standing::Rejected,
+    ];
+
+    /// The code stored in the database and used in forms, URLs and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Applied => "applied",
+            Standing::Approved => "approved",
+            Standing::Active => "active",
+            Standing::RenewalDue => "renewal_due",
+            Standing::Grace => "grace",
+            Standing::Lapsed => "lapsed",
+            Standing::Cancelled => "cancelled",
+            Standing::Rejected => "rejected",
+        }
+    }
+
+    /// The standing with this code, if there is one.
+    pub fn from_code(code: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Words for the standing, as members and staff read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Applied => "Applied, awaiting approval",
+            Standing::Approved => "Approved, awaiting payment",
+            Standing::Active => "Active",
+            Standing::RenewalDue => "Active, renewal due",
+            Standing::Grace => "In grace period",
+            Standing::Lapsed => "Lapsed",
+            Standing::Cancelled => "Cancelled",
+            Standing::Rejected => "Application declined",
+        }
+    }
+
     /// Whether the person counts as a member on the date: active, renewal due or in
     /// grace. Members in grace keep their member access until they lapse.
     pub fn is_current_member(self) -> bool {
         matches!(self, Standing::Active | Standing::RenewalDue | Standing::Grace)
+    }
+}
+
+impl TryFrom<String> for Standing {
+    type Error = MembershipError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Standing::from_code(&code).ok_or(MembershipError::UnknownCode { what: "standing", code })
+    }
+}
+
+impl std::fmt::Display for Standing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
     }
 }
 

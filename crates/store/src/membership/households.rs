@@ -3,6 +3,9 @@
 
 use time::Date;
 
+use guildhall_domain::membership::LinkKind;
+
+use crate::SettledStanding;
 use crate::engine::audited;
 use crate::{
     MembershipLinkRecord, NewAuditEntry, OrganisationRecord, Store, StoreError, StoreResult, UnixTime, with_reader,
@@ -32,8 +35,8 @@ impl Store {
     /// payer's), and records the audit entry, atomically.
     pub async fn add_link(
         &self,
-        link: (i64, i64, &str, Date),
-        standing: (&str, Option<Date>, Date),
+        link: (i64, i64, LinkKind, Date),
+        standing: SettledStanding,
         audit: &NewAuditEntry,
         now: UnixTime,
     ) -> StoreResult<i64> {
@@ -47,13 +50,13 @@ impl Store {
                 )
                 .bind(member_id)
                 .bind(payer_id)
-                .bind(kind)
+                .bind(kind.code())
                 .bind(started_on)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
-                    .bind(standing.0)
+                    .bind(standing.0.code())
                     .bind(standing.1)
                     .bind(standing.2)
                     .bind(member_id)
@@ -72,7 +75,7 @@ impl Store {
         &self,
         id: i64,
         ended_on: Date,
-        standing: (&str, Option<Date>, Date),
+        standing: SettledStanding,
         audit: &NewAuditEntry,
     ) -> StoreResult<()> {
         audited!(
@@ -95,7 +98,7 @@ impl Store {
                         .await?;
                 }
                 sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
-                    .bind(standing.0)
+                    .bind(standing.0.code())
                     .bind(standing.1)
                     .bind(standing.2)
                     .bind(member_id)

@@ -8,6 +8,7 @@ mod tiers;
 
 use records::*;
 
+use guildhall_domain::membership::Standing;
 use time::Date;
 
 use crate::copy::Value;
@@ -100,7 +101,7 @@ macro_rules! insert_invoice {
         .bind($term_id)
         .bind(&$invoice.description)
         .bind($invoice.amount_cents)
-        .bind(&$invoice.status)
+        .bind($invoice.status.code())
         .bind($invoice.issued_on)
         .bind($invoice.due_on)
         .bind($invoice.paid_on)
@@ -158,7 +159,7 @@ macro_rules! settle_in_tx {
         sqlx::query(
             "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 WHERE id = $5",
         )
-        .bind($standing.0)
+        .bind($standing.0.code())
         .bind($standing.1)
         .bind($standing.2)
         .bind($now)
@@ -193,7 +194,7 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
     if !filter.standings.is_empty() {
         let mut placeholders = Vec::new();
         for standing in &filter.standings {
-            values.push(Value::Text(standing.clone()));
+            values.push(Value::Text(standing.code().to_string()));
             placeholders.push(format!("${}", values.len()));
         }
         conditions.push(format!("m.standing IN ({})", placeholders.join(", ")));
@@ -277,7 +278,7 @@ impl Store {
                 .bind(m.tier_id)
                 .bind(m.home_chapter_id)
                 .bind(m.joined_on)
-                .bind(&m.standing)
+                .bind(m.standing.code())
                 .bind(m.expires_on)
                 .bind(m.standing_on)
                 .bind(&m.visibility)
@@ -472,7 +473,7 @@ impl Store {
         &self,
         invoice_id: i64,
         payment: &NewPayment,
-        standing: SettledStanding<'_>,
+        standing: SettledStanding,
         audit: Option<&NewAuditEntry>,
         now: UnixTime,
     ) -> StoreResult<bool> {
@@ -499,13 +500,13 @@ impl Store {
     pub async fn set_member_standing(
         &self,
         member_id: i64,
-        standing: &str,
+        standing: Standing,
         expires_on: Option<Date>,
         on: Date,
     ) -> StoreResult<()> {
         with_writer!(self, |pool| {
             sqlx::query("UPDATE members SET standing = $1, expires_on = $2, standing_on = $3 WHERE id = $4")
-                .bind(standing)
+                .bind(standing.code())
                 .bind(expires_on)
                 .bind(on)
                 .bind(member_id)

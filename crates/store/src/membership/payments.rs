@@ -20,7 +20,7 @@ impl Store {
     pub async fn record_payment_event(
         &self,
         event: &NewPaymentEvent,
-        settle: Option<(i64, &NewPayment, SettledStanding<'_>)>,
+        settle: Option<(i64, &NewPayment, SettledStanding)>,
         now: UnixTime,
     ) -> StoreResult<PaymentEventOutcome> {
         with_writer!(self, |pool| {
@@ -152,7 +152,7 @@ impl Store {
                         "UPDATE members SET standing = $1, expires_on = $2, standing_on = $3, updated_at = $4 \
                          WHERE id = (SELECT member_id FROM membership_terms WHERE id = $5)",
                     )
-                    .bind(&end.standing)
+                    .bind(end.standing.code())
                     .bind(end.expires_on)
                     .bind(refund.refunded_on)
                     .bind(now)

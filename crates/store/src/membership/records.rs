@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing};
 use serde::Serialize;
 use time::Date;
 
@@ -71,7 +72,8 @@ pub struct MemberRecord {
     pub tier_id: i64,
     pub home_chapter_id: Option<i64>,
     pub joined_on: Date,
-    pub standing: String,
+    #[sqlx(try_from = "String")]
+    pub standing: Standing,
     pub expires_on: Option<Date>,
     pub standing_on: Date,
     /// JSON object: field name → public | members | private.
@@ -99,7 +101,7 @@ pub struct NewMember {
     pub tier_id: i64,
     pub home_chapter_id: Option<i64>,
     pub joined_on: Date,
-    pub standing: String,
+    pub standing: Standing,
     pub expires_on: Option<Date>,
     pub standing_on: Date,
     pub visibility: String,
@@ -182,8 +184,9 @@ pub struct InvoiceRecord {
     pub term_id: Option<i64>,
     pub description: String,
     pub amount_cents: i64,
-    /// open | paid | void
-    pub status: String,
+    /// Open, paid or void.
+    #[sqlx(try_from = "String")]
+    pub status: InvoiceStatus,
     pub issued_on: Date,
     pub due_on: Date,
     pub paid_on: Option<Date>,
@@ -194,7 +197,7 @@ pub struct InvoiceRecord {
 pub struct NewInvoice {
     pub description: String,
     pub amount_cents: i64,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub issued_on: Date,
     pub due_on: Date,
     pub paid_on: Option<Date>,
@@ -257,7 +260,7 @@ pub struct NewRefund {
 #[derive(Debug, Clone)]
 pub struct EndTerm {
     pub term_id: i64,
-    pub standing: String,
+    pub standing: Standing,
     pub expires_on: Option<Date>,
 }
 
@@ -284,7 +287,7 @@ pub struct NewPaymentEvent {
 }
 
 /// The member's standing once an invoice is settled: (standing, expiry, computed on).
-pub type SettledStanding<'a> = (&'a str, Option<Date>, Date);
+pub type SettledStanding = (Standing, Option<Date>, Date);
 
 /// A term with its invoice and the payments made on it.
 #[derive(Debug, Clone)]
@@ -317,7 +320,8 @@ pub struct MemberSummary {
     pub city: String,
     pub disciplines: String,
     pub visibility: String,
-    pub standing: String,
+    #[sqlx(try_from = "String")]
+    pub standing: Standing,
     pub expires_on: Option<Date>,
     pub tier_name: String,
     pub home_chapter_id: Option<i64>,
@@ -331,7 +335,7 @@ pub struct MemberFilter {
     pub name_prefix: Option<String>,
     pub email_contains: Option<String>,
     pub tier_id: Option<i64>,
-    pub standings: Vec<String>,
+    pub standings: Vec<Standing>,
     pub chapter_id: Option<i64>,
     pub group_id: Option<i64>,
     pub discipline: Option<String>,
@@ -346,8 +350,8 @@ pub struct MembershipLinkRecord {
     pub id: i64,
     pub member_id: i64,
     pub payer_id: i64,
-    /// `household` or `employee`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: LinkKind,
     pub started_on: Date,
     pub ended_on: Option<Date>,
     pub created_at: UnixTime,

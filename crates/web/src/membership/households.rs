@@ -1,5 +1,6 @@
 //! Households and organisations on a member's page: linking people to the member who pays.
 
+use guildhall_domain::membership::LinkKind;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -37,11 +38,14 @@ pub struct LinksView {
 fn link_row(v: guildhall_app::membership::households::LinkView) -> LinkRow {
     LinkRow {
         id: v.id,
-        kind: if v.kind == "employee" { "named employee" } else { "household member" },
+        kind: match v.kind {
+            LinkKind::Employee => "named employee",
+            LinkKind::Household => "household member",
+        },
         member_id: v.other.id,
         name: format!("{} {}", v.other.first_name, v.other.last_name),
         number: v.other.member_number.clone(),
-        standing: guildhall_app::membership::standing_label(&v.other.standing),
+        standing: v.other.standing.label(),
         from: v.started_on.to_string(),
         to: v.ended_on.map(|d| d.to_string()).unwrap_or_default(),
     }
@@ -54,7 +58,7 @@ pub async fn links_view(app: &App, actor: &Actor, member_id: i64) -> Result<Link
         pays_for: links.pays_for.into_iter().map(link_row).collect(),
         past: links.past.into_iter().map(link_row).collect(),
         organisation: links.organisation.map(|o| (o.name, o.seats)),
-        kinds: guildhall_app::membership::households::LINK_KINDS.to_vec(),
+        kinds: LinkKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
     })
 }
 

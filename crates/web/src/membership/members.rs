@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use guildhall_app::membership::{STANDINGS, format_money, standing_label};
+use guildhall_app::membership::format_money;
 use guildhall_app::records::{ChapterRecord, GroupRecord, MemberFilter, PageRequest, TierRecord};
 use guildhall_app::{App, AppError};
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use serde::Deserialize;
 
 use super::{date_text, parse_date, parse_id};
@@ -71,14 +72,17 @@ impl MemberQuery {
             return Err(AppError::invalid("Search for at most 100 characters."));
         }
         let standing = self.standing.trim();
-        if !standing.is_empty() && !STANDINGS.contains(&standing) {
-            return Err(AppError::invalid("Choose a standing from the list."));
-        }
+        let standings = match standing {
+            "" => vec![],
+            code => {
+                vec![Standing::from_code(code).ok_or_else(|| AppError::invalid("Choose a standing from the list."))?]
+            }
+        };
         Ok(MemberFilter {
             name_prefix: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
             email_contains: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
             tier_id: parse_id(&self.tier, "tier")?,
-            standings: if standing.is_empty() { vec![] } else { vec![standing.to_string()] },
+            standings,
             chapter_id: parse_id(&self.chapter, "chapter")?,
             group_id: parse_id(&self.group, "group")?,
             discipline: Some(self.discipline.trim().to_lowercase()).filter(|s| !s.is_empty()),
@@ -127,8 +131,8 @@ pub async fn members(
             name: format!("{}, {}", m.last_name, m.first_name),
             number: m.member_number,
             tier: m.tier_name,
-            standing: standing_label(&m.standing).into(),
-            standing_code: m.standing,
+            standing: m.standing.label().into(),
+            standing_code: m.standing.code().into(),
             expires: date_text(m.expires_on),
             chapter: m.chapter_name.unwrap_or_default(),
         })
@@ -140,7 +144,7 @@ pub async fn members(
         heading,
         f: q,
         rows,
-        standings: STANDINGS.iter().map(|s| (*s, standing_label(s))).collect(),
+        standings: Standing::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         tiers: app.tiers().await?,
         chapters,
         groups: app.groups().await?,
@@ -303,8 +307,8 @@ pub(super) async fn member_page_with(
         member_id: m.id,
         number: m.member_number.clone(),
         tier: d.tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
-        standing: standing_label(&m.standing).into(),
-        standing_code: m.standing.clone(),
+        standing: m.standing.label().into(),
+        standing_code: m.standing.code().into(),
         expires: date_text(m.expires_on),
         joined: m.joined_on.to_string(),
         chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
@@ -345,8 +349,8 @@ pub(super) async fn member_page_with(
                 issued: i.issued_on.to_string(),
                 description: i.description.clone(),
                 amount: format_money(i.amount_cents),
-                status: i.status.clone(),
-                open: i.status == "open",
+                status: i.status.code().into(),
+                open: i.status == InvoiceStatus::Open,
             })
             .collect(),
         payments,

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
-use guildhall_app::membership::{format_money, standing_label};
+use guildhall_app::membership::format_money;
 use guildhall_app::{App, AppError};
+use guildhall_domain::membership::Standing;
 use time::{Date, macros::format_description};
 
 use axum::Router;
@@ -89,6 +90,8 @@ pub struct CardView {
     pub tier: String,
     pub standing: String,
     pub standing_code: String,
+    /// Whether the open invoice is the first one (the member was approved and has not paid yet).
+    pub first_invoice: bool,
     pub expires: String,
     pub chapter: String,
     pub groups: String,
@@ -101,22 +104,23 @@ pub struct CardView {
 
 pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option<CardView>, AppError> {
     let Some(card) = app.my_membership(actor).await? else { return Ok(None) };
-    let window_note = match (card.member.standing.as_str(), card.window_opens_on) {
+    let window_note = match (card.member.standing, card.window_opens_on) {
         _ if card.paid_by.is_some() => {
             format!(
                 "Your membership is paid by {}; they renew it for you.",
                 card.paid_by.as_deref().unwrap_or_default()
             )
         }
-        ("active", Some(opens)) => format!("Renewal opens on {opens}."),
-        ("lapsed", _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
+        (Standing::Active, Some(opens)) => format!("Renewal opens on {opens}."),
+        (Standing::Lapsed, _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
         _ => String::new(),
     };
     Ok(Some(CardView {
         member_number: card.member.member_number.clone(),
         tier: card.tier.name.clone(),
-        standing: standing_label(&card.member.standing).into(),
-        standing_code: card.member.standing.clone(),
+        standing: card.member.standing.label().into(),
+        standing_code: card.member.standing.code().into(),
+        first_invoice: card.member.standing == Standing::Approved,
         expires: date_text(card.member.expires_on),
         chapter: card.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: card.group_names.join(", "),
