@@ -2,14 +2,23 @@
 //! variables (`GUILDHALL_SECTION__KEY`, and plain `DATABASE_URL`). Unknown keys are refused.
 //! Other `GUILDHALL_*` variables without a section (`GUILDHALL_CONFIG`, test switches)
 //! are not configuration and are left alone.
+//!
+//! Secrets (the SMTP password, the payment webhook secret) are held as [`SecretString`],
+//! read with [`ExposeSecret::expose_secret`] where they are used, and never shown by
+//! `Debug`: it prints `"***"` for a secret that is set (`""` for an empty one) and the
+//! database URL with its password hidden, so `{:?}` of any settings is safe to log.
 
+use std::fmt;
 use std::path::Path;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use serde::{Deserialize, Serialize};
+use guildhall_store::redact_url;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Not `PartialEq`: settings hold secrets, which are not compared with `==`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub server: ServerSettings,
@@ -23,19 +32,31 @@ pub struct Settings {
 }
 
 /// Card payments: which provider takes them and how its webhooks are authenticated.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PaymentSettings {
     /// The payment provider: "test" (built in: no card is charged, payments are recorded at once).
     pub provider: String,
     /// The secret the provider signs webhook requests with (HMAC-SHA256 of the raw body),
     /// at least 32 characters; empty turns the webhook off.
-    pub webhook_secret: String,
+    #[serde(serialize_with = "serialize_secret")]
+    pub webhook_secret: SecretString,
 }
 
 impl Default for PaymentSettings {
     fn default() -> Self {
-        Self { provider: "test".into(), webhook_secret: String::new() }
+        Self { provider: "test".into(), webhook_secret: SecretString::default() }
+    }
+}
+
+impl fmt::Debug for PaymentSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out unnoticed.
+        let Self { provider, webhook_secret } = self;
+        f.debug_struct("PaymentSettings")
+            .field("provider", provider)
+            .field("webhook_secret", &Redacted(webhook_secret))
+            .finish()
     }
 }
 
@@ -106,7 +127,9 @@ pub struct ServerSettings {
     pub run_jobs: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// `Debug` shows the URL with any password hidden (the URL itself is needed in the clear
+/// to connect, and the rest of it says which database is in use).
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseSettings {
     /// `sqlite:PATH` (the default, created on first start) or `postgres://USER@HOST/DB`.
@@ -114,7 +137,18 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out unnoticed.
+        let Self { url, max_connections } = self;
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(url))
+            .field("max_connections", max_connections)
+            .finish()
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MailSettings {
     /// Sender address on every message.
@@ -123,9 +157,43 @@ pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
     pub smtp_username: String,
-    pub smtp_password: String,
+    #[serde(serialize_with = "serialize_secret")]
+    pub smtp_password: SecretString,
     /// "starttls" (default), "tls" or "none" (only for a relay on localhost).
     pub smtp_security: String,
+}
+
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out unnoticed.
+        let Self { from, smtp_host, smtp_port, smtp_username, smtp_password, smtp_security } = self;
+        f.debug_struct("MailSettings")
+            .field("from", from)
+            .field("smtp_host", smtp_host)
+            .field("smtp_port", smtp_port)
+            .field("smtp_username", smtp_username)
+            .field("smtp_password", &Redacted(smtp_password))
+            .field("smtp_security", smtp_security)
+            .finish()
+    }
+}
+
+/// Debug-formats a secret as `"***"` when it is set and `""` when it is empty: whether it
+/// is configured, never what it is.
+struct Redacted<'a>(&'a SecretString);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = if self.0.expose_secret().is_empty() { "" } else { "***" };
+        fmt::Debug::fmt(shown, f)
+    }
+}
+
+/// Serializes a secret in the clear (`SecretString` is deliberately not `Serialize`).
+/// Settings are serialized for figment's defaults layer and `guildhall config example`,
+/// both from `Settings::default()`, whose secrets are empty.
+fn serialize_secret<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose_secret())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -174,7 +242,7 @@ impl Default for MailSettings {
             smtp_host: String::new(),
             smtp_port: 587,
             smtp_username: String::new(),
-            smtp_password: String::new(),
+            smtp_password: SecretString::default(),
             smtp_security: "starttls".into(),
         }
     }
@@ -290,6 +358,40 @@ mod tests {
     #[test]
     fn example_file_parses_back_to_the_defaults() {
         let parsed: Settings = toml::from_str(&Settings::example_toml()).unwrap();
-        assert_eq!(parsed, Settings::default());
+        let defaults = toml::to_string(&Settings::default()).unwrap();
+        assert_eq!(toml::to_string(&parsed).unwrap(), defaults);
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut settings = Settings::default();
+        settings.mail.smtp_password = "smtp-pass-5f2a".into();
+        settings.payments.webhook_secret = "whsec-9c41d0e7b3a8f6e2d5c4b3a29180f7e6".into();
+        settings.database.url = "postgres://guildhall:db-pass-7e31@db.internal/society".into();
+        for shown in [format!("{settings:?}"), format!("{settings:#?}")] {
+            for secret in ["smtp-pass-5f2a", "whsec-9c41d0e7b3a8f6e2d5c4b3a29180f7e6", "db-pass-7e31"] {
+                assert!(!shown.contains(secret), "{secret} shown in {shown}");
+            }
+            // Still says which secrets are set and which database is used.
+            assert!(shown.contains(r#"smtp_password: "***""#), "{shown}");
+            assert!(shown.contains(r#"webhook_secret: "***""#), "{shown}");
+            assert!(shown.contains("postgres://guildhall:***@db.internal/society"), "{shown}");
+        }
+        assert!(format!("{:?}", Settings::default()).contains(r#"smtp_password: """#), "empty shows as empty");
+        // The secrets themselves are intact for the code that uses them.
+        assert_eq!(settings.mail.smtp_password.expose_secret(), "smtp-pass-5f2a");
+    }
+
+    #[test]
+    fn secrets_are_read_from_the_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("guildhall.toml", "[mail]\nsmtp_password = \"from-file\"\n")?;
+            jail.set_env("GUILDHALL_PAYMENTS__WEBHOOK_SECRET", "from-environment");
+            let settings =
+                Settings::load(Some(&jail.directory().join("guildhall.toml"))).map_err(figment::Error::from)?;
+            assert_eq!(settings.mail.smtp_password.expose_secret(), "from-file");
+            assert_eq!(settings.payments.webhook_secret.expose_secret(), "from-environment");
+            Ok(())
+        });
     }
 }

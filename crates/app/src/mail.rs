@@ -5,6 +5,7 @@
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use crate::App;
 use crate::config::MailSettings;
@@ -44,8 +45,10 @@ impl Mailer {
         .map_err(|e| AppError::Internal(format!("cannot set up SMTP relay: {e}")))?;
         let mut builder = builder.port(settings.smtp_port);
         if !settings.smtp_username.is_empty() {
-            builder =
-                builder.credentials(Credentials::new(settings.smtp_username.clone(), settings.smtp_password.clone()));
+            builder = builder.credentials(Credentials::new(
+                settings.smtp_username.clone(),
+                settings.smtp_password.expose_secret().to_owned(),
+            ));
         }
         Ok(Mailer::Smtp { transport: Box::new(builder.build()), from })
     }
