@@ -59,9 +59,9 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => AppError::NotFound("That record does not exist.".into()),
-            StoreError::Conflict { constraint } => AppError::Conflict {
+            StoreError::Conflict { field } => AppError::Conflict {
                 message: "That conflicts with a record that already exists.".into(),
-                field: Some(constraint),
+                field: Some(field),
             },
             StoreError::Invalid(message) => AppError::invalid(message),
             other => AppError::Internal(other.to_string()),

@@ -952,6 +952,12 @@ pub fn unit_words(id: &str) -> String {
 }
 
 impl Ruleset {
+    /// Whether members hold this rule set as a certification: a certifying body's
+    /// programme or the society's own (not a licence, registration, exam or model law).
+    pub fn is_certification_programme(&self) -> bool {
+        matches!(self.credential_type.as_str(), "certification" | "programme")
+    }
+
     fn in_force_on(&self, d: Date) -> bool {
         self.effective_from.is_none_or(|f| f <= d) && self.effective_until.is_none_or(|u| d <= u)
     }

@@ -1,5 +1,6 @@
 //! `guildhall import members`, `guildhall export members` and `guildhall bench import`.
 
+use guildhall_domain::member_csv::MemberStatus;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -80,15 +81,17 @@ joined_on,expires_on,home_chapter,groups,licences,certifications\n",
     );
     let chapters = ["capital", "coastal", "northern", "river-valley", "western"];
     let tiers = ["member", "associate", "senior", "student", "retired"];
-    let statuses = ["active", "active", "active", "grace", "lapsed"];
+    let statuses =
+        [MemberStatus::Active, MemberStatus::Active, MemberStatus::Active, MemberStatus::Grace, MemberStatus::Lapsed];
     for i in 1..=rows {
         let email = if Some(i) == bad_row { format!("bench{i}@@example") } else { format!("bench{i}@example.org") };
         let status = statuses[i % statuses.len()];
         let expires = match status {
-            "active" => format!("2027-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
-            "grace" => "2026-11-10".to_string(),
+            MemberStatus::Active => format!("2027-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+            MemberStatus::Grace => "2026-11-10".to_string(),
             _ => format!("202{}-{:02}-15", 2 + i % 3, 1 + i % 12),
         };
+        let status = status.as_str();
         let licence = if i % 3 == 0 { format!("US-TX|PE|{i}|2015-06-01|2027-06-30") } else { String::new() };
         let line = format!(
             "B{i:07},Bench{},Member{},{email},555-0100,Acme Engineering,Engineer,licensed,civil;structural,{},{status},\

@@ -4,5 +4,6 @@
 //! application layer feeds it facts read from storage and acts on its answers.
 
 pub mod identity;
+pub mod member;
 pub mod member_csv;
 pub mod membership;

@@ -67,7 +67,8 @@ use time::format_description::OwnedFormatItem;
 use time::{Date, Month};
 
 use crate::identity::{Email, parse_display_name};
-use crate::membership::{CareerStage, LicenceKind, Standing, TierCode};
+use crate::member::{Jurisdiction, LicenceKind};
+use crate::membership::{CareerStage, Standing, TierCode};
 
 /// The columns, in the order [`write_members`] writes them.
 pub const COLUMNS: [&str; 17] = [
@@ -347,15 +348,6 @@ pub fn parse_career_stage(code: &str) -> Option<CareerStage> {
     ]
     .into_iter()
     .find(|s| career_stage_code(*s).eq_ignore_ascii_case(code))
-}
-
-/// The CSV code of a licence kind: `PE`, `SE` or `PLS`.
-pub fn licence_kind_code(kind: LicenceKind) -> &'static str {
-    match kind {
-        LicenceKind::ProfessionalEngineer => "PE",
-        LicenceKind::StructuralEngineer => "SE",
-        LicenceKind::ProfessionalLandSurveyor => "PLS",
-    }
 }
 
 /// A licence in the `licences` column.
@@ -686,21 +678,6 @@ fn text_problem(value: &str, max: usize) -> Option<String> {
 fn is_member_number(s: &str) -> bool {
     (1..=MEMBER_NUMBER_MAX).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
-}
-
-fn is_jurisdiction(s: &str) -> bool {
-    let b = s.as_bytes();
-    (4..=6).contains(&b.len())
-        && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_uppercase()
-        && b[2] == b'-'
-        && b[3..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-fn parse_licence_kind(s: &str) -> Option<LicenceKind> {
-    [LicenceKind::ProfessionalEngineer, LicenceKind::StructuralEngineer, LicenceKind::ProfessionalLandSurveyor]
-        .into_iter()
-        .find(|k| licence_kind_code(*k).eq_ignore_ascii_case(s))
 }
 
 /// Reads rows against the header's column positions and the caller's rules.
@@ -1105,15 +1082,11 @@ impl RowReader<'_> {
             }
             let jurisdiction = parts[0].to_ascii_uppercase();
             let mut entry_ok = true;
-            if !is_jurisdiction(&jurisdiction) {
-                fail(format!(
-                    "{:?} is not a jurisdiction — use two letters, '-', and one to three letters or digits, \
-                     e.g. US-TX or CA-ON",
-                    parts[0]
-                ));
+            if let Err(invalid) = Jurisdiction::parse(parts[0]) {
+                fail(invalid.0);
                 entry_ok = false;
             }
-            let kind = parse_licence_kind(parts[1]);
+            let kind = LicenceKind::parse(parts[1]);
             if kind.is_none() {
                 fail(format!("{:?} is not a licence kind — use PE, SE or PLS", parts[1]));
             }
@@ -1373,7 +1346,7 @@ pub fn write_members<'a>(out: impl Write, rows: impl IntoIterator<Item = &'a Mem
             licences.push_str(&format!(
                 "{}|{}|{}|{}|{}",
                 l.jurisdiction,
-                licence_kind_code(l.kind),
+                l.kind.code(),
                 l.number,
                 format_date(l.first_issued_on),
                 date(l.expires_on)

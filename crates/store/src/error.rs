@@ -5,9 +5,10 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or foreign-key rule refused the write; `constraint` names it.
-    #[error("conflicts with existing data ({constraint})")]
-    Conflict { constraint: String },
+    /// A uniqueness or foreign-key rule refused the write. `field` names what it concerns
+    /// (`email`, `code`, …; see [`UNIQUE_RULES`]), the same on both engines, never database text.
+    #[error("conflicts with existing data ({field})")]
+    Conflict { field: String },
     #[error("{0}")]
     Connect(String),
     #[error("migration failed: {0}")]
@@ -22,11 +23,86 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
-                let constraint = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());
-                StoreError::Conflict { constraint }
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                // PostgreSQL names the constraint; SQLite names the columns in its message.
+                let field = match db.constraint() {
+                    Some(name) => conflict_field(name, ""),
+                    None => conflict_field("", db.message().trim_start_matches("UNIQUE constraint failed: ")),
+                };
+                StoreError::Conflict { field: field.to_string() }
+            }
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::Conflict { field: FOREIGN_KEY.to_string() }
             }
             other => StoreError::Backend(other.to_string()),
+        }
+    }
+}
+
+/// Every uniqueness rule in the schema: the name PostgreSQL gives it, the columns SQLite
+/// names when it refuses a write, and the field callers report the conflict on.
+pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
+    ("users_email_key", "users.email", "email"),
+    ("members_email_key", "members.email", "email"),
+    ("members_member_number_key", "members.member_number", "member_number"),
+    ("members_user_id_key", "members.user_id", "user_id"),
+    ("tiers_code_key", "tiers.code", "code"),
+    ("chapters_slug_key", "chapters.slug", "slug"),
+    ("affinity_groups_slug_key", "affinity_groups.slug", "slug"),
+    ("api_tokens_token_hash_key", "api_tokens.token_hash", "token"),
+    ("sessions_pkey", "sessions.token_hash", "session"),
+    ("email_tokens_pkey", "email_tokens.token_hash", "token"),
+    ("society_settings_pkey", "society_settings.key", "key"),
+    ("payments_provider_ref_key", "payments.provider_ref", "provider_ref"),
+    ("payment_events_provider_event_id_key", "payment_events.provider, payment_events.event_id", "event_id"),
+    ("organisations_pkey", "organisations.payer_id", "organisation"),
+    ("member_groups_pkey", "member_groups.member_id, member_groups.group_id", "group"),
+    (
+        "renewal_reminders_pkey",
+        "renewal_reminders.member_id, renewal_reminders.for_expiry, renewal_reminders.offset_key",
+        "reminder",
+    ),
+    ("ce_activities_source", "ce_activities.source, ce_activities.source_ref", "source_ref"),
+    ("ce_activity_sessions_pkey", "ce_activity_sessions.activity_id, ce_activity_sessions.session_on", "sessions"),
+    (
+        "ce_reminders_pkey",
+        "ce_reminders.member_id, ce_reminders.credential_key, ce_reminders.period_end, ce_reminders.offset_days",
+        "reminder",
+    ),
+    ("ce_programmes_ruleset_id_key", "ce_programmes.ruleset_id", "ruleset_id"),
+];
+
+/// The field of a uniqueness rule not in [`UNIQUE_RULES`] (a new one someone forgot to list).
+pub const UNLISTED_UNIQUE: &str = "unique";
+/// The field of a foreign-key refusal: a record referred to is missing, or still referred to.
+pub const FOREIGN_KEY: &str = "reference";
+
+/// The field for a unique violation, by PostgreSQL constraint name or SQLite column list.
+fn conflict_field(constraint: &str, columns: &str) -> &'static str {
+    UNIQUE_RULES
+        .iter()
+        .find(|(name, cols, _)| {
+            (!constraint.is_empty() && *name == constraint) || (!columns.is_empty() && *cols == columns)
+        })
+        .map_or(UNLISTED_UNIQUE, |(_, _, field)| field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conflict_field;
+
+    #[test]
+    fn both_engines_name_a_conflict_by_the_same_field() {
+        let cases = [
+            ("users_email_key", "users.email", "email"),
+            ("tiers_code_key", "tiers.code", "code"),
+            ("payment_events_provider_event_id_key", "payment_events.provider, payment_events.event_id", "event_id"),
+            ("ce_activities_source", "ce_activities.source, ce_activities.source_ref", "source_ref"),
+            ("no_such_rule", "nowhere.nothing", "unique"),
+        ];
+        for (pg, sqlite, field) in cases {
+            assert_eq!(conflict_field(pg, ""), field, "PostgreSQL {pg}");
+            assert_eq!(conflict_field("", sqlite), field, "SQLite {sqlite}");
         }
     }
 }

@@ -19,7 +19,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
@@ -28,6 +28,18 @@ use tokio::sync::OnceCell;
 use crate::engine::Engine;
 use crate::{ConnectOptions, EngineKind, Store, StoreError, StoreResult};
 
+pub static T0: std::sync::LazyLock<std::time::Instant> = std::sync::LazyLock::new(std::time::Instant::now);
+/// TEMP instrumentation
+pub fn tlog(what: &str, start: std::time::Instant) {
+    let now = std::time::Instant::now();
+    eprintln!(
+        "TIMING {:>8} {:>6} {} {}",
+        now.duration_since(*T0).as_millis(),
+        now.duration_since(start).as_millis(),
+        std::thread::current().name().unwrap_or("?"),
+        what
+    );
+}
 const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -86,7 +98,10 @@ fn replace_database(url: &str, name: &str) -> String {
 
 /// The pool a test gets on PostgreSQL.
 fn pg_options() -> ConnectOptions {
-    ConnectOptions { max_connections: 5, ..Default::default() }
+    ConnectOptions {
+        max_connections: std::env::var("GH_POOL").ok().and_then(|p| p.parse().ok()).unwrap_or(5),
+        ..Default::default()
+    }
 }
 
 /// A new file name in the temporary folder.
@@ -138,6 +153,7 @@ impl TestDatabase {
     pub async fn postgres() -> StoreResult<Option<Self>> {
         let admin_url = pg_admin_url();
         let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
+        sweep_pg_once(&mut admin).await;
         let name = unique_name(TEST_PREFIX);
         execute(&mut admin, format!("CREATE DATABASE {name}")).await?;
         admin.close().await.ok();
@@ -221,15 +237,31 @@ impl TestDatabase {
         E: Display,
     {
         let admin_url = pg_admin_url();
+        let st = std::time::Instant::now();
         let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
+        tlog("pg admin connect", st);
+        sweep_pg_once(&mut admin).await;
         let cell = template_cell(&PG_TEMPLATES, (admin_url.clone(), key.to_string()));
+        let st = std::time::Instant::now();
         let template = cell.get_or_try_init(|| create_pg_template(&mut admin, &admin_url, &seed)).await?;
+        tlog("pg template", st);
         let name = unique_name(TEST_PREFIX);
-        execute(&mut admin, format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
+        let st = std::time::Instant::now();
+        let strategy = std::env::var("GH_STRATEGY").map(|s| format!(" STRATEGY {s}")).unwrap_or_default();
+        execute(&mut admin, format!("CREATE DATABASE {name} TEMPLATE {template}{strategy}")).await?;
+        tlog("pg create db", st);
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let cleanup = Cleanup::Postgres { admin_url, name };
-        match Store::connect(&url, &pg_options()).await {
+        let st = std::time::Instant::now();
+        let curl = if std::env::var("GH_SYNC_OFF").is_ok() {
+            format!("{url}?options[synchronous_commit]=off")
+        } else {
+            url.clone()
+        };
+        let c = Store::connect(&curl, &pg_options()).await;
+        tlog("pg store connect", st);
+        match c {
             Ok(store) => Ok(Some(Self { store, url, cleanup })),
             Err(err) => {
                 run_cleanup(cleanup);
@@ -312,10 +344,6 @@ where
     Fut: Future<Output = Result<(), E>>,
     E: Display,
 {
-    {
-        let admin = &mut *admin;
-        PG_SWEEP.get_or_init(|| sweep_pg_templates(admin, is_stale)).await;
-    }
     let name = unique_name(TEMPLATE_PREFIX);
     execute(admin, format!("CREATE DATABASE {name}")).await?;
     let filled = async {
@@ -338,15 +366,16 @@ where
     match filled {
         Ok(()) => Ok(name),
         Err(err) => {
-            let _ = execute(admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let _ = execute(admin, drop_statement(&name)).await;
             Err(err)
         }
     }
 }
 
-/// The process id in a template's name, `guildhall_tmpl_<pid>_<n><suffix>`, and the suffix.
-fn parse_template_name(name: &str) -> Option<(u32, &str)> {
-    let rest = name.strip_prefix(TEMPLATE_PREFIX)?.strip_prefix('_')?;
+/// The process id in a template's or test's name, `<prefix>_<pid>_<n><suffix>`, and the
+/// suffix.
+fn parse_name<'a>(prefix: &str, name: &'a str) -> Option<(u32, &'a str)> {
+    let rest = name.strip_prefix(prefix)?.strip_prefix('_')?;
     let (pid, rest) = rest.split_once('_')?;
     let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
     if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || digits == 0 {
@@ -355,8 +384,8 @@ fn parse_template_name(name: &str) -> Option<(u32, &str)> {
     Some((pid.parse().ok()?, &rest[digits..]))
 }
 
-/// Whether a template made by process `pid` is left over: that process is no longer
-/// running on this machine, or it is this process, which has made no template yet when
+/// Whether a template or database made by process `pid` is left over: that process is no
+/// longer running on this machine, or it is this process, which has made none yet when
 /// the sweep runs (an earlier process had the same id). Without `/proc` nothing is.
 fn is_stale(pid: u32) -> bool {
     Path::new("/proc/self").exists() && (pid == std::process::id() || !Path::new(&format!("/proc/{pid}")).exists())
@@ -368,7 +397,7 @@ fn sweep_sqlite_templates(dir: &Path, stale: impl Fn(u32) -> bool) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if parse_template_name(name)
+        if parse_name(TEMPLATE_PREFIX, name)
             .is_some_and(|(pid, suffix)| matches!(suffix, ".db" | ".db-wal" | ".db-shm" | ".db-journal") && stale(pid))
         {
             let _ = std::fs::remove_file(entry.path());
@@ -376,17 +405,26 @@ fn sweep_sqlite_templates(dir: &Path, stale: impl Fn(u32) -> bool) {
     }
 }
 
-/// Drops the template databases on the admin connection's server whose process `stale`
-/// says is gone. Best effort: a template that cannot be dropped now is left for later.
-async fn sweep_pg_templates(admin: &mut PgConnection, stale: impl Fn(u32) -> bool) {
+/// Sweeps the server once per process, before this process makes its first template or
+/// test database there (every maker waits for it).
+async fn sweep_pg_once(admin: &mut PgConnection) {
+    PG_SWEEP.get_or_init(|| sweep_pg_databases(admin, is_stale)).await;
+}
+
+/// Drops the template and test databases on the admin connection's server whose process
+/// `stale` says is gone: templates outlive their process, and so may a test database
+/// whose drop had not reached the server when its process ended. Best effort: one that
+/// cannot be dropped now is left for later.
+async fn sweep_pg_databases(admin: &mut PgConnection, stale: impl Fn(u32) -> bool) {
     let Ok(names) =
         sqlx::query_scalar::<_, String>("SELECT datname::text FROM pg_database").fetch_all(&mut *admin).await
     else {
         return;
     };
     for name in names {
-        if parse_template_name(&name).is_some_and(|(pid, suffix)| suffix.is_empty() && stale(pid)) {
-            let _ = execute(admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        let parsed = parse_name(TEMPLATE_PREFIX, &name).or_else(|| parse_name(TEST_PREFIX, &name));
+        if parsed.is_some_and(|(pid, suffix)| suffix.is_empty() && stale(pid)) {
+            let _ = execute(admin, drop_statement(&name)).await;
         }
     }
 }
@@ -399,32 +437,128 @@ fn remove_sqlite_files(path: &Path) {
     }
 }
 
-/// Removes a test's files or force-drops its database, ending its connections.
-///
-/// This may be called where the caller's runtime is blocked (`Drop` cannot await), so a
-/// short-lived thread with its own runtime does the work.
+/// Removes a test's files at once, or has its database force-dropped in the background.
 fn run_cleanup(cleanup: Cleanup) {
+    match cleanup {
+        Cleanup::File(path) => remove_sqlite_files(&path),
+        Cleanup::Postgres { admin_url, name } => drop_database(admin_url, name),
+    }
+}
+
+/// A database for the dropper to drop, and whom to tell once its `DROP DATABASE` is sent.
+struct DropJob {
+    admin_url: String,
+    name: String,
+    sent: std::sync::mpsc::SyncSender<()>,
+}
+
+/// Force-drops a test's database without waiting for PostgreSQL to finish: a
+/// `DROP DATABASE` costs a checkpoint and waits for the connections it ends, which no
+/// test needs to wait for. One thread of this process drops them in turn; this returns
+/// once the statement is on its way to the server, which completes it even if this
+/// process ends first, so a finished run leaves no test database behind. Should the
+/// dropper be unavailable, the database is dropped here; should it fail, the next run's
+/// sweep drops it.
+///
+/// This may be called where the caller's runtime is blocked (`Drop` cannot await).
+fn drop_database(admin_url: String, name: String) {
+    if std::env::var("GH_SYNC_DROP").is_ok() {
+        return drop_database_now(admin_url, name);
+    }
+    let (sent, on_its_way) = std::sync::mpsc::sync_channel(1);
+    match dropper().send(DropJob { admin_url, name, sent }) {
+        // Told when the statement is sent, or (the sender dropped) when the dropper gave up.
+        Ok(()) => {
+            let _ = on_its_way.recv();
+        }
+        Err(tokio::sync::mpsc::error::SendError(job)) => drop_database_now(job.admin_url, job.name),
+    }
+}
+
+/// Force-drops a database from a short-lived thread with a runtime of its own, and waits.
+fn drop_database_now(admin_url: String, name: String) {
     let worker = std::thread::spawn(move || {
         let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
         runtime.block_on(async move {
-            match cleanup {
-                Cleanup::File(path) => remove_sqlite_files(&path),
-                Cleanup::Postgres { admin_url, name } => {
-                    if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                        let _ = execute(&mut admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                    }
-                }
+            if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                let _ = execute(&mut admin, drop_statement(&name)).await;
             }
         });
     });
     let _ = worker.join();
 }
 
+fn drop_statement(name: &str) -> String {
+    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+}
+
+/// The queue of this process's dropper thread, started on first use.
+fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<DropJob> {
+    static DROPPER: OnceLock<tokio::sync::mpsc::UnboundedSender<DropJob>> = OnceLock::new();
+    DROPPER.get_or_init(|| {
+        let (queue, jobs) = tokio::sync::mpsc::unbounded_channel();
+        // If the thread or its runtime cannot be had, `jobs` is dropped and sends fail.
+        let _ = std::thread::Builder::new().name("guildhall-test-dropper".into()).spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                runtime.block_on(run_dropper(jobs));
+            }
+        });
+        queue
+    })
+}
+
+/// Drops the queued databases one at a time, over one admin connection per server.
+async fn run_dropper(mut jobs: tokio::sync::mpsc::UnboundedReceiver<DropJob>) {
+    let mut admins: BTreeMap<String, PgConnection> = BTreeMap::new();
+    while let Some(DropJob { admin_url, name, sent }) = jobs.recv().await {
+        // A connection that failed is replaced, once: the server may have ended it.
+        for _ in 0..2 {
+            let admin = match admins.remove(&admin_url) {
+                Some(admin) => admin,
+                None => match PgConnection::connect(&admin_url).await {
+                    Ok(admin) => admin,
+                    Err(_) => break,
+                },
+            };
+            let mut admin = admin;
+            // Ask once, and tell the test as soon as the statement is sent: a connection
+            // fresh from its last statement writes it at once and then waits for the answer.
+            let dropped = when_pending(execute(&mut admin, drop_statement(&name)), || {
+                let _ = sent.try_send(());
+            })
+            .await;
+            if dropped.is_ok() {
+                admins.insert(admin_url.clone(), admin);
+                break;
+            }
+        }
+    }
+}
+
+/// Runs `future`, calling `on_pending` the first time it has to wait.
+async fn when_pending<F: Future>(future: F, on_pending: impl FnOnce()) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut on_pending = Some(on_pending);
+    std::future::poll_fn(|cx| {
+        let poll = future.as_mut().poll(cx);
+        if poll.is_pending()
+            && let Some(on_pending) = on_pending.take()
+        {
+            on_pending();
+        }
+        poll
+    })
+    .await
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // The pool is not closed (that would need the test's runtime, blocked here):
         // removing the files or force-dropping the database ends its connections.
+        let st = std::time::Instant::now();
+        let pg = matches!(self.cleanup, Cleanup::Postgres { .. });
         run_cleanup(std::mem::replace(&mut self.cleanup, Cleanup::File(PathBuf::new())));
+        tlog(if pg { "pg drop" } else { "sqlite drop" }, st);
     }
 }
 
@@ -447,14 +581,16 @@ mod tests {
     }
 
     #[test]
-    fn template_names_give_their_process() {
-        assert_eq!(parse_template_name("guildhall_tmpl_123_4"), Some((123, "")));
-        assert_eq!(parse_template_name("guildhall_tmpl_123_45.db-wal"), Some((123, ".db-wal")));
-        assert_eq!(parse_template_name("guildhall_test_123_4"), None);
-        assert_eq!(parse_template_name("guildhall_tmpl_123"), None);
-        assert_eq!(parse_template_name("guildhall_tmpl__4"), None);
-        assert_eq!(parse_template_name("guildhall_tmpl_12x_4"), None);
-        assert_eq!(parse_template_name("guildhall_tmpl_123_.db"), None);
+    fn template_and_test_names_give_their_process() {
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl_123_4"), Some((123, "")));
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl_123_45.db-wal"), Some((123, ".db-wal")));
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_test_123_4"), None);
+        assert_eq!(parse_name(TEST_PREFIX, "guildhall_test_123_4"), Some((123, "")));
+        assert_eq!(parse_name(TEST_PREFIX, "guildhall_tmpl_123_4"), None);
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl_123"), None);
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl__4"), None);
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl_12x_4"), None);
+        assert_eq!(parse_name(TEMPLATE_PREFIX, "guildhall_tmpl_123_.db"), None);
         if Path::new("/proc/self").exists() {
             assert!(is_stale(std::process::id()), "a template named for this process predates it");
             assert!(is_stale(u32::MAX));
@@ -480,25 +616,58 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn stale_template_databases_are_swept() {
+    async fn stale_template_and_test_databases_are_swept() {
         let Some(mut admin) = connect_admin(&pg_admin_url()).await.unwrap() else { return };
-        // Process ids are below 2^22 on Linux, so the first is nobody's and is swept; the
-        // second names process 1 (always running), so no other sweep removes it meanwhile.
+        // Process ids are below 2^22 on Linux, so 4294967001 is nobody's and is swept;
+        // process 1 is always running, so no other sweep removes its names meanwhile.
         let own = std::process::id();
-        let (stale, live) = (format!("guildhall_tmpl_4294967001_{own}"), format!("guildhall_tmpl_1_{own}"));
-        for name in [&stale, &live] {
+        let names = [
+            format!("guildhall_tmpl_4294967001_{own}"),
+            format!("guildhall_test_4294967001_{own}"),
+            format!("guildhall_tmpl_1_{own}"),
+            format!("guildhall_test_1_{own}"),
+        ];
+        for name in &names {
             execute(&mut admin, format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
             execute(&mut admin, format!("CREATE DATABASE {name}")).await.unwrap();
         }
-        sweep_pg_templates(&mut admin, |pid| pid == 4_294_967_001).await;
-        let left: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname IN ($1, $2)")
-            .bind(&stale)
-            .bind(&live)
+        sweep_pg_databases(&mut admin, |pid| pid == 4_294_967_001).await;
+        let mut left: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname = ANY($1)")
+            .bind(&names[..])
             .fetch_all(&mut admin)
             .await
             .unwrap();
-        execute(&mut admin, format!("DROP DATABASE IF EXISTS {live}")).await.unwrap();
-        assert_eq!(left, [live]);
+        left.sort();
+        for name in &names[2..] {
+            execute(&mut admin, format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
+        }
+        assert_eq!(left, [names[3].clone(), names[2].clone()]);
+    }
+
+    /// Whether a database of this name exists on the test server.
+    async fn pg_database_exists(admin: &mut PgConnection, name: &str) -> bool {
+        sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(admin)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_dropped_test_database_is_gone_soon_after() {
+        let Some(mut admin) = connect_admin(&pg_admin_url()).await.unwrap() else { return };
+        let Some(db) = TestDatabase::postgres().await.unwrap() else { return };
+        let Cleanup::Postgres { name, .. } = &db.cleanup else { panic!("a PostgreSQL test database") };
+        let name = name.clone();
+        set_society_name(&db.store, "Soon gone").await.unwrap();
+        assert!(pg_database_exists(&mut admin, &name).await);
+        drop(db);
+        // Dropped in the background: the statement is on its way, the server finishes it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while pg_database_exists(&mut admin, &name).await {
+            assert!(std::time::Instant::now() < deadline, "{name} is still there");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     async fn society_name(store: &Store) -> Option<String> {

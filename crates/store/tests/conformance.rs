@@ -2,7 +2,7 @@
 //! The storage conformance suite: every test runs on SQLite and, when reachable, on
 //! PostgreSQL, and asserts the same behaviour on both.
 
-use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing};
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing, TermState};
 use guildhall_store::copy::TABLES;
 use guildhall_store::testing::TestDatabase;
 use guildhall_store::*;
@@ -569,12 +569,12 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
             .await
             .unwrap(),
     };
-    let term = |starts, ends, status: &str, paid_on| NewTerm {
+    let term = |starts, ends, status: TermState, paid_on| NewTerm {
         tier_id: tier,
         starts_on: starts,
         ends_on: ends,
         applied_on: starts,
-        status: status.into(),
+        status,
         approved_on: None,
         paid_on,
         cancelled_on: None,
@@ -616,7 +616,7 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
         group_ids: vec![],
         terms: vec![
             NewTermWithInvoice {
-                term: term(date!(2025 - 01 - 01), date!(2025 - 12 - 31), "paid", paid_on),
+                term: term(date!(2025 - 01 - 01), date!(2025 - 12 - 31), TermState::Paid, paid_on),
                 invoice: Some(invoice(InvoiceStatus::Paid, paid_on)),
                 payments: vec![NewPayment {
                     amount_cents: 10_000,
@@ -628,7 +628,7 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
                 }],
             },
             NewTermWithInvoice {
-                term: term(date!(2026 - 01 - 01), date!(2026 - 12 - 31), "awaiting_payment", None),
+                term: term(date!(2026 - 01 - 01), date!(2026 - 12 - 31), TermState::AwaitingPayment, None),
                 invoice: Some(invoice(InvoiceStatus::Open, None)),
                 payments: vec![],
             },
@@ -724,7 +724,7 @@ async fn refunds_never_exceed_the_payment_and_may_end_its_term() {
             [(6_000, false), (4_000, true)]
         );
         let term = s.member_terms(member).await.unwrap().into_iter().find(|t| t.id == term_id).unwrap();
-        assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(date!(2025 - 12 - 02))));
+        assert_eq!((term.status, term.cancelled_on), (TermState::Cancelled, Some(date!(2025 - 12 - 02))));
         assert_eq!(s.member_by_id(member).await.unwrap().unwrap().standing, Standing::Cancelled);
         assert_eq!(s.member_payments(member).await.unwrap().len(), 1);
         assert!(matches!(s.record_refund(&refund(9_999, 1), None, &log, 4).await, Err(StoreError::NotFound)));
@@ -920,5 +920,36 @@ async fn household_and_organisation_links_set_the_person_s_standing_with_their_a
             .unwrap()
             .total;
         assert_eq!(n, 6, "each change with its audit entry");
+    }
+}
+
+#[tokio::test]
+async fn a_conflict_names_its_field_the_same_on_both_engines() {
+    for db in TestDatabase::each_engine().await.unwrap() {
+        let s = &db.store;
+        let field = |err: StoreError| match err {
+            StoreError::Conflict { field } => field,
+            other => panic!("{:?}: not a conflict: {other:?}", db.kind()),
+        };
+        s.create_user(&user("ada@example.org"), None, None, 1).await.unwrap();
+        let err = s.create_user(&user("ada@example.org"), None, None, 2).await.unwrap_err();
+        assert_eq!(field(err), "email", "{:?}", db.kind());
+        let tier = NewTier {
+            code: "fellow".into(),
+            name: "Fellow".into(),
+            annual_dues_cents: 100,
+            requires_approval: false,
+            requirements: "[]".into(),
+            sort_order: 1,
+        };
+        s.create_tier(&tier, 1).await.unwrap();
+        assert_eq!(field(s.create_tier(&tier, 2).await.unwrap_err()), "code", "{:?}", db.kind());
+        s.create_group("bridges", "Bridges", "", 1).await.unwrap();
+        assert_eq!(
+            field(s.create_group("bridges", "Bridges again", "", 2).await.unwrap_err()),
+            "slug",
+            "{:?}",
+            db.kind()
+        );
     }
 }

@@ -8,6 +8,7 @@
 pub mod documents;
 mod input;
 
+use guildhall_domain::member::CredentialSource;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -80,7 +81,7 @@ pub(crate) async fn load_rule_book(store: &guildhall_store::Store) -> AppResult<
 
 /// The rule set a licence or certification is judged by, or why there is none.
 pub fn ruleset_for(book: &RuleBook, row: &CeCredentialRow) -> Result<String, String> {
-    if row.source == "certification" {
+    if row.source == CredentialSource::Certification {
         return match &row.ruleset {
             Some(id) if book.ruleset_index(id).is_some() => Ok(id.clone()),
             Some(id) => Err(format!("The rule set {id} is no longer known.")),
@@ -485,7 +486,7 @@ pub(crate) fn period_view(book: &RuleBook, ruleset: &str, index: usize, p: &Peri
 fn held_words(row: &CeCredentialRow) -> String {
     let number = if row.number.is_empty() { String::new() } else { format!(" no. {}", row.number) };
     let expires = row.expires_on.map(|d| format!(", expires {d}")).unwrap_or_default();
-    if row.source == "licence" {
+    if row.source == CredentialSource::Licence {
         format!("{} licence, {}{number}{expires}", row.detail, row.label)
     } else {
         let body = if row.detail.is_empty() { String::new() } else { format!(" ({})", row.detail) };
@@ -894,8 +895,8 @@ impl App {
         audit.subject_id = Some(member.id);
         audit.subject_label = member.member_number.clone();
         let now = self.clock.unix();
-        match input.source.as_str() {
-            "licence" => {
+        match CredentialSource::from_code(&input.source) {
+            Some(CredentialSource::Licence) => {
                 let jurisdiction = input.jurisdiction.trim().to_uppercase();
                 let kind = input.kind.trim().to_uppercase();
                 if !is_tag(&jurisdiction) || jurisdiction.len() < 2 || jurisdiction.len() > 12 {
@@ -929,7 +930,7 @@ impl App {
                 );
                 Ok(self.store.add_ce_licence(member.id, &licence, Some(&audit), now).await?)
             }
-            "certification" => {
+            Some(CredentialSource::Certification) => {
                 let ruleset = input.ruleset.trim();
                 let Some(history) = book.history(ruleset).filter(|_| !ruleset.is_empty()) else {
                     errors.insert("ruleset".into(), "Choose the certification programme from the list.".into());
@@ -961,7 +962,7 @@ impl App {
                 );
                 Ok(self.store.add_ce_certification(member.id, &certification, Some(&audit), now).await?)
             }
-            _ => Err(AppError::invalid("Say whether this is a licence or a certification.")),
+            None => Err(AppError::invalid("Say whether this is a licence or a certification.")),
         }
     }
 
@@ -970,7 +971,7 @@ impl App {
         let member = self.ce_member(actor, None).await?;
         let (source, id) = key
             .rsplit_once('-')
-            .and_then(|(s, id)| Some((s, id.parse::<i64>().ok()?)))
+            .and_then(|(s, id)| Some((CredentialSource::from_code(s)?, id.parse::<i64>().ok()?)))
             .ok_or_else(|| AppError::NotFound("No such licence or certification.".into()))?;
         let mut audit = self.audit_entry(actor, "ce.credential_removed", "member", request_id);
         audit.subject_id = Some(member.id);
@@ -1027,7 +1028,7 @@ impl App {
         audit.subject_label = member.member_number.clone();
         audit.before_json = Some(serde_json::json!({ "credential": key, "fields": row.ce_fields }).to_string());
         audit.after_json = Some(serde_json::json!({ "credential": key, "fields": text }).to_string());
-        if !self.store.set_ce_fields(member.id, &row.source, row.id, &text, &audit).await? {
+        if !self.store.set_ce_fields(member.id, row.source, row.id, &text, &audit).await? {
             return Err(not_found());
         }
         Ok(())
@@ -1042,8 +1043,7 @@ impl App {
             .into_iter()
             .filter_map(|id| {
                 let latest = book.history(id).and_then(|h| h.versions.last())?;
-                matches!(latest.credential_type.as_str(), "certification" | "programme")
-                    .then(|| (id.to_string(), latest.name.clone()))
+                latest.is_certification_programme().then(|| (id.to_string(), latest.name.clone()))
             })
             .collect()
     }
@@ -1519,7 +1519,7 @@ mod tests {
     fn row(source: &str, label: &str, detail: &str, ruleset: Option<&str>) -> CeCredentialRow {
         CeCredentialRow {
             member_id: 1,
-            source: source.into(),
+            source: CredentialSource::from_code(source).unwrap(),
             id: 1,
             label: label.into(),
             detail: detail.into(),

@@ -3,6 +3,7 @@
 //! ethics webinar visibly fills both bars), and every licensed member has a few years of
 //! generated activities, so the staff compliance report has something real to show.
 
+use guildhall_domain::member::CredentialSource;
 use std::collections::HashSet;
 
 use guildhall_store::ce::{NewCeActivity, NewCeLicence};
@@ -58,7 +59,7 @@ impl App {
         };
         if let Some(maya) = self.store.member_by_user(demo_member_user).await? {
             for row in self.store.ce_credentials(maya.id).await? {
-                self.store.remove_ce_credential(maya.id, &row.source, row.id, None).await?;
+                self.store.remove_ce_credential(maya.id, row.source, row.id, None).await?;
             }
             // Texas renews every year on the licence's expiry (June 30 here); Florida every
             // two years on the last day of February of odd years.
@@ -142,7 +143,7 @@ impl App {
                 let jurisdictions: Vec<&str> = batch
                     .credentials
                     .iter()
-                    .filter(|c| c.member_id == member_id && c.source == "licence")
+                    .filter(|c| c.member_id == member_id && c.source == CredentialSource::Licence)
                     .map(|c| c.label.as_str())
                     .collect();
                 let diligent = dice.chance(60);

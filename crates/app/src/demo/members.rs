@@ -2,7 +2,7 @@
 //! groups, disciplines and licences, with several years of term history generated
 //! through the society's real term rules. Deterministic: the same society every time.
 
-use guildhall_domain::membership::{InvoiceStatus, Term};
+use guildhall_domain::membership::{InvoiceStatus, Term, TermState};
 use guildhall_store::{
     MemberBundle, NewInvoice, NewLicence, NewMember, NewPayment, NewTerm, NewTermWithInvoice, NewTier, TermRecord,
 };
@@ -261,7 +261,7 @@ impl App {
                         tier_id,
                         policy.first_term(joined_on).map_err(bad)?,
                         joined_on,
-                        "awaiting_approval",
+                        TermState::AwaitingApproval,
                         None,
                     ),
                     invoice: None,
@@ -270,7 +270,7 @@ impl App {
                 Story::Approved => {
                     let term = policy.first_term(joined_on).map_err(bad)?;
                     terms.push(NewTermWithInvoice {
-                        term: new_term(tier_id, term, joined_on, "awaiting_payment", None),
+                        term: new_term(tier_id, term, joined_on, TermState::AwaitingPayment, None),
                         invoice: Some(invoice(DEMO_TIERS[tier_index].1, dues, term, joined_on, None)),
                         payments: vec![],
                     });
@@ -283,9 +283,9 @@ impl App {
                             break; // this term went unpaid: the member is in grace
                         }
                         let paid_on = term.starts_on().min(today);
-                        let mut row = new_term(tier_id, term, term.starts_on(), "paid", Some(paid_on));
+                        let mut row = new_term(tier_id, term, term.starts_on(), TermState::Paid, Some(paid_on));
                         if matches!(story, Story::Cancelled) && renew_until == Some(count + 1) {
-                            row.status = "cancelled".into();
+                            row.status = TermState::Cancelled;
                             row.cancelled_on = Some((term.starts_on() + Duration::days(100)).min(today));
                         }
                         terms.push(NewTermWithInvoice {
@@ -406,13 +406,13 @@ fn ascii(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase()
 }
 
-fn new_term(tier_id: i64, term: Term, applied_on: Date, status: &str, paid_on: Option<Date>) -> NewTerm {
+fn new_term(tier_id: i64, term: Term, applied_on: Date, status: TermState, paid_on: Option<Date>) -> NewTerm {
     NewTerm {
         tier_id,
         starts_on: term.starts_on(),
         ends_on: term.ends_on(),
         applied_on,
-        status: status.into(),
+        status,
         approved_on: None,
         paid_on,
         cancelled_on: None,
@@ -439,7 +439,7 @@ fn as_record(n: usize, t: &NewTerm) -> TermRecord {
         starts_on: t.starts_on,
         ends_on: t.ends_on,
         applied_on: t.applied_on,
-        status: t.status.clone(),
+        status: t.status,
         approved_on: t.approved_on,
         paid_on: t.paid_on,
         cancelled_on: t.cancelled_on,

@@ -8,7 +8,7 @@ use std::io::Write;
 use guildhall_domain::member_csv::{
     self, CertificationCsv, ColumnMapping, KnownCodes, LicenceCsv, MemberRecordCsv, MemberStatus, RowError,
 };
-use guildhall_domain::membership::{CareerStage, LicenceKind, Standing, TierCode};
+use guildhall_domain::membership::{CareerStage, LicenceKind, Standing, TermState, TierCode};
 use guildhall_store::{MemberBundle, NewCertification, NewLicence, NewMember, NewTerm, NewTermWithInvoice, TermRecord};
 use time::{Date, Duration};
 
@@ -47,7 +47,7 @@ fn career_code(stage: CareerStage) -> String {
 }
 
 fn licence_kind(kind: LicenceKind) -> String {
-    member_csv::licence_kind_code(kind).to_string()
+    kind.code().to_string()
 }
 
 impl App {
@@ -123,7 +123,7 @@ impl App {
                 starts_on: term.starts_on,
                 ends_on: term.ends_on,
                 applied_on: term.applied_on,
-                status: term.status.clone(),
+                status: term.status,
                 approved_on: term.approved_on,
                 paid_on: term.paid_on,
                 cancelled_on: term.cancelled_on,
@@ -252,11 +252,7 @@ impl App {
                         ls.iter()
                             .map(|l| LicenceCsv {
                                 jurisdiction: l.jurisdiction.clone(),
-                                kind: match l.kind.as_str() {
-                                    "SE" => LicenceKind::StructuralEngineer,
-                                    "PLS" => LicenceKind::ProfessionalLandSurveyor,
-                                    _ => LicenceKind::ProfessionalEngineer,
-                                },
+                                kind: LicenceKind::parse(&l.kind).unwrap_or(LicenceKind::ProfessionalEngineer),
                                 number: l.number.clone(),
                                 first_issued_on: l.first_issued,
                                 expires_on: l.expires_on,
@@ -298,7 +294,7 @@ fn import_term(row: &MemberRecordCsv, tier_id: i64, today: Date) -> NewTerm {
         starts_on,
         ends_on,
         applied_on: row.joined_on.min(starts_on),
-        status: "paid".into(),
+        status: TermState::Paid,
         approved_on: None,
         paid_on: Some(starts_on),
         cancelled_on: None,
@@ -306,16 +302,16 @@ fn import_term(row: &MemberRecordCsv, tier_id: i64, today: Date) -> NewTerm {
     };
     match row.status {
         MemberStatus::Applied => {
-            term.status = "awaiting_approval".into();
+            term.status = TermState::AwaitingApproval;
             term.paid_on = None;
         }
         MemberStatus::Approved => {
-            term.status = "awaiting_payment".into();
+            term.status = TermState::AwaitingPayment;
             term.paid_on = None;
             term.approved_on = Some(term.applied_on);
         }
         MemberStatus::Cancelled => {
-            term.status = "cancelled".into();
+            term.status = TermState::Cancelled;
             term.cancelled_on = Some(ends_on.min(today).max(starts_on));
         }
         MemberStatus::Active | MemberStatus::Grace | MemberStatus::Lapsed => {}

@@ -4,10 +4,11 @@
 //! approval puts the application in the staff approvals queue, any other tier raises the
 //! first invoice at once. Nothing is charged here.
 
+use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{
-    ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, LicenceKind, Requirement, Standing, Tier,
-    TierCode, check_eligibility,
+    ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Requirement, Standing, TermState, Tier, TierCode,
+    check_eligibility,
 };
 use guildhall_store::{
     ChapterRecord, MemberBundle, NewInvoice, NewLicence, NewMember, NewTerm, NewTermWithInvoice, StoreError, TierRecord,
@@ -63,23 +64,6 @@ fn date_field(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<Date> 
         Date::parse(raw, format_description!("[year]-[month]-[day]"))
             .map_err(|_| format!("{raw:?} is not a date; use YYYY-MM-DD.")),
     )
-}
-
-fn is_jurisdiction(s: &str) -> bool {
-    let (country, region) = s.split_once('-').unwrap_or(("", ""));
-    country.len() == 2
-        && country.chars().all(|c| c.is_ascii_uppercase())
-        && (1..=3).contains(&region.len())
-        && region.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-fn licence_kind(code: &str) -> Option<LicenceKind> {
-    match code {
-        "PE" => Some(LicenceKind::ProfessionalEngineer),
-        "SE" => Some(LicenceKind::StructuralEngineer),
-        "PLS" => Some(LicenceKind::ProfessionalLandSurveyor),
-        _ => None,
-    }
 }
 
 /// `RequiresLicence` → `requires_licence`.
@@ -188,10 +172,10 @@ impl App {
         let mut licence = None;
         if licence_fields.iter().any(|f| !f.trim().is_empty()) {
             let jurisdiction = request.licence_jurisdiction.trim().to_ascii_uppercase();
-            if !is_jurisdiction(&jurisdiction) {
+            if Jurisdiction::parse(&jurisdiction).is_err() {
                 errors.add("licence_jurisdiction", "Enter the licensing jurisdiction like US-TX or CA-ON.");
             }
-            let kind = licence_kind(request.licence_kind.trim());
+            let kind = LicenceKind::parse(&request.licence_kind);
             if kind.is_none() {
                 errors.add("licence_kind", "Choose the kind of licence: PE, SE or PLS.");
             }
@@ -274,7 +258,7 @@ impl App {
         let term = self.policy()?.first_term(today).map_err(|e| AppError::Internal(e.to_string()))?;
         let dues = tier.annual_dues_cents + chapter.dues_supplement_cents;
         let (status, standing, invoice) = if tier.requires_approval {
-            ("awaiting_approval", Standing::Applied, None)
+            (TermState::AwaitingApproval, Standing::Applied, None)
         } else {
             let invoice = NewInvoice {
                 description: format!("{} membership, {} to {}", tier.name, term.starts_on(), term.ends_on()),
@@ -284,7 +268,7 @@ impl App {
                 due_on: today + time::Duration::days(30),
                 paid_on: None,
             };
-            ("awaiting_payment", Standing::Approved, Some(invoice))
+            (TermState::AwaitingPayment, Standing::Approved, Some(invoice))
         };
         let education = match &enrolment {
             Some((institution, starts, Some(completion))) => {
@@ -319,7 +303,7 @@ impl App {
                 .into_iter()
                 .map(|(jurisdiction, kind, number, first_issued, expires_on)| NewLicence {
                     jurisdiction,
-                    kind: guildhall_domain::member_csv::licence_kind_code(kind).into(),
+                    kind: kind.code().into(),
                     number,
                     first_issued,
                     expires_on,
@@ -333,7 +317,7 @@ impl App {
                     starts_on: term.starts_on(),
                     ends_on: term.ends_on(),
                     applied_on: today,
-                    status: status.into(),
+                    status,
                     approved_on: None,
                     paid_on: None,
                     cancelled_on: None,
@@ -373,16 +357,6 @@ fn already_member() -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn jurisdictions_are_two_letters_a_dash_and_up_to_three_more() {
-        for ok in ["US-TX", "CA-ON", "AU-NSW", "DE-9"] {
-            assert!(is_jurisdiction(ok), "{ok}");
-        }
-        for bad in ["", "TX", "USA-TX", "US-", "US-TEXA", "us-tx", "US TX"] {
-            assert!(!is_jurisdiction(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn demo_tiers_read_as_domain_tiers() {

@@ -12,8 +12,8 @@ pub mod tiers;
 
 use guildhall_domain::membership::{
     Cents, DuesQuote, HouseholdPolicy, HouseholdRate, InvoiceStatus, LinkKind, OrganisationalRate, Percent,
-    ReminderOffset, Standing, Term, TermFact, TermKind, TermPolicy, TermPolicySettings, TermStatus, household_dues,
-    organisational_dues, standing_on,
+    ReminderOffset, Standing, Term, TermFact, TermKind, TermPolicy, TermPolicySettings, TermState, TermStatus,
+    household_dues, organisational_dues, standing_on,
 };
 use guildhall_store::{
     GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice,
@@ -90,17 +90,16 @@ pub struct DuesFor {
 /// A stored term as the domain rules see it.
 pub fn term_fact(t: &TermRecord) -> AppResult<TermFact> {
     let bad = |e: guildhall_domain::membership::MembershipError| AppError::Internal(format!("term {}: {e}", t.id));
-    let status = match t.status.as_str() {
-        "awaiting_approval" => TermStatus::AwaitingApproval,
-        "rejected" => TermStatus::Rejected { rejected_on: t.rejected_on.unwrap_or(t.applied_on) },
-        "awaiting_payment" => TermStatus::AwaitingPayment { approved_on: t.approved_on },
-        "paid" => TermStatus::Paid { approved_on: t.approved_on, paid_on: t.paid_on.unwrap_or(t.applied_on) },
-        "cancelled" => TermStatus::Cancelled {
+    let status = match t.status {
+        TermState::AwaitingApproval => TermStatus::AwaitingApproval,
+        TermState::Rejected => TermStatus::Rejected { rejected_on: t.rejected_on.unwrap_or(t.applied_on) },
+        TermState::AwaitingPayment => TermStatus::AwaitingPayment { approved_on: t.approved_on },
+        TermState::Paid => TermStatus::Paid { approved_on: t.approved_on, paid_on: t.paid_on.unwrap_or(t.applied_on) },
+        TermState::Cancelled => TermStatus::Cancelled {
             approved_on: t.approved_on,
             paid_on: t.paid_on,
             cancelled_on: t.cancelled_on.unwrap_or(t.applied_on),
         },
-        other => return Err(AppError::Internal(format!("term {} has unknown status {other:?}", t.id))),
     };
     TermFact::new(Term::new(t.starts_on, t.ends_on).map_err(bad)?, t.applied_on, status).map_err(bad)
 }
@@ -343,7 +342,7 @@ impl App {
         let terms = self.store.member_terms(card.member.id).await?;
         let last_paid = terms
             .iter()
-            .filter(|t| t.status == "paid")
+            .filter(|t| t.status == TermState::Paid)
             .max_by_key(|t| t.ends_on)
             .ok_or_else(|| AppError::invalid("There is no paid term to renew."))?;
         let last = Term::new(last_paid.starts_on, last_paid.ends_on).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -354,7 +353,7 @@ impl App {
             starts_on: next.starts_on(),
             ends_on: next.ends_on(),
             applied_on: today,
-            status: "awaiting_payment".into(),
+            status: TermState::AwaitingPayment,
             approved_on: None,
             paid_on: None,
             cancelled_on: None,
@@ -410,7 +409,7 @@ impl App {
     ) -> AppResult<(Standing, Option<Date>)> {
         let mut terms = self.store.member_terms(invoice.member_id).await?;
         for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
-            t.status = "paid".into();
+            t.status = TermState::Paid;
             t.paid_on = Some(payment.received_on);
         }
         compute_standing(&self.policy()?, &terms, self.clock.today())
@@ -750,7 +749,7 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    fn term(id: i64, starts: Date, ends: Date, status: &str, paid_on: Option<Date>) -> TermRecord {
+    fn term(id: i64, starts: Date, ends: Date, status: TermState, paid_on: Option<Date>) -> TermRecord {
         TermRecord {
             id,
             member_id: 1,
@@ -758,7 +757,7 @@ mod tests {
             starts_on: starts,
             ends_on: ends,
             applied_on: starts,
-            status: status.into(),
+            status,
             approved_on: None,
             paid_on,
             cancelled_on: None,
@@ -770,7 +769,8 @@ mod tests {
     #[test]
     fn standing_follows_the_term_history_through_renewal_grace_and_lapse() {
         let policy = term_policy(&MembershipSettings::default()).unwrap();
-        let paid = vec![term(1, date!(2025 - 03 - 01), date!(2026 - 02 - 28), "paid", Some(date!(2025 - 03 - 01)))];
+        let paid =
+            vec![term(1, date!(2025 - 03 - 01), date!(2026 - 02 - 28), TermState::Paid, Some(date!(2025 - 03 - 01)))];
         let cases = [
             (date!(2025 - 06 - 01), Standing::Active),
             (date!(2025 - 12 - 31), Standing::RenewalDue),
@@ -783,7 +783,13 @@ mod tests {
             assert_eq!(compute_standing(&policy, &paid, on).unwrap(), (expected, Some(date!(2026 - 02 - 28))), "{on}");
         }
         let mut renewed = paid.clone();
-        renewed.push(term(2, date!(2026 - 03 - 01), date!(2027 - 02 - 28), "paid", Some(date!(2026 - 03 - 10))));
+        renewed.push(term(
+            2,
+            date!(2026 - 03 - 01),
+            date!(2027 - 02 - 28),
+            TermState::Paid,
+            Some(date!(2026 - 03 - 10)),
+        ));
         assert_eq!(
             compute_standing(&policy, &renewed, date!(2026 - 03 - 10)).unwrap().0,
             Standing::Active,

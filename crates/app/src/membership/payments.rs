@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use guildhall_domain::membership::InvoiceStatus;
+use guildhall_domain::membership::{InvoiceStatus, TermState};
 use guildhall_store::{
     EndTerm, InvoiceRecord, NewPayment, NewPaymentEvent, NewRefund, PaymentEventOutcome, RefundOutcome, StoreError,
 };
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -169,11 +170,12 @@ impl PaymentProvider for TestProvider {
 
 /// The configured provider. Refuses settings that cannot work (at start-up).
 pub fn provider_for(settings: &PaymentSettings) -> AppResult<Box<dyn PaymentProvider>> {
-    if !settings.webhook_secret.is_empty() && settings.webhook_secret.chars().count() < 32 {
+    let secret = settings.webhook_secret.expose_secret();
+    if !secret.is_empty() && secret.chars().count() < 32 {
         return Err(AppError::Internal("payments.webhook_secret must be at least 32 characters (or empty)".into()));
     }
     match settings.provider.as_str() {
-        "test" => Ok(Box::new(TestProvider { secret: settings.webhook_secret.clone() })),
+        "test" => Ok(Box::new(TestProvider { secret: secret.to_owned() })),
         other => Err(AppError::Internal(format!("payments.provider must be \"test\", not {other:?}"))),
     }
 }
@@ -400,7 +402,7 @@ impl App {
         }
         let terms = self.store.member_terms(member_id).await?;
         let term = invoice.term_id.and_then(|id| terms.iter().find(|t| t.id == id));
-        if request.end_term && term.is_none_or(|t| t.status != "paid") {
+        if request.end_term && term.is_none_or(|t| t.status != TermState::Paid) {
             errors.add("end_term", "This payment's term is not paid up, so there is no term to end.");
         }
         errors.into_result()?;
@@ -410,7 +412,7 @@ impl App {
             (true, Some(term)) => {
                 let mut after = terms.clone();
                 for t in after.iter_mut().filter(|t| t.id == term.id) {
-                    t.status = "cancelled".into();
+                    t.status = TermState::Cancelled;
                     t.cancelled_on = Some(today);
                 }
                 let (standing, expires_on) = compute_standing(&self.policy()?, &after, today)?;
@@ -419,8 +421,8 @@ impl App {
             _ => None,
         };
         let term_status_after = match &end_term {
-            Some(_) => Some("cancelled".to_string()),
-            None => term.map(|t| t.status.clone()),
+            Some(_) => Some(TermState::Cancelled),
+            None => term.map(|t| t.status),
         };
         let standing_after = end_term.as_ref().map_or(member.standing, |e| e.standing);
         let mut audit = self.audit_entry(actor, "payment.refunded", "member", request_id);
@@ -433,7 +435,7 @@ impl App {
                 "invoice": invoice.id,
                 "amount_cents": payment.amount_cents,
                 "refunded_cents": payment.refunded_cents,
-                "term_status": term.map(|t| t.status.clone()),
+                "term_status": term.map(|t| t.status),
                 "standing": member.standing,
             })
             .to_string(),

@@ -38,12 +38,20 @@ pub struct TestApp {
     pub router: Router,
     pub engine: EngineKind,
     _db: TestDatabase,
+    t0: std::time::Instant,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        guildhall_store::testing::tlog(&format!("{:?} app life", self.engine), self.t0);
+    }
 }
 
 impl TestApp {
     /// The demo society on SQLite, then on PostgreSQL when reachable. Each test gets its
     /// own database, copied from a template that was migrated and seeded once per run.
     pub async fn each_engine() -> Vec<TestApp> {
+        let st = std::time::Instant::now();
         let dbs = TestDatabase::each_engine_from_template("demo-society", |store, url| async move {
             let mut settings = test_settings();
             settings.database.url = url;
@@ -53,6 +61,7 @@ impl TestApp {
         })
         .await
         .expect("test database");
+        guildhall_store::testing::tlog("each_engine dbs", st);
         let mut apps = Vec::new();
         for db in dbs {
             apps.push(Self::over(db, test_settings()).await);
@@ -70,9 +79,11 @@ impl TestApp {
     /// The application over a database as it is.
     async fn over(db: TestDatabase, mut settings: Settings) -> TestApp {
         settings.database.url = db.url.clone();
+        let st = std::time::Instant::now();
         let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
+        guildhall_store::testing::tlog(&format!("{:?} with_store", db.kind()), st);
         let router = guildhall_web::router(app.clone());
-        TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db }
+        TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db, t0: std::time::Instant::now() }
     }
 
     pub fn client(&self) -> Client {

@@ -2,7 +2,7 @@
 
 use axum::http::{Method, StatusCode};
 use guildhall_app::membership::payments::test_signature;
-use guildhall_domain::membership::{InvoiceStatus, Standing};
+use guildhall_domain::membership::{InvoiceStatus, Standing, TermState};
 use guildhall_store::{InvoiceRecord, MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -221,7 +221,7 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
         let invoice = t.store.invoice_by_id(payment.invoice_id).await.unwrap().unwrap();
         let term = t.store.member_terms(maya.id).await.unwrap().into_iter().find(|x| Some(x.id) == invoice.term_id);
         let term = term.unwrap();
-        assert_eq!((term.status.as_str(), term.cancelled_on), ("cancelled", Some(t.app.clock.today())));
+        assert_eq!((term.status, term.cancelled_on), (TermState::Cancelled, Some(t.app.clock.today())));
         let after = t.store.member_by_id(maya.id).await.unwrap().unwrap();
         assert_eq!(after.standing, Standing::Cancelled, "{:?}", t.engine);
         let page = staff.get(&format!("/members/{}", maya.id)).await.body;

@@ -1,10 +1,59 @@
-//! The membership vocabulary the database stores as codes: an invoice's status and the
-//! kind of link between a linked person and the member who pays. Each type has one code
+//! The membership vocabulary the database stores as codes: a term's state, an invoice's
+//! status and the kind of link between a linked person and the member who pays. Each type has one code
 //! per variant, read back with `TryFrom<String>` (the store converts at its boundary).
 
 use serde::{Deserialize, Serialize};
 
 use super::MembershipError;
+
+/// Where a term stands today (its history of dates is [`TermStatus`](super::TermStatus)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermState {
+    /// Applied for a tier that needs approval; no decision yet.
+    AwaitingApproval,
+    /// Staff rejected the application.
+    Rejected,
+    /// Its invoice is open.
+    AwaitingPayment,
+    /// Paid: the term counts as cover.
+    Paid,
+    /// Withdrawn, declined, refunded or resigned.
+    Cancelled,
+}
+
+impl TermState {
+    /// Every state.
+    pub const ALL: [TermState; 5] = [
+        TermState::AwaitingApproval,
+        TermState::Rejected,
+        TermState::AwaitingPayment,
+        TermState::Paid,
+        TermState::Cancelled,
+    ];
+
+    /// The code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            TermState::AwaitingApproval => "awaiting_approval",
+            TermState::Rejected => "rejected",
+            TermState::AwaitingPayment => "awaiting_payment",
+            TermState::Paid => "paid",
+            TermState::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl TryFrom<String> for TermState {
+    type Error = MembershipError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        TermState::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+            .ok_or(MembershipError::UnknownCode { what: "term state", code })
+    }
+}
 
 /// Where an invoice stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -102,6 +151,9 @@ mod tests {
         }
         for s in [InvoiceStatus::Open, InvoiceStatus::Paid, InvoiceStatus::Void] {
             assert_eq!(InvoiceStatus::try_from(s.code().to_string()), Ok(s));
+        }
+        for s in TermState::ALL {
+            assert_eq!(TermState::try_from(s.code().to_string()), Ok(s));
         }
         for k in LinkKind::ALL {
             assert_eq!(LinkKind::try_from(k.code().to_string()), Ok(k));

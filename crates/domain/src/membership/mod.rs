@@ -77,7 +77,8 @@ pub mod standing;
 pub mod term;
 pub mod tier;
 
-pub use codes::{InvoiceStatus, LinkKind};
+pub use crate::member::LicenceKind;
+pub use codes::{InvoiceStatus, LinkKind, TermState};
 pub use dates::MonthDay;
 pub use dues::{
     DuesQuote, HouseholdDues, HouseholdPolicy, HouseholdRate, Percent, dues_for_term, household_dues, months_charged,
@@ -97,6 +98,6 @@ pub use term::{
     TermPolicySettings,
 };
 pub use tier::{
-    ApplicantFacts, CareerStage, CareerStages, EnrolmentFact, Ineligibility, LicenceFact, LicenceKind, Requirement,
-    Tier, TierCode, TierSettings, check_eligibility, years_of_membership,
+    ApplicantFacts, CareerStage, CareerStages, EnrolmentFact, Ineligibility, LicenceFact, Requirement, Tier, TierCode,
+    TierSettings, check_eligibility, years_of_membership,
 };

@@ -21,6 +21,7 @@
 //! - **Years of membership**: see [`years_of_membership`].
 //! - **Career stage**: the member's stated career stage is one of the allowed ones.
 
+use crate::member::LicenceKind;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
@@ -247,25 +248,6 @@ impl Tier {
     /// Eligibility conditions; all must hold.
     pub fn requirements(&self) -> &[Requirement] {
         &self.requirements
-    }
-}
-
-/// Kinds of professional licence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LicenceKind {
-    /// Professional Engineer (PE).
-    ProfessionalEngineer,
-    /// Structural Engineer (SE).
-    StructuralEngineer,
-    /// Professional Land Surveyor (PLS).
-    ProfessionalLandSurveyor,
-}
-
-impl LicenceKind {
-    /// Whether this is a professional *engineering* licence (PE or SE).
-    pub fn is_engineering(self) -> bool {
-        matches!(self, LicenceKind::ProfessionalEngineer | LicenceKind::StructuralEngineer)
     }
 }
 

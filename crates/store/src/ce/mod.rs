@@ -6,6 +6,7 @@ pub mod records;
 
 pub use records::*;
 
+use guildhall_domain::member::CredentialSource;
 use time::Date;
 
 use crate::engine::{audited, insert_audit};
@@ -443,19 +444,18 @@ impl Store {
         })
     }
 
-    /// Removes a member's licence (`source = licence`) or certification. `false` when the
+    /// Removes a member's licence or certification. `false` when the
     /// member has no such credential.
     pub async fn remove_ce_credential(
         &self,
         member_id: i64,
-        source: &str,
+        source: CredentialSource,
         id: i64,
         audit: Option<&NewAuditEntry>,
     ) -> StoreResult<bool> {
         let sql = match source {
-            "licence" => "DELETE FROM licences WHERE id = $1 AND member_id = $2",
-            "certification" => "DELETE FROM certifications WHERE id = $1 AND member_id = $2",
-            _ => return Ok(false),
+            CredentialSource::Licence => "DELETE FROM licences WHERE id = $1 AND member_id = $2",
+            CredentialSource::Certification => "DELETE FROM certifications WHERE id = $1 AND member_id = $2",
         };
         self.change_credential(sql, member_id, id, None, audit).await
     }
@@ -465,15 +465,16 @@ impl Store {
     pub async fn set_ce_fields(
         &self,
         member_id: i64,
-        source: &str,
+        source: CredentialSource,
         id: i64,
         fields: &str,
         audit: &NewAuditEntry,
     ) -> StoreResult<bool> {
         let sql = match source {
-            "licence" => "UPDATE licences SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
-            "certification" => "UPDATE certifications SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
-            _ => return Ok(false),
+            CredentialSource::Licence => "UPDATE licences SET ce_fields = $3 WHERE id = $1 AND member_id = $2",
+            CredentialSource::Certification => {
+                "UPDATE certifications SET ce_fields = $3 WHERE id = $1 AND member_id = $2"
+            }
         };
         self.change_credential(sql, member_id, id, Some(fields), Some(audit)).await
     }

@@ -1,6 +1,7 @@
 //! The CE ledger's rows: credentials as the engine needs them, activities, sessions,
 //! evidence, programmes.
 
+use guildhall_domain::member::CredentialSource;
 use serde::Serialize;
 use time::Date;
 
@@ -10,8 +11,8 @@ use crate::UnixTime;
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
 pub struct CeCredentialRow {
     pub member_id: i64,
-    /// `licence` or `certification`.
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: CredentialSource,
     pub id: i64,
     /// Licence: jurisdiction (e.g. `US-TX`); certification: its name.
     pub label: String,

@@ -80,7 +80,7 @@ macro_rules! insert_term {
         .bind($term.starts_on)
         .bind($term.ends_on)
         .bind($term.applied_on)
-        .bind(&$term.status)
+        .bind($term.status.code())
         .bind($term.approved_on)
         .bind($term.paid_on)
         .bind($term.cancelled_on)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing};
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing, TermState};
 use serde::Serialize;
 use time::Date;
 
@@ -155,8 +155,8 @@ pub struct TermRecord {
     pub starts_on: Date,
     pub ends_on: Date,
     pub applied_on: Date,
-    /// awaiting_approval | rejected | awaiting_payment | paid | cancelled
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TermState,
     pub approved_on: Option<Date>,
     pub paid_on: Option<Date>,
     pub cancelled_on: Option<Date>,
@@ -170,7 +170,7 @@ pub struct NewTerm {
     pub starts_on: Date,
     pub ends_on: Date,
     pub applied_on: Date,
-    pub status: String,
+    pub status: TermState,
     pub approved_on: Option<Date>,
     pub paid_on: Option<Date>,
     pub cancelled_on: Option<Date>,

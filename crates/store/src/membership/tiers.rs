@@ -100,7 +100,7 @@ impl Store {
         )
     }
 
-    /// Deletes a tier no member or term refers to. `Conflict { constraint: "tier_in_use" }`
+    /// Deletes a tier no member or term refers to. `Conflict { field: "tier_in_use" }`
     /// when one does (checked in the same statement, so a member joining meanwhile cannot
     /// slip past), `NotFound` when there is no such tier.
     pub async fn delete_tier(&self, id: i64, audit: &NewAuditEntry) -> StoreResult<()> {
@@ -118,7 +118,7 @@ impl Store {
                     let exists: Option<(i64,)> =
                         sqlx::query_as("SELECT id FROM tiers WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
                     return Err(match exists {
-                        Some(_) => StoreError::Conflict { constraint: "tier_in_use".into() },
+                        Some(_) => StoreError::Conflict { field: "tier_in_use".into() },
                         None => StoreError::NotFound,
                     });
                 }

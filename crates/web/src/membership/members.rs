@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use guildhall_app::membership::format_money;
 use guildhall_app::records::{ChapterRecord, GroupRecord, MemberFilter, PageRequest, TierRecord};
 use guildhall_app::{App, AppError};
-use guildhall_domain::membership::{InvoiceStatus, Standing};
+use guildhall_domain::membership::{InvoiceStatus, Standing, TermState};
 use serde::Deserialize;
 
 use super::{date_text, parse_date, parse_id};
@@ -265,7 +265,7 @@ pub(super) async fn member_page_with(
     };
     let links =
         if actor.is_staff() { Some(crate::membership::households::links_view(app, actor, id).await?) } else { None };
-    let paid_terms: Vec<i64> = d.terms.iter().filter(|t| t.status == "paid").map(|t| t.id).collect();
+    let paid_terms: Vec<i64> = d.terms.iter().filter(|t| t.status == TermState::Paid).map(|t| t.id).collect();
     let payments = d
         .payments
         .iter()
@@ -339,7 +339,14 @@ pub(super) async fn member_page_with(
         terms: d
             .terms
             .iter()
-            .map(|t| (t.starts_on.to_string(), t.ends_on.to_string(), t.status.replace('_', " "), date_text(t.paid_on)))
+            .map(|t| {
+                (
+                    t.starts_on.to_string(),
+                    t.ends_on.to_string(),
+                    t.status.code().replace('_', " "),
+                    date_text(t.paid_on),
+                )
+            })
             .collect(),
         invoices: d
             .invoices
