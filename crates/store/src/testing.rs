@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use sqlx::Connection;
-use sqlx::postgres::PgConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use tokio::sync::OnceCell;
 
 use crate::engine::Engine;
@@ -42,6 +42,9 @@ pub fn tlog(what: &str, start: std::time::Instant) {
 }
 const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// How many test databases a process drops at once on a server, in the background.
+const DROPPERS: u32 = 4;
 
 /// How template databases and files are named: `guildhall_tmpl_<pid>_<n>`.
 const TEMPLATE_PREFIX: &str = "guildhall_tmpl";
@@ -507,32 +510,30 @@ fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<DropJob> {
     })
 }
 
-/// Drops the queued databases one at a time, over one admin connection per server.
+/// Drops the queued databases, up to [`DROPPERS`] at a time per server.
 async fn run_dropper(mut jobs: tokio::sync::mpsc::UnboundedReceiver<DropJob>) {
-    let mut admins: BTreeMap<String, PgConnection> = BTreeMap::new();
-    while let Some(DropJob { admin_url, name, sent }) = jobs.recv().await {
-        // A connection that failed is replaced, once: the server may have ended it.
-        for _ in 0..2 {
-            let admin = match admins.remove(&admin_url) {
-                Some(admin) => admin,
-                None => match PgConnection::connect(&admin_url).await {
-                    Ok(admin) => admin,
-                    Err(_) => break,
-                },
-            };
-            let mut admin = admin;
-            // Ask once, and tell the test as soon as the statement is sent: a connection
-            // fresh from its last statement writes it at once and then waits for the answer.
-            let dropped = when_pending(execute(&mut admin, drop_statement(&name)), || {
-                let _ = sent.try_send(());
-            })
-            .await;
-            if dropped.is_ok() {
-                admins.insert(admin_url.clone(), admin);
-                break;
-            }
-        }
+    let mut admins: BTreeMap<String, PgPool> = BTreeMap::new();
+    while let Some(job) = jobs.recv().await {
+        let admin = match admins.get(&job.admin_url) {
+            Some(admin) => admin.clone(),
+            None => match PgPoolOptions::new().max_connections(DROPPERS).connect_lazy(&job.admin_url) {
+                Ok(admin) => admins.entry(job.admin_url.clone()).or_insert(admin).clone(),
+                Err(_) => continue,
+            },
+        };
+        tokio::spawn(drop_one(admin, job));
     }
+}
+
+/// Sends one `DROP DATABASE` and waits for the server to finish it. The test is told as
+/// soon as the statement is sent: a connection fresh from the pool writes it at once and
+/// then waits for the answer. A drop that fails is left to the next run's sweep.
+async fn drop_one(admins: PgPool, DropJob { name, sent, .. }: DropJob) {
+    let Ok(mut admin) = admins.acquire().await else { return };
+    let _ = when_pending(execute(&mut admin, drop_statement(&name)), || {
+        let _ = sent.try_send(());
+    })
+    .await;
 }
 
 /// Runs `future`, calling `on_pending` the first time it has to wait.

@@ -148,6 +148,15 @@ pub struct MemberDetail {
     pub refunds: Vec<guildhall_store::RefundRecord>,
 }
 
+/// Everything a member's page shows, read by one use case ([`App::member_page`]).
+pub struct MemberPage {
+    pub detail: MemberDetail,
+    /// The affinity groups the member is not in (staff may add them), by name.
+    pub other_groups: Vec<GroupRecord>,
+    /// Household and organisational links (staff only).
+    pub links: Option<households::MemberLinks>,
+}
+
 /// How long a node answers the same directory search from memory. Everyone signed in sees
 /// the same current members (private fields are hidden when the page is drawn), so a page
 /// may be shared; a listing changed on another node shows here within this time.
@@ -514,17 +523,30 @@ impl App {
             Some(id) => self.chapter_by_id(id).await?.map(|c| c.name),
             None => None,
         };
-        Ok(MemberDetail {
-            tier: self.tier(member.tier_id).await?,
-            chapter_name,
-            groups: self.store.member_groups(member.id).await?,
-            licences: self.store.member_licences(member.id).await?,
-            terms: self.store.member_terms(member.id).await?,
-            invoices: self.store.member_invoices(member.id).await?,
-            payments: self.store.member_payments(member.id).await?,
-            refunds: self.store.member_refunds(member.id).await?,
-            member,
-        })
+        let id = member.id;
+        // The record's parts are independent reads: ask for them at once, not one by one.
+        let (tier, groups, licences, terms, invoices, payments, refunds) = tokio::try_join!(
+            self.tier(member.tier_id),
+            async { Ok::<_, AppError>(self.store.member_groups(id).await?) },
+            async { Ok(self.store.member_licences(id).await?) },
+            async { Ok(self.store.member_terms(id).await?) },
+            async { Ok(self.store.member_invoices(id).await?) },
+            async { Ok(self.store.member_payments(id).await?) },
+            async { Ok(self.store.member_refunds(id).await?) },
+        )?;
+        Ok(MemberDetail { tier, chapter_name, groups, licences, terms, invoices, payments, refunds, member })
+    }
+
+    /// A member's page: their record, and for staff the groups they could join and their
+    /// household and organisational links. Officers see only their chapters' members.
+    pub async fn member_page(&self, actor: &Actor, member_id: i64) -> AppResult<MemberPage> {
+        let detail = self.member_detail(actor, member_id).await?;
+        if !actor.is_staff() {
+            return Ok(MemberPage { detail, other_groups: Vec::new(), links: None });
+        }
+        let (groups, links) = tokio::try_join!(self.groups(), self.member_links(actor, member_id))?;
+        let other_groups = groups.into_iter().filter(|g| !detail.groups.iter().any(|mine| mine.id == g.id)).collect();
+        Ok(MemberPage { detail, other_groups, links: Some(links) })
     }
 
     /// The member directory: current members only, for signed-in people.

@@ -4,10 +4,9 @@ use guildhall_domain::membership::LinkKind;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use guildhall_app::{Actor, App};
+use guildhall_app::App;
 use serde::Deserialize;
 
-use crate::error::HtmlError;
 use crate::kit::*;
 use crate::session::{CsrfForm, SignedIn};
 
@@ -51,15 +50,14 @@ fn link_row(v: guildhall_app::membership::households::LinkView) -> LinkRow {
     }
 }
 
-pub async fn links_view(app: &App, actor: &Actor, member_id: i64) -> Result<LinksView, HtmlError> {
-    let links = app.member_links(actor, member_id).await?;
-    Ok(LinksView {
+pub fn links_view(links: guildhall_app::membership::households::MemberLinks) -> LinksView {
+    LinksView {
         paid_by: links.paid_by.map(link_row),
         pays_for: links.pays_for.into_iter().map(link_row).collect(),
         past: links.past.into_iter().map(link_row).collect(),
         organisation: links.organisation.map(|o| (o.name, o.seats)),
         kinds: LinkKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-    })
+    }
 }
 
 #[derive(Deserialize)]

@@ -251,20 +251,11 @@ pub(super) async fn member_page_with(
     notice: String,
     draft: RefundDraft,
 ) -> Result<MemberPage, crate::error::HtmlError> {
-    let d = app.member_detail(actor, id).await?;
+    let page = app.member_page(actor, id).await?;
+    let d = &page.detail;
     let m = &d.member;
-    let other_groups = if actor.is_staff() {
-        app.groups()
-            .await?
-            .into_iter()
-            .filter(|g| !d.groups.iter().any(|mine| mine.id == g.id))
-            .map(|g| (g.id, g.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let links =
-        if actor.is_staff() { Some(crate::membership::households::links_view(app, actor, id).await?) } else { None };
+    let other_groups = page.other_groups.into_iter().map(|g| (g.id, g.name)).collect();
+    let links = page.links.map(crate::membership::households::links_view);
     let paid_terms: Vec<i64> = d.terms.iter().filter(|t| t.status == TermState::Paid).map(|t| t.id).collect();
     let payments = d
         .payments
