@@ -2,9 +2,15 @@
 //!
 //! One [`Store`] serves both engines. Every query is written once, in SQL that both
 //! SQLite and PostgreSQL accept (`$1` placeholders, `ON CONFLICT`, `RETURNING`,
-//! `CAST(… AS BIGINT)`), and compiled for each engine by the `read!`/`write!` macros,
-//! which hand the body a concretely-typed pool. Where the dialects really differ the
-//! body matches on [`Engine`] itself. No sqlx type crosses this crate's public API.
+//! `CAST(… AS BIGINT)`), and compiled for each engine by `with_reader!`/`with_writer!`
+//! (`engine.rs`), which hand the body a concretely typed pool. Where the dialects really
+//! differ the store picks the spelling from [`Store::kind`]. No sqlx type crosses this
+//! crate's public API; rows carry the domain's types, converted at this boundary.
+//!
+//! One folder per feature area (`accounts/`, `membership/`, `chapters/`, `ce/`, `society/`),
+//! each with its queries and its `records.rs`; shared pieces: `engine.rs` (pools and the
+//! audited-write helpers), `error.rs`, `audit.rs` (the audit log), `outbox.rs` (mail),
+//! `copy.rs` (`db copy`), `testing.rs` (test databases).
 //!
 //! Portable value types: ids are `i64`, money is `i64` cents, instants are `i64` unix
 //! seconds, calendar dates are `time::Date` (`DATE` in PostgreSQL, ISO text in SQLite).

@@ -1,5 +1,8 @@
 //! Sign up, email verification, sign in and out, password reset, and turning a session
 //! cookie or API token into an [`Actor`].
+//!
+//! Files: `mod.rs` (a person's own account), `admin.rs` (administrators: roles and API
+//! tokens).
 
 pub mod admin;
 

@@ -1,4 +1,7 @@
 //! Chapters as officers and staff see them.
+//!
+//! Files: `mod.rs` (chapters and a person's offices), `officers.rs` (appointing officers and
+//! ending their terms), `groups.rs` (affinity groups and their members).
 
 pub mod groups;
 pub mod officers;

@@ -447,3 +447,28 @@ fn as_record(n: usize, t: &NewTerm) -> TermRecord {
         created_at: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use guildhall_store::TierRecord;
+
+    use super::DEMO_TIERS;
+    use crate::membership::joining::domain_tier;
+
+    #[test]
+    fn demo_tiers_read_as_domain_tiers() {
+        for (code, name, dues, approval, requirements) in DEMO_TIERS {
+            let record = TierRecord {
+                id: 1,
+                code: code.into(),
+                name: name.into(),
+                annual_dues_cents: dues,
+                requires_approval: approval,
+                requirements: requirements.into(),
+                sort_order: 0,
+                created_at: 0,
+            };
+            assert_eq!(domain_tier(&record).unwrap().requires_approval(), approval, "{code}");
+        }
+    }
+}

@@ -1,8 +1,11 @@
 //! The demo society: chapters and one sign-in for each kind of user, so every page has
 //! something real to show on a fresh machine.
+//!
+//! Files: `mod.rs` (the society, its chapters and sign-ins), `members.rs` (generated members
+//! with years of history), `ce.rs` (the demo member's CE ledger and others' licences).
 
 mod ce;
-pub(crate) mod members;
+mod members;
 
 use guildhall_domain::identity::Role;
 use guildhall_store::{NewChapter, NewOfficerTerm};

@@ -359,20 +359,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_tiers_read_as_domain_tiers() {
-        for (code, name, dues, approval, requirements) in crate::demo::members::DEMO_TIERS {
-            let record = TierRecord {
-                id: 1,
-                code: code.into(),
-                name: name.into(),
-                annual_dues_cents: dues,
-                requires_approval: approval,
-                requirements: requirements.into(),
-                sort_order: 0,
-                created_at: 0,
-            };
-            assert_eq!(domain_tier(&record).unwrap().requires_approval(), approval, "{code}");
-        }
+    fn stored_requirements_read_as_domain_tiers() {
         let record = |requirements: &str| TierRecord {
             id: 1,
             code: "member".into(),

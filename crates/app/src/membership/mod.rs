@@ -1,6 +1,12 @@
 //! Membership use cases: the member's own card and renewal, the directory, staff and
 //! officer member search and detail, offline payments, and keeping standings current.
 //! Standing is always decided by `guildhall_domain::membership` from the term history.
+//!
+//! Files: `mod.rs` (card, renewal, search, a member's page, standings, dues),
+//! `joining.rs` (applying and eligibility), `payments.rs` (card checkout, providers'
+//! webhooks, refunds), `households.rs` (household and organisational links),
+//! `profile.rs` (profile edits and what officers may edit), `import.rs` (the member CSV
+//! import and export), `reports.rs` (membership reports), `tiers.rs` (tiers staff define).
 
 pub mod households;
 pub mod import;

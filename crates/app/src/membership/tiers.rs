@@ -1,6 +1,5 @@
-//! What staff manage that the demo only seeds: membership tiers (dues, eligibility,
-//! approval, order), affinity groups and who is in them, and chapter officers with their
-//! titles and terms. Staff only; every change is audited with the record before and after.
+//! Membership tiers staff define: dues, eligibility, approval and order. Every change is
+//! audited with the record before and after.
 
 use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{CareerStage, CareerStages, Cents, Requirement, Tier, TierCode};

@@ -1,5 +1,7 @@
 //! The society as a whole: its branding and settings, the audit log of every change,
 //! and the outgoing mail staff can read.
+//!
+//! Files: `mod.rs` (all of it).
 
 use guildhall_store::{AuditFilter, AuditRecord, MailRecord, Page, PageRequest};
 

@@ -12,6 +12,7 @@ mod bad_input;
 mod ce;
 mod cli;
 mod joining;
+mod layering;
 mod manage;
 mod membership;
 mod payments;

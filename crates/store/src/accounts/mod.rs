@@ -1,4 +1,6 @@
 //! Accounts: users, sessions, single-use email tokens, sign-in attempts, API tokens.
+//!
+//! Files: `mod.rs` (the queries), `records.rs` (its rows).
 
 pub mod records;
 

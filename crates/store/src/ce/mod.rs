@@ -1,6 +1,9 @@
 //! The continuing-education ledger: the credentials the engine judges (licences and
 //! certifications), logged activities with their sessions and evidence files, the CE
 //! reminders sent, and staff-defined programmes (rule files kept in the database).
+//!
+//! Files: `mod.rs` (the queries, including the bulk reader for reports and reminders),
+//! `records.rs` (its rows).
 
 pub mod records;
 

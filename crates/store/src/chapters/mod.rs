@@ -1,4 +1,8 @@
-//! Chapters (sections, student chapters) and the officers who hold office in them.
+//! Chapters (sections, student chapters), the officers who hold office in them, and the
+//! affinity groups beside them.
+//!
+//! Files: `mod.rs` (chapters), `officers.rs` (officer terms), `groups.rs` (affinity groups
+//! and who is in them), `records.rs` (their rows).
 
 mod groups;
 mod officers;

@@ -1,4 +1,11 @@
-//! Members, tiers, affinity groups, terms, invoices and payments.
+//! Members and their terms: inserting members (one by one, or thousands for imports and
+//! the demo), the membership card, search, settling invoices, standings, renewal reminders,
+//! applications and profiles.
+//!
+//! Files: `mod.rs` (members, terms, settlement, search), `tiers.rs` (membership tiers),
+//! `payments.rs` (invoices, provider events and refunds), `households.rs` (household and
+//! organisational links), `reports.rs` (the dated facts reports chart), `records.rs`
+//! (their rows).
 
 mod households;
 mod payments;

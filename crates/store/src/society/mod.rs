@@ -1,4 +1,6 @@
 //! Society settings staff can change at run time (name, colours, logo).
+//!
+//! Files: `mod.rs` (the settings table).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,8 @@
-//! Server-rendered pages. Handlers are thin: read the form or query, call one use case,
-//! render one template. Forms that fail validation are shown again with messages.
+//! Account pages: signing up and confirming an email address, signing in and out,
+//! forgotten passwords; administrators' pages for accounts and API tokens.
+//!
+//! Files: `mod.rs` (routes and a person's own account), `admin.rs` (accounts and their
+//! roles, API tokens).
 
 use std::sync::Arc;
 

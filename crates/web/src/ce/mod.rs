@@ -1,5 +1,7 @@
 //! Continuing-education pages: the member's compliance dashboard and PDH ledger,
 //! transcripts and audit packets, the staff compliance report and programmes.
+//!
+//! Files: `mod.rs` (routes and every CE page).
 
 use std::sync::Arc;
 

@@ -1,5 +1,8 @@
-//! Chapters: the public chapter page; staff management of affinity groups (`groups.rs`)
-//! and chapter officers (`officers.rs`).
+//! Chapters: the public chapter page; staff management of affinity groups and chapter
+//! officers.
+//!
+//! Files: `mod.rs` (routes and the chapter page), `groups.rs` (affinity groups and a
+//! member's groups), `officers.rs` (officers and what officers may edit).
 
 mod groups;
 mod officers;

@@ -1,6 +1,8 @@
 //! What every page is built with: the chrome around it (title, navigation, branding),
 //! form state with its messages, rendering, pagination links, dates, and the notice shown
 //! after a change.
+//!
+//! Files: `mod.rs` (all of that), `charts.rs` (server-rendered SVG charts).
 
 pub mod charts;
 

@@ -1,4 +1,10 @@
-//! Membership pages: renewal and payment, the directory, member search and detail.
+//! Membership pages: joining, renewal and payment, the dashboard and directory, member
+//! search and detail, profiles, households, and staff's approvals, tiers, import and reports.
+//!
+//! Files: `mod.rs` (routes and the membership card), `dashboard.rs`, `joining.rs`,
+//! `payments.rs` (renewing, paying, recording payments and refunds), `webhooks.rs` (payment
+//! providers' calls), `directory.rs`, `members.rs` (the member list and a member's page),
+//! `profile.rs`, `households.rs`, `approvals.rs`, `tiers.rs`, `import.rs`, `reports.rs`.
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
-//! Staff management pages: tiers, affinity groups (and a member's groups), chapter
-//! officers. Handlers read the form, call one use case, and either send the browser on
-//! (303, with a notice named in the query) or show the form again with its messages.
+//! Staff pages for membership tiers. Handlers read the form, call one use case, and either
+//! send the browser on (303, with a notice named in the query) or show the form again with
+//! its messages.
 
 use std::sync::Arc;
 

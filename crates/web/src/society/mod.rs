@@ -1,5 +1,7 @@
 //! The society's staff area: its landing page, the audit log, the outgoing mail, and the
 //! branding settings.
+//!
+//! Files: `mod.rs` (routes and every page).
 
 use std::sync::Arc;
 
