@@ -1,9 +1,10 @@
 //! Account pages: signing up and confirming an email address, signing in and out,
 //! forgotten passwords; administrators' pages for accounts and API tokens.
 //!
-//! Files: `mod.rs` (routes and a person's own account), `admin.rs` (accounts and their
+//! Files: `api.rs` (its JSON API operations), `mod.rs` (routes and a person's own account), `admin.rs` (accounts and their
 //! roles, API tokens).
 
+pub mod api;
 use std::sync::Arc;
 
 use askama::Template;

@@ -1,9 +1,10 @@
 //! Chapters: the public chapter page; staff management of affinity groups and chapter
 //! officers.
 //!
-//! Files: `mod.rs` (routes and the chapter page), `groups.rs` (affinity groups and a
+//! Files: `api.rs` (its JSON API operations), `mod.rs` (routes and the chapter page), `groups.rs` (affinity groups and a
 //! member's groups), `officers.rs` (officers and what officers may edit).
 
+pub mod api;
 mod groups;
 mod officers;
 

@@ -1,8 +1,9 @@
 //! The society's staff area: its landing page, the audit log, the outgoing mail, and the
 //! branding settings.
 //!
-//! Files: `mod.rs` (routes and every page).
+//! Files: `api.rs` (its JSON API operations), `mod.rs` (routes and every page).
 
+pub mod api;
 use std::sync::Arc;
 
 use askama::Template;
