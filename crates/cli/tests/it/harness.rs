@@ -291,3 +291,8 @@ pub async fn api_with_token(
     };
     client.send(request.body(body).unwrap()).await
 }
+
+/// The audit log's entries for one action, as staff read them through the API.
+pub async fn audit(staff: &mut Client, action: &str) -> serde_json::Value {
+    staff.api(Method::GET, &format!("/api/v1/audit-log?action={action}"), None).await.json()
+}

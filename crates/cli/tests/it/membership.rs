@@ -1,6 +1,11 @@
 //! Membership through the web: renewal and payment, officer scoping, staff search,
 //! offline payments, the directory, and all-or-nothing imports.
 
+mod households;
+mod joining;
+mod payments;
+mod tiers;
+
 use axum::http::StatusCode;
 use guildhall_domain::membership::{InvoiceStatus, Standing};
 use guildhall_store::{MemberFilter, PageRequest};
