@@ -1,6 +1,6 @@
 //! `guildhall import members`, `guildhall export members` and `guildhall bench import`.
 
-use guildhall_domain::member_csv::MemberStatus;
+use guildhall_domain::csv::members::MemberStatus;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //! Everything here is deterministic and unit-tested with table-driven cases; the
 //! application layer feeds it facts read from storage and acts on its answers.
 
+pub mod csv;
 pub mod identity;
 pub mod member;
-pub mod member_csv;
 pub mod membership;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
-use guildhall_domain::member_csv::{
+use guildhall_domain::csv::members::{
     self, CertificationCsv, ColumnMapping, KnownCodes, LicenceCsv, MemberRecordCsv, MemberStatus, RowError,
 };
 use guildhall_domain::membership::{CareerStage, LicenceKind, Standing, TermState, TierCode};
@@ -43,7 +43,7 @@ fn row_errors(errors: Vec<RowError>) -> AppError {
 }
 
 fn career_code(stage: CareerStage) -> String {
-    member_csv::career_stage_code(stage).to_string()
+    members::career_stage_code(stage).to_string()
 }
 
 fn licence_kind(kind: LicenceKind) -> String {
@@ -76,7 +76,7 @@ impl App {
         );
         let today = self.clock.today();
         progress("Checking rows", 0, 0);
-        let rows = member_csv::parse_members(input, &known, today, mapping.as_ref()).map_err(row_errors)?;
+        let rows = members::parse_members(input, &known, today, mapping.as_ref()).map_err(row_errors)?;
 
         // Clashes with members already on record.
         let (emails, numbers) = self.store.member_keys().await?;
@@ -102,7 +102,7 @@ impl App {
             }
         }
         if !errors.is_empty() {
-            errors.truncate(member_csv::MAX_ERRORS);
+            errors.truncate(members::MAX_ERRORS);
             return Err(row_errors(errors));
         }
 
@@ -235,8 +235,8 @@ impl App {
                 phone: Some(m.phone.clone()).filter(|s| !s.is_empty()),
                 employer: Some(m.employer.clone()).filter(|s| !s.is_empty()),
                 job_title: Some(m.job_title.clone()).filter(|s| !s.is_empty()),
-                career_stage: member_csv::parse_career_stage(&m.career_stage).unwrap_or(CareerStage::Other),
-                disciplines: m.disciplines.split(';').filter_map(member_csv::Discipline::parse).collect(),
+                career_stage: members::parse_career_stage(&m.career_stage).unwrap_or(CareerStage::Other),
+                disciplines: m.disciplines.split(';').filter_map(members::Discipline::parse).collect(),
                 tier: TierCode::new(tiers.get(&m.tier_id).cloned().unwrap_or_default()).map_err(|_| bad("tier"))?,
                 status,
                 joined_on: m.joined_on,
@@ -276,7 +276,7 @@ impl App {
                     .unwrap_or_default(),
             });
         }
-        member_csv::write_members(out, &rows)
+        members::write_members(out, &rows)
             .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
         Ok(rows.len())
     }

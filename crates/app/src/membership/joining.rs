@@ -5,7 +5,7 @@
 //! first invoice at once. Nothing is charged here.
 
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
-use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
+use guildhall_domain::csv::members::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{
     ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Requirement, Standing, TermState, Tier, TierCode,
     check_eligibility,

@@ -1,7 +1,7 @@
 //! Membership tiers staff define: dues, eligibility, approval and order. Every change is
 //! audited with the record before and after.
 
-use guildhall_domain::member_csv::{career_stage_code, parse_career_stage};
+use guildhall_domain::csv::members::{career_stage_code, parse_career_stage};
 use guildhall_domain::membership::{CareerStage, CareerStages, Cents, Requirement, Tier, TierCode};
 use guildhall_store::{NewTier, StoreError, TierRecord, TierUsage};
 use serde_json::json;

@@ -78,7 +78,7 @@ fn profile_page(
         .into_iter()
         .filter(|f| scope.allows(f.0))
         .collect(),
-        disciplines: guildhall_domain::member_csv::Discipline::ALL
+        disciplines: guildhall_domain::csv::members::Discipline::ALL
             .iter()
             .map(|d| (d.as_str(), chosen.contains(&d.as_str())))
             .collect(),

@@ -1,0 +1,6 @@
+//! File formats the society exchanges with other systems.
+//!
+//! Files: `members.rs` (the member CSV: parse, validate, write, column mappings for other
+//! systems' exports).
+
+pub mod members;
