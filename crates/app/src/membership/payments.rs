@@ -15,7 +15,7 @@ use guildhall_domain::membership::{InvoiceStatus, TermState};
 use guildhall_store::{
     EndTerm, InvoiceRecord, NewPayment, NewPaymentEvent, NewRefund, PaymentEventOutcome, RefundOutcome, StoreError,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -98,7 +98,7 @@ pub const TEST_SIGNATURE_HEADER: &str = "guildhall-signature";
 /// accepts webhook events signed with the configured secret (for integration tests and
 /// for trying the webhook path).
 pub struct TestProvider {
-    secret: String,
+    secret: SecretString,
 }
 
 /// The test provider's webhook body.
@@ -141,7 +141,8 @@ impl PaymentProvider for TestProvider {
 
     fn parse_webhook(&self, headers: &BTreeMap<String, String>, body: &[u8]) -> Result<ProviderEvent, WebhookError> {
         let given = headers.get(TEST_SIGNATURE_HEADER).map(String::as_str).unwrap_or("");
-        if self.secret.is_empty() || !constant_time_eq(given, &test_signature(&self.secret, body)) {
+        let secret = self.secret.expose_secret();
+        if secret.is_empty() || !constant_time_eq(given, &test_signature(secret, body)) {
             return Err(WebhookError::BadSignature);
         }
         let event: TestEvent = serde_json::from_slice(body)
@@ -175,7 +176,7 @@ pub fn provider_for(settings: &PaymentSettings) -> AppResult<Box<dyn PaymentProv
         return Err(AppError::Internal("payments.webhook_secret must be at least 32 characters (or empty)".into()));
     }
     match settings.provider.as_str() {
-        "test" => Ok(Box::new(TestProvider { secret: secret.to_owned() })),
+        "test" => Ok(Box::new(TestProvider { secret: settings.webhook_secret.clone() })),
         other => Err(AppError::Internal(format!("payments.provider must be \"test\", not {other:?}"))),
     }
 }
@@ -477,7 +478,7 @@ mod tests {
     use super::*;
 
     fn provider(secret: &str) -> TestProvider {
-        TestProvider { secret: secret.into() }
+        TestProvider { secret: SecretString::from(secret) }
     }
 
     fn signed(secret: &str, body: &str) -> BTreeMap<String, String> {
