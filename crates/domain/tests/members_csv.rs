@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use guildhall_domain::identity::Email;
 use guildhall_domain::csv::members::*;
+use guildhall_domain::identity::Email;
 use guildhall_domain::membership::{CareerStage, LicenceKind, TierCode};
 use time::Date;
 use time::macros::date;

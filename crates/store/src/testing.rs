@@ -9,10 +9,16 @@
 //! copy of it (`CREATE DATABASE … TEMPLATE` on PostgreSQL, a copy of the file on SQLite),
 //! with a pool of its own in the test's own runtime.
 //!
+//! A test's PostgreSQL pool is small (see [`pg_options`]), and its database is dropped in
+//! the background: the test goes on as soon as the `DROP DATABASE` is sent, which the
+//! server then completes even if the test process has ended (see [`drop_database`]).
+//!
 //! Templates outlive their test process, which has no teardown hook: each is named
 //! `guildhall_tmpl_<pid>_<n>` (a database, or a `.db` file in the temporary folder), and
 //! the first template a process makes on an engine first removes those whose process is
-//! no longer running on this machine.
+//! no longer running on this machine. On PostgreSQL that sweep comes before the process
+//! makes any database, and also drops test databases (`guildhall_test_<pid>_<n>`) left by
+//! a process that ended before its drops reached the server (killed, say).
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -28,22 +34,11 @@ use tokio::sync::OnceCell;
 use crate::engine::Engine;
 use crate::{ConnectOptions, EngineKind, Store, StoreError, StoreResult};
 
-pub static T0: std::sync::LazyLock<std::time::Instant> = std::sync::LazyLock::new(std::time::Instant::now);
-/// TEMP instrumentation
-pub fn tlog(what: &str, start: std::time::Instant) {
-    let now = std::time::Instant::now();
-    eprintln!(
-        "TIMING {:>8} {:>6} {} {}",
-        now.duration_since(*T0).as_millis(),
-        now.duration_since(start).as_millis(),
-        std::thread::current().name().unwrap_or("?"),
-        what
-    );
-}
 const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// How many test databases a process drops at once on a server, in the background.
+/// How many test databases a process drops at once on a server, in the background; a
+/// test whose drop finds them all busy waits for one.
 const DROPPERS: u32 = 4;
 
 /// How template databases and files are named: `guildhall_tmpl_<pid>_<n>`.
@@ -58,7 +53,8 @@ type Templates<K, V> = Mutex<BTreeMap<K, Arc<OnceCell<V>>>>;
 static SQLITE_TEMPLATES: Templates<String, PathBuf> = Mutex::new(BTreeMap::new());
 /// PostgreSQL templates by admin URL and key: the template database's name.
 static PG_TEMPLATES: Templates<(String, String), String> = Mutex::new(BTreeMap::new());
-/// Stale templates are looked for once per process and engine, before the first template.
+/// Stale templates are looked for once per process and engine: on SQLite before the first
+/// template, on PostgreSQL before the first database of any kind.
 static SQLITE_SWEEP: OnceCell<()> = OnceCell::const_new();
 static PG_SWEEP: OnceCell<()> = OnceCell::const_new();
 
@@ -99,12 +95,14 @@ fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
-/// The pool a test gets on PostgreSQL.
+/// The pool a test gets on PostgreSQL: two connections. Each connection is a server
+/// process whose caches start cold in a database this new, and sqlx hands a connection
+/// back to its pool a moment after the query is done, so a bigger pool opens more of
+/// them for the same sequential requests (five a test, mostly, at five), which costs the
+/// server more than anything else a test does. The second is for code that holds one
+/// connection while it asks for another.
 fn pg_options() -> ConnectOptions {
-    ConnectOptions {
-        max_connections: std::env::var("GH_POOL").ok().and_then(|p| p.parse().ok()).unwrap_or(5),
-        ..Default::default()
-    }
+    ConnectOptions { max_connections: 2, ..Default::default() }
 }
 
 /// A new file name in the temporary folder.
@@ -162,7 +160,13 @@ impl TestDatabase {
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let cleanup = Cleanup::Postgres { admin_url, name };
-        let store = Store::connect(&url, &pg_options()).await?;
+        let store = match Store::connect(&url, &pg_options()).await {
+            Ok(store) => store,
+            Err(err) => {
+                run_cleanup(cleanup);
+                return Err(err);
+            }
+        };
         let db = Self { store, url, cleanup };
         db.store.migrate().await?;
         Ok(Some(db))
@@ -240,31 +244,16 @@ impl TestDatabase {
         E: Display,
     {
         let admin_url = pg_admin_url();
-        let st = std::time::Instant::now();
         let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
-        tlog("pg admin connect", st);
         sweep_pg_once(&mut admin).await;
         let cell = template_cell(&PG_TEMPLATES, (admin_url.clone(), key.to_string()));
-        let st = std::time::Instant::now();
         let template = cell.get_or_try_init(|| create_pg_template(&mut admin, &admin_url, &seed)).await?;
-        tlog("pg template", st);
         let name = unique_name(TEST_PREFIX);
-        let st = std::time::Instant::now();
-        let strategy = std::env::var("GH_STRATEGY").map(|s| format!(" STRATEGY {s}")).unwrap_or_default();
-        execute(&mut admin, format!("CREATE DATABASE {name} TEMPLATE {template}{strategy}")).await?;
-        tlog("pg create db", st);
+        execute(&mut admin, format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let cleanup = Cleanup::Postgres { admin_url, name };
-        let st = std::time::Instant::now();
-        let curl = if std::env::var("GH_SYNC_OFF").is_ok() {
-            format!("{url}?options[synchronous_commit]=off")
-        } else {
-            url.clone()
-        };
-        let c = Store::connect(&curl, &pg_options()).await;
-        tlog("pg store connect", st);
-        match c {
+        match Store::connect(&url, &pg_options()).await {
             Ok(store) => Ok(Some(Self { store, url, cleanup })),
             Err(err) => {
                 run_cleanup(cleanup);
@@ -455,19 +444,16 @@ struct DropJob {
     sent: std::sync::mpsc::SyncSender<()>,
 }
 
-/// Force-drops a test's database without waiting for PostgreSQL to finish: a
-/// `DROP DATABASE` costs a checkpoint and waits for the connections it ends, which no
-/// test needs to wait for. One thread of this process drops them in turn; this returns
-/// once the statement is on its way to the server, which completes it even if this
-/// process ends first, so a finished run leaves no test database behind. Should the
-/// dropper be unavailable, the database is dropped here; should it fail, the next run's
-/// sweep drops it.
+/// Force-drops a test's database without waiting for the server to finish: a
+/// `DROP DATABASE` ends the database's connections, waits for them to go and forces a
+/// checkpoint, none of which the test needs to wait for. A thread of this process drops
+/// them, up to [`DROPPERS`] at a time; this returns once the statement is on its way,
+/// and the server completes it even if this process ends first, so a finished run leaves
+/// no test database behind. Should the thread be unavailable, the database is dropped
+/// here and now; should a drop fail, the next run's sweep drops it.
 ///
 /// This may be called where the caller's runtime is blocked (`Drop` cannot await).
 fn drop_database(admin_url: String, name: String) {
-    if std::env::var("GH_SYNC_DROP").is_ok() {
-        return drop_database_now(admin_url, name);
-    }
     let (sent, on_its_way) = std::sync::mpsc::sync_channel(1);
     match dropper().send(DropJob { admin_url, name, sent }) {
         // Told when the statement is sent, or (the sender dropped) when the dropper gave up.
@@ -510,24 +496,30 @@ fn dropper() -> &'static tokio::sync::mpsc::UnboundedSender<DropJob> {
     })
 }
 
-/// Drops the queued databases, up to [`DROPPERS`] at a time per server.
+/// Drops the queued databases, each on an admin connection of its server's pool.
 async fn run_dropper(mut jobs: tokio::sync::mpsc::UnboundedReceiver<DropJob>) {
     let mut admins: BTreeMap<String, PgPool> = BTreeMap::new();
     while let Some(job) = jobs.recv().await {
         let admin = match admins.get(&job.admin_url) {
             Some(admin) => admin.clone(),
-            None => match PgPoolOptions::new().max_connections(DROPPERS).connect_lazy(&job.admin_url) {
-                Ok(admin) => admins.entry(job.admin_url.clone()).or_insert(admin).clone(),
-                Err(_) => continue,
-            },
+            None => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(DROPPERS)
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect_lazy(&job.admin_url);
+                // A URL the tests connected with parses; if not, the job is dropped and
+                // its test goes on.
+                let Ok(pool) = pool else { continue };
+                admins.entry(job.admin_url.clone()).or_insert(pool).clone()
+            }
         };
         tokio::spawn(drop_one(admin, job));
     }
 }
 
-/// Sends one `DROP DATABASE` and waits for the server to finish it. The test is told as
-/// soon as the statement is sent: a connection fresh from the pool writes it at once and
-/// then waits for the answer. A drop that fails is left to the next run's sweep.
+/// Sends one `DROP DATABASE` and waits for the server to finish it. The test is told when
+/// the statement is sent: on a connection from the pool, idle and checked, the first wait
+/// is for the server's answer.
 async fn drop_one(admins: PgPool, DropJob { name, sent, .. }: DropJob) {
     let Ok(mut admin) = admins.acquire().await else { return };
     let _ = when_pending(execute(&mut admin, drop_statement(&name)), || {
@@ -556,10 +548,7 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         // The pool is not closed (that would need the test's runtime, blocked here):
         // removing the files or force-dropping the database ends its connections.
-        let st = std::time::Instant::now();
-        let pg = matches!(self.cleanup, Cleanup::Postgres { .. });
         run_cleanup(std::mem::replace(&mut self.cleanup, Cleanup::File(PathBuf::new())));
-        tlog(if pg { "pg drop" } else { "sqlite drop" }, st);
     }
 }
 

@@ -276,8 +276,7 @@ impl App {
                     .unwrap_or_default(),
             });
         }
-        members::write_members(out, &rows)
-            .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
+        members::write_members(out, &rows).map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
         Ok(rows.len())
     }
 }

@@ -4,8 +4,8 @@
 //! approval puts the application in the staff approvals queue, any other tier raises the
 //! first invoice at once. Nothing is charged here.
 
-use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::csv::members::{career_stage_code, parse_career_stage};
+use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::membership::{
     ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Requirement, Standing, TermState, Tier, TierCode,
     check_eligibility,

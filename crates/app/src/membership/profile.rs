@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use guildhall_domain::identity::parse_display_name;
 use guildhall_domain::csv::members::{Discipline, parse_career_stage};
+use guildhall_domain::identity::parse_display_name;
 use guildhall_store::{MemberProfile, MemberRecord};
 use serde_json::json;
 

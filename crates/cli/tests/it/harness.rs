@@ -20,6 +20,8 @@ pub const STAFF: &str = "staff@demo.guildhall.org";
 pub const ADMIN: &str = "admin@demo.guildhall.org";
 /// Generated members in each test society (the real demo has thousands).
 pub const TEST_SOCIETY_MEMBERS: usize = 120;
+/// The key of the demo society's template databases.
+const DEMO_SOCIETY: &str = "demo-society";
 /// The payment webhook secret test apps are configured with.
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
 
@@ -38,35 +40,35 @@ pub struct TestApp {
     pub router: Router,
     pub engine: EngineKind,
     _db: TestDatabase,
-    t0: std::time::Instant,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        guildhall_store::testing::tlog(&format!("{:?} app life", self.engine), self.t0);
-    }
 }
 
 impl TestApp {
     /// The demo society on SQLite, then on PostgreSQL when reachable. Each test gets its
-    /// own database, copied from a template that was migrated and seeded once per run.
+    /// own database, copied from a template that was migrated and seeded once per run;
+    /// the two are made, and their applications started, at the same time.
     pub async fn each_engine() -> Vec<TestApp> {
-        let st = std::time::Instant::now();
-        let dbs = TestDatabase::each_engine_from_template("demo-society", |store, url| async move {
+        let seed = |store, url| async move {
             let mut settings = test_settings();
             settings.database.url = url;
             let app = App::with_store(settings, store).await.map_err(|e| e.to_string())?;
             app.seed_demo_sized(TEST_SOCIETY_MEMBERS).await.map_err(|e| e.to_string())?;
             Ok::<(), String>(())
-        })
-        .await
-        .expect("test database");
-        guildhall_store::testing::tlog("each_engine dbs", st);
-        let mut apps = Vec::new();
-        for db in dbs {
-            apps.push(Self::over(db, test_settings()).await);
-        }
-        apps
+        };
+        let (sqlite, postgres) = tokio::join!(
+            async {
+                let db = TestDatabase::sqlite_from_template(DEMO_SOCIETY, seed).await.expect("SQLite test database");
+                Self::over(db, test_settings()).await
+            },
+            async {
+                let db =
+                    TestDatabase::postgres_from_template(DEMO_SOCIETY, seed).await.expect("PostgreSQL test database");
+                match db {
+                    Some(db) => Some(Self::over(db, test_settings()).await),
+                    None => None,
+                }
+            },
+        );
+        std::iter::once(sqlite).chain(postgres).collect()
     }
 
     /// The demo society seeded into a fresh database with these settings.
@@ -79,11 +81,9 @@ impl TestApp {
     /// The application over a database as it is.
     async fn over(db: TestDatabase, mut settings: Settings) -> TestApp {
         settings.database.url = db.url.clone();
-        let st = std::time::Instant::now();
         let app = App::with_store(settings, db.store.clone()).await.expect("app starts");
-        guildhall_store::testing::tlog(&format!("{:?} with_store", db.kind()), st);
         let router = guildhall_web::router(app.clone());
-        TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db, t0: std::time::Instant::now() }
+        TestApp { engine: db.kind(), store: db.store.clone(), app, router, _db: db }
     }
 
     pub fn client(&self) -> Client {
