@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use guildhall_domain::csv::members::*;
 use guildhall_domain::identity::Email;
+use guildhall_domain::member::Jurisdiction;
 use guildhall_domain::membership::{CareerStage, LicenceKind, TierCode};
 use time::Date;
 use time::macros::date;
@@ -81,7 +82,7 @@ fn a_valid_row_becomes_a_typed_record() {
         home_chapter: Some("austin".into()),
         groups: vec!["wie".into(), "yp".into()],
         licences: vec![LicenceCsv {
-            jurisdiction: "US-TX".into(),
+            jurisdiction: Jurisdiction::parse("US-TX").unwrap(),
             kind: LicenceKind::ProfessionalEngineer,
             number: "123456".into(),
             first_issued_on: date!(2015 - 06 - 01),
@@ -222,7 +223,11 @@ fn every_validation_rule() {
         ("digit in country", &[("licences", "U1-TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("four-letter region", &[("licences", "US-TEXA|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("underscore jurisdiction", &[("licences", "US_TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
-        ("unknown licence kind", &[("licences", "US-TX|PEng|1|2015-06-01")], Some(("licences", "use PE, SE or PLS"))),
+        (
+            "unknown licence kind",
+            &[("licences", "US-TX|EIT|1|2015-06-01")],
+            Some(("licences", "use PE, SE, PLS, P.Eng or CEng")),
+        ),
         ("blank licence number", &[("licences", "US-TX|PE||2015-06-01")], Some(("licences", "number is blank"))),
         ("blank first issued", &[("licences", "US-TX|PE|1||")], Some(("licences", "first-issued date is blank"))),
         ("bad first issued", &[("licences", "US-TX|PE|1|2015-02-30|")], Some(("licences", "first issued:"))),
@@ -304,7 +309,7 @@ fn codes_are_normalised() {
     assert_eq!(m.status, MemberStatus::Grace);
     assert_eq!(m.home_chapter.as_deref(), Some("north-texas"));
     assert_eq!(m.groups, ["wie", "yp"]);
-    assert_eq!(m.licences[0].jurisdiction, "US-TX");
+    assert_eq!(m.licences[0].jurisdiction.as_str(), "US-TX");
     assert_eq!(m.licences[0].kind, LicenceKind::StructuralEngineer);
     assert_eq!(m.licences[0].expires_on, None);
     assert_eq!(
@@ -507,7 +512,7 @@ fn export_then_import_round_trips() {
     rows[2].expires_on = None;
     rows[2].member_number = None;
     rows[3].licences.push(LicenceCsv {
-        jurisdiction: "CA-ON".into(),
+        jurisdiction: Jurisdiction::parse("CA-ON").unwrap(),
         kind: LicenceKind::ProfessionalLandSurveyor,
         number: "ON 12,345".into(),
         first_issued_on: date!(2012 - 02 - 29),

@@ -2,6 +2,7 @@
 //! the figures a rule set reads from the member's own record.
 
 use super::*;
+use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind};
 
 #[derive(Debug, Clone, Default)]
 pub struct CredentialInput {
@@ -73,21 +74,20 @@ impl App {
         let now = self.clock.unix();
         match CredentialSource::from_code(&input.source) {
             Some(CredentialSource::Licence) => {
-                let jurisdiction = input.jurisdiction.trim().to_uppercase();
-                let kind = input.kind.trim().to_uppercase();
-                if !is_tag(&jurisdiction) || jurisdiction.len() < 2 || jurisdiction.len() > 12 {
-                    errors.insert(
-                        "jurisdiction".into(),
-                        "Give the jurisdiction as a code such as US-TX or CA-ON.".into(),
-                    );
-                }
-                if !["PE", "SE", "PLS", "P.ENG", "PENG", "CENG"].contains(&kind.as_str()) {
-                    errors.insert("kind".into(), "Choose the kind of licence (PE, SE, PLS, P.Eng).".into());
+                let jurisdiction = Jurisdiction::parse(&input.jurisdiction)
+                    .map_err(|_| errors.insert("jurisdiction".into(), JURISDICTION_HINT.into()))
+                    .ok();
+                let kind = LicenceKind::parse(&input.kind);
+                if kind.is_none() {
+                    errors.insert("kind".into(), KIND_HINT.into());
                 }
                 let method = input.licensure_method.trim();
                 if !method.is_empty() && !["exam", "comity", "endorsement", "other"].contains(&method) {
                     errors.insert("licensure_method".into(), "Choose how the licence was obtained.".into());
                 }
+                let (Some(jurisdiction), Some(kind)) = (jurisdiction, kind) else {
+                    return Err(AppError::Validation { message: "The licence was not added.".into(), fields: errors });
+                };
                 if !errors.is_empty() {
                     return Err(AppError::Validation { message: "The licence was not added.".into(), fields: errors });
                 }

@@ -3,7 +3,7 @@
 //! ethics webinar visibly fills both bars), and every licensed member has a few years of
 //! generated activities, so the staff compliance report has something real to show.
 
-use guildhall_domain::member::CredentialSource;
+use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 use std::collections::HashSet;
 
 use guildhall_store::ce::{NewCeActivity, NewCeLicence};
@@ -78,8 +78,8 @@ impl App {
                 ("US-FL", "FL90311", fl_expiry - Duration::days(4 * 365 + 20), fl_expiry),
             ] {
                 let licence = NewCeLicence {
-                    jurisdiction: jurisdiction.into(),
-                    kind: "PE".into(),
+                    jurisdiction: Jurisdiction::parse(jurisdiction).map_err(|e| AppError::invalid(e.0))?,
+                    kind: LicenceKind::ProfessionalEngineer,
                     number: number.into(),
                     first_issued: issued,
                     expires_on: Some(expires),

@@ -2,6 +2,7 @@
 //! groups, disciplines and licences, with several years of term history generated
 //! through the society's real term rules. Deterministic: the same society every time.
 
+use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::membership::{InvoiceStatus, Term, TermState};
 use guildhall_store::{
     MemberBundle, NewInvoice, NewLicence, NewMember, NewPayment, NewTerm, NewTermWithInvoice, NewTier, TermRecord,
@@ -330,8 +331,12 @@ impl App {
                     }
                     used.push(jurisdiction);
                     licences.push(NewLicence {
-                        jurisdiction: jurisdiction.into(),
-                        kind: if dice.chance(12) { "SE" } else { "PE" }.into(),
+                        jurisdiction: Jurisdiction::parse(jurisdiction).map_err(|e| AppError::invalid(e.0))?,
+                        kind: if dice.chance(12) {
+                            LicenceKind::StructuralEngineer
+                        } else {
+                            LicenceKind::ProfessionalEngineer
+                        },
                         number: format!("{}{:06}", &jurisdiction[3..], dice.below(999_999)),
                         first_issued,
                         expires_on: Some(today + Duration::days(i64::try_from(dice.below(730)).unwrap_or(0))),

@@ -8,7 +8,7 @@ use std::io::Write;
 use guildhall_domain::csv::members::{
     self, CertificationCsv, ColumnMapping, KnownCodes, LicenceCsv, MemberRecordCsv, MemberStatus, RowError,
 };
-use guildhall_domain::membership::{CareerStage, LicenceKind, Standing, TermState, TierCode};
+use guildhall_domain::membership::{CareerStage, Standing, TermState, TierCode};
 use guildhall_store::{MemberBundle, NewCertification, NewLicence, NewMember, NewTerm, NewTermWithInvoice, TermRecord};
 use time::{Date, Duration};
 
@@ -44,10 +44,6 @@ fn row_errors(errors: Vec<RowError>) -> AppError {
 
 fn career_code(stage: CareerStage) -> String {
     members::career_stage_code(stage).to_string()
-}
-
-fn licence_kind(kind: LicenceKind) -> String {
-    kind.code().to_string()
 }
 
 impl App {
@@ -158,7 +154,7 @@ impl App {
                     .iter()
                     .map(|l| NewLicence {
                         jurisdiction: l.jurisdiction.clone(),
-                        kind: licence_kind(l.kind),
+                        kind: l.kind,
                         number: l.number.clone(),
                         first_issued: l.first_issued_on,
                         expires_on: l.expires_on,
@@ -252,7 +248,7 @@ impl App {
                         ls.iter()
                             .map(|l| LicenceCsv {
                                 jurisdiction: l.jurisdiction.clone(),
-                                kind: LicenceKind::parse(&l.kind).unwrap_or(LicenceKind::ProfessionalEngineer),
+                                kind: l.kind,
                                 number: l.number.clone(),
                                 first_issued_on: l.first_issued,
                                 expires_on: l.expires_on,

@@ -5,7 +5,7 @@
 //! first invoice at once. Nothing is charged here.
 
 use guildhall_domain::csv::members::{career_stage_code, parse_career_stage};
-use guildhall_domain::member::{Jurisdiction, LicenceKind};
+use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind};
 use guildhall_domain::membership::{
     ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Requirement, Standing, TermState, Tier, TierCode,
     check_eligibility,
@@ -171,13 +171,12 @@ impl App {
         ];
         let mut licence = None;
         if licence_fields.iter().any(|f| !f.trim().is_empty()) {
-            let jurisdiction = request.licence_jurisdiction.trim().to_ascii_uppercase();
-            if Jurisdiction::parse(&jurisdiction).is_err() {
-                errors.add("licence_jurisdiction", "Enter the licensing jurisdiction like US-TX or CA-ON.");
-            }
+            let jurisdiction = Jurisdiction::parse(&request.licence_jurisdiction)
+                .map_err(|_| errors.add("licence_jurisdiction", JURISDICTION_HINT))
+                .ok();
             let kind = LicenceKind::parse(&request.licence_kind);
             if kind.is_none() {
-                errors.add("licence_kind", "Choose the kind of licence: PE, SE or PLS.");
+                errors.add("licence_kind", KIND_HINT);
             }
             let number = request.licence_number.trim().to_string();
             if number.is_empty() || number.chars().count() > 30 {
@@ -195,7 +194,7 @@ impl App {
             {
                 errors.add("licence_expires", "A licence cannot expire before it was first issued.");
             }
-            if let (Some(kind), Some(first_issued)) = (kind, first_issued) {
+            if let (Some(jurisdiction), Some(kind), Some(first_issued)) = (jurisdiction, kind, first_issued) {
                 licence = Some((jurisdiction, kind, number, first_issued, expires));
             }
         }
@@ -303,7 +302,7 @@ impl App {
                 .into_iter()
                 .map(|(jurisdiction, kind, number, first_issued, expires_on)| NewLicence {
                     jurisdiction,
-                    kind: kind.code().into(),
+                    kind,
                     number,
                     first_issued,
                     expires_on,

@@ -285,6 +285,17 @@ async fn members_add_and_remove_licences_and_certifications() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = maya.get("/ce").await.body;
         assert!(page.contains("North Carolina Professional Engineer") && page.contains("NC-4411"));
+        // The same vocabulary as the join form and the CSV import: P.Eng however it is
+        // written, a province's code in any case; the licence finds Ontario's rules.
+        let r = maya
+            .post_form(
+                "/ce/credentials",
+                &[("source", "licence"), ("jurisdiction", "ca-on"), ("kind", "P.Eng"), ("issued", "2018-03-01")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = maya.get("/ce").await.body;
+        assert!(page.contains("Professional Engineers Ontario"), "the P.Eng licence is judged by PEO's rules");
 
         let r = maya
             .post_form(

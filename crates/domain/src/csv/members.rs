@@ -34,8 +34,9 @@
 //! A column marked "required" must be in the header; a column that is not required may be
 //! left out of the header altogether, which is the same as leaving it blank on every row.
 //!
-//! Licences: the jurisdiction is two letters, `-`, then one to three letters or digits
-//! (`US-TX`, `CA-ON`); the kind is `PE`, `SE` or `PLS`; the number is 1–30 characters;
+//! Licences: the jurisdiction is two letters, then, for a state or province, `-` and one to
+//! three letters or digits (`US-TX`, `CA-ON`, `UK`); the kind is `PE`, `SE`, `PLS`, `P.Eng`
+//! or `CEng` (see [`crate::member`]); the number is 1–30 characters;
 //! `EXPIRES` may be blank and is not before `FIRST_ISSUED`. Jurisdictions, kinds and member
 //! numbers are read ignoring case and stored in upper case. Certifications: the name is
 //! required (at most 200 characters); body (at most 200), number (at most 30) and expiry
@@ -353,8 +354,8 @@ pub fn parse_career_stage(code: &str) -> Option<CareerStage> {
 /// A licence in the `licences` column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LicenceCsv {
-    /// Issuing jurisdiction in upper case, e.g. `"US-TX"`, `"CA-ON"`.
-    pub jurisdiction: String,
+    /// Issuing jurisdiction, e.g. `US-TX`, `CA-ON`.
+    pub jurisdiction: Jurisdiction,
     pub kind: LicenceKind,
     /// Licence number, 1–30 characters.
     pub number: String,
@@ -1080,16 +1081,9 @@ impl RowReader<'_> {
                 fail(format!("has {} parts — {SHAPE}", parts.len()));
                 continue;
             }
-            let jurisdiction = parts[0].to_ascii_uppercase();
             let mut entry_ok = true;
-            if let Err(invalid) = Jurisdiction::parse(parts[0]) {
-                fail(invalid.0);
-                entry_ok = false;
-            }
-            let kind = LicenceKind::parse(parts[1]);
-            if kind.is_none() {
-                fail(format!("{:?} is not a licence kind — use PE, SE or PLS", parts[1]));
-            }
+            let jurisdiction = Jurisdiction::parse(parts[0]).map_err(|invalid| fail(invalid.0)).ok();
+            let kind = LicenceKind::try_from(parts[1].to_string()).map_err(|invalid| fail(invalid.0)).ok();
             let number = parts[2];
             if number.is_empty() {
                 fail("the licence number is blank — enter it".to_string());
@@ -1118,8 +1112,8 @@ impl RowReader<'_> {
                 ));
                 continue;
             }
-            if let (true, Some(kind), Some(first_issued_on), Some(expires_on)) =
-                (entry_ok, kind, first_issued_on, expires_on)
+            if let (true, Some(jurisdiction), Some(kind), Some(first_issued_on), Some(expires_on)) =
+                (entry_ok, jurisdiction, kind, first_issued_on, expires_on)
             {
                 out.push(LicenceCsv { jurisdiction, kind, number: number.to_string(), first_issued_on, expires_on });
             }
@@ -1338,7 +1332,7 @@ pub fn write_members<'a>(out: impl Write, rows: impl IntoIterator<Item = &'a Mem
     for m in rows {
         let mut licences = String::new();
         for (i, l) in m.licences.iter().enumerate() {
-            check_item(m, "licences", &l.jurisdiction)?;
+            check_item(m, "licences", l.jurisdiction.as_str())?;
             check_item(m, "licences", &l.number)?;
             if i > 0 {
                 licences.push(';');

@@ -1,51 +1,121 @@
-//! Licences: their kinds (PE, SE, PLS) and the jurisdictions that issue them. One
-//! vocabulary for the join form, the CSV import and the API alike.
+//! Licences: their kinds (PE, SE, PLS, P.Eng, CEng) and the jurisdictions that issue them.
+//! One vocabulary for the join form, the CSV import, the CE credentials page and the API
+//! alike, and the types the store's licence rows carry.
 
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Invalid;
 
+/// What a form says next to a licence's jurisdiction it could not read.
+pub const JURISDICTION_HINT: &str = "Enter the licensing jurisdiction as a code such as US-TX, CA-ON or UK.";
+/// What a form says next to a licence's kind it could not read.
+pub const KIND_HINT: &str = "Choose the kind of licence: PE, SE, PLS, P.Eng or CEng.";
+
 /// Kinds of professional licence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum LicenceKind {
-    /// Professional Engineer (PE).
+    /// Professional Engineer (PE), as US states license them.
     ProfessionalEngineer,
     /// Structural Engineer (SE).
     StructuralEngineer,
     /// Professional Land Surveyor (PLS).
     ProfessionalLandSurveyor,
+    /// Professional Engineer as Canadian provinces license them (P.Eng).
+    ProfessionalEngineerCanada,
+    /// Chartered Engineer (CEng), registered by the UK's Engineering Council.
+    CharteredEngineer,
 }
 
 impl LicenceKind {
-    /// Whether this is a professional *engineering* licence (PE or SE).
+    /// Whether this is a professional *engineering* licence (everything but a surveyor's).
     pub fn is_engineering(self) -> bool {
-        matches!(self, LicenceKind::ProfessionalEngineer | LicenceKind::StructuralEngineer)
+        !matches!(self, LicenceKind::ProfessionalLandSurveyor)
     }
 }
 
 impl LicenceKind {
     /// Every kind, in the order forms offer them.
-    pub const ALL: [LicenceKind; 3] =
-        [LicenceKind::ProfessionalEngineer, LicenceKind::StructuralEngineer, LicenceKind::ProfessionalLandSurveyor];
+    pub const ALL: [LicenceKind; 5] = [
+        LicenceKind::ProfessionalEngineer,
+        LicenceKind::StructuralEngineer,
+        LicenceKind::ProfessionalLandSurveyor,
+        LicenceKind::ProfessionalEngineerCanada,
+        LicenceKind::CharteredEngineer,
+    ];
 
-    /// The code members, forms and the CSV use: `PE`, `SE` or `PLS`.
+    /// The code members, forms, the CSV and the database use: `PE`, `SE`, `PLS`, `P.ENG`
+    /// or `CENG`.
     pub fn code(self) -> &'static str {
         match self {
             LicenceKind::ProfessionalEngineer => "PE",
             LicenceKind::StructuralEngineer => "SE",
             LicenceKind::ProfessionalLandSurveyor => "PLS",
+            LicenceKind::ProfessionalEngineerCanada => "P.ENG",
+            LicenceKind::CharteredEngineer => "CENG",
         }
     }
 
-    /// The kind with this code, in any case (`pe` is `PE`).
+    /// How people write it: `PE`, `SE`, `PLS`, `P.Eng`, `CEng`.
+    pub fn label(self) -> &'static str {
+        match self {
+            LicenceKind::ProfessionalEngineerCanada => "P.Eng",
+            LicenceKind::CharteredEngineer => "CEng",
+            other => other.code(),
+        }
+    }
+
+    /// Its full name, as forms offer it: "Professional Engineer (PE)".
+    pub fn name(self) -> &'static str {
+        match self {
+            LicenceKind::ProfessionalEngineer => "Professional Engineer (PE)",
+            LicenceKind::StructuralEngineer => "Structural Engineer (SE)",
+            LicenceKind::ProfessionalLandSurveyor => "Professional Land Surveyor (PLS)",
+            LicenceKind::ProfessionalEngineerCanada => "Professional Engineer, Canada (P.Eng)",
+            LicenceKind::CharteredEngineer => "Chartered Engineer (CEng)",
+        }
+    }
+
+    /// Codes and full names of every kind, for a form's choices.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        LicenceKind::ALL.iter().map(|k| (k.code(), k.name())).collect()
+    }
+
+    /// The kind with this code, in any case and with or without the dot (`pe` is `PE`,
+    /// `P.Eng` and `PEng` are `P.ENG`).
     pub fn parse(code: &str) -> Option<LicenceKind> {
-        LicenceKind::ALL.into_iter().find(|k| k.code().eq_ignore_ascii_case(code.trim()))
+        let bare = |s: &str| s.trim().replace('.', "").to_ascii_uppercase();
+        let wanted = bare(code);
+        LicenceKind::ALL.into_iter().find(|k| bare(k.code()) == wanted)
     }
 }
 
-/// A licensing jurisdiction: an ISO country code, a hyphen, and one to three letters or
-/// digits for the state or province (`US-TX`, `CA-ON`, `AU-NSW`). Stored upper-case.
+impl TryFrom<String> for LicenceKind {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        LicenceKind::parse(&raw).ok_or_else(|| {
+            Invalid(format!("{:?} is not a kind of licence — use PE, SE, PLS, P.Eng or CEng", raw.trim()))
+        })
+    }
+}
+
+impl From<LicenceKind> for String {
+    fn from(kind: LicenceKind) -> String {
+        kind.code().to_string()
+    }
+}
+
+impl std::fmt::Display for LicenceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A licensing jurisdiction: a two-letter country code, then, where states or provinces
+/// license (as in the US, Canada and Australia), a hyphen and one to three letters or
+/// digits for the state or province (`US-TX`, `CA-ON`, `AU-NSW`). A national register
+/// is the country alone (`UK` for the Engineering Council). Stored upper-case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Jurisdiction(String);
@@ -54,18 +124,19 @@ impl Jurisdiction {
     /// Reads a jurisdiction as people type it (trimmed, any case).
     pub fn parse(raw: &str) -> Result<Jurisdiction, Invalid> {
         let code = raw.trim().to_ascii_uppercase();
-        let (country, region) = code.split_once('-').unwrap_or(("", ""));
+        let (country, region) = match code.split_once('-') {
+            Some((country, region)) => (country, Some(region)),
+            None => (code.as_str(), None),
+        };
         let valid = country.len() == 2
             && country.bytes().all(|c| c.is_ascii_uppercase())
-            && (1..=3).contains(&region.len())
-            && region.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && region.is_none_or(|region| {
+                (1..=3).contains(&region.len()) && region.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            });
         if valid {
             Ok(Jurisdiction(code))
         } else {
-            Err(Invalid(format!(
-                "{:?} is not a jurisdiction — use two letters, '-', and one to three letters or digits, e.g. US-TX or CA-ON",
-                raw.trim()
-            )))
+            Err(Invalid(format!("{:?} is not a jurisdiction — use a code such as US-TX, CA-ON or UK", raw.trim())))
         }
     }
 
@@ -100,10 +171,12 @@ mod tests {
 
     #[test]
     fn jurisdictions_are_read_the_same_wherever_they_are_typed() {
-        for (raw, read) in [("US-TX", "US-TX"), (" ca-on ", "CA-ON"), ("AU-NSW", "AU-NSW"), ("DE-9", "DE-9")] {
+        for (raw, read) in
+            [("US-TX", "US-TX"), (" ca-on ", "CA-ON"), ("AU-NSW", "AU-NSW"), ("DE-9", "DE-9"), ("uk", "UK")]
+        {
             assert_eq!(Jurisdiction::parse(raw).map(|j| j.to_string()), Ok(read.to_string()), "{raw:?}");
         }
-        for bad in ["", "TX", "US", "US-", "USA-TX", "US-TEXA", "U1-TX", "US_TX", "US-T X"] {
+        for bad in ["", "T", "TEXAS", "US-", "USA-TX", "U-TX", "1K", "US-TEXA", "U1-TX", "US_TX", "US-T X"] {
             assert!(Jurisdiction::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -115,13 +188,21 @@ mod tests {
             ("pe", Some(LicenceKind::ProfessionalEngineer)),
             (" Se ", Some(LicenceKind::StructuralEngineer)),
             ("pls", Some(LicenceKind::ProfessionalLandSurveyor)),
+            ("P.Eng", Some(LicenceKind::ProfessionalEngineerCanada)),
+            ("PENG", Some(LicenceKind::ProfessionalEngineerCanada)),
+            ("p.eng.", Some(LicenceKind::ProfessionalEngineerCanada)),
+            ("CEng", Some(LicenceKind::CharteredEngineer)),
             ("EIT", None),
+            ("P", None),
             ("", None),
         ] {
             assert_eq!(LicenceKind::parse(raw), kind, "{raw:?}");
         }
         for kind in LicenceKind::ALL {
             assert_eq!(LicenceKind::parse(kind.code()), Some(kind));
+            assert_eq!(LicenceKind::parse(kind.label()), Some(kind));
+            assert_eq!(LicenceKind::try_from(String::from(kind)), Ok(kind));
         }
+        assert!(LicenceKind::try_from("EIT".to_string()).is_err());
     }
 }

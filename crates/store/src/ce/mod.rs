@@ -399,8 +399,8 @@ impl Store {
                  licensure_method, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(member_id)
-            .bind(&licence.jurisdiction)
-            .bind(&licence.kind)
+            .bind(licence.jurisdiction.as_str())
+            .bind(licence.kind.code())
             .bind(&licence.number)
             .bind(licence.first_issued)
             .bind(licence.expires_on)

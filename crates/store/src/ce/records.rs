@@ -1,7 +1,7 @@
 //! The CE ledger's rows: credentials as the engine needs them, activities, sessions,
 //! evidence, programmes.
 
-use guildhall_domain::member::CredentialSource;
+use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 use serde::Serialize;
 use time::Date;
 
@@ -16,7 +16,7 @@ pub struct CeCredentialRow {
     pub id: i64,
     /// Licence: jurisdiction (e.g. `US-TX`); certification: its name.
     pub label: String,
-    /// Licence: kind (PE, SE, …); certification: the certifying body.
+    /// Licence: kind (`PE`, `SE`, `P.ENG`, …: a `LicenceKind` code); certification: the certifying body.
     pub detail: String,
     pub number: String,
     pub issued_on: Option<Date>,
@@ -132,8 +132,8 @@ pub enum Recorded {
 
 #[derive(Debug, Clone)]
 pub struct NewCeLicence {
-    pub jurisdiction: String,
-    pub kind: String,
+    pub jurisdiction: Jurisdiction,
+    pub kind: LicenceKind,
     pub number: String,
     pub first_issued: Date,
     pub expires_on: Option<Date>,

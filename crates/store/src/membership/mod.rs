@@ -15,6 +15,8 @@ mod tiers;
 
 use records::*;
 
+use guildhall_domain::identity::Invalid;
+use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::membership::Standing;
 use time::Date;
 
@@ -306,8 +308,8 @@ impl Store {
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(id)
-                    .bind(&l.jurisdiction)
-                    .bind(&l.kind)
+                    .bind(l.jurisdiction.as_str())
+                    .bind(l.kind.code())
                     .bind(&l.number)
                     .bind(l.first_issued)
                     .bind(l.expires_on)
@@ -402,25 +404,30 @@ impl Store {
         let row: Option<MemberCardRow> = with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
         })?;
-        Ok(row.map(|r| {
-            let records = |text: Option<String>| -> Vec<String> {
-                text.map(|t| t.split('\u{1e}').map(String::from).collect()).unwrap_or_default()
-            };
-            let licences = records(r.licences)
-                .iter()
-                .map(|l| {
-                    let mut fields = l.split('\u{1f}').map(String::from);
-                    let mut next = || fields.next().unwrap_or_default();
-                    LicenceHeld { jurisdiction: next(), kind: next(), number: next() }
+        let Some(r) = row else { return Ok(None) };
+        let records = |text: Option<String>| -> Vec<String> {
+            text.map(|t| t.split('\u{1e}').map(String::from).collect()).unwrap_or_default()
+        };
+        let licences = records(r.licences)
+            .iter()
+            .map(|l| {
+                let mut fields = l.split('\u{1f}');
+                let (jurisdiction, kind, number) =
+                    (fields.next().unwrap_or_default(), fields.next().unwrap_or_default(), fields.next());
+                let unreadable = |err: Invalid| StoreError::Backend(format!("a stored licence is unreadable: {err}"));
+                Ok(LicenceHeld {
+                    jurisdiction: Jurisdiction::parse(jurisdiction).map_err(unreadable)?,
+                    kind: LicenceKind::try_from(kind.to_string()).map_err(unreadable)?,
+                    number: number.unwrap_or_default().to_string(),
                 })
-                .collect();
-            MemberCard {
-                member: r.member,
-                open_invoice_id: r.open_invoice_id,
-                group_names: records(r.group_names),
-                licences,
-                payer_id: r.payer_id,
-            }
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Some(MemberCard {
+            member: r.member,
+            open_invoice_id: r.open_invoice_id,
+            group_names: records(r.group_names),
+            licences,
+            payer_id: r.payer_id,
         }))
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing, TermState};
 use serde::Serialize;
 use time::Date;
@@ -48,8 +49,8 @@ pub struct MemberCard {
 /// A licence as the membership card names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenceHeld {
-    pub jurisdiction: String,
-    pub kind: String,
+    pub jurisdiction: Jurisdiction,
+    pub kind: LicenceKind,
     pub number: String,
 }
 
@@ -111,8 +112,10 @@ pub struct NewMember {
 pub struct LicenceRecord {
     pub id: i64,
     pub member_id: i64,
-    pub jurisdiction: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub jurisdiction: Jurisdiction,
+    #[sqlx(try_from = "String")]
+    pub kind: LicenceKind,
     pub number: String,
     pub first_issued: Date,
     pub expires_on: Option<Date>,
@@ -121,8 +124,8 @@ pub struct LicenceRecord {
 
 #[derive(Debug, Clone)]
 pub struct NewLicence {
-    pub jurisdiction: String,
-    pub kind: String,
+    pub jurisdiction: Jurisdiction,
+    pub kind: LicenceKind,
     pub number: String,
     pub first_issued: Date,
     pub expires_on: Option<Date>,

@@ -14,6 +14,7 @@ use guildhall_app::ce::{
     Document, UNITS, Upload,
 };
 use guildhall_app::{Actor, App, AppError};
+use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
 use crate::kit::{Chrome, FormState, PageResult, render, rerender};
@@ -57,6 +58,7 @@ pub struct CePage {
     notice: String,
     form: FormState,
     kinds: &'static [(&'static str, &'static str)],
+    licence_kinds: Vec<(&'static str, &'static str)>,
     units: &'static [(&'static str, &'static str)],
     topics: &'static [(&'static str, &'static str)],
     /// Jurisdictions of the member's licences, offered as provider approvals.
@@ -111,6 +113,7 @@ async fn ce_page(
         notice,
         form,
         kinds: ACTIVITY_KINDS,
+        licence_kinds: LicenceKind::choices(),
         units: UNITS,
         topics: COMMON_TOPICS,
         boards,

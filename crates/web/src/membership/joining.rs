@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use guildhall_app::membership::format_money;
 use guildhall_app::{App, AppError};
+use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
 use crate::kit::*;
@@ -111,7 +112,7 @@ async fn join_page(
             "licence_jurisdiction",
             "Jurisdiction",
             &f.licence_jurisdiction,
-            "For example US-TX or CA-ON.",
+            "For example US-TX, CA-ON or UK.",
             6,
         )],
         licence_fields2: vec![
@@ -151,11 +152,7 @@ async fn join_page(
             ("retired", "Retired"),
             ("other", "Other"),
         ],
-        licence_kinds: vec![
-            ("PE", "Professional Engineer (PE)"),
-            ("SE", "Structural Engineer (SE)"),
-            ("PLS", "Professional Land Surveyor (PLS)"),
-        ],
+        licence_kinds: LicenceKind::choices(),
     }))
 }
 

@@ -74,7 +74,7 @@ async fn an_eligible_newcomer_joins_a_tier_without_approval_and_gets_the_first_i
             ("approved", Some(1), "ada@join.example.org")
         );
         let licences = t.store.member_licences(me.id).await.unwrap();
-        assert_eq!((licences[0].jurisdiction.as_str(), licences[0].kind.as_str()), ("US-TX", "PE"));
+        assert_eq!((licences[0].jurisdiction.as_str(), licences[0].kind.code()), ("US-TX", "PE"));
         assert!(ada.get("/dashboard").await.body.contains("Pay your first invoice"));
 
         // Paying activates; joining again is not offered.
@@ -155,8 +155,8 @@ async fn the_join_form_names_every_problem_at_once() {
             "Choose a membership tier",
             "Choose your home chapter",
             "Choose your career stage",
-            "like US-TX",
-            "PE, SE or PLS",
+            "such as US-TX",
+            "PE, SE, PLS, P.Eng or CEng",
             "Enter the licence number",
             "is not a date",
             "Enter your school or programme",
