@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use guildhall_app::membership::StandingRefresh;
 use guildhall_app::{App, Settings};
 use guildhall_domain::identity::Role;
 use guildhall_store::{ConnectOptions, Store, redact_url};
@@ -300,8 +301,17 @@ fn spawn_jobs(app: Arc<App>) {
                 // Standings move with the calendar (renewal due, grace, lapsed); members
                 // whose standing was computed before today are brought up to date.
                 match app.refresh_standings().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(members = n, "standings refreshed"),
+                    Ok(StandingRefresh { refreshed: 0, failed: 0 }) => {}
+                    Ok(StandingRefresh { refreshed, failed: 0 }) => {
+                        tracing::info!(members = refreshed, "standings refreshed")
+                    }
+                    Ok(StandingRefresh { refreshed, failed }) => {
+                        tracing::warn!(
+                            members = refreshed,
+                            failed,
+                            "standings refreshed; some members failed (logged above)"
+                        )
+                    }
                     Err(err) => tracing::warn!(error = %err, "standing refresh failed"),
                 }
                 match app.send_renewal_reminders().await {

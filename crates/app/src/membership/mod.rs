@@ -596,23 +596,45 @@ impl App {
     }
 
     /// Recomputes standings last computed before today (the daily job); returns how many.
-    pub async fn refresh_standings(&self) -> AppResult<usize> {
+    ///
+    /// One member's bad record never stops the others: a member whose standing cannot be
+    /// worked out (terms that overlap, say) is logged with their id and counted, and the
+    /// refresh carries on with the next. It fails only when the member list itself
+    /// cannot be read.
+    pub async fn refresh_standings(&self) -> AppResult<StandingRefresh> {
         self.forget_directory_pages();
         let today = self.clock.today();
-        let mut done = 0;
+        let mut report = StandingRefresh::default();
+        let mut after = 0;
         loop {
-            let ids = self.store.members_with_stale_standing(today, 500).await?;
-            if ids.is_empty() {
-                return Ok(done);
-            }
+            let ids = self.store.members_with_stale_standing(today, after, 500).await?;
+            let Some(&last) = ids.last() else { return Ok(report) };
+            after = last;
             for id in ids {
-                // Household members and named employees follow their payer while linked.
-                let (standing, expires) = self.standing_of(id, today).await?;
-                self.store.set_member_standing(id, standing, expires, today).await?;
-                done += 1;
+                match self.refresh_standing(id, today).await {
+                    Ok(()) => report.refreshed += 1,
+                    Err(err) => {
+                        tracing::warn!(member_id = id, error = %err, "this member's standing could not be refreshed");
+                        report.failed += 1;
+                    }
+                }
             }
         }
     }
+
+    async fn refresh_standing(&self, member_id: i64, today: Date) -> AppResult<()> {
+        // Household members and named employees follow their payer while linked.
+        let (standing, expires) = self.standing_of(member_id, today).await?;
+        Ok(self.store.set_member_standing(member_id, standing, expires, today).await?)
+    }
+}
+
+/// What a standing refresh did: members brought up to date, and members whose standing
+/// could not be worked out (each logged with its id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StandingRefresh {
+    pub refreshed: usize,
+    pub failed: usize,
 }
 
 /// Cents as money: 12345 → "$123.45".

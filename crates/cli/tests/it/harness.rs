@@ -122,6 +122,7 @@ impl TestResponse {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     router: Router,
     pub cookies: BTreeMap<String, String>,

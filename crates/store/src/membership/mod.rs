@@ -139,25 +139,27 @@ macro_rules! insert_payment {
     };
 }
 
-/// Settles an open invoice inside a transaction: records the payment, marks the invoice
-/// and its term paid, and stores the member's new standing. Fails with `Invalid` if the
-/// invoice is not open.
+/// Settles an open invoice inside a transaction: marks the invoice paid, records the
+/// payment, marks its term paid, and stores the member's new standing. Fails with
+/// `Invalid` if the invoice is not open.
+///
+/// The invoice is claimed by one conditional `UPDATE … WHERE status = 'open' RETURNING`:
+/// of concurrent payments of one invoice, the first takes the row lock and the others,
+/// once it commits, find the invoice paid and are refused; no payment is recorded twice.
 macro_rules! settle_in_tx {
     ($tx:expr, $invoice_id:expr, $payment:expr, $standing:expr, $now:expr) => {{
-        let invoice: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT member_id, term_id FROM invoices WHERE id = $1 AND status = 'open'")
-                .bind($invoice_id)
-                .fetch_optional(&mut *$tx)
-                .await?;
+        let invoice: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2 AND status = 'open' \
+             RETURNING member_id, term_id",
+        )
+        .bind($payment.received_on)
+        .bind($invoice_id)
+        .fetch_optional(&mut *$tx)
+        .await?;
         let Some((member_id, term_id)) = invoice else {
             return Err(StoreError::Invalid("This invoice is not open: it has been paid or voided already.".into()));
         };
         insert_payment!($tx, $invoice_id, $payment, $now)?;
-        sqlx::query("UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2")
-            .bind($payment.received_on)
-            .bind($invoice_id)
-            .execute(&mut *$tx)
-            .await?;
         if let Some(term_id) = term_id {
             sqlx::query("UPDATE membership_terms SET status = 'paid', paid_on = $1 WHERE id = $2")
                 .bind($payment.received_on)
@@ -463,7 +465,11 @@ impl Store {
         })?)
     }
 
-    /// Raises a renewal: a term awaiting payment and its open invoice, atomically.
+    /// Raises a renewal: a term awaiting payment and its open invoice, atomically; or,
+    /// when the member already has an open term starting on the same day, that term's
+    /// open invoice. The partial unique index `membership_terms_one_open_per_period`
+    /// decides which of concurrent renewals raises the term (`ON CONFLICT … DO NOTHING`:
+    /// the others wait for it to commit and then find it).
     pub async fn create_renewal(
         &self,
         member_id: i64,
@@ -473,10 +479,49 @@ impl Store {
     ) -> StoreResult<(i64, i64)> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let (term_id,) = insert_term!(tx, member_id, term, now)?;
-            let (invoice_id,) = insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
+            let raised: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO membership_terms (member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, \
+                 paid_on, cancelled_on, rejected_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (member_id, starts_on) WHERE status IN ('awaiting_approval', 'awaiting_payment') \
+                 DO NOTHING RETURNING id",
+            )
+            .bind(member_id)
+            .bind(term.tier_id)
+            .bind(term.starts_on)
+            .bind(term.ends_on)
+            .bind(term.applied_on)
+            .bind(term.status.code())
+            .bind(term.approved_on)
+            .bind(term.paid_on)
+            .bind(term.cancelled_on)
+            .bind(term.rejected_on)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let ids = match raised {
+                Some((term_id,)) => {
+                    let (invoice_id,) = insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
+                    (term_id, invoice_id)
+                }
+                None => sqlx::query_as(
+                    "SELECT t.id, i.id FROM membership_terms t JOIN invoices i ON i.term_id = t.id \
+                     WHERE t.member_id = $1 AND t.starts_on = $2 \
+                     AND t.status IN ('awaiting_approval', 'awaiting_payment') AND i.status = 'open' \
+                     ORDER BY i.id LIMIT 1",
+                )
+                .bind(member_id)
+                .bind(term.starts_on)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Invalid(
+                        "A renewal for this period is already waiting for approval; the office will be in touch."
+                            .into(),
+                    )
+                })?,
+            };
             tx.commit().await?;
-            Ok((term_id, invoice_id))
+            Ok(ids)
         })
     }
 
@@ -531,11 +576,13 @@ impl Store {
         Ok(())
     }
 
-    /// Members whose standing was last computed before `on` (for the daily refresh).
-    pub async fn members_with_stale_standing(&self, on: Date, limit: i64) -> StoreResult<Vec<i64>> {
+    /// Members after `after_id` whose standing was last computed before `on`, by id (for
+    /// the daily refresh, which walks them in pages).
+    pub async fn members_with_stale_standing(&self, on: Date, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
         let rows: Vec<(i64,)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id FROM members WHERE standing_on < $1 ORDER BY id LIMIT $2")
+            sqlx::query_as("SELECT id FROM members WHERE standing_on < $1 AND id > $2 ORDER BY id LIMIT $3")
                 .bind(on)
+                .bind(after_id)
                 .bind(limit)
                 .fetch_all(pool)
                 .await
