@@ -202,10 +202,15 @@ pub struct SecuritySettings {
     pub session_days: i64,
     pub verify_link_hours: i64,
     pub reset_link_minutes: i64,
-    /// Failed sign-ins allowed per account, then per address, within the window.
+    /// Sign-in attempts allowed within the window for one account from one address, and
+    /// from one address for any accounts; more are refused until the window ends.
     pub max_failures_per_account: i64,
     pub max_failures_per_address: i64,
     pub failure_window_minutes: i64,
+    /// Beyond `max_failures_per_account` attempts on an account from all addresses
+    /// together, each attempt waits this long per extra attempt (at most ten times):
+    /// the account is slowed, never locked, so its owner can still sign in.
+    pub slowdown_ms_per_failure: u64,
 }
 
 /// Branding used until staff change it in the admin settings.
@@ -257,6 +262,7 @@ impl Default for SecuritySettings {
             max_failures_per_account: 5,
             max_failures_per_address: 30,
             failure_window_minutes: 15,
+            slowdown_ms_per_failure: 1_000,
         }
     }
 }

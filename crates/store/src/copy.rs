@@ -100,6 +100,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "sign_in_throttles",
+        columns: &[("throttle_key", T), ("attempts", I), ("window_started_at", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "outbox",
         columns: &[
             ("id", I),

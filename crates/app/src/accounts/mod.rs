@@ -160,9 +160,18 @@ impl App {
         {
             return Err(AppError::invalid("The email address or password is too long."));
         }
+        // Every attempt is counted before its password is checked, by the database, one
+        // upsert per throttle: the account from this address and the address are limited;
+        // the account from anywhere is only slowed, so that nobody can lock its owner out
+        // by failing from elsewhere.
         let window = security.failure_window_minutes * 60;
-        let (by_account, by_address) = self.store.failed_sign_ins_since(&email_key, &client.ip, now - window).await?;
-        if by_account >= security.max_failures_per_account || by_address >= security.max_failures_per_address {
+        let from_here = format!("account-address:{email_key}|{}", client.ip);
+        let address = format!("address:{}", client.ip);
+        let account = format!("account:{email_key}");
+        let counts =
+            self.store.count_sign_in_attempt(&[from_here.as_str(), &address, &account], now - window, now).await?;
+        let (from_here_count, address_count, account_count) = (counts[0], counts[1], counts[2]);
+        if from_here_count > security.max_failures_per_account || address_count > security.max_failures_per_address {
             return Err(AppError::RateLimited {
                 message: format!(
                     "Too many failed sign-in attempts. For your security, wait {} minutes before trying again, \
@@ -171,6 +180,12 @@ impl App {
                 ),
                 retry_after_secs: window,
             });
+        }
+
+        let excess = account_count - security.max_failures_per_account;
+        if excess > 0 {
+            let steps = u64::try_from(excess.min(10)).unwrap_or(10);
+            tokio::time::sleep(std::time::Duration::from_millis(security.slowdown_ms_per_failure * steps)).await;
         }
 
         let user = self.store.user_by_email(&email_key).await?;
@@ -196,6 +211,7 @@ impl App {
             ));
         }
         self.store.record_sign_in_attempt(&email_key, &client.ip, true, now).await?;
+        self.store.forgive_sign_in_attempt(&[from_here.as_str(), &account], &[address.as_str()]).await?;
         let token = random_token()?;
         let max_age_secs = security.session_days * 86_400;
         self.store

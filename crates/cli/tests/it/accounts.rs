@@ -136,6 +136,43 @@ async fn six_wrong_passwords_are_rate_limited_per_account() {
     }
 }
 
+fn from(ip: &str) -> guildhall_app::accounts::ClientInfo {
+    guildhall_app::accounts::ClientInfo { ip: ip.into(), user_agent: "test".into() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_wrong_passwords_at_once_get_no_more_checks_than_the_limit() {
+    for t in TestApp::each_engine().await {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            let app = t.app.clone();
+            set.spawn(async move { app.sign_in(STAFF, "wrong password guess", &from("203.0.113.9")).await });
+        }
+        let answers = set.join_all().await;
+        let refused = answers.iter().filter(|r| matches!(r, Err(guildhall_app::AppError::RateLimited { .. }))).count();
+        let checked = t.store.failed_sign_ins_since(STAFF, "203.0.113.9", 0).await.unwrap();
+        assert!(checked.0 <= 5, "at most 5 passwords checked on {:?}, not {}", t.engine, checked.0);
+        assert_eq!(refused as i64, 50 - checked.0, "every other attempt was refused unchecked");
+        assert!(answers.iter().all(|r| r.is_err()), "no wrong password signs in");
+    }
+}
+
+#[tokio::test]
+async fn failing_from_one_address_does_not_lock_the_owner_out_from_another() {
+    for t in TestApp::each_engine().await {
+        for _ in 0..8 {
+            let _ = t.app.sign_in(STAFF, "wrong password guess", &from("198.51.100.7")).await;
+        }
+        let refused = t.app.sign_in(STAFF, PASSWORD, &from("198.51.100.7")).await;
+        assert!(matches!(refused, Err(guildhall_app::AppError::RateLimited { .. })), "the attacker's address waits");
+        let owner = t.app.sign_in(STAFF, PASSWORD, &from("192.0.2.44")).await;
+        assert!(owner.is_ok(), "the owner signs in from their own address on {:?}: {:?}", t.engine, owner.err());
+        // A wrong guess from a third address is still answered (slowed, not locked).
+        let third = t.app.sign_in(STAFF, "another guess", &from("192.0.2.99")).await;
+        assert!(matches!(third, Err(guildhall_app::AppError::Validation { .. })), "{third:?}");
+    }
+}
+
 #[tokio::test]
 async fn forms_without_the_csrf_token_are_refused() {
     for t in TestApp::each_engine().await {

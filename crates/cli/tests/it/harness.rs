@@ -29,6 +29,8 @@ pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
 pub fn test_settings() -> Settings {
     let mut settings = Settings::default();
     settings.payments.webhook_secret = WEBHOOK_SECRET.into();
+    // An account slowed after many failures waits a millisecond per attempt, not a second.
+    settings.security.slowdown_ms_per_failure = 1;
     settings
 }
 

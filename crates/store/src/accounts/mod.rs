@@ -278,7 +278,71 @@ impl Store {
                 .bind(now - 86_400)
                 .execute(pool)
                 .await?;
-            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
+            let d = sqlx::query("DELETE FROM sign_in_throttles WHERE window_started_at <= $1")
+                .bind(now - 86_400)
+                .execute(pool)
+                .await?;
+            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected() + d.rows_affected())
+        })
+    }
+
+    /// Counts one sign-in attempt against each throttle and returns each one's count in
+    /// its window, this attempt included. A throttle whose window started at or before
+    /// `window_start` starts a new window at `now`. Each count is one upsert: concurrent
+    /// attempts each get a count of their own, so checking `count <= limit` lets no more
+    /// than `limit` through, however many arrive at once.
+    pub async fn count_sign_in_attempt(
+        &self,
+        throttles: &[&str],
+        window_start: UnixTime,
+        now: UnixTime,
+    ) -> StoreResult<Vec<i64>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut counts = Vec::with_capacity(throttles.len());
+            for key in throttles {
+                let (count,): (i64,) = sqlx::query_as(
+                    "INSERT INTO sign_in_throttles (throttle_key, attempts, window_started_at) VALUES ($1, 1, $2) \
+                     ON CONFLICT (throttle_key) DO UPDATE SET \
+                       attempts = CASE WHEN sign_in_throttles.window_started_at <= $3 THEN 1 \
+                                       ELSE sign_in_throttles.attempts + 1 END, \
+                       window_started_at = CASE WHEN sign_in_throttles.window_started_at <= $3 THEN $2 \
+                                                ELSE sign_in_throttles.window_started_at END \
+                     RETURNING attempts",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(window_start)
+                .fetch_one(&mut *tx)
+                .await?;
+                counts.push(count);
+            }
+            tx.commit().await?;
+            Ok(counts)
+        })
+    }
+
+    /// After a sign-in that succeeded: clears the throttles in `clear` and takes this
+    /// attempt back off those in `forgive`.
+    pub async fn forgive_sign_in_attempt(&self, clear: &[&str], forgive: &[&str]) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for key in clear {
+                sqlx::query("DELETE FROM sign_in_throttles WHERE throttle_key = $1")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for key in forgive {
+                sqlx::query(
+                    "UPDATE sign_in_throttles SET attempts = attempts - 1 WHERE throttle_key = $1 AND attempts > 0",
+                )
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
         })
     }
 
