@@ -6,7 +6,17 @@
 use guildhall_store::{AuditFilter, AuditRecord, MailRecord, Page, PageRequest};
 
 use crate::error::{AppError, AppResult, FieldErrors};
+use guildhall_domain::identity::Role;
+
 use crate::{Actor, App, Branding, Permission};
+
+/// What the mailbox shows in place of a sign-in link its reader may not see.
+pub const HIDDEN_LINK: &str = "[link hidden: sign-in links are shown only to administrators]";
+
+/// The whitespace a word taken by `split_inclusive` ends with.
+fn trailing_space(word: &str) -> &str {
+    &word[word.trim_end().len()..]
+}
 
 /// The branding form as typed.
 #[derive(Debug, Clone, Default)]
@@ -43,21 +53,52 @@ impl App {
     ) -> AppResult<Page<MailRecord>> {
         actor.require(Permission::OutgoingMail)?;
         let local = self.mail_is_local();
-        Ok(self.store.list_mail(to, page).await?.map(|mut m| {
-            if !local {
+        let mut mail = self.store.list_mail(to, page).await?;
+        for m in &mut mail.items {
+            if local {
+                self.hide_sign_in_links(actor, m).await?;
+            } else {
                 m.body_text = String::new();
             }
-            m
-        }))
+        }
+        Ok(mail)
     }
 
     pub async fn mail_message(&self, actor: &Actor, id: i64) -> AppResult<MailRecord> {
         actor.require(Permission::OutgoingMail)?;
         let mut mail = self.store.mail_by_id(id).await?.ok_or_else(|| AppError::NotFound("No such message.".into()))?;
-        if !self.mail_is_local() {
+        if self.mail_is_local() {
+            self.hide_sign_in_links(actor, &mut mail).await?;
+        } else {
             mail.body_text = "(Message bodies are shown only while mail is kept in the local mailbox.)".into();
         }
         Ok(mail)
+    }
+
+    /// Links that sign someone in or take over an account (password reset, email
+    /// confirmation, invitation: any link carrying a `token=`) are shown only to an
+    /// administrator, and only in mail to an account of a lower role (or to no account):
+    /// otherwise a staff member could reset an administrator's password from the mailbox
+    /// and become one.
+    async fn hide_sign_in_links(&self, reader: &Actor, mail: &mut MailRecord) -> AppResult<()> {
+        if !mail.body_text.contains("token=") {
+            return Ok(());
+        }
+        let recipient = self.store.user_by_email(&mail.to_address).await?;
+        let recipient_role = recipient.and_then(|u| Role::parse(&u.role).ok()).unwrap_or(Role::Member);
+        if reader.role == Role::Admin && recipient_role < reader.role {
+            return Ok(());
+        }
+        mail.body_text = mail
+            .body_text
+            .split_inclusive(char::is_whitespace)
+            .map(
+                |word| {
+                    if word.contains("token=") { HIDDEN_LINK.to_string() + trailing_space(word) } else { word.into() }
+                },
+            )
+            .collect();
+        Ok(())
     }
 
     pub async fn save_branding(&self, actor: &Actor, form: &BrandingForm, request_id: &str) -> AppResult<Branding> {

@@ -103,6 +103,23 @@ async fn a_forgotten_password_is_reset_by_a_single_use_expiring_link() {
         assert_eq!(browser.sign_in(MEMBER, PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(browser.sign_in(MEMBER, "brand new password 1").await.status, StatusCode::SEE_OTHER);
 
+        // Two links asked for: using one kills the other.
+        browser.post_form("/password/forgot", &[("email", MEMBER)]).await;
+        browser.post_form("/password/forgot", &[("email", MEMBER)]).await;
+        let mail = t.mail_to(MEMBER).await;
+        let tokens: Vec<String> = mail[mail.len() - 2..]
+            .iter()
+            .map(|m| link_in(m, "http://127.0.0.1:8080/password/reset?token=").split("token=").nth(1).unwrap().into())
+            .collect();
+        assert_ne!(tokens[0], tokens[1]);
+        let r =
+            browser.post_form("/password/reset", &[("token", &tokens[1]), ("password", "second new password")]).await;
+        assert!(r.body.contains("Password changed"), "{}", r.body);
+        let r =
+            browser.post_form("/password/reset", &[("token", &tokens[0]), ("password", "attacker's password")]).await;
+        assert!(r.body.contains("not valid"), "the other outstanding link died with the first used");
+        assert_eq!(browser.sign_in(MEMBER, "second new password").await.status, StatusCode::SEE_OTHER);
+
         // A second link expires after an hour.
         browser.post_form("/password/forgot", &[("email", MEMBER)]).await;
         let mail = t.mail_to(MEMBER).await;

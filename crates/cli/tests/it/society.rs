@@ -109,6 +109,28 @@ async fn staff_read_the_local_mailbox_with_pagination() {
 }
 
 #[tokio::test]
+async fn only_administrators_see_sign_in_links_in_the_mailbox_and_never_for_an_administrator() {
+    for t in TestApp::each_engine().await {
+        let mut visitor = t.client();
+        for email in [ADMIN, MEMBER] {
+            visitor.post_form("/password/forgot", &[("email", email)]).await;
+        }
+        let mut staff = t.signed_in(STAFF).await;
+        let mut admin = t.signed_in(ADMIN).await;
+        for (reader, to, shown) in
+            [(STAFF, ADMIN, false), (STAFF, MEMBER, false), (ADMIN, ADMIN, false), (ADMIN, MEMBER, true)]
+        {
+            let reader = if reader == STAFF { &mut staff } else { &mut admin };
+            let id = t.store.list_mail(Some(to), guildhall_store::PageRequest::new(1, 1)).await.unwrap().items[0].id;
+            let message = reader.get(&format!("/staff/mail/{id}")).await.body;
+            assert!(message.contains("password"), "{message}");
+            assert_eq!(message.contains("token="), shown, "the link in mail to {to} is shown: {message}");
+            assert_eq!(message.contains("[link hidden"), !shown, "{message}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id_and_security_headers() {
     let t = TestApp::each_engine().await.remove(0);
     let mut visitor = t.client();

@@ -186,6 +186,15 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((user_id,)) = row else { return Ok(None) };
+            // Every other reset link of the account dies with this one.
+            sqlx::query(
+                "UPDATE email_tokens SET used_at = $2 \
+                 WHERE user_id = $1 AND purpose = 'reset_password' AND used_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE users SET password_hash = $1, email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $3")
                 .bind(password_hash)
                 .bind(now)
