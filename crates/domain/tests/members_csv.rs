@@ -218,7 +218,7 @@ fn every_validation_rule() {
         ("two licences", &[("licences", "US-TX|PE|1|2015-06-01|;CA-ON|pe|A-9|2019-01-01")], None),
         ("lower-case licence", &[("licences", "us-tx|se|77|2015-06-01|")], None),
         ("PLS licence", &[("licences", "US-CA|PLS|L9|2015-06-01|2027-01-01")], None),
-        ("three-letter region", &[("licences", "AU-NSW|PE|1|2015-06-01")], None),
+        ("state outside the list", &[("licences", "AU-NSW|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("three-letter country", &[("licences", "USA-TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("digit in country", &[("licences", "U1-TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("four-letter region", &[("licences", "US-TEXA|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),

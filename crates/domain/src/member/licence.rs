@@ -112,32 +112,103 @@ impl std::fmt::Display for LicenceKind {
     }
 }
 
-/// A licensing jurisdiction: a two-letter country code, then, where states or provinces
-/// license (as in the US, Canada and Australia), a hyphen and one to three letters or
-/// digits for the state or province (`US-TX`, `CA-ON`, `AU-NSW`). A national register
-/// is the country alone (`UK` for the Engineering Council). Stored upper-case.
+/// A licensing jurisdiction, from [`JURISDICTIONS`]: a US state, DC or territory
+/// (`US-TX`), a Canadian province or territory (`CA-ON`), or a national register (`UK`
+/// for the Engineering Council). Stored upper-case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Jurisdiction(String);
 
+/// Every jurisdiction Guildhall knows, by code, with its name.
+pub const JURISDICTIONS: &[(&str, &str)] = &[
+    ("US-AL", "Alabama"),
+    ("US-AK", "Alaska"),
+    ("US-AZ", "Arizona"),
+    ("US-AR", "Arkansas"),
+    ("US-CA", "California"),
+    ("US-CO", "Colorado"),
+    ("US-CT", "Connecticut"),
+    ("US-DE", "Delaware"),
+    ("US-DC", "District of Columbia"),
+    ("US-FL", "Florida"),
+    ("US-GA", "Georgia"),
+    ("US-HI", "Hawaii"),
+    ("US-ID", "Idaho"),
+    ("US-IL", "Illinois"),
+    ("US-IN", "Indiana"),
+    ("US-IA", "Iowa"),
+    ("US-KS", "Kansas"),
+    ("US-KY", "Kentucky"),
+    ("US-LA", "Louisiana"),
+    ("US-ME", "Maine"),
+    ("US-MD", "Maryland"),
+    ("US-MA", "Massachusetts"),
+    ("US-MI", "Michigan"),
+    ("US-MN", "Minnesota"),
+    ("US-MS", "Mississippi"),
+    ("US-MO", "Missouri"),
+    ("US-MT", "Montana"),
+    ("US-NE", "Nebraska"),
+    ("US-NV", "Nevada"),
+    ("US-NH", "New Hampshire"),
+    ("US-NJ", "New Jersey"),
+    ("US-NM", "New Mexico"),
+    ("US-NY", "New York"),
+    ("US-NC", "North Carolina"),
+    ("US-ND", "North Dakota"),
+    ("US-OH", "Ohio"),
+    ("US-OK", "Oklahoma"),
+    ("US-OR", "Oregon"),
+    ("US-PA", "Pennsylvania"),
+    ("US-RI", "Rhode Island"),
+    ("US-SC", "South Carolina"),
+    ("US-SD", "South Dakota"),
+    ("US-TN", "Tennessee"),
+    ("US-TX", "Texas"),
+    ("US-UT", "Utah"),
+    ("US-VT", "Vermont"),
+    ("US-VA", "Virginia"),
+    ("US-WA", "Washington"),
+    ("US-WV", "West Virginia"),
+    ("US-WI", "Wisconsin"),
+    ("US-WY", "Wyoming"),
+    ("US-AS", "American Samoa"),
+    ("US-GU", "Guam"),
+    ("US-MP", "Northern Mariana Islands"),
+    ("US-PR", "Puerto Rico"),
+    ("US-VI", "U.S. Virgin Islands"),
+    ("CA-AB", "Alberta"),
+    ("CA-BC", "British Columbia"),
+    ("CA-MB", "Manitoba"),
+    ("CA-NB", "New Brunswick"),
+    ("CA-NL", "Newfoundland and Labrador"),
+    ("CA-NS", "Nova Scotia"),
+    ("CA-NT", "Northwest Territories"),
+    ("CA-NU", "Nunavut"),
+    ("CA-ON", "Ontario"),
+    ("CA-PE", "Prince Edward Island"),
+    ("CA-QC", "Quebec"),
+    ("CA-SK", "Saskatchewan"),
+    ("CA-YT", "Yukon"),
+    ("UK", "United Kingdom (Engineering Council)"),
+];
+
 impl Jurisdiction {
-    /// Reads a jurisdiction as people type it (trimmed, any case).
+    /// Reads a jurisdiction as people type it (trimmed, any case): one of [`JURISDICTIONS`].
     pub fn parse(raw: &str) -> Result<Jurisdiction, Invalid> {
         let code = raw.trim().to_ascii_uppercase();
-        let (country, region) = match code.split_once('-') {
-            Some((country, region)) => (country, Some(region)),
-            None => (code.as_str(), None),
-        };
-        let valid = country.len() == 2
-            && country.bytes().all(|c| c.is_ascii_uppercase())
-            && region.is_none_or(|region| {
-                (1..=3).contains(&region.len()) && region.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            });
-        if valid {
-            Ok(Jurisdiction(code))
-        } else {
-            Err(Invalid(format!("{:?} is not a jurisdiction — use a code such as US-TX, CA-ON or UK", raw.trim())))
+        match JURISDICTIONS.iter().find(|(known, _)| *known == code) {
+            Some((known, _)) => Ok(Jurisdiction((*known).to_string())),
+            None => Err(Invalid(format!(
+                "{:?} is not a jurisdiction Guildhall knows — use a code such as US-TX, CA-ON or UK",
+                raw.trim()
+            ))),
         }
+    }
+
+    /// Its name: "Texas", "Ontario".
+    pub fn name(&self) -> &'static str {
+        JURISDICTIONS.iter().find(|(code, _)| *code == self.0).map_or("", |(_, name)| *name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -172,13 +243,39 @@ mod tests {
     #[test]
     fn jurisdictions_are_read_the_same_wherever_they_are_typed() {
         for (raw, read) in
-            [("US-TX", "US-TX"), (" ca-on ", "CA-ON"), ("AU-NSW", "AU-NSW"), ("DE-9", "DE-9"), ("uk", "UK")]
+            [("US-TX", "US-TX"), (" ca-on ", "CA-ON"), ("us-dc", "US-DC"), ("US-PR", "US-PR"), ("uk", "UK")]
         {
             assert_eq!(Jurisdiction::parse(raw).map(|j| j.to_string()), Ok(read.to_string()), "{raw:?}");
         }
-        for bad in ["", "T", "TEXAS", "US-", "USA-TX", "U-TX", "1K", "US-TEXA", "U1-TX", "US_TX", "US-T X"] {
+        for bad in [
+            "",
+            "Texas",
+            "TX",
+            "US",
+            "US-ZZ",
+            "-1",
+            "NAN",
+            "2024-01-01",
+            "US-",
+            "USA-TX",
+            "US_TX",
+            "US-T X",
+            "AU-NSW",
+            "US-TX\u{202e}",
+        ] {
             assert!(Jurisdiction::parse(bad).is_err(), "{bad:?}");
         }
+        assert_eq!(
+            JURISDICTIONS.iter().filter(|(c, _)| c.starts_with("US-")).count(),
+            56,
+            "50 states, DC, 5 territories"
+        );
+        assert_eq!(
+            JURISDICTIONS.iter().filter(|(c, _)| c.starts_with("CA-")).count(),
+            13,
+            "10 provinces, 3 territories"
+        );
+        assert_eq!(Jurisdiction::parse("us-tx").unwrap().name(), "Texas");
     }
 
     #[test]
