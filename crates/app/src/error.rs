@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use guildhall_domain::identity::unsafe_text;
 use guildhall_store::StoreError;
 use thiserror::Error;
 
@@ -97,8 +98,8 @@ impl FieldErrors {
             self.add(field, format!("Enter {label}."));
         } else if value.chars().count() > max {
             self.add(field, format!("{} can be at most {max} characters.", capitalise(label)));
-        } else if value.chars().any(char::is_control) {
-            self.add(field, format!("{} cannot contain control characters.", capitalise(label)));
+        } else if let Some(problem) = unsafe_text(value) {
+            self.add(field, format!("{} cannot contain {problem}.", capitalise(label)));
         }
         value.to_string()
     }

@@ -70,7 +70,28 @@ impl fmt::Display for Email {
     }
 }
 
-/// A person's name as shown to others: trimmed, 1–100 characters, no control characters.
+/// What makes a piece of text unfit to store as a name, number or title, if anything:
+/// control characters (line breaks, tabs, …), direction overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F, U+061C), or line and
+/// paragraph separators (U+2028, U+2029): characters that make a record read or print
+/// differently from what it holds. One check for every form, the CSV import and the API.
+pub fn unsafe_text(value: &str) -> Option<&'static str> {
+    if value.chars().any(char::is_control) {
+        Some("control characters (such as line breaks or tabs)")
+    } else if value
+        .chars()
+        .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'))
+    {
+        Some("characters that change the direction of text")
+    } else if value.chars().any(|c| matches!(c, '\u{2028}' | '\u{2029}')) {
+        Some("line or paragraph separators")
+    } else {
+        None
+    }
+}
+
+/// A person's name as shown to others: trimmed, 1–100 characters, none of the
+/// characters [`unsafe_text`] refuses.
 pub fn parse_display_name(raw: &str) -> Result<String, Invalid> {
     let name = raw.trim();
     if name.is_empty() {
@@ -79,8 +100,8 @@ pub fn parse_display_name(raw: &str) -> Result<String, Invalid> {
     if name.chars().count() > 100 {
         return Err(Invalid("A name can be at most 100 characters.".into()));
     }
-    if name.chars().any(char::is_control) {
-        return Err(Invalid("A name cannot contain control characters.".into()));
+    if let Some(problem) = unsafe_text(name) {
+        return Err(Invalid(format!("A name cannot contain {problem}.")));
     }
     Ok(name.to_string())
 }
@@ -157,6 +178,27 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_reads_differently_from_what_it_holds_is_refused() {
+        for (text, problem) in [
+            ("Ada Lovelace", None),
+            ("Zoë O'Brien-Núñez", None),
+            ("مهندس", None),
+            ("A\u{7}da", Some("control")),
+            ("Chief\nEngineer", Some("control")),
+            ("Acme\u{202e}seitreporP", Some("direction")),
+            ("\u{2066}x\u{2069}", Some("direction")),
+            ("a\u{200f}b", Some("direction")),
+            ("Acme\u{2028}Bridges", Some("separators")),
+        ] {
+            match (unsafe_text(text), problem) {
+                (None, None) => {}
+                (Some(said), Some(word)) => assert!(said.contains(word), "{text:?}: {said}"),
+                (said, _) => panic!("{text:?}: {said:?}, expected {problem:?}"),
+            }
+        }
+    }
 
     #[test]
     fn email_addresses() {

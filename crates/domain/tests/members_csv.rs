@@ -165,6 +165,8 @@ fn every_validation_rule() {
         ("blank optional text", &[("phone", ""), ("employer", ""), ("job_title", "")], None),
         ("tab in employer", &[("employer", "Acme\tBridges")], Some(("employer", "control character"))),
         ("line break in job title", &[("job_title", "Chief\nEngineer")], Some(("job_title", "control character"))),
+        ("direction override in name", &[("last_name", "Love\u{202e}ecal")], Some(("last_name", "direction of text"))),
+        ("line separator in employer", &[("employer", "Acme\u{2028}Bridges")], Some(("employer", "separators"))),
         // career_stage
         ("blank career stage", &[("career_stage", "")], None),
         ("EIT in capitals", &[("career_stage", "EIT")], None),

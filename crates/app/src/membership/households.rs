@@ -126,7 +126,7 @@ impl App {
             self.store.member_by_id(payer_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
         let mut errors = crate::error::FieldErrors::default();
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 200 || guildhall_domain::identity::unsafe_text(name).is_some() {
             errors.add("organisation_name", "Enter the organisation's name (at most 200 characters).");
         }
         let seats = match seats.trim().parse::<u16>() {

@@ -135,8 +135,8 @@ fn limited(value: &str, field: &str, label: &str, max: usize, errors: &mut Field
     if value.chars().count() > max {
         errors.add(field, format!("{label} can be at most {max} characters."));
     }
-    if value.chars().any(char::is_control) {
-        errors.add(field, format!("{label} cannot contain control characters."));
+    if let Some(problem) = guildhall_domain::identity::unsafe_text(value) {
+        errors.add(field, format!("{label} cannot contain {problem}."));
     }
     value.to_string()
 }

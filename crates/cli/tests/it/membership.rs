@@ -437,6 +437,9 @@ async fn members_edit_their_profile_officers_only_contact_details_and_others_edi
             ("disciplines", "astrology".to_string(), "not a discipline"),
             ("visibility_city", "friends".to_string(), "Choose who can see"),
             ("first_name", String::new(), "Enter your name"),
+            ("employer", "Acme\u{202e}CLL".to_string(), "change the direction of text"),
+            ("last_name", "Oka\u{2028}for".to_string(), "separators"),
+            ("job_title", "Chief\u{7}Engineer".to_string(), "control characters"),
         ] {
             let mut bad: Vec<(&str, &str)> = fields.iter().copied().filter(|(k, _)| *k != field).collect();
             bad.push((field, &value));

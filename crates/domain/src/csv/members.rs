@@ -667,8 +667,8 @@ fn format_date(d: Date) -> String {
 
 /// Why a text value is refused, if it is: too long or containing control characters.
 fn text_problem(value: &str, max: usize) -> Option<String> {
-    if value.chars().any(char::is_control) {
-        Some(format!("{value:?} contains a control character (such as a line break or tab) — remove it"))
+    if let Some(problem) = crate::identity::unsafe_text(value) {
+        Some(format!("{value:?} contains {problem} — remove them"))
     } else if value.chars().count() > max {
         Some(format!("is {} characters long — shorten it to at most {max}", value.chars().count()))
     } else {
