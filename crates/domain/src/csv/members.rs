@@ -34,14 +34,17 @@
 //! A column marked "required" must be in the header; a column that is not required may be
 //! left out of the header altogether, which is the same as leaving it blank on every row.
 //!
-//! Licences: the jurisdiction is two letters, then, for a state or province, `-` and one to
-//! three letters or digits (`US-TX`, `CA-ON`, `UK`); the kind is `PE`, `SE`, `PLS`, `P.Eng`
+//! Licences: the jurisdiction is one of [`crate::member::JURISDICTIONS`] (`US-TX`, `CA-ON`,
+//! `UK`); the kind is `PE`, `SE`, `PLS`, `P.Eng`
 //! or `CEng` (see [`crate::member`]); the number is 1–30 characters;
 //! `EXPIRES` may be blank and is not before `FIRST_ISSUED`. Jurisdictions, kinds and member
 //! numbers are read ignoring case and stored in upper case. Certifications: the name is
 //! required (at most 200 characters); body (at most 200), number (at most 30) and expiry
 //! may be blank or left off. Codes (`career_stage`, `status`, disciplines, tiers, chapter
 //! and group slugs) are read ignoring case. Repeated disciplines and groups count once.
+//! Within a licence or certification, `\;`, `\|` and `\\` stand for the character itself
+//! (the export writes them so, and every value a member's record can hold reads back);
+//! a backslash before anything else is kept as typed.
 //!
 //! # Rows and errors
 //!
@@ -1071,12 +1074,13 @@ impl RowReader<'_> {
                              e.g. US-TX|PE|123456|2015-06-01|2026-12-31, separated by ';'";
         let mut out = Vec::new();
         let mut ok = true;
-        for (n, entry) in value.split(';').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+        for (n, entry) in split_list(value, ';').into_iter().map(str::trim).filter(|s| !s.is_empty()).enumerate() {
             let mut fail = |message: String| {
                 ok = false;
                 check.fail(Col::Licences, format!("licence {} ({entry:?}): {message}", n + 1));
             };
-            let parts: Vec<&str> = entry.split('|').map(str::trim).collect();
+            let parts: Vec<String> = split_list(entry, '|').into_iter().map(|p| unescape(p.trim())).collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             if !(4..=5).contains(&parts.len()) {
                 fail(format!("has {} parts — {SHAPE}", parts.len()));
                 continue;
@@ -1124,12 +1128,13 @@ impl RowReader<'_> {
     fn certifications(&self, value: &str, check: &mut RowCheck<'_>) -> Option<Vec<CertificationCsv>> {
         let mut out = Vec::new();
         let mut ok = true;
-        for (n, entry) in value.split(';').map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+        for (n, entry) in split_list(value, ';').into_iter().map(str::trim).filter(|s| !s.is_empty()).enumerate() {
             let mut fail = |message: String| {
                 ok = false;
                 check.fail(Col::Certifications, format!("certification {} ({entry:?}): {message}", n + 1));
             };
-            let parts: Vec<&str> = entry.split('|').map(str::trim).collect();
+            let parts: Vec<String> = split_list(entry, '|').into_iter().map(|p| unescape(p.trim())).collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             if parts.len() > 4 {
                 fail(format!(
                     "has {} parts — write each certification as NAME|BODY|NUMBER|EXPIRES (only the name is \
@@ -1308,23 +1313,64 @@ fn joined<'a>(items: impl IntoIterator<Item = &'a str>, sep: &str) -> String {
 }
 
 /// Refuses list items that would read back differently.
-fn check_item(row: &MemberRecordCsv, column: &str, value: &str) -> io::Result<()> {
-    if value.contains([';', '|']) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "member {} ({}): {column} value {value:?} contains ';' or '|', which the format uses to separate values",
-                row.row, row.email
-            ),
-        ));
+/// Splits a list on `separator` where it is not escaped: `\;`, `\|` and `\\` stand for
+/// the character itself (the export writes them so; see [`escape`]). The pieces keep
+/// their escapes, so that a list of lists can be split twice; [`unescape`] each last piece.
+fn split_list(value: &str, separator: char) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == separator {
+            pieces.push(&value[start..i]);
+            start = i + c.len_utf8();
+        }
     }
-    Ok(())
+    pieces.push(&value[start..]);
+    pieces
+}
+
+/// Undoes [`escape`]: `\;`, `\|` and `\\` become the character; any other backslash is
+/// kept as typed (so `C:\dir` reads as it was written).
+fn unescape(piece: &str) -> String {
+    let mut out = String::with_capacity(piece.len());
+    let mut chars = piece.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(&next)) if matches!(next, ';' | '|' | '\\') => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes a value into a `;`/`|` list so that it reads back as it is: `;`, `|` and `\`
+/// are written with a backslash before them.
+fn escape(value: &str) -> Cow<'_, str> {
+    if !value.contains([';', '|', '\\']) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 4);
+    for c in value.chars() {
+        if matches!(c, ';' | '|' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
 }
 
 /// Writes members in the format [`parse_members`] reads: the header, then one row each.
 ///
-/// Fails with [`io::ErrorKind::InvalidInput`] if a licence, certification or group value
-/// contains `;` or `|`, which could not be read back.
+/// Whatever a member's record holds is written so that it reads back the same: within
+/// the licence and certification lists, `;`, `|` and `\` are escaped with a backslash.
 pub fn write_members<'a>(out: impl Write, rows: impl IntoIterator<Item = &'a MemberRecordCsv>) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(COLUMNS)?;
@@ -1332,8 +1378,6 @@ pub fn write_members<'a>(out: impl Write, rows: impl IntoIterator<Item = &'a Mem
     for m in rows {
         let mut licences = String::new();
         for (i, l) in m.licences.iter().enumerate() {
-            check_item(m, "licences", l.jurisdiction.as_str())?;
-            check_item(m, "licences", &l.number)?;
             if i > 0 {
                 licences.push(';');
             }
@@ -1341,29 +1385,23 @@ pub fn write_members<'a>(out: impl Write, rows: impl IntoIterator<Item = &'a Mem
                 "{}|{}|{}|{}|{}",
                 l.jurisdiction,
                 l.kind.code(),
-                l.number,
+                escape(&l.number),
                 format_date(l.first_issued_on),
                 date(l.expires_on)
             ));
         }
         let mut certifications = String::new();
         for (i, c) in m.certifications.iter().enumerate() {
-            for text in [Some(&c.name), c.body.as_ref(), c.number.as_ref()].into_iter().flatten() {
-                check_item(m, "certifications", text)?;
-            }
             if i > 0 {
                 certifications.push(';');
             }
             certifications.push_str(&format!(
                 "{}|{}|{}|{}",
-                c.name,
-                c.body.as_deref().unwrap_or(""),
-                c.number.as_deref().unwrap_or(""),
+                escape(&c.name),
+                escape(c.body.as_deref().unwrap_or("")),
+                escape(c.number.as_deref().unwrap_or("")),
                 date(c.expires_on)
             ));
-        }
-        for g in &m.groups {
-            check_item(m, "groups", g)?;
         }
         let fields: [Cow<'_, str>; 17] = [
             Cow::Borrowed(m.member_number.as_deref().unwrap_or("")),
