@@ -263,3 +263,20 @@ async fn management_forms_refuse_bad_input_and_escape_what_they_show() {
         }
     }
 }
+
+#[tokio::test]
+async fn unknown_tiers_groups_and_chapters_in_a_member_search_are_refused_with_a_sentence() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        for (query, message) in [
+            ("tier=1e308", "Choose a tier from the list."),
+            ("group=-1", "Choose a group from the list."),
+            ("chapter=0", "Choose a chapter from the list."),
+            ("standing=NAN", "Choose a standing from the list."),
+        ] {
+            let r = staff.get(&format!("/staff/members?{query}")).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query} on {:?}", t.engine);
+            assert!(r.body.contains(message), "{query}: {}", r.body);
+        }
+    }
+}

@@ -83,7 +83,10 @@ pub(super) fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse().map(Some).map_err(|_| AppError::invalid(format!("Choose a {what} from the list.")))
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(AppError::invalid(format!("Choose a {what} from the list."))),
+    }
 }
 
 pub(super) fn date_text(date: Option<Date>) -> String {
