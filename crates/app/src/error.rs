@@ -21,6 +21,9 @@ pub enum AppError {
     Conflict { message: String, field: Option<String> },
     #[error("{message}")]
     RateLimited { message: String, retry_after_secs: i64 },
+    /// What was sent is larger than the request may be.
+    #[error("{0}")]
+    TooLarge(String),
     /// Something on our side; the text is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -51,6 +54,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
         }
     }

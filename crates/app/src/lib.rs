@@ -26,6 +26,7 @@ use tokio::sync::RwLock;
 pub use authz::{Actor, Permission};
 pub use config::Settings;
 pub use error::{AppError, AppResult};
+pub use guildhall_store::HealthProblem;
 
 /// The time, shiftable in tests (to expire tokens without waiting).
 #[derive(Debug, Default)]
@@ -104,6 +105,28 @@ impl App {
         let options = ConnectOptions { max_connections: settings.database.max_connections, ..Default::default() };
         let store = Store::connect(&settings.database.url, &options).await?;
         store.migrate().await?;
+        // A database that answers reads but refuses writes (a read-only file, a full
+        // disk) would let the server start and then fail every sign-in: refuse to start.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        store.check_read_and_write(now).await.map_err(|problem| {
+            AppError::Internal(format!(
+                "{problem}. Guildhall needs to write to {}: check the file's permissions, the disk's free space \
+                 and the database user's rights.",
+                guildhall_store::redact_url(&settings.database.url)
+            ))
+        })?;
+        Self::with_store(settings, store).await
+    }
+
+    /// Opens the society's database for reading only, without migrating it (`guildhall
+    /// export`): nothing the command does can change it.
+    pub async fn open_read_only(settings: Settings) -> AppResult<Arc<App>> {
+        let options = ConnectOptions {
+            max_connections: settings.database.max_connections,
+            read_only: true,
+            ..Default::default()
+        };
+        let store = Store::connect(&settings.database.url, &options).await?;
         Self::with_store(settings, store).await
     }
 
@@ -223,6 +246,11 @@ impl App {
     /// A cheap round trip to the database, for health checks.
     pub async fn ping(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)
+    }
+
+    /// The health check behind `/healthz` and `/readyz`: a real read and a real write.
+    pub async fn health(&self) -> Result<(), HealthProblem> {
+        self.store.check_read_and_write(self.clock.unix()).await
     }
 
     /// Which engine the society's database runs on.

@@ -214,7 +214,7 @@ async fn run() -> Result<()> {
             members_cmd::import(&app, &file, mapping.as_deref(), dry_run).await
         }
         Command::Export { command: ExportCommand::Members { output } } => {
-            let app = App::start(settings).await?;
+            let app = App::open_read_only(settings).await?;
             members_cmd::export(&app, output.as_deref()).await
         }
         Command::Bench { command: BenchCommand::Import { rows, bad_row } } => {

@@ -406,6 +406,11 @@ pub const TABLES: &[TableSpec] = &[
     },
 ];
 
+/// Tables that hold nothing of the society's (the health checks' scratch row): in the
+/// schema on both engines, never copied, and ignored when checking a target is empty.
+pub const SCRATCH_TABLES: &[TableSpec] =
+    &[TableSpec { name: "health_checks", columns: &[("id", I), ("checked_at", I)], identity: false }];
+
 /// One column value, engine-neutral.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Value {

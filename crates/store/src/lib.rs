@@ -19,7 +19,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub mod accounts;
@@ -156,11 +156,14 @@ pub fn embedded_migrations(kind: EngineKind) -> Vec<MigrationInfo> {
 pub struct ConnectOptions {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// Open the database for reading only (`guildhall export`): a SQLite file is opened
+    /// read-only and never created; PostgreSQL sessions default to read-only transactions.
+    pub read_only: bool,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10), read_only: false }
     }
 }
 
@@ -169,10 +172,15 @@ impl Store {
     /// `postgres://…`. Anything else is refused rather than guessed at.
     pub async fn connect(url: &str, options: &ConnectOptions) -> StoreResult<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut connect = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Connect(format!("bad PostgreSQL URL {}: {e}", redact_url(url))))?;
+            if options.read_only {
+                connect = connect.options([("default_transaction_read_only", "on")]);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
-                .connect(url)
+                .connect_with(connect)
                 .await
                 .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL: {e}")))?;
             return Ok(Self { engine: Engine::Postgres(pool) });
@@ -183,6 +191,7 @@ impl Store {
                 return Err(StoreError::Connect("the sqlite: URL names no file".into()));
             }
             if path != ":memory:"
+                && !options.read_only
                 && let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
@@ -192,13 +201,15 @@ impl Store {
             }
             let connect = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))
                 .map_err(|e| StoreError::Connect(format!("bad SQLite URL: {e}")))?
-                .create_if_missing(true)
+                .create_if_missing(!options.read_only)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-32000")
                 .pragma("temp_store", "memory");
+            // `sqlite:PATH?mode=ro` in the URL is read-only too.
+            let connect = if options.read_only { connect.read_only(true) } else { connect };
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(options.acquire_timeout.max(Duration::from_secs(30)))
@@ -283,6 +294,36 @@ impl Store {
         let _: (i64,) = with_reader!(self, |pool| sqlx::query_as("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await)?;
         Ok(())
     }
+
+    /// Proves the database reads and takes a write: reads the health checks' scratch row
+    /// and overwrites it with `now`. A read-only or damaged file fails here, not at the
+    /// first member's sign-in.
+    pub async fn check_read_and_write(&self, now: UnixTime) -> Result<(), HealthProblem> {
+        let read: Result<(i64,), sqlx::Error> =
+            with_reader!(self, |pool| sqlx::query_as("SELECT COUNT(*) FROM health_checks").fetch_one(pool).await);
+        read.map_err(|e| HealthProblem::Read(e.to_string()))?;
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO health_checks (id, checked_at) VALUES (1, $1) \
+                 ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            )
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })
+        .map_err(|e| HealthProblem::Write(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Why a health check failed, in the words an operator needs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HealthProblem {
+    #[error("the database cannot be read: {0}")]
+    Read(String),
+    #[error("the database cannot be written to: {0}")]
+    Write(String),
 }
 
 /// Hides the password in a database URL, for logs and messages.

@@ -44,7 +44,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(society::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
-        .route("/healthz", get(health));
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready));
 
     site.merge(api::routes())
         .fallback(page_not_found)
@@ -56,6 +57,12 @@ pub fn router(app: Arc<App>) -> Router {
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        // Pages and API answers carry members' personal data: no shared cache keeps them,
+        // and no browser stores them (static stylesheets say otherwise for themselves).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
@@ -71,10 +78,32 @@ async fn page_not_found() -> Response {
     error::HtmlError(AppError::NotFound("There is no page at this address.".into())).into_response()
 }
 
+/// Liveness: the process answers and its database takes a read and a write. The reason
+/// is logged, not shown (anyone may call this).
 async fn health(State(app): State<Arc<App>>) -> Response {
-    match app.ping().await {
+    match app.health().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+        Err(problem) => {
+            tracing::error!(%problem, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "unhealthy").into_response()
+        }
+    }
+}
+
+/// Readiness, for a load balancer deciding whether to send this node requests: the same
+/// checks, answered with which one failed ("database write: failed"), never the
+/// database's own message.
+async fn ready(State(app): State<Arc<App>>) -> Response {
+    match app.health().await {
+        Ok(()) => (StatusCode::OK, "ready\ndatabase read: ok\ndatabase write: ok\n").into_response(),
+        Err(problem) => {
+            tracing::error!(%problem, "readiness check failed");
+            let body = match problem {
+                guildhall_app::HealthProblem::Read(_) => "not ready\ndatabase read: failed\n",
+                guildhall_app::HealthProblem::Write(_) => "not ready\ndatabase read: ok\ndatabase write: failed\n",
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+        }
     }
 }
 
@@ -104,6 +133,10 @@ async fn brand_css(State(app): State<Arc<App>>) -> Response {
 async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     // Payment webhooks are called by machines: they get JSON errors like the API.
     let path = request.uri().path();
+    // Health checks answer load balancers and monitors in plain words of their own.
+    if path == "/healthz" || path == "/readyz" {
+        return next.run(request).await;
+    }
     let is_api = path.starts_with("/api/") || path.starts_with("/payments/webhook/");
     let identity = request.extensions().get::<Identity>().cloned();
     let request_id = request.headers().get(&REQUEST_ID).cloned();

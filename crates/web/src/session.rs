@@ -199,7 +199,7 @@ where
         }
         let bytes = axum::body::to_bytes(request.into_body(), FORM_LIMIT)
             .await
-            .map_err(|_| HtmlError(AppError::invalid("The form is too large.")))?;
+            .map_err(|_| HtmlError(AppError::TooLarge("The form is too large to send.".into())))?;
         let csrf: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| HtmlError(AppError::invalid("The form could not be read.")))?;
         if expected.is_empty() || !constant_time_eq(&csrf.csrf, &expected) {

@@ -120,3 +120,17 @@ async fn members_import_from_a_wild_apricot_export_through_the_shipped_mapping_a
     assert!(stderr.contains("2 rows have problems, so nothing was imported"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn a_read_only_database_stops_the_server_with_a_reason_but_exports() {
+    let db = TestDatabase::sqlite().await.unwrap();
+    stdout(&guildhall(&["demo", "--members", "5"], Some(&db.url)));
+    let read_only = format!("{}?mode=ro", db.url);
+    let serve = guildhall(&["serve"], Some(&read_only));
+    assert!(!serve.status.success(), "the server refuses to start");
+    let stderr = String::from_utf8_lossy(&serve.stderr);
+    assert!(stderr.contains("cannot be written to") && stderr.contains("permissions"), "{stderr}");
+    // Exporting only reads: it works on the read-only database and changes nothing.
+    let export = stdout(&guildhall(&["export", "members"], Some(&read_only)));
+    assert!(export.starts_with("member_number,first_name") && export.contains("Okafor"), "{export}");
+}

@@ -137,6 +137,11 @@ pub fn link_in(text: &str, path: &str) -> String {
 }
 
 impl Client {
+    /// A client of any router (one not made by a `TestApp`).
+    pub fn over(router: Router) -> Client {
+        Client { router, cookies: BTreeMap::new() }
+    }
+
     pub async fn send(&mut self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         for value in response.headers().get_all(header::SET_COOKIE) {

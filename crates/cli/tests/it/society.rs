@@ -147,6 +147,46 @@ async fn every_response_carries_a_request_id_and_security_headers() {
 }
 
 #[tokio::test]
+async fn pages_with_personal_data_are_never_cached_and_over_large_bodies_get_413() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        for path in ["/dashboard", "/profile", "/api/v1/me", "/ce"] {
+            let r = maya.get(path).await;
+            assert_eq!(r.headers.get("cache-control").unwrap(), "private, no-store", "{path}");
+        }
+        let css = maya.get("/static/app.css").await;
+        assert_eq!(css.headers.get("cache-control").unwrap(), "public, max-age=3600", "stylesheets may be cached");
+        let huge = format!("csrf={}&employer={}", maya.csrf(), "x".repeat(3 * 1024 * 1024));
+        let r = maya.post_raw("/profile", &huge).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &r.body[..r.body.len().min(300)]);
+        assert!(r.body.contains("too large"), "said in words: {}", &r.body[..r.body.len().min(500)]);
+    }
+}
+
+#[tokio::test]
+async fn health_checks_read_and_write_and_a_read_only_database_is_reported() {
+    for t in TestApp::each_engine().await {
+        let mut visitor = t.client();
+        let r = visitor.get("/healthz").await;
+        assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+        let r = visitor.get("/readyz").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("database write: ok"), "{}", r.body);
+    }
+    // The same database opened read-only (as a read-only file or a full disk behaves):
+    // the checks say so instead of answering "ok" while every sign-in fails.
+    let db = guildhall_store::testing::TestDatabase::sqlite().await.unwrap();
+    let read_only = guildhall_store::Store::connect(&format!("{}?mode=ro", db.url), &Default::default()).await.unwrap();
+    let app = guildhall_app::App::with_store(test_settings(), read_only).await.unwrap();
+    let mut visitor = Client::over(guildhall_web::router(app));
+    let r = visitor.get("/healthz").await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"));
+    let r = visitor.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("database read: ok") && r.body.contains("database write: failed"), "{}", r.body);
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
     let t = TestApp::each_engine().await.remove(0);
     let doc = t.client().get("/api/openapi.json").await.json();

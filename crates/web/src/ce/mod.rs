@@ -152,7 +152,7 @@ pub async fn member_ce(
 }
 
 fn unreadable(e: axum::extract::multipart::MultipartError) -> AppError {
-    AppError::invalid(format!("The form could not be read: {}", e.body_text()))
+    crate::kit::multipart_problem(e, "The form")
 }
 
 /// Reads a multipart form: text fields (repeatable) and at most one file.

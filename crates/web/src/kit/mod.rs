@@ -217,3 +217,12 @@ pub fn done(path: &str, what: &str) -> PageResult {
     let sep = if path.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{path}{sep}done={what}")).into_response())
 }
+
+/// Why a multipart form (an upload) could not be read: too large (413), or not readable.
+pub fn multipart_problem(e: axum::extract::multipart::MultipartError, what: &str) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge(format!("{what} is too large to send."))
+    } else {
+        AppError::invalid(format!("{what} could not be read: {}", e.body_text()))
+    }
+}

@@ -38,9 +38,7 @@ pub async fn import_upload(
 ) -> PageResult {
     crate::session::check_csrf(&q, &identity)?;
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        AppError::invalid(format!("The upload could not be read: {}", e.body_text()))
-    };
+    let unreadable = |e| crate::kit::multipart_problem(e, "The upload");
     let (mut file, mut mapping, mut dry_run) = (None, None, false);
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or("") {
