@@ -125,6 +125,11 @@ pub struct ServerSettings {
     pub trust_proxy_headers: bool,
     /// Run the mail and housekeeping jobs on this node (turn off on extra replicas).
     pub run_jobs: bool,
+    /// A client must send a request's headers within this many seconds of starting it
+    /// (or of the previous response on a kept-alive connection), else it is closed.
+    pub header_read_timeout_secs: u64,
+    /// A request's body must arrive within this many seconds, else it is answered 408.
+    pub body_read_timeout_secs: u64,
 }
 
 /// `Debug` shows the URL with any password hidden (the URL itself is needed in the clear
@@ -230,6 +235,8 @@ impl Default for ServerSettings {
             public_url: "http://127.0.0.1:8080".into(),
             trust_proxy_headers: false,
             run_jobs: true,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
         }
     }
 }

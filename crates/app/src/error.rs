@@ -24,6 +24,9 @@ pub enum AppError {
     /// What was sent is larger than the request may be.
     #[error("{0}")]
     TooLarge(String),
+    /// What was sent did not arrive in time (a body that trickled in).
+    #[error("{0}")]
+    TimedOut(String),
     /// Something on our side; the text is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -55,6 +58,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::TooLarge(_) => "too_large",
+            AppError::TimedOut(_) => "timed_out",
             AppError::Internal(_) => "internal",
         }
     }

@@ -14,6 +14,7 @@ use guildhall_store::{ConnectOptions, Store, redact_url};
 use tracing_subscriber::EnvFilter;
 
 mod members_cmd;
+mod server;
 
 #[derive(Parser)]
 #[command(name = "guildhall", version, about = "The platform an engineering society runs for its members")]
@@ -278,10 +279,9 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     println!("Guildhall is running at {}", app.settings.server.public_url);
+    let header_read_timeout = Duration::from_secs(app.settings.server.header_read_timeout_secs.max(1));
     let router = guildhall_web::router(app);
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::serve(listener, router, header_read_timeout, shutdown_signal()).await;
     Ok(())
 }
 

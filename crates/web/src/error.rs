@@ -20,6 +20,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -52,6 +52,10 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(middleware::from_fn_with_state(app.clone(), error_pages))
         .layer(middleware::from_fn_with_state(app.clone(), session::resolve))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        // A body that trickles in is cut off (408) rather than holding the request open.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
+            app.settings.server.body_read_timeout_secs.max(1),
+        )))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -206,6 +210,7 @@ fn plain_message(status: StatusCode, text: &str) -> String {
         StatusCode::NOT_FOUND => "There is no page at this address.".into(),
         StatusCode::METHOD_NOT_ALLOWED => "This address does not accept that kind of request.".into(),
         StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".into(),
+        StatusCode::REQUEST_TIMEOUT => "What you sent did not arrive in time; please send it again.".into(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send this request as JSON with Content-Type: application/json.".into(),
         s if s.is_server_error() => {
             tracing::error!(status = %s, body = %text, "server error");

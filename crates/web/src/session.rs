@@ -199,7 +199,7 @@ where
         }
         let bytes = axum::body::to_bytes(request.into_body(), FORM_LIMIT)
             .await
-            .map_err(|_| HtmlError(AppError::TooLarge("The form is too large to send.".into())))?;
+            .map_err(|e| HtmlError(unreadable_body(e, "The form")))?;
         let csrf: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| HtmlError(AppError::invalid("The form could not be read.")))?;
         if expected.is_empty() || !constant_time_eq(&csrf.csrf, &expected) {
@@ -229,4 +229,18 @@ pub fn check_csrf(q: &CsrfQuery, identity: &Identity) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+/// Why a request body could not be read: it did not arrive within the body timeout
+/// (408), or it was larger than its limit (413).
+pub fn unreadable_body(err: axum::Error, what: &str) -> AppError {
+    let inner = err.into_inner();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*inner);
+    while let Some(err) = cause {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return AppError::TimedOut(format!("{what} did not arrive in time; please send it again."));
+        }
+        cause = err.source();
+    }
+    AppError::TooLarge(format!("{what} is too large to send."))
 }

@@ -134,3 +134,58 @@ async fn a_read_only_database_stops_the_server_with_a_reason_but_exports() {
     let export = stdout(&guildhall(&["export", "members"], Some(&read_only)));
     assert!(export.starts_with("member_number,first_name") && export.contains("Okafor"), "{export}");
 }
+
+/// Reads what the server sends until it closes the connection (or 10 s pass).
+fn read_until_closed(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).to_string()
+}
+
+#[tokio::test]
+async fn the_server_closes_connections_whose_headers_or_body_trickle_in() {
+    use std::io::Write;
+    let db = TestDatabase::sqlite().await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_guildhall"))
+        .arg("serve")
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .env("GUILDHALL_SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("GUILDHALL_SERVER__RUN_JOBS", "false")
+        .env("GUILDHALL_SERVER__HEADER_READ_TIMEOUT_SECS", "1")
+        .env("GUILDHALL_SERVER__BODY_READ_TIMEOUT_SECS", "1")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let connect = || std::net::TcpStream::connect(("127.0.0.1", port));
+    let mut healthy = String::new();
+    for _ in 0..100 {
+        if let Ok(mut stream) = connect() {
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            healthy = read_until_closed(&mut stream);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(healthy.starts_with("HTTP/1.1 200"), "the server answers: {healthy}");
+
+    // Headers that never finish: the connection is closed, not held open.
+    let mut stream = connect().unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let answer = read_until_closed(&mut stream);
+    assert!(!answer.contains("200 OK"), "closed without an answer: {answer}");
+
+    // A body that stops arriving: answered 408 in words.
+    let mut stream = connect().unwrap();
+    stream
+        .write_all(b"POST /sign-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a")
+        .unwrap();
+    let answer = read_until_closed(&mut stream);
+    server.kill().ok();
+    server.wait().ok();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+}

@@ -163,6 +163,7 @@ pub async fn error_page(app: &App, identity: &Identity, status: axum::http::Stat
         404 => "Page not found",
         405 => "That action is not available here",
         409 => "That conflicts with existing data",
+        408 => "That took too long to arrive",
         413 => "That is too large",
         429 => "Too many attempts",
         _ => "Something went wrong",
