@@ -127,7 +127,29 @@ pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), I
     if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
         return Err(Invalid("Choose a password that is not one character repeated.".into()));
     }
+    if is_common_password(password) {
+        return Err(Invalid(
+            "That password is on the lists of common passwords that attackers try first; choose another.".into(),
+        ));
+    }
     Ok(())
+}
+
+/// Whether a password is, as a whole, one of the common passwords zxcvbn ships (the
+/// 30,000 most used in leaked password dumps), in any case, reversed or with the usual
+/// letter substitutions (`p@ssw0rd`): what zxcvbn's feedback calls a top-10, top-100,
+/// common or "similar to a commonly used" password.
+fn is_common_password(password: &str) -> bool {
+    use zxcvbn::feedback::Warning;
+    zxcvbn::zxcvbn(password, &[]).feedback().and_then(|f| f.warning()).is_some_and(|warning| {
+        matches!(
+            warning,
+            Warning::ThisIsATop10Password
+                | Warning::ThisIsATop100Password
+                | Warning::ThisIsACommonPassword
+                | Warning::ThisIsSimilarToACommonlyUsedPassword
+        )
+    })
 }
 
 /// A society-wide role. Chapter officers are members who hold an office in a chapter;
@@ -178,6 +200,17 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_are_refused_with_the_reason_and_others_are_not() {
+        for common in ["1234567890", "qwertyuiop", "PASSWORD123", "p@ssw0rd123", "iloveyou12"] {
+            let refused = check_new_password(common, None);
+            assert!(refused.as_ref().is_err_and(|e| e.0.contains("common passwords")), "{common}: {refused:?}");
+        }
+        for fine in ["demo-password-2026", "brand new password 1", "correct horse battery", "Okafor Structural 1987!"] {
+            assert_eq!(check_new_password(fine, None), Ok(()), "{fine}");
+        }
+    }
 
     #[test]
     fn text_that_reads_differently_from_what_it_holds_is_refused() {
