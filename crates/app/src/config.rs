@@ -216,6 +216,11 @@ pub struct SecuritySettings {
     /// together, each attempt waits this long per extra attempt (at most ten times):
     /// the account is slowed, never locked, so its owner can still sign in.
     pub slowdown_ms_per_failure: u64,
+    /// A staff or administrator session unused for this many minutes ends (0: never).
+    pub staff_idle_minutes: i64,
+    /// A member's session unused for this many minutes ends (0: never, the default:
+    /// members' sessions last their full `session_days`).
+    pub member_idle_minutes: i64,
 }
 
 /// Branding used until staff change it in the admin settings.
@@ -270,6 +275,8 @@ impl Default for SecuritySettings {
             max_failures_per_address: 30,
             failure_window_minutes: 15,
             slowdown_ms_per_failure: 1_000,
+            staff_idle_minutes: 120,
+            member_idle_minutes: 0,
         }
     }
 }

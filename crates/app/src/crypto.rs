@@ -21,6 +21,12 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The CSRF token of a signed-in session: derived from the session's own secret, so it
+/// is bound to that session, changes at every sign-in, and dies with it.
+pub fn session_csrf_token(session_token: &str) -> String {
+    hash_token(&format!("csrf:{session_token}"))
+}
+
 /// Compares two secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

@@ -79,6 +79,7 @@ pub const TABLES: &[TableSpec] = &[
             ("expires_at", I),
             ("ip", T),
             ("user_agent", T),
+            ("last_seen_at", I),
         ],
         identity: false,
     },

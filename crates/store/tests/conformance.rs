@@ -40,8 +40,14 @@ fn audit(action: &str, at: i64, actor: Option<i64>) -> NewAuditEntry {
 
 /// The user of a live session, as the request layer resolves it.
 async fn session(s: &Store, token_hash: &str, now: i64) -> Option<UserRecord> {
-    s.session_user_with_offices(token_hash, now, date!(2026 - 06 - 01)).await.unwrap().map(|(user, _)| user)
+    s.session_user_with_offices(token_hash, now, date!(2026 - 06 - 01), NO_IDLE_LIMIT)
+        .await
+        .unwrap()
+        .map(|(user, _)| user)
 }
+
+/// Sessions that never end for being idle.
+const NO_IDLE_LIMIT: guildhall_store::IdleCutoff = guildhall_store::IdleCutoff { member: i64::MIN, staff: i64::MIN };
 
 #[tokio::test]
 async fn accounts_are_unique_by_email_and_found_by_email_and_id() {
@@ -283,7 +289,8 @@ async fn settings_chapters_officers_and_api_tokens() {
         .await
         .unwrap();
         for (today, offices) in [(date!(2026 - 06 - 01), vec![capital]), (date!(2027 - 01 - 01), vec![])] {
-            let (user, held) = s.session_user_with_offices("officer-session", 5_000, today).await.unwrap().unwrap();
+            let (user, held) =
+                s.session_user_with_offices("officer-session", 5_000, today, NO_IDLE_LIMIT).await.unwrap().unwrap();
             assert_eq!((user.id, held), (officer, offices), "{today}: the session carries today's offices");
         }
         assert_eq!(

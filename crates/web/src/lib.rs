@@ -35,6 +35,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https:
 
 /// The whole site: pages, API, static files, with every layer applied.
 pub fn router(app: Arc<App>) -> Router {
+    // Served over https: browsers are told to use nothing else for a year.
+    let hsts = app.settings.secure_cookies().then(|| HeaderValue::from_static("max-age=31536000"));
     let site = Router::new()
         .route("/", get(home::home))
         .merge(accounts::routes())
@@ -69,6 +71,9 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| {
+            hsts.clone()
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)

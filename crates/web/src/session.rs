@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use guildhall_app::accounts::ClientInfo;
-use guildhall_app::crypto::{constant_time_eq, random_token};
+use guildhall_app::crypto::{constant_time_eq, random_token, session_csrf_token};
 use guildhall_app::{Actor, App, AppError};
 use serde::de::DeserializeOwned;
 
@@ -93,10 +93,20 @@ pub async fn resolve(State(app): State<Arc<App>>, jar: CookieJar, mut request: R
         return ApiError(AppError::Unauthenticated).into_response();
     }
 
+    // A signed-in browser's CSRF token is bound to its session (renewed at every sign-in);
+    // a visitor's is a random one kept in the cookie (the sign-in form needs one too).
     let existing_csrf = jar.get(&cookie_name(&app, CSRF_COOKIE)).map(|c| c.value().to_string());
-    let (csrf_token, new_csrf) = match existing_csrf {
-        Some(token) if token.len() >= 32 => (token, false),
-        _ => match random_token() {
+    let session_csrf = match (&actor, &session_token) {
+        (Some(_), Some(token)) if bearer.is_none() || !is_api => Some(session_csrf_token(token)),
+        _ => None,
+    };
+    let (csrf_token, new_csrf) = match (session_csrf, existing_csrf) {
+        (Some(bound), existing) => {
+            let renewed = existing.as_deref() != Some(bound.as_str());
+            (bound, renewed)
+        }
+        (None, Some(token)) if token.len() >= 32 => (token, false),
+        (None, _) => match random_token() {
             Ok(token) => (token, true),
             Err(err) => return error_for(is_api, err),
         },

@@ -7,7 +7,7 @@
 pub mod admin;
 
 use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
-use guildhall_store::{NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
+use guildhall_store::{IdleCutoff, NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
 
 use crate::crypto::{hash_password, hash_token, random_token, verify_password};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -234,9 +234,14 @@ impl App {
 
     /// The person behind a session cookie, if the session is live.
     pub async fn actor_for_session(&self, session_token: &str) -> AppResult<Option<Actor>> {
+        let now = self.clock.unix();
+        let security = &self.settings.security;
+        let cutoff = |minutes: i64| if minutes > 0 { now - minutes * 60 } else { i64::MIN };
+        let idle_cutoff =
+            IdleCutoff { member: cutoff(security.member_idle_minutes), staff: cutoff(security.staff_idle_minutes) };
         let found = self
             .store
-            .session_user_with_offices(&hash_token(session_token), self.clock.unix(), self.clock.today())
+            .session_user_with_offices(&hash_token(session_token), now, self.clock.today(), idle_cutoff)
             .await?;
         Ok(found.map(|(user, officer_of)| actor_from(user, officer_of, None, None)))
     }

@@ -222,11 +222,23 @@ async fn cookies_are_http_only_same_site_and_secure_behind_https() {
         let mut browser = t.client();
         let first = browser.get("/sign-in").await;
         let csrf_cookie = first.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        let csrf = browser.cookies.values().next().unwrap().clone();
+        let csrf = browser.csrf();
         let body = format!("csrf={csrf}&email={MEMBER}&password={PASSWORD}");
         let r = browser.post_raw("/sign-in", &body).await;
-        let session_cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        for cookie in [&csrf_cookie, &session_cookie] {
+        let set: Vec<String> =
+            r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        let session_cookie = set.iter().find(|c| c.contains("gh_session=")).expect("a session cookie").clone();
+        let renewed = set.iter().find(|c| c.contains("gh_csrf=")).expect("a new form token at sign-in").clone();
+        assert_ne!(browser.csrf(), csrf, "the form token is renewed at sign-in, bound to the new session");
+        assert_eq!(
+            r.headers.get(header::STRICT_TRANSPORT_SECURITY).map(|v| v.to_str().unwrap()),
+            secure.then_some("max-age=31536000"),
+            "HSTS only when the public URL is https"
+        );
+        // The visitor's old token no longer works for the signed-in session.
+        let stale = format!("csrf={csrf}&name=Hijacked&primary_colour=%23000000");
+        assert_eq!(browser.post_raw("/profile", &stale).await.status, StatusCode::FORBIDDEN);
+        for cookie in [&csrf_cookie, &session_cookie, &renewed] {
             assert!(cookie.contains("HttpOnly"), "{cookie}");
             assert!(cookie.contains("SameSite=Lax"), "{cookie}");
             assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
@@ -257,4 +269,22 @@ async fn mail_is_delivered_to_the_local_mailbox_and_failed_smtp_sends_are_retrie
     assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 0), "not before its retry time");
     smtp.app.clock.advance(61);
     assert_eq!(smtp.app.deliver_due_mail().await.unwrap(), (0, 1), "retried after a minute");
+}
+
+#[tokio::test]
+async fn staff_sessions_end_after_two_idle_hours_and_members_last_their_full_life() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        // Used within the window, a staff session stays.
+        t.app.clock.advance(110 * 60);
+        assert_eq!(staff.get("/staff").await.status, StatusCode::OK, "used after 110 minutes");
+        t.app.clock.advance(110 * 60);
+        assert_eq!(staff.get("/staff").await.status, StatusCode::OK, "idle for 110 minutes only");
+        // Left alone for more than two hours, it ends.
+        t.app.clock.advance(2 * 3600 + 61);
+        let r = staff.get("/staff").await;
+        assert_eq!(r.location(), "/sign-in", "{:?}: {}", t.engine, r.status);
+        assert_eq!(maya.get("/dashboard").await.status, StatusCode::OK, "a member's session has no idle limit");
+    }
 }

@@ -174,7 +174,8 @@ impl Client {
     }
 
     pub fn csrf(&self) -> String {
-        self.cookies.get("gh_csrf").cloned().unwrap_or_default()
+        // `gh_csrf`, or `__Host-gh_csrf` when the public URL is https.
+        self.cookies.iter().find(|(name, _)| name.ends_with("gh_csrf")).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
     /// Submits a form as a browser would: with the CSRF field from the visitor's cookie.

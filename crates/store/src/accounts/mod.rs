@@ -7,8 +7,8 @@ pub mod records;
 use crate::engine::{audited, audited_change};
 use crate::outbox::insert_mail;
 use crate::{
-    ApiTokenRecord, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page, PageRequest, Store,
-    StoreResult, UnixTime, UserRecord, with_reader, with_writer,
+    ApiTokenRecord, IdleCutoff, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page,
+    PageRequest, Store, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
 };
 
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at";
@@ -222,8 +222,8 @@ impl Store {
     pub async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
         with_writer!(self, |pool| {
             sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip, user_agent, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $3)",
             )
             .bind(&session.token_hash)
             .bind(session.user_id)
@@ -241,11 +241,16 @@ impl Store {
     /// The user of a live session (expired sessions and disabled users give `None`) and the
     /// chapters they hold office in on `today`, in one round trip: every signed-in request
     /// needs both.
+    ///
+    /// A session not used since `idle_cutoff` ends too: `idle_cutoff.member` for members,
+    /// `idle_cutoff.staff` for staff and administrators. A live session's last use is
+    /// recorded (at most once a minute, so reads stay reads).
     pub async fn session_user_with_offices(
         &self,
         token_hash: &str,
         now: UnixTime,
         today: time::Date,
+        idle_cutoff: IdleCutoff,
     ) -> StoreResult<Option<(UserRecord, Vec<i64>)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -257,16 +262,29 @@ impl Store {
              u.disabled_at, u.created_at, t.chapter_id AS office_chapter_id \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN officer_terms t ON t.user_id = u.id AND t.starts_on <= $3 AND (t.ends_on IS NULL OR t.ends_on >= $3) \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL ORDER BY t.chapter_id";
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL \
+             AND s.last_seen_at > CASE WHEN u.role = 'member' THEN $4 ELSE $5 END ORDER BY t.chapter_id";
         let rows: Vec<Row> = with_reader!(self, |pool| sqlx::query_as(SQL)
             .bind(token_hash)
             .bind(now)
             .bind(today)
+            .bind(idle_cutoff.member)
+            .bind(idle_cutoff.staff)
             .fetch_all(pool)
             .await)?;
         let mut offices: Vec<i64> = rows.iter().filter_map(|r| r.office_chapter_id).collect();
         offices.dedup();
-        Ok(rows.into_iter().next().map(|r| (r.user, offices)))
+        let Some(first) = rows.into_iter().next() else { return Ok(None) };
+        with_writer!(self, |pool| sqlx::query(
+            "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $3"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - 60)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(Some((first.user, offices)))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

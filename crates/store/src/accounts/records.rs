@@ -70,3 +70,11 @@ pub struct NewApiToken {
     pub chapter_id: Option<i64>,
     pub expires_at: Option<UnixTime>,
 }
+
+/// Sessions last used at or before these instants have ended for being idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleCutoff {
+    pub member: UnixTime,
+    /// For staff and administrators.
+    pub staff: UnixTime,
+}

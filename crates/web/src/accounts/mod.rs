@@ -12,12 +12,13 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use guildhall_app::accounts::SignUp;
+use guildhall_app::crypto::session_csrf_token;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
 use crate::home::message;
 use crate::kit::*;
-use crate::session::{CsrfForm, Identity, SESSION_COOKIE, build_cookie};
+use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, build_cookie};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -158,8 +159,10 @@ pub async fn sign_in(
 ) -> PageResult {
     match app.sign_in(&form.email, &form.password, &identity.client).await {
         Ok(signed_in) => {
+            // The form token changes with the session: one bound to the new session.
+            let csrf = build_cookie(&app, CSRF_COOKIE, session_csrf_token(&signed_in.session_token), None);
             let cookie = build_cookie(&app, SESSION_COOKIE, signed_in.session_token, Some(signed_in.max_age_secs));
-            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
+            Ok((jar.add(cookie).add(csrf), Redirect::to("/dashboard")).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. } | AppError::Forbidden(_))) => {
             let (form_state, notice) = match &err {
@@ -189,7 +192,12 @@ pub async fn sign_out(
     if let Some(token) = &identity.session_token {
         app.sign_out(token).await?;
     }
-    let jar = jar.remove(build_cookie(&app, SESSION_COOKIE, String::new(), None));
+    let jar = jar.remove(build_cookie(&app, SESSION_COOKIE, String::new(), None)).remove(build_cookie(
+        &app,
+        CSRF_COOKIE,
+        String::new(),
+        None,
+    ));
     Ok((jar, Redirect::to("/")).into_response())
 }
 
