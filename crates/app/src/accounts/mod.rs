@@ -37,6 +37,9 @@ pub struct SignedIn {
     pub session_token: String,
     pub actor: Actor,
     pub max_age_secs: i64,
+    /// The member number of a record linked to the account at this sign-in (its email
+    /// was confirmed before the record was imported).
+    pub linked_member: Option<String>,
 }
 
 impl App {
@@ -129,10 +132,17 @@ impl App {
     }
 
     /// Confirms an email address from the link's token.
-    pub async fn verify_email(&self, token: &str) -> AppResult<()> {
+    /// Confirms an account's email; returns the member number of the society's record for
+    /// that email when it was linked to the account now (see `claim_member_record`).
+    pub async fn verify_email(&self, token: &str) -> AppResult<Option<String>> {
         let now = self.clock.unix();
         match self.store.consume_email_token(&hash_token(token.trim()), VERIFY_EMAIL, now).await? {
-            Some(user_id) => Ok(self.store.mark_email_verified(user_id, now).await?),
+            Some(user_id) => {
+                self.store.mark_email_verified(user_id, now).await?;
+                let user =
+                    self.store.user_by_id(user_id).await?.ok_or_else(|| AppError::Internal("user vanished".into()))?;
+                self.claim_member_record(user.id, &user.email, true).await
+            }
             None => Err(AppError::invalid(
                 "This confirmation link is not valid: it may have expired or been used already. \
                  Sign in to have a new one sent.",
@@ -224,8 +234,10 @@ impl App {
                 user_agent: client.user_agent.chars().take(300).collect(),
             })
             .await?;
+        // A record imported after the account confirmed its email is linked now.
+        let linked_member = self.claim_member_record(user.id, &user.email, true).await?;
         let actor = self.actor_for_user(user, None, None).await?;
-        Ok(SignedIn { session_token: token, actor, max_age_secs })
+        Ok(SignedIn { session_token: token, actor, max_age_secs, linked_member })
     }
 
     pub async fn sign_out(&self, session_token: &str) -> AppResult<()> {

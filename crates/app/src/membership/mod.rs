@@ -629,6 +629,36 @@ impl App {
     }
 }
 
+impl App {
+    /// Links the member record with this account's confirmed email to the account, when
+    /// exactly one record has that email and no account yet (a society arrives with its
+    /// members imported and no accounts). Never on an unconfirmed email. Returns the
+    /// member number when the record was linked now.
+    pub(crate) async fn claim_member_record(
+        &self,
+        user_id: i64,
+        email: &str,
+        confirmed: bool,
+    ) -> AppResult<Option<String>> {
+        if !confirmed {
+            return Ok(None);
+        }
+        let audit = guildhall_store::NewAuditEntry {
+            occurred_at: self.clock.unix(),
+            actor_user_id: Some(user_id),
+            actor_label: email.to_string(),
+            action: "member.account_linked".into(),
+            after_json: Some(serde_json::json!({ "user_id": user_id, "by": "confirmed email" }).to_string()),
+            ..Default::default()
+        };
+        let linked = self.store.link_member_by_email(user_id, email, &audit).await?;
+        if let Some((member_id, number)) = &linked {
+            tracing::info!(member_id, member_number = %number, user_id, "member record linked to its account by confirmed email");
+        }
+        Ok(linked.map(|(_, number)| number))
+    }
+}
+
 /// What a standing refresh did: members brought up to date, and members whose standing
 /// could not be worked out (each logged with its id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

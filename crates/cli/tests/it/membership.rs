@@ -1,6 +1,7 @@
 //! Membership through the web: renewal and payment, officer scoping, staff search,
 //! offline payments, the directory, and all-or-nothing imports.
 
+mod claiming;
 mod concurrency;
 mod households;
 mod joining;

@@ -457,6 +457,39 @@ impl Store {
         })?)
     }
 
+    /// Links the one member record whose email is `email` to the account `user_id`, if
+    /// that record has no account yet and the account has no record; returns the record's
+    /// id and number when it was linked now. One conditional `UPDATE` (member emails and
+    /// `members.user_id` are unique), audited with the record as its subject.
+    pub async fn link_member_by_email(
+        &self,
+        user_id: i64,
+        email: &str,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<Option<(i64, String)>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let linked: Option<(i64, String)> = sqlx::query_as(
+                "UPDATE members SET user_id = $1 \
+                 WHERE lower(email) = lower($2) AND user_id IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM members mine WHERE mine.user_id = $1) \
+                 RETURNING id, member_number",
+            )
+            .bind(user_id)
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((member_id, number)) = linked else { return Ok(None) };
+            let mut audit = audit.clone();
+            audit.subject_kind = "member".into();
+            audit.subject_id = Some(member_id);
+            audit.subject_label = number.clone();
+            insert_audit!(tx, &audit)?;
+            tx.commit().await?;
+            Ok(Some((member_id, number)))
+        })
+    }
+
     /// Terms oldest first.
     pub async fn member_terms(&self, member_id: i64) -> StoreResult<Vec<TermRecord>> {
         let sql = format!("SELECT {TERM_COLUMNS} FROM membership_terms WHERE member_id = $1 ORDER BY starts_on, id");

@@ -111,15 +111,13 @@ pub struct TokenQuery {
 }
 
 pub async fn verify_email(State(app): State<Arc<App>>, identity: Identity, Query(q): Query<TokenQuery>) -> PageResult {
-    app.verify_email(&q.token).await?;
-    message(
-        &app,
-        &identity,
-        "Email confirmed",
-        &["Thank you: your email address is confirmed and your account is ready."],
-        Some(("/sign-in", "Sign in")),
-    )
-    .await
+    let linked = app.verify_email(&q.token).await?;
+    let found = linked.map(|number| {
+        format!("We found your membership record ({number}) and linked it to your account: sign in to see it.")
+    });
+    let mut lines = vec!["Thank you: your email address is confirmed and your account is ready."];
+    lines.extend(found.as_deref());
+    message(&app, &identity, "Email confirmed", &lines, Some(("/sign-in", "Sign in"))).await
 }
 
 #[derive(Template)]
@@ -162,7 +160,8 @@ pub async fn sign_in(
             // The form token changes with the session: one bound to the new session.
             let csrf = build_cookie(&app, CSRF_COOKIE, session_csrf_token(&signed_in.session_token), None);
             let cookie = build_cookie(&app, SESSION_COOKIE, signed_in.session_token, Some(signed_in.max_age_secs));
-            Ok((jar.add(cookie).add(csrf), Redirect::to("/dashboard")).into_response())
+            let to = if signed_in.linked_member.is_some() { "/dashboard?linked=1" } else { "/dashboard" };
+            Ok((jar.add(cookie).add(csrf), Redirect::to(to)).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. } | AppError::Forbidden(_))) => {
             let (form_state, notice) = match &err {

@@ -29,6 +29,8 @@ pub struct DashboardQuery {
     renewed: Option<u8>,
     #[serde(default)]
     applied: Option<u8>,
+    #[serde(default)]
+    linked: Option<u8>,
 }
 
 pub async fn dashboard(
@@ -40,6 +42,11 @@ pub async fn dashboard(
     let card = crate::membership::card_view(&app, &actor).await?;
     let notice = if q.renewed.is_some() {
         "Thank you: your membership is renewed.".to_string()
+    } else if let (Some(_), Some(card)) = (q.linked, &card) {
+        format!(
+            "We found your membership record ({}) by your email address and linked it to this account.",
+            card.member_number
+        )
     } else if q.applied.is_some() {
         "Thank you for applying: the society's staff will review your application, and we will email you.".to_string()
     } else {

@@ -1,0 +1,90 @@
+//! Members reach their own records: a society arrives with thousands of member records
+//! and no accounts; an account whose email is confirmed and matches one record is linked
+//! to it, never on an unconfirmed email.
+
+use axum::http::StatusCode;
+use guildhall_domain::membership::Standing;
+use guildhall_store::{MemberFilter, PageRequest};
+
+use crate::harness::*;
+
+/// Signs up and returns the confirmation link's path (not followed yet).
+async fn sign_up(t: &TestApp, browser: &mut Client, email: &str) -> String {
+    let r = browser
+        .post_form(
+            "/sign-up",
+            &[("display_name", "New Person"), ("email", email), ("password", "a long enough password")],
+        )
+        .await;
+    assert!(r.body.contains("Check your email"), "{}", r.body);
+    let mail = t.mail_to(email).await;
+    link_in(mail.last().unwrap(), "http://127.0.0.1:8080/verify-email?token=")
+        .trim_start_matches("http://127.0.0.1:8080")
+        .into()
+}
+
+#[tokio::test]
+async fn a_member_who_signs_up_with_the_email_on_their_record_is_linked_once_the_email_is_confirmed() {
+    for t in TestApp::each_engine().await {
+        let active = t
+            .store
+            .search_members(
+                &MemberFilter { standings: vec![Standing::Active], ..Default::default() },
+                PageRequest::new(1, 50),
+            )
+            .await
+            .unwrap()
+            .items;
+        let mut record = None;
+        for m in active {
+            if t.store.member_by_id(m.id).await.unwrap().unwrap().user_id.is_none() {
+                record = Some(m);
+                break;
+            }
+        }
+        let record = record.expect("an active member without an account");
+        let mut browser = t.client();
+        let confirm = sign_up(&t, &mut browser, &record.email).await;
+        assert!(
+            t.store.member_by_id(record.id).await.unwrap().unwrap().user_id.is_none(),
+            "never linked on an unconfirmed email"
+        );
+        let r = browser.get(&confirm).await;
+        assert!(r.body.contains(&format!("We found your membership record ({})", record.member_number)), "{}", r.body);
+        let linked = t.store.member_by_id(record.id).await.unwrap().unwrap();
+        assert!(linked.user_id.is_some(), "linked on {:?}", t.engine);
+
+        let r = browser.sign_in(&record.email, "a long enough password").await;
+        assert_eq!(r.location(), "/dashboard");
+        let dashboard = browser.get("/dashboard").await.body;
+        assert!(dashboard.contains(&record.member_number), "the dashboard shows their membership");
+        assert!(!dashboard.contains("Become a member"), "not the dead end");
+        let mut staff = t.signed_in(STAFF).await;
+        let entry = audit(&mut staff, "member.account_linked").await;
+        assert_eq!(entry["items"][0]["subject"], record.member_number.as_str(), "{entry}");
+    }
+}
+
+#[tokio::test]
+async fn a_record_imported_after_the_account_confirmed_its_email_is_linked_at_the_next_sign_in() {
+    for t in TestApp::each_engine().await {
+        let email = "late.record@example.org";
+        let mut browser = t.client();
+        let confirm = sign_up(&t, &mut browser, email).await;
+        let r = browser.get(&confirm).await;
+        assert!(r.body.contains("Email confirmed") && !r.body.contains("We found"), "no record yet");
+        let csv = format!(
+            "first_name,last_name,email,tier,status,joined_on,expires_on\nLate,Record,{email},member,active,2020-01-01,2099-12-31\n"
+        );
+        let progress = |_: &str, _: usize, _: usize| {};
+        t.app.import_members(csv.as_bytes(), None, false, &progress).await.unwrap();
+
+        let r = browser.sign_in(email, "a long enough password").await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/dashboard?linked=1"));
+        let dashboard = browser.get("/dashboard?linked=1").await.body;
+        assert!(dashboard.contains("We found your membership record"), "{dashboard}");
+        // Said once: the next sign-in goes to the plain dashboard.
+        browser.post_form("/sign-out", &[]).await;
+        assert_eq!(browser.sign_in(email, "a long enough password").await.location(), "/dashboard");
+    }
+}
