@@ -9,7 +9,8 @@
 // playwright-core; no browser is downloaded.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -152,10 +153,31 @@ export async function launchBrowser() {
 }
 
 /** A new browser context (own cookies) with a page on the server. */
-export async function newPage(browser, baseURL) {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+/**
+ * A fresh browser context and page. With `{ axe: true }` the context ignores the site's
+ * Content-Security-Policy so that axe-core can be injected (see `axeViolations`); use it
+ * only for accessibility checks.
+ */
+export async function newPage(browser, baseURL, { axe = false } = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, bypassCSP: axe });
   const page = await context.newPage();
   return { context, page };
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's WCAG 2.2 A and AA violations on the page as it is now, one line each
+ * ("rule: how many nodes (first node)"). The page must come from a `newPage(…, { axe: true })`.
+ */
+export async function axeViolations(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const results = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return results.violations.map((v) => `${v.id}: ${v.nodes.length} node(s), e.g. ${v.nodes[0].target.join(' ')} — ${v.help}`);
+  });
 }
 
 export function screenshotPath(name) {

@@ -1,7 +1,7 @@
 // (d) Keyboard and accessibility basics on the public pages, plus screenshots of them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, newPage, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
+import { axeViolations, launchBrowser, newPage, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -99,23 +99,33 @@ test('the home and sign-up pages: one h1, labelled fields, skip link', async () 
   await context.close();
 });
 
+test('public pages pass axe-core\'s WCAG 2.2 A/AA rules', async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  for (const path of ['/', '/sign-in', '/sign-up', '/password/forgot']) {
+    await page.goto(path);
+    assert.deepEqual(await axeViolations(page), [], `${path}: no WCAG 2.2 A/AA violations`);
+  }
+  await context.close();
+});
+
 test('a signed-in page keeps the same basics', async () => {
-  const { context, page } = await newPage(browser, server.baseURL);
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
   await signIn(page, 'staff@demo.guildhall.org', 'demo-password-2026');
   for (const path of ['/dashboard', '/staff', '/staff/mail', '/staff/compliance', '/staff/programmes', '/staff/tiers',
-    '/staff/groups', '/staff/officers', '/staff/officer-fields']) {
+    '/staff/groups', '/staff/officers', '/staff/officer-fields', '/account']) {
     const response = await page.goto(path);
     assert.equal(response.status(), 200, `${path} opens`);
     assert.equal(await page.locator('h1').count(), 1, `${path} has exactly one h1`);
     assert.deepEqual(await unlabelledControls(page), [], `${path}: every input has a label`);
     const current = page.locator('nav [aria-current="page"]');
     assert.ok(await current.count() <= 2, `${path}: at most one current item per navigation`);
+    assert.deepEqual(await axeViolations(page), [], `${path}: no WCAG 2.2 A/AA violations`);
   }
   await context.close();
 });
 
 test('the member\'s continuing-education page: one h1, every field labelled, bars named', async () => {
-  const { context, page } = await newPage(browser, server.baseURL);
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
   await signIn(page, 'member@demo.guildhall.org', 'demo-password-2026');
   const response = await page.goto('/ce');
   assert.equal(response.status(), 200);
@@ -126,6 +136,11 @@ test('the member\'s continuing-education page: one h1, every field labelled, bar
     .map((p) => p.outerHTML));
   assert.deepEqual(unnamedBars, [], 'every progress bar is named by its requirement');
   assert.ok(await page.locator('progress').count() >= 4, 'bars for both licences');
+  for (const path of ['/ce', '/dashboard', '/profile', '/account']) {
+    await page.goto(path);
+    assert.deepEqual(await axeViolations(page), [], `${path} (member): no WCAG 2.2 A/AA violations`);
+  }
+  await page.goto('/ce');
   await page.screenshot({ path: screenshotPath('ce.png'), fullPage: true });
   await context.close();
 });

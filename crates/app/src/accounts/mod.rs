@@ -328,6 +328,44 @@ impl App {
         }
     }
 
+    /// A signed-in person changes their password: the current one is required, every other
+    /// session ends (this one stays), and a notice goes to the account's address.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        session_token: &str,
+        current: &str,
+        new_password: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let user =
+            self.store.user_by_id(actor.user_id).await?.ok_or_else(|| AppError::NotFound("No such account.".into()))?;
+        if current.is_empty() || !verify_password(current, &user.password_hash).await {
+            return Err(AppError::invalid_field("current_password", "That is not your current password."));
+        }
+        let email = Email::parse(&user.email).ok();
+        check_new_password(new_password, email.as_ref()).map_err(|e| AppError::invalid_field("password", e.0))?;
+        if new_password == current {
+            return Err(AppError::invalid_field("password", "Choose a password different from your current one."));
+        }
+        let hash = hash_password(new_password).await?;
+        let notice = NewMail {
+            to_address: user.email.clone(),
+            subject: format!("Your {} password was changed", self.branding().await.name),
+            body_text: format!(
+                "Hello {},\n\nThe password of this account was changed, and every other place it was signed in \
+                 was signed out. If this was not you, reset your password now:\n\n{}\n\nand tell the society office.\n",
+                user.display_name,
+                self.link("/password/forgot")
+            ),
+        };
+        let mut audit = self.audit_entry(actor, "account.password_changed", "user", request_id);
+        audit.subject_id = Some(user.id);
+        audit.subject_label = user.email.clone();
+        self.store.change_password(user.id, &hash, &hash_token(session_token), &notice, &audit).await?;
+        Ok(())
+    }
+
     /// Creates a verified account directly (CLI `create-admin`, demo data).
     pub async fn create_verified_user(&self, email: &str, name: &str, password: &str, role: Role) -> AppResult<i64> {
         let mut errors = FieldErrors::default();

@@ -288,3 +288,37 @@ async fn staff_sessions_end_after_two_idle_hours_and_members_last_their_full_lif
         assert_eq!(maya.get("/dashboard").await.status, StatusCode::OK, "a member's session has no idle limit");
     }
 }
+
+#[tokio::test]
+async fn a_member_changes_their_password_with_the_current_one_and_other_sessions_end() {
+    for t in TestApp::each_engine().await {
+        let mut laptop = t.signed_in(MEMBER).await;
+        let mut phone = t.signed_in(MEMBER).await;
+        let page = laptop.get("/account").await;
+        assert!(page.body.contains("Change your password") && page.body.contains(MEMBER), "{}", page.body);
+
+        for (current, new, field_message) in [
+            ("not my password", "a brand new passphrase", "That is not your current password."),
+            (PASSWORD, "short", "at least 10 characters"),
+            (PASSWORD, "1234567890", "common passwords"),
+        ] {
+            let r = laptop.post_form("/account/password", &[("current_password", current), ("password", new)]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+            assert!(r.body.contains(field_message), "{field_message}: {}", r.body);
+        }
+        assert_eq!(phone.get("/dashboard").await.status, StatusCode::OK, "refused changes end nothing");
+
+        let r = laptop
+            .post_form("/account/password", &[("current_password", PASSWORD), ("password", "a brand new passphrase")])
+            .await;
+        assert_eq!(r.location(), "/account?changed=1", "{}", r.body);
+        assert!(laptop.get("/account?changed=1").await.body.contains("Your password was changed"));
+        assert_eq!(laptop.get("/dashboard").await.status, StatusCode::OK, "this browser stays signed in");
+        assert_eq!(phone.get("/dashboard").await.location(), "/sign-in", "every other session ends");
+        let mail = t.mail_to(MEMBER).await;
+        assert!(mail.last().unwrap().contains("password was changed"), "a notice to the account's address");
+        assert_eq!(t.client().sign_in(MEMBER, "a brand new passphrase").await.status, StatusCode::SEE_OTHER);
+        let mut staff = t.signed_in(STAFF).await;
+        assert_eq!(audit(&mut staff, "account.password_changed").await["items"][0]["subject"], MEMBER);
+    }
+}

@@ -207,6 +207,45 @@ impl Store {
         })
     }
 
+    /// A signed-in person's new password, in one transaction: the hash changes, every
+    /// other session of the account and every outstanding reset link end, a notice is
+    /// queued to the account's address, and the change is audited.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep_session_hash: &str,
+        notice: &NewMail,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
+        let now = audit.occurred_at;
+        audited!(
+            self,
+            |tx| {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(keep_session_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE email_tokens SET used_at = $2 \
+                     WHERE user_id = $1 AND purpose = 'reset_password' AND used_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                insert_mail!(tx, notice, now)?;
+            },
+            audit
+        )
+    }
+
     pub async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
         with_writer!(self, |pool| {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::home::message;
 use crate::kit::*;
-use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, build_cookie};
+use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -31,6 +31,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/verify-email", get(verify_email))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset", get(reset_form).post(reset))
         .route("/admin/accounts", get(admin::accounts))
@@ -249,6 +251,69 @@ pub async fn forgot(
                 chrome: Chrome::new(&app, &identity, "Reset your password", "").await,
                 form: FormState::from_error(&err),
                 email: form.email,
+            },
+            &err,
+        ),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    form: FormState,
+    email: String,
+    notice: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    #[serde(default)]
+    changed: Option<u8>,
+}
+
+/// The signed-in person's account: their sign-in address and a password change.
+pub async fn account(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<AccountQuery>,
+) -> PageResult {
+    let notice = if q.changed.is_some() {
+        "Your password was changed, and every other browser or device was signed out.".to_string()
+    } else {
+        String::new()
+    };
+    render(&AccountPage {
+        chrome: Chrome::new(&app, &identity, "Your account", "account").await,
+        form: FormState::default(),
+        email: actor.email,
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChangeForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn change_password(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(form): CsrfForm<PasswordChangeForm>,
+) -> PageResult {
+    let session = identity.session_token.clone().unwrap_or_default();
+    match app.change_password(&actor, &session, &form.current_password, &form.password, &identity.request_id).await {
+        Ok(()) => Ok(Redirect::to("/account?changed=1").into_response()),
+        Err(err @ AppError::Validation { .. }) => rerender(
+            &AccountPage {
+                chrome: Chrome::new(&app, &identity, "Your account", "account").await,
+                form: FormState::from_error(&err),
+                email: actor.email,
+                notice: String::new(),
             },
             &err,
         ),
