@@ -92,6 +92,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at", I),
             ("expires_at", I),
             ("used_at", I),
+            ("new_email", T),
         ],
         identity: false,
     },

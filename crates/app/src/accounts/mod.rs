@@ -7,7 +7,7 @@
 pub mod admin;
 
 use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
-use guildhall_store::{IdleCutoff, NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
+use guildhall_store::{IdleCutoff, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
 
 use crate::crypto::{hash_password, hash_token, random_token, verify_password};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -15,6 +15,7 @@ use crate::{Actor, App};
 
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const RESET_PASSWORD: &str = "reset_password";
+pub const CHANGE_EMAIL: &str = "change_email";
 
 /// What a person typed on the sign-up form.
 #[derive(Debug, Clone, Default)]
@@ -364,6 +365,101 @@ impl App {
         audit.subject_label = user.email.clone();
         self.store.change_password(user.id, &hash, &hash_token(session_token), &notice, &audit).await?;
         Ok(())
+    }
+
+    /// A signed-in person asks to sign in with another address: the current password is
+    /// required, and nothing changes until the link mailed to the new address is followed.
+    /// An address that already has an account gets a notice instead, and the person is
+    /// told the same as otherwise (so accounts cannot be discovered this way).
+    pub async fn request_email_change(
+        &self,
+        actor: &Actor,
+        new_email: &str,
+        current_password: &str,
+    ) -> AppResult<String> {
+        let user =
+            self.store.user_by_id(actor.user_id).await?.ok_or_else(|| AppError::NotFound("No such account.".into()))?;
+        let mut errors = FieldErrors::default();
+        let new_email = errors.check("new_email", Email::parse(new_email));
+        if current_password.is_empty() || !verify_password(current_password, &user.password_hash).await {
+            errors.add("current_password", "That is not your current password.");
+        }
+        errors.into_result()?;
+        let Some(new_email) = new_email else { return Err(AppError::invalid("Check the new address.")) };
+        if new_email.as_str() == user.email {
+            return Err(AppError::invalid_field("new_email", "That is already the address you sign in with."));
+        }
+        let name = self.branding().await.name;
+        let now = self.clock.unix();
+        if let Some(owner) = self.store.user_by_email(new_email.as_str()).await? {
+            let notice = NewMail {
+                to_address: owner.email.clone(),
+                subject: format!("Someone asked to use this address at {name}"),
+                body_text: format!(
+                    "Hello {},\n\nSomeone signed in to another {name} account asked to sign in with this address, \
+                     which is already yours. Nothing has changed. If it was you, sign in to this account instead.\n",
+                    owner.display_name
+                ),
+            };
+            self.store.enqueue_mail(&notice, now).await?;
+            return Ok(new_email.to_string());
+        }
+        let token = random_token()?;
+        let hours = self.settings.security.verify_link_hours;
+        let row = NewEmailToken {
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            purpose: CHANGE_EMAIL.into(),
+            created_at: now,
+            expires_at: now + hours * 3600,
+        };
+        let mail = NewMail {
+            to_address: new_email.to_string(),
+            subject: format!("Confirm your new {name} sign-in address"),
+            body_text: format!(
+                "Hello {},\n\nTo sign in to {name} with this address from now on, open:\n\n{}\n\n\
+                 The link works once and expires in {hours} hours. Until then you keep signing in with {}.\n",
+                user.display_name,
+                self.link(&format!("/account/email/confirm?token={token}")),
+                user.email
+            ),
+        };
+        self.store.issue_email_change(&row, new_email.as_str(), &mail, now).await?;
+        Ok(new_email.to_string())
+    }
+
+    /// Follows the link mailed to a new address: the account signs in with it from now
+    /// on, and the old address is told. Returns the new address.
+    pub async fn confirm_email_change(&self, token: &str) -> AppResult<String> {
+        let now = self.clock.unix();
+        let name = self.branding().await.name;
+        let forgot = self.link("/password/forgot");
+        let notice = |old: &str, new: &str| NewMail {
+            to_address: old.to_string(),
+            subject: format!("Your {name} sign-in address was changed"),
+            body_text: format!(
+                "Hello,\n\nThis account now signs in with {new} instead of this address. If you did not ask for \
+                 this, reset the password from {forgot} and tell the society office.\n"
+            ),
+        };
+        let audit = NewAuditEntry {
+            occurred_at: now,
+            actor_label: "the account's owner".into(),
+            action: "account.email_changed".into(),
+            subject_kind: "user".into(),
+            ..Default::default()
+        };
+        match self.store.change_email(&hash_token(token.trim()), CHANGE_EMAIL, now, notice, &audit).await {
+            Ok(Some((_, _, new_email))) => Ok(new_email),
+            Ok(None) => Err(AppError::invalid(
+                "This link is not valid: it may have expired or been used already. Ask for a new one from your account page.",
+            )),
+            Err(guildhall_store::StoreError::Conflict { .. }) => Err(AppError::Conflict {
+                message: "Another account signs in with that address now; nothing was changed.".into(),
+                field: None,
+            }),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Creates a verified account directly (CLI `create-admin`, demo data).

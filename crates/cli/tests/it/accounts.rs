@@ -322,3 +322,40 @@ async fn a_member_changes_their_password_with_the_current_one_and_other_sessions
         assert_eq!(audit(&mut staff, "account.password_changed").await["items"][0]["subject"], MEMBER);
     }
 }
+
+#[tokio::test]
+async fn a_member_moves_their_sign_in_to_a_new_address_once_the_new_address_is_proven() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let r =
+            maya.post_form("/account/email", &[("new_email", "not an address"), ("current_password", "wrong")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("not your current password") && r.body.contains("value=\"not an address\""),
+            "{}",
+            r.body
+        );
+
+        let new = "maya.new@example.org";
+        let r = maya.post_form("/account/email", &[("new_email", new), ("current_password", PASSWORD)]).await;
+        assert_eq!(r.location(), "/account?link_sent=1", "{}", r.body);
+        assert_eq!(t.client().sign_in(MEMBER, PASSWORD).await.status, StatusCode::SEE_OTHER, "nothing changed yet");
+        let mail = t.mail_to(new).await;
+        let link = link_in(mail.last().unwrap(), "http://127.0.0.1:8080/account/email/confirm?token=");
+        let path = link.trim_start_matches("http://127.0.0.1:8080").to_string();
+        let r = t.client().get(&path).await;
+        assert!(r.body.contains("From now on you sign in with maya.new@example.org"), "{}", r.body);
+        assert!(t.client().get(&path).await.body.contains("not valid"), "the link works once");
+        assert!(t.mail_to(MEMBER).await.last().unwrap().contains("now signs in with maya.new@example.org"));
+        assert_eq!(t.client().sign_in(new, PASSWORD).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(t.client().sign_in(MEMBER, PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // An address another account uses: the same answer, a notice to its owner, no change.
+        let mut staff = t.signed_in(STAFF).await;
+        let r = staff.post_form("/account/email", &[("new_email", ADMIN), ("current_password", PASSWORD)]).await;
+        assert_eq!(r.location(), "/account?link_sent=1");
+        assert!(t.mail_to(ADMIN).await.last().unwrap().contains("Nothing has changed"));
+        assert_eq!(t.store.user_by_email(STAFF).await.unwrap().map(|u| u.role), Some("staff".to_string()));
+        assert_eq!(audit(&mut staff, "account.email_changed").await["items"][0]["subject"], new);
+    }
+}

@@ -4,7 +4,7 @@
 
 pub mod records;
 
-use crate::engine::{audited, audited_change};
+use crate::engine::{audited, audited_change, insert_audit};
 use crate::outbox::insert_mail;
 use crate::{
     ApiTokenRecord, IdleCutoff, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page,
@@ -140,6 +140,87 @@ impl Store {
             insert_mail!(tx, mail, now)?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Issues a link that moves the account to `new_email` once followed, mailed to that
+    /// new address; the account's earlier unused email-change links die.
+    pub async fn issue_email_change(
+        &self,
+        token: &NewEmailToken,
+        new_email: &str,
+        mail: &NewMail,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+                .bind(token.user_id)
+                .bind(&token.purpose)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at, new_email) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&token.token_hash)
+            .bind(token.user_id)
+            .bind(&token.purpose)
+            .bind(token.created_at)
+            .bind(token.expires_at)
+            .bind(new_email)
+            .execute(&mut *tx)
+            .await?;
+            insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Follows an email-change link: in one transaction the link is used up (once, even
+    /// under concurrent requests), the account's email becomes the link's address (unique:
+    /// `Conflict` if another account took it meanwhile), the notice from `notice_for_old`
+    /// goes to the old address, and the change is audited. Returns (user id, old, new).
+    pub async fn change_email(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        now: UnixTime,
+        notice_for_old: impl FnOnce(&str, &str) -> NewMail,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<Option<(i64, String, String)>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let claimed: Option<(i64, Option<String>)> = sqlx::query_as(
+                "UPDATE email_tokens SET used_at = $3 \
+                 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+                 RETURNING user_id, new_email",
+            )
+            .bind(token_hash)
+            .bind(purpose)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id, Some(new_email))) = claimed else { return Ok(None) };
+            let (old_email,): (String,) =
+                sqlx::query_as("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+            sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+                .bind(&new_email)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let notice = notice_for_old(&old_email, &new_email);
+            insert_mail!(tx, &notice, now)?;
+            let mut audit = audit.clone();
+            audit.actor_user_id = Some(user_id);
+            audit.subject_id = Some(user_id);
+            audit.subject_label = new_email.clone();
+            audit.before_json = Some(serde_json::json!({ "email": old_email }).to_string());
+            audit.after_json = Some(serde_json::json!({ "email": new_email }).to_string());
+            insert_audit!(tx, &audit)?;
+            tx.commit().await?;
+            Ok(Some((user_id, old_email, new_email)))
         })
     }
 

@@ -33,6 +33,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sign-out", post(sign_out))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/email", post(request_email_change))
+        .route("/account/email/confirm", get(confirm_email_change))
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset", get(reset_form).post(reset))
         .route("/admin/accounts", get(admin::accounts))
@@ -265,12 +267,31 @@ struct AccountPage {
     form: FormState,
     email: String,
     notice: String,
+    /// The new address typed into the email form, shown again with its errors.
+    new_email: String,
+    /// Whether `form`'s errors belong to the email form (both forms ask for the current password).
+    email_form_failed: bool,
+}
+
+impl AccountPage {
+    async fn new(app: &App, identity: &Identity, email: String) -> Self {
+        AccountPage {
+            chrome: Chrome::new(app, identity, "Your account", "account").await,
+            form: FormState::default(),
+            email,
+            notice: String::new(),
+            new_email: String::new(),
+            email_form_failed: false,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
 pub struct AccountQuery {
     #[serde(default)]
     changed: Option<u8>,
+    #[serde(default)]
+    link_sent: Option<u8>,
 }
 
 /// The signed-in person's account: their sign-in address and a password change.
@@ -279,17 +300,15 @@ pub async fn account(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<AccountQuery>,
 ) -> PageResult {
-    let notice = if q.changed.is_some() {
-        "Your password was changed, and every other browser or device was signed out.".to_string()
-    } else {
-        String::new()
-    };
-    render(&AccountPage {
-        chrome: Chrome::new(&app, &identity, "Your account", "account").await,
-        form: FormState::default(),
-        email: actor.email,
-        notice,
-    })
+    let mut page = AccountPage::new(&app, &identity, actor.email).await;
+    if q.changed.is_some() {
+        page.notice = "Your password was changed, and every other browser or device was signed out.".into();
+    } else if q.link_sent.is_some() {
+        page.notice =
+            "We sent a link to the new address. Open it to sign in with that address; until then nothing changes."
+                .into();
+    }
+    render(&page)
 }
 
 #[derive(Deserialize)]
@@ -308,17 +327,50 @@ pub async fn change_password(
     let session = identity.session_token.clone().unwrap_or_default();
     match app.change_password(&actor, &session, &form.current_password, &form.password, &identity.request_id).await {
         Ok(()) => Ok(Redirect::to("/account?changed=1").into_response()),
-        Err(err @ AppError::Validation { .. }) => rerender(
-            &AccountPage {
-                chrome: Chrome::new(&app, &identity, "Your account", "account").await,
-                form: FormState::from_error(&err),
-                email: actor.email,
-                notice: String::new(),
-            },
-            &err,
-        ),
+        Err(err @ AppError::Validation { .. }) => {
+            let mut page = AccountPage::new(&app, &identity, actor.email).await;
+            page.form = FormState::from_error(&err);
+            rerender(&page, &err)
+        }
         Err(err) => Err(err.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct EmailChangeForm {
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    current_password: String,
+}
+
+pub async fn request_email_change(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(form): CsrfForm<EmailChangeForm>,
+) -> PageResult {
+    match app.request_email_change(&actor, &form.new_email, &form.current_password).await {
+        Ok(_) => Ok(Redirect::to("/account?link_sent=1").into_response()),
+        Err(err @ AppError::Validation { .. }) => {
+            let mut page = AccountPage::new(&app, &identity, actor.email).await;
+            page.form = FormState::from_error(&err);
+            page.new_email = form.new_email;
+            page.email_form_failed = true;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn confirm_email_change(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    Query(q): Query<TokenQuery>,
+) -> PageResult {
+    let new_email = app.confirm_email_change(&q.token).await?;
+    let line = format!("From now on you sign in with {new_email}. We told your old address about the change.");
+    message(&app, &identity, "Email address changed", &[line.as_str()], Some(("/dashboard", "Go to your dashboard")))
+        .await
 }
 
 #[derive(Template)]
