@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod mail;
 pub mod membership;
 pub mod society;
@@ -26,7 +27,7 @@ use tokio::sync::RwLock;
 pub use authz::{Actor, Permission};
 pub use config::Settings;
 pub use error::{AppError, AppResult};
-pub use guildhall_store::HealthProblem;
+pub use guildhall_store::{HealthProblem, IdempotencyClaim};
 
 /// The time, shiftable in tests (to expire tokens without waiting).
 #[derive(Debug, Default)]

@@ -408,10 +408,25 @@ pub const TABLES: &[TableSpec] = &[
     },
 ];
 
-/// Tables that hold nothing of the society's (the health checks' scratch row): in the
-/// schema on both engines, never copied, and ignored when checking a target is empty.
-pub const SCRATCH_TABLES: &[TableSpec] =
-    &[TableSpec { name: "health_checks", columns: &[("id", I), ("checked_at", I)], identity: false }];
+/// Tables that hold nothing of the society's (the health checks' scratch row, the API's
+/// idempotency keys, which live a day): in the schema on both engines, never copied, and
+/// ignored when checking a target is empty.
+pub const SCRATCH_TABLES: &[TableSpec] = &[
+    TableSpec { name: "health_checks", columns: &[("id", I), ("checked_at", I)], identity: false },
+    TableSpec {
+        name: "idempotency_keys",
+        columns: &[
+            ("user_id", I),
+            ("key_hash", T),
+            ("request_hash", T),
+            ("status", I),
+            ("content_type", T),
+            ("response_body", T),
+            ("created_at", I),
+        ],
+        identity: false,
+    },
+];
 
 /// One column value, engine-neutral.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

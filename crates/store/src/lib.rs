@@ -29,6 +29,7 @@ pub mod chapters;
 pub mod copy;
 mod engine;
 mod error;
+mod idempotency;
 pub mod membership;
 mod outbox;
 pub mod society;
@@ -36,6 +37,7 @@ pub mod testing;
 
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use error::StoreError;
+pub use idempotency::IdempotencyClaim;
 pub use outbox::{MailRecord, NewMail};
 
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).

@@ -1,19 +1,26 @@
 //! The JSON API under /api/v1: the same use cases and authorisation as the pages,
 //! bearer-token or session authentication, consistent error bodies and pagination,
 //! described by the OpenAPI document at /api/openapi.json. Each area keeps its operations in
-//! its own `api.rs` with its `routes()`; this file holds the document, the shared paging
-//! and the API's fallback.
+//! its own `api.rs` with its `routes()`; this file holds the document, the shared paging,
+//! the `Idempotency-Key` handling every state-changing operation gets, and the fallback.
 
 use std::sync::Arc;
 
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
+use guildhall_app::IdempotencyClaim;
+use guildhall_app::idempotency::request_fingerprint;
 use guildhall_app::records::PageRequest;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
+use crate::session::Identity;
 use crate::{accounts, chapters, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -22,7 +29,7 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 #[openapi(
     info(
         title = "Guildhall API",
-        description = "The JSON API of a Guildhall society. Authenticate with `Authorization: Bearer <token>` (tokens are issued by administrators), or with a browser session plus the `x-csrf-token` header for writes."
+        description = "The JSON API of a Guildhall society. Authenticate with `Authorization: Bearer <token>` (tokens are issued by administrators), or with a browser session plus the `x-csrf-token` header for writes. Any POST, PUT, PATCH or DELETE may carry an `Idempotency-Key` header (1–255 characters): the same key and request within 24 hours returns the first answer again (with `Idempotent-Replayed: true`) and changes nothing; the same key with a different request is refused with 422, and a repeat while the first is still running gets 409."
     ),
     paths(
         accounts::api::me,
@@ -47,13 +54,75 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<Arc<App>> {
+pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .merge(accounts::api::routes())
         .merge(chapters::api::routes())
         .merge(society::api::routes())
+        .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
+}
+
+/// The header a client sends to make a state-changing request safe to retry.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Set on an answer that is a repeat of the first answer to the same key.
+const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+/// The largest request and answer bodies an idempotent request keeps.
+const IDEMPOTENT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// `Idempotency-Key` on a POST, PUT, PATCH or DELETE by a signed-in caller: the first
+/// request with the key runs and its answer is kept for 24 hours; the same key with the
+/// same request gets that answer again (`Idempotent-Replayed: true`) and changes nothing;
+/// the same key with a different request is refused (422), and while the first is still
+/// running a repeat is told so (409).
+async fn idempotent(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let changes_state = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let key = request.headers().get(IDEMPOTENCY_KEY).map(|v| v.to_str().map(str::to_string));
+    let actor = request.extensions().get::<Identity>().and_then(|i| i.actor.clone());
+    let (Some(key), Some(actor), true) = (key, actor, changes_state) else { return next.run(request).await };
+    let Ok(key) = key else {
+        return ApiError(AppError::invalid("An Idempotency-Key must be printable ASCII.")).into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, IDEMPOTENT_BODY_LIMIT).await else {
+        return ApiError(AppError::TooLarge("The request is too large to send.".into())).into_response();
+    };
+    let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
+    let fingerprint = request_fingerprint(parts.method.as_str(), path, &bytes);
+    match app.claim_idempotency_key(&actor, &key, &fingerprint).await {
+        Err(err) => ApiError(err).into_response(),
+        Ok(IdempotencyClaim::Mismatch) => ApiError(AppError::invalid(
+            "This Idempotency-Key was used with a different request; use a new key for a new request.",
+        ))
+        .into_response(),
+        Ok(IdempotencyClaim::InProgress) => ApiError(AppError::Conflict {
+            message: "A request with this Idempotency-Key is still being answered; try again in a moment.".into(),
+            field: None,
+        })
+        .into_response(),
+        Ok(IdempotencyClaim::Replay { status, content_type, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response = (status, body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response.headers_mut().insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+            response
+        }
+        Ok(IdempotencyClaim::New) => {
+            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, IDEMPOTENT_BODY_LIMIT).await.unwrap_or_default();
+            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(err) = app.finish_idempotency_key(&actor, &key, parts.status.as_u16(), content_type, &text).await
+            {
+                tracing::warn!(error = %err, "the answer to an idempotent request could not be kept");
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+    }
 }
 
 async fn openapi() -> Response {

@@ -49,7 +49,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(health))
         .route("/readyz", get(ready));
 
-    site.merge(api::routes())
+    site.merge(api::routes(app.clone()))
         .fallback(page_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), error_pages))
         .layer(middleware::from_fn_with_state(app.clone(), session::resolve))

@@ -1,6 +1,7 @@
 //! The API as an integration sees it: token in, JSON out, the same answers on both engines.
 
 use axum::http::{Method, StatusCode};
+use serde_json::json;
 
 use crate::harness::*;
 
@@ -30,4 +31,45 @@ async fn an_integration_reads_with_a_token_and_gets_the_same_answers_on_both_eng
     }
     answers.dedup();
     assert_eq!(answers.len(), 1, "SQLite and PostgreSQL agree");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_state_changing_request_with_an_idempotency_key_is_answered_once() {
+    for t in TestApp::each_engine().await {
+        let mut admin = t.signed_in(ADMIN).await;
+        let key = [("Idempotency-Key", "role-change-0001")];
+        let path = "/api/v1/accounts/1/role";
+        let first = admin.api_with_headers(Method::PUT, path, Some(json!({ "role": "staff" })), &key).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        assert!(first.headers.get("idempotent-replayed").is_none());
+        let again = admin.api_with_headers(Method::PUT, path, Some(json!({ "role": "staff" })), &key).await;
+        assert_eq!((again.status, again.body.as_str()), (first.status, first.body.as_str()), "the first answer again");
+        assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+        let changes = audit(&mut admin, "account.role_changed").await["total"].as_i64().unwrap();
+        assert_eq!(changes, 1, "changed once on {:?}", t.engine);
+
+        let other = admin.api_with_headers(Method::PUT, path, Some(json!({ "role": "admin" })), &key).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(other.body.contains("used with a different request"), "{}", other.body);
+        assert_eq!(t.store.user_by_id(1).await.unwrap().unwrap().role, "staff", "nothing changed");
+
+        // Twenty at once with one new key: one runs, the others wait their turn or replay it.
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let mut admin = admin.clone();
+            set.spawn(async move {
+                let key = [("Idempotency-Key", "role-change-0002")];
+                admin.api_with_headers(Method::PUT, path, Some(json!({ "role": "member" })), &key).await
+            });
+        }
+        let answers = set.join_all().await;
+        for r in &answers {
+            assert!(matches!(r.status, StatusCode::OK | StatusCode::CONFLICT), "{} {}", r.status, r.body);
+        }
+        let ran =
+            answers.iter().filter(|r| r.status == StatusCode::OK && r.headers.get("idempotent-replayed").is_none());
+        assert_eq!(ran.count(), 1, "exactly one ran on {:?}", t.engine);
+        let changes = audit(&mut admin, "account.role_changed").await["total"].as_i64().unwrap();
+        assert_eq!(changes, 2, "one more change");
+    }
 }

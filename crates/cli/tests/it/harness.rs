@@ -267,8 +267,22 @@ impl Client {
 
     /// A JSON API call with the session cookie (and the CSRF header for writes).
     pub async fn api(&mut self, method: Method, path: &str, body: Option<serde_json::Value>) -> TestResponse {
+        self.api_with_headers(method, path, body, &[]).await
+    }
+
+    /// An API call with extra headers (`Idempotency-Key`, say).
+    pub async fn api_with_headers(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let csrf = self.csrf();
         let mut request = self.request(method, path).header("x-csrf-token", csrf);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         let body = match body {
             Some(value) => {
                 request = request.header(header::CONTENT_TYPE, "application/json");

@@ -429,7 +429,11 @@ impl Store {
                 .bind(now - 86_400)
                 .execute(pool)
                 .await?;
-            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected() + d.rows_affected())
+            let e = sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= $1")
+                .bind(now - 86_400)
+                .execute(pool)
+                .await?;
+            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected() + d.rows_affected() + e.rows_affected())
         })
     }
 
