@@ -112,7 +112,7 @@ test('a signed-in page keeps the same basics', async () => {
   const { context, page } = await newPage(browser, server.baseURL, { axe: true });
   await signIn(page, 'staff@demo.guildhall.org', 'demo-password-2026');
   for (const path of ['/dashboard', '/staff', '/staff/mail', '/staff/compliance', '/staff/programmes', '/staff/tiers',
-    '/staff/groups', '/staff/officers', '/staff/officer-fields', '/account']) {
+    '/staff/groups', '/staff/officers', '/staff/officer-fields', '/staff/members', '/account']) {
     const response = await page.goto(path);
     assert.equal(response.status(), 200, `${path} opens`);
     assert.equal(await page.locator('h1').count(), 1, `${path} has exactly one h1`);

@@ -340,6 +340,19 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "member_invitations",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("token_hash", T),
+            ("invited_by", I),
+            ("created_at", I),
+            ("expires_at", I),
+            ("accepted_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "renewal_reminders",
         columns: &[("member_id", I), ("for_expiry", D), ("offset_key", T), ("sent_on", D)],
         identity: false,

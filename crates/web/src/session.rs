@@ -254,3 +254,11 @@ pub fn unreadable_body(err: axum::Error, what: &str) -> AppError {
     }
     AppError::TooLarge(format!("{what} is too large to send."))
 }
+
+/// The cookies of a new session: the session itself and a form token bound to it.
+pub fn session_cookies(app: &App, jar: CookieJar, signed_in: &guildhall_app::accounts::SignedIn) -> CookieJar {
+    let csrf =
+        build_cookie(app, CSRF_COOKIE, guildhall_app::crypto::session_csrf_token(&signed_in.session_token), None);
+    let session = build_cookie(app, SESSION_COOKIE, signed_in.session_token.clone(), Some(signed_in.max_age_secs));
+    jar.add(session).add(csrf)
+}

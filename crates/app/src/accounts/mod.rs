@@ -223,8 +223,19 @@ impl App {
         }
         self.store.record_sign_in_attempt(&email_key, &client.ip, true, now).await?;
         self.store.forgive_sign_in_attempt(&[from_here.as_str(), &account], &[address.as_str()]).await?;
+        // A record imported after the account confirmed its email is linked now.
+        let linked_member = self.claim_member_record(user.id, &user.email, true).await?;
+        let mut signed_in = self.open_session(user, client).await?;
+        signed_in.linked_member = linked_member;
+        Ok(signed_in)
+    }
+
+    /// Opens a session for an account whose identity was just proven (a password, an
+    /// invitation link).
+    pub(crate) async fn open_session(&self, user: UserRecord, client: &ClientInfo) -> AppResult<SignedIn> {
+        let now = self.clock.unix();
         let token = random_token()?;
-        let max_age_secs = security.session_days * 86_400;
+        let max_age_secs = self.settings.security.session_days * 86_400;
         self.store
             .create_session(&NewSession {
                 token_hash: hash_token(&token),
@@ -235,10 +246,8 @@ impl App {
                 user_agent: client.user_agent.chars().take(300).collect(),
             })
             .await?;
-        // A record imported after the account confirmed its email is linked now.
-        let linked_member = self.claim_member_record(user.id, &user.email, true).await?;
         let actor = self.actor_for_user(user, None, None).await?;
-        Ok(SignedIn { session_token: token, actor, max_age_secs, linked_member })
+        Ok(SignedIn { session_token: token, actor, max_age_secs, linked_member: None })
     }
 
     pub async fn sign_out(&self, session_token: &str) -> AppResult<()> {

@@ -6,10 +6,12 @@
 //! `joining.rs` (applying and eligibility), `payments.rs` (card checkout, providers'
 //! webhooks, refunds), `households.rs` (household and organisational links),
 //! `profile.rs` (profile edits and what officers may edit), `import.rs` (the member CSV
-//! import and export), `reports.rs` (membership reports), `tiers.rs` (tiers staff define).
+//! import and export), `invitations.rs` (inviting members who have no account),
+//! `reports.rs` (membership reports), `tiers.rs` (tiers staff define).
 
 pub mod households;
 pub mod import;
+pub mod invitations;
 pub mod joining;
 pub mod payments;
 pub mod profile;

@@ -4,10 +4,11 @@
 //!
 //! Files: `mod.rs` (members, terms, settlement, search), `tiers.rs` (membership tiers),
 //! `payments.rs` (invoices, provider events and refunds), `households.rs` (household and
-//! organisational links), `reports.rs` (the dated facts reports chart), `records.rs`
-//! (their rows).
+//! organisational links), `invitations.rs` (emailed invitations that create a member's
+//! account), `reports.rs` (the dated facts reports chart), `records.rs` (their rows).
 
 mod households;
+pub mod invitations;
 mod payments;
 pub mod records;
 mod reports;
@@ -179,7 +180,7 @@ macro_rules! settle_in_tx {
         .await?;
     }};
 }
-pub(crate) use {insert_payment, settle_in_tx};
+pub(crate) use {bind_all, insert_payment, settle_in_tx};
 
 /// The WHERE clause and its values for a member filter (only the conditions given, so
 /// the planner can use the indexes).

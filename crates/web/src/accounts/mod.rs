@@ -12,13 +12,12 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
 use guildhall_app::accounts::SignUp;
-use guildhall_app::crypto::session_csrf_token;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
 use crate::home::message;
 use crate::kit::*;
-use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie};
+use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie, session_cookies};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -162,10 +161,8 @@ pub async fn sign_in(
     match app.sign_in(&form.email, &form.password, &identity.client).await {
         Ok(signed_in) => {
             // The form token changes with the session: one bound to the new session.
-            let csrf = build_cookie(&app, CSRF_COOKIE, session_csrf_token(&signed_in.session_token), None);
-            let cookie = build_cookie(&app, SESSION_COOKIE, signed_in.session_token, Some(signed_in.max_age_secs));
             let to = if signed_in.linked_member.is_some() { "/dashboard?linked=1" } else { "/dashboard" };
-            Ok((jar.add(cookie).add(csrf), Redirect::to(to)).into_response())
+            Ok((session_cookies(&app, jar, &signed_in), Redirect::to(to)).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. } | AppError::Forbidden(_))) => {
             let (form_state, notice) = match &err {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
 use guildhall_app::membership::format_money;
 use guildhall_app::records::{ChapterRecord, GroupRecord, MemberFilter, PageRequest, TierRecord};
 use guildhall_app::{App, AppError};
@@ -13,7 +14,7 @@ use serde::Deserialize;
 
 use super::{date_text, parse_date, parse_id};
 use crate::kit::*;
-use crate::session::SignedIn;
+use crate::session::{CsrfForm, SignedIn};
 
 #[derive(Deserialize, Default)]
 pub struct MemberQuery {
@@ -39,6 +40,9 @@ pub struct MemberQuery {
     expires_until: String,
     #[serde(default)]
     page: Option<u32>,
+    /// After inviting: how many were invited.
+    #[serde(default)]
+    invited: Option<usize>,
 }
 
 pub struct MemberRow {
@@ -60,6 +64,9 @@ struct MembersPage {
     f: MemberQuery,
     rows: Vec<MemberRow>,
     standings: Vec<(&'static str, &'static str)>,
+    /// The filter's non-empty fields, carried by the invitation form.
+    filter_fields: Vec<(&'static str, String)>,
+    notice: String,
     tiers: Vec<TierRecord>,
     chapters: Vec<ChapterRecord>,
     groups: Vec<GroupRecord>,
@@ -92,8 +99,9 @@ impl MemberQuery {
         })
     }
 
-    fn query_string(&self) -> String {
-        query_string(&[
+    /// The filter's fields by name, as the search form sends them.
+    fn fields(&self) -> [(&'static str, &str); 10] {
+        [
             ("q", &self.q),
             ("email", &self.email),
             ("standing", &self.standing),
@@ -104,7 +112,11 @@ impl MemberQuery {
             ("jurisdiction", &self.jurisdiction),
             ("expires_from", &self.expires_from),
             ("expires_until", &self.expires_until),
-        ])
+        ]
+    }
+
+    fn query_string(&self) -> String {
+        query_string(&self.fields())
     }
 }
 
@@ -142,6 +154,13 @@ pub async fn members(
             .await
             .in_subsection("members"),
         heading,
+        filter_fields: q.fields().into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k, v.to_string())).collect(),
+        notice: match q.invited {
+            Some(0) => "Nobody was invited: every member shown has an account or an open invitation.".into(),
+            Some(1) => "1 member was invited by email.".into(),
+            Some(n) => format!("{n} members were invited by email."),
+            None => String::new(),
+        },
         f: q,
         rows,
         standings: Standing::ALL.iter().map(|s| (s.code(), s.label())).collect(),
@@ -367,4 +386,17 @@ pub async fn member(
 ) -> PageResult {
     let notice = crate::kit::notice_for(q.done());
     render(&member_page(&app, &actor, &identity, id, FormState::default(), notice).await?)
+}
+
+/// Invites the members a search shows who have no account and no open invitation.
+pub async fn invite(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(q): CsrfForm<MemberQuery>,
+) -> PageResult {
+    let filter = q.filter()?;
+    let invited = app.invite_members(&actor, &filter, &identity.request_id).await?;
+    let back = q.query_string();
+    let separator = if back.is_empty() { "" } else { "&" };
+    Ok(Redirect::to(&format!("/staff/members?{back}{separator}invited={invited}")).into_response())
 }

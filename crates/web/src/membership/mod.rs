@@ -3,8 +3,9 @@
 //!
 //! Files: `mod.rs` (routes and the membership card), `dashboard.rs`, `joining.rs`,
 //! `payments.rs` (renewing, paying, recording payments and refunds), `webhooks.rs` (payment
-//! providers' calls), `directory.rs`, `members.rs` (the member list and a member's page),
-//! `profile.rs`, `households.rs`, `approvals.rs`, `tiers.rs`, `import.rs`, `reports.rs`.
+//! providers' calls), `directory.rs`, `members.rs` (the member list, inviting members, and
+//! a member's page), `invitations.rs` (the page an invitation link opens), `profile.rs`,
+//! `households.rs`, `approvals.rs`, `tiers.rs`, `import.rs`, `reports.rs`.
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ mod dashboard;
 mod directory;
 pub(crate) mod households;
 mod import;
+mod invitations;
 mod joining;
 mod members;
 mod payments;
@@ -43,6 +45,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/invoices/{id}/pay", get(payments::pay_form).post(payments::pay))
         .route("/directory", get(directory::directory))
         .route("/staff/members", get(members::members))
+        .route("/staff/members/invite", post(members::invite))
+        .route("/invitation", get(invitations::invitation).post(invitations::accept))
         .route("/members/{id}", get(members::member))
         .route("/members/{id}/edit", get(profile::member_edit).post(profile::save_member_edit))
         .route("/profile", get(profile::own_profile).post(profile::save_own_profile))

@@ -88,3 +88,62 @@ async fn a_record_imported_after_the_account_confirmed_its_email_is_linked_at_th
         assert_eq!(browser.sign_in(email, "a long enough password").await.location(), "/dashboard");
     }
 }
+
+#[tokio::test]
+async fn staff_invite_a_chapter_and_a_member_follows_the_link_to_their_membership() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let chapter = t.store.list_chapters().await.unwrap()[1].clone();
+        let r = staff.post_form("/staff/members/invite", &[("chapter", &chapter.id.to_string())]).await;
+        let location = r.location().to_string();
+        assert!(location.starts_with(&format!("/staff/members?chapter={}&invited=", chapter.id)), "{location}");
+        let invited: usize = location.rsplit('=').next().unwrap().parse().unwrap();
+        assert!(invited > 0, "the chapter's members without accounts are invited");
+        assert!(staff.get(&location).await.body.contains("were invited by email"));
+        let again = staff.post_form("/staff/members/invite", &[("chapter", &chapter.id.to_string())]).await;
+        assert!(again.location().ends_with("invited=0"), "an open invitation is not sent twice");
+        assert_eq!(audit(&mut staff, "member.invited").await["total"], 2);
+
+        // One of them follows the link in a fresh browser.
+        let in_chapter = t
+            .store
+            .search_members(
+                &MemberFilter { chapter_id: Some(chapter.id), ..Default::default() },
+                PageRequest::new(1, 200),
+            )
+            .await
+            .unwrap()
+            .items;
+        let mut member = None;
+        for m in in_chapter {
+            if t.store.member_by_id(m.id).await.unwrap().unwrap().user_id.is_none() {
+                member = Some(m);
+                break;
+            }
+        }
+        let member = member.expect("a member of the chapter without an account");
+        let mail = t.mail_to(&member.email).await;
+        let link = link_in(mail.last().unwrap(), "http://127.0.0.1:8080/invitation?token=");
+        let path = link.trim_start_matches("http://127.0.0.1:8080").to_string();
+        let mut browser = t.client();
+        let page = browser.get(&path).await;
+        assert!(page.body.contains(&member.member_number) && page.body.contains("Choose a password"), "{}", page.body);
+        let token = path.split("token=").nth(1).unwrap().to_string();
+        let r = browser.post_form("/invitation", &[("token", &token), ("password", "password123")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a common password is refused");
+        let r = browser.post_form("/invitation", &[("token", &token), ("password", "my own strong passphrase")]).await;
+        assert_eq!(r.location(), "/dashboard", "{}", r.body);
+        let dashboard = browser.get("/dashboard").await.body;
+        assert!(dashboard.contains(&member.member_number), "signed in, with the membership on the dashboard");
+        assert!(t.store.member_by_id(member.id).await.unwrap().unwrap().user_id.is_some());
+        let used = t.client().get(&path).await;
+        assert!(used.body.contains("not valid"), "the link works once");
+        assert_eq!(t.client().sign_in(&member.email, "my own strong passphrase").await.location(), "/dashboard");
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(
+            officer.post_form("/staff/members/invite", &[]).await.status,
+            StatusCode::FORBIDDEN,
+            "only staff invite"
+        );
+    }
+}

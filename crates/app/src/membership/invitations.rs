@@ -1,0 +1,102 @@
+//! Invitations: staff invite members who have no account (all of them, a search's
+//! results, a chapter); each gets a single-use link that creates the account already
+//! linked to their record, so a society that arrives with thousands of members and no
+//! accounts can bring them in at once.
+
+use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
+use guildhall_store::membership::invitations::{InvitationFor, NewInvitation};
+use guildhall_store::{MemberFilter, NewMail, NewUser};
+
+use crate::accounts::{ClientInfo, SignedIn};
+use crate::crypto::{hash_password, hash_token, random_token};
+use crate::{Actor, App, AppError, AppResult, Permission};
+
+/// How long an invitation link works, in days.
+pub const INVITATION_DAYS: i64 = 30;
+
+impl App {
+    /// Invites every member matching `filter` who has no account and no open invitation;
+    /// returns how many were invited. Staff only; audited as one entry.
+    pub async fn invite_members(&self, actor: &Actor, filter: &MemberFilter, request_id: &str) -> AppResult<usize> {
+        actor.require(Permission::StaffArea)?;
+        let now = self.clock.unix();
+        let invitees = self.store.members_to_invite(filter, now).await?;
+        let society = self.branding().await.name;
+        let mut invitations = Vec::with_capacity(invitees.len());
+        for (member_id, number, first_name, email) in invitees {
+            let token = random_token()?;
+            invitations.push(NewInvitation {
+                member_id,
+                token_hash: hash_token(&token),
+                mail: NewMail {
+                    to_address: email,
+                    subject: format!("Your {society} membership online"),
+                    body_text: format!(
+                        "Hello {first_name},\n\nYour membership ({number}) is now online: renewals, your PDH and \
+                         licences, the member directory. To set a password and sign in, open:\n\n{}\n\n\
+                         The link works once and expires in {INVITATION_DAYS} days.\n",
+                        self.link(&format!("/invitation?token={token}"))
+                    ),
+                },
+            });
+        }
+        let mut audit = self.audit_entry(actor, "member.invited", "member", request_id);
+        audit.subject_label = "members without an account".into();
+        let expires = now + INVITATION_DAYS * 86_400;
+        Ok(self.store.create_invitations(&invitations, actor.user_id, now, expires, &audit).await?)
+    }
+
+    /// The member an invitation link is for, or why the link no longer works.
+    pub async fn invitation(&self, token: &str) -> AppResult<InvitationFor> {
+        self.store.invitation_for(&hash_token(token.trim()), self.clock.unix()).await?.ok_or_else(invalid_link)
+    }
+
+    /// Accepts an invitation: sets the password, creates the account (its address proven
+    /// by the link) linked to the member's record, and signs the person in.
+    pub async fn accept_invitation(&self, token: &str, password: &str, client: &ClientInfo) -> AppResult<SignedIn> {
+        let invited = self.invitation(token).await?;
+        let email = Email::parse(&invited.email).map_err(|e| AppError::invalid(e.0))?;
+        check_new_password(password, Some(&email)).map_err(|e| AppError::invalid_field("password", e.0))?;
+        let name = parse_display_name(&format!("{} {}", invited.first_name, invited.last_name))
+            .map_err(|e| AppError::invalid(e.0))?;
+        let user = NewUser {
+            email: email.to_string(),
+            display_name: name,
+            password_hash: hash_password(password).await?,
+            role: Role::Member.as_str().into(),
+            // The link that was followed was mailed to this address.
+            email_verified_at: Some(self.clock.unix()),
+        };
+        let audit = guildhall_store::NewAuditEntry {
+            occurred_at: self.clock.unix(),
+            actor_label: email.to_string(),
+            action: "member.invitation_accepted".into(),
+            subject_kind: "member".into(),
+            subject_label: invited.member_number.clone(),
+            ..Default::default()
+        };
+        let accepted =
+            self.store.accept_invitation(&hash_token(token.trim()), &user, self.clock.unix(), &audit).await.map_err(
+                |err| match err {
+                    guildhall_store::StoreError::Conflict { .. } => AppError::Conflict {
+                        message: format!(
+                            "An account for {email} exists already: sign in with it, and your membership appears."
+                        ),
+                        field: None,
+                    },
+                    other => other.into(),
+                },
+            )?;
+        let Some((user_id, _)) = accepted else { return Err(invalid_link()) };
+        let account =
+            self.store.user_by_id(user_id).await?.ok_or_else(|| AppError::Internal("new account vanished".into()))?;
+        self.open_session(account, client).await
+    }
+}
+
+fn invalid_link() -> AppError {
+    AppError::invalid(
+        "This invitation link is not valid: it may have expired or been used already. \
+         Ask the society office for a new one, or sign in if you have an account.",
+    )
+}

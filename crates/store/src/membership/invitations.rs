@@ -1,0 +1,185 @@
+//! Invitations: members without an account are emailed a single-use link that creates
+//! the account already linked to their record.
+
+use crate::engine::{insert_audit, with_reader, with_writer};
+use crate::outbox::insert_mail;
+use crate::{MemberFilter, NewAuditEntry, NewMail, NewUser, Store, StoreError, StoreResult, UnixTime};
+
+use super::filter_sql;
+use crate::copy::Value;
+
+/// A member to invite: (id, member number, first name, email).
+pub type Invitee = (i64, String, String, String);
+
+/// One invitation to send: the member, the hash of the link's token, and the email.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub member_id: i64,
+    pub token_hash: String,
+    pub mail: NewMail,
+}
+
+/// The member an open invitation is for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InvitationFor {
+    pub member_id: i64,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// Where a member's invitation stands, for their page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InvitationStatus {
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub accepted_at: Option<UnixTime>,
+}
+
+impl Store {
+    /// Members matching `filter` who have no account and no open, unexpired invitation.
+    pub async fn members_to_invite(&self, filter: &MemberFilter, now: UnixTime) -> StoreResult<Vec<Invitee>> {
+        let (clause, mut values) = filter_sql(filter);
+        values.push(Value::Int(now));
+        let n = values.len();
+        let joiner = if clause.is_empty() { " WHERE" } else { " AND" };
+        let sql = format!(
+            "SELECT m.id, m.member_number, m.first_name, m.email FROM members m{clause}{joiner} m.user_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM member_invitations i WHERE i.member_id = m.id \
+             AND i.accepted_at IS NULL AND i.expires_at > ${n}) ORDER BY m.id"
+        );
+        Ok(with_reader!(self, |pool| {
+            super::bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values).fetch_all(pool).await
+        })?)
+    }
+
+    /// Records invitations and queues their mail, one transaction. A member who got an
+    /// open invitation meanwhile (another staff member inviting at the same moment) is
+    /// skipped: the partial unique index `member_invitations_one_open` decides, and only
+    /// an invitation actually recorded is mailed. Expired open invitations are replaced.
+    /// Returns how many were sent.
+    pub async fn create_invitations(
+        &self,
+        invitations: &[NewInvitation],
+        invited_by: i64,
+        now: UnixTime,
+        expires_at: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<usize> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut sent = 0;
+            for invitation in invitations {
+                sqlx::query(
+                    "DELETE FROM member_invitations WHERE member_id = $1 AND accepted_at IS NULL AND expires_at <= $2",
+                )
+                .bind(invitation.member_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let recorded: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO member_invitations (member_id, token_hash, invited_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (member_id) WHERE accepted_at IS NULL DO NOTHING RETURNING id",
+                )
+                .bind(invitation.member_id)
+                .bind(&invitation.token_hash)
+                .bind(invited_by)
+                .bind(now)
+                .bind(expires_at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if recorded.is_some() {
+                    insert_mail!(tx, &invitation.mail, now)?;
+                    sent += 1;
+                }
+            }
+            let mut audit = audit.clone();
+            audit.after_json = Some(serde_json::json!({ "invited": sent }).to_string());
+            insert_audit!(tx, &audit)?;
+            tx.commit().await?;
+            Ok(sent)
+        })
+    }
+
+    /// The member an open, unexpired invitation is for.
+    pub async fn invitation_for(&self, token_hash: &str, now: UnixTime) -> StoreResult<Option<InvitationFor>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.id AS member_id, m.member_number, m.first_name, m.last_name, m.email \
+                 FROM member_invitations i JOIN members m ON m.id = i.member_id \
+                 WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2 AND m.user_id IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })?)
+    }
+
+    /// Accepts an invitation in one transaction: the link is used up (once, even under
+    /// concurrent requests), the account is created verified (the link proved the
+    /// address), and the member's record is linked to it. Returns (user id, member id), or
+    /// `None` when the link is used, expired or unknown. This writes `users` as well as
+    /// `members` (like the import): the two must happen together.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user: &NewUser,
+        now: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<Option<(i64, i64)>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let claimed: Option<(i64,)> = sqlx::query_as(
+                "UPDATE member_invitations SET accepted_at = $2 \
+                 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2 RETURNING member_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((member_id,)) = claimed else { return Ok(None) };
+            let (user_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&user.email)
+            .bind(&user.display_name)
+            .bind(&user.password_hash)
+            .bind(&user.role)
+            .bind(user.email_verified_at)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let linked = sqlx::query("UPDATE members SET user_id = $1 WHERE id = $2 AND user_id IS NULL")
+                .bind(user_id)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
+            if linked.rows_affected() == 0 {
+                return Err(StoreError::Invalid("This membership record already has an account.".into()));
+            }
+            let mut audit = audit.clone();
+            audit.actor_user_id = Some(user_id);
+            audit.subject_id = Some(member_id);
+            insert_audit!(tx, &audit)?;
+            tx.commit().await?;
+            Ok(Some((user_id, member_id)))
+        })
+    }
+
+    /// The member's latest invitation, if any.
+    pub async fn invitation_status(&self, member_id: i64) -> StoreResult<Option<InvitationStatus>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT created_at, expires_at, accepted_at FROM member_invitations WHERE member_id = $1 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await
+        })?)
+    }
+}

@@ -1,0 +1,67 @@
+// (f) Members reach their records: staff invite a chapter's members who have no account;
+// one of them follows the emailed invitation in a fresh browser, sets a password, and
+// lands on a dashboard showing their membership, with their PDH a click away.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, linkIn, newPage, openMailTo, screenshotPath, signIn, startServer,
+} from '../lib/harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('staff invite a chapter and a member follows the link to their membership', async () => {
+  // The administrator reads the mailbox: staff see sign-in links hidden.
+  const admin = await newPage(browser, server.baseURL);
+  let email;
+  let number;
+  let link;
+  try {
+    await signIn(admin.page, DEMO.admin, DEMO_PASSWORD);
+    await admin.page.goto('/staff/members?chapter=3');
+    await admin.page.getByRole('button', { name: 'Invite them' }).click();
+    await admin.page.waitForLoadState('load');
+    assert.match(await admin.page.locator('[role="status"]').innerText(), /were invited by email/);
+    await admin.page.screenshot({ path: screenshotPath('staff-invited.png'), fullPage: true });
+    // A member of the chapter: the first row of the list, followed to their page for the address.
+    const first = admin.page.locator('main table tbody tr').first();
+    number = (await first.locator('td').nth(1).innerText()).trim();
+    await first.getByRole('link').click();
+    await admin.page.waitForLoadState('load');
+    email = (await admin.page.locator('main').innerText()).match(/[\w.+-]+@[\w.-]+\.[a-z]{2,}/)[0];
+    const mail = await openMailTo(admin.page, email);
+    assert.match(mail.subject, /membership online/);
+    link = linkIn(mail.body, '/invitation');
+  } finally {
+    await admin.context.close();
+  }
+
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await page.goto(link.pathname + link.search);
+    assert.match(await page.locator('h1').innerText(), /^Welcome, /);
+    assert.match(await page.locator('main').innerText(), new RegExp(number));
+    assert.deepEqual(await axeViolations(page), [], 'the invitation page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('invitation.png'), fullPage: true });
+    await page.getByLabel('Password').fill('a passphrase of my own');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(new URL(page.url()).pathname, '/dashboard', 'signed in and on the dashboard');
+    const main = await page.locator('main').innerText();
+    assert.match(main, new RegExp(number), 'the dashboard shows their membership');
+    await page.getByRole('link', { name: 'PDH & licences' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(new URL(page.url()).pathname, '/ce', 'their CE is a click away');
+    await page.screenshot({ path: screenshotPath('invited-member-ce.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
