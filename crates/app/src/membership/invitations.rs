@@ -46,6 +46,22 @@ impl App {
         Ok(self.store.create_invitations(&invitations, actor.user_id, now, expires, &audit).await?)
     }
 
+    /// Whether a member can sign in, or where their invitation stands, in a sentence.
+    pub(crate) async fn account_status(&self, has_account: bool, member_id: i64) -> AppResult<String> {
+        if has_account {
+            return Ok("Signs in with their own account.".into());
+        }
+        let day =
+            |at: i64| time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.date().to_string()).unwrap_or_default();
+        Ok(match self.store.invitation_status(member_id).await? {
+            None => "No account yet, and not invited.".into(),
+            Some(i) if i.expires_at > self.clock.unix() => {
+                format!("Invited on {}; the link works until {}.", day(i.created_at), day(i.expires_at))
+            }
+            Some(i) => format!("Invited on {}, but the link expired unused: invite again.", day(i.created_at)),
+        })
+    }
+
     /// The member an invitation link is for, or why the link no longer works.
     pub async fn invitation(&self, token: &str) -> AppResult<InvitationFor> {
         self.store.invitation_for(&hash_token(token.trim()), self.clock.unix()).await?.ok_or_else(invalid_link)

@@ -163,6 +163,8 @@ pub struct MemberPage {
     pub other_groups: Vec<GroupRecord>,
     /// Household and organisational links (staff only).
     pub links: Option<households::MemberLinks>,
+    /// Whether the member can sign in, or where their invitation stands (staff only).
+    pub account: Option<String>,
 }
 
 /// How long a node answers the same directory search from memory. Everyone signed in sees
@@ -550,11 +552,15 @@ impl App {
     pub async fn member_page(&self, actor: &Actor, member_id: i64) -> AppResult<MemberPage> {
         let detail = self.member_detail(actor, member_id).await?;
         if !actor.is_staff() {
-            return Ok(MemberPage { detail, other_groups: Vec::new(), links: None });
+            return Ok(MemberPage { detail, other_groups: Vec::new(), links: None, account: None });
         }
-        let (groups, links) = tokio::try_join!(self.groups(), self.member_links(actor, member_id))?;
+        let (groups, links, account) = tokio::try_join!(
+            self.groups(),
+            self.member_links(actor, member_id),
+            self.account_status(detail.member.user_id.is_some(), member_id)
+        )?;
         let other_groups = groups.into_iter().filter(|g| !detail.groups.iter().any(|mine| mine.id == g.id)).collect();
-        Ok(MemberPage { detail, other_groups, links: Some(links) })
+        Ok(MemberPage { detail, other_groups, links: Some(links), account: Some(account) })
     }
 
     /// The member directory: current members only, for signed-in people.

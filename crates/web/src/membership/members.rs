@@ -234,6 +234,8 @@ pub(super) struct MemberPage {
     other_groups: Vec<(i64, String)>,
     /// Household and organisational links (staff only).
     links: Option<crate::membership::households::LinksView>,
+    /// Whether they can sign in, or where their invitation stands (staff only).
+    account: Option<String>,
     email: String,
     phone: String,
     employer: String,
@@ -326,6 +328,7 @@ pub(super) async fn member_page_with(
         member_groups: d.groups.iter().map(|g| (g.id, g.name.clone())).collect(),
         other_groups,
         links,
+        account: page.account.clone(),
         email: m.email.clone(),
         phone: m.phone.clone(),
         employer: m.employer.clone(),

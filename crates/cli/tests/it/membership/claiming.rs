@@ -122,6 +122,8 @@ async fn staff_invite_a_chapter_and_a_member_follows_the_link_to_their_membershi
             }
         }
         let member = member.expect("a member of the chapter without an account");
+        let page = staff.get(&format!("/members/{}", member.id)).await.body;
+        assert!(page.contains("Invited on") && page.contains("the link works until"), "status on the member's page");
         let mail = t.mail_to(&member.email).await;
         let link = link_in(mail.last().unwrap(), "http://127.0.0.1:8080/invitation?token=");
         let path = link.trim_start_matches("http://127.0.0.1:8080").to_string();
@@ -136,6 +138,8 @@ async fn staff_invite_a_chapter_and_a_member_follows_the_link_to_their_membershi
         let dashboard = browser.get("/dashboard").await.body;
         assert!(dashboard.contains(&member.member_number), "signed in, with the membership on the dashboard");
         assert!(t.store.member_by_id(member.id).await.unwrap().unwrap().user_id.is_some());
+        let page = staff.get(&format!("/members/{}", member.id)).await.body;
+        assert!(page.contains("Signs in with their own account."), "accepted: the page says so");
         let used = t.client().get(&path).await;
         assert!(used.body.contains("not valid"), "the link works once");
         assert_eq!(t.client().sign_in(&member.email, "my own strong passphrase").await.location(), "/dashboard");
