@@ -319,6 +319,11 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(n) => tracing::info!(reminders = n, "renewal reminders queued"),
                     Err(err) => tracing::warn!(error = %err, "renewal reminders failed"),
                 }
+                match app.send_invitation_reminders().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(reminders = n, "invitation reminders queued"),
+                    Err(err) => tracing::warn!(error = %err, "invitation reminders failed"),
+                }
                 match app.send_ce_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "CE reminders queued"),

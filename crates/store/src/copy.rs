@@ -349,6 +349,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_at", I),
             ("expires_at", I),
             ("accepted_at", I),
+            ("reminded_at", I),
         ],
         identity: true,
     },

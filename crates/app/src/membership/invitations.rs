@@ -13,6 +13,8 @@ use crate::{Actor, App, AppError, AppResult, Permission};
 
 /// How long an invitation link works, in days.
 pub const INVITATION_DAYS: i64 = 30;
+/// A member who has not accepted after this many days is reminded, once.
+pub const REMIND_AFTER_DAYS: i64 = 7;
 
 impl App {
     /// Invites every member matching `filter` who has no account and no open invitation;
@@ -25,25 +27,64 @@ impl App {
         let mut invitations = Vec::with_capacity(invitees.len());
         for (member_id, number, first_name, email) in invitees {
             let token = random_token()?;
-            invitations.push(NewInvitation {
-                member_id,
-                token_hash: hash_token(&token),
-                mail: NewMail {
-                    to_address: email,
-                    subject: format!("Your {society} membership online"),
-                    body_text: format!(
-                        "Hello {first_name},\n\nYour membership ({number}) is now online: renewals, your PDH and \
-                         licences, the member directory. To set a password and sign in, open:\n\n{}\n\n\
-                         The link works once and expires in {INVITATION_DAYS} days.\n",
-                        self.link(&format!("/invitation?token={token}"))
-                    ),
-                },
-            });
+            let mail = self.invitation_mail(&society, &first_name, &number, email, &token, false);
+            invitations.push(NewInvitation { member_id, token_hash: hash_token(&token), mail });
         }
         let mut audit = self.audit_entry(actor, "member.invited", "member", request_id);
         audit.subject_label = "members without an account".into();
         let expires = now + INVITATION_DAYS * 86_400;
         Ok(self.store.create_invitations(&invitations, actor.user_id, now, expires, &audit).await?)
+    }
+
+    /// Reminds, once, each member invited at least a week ago who has not accepted (the
+    /// hourly job); the reminder carries a fresh link. Returns how many were reminded.
+    pub async fn send_invitation_reminders(&self) -> AppResult<usize> {
+        let now = self.clock.unix();
+        let due = self.store.invitations_to_remind(now - REMIND_AFTER_DAYS * 86_400, now).await?;
+        let society = self.branding().await.name;
+        let mut reminded = 0;
+        for (invitation_id, number, first_name, email) in due {
+            let token = random_token()?;
+            let mail = self.invitation_mail(&society, &first_name, &number, email, &token, true);
+            if self.store.remind_invitation(invitation_id, &hash_token(&token), &mail, now).await? {
+                reminded += 1;
+            }
+        }
+        Ok(reminded)
+    }
+
+    fn invitation_mail(
+        &self,
+        society: &str,
+        first_name: &str,
+        number: &str,
+        email: String,
+        token: &str,
+        reminder: bool,
+    ) -> NewMail {
+        let (subject, opening) = if reminder {
+            (
+                format!("Reminder: your {society} membership online"),
+                "A week ago we invited you to your membership online, and the invitation is still waiting.",
+            )
+        } else {
+            (format!("Your {society} membership online"), "Your membership is now online.")
+        };
+        NewMail {
+            to_address: email,
+            subject,
+            body_text: format!(
+                "Hello {first_name},\n\n{opening} Your member number is {number}: renewals, your PDH and licences, \
+                 and the member directory are there. To set a password and sign in, open:\n\n{}\n\n\
+                 The link works once{}.\n",
+                self.link(&format!("/invitation?token={token}")),
+                if reminder {
+                    " and replaces the one we sent before".to_string()
+                } else {
+                    format!(" and expires in {INVITATION_DAYS} days")
+                }
+            ),
+        }
     }
 
     /// Whether a member can sign in, or where their invitation stands, in a sentence.

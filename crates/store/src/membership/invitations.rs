@@ -170,6 +170,53 @@ impl Store {
         })
     }
 
+    /// Open, unexpired invitations sent at or before `sent_before` and not yet reminded:
+    /// (invitation id, member number, first name, email).
+    pub async fn invitations_to_remind(&self, sent_before: UnixTime, now: UnixTime) -> StoreResult<Vec<Invitee>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT i.id, m.member_number, m.first_name, m.email FROM member_invitations i \
+                 JOIN members m ON m.id = i.member_id \
+                 WHERE i.accepted_at IS NULL AND i.reminded_at IS NULL AND i.created_at <= $1 AND i.expires_at > $2 \
+                 AND m.user_id IS NULL ORDER BY i.id",
+            )
+            .bind(sent_before)
+            .bind(now)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Reminds an invitation once: gives it a fresh link (the old one stops working) and
+    /// queues `mail`, only if it was not reminded before (a conditional update, so two
+    /// nodes running the job never remind twice). Returns whether it was reminded now.
+    pub async fn remind_invitation(
+        &self,
+        invitation_id: i64,
+        new_token_hash: &str,
+        mail: &NewMail,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let reminded: Option<(i64,)> = sqlx::query_as(
+                "UPDATE member_invitations SET reminded_at = $3, token_hash = $2 \
+                 WHERE id = $1 AND reminded_at IS NULL AND accepted_at IS NULL RETURNING id",
+            )
+            .bind(invitation_id)
+            .bind(new_token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if reminded.is_none() {
+                return Ok(false);
+            }
+            insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     /// The member's latest invitation, if any.
     pub async fn invitation_status(&self, member_id: i64) -> StoreResult<Option<InvitationStatus>> {
         Ok(with_reader!(self, |pool| {

@@ -151,3 +151,30 @@ async fn staff_invite_a_chapter_and_a_member_follows_the_link_to_their_membershi
         );
     }
 }
+
+#[tokio::test]
+async fn an_invitation_not_accepted_after_a_week_is_reminded_once_with_a_fresh_link() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let chapter = t.store.list_chapters().await.unwrap()[2].id.to_string();
+        staff.post_form("/staff/members/invite", &[("chapter", &chapter)]).await;
+        assert_eq!(t.app.send_invitation_reminders().await.unwrap(), 0, "not before a week");
+        t.app.clock.advance(7 * 86_400 + 60);
+        let reminded = t.app.send_invitation_reminders().await.unwrap();
+        assert!(reminded > 0, "everyone invited a week ago who has not accepted");
+        assert_eq!(t.app.send_invitation_reminders().await.unwrap(), 0, "reminders go once");
+
+        let any = t.store.list_mail(None, PageRequest::new(1, 1)).await.unwrap().items.remove(0);
+        assert!(any.subject.starts_with("Reminder:"), "{}", any.subject);
+        let mail = t.mail_to(&any.to_address).await;
+        assert_eq!(mail.len(), 2, "the invitation and one reminder");
+        let link = |text: &str| {
+            link_in(text, "http://127.0.0.1:8080/invitation?token=")
+                .trim_start_matches("http://127.0.0.1:8080")
+                .to_string()
+        };
+        let (old, fresh) = (link(&mail[0]), link(&mail[1]));
+        assert!(t.client().get(&old).await.body.contains("not valid"), "the first link is replaced");
+        assert!(t.client().get(&fresh).await.body.contains("Choose a password"), "the reminder's link works");
+    }
+}
