@@ -21,6 +21,13 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A six-digit code a person types from an email ("042917").
+pub fn random_code() -> AppResult<String> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000))
+}
+
 /// The CSRF token of a signed-in session: derived from the session's own secret, so it
 /// is bound to that session, changes at every sign-in, and dies with it.
 pub fn session_csrf_token(session_token: &str) -> String {

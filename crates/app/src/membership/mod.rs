@@ -7,8 +7,10 @@
 //! webhooks, refunds), `households.rs` (household and organisational links),
 //! `profile.rs` (profile edits and what officers may edit), `import.rs` (the member CSV
 //! import and export), `invitations.rs` (inviting members who have no account),
+//! `claims.rs` ("I am already a member": a code to the record's address, or staff),
 //! `reports.rs` (membership reports), `tiers.rs` (tiers staff define).
 
+pub mod claims;
 pub mod households;
 pub mod import;
 pub mod invitations;

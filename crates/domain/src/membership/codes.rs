@@ -163,3 +163,43 @@ mod tests {
         assert!(LinkKind::try_from(String::new()).is_err());
     }
 }
+
+/// Where an "I am already a member" claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// The record matched; a code went to the address on it.
+    CodeSent,
+    /// The record is linked to the account.
+    Linked,
+    /// It did not match by itself (or the code was missed too often): staff decide.
+    NeedsStaff,
+    /// Staff found nothing to link.
+    Dismissed,
+}
+
+impl ClaimStatus {
+    pub const ALL: [ClaimStatus; 4] =
+        [ClaimStatus::CodeSent, ClaimStatus::Linked, ClaimStatus::NeedsStaff, ClaimStatus::Dismissed];
+
+    /// The code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            ClaimStatus::CodeSent => "code_sent",
+            ClaimStatus::Linked => "linked",
+            ClaimStatus::NeedsStaff => "needs_staff",
+            ClaimStatus::Dismissed => "dismissed",
+        }
+    }
+}
+
+impl TryFrom<String> for ClaimStatus {
+    type Error = MembershipError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        ClaimStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+            .ok_or(MembershipError::UnknownCode { what: "claim status", code })
+    }
+}

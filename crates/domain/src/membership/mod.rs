@@ -78,7 +78,7 @@ pub mod term;
 pub mod tier;
 
 pub use crate::member::LicenceKind;
-pub use codes::{InvoiceStatus, LinkKind, TermState};
+pub use codes::{ClaimStatus, InvoiceStatus, LinkKind, TermState};
 pub use dates::MonthDay;
 pub use dues::{
     DuesQuote, HouseholdDues, HouseholdPolicy, HouseholdRate, Percent, dues_for_term, household_dues, months_charged,

@@ -5,8 +5,9 @@
 //! Files: `mod.rs` (members, terms, settlement, search), `tiers.rs` (membership tiers),
 //! `payments.rs` (invoices, provider events and refunds), `households.rs` (household and
 //! organisational links), `invitations.rs` (emailed invitations that create a member's
-//! account), `reports.rs` (the dated facts reports chart), `records.rs` (their rows).
+//! account), `claims.rs` ("I am already a member": claims proven by a code or by staff), `reports.rs` (the dated facts reports chart), `records.rs` (their rows).
 
+pub mod claims;
 mod households;
 pub mod invitations;
 mod payments;

@@ -4,7 +4,8 @@
 //! Files: `mod.rs` (routes and the membership card), `dashboard.rs`, `joining.rs`,
 //! `payments.rs` (renewing, paying, recording payments and refunds), `webhooks.rs` (payment
 //! providers' calls), `directory.rs`, `members.rs` (the member list, inviting members, and
-//! a member's page), `invitations.rs` (the page an invitation link opens), `profile.rs`,
+//! a member's page), `invitations.rs` (the page an invitation link opens), `claims.rs` ("I am
+//! already a member" and the staff queue of claims), `profile.rs`,
 //! `households.rs`, `approvals.rs`, `tiers.rs`, `import.rs`, `reports.rs`.
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 mod approvals;
+mod claims;
 mod dashboard;
 mod directory;
 pub(crate) mod households;
@@ -47,6 +49,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/members", get(members::members))
         .route("/staff/members/invite", post(members::invite))
         .route("/invitation", get(invitations::invitation).post(invitations::accept))
+        .route("/claim", get(claims::claim_form).post(claims::claim))
+        .route("/claim/code", post(claims::enter_code))
+        .route("/staff/claims", get(claims::claims))
+        .route("/staff/claims/{id}/link", post(claims::link))
+        .route("/staff/claims/{id}/dismiss", post(claims::dismiss))
         .route("/members/{id}", get(members::member))
         .route("/members/{id}/edit", get(profile::member_edit).post(profile::save_member_edit))
         .route("/profile", get(profile::own_profile).post(profile::save_own_profile))

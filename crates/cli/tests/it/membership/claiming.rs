@@ -178,3 +178,109 @@ async fn an_invitation_not_accepted_after_a_week_is_reminded_once_with_a_fresh_l
         assert!(t.client().get(&fresh).await.body.contains("Choose a password"), "the reminder's link works");
     }
 }
+
+/// An active member without an account, found by search.
+async fn unlinked_member(t: &TestApp, skip: usize) -> guildhall_store::MemberSummary {
+    let filter = MemberFilter { standings: vec![Standing::Active], ..Default::default() };
+    let mut found = Vec::new();
+    for m in t.store.search_members(&filter, PageRequest::new(1, 100)).await.unwrap().items {
+        if t.store.member_by_id(m.id).await.unwrap().unwrap().user_id.is_none() {
+            found.push(m);
+        }
+    }
+    found.remove(skip)
+}
+
+#[tokio::test]
+async fn i_am_already_a_member_sends_a_code_to_the_record_s_address_and_staff_resolve_the_rest() {
+    for t in TestApp::each_engine().await {
+        let record = unlinked_member(&t, 0).await;
+        t.app
+            .create_verified_user(
+                "someone.else@example.org",
+                "Pat Example",
+                PASSWORD,
+                guildhall_domain::identity::Role::Member,
+            )
+            .await
+            .unwrap();
+        let mut pat = t.signed_in("someone.else@example.org").await;
+        assert!(pat.get("/dashboard").await.body.contains("Connect your membership to this account"));
+        let r = pat
+            .post_form(
+                "/claim",
+                &[
+                    ("member_number", &record.member_number.to_lowercase()),
+                    ("last_name", &record.last_name.to_uppercase()),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("Enter the code") && r.body.contains("•••@"), "{}", r.body);
+        assert!(!r.body.contains(&record.email), "the record's address is not shown whole");
+        let mail = t.mail_to(&record.email).await;
+        let code: String = mail
+            .last()
+            .unwrap()
+            .split_whitespace()
+            .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+            .unwrap()
+            .into();
+        assert!(t.mail_to("someone.else@example.org").await.is_empty(), "the code goes to the record's address only");
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let r = pat.post_form("/claim/code", &[("code", wrong)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("That code is not right"));
+        let r = pat.post_form("/claim/code", &[("code", &code)]).await;
+        assert_eq!(r.location(), "/dashboard?linked=1", "{}", r.body);
+        assert!(pat.get("/dashboard?linked=1").await.body.contains(&record.member_number));
+
+        // A claim that does not match by itself goes to staff, who link it.
+        let other = unlinked_member(&t, 0).await;
+        t.app
+            .create_verified_user(
+                "maiden.name@example.org",
+                "Lee Example",
+                PASSWORD,
+                guildhall_domain::identity::Role::Member,
+            )
+            .await
+            .unwrap();
+        let mut lee = t.signed_in("maiden.name@example.org").await;
+        let r = lee.post_form("/claim", &[("member_number", &other.member_number), ("last_name", "Maidenname")]).await;
+        assert!(r.body.contains("the society office will look into it"), "{}", r.body);
+        let mut staff = t.signed_in(STAFF).await;
+        let queue = staff.get("/staff/claims").await.body;
+        assert!(queue.contains("maiden.name@example.org") && queue.contains("Maidenname"), "{queue}");
+        let id = queue.split("/staff/claims/").nth(1).unwrap().split('/').next().unwrap().to_string();
+        let r = staff.post_form(&format!("/staff/claims/{id}/link"), &[("member_number", &other.member_number)]).await;
+        assert_eq!(r.location(), "/staff/claims", "{}", r.body);
+        assert!(staff.get("/staff/claims").await.body.contains("No claims are waiting."));
+        assert!(t.mail_to("maiden.name@example.org").await.last().unwrap().contains("is now connected"));
+        assert!(lee.get("/dashboard").await.body.contains(&other.member_number));
+
+        // Five wrong codes send the claim to staff; the sixth is not even checked.
+        let third = unlinked_member(&t, 0).await;
+        t.app
+            .create_verified_user("guesser@example.org", "Guess Er", PASSWORD, guildhall_domain::identity::Role::Member)
+            .await
+            .unwrap();
+        let mut guesser = t.signed_in("guesser@example.org").await;
+        guesser.post_form("/claim", &[("member_number", &third.member_number), ("last_name", &third.last_name)]).await;
+        for _ in 0..5 {
+            guesser.post_form("/claim/code", &[("code", "999999")]).await;
+        }
+        let code = t
+            .mail_to(&third.email)
+            .await
+            .last()
+            .unwrap()
+            .split_whitespace()
+            .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+            .unwrap()
+            .to_string();
+        let r = guesser.post_form("/claim/code", &[("code", &code)]).await;
+        assert_ne!(r.location(), "/dashboard?linked=1", "no code works after five wrong ones");
+        assert!(t.store.member_by_id(third.id).await.unwrap().unwrap().user_id.is_none());
+        assert!(staff.get("/staff/claims").await.body.contains("guesser@example.org"), "sent to staff");
+    }
+}
