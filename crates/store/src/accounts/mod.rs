@@ -11,6 +11,25 @@ use crate::{
     PageRequest, Store, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
 };
 
+/// Inserts an account inside a transaction; yields `(id,)`.
+macro_rules! insert_user {
+    ($tx:expr, $user:expr, $now:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&$user.email)
+        .bind(&$user.display_name)
+        .bind(&$user.password_hash)
+        .bind(&$user.role)
+        .bind($user.email_verified_at)
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use insert_user;
+
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at";
 
 impl Store {
@@ -25,18 +44,7 @@ impl Store {
     ) -> StoreResult<i64> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(&user.email)
-            .bind(&user.display_name)
-            .bind(&user.password_hash)
-            .bind(&user.role)
-            .bind(user.email_verified_at)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let (id,) = insert_user!(tx, user, now)?;
             if let Some(token) = token {
                 sqlx::query(
                     "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \

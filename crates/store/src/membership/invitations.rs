@@ -1,6 +1,7 @@
 //! Invitations: members without an account are emailed a single-use link that creates
 //! the account already linked to their record.
 
+use crate::accounts::insert_user;
 use crate::engine::{insert_audit, with_reader, with_writer};
 use crate::outbox::insert_mail;
 use crate::{MemberFilter, NewAuditEntry, NewMail, NewUser, Store, StoreError, StoreResult, UnixTime};
@@ -141,18 +142,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((member_id,)) = claimed else { return Ok(None) };
-            let (user_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO users (email, display_name, password_hash, role, email_verified_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(&user.email)
-            .bind(&user.display_name)
-            .bind(&user.password_hash)
-            .bind(&user.role)
-            .bind(user.email_verified_at)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let (user_id,) = insert_user!(tx, user, now)?;
             let linked = sqlx::query("UPDATE members SET user_id = $1 WHERE id = $2 AND user_id IS NULL")
                 .bind(user_id)
                 .bind(member_id)

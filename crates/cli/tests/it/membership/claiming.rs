@@ -26,23 +26,7 @@ async fn sign_up(t: &TestApp, browser: &mut Client, email: &str) -> String {
 #[tokio::test]
 async fn a_member_who_signs_up_with_the_email_on_their_record_is_linked_once_the_email_is_confirmed() {
     for t in TestApp::each_engine().await {
-        let active = t
-            .store
-            .search_members(
-                &MemberFilter { standings: vec![Standing::Active], ..Default::default() },
-                PageRequest::new(1, 50),
-            )
-            .await
-            .unwrap()
-            .items;
-        let mut record = None;
-        for m in active {
-            if t.store.member_by_id(m.id).await.unwrap().unwrap().user_id.is_none() {
-                record = Some(m);
-                break;
-            }
-        }
-        let record = record.expect("an active member without an account");
+        let record = unlinked_member(&t, 0).await;
         let mut browser = t.client();
         let confirm = sign_up(&t, &mut browser, &record.email).await;
         assert!(
