@@ -385,9 +385,10 @@ impl Store {
             #[sqlx(flatten)]
             user: UserRecord,
             office_chapter_id: Option<i64>,
+            last_seen_at: i64,
         }
         const SQL: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, \
-             u.disabled_at, u.created_at, t.chapter_id AS office_chapter_id \
+             u.disabled_at, u.created_at, t.chapter_id AS office_chapter_id, s.last_seen_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN officer_terms t ON t.user_id = u.id AND t.starts_on <= $3 AND (t.ends_on IS NULL OR t.ends_on >= $3) \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL \
@@ -403,15 +404,19 @@ impl Store {
         let mut offices: Vec<i64> = rows.iter().filter_map(|r| r.office_chapter_id).collect();
         offices.dedup();
         let Some(first) = rows.into_iter().next() else { return Ok(None) };
-        with_writer!(self, |pool| sqlx::query(
-            "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $3"
-        )
-        .bind(token_hash)
-        .bind(now)
-        .bind(now - 60)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        // Written only when a minute has passed: a signed-in page stays a read (on SQLite
+        // every write waits for the one writer connection).
+        if first.last_seen_at < now - 60 {
+            with_writer!(self, |pool| sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $3"
+            )
+            .bind(token_hash)
+            .bind(now)
+            .bind(now - 60)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
         Ok(Some((first.user, offices)))
     }
 
