@@ -18,6 +18,9 @@ pub struct Actor {
     pub officer_of: Vec<i64>,
     /// Set when the request came with an API token rather than a session.
     pub api_token_id: Option<i64>,
+    /// A staff or administrator account that must set up two-factor sign-in first: until
+    /// it does, it acts with a member's rights only (`role` is already lowered).
+    pub must_set_up_two_factor: bool,
 }
 
 /// Everything that needs permission. Chapter-scoped actions name their chapter.
@@ -93,6 +96,7 @@ mod tests {
             role,
             officer_of: officer_of.to_vec(),
             api_token_id: None,
+            must_set_up_two_factor: false,
         }
     }
 

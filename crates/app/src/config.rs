@@ -221,6 +221,9 @@ pub struct SecuritySettings {
     /// A member's session unused for this many minutes ends (0: never, the default:
     /// members' sessions last their full `session_days`).
     pub member_idle_minutes: i64,
+    /// Staff and administrators must sign in with a second factor (an authenticator app's
+    /// code or a recovery code). On by default; `serve --demo` turns it off.
+    pub require_two_factor_for_staff: bool,
 }
 
 /// Branding used until staff change it in the admin settings.
@@ -277,6 +280,7 @@ impl Default for SecuritySettings {
             slowdown_ms_per_failure: 1_000,
             staff_idle_minutes: 120,
             member_idle_minutes: 0,
+            require_two_factor_for_staff: true,
         }
     }
 }

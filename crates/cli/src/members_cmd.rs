@@ -123,6 +123,7 @@ pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
         role: guildhall_domain::identity::Role::Staff,
         officer_of: Vec::new(),
         api_token_id: None,
+        must_set_up_two_factor: false,
     };
     let started = Instant::now();
     let report = app.ce_compliance_report(&staff, None, None).await?;

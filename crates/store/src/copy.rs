@@ -54,7 +54,18 @@ pub const TABLES: &[TableSpec] = &[
             ("email_verified_at", I),
             ("disabled_at", I),
             ("created_at", I),
+            ("two_factor_enabled_at", I),
         ],
+        identity: true,
+    },
+    TableSpec {
+        name: "two_factor_secrets",
+        columns: &[("user_id", I), ("secret", T), ("last_used_step", I), ("created_at", I)],
+        identity: false,
+    },
+    TableSpec {
+        name: "recovery_codes",
+        columns: &[("id", I), ("user_id", I), ("code_hash", T), ("created_at", I), ("used_at", I)],
         identity: true,
     },
     TableSpec {
@@ -441,9 +452,14 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 /// Tables that hold nothing of the society's (the health checks' scratch row, the API's
-/// idempotency keys, which live a day): in the schema on both engines, never copied, and
+/// idempotency keys, which live a day, sign-ins waiting minutes for their second factor): in the schema on both engines, never copied, and
 /// ignored when checking a target is empty.
 pub const SCRATCH_TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "sign_in_challenges",
+        columns: &[("token_hash", T), ("user_id", I), ("created_at", I), ("expires_at", I)],
+        identity: false,
+    },
     TableSpec { name: "health_checks", columns: &[("id", I), ("checked_at", I)], identity: false },
     TableSpec {
         name: "idempotency_keys",

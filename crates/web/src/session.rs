@@ -20,6 +20,8 @@ use crate::error::{ApiError, HtmlError};
 
 pub const SESSION_COOKIE: &str = "gh_session";
 pub const CSRF_COOKIE: &str = "gh_csrf";
+/// A sign-in that proved its password and waits for the second factor (minutes long).
+pub const CHALLENGE_COOKIE: &str = "gh_sign_in";
 pub const CSRF_FIELD: &str = "csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Largest form body accepted (forms are small; imports have their own route).
@@ -113,6 +115,14 @@ pub async fn resolve(State(app): State<Arc<App>>, jar: CookieJar, mut request: R
     };
 
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // A staff or administrator account that must set up two-factor sign-in acts as a
+    // member until it does (see `Actor::must_set_up_two_factor`); its pages lead to the set-up.
+    if !is_api && !unsafe_method && actor.as_ref().is_some_and(|a| a.must_set_up_two_factor) {
+        let path = request.uri().path();
+        if !(path.starts_with("/account") || path.starts_with("/static/") || path == "/sign-out") {
+            return axum::response::Redirect::to("/account/two-factor?required=1").into_response();
+        }
+    }
     if is_api && unsafe_method && bearer.is_none() && actor.is_some() {
         let header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !constant_time_eq(header, &csrf_token) {

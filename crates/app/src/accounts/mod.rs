@@ -1,10 +1,11 @@
 //! Sign up, email verification, sign in and out, password reset, and turning a session
 //! cookie or API token into an [`Actor`].
 //!
-//! Files: `mod.rs` (a person's own account), `admin.rs` (administrators: roles and API
-//! tokens).
+//! Files: `mod.rs` (a person's own account), `two_factor.rs` (two-factor sign-in and
+//! recovery codes), `admin.rs` (administrators: roles and API tokens).
 
 pub mod admin;
+pub mod two_factor;
 
 use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
 use guildhall_store::{IdleCutoff, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, UserRecord};
@@ -41,6 +42,19 @@ pub struct SignedIn {
     /// The member number of a record linked to the account at this sign-in (its email
     /// was confirmed before the record was imported).
     pub linked_member: Option<String>,
+}
+
+/// Where a correct password leads: a session, or (with two-factor sign-in on) a
+/// challenge to answer with a code first.
+#[derive(Debug, Clone)]
+pub enum SignInStep {
+    SignedIn(SignedIn),
+    /// The password was right; the sign-in ends once `challenge` (a secret kept in a
+    /// short-lived cookie) is presented with a code.
+    SecondFactor {
+        challenge: String,
+        max_age_secs: i64,
+    },
 }
 
 impl App {
@@ -153,7 +167,7 @@ impl App {
 
     /// Checks the password and opens a session. Refused while too many recent
     /// attempts have failed for the account or from the address.
-    pub async fn sign_in(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<SignedIn> {
+    pub async fn sign_in(&self, email: &str, password: &str, client: &ClientInfo) -> AppResult<SignInStep> {
         let security = &self.settings.security;
         let now = self.clock.unix();
         let email_key = email.trim().to_lowercase();
@@ -223,7 +237,15 @@ impl App {
         }
         self.store.record_sign_in_attempt(&email_key, &client.ip, true, now).await?;
         self.store.forgive_sign_in_attempt(&[from_here.as_str(), &account], &[address.as_str()]).await?;
-        // A record imported after the account confirmed its email is linked now.
+        if user.two_factor_enabled_at.is_some() {
+            return self.challenge_second_factor(&user).await;
+        }
+        Ok(SignInStep::SignedIn(self.finish_sign_in(user, client).await?))
+    }
+
+    /// The last step of every sign-in: links a member record imported after the account
+    /// confirmed its email, and opens the session.
+    pub(crate) async fn finish_sign_in(&self, user: UserRecord, client: &ClientInfo) -> AppResult<SignedIn> {
         let linked_member = self.claim_member_record(user.id, &user.email, true).await?;
         let mut signed_in = self.open_session(user, client).await?;
         signed_in.linked_member = linked_member;
@@ -265,7 +287,8 @@ impl App {
             .store
             .session_user_with_offices(&hash_token(session_token), now, self.clock.today(), idle_cutoff)
             .await?;
-        Ok(found.map(|(user, officer_of)| actor_from(user, officer_of, None, None)))
+        let require = security.require_two_factor_for_staff;
+        Ok(found.map(|(user, officer_of)| actor_from(user, officer_of, None, None, require)))
     }
 
     /// The person an API token acts for, limited to the token's role and chapter.
@@ -288,7 +311,7 @@ impl App {
         let mut officer_of: Vec<i64> =
             self.store.officer_terms_on(user.id, self.clock.today()).await?.into_iter().map(|t| t.chapter_id).collect();
         officer_of.dedup();
-        Ok(actor_from(user, officer_of, token, token_chapter))
+        Ok(actor_from(user, officer_of, token, token_chapter, self.settings.security.require_two_factor_for_staff))
     }
 
     /// Emails a single-use reset link if the address has an account. Always succeeds,
@@ -498,16 +521,24 @@ impl App {
 }
 
 /// An actor from a user and the chapters they hold office in, narrowed to an API
-/// token's role and chapter when the request came with one.
+/// token's role and chapter when the request came with one. A staff or administrator
+/// session without two-factor sign-in, where it is required, acts as a member until it
+/// is set up. (An API token is a credential of its own, issued by an administrator.)
 fn actor_from(
     user: UserRecord,
     mut officer_of: Vec<i64>,
     token: Option<(i64, Role)>,
     token_chapter: Option<i64>,
+    require_two_factor_for_staff: bool,
 ) -> Actor {
     let user_role = Role::parse(&user.role).unwrap_or(Role::Member);
+    let must_set_up_two_factor = token.is_none()
+        && require_two_factor_for_staff
+        && user_role >= Role::Staff
+        && user.two_factor_enabled_at.is_none();
     let role = match token {
         Some((_, token_role)) => token_role.min(user_role),
+        None if must_set_up_two_factor => Role::Member,
         None => user_role,
     };
     if token.is_some() {
@@ -520,5 +551,6 @@ fn actor_from(
         role,
         officer_of,
         api_token_id: token.map(|(id, _)| id),
+        must_set_up_two_factor,
     }
 }

@@ -31,6 +31,8 @@ pub fn test_settings() -> Settings {
     settings.payments.webhook_secret = WEBHOOK_SECRET.into();
     // An account slowed after many failures waits a millisecond per attempt, not a second.
     settings.security.slowdown_ms_per_failure = 1;
+    // Staff sign in with a password alone unless a test turns two-factor sign-in on.
+    settings.security.require_two_factor_for_staff = false;
     settings
 }
 
@@ -49,6 +51,11 @@ impl TestApp {
     /// own database, copied from a template that was migrated and seeded once per run;
     /// the two are made, and their applications started, at the same time.
     pub async fn each_engine() -> Vec<TestApp> {
+        Self::each_engine_with(test_settings()).await
+    }
+
+    /// As [`TestApp::each_engine`], the applications started with these settings.
+    pub async fn each_engine_with(settings: Settings) -> Vec<TestApp> {
         let seed = |store, url| async move {
             let mut settings = test_settings();
             settings.database.url = url;
@@ -59,13 +66,13 @@ impl TestApp {
         let (sqlite, postgres) = tokio::join!(
             async {
                 let db = TestDatabase::sqlite_from_template(DEMO_SOCIETY, seed).await.expect("SQLite test database");
-                Self::over(db, test_settings()).await
+                Self::over(db, settings.clone()).await
             },
             async {
                 let db =
                     TestDatabase::postgres_from_template(DEMO_SOCIETY, seed).await.expect("PostgreSQL test database");
                 match db {
-                    Some(db) => Some(Self::over(db, test_settings()).await),
+                    Some(db) => Some(Self::over(db, settings.clone()).await),
                     None => None,
                 }
             },

@@ -15,3 +15,4 @@ mod cli;
 mod layering;
 mod membership;
 mod society;
+mod two_factor;

@@ -1,8 +1,10 @@
 //! Accounts: users, sessions, single-use email tokens, sign-in attempts, API tokens.
 //!
-//! Files: `mod.rs` (the queries), `records.rs` (its rows).
+//! Files: `mod.rs` (the queries), `two_factor.rs` (authenticator secrets, recovery codes,
+//! sign-ins waiting for their second factor), `records.rs` (its rows).
 
 pub mod records;
+mod two_factor;
 
 use crate::engine::{audited, audited_change, insert_audit};
 use crate::outbox::insert_mail;
@@ -30,7 +32,8 @@ macro_rules! insert_user {
 }
 pub(crate) use insert_user;
 
-const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at";
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, role, email_verified_at, disabled_at, created_at, \
+     two_factor_enabled_at";
 
 impl Store {
     /// Creates an account and, in the same transaction, its email token and the mail
@@ -388,7 +391,7 @@ impl Store {
             last_seen_at: i64,
         }
         const SQL: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, \
-             u.disabled_at, u.created_at, t.chapter_id AS office_chapter_id, s.last_seen_at \
+             u.disabled_at, u.created_at, u.two_factor_enabled_at, t.chapter_id AS office_chapter_id, s.last_seen_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN officer_terms t ON t.user_id = u.id AND t.starts_on <= $3 AND (t.ends_on IS NULL OR t.ends_on >= $3) \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL \
@@ -434,6 +437,8 @@ impl Store {
         with_writer!(self, |pool| {
             let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
             let b = sqlx::query("DELETE FROM email_tokens WHERE expires_at <= $1").bind(now).execute(pool).await?;
+            let challenges =
+                sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at <= $1").bind(now).execute(pool).await?;
             let c = sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at <= $1")
                 .bind(now - 86_400)
                 .execute(pool)
@@ -446,7 +451,12 @@ impl Store {
                 .bind(now - 86_400)
                 .execute(pool)
                 .await?;
-            Ok(a.rows_affected() + b.rows_affected() + c.rows_affected() + d.rows_affected() + e.rows_affected())
+            Ok(a.rows_affected()
+                + b.rows_affected()
+                + challenges.rows_affected()
+                + c.rows_affected()
+                + d.rows_affected()
+                + e.rows_affected())
         })
     }
 

@@ -15,6 +15,8 @@ pub struct UserRecord {
     pub email_verified_at: Option<UnixTime>,
     pub disabled_at: Option<UnixTime>,
     pub created_at: UnixTime,
+    /// When two-factor sign-in was turned on; `None` while it is off.
+    pub two_factor_enabled_at: Option<UnixTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,4 +79,23 @@ pub struct IdleCutoff {
     pub member: UnixTime,
     /// For staff and administrators.
     pub staff: UnixTime,
+}
+
+/// An account's authenticator secret (base32) and the last time step a code was accepted for.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TwoFactorSecret {
+    pub user_id: i64,
+    pub secret: String,
+    pub last_used_step: i64,
+    pub created_at: UnixTime,
+}
+
+impl std::fmt::Debug for TwoFactorSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwoFactorSecret")
+            .field("user_id", &self.user_id)
+            .field("secret", &"(hidden)")
+            .field("last_used_step", &self.last_used_step)
+            .finish()
+    }
 }

@@ -1,8 +1,9 @@
 //! Account pages: signing up and confirming an email address, signing in and out,
 //! forgotten passwords; administrators' pages for accounts and API tokens.
 //!
-//! Files: `api.rs` (its JSON API operations), `mod.rs` (routes and a person's own account), `admin.rs` (accounts and their
-//! roles, API tokens).
+//! Files: `api.rs` (its JSON API operations), `mod.rs` (routes and a person's own account),
+//! `two_factor.rs` (the second step of signing in; setting up two-factor sign-in), `admin.rs`
+//! (accounts and their roles, API tokens).
 
 pub mod api;
 use std::sync::Arc;
@@ -11,17 +12,20 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::cookie::CookieJar;
-use guildhall_app::accounts::SignUp;
+use guildhall_app::accounts::{SignInStep, SignUp};
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
 use crate::home::message;
 use crate::kit::*;
-use crate::session::{CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie, session_cookies};
+use crate::session::{
+    CHALLENGE_COOKIE, CSRF_COOKIE, CsrfForm, Identity, SESSION_COOKIE, SignedIn, build_cookie, session_cookies,
+};
 use axum::Router;
 use axum::routing::{get, post};
 
 mod admin;
+mod two_factor;
 
 /// Signing up, in and out, passwords; administrators' accounts and API tokens.
 pub fn routes() -> Router<Arc<App>> {
@@ -29,11 +33,17 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sign-up", get(sign_up_form).post(sign_up))
         .route("/verify-email", get(verify_email))
         .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-in/two-factor", get(two_factor::second_step_form).post(two_factor::second_step))
         .route("/sign-out", post(sign_out))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
         .route("/account/email", post(request_email_change))
         .route("/account/email/confirm", get(confirm_email_change))
+        .route("/account/two-factor", get(two_factor::settings))
+        .route("/account/two-factor/start", post(two_factor::start))
+        .route("/account/two-factor/enable", post(two_factor::enable))
+        .route("/account/two-factor/recovery-codes", post(two_factor::new_recovery_codes))
+        .route("/account/two-factor/disable", post(two_factor::disable))
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset", get(reset_form).post(reset))
         .route("/admin/accounts", get(admin::accounts))
@@ -159,10 +169,14 @@ pub async fn sign_in(
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> PageResult {
     match app.sign_in(&form.email, &form.password, &identity.client).await {
-        Ok(signed_in) => {
+        Ok(SignInStep::SignedIn(signed_in)) => {
             // The form token changes with the session: one bound to the new session.
             let to = if signed_in.linked_member.is_some() { "/dashboard?linked=1" } else { "/dashboard" };
             Ok((session_cookies(&app, jar, &signed_in), Redirect::to(to)).into_response())
+        }
+        Ok(SignInStep::SecondFactor { challenge, max_age_secs }) => {
+            let jar = jar.add(build_cookie(&app, CHALLENGE_COOKIE, challenge, Some(max_age_secs)));
+            Ok((jar, Redirect::to("/sign-in/two-factor")).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. } | AppError::Forbidden(_))) => {
             let (form_state, notice) = match &err {
@@ -264,6 +278,8 @@ struct AccountPage {
     form: FormState,
     email: String,
     notice: String,
+    /// Whether two-factor sign-in is on.
+    two_factor: bool,
     /// The new address typed into the email form, shown again with its errors.
     new_email: String,
     /// Whether `form`'s errors belong to the email form (both forms ask for the current password).
@@ -271,15 +287,20 @@ struct AccountPage {
 }
 
 impl AccountPage {
-    async fn new(app: &App, identity: &Identity, email: String) -> Self {
-        AccountPage {
+    async fn new(app: &App, identity: &Identity, email: String) -> Result<Self, AppError> {
+        let two_factor = match &identity.actor {
+            Some(actor) => app.two_factor_status(actor).await?.enabled,
+            None => false,
+        };
+        Ok(AccountPage {
             chrome: Chrome::new(app, identity, "Your account", "account").await,
             form: FormState::default(),
             email,
             notice: String::new(),
+            two_factor,
             new_email: String::new(),
             email_form_failed: false,
-        }
+        })
     }
 }
 
@@ -297,7 +318,7 @@ pub async fn account(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<AccountQuery>,
 ) -> PageResult {
-    let mut page = AccountPage::new(&app, &identity, actor.email).await;
+    let mut page = AccountPage::new(&app, &identity, actor.email).await?;
     if q.changed.is_some() {
         page.notice = "Your password was changed, and every other browser or device was signed out.".into();
     } else if q.link_sent.is_some() {
@@ -325,7 +346,7 @@ pub async fn change_password(
     match app.change_password(&actor, &session, &form.current_password, &form.password, &identity.request_id).await {
         Ok(()) => Ok(Redirect::to("/account?changed=1").into_response()),
         Err(err @ AppError::Validation { .. }) => {
-            let mut page = AccountPage::new(&app, &identity, actor.email).await;
+            let mut page = AccountPage::new(&app, &identity, actor.email).await?;
             page.form = FormState::from_error(&err);
             rerender(&page, &err)
         }
@@ -349,7 +370,7 @@ pub async fn request_email_change(
     match app.request_email_change(&actor, &form.new_email, &form.current_password).await {
         Ok(_) => Ok(Redirect::to("/account?link_sent=1").into_response()),
         Err(err @ AppError::Validation { .. }) => {
-            let mut page = AccountPage::new(&app, &identity, actor.email).await;
+            let mut page = AccountPage::new(&app, &identity, actor.email).await?;
             page.form = FormState::from_error(&err);
             page.new_email = form.new_email;
             page.email_form_failed = true;
