@@ -50,6 +50,46 @@ impl App {
         Ok(UserRecord { role: role.as_str().to_string(), ..user })
     }
 
+    /// Turns off someone's two-factor sign-in when they lost both their phone and their
+    /// recovery codes, after the administrator confirmed who they are (audited; the
+    /// account is told by email). They set it up again at their next sign-in if their
+    /// role requires it.
+    pub async fn reset_two_factor(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        identity_confirmed: bool,
+        request_id: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::Administration)?;
+        let user =
+            self.store.user_by_id(user_id).await?.ok_or_else(|| AppError::NotFound("No such account.".into()))?;
+        if !identity_confirmed {
+            return Err(AppError::invalid_field(
+                "confirmed",
+                "Confirm that you have checked who is asking before turning off their two-factor sign-in.",
+            ));
+        }
+        if user.two_factor_enabled_at.is_none() {
+            return Err(AppError::invalid("Two-factor sign-in is already off for that account."));
+        }
+        let mut audit = self.audit_entry(actor, "account.two_factor_reset", "account", request_id);
+        audit.subject_id = Some(user.id);
+        audit.subject_label = format!("{} <{}>", user.display_name, user.email);
+        let notice = guildhall_store::NewMail {
+            to_address: user.email.clone(),
+            subject: format!("Two-factor sign-in was turned off by an administrator ({})", self.branding().await.name),
+            body_text: format!(
+                "Hello {},\n\nAn administrator turned off two-factor sign-in for this account, as asked. Set it up \
+                 again from your account page: {}\n\nIf you did not ask for this, tell the society office at once.\n",
+                user.display_name,
+                self.link("/account/two-factor")
+            ),
+        };
+        self.store.disable_two_factor(user.id, &notice, &audit).await?;
+        Ok(())
+    }
+
     pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRecord>> {
         actor.require(Permission::Administration)?;
         Ok(self.store.list_api_tokens().await?)

@@ -219,6 +219,13 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get("/admin/settings".into()), admin),
         (Call::Get("/admin/tokens".into()), admin),
         (Call::Form("/admin/accounts/1/role".into(), &[("role", "member")]), admin),
+        // Account 1 has two-factor sign-in off: the administrator is told so.
+        (
+            Call::Form("/admin/accounts/1/two-factor/reset".into(), &[("confirmed", "yes")]),
+            [SignIn, Forbidden, Forbidden, Forbidden, Invalid],
+        ),
+        (Call::Get("/account/two-factor".into()), page),
+        (Call::Get("/sign-in/two-factor".into()), [SignIn; 5]),
         (
             Call::Form(
                 "/admin/settings".into(),

@@ -143,8 +143,7 @@ async fn staff_must_set_up_two_factor_sign_in_when_the_setting_is_on() {
         let (key, _codes) = turn_on(&t, &mut staff).await;
         assert_eq!(staff.get("/staff/members").await.status, StatusCode::OK, "staff pages open once it is on");
         assert_eq!(staff.api(Method::GET, "/api/v1/audit-log", None).await.status, StatusCode::OK);
-        let audit = audit(&mut staff, "account.two_factor_enabled").await;
-        assert_eq!(audit["total"], 1);
+        assert_eq!(audit(&mut staff, "account.two_factor_enabled").await["total"], 1);
 
         // It cannot be turned off, and the next sign-in asks for a code.
         let r = staff.post_form("/account/two-factor/disable", &[("current_password", PASSWORD)]).await;
@@ -156,6 +155,26 @@ async fn staff_must_set_up_two_factor_sign_in_when_the_setting_is_on() {
         let r = again.post_form("/sign-in/two-factor", &[("code", &app_code(&key, t.app.clock.unix()))]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(again.get("/staff/members").await.status, StatusCode::OK);
+
+        // Lost phone and codes: an administrator (with two-factor sign-in of their own)
+        // turns it off after checking who is asking; the staff member must set it up again.
+        let mut admin = t.signed_in(ADMIN).await;
+        turn_on(&t, &mut admin).await;
+        let staff_id = t.store.user_by_email(STAFF).await.unwrap().unwrap().id;
+        let path = format!("/admin/accounts/{staff_id}/two-factor/reset");
+        let r = admin.post_form(&path, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the check of who is asking is confirmed");
+        let r = admin.post_form(&path, &[("confirmed", "yes")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audit(&mut admin, "account.two_factor_reset").await["total"], 1);
+        assert!(
+            t.mail_to(STAFF)
+                .await
+                .iter()
+                .any(|m| m.starts_with("Two-factor sign-in was turned off by an administrator"))
+        );
+        let mut after_reset = t.signed_in(STAFF).await;
+        assert_eq!(after_reset.get("/staff/members").await.location(), "/account/two-factor?required=1");
 
         // Members are not asked to set it up.
         let mut member = t.signed_in(MEMBER).await;

@@ -65,6 +65,29 @@ pub async fn set_role(
     accounts_page(&app, &actor, &identity, &PageQuery::default(), "The role was saved.".into()).await
 }
 
+#[derive(Deserialize)]
+pub struct TwoFactorResetForm {
+    #[serde(default)]
+    confirmed: Option<String>,
+}
+
+pub async fn reset_two_factor(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<TwoFactorResetForm>,
+) -> PageResult {
+    app.reset_two_factor(&actor, id, form.confirmed.is_some(), &identity.request_id).await?;
+    accounts_page(
+        &app,
+        &actor,
+        &identity,
+        &PageQuery::default(),
+        "Two-factor sign-in was turned off for that account.".into(),
+    )
+    .await
+}
+
 pub struct TokenRow {
     id: i64,
     name: String,

@@ -48,6 +48,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/password/reset", get(reset_form).post(reset))
         .route("/admin/accounts", get(admin::accounts))
         .route("/admin/accounts/{id}/role", post(admin::set_role))
+        .route("/admin/accounts/{id}/two-factor/reset", post(admin::reset_two_factor))
         .route("/admin/tokens", get(admin::tokens).post(admin::issue_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
 }
