@@ -251,6 +251,16 @@ impl Store {
         Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
     }
 
+    /// Applies the embedded migrations up to and including `version`, and no later one:
+    /// for testing what a migration does to data written before it.
+    pub async fn migrate_to(&self, version: i64) -> StoreResult<()> {
+        match &self.engine {
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run_to(version, write).await,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run_to(version, pool).await,
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
     /// Versions recorded as applied in this database.
     pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
         const SQL: &str = "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version";
