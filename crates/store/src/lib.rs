@@ -36,7 +36,7 @@ pub mod society;
 pub mod testing;
 
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
-pub use error::StoreError;
+pub use error::{LICENCE_HELD, StoreError};
 pub use idempotency::IdempotencyClaim;
 pub use outbox::{MailRecord, NewMail};
 

@@ -3,7 +3,7 @@
 
 use super::*;
 use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind, already_held};
-use guildhall_store::StoreError;
+use guildhall_store::{LICENCE_HELD, StoreError};
 
 #[derive(Debug, Clone, Default)]
 pub struct CredentialInput {
@@ -108,7 +108,7 @@ impl App {
                 // One licence per jurisdiction and kind on a record: the database decides
                 // (`licences_one_per_record`), and the form says which one is there already.
                 match self.store.add_ce_licence(member.id, &licence, Some(&audit), now).await {
-                    Err(StoreError::Conflict { field }) if field == "licence" => Err(AppError::Validation {
+                    Err(StoreError::Conflict { field }) if field == LICENCE_HELD => Err(AppError::Validation {
                         message: "The licence was not added.".into(),
                         fields: BTreeMap::from([(
                             "jurisdiction".to_string(),
