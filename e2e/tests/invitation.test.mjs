@@ -65,3 +65,52 @@ test('staff invite a chapter and a member follows the link to their membership',
     await context.close();
   }
 });
+
+test('staff import a member with the invitation tick; the approvals area shows the invitation; the member follows it', async () => {
+  const email = 'katherine.johnson@import.e2e.example.org';
+  const admin = await newPage(browser, server.baseURL, { axe: true });
+  let link;
+  try {
+    await signIn(admin.page, DEMO.admin, DEMO_PASSWORD);
+    await admin.page.goto('/staff/import');
+    const csv = 'first_name,last_name,email,tier,status,joined_on,expires_on\n'
+      + `Katherine,Johnson,${email},member,active,2021-02-01,2099-01-31\n`;
+    await admin.page.getByLabel('Member CSV file').setInputFiles({
+      name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv),
+    });
+    await admin.page.getByLabel('Only check the file; import nothing').uncheck();
+    await admin.page.getByLabel('Invite the imported members').check();
+    await admin.page.getByRole('button', { name: 'Check and import' }).click();
+    await admin.page.waitForLoadState('load');
+    assert.match(
+      await admin.page.locator('[role="status"]').innerText(),
+      /Imported 1 members; 1 of them was invited by email\./,
+    );
+    assert.deepEqual(await axeViolations(admin.page), [], 'the import result: no WCAG 2.2 A/AA violations');
+
+    await admin.page.goto('/staff/approvals');
+    const summary = admin.page.locator('#invitation-summary');
+    assert.match(await summary.getByRole('row', { name: /Awaiting an answer/ }).innerText(), /[1-9]/);
+    await admin.page.locator('#open-invitations').getByRole('link', { name: 'Katherine Johnson' }).waitFor();
+    assert.deepEqual(await axeViolations(admin.page), [], 'the approvals area: no WCAG 2.2 A/AA violations');
+    await admin.page.screenshot({ path: screenshotPath('staff-approvals-invitations.png'), fullPage: true });
+
+    const mail = await openMailTo(admin.page, email);
+    assert.match(mail.subject, /membership online/);
+    link = linkIn(mail.body, '/invitation');
+  } finally {
+    await admin.context.close();
+  }
+
+  const { context, page } = await newPage(browser, server.baseURL);
+  try {
+    await page.goto(link.pathname + link.search);
+    assert.match(await page.locator('h1').innerText(), /^Welcome, Katherine/);
+    await page.getByLabel('Password').fill('a passphrase of my own');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(new URL(page.url()).pathname, '/dashboard', 'signed in and on the dashboard');
+  } finally {
+    await context.close();
+  }
+});

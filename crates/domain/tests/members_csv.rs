@@ -221,6 +221,17 @@ fn every_validation_rule() {
         ("two licences", &[("licences", "US-TX|PE|1|2015-06-01|;CA-ON|pe|A-9|2019-01-01")], None),
         ("lower-case licence", &[("licences", "us-tx|se|77|2015-06-01|")], None),
         ("PLS licence", &[("licences", "US-CA|PLS|L9|2015-06-01|2027-01-01")], None),
+        ("PE and SE in one state", &[("licences", "US-TX|PE|1|2015-06-01|;US-TX|SE|2|2016-06-01|")], None),
+        (
+            "the same licence twice",
+            &[("licences", "US-TX|PE|1|2015-06-01|;US-FL|PE|F1|2016-06-01|;us-tx|pe|2|2016-06-01|")],
+            Some(("licences", "licence 3 (\"us-tx|pe|2|2016-06-01|\"): US-TX PE is already licence 1 of this row")),
+        ),
+        (
+            "the same licence twice, spelt differently",
+            &[("licences", "CA-ON|P.Eng|1|2015-06-01|;ca-on|PENG|2|2016-06-01|")],
+            Some(("licences", "a member holds a licence once")),
+        ),
         ("state outside the list", &[("licences", "AU-NSW|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("three-letter country", &[("licences", "USA-TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),
         ("digit in country", &[("licences", "U1-TX|PE|1|2015-06-01")], Some(("licences", "not a jurisdiction"))),

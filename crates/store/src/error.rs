@@ -57,6 +57,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("payment_events_provider_event_id_key", "payment_events.provider, payment_events.event_id", "event_id"),
     ("organisations_pkey", "organisations.payer_id", "organisation"),
     ("member_groups_pkey", "member_groups.member_id, member_groups.group_id", "group"),
+    ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (
         "renewal_reminders_pkey",
         "renewal_reminders.member_id, renewal_reminders.for_expiry, renewal_reminders.offset_key",
@@ -71,6 +72,10 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ),
     ("ce_programmes_ruleset_id_key", "ce_programmes.ruleset_id", "ruleset_id"),
 ];
+
+/// The field of a refused second copy of a licence already on the member's record
+/// (`licences_one_per_record`: one per member, jurisdiction and kind).
+pub const LICENCE_HELD: &str = "licence";
 
 /// The field of a uniqueness rule not in [`UNIQUE_RULES`] (a new one someone forgot to list).
 pub const UNLISTED_UNIQUE: &str = "unique";
@@ -98,6 +103,7 @@ mod tests {
             ("tiers_code_key", "tiers.code", "code"),
             ("payment_events_provider_event_id_key", "payment_events.provider, payment_events.event_id", "event_id"),
             ("ce_activities_source", "ce_activities.source, ce_activities.source_ref", "source_ref"),
+            ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", "licence"),
             ("no_such_rule", "nowhere.nothing", "unique"),
         ];
         for (pg, sqlite, field) in cases {

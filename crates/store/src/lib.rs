@@ -36,7 +36,7 @@ pub mod society;
 pub mod testing;
 
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
-pub use error::StoreError;
+pub use error::{LICENCE_HELD, StoreError};
 pub use idempotency::IdempotencyClaim;
 pub use outbox::{MailRecord, NewMail};
 
@@ -249,6 +249,16 @@ impl Store {
         .map_err(|e| StoreError::Migration(e.to_string()))?;
         let after = self.applied_migrations().await?;
         Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+    }
+
+    /// Applies the embedded migrations up to and including `version`, and no later one:
+    /// for testing what a migration does to data written before it.
+    pub async fn migrate_to(&self, version: i64) -> StoreResult<()> {
+        match &self.engine {
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run_to(version, write).await,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run_to(version, pool).await,
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
     /// Versions recorded as applied in this database.

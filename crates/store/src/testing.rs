@@ -142,16 +142,32 @@ async fn execute(admin: &mut PgConnection, sql: String) -> StoreResult<()> {
 impl TestDatabase {
     /// A fresh, migrated SQLite file in the temporary folder.
     pub async fn sqlite() -> StoreResult<Self> {
+        Self::sqlite_at(None).await
+    }
+
+    /// A fresh SQLite file migrated up to `version` (every migration when `None`).
+    async fn sqlite_at(version: Option<i64>) -> StoreResult<Self> {
         let path = sqlite_path(TEST_PREFIX);
         let url = sqlite_url(&path);
         let store = Store::connect(&url, &ConnectOptions::default()).await?;
-        store.migrate().await?;
-        Ok(Self { store, url, cleanup: Cleanup::File(path) })
+        let db = Self { store, url, cleanup: Cleanup::File(path) };
+        match version {
+            Some(version) => db.store.migrate_to(version).await?,
+            None => {
+                db.store.migrate().await?;
+            }
+        }
+        Ok(db)
     }
 
     /// A fresh, migrated PostgreSQL database. `Ok(None)` when PostgreSQL is unreachable
     /// and not required (a message is printed).
     pub async fn postgres() -> StoreResult<Option<Self>> {
+        Self::postgres_at(None).await
+    }
+
+    /// A fresh PostgreSQL database migrated up to `version` (every migration when `None`).
+    async fn postgres_at(version: Option<i64>) -> StoreResult<Option<Self>> {
         let admin_url = pg_admin_url();
         let Some(mut admin) = connect_admin(&admin_url).await? else { return Ok(None) };
         sweep_pg_once(&mut admin).await;
@@ -168,7 +184,12 @@ impl TestDatabase {
             }
         };
         let db = Self { store, url, cleanup };
-        db.store.migrate().await?;
+        match version {
+            Some(version) => db.store.migrate_to(version).await?,
+            None => {
+                db.store.migrate().await?;
+            }
+        }
         Ok(Some(db))
     }
 
@@ -176,6 +197,16 @@ impl TestDatabase {
     pub async fn each_engine() -> StoreResult<Vec<Self>> {
         let mut dbs = vec![Self::sqlite().await?];
         if let Some(pg) = Self::postgres().await? {
+            dbs.push(pg);
+        }
+        Ok(dbs)
+    }
+
+    /// Like [`each_engine`](Self::each_engine), but migrated only up to and including
+    /// `version`: for testing what a later migration does to the data it finds.
+    pub async fn each_engine_migrated_to(version: i64) -> StoreResult<Vec<Self>> {
+        let mut dbs = vec![Self::sqlite_at(Some(version)).await?];
+        if let Some(pg) = Self::postgres_at(Some(version)).await? {
             dbs.push(pg);
         }
         Ok(dbs)

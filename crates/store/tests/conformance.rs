@@ -961,3 +961,83 @@ async fn a_conflict_names_its_field_the_same_on_both_engines() {
         );
     }
 }
+
+#[tokio::test]
+async fn migration_18_keeps_one_of_a_member_s_duplicate_licences_and_moves_its_reminders() {
+    use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
+    use guildhall_store::ce::NewCeLicence;
+    for db in TestDatabase::each_engine_migrated_to(17).await.unwrap() {
+        let s = &db.store;
+        let kind = db.kind();
+        assert!(!s.applied_migrations().await.unwrap().contains(&18), "{kind:?}");
+        let (member, ..) = member_with_payment(s, "twice@example.org").await;
+        let (other, ..) = member_with_payment(s, "once@example.org").await;
+        let licence = |jurisdiction: &str, number: &str, expires_on, method: Option<&str>| NewCeLicence {
+            jurisdiction: Jurisdiction::parse(jurisdiction).unwrap(),
+            kind: LicenceKind::ProfessionalEngineer,
+            number: number.into(),
+            first_issued: date!(2015 - 06 - 01),
+            expires_on,
+            licensure_method: method.map(String::from),
+        };
+        // Three rows for one Texas PE licence: the one expiring last is kept; what it leaves
+        // blank comes from the others (the method from the undated row, the figures from the
+        // oldest).
+        let older = s.add_ce_licence(member, &licence("US-TX", "", Some(date!(2026 - 06 - 30)), None), None, 1).await;
+        let kept = s.add_ce_licence(member, &licence("US-TX", "TX1", Some(date!(2027 - 06 - 30)), None), None, 2).await;
+        let undated = s.add_ce_licence(member, &licence("US-TX", "TX0", None, Some("exam")), None, 3).await;
+        let (older, kept, undated) = (older.unwrap(), kept.unwrap(), undated.unwrap());
+        let florida = s.add_ce_licence(member, &licence("US-FL", "FL1", None, None), None, 4).await.unwrap();
+        let others = s.add_ce_licence(other, &licence("US-TX", "TX9", None, None), None, 5).await.unwrap();
+        let figures = audit("ce.figures_recorded", 6, None);
+        assert!(
+            s.set_ce_fields(member, CredentialSource::Licence, older, "peak_target_hours=30", &figures).await.unwrap()
+        );
+        let period = date!(2026 - 06 - 30);
+        for (key, offset) in [(older, 30), (undated, 30), (older, 7)] {
+            let mail = mail("twice@example.org", "PDH");
+            assert!(s.record_ce_reminder(member, &format!("licence-{key}"), period, offset, &mail, 7).await.unwrap());
+        }
+
+        s.migrate().await.unwrap();
+        let mut licences: Vec<_> = s
+            .ce_credentials(member)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.source == CredentialSource::Licence)
+            .map(|c| (c.id, c.label, c.number, c.expires_on, c.licensure_method, c.ce_fields))
+            .collect();
+        licences.sort();
+        let texas = (
+            kept,
+            "US-TX".to_string(),
+            "TX1".to_string(),
+            Some(date!(2027 - 06 - 30)),
+            Some("exam".to_string()),
+            "peak_target_hours=30".to_string(),
+        );
+        let florida = (florida, "US-FL".to_string(), "FL1".to_string(), None, None, String::new());
+        assert_eq!(licences, vec![texas, florida], "{kind:?}");
+        assert_eq!(s.ce_credentials(other).await.unwrap()[0].id, others, "{kind:?}: another member's licence stays");
+        let mut reminders: Vec<_> = s
+            .ce_reminders_sent(date!(2000 - 01 - 01))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.0 == member)
+            .map(|(_, key, end, offset)| (key, end, offset))
+            .collect();
+        reminders.sort();
+        assert_eq!(
+            reminders,
+            vec![(format!("licence-{kept}"), period, 7), (format!("licence-{kept}"), period, 30)],
+            "{kind:?}: reminders already sent follow the kept licence, once each"
+        );
+
+        let again = s.add_ce_licence(member, &licence("US-TX", "TX2", None, None), None, 8).await.unwrap_err();
+        assert!(matches!(&again, StoreError::Conflict { field } if field == "licence"), "{kind:?}: {again:?}");
+        let structural = NewCeLicence { kind: LicenceKind::StructuralEngineer, ..licence("US-TX", "SE1", None, None) };
+        s.add_ce_licence(member, &structural, None, 9).await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
+    }
+}

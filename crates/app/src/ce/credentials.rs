@@ -2,7 +2,8 @@
 //! the figures a rule set reads from the member's own record.
 
 use super::*;
-use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind};
+use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind, already_held};
+use guildhall_store::{LICENCE_HELD, StoreError};
 
 #[derive(Debug, Clone, Default)]
 pub struct CredentialInput {
@@ -104,7 +105,18 @@ impl App {
                         "number": licence.number, "issued": issued, "expires": expires}})
                     .to_string(),
                 );
-                Ok(self.store.add_ce_licence(member.id, &licence, Some(&audit), now).await?)
+                // One licence per jurisdiction and kind on a record: the database decides
+                // (`licences_one_per_record`), and the form says which one is there already.
+                match self.store.add_ce_licence(member.id, &licence, Some(&audit), now).await {
+                    Err(StoreError::Conflict { field }) if field == LICENCE_HELD => Err(AppError::Validation {
+                        message: "The licence was not added.".into(),
+                        fields: BTreeMap::from([(
+                            "jurisdiction".to_string(),
+                            already_held(&licence.jurisdiction, licence.kind),
+                        )]),
+                    }),
+                    other => Ok(other?),
+                }
             }
             Some(CredentialSource::Certification) => {
                 let ruleset = input.ruleset.trim();

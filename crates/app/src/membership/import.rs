@@ -22,6 +22,11 @@ pub struct ImportReport {
     pub rows: usize,
     pub imported: usize,
     pub dry_run: bool,
+    /// The members created, in file order (none on a dry run).
+    pub member_ids: Vec<i64>,
+    /// How many of them were invited afterwards (staff import with "Invite the imported
+    /// members" ticked).
+    pub invited: usize,
 }
 
 /// Where an import is, for progress bars: (stage, done, total).
@@ -175,32 +180,45 @@ impl App {
             });
         }
         if dry_run {
-            return Ok(ImportReport { rows: rows.len(), imported: 0, dry_run: true });
+            return Ok(ImportReport {
+                rows: rows.len(),
+                imported: 0,
+                dry_run: true,
+                member_ids: Vec::new(),
+                invited: 0,
+            });
         }
         let total = bundles.len();
         let on_row = |done: usize| progress("Importing", done, total);
         let ids = self.store.insert_members_with_progress(&bundles, self.clock.unix(), Some(&on_row)).await?;
-        Ok(ImportReport { rows: rows.len(), imported: ids.len(), dry_run: false })
+        Ok(ImportReport { rows: rows.len(), imported: ids.len(), dry_run: false, member_ids: ids, invited: 0 })
     }
 
-    /// The staff import: permission checked, and a completed import audited.
+    /// The staff import: permission checked, and a completed import audited. With `invite`,
+    /// once the import has committed (it stays all-or-nothing), every member it created who
+    /// has an email address and no account is invited (a dry run invites nobody).
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_members_as(
         &self,
         actor: &crate::Actor,
         input: &[u8],
         mapping: Option<&str>,
         dry_run: bool,
+        invite: bool,
         progress: Progress<'_>,
         request_id: &str,
     ) -> AppResult<ImportReport> {
         actor.require(crate::Permission::StaffArea)?;
         self.forget_directory_pages();
-        let report = self.import_members(input, mapping, dry_run, progress).await?;
+        let mut report = self.import_members(input, mapping, dry_run, progress).await?;
         if !report.dry_run {
             let mut audit = self.audit_entry(actor, "members.imported", "member", request_id);
             audit.subject_label = format!("{} members from a CSV upload", report.imported);
             audit.after_json = Some(serde_json::json!({ "imported": report.imported }).to_string());
             self.store.record_audit(&audit).await?;
+            if invite {
+                report.invited = self.invite_members_by_id(actor, &report.member_ids, request_id).await?;
+            }
         }
         Ok(report)
     }

@@ -4,7 +4,9 @@
 //! accounts can bring them in at once.
 
 use guildhall_domain::identity::{Email, Role, check_new_password, parse_display_name};
-use guildhall_store::membership::invitations::{InvitationFor, NewInvitation};
+use guildhall_store::membership::invitations::{
+    InvitationFor, InvitationSummary, Invitee, NewInvitation, OpenInvitation,
+};
 use guildhall_store::{MemberFilter, NewMail, NewUser};
 
 use crate::accounts::{ClientInfo, SignedIn};
@@ -15,14 +17,48 @@ use crate::{Actor, App, AppError, AppResult, Permission};
 pub const INVITATION_DAYS: i64 = 30;
 /// A member who has not accepted after this many days is reminded, once.
 pub const REMIND_AFTER_DAYS: i64 = 7;
+/// How many invitations not yet accepted the approvals area lists.
+pub const OPEN_INVITATIONS_SHOWN: i64 = 50;
 
 impl App {
     /// Invites every member matching `filter` who has no account and no open invitation;
     /// returns how many were invited. Staff only; audited as one entry.
     pub async fn invite_members(&self, actor: &Actor, filter: &MemberFilter, request_id: &str) -> AppResult<usize> {
         actor.require(Permission::StaffArea)?;
+        let invitees = self.store.members_to_invite(filter, self.clock.unix()).await?;
+        self.send_invitations(actor, invitees, "members without an account", request_id).await
+    }
+
+    /// Invites the members with these ids (e.g. those an import has just created) who have
+    /// an email address, no account and no open invitation; returns how many were invited.
+    /// Staff only; audited as one entry.
+    pub async fn invite_members_by_id(&self, actor: &Actor, member_ids: &[i64], request_id: &str) -> AppResult<usize> {
+        actor.require(Permission::StaffArea)?;
+        let invitees = self.store.members_to_invite_among(member_ids, self.clock.unix()).await?;
+        self.send_invitations(actor, invitees, "imported members without an account", request_id).await
+    }
+
+    /// Where the society's invitations stand, and the members who have not accepted theirs
+    /// (the first [`OPEN_INVITATIONS_SHOWN`]), for the approvals area. Staff only.
+    pub async fn invitation_overview(&self, actor: &Actor) -> AppResult<(InvitationSummary, Vec<OpenInvitation>)> {
+        actor.require(Permission::StaffArea)?;
         let now = self.clock.unix();
-        let invitees = self.store.members_to_invite(filter, now).await?;
+        let (summary, open) = tokio::try_join!(
+            self.store.invitation_summary(now),
+            self.store.open_invitations(now, OPEN_INVITATIONS_SHOWN)
+        )?;
+        Ok((summary, open))
+    }
+
+    /// Records and mails one invitation to each of `invitees`, audited as one entry.
+    async fn send_invitations(
+        &self,
+        actor: &Actor,
+        invitees: Vec<Invitee>,
+        label: &str,
+        request_id: &str,
+    ) -> AppResult<usize> {
+        let now = self.clock.unix();
         let society = self.branding().await.name;
         let mut invitations = Vec::with_capacity(invitees.len());
         for (member_id, number, first_name, email) in invitees {
@@ -31,7 +67,7 @@ impl App {
             invitations.push(NewInvitation { member_id, token_hash: hash_token(&token), mail });
         }
         let mut audit = self.audit_entry(actor, "member.invited", "member", request_id);
-        audit.subject_label = "members without an account".into();
+        audit.subject_label = label.into();
         let expires = now + INVITATION_DAYS * 86_400;
         Ok(self.store.create_invitations(&invitations, actor.user_id, now, expires, &audit).await?)
     }

@@ -553,3 +553,46 @@ async fn a_personal_target_recorded_on_the_licence_decides_ontario_s_requirement
         assert!(section(&maya.get("/ce").await.body).contains("ce-undecidable"));
     }
 }
+
+#[tokio::test]
+async fn a_licence_already_on_the_record_is_not_added_twice() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let member = maya_member_id(&t).await;
+        let before = t.store.ce_credentials(member).await.unwrap();
+        assert!(before.iter().any(|c| c.label == "US-TX" && c.detail == "PE"), "the demo gives her a Texas PE");
+        // Her Texas PE again, written as people type it and with another number.
+        let r = maya
+            .post_form(
+                "/ce/credentials",
+                &[
+                    ("source", "licence"),
+                    ("jurisdiction", " us-tx "),
+                    ("kind", "pe"),
+                    ("number", "TX-999"),
+                    ("issued", "2019-05-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}: {}", t.engine, r.body);
+        assert!(
+            r.body.contains("The record already has a PE licence from Texas (US-TX): a licence is recorded once."),
+            "{:?}: {}",
+            t.engine,
+            r.body
+        );
+        assert!(r.body.contains("The licence was not added."));
+        assert_eq!(t.store.ce_credentials(member).await.unwrap(), before, "{:?}: nothing changed", t.engine);
+        let mut staff = t.signed_in(STAFF).await;
+        let log = staff.api(Method::GET, "/api/v1/audit-log?action=ce.credential_added", None).await.json();
+        assert_eq!(log["items"].as_array().map(Vec::len), Some(0), "{:?}: nothing audited", t.engine);
+        // Another kind from the same board is another licence.
+        let r = maya
+            .post_form(
+                "/ce/credentials",
+                &[("source", "licence"), ("jurisdiction", "US-TX"), ("kind", "SE"), ("issued", "2019-05-01")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+    }
+}

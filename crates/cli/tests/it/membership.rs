@@ -493,20 +493,25 @@ async fn members_edit_their_profile_officers_only_contact_details_and_others_edi
     }
 }
 
-fn multipart(csv: &str, dry_run: bool) -> (String, String) {
+/// A staff import upload: the file and the boxes ticked (`dry_run`, `invite`).
+fn multipart(csv: &str, ticked: &[&str]) -> (String, String) {
     let boundary = "guildhallTestBoundary7MA4YWxk";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n"
     );
-    if dry_run {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\n1\r\n"));
+    for name in ticked {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n1\r\n"));
     }
     body.push_str(&format!("--{boundary}--\r\n"));
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn upload(client: &mut crate::harness::Client, csrf: &str, csv: &str, dry_run: bool) -> TestResponse {
-    let (content_type, body) = multipart(csv, dry_run);
+    upload_ticked(client, csrf, csv, if dry_run { &["dry_run"] } else { &[] }).await
+}
+
+async fn upload_ticked(client: &mut crate::harness::Client, csrf: &str, csv: &str, ticked: &[&str]) -> TestResponse {
+    let (content_type, body) = multipart(csv, ticked);
     let request = client
         .request(axum::http::Method::POST, &format!("/staff/import?csrf={csrf}"))
         .header(axum::http::header::CONTENT_TYPE, content_type)
@@ -545,6 +550,39 @@ async fn staff_import_members_from_the_staff_area_checking_first() {
         let csrf = officer.csrf();
         assert_eq!(upload(&mut officer, &csrf, &csv, true).await.status, StatusCode::FORBIDDEN);
         assert_eq!(officer.get("/staff/import").await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn an_import_listing_a_member_s_licence_twice_is_refused_whole() {
+    for t in TestApp::each_engine().await {
+        let csv = format!(
+            "{HEADER}D0001,Grace,Hopper,grace@dup.example.org,,,,licensed,civil,member,active,2021-02-01,2027-01-31,,,US-TX|PE|1|2015-06-01|,\n\
+             D0002,Emily,Roebling,emily@dup.example.org,,,,licensed,civil,member,active,2021-02-01,2027-01-31,,,\"US-NY|PE|NY1|2015-06-01|;US-FL|PE|F1|2016-01-01|;us-ny|pe|NY2|2019-01-01|\",\n"
+        );
+        let before = t.store.count_members().await.unwrap();
+        let mut staff = t.signed_in(STAFF).await;
+        let csrf = staff.csrf();
+        let expected = [
+            "row 2, licences: licence 3 (",
+            "): US-NY PE is already licence 1 of this row — a member holds a licence once",
+        ];
+        for (what, ticked) in
+            [("dry run", &["dry_run"][..]), ("import", &[][..]), ("import and invite", &["invite"][..])]
+        {
+            let r = upload_ticked(&mut staff, &csrf, &csv, ticked).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?} {what}: {}", t.engine, r.body);
+            assert!(r.body.contains("1 row has a problem, so nothing was imported"), "{what}: {}", r.body);
+            assert!(expected.iter().all(|e| r.body.contains(e)), "{:?} {what}: {}", t.engine, r.body);
+            assert_eq!(t.store.count_members().await.unwrap(), before, "{:?} {what}: nothing imported", t.engine);
+        }
+        assert!(t.mail_to("grace@dup.example.org").await.is_empty(), "nobody invited");
+        let log = staff.api(axum::http::Method::GET, "/api/v1/audit-log?action=members.imported", None).await.json();
+        assert_eq!(log["total"], 0, "{log}");
+        // The same file with the repeat taken out imports both.
+        let fixed = csv.replace(";us-ny|pe|NY2|2019-01-01|", "");
+        let r = upload(&mut staff, &csrf, &fixed, false).await;
+        assert!(r.body.contains("Imported 2 members."), "{:?}: {}", t.engine, r.body);
     }
 }
 

@@ -37,7 +37,8 @@
 //! Licences: the jurisdiction is one of [`crate::member::JURISDICTIONS`] (`US-TX`, `CA-ON`,
 //! `UK`); the kind is `PE`, `SE`, `PLS`, `P.Eng`
 //! or `CEng` (see [`crate::member`]); the number is 1–30 characters;
-//! `EXPIRES` may be blank and is not before `FIRST_ISSUED`. Jurisdictions, kinds and member
+//! `EXPIRES` may be blank and is not before `FIRST_ISSUED`; a row lists a licence (a
+//! jurisdiction and kind, see [`crate::member::same_licence`]) once. Jurisdictions, kinds and member
 //! numbers are read ignoring case and stored in upper case. Certifications: the name is
 //! required (at most 200 characters); body (at most 200), number (at most 30) and expiry
 //! may be blank or left off. Codes (`career_stage`, `status`, disciplines, tiers, chapter
@@ -71,7 +72,7 @@ use time::format_description::OwnedFormatItem;
 use time::{Date, Month};
 
 use crate::identity::{Email, parse_display_name};
-use crate::member::{Jurisdiction, LicenceKind};
+use crate::member::{Jurisdiction, LicenceKind, same_licence};
 use crate::membership::{CareerStage, Standing, TierCode};
 
 /// The columns, in the order [`write_members`] writes them.
@@ -1073,6 +1074,9 @@ impl RowReader<'_> {
         const SHAPE: &str = "write each licence as JURISDICTION|KIND|NUMBER|FIRST_ISSUED|EXPIRES, \
                              e.g. US-TX|PE|123456|2015-06-01|2026-12-31, separated by ';'";
         let mut out = Vec::new();
+        // Each licence read so far (its number in the row, its jurisdiction and kind, whether
+        // or not it had other problems), to refuse the same licence twice.
+        let mut read: Vec<(usize, Jurisdiction, LicenceKind)> = Vec::new();
         let mut ok = true;
         for (n, entry) in split_list(value, ';').into_iter().map(str::trim).filter(|s| !s.is_empty()).enumerate() {
             let mut fail = |message: String| {
@@ -1115,6 +1119,17 @@ impl RowReader<'_> {
                     format_date(first)
                 ));
                 continue;
+            }
+            if let (Some(jurisdiction), Some(kind)) = (&jurisdiction, kind) {
+                if let Some((first, ..)) = read.iter().find(|(_, j, k)| same_licence((j, *k), (jurisdiction, kind))) {
+                    fail(format!(
+                        "{jurisdiction} {} is already licence {first} of this row — a member holds a licence \
+                         once; keep one of the two",
+                        kind.label()
+                    ));
+                    continue;
+                }
+                read.push((n + 1, jurisdiction.clone(), kind));
             }
             if let (true, Some(jurisdiction), Some(kind), Some(first_issued_on), Some(expires_on)) =
                 (entry_ok, jurisdiction, kind, first_issued_on, expires_on)

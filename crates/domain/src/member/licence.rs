@@ -236,6 +236,26 @@ impl std::fmt::Display for Jurisdiction {
     }
 }
 
+/// A member holds a licence once: two licences on one record are the same licence when
+/// they have the same jurisdiction and kind (a board licenses a person once for a kind,
+/// and the CE rule set follows from the two: `US-TX` + `PE` is `US-TX-PE`). The number,
+/// dates and licensure method describe that licence; they do not make another. Both are
+/// compared as read ([`Jurisdiction::parse`], [`LicenceKind::parse`]), so `us-tx` and `P.Eng`
+/// are `US-TX` and `P.ENG`. The database keeps the rule too (`licences_one_per_record`).
+pub fn same_licence(a: (&Jurisdiction, LicenceKind), b: (&Jurisdiction, LicenceKind)) -> bool {
+    a == b
+}
+
+/// What a form says when a licence is already on the record.
+pub fn already_held(jurisdiction: &Jurisdiction, kind: LicenceKind) -> String {
+    format!(
+        "The record already has a {} licence from {} ({jurisdiction}): a licence is recorded once. \
+         Change the one on the record instead, or remove it first.",
+        kind.label(),
+        jurisdiction.name()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,5 +321,22 @@ mod tests {
             assert_eq!(LicenceKind::try_from(String::from(kind)), Ok(kind));
         }
         assert!(LicenceKind::try_from("EIT".to_string()).is_err());
+    }
+
+    #[test]
+    fn a_licence_is_the_same_licence_by_jurisdiction_and_kind_as_read() {
+        let read = |j: &str, k: &str| (Jurisdiction::parse(j).unwrap(), LicenceKind::parse(k).unwrap());
+        for (a, b, same) in [
+            (("US-TX", "PE"), ("US-TX", "PE"), true),
+            (("us-tx ", "pe"), ("US-TX", "PE"), true),
+            (("CA-ON", "P.Eng"), ("ca-on", "PENG"), true),
+            (("US-TX", "PE"), ("US-TX", "SE"), false),
+            (("US-TX", "PE"), ("US-FL", "PE"), false),
+        ] {
+            let (a, b) = (read(a.0, a.1), read(b.0, b.1));
+            assert_eq!(same_licence((&a.0, a.1), (&b.0, b.1)), same, "{a:?} {b:?}");
+        }
+        let (texas, pe) = read("US-TX", "PE");
+        assert!(already_held(&texas, pe).starts_with("The record already has a PE licence from Texas (US-TX)"));
     }
 }

@@ -10,4 +10,4 @@ mod licence;
 
 pub use crate::membership::{CareerStage, CareerStages};
 pub use credential::CredentialSource;
-pub use licence::{JURISDICTION_HINT, JURISDICTIONS, Jurisdiction, KIND_HINT, LicenceKind};
+pub use licence::{JURISDICTION_HINT, JURISDICTIONS, Jurisdiction, KIND_HINT, LicenceKind, already_held, same_licence};

@@ -38,7 +38,101 @@ pub struct InvitationStatus {
     pub accepted_at: Option<UnixTime>,
 }
 
+/// How the society's invitations stand, for the approvals area: members invited (each
+/// counted once, by their latest invitation), and of those who accepted, who have not
+/// answered while the link still works, whose link expired unused, and who have an
+/// account by another way (they signed up or claimed their record).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct InvitationSummary {
+    pub invited: i64,
+    pub accepted: i64,
+    pub awaiting: i64,
+    pub expired: i64,
+    pub joined_otherwise: i64,
+}
+
+/// An invitation not yet accepted by a member who still has no account.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenInvitation {
+    pub member_id: i64,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub reminded_at: Option<UnixTime>,
+    /// Whether the link had expired on the date asked about.
+    pub expired: bool,
+}
+
+/// How many member ids one query binds (well under both engines' parameter limits).
+const IDS_PER_QUERY: usize = 500;
+
 impl Store {
+    /// Of the members with these ids, those with an email address, no account and no open,
+    /// unexpired invitation, in id order (e.g. the members an import has just created).
+    pub async fn members_to_invite_among(&self, member_ids: &[i64], now: UnixTime) -> StoreResult<Vec<Invitee>> {
+        let mut invitees = Vec::new();
+        for ids in member_ids.chunks(IDS_PER_QUERY) {
+            let placeholders: Vec<String> = (2..ids.len() + 2).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT m.id, m.member_number, m.first_name, m.email FROM members m \
+                 WHERE m.id IN ({}) AND m.user_id IS NULL AND m.email <> '' \
+                 AND NOT EXISTS (SELECT 1 FROM member_invitations i WHERE i.member_id = m.id \
+                 AND i.accepted_at IS NULL AND i.expires_at > $1) ORDER BY m.id",
+                placeholders.join(", ")
+            );
+            let found: Vec<Invitee> = with_reader!(self, |pool| {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
+                for id in ids {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            invitees.extend(found);
+        }
+        invitees.sort();
+        Ok(invitees)
+    }
+
+    /// How the invitations stand on `now` (see [`InvitationSummary`]).
+    pub async fn invitation_summary(&self, now: UnixTime) -> StoreResult<InvitationSummary> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS invited, \
+                 CAST(COALESCE(SUM(CASE WHEN i.accepted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS accepted, \
+                 CAST(COALESCE(SUM(CASE WHEN i.accepted_at IS NULL AND m.user_id IS NULL AND i.expires_at > $1 \
+                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS awaiting, \
+                 CAST(COALESCE(SUM(CASE WHEN i.accepted_at IS NULL AND m.user_id IS NULL AND i.expires_at <= $1 \
+                   THEN 1 ELSE 0 END), 0) AS BIGINT) AS expired, \
+                 CAST(COALESCE(SUM(CASE WHEN i.accepted_at IS NULL AND m.user_id IS NOT NULL THEN 1 ELSE 0 END), 0) \
+                   AS BIGINT) AS joined_otherwise \
+                 FROM member_invitations i JOIN members m ON m.id = i.member_id",
+            )
+            .bind(now)
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+
+    /// Up to `limit` invitations not accepted by members still without an account: those
+    /// whose link expired first, then the most recently sent.
+    pub async fn open_invitations(&self, now: UnixTime, limit: i64) -> StoreResult<Vec<OpenInvitation>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT i.member_id, m.member_number, m.first_name, m.last_name, i.created_at, i.expires_at, \
+                 i.reminded_at, CASE WHEN i.expires_at <= $1 THEN TRUE ELSE FALSE END AS expired \
+                 FROM member_invitations i JOIN members m ON m.id = i.member_id \
+                 WHERE i.accepted_at IS NULL AND m.user_id IS NULL \
+                 ORDER BY CASE WHEN i.expires_at <= $1 THEN 0 ELSE 1 END, i.created_at DESC, i.id DESC LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     /// Members matching `filter` who have no account and no open, unexpired invitation.
     pub async fn members_to_invite(&self, filter: &MemberFilter, now: UnixTime) -> StoreResult<Vec<Invitee>> {
         let (clause, mut values) = filter_sql(filter);

@@ -1,4 +1,5 @@
-//! The staff approvals queue for applications that need a decision.
+//! The staff approvals area: the queue of applications that need a decision, and where
+//! the invitations to members stand.
 
 use std::sync::Arc;
 
@@ -22,12 +23,31 @@ pub struct ApplicationRow {
     applied: String,
 }
 
+/// A member who has not accepted their invitation.
+pub struct InvitationRow {
+    member_id: i64,
+    name: String,
+    number: String,
+    sent: String,
+    /// Where the link stands, in words.
+    status: String,
+}
+
 #[derive(Template)]
 #[template(path = "membership/approvals.html")]
 struct ApprovalsPage {
     chrome: Chrome,
     rows: Vec<ApplicationRow>,
     notice: String,
+    /// (what, how many) for the invitations summary.
+    invitations: Vec<(&'static str, i64)>,
+    open_invitations: Vec<InvitationRow>,
+    /// Members not yet accepted beyond those listed.
+    more_open: i64,
+}
+
+fn day(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at).map(|t| t.date().to_string()).unwrap_or_default()
 }
 
 async fn approvals_page(
@@ -51,10 +71,37 @@ async fn approvals_page(
             applied: a.applied_on.to_string(),
         })
         .collect();
+    let (summary, open) = app.invitation_overview(actor).await?;
+    let open_invitations: Vec<InvitationRow> = open
+        .into_iter()
+        .map(|i| InvitationRow {
+            member_id: i.member_id,
+            name: format!("{} {}", i.first_name, i.last_name),
+            number: i.member_number,
+            sent: day(i.created_at),
+            status: if i.expired {
+                format!("Expired unused on {}", day(i.expires_at))
+            } else if let Some(reminded) = i.reminded_at {
+                format!("Awaiting an answer; reminded on {}", day(reminded))
+            } else {
+                format!("Awaiting an answer; the link works until {}", day(i.expires_at))
+            },
+        })
+        .collect();
+    let listed = i64::try_from(open_invitations.len()).unwrap_or(i64::MAX);
     render(&ApprovalsPage {
         chrome: Chrome::new(app, identity, "Approvals", "staff").await.in_subsection("approvals"),
         rows,
         notice,
+        invitations: vec![
+            ("Members invited", summary.invited),
+            ("Accepted", summary.accepted),
+            ("Awaiting an answer", summary.awaiting),
+            ("Expired unused", summary.expired),
+            ("Have an account another way", summary.joined_otherwise),
+        ],
+        more_open: (summary.awaiting + summary.expired - listed).max(0),
+        open_invitations,
     })
 }
 

@@ -1,4 +1,4 @@
-//! The staff CSV import of members (with a dry run).
+//! The staff CSV import of members (with a dry run, and inviting the imported members).
 
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ pub async fn import_upload(
     crate::session::check_csrf(&q, &identity)?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let unreadable = |e| crate::kit::multipart_problem(e, "The upload");
-    let (mut file, mut mapping, mut dry_run) = (None, None, false);
+    let (mut file, mut mapping, mut dry_run, mut invite) = (None, None, false, false);
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or("") {
             "file" => file = Some(field.bytes().await.map_err(unreadable)?),
@@ -53,6 +53,7 @@ pub async fn import_upload(
                 }
             }
             "dry_run" => dry_run = true,
+            "invite" => invite = true,
             _ => {}
         }
     }
@@ -61,15 +62,25 @@ pub async fn import_upload(
         .ok_or_else(|| AppError::invalid_field("file", "Choose a CSV file to import."))?;
     let progress = |_: &str, _: usize, _: usize| {};
     let chrome = Chrome::new(&app, &identity, "Import members", "staff").await.in_subsection("import");
-    match app.import_members_as(&actor, &file, mapping.as_deref(), dry_run, &progress, &identity.request_id).await {
+    let outcome = app
+        .import_members_as(&actor, &file, mapping.as_deref(), dry_run, invite, &progress, &identity.request_id)
+        .await;
+    match outcome {
         Ok(report) => {
             let notice = if report.dry_run {
                 format!(
                     "All {} rows are valid. Nothing was imported: untick \u{201c}Only check the file\u{201d} to import them.",
                     report.rows
                 )
-            } else {
+            } else if !invite {
                 format!("Imported {} members.", report.imported)
+            } else {
+                let invited = match report.invited {
+                    0 => "nobody was invited: none of them is without an account and an open invitation".to_string(),
+                    1 => "1 of them was invited by email".to_string(),
+                    n => format!("{n} of them were invited by email"),
+                };
+                format!("Imported {} members; {invited}.", report.imported)
             };
             render(&ImportPage { chrome, form: FormState::default(), notice, problems: Vec::new() })
         }

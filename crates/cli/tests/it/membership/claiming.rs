@@ -268,3 +268,81 @@ async fn i_am_already_a_member_sends_a_code_to_the_record_s_address_and_staff_re
         assert!(staff.get("/staff/claims").await.body.contains("guesser@example.org"), "sent to staff");
     }
 }
+
+/// The count in a row of the approvals area's invitations summary.
+fn invitations_counted(page: &str, what: &str) -> String {
+    let start = page.find(&format!("<th scope=\"row\">{what}</th><td>")).unwrap_or_else(|| panic!("no {what}: {page}"));
+    let rest = &page[start..];
+    let open = rest.find("<td>").unwrap() + 4;
+    rest[open..open + rest[open..].find('<').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn staff_import_members_with_one_tick_invites_them_and_the_approvals_area_shows_where_invitations_stand() {
+    for t in TestApp::each_engine().await {
+        let csv = "first_name,last_name,email,tier,status,joined_on,expires_on\n\
+                   Lise,Meitner,lise@invited.example.org,member,active,2021-02-01,2099-01-31\n\
+                   Otto,Hahn,otto@invited.example.org,member,active,2021-02-01,2099-01-31\n";
+        let mut staff = t.signed_in(STAFF).await;
+        let r = staff.get("/staff/approvals").await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}: {}", t.engine, r.body);
+        assert_eq!(invitations_counted(&r.body, "Members invited"), "0", "{:?}", t.engine);
+        assert!(staff.get("/staff/import").await.body.contains("Invite the imported members"));
+        let csrf = staff.csrf();
+
+        // A check-only run invites nobody, even with the box ticked.
+        let r = super::upload_ticked(&mut staff, &csrf, csv, &["dry_run", "invite"]).await;
+        assert!(r.body.contains("All 2 rows are valid. Nothing was imported"), "{}", r.body);
+        assert!(t.mail_to("lise@invited.example.org").await.is_empty());
+
+        let r = super::upload_ticked(&mut staff, &csrf, csv, &["invite"]).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}: {}", t.engine, r.body);
+        assert!(r.body.contains("Imported 2 members; 2 of them were invited by email."), "{:?}: {}", t.engine, r.body);
+        for email in ["lise@invited.example.org", "otto@invited.example.org"] {
+            let mail = t.mail_to(email).await;
+            assert_eq!(mail.len(), 1, "{email}: {mail:?}");
+            assert!(mail[0].contains("/invitation?token="), "{}", mail[0]);
+        }
+        let entry = audit(&mut staff, "member.invited").await;
+        assert_eq!(entry["items"][0]["subject"], "imported members without an account", "{entry}");
+        assert_eq!(entry["items"][0]["after"]["invited"], 2, "{entry}");
+
+        let page = staff.get("/staff/approvals").await.body;
+        for (what, count) in
+            [("Members invited", "2"), ("Accepted", "0"), ("Awaiting an answer", "2"), ("Expired unused", "0")]
+        {
+            assert_eq!(invitations_counted(&page, what), count, "{:?} {what}", t.engine);
+        }
+        let filter = MemberFilter { email_contains: Some("lise@invited.example.org".into()), ..Default::default() };
+        let lise = t.store.search_members(&filter, PageRequest::new(1, 5)).await.unwrap().items.remove(0);
+        assert!(page.contains(&format!("<a href=\"/members/{}\">Lise Meitner</a>", lise.id)), "{page}");
+
+        // Otto accepts; Lise lets her link expire.
+        let mail = t.mail_to("otto@invited.example.org").await;
+        let link = link_in(&mail[0], "http://127.0.0.1:8080/invitation?token=");
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        let r =
+            t.client().post_form("/invitation", &[("token", &token), ("password", "my own strong passphrase")]).await;
+        assert_eq!(r.location(), "/dashboard", "{}", r.body);
+        t.app.clock.advance(31 * 86_400);
+        // A month on, staff sign in again (an idle staff session ends).
+        let mut staff = t.signed_in(STAFF).await;
+        let csrf = staff.csrf();
+        let page = staff.get("/staff/approvals").await.body;
+        for (what, count) in
+            [("Members invited", "2"), ("Accepted", "1"), ("Awaiting an answer", "0"), ("Expired unused", "1")]
+        {
+            assert_eq!(invitations_counted(&page, what), count, "{:?} {what}", t.engine);
+        }
+        assert!(page.contains("Expired unused on"), "{page}");
+        assert!(!page.contains("Otto Hahn"), "an accepted invitation is not listed");
+
+        // Imported without the tick: nobody is invited.
+        let csv = csv.replace("invited.example.org", "quiet.example.org");
+        let r = super::upload_ticked(&mut staff, &csrf, &csv, &[]).await;
+        assert!(r.body.contains("Imported 2 members."), "{}", r.body);
+        assert!(t.mail_to("lise@quiet.example.org").await.is_empty(), "not invited without the tick");
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get("/staff/approvals").await.status, StatusCode::FORBIDDEN);
+    }
+}
