@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod membership;
 pub mod society;
+pub mod uploads;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

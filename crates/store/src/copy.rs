@@ -383,6 +383,21 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "membership_evidence",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("term_id", I),
+            ("proof", T),
+            ("statement", T),
+            ("file_name", T),
+            ("content_type", T),
+            ("content", X),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "renewal_reminders",
         columns: &[("member_id", I), ("for_expiry", D), ("offset_key", T), ("sent_on", D)],
         identity: false,

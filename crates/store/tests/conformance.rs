@@ -634,11 +634,13 @@ async fn member_with_payment(s: &Store, email: &str) -> (i64, i64, i64, i64) {
                     received_on: date!(2025 - 01 - 01),
                     recorded_by: None,
                 }],
+                evidence: vec![],
             },
             NewTermWithInvoice {
                 term: term(date!(2026 - 01 - 01), date!(2026 - 12 - 31), TermState::AwaitingPayment, None),
                 invoice: Some(invoice(InvoiceStatus::Open, None)),
                 payments: vec![],
+                evidence: vec![],
             },
         ],
     };

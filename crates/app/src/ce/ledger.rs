@@ -66,12 +66,7 @@ pub struct ActivityInput {
     pub first_presentation: bool,
 }
 
-/// An uploaded file.
-#[derive(Debug, Clone)]
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
+pub use crate::uploads::Upload;
 
 impl App {
     /// Logs an activity in the signed-in member's ledger (with an optional evidence file).

@@ -19,6 +19,7 @@ mod programmes;
 mod reminders;
 mod report;
 
+pub(crate) use crate::uploads::{clean_file_name, sniff};
 pub use credentials::CredentialInput;
 use credentials::credential_fields;
 pub use ledger::{ACTIVITY_KINDS, ActivityInput, COMMON_TOPICS, EVIDENCE_TYPES, UNITS, Upload};
@@ -155,13 +156,7 @@ pub struct CeDashboard {
     pub activities: Vec<ActivityLine>,
 }
 
-/// A downloadable document.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub file_name: String,
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
+pub use crate::uploads::Document;
 
 fn status_words(s: Status) -> &'static str {
     match s {
@@ -533,24 +528,6 @@ impl App {
 
 fn is_tag(t: &str) -> bool {
     !t.is_empty() && t.len() <= 60 && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-'))
-}
-
-fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        return Some(("image/webp", "webp"));
-    }
-    EVIDENCE_TYPES.iter().find(|(magic, _, _)| bytes.starts_with(magic)).map(|(_, t, e)| (*t, *e))
-}
-
-/// A safe file name for an evidence file (letters, digits, dot, dash, underscore).
-fn clean_file_name(name: &str, ext: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let mut clean: String =
-        stem.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') { c } else { '-' }).collect();
-    clean.truncate(80);
-    let clean = clean.trim_matches('-');
-    format!("{}.{ext}", if clean.is_empty() { "evidence" } else { clean })
 }
 
 pub(crate) fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {

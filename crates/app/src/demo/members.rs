@@ -22,8 +22,8 @@ pub const DEMO_TIERS: [(&str, &str, i64, bool, &str); 7] = [
     ("member", "Member (PE)", 19_500, false, r#"["RequiresLicence"]"#),
     ("senior", "Senior Member", 22_500, true, r#"[{"MinYearsLicensed":10}]"#),
     ("fellow", "Fellow", 25_000, true, r#"[{"MinYearsOfMembership":15}]"#),
-    ("life", "Life Member", 0, true, "[]"),
-    ("retired", "Retired", 6_000, false, "[]"),
+    ("life", "Life Member", 0, true, r#"[{"MinYearsOfMembership":30}]"#),
+    ("retired", "Retired", 6_000, false, r#"["RetirementDeclaration"]"#),
 ];
 
 pub const DEMO_GROUPS: [(&str, &str, &str); 4] = [
@@ -267,6 +267,7 @@ impl App {
                     ),
                     invoice: None,
                     payments: vec![],
+                    evidence: vec![],
                 }),
                 Story::Approved => {
                     let term = policy.first_term(joined_on).map_err(bad)?;
@@ -274,6 +275,7 @@ impl App {
                         term: new_term(tier_id, term, joined_on, TermState::AwaitingPayment, None),
                         invoice: Some(invoice(DEMO_TIERS[tier_index].1, dues, term, joined_on, None)),
                         payments: vec![],
+                        evidence: vec![],
                     });
                 }
                 _ => {
@@ -306,6 +308,7 @@ impl App {
                                 received_on: paid_on,
                                 recorded_by: None,
                             }],
+                            evidence: vec![],
                         });
                         count += 1;
                         if term.ends_on() >= today {

@@ -176,7 +176,7 @@ impl App {
                     })
                     .collect(),
                 group_ids: row.groups.iter().filter_map(|g| group_ids.get(g.as_str()).copied()).collect(),
-                terms: vec![NewTermWithInvoice { term, invoice: None, payments: vec![] }],
+                terms: vec![NewTermWithInvoice { term, invoice: None, payments: vec![], evidence: vec![] }],
             });
         }
         if dry_run {

@@ -7,11 +7,12 @@
 use guildhall_domain::csv::members::{career_stage_code, parse_career_stage};
 use guildhall_domain::member::{JURISDICTION_HINT, Jurisdiction, KIND_HINT, LicenceKind};
 use guildhall_domain::membership::{
-    ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Requirement, Standing, TermState, Tier, TierCode,
-    check_eligibility,
+    ApplicantFacts, Cents, EnrolmentFact, InvoiceStatus, LicenceFact, Proof, Requirement, Standing, TermState, Tier,
+    TierCode, check_eligibility,
 };
 use guildhall_store::{
-    ChapterRecord, MemberBundle, NewInvoice, NewLicence, NewMember, NewTerm, NewTermWithInvoice, StoreError, TierRecord,
+    ChapterRecord, MemberBundle, NewEvidence, NewInvoice, NewLicence, NewMember, NewTerm, NewTermWithInvoice,
+    StoreError, TierRecord,
 };
 use time::Date;
 use time::macros::format_description;
@@ -37,13 +38,18 @@ pub struct JoinRequest {
     pub enrolment_institution: String,
     pub enrolment_starts: String,
     pub enrolment_completion: String,
+    /// Asked for by tiers with an age limit.
+    pub date_of_birth: String,
+    /// Ticked to declare retirement from paid engineering work.
+    pub declared_retired: bool,
 }
 
 /// Where an application went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Joined {
-    /// The tier needs approval: the application is in the staff queue.
-    AwaitingApproval,
+    /// The tier needs approval: the application is in the staff queue. When the tier asks
+    /// for proof of enrolment, the applicant uploads it next.
+    AwaitingApproval { enrolment_document_needed: bool },
     /// No approval needed: the first invoice (id) is open to pay.
     InvoiceRaised(i64),
 }
@@ -221,13 +227,18 @@ impl App {
                 enrolment = Some((institution, starts, completion));
             }
         }
+        let date_of_birth = date_field(&mut errors, "date_of_birth", &request.date_of_birth);
+        if date_of_birth.is_some_and(|d| d > today || d.year() < 1900) {
+            errors.add("date_of_birth", "Enter your real date of birth (YYYY-MM-DD).");
+        }
         errors.into_result()?;
         let (Some(tier), Some(chapter), Some(stage)) = (tier, chapter, stage) else {
             return Err(AppError::Internal("join form checked without its choices".into()));
         };
 
         let facts = ApplicantFacts {
-            date_of_birth: None,
+            date_of_birth,
+            declared_retired: request.declared_retired,
             career_stage: Some(stage),
             licences: licence
                 .iter()
@@ -246,7 +257,8 @@ impl App {
                 .collect(),
             paid_terms: vec![],
         };
-        if let Err(problems) = check_eligibility(&domain_tier(&tier)?, &facts, today) {
+        let rules = domain_tier(&tier)?;
+        if let Err(problems) = check_eligibility(&rules, &facts, today) {
             let sentences: Vec<String> = problems.iter().map(ToString::to_string).collect();
             return Err(AppError::Validation {
                 message: sentences.join(" "),
@@ -256,7 +268,35 @@ impl App {
 
         let term = self.policy()?.first_term(today).map_err(|e| AppError::Internal(e.to_string()))?;
         let dues = tier.annual_dues_cents + chapter.dues_supplement_cents;
-        let (status, standing, invoice) = if tier.requires_approval {
+        // What the applicant declared is kept for staff; a lower price is a fact staff
+        // checked, not a claim (issue 9 §4).
+        let needs_review = rules.needs_review();
+        let education_statement = match &enrolment {
+            Some((institution, starts, _)) => format!("Enrolled at {institution} since {starts}"),
+            None => String::new(),
+        };
+        let evidence: Vec<NewEvidence> = rules
+            .proofs()
+            .into_iter()
+            .filter(|proof| proof.is_self_declared())
+            .map(|proof| NewEvidence {
+                proof,
+                statement: match proof {
+                    Proof::DeclaredDateOfBirth => {
+                        format!("Date of birth: {}", date_of_birth.map(|d| d.to_string()).unwrap_or_default())
+                    }
+                    Proof::RetirementDeclaration => {
+                        "Declared: \"I have retired from paid engineering work.\"".to_string()
+                    }
+                    Proof::DeclaredCareerStage => format!("Career stage: {}", career_stage_code(stage)),
+                    Proof::EnrolmentDocument => education_statement.clone(),
+                    Proof::LicenceRecord | Proof::MembershipRecord => String::new(),
+                },
+                document: None,
+            })
+            .collect();
+        let enrolment_document_needed = rules.proofs().contains(&Proof::EnrolmentDocument);
+        let (status, standing, invoice) = if needs_review {
             (TermState::AwaitingApproval, Standing::Applied, None)
         } else {
             let invoice = NewInvoice {
@@ -324,6 +364,7 @@ impl App {
                 },
                 invoice,
                 payments: vec![],
+                evidence,
             }],
         };
         let member_id = match self.store.insert_members(&[bundle], self.clock.unix()).await {
@@ -338,8 +379,8 @@ impl App {
             }
             Err(other) => return Err(other.into()),
         };
-        if tier.requires_approval {
-            return Ok(Joined::AwaitingApproval);
+        if needs_review {
+            return Ok(Joined::AwaitingApproval { enrolment_document_needed });
         }
         let invoice =
             self.store.member_invoices(member_id).await?.into_iter().find(|i| i.status == InvoiceStatus::Open);

@@ -8,9 +8,11 @@
 //! `profile.rs` (profile edits and what officers may edit), `import.rs` (the member CSV
 //! import and export), `invitations.rs` (inviting members who have no account),
 //! `claims.rs` ("I am already a member": a code to the record's address, or staff),
-//! `reports.rs` (membership reports), `tiers.rs` (tiers staff define).
+//! `reports.rs` (membership reports), `tiers.rs` (tiers staff define), `evidence.rs`
+//! (what applicants give to prove eligibility for a tier).
 
 pub mod claims;
+pub mod evidence;
 pub mod households;
 pub mod import;
 pub mod invitations;

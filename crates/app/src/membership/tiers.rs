@@ -34,6 +34,7 @@ pub struct TierForm {
     pub sort_order: String,
     pub requires_licence: bool,
     pub requires_enrolment: bool,
+    pub requires_retirement: bool,
     pub min_years_licensed: String,
     pub min_age: String,
     pub min_years_of_membership: String,
@@ -57,6 +58,7 @@ impl TierForm {
             match r {
                 Requirement::RequiresLicence => form.requires_licence = true,
                 Requirement::RequiresEnrolment => form.requires_enrolment = true,
+                Requirement::RetirementDeclaration => form.requires_retirement = true,
                 Requirement::MinYearsLicensed(n) => form.min_years_licensed = n.to_string(),
                 Requirement::MinAge(n) => form.min_age = n.to_string(),
                 Requirement::MinYearsOfMembership(n) => form.min_years_of_membership = n.to_string(),
@@ -94,6 +96,9 @@ pub fn tier_requirements(form: &TierForm, errors: &mut FieldErrors) -> Vec<Requi
     if form.requires_enrolment {
         requirements.push(Requirement::RequiresEnrolment);
     }
+    if form.requires_retirement {
+        requirements.push(Requirement::RetirementDeclaration);
+    }
     if let Some(n) = years(&form.min_years_licensed, "min_years_licensed", "Years licensed", errors) {
         requirements.push(Requirement::MinYearsLicensed(n));
     }
@@ -121,6 +126,7 @@ pub fn requirement_words(r: &Requirement) -> String {
     match r {
         Requirement::RequiresLicence => "a current PE or SE licence".into(),
         Requirement::RequiresEnrolment => "current enrolment in an engineering programme".into(),
+        Requirement::RetirementDeclaration => "a declaration of retirement from paid engineering work".into(),
         Requirement::MinYearsLicensed(n) => format!("licensed for at least {n} years"),
         Requirement::MinAge(n) => format!("aged at least {n}"),
         Requirement::MinYearsOfMembership(n) => format!("at least {n} years of membership"),

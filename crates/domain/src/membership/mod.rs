@@ -98,6 +98,6 @@ pub use term::{
     TermPolicySettings,
 };
 pub use tier::{
-    ApplicantFacts, CareerStage, CareerStages, EnrolmentFact, Ineligibility, LicenceFact, Requirement, Tier, TierCode,
-    TierSettings, check_eligibility, years_of_membership,
+    ApplicantFacts, CareerStage, CareerStages, EnrolmentFact, Ineligibility, LicenceFact, Proof, Requirement, Tier,
+    TierCode, TierSettings, check_eligibility, years_of_membership,
 };

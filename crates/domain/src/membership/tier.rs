@@ -162,6 +162,92 @@ pub enum Requirement {
     MinYearsOfMembership(u8),
     /// The member's career stage is one of these.
     CareerStage(CareerStages),
+    /// The applicant declares that they have retired from paid engineering work.
+    RetirementDeclaration,
+}
+
+/// How a requirement is proven: from what the society already holds, or from what the
+/// applicant says (which staff check before the lower dues apply: the Tendenci #752
+/// pattern, a price claimed by typing, is closed by review, not by trust).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proof {
+    /// A licence on the record (its number can be checked with the board).
+    LicenceRecord,
+    /// Paid terms in the society's own ledger.
+    MembershipRecord,
+    /// Proof of enrolment the applicant uploads (a student card, a registrar's letter).
+    EnrolmentDocument,
+    /// A date of birth the applicant gives.
+    DeclaredDateOfBirth,
+    /// A career stage the applicant chooses.
+    DeclaredCareerStage,
+    /// A signed declaration of retirement.
+    RetirementDeclaration,
+}
+
+impl Proof {
+    /// Whether the applicant supplies this proof themself, so staff must review it.
+    pub fn is_self_declared(self) -> bool {
+        !matches!(self, Proof::LicenceRecord | Proof::MembershipRecord)
+    }
+
+    /// What the proof is, in words for staff and applicants.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Proof::LicenceRecord => "the licence on the member's record",
+            Proof::MembershipRecord => "the society's record of paid membership",
+            Proof::EnrolmentDocument => "uploaded proof of enrolment (a student card or a letter from the school)",
+            Proof::DeclaredDateOfBirth => "the date of birth the applicant gives",
+            Proof::DeclaredCareerStage => "the career stage the applicant chooses",
+            Proof::RetirementDeclaration => "the applicant's declaration of retirement",
+        }
+    }
+}
+
+impl Proof {
+    pub const ALL: [Proof; 6] = [
+        Proof::LicenceRecord,
+        Proof::MembershipRecord,
+        Proof::EnrolmentDocument,
+        Proof::DeclaredDateOfBirth,
+        Proof::DeclaredCareerStage,
+        Proof::RetirementDeclaration,
+    ];
+
+    /// The code stored for this proof.
+    pub fn code(self) -> &'static str {
+        match self {
+            Proof::LicenceRecord => "licence_record",
+            Proof::MembershipRecord => "membership_record",
+            Proof::EnrolmentDocument => "enrolment_document",
+            Proof::DeclaredDateOfBirth => "declared_date_of_birth",
+            Proof::DeclaredCareerStage => "declared_career_stage",
+            Proof::RetirementDeclaration => "retirement_declaration",
+        }
+    }
+}
+
+impl TryFrom<String> for Proof {
+    type Error = MembershipError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Proof::ALL.into_iter().find(|p| p.code() == code).ok_or(MembershipError::UnknownCode { what: "proof", code })
+    }
+}
+
+impl Requirement {
+    /// What proves this requirement is met.
+    pub fn proof(&self) -> Proof {
+        match self {
+            Requirement::RequiresLicence | Requirement::MinYearsLicensed(_) => Proof::LicenceRecord,
+            Requirement::MinYearsOfMembership(_) => Proof::MembershipRecord,
+            Requirement::RequiresEnrolment => Proof::EnrolmentDocument,
+            Requirement::MinAge(_) => Proof::DeclaredDateOfBirth,
+            Requirement::CareerStage(_) => Proof::DeclaredCareerStage,
+            Requirement::RetirementDeclaration => Proof::RetirementDeclaration,
+        }
+    }
 }
 
 /// A membership tier as configured by staff.
@@ -240,9 +326,26 @@ impl Tier {
         self.annual_dues
     }
 
-    /// Whether staff must approve applications.
+    /// Whether staff must approve applications (as configured; see [`Tier::needs_review`]).
     pub fn requires_approval(&self) -> bool {
         self.requires_approval
+    }
+
+    /// Whether an application for this tier waits for staff: when the tier is set to need
+    /// approval, or when any requirement rests on what the applicant declares.
+    pub fn needs_review(&self) -> bool {
+        self.requires_approval || self.requirements.iter().any(|r| r.proof().is_self_declared())
+    }
+
+    /// The proofs of eligibility, each once, in the order of the requirements.
+    pub fn proofs(&self) -> Vec<Proof> {
+        let mut proofs: Vec<Proof> = Vec::new();
+        for proof in self.requirements.iter().map(Requirement::proof) {
+            if !proofs.contains(&proof) {
+                proofs.push(proof);
+            }
+        }
+        proofs
     }
 
     /// Eligibility conditions; all must hold.
@@ -296,6 +399,9 @@ pub struct ApplicantFacts {
     pub enrolments: Vec<EnrolmentFact>,
     /// Paid membership terms so far (for [`Requirement::MinYearsOfMembership`]).
     pub paid_terms: Vec<Term>,
+    /// Whether the applicant declared retirement from paid engineering work.
+    #[serde(default)]
+    pub declared_retired: bool,
 }
 
 /// Whole years of paid membership up to and including `on`: the number of distinct days
@@ -391,6 +497,11 @@ pub enum Ineligibility {
         /// Career stages the tier allows.
         allowed: CareerStages,
     },
+    /// The tier is for retired engineers and the applicant did not declare retirement.
+    NotDeclaredRetired {
+        /// Tier display name.
+        tier: String,
+    },
     /// The profile's career stage is not one the tier allows.
     CareerStageNotAllowed {
         /// Tier display name.
@@ -409,6 +520,10 @@ fn years(n: u32) -> String {
 impl fmt::Display for Ineligibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Ineligibility::NotDeclaredRetired { tier } => write!(
+                f,
+                "The {tier} tier is for engineers who have retired from paid engineering work; tick the declaration if you have."
+            ),
             Ineligibility::NoLicence { tier } => write!(
                 f,
                 "The {tier} tier requires a current professional engineering licence; add your licence to your profile."
@@ -512,6 +627,9 @@ pub fn check_eligibility(tier: &Tier, facts: &ApplicantFacts, on: Date) -> Resul
                 }
                 Some(_) => None,
             },
+            Requirement::RetirementDeclaration => {
+                (!facts.declared_retired).then(|| Ineligibility::NotDeclaredRetired { tier: name() })
+            }
         };
         problems.extend(problem);
     }

@@ -79,6 +79,26 @@ macro_rules! bind_all {
     }};
 }
 
+/// Inserts one piece of eligibility evidence inside a transaction.
+macro_rules! insert_evidence {
+    ($tx:expr, $member_id:expr, $term_id:expr, $evidence:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO membership_evidence (member_id, term_id, proof, statement, file_name, content_type, content, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($member_id)
+        .bind($term_id)
+        .bind($evidence.proof.code())
+        .bind(&$evidence.statement)
+        .bind($evidence.document.as_ref().map(|d| d.file_name.clone()))
+        .bind($evidence.document.as_ref().map(|d| d.content_type.clone()))
+        .bind($evidence.document.as_ref().map(|d| d.content.clone()))
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
 macro_rules! insert_term {
     ($tx:expr, $member_id:expr, $term:expr, $now:expr) => {
         sqlx::query_as::<_, (i64,)>(
@@ -345,6 +365,9 @@ impl Store {
                 }
                 for t in &bundle.terms {
                     let (term_id,) = insert_term!(tx, id, t.term, now)?;
+                    for evidence in &t.evidence {
+                        insert_evidence!(tx, id, Some(term_id), evidence, now)?;
+                    }
                     if let Some(invoice) = &t.invoice {
                         let (invoice_id,) = insert_invoice!(tx, id, Some(term_id), invoice, now)?;
                         for payment in &t.payments {
@@ -767,6 +790,70 @@ impl Store {
     }
 
     /// Applications awaiting approval, oldest first.
+    /// Eligibility evidence given with these terms' applications, oldest first.
+    pub async fn evidence_for_terms(&self, term_ids: &[i64]) -> StoreResult<Vec<EvidenceRecord>> {
+        if term_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (1..=term_ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT id, member_id, term_id, proof, statement, file_name, content_type, created_at \
+             FROM membership_evidence WHERE term_id IN ({placeholders}) ORDER BY id"
+        );
+        Ok(with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for id in term_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?)
+    }
+
+    /// An evidence document: its record and its bytes.
+    pub async fn evidence_document(&self, evidence_id: i64) -> StoreResult<Option<(EvidenceRecord, Vec<u8>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            record: EvidenceRecord,
+            content: Option<Vec<u8>>,
+        }
+        let row: Option<Row> = with_reader!(self, |pool| sqlx::query_as(
+            "SELECT id, member_id, term_id, proof, statement, file_name, content_type, created_at, content \
+             FROM membership_evidence WHERE id = $1"
+        )
+        .bind(evidence_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.and_then(|r| r.content.map(|c| (r.record, c))))
+    }
+
+    /// Adds evidence to an application still waiting for staff; `false` when the term is
+    /// not the member's or no longer waits.
+    pub async fn add_evidence_to_application(
+        &self,
+        member_id: i64,
+        term_id: i64,
+        evidence: &NewEvidence,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let waiting: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM membership_terms WHERE id = $1 AND member_id = $2 AND status = 'awaiting_approval'",
+            )
+            .bind(term_id)
+            .bind(member_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if waiting.is_none() {
+                return Ok(false);
+            }
+            insert_evidence!(tx, member_id, Some(term_id), evidence, now)?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     pub async fn pending_applications(&self) -> StoreResult<Vec<PendingApplication>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(

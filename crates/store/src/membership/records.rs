@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
-use guildhall_domain::membership::{InvoiceStatus, LinkKind, Standing, TermState};
+use guildhall_domain::membership::{InvoiceStatus, LinkKind, Proof, Standing, TermState};
 use serde::Serialize;
 use time::Date;
 
@@ -298,6 +298,45 @@ pub struct NewTermWithInvoice {
     pub term: NewTerm,
     pub invoice: Option<NewInvoice>,
     pub payments: Vec<NewPayment>,
+    /// What the applicant gave to prove eligibility for the term's tier.
+    pub evidence: Vec<NewEvidence>,
+}
+
+/// One piece of eligibility evidence: a declaration in words, or a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvidence {
+    pub proof: Proof,
+    pub statement: String,
+    pub document: Option<EvidenceDocument>,
+}
+
+/// An uploaded document (checked to be a PDF or an image before it gets here).
+#[derive(Clone, PartialEq, Eq)]
+pub struct EvidenceDocument {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for EvidenceDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EvidenceDocument({}, {}, {} bytes)", self.file_name, self.content_type, self.content.len())
+    }
+}
+
+/// Eligibility evidence as staff see it in the approvals queue (the file itself is read
+/// separately).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EvidenceRecord {
+    pub id: i64,
+    pub member_id: i64,
+    pub term_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub proof: Proof,
+    pub statement: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub created_at: UnixTime,
 }
 
 /// Everything about one member, inserted together (demo data and imports).

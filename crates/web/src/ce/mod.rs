@@ -8,16 +8,16 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use guildhall_app::ce::{
     ACTIVITY_KINDS, ActivityInput, COMMON_TOPICS, CeDashboard, CeProgrammeRecord, ComplianceReport, CredentialInput,
-    Document, UNITS, Upload,
+    UNITS, Upload,
 };
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
-use crate::kit::{Chrome, FormState, PageResult, render, rerender};
+use crate::kit::{Chrome, FormState, PageResult, document_response, render, rerender};
 use crate::session::{CsrfForm, CsrfQuery, Identity, SignedIn, check_csrf};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -317,25 +317,12 @@ pub async fn save_credential_fields(
     after_own_form(&app, &actor, &identity, outcome, &format!("/ce?notice=figures#cred-{key}")).await
 }
 
-fn download(doc: Document, inline: bool) -> Response {
-    let disposition = if inline { "inline" } else { "attachment" };
-    (
-        [
-            (header::CONTENT_TYPE, doc.content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{}\"", doc.file_name)),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        doc.bytes,
-    )
-        .into_response()
-}
-
 pub async fn own_evidence(
     State(app): State<Arc<App>>,
     SignedIn(actor, _): SignedIn,
     Path(evidence_id): Path<i64>,
 ) -> PageResult {
-    Ok(download(app.ce_evidence(&actor, None, evidence_id).await?, false))
+    Ok(document_response(app.ce_evidence(&actor, None, evidence_id).await?, false))
 }
 
 pub async fn member_evidence(
@@ -343,7 +330,7 @@ pub async fn member_evidence(
     SignedIn(actor, _): SignedIn,
     Path((member_id, evidence_id)): Path<(i64, i64)>,
 ) -> PageResult {
-    Ok(download(app.ce_evidence(&actor, Some(member_id), evidence_id).await?, false))
+    Ok(document_response(app.ce_evidence(&actor, Some(member_id), evidence_id).await?, false))
 }
 
 #[derive(Deserialize, Default)]
@@ -370,7 +357,7 @@ pub async fn own_document(
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
     let format = document_format(&file)?;
-    Ok(download(app.ce_document(&actor, None, &key, q.period, format).await?, false))
+    Ok(document_response(app.ce_document(&actor, None, &key, q.period, format).await?, false))
 }
 
 pub async fn member_document(
@@ -380,7 +367,7 @@ pub async fn member_document(
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
     let format = document_format(&file)?;
-    Ok(download(app.ce_document(&actor, Some(member_id), &key, q.period, format).await?, false))
+    Ok(document_response(app.ce_document(&actor, Some(member_id), &key, q.period, format).await?, false))
 }
 
 #[derive(Template)]

@@ -227,3 +227,18 @@ pub fn multipart_problem(e: axum::extract::multipart::MultipartError, what: &str
         AppError::invalid(format!("{what} could not be read: {}", e.body_text()))
     }
 }
+
+/// A stored document as a download (`inline` to open in the browser), never cached.
+pub fn document_response(doc: guildhall_app::uploads::Document, inline: bool) -> Response {
+    use axum::http::header;
+    let disposition = if inline { "inline" } else { "attachment" };
+    (
+        [
+            (header::CONTENT_TYPE, doc.content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{}\"", doc.file_name)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        doc.bytes,
+    )
+        .into_response()
+}

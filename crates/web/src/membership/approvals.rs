@@ -21,6 +21,8 @@ pub struct ApplicationRow {
     dues: String,
     chapter: String,
     applied: String,
+    /// What the applicant gave to prove eligibility: (statement, evidence id of a document).
+    evidence: Vec<(String, Option<i64>)>,
 }
 
 /// A member who has not accepted their invitation.
@@ -56,9 +58,10 @@ async fn approvals_page(
     identity: &crate::session::Identity,
     notice: String,
 ) -> PageResult {
-    let rows = app
-        .pending_applications(actor)
-        .await?
+    let pending = app.pending_applications(actor).await?;
+    let term_ids: Vec<i64> = pending.iter().map(|a| a.term_id).collect();
+    let evidence = app.evidence_for_applications(actor, &term_ids).await?;
+    let rows = pending
         .into_iter()
         .map(|a| ApplicationRow {
             term_id: a.term_id,
@@ -69,6 +72,11 @@ async fn approvals_page(
             dues: format_money(a.annual_dues_cents),
             chapter: a.chapter_name.unwrap_or_default(),
             applied: a.applied_on.to_string(),
+            evidence: evidence
+                .iter()
+                .filter(|e| e.term_id == Some(a.term_id))
+                .map(|e| (e.statement.clone(), e.file_name.as_ref().map(|_| e.id)))
+                .collect(),
         })
         .collect();
     let (summary, open) = app.invitation_overview(actor).await?;

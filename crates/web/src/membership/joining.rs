@@ -41,6 +41,10 @@ pub struct JoinForm {
     enrolment_starts: String,
     #[serde(default)]
     enrolment_completion: String,
+    #[serde(default)]
+    date_of_birth: String,
+    #[serde(default)]
+    declared_retired: Option<String>,
 }
 
 /// A text input on the join form.
@@ -187,12 +191,17 @@ pub async fn join(
         enrolment_institution: f.enrolment_institution.clone(),
         enrolment_starts: f.enrolment_starts.clone(),
         enrolment_completion: f.enrolment_completion.clone(),
+        date_of_birth: f.date_of_birth.clone(),
+        declared_retired: f.declared_retired.is_some(),
     };
     match app.join(&actor, &request).await {
         Ok(guildhall_app::membership::joining::Joined::InvoiceRaised(invoice)) => {
             Ok(Redirect::to(&format!("/invoices/{invoice}/pay")).into_response())
         }
-        Ok(guildhall_app::membership::joining::Joined::AwaitingApproval) => {
+        Ok(guildhall_app::membership::joining::Joined::AwaitingApproval { enrolment_document_needed: true }) => {
+            Ok(Redirect::to("/membership/evidence").into_response())
+        }
+        Ok(guildhall_app::membership::joining::Joined::AwaitingApproval { enrolment_document_needed: false }) => {
             Ok(Redirect::to("/dashboard?applied=1").into_response())
         }
         Err(err @ AppError::Validation { .. }) => {

@@ -6,7 +6,7 @@
 //! providers' calls), `directory.rs`, `members.rs` (the member list, inviting members, and
 //! a member's page), `invitations.rs` (the page an invitation link opens), `claims.rs` ("I am
 //! already a member" and the staff queue of claims), `profile.rs`,
-//! `households.rs`, `approvals.rs`, `tiers.rs`, `import.rs`, `reports.rs`.
+//! `households.rs`, `approvals.rs`, `evidence.rs` (proof of eligibility), `tiers.rs`, `import.rs`, `reports.rs`.
 
 use std::sync::Arc;
 
@@ -23,6 +23,7 @@ mod approvals;
 mod claims;
 mod dashboard;
 mod directory;
+mod evidence;
 pub(crate) mod households;
 mod import;
 mod invitations;
@@ -75,6 +76,13 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/members/{id}/organisation", post(households::save_organisation))
         .route("/staff/approvals", get(approvals::approvals))
         .route("/staff/approvals/{term}", post(approvals::decide))
+        .route("/staff/approvals/evidence/{id}", get(evidence::evidence_document))
+        .route(
+            "/membership/evidence",
+            get(evidence::evidence_form)
+                .post(evidence::upload_evidence)
+                .layer(DefaultBodyLimit::max(evidence::EVIDENCE_LIMIT)),
+        )
         .route("/staff/reports", get(reports::reports))
         .route("/staff/reports/{file}", get(reports::report_csv))
 }

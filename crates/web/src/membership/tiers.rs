@@ -27,6 +27,7 @@ fn tier_form(pairs: Vec<(String, String)>) -> TierForm {
             "requires_approval" => f.requires_approval = !value.is_empty(),
             "requires_licence" => f.requires_licence = !value.is_empty(),
             "requires_enrolment" => f.requires_enrolment = !value.is_empty(),
+            "requires_retirement" => f.requires_retirement = !value.is_empty(),
             "min_years_licensed" => f.min_years_licensed = value,
             "min_age" => f.min_age = value,
             "min_years_of_membership" => f.min_years_of_membership = value,

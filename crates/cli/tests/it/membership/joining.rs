@@ -102,7 +102,7 @@ async fn students_need_an_enrolment_and_approval_tiers_go_to_the_staff_queue() {
         ];
         let r = sam.post_form("/join", &form(&student, &enrolled)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert!(r.location().starts_with("/invoices/"));
+        assert_eq!(r.location(), "/membership/evidence", "student dues wait for proof of enrolment");
 
         // Senior needs ten years licensed and staff approval.
         let mut ruth = newcomer(&t, "ruth@join.example.org").await;
@@ -182,4 +182,62 @@ async fn the_join_form_names_every_problem_at_once() {
         assert_ne!(r.location(), "/dashboard?applied=1", "{}", r.body);
         assert_eq!(t.store.count_members().await.unwrap(), before, "no second record");
     }
+}
+
+/// The Tendenci #752 pattern: a lower price claimed by typing. Tiers whose eligibility rests
+/// on what the applicant says (enrolment, retirement) wait for staff, who see the evidence.
+#[tokio::test]
+async fn reduced_dues_wait_for_staff_who_see_the_evidence() {
+    for t in TestApp::each_engine().await {
+        // A licensed PE cannot take Retired dues without declaring retirement, and with the
+        // declaration the application waits for staff instead of raising an invoice.
+        let mut pat = newcomer(&t, "pat@join.example.org").await;
+        let retired = tier_id(&t, "retired").await;
+        let r = pat.post_form("/join", &form(&retired, &LICENCE)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("for engineers who have retired from paid engineering work"), "{}", r.body);
+        let declared = [LICENCE.as_slice(), &[("declared_retired", "yes")]].concat();
+        let r = pat.post_form("/join", &form(&retired, &declared)).await;
+        assert_eq!(r.location(), "/dashboard?applied=1", "{}", r.body);
+        let user = t.store.user_by_email("pat@join.example.org").await.unwrap().unwrap();
+        let pat_member = t.store.member_by_user(user.id).await.unwrap().unwrap();
+        assert!(t.store.member_invoices(pat_member.id).await.unwrap().is_empty(), "no Retired invoice before review");
+
+        // A student applies, then uploads proof of enrolment: not a web page, but a PDF.
+        let mut sam = newcomer(&t, "sam.student@join.example.org").await;
+        let student = tier_id(&t, "student").await;
+        let enrolled = [
+            ("career_stage", "student"),
+            ("enrolment_institution", "State University, BEng Civil"),
+            ("enrolment_starts", "2024-09-01"),
+        ];
+        assert_eq!(sam.post_form("/join", &form(&student, &enrolled)).await.location(), "/membership/evidence");
+        let page = sam.get("/membership/evidence").await;
+        assert!(page.body.contains("Upload proof of enrolment"), "{}", page.body);
+        let path = "/membership/evidence";
+        let r = sam.post_multipart(path, &[], Some(("document", "card.html", b"<html><script>"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Upload a PDF or an image"), "{}", r.body);
+        let pdf = b"%PDF-1.7 student card of Sam".to_vec();
+        let r = sam.post_multipart(path, &[], Some(("document", "my card.pdf", pdf.as_slice()))).await;
+        assert_eq!(r.location(), "/dashboard?applied=1", "{}", r.body);
+        assert!(!sam.get("/membership/evidence").await.body.contains("Upload proof of enrolment"), "asked once");
+
+        // Staff see both applications with what proves them, and open the document.
+        let mut staff = t.signed_in(STAFF).await;
+        let queue = staff.get("/staff/approvals").await.body;
+        assert!(queue.contains("I have retired from paid engineering work"), "{queue}");
+        assert!(queue.contains("Enrolled at State University, BEng Civil since 2024-09-01"), "{queue}");
+        let link = between_quotes(&queue, "/staff/approvals/evidence/");
+        let (status, headers, bytes) = staff.get_bytes(&link).await;
+        assert_eq!((status, bytes), (StatusCode::OK, pdf));
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert_eq!(sam.get(&link).await.status, StatusCode::FORBIDDEN, "applicants do not browse evidence");
+    }
+}
+
+/// The first `href` in `html` that starts with `prefix`.
+fn between_quotes(html: &str, prefix: &str) -> String {
+    let start = html.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no {prefix} link in {html}")) + 6;
+    html[start..start + html[start..].find('"').unwrap()].to_string()
 }

@@ -246,6 +246,7 @@ fn membership_and_career_stage_requirements() {
     let life = tier("life", "Life Member", vec![Requirement::MinYearsOfMembership(25)]);
     let facts = ApplicantFacts {
         paid_terms: vec![term(date!(2014 - 01 - 01), date!(2025 - 12 - 31))],
+        declared_retired: false,
         ..ApplicantFacts::default()
     };
     assert_eq!(
@@ -320,6 +321,7 @@ fn society_tiers_end_to_end() {
         licences: vec![pe(date!(2010 - 06 - 01), Some(date!(2027 - 06 - 30)))],
         enrolments: vec![],
         paid_terms: vec![term(date!(2012 - 01 - 01), date!(2026 - 12 - 31))],
+        declared_retired: false,
     };
     let cases = [
         (
@@ -366,4 +368,60 @@ fn tier_validation() {
         Tier::new(TierCode::new("member").expect("code"), " Member ", Cents::ZERO, true, vec![]).expect("tier");
     assert_eq!((trimmed.name(), trimmed.requires_approval()), ("Member", true));
     assert_eq!(CareerStages::new([]), Err(MembershipError::EmptyCareerStages));
+}
+
+#[test]
+fn a_tier_whose_eligibility_rests_on_what_the_applicant_says_waits_for_staff() {
+    use crate::membership::Proof;
+    // (requirements, configured approval, needs review, proofs)
+    let cases: Vec<(Vec<Requirement>, bool, bool, Vec<Proof>)> = vec![
+        (vec![], false, false, vec![]),
+        (vec![], true, true, vec![]),
+        (
+            vec![Requirement::RequiresLicence, Requirement::MinYearsLicensed(10)],
+            false,
+            false,
+            vec![Proof::LicenceRecord],
+        ),
+        (vec![Requirement::MinYearsOfMembership(15)], false, false, vec![Proof::MembershipRecord]),
+        (vec![Requirement::RequiresEnrolment], false, true, vec![Proof::EnrolmentDocument]),
+        (vec![Requirement::MinAge(65)], false, true, vec![Proof::DeclaredDateOfBirth]),
+        (
+            vec![Requirement::CareerStage(stages(&[CareerStage::Student])), Requirement::RequiresLicence],
+            false,
+            true,
+            vec![Proof::DeclaredCareerStage, Proof::LicenceRecord],
+        ),
+        (
+            vec![Requirement::RetirementDeclaration, Requirement::MinYearsOfMembership(10)],
+            false,
+            true,
+            vec![Proof::RetirementDeclaration, Proof::MembershipRecord],
+        ),
+    ];
+    for (requirements, approval, review, proofs) in cases {
+        let t = Tier::new(TierCode::new("t").unwrap(), "T", Cents::new(100).unwrap(), approval, requirements.clone())
+            .unwrap();
+        assert_eq!(t.needs_review(), review, "{requirements:?}");
+        assert_eq!(t.proofs(), proofs, "{requirements:?}");
+    }
+}
+
+#[test]
+fn a_retired_tier_needs_the_declaration() {
+    let retired = tier("retired", "Retired", vec![Requirement::RetirementDeclaration]);
+    let mut facts = ApplicantFacts::default();
+    let problems = check_eligibility(&retired, &facts, ON).unwrap_err();
+    assert_eq!(problems, vec![Ineligibility::NotDeclaredRetired { tier: "Retired".into() }]);
+    assert!(problems[0].to_string().contains("tick the declaration"));
+    facts.declared_retired = true;
+    assert_eq!(check_eligibility(&retired, &facts, ON), Ok(()));
+}
+
+#[test]
+fn proof_codes_read_back() {
+    for proof in crate::membership::Proof::ALL {
+        assert_eq!(crate::membership::Proof::try_from(proof.code().to_string()), Ok(proof));
+    }
+    assert!(crate::membership::Proof::try_from("telepathy".to_string()).is_err());
 }
