@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, linkIn, newPage, openMailTo, screenshotPath, signIn, startServer,
+  DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, linkIn, newPage, openMailTo, screenshotPath, signIn, signUp,
+  startServer,
 } from '../lib/harness.mjs';
 
 let server;
@@ -68,13 +69,18 @@ test('staff invite a chapter and a member follows the link to their membership',
 
 test('staff import a member with the invitation tick; the approvals area shows the invitation; the member follows it', async () => {
   const email = 'katherine.johnson@import.e2e.example.org';
+  // Dorothy signed up before the society imported its members, and confirms afterwards.
+  const early = 'dorothy.vaughan@import.e2e.example.org';
+  const dorothy = await newPage(browser, server.baseURL);
+  await signUp(dorothy.page, { name: 'Dorothy Vaughan', email: early, password: 'a passphrase of her own' });
   const admin = await newPage(browser, server.baseURL, { axe: true });
   let link;
   try {
     await signIn(admin.page, DEMO.admin, DEMO_PASSWORD);
     await admin.page.goto('/staff/import');
     const csv = 'first_name,last_name,email,tier,status,joined_on,expires_on\n'
-      + `Katherine,Johnson,${email},member,active,2021-02-01,2099-01-31\n`;
+      + `Katherine,Johnson,${email},member,active,2021-02-01,2099-01-31\n`
+      + `Dorothy,Vaughan,${early},member,active,2020-03-01,2099-02-28\n`;
     await admin.page.getByLabel('Member CSV file').setInputFiles({
       name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(csv),
     });
@@ -84,7 +90,7 @@ test('staff import a member with the invitation tick; the approvals area shows t
     await admin.page.waitForLoadState('load');
     assert.match(
       await admin.page.locator('[role="status"]').innerText(),
-      /Imported 1 members; 1 of them was invited by email\./,
+      /Imported 2 members; 1 of them was invited by email\./,
     );
     assert.deepEqual(await axeViolations(admin.page), [], 'the import result: no WCAG 2.2 A/AA violations');
 
@@ -98,8 +104,19 @@ test('staff import a member with the invitation tick; the approvals area shows t
     const mail = await openMailTo(admin.page, email);
     assert.match(mail.subject, /membership online/);
     link = linkIn(mail.body, '/invitation');
+
+    // Dorothy's confirmation link (the administrator reads the local mailbox) links the
+    // imported record to her account when she follows it.
+    const confirmation = linkIn((await openMailTo(admin.page, early)).body, '/verify-email');
+    await dorothy.page.goto(confirmation.pathname + confirmation.search);
+    assert.match(await dorothy.page.locator('main').innerText(), /We found your membership record/);
+    await signIn(dorothy.page, early, 'a passphrase of her own');
+    assert.equal(new URL(dorothy.page.url()).pathname, '/dashboard');
+    assert.doesNotMatch(await dorothy.page.locator('main').innerText(), /Become a member/);
+    assert.match(await dorothy.page.locator('main').innerText(), /Member \(PE\)/);
   } finally {
     await admin.context.close();
+    await dorothy.context.close();
   }
 
   const { context, page } = await newPage(browser, server.baseURL);

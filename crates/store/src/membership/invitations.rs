@@ -78,6 +78,7 @@ impl Store {
             let sql = format!(
                 "SELECT m.id, m.member_number, m.first_name, m.email FROM members m \
                  WHERE m.id IN ({}) AND m.user_id IS NULL AND m.email <> '' \
+                 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = LOWER(m.email)) \
                  AND NOT EXISTS (SELECT 1 FROM member_invitations i WHERE i.member_id = m.id \
                  AND i.accepted_at IS NULL AND i.expires_at > $1) ORDER BY m.id",
                 placeholders.join(", ")
@@ -134,6 +135,8 @@ impl Store {
     }
 
     /// Members matching `filter` who have no account and no open, unexpired invitation.
+    /// A member whose address already has an account is not invited: the record is linked
+    /// to that account when its address is confirmed or it signs in.
     pub async fn members_to_invite(&self, filter: &MemberFilter, now: UnixTime) -> StoreResult<Vec<Invitee>> {
         let (clause, mut values) = filter_sql(filter);
         values.push(Value::Int(now));
@@ -141,6 +144,7 @@ impl Store {
         let joiner = if clause.is_empty() { " WHERE" } else { " AND" };
         let sql = format!(
             "SELECT m.id, m.member_number, m.first_name, m.email FROM members m{clause}{joiner} m.user_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = LOWER(m.email)) \
              AND NOT EXISTS (SELECT 1 FROM member_invitations i WHERE i.member_id = m.id \
              AND i.accepted_at IS NULL AND i.expires_at > ${n}) ORDER BY m.id"
         );
