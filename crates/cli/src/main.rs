@@ -196,7 +196,7 @@ async fn run() -> Result<()> {
         }
         Command::Demo { members } => {
             let app = App::start(settings).await?;
-            if app.seed_demo_sized(members).await? {
+            if app.seed_demo_society(members).await? {
                 print_demo_sign_ins();
             } else {
                 println!("The database already has accounts; the demo society was not added.");

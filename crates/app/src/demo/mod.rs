@@ -8,11 +8,13 @@ mod ce;
 mod members;
 
 use guildhall_domain::identity::Role;
-use guildhall_store::{NewChapter, NewOfficerTerm};
+use guildhall_domain::membership::ClaimStatus;
+use guildhall_store::membership::claims::NewClaim;
+use guildhall_store::{MemberFilter, NewChapter, NewOfficerTerm, PageRequest};
 use time::Duration;
 
-use crate::App;
 use crate::error::AppResult;
+use crate::{Actor, App};
 
 /// The password every demo account uses.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -48,7 +50,21 @@ impl App {
     /// Creates the demo society unless the database already has accounts. Returns
     /// whether anything was created.
     pub async fn seed_demo(&self) -> AppResult<bool> {
-        self.seed_demo_sized(crate::demo::members::DEMO_MEMBER_COUNT).await
+        self.seed_demo_society(crate::demo::members::DEMO_MEMBER_COUNT).await
+    }
+
+    /// The demo society as people see it: [`App::seed_demo_sized`] and its first weeks
+    /// online (invitations sent, a claim for staff to resolve). Tests start from the
+    /// society without these, so that mail and queues start empty.
+    pub async fn seed_demo_society(&self, members: usize) -> AppResult<bool> {
+        if !self.seed_demo_sized(members).await? {
+            return Ok(false);
+        }
+        let staff = self.store.user_by_email(DEMO_SIGN_INS[2].email).await?;
+        if let Some(staff) = staff {
+            self.seed_demo_first_weeks(staff.id).await?;
+        }
+        Ok(true)
     }
 
     /// The demo society with `members` generated members besides the demo accounts'
@@ -95,5 +111,37 @@ impl App {
             .await?;
         self.store.analyze().await?;
         Ok(true)
+    }
+
+    /// A society's first weeks online: staff have invited some members to set up their
+    /// accounts, and someone whose record could not be matched waits in the claims queue.
+    async fn seed_demo_first_weeks(&self, staff_id: i64) -> AppResult<()> {
+        let staff = Actor {
+            user_id: staff_id,
+            email: DEMO_SIGN_INS[2].email.into(),
+            display_name: "Priya Natarajan".into(),
+            role: Role::Staff,
+            officer_of: Vec::new(),
+            api_token_id: None,
+            must_set_up_two_factor: false,
+        };
+        let newest = self.store.search_members(&MemberFilter::default(), PageRequest::new(1, 40)).await?;
+        let ids: Vec<i64> = newest.items.iter().map(|m| m.id).collect();
+        self.invite_members_by_id(&staff, &ids, "demo").await?;
+
+        let now = self.clock.unix();
+        let user_id =
+            self.create_verified_user("jordan.lee@example.net", "Jordan Lee", DEMO_PASSWORD, Role::Member).await?;
+        let claim = NewClaim {
+            user_id,
+            member_id: None,
+            typed_number: "M004321".into(),
+            typed_last_name: "Lee-Hoffman".into(),
+            code_hash: String::new(),
+            status: ClaimStatus::NeedsStaff,
+            expires_at: now,
+        };
+        self.store.open_claim(&claim, None, now).await?;
+        Ok(())
     }
 }
