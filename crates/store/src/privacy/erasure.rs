@@ -147,7 +147,7 @@ impl Store {
     ///   ("Erased member 123"); free text on payments and refunds is blanked; terms still
     ///   running are cancelled, so the record leaves the directory at once and stays out;
     /// - audit entries about them keep what happened and when, not who or what was written;
-    /// - the final email (`mail`) is queued, and staff's decision audited.
+    /// - the final email (`mail`, when there is one) is queued, and the decision audited.
     ///
     /// Returns the erased member label (or the account label when there was no record).
     pub async fn erase_person(
@@ -155,7 +155,7 @@ impl Store {
         request_id: i64,
         staff_id: Option<i64>,
         audit: &NewAuditEntry,
-        mail: &NewMail,
+        mail: Option<&NewMail>,
         now: UnixTime,
         today: Date,
     ) -> StoreResult<String> {
@@ -294,7 +294,9 @@ impl Store {
             audit.subject_id = member_id.or(user_id);
             audit.subject_label = label.clone();
             insert_audit!(tx, &audit)?;
-            insert_mail!(tx, mail, now)?;
+            if let Some(mail) = mail {
+                insert_mail!(tx, mail, now)?;
+            }
             tx.commit().await?;
             Ok(label)
         })
