@@ -112,7 +112,7 @@ test('a signed-in page keeps the same basics', async () => {
   const { context, page } = await newPage(browser, server.baseURL, { axe: true });
   await signIn(page, 'staff@demo.guildhall.org', 'demo-password-2026');
   for (const path of ['/dashboard', '/staff', '/staff/mail', '/staff/compliance', '/staff/programmes', '/staff/tiers',
-    '/staff/groups', '/staff/officers', '/staff/officer-fields', '/staff/members', '/staff/claims', '/account']) {
+    '/staff/groups', '/staff/officers', '/staff/officer-fields', '/staff/members', '/staff/claims', '/staff/erasure-requests', '/account']) {
     const response = await page.goto(path);
     assert.equal(response.status(), 200, `${path} opens`);
     assert.equal(await page.locator('h1').count(), 1, `${path} has exactly one h1`);
@@ -136,7 +136,7 @@ test('the member\'s continuing-education page: one h1, every field labelled, bar
     .map((p) => p.outerHTML));
   assert.deepEqual(unnamedBars, [], 'every progress bar is named by its requirement');
   assert.ok(await page.locator('progress').count() >= 4, 'bars for both licences');
-  for (const path of ['/ce', '/dashboard', '/profile', '/account', '/claim']) {
+  for (const path of ['/ce', '/dashboard', '/profile', '/account', '/claim', '/privacy', '/privacy/erase']) {
     await page.goto(path);
     assert.deepEqual(await axeViolations(page), [], `${path} (member): no WCAG 2.2 A/AA violations`);
   }

@@ -29,6 +29,28 @@ pub struct Settings {
     pub membership: MembershipSettings,
     pub ce: CeSettings,
     pub payments: PaymentSettings,
+    pub privacy: PrivacySettings,
+}
+
+/// Members' rights over their data: how long the society keeps what it holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySettings {
+    /// Former members (lapsed, cancelled or rejected) longer ago than this many years are
+    /// erased by the daily job, as if they had asked; 0 keeps them.
+    pub retention_years: u16,
+    /// Accounts whose email was never confirmed (and that have no member record) are deleted
+    /// this many days after they were made; 0 keeps them.
+    pub unconfirmed_sign_up_days: u16,
+    /// Erased members' invoices, payments and refunds are kept, without identity, this many
+    /// years after they were issued (what the law asks of the books); then they go.
+    pub keep_financial_years: u16,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self { retention_years: 0, unconfirmed_sign_up_days: 30, keep_financial_years: 7 }
+    }
 }
 
 /// Card payments: which provider takes them and how its webhooks are authenticated.

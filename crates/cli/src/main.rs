@@ -328,6 +328,19 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(n) => tracing::info!(reminders = n, "invitation reminders queued"),
                     Err(err) => tracing::warn!(error = %err, "invitation reminders failed"),
                 }
+                // Former members past privacy.retention_years, sign-ups never confirmed,
+                // erased members' books past privacy.keep_financial_years.
+                match app.apply_retention().await {
+                    Ok(report) if report == Default::default() => {}
+                    Ok(r) => tracing::info!(
+                        sign_ups = r.sign_ups,
+                        former_members = r.former_members,
+                        failed = r.failed,
+                        invoices = r.invoices,
+                        "retention applied"
+                    ),
+                    Err(err) => tracing::warn!(error = %err, "retention failed"),
+                }
                 match app.send_ce_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "CE reminders queued"),

@@ -464,6 +464,33 @@ pub const TABLES: &[TableSpec] = &[
         ],
         identity: true,
     },
+    TableSpec {
+        name: "consents",
+        columns: &[
+            ("id", I),
+            ("user_id", I),
+            ("member_id", I),
+            ("purpose", T),
+            ("version", T),
+            ("given_at", I),
+            ("source", T),
+            ("withdrawn_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "erasure_requests",
+        columns: &[
+            ("id", I),
+            ("user_id", I),
+            ("member_id", I),
+            ("status", T),
+            ("requested_at", I),
+            ("decided_by", I),
+            ("decided_at", I),
+        ],
+        identity: true,
+    },
 ];
 
 /// Tables that hold nothing of the society's (the health checks' scratch row, the API's
@@ -513,7 +540,7 @@ macro_rules! decode_row {
                 ColumnType::Int => $row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::Int),
                 ColumnType::Text => $row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::Text),
                 ColumnType::Bool => $row.try_get::<Option<bool>, _>(i)?.map_or(Value::Null, Value::Bool),
-                ColumnType::Date => $row.try_get::<Option<Date>, _>(i)?.map_or(Value::Null, Value::Date),
+                ColumnType::Date => $row.try_get::<Option<time::Date>, _>(i)?.map_or(Value::Null, Value::Date),
                 ColumnType::Bytes => $row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, Value::Bytes),
             };
             values.push(value);
@@ -521,6 +548,7 @@ macro_rules! decode_row {
         values
     }};
 }
+pub(crate) use decode_row;
 
 macro_rules! bind_values {
     ($query:expr, $spec:expr, $values:expr) => {{
@@ -589,6 +617,20 @@ impl Store {
             // Sorted here, not by the engine: text collation differs between engines.
             out.sort();
             Ok(out)
+        })
+    }
+
+    /// Inserts one row of a catalogued table as it is given (ids included): for tests and
+    /// tools that need a row in every table, such as the personal-data tests.
+    pub async fn insert_catalogued_row(&self, spec: &TableSpec, values: &[Value]) -> StoreResult<()> {
+        if values.len() != spec.columns.len() {
+            return Err(StoreError::Invalid(format!("{} has {} columns", spec.name, spec.columns.len())));
+        }
+        let sql = insert_sql(spec, 1);
+        with_writer!(self, |pool| {
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            bind_values!(query, spec, values).execute(pool).await?;
+            Ok(())
         })
     }
 

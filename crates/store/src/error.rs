@@ -71,6 +71,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
         "reminder",
     ),
     ("ce_programmes_ruleset_id_key", "ce_programmes.ruleset_id", "ruleset_id"),
+    ("erasure_requests_one_pending", "erasure_requests.user_id", "erasure_request"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

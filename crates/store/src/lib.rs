@@ -32,6 +32,7 @@ mod error;
 mod idempotency;
 pub mod membership;
 mod outbox;
+pub mod privacy;
 pub mod society;
 pub mod testing;
 

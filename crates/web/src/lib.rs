@@ -10,6 +10,7 @@ pub mod error;
 mod home;
 pub mod kit;
 pub mod membership;
+pub mod privacy;
 pub mod session;
 pub mod society;
 
@@ -44,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(chapters::routes())
         .merge(ce::routes())
         .merge(society::routes())
+        .merge(privacy::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/healthz", get(health))

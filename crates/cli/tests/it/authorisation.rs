@@ -225,6 +225,22 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
             [SignIn, Forbidden, Forbidden, Forbidden, Invalid],
         ),
         (Call::Get("/account/two-factor".into()), page),
+        (Call::Get("/privacy".into()), page),
+        (Call::Get("/privacy/my-data.zip".into()), page),
+        (Call::Get("/privacy/erase".into()), page),
+        // Without the confirmation tick the request is refused; terms cannot be given again.
+        (Call::Form("/privacy/erase".into(), &[]), [SignIn, Invalid, Invalid, Invalid, Invalid]),
+        (Call::Form("/privacy/consents".into(), &[("purpose", "terms")]), [SignIn, Invalid, Invalid, Invalid, Invalid]),
+        (Call::Form("/privacy/consents/999999/withdraw".into(), &[]), [SignIn, NotFound, NotFound, NotFound, NotFound]),
+        (Call::Get("/staff/erasure-requests".into()), staff),
+        (
+            Call::Form("/staff/erasure-requests/999999/confirm".into(), &[]),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound],
+        ),
+        (
+            Call::Form("/staff/erasure-requests/999999/decline".into(), &[]),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound],
+        ),
         (Call::Get("/sign-in/two-factor".into()), [SignIn; 5]),
         (
             Call::Form(

@@ -14,5 +14,6 @@ mod chapters;
 mod cli;
 mod layering;
 mod membership;
+mod privacy;
 mod society;
 mod two_factor;
