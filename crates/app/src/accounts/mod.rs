@@ -104,7 +104,7 @@ impl App {
         let mail = self.verification_mail(&email, &name, &token).await;
         match self.store.create_user(&user, Some(&token_row), Some(&mail), now).await {
             // The form says that creating an account agrees to the terms and privacy notice.
-            Ok(user_id) => self.record_sign_up_consents(user_id).await,
+            Ok(user_id) => self.record_agreement(Some(user_id), None, "sign-up form").await,
             // Two sign-ups raced for one address: the other one won; behave as above.
             Err(guildhall_store::StoreError::Conflict { .. }) => Ok(()),
             Err(err) => Err(err.into()),

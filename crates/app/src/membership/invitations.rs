@@ -180,7 +180,8 @@ impl App {
                     other => other.into(),
                 },
             )?;
-        let Some((user_id, _)) = accepted else { return Err(invalid_link()) };
+        let Some((user_id, member_id)) = accepted else { return Err(invalid_link()) };
+        self.record_agreement(Some(user_id), Some(member_id), "invitation").await?;
         let account =
             self.store.user_by_id(user_id).await?.ok_or_else(|| AppError::Internal("new account vanished".into()))?;
         self.open_session(account, client).await

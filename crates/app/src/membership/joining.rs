@@ -379,6 +379,7 @@ impl App {
             }
             Err(other) => return Err(other.into()),
         };
+        self.record_agreement(Some(actor.user_id), Some(member_id), "join form").await?;
         if needs_review {
             return Ok(Joined::AwaitingApproval { enrolment_document_needed });
         }

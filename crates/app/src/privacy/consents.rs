@@ -67,16 +67,22 @@ impl ConsentView {
 }
 
 impl App {
-    /// The terms and privacy notice agreed on the sign-up form, recorded for a new account.
-    pub(crate) async fn record_sign_up_consents(&self, user_id: i64) -> AppResult<()> {
+    /// The terms and privacy notice a person agreed to on a form (`source`: "sign-up
+    /// form", "join form", "invitation"), recorded for their account and member record.
+    pub(crate) async fn record_agreement(
+        &self,
+        user_id: Option<i64>,
+        member_id: Option<i64>,
+        source: &str,
+    ) -> AppResult<()> {
         let consents: Vec<NewConsent> = [Purpose::Terms, Purpose::PrivacyNotice]
             .into_iter()
             .map(|p| NewConsent {
-                user_id: Some(user_id),
-                member_id: None,
+                user_id,
+                member_id,
                 purpose: p.code().into(),
                 version: TEXT_VERSION.into(),
-                source: "sign-up form".into(),
+                source: source.into(),
             })
             .collect();
         Ok(self.store.record_consents(&consents, self.clock.unix()).await?)

@@ -62,8 +62,8 @@ impl App {
 
     /// Everything the society holds on the signed-in person, as a ZIP: `README.txt`, one
     /// `data/<table>.json` per table with rows about them (every column but password and
-    /// token hashes and two-factor secrets), and `files/evidence/<id>-<name>` for each CE
-    /// evidence file. Which rows are theirs is decided by the store's personal-data
+    /// token hashes and two-factor secrets), and `files/<table>/<id>-<name>` for each uploaded
+    /// file (CE evidence, proof of eligibility). Which rows are theirs is decided by the store's personal-data
     /// catalogue, table by table.
     pub async fn my_data_zip(&self, actor: &Actor) -> AppResult<Vec<u8>> {
         actor.require(Permission::OwnAccount)?;
@@ -79,7 +79,7 @@ impl App {
         let mut readme = format!(
             "Everything {society} holds on you, as of {}.\n\n\
              data/<table>.json: the rows of each table that are about you, one JSON object per row.\n\
-             files/: the files you uploaded (CE evidence).\n\
+             files/<table>/: the files you uploaded (CE evidence, proof of eligibility for a tier).\n\
              Password hashes, sign-in token hashes and two-factor secrets are never included.\n\nTables:\n",
             self.clock.now().date()
         );
@@ -104,7 +104,7 @@ impl App {
                 if let Some((column, bytes)) = file {
                     let id = object.get("id").map(|v| v.to_string()).unwrap_or_default();
                     let name = object.get("file_name").and_then(|v| v.as_str()).unwrap_or(&column).to_string();
-                    let path = format!("files/evidence/{id}-{}", safe_file_name(&name));
+                    let path = format!("files/{}/{id}-{}", spec.name, safe_file_name(&name));
                     put(&path, bytes)?;
                     object.insert(format!("{column}_file"), json!(path));
                 }

@@ -156,7 +156,7 @@ async fn the_download_holds_every_table_about_the_member_and_nothing_about_anyon
         for secret in ["PRIVA-users-password_hash", "PRIVA-sessions-token_hash", "PRIVA-two_factor_secrets-secret"] {
             assert!(!everything.contains(secret), "{secret} is never handed out");
         }
-        let evidence = files.keys().find(|k| k.starts_with("files/evidence/")).expect("the evidence file");
+        let evidence = files.keys().find(|k| k.starts_with("files/ce_evidence/")).expect("the evidence file");
         assert_eq!(files[evidence], b"PRIVA-ce_evidence-content");
         let _ = maya.user_id;
     }

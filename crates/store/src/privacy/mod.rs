@@ -126,6 +126,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
         &["typed_number", "typed_last_name"],
         &["code_hash"],
     ),
+    t("membership_evidence", Member("member_id"), &["statement", "file_name", "content"], &[]),
     t("renewal_reminders", Member("member_id"), &[], &[]),
     t(
         "ce_activities",
