@@ -100,4 +100,22 @@ macro_rules! audited_change {
         )
     };
 }
-pub(crate) use {audited, audited_change, insert_audit, with_reader, with_writer};
+/// Binds a list of engine-neutral values in order.
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values.iter() {
+            query = match value {
+                $crate::copy::Value::Int(v) => query.bind(*v),
+                $crate::copy::Value::Text(v) => query.bind(v.clone()),
+                $crate::copy::Value::Date(v) => query.bind(*v),
+                $crate::copy::Value::Bool(v) => query.bind(*v),
+                $crate::copy::Value::Bytes(v) => query.bind(v.clone()),
+                $crate::copy::Value::Null => query.bind(None::<i64>),
+            };
+        }
+        query
+    }};
+}
+
+pub(crate) use {audited, audited_change, bind_all, insert_audit, with_reader, with_writer};

@@ -149,7 +149,7 @@ impl Store {
              AND i.accepted_at IS NULL AND i.expires_at > ${n}) ORDER BY m.id"
         );
         Ok(with_reader!(self, |pool| {
-            super::bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values).fetch_all(pool).await
+            crate::engine::bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values).fetch_all(pool).await
         })?)
     }
 

@@ -23,7 +23,7 @@ use guildhall_domain::membership::Standing;
 use time::Date;
 
 use crate::copy::Value;
-use crate::engine::{audited, insert_audit};
+use crate::engine::{audited, bind_all, insert_audit};
 use crate::{
     CertificationRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard, MemberFilter, MemberRecord,
     MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest, SettledStanding, Store,
@@ -59,24 +59,6 @@ type ExportRows =
 /// The normalised name members are searched and sorted by.
 pub fn search_name(first: &str, last: &str) -> String {
     format!("{} {}", last.trim(), first.trim()).to_lowercase()
-}
-
-/// Binds a list of engine-neutral values in order.
-macro_rules! bind_all {
-    ($query:expr, $values:expr) => {{
-        let mut query = $query;
-        for value in $values.iter() {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.clone()),
-                Value::Date(v) => query.bind(*v),
-                Value::Bool(v) => query.bind(*v),
-                Value::Bytes(v) => query.bind(v.clone()),
-                Value::Null => query.bind(None::<i64>),
-            };
-        }
-        query
-    }};
 }
 
 /// Inserts one piece of eligibility evidence inside a transaction.
@@ -201,7 +183,7 @@ macro_rules! settle_in_tx {
         .await?;
     }};
 }
-pub(crate) use {bind_all, insert_payment, settle_in_tx};
+pub(crate) use {insert_payment, settle_in_tx};
 
 /// The WHERE clause and its values for a member filter (only the conditions given, so
 /// the planner can use the indexes).

@@ -4,8 +4,7 @@
 use guildhall_domain::membership::{Standing, TermState};
 use time::Date;
 
-use super::{About, PERSONAL_DATA, Person, all_tables, bind_each, condition};
-use crate::copy::Value;
+use super::{About, PERSONAL_DATA, Person, all_tables, condition};
 use crate::engine::{insert_audit, with_reader, with_writer};
 use crate::outbox::insert_mail;
 use crate::{NewAuditEntry, NewMail, Store, StoreError, StoreResult, UnixTime};
@@ -215,7 +214,9 @@ impl Store {
                     continue;
                 }
                 let sql = format!("DELETE FROM {} WHERE {condition}", entry.table);
-                bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), binds).execute(&mut *tx).await?;
+                crate::engine::bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), binds)
+                    .execute(&mut *tx)
+                    .await?;
             }
 
             // What is kept loses its identity.

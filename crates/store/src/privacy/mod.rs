@@ -223,25 +223,6 @@ pub(crate) fn condition(about: About, person: &Person, binds: &mut Vec<Value>) -
     }
 }
 
-/// Binds a list of engine-neutral values in order.
-macro_rules! bind_each {
-    ($query:expr, $values:expr) => {{
-        let mut query = $query;
-        for value in $values.iter() {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.clone()),
-                Value::Date(v) => query.bind(*v),
-                Value::Bool(v) => query.bind(*v),
-                Value::Bytes(v) => query.bind(v.clone()),
-                Value::Null => query.bind(None::<i64>),
-            };
-        }
-        query
-    }};
-}
-pub(crate) use bind_each;
-
 /// One table's rows about a person, every column (secrets included: callers leave them out).
 pub type PersonalRows = Vec<(&'static TableSpec, TableRows)>;
 
@@ -296,7 +277,7 @@ impl Store {
             let columns: Vec<&str> = spec.columns.iter().map(|(c, _)| *c).collect();
             let sql = format!("SELECT {} FROM {} WHERE {condition}", columns.join(", "), spec.name);
             let rows = with_reader!(self, |pool| {
-                let query = bind_each!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), binds);
+                let query = crate::engine::bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), binds);
                 let rows = query.fetch_all(pool).await?;
                 let mut decoded: TableRows = Vec::with_capacity(rows.len());
                 for row in rows {
