@@ -129,6 +129,14 @@ impl App {
         let ids: Vec<i64> = newest.items.iter().map(|m| m.id).collect();
         self.invite_members_by_id(&staff, &ids, "demo").await?;
 
+        // The demo accounts agreed to the terms and privacy notice when they signed up.
+        for sign_in in DEMO_SIGN_INS {
+            if let Some(user) = self.store.user_by_email(sign_in.email).await? {
+                let member = self.store.member_by_user(user.id).await?.map(|m| m.id);
+                self.record_agreement(Some(user.id), member, "sign-up form").await?;
+            }
+        }
+
         let now = self.clock.unix();
         let user_id =
             self.create_verified_user("jordan.lee@example.net", "Jordan Lee", DEMO_PASSWORD, Role::Member).await?;
