@@ -58,9 +58,21 @@ impl App {
 
     /// Staff confirm a request: the person is erased, audited, and told by a final email
     /// (which names nothing of theirs beyond the address it goes to).
-    pub async fn confirm_erasure(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<String> {
+    pub async fn confirm_erasure(
+        &self,
+        actor: &Actor,
+        id: i64,
+        request_checked: bool,
+        request_id: &str,
+    ) -> AppResult<String> {
         actor.require(Permission::StaffArea)?;
         let request = self.waiting_request(id).await?;
+        if !request_checked {
+            return Err(AppError::invalid_field(
+                "checked",
+                "Erasure cannot be undone: confirm that you checked the request came from the person before erasing.",
+            ));
+        }
         let to = self.answer_address(&request).await?;
         let society = self.branding().await.name;
         let mail = NewMail {

@@ -244,9 +244,13 @@ async fn erasure_leaves_no_personal_field_and_the_books_still_add_up() {
         assert!(queue.body.contains(&record.member_number), "{}", queue.body);
         let id: i64 =
             queue.body.split("/staff/erasure-requests/").nth(1).unwrap().split('/').next().unwrap().parse().unwrap();
-        let r = staff.post_form(&format!("/staff/erasure-requests/{id}/confirm"), &[]).await;
+        let confirm = format!("/staff/erasure-requests/{id}/confirm");
+        let r = staff.post_form(&confirm, &[]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "erasing needs the check confirmed");
+        assert!(r.body.contains("cannot be undone"), "{}", r.body);
+        let r = staff.post_form(&confirm, &[("checked", "yes")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let r = staff.post_form(&format!("/staff/erasure-requests/{id}/confirm"), &[]).await;
+        let r = staff.post_form(&confirm, &[("checked", "yes")]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "confirmed once");
         assert!(staff.get("/staff/erasure-requests").await.body.contains("No requests are waiting"));
         assert_eq!(audit(&mut staff, "privacy.erasure_requested").await["total"], 1);

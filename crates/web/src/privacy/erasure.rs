@@ -108,13 +108,19 @@ pub async fn queue(
     render(&queue_page(&app, &identity, &actor, &query.done).await?)
 }
 
+#[derive(Deserialize)]
+pub struct ConfirmErasureForm {
+    #[serde(default)]
+    checked: Option<String>,
+}
+
 pub async fn confirm(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<ConfirmErasureForm>,
 ) -> PageResult {
-    app.confirm_erasure(&actor, id, &identity.request_id).await?;
+    app.confirm_erasure(&actor, id, form.checked.is_some(), &identity.request_id).await?;
     done("/staff/erasure-requests", "erased")
 }
 
