@@ -21,6 +21,10 @@ pub enum AppError {
     Conflict { message: String, field: Option<String> },
     #[error("{message}")]
     RateLimited { message: String, retry_after_secs: i64 },
+    /// A request that is malformed as sent (a query parameter of the wrong type or out of
+    /// range), as opposed to well-formed input a person can correct (`Validation`).
+    #[error("{0}")]
+    BadRequest(String),
     /// What was sent is larger than the request may be.
     #[error("{0}")]
     TooLarge(String),
@@ -57,6 +61,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::BadRequest(_) => "bad_request",
             AppError::TooLarge(_) => "too_large",
             AppError::TimedOut(_) => "timed_out",
             AppError::Internal(_) => "internal",

@@ -17,7 +17,8 @@ use guildhall_app::idempotency::request_fingerprint;
 use guildhall_app::records::PageRequest;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
@@ -31,6 +32,8 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         title = "Guildhall API",
         description = "The JSON API of a Guildhall society. Authenticate with `Authorization: Bearer <token>` (tokens are issued by administrators), or with a browser session plus the `x-csrf-token` header for writes. Any POST, PUT, PATCH or DELETE may carry an `Idempotency-Key` header (1–255 characters): the same key and request within 24 hours returns the first answer again (with `Idempotent-Replayed: true`) and changes nothing; the same key with a different request is refused with 422, and a repeat while the first is still running gets 409."
     ),
+    modifiers(&BearerScheme),
+    security(("bearer" = [])),
     paths(
         accounts::api::me,
         chapters::api::chapters,
@@ -53,6 +56,24 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
     ))
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme every operation is secured by.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token issued by an administrator (`Authorization: Bearer <token>`)."))
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
@@ -135,15 +156,53 @@ async fn not_found() -> ApiError {
 
 /// Pagination parameters shared by every list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page number, from 1.
+    #[param(minimum = 1)]
     page: Option<u32>,
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
+/// The most items one page of a list holds.
+pub(crate) const MAX_PER_PAGE: u32 = 200;
+
 impl Paging {
-    pub(crate) fn request(&self) -> PageRequest {
-        PageRequest::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50))
+    /// The page asked for; a page below 1 or a page size outside 1–200 is refused (400), not
+    /// silently changed.
+    pub(crate) fn request(&self) -> Result<PageRequest, AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page < 1 {
+            return Err(AppError::BadRequest("`page` counts from 1.".into()));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::BadRequest(format!("`per_page` must be from 1 to {MAX_PER_PAGE}.")));
+        }
+        Ok(PageRequest::new(page, per_page))
+    }
+}
+
+/// Query parameters, with a malformed query answered as the API answers every error: a 400
+/// with the JSON error body (axum's own rejection is plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(AppError::BadRequest(format!(
+                "The query string is not valid: {}",
+                rejection.body_text().trim_start_matches("Failed to deserialize query string: ")
+            )))),
+        }
     }
 }

@@ -19,6 +19,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,8 +80,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: invalid_input, unauthenticated, forbidden, not_found, conflict,
-    /// rate_limited, internal.
+    /// Stable machine-readable code: bad_request, invalid_input, unauthenticated, forbidden,
+    /// not_found, conflict, rate_limited, too_large, timed_out, internal.
     pub code: String,
     /// A sentence a person can act on.
     pub message: String,

@@ -202,4 +202,52 @@ async fn the_openapi_document_describes_every_api_route() {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+
+    // Every parameter is where it really is: a path parameter names a `{…}` of its path, every
+    // `{…}` has one, and the rest are query parameters.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let params = operation["parameters"].as_array().cloned().unwrap_or_default();
+            for param in &params {
+                let name = param["name"].as_str().unwrap();
+                match param["in"].as_str().unwrap() {
+                    "path" => {
+                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: {name} is not in the path")
+                    }
+                    "query" => assert_ne!(param["required"], true, "{method} {path}: query {name} marked required"),
+                    other => panic!("{method} {path}: {name} in {other}"),
+                }
+            }
+            for piece in path.split('/').filter(|p| p.starts_with('{')) {
+                let name = piece.trim_matches(|c| c == '{' || c == '}');
+                assert!(
+                    params.iter().any(|p| p["name"] == name && p["in"] == "path"),
+                    "{method} {path}: no path parameter {name}"
+                );
+            }
+            let lists = params.iter().any(|p| p["name"] == "per_page");
+            if lists {
+                assert!(operation["responses"]["400"].is_object(), "{method} {path}: 400 undocumented");
+            }
+        }
+    }
+    // The bearer scheme, required by every operation unless it says otherwise.
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(doc["security"][0]["bearer"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn a_page_outside_its_range_or_a_malformed_query_is_a_400_with_the_error_body() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        for query in ["per_page=0", "per_page=201", "page=0", "page=abc", "per_page=-1"] {
+            let r = staff.api(Method::GET, &format!("/api/v1/audit-log?{query}"), None).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
+            assert_eq!(r.json()["error"]["code"], "bad_request", "{query}");
+            assert!(!r.json()["error"]["message"].as_str().unwrap().is_empty());
+        }
+        let r = staff.api(Method::GET, "/api/v1/audit-log?page=1&per_page=200", None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["per_page"], 200);
+    }
 }

@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use guildhall_app::{App, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiResult, Paging};
+use crate::api::{ApiQuery, ApiResult, Paging};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -64,21 +64,22 @@ pub struct AccountPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccountParams {
     /// Part of a name or email address.
     q: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts", params(Paging, AccountParams),
-    responses((status = 200, body = AccountPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AccountPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn accounts(
     State(app): State<Arc<App>>,
     ApiActor(actor, _): ApiActor,
-    Query(paging): Query<Paging>,
-    Query(params): Query<AccountParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(params): ApiQuery<AccountParams>,
 ) -> ApiResult<AccountPage> {
     let search = params.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let page = app.list_accounts(&actor, search, paging.request()).await?;
+    let page = app.list_accounts(&actor, search, paging.request()?).await?;
     Ok(Json(AccountPage {
         page: page.page,
         per_page: page.per_page,
@@ -105,6 +106,7 @@ pub struct RoleChange {
 }
 
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/role", request_body = RoleChange,
+    params(("id" = i64, Path, description = "The account's id")),
     responses((status = 200, body = Account), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_account_role(

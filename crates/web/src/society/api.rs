@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use guildhall_app::App;
@@ -10,7 +10,7 @@ use guildhall_app::records::AuditFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiResult, Paging};
+use crate::api::{ApiQuery, ApiResult, Paging};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -45,6 +45,7 @@ pub struct AuditPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     action: Option<String>,
     subject_kind: Option<String>,
@@ -57,12 +58,12 @@ pub struct AuditParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/audit-log", params(Paging, AuditParams),
-    responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn audit_log(
     State(app): State<Arc<App>>,
     ApiActor(actor, _): ApiActor,
-    Query(paging): Query<Paging>,
-    Query(params): Query<AuditParams>,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(params): ApiQuery<AuditParams>,
 ) -> ApiResult<AuditPage> {
     let filter = AuditFilter {
         actor_user_id: params.actor_user_id,
@@ -72,7 +73,7 @@ async fn audit_log(
         from: params.from,
         until: params.until,
     };
-    let page = app.audit_log(&actor, &filter, paging.request()).await?;
+    let page = app.audit_log(&actor, &filter, paging.request()?).await?;
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     Ok(Json(AuditPage {
         page: page.page,
@@ -121,13 +122,13 @@ pub struct MailPage {
 }
 
 #[utoipa::path(get, path = "/api/v1/mail", params(Paging),
-    responses((status = 200, body = MailPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = MailPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn outgoing_mail(
     State(app): State<Arc<App>>,
     ApiActor(actor, _): ApiActor,
-    Query(paging): Query<Paging>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<MailPage> {
-    let page = app.outgoing_mail(&actor, None, paging.request()).await?;
+    let page = app.outgoing_mail(&actor, None, paging.request()?).await?;
     Ok(Json(MailPage {
         page: page.page,
         per_page: page.per_page,
