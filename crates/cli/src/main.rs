@@ -60,6 +60,11 @@ enum Command {
         #[arg(long, env = "GUILDHALL_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// API tokens for integrations.
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+    },
     /// Import data from a file.
     Import {
         #[command(subcommand)]
@@ -84,6 +89,26 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokensCommand {
+    /// Print a new API token for an account: the account's own role, never more; with
+    /// --chapter, limited to that chapter (an officer's token).
+    Create {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for (the integration that uses it).
+        #[arg(long)]
+        name: String,
+        /// Limit the token to this chapter (id).
+        #[arg(long)]
+        chapter: Option<i64>,
+        /// Days until the token stops working (1–3650); without it, it works until revoked.
+        #[arg(long)]
+        expires: Option<i64>,
     },
 }
 
@@ -208,6 +233,16 @@ async fn run() -> Result<()> {
             let app = App::start(settings).await?;
             let id = app.create_verified_user(&email, &name, &password, Role::Admin).await?;
             println!("Administrator {email} created (account {id}).");
+            Ok(())
+        }
+        Command::Tokens { command: TokensCommand::Create { email, name, chapter, expires } } => {
+            let app = App::start(settings).await?;
+            let token = app.issue_token_for_account(&email, &name, chapter, expires).await?;
+            println!("{}", token.secret);
+            eprintln!(
+                "Token {} for {email} created. Copy it now: it is not shown again. Use it as `Authorization: Bearer <token>`.",
+                token.id
+            );
             Ok(())
         }
         Command::Import { command: ImportCommand::Members { file, dry_run, mapping } } => {

@@ -2,7 +2,7 @@
 //! and records what it changes.
 
 use guildhall_domain::identity::Role;
-use guildhall_store::{ApiTokenRecord, NewApiToken, Page, PageRequest, UserRecord};
+use guildhall_store::{ApiTokenRecord, NewApiToken, NewAuditEntry, Page, PageRequest, UserRecord};
 use serde_json::json;
 
 use crate::crypto::{hash_token, random_token};
@@ -103,6 +103,7 @@ impl App {
         name: &str,
         role: &str,
         chapter_id: Option<i64>,
+        expires_days: Option<i64>,
         request_id: &str,
     ) -> AppResult<IssuedToken> {
         actor.require(Permission::Administration)?;
@@ -111,6 +112,7 @@ impl App {
         if name.is_empty() || name.chars().count() > 100 {
             errors.add("name", "Name the token after the integration that uses it (at most 100 characters).");
         }
+        check_expiry(&mut errors, "expires_days", expires_days);
         let role = errors.check("role", Role::parse(role));
         errors.into_result()?;
         let role = role.unwrap_or(Role::Member);
@@ -125,16 +127,85 @@ impl App {
         let secret = format!("gh_{}", random_token()?);
         let mut audit = self.audit_entry(actor, "api_token.issued", "api_token", request_id);
         audit.subject_label = name.into();
-        audit.after_json = Some(json!({ "name": name, "role": role.as_str(), "chapter_id": chapter_id }).to_string());
+        audit.after_json = Some(
+            json!({ "name": name, "role": role.as_str(), "chapter_id": chapter_id, "expires_days": expires_days })
+                .to_string(),
+        );
+        let now = self.clock.unix();
         let token = NewApiToken {
             token_hash: hash_token(&secret),
             name: name.into(),
             user_id: actor.user_id,
             role: role.as_str().into(),
             chapter_id,
-            expires_at: None,
+            expires_at: expires_days.map(|d| now + d * 86_400),
         };
-        let id = self.store.create_api_token(&token, self.clock.unix(), &audit).await?;
+        let id = self.store.create_api_token(&token, now, &audit).await?;
+        Ok(IssuedToken { id, secret })
+    }
+
+    /// Issues a token from the command line (`guildhall tokens create`) for the account with
+    /// this address: the account's own role, never more; limited to one chapter when one is
+    /// given (an officer's token, for a chapter they hold office in); expiring after
+    /// `expires_days` when given. Audited as done from the command line.
+    pub async fn issue_token_for_account(
+        &self,
+        email: &str,
+        name: &str,
+        chapter_id: Option<i64>,
+        expires_days: Option<i64>,
+    ) -> AppResult<IssuedToken> {
+        let mut errors = FieldErrors::default();
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.add("name", "Name the token after the integration that uses it (at most 100 characters).");
+        }
+        check_expiry(&mut errors, "expires", expires_days);
+        errors.into_result()?;
+        let user = self
+            .store
+            .user_by_email(email.trim().to_lowercase().as_str())
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+            .ok_or_else(|| AppError::NotFound(format!("There is no active account for {}.", email.trim())))?;
+        let role = Role::parse(&user.role).unwrap_or(Role::Member);
+        if let Some(chapter) = chapter_id {
+            if self.store.chapter_by_id(chapter).await?.is_none() {
+                return Err(AppError::invalid_field("chapter", "No such chapter."));
+            }
+            let offices = self.store.officer_terms_on(user.id, self.clock.today()).await?;
+            if role == Role::Member && !offices.iter().any(|t| t.chapter_id == chapter) {
+                return Err(AppError::invalid_field(
+                    "chapter",
+                    format!("{} holds no office in chapter {chapter} today.", user.email),
+                ));
+            }
+        }
+        let now = self.clock.unix();
+        let secret = format!("gh_{}", random_token()?);
+        let audit = NewAuditEntry {
+            occurred_at: now,
+            actor_user_id: None,
+            actor_label: "command line".into(),
+            action: "api_token.issued".into(),
+            subject_kind: "api_token".into(),
+            subject_label: name.into(),
+            after_json: Some(
+                json!({ "name": name, "for": user.email, "role": role.as_str(), "chapter_id": chapter_id,
+                        "expires_days": expires_days })
+                .to_string(),
+            ),
+            ..Default::default()
+        };
+        let token = NewApiToken {
+            token_hash: hash_token(&secret),
+            name: name.into(),
+            user_id: user.id,
+            role: role.as_str().into(),
+            chapter_id,
+            expires_at: expires_days.map(|d| now + d * 86_400),
+        };
+        let id = self.store.create_api_token(&token, now, &audit).await?;
         Ok(IssuedToken { id, secret })
     }
 
@@ -147,5 +218,12 @@ impl App {
             guildhall_store::StoreError::NotFound => AppError::NotFound("No such live token.".into()),
             other => other.into(),
         })
+    }
+}
+
+/// A token's life in days, when it has one: 1 to 3650.
+fn check_expiry(errors: &mut FieldErrors, field: &str, days: Option<i64>) {
+    if days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        errors.add(field, "A token expires after 1 to 3650 days, or never when left empty.");
     }
 }

@@ -367,8 +367,8 @@ async fn every_role_on_every_route() {
 async fn api_tokens_act_with_at_most_their_role_and_only_within_their_chapter() {
     for t in TestApp::each_engine().await {
         let admin = t.app.actor_for_session(&sign_in_token(&t, ADMIN).await).await.unwrap().unwrap();
-        let member_token = t.app.issue_api_token(&admin, "Newsletter", "member", None, "req").await.unwrap();
-        let admin_token = t.app.issue_api_token(&admin, "Back office", "admin", None, "req").await.unwrap();
+        let member_token = t.app.issue_api_token(&admin, "Newsletter", "member", None, None, "req").await.unwrap();
+        let admin_token = t.app.issue_api_token(&admin, "Back office", "admin", None, None, "req").await.unwrap();
         let r = api_with_token(&t.router, Method::GET, "/api/v1/accounts", &member_token.secret, None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "a member token cannot list accounts even for an admin");
         let r = api_with_token(&t.router, Method::GET, "/api/v1/accounts", &admin_token.secret, None).await;
@@ -377,7 +377,7 @@ async fn api_tokens_act_with_at_most_their_role_and_only_within_their_chapter() 
 
         // A staff member cannot mint an admin token.
         let staff = t.app.actor_for_session(&sign_in_token(&t, STAFF).await).await.unwrap().unwrap();
-        assert!(t.app.issue_api_token(&staff, "Escalate", "admin", None, "req").await.is_err());
+        assert!(t.app.issue_api_token(&staff, "Escalate", "admin", None, None, "req").await.is_err());
 
         // An officer's token scoped to another chapter carries no office.
         let officer = t.app.actor_for_session(&sign_in_token(&t, OFFICER).await).await.unwrap().unwrap();

@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 use guildhall_store::copy::TABLES;
 use guildhall_store::testing::TestDatabase;
 
+use crate::harness::{ADMIN, Client, MEMBER, PASSWORD, STAFF, api_with_token, test_settings};
+
 fn guildhall(args: &[&str], database_url: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_guildhall"));
     command.args(args).env("RUST_LOG", "warn");
@@ -188,4 +190,40 @@ async fn the_server_closes_connections_whose_headers_or_body_trickle_in() {
     server.wait().ok();
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("did not arrive in time"), "{answer}");
+}
+
+#[tokio::test]
+async fn tokens_create_prints_a_token_with_the_account_s_role_that_the_api_accepts() {
+    let db = TestDatabase::sqlite().await.expect("a SQLite database");
+    let url = db.url.clone();
+    assert!(guildhall(&["demo", "--members", "20"], Some(&url)).status.success());
+
+    let out = guildhall(&["tokens", "create", "--email", STAFF, "--name", "Accounting", "--expires", "30"], Some(&url));
+    let secret = stdout(&out).trim().to_string();
+    assert!(secret.starts_with("gh_"), "{secret}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not shown again"));
+
+    // Refused with a sentence: an unknown account, a member's chapter they hold no office in,
+    // an expiry out of range.
+    let unknown = guildhall(&["tokens", "create", "--email", "nobody@example.org", "--name", "X"], Some(&url));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no active account"));
+    let chapter = guildhall(&["tokens", "create", "--email", MEMBER, "--name", "X", "--chapter", "2"], Some(&url));
+    assert!(String::from_utf8_lossy(&chapter.stderr).contains("holds no office in chapter 2"));
+    let forever = guildhall(&["tokens", "create", "--email", STAFF, "--name", "X", "--expires", "0"], Some(&url));
+    assert!(String::from_utf8_lossy(&forever.stderr).contains("1 to 3650 days"));
+
+    // The token works with the account's role, and the admin page shows its expiry and last use.
+    let mut settings = test_settings();
+    settings.database.url = url.clone();
+    let app = guildhall_app::App::with_store(settings, db.store.clone()).await.unwrap();
+    let router = guildhall_web::router(app.clone());
+    let me = api_with_token(&router, axum::http::Method::GET, "/api/v1/me", &secret, None).await;
+    assert_eq!(me.json()["role"], "staff");
+    let audit = api_with_token(&router, axum::http::Method::GET, "/api/v1/audit-log", &secret, None).await;
+    assert_eq!(audit.status, axum::http::StatusCode::OK, "a staff token reads the audit log");
+    let mut admin = Client::over(router);
+    assert_eq!(admin.sign_in(ADMIN, PASSWORD).await.status, axum::http::StatusCode::SEE_OTHER);
+    let page = admin.get("/admin/tokens").await.body;
+    assert!(page.contains("Accounting") && !page.contains("Not yet"), "last use shown: {page}");
 }

@@ -608,7 +608,21 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        let Some(token) = token else { return Ok(None) };
+        let Some(mut token) = token else { return Ok(None) };
+        // Last use is written at most once a minute, decided from the row just read (as for
+        // sessions): an integration's calls stay reads.
+        if token.last_used_at.is_none_or(|at| at < now - 60) {
+            with_writer!(self, |pool| sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
+            )
+            .bind(token.id)
+            .bind(now)
+            .bind(now - 60)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+            token.last_used_at = Some(now);
+        }
         match self.user_by_id(token.user_id).await? {
             Some(user) if user.disabled_at.is_none() => Ok(Some((token, user))),
             _ => Ok(None),

@@ -94,6 +94,9 @@ pub struct TokenRow {
     role: String,
     chapter: String,
     issued: String,
+    /// "Never", a date, or "Expired".
+    expires: String,
+    last_used: String,
     revoked: bool,
 }
 
@@ -119,6 +122,7 @@ async fn tokens_page(
     let chapter_name = |id: Option<i64>| {
         id.and_then(|id| chapters.iter().find(|c| c.id == id)).map(|c| c.name.clone()).unwrap_or_default()
     };
+    let now = app.clock.unix();
     let tokens = app
         .api_tokens(actor)
         .await?
@@ -129,6 +133,12 @@ async fn tokens_page(
             role: t.role,
             chapter: chapter_name(t.chapter_id),
             issued: fmt_time(t.created_at),
+            expires: match t.expires_at {
+                None => "Never".into(),
+                Some(at) if at <= now => format!("Expired {}", fmt_time(at)),
+                Some(at) => fmt_time(at),
+            },
+            last_used: t.last_used_at.map_or_else(|| "Not yet".into(), fmt_time),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
@@ -154,6 +164,8 @@ pub struct TokenForm {
     role: String,
     #[serde(default)]
     chapter_id: String,
+    #[serde(default)]
+    expires_days: String,
 }
 
 pub async fn issue_token(
@@ -167,7 +179,13 @@ pub async fn issue_token(
             raw.parse::<i64>().map_err(|_| AppError::invalid_field("chapter_id", "Choose a chapter from the list."))?,
         ),
     };
-    match app.issue_api_token(&actor, &form.name, &form.role, chapter_id, &identity.request_id).await {
+    let expires_days = match form.expires_days.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            AppError::invalid_field("expires_days", "Enter the number of days, or leave it empty for no expiry.")
+        })?),
+    };
+    match app.issue_api_token(&actor, &form.name, &form.role, chapter_id, expires_days, &identity.request_id).await {
         Ok(issued) => render(&tokens_page(&app, &actor, &identity, FormState::default(), issued.secret).await?),
         Err(err @ AppError::Validation { .. }) => {
             rerender(&tokens_page(&app, &actor, &identity, FormState::from_error(&err), String::new()).await?, &err)
