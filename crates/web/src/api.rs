@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, chapters, society};
+use crate::{accounts, chapters, membership, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -40,7 +40,9 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         society::api::audit_log,
         society::api::outgoing_mail,
         accounts::api::accounts,
-        accounts::api::set_account_role
+        accounts::api::set_account_role,
+        membership::api::members,
+        membership::api::member
     ),
     components(schemas(
         ErrorBody,
@@ -52,7 +54,13 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         society::api::MailPage,
         accounts::api::Account,
         accounts::api::AccountPage,
-        accounts::api::RoleChange
+        accounts::api::RoleChange,
+        membership::api::MemberListItem,
+        membership::api::MemberListPage,
+        membership::api::Member,
+        membership::api::Licence,
+        membership::api::Term,
+        membership::api::Invoice
     ))
 )]
 pub struct ApiDoc;
@@ -81,6 +89,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(accounts::api::routes())
         .merge(chapters::api::routes())
         .merge(society::api::routes())
+        .merge(membership::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }

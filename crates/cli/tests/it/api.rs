@@ -73,3 +73,39 @@ async fn a_state_changing_request_with_an_idempotency_key_is_answered_once() {
         assert_eq!(changes, 2, "one more change");
     }
 }
+
+#[tokio::test]
+async fn members_are_searched_and_read_through_the_api_as_on_the_staff_pages() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let all = staff.api(Method::GET, "/api/v1/members?per_page=5", None).await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        let all = all.json();
+        assert_eq!(all["items"].as_array().unwrap().len(), 5);
+        let total = all["total"].as_i64().unwrap();
+        assert!(total > 100, "{total}");
+
+        // The same filters as the staff search, and the same answer as the page.
+        let lapsed = staff.api(Method::GET, "/api/v1/members?standing=lapsed&per_page=200", None).await.json();
+        let items = lapsed["items"].as_array().unwrap();
+        assert!(!items.is_empty() && items.iter().all(|m| m["standing"] == "lapsed"));
+        let bad = staff.api(Method::GET, "/api/v1/members?standing=asleep", None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json()["error"]["message"], "Choose a standing from the list.");
+
+        // One member's record, with licences and terms; the officer sees only their chapter.
+        let id = items[0]["id"].as_i64().unwrap();
+        let member = staff.api(Method::GET, &format!("/api/v1/members/{id}"), None).await;
+        assert_eq!(member.status, StatusCode::OK);
+        let member = member.json();
+        assert_eq!(member["member_number"], items[0]["member_number"]);
+        assert!(member["terms"].as_array().is_some_and(|t| !t.is_empty()));
+        let mut officer = t.signed_in(OFFICER).await;
+        let theirs = officer.api(Method::GET, "/api/v1/members?per_page=200", None).await.json();
+        let chapters: std::collections::BTreeSet<i64> =
+            theirs["items"].as_array().unwrap().iter().map(|m| m["home_chapter_id"].as_i64().unwrap()).collect();
+        assert_eq!(chapters.len(), 1, "an officer's search stays in their chapter: {chapters:?}");
+        let missing = staff.api(Method::GET, "/api/v1/members/99999999", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -256,6 +256,10 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get("/api/v1/audit-log".into()), api_staff),
         (Call::Get("/api/v1/mail".into()), api_staff),
         (Call::Get("/api/v1/accounts".into()), api_admin),
+        // Member search: staff everyone, an officer their chapter (the search narrows to it).
+        (Call::Get("/api/v1/members".into()), [Unauthorised, Forbidden, Ok, Ok, Ok]),
+        (Call::Get(format!("/api/v1/members/{own}")), [Unauthorised, Forbidden, Ok, Ok, Ok]),
+        (Call::Get(format!("/api/v1/members/{other}")), [Unauthorised, Forbidden, Forbidden, Ok, Ok]),
         (Call::Json(Method::PUT, "/api/v1/accounts/1/role".into(), json!({ "role": "member" })), api_admin),
     ]
 }

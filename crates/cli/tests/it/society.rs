@@ -198,6 +198,8 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/mail",
         "/api/v1/accounts",
         "/api/v1/accounts/{id}/role",
+        "/api/v1/members",
+        "/api/v1/members/{id}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }

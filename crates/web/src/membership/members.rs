@@ -16,32 +16,46 @@ use super::{date_text, parse_date, parse_id};
 use crate::kit::*;
 use crate::session::{CsrfForm, SignedIn};
 
-#[derive(Deserialize, Default)]
+/// The staff member search's filters, as the search form and the API send them.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberQuery {
+    /// The start of a last name, or "last first".
     #[serde(default)]
     q: String,
+    /// Part of an email address.
     #[serde(default)]
     email: String,
+    /// A standing code: applied, approved, active, renewal_due, grace, lapsed, cancelled, rejected.
     #[serde(default)]
     standing: String,
+    /// A tier's id.
     #[serde(default)]
     tier: String,
+    /// A chapter's id.
     #[serde(default)]
     chapter: String,
+    /// An affinity group's id.
     #[serde(default)]
     group: String,
+    /// A discipline code.
     #[serde(default)]
     discipline: String,
+    /// A licence jurisdiction code (US-TX).
     #[serde(default)]
     jurisdiction: String,
+    /// Membership expiring on or after this day (YYYY-MM-DD).
     #[serde(default)]
     expires_from: String,
+    /// Membership expiring on or before this day (YYYY-MM-DD).
     #[serde(default)]
     expires_until: String,
     #[serde(default)]
+    #[param(ignore)]
     page: Option<u32>,
     /// After inviting: how many were invited.
     #[serde(default)]
+    #[param(ignore)]
     invited: Option<usize>,
 }
 
@@ -74,7 +88,7 @@ struct MembersPage {
 }
 
 impl MemberQuery {
-    fn filter(&self) -> Result<MemberFilter, AppError> {
+    pub(super) fn filter(&self) -> Result<MemberFilter, AppError> {
         if [&self.q, &self.email, &self.discipline, &self.jurisdiction].iter().any(|s| s.chars().count() > 100) {
             return Err(AppError::invalid("Search for at most 100 characters."));
         }

@@ -6,7 +6,8 @@
 //! providers' calls), `directory.rs`, `members.rs` (the member list, inviting members, and
 //! a member's page), `invitations.rs` (the page an invitation link opens), `claims.rs` ("I am
 //! already a member" and the staff queue of claims), `profile.rs`,
-//! `households.rs`, `approvals.rs`, `evidence.rs` (proof of eligibility), `tiers.rs`, `import.rs`, `reports.rs`.
+//! `households.rs`, `approvals.rs`, `evidence.rs` (proof of eligibility), `tiers.rs`, `import.rs`,
+//! `reports.rs`, `api.rs` (its JSON API operations: member search and a member's record).
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+pub mod api;
 mod approvals;
 mod claims;
 mod dashboard;

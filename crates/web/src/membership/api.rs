@@ -1,0 +1,206 @@
+//! The membership API: member search and a member's record, with the same use cases and
+//! authorisation as the staff pages (staff see everyone; a chapter's officers their chapter).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use guildhall_app::App;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::members::MemberQuery;
+use crate::api::{ApiQuery, ApiResult, Paging};
+use crate::error::ErrorBody;
+use crate::session::ApiActor;
+
+/// The membership API's operations.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new().route("/api/v1/members", get(members)).route("/api/v1/members/{id}", get(member))
+}
+
+/// A member in a search result.
+#[derive(Serialize, ToSchema)]
+pub struct MemberListItem {
+    id: i64,
+    member_number: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    tier: String,
+    /// applied, approved, active, renewal_due, grace, lapsed, cancelled or rejected
+    standing: String,
+    /// ISO 8601 date; absent for tiers without expiry or before the first payment.
+    expires_on: Option<String>,
+    home_chapter_id: Option<i64>,
+    chapter: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberListPage {
+    items: Vec<MemberListItem>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/members", params(Paging, MemberQuery),
+    responses((status = 200, body = MemberListPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn members(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+) -> ApiResult<MemberListPage> {
+    let page = app.search_members(&actor, query.filter()?, paging.request()?).await?;
+    Ok(Json(MemberListPage {
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        items: page
+            .items
+            .into_iter()
+            .map(|m| MemberListItem {
+                id: m.id,
+                member_number: m.member_number,
+                first_name: m.first_name,
+                last_name: m.last_name,
+                email: m.email,
+                tier: m.tier_name,
+                standing: m.standing.code().into(),
+                expires_on: m.expires_on.map(|d| d.to_string()),
+                home_chapter_id: m.home_chapter_id,
+                chapter: m.chapter_name,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Licence {
+    /// US-TX, CA-ON, …
+    jurisdiction: String,
+    /// PE, SE, PLS, P.Eng or CEng
+    kind: String,
+    number: String,
+    first_issued: String,
+    expires_on: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Term {
+    id: i64,
+    tier_id: i64,
+    starts_on: String,
+    ends_on: String,
+    /// awaiting_approval, awaiting_payment, paid, cancelled or rejected
+    status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Invoice {
+    id: i64,
+    term_id: Option<i64>,
+    description: String,
+    /// In cents of the society's currency.
+    amount_cents: i64,
+    /// open, paid or void
+    status: String,
+    issued_on: String,
+    due_on: String,
+    paid_on: Option<String>,
+}
+
+/// A member's record as staff (or the member's chapter officers) see it.
+#[derive(Serialize, ToSchema)]
+pub struct Member {
+    id: i64,
+    member_number: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    employer: String,
+    job_title: String,
+    career_stage: String,
+    disciplines: Vec<String>,
+    city: String,
+    tier_id: i64,
+    tier: Option<String>,
+    home_chapter_id: Option<i64>,
+    chapter: Option<String>,
+    joined_on: String,
+    standing: String,
+    expires_on: Option<String>,
+    groups: Vec<String>,
+    licences: Vec<Licence>,
+    terms: Vec<Term>,
+    invoices: Vec<Invoice>,
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path, description = "The member's id")),
+    responses((status = 200, body = Member), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn member(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor, Path(id): Path<i64>) -> ApiResult<Member> {
+    let d = app.member_detail(&actor, id).await?;
+    let m = d.member;
+    Ok(Json(Member {
+        id: m.id,
+        member_number: m.member_number,
+        first_name: m.first_name,
+        last_name: m.last_name,
+        email: m.email,
+        phone: m.phone,
+        employer: m.employer,
+        job_title: m.job_title,
+        career_stage: m.career_stage,
+        disciplines: m.disciplines.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        city: m.city,
+        tier_id: m.tier_id,
+        tier: d.tier.map(|t| t.name),
+        home_chapter_id: m.home_chapter_id,
+        chapter: d.chapter_name,
+        joined_on: m.joined_on.to_string(),
+        standing: m.standing.code().into(),
+        expires_on: m.expires_on.map(|d| d.to_string()),
+        groups: d.groups.into_iter().map(|g| g.name).collect(),
+        licences: d
+            .licences
+            .into_iter()
+            .map(|l| Licence {
+                jurisdiction: l.jurisdiction.as_str().into(),
+                kind: l.kind.code().into(),
+                number: l.number,
+                first_issued: l.first_issued.to_string(),
+                expires_on: l.expires_on.map(|d| d.to_string()),
+            })
+            .collect(),
+        terms: d
+            .terms
+            .into_iter()
+            .map(|t| Term {
+                id: t.id,
+                tier_id: t.tier_id,
+                starts_on: t.starts_on.to_string(),
+                ends_on: t.ends_on.to_string(),
+                status: t.status.code().into(),
+            })
+            .collect(),
+        invoices: d
+            .invoices
+            .into_iter()
+            .map(|i| Invoice {
+                id: i.id,
+                term_id: i.term_id,
+                description: i.description,
+                amount_cents: i.amount_cents,
+                status: i.status.code().into(),
+                issued_on: i.issued_on.to_string(),
+                due_on: i.due_on.to_string(),
+                paid_on: i.paid_on.map(|d| d.to_string()),
+            })
+            .collect(),
+    }))
+}
