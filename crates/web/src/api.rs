@@ -42,7 +42,9 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         accounts::api::accounts,
         accounts::api::set_account_role,
         membership::api::members,
-        membership::api::member
+        membership::api::member,
+        membership::api::tiers,
+        membership::api::groups
     ),
     components(schemas(
         ErrorBody,
@@ -60,7 +62,9 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::Member,
         membership::api::Licence,
         membership::api::Term,
-        membership::api::Invoice
+        membership::api::Invoice,
+        membership::api::Tier,
+        membership::api::Group
     ))
 )]
 pub struct ApiDoc;

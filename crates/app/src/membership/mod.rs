@@ -533,6 +533,21 @@ impl App {
         if !allowed {
             return Err(AppError::Forbidden("You can see only the members of the chapters you hold office in.".into()));
         }
+        self.detail_of(member).await
+    }
+
+    /// The signed-in person's own member record, with the same parts staff see.
+    pub async fn own_member_detail(&self, actor: &Actor) -> AppResult<MemberDetail> {
+        actor.require(Permission::OwnAccount)?;
+        let member = self
+            .store
+            .member_by_user(actor.user_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("Your account has no member record.".into()))?;
+        self.detail_of(member).await
+    }
+
+    async fn detail_of(&self, member: MemberRecord) -> AppResult<MemberDetail> {
         let chapter_name = match member.home_chapter_id {
             Some(id) => self.chapter_by_id(id).await?.map(|c| c.name),
             None => None,
@@ -604,6 +619,19 @@ impl App {
     }
 
     pub async fn groups(&self) -> AppResult<Vec<GroupRecord>> {
+        Ok(self.store.list_groups().await?)
+    }
+
+    /// The tiers with their eligibility rules, for anyone signed in (the join form shows them).
+    pub async fn tiers_for(&self, actor: &Actor) -> AppResult<Vec<(TierRecord, guildhall_domain::membership::Tier)>> {
+        actor.require(Permission::OwnAccount)?;
+        let tiers = self.store.list_tiers().await?;
+        tiers.into_iter().map(|t| joining::domain_tier(&t).map(|rules| (t, rules))).collect()
+    }
+
+    /// The affinity groups, for anyone signed in.
+    pub async fn groups_for(&self, actor: &Actor) -> AppResult<Vec<GroupRecord>> {
+        actor.require(Permission::OwnAccount)?;
         Ok(self.store.list_groups().await?)
     }
 

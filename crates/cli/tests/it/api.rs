@@ -107,5 +107,17 @@ async fn members_are_searched_and_read_through_the_api_as_on_the_staff_pages() {
         assert_eq!(chapters.len(), 1, "an officer's search stays in their chapter: {chapters:?}");
         let missing = staff.api(Method::GET, "/api/v1/members/99999999", None).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        let nonsense = staff.api(Method::GET, "/api/v1/members/-3", None).await;
+        assert_eq!(nonsense.status, StatusCode::BAD_REQUEST);
+
+        // A member reads their own record as `me`, and the tiers with what each asks.
+        let mut maya = t.signed_in(MEMBER).await;
+        let me = maya.api(Method::GET, "/api/v1/members/me", None).await.json();
+        assert_eq!(me["first_name"], "Maya");
+        assert!(me["licences"].as_array().is_some_and(|l| !l.is_empty()));
+        let tiers = maya.api(Method::GET, "/api/v1/tiers", None).await.json();
+        let student = tiers.as_array().unwrap().iter().find(|t| t["code"] == "student").unwrap();
+        assert_eq!(student["reviewed"], true, "student dues rest on the applicant's word");
+        assert_eq!(student["requirements"][0], "current enrolment in an engineering programme");
     }
 }

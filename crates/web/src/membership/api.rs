@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use guildhall_app::App;
+use guildhall_app::membership::tiers::requirement_words;
+use guildhall_app::{App, AppError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,7 +18,32 @@ use crate::session::ApiActor;
 
 /// The membership API's operations.
 pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/api/v1/members", get(members)).route("/api/v1/members/{id}", get(member))
+    Router::new()
+        .route("/api/v1/members", get(members))
+        .route("/api/v1/members/{id}", get(member))
+        .route("/api/v1/tiers", get(tiers))
+        .route("/api/v1/groups", get(groups))
+}
+
+/// `{id}` in a member path: a member's id, or `me` for the caller's own record.
+#[derive(Debug, Clone, Copy)]
+enum MemberRef {
+    Me,
+    Id(i64),
+}
+
+impl MemberRef {
+    fn parse(raw: &str) -> Result<MemberRef, AppError> {
+        match raw {
+            "me" => Ok(MemberRef::Me),
+            other => other
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(MemberRef::Id)
+                .ok_or_else(|| AppError::BadRequest("A member is named by a positive id, or `me`.".into())),
+        }
+    }
 }
 
 /// A member in a search result.
@@ -140,11 +166,19 @@ pub struct Member {
     invoices: Vec<Invoice>,
 }
 
-#[utoipa::path(get, path = "/api/v1/members/{id}", params(("id" = i64, Path, description = "The member's id")),
+#[utoipa::path(get, path = "/api/v1/members/{id}",
+    params(("id" = String, Path, description = "The member's id, or `me` for the caller's own record")),
     responses((status = 200, body = Member), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn member(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor, Path(id): Path<i64>) -> ApiResult<Member> {
-    let d = app.member_detail(&actor, id).await?;
+async fn member(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Member> {
+    let d = match MemberRef::parse(&id)? {
+        MemberRef::Me => app.own_member_detail(&actor).await?,
+        MemberRef::Id(id) => app.member_detail(&actor, id).await?,
+    };
     let m = d.member;
     Ok(Json(Member {
         id: m.id,
@@ -203,4 +237,58 @@ async fn member(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor, Path(
             })
             .collect(),
     }))
+}
+
+/// A membership tier and what it asks of applicants.
+#[derive(Serialize, ToSchema)]
+pub struct Tier {
+    id: i64,
+    code: String,
+    name: String,
+    /// In cents of the society's currency, before any chapter supplement.
+    annual_dues_cents: i64,
+    /// Whether an application waits for staff (set so, or resting on what the applicant declares).
+    reviewed: bool,
+    /// Each requirement in words.
+    requirements: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tiers",
+    responses((status = 200, body = [Tier]), (status = 401, body = ErrorBody)))]
+async fn tiers(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Vec<Tier>> {
+    let tiers = app.tiers_for(&actor).await?;
+    Ok(Json(
+        tiers
+            .into_iter()
+            .map(|(t, rules)| Tier {
+                id: t.id,
+                code: t.code,
+                name: t.name,
+                annual_dues_cents: t.annual_dues_cents,
+                reviewed: rules.needs_review(),
+                requirements: rules.requirements().iter().map(requirement_words).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// An affinity group members can belong to.
+#[derive(Serialize, ToSchema)]
+pub struct Group {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/groups",
+    responses((status = 200, body = [Group]), (status = 401, body = ErrorBody)))]
+async fn groups(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Vec<Group>> {
+    let groups = app.groups_for(&actor).await?;
+    Ok(Json(
+        groups
+            .into_iter()
+            .map(|g| Group { id: g.id, slug: g.slug, name: g.name, description: g.description })
+            .collect(),
+    ))
 }
