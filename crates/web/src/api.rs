@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, chapters, membership, society};
+use crate::{accounts, ce, chapters, membership, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -44,7 +44,8 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::members,
         membership::api::member,
         membership::api::tiers,
-        membership::api::groups
+        membership::api::groups,
+        ce::api::evaluation
     ),
     components(schemas(
         ErrorBody,
@@ -64,7 +65,11 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::Term,
         membership::api::Invoice,
         membership::api::Tier,
-        membership::api::Group
+        membership::api::Group,
+        ce::api::CeEvaluation,
+        ce::api::CeCredential,
+        ce::api::CePeriod,
+        ce::api::CeUntracked
     ))
 )]
 pub struct ApiDoc;
@@ -94,6 +99,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(chapters::api::routes())
         .merge(society::api::routes())
         .merge(membership::api::routes())
+        .merge(ce::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -216,6 +222,27 @@ where
                 "The query string is not valid: {}",
                 rejection.body_text().trim_start_matches("Failed to deserialize query string: ")
             )))),
+        }
+    }
+}
+
+/// `{id}` in a member path: a member's id, or `me` for the caller's own record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum MemberRef {
+    Me,
+    Id(i64),
+}
+
+impl MemberRef {
+    pub(crate) fn parse(raw: &str) -> Result<MemberRef, AppError> {
+        match raw {
+            "me" => Ok(MemberRef::Me),
+            other => other
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(MemberRef::Id)
+                .ok_or_else(|| AppError::BadRequest("A member is named by a positive id, or `me`.".into())),
         }
     }
 }

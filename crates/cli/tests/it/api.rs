@@ -119,5 +119,19 @@ async fn members_are_searched_and_read_through_the_api_as_on_the_staff_pages() {
         let student = tiers.as_array().unwrap().iter().find(|t| t["code"] == "student").unwrap();
         assert_eq!(student["reviewed"], true, "student dues rest on the applicant's word");
         assert_eq!(student["requirements"][0], "current enrolment in an engineering programme");
+
+        // Her CE evaluation through the API is the CE page's: the same credentials and status.
+        let ce = maya.api(Method::GET, "/api/v1/members/me/ce/evaluation", None).await;
+        assert_eq!(ce.status, StatusCode::OK, "{}", ce.body);
+        let ce = ce.json();
+        let credentials = ce["credentials"].as_array().unwrap();
+        assert!(credentials.len() >= 2, "both of her licences are tracked: {ce}");
+        let page = maya.get("/ce").await.body;
+        for c in credentials {
+            assert!(page.contains(c["status_words"].as_str().unwrap()), "{c}");
+            assert!(c["periods"].as_array().is_some_and(|p| !p.is_empty()));
+        }
+        let same = staff.api(Method::GET, &format!("/api/v1/members/{}/ce/evaluation", ce["member_id"]), None).await;
+        assert_eq!(same.json()["credentials"], ce["credentials"], "staff see what she sees");
     }
 }

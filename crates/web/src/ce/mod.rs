@@ -1,7 +1,10 @@
 //! Continuing-education pages: the member's compliance dashboard and PDH ledger,
 //! transcripts and audit packets, the staff compliance report and programmes.
 //!
-//! Files: `mod.rs` (routes and every CE page).
+//! Files: `mod.rs` (routes and every CE page), `api.rs` (its JSON API operations: a member's
+//! compliance evaluation).
+
+pub mod api;
 
 use std::sync::Arc;
 

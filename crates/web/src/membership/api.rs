@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use guildhall_app::App;
 use guildhall_app::membership::tiers::requirement_words;
-use guildhall_app::{App, AppError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::members::MemberQuery;
-use crate::api::{ApiQuery, ApiResult, Paging};
+use crate::api::{ApiQuery, ApiResult, MemberRef, Paging};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -23,27 +23,6 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/members/{id}", get(member))
         .route("/api/v1/tiers", get(tiers))
         .route("/api/v1/groups", get(groups))
-}
-
-/// `{id}` in a member path: a member's id, or `me` for the caller's own record.
-#[derive(Debug, Clone, Copy)]
-enum MemberRef {
-    Me,
-    Id(i64),
-}
-
-impl MemberRef {
-    fn parse(raw: &str) -> Result<MemberRef, AppError> {
-        match raw {
-            "me" => Ok(MemberRef::Me),
-            other => other
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .map(MemberRef::Id)
-                .ok_or_else(|| AppError::BadRequest("A member is named by a positive id, or `me`.".into())),
-        }
-    }
 }
 
 /// A member in a search result.
