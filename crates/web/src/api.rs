@@ -43,6 +43,9 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         accounts::api::set_account_role,
         membership::api::members,
         membership::api::member,
+        membership::api::invoices,
+        membership::api::payments,
+        membership::api::renew,
         membership::api::tiers,
         membership::api::groups,
         ce::api::evaluation
@@ -64,6 +67,7 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::Licence,
         membership::api::Term,
         membership::api::Invoice,
+        membership::api::Payment,
         membership::api::Tier,
         membership::api::Group,
         ce::api::CeEvaluation,

@@ -120,6 +120,19 @@ async fn members_are_searched_and_read_through_the_api_as_on_the_staff_pages() {
         assert_eq!(student["reviewed"], true, "student dues rest on the applicant's word");
         assert_eq!(student["requirements"][0], "current enrolment in an engineering programme");
 
+        // She renews through the API: one open renewal invoice, however often she asks.
+        let first = maya.api(Method::POST, "/api/v1/members/me/renewal", None).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let again = maya.api(Method::POST, "/api/v1/members/me/renewal", None).await.json();
+        assert_eq!(again["id"], first.json()["id"]);
+        let open = maya.api(Method::GET, "/api/v1/members/me/invoices?status=open", None).await.json();
+        assert_eq!(open.as_array().unwrap().len(), 1);
+        assert_eq!(open[0]["id"], again["id"]);
+        let bad = maya.api(Method::GET, "/api/v1/members/me/invoices?status=unpaid", None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let paid = maya.api(Method::GET, "/api/v1/members/me/payments", None).await.json();
+        assert!(paid.as_array().is_some_and(|p| !p.is_empty()), "her earlier years were paid");
+
         // Her CE evaluation through the API is the CE page's: the same credentials and status.
         let ce = maya.api(Method::GET, "/api/v1/members/me/ce/evaluation", None).await;
         assert_eq!(ce.status, StatusCode::OK, "{}", ce.body);

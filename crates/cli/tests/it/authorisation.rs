@@ -265,6 +265,12 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get(format!("/api/v1/members/{other}")), [Unauthorised, Forbidden, Forbidden, Ok, Ok]),
         // `me`: the caller's own record (the demo staff and administrator have none).
         (Call::Get("/api/v1/members/me".into()), [Unauthorised, Ok, Ok, NotFound, NotFound]),
+        (Call::Get("/api/v1/members/me/invoices".into()), [Unauthorised, Ok, Ok, NotFound, NotFound]),
+        (Call::Get(format!("/api/v1/members/{other}/payments")), [Unauthorised, Forbidden, Forbidden, Ok, Ok]),
+        (
+            Call::Json(Method::POST, "/api/v1/members/me/renewal".into(), json!({})),
+            [Unauthorised, Ok, Ok, NotFound, NotFound],
+        ),
         (Call::Get("/api/v1/tiers".into()), api_any),
         (Call::Get("/api/v1/groups".into()), api_any),
         (Call::Json(Method::PUT, "/api/v1/accounts/1/role".into(), json!({ "role": "member" })), api_admin),

@@ -201,6 +201,9 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/members",
         "/api/v1/members/{id}",
         "/api/v1/members/{id}/ce/evaluation",
+        "/api/v1/members/{id}/invoices",
+        "/api/v1/members/{id}/payments",
+        "/api/v1/members/me/renewal",
         "/api/v1/tiers",
         "/api/v1/groups",
     ] {

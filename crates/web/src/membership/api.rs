@@ -6,8 +6,8 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use guildhall_app::App;
 use guildhall_app::membership::tiers::requirement_words;
+use guildhall_app::{App, AppError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,6 +21,9 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/members", get(members))
         .route("/api/v1/members/{id}", get(member))
+        .route("/api/v1/members/{id}/invoices", get(invoices))
+        .route("/api/v1/members/{id}/payments", get(payments))
+        .route("/api/v1/members/me/renewal", axum::routing::post(renew))
         .route("/api/v1/tiers", get(tiers))
         .route("/api/v1/groups", get(groups))
 }
@@ -154,10 +157,7 @@ async fn member(
     ApiActor(actor, _): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<Member> {
-    let d = match MemberRef::parse(&id)? {
-        MemberRef::Me => app.own_member_detail(&actor).await?,
-        MemberRef::Id(id) => app.member_detail(&actor, id).await?,
-    };
+    let d = detail(&app, &actor, &id).await?;
     let m = d.member;
     Ok(Json(Member {
         id: m.id,
@@ -201,21 +201,108 @@ async fn member(
                 status: t.status.code().into(),
             })
             .collect(),
-        invoices: d
-            .invoices
+        invoices: d.invoices.into_iter().map(invoice_out).collect(),
+    }))
+}
+
+/// A member's record by `{id}` or `me`, with the authorisation of the member pages.
+async fn detail(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    id: &str,
+) -> Result<guildhall_app::membership::MemberDetail, crate::error::ApiError> {
+    Ok(match MemberRef::parse(id)? {
+        MemberRef::Me => app.own_member_detail(actor).await?,
+        MemberRef::Id(id) => app.member_detail(actor, id).await?,
+    })
+}
+
+fn invoice_out(i: guildhall_app::records::InvoiceRecord) -> Invoice {
+    Invoice {
+        id: i.id,
+        term_id: i.term_id,
+        description: i.description,
+        amount_cents: i.amount_cents,
+        status: i.status.code().into(),
+        issued_on: i.issued_on.to_string(),
+        due_on: i.due_on.to_string(),
+        paid_on: i.paid_on.map(|d| d.to_string()),
+    }
+}
+
+/// Filters of a member's invoices.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceParams {
+    /// open, paid or void
+    status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/invoices",
+    params(("id" = String, Path, description = "The member's id, or `me`"), InvoiceParams),
+    responses((status = 200, body = [Invoice]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn invoices(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<InvoiceParams>,
+) -> ApiResult<Vec<Invoice>> {
+    let status = match params.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            guildhall_domain::membership::InvoiceStatus::try_from(code.to_string())
+                .map_err(|_| AppError::BadRequest("`status` is open, paid or void.".into()))?,
+        ),
+    };
+    let d = detail(&app, &actor, &id).await?;
+    Ok(Json(d.invoices.into_iter().filter(|i| status.is_none_or(|s| i.status == s)).map(invoice_out).collect()))
+}
+
+/// A payment received against one of the member's invoices.
+#[derive(Serialize, ToSchema)]
+pub struct Payment {
+    id: i64,
+    invoice_id: i64,
+    /// In cents of the society's currency.
+    amount_cents: i64,
+    /// card, cheque, bank_transfer, cash, …
+    method: String,
+    received_on: String,
+    /// The sum refunded from it so far, in cents.
+    refunded_cents: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/payments",
+    params(("id" = String, Path, description = "The member's id, or `me`")),
+    responses((status = 200, body = [Payment]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn payments(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<Payment>> {
+    let d = detail(&app, &actor, &id).await?;
+    Ok(Json(
+        d.payments
             .into_iter()
-            .map(|i| Invoice {
-                id: i.id,
-                term_id: i.term_id,
-                description: i.description,
-                amount_cents: i.amount_cents,
-                status: i.status.code().into(),
-                issued_on: i.issued_on.to_string(),
-                due_on: i.due_on.to_string(),
-                paid_on: i.paid_on.map(|d| d.to_string()),
+            .map(|p| Payment {
+                id: p.id,
+                invoice_id: p.invoice_id,
+                amount_cents: p.amount_cents,
+                method: p.method,
+                received_on: p.received_on.to_string(),
+                refunded_cents: p.refunded_cents,
             })
             .collect(),
-    }))
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/members/me/renewal",
+    responses((status = 200, body = Invoice, description = "The renewal invoice to pay (the open one when there is one already)"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn renew(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Invoice> {
+    Ok(Json(invoice_out(app.start_renewal(&actor).await?)))
 }
 
 /// A membership tier and what it asks of applicants.
