@@ -185,6 +185,7 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
             StatusCode::NOT_FOUND => AppError::NotFound(message),
             StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
             StatusCode::FORBIDDEN => AppError::Forbidden(message),
+            StatusCode::BAD_REQUEST => AppError::BadRequest(message),
             s if s.is_server_error() => AppError::Internal(message),
             _ => AppError::invalid(message),
         };

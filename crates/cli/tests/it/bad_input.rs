@@ -181,9 +181,9 @@ async fn the_api_answers_bad_requests_with_its_error_body() {
                 "/api/v1/accounts/abc/role",
                 Some(r#"{"role": "staff"}"#),
                 StatusCode::BAD_REQUEST,
-                "invalid_input",
+                "bad_request",
             ),
-            (Method::GET, "/api/v1/accounts?page=abc", None, StatusCode::BAD_REQUEST, "invalid_input"),
+            (Method::GET, "/api/v1/accounts?page=abc", None, StatusCode::BAD_REQUEST, "bad_request"),
             (Method::GET, "/api/v1/nothing-here", None, StatusCode::NOT_FOUND, "not_found"),
             (Method::DELETE, "/api/v1/me", None, StatusCode::METHOD_NOT_ALLOWED, "invalid_input"),
         ];
