@@ -68,6 +68,8 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::Term,
         membership::api::Invoice,
         membership::api::Payment,
+        membership::api::InvoiceStatusCode,
+        StandingCode,
         membership::api::Tier,
         membership::api::Group,
         ce::api::CeEvaluation,
@@ -182,7 +184,7 @@ async fn not_found() -> ApiError {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
     /// Items per page, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -191,6 +193,23 @@ pub struct Paging {
 
 /// The most items one page of a list holds.
 pub(crate) const MAX_PER_PAGE: u32 = 200;
+/// The highest page number asked for (beyond it no list of the society's reaches).
+pub(crate) const MAX_PAGE: u32 = 1_000_000;
+
+/// A member's standing, as the API names it.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum StandingCode {
+    Applied,
+    Approved,
+    Active,
+    RenewalDue,
+    Grace,
+    Lapsed,
+    Cancelled,
+    Rejected,
+}
 
 impl Paging {
     /// The page asked for; a page below 1 or a page size outside 1–200 is refused (400), not
@@ -198,8 +217,8 @@ impl Paging {
     pub(crate) fn request(&self) -> Result<PageRequest, AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page < 1 {
-            return Err(AppError::BadRequest("`page` counts from 1.".into()));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(AppError::BadRequest(format!("`page` counts from 1 to {MAX_PAGE}.")));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(AppError::BadRequest(format!("`per_page` must be from 1 to {MAX_PER_PAGE}.")));
@@ -208,8 +227,8 @@ impl Paging {
     }
 }
 
-/// Query parameters, with a malformed query answered as the API answers every error: a 400
-/// with the JSON error body (axum's own rejection is plain text).
+/// Query parameters, with a malformed query (or a parameter without a value) answered as the
+/// API answers every error: a 400 with the JSON error body (axum's own rejection is plain text).
 pub struct ApiQuery<T>(pub T);
 
 impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
@@ -220,6 +239,12 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // A parameter is given a value or left out: `status=` is refused, not read as absent.
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map_err(|_| ApiError(AppError::BadRequest("The query string is not valid.".into())))?;
+        if let Some((name, _)) = pairs.iter().find(|(_, value)| value.is_empty()) {
+            return Err(ApiError(AppError::BadRequest(format!("`{name}` has no value; leave it out instead."))));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(ApiError(AppError::BadRequest(format!(

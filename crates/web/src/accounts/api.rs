@@ -67,6 +67,7 @@ pub struct AccountPage {
 #[into_params(parameter_in = Query)]
 pub struct AccountParams {
     /// Part of a name or email address.
+    #[param(min_length = 1)]
     q: Option<String>,
 }
 
@@ -107,8 +108,8 @@ pub struct RoleChange {
 
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/role", request_body = RoleChange,
     params(("id" = i64, Path, description = "The account's id")),
-    responses((status = 200, body = Account), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Account), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_account_role(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,

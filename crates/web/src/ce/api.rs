@@ -68,7 +68,7 @@ pub struct CeEvaluation {
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/ce/evaluation",
-    params(("id" = String, Path, description = "The member's id, or `me` for the caller's own record")),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me` for the caller's own record")),
     responses((status = 200, body = CeEvaluation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn evaluation(

@@ -149,7 +149,7 @@ pub struct Member {
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}",
-    params(("id" = String, Path, description = "The member's id, or `me` for the caller's own record")),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me` for the caller's own record")),
     responses((status = 200, body = Member), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn member(
@@ -234,12 +234,23 @@ fn invoice_out(i: guildhall_app::records::InvoiceRecord) -> Invoice {
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceParams {
-    /// open, paid or void
+    /// Only invoices with this status.
+    #[param(value_type = Option<InvoiceStatusCode>)]
     status: Option<String>,
 }
 
+/// An invoice's status, as the API names it.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum InvoiceStatusCode {
+    Open,
+    Paid,
+    Void,
+}
+
 #[utoipa::path(get, path = "/api/v1/members/{id}/invoices",
-    params(("id" = String, Path, description = "The member's id, or `me`"), InvoiceParams),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me`"), InvoiceParams),
     responses((status = 200, body = [Invoice]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn invoices(
@@ -274,7 +285,7 @@ pub struct Payment {
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/payments",
-    params(("id" = String, Path, description = "The member's id, or `me`")),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me`")),
     responses((status = 200, body = [Payment]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn payments(

@@ -22,33 +22,43 @@ use crate::session::{CsrfForm, SignedIn};
 pub struct MemberQuery {
     /// The start of a last name, or "last first".
     #[serde(default)]
+    #[param(min_length = 1, max_length = 100)]
     q: String,
     /// Part of an email address.
     #[serde(default)]
+    #[param(min_length = 1, max_length = 100)]
     email: String,
-    /// A standing code: applied, approved, active, renewal_due, grace, lapsed, cancelled, rejected.
+    /// A standing.
     #[serde(default)]
+    #[param(value_type = Option<crate::api::StandingCode>)]
     standing: String,
     /// A tier's id.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     tier: String,
     /// A chapter's id.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     chapter: String,
     /// An affinity group's id.
     #[serde(default)]
+    #[param(value_type = Option<i64>, minimum = 1)]
     group: String,
     /// A discipline code.
     #[serde(default)]
+    #[param(min_length = 1, max_length = 100)]
     discipline: String,
     /// A licence jurisdiction code (US-TX).
     #[serde(default)]
+    #[param(min_length = 1, max_length = 100)]
     jurisdiction: String,
-    /// Membership expiring on or after this day (YYYY-MM-DD).
+    /// Membership expiring on or after this day.
     #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
     expires_from: String,
-    /// Membership expiring on or before this day (YYYY-MM-DD).
+    /// Membership expiring on or before this day.
     #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
     expires_until: String,
     #[serde(default)]
     #[param(ignore)]

@@ -47,7 +47,9 @@ pub struct AuditPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
+    #[param(min_length = 1)]
     action: Option<String>,
+    #[param(min_length = 1)]
     subject_kind: Option<String>,
     subject_id: Option<i64>,
     actor_user_id: Option<i64>,
