@@ -46,6 +46,7 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::invoices,
         membership::api::payments,
         membership::api::renew,
+        membership::api::approvals,
         membership::api::tiers,
         membership::api::groups,
         ce::api::evaluation
@@ -69,6 +70,7 @@ pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
         membership::api::Invoice,
         membership::api::Payment,
         membership::api::InvoiceStatusCode,
+        membership::api::Application,
         StandingCode,
         membership::api::Tier,
         membership::api::Group,
@@ -274,4 +276,11 @@ impl MemberRef {
                 .ok_or_else(|| AppError::BadRequest("A member is named by a positive id, or `me`.".into())),
         }
     }
+}
+
+/// A JSON request body, or the sentence saying why it could not be read (422, as for any
+/// input a client can correct).
+pub(crate) fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, AppError> {
+    body.map(|Json(value)| value)
+        .map_err(|e| AppError::invalid(format!("The request body is not valid: {}", e.body_text())))
 }

@@ -148,3 +148,25 @@ async fn members_are_searched_and_read_through_the_api_as_on_the_staff_pages() {
         assert_eq!(same.json()["credentials"], ce["credentials"], "staff see what she sees");
     }
 }
+
+#[tokio::test]
+async fn staff_read_the_approvals_queue_with_each_applicant_s_evidence() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let queue = staff.api(Method::GET, "/api/v1/approvals", None).await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+        let queue = queue.json();
+        let page = staff.get("/staff/approvals").await.body;
+        let items = queue.as_array().unwrap();
+        assert!(!items.is_empty());
+        for a in items {
+            assert!(page.contains(a["member_number"].as_str().unwrap()), "{a} is on the page too");
+        }
+        // Every application for a tier resting on the applicant's word carries what they gave.
+        for a in items.iter().filter(|a| a["tier"] == "Student" || a["tier"] == "Retired") {
+            assert!(a["evidence"].as_array().is_some_and(|e| !e.is_empty()), "{a}");
+        }
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.api(Method::GET, "/api/v1/approvals", None).await.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -274,6 +274,7 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
         (Call::Get("/api/v1/tiers".into()), api_any),
         (Call::Get("/api/v1/groups".into()), api_any),
         (Call::Json(Method::PUT, "/api/v1/accounts/1/role".into(), json!({ "role": "member" })), api_admin),
+        (Call::Get("/api/v1/approvals".into()), api_staff),
     ]
 }
 

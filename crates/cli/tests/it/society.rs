@@ -206,6 +206,7 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/members/me/renewal",
         "/api/v1/tiers",
         "/api/v1/groups",
+        "/api/v1/approvals",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }

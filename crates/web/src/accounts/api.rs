@@ -6,11 +6,11 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use guildhall_app::{App, AppError};
+use guildhall_app::App;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, Paging};
+use crate::api::{ApiQuery, ApiResult, Paging, json_body};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -116,8 +116,7 @@ async fn set_account_role(
     Path(id): Path<i64>,
     body: Result<Json<RoleChange>, JsonRejection>,
 ) -> ApiResult<Account> {
-    let Json(change) =
-        body.map_err(|e| AppError::invalid(format!("The request body is not valid: {}", e.body_text())))?;
+    let change = json_body(body)?;
     let user = app.set_role(&actor, id, &change.role, &identity.request_id).await?;
     Ok(Json(Account {
         id: user.id,

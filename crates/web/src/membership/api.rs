@@ -24,6 +24,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/members/{id}/invoices", get(invoices))
         .route("/api/v1/members/{id}/payments", get(payments))
         .route("/api/v1/members/me/renewal", axum::routing::post(renew))
+        .route("/api/v1/approvals", get(approvals))
         .route("/api/v1/tiers", get(tiers))
         .route("/api/v1/groups", get(groups))
 }
@@ -366,6 +367,55 @@ async fn groups(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> Ap
         groups
             .into_iter()
             .map(|g| Group { id: g.id, slug: g.slug, name: g.name, description: g.description })
+            .collect(),
+    ))
+}
+
+/// An application waiting for a staff decision, with what the applicant gave as proof.
+#[derive(Serialize, ToSchema)]
+pub struct Application {
+    /// The term applied for: decide with `POST /api/v1/approvals/{term_id}`.
+    term_id: i64,
+    member_id: i64,
+    member_number: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    tier: String,
+    /// The tier's annual dues in cents.
+    annual_dues_cents: i64,
+    applied_on: String,
+    chapter: Option<String>,
+    /// What the applicant declared or uploaded, one statement each.
+    evidence: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/approvals",
+    responses((status = 200, body = [Application]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn approvals(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Vec<Application>> {
+    let pending = app.pending_applications(&actor).await?;
+    let term_ids: Vec<i64> = pending.iter().map(|a| a.term_id).collect();
+    let evidence = app.evidence_for_applications(&actor, &term_ids).await?;
+    Ok(Json(
+        pending
+            .into_iter()
+            .map(|a| Application {
+                evidence: evidence
+                    .iter()
+                    .filter(|e| e.term_id == Some(a.term_id))
+                    .map(|e| e.statement.clone())
+                    .collect(),
+                term_id: a.term_id,
+                member_id: a.member_id,
+                member_number: a.member_number,
+                first_name: a.first_name,
+                last_name: a.last_name,
+                email: a.email,
+                tier: a.tier_name,
+                annual_dues_cents: a.annual_dues_cents,
+                applied_on: a.applied_on.to_string(),
+                chapter: a.chapter_name,
+            })
             .collect(),
     ))
 }
