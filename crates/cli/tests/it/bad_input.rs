@@ -280,3 +280,20 @@ async fn unknown_tiers_groups_and_chapters_in_a_member_search_are_refused_with_a
         }
     }
 }
+
+#[tokio::test]
+async fn a_bad_page_number_in_the_member_search_shows_the_first_page_with_a_sentence() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let first = staff.get("/staff/members").await;
+        for bad in ["-1", "0", "abc", "99999999999"] {
+            let r = staff.get(&format!("/staff/members?page={bad}")).await;
+            assert_eq!(r.status, StatusCode::OK, "page={bad}: {}", r.body);
+            assert!(r.body.contains("is not a page number, so the first page is shown"), "page={bad}");
+            assert!(!r.body.contains("deserialize"), "no internal message for page={bad}");
+            let row = |body: &str| body.split("<tbody>").nth(1).map(|b| b[..200.min(b.len())].to_string());
+            assert_eq!(row(&r.body), row(&first.body), "the first page's rows for page={bad}");
+        }
+        assert!(!staff.get("/staff/members?page=2").await.body.contains("is not a page number"));
+    }
+}

@@ -60,9 +60,10 @@ pub struct MemberQuery {
     #[serde(default)]
     #[param(value_type = Option<String>, format = Date)]
     expires_until: String,
+    /// As typed in the address: a bad one shows the first page with a sentence.
     #[serde(default)]
     #[param(ignore)]
-    page: Option<u32>,
+    page: String,
     /// After inviting: how many were invited.
     #[serde(default)]
     #[param(ignore)]
@@ -150,7 +151,17 @@ pub async fn members(
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
     let filter = q.filter()?;
-    let page = app.search_members(&actor, filter, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
+    let (page_number, page_notice) = match q.page.trim() {
+        "" => (1, None),
+        raw => match raw.parse::<u32>() {
+            Ok(n) if n >= 1 => (n, None),
+            _ => {
+                let shown: String = raw.chars().take(20).collect();
+                (1, Some(format!("\u{201c}{shown}\u{201d} is not a page number, so the first page is shown.")))
+            }
+        },
+    };
+    let page = app.search_members(&actor, filter, PageRequest::new(page_number, 50)).await?;
     let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
     let chapters = app.chapters(&actor).await?;
     let heading = if actor.is_staff() {
@@ -179,11 +190,12 @@ pub async fn members(
             .in_subsection("members"),
         heading,
         filter_fields: q.fields().into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k, v.to_string())).collect(),
-        notice: match q.invited {
-            Some(0) => "Nobody was invited: every member shown has an account or an open invitation.".into(),
-            Some(1) => "1 member was invited by email.".into(),
-            Some(n) => format!("{n} members were invited by email."),
-            None => String::new(),
+        notice: match (q.invited, page_notice) {
+            (_, Some(notice)) => notice,
+            (Some(0), None) => "Nobody was invited: every member shown has an account or an open invitation.".into(),
+            (Some(1), None) => "1 member was invited by email.".into(),
+            (Some(n), None) => format!("{n} members were invited by email."),
+            (None, None) => String::new(),
         },
         f: q,
         rows,
