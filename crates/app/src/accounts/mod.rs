@@ -374,9 +374,7 @@ impl App {
     ) -> AppResult<()> {
         let user =
             self.store.user_by_id(actor.user_id).await?.ok_or_else(|| AppError::NotFound("No such account.".into()))?;
-        if current.is_empty() || !verify_password(current, &user.password_hash).await {
-            return Err(AppError::invalid_field("current_password", "That is not your current password."));
-        }
+        check_current_password(&user, current).await?;
         let email = Email::parse(&user.email).ok();
         check_new_password(new_password, email.as_ref()).map_err(|e| AppError::invalid_field("password", e.0))?;
         if new_password == current {
@@ -554,4 +552,12 @@ fn actor_from(
         api_token_id: token.map(|(id, _)| id),
         must_set_up_two_factor,
     }
+}
+
+/// The signed-in person's current password, asked again before a change to their account.
+pub(crate) async fn check_current_password(user: &UserRecord, password: &str) -> AppResult<()> {
+    if password.is_empty() || !verify_password(password, &user.password_hash).await {
+        return Err(AppError::invalid_field("current_password", "That is not your current password."));
+    }
+    Ok(())
 }

@@ -7,8 +7,8 @@ use guildhall_domain::identity::Role;
 use guildhall_store::{NewMail, UserRecord};
 use totp_rs::{Builder, Secret, Totp};
 
-use super::{ClientInfo, SignInStep, SignedIn};
-use crate::crypto::{hash_token, random_token, verify_password};
+use super::{ClientInfo, SignInStep, SignedIn, check_current_password};
+use crate::crypto::{hash_token, random_token};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, Permission};
 
@@ -123,7 +123,7 @@ impl App {
         request_id: &str,
     ) -> AppResult<Vec<String>> {
         let user = self.own_account(actor).await?;
-        check_password(&user, current_password).await?;
+        check_current_password(&user, current_password).await?;
         if user.two_factor_enabled_at.is_none() {
             return Err(AppError::invalid("Two-factor sign-in is off: there are no recovery codes to replace."));
         }
@@ -139,7 +139,7 @@ impl App {
     /// role requires it.
     pub async fn disable_two_factor(&self, actor: &Actor, current_password: &str, request_id: &str) -> AppResult<()> {
         let user = self.own_account(actor).await?;
-        check_password(&user, current_password).await?;
+        check_current_password(&user, current_password).await?;
         if self.two_factor_required_for(Role::parse(&user.role).unwrap_or(Role::Member)) {
             return Err(AppError::Forbidden(
                 "Staff and administrator accounts must keep two-factor sign-in on. You can make new recovery codes instead."
@@ -290,13 +290,6 @@ impl App {
     fn unix_u64(&self) -> u64 {
         u64::try_from(self.clock.unix()).unwrap_or(0)
     }
-}
-
-async fn check_password(user: &UserRecord, password: &str) -> AppResult<()> {
-    if password.is_empty() || !verify_password(password, &user.password_hash).await {
-        return Err(AppError::invalid_field("current_password", "That is not your current password."));
-    }
-    Ok(())
 }
 
 /// Ten recovery codes as shown ("k7mpq-2xw9d") and their hashes as stored.

@@ -21,6 +21,9 @@ macro_rules! replace_codes {
 
 use crate::{NewAuditEntry, NewMail, Store, StoreResult, TwoFactorSecret, UnixTime, with_reader, with_writer};
 
+/// How many of an account's recovery codes are unused.
+const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL";
+
 impl Store {
     /// The account's authenticator secret, set up or being set up.
     pub async fn two_factor_secret(&self, user_id: i64) -> StoreResult<Option<TwoFactorSecret>> {
@@ -121,11 +124,7 @@ impl Store {
             if used.is_none() {
                 return Ok(None);
             }
-            let (left,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-                    .bind(user_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (left,): (i64,) = sqlx::query_as(UNUSED_RECOVERY_CODES).bind(user_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(left))
         })
@@ -133,12 +132,8 @@ impl Store {
 
     /// How many of the account's recovery codes are still unused.
     pub async fn recovery_codes_left(&self, user_id: i64) -> StoreResult<i64> {
-        let (left,): (i64,) = with_reader!(self, |pool| sqlx::query_as(
-            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL"
-        )
-        .bind(user_id)
-        .fetch_one(pool)
-        .await)?;
+        let (left,): (i64,) =
+            with_reader!(self, |pool| sqlx::query_as(UNUSED_RECOVERY_CODES).bind(user_id).fetch_one(pool).await)?;
         Ok(left)
     }
 
