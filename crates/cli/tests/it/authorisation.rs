@@ -9,7 +9,7 @@ use crate::harness::*;
 
 /// What a role gets from a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     /// 200 (or the page's own success)
     Ok,
     /// 303 to /dashboard: signed-in people skip sign-in and join pages
@@ -26,9 +26,10 @@ enum Outcome {
     /// 422: allowed, but the form was refused (an earlier role's call already made the record)
     Invalid,
 }
-use Outcome::*;
+pub(crate) use Outcome::*;
 
-enum Call {
+/// One request of a matrix row, made by each role in turn.
+pub(crate) enum Call {
     Get(String),
     Form(String, &'static [(&'static str, &'static str)]),
     Json(Method, String, serde_json::Value),
@@ -278,6 +279,48 @@ fn matrix(own: i64, other: i64) -> Vec<(Call, [Outcome; 5])> {
     ]
 }
 
+/// A client for each role, in the order of a row's outcomes: anonymous, member, chapter
+/// officer, staff, administrator.
+pub(crate) async fn role_clients(t: &TestApp) -> Vec<Client> {
+    let mut clients = vec![t.client()];
+    for email in [MEMBER, OFFICER, STAFF, ADMIN] {
+        clients.push(t.signed_in(email).await);
+    }
+    clients
+}
+
+/// Makes every row's call as every role and checks each outcome; other areas' matrices
+/// (`api_*.rs`) run through here too.
+pub(crate) async fn run_matrix(
+    t: &TestApp,
+    clients: &mut [Client],
+    rows: impl IntoIterator<Item = (Call, [Outcome; 5])>,
+) {
+    let roles = ["anonymous", "member", "officer", "staff", "admin"];
+    for (call, expected) in rows {
+        for (i, client) in clients.iter_mut().enumerate() {
+            let (label, response) = match &call {
+                Call::Get(path) => (format!("GET {path}"), client.get(path).await),
+                Call::Form(path, fields) => (format!("POST {path}"), client.post_form(path, fields).await),
+                Call::Json(method, path, body) => {
+                    (format!("{method} {path}"), client.api(method.clone(), path, Some(body.clone())).await)
+                }
+                Call::Multipart(path, fields, file) => {
+                    (format!("POST {path} (multipart)"), client.post_multipart(path, fields, *file).await)
+                }
+                Call::Webhook(provider, body, signature) => (
+                    format!("POST /payments/webhook/{provider} (signed: {})", signature.is_some()),
+                    client.webhook(provider, body, signature.as_deref()).await,
+                ),
+            };
+            assert_eq!(outcome_of(&response), expected[i], "{label} as {} on {:?}", roles[i], t.engine);
+            if response.status == StatusCode::FORBIDDEN && !label.contains("/api/") && !label.contains("/webhook/") {
+                assert!(response.body.contains("You cannot open this page"), "{label}: a refusal explains itself");
+            }
+        }
+    }
+}
+
 fn outcome_of(response: &TestResponse) -> Outcome {
     match response.status {
         StatusCode::OK => Ok,
@@ -302,11 +345,7 @@ async fn every_role_on_every_route() {
             )
             .await
             .unwrap();
-        let mut clients = vec![t.client()];
-        for email in [MEMBER, OFFICER, STAFF, ADMIN] {
-            clients.push(t.signed_in(email).await);
-        }
-        let roles = ["anonymous", "member", "officer", "staff", "admin"];
+        let mut clients = role_clients(&t).await;
         let in_chapter =
             |chapter: i64| guildhall_store::MemberFilter { chapter_id: Some(chapter), ..Default::default() };
         let page = guildhall_store::PageRequest::new(1, 1);
@@ -355,29 +394,7 @@ async fn every_role_on_every_route() {
             .chain(ce_matrix(maya.id, other, &licence, activity, evidence))
             .chain(manage_matrix(spare, own, office))
             .chain(links_matrix(other, to_link, link));
-        for (call, expected) in rows {
-            for (i, client) in clients.iter_mut().enumerate() {
-                let (label, response) = match &call {
-                    Call::Get(path) => (format!("GET {path}"), client.get(path).await),
-                    Call::Form(path, fields) => (format!("POST {path}"), client.post_form(path, fields).await),
-                    Call::Json(method, path, body) => {
-                        (format!("{method} {path}"), client.api(method.clone(), path, Some(body.clone())).await)
-                    }
-                    Call::Multipart(path, fields, file) => {
-                        (format!("POST {path} (multipart)"), client.post_multipart(path, fields, *file).await)
-                    }
-                    Call::Webhook(provider, body, signature) => (
-                        format!("POST /payments/webhook/{provider} (signed: {})", signature.is_some()),
-                        client.webhook(provider, body, signature.as_deref()).await,
-                    ),
-                };
-                assert_eq!(outcome_of(&response), expected[i], "{label} as {} on {:?}", roles[i], t.engine);
-                if response.status == StatusCode::FORBIDDEN && !label.contains("/api/") && !label.contains("/webhook/")
-                {
-                    assert!(response.body.contains("You cannot open this page"), "{label}: a refusal explains itself");
-                }
-            }
-        }
+        run_matrix(&t, &mut clients, rows).await;
     }
 }
 

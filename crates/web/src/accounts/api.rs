@@ -22,6 +22,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/accounts/{id}/role", put(set_account_role))
 }
 
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me, accounts, set_account_role), components(schemas(Me, Account, AccountPage, RoleChange)))]
+pub struct Doc;
+
 /// The signed-in person or the token's owner.
 #[derive(Serialize, ToSchema)]
 pub struct Me {

@@ -18,6 +18,11 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new().route("/api/v1/members/{id}/ce/evaluation", get(evaluation))
 }
 
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(evaluation), components(schemas(CeEvaluation, CeCredential, CePeriod, CeUntracked)))]
+pub struct Doc;
+
 /// One renewal period of a licence or certification and the engine's answer for it.
 #[derive(Serialize, ToSchema)]
 pub struct CePeriod {

@@ -18,6 +18,11 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new().route("/api/v1/chapters", get(chapters))
 }
 
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(chapters), components(schemas(Chapter)))]
+pub struct Doc;
+
 #[derive(Serialize, ToSchema)]
 pub struct Chapter {
     id: i64,

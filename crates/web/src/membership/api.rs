@@ -29,6 +29,26 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/groups", get(groups))
 }
 
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(members, member, invoices, payments, renew, approvals, tiers, groups),
+    components(schemas(
+        MemberListItem,
+        MemberListPage,
+        Member,
+        Licence,
+        Term,
+        Invoice,
+        Payment,
+        InvoiceStatusCode,
+        Application,
+        Tier,
+        Group
+    ))
+)]
+pub struct Doc;
+
 /// A member in a search result.
 #[derive(Serialize, ToSchema)]
 pub struct MemberListItem {

@@ -19,6 +19,11 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new().route("/api/v1/audit-log", get(audit_log)).route("/api/v1/mail", get(outgoing_mail))
 }
 
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(audit_log, outgoing_mail), components(schemas(AuditEntry, AuditPage, Mail, MailPage)))]
+pub struct Doc;
+
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntry {
     id: i64,
