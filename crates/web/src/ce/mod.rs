@@ -2,7 +2,7 @@
 //! transcripts and audit packets, the staff compliance report and programmes.
 //!
 //! Files: `mod.rs` (routes and every CE page), `api.rs` (its JSON API operations: a member's
-//! compliance evaluation).
+//! evaluation, credentials, activities and evidence, documents; the compliance report, programmes).
 
 pub mod api;
 
