@@ -229,12 +229,25 @@ pub struct NewToken {
     /// member, staff or admin (not more than the caller's own role).
     role: String,
     /// Limit it to one chapter (an officer's token).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     chapter_id: Option<i64>,
     /// Days until it expires, 1–3650; leave out for never.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 3650)]
     expires_days: Option<i64>,
+}
+
+/// A JSON integer, also when written as a number with a zero fraction (`30.0`), as JSON
+/// Schema counts it; other fractions are refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(i));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        _ => Err(serde::de::Error::custom(format!("{n} is not a whole number"))),
+    }
 }
 
 /// A token just issued: `secret` is shown this once.

@@ -757,7 +757,8 @@ async fn add_evidence(
     params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me`"),
            ("activity_id" = i64, Path, minimum = 1, description = "The activity's id"),
            ("evidence_id" = i64, Path, minimum = 1, description = "The evidence file's id")),
-    responses((status = 200, description = "The file as uploaded", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "The file as uploaded: a PDF or an image",
+               content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp"))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn evidence(
@@ -811,10 +812,10 @@ pub struct CompliancePage {
 #[into_params(parameter_in = Query)]
 pub struct ComplianceParams {
     /// Only this rule set (e.g. US-TX-PE).
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1)]
     ruleset: Option<String>,
     /// Only this status: deficient, in_progress, compliant, exempt, not_required or undecidable.
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1)]
     status: Option<String>,
 }
 

@@ -298,7 +298,6 @@ async fn officer_fields(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActo
 #[derive(Deserialize, ToSchema)]
 pub struct OfficerFieldsChange {
     /// Field names: first_name, last_name, phone, employer, job_title, city, disciplines, career_stage, education.
-    #[schema(max_items = 9)]
     fields: Vec<String>,
 }
 
