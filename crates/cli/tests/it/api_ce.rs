@@ -465,3 +465,61 @@ async fn lists_page_and_programmes_and_officers_are_checked_like_their_pages() {
         assert!(audit["total"].as_i64().unwrap() >= 1, "ending a term is audited");
     }
 }
+
+#[tokio::test]
+async fn a_retried_activity_post_with_its_idempotency_key_is_logged_once() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let count = |v: serde_json::Value| v["total"].as_i64().unwrap();
+        let before = count(maya.api(Method::GET, "/api/v1/members/me/ce/activities", None).await.json());
+        let body = json!({"title": "Retried webinar", "kind": "webinar_live", "date": "2026-02-02", "quantity": 1});
+        let key = [("idempotency-key", "activity-2026-02-02")];
+        let first =
+            maya.api_with_headers(Method::POST, "/api/v1/members/me/ce/activities", Some(body.clone()), &key).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        let again = maya.api_with_headers(Method::POST, "/api/v1/members/me/ce/activities", Some(body), &key).await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        assert_eq!(again.json()["id"], first.json()["id"]);
+        let after = count(maya.api(Method::GET, "/api/v1/members/me/ce/activities", None).await.json());
+        assert_eq!(after, before + 1, "logged once");
+    }
+}
+
+#[tokio::test]
+async fn a_person_manages_their_consents_data_and_erasure_through_the_api() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let r = maya.post_form("/privacy/consents", &[("purpose", "directory_details")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "consent given on the privacy page");
+        let consents = maya.get("/api/v1/me/consents").await.json();
+        let items = consents["items"].as_array().unwrap().clone();
+        let directory =
+            items.iter().find(|c| c["purpose"] == "directory_details").unwrap_or_else(|| panic!("{consents}"));
+        assert_eq!(directory["can_withdraw"], true);
+        assert!(directory["given_at"].as_str().is_some_and(|at| at.contains('T')), "an ISO 8601 instant");
+        let withdraw = format!("/api/v1/me/consents/{}/withdraw", directory["id"]);
+        let r = maya.api(Method::POST, &withdraw, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["withdrawn_at"].is_string());
+        assert_eq!(r.json()["can_withdraw"], false);
+        let r = maya.api(Method::POST, &withdraw, None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "withdrawn once");
+        let mut staff = t.signed_in(STAFF).await;
+        let entries = audit(&mut staff, "privacy.consent_withdrawn").await;
+        assert_eq!(entries["total"], 1, "audited: {entries}");
+
+        let (status, headers, zip) = maya.get_bytes("/api/v1/me/data").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+        assert!(zip.starts_with(b"PK"), "a ZIP file");
+
+        let r = maya.api(Method::POST, "/api/v1/me/erasure-request", None).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+        assert!(r.json()["requested_at"].is_string());
+        let r = maya.api(Method::POST, "/api/v1/me/erasure-request", None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "one request at a time");
+        let queue = staff.get("/api/v1/erasure-requests").await.json();
+        assert!(queue["items"].as_array().unwrap().iter().any(|r| r["email"] == MEMBER), "{queue}");
+    }
+}
