@@ -324,7 +324,7 @@ pub(crate) async fn run_matrix(
 fn outcome_of(response: &TestResponse) -> Outcome {
     match response.status {
         StatusCode::OK => Ok,
-        StatusCode::SEE_OTHER if response.location() == "/sign-in" => SignIn,
+        StatusCode::SEE_OTHER if response.location().split('?').next() == Some("/sign-in") => SignIn,
         StatusCode::SEE_OTHER if response.location() == "/dashboard" => ToDashboard,
         StatusCode::FORBIDDEN => Forbidden,
         StatusCode::UNAUTHORIZED => Unauthorised,
