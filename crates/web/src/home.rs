@@ -40,15 +40,19 @@ async fn offers(app: &App) -> Result<Vec<Offer>, guildhall_app::AppError> {
         heading: "Membership",
         text: match reference.tiers.len() {
             0 => "Join the society as an engineer, student or friend of the profession.".into(),
-            1 => "One membership tier, renewed each year online.".into(),
-            n => format!("{n} membership tiers, renewed each year online."),
+            1 => "One membership tier, paid and renewed online.".into(),
+            n => format!("{n} membership tiers, paid and renewed online."),
         },
         items: reference
             .tiers
             .iter()
             .map(|t| {
                 let approval = if t.requires_approval { ", reviewed by the society" } else { "" };
-                format!("{}: {} a year{approval}", t.name, guildhall_app::membership::format_money(t.annual_dues_cents))
+                let dues = match t.annual_dues_cents {
+                    0 => "no annual dues".to_string(),
+                    cents => format!("{} a year", guildhall_app::membership::format_money(cents)),
+                };
+                format!("{}: {dues}{approval}", t.name)
             })
             .collect(),
         link: ("/join", "Join the society"),
@@ -78,7 +82,9 @@ async fn offers(app: &App) -> Result<Vec<Offer>, guildhall_app::AppError> {
     // membership: the directory
     offers.push(Offer {
         heading: "Member directory",
-        text: "Find other members by name or chapter; each member decides what the directory shows about them.".into(),
+        text: "Members find each other by name or chapter; each member decides what the directory shows about \
+               them."
+            .into(),
         items: Vec::new(),
         link: ("/directory", "Open the directory"),
     });

@@ -156,6 +156,7 @@ fn field_label(path: &str) -> String {
             match key {
                 "user_id" => "Account".to_string(),
                 "pdh" => "PDH".to_string(),
+                "slug" => "Short name".to_string(),
                 "url" | "logo_url" => capitalise(&key.replace("url", "address").replace('_', " ")),
                 k => capitalise(&k.replace('_', " ")),
             }
