@@ -215,3 +215,58 @@ async fn sign_in_returns_to_the_page_asked_for_and_only_to_a_page_of_this_site()
         }
     }
 }
+
+/// Every action code the code base writes to the audit log (the literals handed to
+/// `audit_entry`, or set as an entry's `action`), read from the source.
+fn audit_actions_in_source() -> std::collections::BTreeSet<String> {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut paths = Vec::new();
+    for krate in ["app", "store", "web", "cli"] {
+        files(&root.join("crates").join(krate).join("src"), &mut paths);
+    }
+    let is_code = |s: &str| {
+        s.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+        })
+    };
+    let mut codes = std::collections::BTreeSet::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for marker in ["audit_entry(", "action: \"", "entry(\""] {
+            for (at, _) in text.match_indices(marker) {
+                // The call's arguments (an `if … { "a" } else { "b" }` included), up to `;`.
+                let rest = &text[at + marker.len() - usize::from(marker.ends_with('"'))..];
+                let call = &rest[..rest.find(';').unwrap_or(rest.len()).min(400)];
+                for literal in call.split('"').skip(1).step_by(2) {
+                    if is_code(literal) {
+                        codes.insert(literal.to_string());
+                    }
+                }
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_audit_action_the_code_base_writes_has_a_sentence() {
+    let known: std::collections::BTreeSet<&str> =
+        guildhall_app::society::audit::ACTIONS.iter().map(|(code, _)| *code).collect();
+    let written = audit_actions_in_source();
+    assert!(written.len() >= 40, "the source scan finds the actions: {written:?}");
+    for each_way in ["application.rejected", "member.invitation_accepted", "privacy.retention_due"] {
+        assert!(written.contains(each_way), "the scan reads {each_way}: {written:?}");
+    }
+    let missing: Vec<&String> = written.iter().filter(|c| !known.contains(c.as_str())).collect();
+    assert!(missing.is_empty(), "add a sentence to guildhall_app::society::audit::ACTIONS for {missing:?}");
+}
