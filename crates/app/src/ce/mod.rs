@@ -443,15 +443,14 @@ impl App {
 
     /// The dashboard's CE summary for the signed-in member's own record (`member`, as
     /// [`App::my_membership`] read it): each tracked credential's status in the current
-    /// period and its total credit against what is required. Credentials and the ledger
-    /// are read side by side.
+    /// period and its total credit against what is required. Credentials, activities and
+    /// sessions are read side by side.
     pub async fn my_ce_summary(&self, actor: &Actor, member: &MemberRecord) -> AppResult<Vec<CeSummaryLine>> {
         if member.user_id != Some(actor.user_id) {
             return Err(AppError::Forbidden("A member's CE summary is shown only on their own dashboard.".into()));
         }
         let book = self.rule_book();
-        let (credentials, ledger) =
-            tokio::try_join!(self.store.ce_credentials(member.id), self.store.ce_ledger(member.id))?;
+        let (credentials, ledger) = self.store.ce_evaluation_input(member.id).await?;
         let ce = MemberCe::new(&book, credentials, ledger);
         if ce.tracked.is_empty() {
             return Ok(Vec::new());

@@ -155,6 +155,13 @@ async fn the_dashboard_shows_the_ce_summary_and_the_open_invoice_with_a_pay_link
         }
         assert!(card.contains("In progress") && card.contains(" PDH</span>"), "status and figures in words: {card}");
         assert!(card.contains("href=\"/ce\""), "a link to the CE page");
+        // Each figure is the CE page's own total for the period (one evaluation, two views).
+        let figures: Vec<&str> =
+            card.split("<span class=\"ce-figures\">").skip(1).map(|s| &s[..s.find('<').unwrap()]).collect();
+        assert_eq!(figures.len(), 2, "{card}");
+        for figure in figures {
+            assert!(ce.contains(&format!("total-text\">{figure}")), "the CE page's total is {figure}");
+        }
 
         let invoices = &page[page.find("id=\"invoices-h\"").expect("an invoices card")..];
         let invoices = &invoices[..invoices.find("</section>").unwrap()];
