@@ -130,15 +130,6 @@ impl Store {
     }
 }
 
-impl Store {
-    pub async fn count_pending_mail(&self) -> StoreResult<i64> {
-        let (n,): (i64,) = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetch_one(pool).await
-        })?;
-        Ok(n)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct NewMail {
     pub to_address: String,
