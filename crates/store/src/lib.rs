@@ -39,15 +39,18 @@ pub mod testing;
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use error::{LICENCE_HELD, StoreError};
 pub use idempotency::IdempotencyClaim;
-pub use outbox::{MailRecord, NewMail};
+pub use outbox::{MailHealth, MailRecord, NewMail};
 
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
     pub use crate::accounts::records::*;
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
+    pub use crate::membership::MembershipOverview;
     pub use crate::membership::records::*;
-    pub use crate::{AuditFilter, AuditRecord, MailRecord, NewAuditEntry, NewMail, Page, PageRequest, UnixTime};
+    pub use crate::{
+        AuditFilter, AuditRecord, MailHealth, MailRecord, NewAuditEntry, NewMail, Page, PageRequest, UnixTime,
+    };
 }
 pub use records::*;
 

@@ -130,15 +130,6 @@ impl Store {
     }
 }
 
-impl Store {
-    pub async fn count_pending_mail(&self) -> StoreResult<i64> {
-        let (n,): (i64,) = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetch_one(pool).await
-        })?;
-        Ok(n)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct NewMail {
     pub to_address: String,
@@ -160,4 +151,31 @@ pub struct MailRecord {
     pub last_error: Option<String>,
     pub sent_at: Option<UnixTime>,
     pub transport: Option<String>,
+}
+
+/// How the outgoing mail is doing, for the staff overview.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MailHealth {
+    /// Given up on: every attempt failed.
+    pub failed: i64,
+    /// Failed at least once and waiting to be tried again.
+    pub retrying: i64,
+    /// Waiting to be sent (retrying included).
+    pub waiting: i64,
+}
+
+impl Store {
+    /// Counts of failed, retrying and waiting messages, in one query.
+    pub async fn mail_health(&self) -> StoreResult<MailHealth> {
+        let (failed, retrying, waiting): (i64, i64, i64) = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(CASE WHEN status = 'failed' THEN 1 END), \
+                 COUNT(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 END), \
+                 COUNT(CASE WHEN status = 'pending' THEN 1 END) FROM outbox",
+            )
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(MailHealth { failed, retrying, waiting })
+    }
 }

@@ -168,12 +168,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Identity {
 pub struct SignedIn(pub Actor, pub Identity);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
-    type Rejection = HtmlError;
+    type Rejection = axum::response::Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let identity = identity(parts)?;
+        let identity = identity(parts).map_err(|e| HtmlError(e).into_response())?;
         match identity.actor.clone() {
             Some(actor) => Ok(SignedIn(actor, identity)),
-            None => Err(HtmlError(AppError::Unauthenticated)),
+            // A page asked for (GET) is remembered: sign-in comes back to it.
+            None if parts.method == axum::http::Method::GET => {
+                let asked = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                Err(axum::response::Redirect::to(&crate::kit::sign_in_path(asked)).into_response())
+            }
+            None => Err(HtmlError(AppError::Unauthenticated).into_response()),
         }
     }
 }

@@ -129,6 +129,22 @@ pub struct CredentialView {
     pub fields: Vec<CredentialField>,
 }
 
+/// One credential on the dashboard's CE summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CeSummaryLine {
+    pub title: String,
+    pub held: String,
+    pub status: String,
+    pub status_words: String,
+    pub unit: String,
+    /// Total credit earned in the current period.
+    pub credited: String,
+    /// Total credit the period requires, when it requires one.
+    pub required: Option<String>,
+    /// The last day of the current period.
+    pub period_end: String,
+}
+
 /// A figure a rule set reads from the member's credential record.
 #[derive(Debug, Clone, Serialize)]
 pub struct CredentialField {
@@ -444,6 +460,48 @@ impl App {
             untracked,
             activities,
         })
+    }
+
+    /// The dashboard's CE summary for the signed-in member's own record (`member`, as
+    /// [`App::my_membership`] read it): each tracked credential's status in the current
+    /// period and its total credit against what is required. Credentials, activities and
+    /// sessions are read side by side.
+    pub async fn my_ce_summary(&self, actor: &Actor, member: &MemberRecord) -> AppResult<Vec<CeSummaryLine>> {
+        if member.user_id != Some(actor.user_id) {
+            return Err(AppError::Forbidden("A member's CE summary is shown only on their own dashboard.".into()));
+        }
+        let book = self.rule_book();
+        let (credentials, ledger) = self.store.ce_evaluation_input(member.id).await?;
+        let ce = MemberCe::new(&book, credentials, ledger);
+        if ce.tracked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.clock.today();
+        let evaluation = ce.evaluate(&book, today)?;
+        Ok(ce
+            .tracked
+            .iter()
+            .zip(&evaluation.credentials)
+            .map(|((row, ruleset), result)| {
+                let current = result
+                    .periods
+                    .iter()
+                    .enumerate()
+                    .next_back()
+                    .map(|(i, p)| period_view(&book, ruleset, i, p, today));
+                let total = current.as_ref().and_then(|p| p.bars.first().cloned());
+                CeSummaryLine {
+                    title: result.ruleset_name.clone(),
+                    held: held_words(row),
+                    status: result.status.as_str().into(),
+                    status_words: status_words(result.status).into(),
+                    unit: guildhall_ce::unit_words(&result.credit_unit),
+                    credited: total.as_ref().map(|b| b.credited.clone()).unwrap_or_default(),
+                    required: total.and_then(|b| b.required),
+                    period_end: current.map(|p| p.end).unwrap_or_default(),
+                }
+            })
+            .collect())
     }
 
     /// A transcript or audit packet for one credential and period of a member.

@@ -11,13 +11,6 @@ use guildhall_store::ChapterRecord;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, Permission};
 
-/// Figures for the staff area's front page.
-pub struct StaffOverview {
-    pub accounts: i64,
-    pub chapters: Vec<ChapterRecord>,
-    pub pending_mail: i64,
-}
-
 impl App {
     /// The offices the actor holds today: (chapter id, chapter name, title).
     pub async fn offices(&self, actor: &Actor) -> AppResult<Vec<(i64, String, String)>> {
@@ -51,14 +44,5 @@ impl App {
 
     pub async fn chapters(&self, _actor: &Actor) -> AppResult<Vec<ChapterRecord>> {
         Ok(self.store.list_chapters().await?)
-    }
-
-    pub async fn staff_overview(&self, actor: &Actor) -> AppResult<StaffOverview> {
-        actor.require(Permission::StaffArea)?;
-        Ok(StaffOverview {
-            accounts: self.store.count_users().await?,
-            chapters: self.store.list_chapters().await?,
-            pending_mail: self.store.count_pending_mail().await?,
-        })
     }
 }

@@ -162,6 +162,41 @@ impl App {
     }
 }
 
+/// How far ahead the staff overview looks for licences and certifications to renew.
+pub const RENEWING_WITHIN_DAYS: i64 = 90;
+
+impl App {
+    /// The staff overview's membership figures, read in one round trip: members by
+    /// standing, memberships expiring this calendar month, applications waiting for a
+    /// decision, and licences and certifications expiring within
+    /// [`RENEWING_WITHIN_DAYS`].
+    pub async fn membership_overview(&self, actor: &Actor) -> AppResult<guildhall_store::MembershipOverview> {
+        actor.require(Permission::StaffArea)?;
+        let today = self.clock.today();
+        let (first, last) = month_of(today);
+        let horizon = today.saturating_add(time::Duration::days(RENEWING_WITHIN_DAYS));
+        Ok(self.store.membership_overview((first, last), (today, horizon)).await?)
+    }
+
+    /// The signed-in member's invoices for their dashboard: open ones first, then the
+    /// latest, at most `limit`. Empty for an account without a membership.
+    pub async fn my_recent_invoices(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> AppResult<Vec<guildhall_store::InvoiceRecord>> {
+        actor.require(Permission::OwnAccount)?;
+        Ok(self.store.recent_invoices_of_user(actor.user_id, limit).await?)
+    }
+}
+
+/// The first and last day of the month `day` falls in.
+pub fn month_of(day: Date) -> (Date, Date) {
+    let first = day.replace_day(1).unwrap_or(day);
+    let last = day.replace_day(day.month().length(day.year())).unwrap_or(day);
+    (first, last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

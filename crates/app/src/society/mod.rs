@@ -1,9 +1,14 @@
 //! The society as a whole: its branding and settings, the audit log of every change,
 //! and the outgoing mail staff can read.
 //!
-//! Files: `mod.rs` (all of it).
+//! Files: `mod.rs` (branding, the audit log, outgoing mail, the staff overview), `audit.rs`
+//! (audit actions and changes in words).
 
-use guildhall_store::{AuditFilter, AuditRecord, MailRecord, Page, PageRequest};
+pub mod audit;
+
+use guildhall_store::{
+    AuditFilter, AuditRecord, ChapterRecord, MailHealth, MailRecord, MembershipOverview, Page, PageRequest,
+};
 
 use crate::error::{AppError, AppResult, FieldErrors};
 use guildhall_domain::identity::Role;
@@ -27,7 +32,38 @@ pub struct BrandingForm {
     pub logo_url: String,
 }
 
+/// The staff area's front page: what needs attention today.
+pub struct StaffOverview {
+    pub membership: MembershipOverview,
+    /// The first and last day of this month.
+    pub month: (time::Date, time::Date),
+    pub today: time::Date,
+    /// The last day of the window for licences and certifications to renew.
+    pub renewing_until: time::Date,
+    pub mail: MailHealth,
+    pub chapters: Vec<ChapterRecord>,
+}
+
 impl App {
+    /// Figures for the staff overview: two round trips, run side by side (membership's
+    /// counts, the mail's), and the chapters from the reference data.
+    pub async fn staff_overview(&self, actor: &Actor) -> AppResult<StaffOverview> {
+        actor.require(Permission::StaffArea)?;
+        let (membership, mail) = tokio::try_join!(self.membership_overview(actor), async {
+            self.store.mail_health().await.map_err(AppError::from)
+        })?;
+        let today = self.clock.today();
+        Ok(StaffOverview {
+            membership,
+            month: crate::membership::reports::month_of(today),
+            today,
+            renewing_until: today
+                .saturating_add(time::Duration::days(crate::membership::reports::RENEWING_WITHIN_DAYS)),
+            mail,
+            chapters: self.reference().await?.chapters.clone(),
+        })
+    }
+
     pub async fn audit_log(
         &self,
         actor: &Actor,

@@ -284,7 +284,7 @@ async fn staff_sessions_end_after_two_idle_hours_and_members_last_their_full_lif
         // Left alone for more than two hours, it ends.
         t.app.clock.advance(2 * 3600 + 61);
         let r = staff.get("/staff").await;
-        assert_eq!(r.location(), "/sign-in", "{:?}: {}", t.engine, r.status);
+        assert_eq!(r.location(), "/sign-in?next=%2Fstaff", "{:?}: {}", t.engine, r.status);
         assert_eq!(maya.get("/dashboard").await.status, StatusCode::OK, "a member's session has no idle limit");
     }
 }

@@ -15,6 +15,7 @@ mod chapters;
 mod cli;
 mod layering;
 mod membership;
+mod overview;
 mod privacy;
 mod society;
 mod two_factor;

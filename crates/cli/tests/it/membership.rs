@@ -253,7 +253,7 @@ async fn the_directory_lists_current_members_and_hides_private_fields() {
             .clone();
         let page = member.get(&format!("/directory?q={}", lapsed.last_name)).await.body;
         assert!(!page.contains(&lapsed.member_number), "no member numbers in the directory");
-        assert_eq!(t.client().get("/directory").await.location(), "/sign-in");
+        assert_eq!(t.client().get("/directory").await.location(), "/sign-in?next=%2Fdirectory");
     }
 }
 

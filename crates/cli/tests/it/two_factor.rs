@@ -8,7 +8,7 @@ use crate::harness::*;
 
 /// The code an authenticator app shows for `key` (as the page prints it) at `unix`: computed
 /// by the test with `totp-rs` directly, as a phone would.
-fn app_code(key: &str, unix: i64) -> String {
+pub(crate) fn app_code(key: &str, unix: i64) -> String {
     let secret = Secret::try_from_base32(key.replace(' ', "")).expect("the page shows a base32 key");
     let totp = Builder::new().with_secret(secret).build().expect("RFC 6238 parameters");
     totp.generate(u64::try_from(unix).unwrap()).to_string()
@@ -20,7 +20,7 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// Sets up two-factor sign-in for a signed-in client; returns the key and the recovery codes.
-async fn turn_on(t: &TestApp, client: &mut Client) -> (String, Vec<String>) {
+pub(crate) async fn turn_on(t: &TestApp, client: &mut Client) -> (String, Vec<String>) {
     let r = client.post_form("/account/two-factor/start", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = client.get("/account/two-factor").await;

@@ -198,6 +198,24 @@ impl Store {
         self.ce_ledger_where("a.member_id = $1", member_id, member_id).await
     }
 
+    /// What judging one member needs: their credentials, activities and sessions (no
+    /// evidence), the three read side by side (the dashboard's CE summary).
+    pub async fn ce_evaluation_input(&self, member_id: i64) -> StoreResult<(Vec<CeCredentialRow>, CeLedger)> {
+        let credentials_sql = credential_sql("member_id = $1");
+        let activities_sql =
+            format!("SELECT {ACTIVITY_COLUMNS} FROM ce_activities a WHERE a.member_id = $1 ORDER BY a.id DESC");
+        let sessions_sql = "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
+             JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1 ORDER BY s.activity_id, s.session_on";
+        with_reader!(self, |pool| {
+            let (credentials, activities, sessions) = tokio::try_join!(
+                sqlx::query_as(sqlx::AssertSqlSafe(credentials_sql.as_str())).bind(member_id).fetch_all(pool),
+                sqlx::query_as(sqlx::AssertSqlSafe(activities_sql.as_str())).bind(member_id).fetch_all(pool),
+                sqlx::query_as(sessions_sql).bind(member_id).fetch_all(pool),
+            )?;
+            Ok((credentials, CeLedger { activities, sessions, evidence: Vec::new() }))
+        })
+    }
+
     /// One activity of a member, with its sessions and evidence.
     pub async fn ce_activity(&self, member_id: i64, activity_id: i64) -> StoreResult<CeLedger> {
         self.ce_ledger_where("a.member_id = $1 AND a.id = $2", member_id, activity_id).await

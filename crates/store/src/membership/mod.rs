@@ -13,6 +13,7 @@ pub mod invitations;
 mod payments;
 pub mod records;
 mod reports;
+pub use reports::MembershipOverview;
 mod tiers;
 
 use records::*;

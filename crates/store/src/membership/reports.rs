@@ -53,3 +53,76 @@ impl Store {
         })?)
     }
 }
+
+/// The membership figures on the staff overview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MembershipOverview {
+    /// Members in each standing that has any, most first.
+    pub by_standing: Vec<(guildhall_domain::membership::Standing, i64)>,
+    /// Memberships expiring within the month asked about.
+    pub renewals_due: i64,
+    /// Applications waiting for a staff decision.
+    pub awaiting_approval: i64,
+    /// Licences and certifications expiring within the window asked about.
+    pub credentials_renewing: i64,
+}
+
+impl Store {
+    /// The staff overview's membership figures in one round trip: members by standing,
+    /// memberships expiring within `month` (inclusive), applications awaiting approval, and
+    /// licences and certifications expiring within `renewing` (inclusive).
+    pub async fn membership_overview(
+        &self,
+        month: (Date, Date),
+        renewing: (Date, Date),
+    ) -> StoreResult<MembershipOverview> {
+        let rows: Vec<(String, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT 'standing:' || standing, COUNT(*) FROM members GROUP BY standing \
+                 UNION ALL SELECT 'renewals_due', COUNT(*) FROM members WHERE expires_on >= $1 AND expires_on <= $2 \
+                 UNION ALL SELECT 'awaiting_approval', COUNT(*) FROM membership_terms WHERE status = 'awaiting_approval' \
+                 UNION ALL SELECT 'credentials_renewing', \
+                   (SELECT COUNT(*) FROM licences WHERE expires_on >= $3 AND expires_on <= $4) \
+                   + (SELECT COUNT(*) FROM certifications WHERE expires_on >= $3 AND expires_on <= $4)",
+            )
+            .bind(month.0)
+            .bind(month.1)
+            .bind(renewing.0)
+            .bind(renewing.1)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut overview = MembershipOverview::default();
+        for (key, n) in rows {
+            match key.as_str() {
+                "renewals_due" => overview.renewals_due = n,
+                "awaiting_approval" => overview.awaiting_approval = n,
+                "credentials_renewing" => overview.credentials_renewing = n,
+                other => {
+                    let code = other.strip_prefix("standing:").unwrap_or(other);
+                    let standing = guildhall_domain::membership::Standing::from_code(code)
+                        .ok_or_else(|| crate::StoreError::Backend(format!("unknown standing {code:?}")))?;
+                    overview.by_standing.push((standing, n));
+                }
+            }
+        }
+        overview.by_standing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+        Ok(overview)
+    }
+
+    /// A member's invoices for their dashboard, read by their account: the open ones first,
+    /// then the most recent, at most `limit`.
+    pub async fn recent_invoices_of_user(&self, user_id: i64, limit: i64) -> StoreResult<Vec<crate::InvoiceRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT i.id, i.member_id, i.term_id, i.description, i.amount_cents, i.status, i.issued_on, i.due_on, \
+                 i.paid_on, i.created_at FROM invoices i JOIN members m ON m.id = i.member_id WHERE m.user_id = $1 \
+                 ORDER BY CASE WHEN i.status = 'open' THEN 0 ELSE 1 END, i.issued_on DESC, i.id DESC LIMIT $2",
+            )
+            .bind(user_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+}

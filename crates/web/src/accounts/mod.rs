@@ -141,17 +141,21 @@ struct SignInPage {
     form: FormState,
     email: String,
     notice: String,
+    /// The page asked for before signing in (a local path, or empty).
+    next: String,
 }
 
-pub async fn sign_in_form(State(app): State<Arc<App>>, identity: Identity) -> PageResult {
+pub async fn sign_in_form(State(app): State<Arc<App>>, identity: Identity, Query(q): Query<NextQuery>) -> PageResult {
+    let next = local_path(&q.next).unwrap_or_default().to_string();
     if identity.actor.is_some() {
-        return Ok(Redirect::to("/dashboard").into_response());
+        return Ok(Redirect::to(&after_sign_in(&next, false)).into_response());
     }
     render(&SignInPage {
         chrome: Chrome::new(&app, &identity, "Sign in", "sign-in").await,
         form: FormState::default(),
         email: String::new(),
         notice: String::new(),
+        next,
     })
 }
 
@@ -161,6 +165,8 @@ pub struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn sign_in(
@@ -172,12 +178,16 @@ pub async fn sign_in(
     match app.sign_in(&form.email, &form.password, &identity.client).await {
         Ok(SignInStep::SignedIn(signed_in)) => {
             // The form token changes with the session: one bound to the new session.
-            let to = if signed_in.linked_member.is_some() { "/dashboard?linked=1" } else { "/dashboard" };
-            Ok((session_cookies(&app, jar, &signed_in), Redirect::to(to)).into_response())
+            let to = after_sign_in(&form.next, signed_in.linked_member.is_some());
+            Ok((session_cookies(&app, jar, &signed_in), Redirect::to(&to)).into_response())
         }
         Ok(SignInStep::SecondFactor { challenge, max_age_secs }) => {
             let jar = jar.add(build_cookie(&app, CHALLENGE_COOKIE, challenge, Some(max_age_secs)));
-            Ok((jar, Redirect::to("/sign-in/two-factor")).into_response())
+            let to = match local_path(&form.next) {
+                Some(next) => format!("/sign-in/two-factor?{}", query_string(&[("next", next)])),
+                None => "/sign-in/two-factor".to_string(),
+            };
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. } | AppError::Forbidden(_))) => {
             let (form_state, notice) = match &err {
@@ -190,6 +200,7 @@ pub async fn sign_in(
                     form: form_state,
                     email: form.email,
                     notice,
+                    next: local_path(&form.next).unwrap_or_default().to_string(),
                 },
                 &err,
             )

@@ -19,6 +19,8 @@ use crate::session::{CHALLENGE_COOKIE, CsrfForm, Identity, SignedIn, build_cooki
 struct SecondStepPage {
     chrome: Chrome,
     form: FormState,
+    /// The page asked for before signing in (a local path, or empty).
+    next: String,
 }
 
 fn challenge_of(app: &App, jar: &CookieJar) -> Option<String> {
@@ -26,7 +28,12 @@ fn challenge_of(app: &App, jar: &CookieJar) -> Option<String> {
 }
 
 /// The second step of signing in: the code from the app or a recovery code.
-pub async fn second_step_form(State(app): State<Arc<App>>, identity: Identity, jar: CookieJar) -> PageResult {
+pub async fn second_step_form(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    jar: CookieJar,
+    Query(q): Query<NextQuery>,
+) -> PageResult {
     let live = match challenge_of(&app, &jar) {
         Some(challenge) => app.sign_in_challenge_is_live(&challenge).await?,
         None => false,
@@ -37,6 +44,7 @@ pub async fn second_step_form(State(app): State<Arc<App>>, identity: Identity, j
     render(&SecondStepPage {
         chrome: Chrome::new(&app, &identity, "Enter your sign-in code", "sign-in").await,
         form: FormState::default(),
+        next: local_path(&q.next).unwrap_or_default().to_string(),
     })
 }
 
@@ -44,6 +52,8 @@ pub async fn second_step_form(State(app): State<Arc<App>>, identity: Identity, j
 pub struct CodeForm {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn second_step(
@@ -56,13 +66,14 @@ pub async fn second_step(
     match app.complete_sign_in(&challenge, &form.code, &identity.client).await {
         Ok(signed_in) => {
             let jar = jar.remove(build_cookie(&app, CHALLENGE_COOKIE, String::new(), None));
-            let to = if signed_in.linked_member.is_some() { "/dashboard?linked=1" } else { "/dashboard" };
-            Ok((session_cookies(&app, jar, &signed_in), Redirect::to(to)).into_response())
+            let to = after_sign_in(&form.next, signed_in.linked_member.is_some());
+            Ok((session_cookies(&app, jar, &signed_in), Redirect::to(&to)).into_response())
         }
         Err(err @ (AppError::Validation { .. } | AppError::RateLimited { .. })) => rerender(
             &SecondStepPage {
                 chrome: Chrome::new(&app, &identity, "Enter your sign-in code", "sign-in").await,
                 form: FormState::from_error(&err),
+                next: local_path(&form.next).unwrap_or_default().to_string(),
             },
             &err,
         ),

@@ -116,6 +116,41 @@ pub fn parse_date(raw: &str) -> Option<Date> {
     Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// Where to go after signing in, as the address carried it (`next`): only a path on this
+/// site (`/ce?tab=1`), never another site (`//evil.example`, `https://…`, `/\\evil`, or a
+/// path a browser would read as one after dropping tabs and line breaks).
+pub fn local_path(raw: &str) -> Option<&str> {
+    let local = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 2000
+        && !raw.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    local.then_some(raw)
+}
+
+/// The sign-in page, remembering the page asked for (the dashboard, where sign-in goes
+/// anyway, is not written out).
+pub fn sign_in_path(asked: &str) -> String {
+    match local_path(asked) {
+        Some(path) if path != "/dashboard" && path != "/" => format!("/sign-in?{}", query_string(&[("next", path)])),
+        _ => "/sign-in".to_string(),
+    }
+}
+
+/// Where sign-in goes once complete: the page asked for, else the dashboard.
+pub fn after_sign_in(next: &str, linked_member: bool) -> String {
+    match local_path(next) {
+        Some(path) => path.to_string(),
+        None if linked_member => "/dashboard?linked=1".to_string(),
+        None => "/dashboard".to_string(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    pub next: String,
+}
+
 /// Pagination links that keep the other query parameters.
 pub struct Pager {
     pub page: u32,

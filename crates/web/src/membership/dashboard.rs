@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
+use guildhall_app::membership::format_money;
 use guildhall_app::{Actor, App};
+use guildhall_domain::membership::InvoiceStatus;
 use serde::Deserialize;
 
 use crate::kit::*;
@@ -21,7 +23,23 @@ struct DashboardPage {
     notice: String,
     /// (chapter id, chapter name, office title)
     offices: Vec<(i64, String, String)>,
+    /// Each tracked licence and certification this period; empty without a membership.
+    ce: Vec<guildhall_app::ce::CeSummaryLine>,
+    invoices: Vec<InvoiceLine>,
 }
+
+/// An invoice on the dashboard: open ones with a pay link, paid ones as receipts.
+pub struct InvoiceLine {
+    id: i64,
+    description: String,
+    amount: String,
+    open: bool,
+    /// "Due 2027-01-31" or "Paid 2026-12-02" or "Void".
+    when: String,
+}
+
+/// How many invoices the dashboard lists.
+const DASHBOARD_INVOICES: i64 = 4;
 
 #[derive(Deserialize, Default)]
 pub struct DashboardQuery {
@@ -38,8 +56,30 @@ pub async fn dashboard(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
-    let offices = app.offices(&actor).await?;
-    let card = crate::membership::card_view(&app, &actor).await?;
+    // Each card is one round trip (the CE summary reads credentials and ledger side by side).
+    let (offices, membership, invoices) = tokio::try_join!(
+        app.offices(&actor),
+        app.my_membership(&actor),
+        app.my_recent_invoices(&actor, DASHBOARD_INVOICES)
+    )?;
+    let ce = match &membership {
+        Some(m) => app.my_ce_summary(&actor, &m.member).await?,
+        None => Vec::new(),
+    };
+    let card = membership.as_ref().map(crate::membership::card_view_of);
+    let invoices = invoices
+        .into_iter()
+        .map(|i| {
+            let open = i.status == InvoiceStatus::Open;
+            let when = match (i.status, i.paid_on) {
+                (InvoiceStatus::Open, _) => format!("Due {}", i.due_on),
+                (InvoiceStatus::Paid, Some(paid)) => format!("Paid {paid}"),
+                (InvoiceStatus::Paid, None) => "Paid".to_string(),
+                (InvoiceStatus::Void, _) => "Cancelled".to_string(),
+            };
+            InvoiceLine { id: i.id, description: i.description, amount: format_money(i.amount_cents), open, when }
+        })
+        .collect();
     let notice = if q.renewed.is_some() {
         "Thank you: your membership is renewed.".to_string()
     } else if let (Some(_), Some(card)) = (q.linked, &card) {
@@ -58,5 +98,7 @@ pub async fn dashboard(
         card,
         notice,
         offices,
+        ce,
+        invoices,
     })
 }

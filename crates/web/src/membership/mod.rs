@@ -132,8 +132,8 @@ pub struct CardView {
     pub window_note: String,
 }
 
-pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option<CardView>, AppError> {
-    let Some(card) = app.my_membership(actor).await? else { return Ok(None) };
+/// The card as the dashboard shows it.
+pub fn card_view_of(card: &guildhall_app::membership::MembershipCard) -> CardView {
     let window_note = match (card.member.standing, card.window_opens_on) {
         _ if card.paid_by.is_some() => {
             format!(
@@ -145,7 +145,7 @@ pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option
         (Standing::Lapsed, _) => "Your membership has lapsed; contact the society office to be reinstated.".into(),
         _ => String::new(),
     };
-    Ok(Some(CardView {
+    CardView {
         member_number: card.member.member_number.clone(),
         tier: card.tier.name.clone(),
         standing: card.member.standing.label().into(),
@@ -164,5 +164,5 @@ pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option
         can_renew: card.can_renew,
         renewal_dues: format_money(card.renewal_dues_cents),
         window_note,
-    }))
+    }
 }

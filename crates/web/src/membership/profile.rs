@@ -123,7 +123,7 @@ fn profile_form(pairs: Vec<(String, String)>) -> guildhall_app::membership::prof
 
 pub async fn own_profile(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
     let member = app.own_member(&actor).await?;
-    let chrome = Chrome::new(&app, &identity, "Your profile", "dashboard").await;
+    let chrome = Chrome::new(&app, &identity, "Your profile", "profile").await;
     render(&profile_page(
         chrome,
         guildhall_app::records::MemberProfile::from(&member),

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use guildhall_app::records::{AuditFilter, ChapterRecord, PageRequest};
 use guildhall_app::society::BrandingForm;
+use guildhall_app::society::audit::{AuditChange, action_words, audit_changes};
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
@@ -32,19 +33,37 @@ pub fn routes() -> Router<Arc<App>> {
 #[template(path = "society/staff.html")]
 struct StaffPage {
     chrome: Chrome,
-    accounts: i64,
+    /// (standing in words, its code, members)
+    standings: Vec<(String, String, i64)>,
+    members: i64,
+    month_name: String,
+    month_from: String,
+    month_until: String,
+    renewals_due: i64,
+    awaiting_approval: i64,
+    credentials_renewing: i64,
+    renewing_until: String,
+    mail: guildhall_app::records::MailHealth,
     chapters: Vec<ChapterRecord>,
-    pending_mail: i64,
     mail_is_local: bool,
 }
 
 pub async fn staff(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
-    let overview = app.staff_overview(&actor).await?;
+    let o = app.staff_overview(&actor).await?;
+    let m = o.membership;
     render(&StaffPage {
-        chrome: Chrome::new(&app, &identity, "Staff area", "staff").await.in_subsection("overview"),
-        accounts: overview.accounts,
-        chapters: overview.chapters,
-        pending_mail: overview.pending_mail,
+        chrome: Chrome::new(&app, &identity, "Staff overview", "staff").await.in_subsection("overview"),
+        members: m.by_standing.iter().map(|(_, n)| n).sum(),
+        standings: m.by_standing.iter().map(|(s, n)| (s.label().to_string(), s.code().to_string(), *n)).collect(),
+        month_name: format!("{} {}", o.month.0.month(), o.month.0.year()),
+        month_from: o.month.0.to_string(),
+        month_until: o.month.1.to_string(),
+        renewals_due: m.renewals_due,
+        awaiting_approval: m.awaiting_approval,
+        credentials_renewing: m.credentials_renewing,
+        renewing_until: o.renewing_until.to_string(),
+        mail: o.mail,
+        chapters: o.chapters,
         mail_is_local: app.mail_is_local(),
     })
 }
@@ -52,10 +71,10 @@ pub async fn staff(State(app): State<Arc<App>>, SignedIn(actor, identity): Signe
 pub struct AuditRow {
     when: String,
     actor: String,
+    /// The action in words.
     action: String,
     subject: String,
-    before: String,
-    after: String,
+    changes: Vec<AuditChange>,
 }
 
 #[derive(Template)]
@@ -63,14 +82,28 @@ pub struct AuditRow {
 struct AuditPage {
     chrome: Chrome,
     entries: Vec<AuditRow>,
-    actions: Vec<String>,
-    subject_kinds: Vec<String>,
+    /// (code, words) for the filter.
+    actions: Vec<(String, String)>,
+    subject_kinds: Vec<(String, String)>,
     filter_action: String,
     filter_subject: String,
     filter_from: String,
     filter_until: String,
     pager: Pager,
 }
+
+/// The kinds of record audit entries are about, for the filter.
+const SUBJECT_KINDS: &[(&str, &str)] = &[
+    ("member", "Members"),
+    ("account", "Accounts (changed by staff)"),
+    ("user", "Accounts (changed by their holder)"),
+    ("api_token", "API tokens"),
+    ("group", "Groups"),
+    ("officer_term", "Officers"),
+    ("tier", "Membership tiers"),
+    ("ce_programme", "CE programmes"),
+    ("society", "Society settings"),
+];
 
 #[derive(Deserialize, Default)]
 pub struct AuditQuery {
@@ -117,17 +150,22 @@ pub async fn audit(
         .map(|e| AuditRow {
             when: fmt_time(e.occurred_at),
             actor: e.actor_label,
-            action: e.action,
+            action: action_words(&e.action),
             subject: e.subject_label,
-            before: e.before_json.unwrap_or_default(),
-            after: e.after_json.unwrap_or_default(),
+            changes: audit_changes(e.before_json.as_deref(), e.after_json.as_deref()),
         })
         .collect();
     render(&AuditPage {
         chrome: Chrome::new(&app, &identity, "Audit log", "staff").await.in_subsection("audit"),
         entries,
-        actions,
-        subject_kinds: ["account", "api_token", "chapter", "member", "society"].iter().map(|s| s.to_string()).collect(),
+        actions: actions
+            .into_iter()
+            .map(|a| {
+                let words = action_words(&a);
+                (a, words)
+            })
+            .collect(),
+        subject_kinds: SUBJECT_KINDS.iter().map(|(code, words)| (code.to_string(), words.to_string())).collect(),
         filter_action: q.action,
         filter_subject: q.subject_kind,
         filter_from: q.from,

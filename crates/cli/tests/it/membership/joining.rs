@@ -166,7 +166,7 @@ async fn the_join_form_names_every_problem_at_once() {
         }
         assert!(r.body.contains("There is a problem") && r.body.contains("aria-invalid=\"true\""));
         assert!(t.store.member_by_user(5).await.unwrap().is_none(), "nothing created");
-        assert_eq!(t.client().get("/join").await.location(), "/sign-in");
+        assert_eq!(t.client().get("/join").await.location(), "/sign-in?next=%2Fjoin");
 
         // An account whose confirmed address is on an (unlinked) member record is that
         // member: linked at sign-in, it is sent to its dashboard and joins nothing twice.
