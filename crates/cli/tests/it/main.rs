@@ -10,6 +10,7 @@ mod api;
 mod authorisation;
 mod bad_input;
 mod ce;
+mod ce_pages;
 mod chapters;
 mod cli;
 mod layering;
