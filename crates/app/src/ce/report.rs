@@ -162,6 +162,11 @@ fn missing_facts(book: &RuleBook, row: &CeCredentialRow, ruleset: Option<&str>) 
     (staff, member)
 }
 
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 fn lower_first(text: &str) -> String {
     // Acronyms ("PEAK target hours") keep their case.
     if text.chars().nth(1).is_some_and(|c| c.is_uppercase()) {
@@ -330,6 +335,40 @@ impl App {
             }),
         }
         Ok(report)
+    }
+
+    /// One page of the report (`per_page` rows from 1-based `page`, clamped to the pages
+    /// there are): the undecidable rows without a missing fact on the record say what the
+    /// rules leave open, from the member's explained evaluation. Returns the report, the
+    /// page's rows and the page number shown.
+    pub async fn ce_compliance_page(
+        &self,
+        actor: &Actor,
+        filter: &ComplianceFilter,
+        page: usize,
+        per_page: usize,
+    ) -> AppResult<(ComplianceReport, Vec<ComplianceRow>, usize)> {
+        let report = self.ce_compliance_report(actor, filter).await?;
+        let pages = report.rows.len().div_ceil(per_page.max(1)).max(1);
+        let page = page.clamp(1, pages);
+        let mut rows: Vec<ComplianceRow> =
+            report.rows.iter().skip((page - 1) * per_page).take(per_page).cloned().collect();
+        let book = self.rule_book();
+        let today = self.clock.today();
+        let mut explained: HashMap<i64, (MemberCe, Evaluation)> = HashMap::new();
+        for row in rows.iter_mut().filter(|r| r.status == "undecidable" && r.missing.is_empty()) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = explained.entry(row.member_id) {
+                let ce = self.member_ce(row.member_id).await?;
+                let evaluation = ce.evaluate(&book, today)?;
+                slot.insert((ce, evaluation));
+            }
+            let Some((ce, evaluation)) = explained.get(&row.member_id) else { continue };
+            let Some(position) = ce.tracked.iter().position(|(r, _)| r.key() == row.credential_key) else { continue };
+            let Some(p) = evaluation.credentials.get(position).and_then(|c| c.periods.last()) else { continue };
+            let unit = guildhall_ce::unit_words(&evaluation.credentials[position].credit_unit);
+            row.missing = p.undecidable.iter().map(|u| sentence_case(&words::engine_words(u, &unit))).collect();
+        }
+        Ok((report, rows, page))
     }
 
     /// The members the filtered report needs a fact from, with what each would be asked for:

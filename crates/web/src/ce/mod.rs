@@ -272,7 +272,8 @@ async fn after_own_form<T>(
 }
 
 /// Logs an activity. A refused one shows the page again with every value as typed and each
-/// wrong field marked; the form's address ends in `#log-h`, so the browser shows the form.
+/// wrong field marked; the first wrong field has `autofocus`, so the browser shows it (a
+/// fragment in the address would win over autofocus, so there is none).
 pub async fn log_activity(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
@@ -603,13 +604,12 @@ pub async fn compliance(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<ComplianceQuery>,
 ) -> PageResult {
-    let report = app.ce_compliance_report(&actor, &q.filter()).await?;
+    // A page number that is not one (0, -1, abc, past the end) shows the nearest page.
+    let asked = q.page.trim().parse::<usize>().unwrap_or(1);
+    let (report, rows, page) = app.ce_compliance_page(&actor, &q.filter(), asked, COMPLIANCE_PER_PAGE).await?;
     let chrome = Chrome::new(&app, &identity, "CE compliance", "staff").await.in_subsection("compliance");
     let total = report.rows.len();
     let pages = total.div_ceil(COMPLIANCE_PER_PAGE).max(1);
-    // A page number that is not one (0, -1, abc, past the end) shows the nearest page.
-    let page = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
-    let rows = report.rows.iter().skip((page - 1) * COMPLIANCE_PER_PAGE).take(COMPLIANCE_PER_PAGE).cloned().collect();
     let filters = q.filters();
     let base =
         if filters.is_empty() { "/staff/compliance".to_string() } else { format!("/staff/compliance?{filters}") };
