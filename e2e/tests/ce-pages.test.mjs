@@ -154,3 +154,34 @@ test('staff page through the compliance report, filter it, and ask for missing f
     await context.close();
   }
 });
+
+test('staff define a programme with the form; the rule file is the advanced view', async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await signIn(page, DEMO.staff, DEMO_PASSWORD);
+    await page.goto('/staff/programmes');
+    assert.deepEqual(await axeViolations(page), [], 'the programmes page: no WCAG 2.2 A/AA violations');
+    const form = page.getByRole('region', { name: 'Define a programme' });
+    await form.getByLabel('Name, as members see it').fill('Capital Chapter Bridge Certificate');
+    await form.getByLabel('Short id').fill('CAPITAL-BRIDGE');
+    await form.getByLabel('Total required each period').fill('many');
+    await form.getByLabel('Topic 1').selectOption('ethics');
+    await form.getByLabel('At least').first().fill('1');
+    await form.getByRole('button', { name: 'Check and save' }).click();
+    await page.waitForLoadState('load');
+    const again = page.getByRole('region', { name: 'Define a programme' });
+    assert.equal(await again.getByLabel('Name, as members see it').inputValue(), 'Capital Chapter Bridge Certificate');
+    assert.equal(await again.getByLabel('Total required each period').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await axeViolations(page), [], 'the refused programme form: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('ce-programmes-refused.png'), fullPage: true });
+    await again.getByLabel('Total required each period').fill('6');
+    await again.getByRole('button', { name: 'Check and save' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.getByRole('status').innerText(), /Saved programme CAPITAL-BRIDGE/);
+    await page.getByText('Advanced: the rule file (TOML)').click();
+    assert.ok(await page.getByLabel('Rule file (TOML)').isVisible(), 'the advanced view opens');
+    await page.screenshot({ path: screenshotPath('ce-programmes.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});

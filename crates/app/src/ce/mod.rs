@@ -26,6 +26,7 @@ pub use credentials::CredentialInput;
 use credentials::credential_fields;
 pub use ledger::{ACTIVITY_KINDS, ActivityInput, COMMON_TOPICS, EVIDENCE_TYPES, UNITS, Upload};
 pub(crate) use programmes::load_rule_book;
+pub use programmes::{PROGRAMME_ANCHORS, PROGRAMME_UNITS, ProgrammeFields, programme_toml};
 pub use report::{COMPLIANCE_SORTS, ComplianceFilter, ComplianceReport, ComplianceRow};
 
 use std::collections::{BTreeMap, HashMap, HashSet};

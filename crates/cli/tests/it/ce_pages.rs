@@ -360,7 +360,89 @@ async fn ce_confirmation_and_request_pages_are_authorised() {
             (Call::Get("/staff/compliance/request-facts".into()), staff),
             (Call::Get("/staff/compliance?chapter=1&sort=status&page=2".into()), staff),
             (Call::Form("/staff/compliance/request-facts".into(), &[]), [SignIn, Forbidden, Forbidden, Done, Done]),
+            (Call::Form("/staff/programmes/form".into(), &[]), [SignIn, Forbidden, Forbidden, Invalid, Invalid]),
         ];
         run_matrix(&t, &mut clients, rows).await;
+    }
+}
+
+#[tokio::test]
+async fn staff_define_a_programme_with_a_form_checked_like_the_rule_file() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let page = staff.get("/staff/programmes").await.body;
+        assert!(page.contains("Define a programme") && page.contains("Advanced: the rule file (TOML)"));
+
+        // Every wrong field at once, each value kept.
+        let bad = [
+            ("id", "Capital bridge!"),
+            ("name", "Capital Chapter Bridge Certificate"),
+            ("length_months", "0"),
+            ("anchor", "calendar_year"),
+            ("total", "lots"),
+            ("unit", "PDH"),
+            ("minimum_topic_0", "ethics"),
+            ("minimum_hours_0", "2"),
+        ];
+        let r = staff.post_form("/staff/programmes/form", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("letters, digits and hyphens"), "the id's message");
+        assert!(r.body.contains("from 1 to 120"), "the period's message");
+        assert!(r.body.contains("The total must be a number"), "the total's message");
+        assert!(r.body.contains(r#"value="Capital Chapter Bridge Certificate""#), "the name is kept");
+        assert!(r.body.contains(r#"<option value="ethics" selected>"#), "the minimum's topic is kept");
+
+        // A shipped rule set's id: the same message from the form as from the rule file.
+        let mut shipped = vec![("id", "PMI-PMP"), ("name", "Not mine"), ("length_months", "12")];
+        shipped.extend([("anchor", "calendar_year"), ("total", "4"), ("unit", "PDH")]);
+        let from_form = staff.post_form("/staff/programmes/form", &shipped).await;
+        assert_eq!(from_form.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let message = "PMI-PMP is a rule set shipped with Guildhall; give the programme an id of its own.";
+        assert!(from_form.body.contains(message), "{}", from_form.body);
+        let toml = from_form.body.split(r#"name="rules""#).nth(1).unwrap().split("</textarea>").next().unwrap();
+        assert!(toml.contains("id = &#34;PMI-PMP&#34;"), "the file the form made: {toml}");
+        let rules = guildhall_app::ce::programme_toml(&guildhall_app::ce::ProgrammeFields {
+            id: "PMI-PMP".into(),
+            name: "Not mine".into(),
+            length_months: "12".into(),
+            anchor: "calendar_year".into(),
+            total: "4".into(),
+            unit: "PDH".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .1;
+        let from_file = staff.post_form("/staff/programmes", &[("file_name", "x.toml"), ("rules", &rules)]).await;
+        assert!(from_file.body.contains(message), "the advanced view says the same");
+
+        // A good one is saved, and members can follow it.
+        let good = [
+            ("id", "capital-bridge-cert"),
+            ("name", "Capital Chapter Bridge Certificate"),
+            ("authority", "Capital Chapter"),
+            ("length_months", "24"),
+            ("anchor", "credential_start"),
+            ("total", "8"),
+            ("unit", "PDH"),
+            ("minimum_topic_0", "ethics"),
+            ("minimum_hours_0", "1"),
+            ("minimum_topic_1", "technical"),
+            ("minimum_hours_1", "2.5"),
+            ("carryover", "4"),
+        ];
+        let r = staff.post_form("/staff/programmes/form", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), "/staff/programmes?notice=CAPITAL-BRIDGE-CERT");
+        assert!(staff.get("/staff/programmes").await.body.contains("capital-bridge-cert.toml"));
+        let programmes = t.app.ce_certification_programmes();
+        assert!(
+            programmes
+                .iter()
+                .any(|(id, name)| id == "CAPITAL-BRIDGE-CERT" && name == "Capital Chapter Bridge Certificate")
+        );
+        let book = t.app.rule_book();
+        let version = book.history("CAPITAL-BRIDGE-CERT").unwrap().versions.last().unwrap().clone();
+        assert_eq!(version.minimums.len(), 2, "two minimums");
+        assert_eq!(version.minimums[0].label, "Ethics / professional conduct");
     }
 }

@@ -14,7 +14,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use guildhall_app::ce::{
     ACTIVITY_KINDS, ActivityInput, COMMON_TOPICS, COMPLIANCE_SORTS, CeDashboard, CeProgrammeRecord, ComplianceFilter,
-    ComplianceReport, ComplianceRow, CredentialInput, UNITS, Upload,
+    ComplianceReport, ComplianceRow, CredentialInput, PROGRAMME_ANCHORS, PROGRAMME_UNITS, ProgrammeFields, UNITS,
+    Upload, programme_toml,
 };
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::member::LicenceKind;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/compliance.csv", get(compliance_csv))
         .route("/staff/compliance/request-facts", get(confirm_request_facts).post(request_facts))
         .route("/staff/programmes", get(programmes).post(save_programme))
+        .route("/staff/programmes/form", post(save_programme_fields))
 }
 
 #[derive(Template)]
@@ -727,10 +729,19 @@ pub struct ProgrammesPage {
     chrome: Chrome,
     programmes: Vec<CeProgrammeRecord>,
     form: FormState,
+    /// Which form was refused: `fields` (the programme form) or `toml` (the advanced view).
+    failed: &'static str,
     notice: String,
+    fields: ProgrammeFields,
     file_name: String,
     rules: String,
+    anchors: &'static [(&'static str, &'static str)],
+    units: &'static [(&'static str, &'static str)],
+    topics: &'static [(&'static str, &'static str)],
 }
+
+/// Rows offered for minimums per topic.
+const MINIMUM_ROWS: usize = 3;
 
 #[derive(Deserialize)]
 pub struct ProgrammeForm {
@@ -740,47 +751,125 @@ pub struct ProgrammeForm {
     rules: String,
 }
 
+/// What the programmes page shows in its two forms: blank, or a refused one as typed.
+struct ProgrammeDraft {
+    /// `fields`, `toml` or "" (nothing refused).
+    failed: &'static str,
+    form: FormState,
+    fields: ProgrammeFields,
+    file_name: String,
+    rules: String,
+}
+
+impl ProgrammeDraft {
+    fn blank() -> Self {
+        ProgrammeDraft {
+            failed: "",
+            form: FormState::default(),
+            fields: blank_programme(),
+            file_name: String::new(),
+            rules: String::new(),
+        }
+    }
+}
+
+async fn programmes_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    notice: String,
+    draft: ProgrammeDraft,
+) -> Result<ProgrammesPage, AppError> {
+    let programmes = app.ce_programmes(actor).await?;
+    let chrome = Chrome::new(app, identity, "CE programmes", "staff").await.in_subsection("programmes");
+    Ok(ProgrammesPage {
+        chrome,
+        programmes,
+        form: draft.form,
+        failed: draft.failed,
+        notice,
+        fields: draft.fields,
+        file_name: draft.file_name,
+        rules: draft.rules,
+        anchors: PROGRAMME_ANCHORS,
+        units: PROGRAMME_UNITS,
+        topics: COMMON_TOPICS,
+    })
+}
+
+fn blank_programme() -> ProgrammeFields {
+    ProgrammeFields {
+        length_months: "12".into(),
+        anchor: "calendar_year".into(),
+        unit: "PDH".into(),
+        ..ProgrammeFields::default()
+    }
+}
+
 pub async fn programmes(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let programmes = app.ce_programmes(&actor).await?;
-    let chrome = Chrome::new(&app, &identity, "CE programmes", "staff").await.in_subsection("programmes");
     let notice = if q.notice.is_empty() { String::new() } else { format!("Saved programme {}.", q.notice) };
-    render(&ProgrammesPage {
-        chrome,
-        programmes,
-        form: FormState::default(),
-        notice,
-        file_name: String::new(),
-        rules: String::new(),
-    })
+    render(&programmes_page(&app, &actor, &identity, notice, ProgrammeDraft::blank()).await?)
 }
 
+fn saved(id: String) -> PageResult {
+    let target = format!("/staff/programmes?{}", serde_urlencoded::to_string([("notice", id)]).unwrap_or_default());
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// The advanced view: a rule file typed as TOML.
 pub async fn save_programme(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     CsrfForm(f): CsrfForm<ProgrammeForm>,
 ) -> PageResult {
     match app.save_ce_programme(&actor, &f.file_name, &f.rules, &identity.request_id).await {
-        Ok(id) => {
-            let target =
-                format!("/staff/programmes?{}", serde_urlencoded::to_string([("notice", id)]).unwrap_or_default());
-            Ok(Redirect::to(&target).into_response())
-        }
+        Ok(id) => saved(id),
         Err(err @ AppError::Validation { .. }) => {
-            let programmes = app.ce_programmes(&actor).await?;
-            let chrome = Chrome::new(&app, &identity, "CE programmes", "staff").await.in_subsection("programmes");
-            let page = ProgrammesPage {
-                chrome,
-                programmes,
+            let draft = ProgrammeDraft {
+                failed: "toml",
                 form: FormState::from_error(&err),
-                notice: String::new(),
+                fields: blank_programme(),
                 file_name: f.file_name,
                 rules: f.rules,
             };
-            rerender(&page, &err)
+            rerender(&programmes_page(&app, &actor, &identity, String::new(), draft).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The programme form's fields as posted (minimums as `minimum_topic_N` / `minimum_hours_N`).
+pub async fn save_programme_fields(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(f): CsrfForm<std::collections::BTreeMap<String, String>>,
+) -> PageResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let fields = ProgrammeFields {
+        id: get("id"),
+        name: get("name"),
+        authority: get("authority"),
+        length_months: get("length_months"),
+        anchor: get("anchor"),
+        total: get("total"),
+        unit: get("unit"),
+        minimums: (0..MINIMUM_ROWS)
+            .map(|i| (get(&format!("minimum_topic_{i}")), get(&format!("minimum_hours_{i}"))))
+            .collect(),
+        carryover: get("carryover"),
+    };
+    match app.save_ce_programme_fields(&actor, &fields, &identity.request_id).await {
+        Ok(id) => saved(id),
+        Err(err @ AppError::Validation { .. }) => {
+            // The rule file the fields make, shown in the advanced view to change by hand.
+            let (file_name, rules) = programme_toml(&fields).unwrap_or_default();
+            let draft =
+                ProgrammeDraft { failed: "fields", form: FormState::from_error(&err), fields, file_name, rules };
+            rerender(&programmes_page(&app, &actor, &identity, String::new(), draft).await?, &err)
         }
         Err(err) => Err(err.into()),
     }
