@@ -478,6 +478,10 @@ async fn ce_reminders_go_out_once_per_offset_while_something_is_short() {
         assert_eq!(mail.len(), before + 1, "one reminder for the Florida licence (Texas ends later)");
         let last = mail.last().unwrap();
         assert!(last.contains("Florida Professional Engineer") && last.contains("1 PDH of ethics by"), "{last}");
+        assert!(
+            last.contains("PE licence, Florida") && !last.contains("US-FL") && !last.contains('_'),
+            "words: {last}"
+        );
         t.app.send_ce_reminders().await.unwrap();
         assert_eq!(t.mail_to(&address).await.len(), before + 1, "each reminder once");
     }
