@@ -129,6 +129,8 @@ async fn ce_page(
     let title =
         if own { "Continuing education".to_string() } else { format!("Continuing education — {}", d.member_name) };
     let chrome = Chrome::new(app, identity, &title, if own { "ce" } else { "staff" }).await;
+    // Staff reach a member's CE from the member list: that is where the staff navigation stands.
+    let chrome = if own { chrome } else { chrome.in_subsection("members") };
     let mut boards: Vec<String> =
         d.credentials.iter().filter_map(|c| c.ruleset.rsplit_once('-').map(|(j, _)| j.to_string())).collect();
     boards.retain(|b| b.contains('-'));
