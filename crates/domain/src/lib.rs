@@ -3,6 +3,7 @@
 //! Everything here is deterministic and unit-tested with table-driven cases; the
 //! application layer feeds it facts read from storage and acts on its answers.
 
+pub mod ce;
 pub mod csv;
 pub mod identity;
 pub mod member;

@@ -452,6 +452,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: false,
     },
     TableSpec {
+        name: "ce_fact_requests",
+        columns: &[("member_id", I), ("requested_on", D), ("facts", T), ("requested_by", I), ("requested_at", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "ce_programmes",
         columns: &[
             ("id", I),

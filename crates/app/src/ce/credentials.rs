@@ -30,7 +30,7 @@ pub(super) fn credential_fields(book: &RuleBook, ruleset: &str, row: &CeCredenti
             label: match name {
                 "peak_target_hours" => "PEAK target hours (from your practice evaluation)".to_string(),
                 "leed_specialty_count" => "Number of LEED specialties held".to_string(),
-                other => words_for_minimum(other),
+                other => words::minimum_words(other),
             },
             value: recorded.iter().find(|(n, _)| *n == name).map(|(_, v)| micro_text(*v)).unwrap_or_default(),
         })
@@ -158,6 +158,17 @@ impl App {
             }
             None => Err(AppError::invalid("Say whether this is a licence or a certification.")),
         }
+    }
+
+    /// A licence or certification on the signed-in member's record, in words, for the page
+    /// asking to confirm its removal.
+    pub async fn ce_credential_to_remove(&self, actor: &Actor, key: &str) -> AppResult<String> {
+        let member = self.ce_member(actor, None).await?;
+        let held = self.store.ce_credentials(member.id).await?;
+        held.iter()
+            .find(|r| r.key() == key)
+            .map(held_words)
+            .ok_or_else(|| AppError::NotFound("No such licence or certification.".into()))
     }
 
     /// Removes a licence or certification from the signed-in member's record.

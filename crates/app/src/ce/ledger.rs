@@ -66,6 +66,23 @@ pub struct ActivityInput {
     pub first_presentation: bool,
 }
 
+impl ActivityInput {
+    /// The form as first shown: today's date, hours.
+    pub fn blank(today: Date) -> ActivityInput {
+        ActivityInput { date: today.to_string(), unit: "hour".into(), ..ActivityInput::default() }
+    }
+
+    /// Whether a topic checkbox was ticked.
+    pub fn has_topic(&self, topic: &str) -> bool {
+        self.topics.iter().any(|t| t == topic)
+    }
+
+    /// Whether a board was ticked as having approved the provider.
+    pub fn approved(&self, board: &str) -> bool {
+        self.approved_by.iter().any(|b| b == board)
+    }
+}
+
 pub use crate::uploads::Upload;
 
 impl App {
@@ -110,6 +127,15 @@ impl App {
             return Err(AppError::invalid("Credit from elsewhere needs its source and a reference there."));
         }
         activity.recorded_by = None;
+        // The same date limits as the form: the one activity-date rule.
+        let today = self.clock.today();
+        for day in activity.occurred_on.iter().chain(activity.starts_on.iter()).chain(activity.ends_on.iter()) {
+            guildhall_domain::ce::check_activity_date(*day, today).map_err(|m| AppError::invalid_field("date", m))?;
+        }
+        for (day, _) in &activity.sessions {
+            guildhall_domain::ce::check_activity_date(*day, today)
+                .map_err(|m| AppError::invalid_field("sessions", m))?;
+        }
         Ok(self.store.record_ce_activity(&activity, None, None, self.clock.unix()).await?)
     }
 
@@ -124,20 +150,12 @@ impl App {
         if !ACTIVITY_KINDS.iter().any(|(k, _)| *k == input.kind) {
             errors.insert("kind".into(), "Choose what kind of activity it was.".into());
         }
-        let date = match parse_date("date", "The date", &input.date) {
-            Ok(d) if d > today => {
-                errors.insert(
-                    "date".into(),
-                    "Log an activity once it has taken place (the date is in the future).".into(),
-                );
-                None
-            }
+        let date = match guildhall_domain::ce::activity_date(&input.date, today) {
             Ok(d) => Some(d),
-            Err(AppError::Validation { message, .. }) => {
+            Err(message) => {
                 errors.insert("date".into(), message);
                 None
             }
-            Err(e) => return Err(e),
         };
         let unit = if input.unit.trim().is_empty() { "hour" } else { input.unit.trim() };
         if !UNITS.iter().any(|(u, _)| *u == unit) || Unit::parse(unit).is_none() {
@@ -167,8 +185,9 @@ impl App {
                 Some((d, h))
             });
             match parsed {
-                Some((d, _)) if d > today => {
-                    errors.insert("sessions".into(), format!("Session {} is in the future.", n + 1));
+                Some((d, _)) if guildhall_domain::ce::check_activity_date(d, today).is_err() => {
+                    let why = guildhall_domain::ce::check_activity_date(d, today).err().unwrap_or_default();
+                    errors.insert("sessions".into(), format!("Session line {}: {why}", n + 1));
                 }
                 Some((_, 0)) | None => {
                     errors.insert(
@@ -222,10 +241,12 @@ impl App {
             }
         }
         if !errors.is_empty() {
-            return Err(AppError::Validation {
-                message: "The activity was not logged: please correct the marked fields.".into(),
-                fields: errors,
-            });
+            let message = if errors.len() == 1 {
+                "The activity was not logged: one field needs correcting, marked below.".to_string()
+            } else {
+                format!("The activity was not logged: {} fields need correcting, each marked below.", errors.len())
+            };
+            return Err(AppError::Validation { message, fields: errors });
         }
         let (occurred_on, quantity_micro) = if sessions.is_empty() {
             (date, quantity)
@@ -324,6 +345,17 @@ impl App {
             .ok_or_else(|| AppError::NotFound("No such evidence file.".into()))?;
         let content_type = sniff(&bytes).map_or("application/octet-stream", |(t, _)| t);
         Ok(Document { file_name: record.file_name, content_type, bytes })
+    }
+
+    /// One of the signed-in member's activities, in words, for the page asking to confirm
+    /// its deletion (with the evidence files that would go with it).
+    pub async fn ce_activity_to_delete(&self, actor: &Actor, activity_id: i64) -> AppResult<ActivityLine> {
+        let member = self.ce_member(actor, None).await?;
+        let ledger = self.store.ce_activity(member.id, activity_id).await?;
+        let Some(activity) = ledger.activities.first() else {
+            return Err(AppError::NotFound("No such activity in your ledger.".into()));
+        };
+        Ok(activity_line(activity, &ledger))
     }
 
     /// Deletes one of the signed-in member's activities.

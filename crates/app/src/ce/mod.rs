@@ -9,7 +9,8 @@
 //! downloads), `ledger.rs` (activities and evidence), `credentials.rs` (licences and
 //! certifications), `reminders.rs`, `report.rs` (the staff compliance report),
 //! `programmes.rs` (the rule book and staff programmes), `input.rs` (the engine's input from
-//! ledger rows), `documents.rs` (transcript and audit packet files, pure).
+//! ledger rows), `documents.rs` (transcript and audit packet files, pure), `words.rs` (codes
+//! in words: topics, kinds, jurisdictions, rule sets, the engine's sentences).
 
 mod credentials;
 pub mod documents;
@@ -18,13 +19,15 @@ mod ledger;
 mod programmes;
 mod reminders;
 mod report;
+pub mod words;
 
 pub(crate) use crate::uploads::{clean_file_name, sniff};
 pub use credentials::CredentialInput;
 use credentials::credential_fields;
 pub use ledger::{ACTIVITY_KINDS, ActivityInput, COMMON_TOPICS, EVIDENCE_TYPES, UNITS, Upload};
 pub(crate) use programmes::load_rule_book;
-pub use report::{ComplianceReport, ComplianceRow};
+pub use programmes::{PROGRAMME_ANCHORS, PROGRAMME_UNITS, ProgrammeFields, programme_toml};
+pub use report::{COMPLIANCE_SORTS, ComplianceFilter, ComplianceReport, ComplianceRow};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -61,7 +64,11 @@ pub fn ruleset_for(book: &RuleBook, row: &CeCredentialRow) -> Result<String, Str
     let mut matching = book.ruleset_ids().into_iter().filter(|id| id.starts_with(&prefix));
     match (matching.next(), matching.next()) {
         (Some(only), None) => Ok(only.to_string()),
-        _ => Err(format!("Guildhall has no renewal rules for a {} licence in {} yet.", row.detail, row.label)),
+        _ => Err(format!(
+            "Guildhall has no renewal rules for a {} licence in {} yet.",
+            row.detail,
+            words::jurisdiction_words(&row.label)
+        )),
     }
 }
 
@@ -220,8 +227,27 @@ fn quantity_words(micro: i64, unit: &str) -> String {
     format!("{} {label}", micro_text(micro))
 }
 
-fn kind_label(kind: &str) -> &str {
-    ACTIVITY_KINDS.iter().find(|(k, _)| *k == kind).map_or(kind, |(_, l)| l)
+fn kind_label(kind: &str) -> String {
+    words::kind_words(kind)
+}
+
+/// A ledger entry in words, with its evidence files.
+pub(crate) fn activity_line(a: &CeActivityRecord, ledger: &CeLedger) -> ActivityLine {
+    let sessions = input::sessions_of(&ledger.sessions, a.id);
+    let (when, reference_date) = when_words(a, sessions);
+    ActivityLine {
+        id: a.id,
+        title: a.title.clone(),
+        kind: a.kind.clone(),
+        kind_label: kind_label(&a.kind),
+        when,
+        reference_date,
+        quantity: quantity_words(a.quantity_micro, &a.unit),
+        tags: a.tags.split_whitespace().map(words::topic_words).collect(),
+        provider: a.provider.clone(),
+        source: words::source_words(&a.source),
+        evidence: ledger.evidence.iter().filter(|e| e.activity_id == a.id).cloned().collect(),
+    }
 }
 
 /// One member's records gathered for the engine.
@@ -279,19 +305,8 @@ fn minimum_label(book: &RuleBook, ruleset: &str, period_start: &str, id: &str) -
         })
         // A label that only repeats the id reads better in words.
         .filter(|l| !l.is_empty() && *l != id.replace('_', " "))
-        .map(|l| words_for_minimum(&l))
-        .unwrap_or_else(|| words_for_minimum(id))
-}
-
-/// A minimum's id in words when its rule file gives no label ("laws_rules_FL" → "Laws and
-/// rules (FL)", "area_of_practice" → "Area of practice").
-fn words_for_minimum(id: &str) -> String {
-    let text = match id.strip_prefix("laws_rules_") {
-        Some(j) => format!("laws and rules ({j})"),
-        None => id.replace('_', " "),
-    };
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        .map(|l| words::minimum_words(&l))
+        .unwrap_or_else(|| words::minimum_words(id))
 }
 
 fn bar(
@@ -318,6 +333,9 @@ fn bar(
 }
 
 pub(crate) fn period_view(book: &RuleBook, ruleset: &str, index: usize, p: &PeriodResult, today: Date) -> PeriodView {
+    let unit =
+        book.history(ruleset).map(|h| guildhall_ce::unit_words(&h.version_on(today).credit_unit)).unwrap_or_default();
+    let said = |lines: &[String]| lines.iter().map(|l| words::engine_words(l, &unit)).collect::<Vec<_>>();
     let mut bars = vec![bar("total", "Total".into(), p.required.total, p.credited.total, p.shortfall.total)];
     for (id, required) in &p.required.minimums.0 {
         let credited = p.credited.minimums.get(id).copied().unwrap_or_default();
@@ -335,9 +353,9 @@ pub(crate) fn period_view(book: &RuleBook, ruleset: &str, index: usize, p: &Peri
         bars,
         carry_in: p.carry_in.text(),
         carry_out: p.carry_out.map(Credit::text),
-        still_needed: p.still_needed.clone(),
-        undecidable: p.undecidable.clone(),
-        notes: p.notes.clone(),
+        still_needed: said(&p.still_needed),
+        undecidable: said(&p.undecidable),
+        notes: said(&p.notes),
     }
 }
 
@@ -345,7 +363,7 @@ fn held_words(row: &CeCredentialRow) -> String {
     let number = if row.number.is_empty() { String::new() } else { format!(" no. {}", row.number) };
     let expires = row.expires_on.map(|d| format!(", expires {d}")).unwrap_or_default();
     if row.source == CredentialSource::Licence {
-        format!("{} licence, {}{number}{expires}", row.detail, row.label)
+        format!("{} licence, {}{number}{expires}", row.detail, words::jurisdiction_words(&row.label))
     } else {
         let body = if row.detail.is_empty() { String::new() } else { format!(" ({})", row.detail) };
         format!("{}{body}{number}{expires}", row.label)
@@ -420,7 +438,11 @@ impl App {
                 status_words: status_words(result.status).into(),
                 current: periods.last().cloned(),
                 periods,
-                not_counted: result.not_counted.iter().map(|n| format!("{}: {}", n.id, n.reason)).collect(),
+                not_counted: result
+                    .not_counted
+                    .iter()
+                    .map(|n| words::engine_words(&format!("{}: {}", n.id, n.reason), ""))
+                    .collect(),
                 fields: credential_fields(&book, ruleset, row),
             });
         }
@@ -429,28 +451,10 @@ impl App {
             .iter()
             .map(|(row, reason)| UntrackedCredential { key: row.key(), held: held_words(row), reason: reason.clone() })
             .collect();
-        let activities = ce
-            .ledger
-            .activities
-            .iter()
-            .map(|a| {
-                let sessions = input::sessions_of(&ce.ledger.sessions, a.id);
-                let (when, reference_date) = when_words(a, sessions);
-                ActivityLine {
-                    id: a.id,
-                    title: a.title.clone(),
-                    kind: a.kind.clone(),
-                    kind_label: kind_label(&a.kind).to_string(),
-                    when,
-                    reference_date,
-                    quantity: quantity_words(a.quantity_micro, &a.unit),
-                    tags: a.tags.split_whitespace().map(|t| t.replace('_', " ")).collect(),
-                    provider: a.provider.clone(),
-                    source: a.source.clone(),
-                    evidence: ce.ledger.evidence.iter().filter(|e| e.activity_id == a.id).cloned().collect(),
-                }
-            })
-            .collect();
+        let mut activities: Vec<ActivityLine> =
+            ce.ledger.activities.iter().map(|a| activity_line(a, &ce.ledger)).collect();
+        // Newest first: by the day it took place (its last day), then the latest logged.
+        activities.sort_by(|a, b| b.reference_date.cmp(&a.reference_date).then(b.id.cmp(&a.id)));
         Ok(CeDashboard {
             member_id: member.id,
             member_name: format!("{} {}", member.first_name, member.last_name),
@@ -553,14 +557,22 @@ impl App {
                             .map(|a| when_words(a, input::sessions_of(&ce.ledger.sessions, a.id)).0)
                             .unwrap_or_default(),
                         title: a.map(|a| a.title.clone()).unwrap_or_else(|| r.id.clone()),
-                        kind: a.map(|a| kind_label(&a.kind).to_string()).unwrap_or_default(),
+                        kind: a.map(|a| kind_label(&a.kind)).unwrap_or_default(),
                         provider: a.map(|a| a.provider.clone()).unwrap_or_default(),
                         earned: r.earned.text(),
                         credited: r.credited.text(),
                         disallowed: r.disallowed.text(),
                         carried_in: r.carried_in.text(),
-                        counts_toward: r.counts_toward.join(" "),
-                        reasons: r.reasons.join(" "),
+                        counts_toward: r
+                            .counts_toward
+                            .iter()
+                            .map(|id| minimum_label(&book, ruleset, &p.start, id))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        reasons: words::engine_words(
+                            &r.reasons.join(" "),
+                            &guildhall_ce::unit_words(&result.credit_unit),
+                        ),
                     }
                 })
                 .collect(),
@@ -655,9 +667,9 @@ mod tests {
 
     #[test]
     fn minimums_without_labels_read_as_words() {
-        assert_eq!(words_for_minimum("laws_rules_FL"), "Laws and rules (FL)");
-        assert_eq!(words_for_minimum("area_of_practice"), "Area of practice");
-        assert_eq!(words_for_minimum("ethics"), "Ethics");
+        assert_eq!(words::minimum_words("laws_rules_FL"), "Florida laws and rules");
+        assert_eq!(words::minimum_words("area_of_practice"), "Area of practice");
+        assert_eq!(words::minimum_words("ethics"), "Ethics");
     }
 
     #[test]

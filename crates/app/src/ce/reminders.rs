@@ -36,7 +36,14 @@ impl App {
                     member.first_name,
                     result.ruleset_name,
                     held_words(row),
-                    p.still_needed.iter().map(|s| format!("  - {s}")).collect::<Vec<_>>().join("\n"),
+                    p.still_needed
+                        .iter()
+                        .map(|s| format!(
+                            "  - {}",
+                            words::engine_words(s, &guildhall_ce::unit_words(&result.credit_unit))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                     self.link("/ce"),
                 );
                 let mail = guildhall_store::NewMail {

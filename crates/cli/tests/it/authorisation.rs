@@ -83,8 +83,8 @@ fn ce_matrix(maya: i64, other: i64, licence: &str, activity: i64, evidence: i64)
             her_change,
         ),
         (Call::Form(format!("/ce/credentials/{licence}/fields"), &[]), her_change),
-        (Call::Form(format!("/ce/activities/{activity}/delete"), &[]), her_change),
-        (Call::Form(format!("/ce/credentials/{licence}/delete"), &[]), her_change),
+        (Call::Form(format!("/ce/activities/{activity}/delete"), &[("confirmed", "yes")]), her_change),
+        (Call::Form(format!("/ce/credentials/{licence}/delete"), &[("confirmed", "yes")]), her_change),
     ]
 }
 

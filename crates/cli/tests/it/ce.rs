@@ -165,7 +165,7 @@ async fn bad_activities_are_refused_with_reasons_and_nothing_is_logged() {
             (
                 vec![("title", "X"), ("kind", "webinar_live"), ("date", "31/12/2025"), ("quantity", "1")],
                 None,
-                "must be a date",
+                "is not a date",
             ),
             (
                 vec![("title", "X"), ("kind", "webinar_live"), ("date", &today), ("quantity", "lots")],
@@ -250,8 +250,14 @@ async fn bad_activities_are_refused_with_reasons_and_nothing_is_logged() {
         let ledger = t.store.ce_ledger(maya_id).await.unwrap();
         let id = ledger.activities.iter().find(|a| a.title == "Two-day seminar").unwrap().id;
         let mut officer = t.signed_in(OFFICER).await;
-        assert_eq!(officer.post_form(&format!("/ce/activities/{id}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(maya.post_form(&format!("/ce/activities/{id}/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            officer.post_form(&format!("/ce/activities/{id}/delete"), &[("confirmed", "yes")]).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            maya.post_form(&format!("/ce/activities/{id}/delete"), &[("confirmed", "yes")]).await.status,
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(count().await, before);
     }
 }
@@ -334,10 +340,13 @@ async fn members_add_and_remove_licences_and_certifications() {
 
         let mut officer = t.signed_in(OFFICER).await;
         assert_eq!(
-            officer.post_form(&format!("/ce/credentials/{pmp}/delete"), &[]).await.status,
+            officer.post_form(&format!("/ce/credentials/{pmp}/delete"), &[("confirmed", "yes")]).await.status,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(maya.post_form(&format!("/ce/credentials/{pmp}/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            maya.post_form(&format!("/ce/credentials/{pmp}/delete"), &[("confirmed", "yes")]).await.status,
+            StatusCode::SEE_OTHER
+        );
         assert!(!maya.get("/ce").await.body.contains(&format!("id=\"cred-{pmp}\"")), "removed");
         let mut staff = t.signed_in(STAFF).await;
         let audit = staff.get("/staff/audit").await.body;
@@ -351,12 +360,14 @@ async fn the_staff_compliance_report_says_who_is_short_of_what() {
         let mut staff = t.signed_in(STAFF).await;
         let page = staff.get("/staff/compliance").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("US-TX-PE") && page.body.contains("Maya Okafor"), "Maya is short of ethics");
+        assert!(page.body.contains("Texas") && page.body.contains("Maya Okafor"), "Maya is short of ethics");
         let csv = staff.get("/staff/compliance.csv?ruleset=US-TX-PE").await.body;
-        assert!(csv.starts_with("member_number,member_name,ruleset,status,period_end,short_of"));
+        assert!(
+            csv.starts_with("Member number,Member,Licence or certification,Held,Status,Period ends,Short of,Missing")
+        );
         let maya_row = csv.lines().find(|l| l.contains("Maya Okafor")).expect("Maya's Texas licence is listed");
-        assert!(maya_row.contains("ethics 1"), "{maya_row}");
-        assert!(csv.lines().skip(1).all(|l| l.contains("US-TX-PE")), "the filter applies");
+        assert!(maya_row.contains("Ethics 1"), "{maya_row}");
+        assert!(csv.lines().skip(1).all(|l| l.contains("licence, Texas")), "the filter applies");
 
         let mut maya = t.signed_in(MEMBER).await;
         let today = t.app.clock.today().to_string();
@@ -364,7 +375,7 @@ async fn the_staff_compliance_report_says_who_is_short_of_what() {
         assert_eq!(maya.post_multipart("/ce/activities", &as_refs(&fields), None).await.status, StatusCode::SEE_OTHER);
         let csv = staff.get("/staff/compliance.csv?ruleset=US-TX-PE").await.body;
         let maya_row = csv.lines().find(|l| l.contains("Maya Okafor")).unwrap_or("");
-        assert!(!maya_row.contains("ethics"), "the report follows the ledger: {maya_row}");
+        assert!(!maya_row.contains("Ethics"), "the report follows the ledger: {maya_row}");
 
         let mut member = t.signed_in(MEMBER).await;
         assert_eq!(member.get("/staff/compliance").await.status, StatusCode::FORBIDDEN);
@@ -467,6 +478,10 @@ async fn ce_reminders_go_out_once_per_offset_while_something_is_short() {
         assert_eq!(mail.len(), before + 1, "one reminder for the Florida licence (Texas ends later)");
         let last = mail.last().unwrap();
         assert!(last.contains("Florida Professional Engineer") && last.contains("1 PDH of ethics by"), "{last}");
+        assert!(
+            last.contains("PE licence, Florida") && !last.contains("US-FL") && !last.contains('_'),
+            "words: {last}"
+        );
         t.app.send_ce_reminders().await.unwrap();
         assert_eq!(t.mail_to(&address).await.len(), before + 1, "each reminder once");
     }
@@ -498,7 +513,7 @@ async fn credit_from_the_societys_events_arrives_once_with_its_source() {
         let mut maya = t.signed_in(MEMBER).await;
         let page = maya.get("/ce").await.body;
         assert_eq!(page.matches("Evidence file for Chapter dinner talk: bridge scour").count(), 1, "one ledger row");
-        assert!(page.contains("from event"), "the ledger says where the credit came from");
+        assert!(page.contains("from the society"), "the ledger says where the credit came from, in words");
     }
 }
 

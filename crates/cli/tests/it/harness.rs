@@ -218,7 +218,8 @@ impl Client {
     }
 
     /// Submits a multipart form (with an optional file `(field, file name, bytes)`) as a
-    /// browser would: the CSRF token in the query string.
+    /// browser would: the CSRF token as the form's first field (the CE forms read it there)
+    /// and, for the forms that still read it there, in the query string.
     pub async fn post_multipart(
         &mut self,
         path: &str,
@@ -230,7 +231,8 @@ impl Client {
         }
         let boundary = "----guildhall-test-boundary";
         let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
+        let csrf = self.csrf();
+        for (name, value) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
             body.extend_from_slice(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
                     .as_bytes(),

@@ -11,6 +11,7 @@ mod api_ce;
 mod authorisation;
 mod bad_input;
 mod ce;
+mod ce_pages;
 mod chapters;
 mod cli;
 mod layering;

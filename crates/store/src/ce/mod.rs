@@ -574,17 +574,55 @@ impl Store {
         })
     }
 
-    /// Member numbers and names of members with ids in `(after, up_to]`.
-    pub async fn member_names(&self, after: i64, up_to: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    /// Member numbers, names and chapters of members with ids in `(after, up_to]`.
+    pub async fn member_names(&self, after: i64, up_to: i64) -> StoreResult<Vec<(i64, String, String, Option<i64>)>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, member_number, first_name || ' ' || last_name FROM members WHERE id > $1 AND id <= $2",
+                "SELECT id, member_number, first_name || ' ' || last_name, home_chapter_id FROM members \
+                 WHERE id > $1 AND id <= $2",
             )
             .bind(after)
             .bind(up_to)
             .fetch_all(pool)
             .await
         })?)
+    }
+
+    /// Records that staff asked a member for the facts the CE rules need, with the email and
+    /// its audit entry, once per member and day: `false` (nothing written, nothing sent) when
+    /// the member was already asked on `day` (the primary key decides).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_ce_fact_request(
+        &self,
+        member_id: i64,
+        day: Date,
+        facts: &str,
+        requested_by: i64,
+        mail: &crate::NewMail,
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO ce_fact_requests (member_id, requested_on, facts, requested_by, requested_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (member_id, requested_on) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(day)
+            .bind(facts)
+            .bind(requested_by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Ok(false);
+            }
+            crate::outbox::insert_mail!(tx, mail, now)?;
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn ce_programmes(&self) -> StoreResult<Vec<CeProgrammeRecord>> {

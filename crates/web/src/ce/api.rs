@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use guildhall_app::ce::{ActivityInput, CeDashboard, CredentialInput, Upload, status_words_of};
+use guildhall_app::ce::{ActivityInput, CeDashboard, ComplianceFilter, CredentialInput, Upload};
 use guildhall_app::records::Page;
 use guildhall_app::{App, AppError};
 use serde::{Deserialize, Serialize};
@@ -778,20 +778,29 @@ pub struct ComplianceRow {
     member_id: i64,
     member_number: String,
     member_name: String,
+    chapter_id: Option<i64>,
+    /// The credential's key (as in `/members/{id}/ce/credentials/{key}`).
+    credential_key: String,
+    /// The credential as held, in words ("PE licence, Texas no. 123").
+    held: String,
     ruleset: String,
-    /// deficient or in_progress
+    ruleset_name: String,
+    /// deficient, in_progress, compliant, exempt, not_required or undecidable
     status: String,
     status_words: String,
-    /// ISO 8601 date the period ends.
+    /// ISO 8601 date the current period ends (empty when there is none).
     period_end: String,
     /// What is missing, in words.
     short_of: String,
+    /// Facts the rules need that the record lacks, in words.
+    missing: Vec<String>,
 }
 
 /// How many credentials of a rule set have each status.
 #[derive(Serialize, ToSchema)]
 pub struct ComplianceCount {
     ruleset: String,
+    ruleset_name: String,
     #[schema(value_type = BTreeMap<String, i64>)]
     by_status: BTreeMap<String, i64>,
 }
@@ -817,6 +826,12 @@ pub struct ComplianceParams {
     /// Only this status: deficient, in_progress, compliant, exempt, not_required or undecidable.
     #[param(min_length = 1)]
     status: Option<String>,
+    /// Only members of this chapter.
+    #[param(minimum = 1)]
+    chapter_id: Option<i64>,
+    /// Order: credential (the default), member, status or period_end.
+    #[param(min_length = 1)]
+    sort: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/ce/compliance", params(Paging, ComplianceParams),
@@ -831,19 +846,29 @@ async fn compliance(
     let request = paging.request()?;
     let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     let (ruleset, status) = (trimmed(&q.ruleset), trimmed(&q.status));
-    let report = app.ce_compliance_report(&actor, ruleset.as_deref(), status.as_deref()).await?;
+    let sort = trimmed(&q.sort).unwrap_or_else(|| "credential".into());
+    if !guildhall_app::ce::COMPLIANCE_SORTS.iter().any(|(code, _)| *code == sort) {
+        return Err(AppError::BadRequest("`sort` is credential, member, status or period_end.".into()).into());
+    }
+    let filter = ComplianceFilter { chapter: q.chapter_id, ruleset, status, sort };
+    let report = app.ce_compliance_report(&actor, &filter).await?;
     let rows = report
-        .short
+        .rows
         .into_iter()
         .map(|r| ComplianceRow {
-            status_words: status_words_of(&r.status).into(),
             member_id: r.member_id,
             member_number: r.member_number,
             member_name: r.member_name,
+            chapter_id: r.chapter_id,
+            credential_key: r.credential_key,
+            held: r.held,
             ruleset: r.ruleset,
+            ruleset_name: r.ruleset_name,
             status: r.status,
+            status_words: r.status_words,
             period_end: r.period_end,
             short_of: r.short_of,
+            missing: r.missing,
         })
         .collect();
     let page = Page::of_all(rows, request);
@@ -852,7 +877,7 @@ async fn compliance(
         page: page.page,
         per_page: page.per_page,
         total: page.total,
-        counts: report.counts.into_iter().map(|(ruleset, by_status)| ComplianceCount { ruleset, by_status }).collect(),
+        counts: report.counts.into_iter().map(|(ruleset, ruleset_name, by_status)| ComplianceCount { ruleset, ruleset_name, by_status }).collect(),
         members_evaluated: report.members_evaluated,
         credentials_evaluated: report.credentials_evaluated,
     }))

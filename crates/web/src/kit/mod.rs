@@ -164,6 +164,11 @@ impl Pager {
         Pager { page: page.page, pages: page.page_count(), total: page.total, base }
     }
 
+    /// A pager for a list paged in memory (page `page` of `pages`, `total` items in all).
+    pub fn from_parts(page: u32, pages: u32, total: i64, base: String) -> Self {
+        Pager { page, pages, total, base }
+    }
+
     pub fn link(&self, page: u32) -> String {
         let sep = if self.base.contains('?') { '&' } else { '?' };
         format!("{}{sep}page={page}", self.base)
