@@ -437,6 +437,9 @@ impl TagSet {
     pub fn is_empty(&self) -> bool {
         self.0 == [0; 4]
     }
+    pub fn is_subset(&self, o: &TagSet) -> bool {
+        (0..4).all(|i| self.0[i] & !o.0[i] == 0)
+    }
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
         (0..MAX_TAGS as u16).filter(move |i| self.contains(*i))
     }
@@ -682,6 +685,76 @@ pub struct Maximum {
     pub kinds: Vec<KindId>,
     pub tags: TagSet,
     pub scope: CapScope,
+    /// 0 or 1: the maxima of a rule set are split into two families such that within a family
+    /// no two maxima can cross (their credit is either disjoint or one's groups lie inside the
+    /// other's). The engine credits overlapping caps by a flow through the two families'
+    /// trees; the loader refuses maxima that cannot be split so.
+    pub family: u8,
+}
+
+impl CapScope {
+    /// Whether every group of scope `self` lies inside one group of scope `o` (for pieces of
+    /// one period: the period, a calendar year, a year of the period, an activity, an
+    /// organisation, an organisation's calendar year).
+    fn within(self, o: CapScope) -> bool {
+        use CapScope::*;
+        self == o
+            || o == Period
+            || matches!(
+                (self, o),
+                (PerOrganizationPerYear, PerOrganization | CalendarYear) | (PerItem, PerOrganization)
+            )
+    }
+}
+
+impl Maximum {
+    /// Every piece of credit this maximum covers is covered by `o`, in one group of `o`.
+    fn within(&self, o: &Maximum) -> bool {
+        let kinds = o.kinds.is_empty() || (!self.kinds.is_empty() && self.kinds.iter().all(|k| o.kinds.contains(k)));
+        let tags = o.tags.is_empty() || (!self.tags.is_empty() && self.tags.is_subset(&o.tags));
+        kinds && tags && self.scope.within(o.scope)
+    }
+
+    /// Some activity can be covered by both (an activity has one kind but may have any tags).
+    fn may_overlap(&self, o: &Maximum) -> bool {
+        self.kinds.is_empty() || o.kinds.is_empty() || self.kinds.iter().any(|k| o.kinds.contains(k))
+    }
+
+    /// Some credit may be covered by both without one containing the other.
+    fn may_cross(&self, o: &Maximum) -> bool {
+        self.may_overlap(o) && !self.within(o) && !o.within(self)
+    }
+}
+
+/// Splits maxima into two families with no crossing pair inside a family (2-colours the
+/// "may cross" graph); `Err((a, b))` names two maxima on an odd cycle of crossings.
+fn cap_families(maxima: &mut [Maximum]) -> Result<(), (String, String)> {
+    let n = maxima.len();
+    let mut colour = vec![u8::MAX; n];
+    for start in 0..n {
+        if colour[start] != u8::MAX {
+            continue;
+        }
+        colour[start] = 0;
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for j in 0..n {
+                if j == i || !maxima[i].may_cross(&maxima[j]) {
+                    continue;
+                }
+                if colour[j] == u8::MAX {
+                    colour[j] = 1 - colour[i];
+                    stack.push(j);
+                } else if colour[j] == colour[i] {
+                    return Err((maxima[i].id.clone(), maxima[j].id.clone()));
+                }
+            }
+        }
+    }
+    for (m, c) in maxima.iter_mut().zip(colour) {
+        m.family = c;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -774,6 +847,8 @@ pub struct FirstPeriod {
     pub reduced_minimums: Vec<(usize, Amount)>,
     pub prorate_per_month: Amount,
     pub carry_out: ExemptCarry,
+    /// Titles of the sources the first-period rule cites (to explain an exemption).
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1270,10 +1345,10 @@ impl Builder {
         if let Some(defaults) = &raw.engine_defaults {
             check_policies(&cx, defaults)?;
         }
-        let mut source_ids: HashMap<&str, ()> = HashMap::new();
+        let mut source_ids: HashMap<&str, &str> = HashMap::new();
         for s in &raw.source {
             let src = s.get_ref();
-            if source_ids.insert(src.id.as_str(), ()).is_some() {
+            if source_ids.insert(src.id.as_str(), src.title.as_str()).is_some() {
                 return cx.err(s.span(), format!("source id \"{}\" is defined twice", src.id));
             }
             let k = src.kind.get_ref().as_str();
@@ -1325,7 +1400,7 @@ impl Builder {
         &mut self,
         cx: &Ctx,
         sp: &Sp<RawRuleset>,
-        sources: &HashMap<&str, ()>,
+        sources: &HashMap<&str, &str>,
     ) -> Result<Ruleset, CeError> {
         let r = sp.get_ref();
         let id = r.id.get_ref().trim().to_string();
@@ -1641,7 +1716,18 @@ impl Builder {
                 tags.insert(self.tag(cx, ms.clone(), t)?);
             }
             let kinds = m.applies_to_kinds.iter().map(|k| self.kind(k)).collect();
-            maxima.push(Maximum { id: m.id.clone(), max: m.max.0, kinds, tags, scope });
+            maxima.push(Maximum { id: m.id.clone(), max: m.max.0, kinds, tags, scope, family: 0 });
+        }
+        if let Err((a, b)) = cap_families(&mut maxima) {
+            return cx.err(
+                sp.span(),
+                format!(
+                    "maximums \"{a}\" and \"{b}\" are part of a chain of maximums that overlap without one containing \
+                     another; the engine can credit overlapping maximums only when they split into two groups \
+                     of nested maximums (make one of them cover a subset of the other's kinds and tags, in a \
+                     scope within the other's)"
+                ),
+            );
         }
 
         if maxima.len() > 16 {
@@ -1809,6 +1895,7 @@ impl Builder {
                 reduced_minimums: Vec::new(),
                 prorate_per_month: Amount::Unknown,
                 carry_out: ExemptCarry::None,
+                sources: Vec::new(),
             },
             Some(f) => {
                 let fs = f.span();
@@ -1888,6 +1975,11 @@ impl Builder {
                     reduced_minimums,
                     prorate_per_month: f.prorate_hours_per_month.map(|x| x.0).unwrap_or(Amount::Unknown),
                     carry_out,
+                    sources: f
+                        .sources
+                        .iter()
+                        .filter_map(|id| sources.get(id.get_ref().as_str()).map(|t| t.to_string()))
+                        .collect(),
                 }
             }
         };

@@ -210,3 +210,42 @@ proptest! {
         }
     }
 }
+
+/// Regression (found by `adding_an_activity_never_lowers_credited_totals`): a PMP activity
+/// tagged both "giving back" and "working as a practitioner" used room under both caps, and the
+/// caps were applied one after the other, each trimming its latest credit: the practitioner cap
+/// trimmed an older practitioner-only activity and the giving-back cap then trimmed a
+/// giving-back-only session, so the period earned 28 PDU instead of 28.5. Credit under
+/// overlapping caps is now allocated to credit as much as the caps allow together.
+#[test]
+fn pmp_activity_under_two_caps_does_not_lower_earned_credit() {
+    let book = book();
+    let a = |tags: Vec<usize>, day: i64, qty: u32, sessions: Option<(i64, u32)>| A {
+        kind: 0,
+        tags,
+        day,
+        qty,
+        unit: 0,
+        sessions,
+        first: None,
+        approved: false,
+    };
+    let acts = vec![a(vec![9], 506, 9, None), a(vec![8], 31, 1, Some((3, 8)))];
+    let mut more = acts.clone();
+    more.push(a(vec![8, 9], 31, 1, Some((1, 5))));
+    let earned = |out: &Value| {
+        let p = period(out, "pmp", "2021-02-01");
+        num(&p["credited"]["total"]) - num(&p["credited"]["carried_in"])
+    };
+    let before = run(&book, &member(&acts));
+    let after = run(&book, &member(&more));
+    // Before: 4.5 PDU practising (cap 8) + 24 PDU giving back (cap 25).
+    assert_eq!(earned(&before), 2850);
+    // After: practising is capped at 8 (4.5 + 3.5 of the new activity could fit) and giving back
+    // at 25 (24 + 1): the best split credits 4.5 + 24 + 1 = 29.5 PDU.
+    let p = period(&after, "pmp", "2021-02-01");
+    assert_eq!(earned(&after), 2950);
+    for c in p["caps"].as_array().expect("caps") {
+        assert!(num(&c["matched"]) - num(&c["trimmed"]) <= num(&c["max"]), "cap exceeded: {c}");
+    }
+}
