@@ -2183,6 +2183,34 @@ sources = ["chapter-bylaws"]
         assert_eq!(book.ruleset_ids(), vec!["CHAPTER-CERT"]);
     }
 
+    fn with_caps(caps: &[(&str, &str, &str)]) -> String {
+        let mut text = GOOD.to_string();
+        for (id, tags, scope) in caps {
+            text.push_str(&format!(
+                "\n[[ruleset.maximum]]\nid = \"{id}\"\nmax = 5\napplies_to_tags = [{tags}]\nscope = \"{scope}\"\nsources = [\"chapter-bylaws\"]\n"
+            ));
+        }
+        text
+    }
+
+    /// Caps whose credit can overlap are credited jointly through two families of nested caps:
+    /// two crossing caps, or caps nested in each other, load; three caps that can each overlap
+    /// the other two without nesting cannot be split so and are refused with a sentence.
+    #[test]
+    fn caps_must_split_into_two_nested_families() {
+        let two = with_caps(&[("a", "\"x\"", "period"), ("b", "\"y\"", "period")]);
+        let book = RuleBook::from_sources(&[("chapter.toml", two.as_str())]).expect("two crossing caps load");
+        let v = &book.history("CHAPTER-CERT").expect("rs").versions[0];
+        assert_ne!(v.maxima[0].family, v.maxima[1].family);
+        let nested =
+            with_caps(&[("a", "\"x\"", "calendar_year"), ("b", "\"x\", \"y\"", "period"), ("c", "\"y\"", "period")]);
+        RuleBook::from_sources(&[("chapter.toml", nested.as_str())]).expect("nested caps load");
+        let three = with_caps(&[("a", "\"x\"", "period"), ("b", "\"y\"", "period"), ("c", "\"z\"", "period")]);
+        let (_, line, reason) = refused(&three);
+        assert_eq!(line, 8, "{reason}");
+        assert!(reason.contains("overlap without one containing another"), "{reason}");
+    }
+
     #[test]
     fn broken_number_gives_file_line_reason() {
         let text = GOOD.replace("total = 10", "total = \"lots\"");
