@@ -30,6 +30,8 @@ enum Why {
     BelowMinimum(u16),
     UnknownRate(u16),
     IncompleteYear,
+    /// The body excludes the activity altogether (index in `Ruleset::exclusions`).
+    Excluded(u16),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -460,6 +462,9 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
         Piece { info: (infos.len() - 1) as u32, unknown_rate: matches!(why, Why::UnknownRate(_)), ..p }
     };
     let mut base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
+    // Activities the body excludes altogether earn nothing (the credit they would have earned is
+    // shown as disallowed, with the body's reason).
+    let excluded = v.exclusions.iter().position(|x| x.matches(a.kind, &a.tags, a.attrs_true)).map(|i| i as u16);
     if bits {
         set_bits(v, a, &mut base);
     }
@@ -498,6 +503,10 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             out.push(noted(base, Why::BelowMinimum(u16::MAX), 0, 0));
             return;
         }
+        if let Some(xi) = excluded {
+            out.push(noted(base, Why::Excluded(xi), Credit::from_micro(micro).0, 0));
+            return;
+        }
         push_split(a, member, base, Credit::from_micro(micro).0, out);
         return;
     };
@@ -531,6 +540,9 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             if let Some(ci) = failed {
                 p.earned = 0;
                 p = noted(p, Why::Condition(ri, ci), each, assumed);
+            } else if let Some(xi) = excluded {
+                p.earned = 0;
+                p = noted(p, Why::Excluded(xi), each, assumed);
             }
             out.push(p);
             k += 1;
@@ -552,6 +564,10 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
     }
     if credit == 0 && micro > 0 {
         out.push(noted(base, Why::BelowMinimum(ri), 0, assumed));
+        return;
+    }
+    if let Some(xi) = excluded {
+        out.push(noted(base, Why::Excluded(xi), credit, assumed));
         return;
     }
     push_split(a, member, base, credit, out);
@@ -2484,6 +2500,10 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
                 Why::IncompleteYear => reasons.push(
                     "no credit yet: service credit is earned only at the end of each completed year of service".into(),
                 ),
+                Why::Excluded(xi) => {
+                    let why = v.exclusions.get(xi as usize).map(|x| x.reason.as_str()).unwrap_or_default();
+                    reasons.push(format!("disallowed {} {unit}: {why}", Credit(info.disallowed).text()));
+                }
             }
             if info.assumed != 0
                 && let Some(r) = rule

@@ -179,6 +179,8 @@ struct RawRuleset {
     #[serde(default)]
     maximum: Vec<Sp<RawMaximum>>,
     #[serde(default)]
+    exclusion: Vec<Sp<RawExclusion>>,
+    #[serde(default)]
     diversity: Vec<Sp<RawDiversity>>,
     #[serde(default)]
     credit_rule: Vec<Sp<RawCreditRule>>,
@@ -282,6 +284,26 @@ struct RawMaximum {
     #[serde(default)]
     applies_to_tags: Vec<String>,
     scope: Sp<String>,
+    confidence: Option<Sp<String>>,
+    #[serde(default)]
+    sources: Vec<Sp<String>>,
+    note: Option<String>,
+}
+
+/// Activities the body excludes altogether (what does not count at all, whatever its kind's
+/// credit rule says).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawExclusion {
+    id: String,
+    #[serde(default)]
+    applies_to_kinds: Vec<String>,
+    #[serde(default)]
+    applies_to_tags: Vec<String>,
+    /// An attribute that excludes the activity when it is recorded true.
+    when: Option<String>,
+    reason: String,
     confidence: Option<Sp<String>>,
     #[serde(default)]
     sources: Vec<Sp<String>>,
@@ -757,6 +779,27 @@ fn cap_families(maxima: &mut [Maximum]) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// Activities that do not count at all: every condition given must hold (kind among `kinds`,
+/// a tag among `tags`, the attribute `when` recorded true).
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    pub id: String,
+    pub kinds: Vec<KindId>,
+    pub tags: TagSet,
+    pub when: Option<u8>,
+    /// In the body's words, shown to people.
+    pub reason: String,
+}
+
+impl Exclusion {
+    #[inline]
+    pub fn matches(&self, kind: KindId, tags: &TagSet, attrs_true: u64) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&kind))
+            && (self.tags.is_empty() || self.tags.intersects(tags))
+            && self.when.is_none_or(|b| attrs_true & (1u64 << b) != 0)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     PerHour,
@@ -1006,6 +1049,7 @@ pub struct Ruleset {
     pub non_credit_items: Vec<String>,
     pub minimums: Vec<Minimum>,
     pub maxima: Vec<Maximum>,
+    pub exclusions: Vec<Exclusion>,
     pub diversity: Vec<Diversity>,
     pub credit_rules: Vec<CreditRule>,
     pub carryover: Carryover,
@@ -1734,6 +1778,34 @@ impl Builder {
             return cx.err(sp.span(), "a rule set may have at most 16 maximums");
         }
 
+        // Exclusions.
+        let mut exclusions = Vec::new();
+        for x in &r.exclusion {
+            let xs = x.span();
+            let x = x.get_ref();
+            check_sources(&x.sources)?;
+            check_conf(&x.confidence)?;
+            if x.applies_to_kinds.is_empty() && x.applies_to_tags.is_empty() && x.when.is_none() {
+                return cx.err(xs, format!("exclusion \"{}\" needs applies_to_kinds, applies_to_tags or when", x.id));
+            }
+            if exclusions.iter().any(|e: &Exclusion| e.id == x.id) {
+                return cx.err(xs, format!("exclusion \"{}\" is defined twice", x.id));
+            }
+            if x.reason.trim().is_empty() {
+                return cx.err(xs, format!("exclusion \"{}\" needs a reason in words", x.id));
+            }
+            let mut tags = TagSet::EMPTY;
+            for t in &x.applies_to_tags {
+                tags.insert(self.tag(cx, xs.clone(), t)?);
+            }
+            let when = match &x.when {
+                Some(a) => Some(self.attr(cx, xs.clone(), a)?),
+                None => None,
+            };
+            let kinds = x.applies_to_kinds.iter().map(|k| self.kind(k)).collect();
+            exclusions.push(Exclusion { id: x.id.clone(), kinds, tags, when, reason: x.reason.trim().to_string() });
+        }
+
         // Diversity.
         let mut diversity = Vec::new();
         for d in &r.diversity {
@@ -2017,6 +2089,7 @@ impl Builder {
             non_credit_items,
             minimums,
             maxima,
+            exclusions,
             diversity,
             credit_rules,
             carryover,
