@@ -789,7 +789,8 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, ex
             }
         }
     }
-    let how = words(explain, || format!("licensure method: {}", method_name(method)));
+    // How the licence was obtained, when the rule depends on it.
+    let how = words(explain, || if restricted { format!(" by {}", method_name(method)) } else { String::new() });
     // The rule an exemption rests on: the rule set's first-period rule and the sources it cites.
     let by_rule = || {
         let mut r = format!("exempt by the first-period rule of {}", v.name);
@@ -804,7 +805,7 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, ex
                 if p.end.year() == cred.issued.year() {
                     Treatment::Exempt(words(explain, || {
                         format!(
-                            "first registered {} ({how}): the rest of that calendar year is {}",
+                            "first registered on {}{how}: the rest of that calendar year is {}",
                             iso(cred.issued),
                             by_rule()
                         )
@@ -819,10 +820,10 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, ex
                 }
             }
             FirstAppliesTo::FirstRenewal => Treatment::Exempt(words(explain, || {
-                format!("first renewal after initial licensure on {} ({how}): {}", iso(cred.issued), by_rule())
+                format!("first renewal after initial licensure on {}{how}: {}", iso(cred.issued), by_rule())
             })),
             FirstAppliesTo::PeriodContainingIssueDate => Treatment::Exempt(words(explain, || {
-                format!("first registration period, licensed on {} ({how}): {}", iso(cred.issued), by_rule())
+                format!("first registration period, licensed on {}{how}: {}", iso(cred.issued), by_rule())
             })),
         },
         FirstPolicy::Reduced => Treatment::Reduced,

@@ -609,7 +609,7 @@ fn cases() -> Vec<Case> {
                     "2023-07-01",
                     "/exempt_reason",
                     json!(
-                        "first renewal after initial licensure on 2023-08-10 (licensure method: exam): exempt by \
+                        "first renewal after initial licensure on 2023-08-10 by exam: exempt by \
                          the first-period rule of Texas Professional Engineer (source: TBPE 'Continuing Education \
                          Program (CEP)' page (older agency site))"
                     ),

@@ -10,6 +10,7 @@ mod api;
 mod authorisation;
 mod bad_input;
 mod ce;
+mod ce_periods;
 mod chapters;
 mod cli;
 mod layering;
