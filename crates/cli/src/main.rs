@@ -13,6 +13,23 @@ use guildhall_domain::identity::Role;
 use guildhall_store::{ConnectOptions, Store, redact_url};
 use tracing_subscriber::EnvFilter;
 
+/// `println!` that ends the program quietly when the reader has gone (`guildhall db copy |
+/// head`): a closed pipe is not an error of ours, and `println!` would panic on it.
+macro_rules! say {
+    ($($arg:tt)*) => { $crate::print_line(format_args!($($arg)*)) };
+}
+
+fn print_line(line: std::fmt::Arguments) {
+    use std::io::Write;
+    if let Err(err) = writeln!(std::io::stdout().lock(), "{line}") {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("could not write the output: {err}");
+        std::process::exit(1);
+    }
+}
+
 mod members_cmd;
 mod server;
 
@@ -213,9 +230,9 @@ async fn run() -> Result<()> {
         Command::Migrate => {
             let store = Store::connect(&settings.database.url, &ConnectOptions::default()).await?;
             let applied = store.migrate().await?;
-            println!("Database {}: {} migration(s) applied now.", redact_url(&settings.database.url), applied.len());
+            say!("Database {}: {} migration(s) applied now.", redact_url(&settings.database.url), applied.len());
             for m in guildhall_store::embedded_migrations(store.kind()) {
-                println!("  {:04} {}", m.version, m.description);
+                say!("  {:04} {}", m.version, m.description);
             }
             Ok(())
         }
@@ -224,7 +241,7 @@ async fn run() -> Result<()> {
             if app.seed_demo_society(members).await? {
                 print_demo_sign_ins();
             } else {
-                println!("The database already has accounts; the demo society was not added.");
+                say!("The database already has accounts; the demo society was not added.");
             }
             Ok(())
         }
@@ -232,13 +249,13 @@ async fn run() -> Result<()> {
         Command::CreateAdmin { email, name, password } => {
             let app = App::start(settings).await?;
             let id = app.create_verified_user(&email, &name, &password, Role::Admin).await?;
-            println!("Administrator {email} created (account {id}).");
+            say!("Administrator {email} created (account {id}).");
             Ok(())
         }
         Command::Tokens { command: TokensCommand::Create { email, name, chapter, expires } } => {
             let app = App::start(settings).await?;
             let token = app.issue_token_for_account(&email, &name, chapter, expires).await?;
-            println!("{}", token.secret);
+            say!("{}", token.secret);
             eprintln!(
                 "Token {} for {email} created. Copy it now: it is not shown again. Use it as `Authorization: Bearer <token>`.",
                 token.id
@@ -262,12 +279,12 @@ async fn run() -> Result<()> {
         }
         Command::Ce { command: CeCommand::Evaluate { file } } => ce_evaluate(&file),
         Command::Config { command: ConfigCommand::Example } => {
-            print!("{}", Settings::example_toml());
+            say!("{}", Settings::example_toml().trim_end());
             Ok(())
         }
         Command::Config { command: ConfigCommand::Show } => {
             // Debug hides the secrets and the database password.
-            println!("{settings:#?}");
+            say!("{settings:#?}");
             Ok(())
         }
     }
@@ -283,14 +300,14 @@ fn ce_evaluate(file: &std::path::Path) -> Result<()> {
         input = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     }
     let book = guildhall_ce::RuleBook::embedded()?;
-    println!("{}", guildhall_ce::evaluate_json(&input, &book)?);
+    say!("{}", guildhall_ce::evaluate_json(&input, &book)?);
     Ok(())
 }
 
 fn print_demo_sign_ins() {
-    println!("Demo society created. Sign in with any of these (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
+    say!("Demo society created. Sign in with any of these (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
     for s in guildhall_app::demo::DEMO_SIGN_INS {
-        println!("  {:<16} {}", s.who, s.email);
+        say!("  {:<16} {}", s.who, s.email);
     }
 }
 
@@ -307,9 +324,9 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         if app.seed_demo().await? {
             print_demo_sign_ins();
         } else {
-            println!("Demo sign-ins (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
+            say!("Demo sign-ins (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
             for s in guildhall_app::demo::DEMO_SIGN_INS {
-                println!("  {:<16} {}", s.who, s.email);
+                say!("  {:<16} {}", s.who, s.email);
             }
         }
     }
@@ -317,7 +334,7 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
         spawn_jobs(app.clone());
     }
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
-    println!("Guildhall is running at {}", app.settings.server.public_url);
+    say!("Guildhall is running at {}", app.settings.server.public_url);
     let header_read_timeout = Duration::from_secs(app.settings.server.header_read_timeout_secs.max(1));
     let router = guildhall_web::router(app);
     server::serve(listener, router, header_read_timeout, shutdown_signal()).await;
@@ -402,9 +419,9 @@ async fn copy(from: &str, to: &str) -> Result<()> {
     let target = Store::connect(to, &ConnectOptions::default()).await?;
     target.migrate().await?;
     let report = source.copy_into(&target).await?;
-    println!("Copied {} into {}:", redact_url(from), redact_url(to));
+    say!("Copied {} into {}:", redact_url(from), redact_url(to));
     for (table, rows) in report {
-        println!("  {table:<20} {rows:>8} rows");
+        say!("  {table:<20} {rows:>8} rows");
     }
     Ok(())
 }

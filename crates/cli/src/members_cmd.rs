@@ -33,11 +33,11 @@ pub async fn import(app: &App, file: &Path, mapping: Option<&Path>, dry_run: boo
     bar.finish_and_clear();
     match result {
         Ok(report) if report.dry_run => {
-            println!("{}: all {} rows are valid; nothing was imported (dry run).", file.display(), report.rows);
+            say!("{}: all {} rows are valid; nothing was imported (dry run).", file.display(), report.rows);
             Ok(())
         }
         Ok(report) => {
-            println!(
+            say!(
                 "Imported {} members from {} in {:.1} s.",
                 report.imported,
                 file.display(),
@@ -114,7 +114,7 @@ joined_on,expires_on,home_chapter,groups,licences,certifications\n",
 pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
     let started = Instant::now();
     if app.seed_demo_sized(members).await? {
-        println!("Seeded a demo society of {members} members in {:.1} s", started.elapsed().as_secs_f64());
+        say!("Seeded a demo society of {members} members in {:.1} s", started.elapsed().as_secs_f64());
     }
     let staff = guildhall_app::Actor {
         user_id: 0,
@@ -128,7 +128,7 @@ pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
     let started = Instant::now();
     let report = app.ce_compliance_report(&staff, None, None).await?;
     let elapsed = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "compliance report ({:?}): {} members, {} credentials evaluated in {elapsed:.2} s ({:.0} members/s); {} short",
         app.engine_kind(),
         report.members_evaluated,
@@ -143,7 +143,7 @@ pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
     for _ in 0..rounds {
         app.ce_dashboard(&member, None).await?;
     }
-    println!(
+    say!(
         "one member's CE dashboard (2 licences, database reads + evaluation): {:.0} µs each",
         started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
     );
@@ -159,19 +159,19 @@ pub async fn bench_import(rows: usize, bad_row: Option<usize>) -> Result<()> {
     let csv = generate_csv(rows, bad_row);
     let file = std::env::temp_dir().join(format!("guildhall-bench-{}.csv", std::process::id()));
     std::fs::write(&file, &csv)?;
-    println!("Generated {rows} rows ({:.1} MB) at {}", csv.len() as f64 / 1e6, file.display());
+    say!("Generated {rows} rows ({:.1} MB) at {}", csv.len() as f64 / 1e6, file.display());
     let started = Instant::now();
     let result = import(&app, &file, None, false).await;
     let elapsed = started.elapsed();
     std::fs::remove_file(&file).ok();
     let members = db.store.count_members().await?;
-    println!(
+    say!(
         "import of {rows} rows: {:.2} s ({}), members in the database afterwards: {members}",
         elapsed.as_secs_f64(),
         if result.is_ok() { "imported" } else { "refused" }
     );
     if let Err(err) = result {
-        println!("refusal: {err}");
+        say!("refusal: {err}");
     }
     Ok(())
 }

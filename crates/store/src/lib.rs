@@ -101,6 +101,15 @@ impl<T> Page<T> {
         Self { items, total, page: request.page, per_page: request.per_page }
     }
 
+    /// One page of a list held whole (a list the use case builds in full, such as a
+    /// member's CE ledger).
+    pub fn of_all(all: Vec<T>, request: PageRequest) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let items = all.into_iter().skip(skip).take(request.per_page as usize).collect();
+        Self::new(items, total, request)
+    }
+
     pub fn page_count(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
         u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, membership, society};
+use crate::{accounts, ce, chapters, membership, privacy, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -64,6 +64,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(society::api::routes())
         .merge(membership::api::routes())
         .merge(ce::api::routes())
+        .merge(privacy::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -138,6 +139,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         society::api::Doc::openapi(),
         membership::api::Doc::openapi(),
         ce::api::Doc::openapi(),
+        privacy::api::Doc::openapi(),
     ] {
         doc.merge(area);
     }

@@ -27,6 +27,12 @@ impl App {
         Ok(self.store.list_users(search, page).await?)
     }
 
+    /// One account, for administrators.
+    pub async fn account(&self, actor: &Actor, user_id: i64) -> AppResult<UserRecord> {
+        actor.require(Permission::Administration)?;
+        self.store.user_by_id(user_id).await?.ok_or_else(|| AppError::NotFound("No such account.".into()))
+    }
+
     /// Changes someone's society-wide role. An administrator cannot demote themself, so
     /// a society is never left without one by accident.
     /// Changes an account's role (audited); returns the account as it now is.

@@ -39,8 +39,14 @@ pub(super) fn credential_fields(book: &RuleBook, ruleset: &str, row: &CeCredenti
 
 impl App {
     /// Adds a licence or certification to the signed-in member's record.
-    pub async fn add_ce_credential(&self, actor: &Actor, input: &CredentialInput, request_id: &str) -> AppResult<i64> {
-        let member = self.ce_member(actor, None).await?;
+    pub async fn add_ce_credential(
+        &self,
+        actor: &Actor,
+        member_id: Option<i64>,
+        input: &CredentialInput,
+        request_id: &str,
+    ) -> AppResult<i64> {
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let mut errors: BTreeMap<String, String> = BTreeMap::new();
         let field = |r: AppResult<Date>, errors: &mut BTreeMap<String, String>| match r {
             Ok(d) => Some(d),
@@ -155,8 +161,14 @@ impl App {
     }
 
     /// Removes a licence or certification from the signed-in member's record.
-    pub async fn remove_ce_credential(&self, actor: &Actor, key: &str, request_id: &str) -> AppResult<()> {
-        let member = self.ce_member(actor, None).await?;
+    pub async fn remove_ce_credential(
+        &self,
+        actor: &Actor,
+        member_id: Option<i64>,
+        key: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let (source, id) = key
             .rsplit_once('-')
             .and_then(|(s, id)| Some((CredentialSource::from_code(s)?, id.parse::<i64>().ok()?)))
@@ -178,11 +190,12 @@ impl App {
     pub async fn set_ce_credential_fields(
         &self,
         actor: &Actor,
+        member_id: Option<i64>,
         key: &str,
         values: &BTreeMap<String, String>,
         request_id: &str,
     ) -> AppResult<()> {
-        let member = self.ce_member(actor, None).await?;
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let book = self.rule_book();
         let held = self.store.ce_credentials(member.id).await?;
         let not_found = || AppError::NotFound("No such licence or certification.".into());

@@ -69,15 +69,17 @@ pub struct ActivityInput {
 pub use crate::uploads::Upload;
 
 impl App {
-    /// Logs an activity in the signed-in member's ledger (with an optional evidence file).
+    /// Logs an activity in the signed-in member's ledger (with an optional evidence file);
+    /// `member_id`, when given, must be their own.
     pub async fn log_ce_activity(
         &self,
         actor: &Actor,
+        member_id: Option<i64>,
         input: &ActivityInput,
         evidence: Option<Upload>,
         request_id: &str,
     ) -> AppResult<i64> {
-        let member = self.ce_member(actor, None).await?;
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let today = self.clock.today();
         let mut activity = self.validate_activity(input, today)?;
         activity.member_id = member.id;
@@ -287,8 +289,14 @@ impl App {
     }
 
     /// Adds an evidence file to one of the signed-in member's activities.
-    pub async fn add_ce_evidence(&self, actor: &Actor, activity_id: i64, upload: Upload) -> AppResult<i64> {
-        let member = self.ce_member(actor, None).await?;
+    pub async fn add_ce_evidence(
+        &self,
+        actor: &Actor,
+        member_id: Option<i64>,
+        activity_id: i64,
+        upload: Upload,
+    ) -> AppResult<i64> {
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let ledger = self.store.ce_activity(member.id, activity_id).await?;
         let Some(activity) = ledger.activities.first() else {
             return Err(AppError::NotFound("No such activity in your ledger.".into()));
@@ -299,21 +307,34 @@ impl App {
         Ok(self.store.add_ce_evidence(member.id, activity_id, &file, self.clock.unix()).await?)
     }
 
-    /// An evidence file, for its owner or staff.
-    pub async fn ce_evidence(&self, actor: &Actor, member_id: Option<i64>, evidence_id: i64) -> AppResult<Document> {
+    /// An evidence file, for its owner or staff; with `activity_id`, only a file of that activity.
+    pub async fn ce_evidence(
+        &self,
+        actor: &Actor,
+        member_id: Option<i64>,
+        activity_id: Option<i64>,
+        evidence_id: i64,
+    ) -> AppResult<Document> {
         let member = self.ce_member(actor, member_id).await?;
         let (record, bytes) = self
             .store
             .ce_evidence_file(member.id, evidence_id)
             .await?
+            .filter(|(record, _)| activity_id.is_none_or(|a| a == record.activity_id))
             .ok_or_else(|| AppError::NotFound("No such evidence file.".into()))?;
         let content_type = sniff(&bytes).map_or("application/octet-stream", |(t, _)| t);
         Ok(Document { file_name: record.file_name, content_type, bytes })
     }
 
     /// Deletes one of the signed-in member's activities.
-    pub async fn delete_ce_activity(&self, actor: &Actor, activity_id: i64, request_id: &str) -> AppResult<()> {
-        let member = self.ce_member(actor, None).await?;
+    pub async fn delete_ce_activity(
+        &self,
+        actor: &Actor,
+        member_id: Option<i64>,
+        activity_id: i64,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let member = self.ce_member_to_change(actor, member_id).await?;
         let ledger = self.store.ce_activity(member.id, activity_id).await?;
         let Some(activity) = ledger.activities.first() else {
             return Err(AppError::NotFound("No such activity in your ledger.".into()));

@@ -173,6 +173,14 @@ fn status_words(s: Status) -> &'static str {
     }
 }
 
+/// A period's or credential's status code (`deficient`, …) in words.
+pub fn status_words_of(code: &str) -> &'static str {
+    [Status::Compliant, Status::Deficient, Status::Exempt, Status::InProgress, Status::NotRequired, Status::Undecidable]
+        .into_iter()
+        .find(|s| s.as_str() == code)
+        .map_or("", status_words)
+}
+
 fn parse_date(field: &str, label: &str, text: &str) -> AppResult<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), format)
@@ -357,6 +365,19 @@ impl App {
                     )
                 })?;
                 self.store.member_by_id(id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))
+            }
+        }
+    }
+
+    /// The member whose CE records the actor may change: only their own (`member_id`, when
+    /// given, must be theirs; staff read a member's record but do not change it).
+    async fn ce_member_to_change(&self, actor: &Actor, member_id: Option<i64>) -> AppResult<MemberRecord> {
+        let own = self.ce_member(actor, None).await;
+        match (member_id, own) {
+            (None, own) => own,
+            (Some(id), Ok(m)) if m.id == id => Ok(m),
+            (Some(_), _) => {
+                Err(AppError::Forbidden("Only the member changes their own continuing-education record.".into()))
             }
         }
     }

@@ -33,10 +33,26 @@ fn parse_day(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<Date> {
 }
 
 impl App {
-    /// Every officer term, current and past.
-    pub async fn officer_listing(&self, actor: &Actor) -> AppResult<Vec<OfficerListing>> {
+    /// Every officer term, current and past; of one chapter when `chapter_id` is given.
+    pub async fn officer_listing(&self, actor: &Actor, chapter_id: Option<i64>) -> AppResult<Vec<OfficerListing>> {
         actor.require(Permission::StaffArea)?;
-        Ok(self.store.list_officer_terms().await?)
+        if let Some(chapter) = chapter_id
+            && self.store.chapter_by_id(chapter).await?.is_none()
+        {
+            return Err(AppError::NotFound("No such chapter.".into()));
+        }
+        let mut terms = self.store.list_officer_terms().await?;
+        terms.retain(|t| chapter_id.is_none_or(|c| c == t.chapter_id));
+        Ok(terms)
+    }
+
+    /// The profile fields chapter officers may edit, as staff see and change them.
+    pub async fn officer_fields_for_staff(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<crate::membership::profile::OfficerFields> {
+        actor.require(Permission::StaffArea)?;
+        self.officer_fields().await
     }
 
     /// Appoints an account as an officer of a chapter with a title, a first day and an

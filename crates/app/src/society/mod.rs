@@ -101,6 +101,12 @@ impl App {
         Ok(())
     }
 
+    /// The society's settings as administrators edit them.
+    pub async fn society_settings(&self, actor: &Actor) -> AppResult<Branding> {
+        actor.require(Permission::Administration)?;
+        Ok(self.branding().await)
+    }
+
     pub async fn save_branding(&self, actor: &Actor, form: &BrandingForm, request_id: &str) -> AppResult<Branding> {
         actor.require(Permission::Administration)?;
         let mut errors = FieldErrors::default();

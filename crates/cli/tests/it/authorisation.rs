@@ -323,7 +323,8 @@ pub(crate) async fn run_matrix(
 
 fn outcome_of(response: &TestResponse) -> Outcome {
     match response.status {
-        StatusCode::OK => Ok,
+        // An API create (201), accepted request (202) or delete (204) is its success too.
+        StatusCode::OK | StatusCode::CREATED | StatusCode::ACCEPTED | StatusCode::NO_CONTENT => Ok,
         StatusCode::SEE_OTHER if response.location() == "/sign-in" => SignIn,
         StatusCode::SEE_OTHER if response.location() == "/dashboard" => ToDashboard,
         StatusCode::FORBIDDEN => Forbidden,

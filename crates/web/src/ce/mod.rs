@@ -2,7 +2,7 @@
 //! transcripts and audit packets, the staff compliance report and programmes.
 //!
 //! Files: `mod.rs` (routes and every CE page), `api.rs` (its JSON API operations: a member's
-//! compliance evaluation).
+//! evaluation, credentials, activities and evidence, documents; the compliance report, programmes).
 
 pub mod api;
 
@@ -226,7 +226,7 @@ pub async fn log_activity(
     check_csrf(&q, &identity)?;
     let (fields, file) = read_multipart(multipart).await?;
     let input = activity_input(fields);
-    let outcome = app.log_ce_activity(&actor, &input, file, &identity.request_id).await;
+    let outcome = app.log_ce_activity(&actor, None, &input, file, &identity.request_id).await;
     after_own_form(&app, &actor, &identity, outcome, "/ce?notice=logged#ledger").await
 }
 
@@ -240,7 +240,7 @@ pub async fn add_evidence(
     check_csrf(&q, &identity)?;
     let (_, file) = read_multipart(multipart).await?;
     let file = file.ok_or_else(|| AppError::invalid_field("evidence", "Choose a file to upload."))?;
-    app.add_ce_evidence(&actor, activity_id, file).await?;
+    app.add_ce_evidence(&actor, None, activity_id, file).await?;
     Ok(Redirect::to("/ce?notice=evidence#ledger").into_response())
 }
 
@@ -256,7 +256,7 @@ pub async fn delete_activity(
     Path(activity_id): Path<i64>,
     CsrfForm(_): CsrfForm<CsrfOnlyForm>,
 ) -> PageResult {
-    app.delete_ce_activity(&actor, activity_id, &identity.request_id).await?;
+    app.delete_ce_activity(&actor, None, activity_id, &identity.request_id).await?;
     Ok(Redirect::to("/ce?notice=deleted#ledger").into_response())
 }
 
@@ -295,7 +295,7 @@ pub async fn add_credential(
         expires: f.expires,
         licensure_method: f.licensure_method,
     };
-    let outcome = app.add_ce_credential(&actor, &input, &identity.request_id).await;
+    let outcome = app.add_ce_credential(&actor, None, &input, &identity.request_id).await;
     after_own_form(&app, &actor, &identity, outcome, "/ce?notice=credential").await
 }
 
@@ -305,7 +305,7 @@ pub async fn remove_credential(
     Path(key): Path<String>,
     CsrfForm(_): CsrfForm<CsrfOnlyForm>,
 ) -> PageResult {
-    app.remove_ce_credential(&actor, &key, &identity.request_id).await?;
+    app.remove_ce_credential(&actor, None, &key, &identity.request_id).await?;
     Ok(Redirect::to("/ce?notice=removed").into_response())
 }
 
@@ -316,7 +316,7 @@ pub async fn save_credential_fields(
     Path(key): Path<String>,
     CsrfForm(values): CsrfForm<std::collections::BTreeMap<String, String>>,
 ) -> PageResult {
-    let outcome = app.set_ce_credential_fields(&actor, &key, &values, &identity.request_id).await;
+    let outcome = app.set_ce_credential_fields(&actor, None, &key, &values, &identity.request_id).await;
     after_own_form(&app, &actor, &identity, outcome, &format!("/ce?notice=figures#cred-{key}")).await
 }
 
@@ -325,7 +325,7 @@ pub async fn own_evidence(
     SignedIn(actor, _): SignedIn,
     Path(evidence_id): Path<i64>,
 ) -> PageResult {
-    Ok(document_response(app.ce_evidence(&actor, None, evidence_id).await?, false))
+    Ok(document_response(app.ce_evidence(&actor, None, None, evidence_id).await?, false))
 }
 
 pub async fn member_evidence(
@@ -333,7 +333,7 @@ pub async fn member_evidence(
     SignedIn(actor, _): SignedIn,
     Path((member_id, evidence_id)): Path<(i64, i64)>,
 ) -> PageResult {
-    Ok(document_response(app.ce_evidence(&actor, Some(member_id), evidence_id).await?, false))
+    Ok(document_response(app.ce_evidence(&actor, Some(member_id), None, evidence_id).await?, false))
 }
 
 #[derive(Deserialize, Default)]

@@ -62,7 +62,7 @@ async fn officers_page(
 ) -> Result<OfficersPage, HtmlError> {
     let today = app.clock.today();
     let rows = app
-        .officer_listing(actor)
+        .officer_listing(actor, None)
         .await?
         .into_iter()
         .map(|o| {
@@ -173,8 +173,7 @@ async fn officer_fields_page(
     form: FormState,
     notice: String,
 ) -> Result<OfficerFieldsPage, HtmlError> {
-    actor.require(guildhall_app::Permission::StaffArea)?;
-    let allowed = app.officer_fields().await?;
+    let allowed = app.officer_fields_for_staff(actor).await?;
     Ok(OfficerFieldsPage {
         chrome: Chrome::new(app, identity, "What officers may edit", "staff").await.in_subsection("officer_fields"),
         form,

@@ -104,6 +104,14 @@ pub fn fmt_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as ISO 8601 (RFC 3339, UTC), as the API gives every time.
+pub fn iso_time(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
 pub fn parse_date(raw: &str) -> Option<Date> {
     Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
 }

@@ -2,8 +2,10 @@
 //! erased) and staff's queue of erasure requests.
 //!
 //! Files: `mod.rs` (routes, the privacy page, the download, consents), `erasure.rs` (asking
-//! to be erased, with its confirmation page, and the staff queue).
+//! to be erased, with its confirmation page, and the staff queue), `api.rs` (its JSON API
+//! operations).
 
+pub mod api;
 mod erasure;
 
 use std::sync::Arc;

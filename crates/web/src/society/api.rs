@@ -1,27 +1,37 @@
-//! The society API: the audit log and the outgoing mail (staff).
+//! The society API: the audit log and the outgoing mail (staff); the society's settings
+//! (administrators), as the admin settings page edits them.
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use guildhall_app::App;
 use guildhall_app::records::AuditFilter;
+use guildhall_app::society::BrandingForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, Paging};
+use crate::api::{ApiQuery, ApiResult, Paging, json_body};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
 /// The society API's operations.
 pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/api/v1/audit-log", get(audit_log)).route("/api/v1/mail", get(outgoing_mail))
+    Router::new()
+        .route("/api/v1/audit-log", get(audit_log))
+        .route("/api/v1/mail", get(outgoing_mail))
+        .route("/api/v1/mail/{id}", get(mail_message))
+        .route("/api/v1/settings", get(settings).patch(save_settings))
 }
 
 /// This area's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(audit_log, outgoing_mail), components(schemas(AuditEntry, AuditPage, Mail, MailPage)))]
+#[openapi(
+    paths(audit_log, outgoing_mail, mail_message, settings, save_settings),
+    components(schemas(AuditEntry, AuditPage, Mail, MailPage, MailMessage, Settings, SettingsChange))
+)]
 pub struct Doc;
 
 #[derive(Serialize, ToSchema)]
@@ -155,4 +165,100 @@ async fn outgoing_mail(
             })
             .collect(),
     }))
+}
+
+/// One outgoing message. Its body is shown while mail is kept in the local mailbox (sign-in
+/// links hidden unless an administrator reads mail to a lower role); with SMTP, a sentence
+/// says so instead.
+#[derive(Serialize, ToSchema)]
+pub struct MailMessage {
+    id: i64,
+    to: String,
+    subject: String,
+    body: String,
+    /// pending, sent or failed
+    status: String,
+    attempts: i64,
+    /// ISO 8601 instants.
+    created_at: String,
+    sent_at: Option<String>,
+    last_error: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/mail/{id}", params(("id" = i64, Path, minimum = 1, description = "The message's id")),
+    responses((status = 200, body = MailMessage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn mail_message(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<MailMessage> {
+    let m = app.mail_message(&actor, id).await?;
+    Ok(Json(MailMessage {
+        id: m.id,
+        to: m.to_address,
+        subject: m.subject,
+        body: m.body_text,
+        status: m.status,
+        attempts: m.attempts,
+        created_at: crate::kit::iso_time(m.created_at),
+        sent_at: m.sent_at.map(crate::kit::iso_time),
+        last_error: m.last_error,
+    }))
+}
+
+/// The society's settings, as the admin settings page shows them.
+#[derive(Serialize, ToSchema)]
+pub struct Settings {
+    /// The society's name.
+    name: String,
+    tagline: String,
+    /// `#` and six hex digits.
+    primary_colour: String,
+    /// An https:// or site-relative address, or empty.
+    logo_url: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/settings",
+    responses((status = 200, body = Settings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn settings(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Settings> {
+    let b = app.society_settings(&actor).await?;
+    Ok(Json(Settings { name: b.name, tagline: b.tagline, primary_colour: b.primary_colour, logo_url: b.logo_url }))
+}
+
+/// The settings to change; those left out keep their value.
+#[derive(Deserialize, ToSchema)]
+pub struct SettingsChange {
+    /// At most 120 characters.
+    #[schema(min_length = 1, max_length = 120)]
+    name: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
+    tagline: Option<String>,
+    /// `#` and six hex digits, like #1d4e89.
+    #[schema(pattern = r"^#[0-9a-fA-F]{6}$")]
+    primary_colour: Option<String>,
+    /// Starts with https:// or /, at most 500 characters; empty for none.
+    #[schema(max_length = 500)]
+    logo_url: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/settings", request_body = SettingsChange,
+    responses((status = 200, body = Settings), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_settings(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    body: Result<Json<SettingsChange>, JsonRejection>,
+) -> ApiResult<Settings> {
+    let now = app.society_settings(&actor).await?;
+    let change = json_body(body)?;
+    let form = BrandingForm {
+        name: change.name.unwrap_or(now.name),
+        tagline: change.tagline.unwrap_or(now.tagline),
+        primary_colour: change.primary_colour.unwrap_or(now.primary_colour),
+        logo_url: change.logo_url.unwrap_or(now.logo_url),
+    };
+    let b = app.save_branding(&actor, &form, &identity.request_id).await?;
+    Ok(Json(Settings { name: b.name, tagline: b.tagline, primary_colour: b.primary_colour, logo_url: b.logo_url }))
 }

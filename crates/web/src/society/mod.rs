@@ -234,8 +234,7 @@ struct SettingsPage {
 }
 
 pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
-    actor.require(guildhall_app::Permission::Administration)?;
-    let b = app.branding().await;
+    let b = app.society_settings(&actor).await?;
     render(&SettingsPage {
         chrome: Chrome::new(&app, &identity, "Society settings", "staff").await.in_subsection("settings"),
         form: FormState::default(),
