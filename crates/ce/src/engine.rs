@@ -30,6 +30,8 @@ enum Why {
     BelowMinimum(u16),
     UnknownRate(u16),
     IncompleteYear,
+    /// The body excludes the activity altogether (index in `Ruleset::exclusions`).
+    Excluded(u16),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +109,12 @@ pub struct Scratch {
     order: Vec<u64>,
     ranges: Vec<(usize, usize)>,
     flow: Flow,
+    /// The joint allocation of overlapping caps (`joint_caps`): groups, membership (piece,
+    /// group), per piece (index, flow edge, credit left, trimmed not yet attributed).
+    jgroups: Vec<CapGroup>,
+    jmemb: Vec<(u32, u32)>,
+    jpieces: Vec<(u32, usize, i64, i64)>,
+    cflow: CostFlow,
 }
 
 impl Scratch {
@@ -454,6 +462,9 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
         Piece { info: (infos.len() - 1) as u32, unknown_rate: matches!(why, Why::UnknownRate(_)), ..p }
     };
     let mut base = Piece { date: a.reference_date(&member.sessions), act: ai as u32, rank: a.rank, ..blank_piece() };
+    // Activities the body excludes altogether earn nothing (the credit they would have earned is
+    // shown as disallowed, with the body's reason).
+    let excluded = v.exclusions.iter().position(|x| x.matches(a.kind, &a.tags, a.attrs_true)).map(|i| i as u16);
     if bits {
         set_bits(v, a, &mut base);
     }
@@ -492,6 +503,10 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             out.push(noted(base, Why::BelowMinimum(u16::MAX), 0, 0));
             return;
         }
+        if let Some(xi) = excluded {
+            out.push(noted(base, Why::Excluded(xi), Credit::from_micro(micro).0, 0));
+            return;
+        }
         push_split(a, member, base, Credit::from_micro(micro).0, out);
         return;
     };
@@ -525,6 +540,9 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
             if let Some(ci) = failed {
                 p.earned = 0;
                 p = noted(p, Why::Condition(ri, ci), each, assumed);
+            } else if let Some(xi) = excluded {
+                p.earned = 0;
+                p = noted(p, Why::Excluded(xi), each, assumed);
             }
             out.push(p);
             k += 1;
@@ -546,6 +564,10 @@ fn push_pieces(v: &Ruleset, member: &Member, ai: usize, bits: bool, out: &mut Ve
     }
     if credit == 0 && micro > 0 {
         out.push(noted(base, Why::BelowMinimum(ri), 0, assumed));
+        return;
+    }
+    if let Some(xi) = excluded {
+        out.push(noted(base, Why::Excluded(xi), credit, assumed));
         return;
     }
     push_split(a, member, base, credit, out);
@@ -682,6 +704,8 @@ pub(crate) struct Ctx<'a> {
     /// Explanation-only facts of the pieces (`Piece::info`).
     pub infos: &'a [Info],
     pub as_of: Date,
+    /// The credential's first period (the one containing its issue date).
+    pub first: bool,
 }
 
 enum Treatment {
@@ -765,15 +789,25 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, ex
             }
         }
     }
-    let how = words(explain, || format!("licensure method: {}", method_name(method)));
+    // How the licence was obtained, when the rule depends on it.
+    let how = words(explain, || if restricted { format!(" by {}", method_name(method)) } else { String::new() });
+    // The rule an exemption rests on: the rule set's first-period rule and the sources it cites.
+    let by_rule = || {
+        let mut r = format!("exempt by the first-period rule of {}", v.name);
+        if !fp.sources.is_empty() {
+            r.push_str(&format!(" (source: {})", fp.sources.join("; ")));
+        }
+        r
+    };
     match fp.policy {
         FirstPolicy::Exempt => match fp.applies_to {
             FirstAppliesTo::RemainderOfIssueCalendarYear => {
                 if p.end.year() == cred.issued.year() {
                     Treatment::Exempt(words(explain, || {
                         format!(
-                            "first registered {}: exempt for the rest of that calendar year ({how})",
-                            iso(cred.issued)
+                            "first registered on {}{how}: the rest of that calendar year is {}",
+                            iso(cred.issued),
+                            by_rule()
                         )
                     }))
                 } else {
@@ -785,8 +819,11 @@ fn first_treatment(v: &Ruleset, cred: &Credential, p: Period, is_first: bool, ex
                     }))
                 }
             }
-            _ => Treatment::Exempt(words(explain, || {
-                format!("first period after licensure on {} is exempt ({how})", iso(cred.issued))
+            FirstAppliesTo::FirstRenewal => Treatment::Exempt(words(explain, || {
+                format!("first renewal after initial licensure on {}{how}: {}", iso(cred.issued), by_rule())
+            })),
+            FirstAppliesTo::PeriodContainingIssueDate => Treatment::Exempt(words(explain, || {
+                format!("first registration period, licensed on {}{how}: {}", iso(cred.issued), by_rule())
             })),
         },
         FirstPolicy::Reduced => Treatment::Reduced,
@@ -1001,9 +1038,15 @@ fn eval_credential(
     };
     // (Pieces are in date order and periods follow dates, so the first placed piece has the
     // earliest period.)
-    let first_relevant =
+    // An explanation lists every period from the first one (a member or an auditor expects the
+    // whole history back to the first registration, an exempt first period with its reason);
+    // the summary needs only the periods that can carry credit into the last one.
+    let first_relevant = if explain {
+        0
+    } else {
         s.pieces.iter().map(|p| p.period).find(|&q| q != u32::MAX).unwrap_or(u32::MAX).min(periods.len() as u32 - 1)
-            as usize;
+            as usize
+    };
     s.next_carry.clear();
     let mut carry_unknown = false;
     // Without explanations the pieces are not needed once their period is evaluated, so a
@@ -1052,7 +1095,7 @@ fn eval_credential(
         let light = !explain && !last;
         eval_period(book, member, cred, v, period, is_first, carry_unknown, as_of, explain, light, cur, s, &mut out);
         carry_unknown = out.carry_out.is_none();
-        let cx = Ctx { version: v, pieces: cur, trims: &s.trims, infos: &s.infos, as_of };
+        let cx = Ctx { version: v, pieces: cur, trims: &s.trims, infos: &s.infos, as_of, first: is_first };
         sink(&out, &cx);
         // What carries forward is in `s.next_carry` (filled by `eval_period`).
     }
@@ -1060,6 +1103,368 @@ fn eval_credential(
     s.cur = cur_buf;
     s.periods = periods;
     Ok(())
+}
+
+/// The group of a piece under a cap of the given scope.
+#[inline]
+fn cap_key(scope: CapScope, period: Period, p: &Piece, a: &Activity) -> u64 {
+    match scope {
+        CapScope::Period => 0,
+        CapScope::CalendarYear => p.date.year() as u64,
+        CapScope::PeriodYear => (months_inclusive(period.start, p.date).max(1) as u64 - 1) / 12,
+        CapScope::PerItem => p.act as u64,
+        CapScope::PerOrganization => a.org as u64,
+        CapScope::PerOrganizationPerYear => ((a.org as u64) << 20) | p.date.year() as u64,
+    }
+}
+
+/// One group of a cap (the credit one maximum limits together) in the joint allocation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CapGroup {
+    mi: u8,
+    family: u8,
+    key: u64,
+    max: i64,
+    /// Pieces in it (with credit left).
+    size: u32,
+    /// Its node in the flow network, and whether the edge carrying its maximum is added.
+    node: u32,
+    linked: bool,
+    /// Credit it holds after the allocation.
+    held: i64,
+}
+
+const NO_EDGE: u32 = u32::MAX;
+
+/// Minimum-cost maximum flow by successive shortest paths (Bellman–Ford with a queue), on an
+/// adjacency list; edges come in pairs (edge `e`, its reverse `e ^ 1`).
+#[derive(Default)]
+pub(crate) struct CostFlow {
+    head: Vec<u32>,
+    next: Vec<u32>,
+    to: Vec<u32>,
+    cap: Vec<i64>,
+    cost: Vec<i64>,
+    dist: Vec<i64>,
+    via: Vec<u32>,
+    queued: Vec<bool>,
+    queue: std::collections::VecDeque<u32>,
+}
+
+impl CostFlow {
+    fn reset(&mut self, nodes: usize) {
+        self.head.clear();
+        self.head.resize(nodes, NO_EDGE);
+        self.next.clear();
+        self.to.clear();
+        self.cap.clear();
+        self.cost.clear();
+    }
+    fn add_node(&mut self) -> u32 {
+        self.head.push(NO_EDGE);
+        (self.head.len() - 1) as u32
+    }
+    /// Adds the edge `a → b`; returns its index.
+    fn add(&mut self, a: u32, b: u32, cap: i64, cost: i64) -> usize {
+        let e = self.to.len();
+        for (x, y, c, w) in [(a, b, cap, cost), (b, a, 0, -cost)] {
+            self.to.push(y);
+            self.cap.push(c);
+            self.cost.push(w);
+            self.next.push(self.head[x as usize]);
+            self.head[x as usize] = (self.to.len() - 1) as u32;
+        }
+        e
+    }
+    /// Flow on edge `e` (the residual capacity of its reverse).
+    fn flow_on(&self, e: usize) -> i64 {
+        self.cap[e ^ 1]
+    }
+    /// Pushes the most flow from `s` to `t`, along cheapest paths first. All edge costs given to
+    /// `add` are ≥ 0, and augmenting along shortest paths never creates a negative cycle, so the
+    /// result is a maximum flow of minimum cost.
+    fn run(&mut self, s: u32, t: u32) {
+        let n = self.head.len();
+        loop {
+            self.dist.clear();
+            self.dist.resize(n, INF);
+            self.via.clear();
+            self.via.resize(n, NO_EDGE);
+            self.queued.clear();
+            self.queued.resize(n, false);
+            self.dist[s as usize] = 0;
+            self.queue.clear();
+            self.queue.push_back(s);
+            while let Some(u) = self.queue.pop_front() {
+                let u = u as usize;
+                self.queued[u] = false;
+                let mut e = self.head[u];
+                while e != NO_EDGE {
+                    let ei = e as usize;
+                    let w = self.to[ei] as usize;
+                    let d = self.dist[u] + self.cost[ei];
+                    if self.cap[ei] > 0 && d < self.dist[w] {
+                        self.dist[w] = d;
+                        self.via[w] = e;
+                        if !self.queued[w] {
+                            self.queued[w] = true;
+                            self.queue.push_back(w as u32);
+                        }
+                    }
+                    e = self.next[ei];
+                }
+            }
+            if self.dist[t as usize] == INF {
+                return;
+            }
+            let mut push = INF;
+            let mut w = t as usize;
+            while w != s as usize {
+                let e = self.via[w] as usize;
+                push = push.min(self.cap[e]);
+                w = self.to[e ^ 1] as usize;
+            }
+            let mut w = t as usize;
+            while w != s as usize {
+                let e = self.via[w] as usize;
+                self.cap[e] -= push;
+                self.cap[e ^ 1] += push;
+                w = self.to[e ^ 1] as usize;
+            }
+        }
+    }
+}
+
+/// Applies the caps of known value (`known`, bits by maximum) together, crediting as much as
+/// they allow; used when some credit lies under two or more of them.
+///
+/// The credit `x_p` of each piece `p` (at most its credit left, `avail_p`) must keep every group
+/// `G` of every cap within its maximum: `Σ_{p∈G} x_p ≤ max_G`. The loader splits a rule set's
+/// caps into two families in which groups never cross (two groups of one family are disjoint or
+/// one contains the other: `Maximum::family`), so each family's groups form a forest, and the
+/// allocation is a flow:
+///
+/// ```text
+/// source → family-0 groups, outermost to innermost (the edge into G carries at most max_G)
+///        → piece p (from its innermost family-0 group, or the source; at most avail_p)
+///        → family-1 groups, innermost to outermost (the edge out of G carries at most max_G)
+///        → sink
+/// ```
+///
+/// A unit of flow through `p` crosses, for each group containing `p`, exactly the edge carrying
+/// that group's maximum (a group's pieces are exactly the pieces below it in its tree), and no
+/// other group's edge; so flows are exactly the allowed allocations, and a maximum flow credits
+/// the most the caps allow together. Adding an activity only adds pieces (paths), so the
+/// maximum never falls when an activity is added. Among maximum flows the cheapest is taken, a
+/// piece's edge costing its position in date order: earlier credit is kept and the latest
+/// trimmed, as with a single cap.
+///
+/// The trimmed credit is then attributed to caps for the explanation: caps in the usual order
+/// (the one covering less credit first), each taking its group's excess over its maximum, latest
+/// credit first, from credit the flow trimmed (there is always enough: the flow keeps the group
+/// within its maximum); anything left (trimmed only because of a combination of caps) goes to the
+/// first cap in that order whose group is full.
+fn joint_caps(
+    v: &Ruleset,
+    acts: &[Activity],
+    period: Period,
+    known: u16,
+    cur: &mut [Piece],
+    s: &mut Scratch,
+    out: &mut Outcome,
+) {
+    const SOURCE: u32 = 0;
+    const SINK: u32 = 1;
+    s.jgroups.clear();
+    s.jmemb.clear();
+    // Groups, cap by cap in the usual order (a cap's groups are contiguous), and membership
+    // (piece index, group index).
+    let mut cap_ranges = [(0u8, 0usize, 0usize); 16];
+    let mut ncap = 0;
+    for &(_, mi) in s.cap_order.iter() {
+        let bit = 1u16 << mi;
+        let m = &v.maxima[mi];
+        let (true, Some(max)) = (known & bit != 0, m.max.credit()) else { continue };
+        let first = s.jgroups.len();
+        for (pi, p) in cur.iter().enumerate() {
+            if p.carried_in || p.cap_bits & bit == 0 || p.avail() <= 0 {
+                continue;
+            }
+            let k = cap_key(m.scope, period, p, &acts[p.act as usize]);
+            let gi = match s.jgroups[first..].iter().position(|g| g.key == k) {
+                Some(i) => first + i,
+                None => {
+                    s.jgroups.push(CapGroup {
+                        mi: mi as u8,
+                        family: m.family,
+                        key: k,
+                        max: max.0,
+                        size: 0,
+                        node: 0,
+                        linked: false,
+                        held: 0,
+                    });
+                    s.jgroups.len() - 1
+                }
+            };
+            s.jgroups[gi].size += 1;
+            s.jmemb.push((pi as u32, gi as u32));
+        }
+        if ncap < 16 {
+            cap_ranges[ncap] = (mi as u8, first, s.jgroups.len());
+            ncap += 1;
+        }
+    }
+    // Each piece's groups by family, outermost first (groups of one family containing a piece
+    // form a chain; equal groups are ordered by cap order, the same way for every piece).
+    let groups = &s.jgroups;
+    s.jmemb.sort_unstable_by_key(|&(pi, gi)| {
+        let g = &groups[gi as usize];
+        (pi, g.family, std::cmp::Reverse(g.size), gi)
+    });
+    let ng = s.jgroups.len();
+    for (i, g) in s.jgroups.iter_mut().enumerate() {
+        g.node = (2 + i) as u32;
+    }
+    s.cflow.reset(2 + ng);
+    s.jpieces.clear();
+    let mut i = 0;
+    while i < s.jmemb.len() {
+        let pi = s.jmemb[i].0;
+        let mut j = i;
+        while j < s.jmemb.len() && s.jmemb[j].0 == pi {
+            j += 1;
+        }
+        let pnode = s.cflow.add_node();
+        let mut prev = SOURCE;
+        for k in i..j {
+            let g = &mut s.jgroups[s.jmemb[k].1 as usize];
+            if g.family != 0 {
+                continue;
+            }
+            if !g.linked {
+                s.cflow.add(prev, g.node, g.max, 0);
+                g.linked = true;
+            }
+            prev = g.node;
+        }
+        let e = s.cflow.add(prev, pnode, cur[pi as usize].avail(), pi as i64);
+        let mut inner: Option<usize> = None;
+        for k in (i..j).rev() {
+            let gi = s.jmemb[k].1 as usize;
+            if s.jgroups[gi].family != 1 {
+                continue;
+            }
+            match inner {
+                None => {
+                    s.cflow.add(pnode, s.jgroups[gi].node, INF, 0);
+                }
+                Some(h) if !s.jgroups[h].linked => {
+                    s.cflow.add(s.jgroups[h].node, s.jgroups[gi].node, s.jgroups[h].max, 0);
+                    s.jgroups[h].linked = true;
+                }
+                Some(_) => {}
+            }
+            inner = Some(gi);
+        }
+        match inner {
+            None => {
+                s.cflow.add(pnode, SINK, INF, 0);
+            }
+            Some(h) if !s.jgroups[h].linked => {
+                s.cflow.add(s.jgroups[h].node, SINK, s.jgroups[h].max, 0);
+                s.jgroups[h].linked = true;
+            }
+            Some(_) => {}
+        }
+        s.jpieces.push((pi, e, 0, 0));
+        i = j;
+    }
+    s.cflow.run(SOURCE, SINK);
+    // Per piece: (index, edge, credit left before each cap, trimmed not yet attributed).
+    for jp in s.jpieces.iter_mut() {
+        let avail = cur[jp.0 as usize].avail();
+        let x = s.cflow.flow_on(jp.1);
+        jp.2 = avail;
+        jp.3 = avail - x;
+    }
+    for &(pi, gi) in s.jmemb.iter() {
+        let x = s.jpieces.iter().find(|jp| jp.0 == pi).map(|jp| jp.2 - jp.3).unwrap_or(0);
+        s.jgroups[gi as usize].held += x;
+    }
+    let mut entries = [(0u8, 0i64, 0i64); 16];
+    for (ci, &(mi, a, b)) in cap_ranges[..ncap].iter().enumerate() {
+        let mut matched = 0;
+        let mut trimmed = 0;
+        for gi in a..b {
+            let mut sum = 0;
+            for &(pi, g) in s.jmemb.iter() {
+                if g as usize == gi {
+                    sum += s.jpieces.iter().find(|jp| jp.0 == pi).map_or(0, |jp| jp.2);
+                }
+            }
+            matched += sum;
+            let mut excess = sum - s.jgroups[gi].max;
+            // Latest first (membership is in piece order).
+            for k in (0..s.jmemb.len()).rev() {
+                if excess <= 0 {
+                    break;
+                }
+                let (pi, g) = s.jmemb[k];
+                if g as usize != gi {
+                    continue;
+                }
+                let Some(jp) = s.jpieces.iter_mut().find(|jp| jp.0 == pi) else { continue };
+                let t = excess.min(jp.3);
+                if t > 0 {
+                    jp.2 -= t;
+                    jp.3 -= t;
+                    excess -= t;
+                    trimmed += t;
+                    cur[pi as usize].capped += t;
+                    s.trims.push((pi, mi, t));
+                }
+            }
+            debug_assert!(excess <= 0, "the flow keeps every group within its maximum");
+        }
+        entries[ci] = (mi, matched, trimmed);
+    }
+    // Credit trimmed only by a combination of caps: to the first cap (in order) whose group
+    // holding the piece is full.
+    for jpi in 0..s.jpieces.len() {
+        let (pi, _, _, left) = s.jpieces[jpi];
+        if left <= 0 {
+            continue;
+        }
+        let mut best: Option<(usize, bool)> = None;
+        for &(p, gi) in s.jmemb.iter() {
+            if p != pi {
+                continue;
+            }
+            let g = &s.jgroups[gi as usize];
+            let Some(ci) = cap_ranges[..ncap].iter().position(|r| r.0 == g.mi) else { continue };
+            let full = g.held >= g.max;
+            let better = match best {
+                None => true,
+                Some((bc, bf)) => (full && !bf) || (full == bf && ci < bc),
+            };
+            if better {
+                best = Some((ci, full));
+            }
+        }
+        if let Some((ci, _)) = best {
+            entries[ci].2 += left;
+            cur[pi as usize].capped += left;
+            s.trims.push((pi, entries[ci].0, left));
+            s.jpieces[jpi].3 = 0;
+        }
+    }
+    for &(mi, matched, trimmed) in &entries[..ncap] {
+        if out.ncaps < 16 {
+            out.caps[out.ncaps] = (mi, Credit(matched), Credit(trimmed));
+            out.ncaps += 1;
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1123,12 +1528,23 @@ fn eval_period(
         }
     }
     s.cap_order.sort_unstable();
+    // Caps applied one after another (each trimming its latest credit) credit the most the caps
+    // allow only when no credit lies under two of them: with overlapping caps the first can trim
+    // credit the second would have let through (and adding an activity could then lower the
+    // total). Credit under two or more caps of known value is allocated jointly (`joint_caps`).
+    let known: u16 =
+        v.maxima.iter().enumerate().take(16).filter(|(_, m)| m.max.credit().is_some()).fold(0, |b, (i, _)| b | 1 << i);
+    let joint = cur.iter().any(|p| !p.carried_in && p.avail() > 0 && (p.cap_bits & known).count_ones() > 1);
     // Whether an earlier cap has changed what is available (until then the sums above hold).
     let mut changed = false;
     for oi in 0..s.cap_order.len() {
         let mi = s.cap_order[oi].1;
         let m = &v.maxima[mi];
         let bit = 1u16 << mi;
+        if joint && known & bit != 0 {
+            // Allocated below, after the caps of unknown value.
+            continue;
+        }
         let matched_before: i64 = if changed {
             cur.iter().filter(|p| !p.carried_in && p.cap_bits & bit != 0).map(|p| p.avail()).sum()
         } else {
@@ -1164,16 +1580,7 @@ fn eval_period(
             }
             continue;
         }
-        let key = |p: &Piece, a: &Activity| -> u64 {
-            match m.scope {
-                CapScope::Period => 0,
-                CapScope::CalendarYear => p.date.year() as u64,
-                CapScope::PeriodYear => (months_inclusive(period.start, p.date).max(1) as u64 - 1) / 12,
-                CapScope::PerItem => p.act as u64,
-                CapScope::PerOrganization => a.org as u64,
-                CapScope::PerOrganizationPerYear => ((a.org as u64) << 20) | p.date.year() as u64,
-            }
-        };
+        let key = |p: &Piece, a: &Activity| -> u64 { cap_key(m.scope, period, p, a) };
         for p in cur.iter() {
             if p.carried_in || p.cap_bits & bit == 0 {
                 continue;
@@ -1218,6 +1625,9 @@ fn eval_period(
             out.caps[out.ncaps] = (mi as u8, Credit(matched_before), Credit(trimmed_total));
             out.ncaps += 1;
         }
+    }
+    if joint {
+        joint_caps(v, acts, period, known, cur, s, out);
     }
 
     // ---- requirement ----
@@ -1735,6 +2145,10 @@ fn eval_period(
     let carry_policy_exempt = exempt && !matches!(v.first_period.carry_out, ExemptCarry::Normal);
     if !carry_needed {
         out.carry_out = None;
+    } else if cur.is_empty() {
+        // Nothing recorded in the period (not even carried-in credit): nothing can carry, whatever
+        // the carryover rules say.
+        out.carry_out = Some(Credit::ZERO);
     } else if not_required || co.allowed == Tri::No || carry_policy_exempt {
         out.carry_out = Some(Credit::ZERO);
         if exempt && matches!(v.first_period.carry_out, ExemptCarry::Unknown) && explain {
@@ -2087,6 +2501,10 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
                 Why::IncompleteYear => reasons.push(
                     "no credit yet: service credit is earned only at the end of each completed year of service".into(),
                 ),
+                Why::Excluded(xi) => {
+                    let why = v.exclusions.get(xi as usize).map(|x| x.reason.as_str()).unwrap_or_default();
+                    reasons.push(format!("disallowed {} {unit}: {why}", Credit(info.disallowed).text()));
+                }
             }
             if info.assumed != 0
                 && let Some(r) = rule
@@ -2174,6 +2592,9 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
     let mut notes = o.notes.clone();
     if let Some(why) = &o.exempt_reason {
         notes.push(format!("exempt: {why}"));
+    }
+    if cx.pieces.is_empty() {
+        notes.push("no activities are recorded in this period".into());
     }
     if cx.pieces.iter().any(|p| !p.carried_in && cx.infos[p.info as usize].assumed != 0) {
         notes.push("some conditions were not recorded on the activities and were assumed to hold".into());
@@ -2270,6 +2691,8 @@ fn explain_period(book: &RuleBook, member: &Member, names: &Names, o: &Outcome, 
             undecidable
         },
         notes,
+        first_period: cx.first,
+        exempt_reason: o.exempt_reason.clone(),
     }
 }
 

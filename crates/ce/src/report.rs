@@ -121,6 +121,10 @@ pub struct PeriodResult {
     /// Parts of the rules the engine cannot decide, in words.
     pub undecidable: Vec<String>,
     pub notes: Vec<String>,
+    /// Whether this is the credential's first period (the one containing its issue date).
+    pub first_period: bool,
+    /// Why the period is exempt, in words, citing the rule (`null` unless `status` is `exempt`).
+    pub exempt_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

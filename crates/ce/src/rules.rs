@@ -179,6 +179,8 @@ struct RawRuleset {
     #[serde(default)]
     maximum: Vec<Sp<RawMaximum>>,
     #[serde(default)]
+    exclusion: Vec<Sp<RawExclusion>>,
+    #[serde(default)]
     diversity: Vec<Sp<RawDiversity>>,
     #[serde(default)]
     credit_rule: Vec<Sp<RawCreditRule>>,
@@ -282,6 +284,26 @@ struct RawMaximum {
     #[serde(default)]
     applies_to_tags: Vec<String>,
     scope: Sp<String>,
+    confidence: Option<Sp<String>>,
+    #[serde(default)]
+    sources: Vec<Sp<String>>,
+    note: Option<String>,
+}
+
+/// Activities the body excludes altogether (what does not count at all, whatever its kind's
+/// credit rule says).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RawExclusion {
+    id: String,
+    #[serde(default)]
+    applies_to_kinds: Vec<String>,
+    #[serde(default)]
+    applies_to_tags: Vec<String>,
+    /// An attribute that excludes the activity when it is recorded true.
+    when: Option<String>,
+    reason: String,
     confidence: Option<Sp<String>>,
     #[serde(default)]
     sources: Vec<Sp<String>>,
@@ -436,6 +458,9 @@ impl TagSet {
     }
     pub fn is_empty(&self) -> bool {
         self.0 == [0; 4]
+    }
+    pub fn is_subset(&self, o: &TagSet) -> bool {
+        (0..4).all(|i| self.0[i] & !o.0[i] == 0)
     }
     pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
         (0..MAX_TAGS as u16).filter(move |i| self.contains(*i))
@@ -682,6 +707,97 @@ pub struct Maximum {
     pub kinds: Vec<KindId>,
     pub tags: TagSet,
     pub scope: CapScope,
+    /// 0 or 1: the maxima of a rule set are split into two families such that within a family
+    /// no two maxima can cross (their credit is either disjoint or one's groups lie inside the
+    /// other's). The engine credits overlapping caps by a flow through the two families'
+    /// trees; the loader refuses maxima that cannot be split so.
+    pub family: u8,
+}
+
+impl CapScope {
+    /// Whether every group of scope `self` lies inside one group of scope `o` (for pieces of
+    /// one period: the period, a calendar year, a year of the period, an activity, an
+    /// organisation, an organisation's calendar year).
+    fn within(self, o: CapScope) -> bool {
+        use CapScope::*;
+        self == o
+            || o == Period
+            || matches!(
+                (self, o),
+                (PerOrganizationPerYear, PerOrganization | CalendarYear) | (PerItem, PerOrganization)
+            )
+    }
+}
+
+impl Maximum {
+    /// Every piece of credit this maximum covers is covered by `o`, in one group of `o`.
+    fn within(&self, o: &Maximum) -> bool {
+        let kinds = o.kinds.is_empty() || (!self.kinds.is_empty() && self.kinds.iter().all(|k| o.kinds.contains(k)));
+        let tags = o.tags.is_empty() || (!self.tags.is_empty() && self.tags.is_subset(&o.tags));
+        kinds && tags && self.scope.within(o.scope)
+    }
+
+    /// Some activity can be covered by both (an activity has one kind but may have any tags).
+    fn may_overlap(&self, o: &Maximum) -> bool {
+        self.kinds.is_empty() || o.kinds.is_empty() || self.kinds.iter().any(|k| o.kinds.contains(k))
+    }
+
+    /// Some credit may be covered by both without one containing the other.
+    fn may_cross(&self, o: &Maximum) -> bool {
+        self.may_overlap(o) && !self.within(o) && !o.within(self)
+    }
+}
+
+/// Splits maxima into two families with no crossing pair inside a family (2-colours the
+/// "may cross" graph); `Err((a, b))` names two maxima on an odd cycle of crossings.
+fn cap_families(maxima: &mut [Maximum]) -> Result<(), (String, String)> {
+    let n = maxima.len();
+    let mut colour = vec![u8::MAX; n];
+    for start in 0..n {
+        if colour[start] != u8::MAX {
+            continue;
+        }
+        colour[start] = 0;
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for j in 0..n {
+                if j == i || !maxima[i].may_cross(&maxima[j]) {
+                    continue;
+                }
+                if colour[j] == u8::MAX {
+                    colour[j] = 1 - colour[i];
+                    stack.push(j);
+                } else if colour[j] == colour[i] {
+                    return Err((maxima[i].id.clone(), maxima[j].id.clone()));
+                }
+            }
+        }
+    }
+    for (m, c) in maxima.iter_mut().zip(colour) {
+        m.family = c;
+    }
+    Ok(())
+}
+
+/// Activities that do not count at all: every condition given must hold (kind among `kinds`,
+/// a tag among `tags`, the attribute `when` recorded true).
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    pub id: String,
+    pub kinds: Vec<KindId>,
+    pub tags: TagSet,
+    pub when: Option<u8>,
+    /// In the body's words, shown to people.
+    pub reason: String,
+}
+
+impl Exclusion {
+    #[inline]
+    pub fn matches(&self, kind: KindId, tags: &TagSet, attrs_true: u64) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&kind))
+            && (self.tags.is_empty() || self.tags.intersects(tags))
+            && self.when.is_none_or(|b| attrs_true & (1u64 << b) != 0)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -774,6 +890,8 @@ pub struct FirstPeriod {
     pub reduced_minimums: Vec<(usize, Amount)>,
     pub prorate_per_month: Amount,
     pub carry_out: ExemptCarry,
+    /// Titles of the sources the first-period rule cites (to explain an exemption).
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -931,6 +1049,7 @@ pub struct Ruleset {
     pub non_credit_items: Vec<String>,
     pub minimums: Vec<Minimum>,
     pub maxima: Vec<Maximum>,
+    pub exclusions: Vec<Exclusion>,
     pub diversity: Vec<Diversity>,
     pub credit_rules: Vec<CreditRule>,
     pub carryover: Carryover,
@@ -1270,10 +1389,10 @@ impl Builder {
         if let Some(defaults) = &raw.engine_defaults {
             check_policies(&cx, defaults)?;
         }
-        let mut source_ids: HashMap<&str, ()> = HashMap::new();
+        let mut source_ids: HashMap<&str, &str> = HashMap::new();
         for s in &raw.source {
             let src = s.get_ref();
-            if source_ids.insert(src.id.as_str(), ()).is_some() {
+            if source_ids.insert(src.id.as_str(), src.title.as_str()).is_some() {
                 return cx.err(s.span(), format!("source id \"{}\" is defined twice", src.id));
             }
             let k = src.kind.get_ref().as_str();
@@ -1325,7 +1444,7 @@ impl Builder {
         &mut self,
         cx: &Ctx,
         sp: &Sp<RawRuleset>,
-        sources: &HashMap<&str, ()>,
+        sources: &HashMap<&str, &str>,
     ) -> Result<Ruleset, CeError> {
         let r = sp.get_ref();
         let id = r.id.get_ref().trim().to_string();
@@ -1641,11 +1760,50 @@ impl Builder {
                 tags.insert(self.tag(cx, ms.clone(), t)?);
             }
             let kinds = m.applies_to_kinds.iter().map(|k| self.kind(k)).collect();
-            maxima.push(Maximum { id: m.id.clone(), max: m.max.0, kinds, tags, scope });
+            maxima.push(Maximum { id: m.id.clone(), max: m.max.0, kinds, tags, scope, family: 0 });
+        }
+        if let Err((a, b)) = cap_families(&mut maxima) {
+            return cx.err(
+                sp.span(),
+                format!(
+                    "maximums \"{a}\" and \"{b}\" are part of a chain of maximums that overlap without one containing \
+                     another; the engine can credit overlapping maximums only when they split into two groups \
+                     of nested maximums (make one of them cover a subset of the other's kinds and tags, in a \
+                     scope within the other's)"
+                ),
+            );
         }
 
         if maxima.len() > 16 {
             return cx.err(sp.span(), "a rule set may have at most 16 maximums");
+        }
+
+        // Exclusions.
+        let mut exclusions = Vec::new();
+        for x in &r.exclusion {
+            let xs = x.span();
+            let x = x.get_ref();
+            check_sources(&x.sources)?;
+            check_conf(&x.confidence)?;
+            if x.applies_to_kinds.is_empty() && x.applies_to_tags.is_empty() && x.when.is_none() {
+                return cx.err(xs, format!("exclusion \"{}\" needs applies_to_kinds, applies_to_tags or when", x.id));
+            }
+            if exclusions.iter().any(|e: &Exclusion| e.id == x.id) {
+                return cx.err(xs, format!("exclusion \"{}\" is defined twice", x.id));
+            }
+            if x.reason.trim().is_empty() {
+                return cx.err(xs, format!("exclusion \"{}\" needs a reason in words", x.id));
+            }
+            let mut tags = TagSet::EMPTY;
+            for t in &x.applies_to_tags {
+                tags.insert(self.tag(cx, xs.clone(), t)?);
+            }
+            let when = match &x.when {
+                Some(a) => Some(self.attr(cx, xs.clone(), a)?),
+                None => None,
+            };
+            let kinds = x.applies_to_kinds.iter().map(|k| self.kind(k)).collect();
+            exclusions.push(Exclusion { id: x.id.clone(), kinds, tags, when, reason: x.reason.trim().to_string() });
         }
 
         // Diversity.
@@ -1809,6 +1967,7 @@ impl Builder {
                 reduced_minimums: Vec::new(),
                 prorate_per_month: Amount::Unknown,
                 carry_out: ExemptCarry::None,
+                sources: Vec::new(),
             },
             Some(f) => {
                 let fs = f.span();
@@ -1888,6 +2047,11 @@ impl Builder {
                     reduced_minimums,
                     prorate_per_month: f.prorate_hours_per_month.map(|x| x.0).unwrap_or(Amount::Unknown),
                     carry_out,
+                    sources: f
+                        .sources
+                        .iter()
+                        .filter_map(|id| sources.get(id.get_ref().as_str()).map(|t| t.to_string()))
+                        .collect(),
                 }
             }
         };
@@ -1925,6 +2089,7 @@ impl Builder {
             non_credit_items,
             minimums,
             maxima,
+            exclusions,
             diversity,
             credit_rules,
             carryover,
@@ -2089,6 +2254,34 @@ sources = ["chapter-bylaws"]
     fn good_staff_file_loads() {
         let book = RuleBook::from_sources(&[("chapter.toml", GOOD)]).expect("loads");
         assert_eq!(book.ruleset_ids(), vec!["CHAPTER-CERT"]);
+    }
+
+    fn with_caps(caps: &[(&str, &str, &str)]) -> String {
+        let mut text = GOOD.to_string();
+        for (id, tags, scope) in caps {
+            text.push_str(&format!(
+                "\n[[ruleset.maximum]]\nid = \"{id}\"\nmax = 5\napplies_to_tags = [{tags}]\nscope = \"{scope}\"\nsources = [\"chapter-bylaws\"]\n"
+            ));
+        }
+        text
+    }
+
+    /// Caps whose credit can overlap are credited jointly through two families of nested caps:
+    /// two crossing caps, or caps nested in each other, load; three caps that can each overlap
+    /// the other two without nesting cannot be split so and are refused with a sentence.
+    #[test]
+    fn caps_must_split_into_two_nested_families() {
+        let two = with_caps(&[("a", "\"x\"", "period"), ("b", "\"y\"", "period")]);
+        let book = RuleBook::from_sources(&[("chapter.toml", two.as_str())]).expect("two crossing caps load");
+        let v = &book.history("CHAPTER-CERT").expect("rs").versions[0];
+        assert_ne!(v.maxima[0].family, v.maxima[1].family);
+        let nested =
+            with_caps(&[("a", "\"x\"", "calendar_year"), ("b", "\"x\", \"y\"", "period"), ("c", "\"y\"", "period")]);
+        RuleBook::from_sources(&[("chapter.toml", nested.as_str())]).expect("nested caps load");
+        let three = with_caps(&[("a", "\"x\"", "period"), ("b", "\"y\"", "period"), ("c", "\"z\"", "period")]);
+        let (_, line, reason) = refused(&three);
+        assert_eq!(line, 8, "{reason}");
+        assert!(reason.contains("overlap without one containing another"), "{reason}");
     }
 
     #[test]

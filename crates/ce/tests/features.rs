@@ -356,8 +356,8 @@ fn cases() -> Vec<Case> {
                 vec![act("art", "publication_article", &["technical"], "2025-01-15", 1.0, "item")],
             ),
             checks: vec![
-                ("nc", "", "/periods/0/start", json!("2025-01-01")),
                 ("nc", "2025-01-01", "/credited/total", json!(10)),
+                ("nc", "2024-01-01", "/credited/total", json!(0)),
             ],
         },
         // ------------------------------------------------------------------ caps
@@ -604,6 +604,18 @@ fn cases() -> Vec<Case> {
             ),
             checks: vec![
                 ("exam", "2023-07-01", "/status", json!("exempt")),
+                (
+                    "exam",
+                    "2023-07-01",
+                    "/exempt_reason",
+                    json!(
+                        "first renewal after initial licensure on 2023-08-10 by exam: exempt by \
+                         the first-period rule of Texas Professional Engineer (source: TBPE 'Continuing Education \
+                         Program (CEP)' page (older agency site))"
+                    ),
+                ),
+                ("exam", "2023-07-01", "/first_period", json!(true)),
+                ("comity", "2023-07-01", "/exempt_reason", json!(null)),
                 ("exam", "2023-07-01", "/carry_out", json!(0)),
                 ("comity", "2023-07-01", "/status", json!("deficient")),
                 ("unknown", "2023-07-01", "/status", json!("undecidable")),
@@ -731,11 +743,15 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
-            name: "periods before the member's first activity are not reported; the period containing as_of always is",
+            name: "every period from the first registration is reported, up to the one containing as_of",
             input: input("2024-06-01", vec![cred("nc", "US-NC-PE", "2010-05-01")], vec![]),
             checks: vec![
-                ("nc", "", "/periods/0/start", json!("2024-01-01")),
-                ("nc", "", "/periods/1", json!("<missing>")),
+                ("nc", "", "/periods/0/start", json!("2010-01-01")),
+                ("nc", "", "/periods/0/first_period", json!(true)),
+                ("nc", "", "/periods/1/first_period", json!(false)),
+                ("nc", "", "/periods/1/notes/0", json!("no activities are recorded in this period")),
+                ("nc", "", "/periods/14/start", json!("2024-01-01")),
+                ("nc", "", "/periods/15", json!("<missing>")),
             ],
         },
         Case {

@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use guildhall_ce::RuleBook;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -106,6 +107,8 @@ fn member(acts: &[A]) -> Value {
             { "id": "nc", "ruleset": "US-NC-PE", "issued": "2015-01-01" },
             { "id": "il", "ruleset": "US-IL-PE", "issued": "2015-01-01" },
             { "id": "ohio", "ruleset": "US-OH-PE", "issued": "2015-01-01" },
+            // A programme whose caps cross (see `CROSSING_CAPS`): exercises the joint allocation.
+            { "id": "cross", "ruleset": "CROSSING", "issued": "2021-02-01" },
         ],
         "activities": acts.iter().enumerate().map(|(i, a)| activity_json(i, a)).collect::<Vec<_>>(),
     })
@@ -139,7 +142,7 @@ proptest! {
     /// earlier-dated activity under a cap trimmed latest-first. See docs/ce-evaluate.md.)
     #[test]
     fn adding_an_activity_never_lowers_credited_totals(acts in proptest::collection::vec(arb_activity(), 0..14), extra in arb_activity()) {
-        let book = book();
+        let book = book_with_crossing();
         let before = totals(&run(&book, &member(&acts)));
         let mut more = acts.clone();
         more.push(extra);
@@ -159,7 +162,7 @@ proptest! {
 
     #[test]
     fn evaluation_is_deterministic(acts in proptest::collection::vec(arb_activity(), 0..14)) {
-        let book = book();
+        let book = book_with_crossing();
         let input = member(&acts).to_string();
         let a = guildhall_ce::evaluate_json(&input, &book).expect("ok");
         let b = guildhall_ce::evaluate_json(&input, &book).expect("ok");
@@ -168,7 +171,7 @@ proptest! {
 
     #[test]
     fn result_does_not_depend_on_activity_order(acts in proptest::collection::vec(arb_activity(), 0..14), seed in any::<u64>()) {
-        let book = book();
+        let book = book_with_crossing();
         let input = member(&acts);
         let mut shuffled = input.clone();
         let list = shuffled["activities"].as_array_mut().expect("activities");
@@ -193,7 +196,7 @@ proptest! {
     /// current period) agrees with the explained evaluation on the current period.
     #[test]
     fn summary_agrees_with_explained_evaluation(acts in proptest::collection::vec(arb_activity(), 0..14)) {
-        let book = book();
+        let book = book_with_crossing();
         let input = member(&acts).to_string();
         let (m, names) = guildhall_ce::parse_input(&input, &book).expect("input");
         let full = guildhall_ce::evaluate_member(&book, &m, &names);
@@ -209,4 +212,111 @@ proptest! {
             }
         }
     }
+}
+
+/// A programme with PMP's caps as they were when the defect was found: "giving back" and
+/// "working as a practitioner" as two separate caps that an activity can fall under together.
+const CROSSING_CAPS: &str = r#"schema_version = "1.0.0"
+
+[[source]]
+id = "test"
+title = "Test programme"
+kind = "staff"
+
+[[ruleset]]
+id = "CROSSING"
+version = "2026"
+name = "Programme with crossing caps"
+authority = "test"
+credential_type = "programme"
+jurisdiction = "society"
+status = "voluntary"
+credit_unit = "PDU"
+sources = ["test"]
+
+[ruleset.cycle]
+length_months = 36
+anchor = "credential_start"
+
+[ruleset.requirement]
+total = 60
+
+[[ruleset.maximum]]
+id = "giving_back"
+max = 25
+applies_to_tags = ["pmi:giving_back"]
+scope = "period"
+sources = ["test"]
+
+[[ruleset.maximum]]
+id = "working_as_practitioner"
+max = 8
+applies_to_tags = ["pmi:practitioner"]
+scope = "period"
+sources = ["test"]
+
+[[ruleset.credit_rule]]
+kind = "course"
+method = "per_hour"
+rate = 1
+rounding = { increment = 0.25, mode = "down" }
+sources = ["test"]
+"#;
+
+/// The embedded rule files plus the programme with crossing caps.
+fn book_with_crossing() -> RuleBook {
+    RuleBook::embedded_with(&[("crossing.toml", CROSSING_CAPS)]).expect("the programme loads")
+}
+
+/// Regression (found by `adding_an_activity_never_lowers_credited_totals`, seed 20261205): an
+/// activity tagged both "giving back" and "working as a practitioner" used room under both caps,
+/// and the caps were applied one after the other, each trimming its latest credit: the
+/// practitioner cap trimmed an older practising-only activity and the giving-back cap then
+/// trimmed a giving-back-only session, so the period earned 28 PDU instead of 28.5 before the
+/// activity was added. Minimal input: course [practitioner] day 506 qty 9 (4.5 h); course
+/// [giving back] day 31, 3 sessions of 8 h; added: course [giving back, practitioner] day 31,
+/// one session of 5 h.
+#[test]
+fn activity_under_two_caps_never_lowers_earned_credit() {
+    let a = |tags: Vec<usize>, day: i64, qty: u32, sessions: Option<(i64, u32)>| A {
+        kind: 0,
+        tags,
+        day,
+        qty,
+        unit: 0,
+        sessions,
+        first: None,
+        approved: false,
+    };
+    let acts = vec![a(vec![9], 506, 9, None), a(vec![8], 31, 1, Some((3, 8)))];
+    let mut more = acts.clone();
+    more.push(a(vec![8, 9], 31, 1, Some((1, 5))));
+    let earned = |out: &Value, cred: &str| {
+        let p = period(out, cred, "2021-02-01");
+        num(&p["credited"]["total"]) - num(&p["credited"]["carried_in"])
+    };
+
+    // PMP's caps as PMI states them: practising credit is giving-back credit, so all of it
+    // counts against the 25 PDU of giving back (4.5 + 24 → 25, and still 25 with the new one).
+    let book = book_with_crossing();
+    assert_eq!(earned(&run(&book, &member(&acts)), "pmp"), 2500);
+    assert_eq!(earned(&run(&book, &member(&more)), "pmp"), 2500);
+
+    // Caps that cross (the PMP file when the defect was found): before, 4.5 practising (cap 8)
+    // + 24 giving back (cap 25) = 28.5. After, the new 5 PDU fall under both: practising could
+    // take 3.5 more, giving back 1 more, so the best allocation credits 28.5 + 1 = 29.5 (it used
+    // to give 28: the caps, applied one after the other, trimmed credit the other let through).
+    let before = run(&book, &member(&acts));
+    let after = run(&book, &member(&more));
+    assert_eq!(earned(&before, "cross"), 2850);
+    assert_eq!(earned(&after, "cross"), 2950);
+    let p = period(&after, "cross", "2021-02-01");
+    for c in p["caps"].as_array().expect("caps") {
+        assert!(num(&c["matched"]) - num(&c["trimmed"]) <= num(&c["max"]), "a cap is exceeded: {c}");
+    }
+    // Every trimmed hundredth is explained under a cap, and the activities' capped credit adds up.
+    let trimmed: i64 = p["caps"].as_array().expect("caps").iter().map(|c| num(&c["trimmed"])).sum();
+    let capped: i64 = p["activities"].as_array().expect("activities").iter().map(|a| num(&a["capped"])).sum();
+    assert_eq!(trimmed, capped);
+    assert_eq!(capped, 3350 - 2950);
 }

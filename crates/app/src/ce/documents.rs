@@ -49,6 +49,9 @@ impl Transcript {
             format!("Credential: {} — {}", self.credential, self.held),
             format!("Period: {} to {} — {}", p.start, p.end, p.status_words),
         ];
+        if let Some(why) = &p.exempt_reason {
+            out.push(format!("Exempt: {why}"));
+        }
         for bar in &p.bars {
             let required = bar.required.as_deref().unwrap_or("not established");
             let short = bar.shortfall.as_deref().map(|s| format!(", short {s}")).unwrap_or_default();

@@ -115,6 +115,10 @@ pub struct PeriodView {
     pub still_needed: Vec<String>,
     pub undecidable: Vec<String>,
     pub notes: Vec<String>,
+    /// The credential's first period (the one containing its first registration).
+    pub first_period: bool,
+    /// Why the period is exempt, citing the rule (exempt periods only).
+    pub exempt_reason: Option<String>,
 }
 
 /// A licence or certification and the engine's answer for it.
@@ -356,6 +360,8 @@ pub(crate) fn period_view(book: &RuleBook, ruleset: &str, index: usize, p: &Peri
         still_needed: said(&p.still_needed),
         undecidable: said(&p.undecidable),
         notes: said(&p.notes),
+        first_period: p.first_period,
+        exempt_reason: p.exempt_reason.as_deref().map(|l| words::engine_words(l, &unit)),
     }
 }
 

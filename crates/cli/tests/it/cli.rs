@@ -73,8 +73,13 @@ fn ce_evaluate_prints_the_engine_s_evaluation_of_each_worked_example() {
         serde_json::from_str(&stdout(&guildhall(&["ce", "evaluate", &format!("{fixtures}/case1-texas.json")], None)))
             .unwrap();
     let periods = texas["credentials"][0]["periods"].as_array().unwrap();
-    assert_eq!((periods[0]["status"].as_str(), periods[0]["carry_out"].as_f64()), (Some("compliant"), Some(14.0)));
-    assert_eq!(periods[1]["status"], "deficient");
+    // Every period from the first registration (2016-08-10) to the one containing as_of.
+    assert_eq!((periods[0]["start"].as_str(), periods[0]["first_period"].as_bool()), (Some("2016-07-01"), Some(true)));
+    let starting = |start: &str| periods.iter().find(|p| p["start"] == start).unwrap();
+    let p1 = starting("2023-07-01");
+    assert_eq!((p1["status"].as_str(), p1["carry_out"].as_f64()), (Some("compliant"), Some(14.0)));
+    assert_eq!(starting("2024-07-01")["status"], "deficient");
+    assert_eq!(periods.last().unwrap()["start"], "2024-07-01");
 
     let bad = guildhall(&["ce", "evaluate", "/nonexistent.json"], None);
     assert!(!bad.status.success());

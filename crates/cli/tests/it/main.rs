@@ -12,6 +12,7 @@ mod authorisation;
 mod bad_input;
 mod ce;
 mod ce_pages;
+mod ce_periods;
 mod chapters;
 mod cli;
 mod layering;

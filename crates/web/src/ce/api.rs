@@ -127,6 +127,11 @@ pub struct CePeriod {
     /// Why the rules cannot decide, one sentence each.
     undecidable: Vec<String>,
     notes: Vec<String>,
+    /// Whether this is the credential's first period (the one containing its first registration;
+    /// periods are listed from it, oldest first).
+    first_period: bool,
+    /// Why the period is exempt, citing the rule; null unless the status is exempt.
+    exempt_reason: Option<String>,
 }
 
 /// A licence or certification the engine tracks.
@@ -171,6 +176,8 @@ fn period(p: guildhall_app::ce::PeriodView) -> CePeriod {
         still_needed: p.still_needed,
         undecidable: p.undecidable,
         notes: p.notes,
+        first_period: p.first_period,
+        exempt_reason: p.exempt_reason,
     }
 }
 
