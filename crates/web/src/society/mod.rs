@@ -231,6 +231,7 @@ struct SettingsPage {
     tagline: String,
     primary_colour: String,
     logo_url: String,
+    currency: String,
 }
 
 pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
@@ -244,6 +245,7 @@ pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity
         tagline: b.tagline,
         primary_colour: b.primary_colour,
         logo_url: b.logo_url,
+        currency: b.currency,
     })
 }
 
@@ -257,6 +259,9 @@ pub struct SettingsForm {
     primary_colour: String,
     #[serde(default)]
     logo_url: String,
+    /// Absent (a form from before the setting existed): the currency is kept.
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 pub async fn save_settings(
@@ -264,11 +269,16 @@ pub async fn save_settings(
     SignedIn(actor, identity): SignedIn,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> PageResult {
+    let currency = match &form.currency {
+        Some(currency) => currency.clone(),
+        None => app.currency().await,
+    };
     let branding = BrandingForm {
         name: form.name.clone(),
         tagline: form.tagline.clone(),
         primary_colour: form.primary_colour.clone(),
         logo_url: form.logo_url.clone(),
+        currency: currency.clone(),
     };
     let (form_state, notice, err) = match app.save_branding(&actor, &branding, &identity.request_id).await {
         Ok(_) => (FormState::default(), "The society settings were saved.".to_string(), None),
@@ -283,6 +293,7 @@ pub async fn save_settings(
         tagline: form.tagline,
         primary_colour: form.primary_colour,
         logo_url: form.logo_url,
+        currency,
     };
     match err {
         Some(err) => rerender(&page, &err),

@@ -1,0 +1,309 @@
+//! Members as records: adding one, editing one, a member's terms, importing and exporting
+//! members as CSV, and the membership reports, with the staff pages' use cases.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use guildhall_app::App;
+use guildhall_app::membership::profile::{ProfileForm, VISIBLE_FIELDS};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Member, Term, detail, member_id, member_out, term_out};
+use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use crate::error::{ApiError, ErrorBody};
+use crate::membership::members::MemberQuery;
+use crate::session::ApiActor;
+
+/// A member staff add, in the member import's terms (the same checks as a file of one row).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    first_name: String,
+    last_name: String,
+    email: String,
+    /// The tier's code (GET /api/v1/tiers).
+    tier: String,
+    /// applied, approved, active, grace, lapsed or cancelled (default active).
+    #[serde(default)]
+    status: Option<String>,
+    /// ISO 8601 date (default today).
+    #[serde(default)]
+    joined_on: Option<String>,
+    /// ISO 8601 date the paid membership runs to.
+    #[serde(default)]
+    expires_on: Option<String>,
+    /// A member number; one is given when left out.
+    #[serde(default)]
+    member_number: Option<String>,
+    /// The home chapter's short name (its slug).
+    #[serde(default)]
+    home_chapter: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    employer: Option<String>,
+    #[serde(default)]
+    job_title: Option<String>,
+    /// student, eit, licensed, retired or other
+    #[serde(default)]
+    career_stage: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/members", request_body = NewMember,
+    responses((status = 200, body = Member, description = "The member added"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Each field refused, by its name")))]
+pub(super) async fn add_member(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    body: Result<Json<NewMember>, JsonRejection>,
+) -> ApiResult<Member> {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    let m = json_body(body)?;
+    let today = app.clock.today().to_string();
+    let mut columns = vec![
+        ("first_name", m.first_name),
+        ("last_name", m.last_name),
+        ("email", m.email),
+        ("tier", m.tier),
+        ("status", m.status.unwrap_or_else(|| "active".into())),
+        ("joined_on", m.joined_on.unwrap_or(today)),
+    ];
+    for (column, value) in [
+        ("expires_on", m.expires_on),
+        ("member_number", m.member_number),
+        ("home_chapter", m.home_chapter),
+        ("phone", m.phone),
+        ("employer", m.employer),
+        ("job_title", m.job_title),
+        ("career_stage", m.career_stage),
+    ] {
+        if let Some(value) = value {
+            columns.push((column, value));
+        }
+    }
+    let id = app.add_member(&actor, &columns, &identity.request_id).await?;
+    Ok(Json(member_out(&app, detail(&app, &actor, &id.to_string()).await?).await))
+}
+
+/// The fields of a member's record to change (only those given change). Staff change any;
+/// a chapter's officer those the society lets officers edit; a member their own (`me`).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberChange {
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    employer: Option<String>,
+    #[serde(default)]
+    job_title: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    education: Option<String>,
+    /// student, eit, licensed, retired or other
+    #[serde(default)]
+    career_stage: Option<String>,
+    /// Discipline codes (civil, structural, …).
+    #[serde(default)]
+    disciplines: Option<Vec<String>>,
+    /// Who sees each directory field (employer, job_title, city, disciplines, phone): public,
+    /// members or private. Staff and the member only.
+    #[serde(default)]
+    visibility: Option<BTreeMap<String, String>>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/members/{id}", request_body = MemberChange,
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me`")),
+    responses((status = 200, body = Member, description = "The record as changed"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub(super) async fn change_member(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+    body: Result<Json<MemberChange>, JsonRejection>,
+) -> ApiResult<Member> {
+    let id = member_id(&app, &actor, &id).await?;
+    let (m, _) = app.member_for_edit(&actor, id).await?;
+    let c = json_body(body)?;
+    let stored: BTreeMap<String, String> = serde_json::from_str(&m.visibility).unwrap_or_default();
+    let mut visibility: BTreeMap<String, String> = VISIBLE_FIELDS
+        .iter()
+        .map(|(f, _)| (f.to_string(), stored.get(*f).cloned().unwrap_or_else(|| "members".into())))
+        .collect();
+    if let Some(given) = c.visibility {
+        visibility.extend(given);
+    }
+    let form = ProfileForm {
+        first_name: c.first_name.unwrap_or(m.first_name),
+        last_name: c.last_name.unwrap_or(m.last_name),
+        phone: c.phone.unwrap_or(m.phone),
+        employer: c.employer.unwrap_or(m.employer),
+        job_title: c.job_title.unwrap_or(m.job_title),
+        career_stage: c.career_stage.unwrap_or(m.career_stage),
+        disciplines: c.disciplines.unwrap_or_else(|| {
+            m.disciplines.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+        }),
+        education: c.education.unwrap_or(m.education),
+        city: c.city.unwrap_or(m.city),
+        visibility,
+    };
+    app.update_profile(&actor, id, &form, &identity.request_id).await?;
+    Ok(Json(member_out(&app, detail(&app, &actor, &id.to_string()).await?).await))
+}
+
+/// One page of a member's terms.
+#[derive(Serialize, ToSchema)]
+pub struct TermPage {
+    items: Vec<Term>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/terms",
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member's id, or `me`"), Paging),
+    responses((status = 200, body = TermPage, description = "The member's terms, oldest first"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(super) async fn terms(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<TermPage> {
+    let request = paging.request()?;
+    let d = detail(&app, &actor, &id).await?;
+    let total = i64::try_from(d.terms.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+    let take = usize::try_from(request.limit()).unwrap_or(0);
+    Ok(Json(TermPage {
+        items: d.terms.into_iter().skip(skip).take(take).map(term_out).collect(),
+        page: request.page,
+        per_page: request.per_page,
+        total,
+    }))
+}
+
+/// Whether an import only checks the file.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true` checks every row and imports nothing; `false` imports (all rows or, if any is bad, none).
+    dry_run: bool,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Rows in the file.
+    rows: usize,
+    /// Members created (0 on a dry run).
+    imported: usize,
+    dry_run: bool,
+    /// The members created, in file order.
+    member_ids: Vec<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/members/import", params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The member CSV, as the staff import page takes it (header row first)"),
+    responses((status = 200, body = ImportResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Nothing was imported; `fields` names each bad row's problem, in row order")))]
+pub(super) async fn import(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    ApiQuery(params): ApiQuery<ImportParams>,
+    file: Bytes,
+) -> ApiResult<ImportResult> {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    if file.is_empty() {
+        return Err(guildhall_app::AppError::invalid_field("file", "Send the CSV file as the request body.").into());
+    }
+    let progress = |_: &str, _: usize, _: usize| {};
+    let report =
+        app.import_members_as(&actor, &file, None, params.dry_run, false, &progress, &identity.request_id).await?;
+    Ok(Json(ImportResult {
+        rows: report.rows,
+        imported: report.imported,
+        dry_run: report.dry_run,
+        member_ids: report.member_ids,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/members/export", params(MemberQuery),
+    responses((status = 200, content_type = "text/csv", body = String, description = "The members found, in the import's columns"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub(super) async fn export(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    ApiQuery(query): ApiQuery<MemberQuery>,
+) -> Result<Response, ApiError> {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    let filter = query.filter()?;
+    let mut out = Vec::new();
+    app.export_members_as(&actor, &filter, &mut out).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"members.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// One row of a report: its label and a value per column after the first.
+#[derive(Serialize, ToSchema)]
+pub struct ReportRow {
+    label: String,
+    values: Vec<i64>,
+}
+
+/// One membership report, as a table.
+#[derive(Serialize, ToSchema)]
+pub struct Report {
+    /// by_standing, by_tier, by_chapter, activity or retention
+    id: String,
+    title: String,
+    /// The column headings, the label column's first.
+    columns: Vec<String>,
+    rows: Vec<ReportRow>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/membership",
+    responses((status = 200, body = [Report], description = "The reports /staff/reports shows (retention: -1 where a year is not reached yet)"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(super) async fn reports(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Vec<Report>> {
+    let r = app.reports(&actor).await?;
+    Ok(Json(
+        [
+            ("by_standing", r.by_standing),
+            ("by_tier", r.by_tier),
+            ("by_chapter", r.by_chapter),
+            ("activity", r.activity),
+            ("retention", r.retention),
+        ]
+        .into_iter()
+        .map(|(id, t)| Report {
+            id: id.into(),
+            title: t.title,
+            columns: t.columns,
+            rows: t.rows.into_iter().map(|(label, values)| ReportRow { label, values }).collect(),
+        })
+        .collect(),
+    ))
+}
