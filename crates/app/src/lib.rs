@@ -141,6 +141,9 @@ impl App {
         // Membership settings are checked at start, not at the first renewal.
         membership::term_policy(&settings.membership)?;
         membership::household_policy(&settings.membership)?;
+        if let Err(problem) = guildhall_domain::membership::currency_code(&settings.society.currency) {
+            return Err(AppError::Internal(format!("society.currency: {problem}")));
+        }
         if settings.membership.organisation_base_dues_cents < 0 {
             return Err(AppError::Internal("membership.organisation_base_dues_cents must not be negative".into()));
         }

@@ -7,6 +7,7 @@ mod harness;
 
 mod accounts;
 mod api;
+mod api_membership;
 mod authorisation;
 mod bad_input;
 mod ce;

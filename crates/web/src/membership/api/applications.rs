@@ -12,8 +12,8 @@ use guildhall_app::membership::joining::{JoinRequest, Joined};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::id_of;
-use crate::api::{ApiResult, json_body, whole};
+use super::{id_of, object};
+use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -76,9 +76,9 @@ pub struct ApplicationOutcome {
 pub(super) async fn apply(
     State(app): State<Arc<App>>,
     ApiActor(actor, _): ApiActor,
-    body: Result<Json<ApplicationInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<ApplicationOutcome> {
-    let a = json_body(body)?;
+    let a: ApplicationInput = object(body)?;
     let request = JoinRequest {
         first_name: a.first_name,
         last_name: a.last_name,
@@ -120,7 +120,7 @@ pub struct DecisionOutcome {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rejection {
-    /// 1 to 1000 characters.
+    #[schema(schema_with = super::reason_1000)]
     reason: String,
 }
 
@@ -151,11 +151,11 @@ pub(super) async fn reject(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<String>,
-    body: Result<Json<Rejection>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<DecisionOutcome> {
     let id = id_of(&id, "term")?;
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let body = json_body(body)?;
+    let body: Rejection = object(body)?;
     app.decide_application(&actor, id, Decision::Reject { reason: &body.reason }, &identity.request_id).await?;
     Ok(Json(DecisionOutcome { term_id: id, decision: "rejected".into() }))
 }

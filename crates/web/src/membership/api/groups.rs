@@ -11,8 +11,8 @@ use guildhall_app::chapters::groups::GroupForm;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Deleted, Group, MemberListPage, id_of, member_id, page_out};
-use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use super::{Deleted, Group, MemberListPage, id_of, member_id, object, page_out};
+use crate::api::{ApiQuery, ApiResult, Paging};
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiActor;
 
@@ -70,10 +70,10 @@ pub(super) async fn group(
 pub(super) async fn create_group(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<GroupInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<GroupDetail> {
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let input = json_body(body)?;
+    let input: GroupInput = object(body)?;
     let form = GroupForm {
         slug: input.slug.unwrap_or_default(),
         name: input.name.unwrap_or_default(),
@@ -92,11 +92,11 @@ pub(super) async fn change_group(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<String>,
-    body: Result<Json<GroupInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<GroupDetail> {
     let id = id_of(&id, "group")?;
     let group = app.staff_group(&actor, id).await?;
-    let input = json_body(body)?;
+    let input: GroupInput = object(body)?;
     let form = GroupForm {
         slug: input.slug.unwrap_or(group.slug),
         name: input.name.unwrap_or(group.name),
@@ -185,6 +185,9 @@ pub(super) async fn add_member_group(
 ) -> ApiResult<GroupMembership> {
     let member = member_id(&app, &actor, &member).await?;
     let group = id_of(&group, "group")?;
+    if !app.groups_for(&actor).await?.iter().any(|g| g.id == group) {
+        return Err(guildhall_app::AppError::NotFound("No such group.".into()).into());
+    }
     let changed = app.add_member_to_group(&actor, member, &group.to_string(), &identity.request_id).await?;
     membership(&app, &actor, member, group, changed).await
 }
@@ -201,6 +204,9 @@ pub(super) async fn remove_member_group(
 ) -> ApiResult<GroupMembership> {
     let member = member_id(&app, &actor, &member).await?;
     let group = id_of(&group, "group")?;
+    if !app.groups_for(&actor).await?.iter().any(|g| g.id == group) {
+        return Err(guildhall_app::AppError::NotFound("No such group.".into()).into());
+    }
     let changed = app.remove_member_from_group(&actor, member, &group.to_string(), &identity.request_id).await?;
     membership(&app, &actor, member, group, changed).await
 }

@@ -11,8 +11,8 @@ use guildhall_app::membership::households::LinkView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::id_of;
-use crate::api::{ApiResult, json_body, whole};
+use super::{id_of, object};
+use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -121,11 +121,11 @@ pub(super) async fn link(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(member): Path<String>,
-    body: Result<Json<LinkInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Links> {
     let member = id_of(&member, "member")?;
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let input = json_body(body)?;
+    let input: LinkInput = object(body)?;
     app.link_member(&actor, member, &input.kind, &input.member_number, &identity.request_id).await?;
     links_of(&app, &actor, member).await
 }
@@ -167,11 +167,11 @@ pub(super) async fn organisation(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(member): Path<String>,
-    body: Result<Json<OrganisationInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Links> {
     let member = id_of(&member, "member")?;
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let input = json_body(body)?;
+    let input: OrganisationInput = object(body)?;
     app.set_organisation(&actor, member, &input.name, &input.seats.to_string(), &identity.request_id).await?;
     links_of(&app, &actor, member).await
 }

@@ -562,3 +562,85 @@ async fn approvals(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) ->
             .collect(),
     ))
 }
+
+/// A JSON object request body read as `T` (an array or a bare value is refused, though
+/// serde would read a struct from an array), or the sentence saying why not (422).
+pub(super) fn object<T: serde::de::DeserializeOwned>(
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, AppError> {
+    let value = crate::api::json_body(body)?;
+    if !value.is_object() {
+        return Err(AppError::invalid("The request body must be a JSON object."));
+    }
+    serde_json::from_value(value).map_err(|e| AppError::invalid(format!("The request body is not valid: {e}.")))
+}
+
+/// Characters `guildhall_domain::identity::unsafe_text` refuses, as a regex class body.
+const UNSAFE: &str = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069";
+/// The white space `str::trim` removes, as a regex class body.
+const WHITE: &str = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// Text as the validators take it: trimmed, then none of the unsafe characters; `required`
+/// asks for something other than white space.
+fn text(max: usize, required: bool, nullable: bool, description: &str) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let edge = format!("[^{WHITE}{UNSAFE}]");
+    let core = format!("{edge}(?:[^{UNSAFE}]*{edge})?");
+    let pattern =
+        if required { format!("^[{WHITE}]*{core}[{WHITE}]*$") } else { format!("^[{WHITE}]*(?:{core})?[{WHITE}]*$") };
+    let kind = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .pattern(Some(pattern))
+        .max_length(Some(max))
+        .description(Some(format!("{description} No control or text-direction characters.")))
+        .build()
+}
+
+pub(super) fn name_or_null() -> utoipa::openapi::schema::Object {
+    text(100, true, true, "1 to 100 characters.")
+}
+pub(super) fn text_40_or_null() -> utoipa::openapi::schema::Object {
+    text(40, false, true, "At most 40 characters.")
+}
+pub(super) fn text_100_or_null() -> utoipa::openapi::schema::Object {
+    text(100, false, true, "At most 100 characters.")
+}
+pub(super) fn text_200_or_null() -> utoipa::openapi::schema::Object {
+    text(200, false, true, "At most 200 characters.")
+}
+pub(super) fn text_500_or_null() -> utoipa::openapi::schema::Object {
+    text(500, false, true, "At most 500 characters.")
+}
+pub(super) fn reason_1000() -> utoipa::openapi::schema::Object {
+    text(1000, true, false, "1 to 1000 characters.")
+}
+
+/// A choice among `codes` (or null).
+fn choice(codes: &[&str], nullable: bool) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let kind = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+    let mut values: Vec<Option<String>> = codes.iter().map(|c| Some((*c).to_string())).collect();
+    if nullable {
+        values.push(None);
+    }
+    ObjectBuilder::new().schema_type(kind).enum_values(Some(values)).build()
+}
+
+/// Career stage codes, as the join form and the import take them.
+pub(super) const CAREER_STAGES: [&str; 5] = ["student", "eit", "licensed", "retired", "other"];
+
+pub(super) fn career_stage_or_null() -> utoipa::openapi::schema::Object {
+    choice(&CAREER_STAGES, true)
+}
+pub(super) fn visibility_or_null() -> utoipa::openapi::schema::Object {
+    choice(&["public", "members", "private"], true)
+}
+pub(super) fn disciplines_or_null() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, SchemaType, Type};
+    let codes: Vec<&str> = guildhall_domain::csv::members::Discipline::ALL.iter().map(|d| d.as_str()).collect();
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(choice(&codes, false))
+        .build()
+}

@@ -12,8 +12,8 @@ use guildhall_app::membership::payments::RefundRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Payment, detail, id_of, payment_out};
-use crate::api::{ApiResult, json_body, whole};
+use super::{Payment, detail, id_of, object, payment_out};
+use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -54,11 +54,11 @@ pub(super) async fn record_payment(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(member): Path<String>,
-    body: Result<Json<OfflinePayment>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Payment> {
     let member = id_of(&member, "member")?;
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let p = json_body(body)?;
+    let p: OfflinePayment = object(body)?;
     app.record_offline_payment(&actor, member, p.invoice_id, &p.method, &p.reference, &identity.request_id).await?;
     let currency = app.currency().await;
     let d = detail(&app, &actor, &member.to_string()).await?;
@@ -171,11 +171,11 @@ pub(super) async fn refund(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path((member, payment)): Path<(String, String)>,
-    body: Result<Json<RefundInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Vec<Refund>> {
     let (member, payment) = (id_of(&member, "member")?, id_of(&payment, "payment")?);
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let input = json_body(body)?;
+    let input: RefundInput = object(body)?;
     let amount = if input.amount_cents < 0 {
         input.amount_cents.to_string()
     } else {

@@ -15,8 +15,8 @@ use guildhall_app::membership::profile::{ProfileForm, VISIBLE_FIELDS};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Member, Term, detail, member_id, member_out, term_out};
-use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use super::{Member, Term, detail, member_id, member_out, object, term_out};
+use crate::api::{ApiQuery, ApiResult, Paging};
 use crate::error::{ApiError, ErrorBody};
 use crate::membership::members::MemberQuery;
 use crate::session::ApiActor;
@@ -63,10 +63,10 @@ pub struct NewMember {
 pub(super) async fn add_member(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<NewMember>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Member> {
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let m = json_body(body)?;
+    let m: NewMember = object(body)?;
     let today = app.clock.today().to_string();
     let mut columns = vec![
         ("first_name", m.first_name),
@@ -94,34 +94,87 @@ pub(super) async fn add_member(
 }
 
 /// The fields of a member's record to change (only those given change). Staff change any;
-/// a chapter's officer those the society lets officers edit; a member their own (`me`).
+/// a chapter's officer those the society lets officers edit (others are kept as they are);
+/// a member their own (`me`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberChange {
     #[serde(default)]
+    #[schema(schema_with = super::name_or_null)]
     first_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::name_or_null)]
     last_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::text_40_or_null)]
     phone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::text_200_or_null)]
     employer: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::text_200_or_null)]
     job_title: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::text_100_or_null)]
     city: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::text_500_or_null)]
     education: Option<String>,
-    /// student, eit, licensed, retired or other
     #[serde(default)]
+    #[schema(schema_with = super::career_stage_or_null)]
     career_stage: Option<String>,
-    /// Discipline codes (civil, structural, …).
+    /// Discipline codes.
     #[serde(default)]
+    #[schema(schema_with = super::disciplines_or_null)]
     disciplines: Option<Vec<String>>,
-    /// Who sees each directory field (employer, job_title, city, disciplines, phone): public,
-    /// members or private. Staff and the member only.
+    /// Who sees each directory field. Staff and the member only.
     #[serde(default)]
-    visibility: Option<BTreeMap<String, String>>,
+    visibility: Option<VisibilityChange>,
+}
+
+/// Who sees each directory field: public, members or private (null or left out: unchanged).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilityChange {
+    #[serde(default)]
+    #[schema(schema_with = super::visibility_or_null)]
+    employer: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = super::visibility_or_null)]
+    job_title: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = super::visibility_or_null)]
+    city: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = super::visibility_or_null)]
+    disciplines: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = super::visibility_or_null)]
+    phone: Option<String>,
+}
+
+impl VisibilityChange {
+    fn given(self) -> Vec<(&'static str, String)> {
+        [
+            ("employer", self.employer),
+            ("job_title", self.job_title),
+            ("city", self.city),
+            ("disciplines", self.disciplines),
+            ("phone", self.phone),
+        ]
+        .into_iter()
+        .filter_map(|(field, level)| level.map(|l| (field, l)))
+        .collect()
+    }
+}
+
+/// A code the document lists, exactly (the forms are more forgiving of case and spaces).
+fn listed(value: &str, codes: &[&str], field: &str) -> Result<(), guildhall_app::AppError> {
+    if codes.contains(&value) {
+        Ok(())
+    } else {
+        Err(guildhall_app::AppError::invalid_field(field, format!("{value:?} is not one of {}.", codes.join(", "))))
+    }
 }
 
 #[utoipa::path(patch, path = "/api/v1/members/{id}", request_body = MemberChange,
@@ -132,20 +185,29 @@ pub struct MemberChange {
 pub(super) async fn change_member(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    Path(id): Path<String>,
-    body: Result<Json<MemberChange>, JsonRejection>,
+    Path(raw): Path<String>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Member> {
-    let id = member_id(&app, &actor, &id).await?;
+    let id = member_id(&app, &actor, &raw).await?;
     let (m, _) = app.member_for_edit(&actor, id).await?;
-    let c = json_body(body)?;
+    let c: MemberChange = object(body)?;
+    if let Some(stage) = &c.career_stage {
+        listed(stage, &super::CAREER_STAGES, "career_stage")?;
+    }
+    let disciplines: Vec<&str> = guildhall_domain::csv::members::Discipline::ALL.iter().map(|d| d.as_str()).collect();
+    for d in c.disciplines.iter().flatten() {
+        listed(d, &disciplines, "disciplines")?;
+    }
+    let levels = c.visibility.map(VisibilityChange::given).unwrap_or_default();
+    for (_, level) in &levels {
+        listed(level, &["public", "members", "private"], "visibility")?;
+    }
     let stored: BTreeMap<String, String> = serde_json::from_str(&m.visibility).unwrap_or_default();
     let mut visibility: BTreeMap<String, String> = VISIBLE_FIELDS
         .iter()
         .map(|(f, _)| (f.to_string(), stored.get(*f).cloned().unwrap_or_else(|| "members".into())))
         .collect();
-    if let Some(given) = c.visibility {
-        visibility.extend(given);
-    }
+    visibility.extend(levels.into_iter().map(|(field, level)| (field.to_string(), level)));
     let form = ProfileForm {
         first_name: c.first_name.unwrap_or(m.first_name),
         last_name: c.last_name.unwrap_or(m.last_name),
@@ -161,7 +223,7 @@ pub(super) async fn change_member(
         visibility,
     };
     app.update_profile(&actor, id, &form, &identity.request_id).await?;
-    Ok(Json(member_out(&app, detail(&app, &actor, &id.to_string()).await?).await))
+    Ok(Json(member_out(&app, detail(&app, &actor, &raw).await?).await))
 }
 
 /// One page of a member's terms.

@@ -11,8 +11,8 @@ use guildhall_app::membership::tiers::{TierForm, requirement_words};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Deleted, id_of};
-use crate::api::{ApiResult, json_body, whole};
+use super::{Deleted, id_of, object};
+use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -157,10 +157,10 @@ pub(super) async fn tier(
 pub(super) async fn create_tier(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<TierInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<TierDetail> {
     actor.require(guildhall_app::Permission::StaffArea)?;
-    let form = json_body(body)?.over(TierForm { sort_order: "0".into(), ..TierForm::default() });
+    let form = object::<TierInput>(body)?.over(TierForm { sort_order: "0".into(), ..TierForm::default() });
     let id = app.save_tier(&actor, None, &form, &identity.request_id).await?;
     detail(&app, &actor, id).await
 }
@@ -174,11 +174,11 @@ pub(super) async fn change_tier(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<String>,
-    body: Result<Json<TierInput>, JsonRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<TierDetail> {
     let id = id_of(&id, "tier")?;
     let (tier, _) = app.staff_tier(&actor, id).await?;
-    let form = json_body(body)?.over(TierForm::from_record(&tier)?);
+    let form = object::<TierInput>(body)?.over(TierForm::from_record(&tier)?);
     app.save_tier(&actor, Some(id), &form, &identity.request_id).await?;
     detail(&app, &actor, id).await
 }
