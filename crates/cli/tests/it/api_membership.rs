@@ -79,7 +79,10 @@ async fn every_role_on_every_membership_api_operation() {
                 json(
                     Method::POST,
                     "/api/v1/members".into(),
-                    json!({ "first_name": "Mat", "last_name": "Rix", "email": "mat.rix@example.org", "tier": "open" }),
+                    json!({
+                        "first_name": "Mat", "last_name": "Rix", "email": "mat.rix@example.org", "tier": "open",
+                        "expires_on": "2030-06-30"
+                    }),
                 ),
                 staff_once,
             ),
@@ -106,7 +109,10 @@ async fn every_role_on_every_membership_api_operation() {
                 json(
                     Method::POST,
                     "/api/v1/members/me/application".into(),
-                    json!({ "first_name": "New", "last_name": "Joiner", "tier_id": open_tier, "career_stage": "other" }),
+                    json!({
+                        "first_name": "New", "last_name": "Joiner", "tier_id": open_tier, "chapter_id": 1,
+                        "career_stage": "other"
+                    }),
                 ),
                 [Unauthorised, Invalid, Invalid, Ok, Ok],
             ),
@@ -198,9 +204,9 @@ async fn a_refund_over_what_was_paid_is_refused_and_changes_nothing() {
     }
 }
 
-const GOOD_ROWS: &str = "first_name,last_name,email,tier,status,joined_on\n\
-    Ada,Lovelace,ada.import@example.org,full,active,2024-01-15\n\
-    Grace,Hopper,grace.import@example.org,full,active,2024-02-01\n";
+const GOOD_ROWS: &str = "first_name,last_name,email,tier,status,joined_on,expires_on\n\
+    Ada,Lovelace,ada.import@example.org,member,active,2024-01-15,2030-01-14\n\
+    Grace,Hopper,grace.import@example.org,member,active,2024-02-01,2030-01-31\n";
 
 #[tokio::test]
 async fn an_import_dry_run_changes_nothing_and_one_bad_row_imports_nothing() {
@@ -214,7 +220,7 @@ async fn an_import_dry_run_changes_nothing_and_one_bad_row_imports_nothing() {
         assert_eq!((dry.json()["rows"].as_i64(), dry.json()["imported"].as_i64()), (Some(2), Some(0)));
         assert_eq!(count(staff.api(Method::GET, "/api/v1/members?per_page=1", None).await.json()), before);
 
-        let bad = format!("{GOOD_ROWS}Alan,Turing,not-an-address,full,active,2024-03-01\n");
+        let bad = format!("{GOOD_ROWS}Alan,Turing,not-an-address,member,active,2024-03-01,2030-02-28\n");
         let refused = post_csv(&mut staff, "/api/v1/members/import?dry_run=false", &bad).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
         let error = refused.json()["error"].clone();
@@ -247,22 +253,22 @@ async fn an_import_dry_run_changes_nothing_and_one_bad_row_imports_nothing() {
 async fn tiers_and_groups_made_through_the_api_are_the_staff_pages_own() {
     for t in TestApp::each_engine().await {
         let mut staff = t.signed_in(STAFF).await;
-        let body = json!({ "code": "fellow", "name": "Fellow of the Society", "annual_dues_cents": 25000.0, "min_years_licensed": 10 });
+        let body = json!({ "code": "distinguished", "name": "Distinguished Member", "annual_dues_cents": 25000.0, "min_years_licensed": 10 });
         let made = staff.api(Method::POST, "/api/v1/tiers", Some(body)).await;
         assert_eq!(made.status, StatusCode::OK, "{}", made.body);
         let made = made.json();
         assert_eq!((made["annual_dues_cents"].as_i64(), made["currency"].as_str()), (Some(25000), Some("USD")));
         assert_eq!(made["requirements"][0], "licensed for at least 10 years");
         let page = staff.get("/staff/tiers").await.body;
-        assert!(page.contains("Fellow of the Society") && page.contains("$250.00"), "on the staff page");
+        assert!(page.contains("Distinguished Member") && page.contains("$250.00"), "on the staff page");
 
         let refused =
-            staff.api(Method::POST, "/api/v1/tiers", Some(json!({ "code": "fellow", "name": "Again" }))).await;
+            staff.api(Method::POST, "/api/v1/tiers", Some(json!({ "code": "distinguished", "name": "Again" }))).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
 
         // A tier members are on cannot be deleted; the answer says why.
         let tiers = staff.api(Method::GET, "/api/v1/tiers", None).await.json();
-        let full = tiers.as_array().unwrap().iter().find(|t| t["code"] == "full").unwrap()["id"].as_i64().unwrap();
+        let full = tiers.as_array().unwrap().iter().find(|t| t["code"] == "member").unwrap()["id"].as_i64().unwrap();
         let in_use = staff.api(Method::DELETE, &format!("/api/v1/tiers/{full}"), None).await;
         assert_eq!(in_use.status, StatusCode::CONFLICT, "{}", in_use.body);
         assert!(staff.get("/staff/tiers").await.body.contains(tiers[0]["name"].as_str().unwrap()));

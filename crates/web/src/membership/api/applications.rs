@@ -28,10 +28,10 @@ pub struct ApplicationInput {
     #[serde(deserialize_with = "whole::number")]
     #[schema(value_type = i64, minimum = 1)]
     tier_id: i64,
-    /// The home chapter, if any.
-    #[serde(default, deserialize_with = "whole::optional")]
-    #[schema(value_type = Option<i64>, minimum = 1)]
-    chapter_id: Option<i64>,
+    /// The home chapter (GET /api/v1/chapters).
+    #[serde(deserialize_with = "whole::number")]
+    #[schema(value_type = i64, minimum = 1)]
+    chapter_id: i64,
     /// student, eit, licensed, retired or other
     career_stage: String,
     #[serde(default)]
@@ -83,7 +83,7 @@ pub(super) async fn apply(
         first_name: a.first_name,
         last_name: a.last_name,
         tier_id: a.tier_id.to_string(),
-        chapter_id: a.chapter_id.map(|c| c.to_string()).unwrap_or_default(),
+        chapter_id: a.chapter_id.to_string(),
         career_stage: a.career_stage,
         licence_jurisdiction: a.licence_jurisdiction,
         licence_kind: a.licence_kind,
