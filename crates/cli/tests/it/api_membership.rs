@@ -215,9 +215,11 @@ async fn an_import_dry_run_changes_nothing_and_one_bad_row_imports_nothing() {
         let count = |body: serde_json::Value| body["total"].as_i64().unwrap();
         let before = count(staff.api(Method::GET, "/api/v1/members?per_page=1", None).await.json());
 
-        let dry = post_csv(&mut staff, "/api/v1/members/import?dry_run=true", GOOD_ROWS).await;
-        assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
-        assert_eq!((dry.json()["rows"].as_i64(), dry.json()["imported"].as_i64()), (Some(2), Some(0)));
+        for path in ["/api/v1/members/import?dry_run=true", "/api/v1/members/import"] {
+            let dry = post_csv(&mut staff, path, GOOD_ROWS).await;
+            assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+            assert_eq!((dry.json()["rows"].as_i64(), dry.json()["imported"].as_i64()), (Some(2), Some(0)), "{path}");
+        }
         assert_eq!(count(staff.api(Method::GET, "/api/v1/members?per_page=1", None).await.json()), before);
 
         let bad = format!("{GOOD_ROWS}Alan,Turing,not-an-address,member,active,2024-03-01,2030-02-28\n");

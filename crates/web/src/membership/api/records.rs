@@ -263,8 +263,9 @@ pub(super) async fn terms(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `true` checks every row and imports nothing; `false` imports (all rows or, if any is bad, none).
-    dry_run: bool,
+    /// `true` (the default) checks every row and imports nothing; `false` imports (all rows
+    /// or, if any is bad, none).
+    dry_run: Option<bool>,
 }
 
 /// What an import did (or, on a dry run, would do).
@@ -295,8 +296,9 @@ pub(super) async fn import(
         return Err(guildhall_app::AppError::invalid_field("file", "Send the CSV file as the request body.").into());
     }
     let progress = |_: &str, _: usize, _: usize| {};
-    let report =
-        app.import_members_as(&actor, &file, None, params.dry_run, false, &progress, &identity.request_id).await?;
+    let report = app
+        .import_members_as(&actor, &file, None, params.dry_run.unwrap_or(true), false, &progress, &identity.request_id)
+        .await?;
     Ok(Json(ImportResult {
         rows: report.rows,
         imported: report.imported,
