@@ -267,7 +267,7 @@ pub(crate) mod whole {
             return Ok(i);
         }
         match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f >= -9.007_199_254_740_992e15 && f <= 9.007_199_254_740_992e15 =>
+            Some(f) if f.fract() == 0.0 && (-9.007_199_254_740_992e15..=9.007_199_254_740_992e15).contains(&f) =>
             {
                 #[allow(clippy::cast_possible_truncation)]
                 Ok(f as i64)
