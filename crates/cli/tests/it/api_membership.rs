@@ -245,6 +245,23 @@ async fn an_import_dry_run_changes_nothing_and_one_bad_row_imports_nothing() {
         assert!(csv.contains("ada.import@example.org") && csv.contains("grace.import@example.org"), "{csv}");
         assert_eq!(csv.lines().count(), 3, "the header and the two members found: {csv}");
 
+        // One member added through the API gets the import's checks, each named by its field.
+        let bad = json!({ "first_name": "Ada", "last_name": "Byron", "email": "ada@@example", "tier": "member", "expires_on": "2030-01-01" });
+        let refused = staff.api(Method::POST, "/api/v1/members", Some(bad)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.json()["error"]["fields"]["email"].is_string(), "{}", refused.body);
+        let expires = (t.app.clock.today() + time::Duration::days(200)).to_string();
+        let good = json!({
+            "first_name": "Ada", "last_name": "Byron", "email": "ada.byron@example.org", "tier": "member",
+            "expires_on": expires
+        });
+        let added = staff.api(Method::POST, "/api/v1/members", Some(good)).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        assert_eq!(
+            (added.json()["standing"].as_str(), added.json()["tier"].as_str()),
+            (Some("active"), Some("Member (PE)"))
+        );
+
         let mut maya = t.signed_in(MEMBER).await;
         let forbidden = post_csv(&mut maya, "/api/v1/members/import?dry_run=true", GOOD_ROWS).await;
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
@@ -263,6 +280,14 @@ async fn tiers_and_groups_made_through_the_api_are_the_staff_pages_own() {
         assert_eq!(made["requirements"][0], "licensed for at least 10 years");
         let page = staff.get("/staff/tiers").await.body;
         assert!(page.contains("Distinguished Member") && page.contains("$250.00"), "on the staff page");
+
+        let id = made["id"].as_i64().unwrap();
+        let changed =
+            staff.api(Method::PATCH, &format!("/api/v1/tiers/{id}"), Some(json!({ "min_years_licensed": 0 }))).await;
+        assert_eq!(changed.json()["requirements"], json!([]), "0 clears a requirement: {}", changed.body);
+        assert_eq!(changed.json()["annual_dues_cents"], 25000, "what was left out is kept");
+        let array = staff.api(Method::PATCH, &format!("/api/v1/tiers/{id}"), Some(json!([null, null]))).await;
+        assert_eq!(array.status, StatusCode::UNPROCESSABLE_ENTITY, "a body is an object");
 
         let refused =
             staff.api(Method::POST, "/api/v1/tiers", Some(json!({ "code": "distinguished", "name": "Again" }))).await;

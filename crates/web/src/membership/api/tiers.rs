@@ -61,17 +61,17 @@ pub struct TierInput {
     requires_enrolment: Option<bool>,
     #[serde(default)]
     requires_retirement: Option<bool>,
-    /// Years licensed, 1–99, or null for no such requirement.
+    /// Years licensed, 1–99; 0 for no such requirement (left out or null: unchanged).
     #[serde(default, deserialize_with = "whole::optional")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 99)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 99)]
     min_years_licensed: Option<i64>,
-    /// Minimum age, 1–99, or null.
+    /// Minimum age, 1–99; 0 for none (left out or null: unchanged).
     #[serde(default, deserialize_with = "whole::optional")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 99)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 99)]
     min_age: Option<i64>,
-    /// Years of membership, 1–99, or null.
+    /// Years of membership, 1–99; 0 for none (left out or null: unchanged).
     #[serde(default, deserialize_with = "whole::optional")]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 99)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 99)]
     min_years_of_membership: Option<i64>,
     /// Career stages the tier is limited to (student, eit, licensed, retired, other); empty for any.
     #[serde(default)]
@@ -81,8 +81,11 @@ pub struct TierInput {
 impl TierInput {
     /// The tier form with these fields over `base` (empty for a new tier).
     fn over(self, mut form: TierForm) -> TierForm {
-        let years = |n: Option<i64>, old: String, given: bool| {
-            if given { n.map(|n| n.to_string()).unwrap_or_default() } else { old }
+        // 0 clears a requirement (the form's empty field); left out keeps it.
+        let years = |n: Option<i64>, old: String| match n {
+            None => old,
+            Some(0) => String::new(),
+            Some(n) => n.to_string(),
         };
         if let Some(code) = self.code {
             form.code = code;
@@ -109,11 +112,9 @@ impl TierInput {
         if let Some(v) = self.requires_retirement {
             form.requires_retirement = v;
         }
-        form.min_years_licensed =
-            years(self.min_years_licensed, form.min_years_licensed, self.min_years_licensed.is_some());
-        form.min_age = years(self.min_age, form.min_age, self.min_age.is_some());
-        form.min_years_of_membership =
-            years(self.min_years_of_membership, form.min_years_of_membership, self.min_years_of_membership.is_some());
+        form.min_years_licensed = years(self.min_years_licensed, form.min_years_licensed);
+        form.min_age = years(self.min_age, form.min_age);
+        form.min_years_of_membership = years(self.min_years_of_membership, form.min_years_of_membership);
         if let Some(stages) = self.career_stages {
             form.career_stages = stages;
         }
