@@ -21,11 +21,11 @@ test('staff reject an application with a reason; the page says so and passes axe
   await signIn(page, 'staff@demo.guildhall.org', DEMO_PASSWORD);
   await page.goto('/staff/approvals');
   assert.deepEqual(await axeViolations(page), [], '/staff/approvals: no WCAG 2.2 A/AA violations');
-  const reason = page.getByLabel('Reason, if you reject (emailed to the applicant)').first();
+  const reason = page.getByLabel('Reason, if you reject').first();
   await reason.fill('We could not verify your enrolment.');
-  await page.screenshot({ path: screenshotPath('approvals-reason.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('approvals-reason.png') });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: screenshotPath('approvals-reason-phone.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('approvals-reason-phone.png') });
   await page.locator('button[value="reject"]').first().click();
   await page.waitForLoadState();
   assert.match(await page.locator('[role="status"]').innerText(), /The application was rejected/);

@@ -280,8 +280,13 @@ pub async fn save_settings(
         logo_url: form.logo_url.clone(),
         currency: currency.clone(),
     };
+    let mut currency = currency;
     let (form_state, notice, err) = match app.save_branding(&actor, &branding, &identity.request_id).await {
-        Ok(_) => (FormState::default(), "The society settings were saved.".to_string(), None),
+        Ok(saved) => {
+            // Shown as stored (`cad` is saved as CAD).
+            currency = saved.currency;
+            (FormState::default(), "The society settings were saved.".to_string(), None)
+        }
         Err(err @ AppError::Validation { .. }) => (FormState::from_error(&err), String::new(), Some(err)),
         Err(err) => return Err(err.into()),
     };

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use guildhall_app::App;
 use guildhall_app::membership::Decision;
 use guildhall_app::membership::joining::{JoinRequest, Joined};
+use guildhall_app::{App, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -156,6 +156,9 @@ pub(super) async fn reject(
     let id = id_of(&id, "term")?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let body: Rejection = object(body)?;
+    if body.reason.chars().count() > 1000 {
+        return Err(AppError::invalid_field("reason", "A reason can be at most 1000 characters.").into());
+    }
     app.decide_application(&actor, id, Decision::Reject { reason: &body.reason }, &identity.request_id).await?;
     Ok(Json(DecisionOutcome { term_id: id, decision: "rejected".into() }))
 }

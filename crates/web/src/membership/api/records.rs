@@ -129,11 +129,14 @@ pub struct MemberChange {
     disciplines: Option<Vec<String>>,
     /// Who sees each directory field. Staff and the member only.
     #[serde(default)]
-    visibility: Option<VisibilityChange>,
+    #[schema(value_type = Option<VisibilityChange>)]
+    visibility: Option<BTreeMap<String, Option<String>>>,
 }
 
 /// Who sees each directory field: public, members or private (null or left out: unchanged).
+/// (Its document; the handler reads it as a map to refuse anything but an object.)
 #[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct VisibilityChange {
     #[serde(default)]
@@ -153,18 +156,29 @@ pub struct VisibilityChange {
     phone: Option<String>,
 }
 
-impl VisibilityChange {
-    fn given(self) -> Vec<(&'static str, String)> {
-        [
-            ("employer", self.employer),
-            ("job_title", self.job_title),
-            ("city", self.city),
-            ("disciplines", self.disciplines),
-            ("phone", self.phone),
-        ]
-        .into_iter()
-        .filter_map(|(field, level)| level.map(|l| (field, l)))
-        .collect()
+/// The visibility levels given, each field one the document names and each level one of its
+/// three (an object is read as a map, so an array is refused).
+fn visibility_given(given: BTreeMap<String, Option<String>>) -> Result<Vec<(String, String)>, guildhall_app::AppError> {
+    let fields: Vec<&str> = VISIBLE_FIELDS.iter().map(|(f, _)| *f).collect();
+    let mut out = Vec::new();
+    for (field, level) in given {
+        listed(&field, &fields, "visibility")?;
+        if let Some(level) = level {
+            listed(&level, &["public", "members", "private"], "visibility")?;
+            out.push((field, level));
+        }
+    }
+    Ok(out)
+}
+
+/// The API's length limit on a text field as sent (the forms trim first; the document
+/// states the limit of what is sent).
+fn at_most(value: Option<&String>, max: usize, field: &str) -> Result<(), guildhall_app::AppError> {
+    match value {
+        Some(v) if v.chars().count() > max => {
+            Err(guildhall_app::AppError::invalid_field(field, format!("{field} can be at most {max} characters.")))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -198,16 +212,27 @@ pub(super) async fn change_member(
     for d in c.disciplines.iter().flatten() {
         listed(d, &disciplines, "disciplines")?;
     }
-    let levels = c.visibility.map(VisibilityChange::given).unwrap_or_default();
-    for (_, level) in &levels {
-        listed(level, &["public", "members", "private"], "visibility")?;
+    let levels = match c.visibility {
+        Some(given) => visibility_given(given)?,
+        None => Vec::new(),
+    };
+    for (value, max, field) in [
+        (&c.first_name, 100, "first_name"),
+        (&c.last_name, 100, "last_name"),
+        (&c.phone, 40, "phone"),
+        (&c.employer, 200, "employer"),
+        (&c.job_title, 200, "job_title"),
+        (&c.city, 100, "city"),
+        (&c.education, 500, "education"),
+    ] {
+        at_most(value.as_ref(), max, field)?;
     }
     let stored: BTreeMap<String, String> = serde_json::from_str(&m.visibility).unwrap_or_default();
     let mut visibility: BTreeMap<String, String> = VISIBLE_FIELDS
         .iter()
         .map(|(f, _)| (f.to_string(), stored.get(*f).cloned().unwrap_or_else(|| "members".into())))
         .collect();
-    visibility.extend(levels.into_iter().map(|(field, level)| (field.to_string(), level)));
+    visibility.extend(levels);
     let form = ProfileForm {
         first_name: c.first_name.unwrap_or(m.first_name),
         last_name: c.last_name.unwrap_or(m.last_name),
