@@ -256,6 +256,8 @@ pub struct SocietyDefaults {
     pub tagline: String,
     pub primary_colour: String,
     pub logo_url: String,
+    /// ISO 4217 code of the currency dues and payments are in.
+    pub currency: String,
 }
 
 impl Default for ServerSettings {
@@ -314,6 +316,7 @@ impl Default for SocietyDefaults {
             tagline: "Continuing education, credentials and community for engineers".into(),
             primary_colour: "#1d4e89".into(),
             logo_url: String::new(),
+            currency: "USD".into(),
         }
     }
 }

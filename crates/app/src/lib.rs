@@ -63,6 +63,8 @@ pub struct Branding {
     pub tagline: String,
     pub primary_colour: String,
     pub logo_url: String,
+    /// ISO 4217 code of the society's currency (`society.currency`).
+    pub currency: String,
 }
 
 /// The application: configuration, storage, mail, clock. Shared by every request.
@@ -139,6 +141,9 @@ impl App {
         // Membership settings are checked at start, not at the first renewal.
         membership::term_policy(&settings.membership)?;
         membership::household_policy(&settings.membership)?;
+        if let Err(problem) = guildhall_domain::membership::currency_code(&settings.society.currency) {
+            return Err(AppError::Internal(format!("society.currency: {problem}")));
+        }
         if settings.membership.organisation_base_dues_cents < 0 {
             return Err(AppError::Internal("membership.organisation_base_dues_cents must not be negative".into()));
         }
@@ -147,6 +152,7 @@ impl App {
             tagline: settings.society.tagline.clone(),
             primary_colour: settings.society.primary_colour.clone(),
             logo_url: settings.society.logo_url.clone(),
+            currency: settings.society.currency.clone(),
         };
         let rule_book = std::sync::RwLock::new(Arc::new(ce::load_rule_book(&store).await?));
         let app = App {
@@ -162,6 +168,11 @@ impl App {
         app.refresh_reference().await?;
         app.refresh_branding().await?;
         Ok(Arc::new(app))
+    }
+
+    /// The ISO 4217 code of the society's currency, which every amount in cents is in.
+    pub async fn currency(&self) -> String {
+        self.branding().await.currency
     }
 
     /// The branding, re-read from the database at most every few seconds so that every
@@ -228,6 +239,7 @@ impl App {
             tagline: pick("tagline", &defaults.tagline),
             primary_colour: pick("primary_colour", &defaults.primary_colour),
             logo_url: pick("logo_url", &defaults.logo_url),
+            currency: pick("currency", &defaults.currency),
         };
         *self.branding.write().await = (Instant::now(), branding);
         Ok(())

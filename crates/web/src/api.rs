@@ -257,3 +257,34 @@ pub(crate) fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonR
     body.map(|Json(value)| value)
         .map_err(|e| AppError::invalid(format!("The request body is not valid: {}", e.body_text())))
 }
+
+/// Whole numbers in JSON request bodies. JSON has one number type, so `20861.0` is the
+/// same integer as `20861` (and JSON Schema says so); serde's `i64` refuses it. Fields
+/// declared `integer` in the document use these, so the document and the server agree.
+pub(crate) mod whole {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn from_number<E: Error>(n: &serde_json::Number) -> Result<i64, E> {
+        if let Some(i) = n.as_i64() {
+            return Ok(i);
+        }
+        match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && (-9.007_199_254_740_992e15..=9.007_199_254_740_992e15).contains(&f) =>
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                Ok(f as i64)
+            }
+            _ => Err(E::custom(format!("{n} is not a whole number in range"))),
+        }
+    }
+
+    /// A required whole number.
+    pub(crate) fn number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        from_number(&serde_json::Number::deserialize(d)?)
+    }
+
+    /// An optional whole number (absent or `null` is `None`); use with `#[serde(default)]`.
+    pub(crate) fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Option::<serde_json::Number>::deserialize(d)?.as_ref().map(from_number).transpose()
+    }
+}

@@ -80,6 +80,25 @@ impl App {
         })
     }
 
+    /// Deletes a group nobody is in (audited); while members are in it, it is refused.
+    pub async fn delete_group(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<()> {
+        let group = self.staff_group(actor, id).await?;
+        let in_use = || AppError::Conflict {
+            message: format!("Members are in {}; remove them from it before deleting it.", group.name),
+            field: None,
+        };
+        let mut audit = self.audit_entry(actor, "group.deleted", "group", request_id);
+        audit.subject_id = Some(group.id);
+        audit.subject_label = group.name.clone();
+        audit.before_json =
+            Some(json!({ "slug": group.slug, "name": group.name, "description": group.description }).to_string());
+        self.store.delete_group(id, &audit).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => in_use(),
+            StoreError::NotFound => AppError::NotFound("No such group.".into()),
+            other => other.into(),
+        })
+    }
+
     /// Adds a member to an affinity group (nothing changes if they are in it already).
     pub async fn add_member_to_group(
         &self,

@@ -223,14 +223,89 @@ impl App {
         Ok(report)
     }
 
+    /// Staff add one member, given as the import's columns (`first_name`, `email`, `tier`,
+    /// …): the same checks as a file of one row, and an audited import. Each problem is
+    /// named by its column. Returns the new member's id.
+    pub async fn add_member(
+        &self,
+        actor: &crate::Actor,
+        columns: &[(&str, String)],
+        request_id: &str,
+    ) -> AppResult<i64> {
+        actor.require(crate::Permission::StaffArea)?;
+        if let Some((column, _)) = columns.iter().find(|(c, _)| !members::COLUMNS.contains(c)) {
+            return Err(AppError::Internal(format!("{column} is not a member column")));
+        }
+        let mut file = csv::Writer::from_writer(Vec::new());
+        let written = file
+            .write_record(columns.iter().map(|(c, _)| *c))
+            .and_then(|()| file.write_record(columns.iter().map(|(_, v)| v.as_str())));
+        let input = written
+            .map_err(|e| e.to_string())
+            .and_then(|()| file.into_inner().map_err(|e| e.to_string()))
+            .map_err(|e| AppError::Internal(format!("cannot write the member row: {e}")))?;
+        let progress = |_: &str, _: usize, _: usize| {};
+        match self.import_members_as(actor, &input, None, false, false, &progress, request_id).await {
+            Ok(report) => {
+                report.member_ids.first().copied().ok_or_else(|| AppError::Internal("the member was not added".into()))
+            }
+            // "row 1, email: …" → the field `email` and its sentence.
+            Err(AppError::Validation { fields, .. }) => {
+                let mut named = BTreeMap::new();
+                for text in fields.into_values() {
+                    let text = text.strip_prefix("row 1, ").or_else(|| text.strip_prefix("row 1: ")).unwrap_or(&text);
+                    match text.split_once(": ") {
+                        Some((column, message)) if members::COLUMNS.contains(&column) => {
+                            named.insert(column.to_string(), message.to_string())
+                        }
+                        _ => named.insert("member".to_string(), text.to_string()),
+                    };
+                }
+                Err(AppError::Validation {
+                    message: "The member could not be added; see the fields.".into(),
+                    fields: named,
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Staff export the members a search finds (the same filters as the member search), in
+    /// the import format; returns how many.
+    pub async fn export_members_as(
+        &self,
+        actor: &crate::Actor,
+        filter: &guildhall_store::MemberFilter,
+        out: impl Write,
+    ) -> AppResult<usize> {
+        actor.require(crate::Permission::StaffArea)?;
+        let mut only = HashSet::new();
+        let mut page = 1;
+        loop {
+            let found = self.store.search_members(filter, guildhall_store::PageRequest::new(page, 200)).await?;
+            let last = found.items.len() < 200;
+            only.extend(found.items.into_iter().map(|m| m.id));
+            if last {
+                break;
+            }
+            page += 1;
+        }
+        self.write_export(Some(&only), out).await
+    }
+
     /// Writes every member in the import format; returns how many.
     pub async fn export_members(&self, out: impl Write) -> AppResult<usize> {
+        self.write_export(None, out).await
+    }
+
+    /// Writes the members (all, or those in `only`) in the import format.
+    async fn write_export(&self, only: Option<&HashSet<i64>>, out: impl Write) -> AppResult<usize> {
         let tiers: HashMap<i64, String> = self.store.list_tiers().await?.into_iter().map(|t| (t.id, t.code)).collect();
         let chapters: HashMap<i64, String> =
             self.store.list_chapters().await?.into_iter().map(|c| (c.id, c.slug)).collect();
         let export = self.store.export_members().await?;
         let mut rows = Vec::with_capacity(export.members.len());
-        for (n, m) in export.members.iter().enumerate() {
+        for (n, m) in export.members.iter().filter(|m| only.is_none_or(|ids| ids.contains(&m.id))).enumerate() {
             let bad = |what: &str| AppError::Internal(format!("member {} has an unexportable {what}", m.member_number));
             let status = match m.standing {
                 Standing::Applied => MemberStatus::Applied,

@@ -699,6 +699,16 @@ impl App {
     }
 }
 
+/// Staff's decision on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    Approve,
+    /// Rejected, with the reason the applicant is told by email.
+    Reject {
+        reason: &'a str,
+    },
+}
+
 /// What a standing refresh did: members brought up to date, and members whose standing
 /// could not be worked out (each logged with its id).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -804,15 +814,36 @@ impl App {
         Ok(self.store.pending_applications().await?)
     }
 
-    /// Staff approve an application (raising the first invoice) or reject it.
+    /// Staff approve an application (raising the first invoice) or reject it with a reason,
+    /// which is emailed to the applicant with the rejection.
     pub async fn decide_application(
         &self,
         actor: &Actor,
         term_id: i64,
-        approve: bool,
+        decision: Decision<'_>,
         request_id: &str,
     ) -> AppResult<()> {
         actor.require(Permission::StaffArea)?;
+        let approve = matches!(decision, Decision::Approve);
+        let reason = match decision {
+            Decision::Approve => String::new(),
+            Decision::Reject { reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(AppError::invalid_field(
+                        "reason",
+                        "Give the reason for rejecting the application; it is emailed to the applicant.",
+                    ));
+                }
+                if reason.chars().count() > 1000 {
+                    return Err(AppError::invalid_field("reason", "A reason can be at most 1000 characters."));
+                }
+                if let Some(problem) = guildhall_domain::identity::unsafe_text(reason) {
+                    return Err(AppError::invalid_field("reason", format!("A reason cannot contain {problem}.")));
+                }
+                reason.to_string()
+            }
+        };
         let pending = self.store.pending_applications().await?;
         let application = pending
             .iter()
@@ -846,13 +877,28 @@ impl App {
             due_on: today + time::Duration::days(30),
             paid_on: None,
         };
+        let society = self.branding().await.name;
+        let mail = guildhall_store::NewMail {
+            to_address: member.email.clone(),
+            subject: format!("Your application to {society}"),
+            body_text: format!(
+                "Hello {},\n\nThank you for applying for {} membership of {society}. We are sorry to tell you \
+                 that your application was not accepted, for this reason:\n\n{reason}\n\nIf you have questions, \
+                 reply to the society office.\n",
+                member.first_name, application.tier_name
+            ),
+        };
         let decision = if approve {
             guildhall_store::ApplicationDecision::Approve { on: today, invoice: &invoice }
         } else {
-            guildhall_store::ApplicationDecision::Reject { on: today }
+            guildhall_store::ApplicationDecision::Reject { on: today, mail: &mail }
         };
         let standing = if approve { "approved" } else { "rejected" };
-        audit.after_json = Some(json!({ "standing": standing, "tier": application.tier_name }).to_string());
+        audit.after_json = Some(if approve {
+            json!({ "standing": standing, "tier": application.tier_name }).to_string()
+        } else {
+            json!({ "standing": standing, "tier": application.tier_name, "reason": reason }).to_string()
+        });
         self.store.decide_application(term_id, decision, (standing, today), &audit, self.clock.unix()).await.map_err(
             |e| match e {
                 guildhall_store::StoreError::NotFound => {

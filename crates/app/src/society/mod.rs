@@ -30,6 +30,8 @@ pub struct BrandingForm {
     pub tagline: String,
     pub primary_colour: String,
     pub logo_url: String,
+    /// ISO 4217 code (`USD`).
+    pub currency: String,
 }
 
 /// The staff area's front page: what needs attention today.
@@ -162,6 +164,7 @@ impl App {
         if !logo_allowed || logo.len() > 500 {
             errors.add("logo_url", "A logo address must start with https:// or / (at most 500 characters).");
         }
+        let currency = errors.check("currency", guildhall_domain::membership::currency_code(&form.currency));
         errors.into_result()?;
         let before = self.branding().await;
         let after = Branding {
@@ -169,6 +172,7 @@ impl App {
             tagline: form.tagline.trim().into(),
             primary_colour: colour,
             logo_url: logo.into(),
+            currency: currency.unwrap_or_default(),
         };
         let mut audit = self.audit_entry(actor, "society.settings_changed", "society", request_id);
         audit.subject_label = "Society settings".into();
@@ -179,6 +183,7 @@ impl App {
             ("tagline".to_string(), after.tagline.clone()),
             ("primary_colour".to_string(), after.primary_colour.clone()),
             ("logo_url".to_string(), after.logo_url.clone()),
+            ("currency".to_string(), after.currency.clone()),
         ];
         self.store.save_society_settings(&pairs, Some(&audit)).await?;
         self.refresh_branding_now().await?;

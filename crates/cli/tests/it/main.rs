@@ -8,6 +8,7 @@ mod harness;
 mod accounts;
 mod api;
 mod api_ce;
+mod api_membership;
 mod authorisation;
 mod bad_input;
 mod ce;

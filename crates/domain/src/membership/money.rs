@@ -6,6 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use super::MembershipError;
 
+/// The society's currency: an ISO 4217 code (`USD`, `CAD`, `EUR`), given in any letter
+/// case; the one check for it wherever it is set.
+pub fn currency_code(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_ascii_uppercase();
+    match iso_currency::Currency::from_code(&code) {
+        Some(currency) => Ok(currency.code().to_string()),
+        None => {
+            Err(format!("{:?} is not an ISO 4217 currency code; enter three letters like USD, CAD or EUR.", raw.trim()))
+        }
+    }
+}
+
 /// A non-negative amount of money in cents (the society's currency), e.g. dues or a
 /// chapter supplement. Refunds and credits are the ledger's business, not these rules'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
@@ -96,6 +108,21 @@ mod tests {
         let cases = [(10_000, 10, 12, 8_333), (10_000, 12, 12, 10_000), (1, 1, 2, 0), (999, 1, 3, 333)];
         for (amount, num, den, expected) in cases {
             assert_eq!(Cents(amount).fraction(num, den), Ok(Cents(expected)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod currency_tests {
+    use super::currency_code;
+
+    #[test]
+    fn currencies_are_iso_4217_codes_in_capitals() {
+        assert_eq!(currency_code("usd").unwrap(), "USD");
+        assert_eq!(currency_code(" CAD ").unwrap(), "CAD");
+        assert_eq!(currency_code("EUR").unwrap(), "EUR");
+        for bad in ["", "US", "DOLLARS", "XYZ", "$"] {
+            assert!(currency_code(bad).unwrap_err().contains("ISO 4217"), "{bad:?}");
         }
     }
 }

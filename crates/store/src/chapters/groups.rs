@@ -105,6 +105,34 @@ impl Store {
         )
     }
 
+    /// Deletes a group nobody is in, with the audit entry: `Conflict` while it has members
+    /// (checked in the same statement), `NotFound` when there is no such group.
+    pub async fn delete_group(&self, id: i64, audit: &NewAuditEntry) -> StoreResult<()> {
+        audited!(
+            self,
+            |tx| {
+                let done = sqlx::query(
+                    "DELETE FROM affinity_groups WHERE id = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM member_groups WHERE group_id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM affinity_groups WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Err(match exists {
+                        Some(_) => StoreError::Conflict { field: "group_in_use".into() },
+                        None => StoreError::NotFound,
+                    });
+                }
+            },
+            audit
+        )
+    }
+
     /// Removes a member from a group, with the audit entry; `false` and no audit entry
     /// when they were not in it.
     pub async fn remove_member_group(&self, member_id: i64, group_id: i64, audit: &NewAuditEntry) -> StoreResult<bool> {

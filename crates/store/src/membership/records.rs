@@ -438,8 +438,15 @@ pub struct PendingApplication {
 /// What staff decided about an application.
 #[derive(Debug, Clone, Copy)]
 pub enum ApplicationDecision<'a> {
-    Approve { on: Date, invoice: &'a NewInvoice },
-    Reject { on: Date },
+    Approve {
+        on: Date,
+        invoice: &'a NewInvoice,
+    },
+    /// Rejected, with the email telling the applicant why (queued in the same transaction).
+    Reject {
+        on: Date,
+        mail: &'a crate::NewMail,
+    },
 }
 
 /// The fields a profile edit may change.

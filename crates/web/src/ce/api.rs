@@ -884,7 +884,11 @@ async fn compliance(
         page: page.page,
         per_page: page.per_page,
         total: page.total,
-        counts: report.counts.into_iter().map(|(ruleset, ruleset_name, by_status)| ComplianceCount { ruleset, ruleset_name, by_status }).collect(),
+        counts: report
+            .counts
+            .into_iter()
+            .map(|(ruleset, ruleset_name, by_status)| ComplianceCount { ruleset, ruleset_name, by_status })
+            .collect(),
         members_evaluated: report.members_evaluated,
         credentials_evaluated: report.credentials_evaluated,
     }))

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
+use guildhall_app::membership::Decision;
 use guildhall_app::membership::format_money;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
@@ -121,6 +122,8 @@ pub async fn approvals(State(app): State<Arc<App>>, SignedIn(actor, identity): S
 pub struct DecisionForm {
     #[serde(default)]
     decision: String,
+    #[serde(default)]
+    reason: String,
 }
 
 pub async fn decide(
@@ -129,12 +132,13 @@ pub async fn decide(
     Path(term_id): Path<i64>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> PageResult {
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
+    let decision = match form.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject { reason: &form.reason },
         _ => return Err(AppError::invalid("Choose Approve or Reject.").into()),
     };
-    app.decide_application(&actor, term_id, approve, &identity.request_id).await?;
+    let approve = decision == Decision::Approve;
+    app.decide_application(&actor, term_id, decision, &identity.request_id).await?;
     let notice = if approve { "Approved: the first invoice has been raised." } else { "The application was rejected." };
     approvals_page(&app, &actor, &identity, notice.into()).await
 }

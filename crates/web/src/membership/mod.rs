@@ -38,7 +38,7 @@ mod tiers;
 mod webhooks;
 
 /// Largest member file the staff import page accepts (100,000 members is about 20 MB).
-const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Joining, renewing and paying, the dashboard and directory, members' pages and profiles,
 /// households, staff's approvals, tiers, import and reports, and the payment webhook.

@@ -217,13 +217,25 @@ pub struct Settings {
     primary_colour: String,
     /// An https:// or site-relative address, or empty.
     logo_url: String,
+    /// The ISO 4217 code of the society's currency (money is in its cents).
+    currency: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/settings",
     responses((status = 200, body = Settings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn settings(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<Settings> {
     let b = app.society_settings(&actor).await?;
-    Ok(Json(Settings { name: b.name, tagline: b.tagline, primary_colour: b.primary_colour, logo_url: b.logo_url }))
+    Ok(Json(settings_of(b)))
+}
+
+fn settings_of(b: guildhall_app::Branding) -> Settings {
+    Settings {
+        name: b.name,
+        tagline: b.tagline,
+        primary_colour: b.primary_colour,
+        logo_url: b.logo_url,
+        currency: b.currency,
+    }
 }
 
 /// The settings to change; those left out keep their value.
@@ -241,6 +253,9 @@ pub struct SettingsChange {
     /// Starts with https:// or /, at most 500 characters; empty for none.
     #[schema(max_length = 500)]
     logo_url: Option<String>,
+    /// An ISO 4217 currency code, like USD or CAD.
+    #[schema(pattern = r"^[A-Za-z]{3}$")]
+    currency: Option<String>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/settings", request_body = SettingsChange,
@@ -258,7 +273,8 @@ async fn save_settings(
         tagline: change.tagline.unwrap_or(now.tagline),
         primary_colour: change.primary_colour.unwrap_or(now.primary_colour),
         logo_url: change.logo_url.unwrap_or(now.logo_url),
+        currency: change.currency.unwrap_or(now.currency),
     };
     let b = app.save_branding(&actor, &form, &identity.request_id).await?;
-    Ok(Json(Settings { name: b.name, tagline: b.tagline, primary_colour: b.primary_colour, logo_url: b.logo_url }))
+    Ok(Json(settings_of(b)))
 }

@@ -269,6 +269,7 @@ struct SettingsPage {
     tagline: String,
     primary_colour: String,
     logo_url: String,
+    currency: String,
 }
 
 pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
@@ -281,6 +282,7 @@ pub async fn settings_form(State(app): State<Arc<App>>, SignedIn(actor, identity
         tagline: b.tagline,
         primary_colour: b.primary_colour,
         logo_url: b.logo_url,
+        currency: b.currency,
     })
 }
 
@@ -294,6 +296,9 @@ pub struct SettingsForm {
     primary_colour: String,
     #[serde(default)]
     logo_url: String,
+    /// Absent (a form from before the setting existed): the currency is kept.
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 pub async fn save_settings(
@@ -301,14 +306,24 @@ pub async fn save_settings(
     SignedIn(actor, identity): SignedIn,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> PageResult {
+    let currency = match &form.currency {
+        Some(currency) => currency.clone(),
+        None => app.currency().await,
+    };
     let branding = BrandingForm {
         name: form.name.clone(),
         tagline: form.tagline.clone(),
         primary_colour: form.primary_colour.clone(),
         logo_url: form.logo_url.clone(),
+        currency: currency.clone(),
     };
+    let mut currency = currency;
     let (form_state, notice, err) = match app.save_branding(&actor, &branding, &identity.request_id).await {
-        Ok(_) => (FormState::default(), "The society settings were saved.".to_string(), None),
+        Ok(saved) => {
+            // Shown as stored (`cad` is saved as CAD).
+            currency = saved.currency;
+            (FormState::default(), "The society settings were saved.".to_string(), None)
+        }
         Err(err @ AppError::Validation { .. }) => (FormState::from_error(&err), String::new(), Some(err)),
         Err(err) => return Err(err.into()),
     };
@@ -320,6 +335,7 @@ pub async fn save_settings(
         tagline: form.tagline,
         primary_colour: form.primary_colour,
         logo_url: form.logo_url,
+        currency,
     };
     match err {
         Some(err) => rerender(&page, &err),
