@@ -93,7 +93,7 @@ async fn the_audit_log_lists_each_field_before_and_after_with_actions_and_dates_
         let activity = ledger.activities.iter().find(|a| a.occurred_on.is_some()).expect("a dated activity");
         let day = activity.occurred_on.unwrap().to_string();
         let mut member = t.signed_in(MEMBER).await;
-        let r = member.post_form(&format!("/ce/activities/{}/delete", activity.id), &[]).await;
+        let r = member.post_form(&format!("/ce/activities/{}/delete", activity.id), &[("confirmed", "yes")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
         let mut staff = t.signed_in(STAFF).await;
