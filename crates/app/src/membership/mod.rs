@@ -804,6 +804,16 @@ impl App {
         Ok(self.store.pending_applications().await?)
     }
 
+    /// One page of the approvals queue (staff), oldest first.
+    pub async fn pending_applications_page(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> AppResult<Page<guildhall_store::PendingApplication>> {
+        actor.require(Permission::StaffArea)?;
+        Ok(self.store.pending_applications_page(page).await?)
+    }
+
     /// Staff approve an application (raising the first invoice) or reject it.
     pub async fn decide_application(
         &self,

@@ -14,6 +14,7 @@ mod chapters;
 mod cli;
 mod layering;
 mod membership;
+mod membership_pages;
 mod privacy;
 mod society;
 mod two_factor;

@@ -374,7 +374,11 @@ pub struct MemberSummary {
 /// last name (or "last first"), case-insensitively, using the index.
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
+    /// The start of a last name, or "last first" (the directory's search).
     pub name_prefix: Option<String>,
+    /// The staff search's one box: a member number (whole), the start of a first or last
+    /// name (or of "first last" or "last first"), or part of an email address.
+    pub text: Option<String>,
     pub email_contains: Option<String>,
     pub tier_id: Option<i64>,
     pub standings: Vec<Standing>,

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use guildhall_app::membership::format_money;
+use guildhall_app::records::PageRequest;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
@@ -46,6 +47,17 @@ struct ApprovalsPage {
     open_invitations: Vec<InvitationRow>,
     /// Members not yet accepted beyond those listed.
     more_open: i64,
+    pager: Pager,
+}
+
+/// Applications shown on one page of the queue.
+const APPLICATIONS_PER_PAGE: u32 = 25;
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalsQuery {
+    /// As typed in the address: a bad one shows the first page with a sentence.
+    #[serde(default)]
+    page: String,
 }
 
 fn day(at: i64) -> String {
@@ -57,8 +69,12 @@ async fn approvals_page(
     actor: &guildhall_app::Actor,
     identity: &crate::session::Identity,
     notice: String,
+    page: &str,
 ) -> PageResult {
-    let pending = app.pending_applications(actor).await?;
+    let (page_number, page_notice) = super::page_number(page);
+    let pending = app.pending_applications_page(actor, PageRequest::new(page_number, APPLICATIONS_PER_PAGE)).await?;
+    let pager = Pager::new(&pending, "/staff/approvals".into());
+    let pending = pending.items;
     let term_ids: Vec<i64> = pending.iter().map(|a| a.term_id).collect();
     let evidence = app.evidence_for_applications(actor, &term_ids).await?;
     let rows = pending
@@ -100,7 +116,8 @@ async fn approvals_page(
     render(&ApprovalsPage {
         chrome: Chrome::new(app, identity, "Approvals", "staff").await.in_subsection("approvals"),
         rows,
-        notice,
+        notice: page_notice.unwrap_or(notice),
+        pager,
         invitations: vec![
             ("Members invited", summary.invited),
             ("Accepted", summary.accepted),
@@ -113,8 +130,12 @@ async fn approvals_page(
     })
 }
 
-pub async fn approvals(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
-    approvals_page(&app, &actor, &identity, String::new()).await
+pub async fn approvals(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<ApprovalsQuery>,
+) -> PageResult {
+    approvals_page(&app, &actor, &identity, String::new(), &q.page).await
 }
 
 #[derive(Deserialize)]
@@ -136,5 +157,5 @@ pub async fn decide(
     };
     app.decide_application(&actor, term_id, approve, &identity.request_id).await?;
     let notice = if approve { "Approved: the first invoice has been raised." } else { "The application was rejected." };
-    approvals_page(&app, &actor, &identity, notice.into()).await
+    approvals_page(&app, &actor, &identity, notice.into(), "").await
 }

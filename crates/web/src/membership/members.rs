@@ -12,7 +12,7 @@ use guildhall_app::{App, AppError};
 use guildhall_domain::membership::{InvoiceStatus, Standing, TermState};
 use serde::Deserialize;
 
-use super::{date_text, parse_date, parse_id};
+use super::{date_text, page_number, parse_date, parse_id};
 use crate::kit::*;
 use crate::session::{CsrfForm, SignedIn};
 
@@ -20,7 +20,7 @@ use crate::session::{CsrfForm, SignedIn};
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
-    /// The start of a last name, or "last first".
+    /// A member number, the start of a first or last name, or part of an email address.
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     q: String,
@@ -48,7 +48,7 @@ pub struct MemberQuery {
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     discipline: String,
-    /// A licence jurisdiction code (US-TX).
+    /// A licence jurisdiction: its name (Texas) or code (US-TX, TX).
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     jurisdiction: String,
@@ -96,6 +96,8 @@ struct MembersPage {
     chapters: Vec<ChapterRecord>,
     groups: Vec<GroupRecord>,
     pager: Pager,
+    /// Jurisdictions by code and name, offered as the licence filter types.
+    jurisdictions: &'static [(&'static str, &'static str)],
 }
 
 impl MemberQuery {
@@ -111,16 +113,25 @@ impl MemberQuery {
             }
         };
         Ok(MemberFilter {
-            name_prefix: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
+            text: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
             email_contains: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
             tier_id: parse_id(&self.tier, "tier")?,
             standings,
             chapter_id: parse_id(&self.chapter, "chapter")?,
             group_id: parse_id(&self.group, "group")?,
             discipline: Some(self.discipline.trim().to_lowercase()).filter(|s| !s.is_empty()),
-            jurisdiction: Some(self.jurisdiction.trim().to_uppercase()).filter(|s| !s.is_empty()),
+            jurisdiction: match self.jurisdiction.trim() {
+                "" => None,
+                typed => Some(
+                    guildhall_domain::member::Jurisdiction::find(typed)
+                        .map_err(|e| AppError::invalid(e.0))?
+                        .as_str()
+                        .to_string(),
+                ),
+            },
             expires_from: parse_date(&self.expires_from)?,
             expires_until: parse_date(&self.expires_until)?,
+            name_prefix: None,
         })
     }
 
@@ -151,16 +162,7 @@ pub async fn members(
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
     let filter = q.filter()?;
-    let (page_number, page_notice) = match q.page.trim() {
-        "" => (1, None),
-        raw => match raw.parse::<u32>() {
-            Ok(n) if n >= 1 => (n, None),
-            _ => {
-                let shown: String = raw.chars().take(20).collect();
-                (1, Some(format!("\u{201c}{shown}\u{201d} is not a page number, so the first page is shown.")))
-            }
-        },
-    };
+    let (page_number, page_notice) = page_number(&q.page);
     let page = app.search_members(&actor, filter, PageRequest::new(page_number, 50)).await?;
     let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
     let chapters = app.chapters(&actor).await?;
@@ -204,6 +206,7 @@ pub async fn members(
         chapters,
         groups: app.groups().await?,
         pager,
+        jurisdictions: guildhall_domain::member::JURISDICTIONS,
     })
 }
 

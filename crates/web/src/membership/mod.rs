@@ -110,6 +110,21 @@ pub(super) fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// A page number as typed in the address: a bad one (`-1`, `0`, `abc`) gives the first page
+/// and a sentence saying so.
+pub(super) fn page_number(raw: &str) -> (u32, Option<String>) {
+    match raw.trim() {
+        "" => (1, None),
+        raw => match raw.parse::<u32>() {
+            Ok(n) if n >= 1 => (n, None),
+            _ => {
+                let shown: String = raw.chars().take(20).collect();
+                (1, Some(format!("\u{201c}{shown}\u{201d} is not a page number, so the first page is shown.")))
+            }
+        },
+    }
+}
+
 pub(super) fn date_text(date: Option<Date>) -> String {
     date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
 }
