@@ -126,6 +126,16 @@ pub fn compute_standing(policy: &TermPolicy, terms: &[TermRecord], on: Date) -> 
     })
 }
 
+/// (standing, expiry) for a member of this tier: a tier without expiry (life membership)
+/// keeps paid-up members active, with no expiry date to renew by.
+pub fn standing_in_tier(never_expires: bool, (standing, expiry): (Standing, Option<Date>)) -> (Standing, Option<Date>) {
+    if !never_expires {
+        return (standing, expiry);
+    }
+    let standing = standing.without_expiry();
+    (standing, if standing == Standing::Active { None } else { expiry })
+}
+
 /// What the member's dashboard shows about their membership.
 pub struct MembershipCard {
     pub member: MemberRecord,
@@ -308,8 +318,10 @@ impl App {
             Some(payer_id) => Some(self.payer_name(payer_id).await?),
             None => None,
         };
-        let can_renew = paid_by.is_none() && matches!(member.standing, Standing::RenewalDue | Standing::Grace);
-        let window_opens_on = match member.expires_on {
+        let can_renew = paid_by.is_none()
+            && !tier.never_expires
+            && matches!(member.standing, Standing::RenewalDue | Standing::Grace);
+        let window_opens_on = match member.expires_on.filter(|_| !tier.never_expires) {
             Some(expiry) => Some(
                 self.policy()?.expiry_dates(expiry).map_err(|e| AppError::Internal(e.to_string()))?.window_opens_on,
             ),
@@ -349,6 +361,12 @@ impl App {
         }
         if let Some(payer) = &card.paid_by {
             return Err(AppError::invalid(format!("Your membership is paid by {payer}; they renew it for you.")));
+        }
+        if card.tier.never_expires {
+            return Err(AppError::invalid(format!(
+                "{} membership never expires, so there is nothing to renew.",
+                card.tier.name
+            )));
         }
         if !card.can_renew {
             return Err(AppError::invalid(match (card.member.standing, card.window_opens_on) {
@@ -431,11 +449,17 @@ impl App {
         payment: &NewPayment,
     ) -> AppResult<(Standing, Option<Date>)> {
         let mut terms = self.store.member_terms(invoice.member_id).await?;
+        let mut tier_id = None;
         for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
             t.status = TermState::Paid;
             t.paid_on = Some(payment.received_on);
+            tier_id = Some(t.tier_id);
         }
-        compute_standing(&self.policy()?, &terms, self.clock.today())
+        let never_expires = match tier_id {
+            Some(id) => self.tier(id).await?.is_some_and(|t| t.never_expires),
+            None => false,
+        };
+        Ok(standing_in_tier(never_expires, compute_standing(&self.policy()?, &terms, self.clock.today())?))
     }
 
     /// The one settle path for a payment recorded here (card confirmation, staff); a
@@ -742,6 +766,10 @@ impl App {
         let society = self.branding().await.name;
         let mut queued = 0;
         for member in self.store.members_in_renewal().await? {
+            // A tier without expiry (life membership) never renews, so it is never reminded.
+            if self.tier(member.tier_id).await?.is_none_or(|t| t.never_expires) {
+                continue;
+            }
             let terms = self.store.member_terms(member.id).await?;
             let facts = terms.iter().map(term_fact).collect::<AppResult<Vec<_>>>()?;
             let Some(report) = standing_on(&policy, &facts, today).map_err(|e| AppError::Internal(e.to_string()))?
@@ -822,7 +850,39 @@ impl App {
         approve: bool,
         request_id: &str,
     ) -> AppResult<()> {
+        self.decide_application_with_reason(actor, term_id, approve, "", request_id).await
+    }
+
+    /// The application awaiting a decision, for the rejection's confirmation page (staff).
+    pub async fn pending_application(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+    ) -> AppResult<guildhall_store::PendingApplication> {
         actor.require(Permission::StaffArea)?;
+        self.store
+            .pending_applications()
+            .await?
+            .into_iter()
+            .find(|a| a.term_id == term_id)
+            .ok_or_else(|| AppError::NotFound("This application has already been decided or does not exist.".into()))
+    }
+
+    /// As [`App::decide_application`]; a rejection's reason (when given) is emailed to the
+    /// applicant in the same transaction and kept in the audit entry.
+    pub async fn decide_application_with_reason(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+        approve: bool,
+        reason: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        actor.require(Permission::StaffArea)?;
+        let reason = reason.trim();
+        if reason.chars().count() > 1000 {
+            return Err(AppError::invalid_field("reason", "Keep the reason to at most 1,000 characters."));
+        }
         let pending = self.store.pending_applications().await?;
         let application = pending
             .iter()
@@ -856,13 +916,37 @@ impl App {
             due_on: today + time::Duration::days(30),
             paid_on: None,
         };
+        let society = self.branding().await.name;
+        let mail = guildhall_store::NewMail {
+            to_address: member.email.clone(),
+            subject: format!("Your application to {society}"),
+            body_text: format!(
+                "Dear {},\n\nThank you for applying for {} membership of {society}. We are sorry to tell you that \
+                 your application was declined.\n\n{}\n\nIf you have questions, or your circumstances change, \
+                 reply to this email or contact the society office; you are welcome to apply again.\n",
+                member.first_name,
+                application.tier_name,
+                if reason.is_empty() {
+                    "No reason was recorded.".to_string()
+                } else {
+                    format!("The reason given:\n{reason}")
+                }
+            ),
+        };
         let decision = if approve {
             guildhall_store::ApplicationDecision::Approve { on: today, invoice: &invoice }
         } else {
-            guildhall_store::ApplicationDecision::Reject { on: today }
+            guildhall_store::ApplicationDecision::Reject { on: today, mail: Some(&mail) }
         };
         let standing = if approve { "approved" } else { "rejected" };
-        audit.after_json = Some(json!({ "standing": standing, "tier": application.tier_name }).to_string());
+        audit.after_json = Some(
+            if approve {
+                json!({ "standing": standing, "tier": application.tier_name })
+            } else {
+                json!({ "standing": standing, "tier": application.tier_name, "reason": reason })
+            }
+            .to_string(),
+        );
         self.store.decide_application(term_id, decision, (standing, today), &audit, self.clock.unix()).await.map_err(
             |e| match e {
                 guildhall_store::StoreError::NotFound => {

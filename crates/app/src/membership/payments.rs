@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::config::PaymentSettings;
 use crate::crypto::{constant_time_eq, hex, hmac_sha256, random_token};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::membership::{compute_standing, format_money};
+use crate::membership::{compute_standing, format_money, standing_in_tier};
 use crate::{Actor, App, Permission};
 
 /// A boxed future, so providers can be used as trait objects.
@@ -416,7 +416,9 @@ impl App {
                     t.status = TermState::Cancelled;
                     t.cancelled_on = Some(today);
                 }
-                let (standing, expires_on) = compute_standing(&self.policy()?, &after, today)?;
+                let never_expires = self.tier_by_id(term.tier_id).await?.is_some_and(|t| t.never_expires);
+                let (standing, expires_on) =
+                    standing_in_tier(never_expires, compute_standing(&self.policy()?, &after, today)?);
                 Some(EndTerm { term_id: term.id, standing, expires_on })
             }
             _ => None,

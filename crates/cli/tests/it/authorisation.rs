@@ -375,6 +375,7 @@ async fn every_role_on_every_route() {
             requires_approval: false,
             requirements: "[]".into(),
             sort_order: 99,
+            never_expires: false,
         };
         let spare = t.store.create_tier(&spare, 0).await.unwrap();
         let office = t.store.list_officer_terms().await.unwrap()[0].id;

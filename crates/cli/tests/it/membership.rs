@@ -344,7 +344,12 @@ async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
         assert_eq!(approved.standing, Standing::Approved);
         let invoices = t.store.member_invoices(first.member_id).await.unwrap();
         assert_eq!((invoices.len(), invoices[0].status), (1, InvoiceStatus::Open));
-        let r = staff.post_form(&format!("/staff/approvals/{}", second.term_id), &[("decision", "reject")]).await;
+        let r = staff
+            .post_form(
+                &format!("/staff/approvals/{}", second.term_id),
+                &[("decision", "reject"), ("confirmed", "yes"), ("reason", "We could not confirm your licence.")],
+            )
+            .await;
         assert!(r.body.contains("was rejected"));
         assert_eq!(t.store.member_by_id(second.member_id).await.unwrap().unwrap().standing, Standing::Rejected);
         let again = staff.post_form(&format!("/staff/approvals/{}", first.term_id), &[("decision", "reject")]).await;

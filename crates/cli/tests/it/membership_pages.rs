@@ -4,6 +4,7 @@
 //! receipts.
 
 use axum::http::StatusCode;
+use guildhall_domain::membership::Standing;
 use guildhall_store::{MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -100,5 +101,127 @@ async fn officer_and_join_forms_use_date_pickers() {
         assert!(officers.contains(r#"id="starts_on" name="starts_on" type="date""#), "{officers}");
         assert!(officers.contains(r#"id="ends_on" name="ends_on" type="date""#), "{officers}");
         assert!(!officers.contains("YYYY-MM-DD"), "{officers}");
+    }
+}
+
+#[tokio::test]
+async fn a_life_member_is_never_due_to_renew_nor_reminded() {
+    for t in TestApp::each_engine().await {
+        // The demo's life members are active with no expiry.
+        let tiers = t.store.list_tiers().await.unwrap();
+        let life = tiers.iter().find(|t| t.code == "life").unwrap();
+        assert!(life.never_expires, "the life tier never expires");
+        let lifers = t
+            .store
+            .search_members(&MemberFilter { tier_id: Some(life.id), ..Default::default() }, PageRequest::new(1, 200))
+            .await
+            .unwrap();
+        assert!(lifers.total > 0, "the demo society has life members");
+        for m in &lifers.items {
+            let record = t.store.member_by_id(m.id).await.unwrap().unwrap();
+            assert!(
+                !matches!(record.standing, Standing::RenewalDue | Standing::Grace | Standing::Lapsed),
+                "{}: {:?}",
+                m.member_number,
+                record.standing
+            );
+            if record.standing == Standing::Active {
+                assert_eq!(record.expires_on, None, "{}", m.member_number);
+            }
+        }
+
+        // Maya's tier becomes one without expiry: from the next day's refresh she is
+        // active for life, offered no renewal, and sent no reminder.
+        let mut maya = t.signed_in(MEMBER).await;
+        assert!(maya.get("/dashboard").await.body.contains("Active, renewal due"));
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
+        let tier = tiers.iter().find(|x| x.id == me.tier_id).unwrap();
+        let mut staff = t.signed_in(STAFF).await;
+        let dues = format!("{}.{:02}", tier.annual_dues_cents / 100, tier.annual_dues_cents % 100);
+        let order = tier.sort_order.to_string();
+        let saved = staff
+            .post_form(
+                &format!("/staff/tiers/{}", tier.id),
+                &[
+                    ("code", tier.code.as_str()),
+                    ("name", tier.name.as_str()),
+                    ("annual_dues", dues.as_str()),
+                    ("sort_order", order.as_str()),
+                    ("requires_licence", "1"),
+                    ("never_expires", "1"),
+                ],
+            )
+            .await;
+        assert!(saved.status.is_redirection() || saved.status == StatusCode::OK, "{}", saved.body);
+        assert!(t.store.tier_by_id(tier.id).await.unwrap().unwrap().never_expires);
+        t.app.clock.advance(86_400);
+        t.app.refresh_standings().await.unwrap();
+        let me = t.store.member_by_id(me.id).await.unwrap().unwrap();
+        assert_eq!((me.standing, me.expires_on), (Standing::Active, None));
+        let dashboard = maya.get("/dashboard").await.body;
+        assert!(!dashboard.to_lowercase().contains("renew"), "{dashboard}");
+        assert!(dashboard.contains("Never: life membership"), "{dashboard}");
+        let renew = maya.post_form("/membership/renew", &[]).await;
+        assert_eq!(renew.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(renew.body.contains("never expires, so there is nothing to renew"), "{}", renew.body);
+
+        let before = t.mail_to(&me.email).await.len();
+        for _ in 0..3 {
+            t.app.send_renewal_reminders().await.unwrap();
+            t.app.clock.advance(30 * 86_400);
+            t.app.refresh_standings().await.unwrap();
+        }
+        let mail = t.mail_to(&me.email).await;
+        assert_eq!(mail.len(), before, "no reminder: {:?}", &mail[before..]);
+        let me = t.store.member_by_id(me.id).await.unwrap().unwrap();
+        assert_eq!(me.standing, Standing::Active, "still a member months after the old expiry");
+    }
+}
+
+#[tokio::test]
+async fn rejecting_an_application_asks_for_confirmation_and_emails_the_reason() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let application = t.store.pending_applications().await.unwrap().remove(0);
+        let queue = staff.get("/staff/approvals").await.body;
+        let confirm_path = format!("/staff/approvals/{}/reject", application.term_id);
+        assert!(queue.contains(&format!("href=\"{confirm_path}\"")), "Reject is a link to its page: {queue}");
+
+        let page = staff.get(&confirm_path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains(&format!("Reject the application of {} {}?", application.first_name, application.last_name))
+        );
+        assert!(page.body.contains(r#"name="confirmed" value="yes""#) && page.body.contains("<textarea id=\"reason\""));
+
+        // A POST that did not come from the confirmation page shows it and changes nothing.
+        let action = format!("/staff/approvals/{}", application.term_id);
+        let unconfirmed = staff.post_form(&action, &[("decision", "reject")]).await;
+        assert_eq!(unconfirmed.status, StatusCode::OK);
+        assert!(unconfirmed.body.contains("Reject the application of"), "{}", unconfirmed.body);
+        let member = t.store.member_by_id(application.member_id).await.unwrap().unwrap();
+        assert_eq!(member.standing, Standing::Applied);
+
+        // The reason is required: it is what the applicant reads.
+        let blank = staff.post_form(&action, &[("decision", "reject"), ("confirmed", "yes"), ("reason", "  ")]).await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank.body.contains(r#"id="reason-error""#), "{}", blank.body);
+        assert_eq!(t.store.member_by_id(member.id).await.unwrap().unwrap().standing, Standing::Applied);
+
+        let reason = "We could not confirm your Texas licence with the board; send us its number and apply again.";
+        let done = staff.post_form(&action, &[("decision", "reject"), ("confirmed", "yes"), ("reason", reason)]).await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert!(done.body.contains("The application was rejected."), "{}", done.body);
+        assert_eq!(t.store.member_by_id(member.id).await.unwrap().unwrap().standing, Standing::Rejected);
+        let mail = t.mail_to(&member.email).await;
+        let last = mail.last().unwrap();
+        assert!(last.contains("was declined") && last.contains(reason), "{last}");
+        let entry = audit(&mut staff, "application.rejected").await;
+        assert!(entry.to_string().contains("could not confirm your Texas licence"), "{entry}");
+
+        // Their record says when they applied, never that they joined.
+        let record = staff.get(&format!("/members/{}", member.id)).await.body;
+        assert!(record.contains("<dt>Applied</dt>") && !record.contains("Joined"), "{record}");
     }
 }

@@ -918,12 +918,15 @@ impl Store {
                         .await?;
                         insert_invoice!(tx, member_id, Some(term_id), invoice, now)?;
                     }
-                    ApplicationDecision::Reject { on } => {
+                    ApplicationDecision::Reject { on, mail } => {
                         sqlx::query("UPDATE membership_terms SET status = 'rejected', rejected_on = $1 WHERE id = $2")
                             .bind(on)
                             .bind(term_id)
                             .execute(&mut *tx)
                             .await?;
+                        if let Some(mail) = mail {
+                            crate::outbox::insert_mail!(tx, mail, now)?;
+                        }
                     }
                 }
                 sqlx::query("UPDATE members SET standing = $1, standing_on = $2, updated_at = $3 WHERE id = $4")

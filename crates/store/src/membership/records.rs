@@ -21,6 +21,8 @@ pub struct TierRecord {
     pub requirements: String,
     pub sort_order: i64,
     pub created_at: UnixTime,
+    /// A tier without expiry (life membership): its paid-up members never renew.
+    pub never_expires: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct NewTier {
     pub requires_approval: bool,
     pub requirements: String,
     pub sort_order: i64,
+    /// A tier without expiry (life membership).
+    pub never_expires: bool,
 }
 
 /// What a member's own membership card shows, read in one query ([`Store::member_card`](crate::Store::member_card)).
@@ -442,8 +446,15 @@ pub struct PendingApplication {
 /// What staff decided about an application.
 #[derive(Debug, Clone, Copy)]
 pub enum ApplicationDecision<'a> {
-    Approve { on: Date, invoice: &'a NewInvoice },
-    Reject { on: Date },
+    Approve {
+        on: Date,
+        invoice: &'a NewInvoice,
+    },
+    /// Rejected, with the email telling the applicant why (written in the same transaction).
+    Reject {
+        on: Date,
+        mail: Option<&'a crate::NewMail>,
+    },
 }
 
 /// The fields a profile edit may change.

@@ -142,6 +142,59 @@ pub async fn approvals(
 pub struct DecisionForm {
     #[serde(default)]
     decision: String,
+    /// Why an application is rejected: emailed to the applicant.
+    #[serde(default)]
+    reason: String,
+    /// `yes` from the rejection's confirmation page.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The rejection's confirmation page, with the reason field.
+async fn reject_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    term_id: i64,
+    reason: &str,
+    form: FormState,
+) -> Result<ConfirmPage, crate::error::HtmlError> {
+    let a = app.pending_application(actor, term_id).await?;
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "Reject this application?", "staff").await.in_subsection("approvals"),
+        heading: format!("Reject the application of {} {}?", a.first_name, a.last_name),
+        details: vec![
+            ("Applicant".into(), format!("{} {} ({})", a.first_name, a.last_name, a.member_number)),
+            ("Email".into(), a.email.clone()),
+            ("Tier applied for".into(), a.tier_name.clone()),
+            ("Applied".into(), a.applied_on.to_string()),
+        ],
+        consequence: "The application is declined and the applicant is emailed the reason below. This cannot be \
+                      undone: to change your mind, ask them to apply again."
+            .into(),
+        action: format!("/staff/approvals/{term_id}"),
+        hidden: vec![("decision", "reject".into())],
+        inputs: vec![ConfirmInput {
+            name: "reason",
+            label: "Reason for the applicant",
+            kind: "textarea",
+            value: reason.into(),
+            hint: "Sent to the applicant in the email that tells them; write it to them.".into(),
+            required: true,
+        }],
+        form,
+        button: "Reject the application".into(),
+        cancel_href: "/staff/approvals".into(),
+    })
+}
+
+/// GET: the confirmation page before a rejection.
+pub async fn confirm_reject(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(term_id): Path<i64>,
+) -> PageResult {
+    render(&reject_page(&app, &actor, &identity, term_id, "", FormState::default()).await?)
 }
 
 pub async fn decide(
@@ -155,7 +208,23 @@ pub async fn decide(
         "reject" => false,
         _ => return Err(AppError::invalid("Choose Approve or Reject.").into()),
     };
-    app.decide_application(&actor, term_id, approve, &identity.request_id).await?;
+    if !approve {
+        // A rejection is decided on its confirmation page, with the reason for the applicant.
+        if !is_confirmed(&form.confirmed) {
+            return render(&reject_page(&app, &actor, &identity, term_id, &form.reason, FormState::default()).await?);
+        }
+        if form.reason.trim().is_empty() {
+            let err = AppError::invalid_field("reason", "Give the reason for the applicant; it is emailed to them.");
+            let page = reject_page(&app, &actor, &identity, term_id, &form.reason, FormState::from_error(&err)).await?;
+            return rerender(&page, &err);
+        }
+    }
+    if let Err(err @ AppError::Validation { .. }) =
+        app.decide_application_with_reason(&actor, term_id, approve, &form.reason, &identity.request_id).await
+    {
+        let page = reject_page(&app, &actor, &identity, term_id, &form.reason, FormState::from_error(&err)).await?;
+        return rerender(&page, &err);
+    }
     let notice = if approve { "Approved: the first invoice has been raised." } else { "The application was rejected." };
     approvals_page(&app, &actor, &identity, notice.into(), "").await
 }

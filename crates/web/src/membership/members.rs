@@ -265,6 +265,8 @@ pub(super) struct MemberPage {
     standing: String,
     standing_code: String,
     expires: String,
+    /// "Joined" once a term was ever paid; "Applied" for an applicant (even a declined one).
+    joined_label: &'static str,
     joined: String,
     chapter: String,
     groups: String,
@@ -360,7 +362,12 @@ pub(super) async fn member_page_with(
         tier: d.tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
         standing: m.standing.label().into(),
         standing_code: m.standing.code().into(),
-        expires: date_text(m.expires_on),
+        expires: if d.tier.as_ref().is_some_and(|t| t.never_expires) && m.standing == Standing::Active {
+            "Never: life membership".into()
+        } else {
+            date_text(m.expires_on)
+        },
+        joined_label: if d.terms.iter().any(|t| t.paid_on.is_some()) { "Joined" } else { "Applied" },
         joined: m.joined_on.to_string(),
         chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),

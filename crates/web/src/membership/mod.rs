@@ -78,6 +78,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/members/{id}/organisation", post(households::save_organisation))
         .route("/staff/approvals", get(approvals::approvals))
         .route("/staff/approvals/{term}", post(approvals::decide))
+        .route("/staff/approvals/{term}/reject", get(approvals::confirm_reject))
         .route("/staff/approvals/evidence/{id}", get(evidence::evidence_document))
         .route(
             "/membership/evidence",
@@ -166,7 +167,11 @@ pub async fn card_view(app: &App, actor: &guildhall_app::Actor) -> Result<Option
         standing: card.member.standing.label().into(),
         standing_code: card.member.standing.code().into(),
         first_invoice: card.member.standing == Standing::Approved,
-        expires: date_text(card.member.expires_on),
+        expires: if card.tier.never_expires && card.member.standing == Standing::Active {
+            "Never: life membership".into()
+        } else {
+            date_text(card.member.expires_on)
+        },
         chapter: card.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: card.group_names.join(", "),
         licences: card
