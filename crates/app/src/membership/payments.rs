@@ -349,6 +349,26 @@ impl App {
     /// Staff refund (part of) a payment. The amount may not exceed what is left of the
     /// payment; a reason is required. The term the payment was for is kept unless staff
     /// choose to end it, which cancels it from today (the member's standing follows).
+    /// The member and payment a refund's confirmation page shows (staff).
+    pub async fn refund_preview(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        payment_id: i64,
+    ) -> AppResult<(guildhall_store::MemberRecord, guildhall_store::PaymentRecord)> {
+        actor.require(Permission::StaffArea)?;
+        let member =
+            self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let payment = self
+            .store
+            .member_payments(member_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == payment_id)
+            .ok_or_else(|| AppError::NotFound("No such payment for this member.".into()))?;
+        Ok((member, payment))
+    }
+
     pub async fn record_refund(
         &self,
         actor: &Actor,

@@ -225,3 +225,74 @@ async fn rejecting_an_application_asks_for_confirmation_and_emails_the_reason() 
         assert!(record.contains("<dt>Applied</dt>") && !record.contains("Joined"), "{record}");
     }
 }
+
+#[tokio::test]
+async fn a_refund_an_officer_term_s_end_and_a_link_s_end_each_need_their_confirmation_page() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        // Refund: the member page's form opens the confirmation page (GET) with what was typed.
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
+        let payment = t.store.member_payments(maya.id).await.unwrap().pop().unwrap();
+        let member_page = staff.get(&format!("/members/{}", maya.id)).await.body;
+        let path = format!("/members/{}/payments/{}/refunds", maya.id, payment.id);
+        assert!(member_page.contains(&format!(r#"<form method="get" action="{path}">"#)), "{member_page}");
+        let confirm = staff.get(&format!("{path}?amount=5.00&method=cheque&reason=Charged+twice&end_term=1")).await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        for shown in
+            ["Record this refund?", "5.00", "Cheque", "Charged twice", "The term this payment was for ends today."]
+        {
+            assert!(confirm.body.contains(shown), "{shown}: {}", confirm.body);
+        }
+        // A POST without the confirmation shows the page and records nothing.
+        let unconfirmed =
+            staff.post_form(&path, &[("amount", "5.00"), ("method", "cheque"), ("reason", "Charged twice")]).await;
+        assert_eq!(unconfirmed.status, StatusCode::OK);
+        assert!(unconfirmed.body.contains("Record this refund?"));
+        assert!(t.store.member_refunds(maya.id).await.unwrap().is_empty(), "nothing refunded yet");
+        let done = staff
+            .post_form(
+                &path,
+                &[("amount", "5.00"), ("method", "cheque"), ("reason", "Charged twice"), ("confirmed", "yes")],
+            )
+            .await;
+        assert!(done.body.contains("The refund was recorded."), "{}", done.body);
+        let refunds = t.store.member_refunds(maya.id).await.unwrap();
+        assert_eq!((refunds.len(), refunds[0].amount_cents), (1, 500));
+
+        // Officer's term: its confirmation page asks for the last day with a date picker.
+        let today = t.app.clock.today();
+        let office = t
+            .store
+            .list_officer_terms()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.starts_on <= today && o.ends_on.is_none_or(|e| e >= today))
+            .unwrap();
+        let end = format!("/staff/officers/{}/end", office.id);
+        assert!(staff.get("/staff/officers").await.body.contains(&format!(r#"href="{end}""#)));
+        let page = staff.get(&end).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(r#"name="ends_on" type="date""#) && page.body.contains(&office.title),
+            "{}",
+            page.body
+        );
+        let last_day = today.to_string();
+        let unconfirmed = staff.post_form(&end, &[("ends_on", &last_day)]).await;
+        assert_eq!(unconfirmed.status, StatusCode::OK);
+        let still = t.store.list_officer_terms().await.unwrap().into_iter().find(|o| o.id == office.id).unwrap();
+        assert_eq!(still.ends_on, office.ends_on, "the term runs on until confirmed");
+        let bad = staff.post_form(&end, &[("ends_on", "31/12/2030"), ("confirmed", "yes")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains(r#"id="ends_on-error""#), "the refusal is next to the field: {}", bad.body);
+        let ended = staff.post_form(&end, &[("ends_on", &last_day), ("confirmed", "yes")]).await;
+        assert_eq!(ended.location(), "/staff/officers?done=term_ended", "{}", ended.body);
+        let after = t.store.list_officer_terms().await.unwrap().into_iter().find(|o| o.id == office.id).unwrap();
+        assert_eq!(after.ends_on, Some(today));
+
+        // Ending a link: a missing one is answered on the confirmation page itself.
+        let missing = staff.get(&format!("/members/{}/links/999999/end", maya.id)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    }
+}

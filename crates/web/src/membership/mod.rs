@@ -61,7 +61,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/members/{id}/edit", get(profile::member_edit).post(profile::save_member_edit))
         .route("/profile", get(profile::own_profile).post(profile::save_own_profile))
         .route("/members/{member}/invoices/{invoice}/payments", post(payments::record_payment))
-        .route("/members/{member}/payments/{payment}/refunds", post(payments::record_refund))
+        .route(
+            "/members/{member}/payments/{payment}/refunds",
+            get(payments::confirm_refund).post(payments::record_refund),
+        )
         .route(
             "/payments/webhook/{provider}",
             post(webhooks::payment_webhook).layer(DefaultBodyLimit::max(webhooks::WEBHOOK_LIMIT)),
@@ -74,7 +77,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/tiers/{id}", get(tiers::tier).post(tiers::save_tier))
         .route("/staff/tiers/{id}/delete", post(tiers::delete_tier))
         .route("/members/{id}/links", post(households::link_member))
-        .route("/members/{member}/links/{link}/end", post(households::unlink_member))
+        .route("/members/{member}/links/{link}/end", get(households::confirm_unlink).post(households::unlink_member))
         .route("/members/{id}/organisation", post(households::save_organisation))
         .route("/staff/approvals", get(approvals::approvals))
         .route("/staff/approvals/{term}", post(approvals::decide))
