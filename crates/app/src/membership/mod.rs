@@ -9,7 +9,8 @@
 //! import and export), `invitations.rs` (inviting members who have no account),
 //! `claims.rs` ("I am already a member": a code to the record's address, or staff),
 //! `reports.rs` (membership reports), `tiers.rs` (tiers staff define), `evidence.rs`
-//! (what applicants give to prove eligibility for a tier).
+//! (what applicants give to prove eligibility for a tier), `receipts.rs` (payment receipts
+//! as PDF, the receipt and welcome emails).
 
 pub mod claims;
 pub mod evidence;
@@ -19,6 +20,7 @@ pub mod invitations;
 pub mod joining;
 pub mod payments;
 pub mod profile;
+pub mod receipts;
 pub mod reports;
 pub mod tiers;
 
@@ -473,11 +475,17 @@ impl App {
     ) -> AppResult<()> {
         self.forget_directory_pages();
         let today = self.clock.today();
+        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
-        self.store
+        let settled = self
+            .store
             .settle_invoice(invoice.id, payment, (standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
-        self.refresh_linked(invoice.member_id).await
+        self.refresh_linked(invoice.member_id).await?;
+        if settled {
+            self.after_payment(invoice, before.unwrap_or(Standing::Applied)).await?;
+        }
+        Ok(())
     }
 
     /// Staff record a cheque, transfer or cash payment against an open invoice.

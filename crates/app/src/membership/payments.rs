@@ -327,6 +327,7 @@ impl App {
             received_on: self.clock.today(),
             recorded_by: None,
         };
+        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(&invoice, &payment).await?;
         let today = self.clock.today();
         match self
@@ -336,6 +337,7 @@ impl App {
         {
             Ok(PaymentEventOutcome::Recorded) => {
                 self.refresh_linked(invoice.member_id).await?;
+                self.after_payment(&invoice, before.unwrap_or(guildhall_domain::membership::Standing::Applied)).await?;
                 Ok(WebhookOutcome::Settled)
             }
             Ok(PaymentEventOutcome::Duplicate) => Ok(WebhookOutcome::Duplicate),

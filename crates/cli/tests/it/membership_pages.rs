@@ -296,3 +296,76 @@ async fn a_refund_an_officer_term_s_end_and_a_link_s_end_each_need_their_confirm
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn every_payment_gets_a_receipt_email_and_pdf_and_new_members_a_welcome() {
+    let mut settings = test_settings();
+    settings.membership.receipt_details = "1 Engineers Way, Springfield\nRegistered charity 123456".into();
+    for t in TestApp::each_engine_with(settings.clone()).await {
+        // Maya renews by card: $195 tier dues and the $15 chapter supplement.
+        let mut maya = t.signed_in(MEMBER).await;
+        let pay_path = maya.post_form("/membership/renew", &[]).await.location().to_string();
+        assert_eq!(maya.post_form(&pay_path, &[]).await.location(), "/dashboard?renewed=1");
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
+        let payment = t.store.member_payments(me.id).await.unwrap().pop().unwrap();
+        let mail = t.mail_to(&me.email).await;
+        let receipt_mail = mail.last().unwrap();
+        let pdf_path = format!("/membership/receipts/{}.pdf", payment.id);
+        assert!(receipt_mail.contains("$210.00") && receipt_mail.contains(&pdf_path), "{receipt_mail}");
+        assert!(!mail.iter().any(|m| m.starts_with("Welcome")), "a renewing member is not welcomed again");
+
+        // Her receipts page lists it; the PDF has the society's details and both lines.
+        let page = maya.get("/membership/receipts").await.body;
+        assert!(page.contains(&format!("href=\"{pdf_path}\"")), "{page}");
+        let (status, headers, bytes) = maya.get_bytes(&pdf_path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert!(bytes.starts_with(b"%PDF"));
+        let text = String::from_utf8_lossy(&bytes);
+        for shown in [
+            "1 Engineers Way, Springfield",
+            "Registered charity 123456",
+            &format!("Receipt R{:06}", payment.id),
+            "$195.00",
+            "chapter supplement",
+            "$15.00",
+            "$210.00",
+            "Card",
+        ] {
+            assert!(text.contains(shown), "{shown} in the receipt");
+        }
+        // Nobody else's receipt opens; staff may open any.
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get_bytes(&pdf_path).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(t.signed_in(STAFF).await.get_bytes(&pdf_path).await.0, StatusCode::OK);
+        assert_eq!(maya.get_bytes("/membership/receipts/abc.pdf").await.0, StatusCode::NOT_FOUND);
+
+        // An approved applicant's first payment makes them a member: a receipt and a welcome.
+        let approved = t
+            .store
+            .search_members(
+                &MemberFilter { standings: vec![Standing::Approved], ..Default::default() },
+                PageRequest::new(1, 1),
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        let invoice =
+            t.store.member_invoices(approved.id).await.unwrap().into_iter().find(|i| i.paid_on.is_none()).unwrap();
+        let amount = format!("{}.{:02}", invoice.amount_cents / 100, invoice.amount_cents % 100);
+        let mut staff = t.signed_in(STAFF).await;
+        let r = staff
+            .post_form(
+                &format!("/members/{}/invoices/{}/payments", approved.id, invoice.id),
+                &[("amount", amount.as_str()), ("method", "cheque"), ("reference", "Cheque 1042")],
+            )
+            .await;
+        assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+        let record = t.store.member_by_id(approved.id).await.unwrap().unwrap();
+        assert!(record.standing.is_current_member(), "{:?}", record.standing);
+        let mail = t.mail_to(&record.email).await;
+        assert!(mail.iter().any(|m| m.starts_with("Welcome to") && m.contains(&record.member_number)), "{mail:?}");
+        assert!(mail.iter().any(|m| m.contains("receipt") && m.contains("by cheque")), "{mail:?}");
+    }
+}

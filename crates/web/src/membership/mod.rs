@@ -7,7 +7,8 @@
 //! a member's page), `invitations.rs` (the page an invitation link opens), `claims.rs` ("I am
 //! already a member" and the staff queue of claims), `profile.rs`,
 //! `households.rs`, `approvals.rs`, `evidence.rs` (proof of eligibility), `tiers.rs`, `import.rs`,
-//! `reports.rs`, `api.rs` (its JSON API operations: member search and a member's record).
+//! `reports.rs`, `receipts.rs` (the member's receipts, as PDF), `api.rs` (its JSON API
+//! operations: member search and a member's record).
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ mod joining;
 mod members;
 mod payments;
 mod profile;
+mod receipts;
 mod reports;
 mod tiers;
 mod webhooks;
@@ -47,6 +49,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/join", get(joining::join_form).post(joining::join))
         .route("/membership/renew", post(payments::renew))
+        .route("/membership/receipts", get(receipts::receipts))
+        .route("/membership/receipts/{file}", get(receipts::receipt_pdf))
         .route("/invoices/{id}/pay", get(payments::pay_form).post(payments::pay))
         .route("/directory", get(directory::directory))
         .route("/staff/members", get(members::members))
