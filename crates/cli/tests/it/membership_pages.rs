@@ -369,3 +369,49 @@ async fn every_payment_gets_a_receipt_email_and_pdf_and_new_members_a_welcome() 
         assert!(mail.iter().any(|m| m.contains("receipt") && m.contains("by cheque")), "{mail:?}");
     }
 }
+
+#[tokio::test]
+async fn the_licence_form_offers_jurisdictions_by_name_and_explains_each_refusal_next_to_the_field() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let page = maya.get("/ce").await.body;
+        assert!(page.contains(r#"<select id="lic-jurisdiction" name="jurisdiction""#), "{page}");
+        assert!(page.contains(r#"<option value="US-TX">Texas</option>"#));
+        let me = t.store.member_by_user(1).await.unwrap().unwrap();
+        let before = t.store.member_licences(me.id).await.unwrap();
+        let add = |jurisdiction: &'static str| {
+            vec![
+                ("source", "licence"),
+                ("jurisdiction", jurisdiction),
+                ("kind", "PE"),
+                ("number", "PE-55555"),
+                ("issued", "2012-05-01"),
+            ]
+        };
+        for typed in ["Texas", "US-ZZ"] {
+            let r = maya.post_form("/ce/credentials", &add(typed)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}: {}", r.body);
+            assert!(r.body.contains(r#"id="lic-jurisdiction-error""#), "{typed}: the refusal is by the field");
+            assert_eq!(t.store.member_licences(me.id).await.unwrap().len(), before.len(), "{typed}: nothing added");
+        }
+        // A licence already on the record (same jurisdiction and kind) is refused, not doubled.
+        let held = before.first().expect("Maya holds a licence");
+        let jurisdiction = held.jurisdiction.to_string();
+        let kind = held.kind.code().to_string();
+        let again = maya
+            .post_form(
+                "/ce/credentials",
+                &[
+                    ("source", "licence"),
+                    ("jurisdiction", &jurisdiction),
+                    ("kind", &kind),
+                    ("number", "ANOTHER-1"),
+                    ("issued", "2012-05-01"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert!(again.body.contains("a licence is recorded once"), "{}", again.body);
+        assert_eq!(t.store.member_licences(me.id).await.unwrap().len(), before.len());
+    }
+}
