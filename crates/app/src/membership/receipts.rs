@@ -40,7 +40,7 @@ pub struct Receipt {
 }
 
 /// How a payment method reads on a receipt.
-fn method_words(code: &str) -> String {
+pub fn method_words(code: &str) -> String {
     match code {
         "card" => "Card".into(),
         "cheque" => "Cheque".into(),

@@ -415,3 +415,93 @@ async fn the_licence_form_offers_jurisdictions_by_name_and_explains_each_refusal
         assert_eq!(t.store.member_licences(me.id).await.unwrap().len(), before.len());
     }
 }
+
+#[tokio::test]
+async fn staff_change_a_member_s_tier_chapter_and_email_and_the_audit_entry_says_from_what_to_what() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
+        let edit = staff.get(&format!("/members/{}/edit", maya.id)).await.body;
+        let path = format!("/members/{}/membership", maya.id);
+        assert!(edit.contains(&format!(r#"href="{path}""#)), "{edit}");
+        let tiers = t.store.list_tiers().await.unwrap();
+        let senior = tiers.iter().find(|x| x.code == "senior").unwrap();
+        let chapters = t.store.list_chapters().await.unwrap();
+        let other = chapters.iter().find(|c| Some(c.id) != maya.home_chapter_id).unwrap();
+        let (senior_id, chapter_id) = (senior.id.to_string(), other.id.to_string());
+
+        // Refusals are explained by the field and change nothing.
+        let taken = t.store.member_by_id(maya.id + 1).await.unwrap().unwrap().email;
+        for (email, says) in
+            [("not an address", "email-error"), (taken.as_str(), "Another member already has this email address")]
+        {
+            let r =
+                staff.post_form(&path, &[("tier_id", &senior_id), ("chapter_id", &chapter_id), ("email", email)]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+            assert!(r.body.contains(says), "{email}: {}", r.body);
+            assert_eq!(t.store.member_by_id(maya.id).await.unwrap().unwrap().tier_id, maya.tier_id);
+        }
+        let mut officer = t.signed_in(OFFICER).await;
+        let r = officer
+            .post_form(&path, &[("tier_id", &senior_id), ("chapter_id", &chapter_id), ("email", "x@example.org")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        let r = staff
+            .post_form(
+                &path,
+                &[("tier_id", &senior_id), ("chapter_id", &chapter_id), ("email", "maya.new@example.org")],
+            )
+            .await;
+        assert_eq!(r.location(), format!("/members/{}?done=membership_changed", maya.id), "{}", r.body);
+        let after = t.store.member_by_id(maya.id).await.unwrap().unwrap();
+        assert_eq!(
+            (after.tier_id, after.home_chapter_id, after.email.as_str()),
+            (senior.id, Some(other.id), "maya.new@example.org")
+        );
+        let entry = audit(&mut staff, "member.membership_changed").await.to_string();
+        for shown in [maya.email.as_str(), "maya.new@example.org", senior.name.as_str(), other.name.as_str()] {
+            assert!(entry.contains(shown), "{shown} in {entry}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn who_may_open_the_new_membership_pages() {
+    use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+    for t in TestApp::each_engine().await {
+        let maya = t.store.member_by_user(1).await.unwrap().unwrap();
+        let payment = t.store.member_payments(maya.id).await.unwrap().pop().unwrap();
+        let term = t.store.pending_applications().await.unwrap()[0].term_id;
+        let office = t.store.list_officer_terms().await.unwrap()[0].id;
+        let tier: &'static str = Box::leak(maya.tier_id.to_string().into_boxed_str());
+        let staff = [SignIn, Forbidden, Forbidden, Ok, Ok];
+        let rows = vec![
+            (Call::Get(format!("/staff/approvals/{term}/reject")), staff),
+            (
+                Call::Get(format!(
+                    "/members/{}/payments/{}/refunds?amount=1&method=cash&reason=x",
+                    maya.id, payment.id
+                )),
+                staff,
+            ),
+            (Call::Get(format!("/staff/officers/{office}/end")), staff),
+            (
+                Call::Get(format!("/members/{}/links/999999/end", maya.id)),
+                [SignIn, Forbidden, Forbidden, NotFound, NotFound],
+            ),
+            (Call::Get("/membership/receipts".into()), [SignIn, Ok, Ok, Ok, Ok]),
+            (Call::Get(format!("/membership/receipts/{}.pdf", payment.id)), [SignIn, Ok, NotFound, Ok, Ok]),
+            (Call::Get(format!("/members/{}/membership", maya.id)), staff),
+            (
+                Call::Form(
+                    format!("/members/{}/membership", maya.id),
+                    Box::leak(Box::new([("tier_id", tier), ("chapter_id", "1"), ("email", "maya.matrix@example.org")])),
+                ),
+                [SignIn, Forbidden, Forbidden, Done, Done],
+            ),
+        ];
+        let mut clients = role_clients(&t).await;
+        run_matrix(&t, &mut clients, rows).await;
+    }
+}

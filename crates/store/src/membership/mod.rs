@@ -993,4 +993,34 @@ impl Store {
         })?;
         Ok(row.map(|(id,)| id))
     }
+
+    /// Staff change a member's tier, home chapter and email address, audited in the same
+    /// transaction. `Conflict` on `email` when another member has the address.
+    pub async fn update_member_membership(
+        &self,
+        member_id: i64,
+        (tier_id, chapter_id, email): (i64, Option<i64>, &str),
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        audited!(
+            self,
+            |tx| {
+                let done = sqlx::query(
+                    "UPDATE members SET tier_id = $1, home_chapter_id = $2, email = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(tier_id)
+                .bind(chapter_id)
+                .bind(email)
+                .bind(now)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            },
+            audit
+        )
+    }
 }

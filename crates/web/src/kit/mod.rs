@@ -213,6 +213,7 @@ pub fn notice_for(done: &str) -> String {
         "linked" => "The member was linked: their standing now follows the payer's.",
         "unlinked" => "The link was ended: the member's own standing applies again.",
         "organisation" => "The organisational membership was saved.",
+        "membership_changed" => "The tier, chapter and email address were saved.",
         _ => "",
     }
     .to_string()

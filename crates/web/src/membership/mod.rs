@@ -63,6 +63,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/claims/{id}/dismiss", post(claims::dismiss))
         .route("/members/{id}", get(members::member))
         .route("/members/{id}/edit", get(profile::member_edit).post(profile::save_member_edit))
+        .route("/members/{id}/membership", get(profile::membership_change_form).post(profile::save_membership_change))
         .route("/profile", get(profile::own_profile).post(profile::save_own_profile))
         .route("/members/{member}/invoices/{invoice}/payments", post(payments::record_payment))
         .route(

@@ -37,7 +37,7 @@ pub async fn receipts(State(app): State<Arc<App>>, SignedIn(actor, identity): Si
             received: r.payment.received_on.to_string(),
             description: r.invoice_description,
             amount: format_money(r.payment.amount_cents),
-            method: r.payment.method,
+            method: guildhall_app::membership::receipts::method_words(&r.payment.method),
         })
         .collect();
     render(&ReceiptsPage { chrome: Chrome::new(&app, &identity, "Your receipts", "dashboard").await, rows })
