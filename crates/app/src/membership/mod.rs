@@ -557,6 +557,47 @@ impl App {
         Ok(self.store.search_members(&filter, page).await?)
     }
 
+    /// Every member a search finds, as CSV (staff; officers only their chapter, as the
+    /// search itself): number, names, email, tier, standing, expiry, chapter.
+    pub async fn export_member_search(&self, actor: &Actor, filter: MemberFilter) -> AppResult<Vec<u8>> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let internal = |e: csv::Error| AppError::Internal(format!("member search CSV: {e}"));
+        out.write_record([
+            "member_number",
+            "first_name",
+            "last_name",
+            "email",
+            "tier",
+            "standing",
+            "expires_on",
+            "chapter",
+        ])
+        .map_err(internal)?;
+        let mut page = 1;
+        loop {
+            let found =
+                self.search_members(actor, filter.clone(), PageRequest::new(page, PageRequest::MAX_PER_PAGE)).await?;
+            for m in &found.items {
+                out.write_record([
+                    m.member_number.as_str(),
+                    m.first_name.as_str(),
+                    m.last_name.as_str(),
+                    m.email.as_str(),
+                    m.tier_name.as_str(),
+                    m.standing.label(),
+                    &m.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                    m.chapter_name.as_deref().unwrap_or_default(),
+                ])
+                .map_err(internal)?;
+            }
+            if page >= found.page_count() {
+                break;
+            }
+            page += 1;
+        }
+        out.into_inner().map_err(|e| AppError::Internal(format!("member search CSV: {e}")))
+    }
+
     /// One member's record: staff, or an officer of the member's home chapter.
     pub async fn member_detail(&self, actor: &Actor, member_id: i64) -> AppResult<MemberDetail> {
         let member =

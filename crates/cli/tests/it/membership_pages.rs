@@ -505,3 +505,49 @@ async fn who_may_open_the_new_membership_pages() {
         run_matrix(&t, &mut clients, rows).await;
     }
 }
+
+#[tokio::test]
+async fn the_member_search_downloads_as_csv_and_officers_get_only_their_chapter() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let page = staff.get("/staff/members?jurisdiction=texas").await.body;
+        assert!(page.contains(r#"href="/staff/members.csv?jurisdiction=texas""#), "{page}");
+        let (status, headers, bytes) = staff.get_bytes("/staff/members.csv?jurisdiction=texas").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let text = String::from_utf8(bytes).unwrap();
+        let texans = t
+            .store
+            .search_members(
+                &MemberFilter { jurisdiction: Some("US-TX".into()), ..Default::default() },
+                PageRequest::new(1, 200),
+            )
+            .await
+            .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("member_number,first_name,last_name,email,tier,standing"), "{text}");
+        assert_eq!(lines.len() - 1, usize::try_from(texans.total).unwrap(), "every page, not only the first");
+        for m in &texans.items {
+            assert!(text.contains(&m.member_number) && text.contains(&m.email), "{}", m.member_number);
+        }
+        // Everyone: more than one page of the search, all in the file.
+        let (_, _, all) = staff.get_bytes("/staff/members.csv").await;
+        let everyone = t.store.search_members(&MemberFilter::default(), PageRequest::new(1, 1)).await.unwrap().total;
+        assert_eq!(String::from_utf8(all).unwrap().lines().count() - 1, usize::try_from(everyone).unwrap());
+
+        // An officer's file holds only their chapter; members may not download it.
+        let mut officer = t.signed_in(OFFICER).await;
+        let (status, _, bytes) = officer.get_bytes("/staff/members.csv").await;
+        assert_eq!(status, StatusCode::OK);
+        let mine = t
+            .store
+            .search_members(&MemberFilter { chapter_id: Some(1), ..Default::default() }, PageRequest::new(1, 1))
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(String::from_utf8(bytes).unwrap().lines().count() - 1, usize::try_from(mine).unwrap());
+        assert_eq!(officer.get_bytes("/staff/members.csv?chapter=2").await.0, StatusCode::FORBIDDEN);
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.get_bytes("/staff/members.csv").await.0, StatusCode::FORBIDDEN);
+    }
+}

@@ -96,6 +96,8 @@ struct MembersPage {
     chapters: Vec<ChapterRecord>,
     groups: Vec<GroupRecord>,
     pager: Pager,
+    /// The current search as a CSV download.
+    csv_href: String,
     /// Jurisdictions by code and name, offered as the licence filter types.
     jurisdictions: &'static [(&'static str, &'static str)],
 }
@@ -186,6 +188,10 @@ pub async fn members(
             chapter: m.chapter_name.unwrap_or_default(),
         })
         .collect();
+    let csv_href = match q.query_string() {
+        query if query.is_empty() => "/staff/members.csv".to_string(),
+        query => format!("/staff/members.csv?{query}"),
+    };
     render(&MembersPage {
         chrome: Chrome::new(&app, &identity, &heading, if actor.is_staff() { "staff" } else { "chapter" })
             .await
@@ -206,6 +212,7 @@ pub async fn members(
         chapters,
         groups: app.groups().await?,
         pager,
+        csv_href,
         jurisdictions: guildhall_domain::member::JURISDICTIONS,
     })
 }
@@ -448,4 +455,21 @@ pub async fn invite(
     let back = q.query_string();
     let separator = if back.is_empty() { "" } else { "&" };
     Ok(Redirect::to(&format!("/staff/members?{back}{separator}invited={invited}")).into_response())
+}
+
+/// `/staff/members.csv`: every member the search finds (staff; officers their chapter).
+pub async fn members_csv(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Query(q): Query<MemberQuery>,
+) -> PageResult {
+    let bytes = app.export_member_search(&actor, q.filter()?).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"members.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -54,6 +54,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/invoices/{id}/pay", get(payments::pay_form).post(payments::pay))
         .route("/directory", get(directory::directory))
         .route("/staff/members", get(members::members))
+        .route("/staff/members.csv", get(members::members_csv))
         .route("/staff/members/invite", post(members::invite))
         .route("/invitation", get(invitations::invitation).post(invitations::accept))
         .route("/claim", get(claims::claim_form).post(claims::claim))
