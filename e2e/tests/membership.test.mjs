@@ -312,3 +312,39 @@ test('a member downloads a receipt from their receipts page', async () => {
     await context.close();
   }
 });
+
+test('the confirmation pages and the staff change page pass axe and fit a phone', async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await signIn(page, DEMO.staff, DEMO_PASSWORD);
+    await page.goto('/staff/officers');
+    await page.getByRole('link', { name: /^End term/ }).first().click();
+    await page.waitForLoadState('load');
+    assert.match(pathOf(page), /^\/staff\/officers\/\d+\/end$/);
+    assert.equal(await page.getByLabel('Last day').getAttribute('type'), 'date');
+    assert.deepEqual(await axeViolations(page), [], 'the end-of-term confirmation page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('officer-end-confirm.png'), fullPage: true });
+
+    await page.goto('/staff/members?q=M000001');
+    await page.getByRole('link', { name: /Okafor/ }).first().click();
+    await page.waitForLoadState('load');
+    const member = pathOf(page);
+    await page.locator('details summary', { hasText: 'Refund payment' }).first().click();
+    const form = page.locator('details[open] form');
+    await form.getByLabel('Reason', { exact: false }).fill('Charged twice');
+    await form.getByRole('button', { name: 'Continue to confirm the refund' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Record this refund?');
+    assert.deepEqual(await axeViolations(page), [], 'the refund confirmation page: no WCAG 2.2 A/AA violations');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: screenshotPath('refund-confirm-390.png'), fullPage: true });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
+
+    await page.goto(`${member}/membership`);
+    assert.deepEqual(await axeViolations(page), [], 'the tier, chapter and email page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('membership-change-390.png'), fullPage: true });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
+  } finally {
+    await context.close();
+  }
+});

@@ -135,7 +135,11 @@ async fn refund_page(
             "Payment".into(),
             format!("{} by {} on {}", format_money(payment.amount_cents), payment.method, payment.received_on),
         ),
-        ("Refund".into(), form.amount.trim().to_string()),
+        (
+            "Refund".into(),
+            guildhall_app::membership::payments::parse_money(&form.amount)
+                .map_or_else(|_| form.amount.trim().to_string(), format_money),
+        ),
         ("Returned by".into(), method),
         ("Reason".into(), form.reason.trim().to_string()),
     ];
