@@ -172,10 +172,10 @@ impl App {
                 amount_cents: tier.annual_dues_cents,
             },
             ReceiptLine {
-                description: format!(
-                    "{} chapter supplement",
-                    chapter.map(|c| c.name).unwrap_or_else(|| "Chapter".into())
-                ),
+                description: match chapter {
+                    Some(c) => format!("Chapter supplement: {}", c.name),
+                    None => "Chapter supplement".into(),
+                },
                 amount_cents: supplement,
             },
         ])

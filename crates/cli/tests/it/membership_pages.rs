@@ -327,7 +327,7 @@ async fn every_payment_gets_a_receipt_email_and_pdf_and_new_members_a_welcome() 
             "Registered charity 123456",
             &format!("Receipt R{:06}", payment.id),
             "$195.00",
-            "chapter supplement",
+            "Chapter supplement: ",
             "$15.00",
             "$210.00",
             "Card",
