@@ -2,8 +2,9 @@
 // their chapter roster and is refused other chapters, staff filter members by standing, and a
 // member searches the directory.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { DEMO, DEMO_PASSWORD, launchBrowser, newPage, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
+import { DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, newPage, openMailTo, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -247,6 +248,102 @@ test('a member searches the directory by last name', async (t) => {
     assert.deepEqual(wrong, [], 'every last name starts with Ok');
     assert.ok(names.includes('Maya Okafor'), 'the demo member finds herself');
     t.diagnostic(`directory "Ok": ${total} (${[...new Set(names.map((n) => n.split(/\s+/).slice(1).join(' ')))].join(', ')})`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('staff reject an application on its confirmation page, with a reason the applicant is emailed', async (t) => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await signIn(page, DEMO.staff, DEMO_PASSWORD);
+    await page.goto('/staff/approvals');
+    assert.deepEqual(await axeViolations(page), [], '/staff/approvals: no WCAG 2.2 A/AA violations');
+    const row = page.locator('main table tbody tr').first();
+    const applicant = (await row.locator('td').first().locator('a').innerText()).trim();
+    await row.getByRole('link', { name: /^Reject/ }).click();
+    await page.waitForLoadState('load');
+    assert.match(pathOf(page), /^\/staff\/approvals\/\d+\/reject$/, 'Reject opens a page of its own');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Reject the application of ${applicant}?`);
+    assert.deepEqual(await axeViolations(page), [], 'the rejection confirmation page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('approvals-reject-confirm.png'), fullPage: true });
+    const email = (await page.locator('#confirm-details dd').nth(1).innerText()).trim();
+
+    // Without a reason it is refused next to the field, and nothing is decided.
+    await page.getByRole('button', { name: 'Reject the application' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('#reason-error').innerText(), /Give the reason/);
+    assert.deepEqual(await axeViolations(page), [], 'the refused confirmation page: no WCAG 2.2 A/AA violations');
+
+    const reason = 'We could not confirm your licence with the board; send us its number and apply again.';
+    await page.getByLabel('Reason for the applicant').fill(reason);
+    await page.getByRole('button', { name: 'Reject the application' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /The application was rejected\./);
+    assert.equal(await page.locator('main table tbody tr', { hasText: applicant }).count(), 0, 'no longer in the queue');
+
+    const mail = await openMailTo(page, email);
+    assert.match(mail.body, /was declined/);
+    assert.ok(mail.body.includes(reason), 'the email carries the reason');
+    t.diagnostic(`rejected ${applicant} <${email}>: "${mail.subject}"`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a member downloads a receipt from their receipts page', async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await signIn(page, DEMO.member, DEMO_PASSWORD);
+    await page.goto('/profile');
+    await page.getByRole('link', { name: 'Your receipts' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(pathOf(page), '/membership/receipts');
+    assert.deepEqual(await axeViolations(page), [], '/membership/receipts: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('receipts.png'), fullPage: true });
+    const href = await page.getByRole('link', { name: /Download \(PDF\)/ }).first().getAttribute('href');
+    const response = await page.request.get(href);
+    assert.equal(response.status(), 200);
+    assert.equal(response.headers()['content-type'], 'application/pdf');
+    const pdf = await response.body();
+    assert.ok(pdf.subarray(0, 4).toString() === '%PDF', 'a PDF');
+    await writeFile(screenshotPath('receipt.pdf'), pdf);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the confirmation pages and the staff change page pass axe and fit a phone', async () => {
+  const { context, page } = await newPage(browser, server.baseURL, { axe: true });
+  try {
+    await signIn(page, DEMO.staff, DEMO_PASSWORD);
+    await page.goto('/staff/officers');
+    await page.getByRole('link', { name: /^End term/ }).first().click();
+    await page.waitForLoadState('load');
+    assert.match(pathOf(page), /^\/staff\/officers\/\d+\/end$/);
+    assert.equal(await page.getByLabel('Last day').getAttribute('type'), 'date');
+    assert.deepEqual(await axeViolations(page), [], 'the end-of-term confirmation page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('officer-end-confirm.png'), fullPage: true });
+
+    await page.goto('/staff/members?q=M000001');
+    await page.getByRole('link', { name: /Okafor/ }).first().click();
+    await page.waitForLoadState('load');
+    const member = pathOf(page);
+    await page.locator('details summary', { hasText: 'Refund payment' }).first().click();
+    const form = page.locator('details[open] form');
+    await form.getByLabel('Reason', { exact: false }).fill('Charged twice');
+    await form.getByRole('button', { name: 'Continue to confirm the refund' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Record this refund?');
+    assert.deepEqual(await axeViolations(page), [], 'the refund confirmation page: no WCAG 2.2 A/AA violations');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: screenshotPath('refund-confirm-390.png'), fullPage: true });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
+
+    await page.goto(`${member}/membership`);
+    assert.deepEqual(await axeViolations(page), [], 'the tier, chapter and email page: no WCAG 2.2 A/AA violations');
+    await page.screenshot({ path: screenshotPath('membership-change-390.png'), fullPage: true });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
   } finally {
     await context.close();
   }

@@ -120,6 +120,9 @@ pub struct MembershipSettings {
     /// An organisation's annual fee on top of its seats (cents); each seat pays the
     /// organisation record's tier dues and home-chapter supplement.
     pub organisation_base_dues_cents: i64,
+    /// The society's postal address and details (registration or tax number) printed under
+    /// its name on every receipt, one line per line ("\n" between them).
+    pub receipt_details: String,
 }
 
 impl Default for MembershipSettings {
@@ -131,6 +134,7 @@ impl Default for MembershipSettings {
             household_additional_person: "50%".into(),
             household_max_additional_people: 4,
             organisation_base_dues_cents: 0,
+            receipt_details: String::new(),
         }
     }
 }

@@ -180,6 +180,7 @@ pub const TABLES: &[TableSpec] = &[
             ("requirements", T),
             ("sort_order", I),
             ("created_at", I),
+            ("never_expires", B),
         ],
         identity: true,
     },

@@ -197,6 +197,7 @@ impl App {
                 requires_approval: *approval,
                 requirements: (*requirements).into(),
                 sort_order: i64::try_from(i).unwrap_or(0),
+                never_expires: *code == "life",
             };
             tier_ids.push(self.store.create_tier(&tier, now).await?);
         }
@@ -321,7 +322,10 @@ impl App {
                 }
             }
             let records: Vec<TermRecord> = terms.iter().enumerate().map(|(n, t)| as_record(n, &t.term)).collect();
-            let (standing, expires_on) = compute_standing(&policy, &records, today)?;
+            let (standing, expires_on) = crate::membership::standing_in_tier(
+                DEMO_TIERS[tier_index].0 == "life",
+                compute_standing(&policy, &records, today)?,
+            );
 
             let licensed = matches!(tier_index, 2..=4) || (tier_index >= 5 && dice.chance(80));
             let mut licences = Vec::new();
@@ -538,6 +542,7 @@ mod tests {
                 requirements: requirements.into(),
                 sort_order: 0,
                 created_at: 0,
+                never_expires: false,
             };
             assert_eq!(domain_tier(&record).unwrap().requires_approval(), approval, "{code}");
         }

@@ -66,10 +66,16 @@ impl App {
             },
             None => own,
         };
-        Ok(match report {
+        let found = match report {
             Some(r) => (r.standing, r.expiry.map(|e| e.expires_on)),
             None => (Standing::Applied, None),
-        })
+        };
+        // A member of a tier without expiry (life membership) stays a member once paid up.
+        let never_expires = match self.store.member_by_id(member_id).await? {
+            Some(member) => self.tier_by_id(member.tier_id).await?.is_some_and(|t| t.never_expires),
+            None => false,
+        };
+        Ok(super::standing_in_tier(never_expires, found))
     }
 
     /// After a member's own terms changed (a payment, a refund): if someone pays for them

@@ -131,7 +131,9 @@ impl App {
                 rejected_on: term.rejected_on,
                 created_at: 0,
             };
-            let (standing, expires_on) = compute_standing(&policy, &[record], today)?;
+            let never_expires = tiers.iter().any(|t| t.id == tier_id && t.never_expires);
+            let (standing, expires_on) =
+                crate::membership::standing_in_tier(never_expires, compute_standing(&policy, &[record], today)?);
             bundles.push(MemberBundle {
                 member: NewMember {
                     member_number: row.member_number.clone(),

@@ -410,6 +410,7 @@ mod tests {
             requirements: requirements.into(),
             sort_order: 0,
             created_at: 0,
+            never_expires: false,
         };
         let both =
             [r#"["RequiresLicence",{"MinYearsLicensed":10}]"#, r#"["requires_licence",{"min_years_licensed":10}]"#];

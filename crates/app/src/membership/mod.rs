@@ -9,7 +9,8 @@
 //! import and export), `invitations.rs` (inviting members who have no account),
 //! `claims.rs` ("I am already a member": a code to the record's address, or staff),
 //! `reports.rs` (membership reports), `tiers.rs` (tiers staff define), `evidence.rs`
-//! (what applicants give to prove eligibility for a tier).
+//! (what applicants give to prove eligibility for a tier), `receipts.rs` (payment receipts
+//! as PDF, the receipt and welcome emails).
 
 pub mod claims;
 pub mod evidence;
@@ -19,6 +20,7 @@ pub mod invitations;
 pub mod joining;
 pub mod payments;
 pub mod profile;
+pub mod receipts;
 pub mod reports;
 pub mod tiers;
 
@@ -124,6 +126,16 @@ pub fn compute_standing(policy: &TermPolicy, terms: &[TermRecord], on: Date) -> 
         Some(r) => (r.standing, r.expiry.map(|e| e.expires_on)),
         None => (Standing::Applied, None),
     })
+}
+
+/// (standing, expiry) for a member of this tier: a tier without expiry (life membership)
+/// keeps paid-up members active, with no expiry date to renew by.
+pub fn standing_in_tier(never_expires: bool, (standing, expiry): (Standing, Option<Date>)) -> (Standing, Option<Date>) {
+    if !never_expires {
+        return (standing, expiry);
+    }
+    let standing = standing.without_expiry();
+    (standing, if standing == Standing::Active { None } else { expiry })
 }
 
 /// What the member's dashboard shows about their membership.
@@ -308,8 +320,10 @@ impl App {
             Some(payer_id) => Some(self.payer_name(payer_id).await?),
             None => None,
         };
-        let can_renew = paid_by.is_none() && matches!(member.standing, Standing::RenewalDue | Standing::Grace);
-        let window_opens_on = match member.expires_on {
+        let can_renew = paid_by.is_none()
+            && !tier.never_expires
+            && matches!(member.standing, Standing::RenewalDue | Standing::Grace);
+        let window_opens_on = match member.expires_on.filter(|_| !tier.never_expires) {
             Some(expiry) => Some(
                 self.policy()?.expiry_dates(expiry).map_err(|e| AppError::Internal(e.to_string()))?.window_opens_on,
             ),
@@ -349,6 +363,12 @@ impl App {
         }
         if let Some(payer) = &card.paid_by {
             return Err(AppError::invalid(format!("Your membership is paid by {payer}; they renew it for you.")));
+        }
+        if card.tier.never_expires {
+            return Err(AppError::invalid(format!(
+                "{} membership never expires, so there is nothing to renew.",
+                card.tier.name
+            )));
         }
         if !card.can_renew {
             return Err(AppError::invalid(match (card.member.standing, card.window_opens_on) {
@@ -431,11 +451,17 @@ impl App {
         payment: &NewPayment,
     ) -> AppResult<(Standing, Option<Date>)> {
         let mut terms = self.store.member_terms(invoice.member_id).await?;
+        let mut tier_id = None;
         for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
             t.status = TermState::Paid;
             t.paid_on = Some(payment.received_on);
+            tier_id = Some(t.tier_id);
         }
-        compute_standing(&self.policy()?, &terms, self.clock.today())
+        let never_expires = match tier_id {
+            Some(id) => self.tier(id).await?.is_some_and(|t| t.never_expires),
+            None => false,
+        };
+        Ok(standing_in_tier(never_expires, compute_standing(&self.policy()?, &terms, self.clock.today())?))
     }
 
     /// The one settle path for a payment recorded here (card confirmation, staff); a
@@ -449,11 +475,17 @@ impl App {
     ) -> AppResult<()> {
         self.forget_directory_pages();
         let today = self.clock.today();
+        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
-        self.store
+        let settled = self
+            .store
             .settle_invoice(invoice.id, payment, (standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
-        self.refresh_linked(invoice.member_id).await
+        self.refresh_linked(invoice.member_id).await?;
+        if settled {
+            self.after_payment(invoice, before.unwrap_or(Standing::Applied)).await?;
+        }
+        Ok(())
     }
 
     /// Staff record a cheque, transfer or cash payment against an open invoice.
@@ -523,6 +555,47 @@ impl App {
             }
         }
         Ok(self.store.search_members(&filter, page).await?)
+    }
+
+    /// Every member a search finds, as CSV (staff; officers only their chapter, as the
+    /// search itself): number, names, email, tier, standing, expiry, chapter.
+    pub async fn export_member_search(&self, actor: &Actor, filter: MemberFilter) -> AppResult<Vec<u8>> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let internal = |e: csv::Error| AppError::Internal(format!("member search CSV: {e}"));
+        out.write_record([
+            "member_number",
+            "first_name",
+            "last_name",
+            "email",
+            "tier",
+            "standing",
+            "expires_on",
+            "chapter",
+        ])
+        .map_err(internal)?;
+        let mut page = 1;
+        loop {
+            let found =
+                self.search_members(actor, filter.clone(), PageRequest::new(page, PageRequest::MAX_PER_PAGE)).await?;
+            for m in &found.items {
+                out.write_record([
+                    m.member_number.as_str(),
+                    m.first_name.as_str(),
+                    m.last_name.as_str(),
+                    m.email.as_str(),
+                    m.tier_name.as_str(),
+                    m.standing.label(),
+                    &m.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+                    m.chapter_name.as_deref().unwrap_or_default(),
+                ])
+                .map_err(internal)?;
+            }
+            if page >= found.page_count() {
+                break;
+            }
+            page += 1;
+        }
+        out.into_inner().map_err(|e| AppError::Internal(format!("member search CSV: {e}")))
     }
 
     /// One member's record: staff, or an officer of the member's home chapter.
@@ -752,6 +825,10 @@ impl App {
         let society = self.branding().await.name;
         let mut queued = 0;
         for member in self.store.members_in_renewal().await? {
+            // A tier without expiry (life membership) never renews, so it is never reminded.
+            if self.tier(member.tier_id).await?.is_none_or(|t| t.never_expires) {
+                continue;
+            }
             let terms = self.store.member_terms(member.id).await?;
             let facts = terms.iter().map(term_fact).collect::<AppResult<Vec<_>>>()?;
             let Some(report) = standing_on(&policy, &facts, today).map_err(|e| AppError::Internal(e.to_string()))?
@@ -812,6 +889,31 @@ impl App {
     pub async fn pending_applications(&self, actor: &Actor) -> AppResult<Vec<guildhall_store::PendingApplication>> {
         actor.require(Permission::StaffArea)?;
         Ok(self.store.pending_applications().await?)
+    }
+
+    /// One page of the approvals queue (staff), oldest first.
+    pub async fn pending_applications_page(
+        &self,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> AppResult<Page<guildhall_store::PendingApplication>> {
+        actor.require(Permission::StaffArea)?;
+        Ok(self.store.pending_applications_page(page).await?)
+    }
+
+    /// The application awaiting a decision, for the rejection's confirmation page (staff).
+    pub async fn pending_application(
+        &self,
+        actor: &Actor,
+        term_id: i64,
+    ) -> AppResult<guildhall_store::PendingApplication> {
+        actor.require(Permission::StaffArea)?;
+        self.store
+            .pending_applications()
+            .await?
+            .into_iter()
+            .find(|a| a.term_id == term_id)
+            .ok_or_else(|| AppError::NotFound("This application has already been decided or does not exist.".into()))
     }
 
     /// Staff approve an application (raising the first invoice) or reject it with a reason,

@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::config::PaymentSettings;
 use crate::crypto::{constant_time_eq, hex, hmac_sha256, random_token};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::membership::{compute_standing, format_money};
+use crate::membership::{compute_standing, format_money, standing_in_tier};
 use crate::{Actor, App, Permission};
 
 /// A boxed future, so providers can be used as trait objects.
@@ -327,6 +327,7 @@ impl App {
             received_on: self.clock.today(),
             recorded_by: None,
         };
+        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(&invoice, &payment).await?;
         let today = self.clock.today();
         match self
@@ -336,6 +337,7 @@ impl App {
         {
             Ok(PaymentEventOutcome::Recorded) => {
                 self.refresh_linked(invoice.member_id).await?;
+                self.after_payment(&invoice, before.unwrap_or(guildhall_domain::membership::Standing::Applied)).await?;
                 Ok(WebhookOutcome::Settled)
             }
             Ok(PaymentEventOutcome::Duplicate) => Ok(WebhookOutcome::Duplicate),
@@ -349,6 +351,26 @@ impl App {
     /// Staff refund (part of) a payment. The amount may not exceed what is left of the
     /// payment; a reason is required. The term the payment was for is kept unless staff
     /// choose to end it, which cancels it from today (the member's standing follows).
+    /// The member and payment a refund's confirmation page shows (staff).
+    pub async fn refund_preview(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        payment_id: i64,
+    ) -> AppResult<(guildhall_store::MemberRecord, guildhall_store::PaymentRecord)> {
+        actor.require(Permission::StaffArea)?;
+        let member =
+            self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let payment = self
+            .store
+            .member_payments(member_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == payment_id)
+            .ok_or_else(|| AppError::NotFound("No such payment for this member.".into()))?;
+        Ok((member, payment))
+    }
+
     pub async fn record_refund(
         &self,
         actor: &Actor,
@@ -416,7 +438,9 @@ impl App {
                     t.status = TermState::Cancelled;
                     t.cancelled_on = Some(today);
                 }
-                let (standing, expires_on) = compute_standing(&self.policy()?, &after, today)?;
+                let never_expires = self.tier_by_id(term.tier_id).await?.is_some_and(|t| t.never_expires);
+                let (standing, expires_on) =
+                    standing_in_tier(never_expires, compute_standing(&self.policy()?, &after, today)?);
                 Some(EndTerm { term_id: term.id, standing, expires_on })
             }
             _ => None,

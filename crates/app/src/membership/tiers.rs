@@ -31,6 +31,8 @@ pub struct TierForm {
     pub name: String,
     pub annual_dues: String,
     pub requires_approval: bool,
+    /// Membership of the tier never expires (life membership).
+    pub never_expires: bool,
     pub sort_order: String,
     pub requires_licence: bool,
     pub requires_enrolment: bool,
@@ -51,6 +53,7 @@ impl TierForm {
             name: t.name.clone(),
             annual_dues: format!("{}.{:02}", t.annual_dues_cents / 100, t.annual_dues_cents % 100),
             requires_approval: t.requires_approval,
+            never_expires: t.never_expires,
             sort_order: t.sort_order.to_string(),
             ..Default::default()
         };
@@ -147,6 +150,7 @@ fn tier_json(t: &TierRecord) -> serde_json::Value {
     json!({
         "code": t.code, "name": t.name, "annual_dues_cents": t.annual_dues_cents,
         "requires_approval": t.requires_approval, "requirements": t.requirements, "sort_order": t.sort_order,
+        "never_expires": t.never_expires,
     })
 }
 
@@ -238,6 +242,7 @@ impl App {
             requires_approval: tier.requires_approval(),
             requirements: serde_json::to_string(tier.requirements()).map_err(|e| AppError::Internal(e.to_string()))?,
             sort_order,
+            never_expires: form.never_expires,
         };
         let mut audit =
             self.audit_entry(actor, if before.is_some() { "tier.changed" } else { "tier.created" }, "tier", request_id);
@@ -247,7 +252,7 @@ impl App {
             json!({
                 "code": record.code, "name": record.name, "annual_dues_cents": record.annual_dues_cents,
                 "requires_approval": record.requires_approval, "requirements": record.requirements,
-                "sort_order": record.sort_order,
+                "sort_order": record.sort_order, "never_expires": record.never_expires,
             })
             .to_string(),
         );
@@ -351,6 +356,7 @@ mod tests {
                     requirements: serde_json::to_string(&got).unwrap(),
                     sort_order: 0,
                     created_at: 0,
+                    never_expires: false,
                 };
                 let again = TierForm::from_record(&record).unwrap();
                 let mut errors = FieldErrors::default();

@@ -30,6 +30,7 @@ fn tier(code: &str) -> guildhall_store::NewTier {
         requires_approval: false,
         requirements: "[]".into(),
         sort_order: 99,
+        never_expires: false,
     }
 }
 

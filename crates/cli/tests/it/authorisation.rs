@@ -109,7 +109,7 @@ fn payments_matrix(payment: (i64, i64), invoice: (i64, i64)) -> Vec<(Call, [Outc
         (
             Call::Form(
                 format!("/members/{}/payments/{}/refunds", payment.0, payment.1),
-                &[("amount", "1.00"), ("method", "cheque"), ("reason", "Matrix")],
+                &[("amount", "1.00"), ("method", "cheque"), ("reason", "Matrix"), ("confirmed", "yes")],
             ),
             staff,
         ),
@@ -155,7 +155,10 @@ fn manage_matrix(spare: i64, own: i64, office: i64) -> Vec<(Call, [Outcome; 5])>
         (Call::Form(format!("/members/{own}/groups/2/remove"), &[]), staff_change),
         (Call::Get("/staff/officers".into()), staff),
         (Call::Form("/staff/officers".into(), OFFICE), staff_create),
-        (Call::Form(format!("/staff/officers/{office}/end"), &[("ends_on", "2030-12-31")]), staff_change),
+        (
+            Call::Form(format!("/staff/officers/{office}/end"), &[("ends_on", "2030-12-31"), ("confirmed", "yes")]),
+            staff_change,
+        ),
         (Call::Get("/staff/officer-fields".into()), staff),
         (Call::Form("/staff/officer-fields".into(), OFFICER_FIELDS), staff_change),
     ]
@@ -176,7 +179,10 @@ fn links_matrix(payer: i64, number: &'static str, link: i64) -> Vec<(Call, [Outc
             [SignIn, Forbidden, Forbidden, Done, Done],
         ),
         (Call::Form(format!("/members/{payer}/links"), fields), [SignIn, Forbidden, Forbidden, Done, Invalid]),
-        (Call::Form(format!("/members/{payer}/links/{link}/end"), &[]), [SignIn, Forbidden, Forbidden, Done, NotFound]),
+        (
+            Call::Form(format!("/members/{payer}/links/{link}/end"), &[("confirmed", "yes")]),
+            [SignIn, Forbidden, Forbidden, Done, NotFound],
+        ),
     ]
 }
 
@@ -376,6 +382,7 @@ async fn every_role_on_every_route() {
             requires_approval: false,
             requirements: "[]".into(),
             sort_order: 99,
+            never_expires: false,
         };
         let spare = t.store.create_tier(&spare, 0).await.unwrap();
         let office = t.store.list_officer_terms().await.unwrap()[0].id;

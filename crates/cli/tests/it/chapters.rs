@@ -137,7 +137,8 @@ async fn staff_appoint_officers_whose_office_follows_the_term_and_end_it() {
 
         let term = t.store.list_officer_terms().await.unwrap().into_iter().find(|o| o.title == "Secretary").unwrap();
         let end = format!("/staff/officers/{}/end", term.id);
-        let early = staff.post_form(&end, &[("ends_on", &(today - time::Duration::days(11)).to_string())]).await;
+        let early_day = (today - time::Duration::days(11)).to_string();
+        let early = staff.post_form(&end, &[("ends_on", &early_day), ("confirmed", "yes")]).await;
         assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             early.body.contains("cannot be before the term&#39;s first day")
@@ -149,7 +150,7 @@ async fn staff_appoint_officers_whose_office_follows_the_term_and_end_it() {
         let mut officer = t.signed_in(OFFICER).await;
         assert_eq!(officer.post_form(&end, &[("ends_on", "")]).await.status, StatusCode::FORBIDDEN);
         let yesterday = (today - time::Duration::days(1)).to_string();
-        let r = staff.post_form(&end, &[("ends_on", &yesterday)]).await;
+        let r = staff.post_form(&end, &[("ends_on", &yesterday), ("confirmed", "yes")]).await;
         assert_eq!(r.location(), "/staff/officers?done=term_ended");
         assert_eq!(maya.get("/chapters/2").await.status, StatusCode::FORBIDDEN, "office ends with the term");
         assert!(staff.get("/staff/officers?done=term_ended").await.body.contains("Ended"));

@@ -18,6 +18,7 @@ mod chapters;
 mod cli;
 mod layering;
 mod membership;
+mod membership_pages;
 mod overview;
 mod privacy;
 mod society;

@@ -347,7 +347,7 @@ async fn staff_approve_or_reject_applications_and_each_decision_is_audited() {
         let r = staff
             .post_form(
                 &format!("/staff/approvals/{}", second.term_id),
-                &[("decision", "reject"), ("reason", "Your licence could not be verified.")],
+                &[("decision", "reject"), ("confirmed", "yes"), ("reason", "We could not confirm your licence.")],
             )
             .await;
         assert!(r.body.contains("was rejected"));

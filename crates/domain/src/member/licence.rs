@@ -206,6 +206,30 @@ impl Jurisdiction {
         }
     }
 
+    /// Reads a jurisdiction as a person searching for one types it: its code (`US-TX`), the
+    /// code without its country (`TX`, `ON`), or its name (`Texas`, `texas`), in any case.
+    /// (No state or territory code of one country is a province code of the other, so `TX`
+    /// and `ON` are never ambiguous; `CA` alone is California, as in an address.)
+    pub fn find(raw: &str) -> Result<Jurisdiction, Invalid> {
+        let wanted = raw.trim();
+        let code = wanted.to_ascii_uppercase();
+        let found = JURISDICTIONS.iter().find(|(known, name)| {
+            *known == code
+                || known.split_once('-').is_some_and(|(_, short)| short == code && known.starts_with("US-"))
+                || name.eq_ignore_ascii_case(wanted)
+        });
+        let found = found.or_else(|| {
+            JURISDICTIONS.iter().find(|(known, _)| known.split_once('-').is_some_and(|(_, short)| short == code))
+        });
+        match found {
+            Some((known, _)) => Ok(Jurisdiction((*known).to_string())),
+            None => Err(Invalid(format!(
+                "\u{201c}{wanted}\u{201d} is not a jurisdiction Guildhall knows: type its name (Texas, Ontario) \
+                 or its code (US-TX, TX, CA-ON, UK)."
+            ))),
+        }
+    }
+
     /// Its name: "Texas", "Ontario".
     pub fn name(&self) -> &'static str {
         JURISDICTIONS.iter().find(|(code, _)| *code == self.0).map_or("", |(_, name)| *name)
@@ -254,6 +278,25 @@ pub fn already_held(jurisdiction: &Jurisdiction, kind: LicenceKind) -> String {
         kind.label(),
         jurisdiction.name()
     )
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::*;
+
+    #[test]
+    fn a_jurisdiction_is_found_by_code_short_code_or_name() {
+        for typed in ["US-TX", "us-tx", "TX", "tx", "Texas", "texas", " TEXAS "] {
+            assert_eq!(Jurisdiction::find(typed).unwrap().as_str(), "US-TX", "{typed}");
+        }
+        assert_eq!(Jurisdiction::find("ON").unwrap().as_str(), "CA-ON");
+        assert_eq!(Jurisdiction::find("ontario").unwrap().as_str(), "CA-ON");
+        assert_eq!(Jurisdiction::find("CA").unwrap().as_str(), "US-CA");
+        assert_eq!(Jurisdiction::find("uk").unwrap().as_str(), "UK");
+        assert_eq!(Jurisdiction::find("district of columbia").unwrap().as_str(), "US-DC");
+        let refused = Jurisdiction::find("US-ZZ").unwrap_err().to_string();
+        assert!(refused.contains("US-ZZ") && refused.contains("Texas"), "{refused}");
+    }
 }
 
 #[cfg(test)]

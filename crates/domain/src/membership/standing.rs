@@ -118,6 +118,16 @@ impl Standing {
         }
     }
 
+    /// The standing of a member of a tier without expiry (life membership): paid-up cover
+    /// never runs out, so a member who would be renewal due, in grace or lapsed is
+    /// [`Active`](Standing::Active). Applications, cancellations and rejections are kept.
+    pub fn without_expiry(self) -> Standing {
+        match self {
+            Standing::RenewalDue | Standing::Grace | Standing::Lapsed => Standing::Active,
+            other => other,
+        }
+    }
+
     /// Whether the person counts as a member on the date: active, renewal due or in
     /// grace. Members in grace keep their member access until they lapse.
     pub fn is_current_member(self) -> bool {

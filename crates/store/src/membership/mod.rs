@@ -200,6 +200,20 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Value>) {
         push(&mut conditions, &mut values, "m.search_name >= ?", Value::Text(prefix));
         push(&mut conditions, &mut values, "m.search_name < ?", Value::Text(upper));
     }
+    if let Some(text) = filter.text.as_ref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        values.push(Value::Text(text.clone()));
+        let number = values.len();
+        values.push(Value::Text(format!("{escaped}%")));
+        let starts = values.len();
+        values.push(Value::Text(format!("%{escaped}%")));
+        let contains = values.len();
+        conditions.push(format!(
+            "(LOWER(m.member_number) = ${number} OR m.search_name LIKE ${starts} ESCAPE '\\' \
+             OR LOWER(m.first_name || ' ' || m.last_name) LIKE ${starts} ESCAPE '\\' \
+             OR LOWER(m.email) LIKE ${contains} ESCAPE '\\')"
+        ));
+    }
     if let Some(text) = filter.email_contains.as_ref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()) {
         let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         push(&mut conditions, &mut values, "LOWER(m.email) LIKE ? ESCAPE '\\'", Value::Text(format!("%{escaped}%")));
@@ -851,6 +865,28 @@ impl Store {
         })?)
     }
 
+    /// One page of the applications awaiting a decision, oldest first, with how many wait.
+    pub async fn pending_applications_page(&self, page: PageRequest) -> StoreResult<Page<PendingApplication>> {
+        let (items, (total,)): (Vec<PendingApplication>, (i64,)) = with_reader!(self, |pool| {
+            let total = sqlx::query_as("SELECT COUNT(*) FROM membership_terms WHERE status = 'awaiting_approval'")
+                .fetch_one(pool)
+                .await?;
+            let items = sqlx::query_as(
+                "SELECT t.id AS term_id, m.id AS member_id, m.member_number, m.first_name, m.last_name, m.email, \
+                 tr.name AS tier_name, tr.annual_dues_cents, t.applied_on, c.name AS chapter_name \
+                 FROM membership_terms t JOIN members m ON m.id = t.member_id JOIN tiers tr ON tr.id = t.tier_id \
+                 LEFT JOIN chapters c ON c.id = m.home_chapter_id \
+                 WHERE t.status = 'awaiting_approval' ORDER BY t.applied_on, t.id LIMIT $1 OFFSET $2",
+            )
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
     /// Approves (raising the first invoice) or rejects an application, updating the
     /// member's standing and the audit log in one transaction. `NotFound` if the term is
     /// no longer awaiting approval.
@@ -955,5 +991,35 @@ impl Store {
             sqlx::query_as("SELECT id FROM members WHERE member_number = $1").bind(number).fetch_optional(pool).await
         })?;
         Ok(row.map(|(id,)| id))
+    }
+
+    /// Staff change a member's tier, home chapter and email address, audited in the same
+    /// transaction. `Conflict` on `email` when another member has the address.
+    pub async fn update_member_membership(
+        &self,
+        member_id: i64,
+        (tier_id, chapter_id, email): (i64, Option<i64>, &str),
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        audited!(
+            self,
+            |tx| {
+                let done = sqlx::query(
+                    "UPDATE members SET tier_id = $1, home_chapter_id = $2, email = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(tier_id)
+                .bind(chapter_id)
+                .bind(email)
+                .bind(now)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            },
+            audit
+        )
     }
 }

@@ -21,6 +21,8 @@ pub struct TierRecord {
     pub requirements: String,
     pub sort_order: i64,
     pub created_at: UnixTime,
+    /// A tier without expiry (life membership): its paid-up members never renew.
+    pub never_expires: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub struct NewTier {
     pub requires_approval: bool,
     pub requirements: String,
     pub sort_order: i64,
+    /// A tier without expiry (life membership).
+    pub never_expires: bool,
 }
 
 /// What a member's own membership card shows, read in one query ([`Store::member_card`](crate::Store::member_card)).
@@ -374,7 +378,11 @@ pub struct MemberSummary {
 /// last name (or "last first"), case-insensitively, using the index.
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
+    /// The start of a last name, or "last first" (the directory's search).
     pub name_prefix: Option<String>,
+    /// The staff search's one box: a member number (whole), the start of a first or last
+    /// name (or of "first last" or "last first"), or part of an email address.
+    pub text: Option<String>,
     pub email_contains: Option<String>,
     pub tier_id: Option<i64>,
     pub standings: Vec<Standing>,

@@ -6,24 +6,30 @@ use crate::{NewAuditEntry, NewTier, Store, StoreError, StoreResult, TierRecord, 
 /// (id, count) rows.
 type Counts = Vec<(i64, i64)>;
 
-/// Inserts a tier on `$executor` (a pool or a transaction); evaluates to its id.
+/// Inserts a tier on `$executor` (a pool or a transaction); evaluates to its id. The
+/// `never_expires` column is named only for a tier without expiry, so tests that build a
+/// society on an older schema (before migration 21) can still add ordinary tiers.
 macro_rules! insert_tier {
-    ($executor:expr, $tier:expr, $now:expr) => {
-        sqlx::query_as::<_, (i64,)>(
+    ($executor:expr, $tier:expr, $now:expr) => {{
+        let query = sqlx::query_as::<_, (i64,)>(if $tier.never_expires {
             "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, sort_order, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&$tier.code)
-        .bind(&$tier.name)
-        .bind($tier.annual_dues_cents)
-        .bind($tier.requires_approval)
-        .bind(&$tier.requirements)
-        .bind($tier.sort_order)
-        .bind($now)
-        .fetch_one($executor)
-        .await
-        .map(|(id,)| id)
-    };
+                 created_at, never_expires) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE) RETURNING id"
+        } else {
+            "INSERT INTO tiers (code, name, annual_dues_cents, requires_approval, requirements, sort_order, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        });
+        query
+            .bind(&$tier.code)
+            .bind(&$tier.name)
+            .bind($tier.annual_dues_cents)
+            .bind($tier.requires_approval)
+            .bind(&$tier.requirements)
+            .bind($tier.sort_order)
+            .bind($now)
+            .fetch_one($executor)
+            .await
+            .map(|(id,)| id)
+    }};
 }
 
 impl Store {
@@ -35,7 +41,8 @@ impl Store {
     pub async fn tier_by_id(&self, id: i64) -> StoreResult<Option<TierRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at \
+                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at, \
+                 never_expires \
                  FROM tiers WHERE id = $1",
             )
             .bind(id)
@@ -80,7 +87,7 @@ impl Store {
                 Some(id) => {
                     let done = sqlx::query(
                         "UPDATE tiers SET name = $1, annual_dues_cents = $2, requires_approval = $3, \
-                         requirements = $4, sort_order = $5 WHERE id = $6",
+                         requirements = $4, sort_order = $5, never_expires = $7 WHERE id = $6",
                     )
                     .bind(&tier.name)
                     .bind(tier.annual_dues_cents)
@@ -88,6 +95,7 @@ impl Store {
                     .bind(&tier.requirements)
                     .bind(tier.sort_order)
                     .bind(id)
+                    .bind(tier.never_expires)
                     .execute(&mut *tx)
                     .await?;
                     if done.rows_affected() == 0 {
@@ -132,7 +140,8 @@ impl Store {
     pub async fn list_tiers(&self) -> StoreResult<Vec<TierRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at \
+                "SELECT id, code, name, annual_dues_cents, requires_approval, requirements, sort_order, created_at, \
+                 never_expires \
                  FROM tiers ORDER BY sort_order, name",
             )
             .fetch_all(pool)

@@ -75,6 +75,8 @@ pub struct CePage {
     file_dropped: bool,
     kinds: &'static [(&'static str, &'static str)],
     licence_kinds: Vec<(&'static str, &'static str)>,
+    /// Licensing jurisdictions by code and name, for the licence form's choice list.
+    jurisdictions: &'static [(&'static str, &'static str)],
     units: &'static [(&'static str, &'static str)],
     topics: &'static [(&'static str, &'static str)],
     /// Jurisdictions of the member's licences (code, name), offered as provider approvals
@@ -156,6 +158,7 @@ async fn ce_page(
         file_dropped: refused.file_dropped,
         kinds: ACTIVITY_KINDS,
         licence_kinds: LicenceKind::choices(),
+        jurisdictions: guildhall_domain::member::JURISDICTIONS,
         units: UNITS,
         topics: COMMON_TOPICS,
         boards,

@@ -29,7 +29,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/members/{id}/groups", post(groups::add_member_group))
         .route("/members/{member}/groups/{group}/remove", post(groups::remove_member_group))
         .route("/staff/officers", get(officers::officers).post(officers::appoint_officer))
-        .route("/staff/officers/{id}/end", post(officers::end_officer_term))
+        .route("/staff/officers/{id}/end", get(officers::confirm_end_officer_term).post(officers::end_officer_term))
         .route("/staff/officer-fields", get(officers::officer_fields).post(officers::save_officer_fields))
 }
 

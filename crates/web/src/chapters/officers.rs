@@ -48,7 +48,6 @@ struct OfficersPage {
     notice: String,
     rows: Vec<OfficerRow>,
     chapters: Vec<(String, String)>,
-    today: String,
     f: OfficerFields,
 }
 
@@ -93,7 +92,7 @@ async fn officers_page(
         notice,
         rows,
         chapters,
-        today: today.to_string(),
+
         f,
     })
 }
@@ -129,10 +128,63 @@ pub async fn appoint_officer(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct EndTermForm {
     #[serde(default)]
     ends_on: String,
+    /// `yes` from the confirmation page.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The confirmation page before an officer's term is ended, with its last day.
+async fn end_term_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+    ends_on: &str,
+    form: FormState,
+) -> Result<ConfirmPage, HtmlError> {
+    let office = app
+        .officer_listing(actor, None)
+        .await?
+        .into_iter()
+        .find(|o| o.id == id)
+        .ok_or_else(|| AppError::NotFound("No such officer term.".into()))?;
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "End this officer's term?", "staff").await.in_subsection("officers"),
+        heading: format!("End {}'s term as {}?", office.display_name, office.title),
+        details: vec![
+            ("Officer".into(), format!("{} ({})", office.display_name, office.email)),
+            ("Chapter".into(), office.chapter_name.clone()),
+            ("Title".into(), office.title.clone()),
+            ("Since".into(), office.starts_on.to_string()),
+        ],
+        consequence: "After the last day below they no longer see or manage the chapter's roster.".into(),
+        action: format!("/staff/officers/{id}/end"),
+        hidden: vec![],
+        inputs: vec![ConfirmInput {
+            name: "ends_on",
+            label: "Last day",
+            kind: "date",
+            value: if ends_on.trim().is_empty() { app.clock.today().to_string() } else { ends_on.to_string() },
+            hint: "The last day they hold the office (inclusive).".into(),
+            required: true,
+        }],
+        form,
+        button: "End the term".into(),
+        cancel_href: "/staff/officers".into(),
+    })
+}
+
+/// GET: the confirmation page before an officer's term is ended.
+pub async fn confirm_end_officer_term(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&end_term_page(&app, &actor, &identity, id, "", FormState::default()).await?)
 }
 
 pub async fn end_officer_term(
@@ -141,14 +193,17 @@ pub async fn end_officer_term(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<EndTermForm>,
 ) -> PageResult {
+    if !is_confirmed(&f.confirmed) {
+        return render(&end_term_page(&app, &actor, &identity, id, &f.ends_on, FormState::default()).await?);
+    }
     match app.end_officer_term(&actor, id, &f.ends_on, &identity.request_id).await {
         Ok(()) => done("/staff/officers", "term_ended"),
         Err(err @ AppError::Validation { .. }) => {
-            let fields = OfficerFields { starts_on: app.clock.today().to_string(), ..Default::default() };
-            // The message goes at the top: the field names belong to the appointment form.
             let mut state = FormState::from_error(&err);
-            state.fields.clear();
-            rerender(&officers_page(&app, &actor, &identity, fields, state, String::new()).await?, &err)
+            if state.fields.is_empty() {
+                state.fields.insert("ends_on".into(), state.message.clone());
+            }
+            rerender(&end_term_page(&app, &actor, &identity, id, &f.ends_on, state).await?, &err)
         }
         Err(err) => Err(err.into()),
     }

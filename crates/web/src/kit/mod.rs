@@ -2,9 +2,13 @@
 //! form state with its messages, rendering, pagination links, dates, and the notice shown
 //! after a change.
 //!
-//! Files: `mod.rs` (all of that), `charts.rs` (server-rendered SVG charts).
+//! Files: `mod.rs` (all of that), `charts.rs` (server-rendered SVG charts), `confirm.rs`
+//! (the confirmation page destructive actions open first).
 
 pub mod charts;
+pub mod confirm;
+
+pub use confirm::{ConfirmInput, ConfirmPage, is_confirmed};
 
 use std::collections::BTreeMap;
 
@@ -257,6 +261,7 @@ pub fn notice_for(done: &str) -> String {
         "linked" => "The member was linked: their standing now follows the payer's.",
         "unlinked" => "The link was ended: the member's own standing applies again.",
         "organisation" => "The organisational membership was saved.",
+        "membership_changed" => "The tier, chapter and email address were saved.",
         _ => "",
     }
     .to_string()

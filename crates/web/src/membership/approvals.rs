@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use guildhall_app::membership::Decision;
 use guildhall_app::membership::format_money;
+use guildhall_app::records::PageRequest;
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
@@ -47,6 +48,17 @@ struct ApprovalsPage {
     open_invitations: Vec<InvitationRow>,
     /// Members not yet accepted beyond those listed.
     more_open: i64,
+    pager: Pager,
+}
+
+/// Applications shown on one page of the queue.
+const APPLICATIONS_PER_PAGE: u32 = 25;
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalsQuery {
+    /// As typed in the address: a bad one shows the first page with a sentence.
+    #[serde(default)]
+    page: String,
 }
 
 fn day(at: i64) -> String {
@@ -58,8 +70,12 @@ async fn approvals_page(
     actor: &guildhall_app::Actor,
     identity: &crate::session::Identity,
     notice: String,
+    page: &str,
 ) -> PageResult {
-    let pending = app.pending_applications(actor).await?;
+    let (page_number, page_notice) = super::page_number(page);
+    let pending = app.pending_applications_page(actor, PageRequest::new(page_number, APPLICATIONS_PER_PAGE)).await?;
+    let pager = Pager::new(&pending, "/staff/approvals".into());
+    let pending = pending.items;
     let term_ids: Vec<i64> = pending.iter().map(|a| a.term_id).collect();
     let evidence = app.evidence_for_applications(actor, &term_ids).await?;
     let rows = pending
@@ -101,7 +117,8 @@ async fn approvals_page(
     render(&ApprovalsPage {
         chrome: Chrome::new(app, identity, "Approvals", "staff").await.in_subsection("approvals"),
         rows,
-        notice,
+        notice: page_notice.unwrap_or(notice),
+        pager,
         invitations: vec![
             ("Members invited", summary.invited),
             ("Accepted", summary.accepted),
@@ -114,16 +131,71 @@ async fn approvals_page(
     })
 }
 
-pub async fn approvals(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
-    approvals_page(&app, &actor, &identity, String::new()).await
+pub async fn approvals(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<ApprovalsQuery>,
+) -> PageResult {
+    approvals_page(&app, &actor, &identity, String::new(), &q.page).await
 }
 
 #[derive(Deserialize)]
 pub struct DecisionForm {
     #[serde(default)]
     decision: String,
+    /// Why an application is rejected: emailed to the applicant.
     #[serde(default)]
     reason: String,
+    /// `yes` from the rejection's confirmation page.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The rejection's confirmation page, with the reason field.
+async fn reject_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    term_id: i64,
+    reason: &str,
+    form: FormState,
+) -> Result<ConfirmPage, crate::error::HtmlError> {
+    let a = app.pending_application(actor, term_id).await?;
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "Reject this application?", "staff").await.in_subsection("approvals"),
+        heading: format!("Reject the application of {} {}?", a.first_name, a.last_name),
+        details: vec![
+            ("Applicant".into(), format!("{} {} ({})", a.first_name, a.last_name, a.member_number)),
+            ("Email".into(), a.email.clone()),
+            ("Tier applied for".into(), a.tier_name.clone()),
+            ("Applied".into(), a.applied_on.to_string()),
+        ],
+        consequence: "The application is declined and the applicant is emailed the reason below. This cannot be \
+                      undone: to change your mind, ask them to apply again."
+            .into(),
+        action: format!("/staff/approvals/{term_id}"),
+        hidden: vec![("decision", "reject".into())],
+        inputs: vec![ConfirmInput {
+            name: "reason",
+            label: "Reason for the applicant",
+            kind: "textarea",
+            value: reason.into(),
+            hint: "Sent to the applicant in the email that tells them; write it to them.".into(),
+            required: true,
+        }],
+        form,
+        button: "Reject the application".into(),
+        cancel_href: "/staff/approvals".into(),
+    })
+}
+
+/// GET: the confirmation page before a rejection.
+pub async fn confirm_reject(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(term_id): Path<i64>,
+) -> PageResult {
+    render(&reject_page(&app, &actor, &identity, term_id, "", FormState::default()).await?)
 }
 
 pub async fn decide(
@@ -138,7 +210,18 @@ pub async fn decide(
         _ => return Err(AppError::invalid("Choose Approve or Reject.").into()),
     };
     let approve = decision == Decision::Approve;
-    app.decide_application(&actor, term_id, decision, &identity.request_id).await?;
+    if !approve {
+        // A rejection is decided on its confirmation page, with the reason for the applicant.
+        if !is_confirmed(&form.confirmed) {
+            return render(&reject_page(&app, &actor, &identity, term_id, &form.reason, FormState::default()).await?);
+        }
+    }
+    if let Err(err @ AppError::Validation { .. }) =
+        app.decide_application(&actor, term_id, decision, &identity.request_id).await
+    {
+        let page = reject_page(&app, &actor, &identity, term_id, &form.reason, FormState::from_error(&err)).await?;
+        return rerender(&page, &err);
+    }
     let notice = if approve { "Approved: the first invoice has been raised." } else { "The application was rejected." };
-    approvals_page(&app, &actor, &identity, notice.into()).await
+    approvals_page(&app, &actor, &identity, notice.into(), "").await
 }

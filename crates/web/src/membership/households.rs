@@ -4,7 +4,7 @@ use guildhall_domain::membership::LinkKind;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use guildhall_app::App;
+use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
 use crate::kit::*;
@@ -78,12 +78,67 @@ pub async fn link_member(
     done(&format!("/members/{payer}"), "linked")
 }
 
+#[derive(Deserialize, Default)]
+pub struct UnlinkForm {
+    /// `yes` from the confirmation page.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The confirmation page before a household or organisational link is ended.
+async fn unlink_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    member: i64,
+    link: i64,
+) -> PageResult {
+    let links = app.member_links(actor, member).await?;
+    let view = links
+        .paid_by
+        .iter()
+        .chain(links.pays_for.iter())
+        .find(|l| l.id == link)
+        .ok_or_else(|| AppError::NotFound("This link has already ended or does not exist.".into()))?;
+    let other = format!("{} {} ({})", view.other.first_name, view.other.last_name, view.other.member_number);
+    render(&ConfirmPage {
+        chrome: Chrome::new(app, identity, "End this link?", "staff").await.in_subsection("members"),
+        heading: "End this link?".into(),
+        details: vec![
+            ("Linked with".into(), other),
+            ("As".into(), view.kind.label().to_string()),
+            ("Since".into(), view.started_on.to_string()),
+        ],
+        consequence: "The link ends today. From then on the linked person has their own standing again, and the \
+                      payer no longer pays for them at renewal."
+            .into(),
+        action: format!("/members/{member}/links/{link}/end"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
+        button: "End the link".into(),
+        cancel_href: format!("/members/{member}"),
+    })
+}
+
+/// GET: the confirmation page before a link is ended.
+pub async fn confirm_unlink(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member, link)): Path<(i64, i64)>,
+) -> PageResult {
+    unlink_page(&app, &actor, &identity, member, link).await
+}
+
 pub async fn unlink_member(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path((member, link)): Path<(i64, i64)>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<UnlinkForm>,
 ) -> PageResult {
+    if !is_confirmed(&form.confirmed) {
+        return unlink_page(&app, &actor, &identity, member, link).await;
+    }
     app.unlink_member(&actor, member, link, &identity.request_id).await?;
     done(&format!("/members/{member}"), "unlinked")
 }

@@ -55,10 +55,16 @@ pub struct JoinField {
     hint: &'static str,
     max: usize,
     required: bool,
+    /// The input's type: `text`, or `date` for a date picker.
+    input_type: &'static str,
 }
 
 fn join_field(name: &'static str, label: &'static str, value: &str, hint: &'static str, max: usize) -> JoinField {
-    JoinField { name, label, value: value.to_string(), hint, max, required: false }
+    JoinField { name, label, value: value.to_string(), hint, max, required: false, input_type: "text" }
+}
+
+fn date_field(name: &'static str, label: &'static str, value: &str, hint: &'static str) -> JoinField {
+    JoinField { input_type: "date", ..join_field(name, label, value, hint, 10) }
 }
 
 pub struct TierChoice {
@@ -74,7 +80,8 @@ struct JoinPage {
     form: FormState,
     f: JoinForm,
     name_fields: Vec<JoinField>,
-    licence_fields: Vec<JoinField>,
+    /// Licensing jurisdictions by code and name, for the choice list.
+    jurisdictions: Vec<(&'static str, &'static str)>,
     licence_fields2: Vec<JoinField>,
     enrolment_fields: Vec<JoinField>,
     tiers: Vec<TierChoice>,
@@ -104,7 +111,6 @@ async fn join_page(
             note: if t.requires_approval { "needs staff approval".into() } else { String::new() },
         })
         .collect();
-    let date = "YYYY-MM-DD";
     Ok(Ok(JoinPage {
         chrome: Chrome::new(app, identity, "Become a member", "dashboard").await,
         form,
@@ -112,28 +118,16 @@ async fn join_page(
             JoinField { required: true, ..join_field("first_name", "First name", &f.first_name, "", 100) },
             JoinField { required: true, ..join_field("last_name", "Last name", &f.last_name, "", 100) },
         ],
-        licence_fields: vec![join_field(
-            "licence_jurisdiction",
-            "Jurisdiction",
-            &f.licence_jurisdiction,
-            "For example US-TX, CA-ON or UK.",
-            6,
-        )],
+        jurisdictions: guildhall_domain::member::JURISDICTIONS.to_vec(),
         licence_fields2: vec![
             join_field("licence_number", "Licence number", &f.licence_number, "", 30),
-            join_field("licence_first_issued", "First issued", &f.licence_first_issued, date, 10),
-            join_field("licence_expires", "Expires", &f.licence_expires, "YYYY-MM-DD; empty if not recorded.", 10),
+            date_field("licence_first_issued", "First issued", &f.licence_first_issued, ""),
+            date_field("licence_expires", "Expires", &f.licence_expires, "Empty if not recorded."),
         ],
         enrolment_fields: vec![
             join_field("enrolment_institution", "School or programme", &f.enrolment_institution, "", 200),
-            join_field("enrolment_starts", "Started", &f.enrolment_starts, date, 10),
-            join_field(
-                "enrolment_completion",
-                "Expected completion",
-                &f.enrolment_completion,
-                "YYYY-MM-DD; empty if not known.",
-                10,
-            ),
+            date_field("enrolment_starts", "Started", &f.enrolment_starts, ""),
+            date_field("enrolment_completion", "Expected completion", &f.enrolment_completion, "Empty if not known."),
         ],
         f,
         tiers,

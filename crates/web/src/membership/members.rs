@@ -12,7 +12,7 @@ use guildhall_app::{App, AppError};
 use guildhall_domain::membership::{InvoiceStatus, Standing, TermState};
 use serde::Deserialize;
 
-use super::{date_text, parse_date, parse_id};
+use super::{date_text, page_number, parse_date, parse_id};
 use crate::kit::*;
 use crate::session::{CsrfForm, SignedIn};
 
@@ -20,7 +20,7 @@ use crate::session::{CsrfForm, SignedIn};
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
-    /// The start of a last name, or "last first".
+    /// A member number, the start of a first or last name, or part of an email address.
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     q: String,
@@ -48,7 +48,7 @@ pub struct MemberQuery {
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     discipline: String,
-    /// A licence jurisdiction code (US-TX).
+    /// A licence jurisdiction: its name (Texas) or code (US-TX, TX).
     #[serde(default)]
     #[param(min_length = 1, max_length = 100)]
     jurisdiction: String,
@@ -96,6 +96,10 @@ struct MembersPage {
     chapters: Vec<ChapterRecord>,
     groups: Vec<GroupRecord>,
     pager: Pager,
+    /// The current search as a CSV download.
+    csv_href: String,
+    /// Jurisdictions by code and name, offered as the licence filter types.
+    jurisdictions: &'static [(&'static str, &'static str)],
 }
 
 impl MemberQuery {
@@ -111,16 +115,25 @@ impl MemberQuery {
             }
         };
         Ok(MemberFilter {
-            name_prefix: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
+            text: Some(self.q.clone()).filter(|s| !s.trim().is_empty()),
             email_contains: Some(self.email.clone()).filter(|s| !s.trim().is_empty()),
             tier_id: parse_id(&self.tier, "tier")?,
             standings,
             chapter_id: parse_id(&self.chapter, "chapter")?,
             group_id: parse_id(&self.group, "group")?,
             discipline: Some(self.discipline.trim().to_lowercase()).filter(|s| !s.is_empty()),
-            jurisdiction: Some(self.jurisdiction.trim().to_uppercase()).filter(|s| !s.is_empty()),
+            jurisdiction: match self.jurisdiction.trim() {
+                "" => None,
+                typed => Some(
+                    guildhall_domain::member::Jurisdiction::find(typed)
+                        .map_err(|e| AppError::invalid(e.0))?
+                        .as_str()
+                        .to_string(),
+                ),
+            },
             expires_from: parse_date(&self.expires_from)?,
             expires_until: parse_date(&self.expires_until)?,
+            name_prefix: None,
         })
     }
 
@@ -151,16 +164,7 @@ pub async fn members(
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
     let filter = q.filter()?;
-    let (page_number, page_notice) = match q.page.trim() {
-        "" => (1, None),
-        raw => match raw.parse::<u32>() {
-            Ok(n) if n >= 1 => (n, None),
-            _ => {
-                let shown: String = raw.chars().take(20).collect();
-                (1, Some(format!("\u{201c}{shown}\u{201d} is not a page number, so the first page is shown.")))
-            }
-        },
-    };
+    let (page_number, page_notice) = page_number(&q.page);
     let page = app.search_members(&actor, filter, PageRequest::new(page_number, 50)).await?;
     let pager = Pager::new(&page, format!("/staff/members?{}", q.query_string()));
     let chapters = app.chapters(&actor).await?;
@@ -184,6 +188,10 @@ pub async fn members(
             chapter: m.chapter_name.unwrap_or_default(),
         })
         .collect();
+    let csv_href = match q.query_string() {
+        query if query.is_empty() => "/staff/members.csv".to_string(),
+        query => format!("/staff/members.csv?{query}"),
+    };
     render(&MembersPage {
         chrome: Chrome::new(&app, &identity, &heading, if actor.is_staff() { "staff" } else { "chapter" })
             .await
@@ -204,6 +212,8 @@ pub async fn members(
         chapters,
         groups: app.groups().await?,
         pager,
+        csv_href,
+        jurisdictions: guildhall_domain::member::JURISDICTIONS,
     })
 }
 
@@ -262,6 +272,8 @@ pub(super) struct MemberPage {
     standing: String,
     standing_code: String,
     expires: String,
+    /// "Joined" once a term was ever paid; "Applied" for an applicant (even a declined one).
+    joined_label: &'static str,
     joined: String,
     chapter: String,
     groups: String,
@@ -357,7 +369,12 @@ pub(super) async fn member_page_with(
         tier: d.tier.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
         standing: m.standing.label().into(),
         standing_code: m.standing.code().into(),
-        expires: date_text(m.expires_on),
+        expires: if d.tier.as_ref().is_some_and(|t| t.never_expires) && m.standing == Standing::Active {
+            "Never: life membership".into()
+        } else {
+            date_text(m.expires_on)
+        },
+        joined_label: if d.terms.iter().any(|t| t.paid_on.is_some()) { "Joined" } else { "Applied" },
         joined: m.joined_on.to_string(),
         chapter: d.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
@@ -438,4 +455,21 @@ pub async fn invite(
     let back = q.query_string();
     let separator = if back.is_empty() { "" } else { "&" };
     Ok(Redirect::to(&format!("/staff/members?{back}{separator}invited={invited}")).into_response())
+}
+
+/// `/staff/members.csv`: every member the search finds (staff; officers their chapter).
+pub async fn members_csv(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Query(q): Query<MemberQuery>,
+) -> PageResult {
+    let bytes = app.export_member_search(&actor, q.filter()?).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"members.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
 }

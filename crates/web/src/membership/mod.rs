@@ -7,7 +7,8 @@
 //! a member's page), `invitations.rs` (the page an invitation link opens), `claims.rs` ("I am
 //! already a member" and the staff queue of claims), `profile.rs`,
 //! `households.rs`, `approvals.rs`, `evidence.rs` (proof of eligibility), `tiers.rs`, `import.rs`,
-//! `reports.rs`, `api.rs` (its JSON API operations: member search and a member's record).
+//! `reports.rs`, `receipts.rs` (the member's receipts, as PDF), `api.rs` (its JSON API
+//! operations: member search and a member's record).
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ mod joining;
 mod members;
 mod payments;
 mod profile;
+mod receipts;
 mod reports;
 mod tiers;
 mod webhooks;
@@ -47,9 +49,12 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/join", get(joining::join_form).post(joining::join))
         .route("/membership/renew", post(payments::renew))
+        .route("/membership/receipts", get(receipts::receipts))
+        .route("/membership/receipts/{file}", get(receipts::receipt_pdf))
         .route("/invoices/{id}/pay", get(payments::pay_form).post(payments::pay))
         .route("/directory", get(directory::directory))
         .route("/staff/members", get(members::members))
+        .route("/staff/members.csv", get(members::members_csv))
         .route("/staff/members/invite", post(members::invite))
         .route("/invitation", get(invitations::invitation).post(invitations::accept))
         .route("/claim", get(claims::claim_form).post(claims::claim))
@@ -59,9 +64,13 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/claims/{id}/dismiss", post(claims::dismiss))
         .route("/members/{id}", get(members::member))
         .route("/members/{id}/edit", get(profile::member_edit).post(profile::save_member_edit))
+        .route("/members/{id}/membership", get(profile::membership_change_form).post(profile::save_membership_change))
         .route("/profile", get(profile::own_profile).post(profile::save_own_profile))
         .route("/members/{member}/invoices/{invoice}/payments", post(payments::record_payment))
-        .route("/members/{member}/payments/{payment}/refunds", post(payments::record_refund))
+        .route(
+            "/members/{member}/payments/{payment}/refunds",
+            get(payments::confirm_refund).post(payments::record_refund),
+        )
         .route(
             "/payments/webhook/{provider}",
             post(webhooks::payment_webhook).layer(DefaultBodyLimit::max(webhooks::WEBHOOK_LIMIT)),
@@ -74,10 +83,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/tiers/{id}", get(tiers::tier).post(tiers::save_tier))
         .route("/staff/tiers/{id}/delete", post(tiers::delete_tier))
         .route("/members/{id}/links", post(households::link_member))
-        .route("/members/{member}/links/{link}/end", post(households::unlink_member))
+        .route("/members/{member}/links/{link}/end", get(households::confirm_unlink).post(households::unlink_member))
         .route("/members/{id}/organisation", post(households::save_organisation))
         .route("/staff/approvals", get(approvals::approvals))
         .route("/staff/approvals/{term}", post(approvals::decide))
+        .route("/staff/approvals/{term}/reject", get(approvals::confirm_reject))
         .route("/staff/approvals/evidence/{id}", get(evidence::evidence_document))
         .route(
             "/membership/evidence",
@@ -107,6 +117,21 @@ pub(super) fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
     match raw.parse::<i64>() {
         Ok(id) if id > 0 => Ok(Some(id)),
         _ => Err(AppError::invalid(format!("Choose a {what} from the list."))),
+    }
+}
+
+/// A page number as typed in the address: a bad one (`-1`, `0`, `abc`) gives the first page
+/// and a sentence saying so.
+pub(super) fn page_number(raw: &str) -> (u32, Option<String>) {
+    match raw.trim() {
+        "" => (1, None),
+        raw => match raw.parse::<u32>() {
+            Ok(n) if n >= 1 => (n, None),
+            _ => {
+                let shown: String = raw.chars().take(20).collect();
+                (1, Some(format!("\u{201c}{shown}\u{201d} is not a page number, so the first page is shown.")))
+            }
+        },
     }
 }
 
@@ -151,7 +176,11 @@ pub fn card_view_of(card: &guildhall_app::membership::MembershipCard) -> CardVie
         standing: card.member.standing.label().into(),
         standing_code: card.member.standing.code().into(),
         first_invoice: card.member.standing == Standing::Approved,
-        expires: date_text(card.member.expires_on),
+        expires: if card.tier.never_expires && card.member.standing == Standing::Active {
+            "Never: life membership".into()
+        } else {
+            date_text(card.member.expires_on)
+        },
         chapter: card.chapter_name.clone().unwrap_or_else(|| "—".into()),
         groups: card.group_names.join(", "),
         licences: card

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use guildhall_app::membership::format_money;
 use guildhall_app::{App, AppError};
@@ -99,7 +99,7 @@ pub async fn record_payment(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct RefundForm {
     #[serde(default)]
     amount: String,
@@ -109,6 +109,77 @@ pub struct RefundForm {
     reason: String,
     #[serde(default)]
     end_term: String,
+    /// `yes` from the confirmation page.
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// The confirmation page before a refund: the payment, and the refund as entered.
+async fn refund_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    member_id: i64,
+    payment_id: i64,
+    form: &RefundForm,
+) -> PageResult {
+    let (member, payment) = app.refund_preview(actor, member_id, payment_id).await?;
+    let end_term = !form.end_term.is_empty();
+    let method = guildhall_app::membership::payments::REFUND_METHODS
+        .iter()
+        .find(|(code, _)| *code == form.method)
+        .map_or_else(|| form.method.clone(), |(_, label)| (*label).to_string());
+    let mut details = vec![
+        ("Member".into(), format!("{} {} ({})", member.first_name, member.last_name, member.member_number)),
+        (
+            "Payment".into(),
+            format!("{} by {} on {}", format_money(payment.amount_cents), payment.method, payment.received_on),
+        ),
+        (
+            "Refund".into(),
+            guildhall_app::membership::payments::parse_money(&form.amount)
+                .map_or_else(|_| form.amount.trim().to_string(), format_money),
+        ),
+        ("Returned by".into(), method),
+        ("Reason".into(), form.reason.trim().to_string()),
+    ];
+    details.push((
+        "Membership".into(),
+        if end_term {
+            "The term this payment was for ends today.".into()
+        } else {
+            "The member keeps their membership to its expiry.".into()
+        },
+    ));
+    render(&ConfirmPage {
+        chrome: Chrome::new(app, identity, "Record this refund?", "staff").await.in_subsection("members"),
+        heading: "Record this refund?".into(),
+        details,
+        consequence: "The refund is recorded against the payment and cannot be undone; return the money by the \
+                      method shown."
+            .into(),
+        action: format!("/members/{member_id}/payments/{payment_id}/refunds"),
+        hidden: vec![
+            ("amount", form.amount.clone()),
+            ("method", form.method.clone()),
+            ("reason", form.reason.clone()),
+            ("end_term", if end_term { "1".into() } else { String::new() }),
+        ],
+        inputs: vec![],
+        form: FormState::default(),
+        button: "Record the refund".into(),
+        cancel_href: format!("/members/{member_id}"),
+    })
+}
+
+/// GET: the confirmation page the member page's refund form opens.
+pub async fn confirm_refund(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((member_id, payment_id)): Path<(i64, i64)>,
+    Query(form): Query<RefundForm>,
+) -> PageResult {
+    refund_page(&app, &actor, &identity, member_id, payment_id, &form).await
 }
 
 pub async fn record_refund(
@@ -117,6 +188,9 @@ pub async fn record_refund(
     Path((member_id, payment_id)): Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<RefundForm>,
 ) -> PageResult {
+    if !is_confirmed(&form.confirmed) {
+        return refund_page(&app, &actor, &identity, member_id, payment_id, &form).await;
+    }
     let request = guildhall_app::membership::payments::RefundRequest {
         amount: form.amount.clone(),
         method: form.method.clone(),

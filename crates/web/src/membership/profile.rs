@@ -209,3 +209,88 @@ pub async fn save_member_edit(
 ) -> PageResult {
     save_profile(&app, &actor, &identity, id, false, pairs).await
 }
+
+// ---------------------------------------------------------------- staff: tier, chapter, email
+
+#[derive(Template)]
+#[template(path = "membership/membership_change.html")]
+struct MembershipChangePage {
+    chrome: Chrome,
+    form: FormState,
+    member_id: i64,
+    name: String,
+    tier_id: String,
+    chapter_id: String,
+    email: String,
+    tiers: Vec<(String, String)>,
+    chapters: Vec<(String, String)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct MembershipChangeForm {
+    #[serde(default)]
+    tier_id: String,
+    #[serde(default)]
+    chapter_id: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn membership_change_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &crate::session::Identity,
+    member_id: i64,
+    values: Option<MembershipChangeForm>,
+    form: FormState,
+) -> Result<MembershipChangePage, crate::error::HtmlError> {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    let detail = app.member_detail(actor, member_id).await?;
+    let m = &detail.member;
+    let values = values.unwrap_or_else(|| MembershipChangeForm {
+        tier_id: m.tier_id.to_string(),
+        chapter_id: m.home_chapter_id.map(|c| c.to_string()).unwrap_or_default(),
+        email: m.email.clone(),
+    });
+    Ok(MembershipChangePage {
+        chrome: Chrome::new(app, identity, "Change tier, chapter or email", "staff").await.in_subsection("members"),
+        form,
+        member_id,
+        name: format!("{} {} ({})", m.first_name, m.last_name, m.member_number),
+        tier_id: values.tier_id,
+        chapter_id: values.chapter_id,
+        email: values.email,
+        tiers: app.tiers().await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect(),
+        chapters: app.chapters(actor).await?.into_iter().map(|c| (c.id.to_string(), c.name)).collect(),
+    })
+}
+
+pub async fn membership_change_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&membership_change_page(&app, &actor, &identity, id, None, FormState::default()).await?)
+}
+
+pub async fn save_membership_change(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<MembershipChangeForm>,
+) -> PageResult {
+    let change = guildhall_app::membership::profile::MembershipChange {
+        tier_id: f.tier_id.clone(),
+        chapter_id: f.chapter_id.clone(),
+        email: f.email.clone(),
+    };
+    match app.change_membership(&actor, id, &change, &identity.request_id).await {
+        Ok(()) => done(&format!("/members/{id}"), "membership_changed"),
+        Err(err @ AppError::Validation { .. }) => {
+            let page =
+                membership_change_page(&app, &actor, &identity, id, Some(f), FormState::from_error(&err)).await?;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}

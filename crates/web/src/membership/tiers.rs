@@ -25,6 +25,7 @@ fn tier_form(pairs: Vec<(String, String)>) -> TierForm {
             "annual_dues" => f.annual_dues = value,
             "sort_order" => f.sort_order = value,
             "requires_approval" => f.requires_approval = !value.is_empty(),
+            "never_expires" => f.never_expires = !value.is_empty(),
             "requires_licence" => f.requires_licence = !value.is_empty(),
             "requires_enrolment" => f.requires_enrolment = !value.is_empty(),
             "requires_retirement" => f.requires_retirement = !value.is_empty(),

@@ -103,11 +103,11 @@ async fn household_members_and_named_employees_follow_the_payer_while_linked() {
         let mut officer = t.signed_in(OFFICER).await;
         let end = format!("/members/{}/links/{link}/end", partner.id);
         assert_eq!(officer.post_form(&end, &[]).await.status, StatusCode::FORBIDDEN);
-        let r = staff.post_form(&end, &[]).await;
+        let r = staff.post_form(&end, &[("confirmed", "yes")]).await;
         assert_eq!(r.location(), format!("/members/{}?done=unlinked", partner.id));
         let after = t.store.member_by_id(partner.id).await.unwrap().unwrap();
         assert_eq!((after.standing.code(), after.expires_on), ("lapsed", partner.expires_on));
-        assert_eq!(staff.post_form(&end, &[]).await.status, StatusCode::NOT_FOUND, "ended once");
+        assert_eq!(staff.post_form(&end, &[("confirmed", "yes")]).await.status, StatusCode::NOT_FOUND, "ended once");
         let log = audit(&mut staff, "member.unlinked").await;
         assert_eq!(
             (log["items"][0]["before"]["standing"].as_str(), log["items"][0]["after"]["standing"].as_str()),

@@ -191,6 +191,7 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
             ),
             (vec![("amount", "0"), ("method", "card"), ("reason", "x")], vec!["above zero"]),
         ] {
+            let fields: Vec<(&str, &str)> = fields.into_iter().chain([("confirmed", "yes")]).collect();
             let r = staff.post_form(&path, &fields).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
             for message in messages {
@@ -202,7 +203,9 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
 
         // A partial refund keeps the term.
         let reason = "Goodwill <script>alert(1)</script>";
-        let r = staff.post_form(&path, &[("amount", "10.00"), ("method", "card"), ("reason", reason)]).await;
+        let r = staff
+            .post_form(&path, &[("amount", "10.00"), ("method", "card"), ("reason", reason), ("confirmed", "yes")])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("The refund was recorded.") && r.body.contains("Goodwill &#60;script&#62;"));
         assert!(!r.body.contains("<script>alert"), "the reason is shown as text");
@@ -213,7 +216,16 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
         let rest = full - 1_000;
         let rest_text = format!("{}.{:02}", rest / 100, rest % 100);
         let r = staff
-            .post_form(&path, &[("amount", &rest_text), ("method", "card"), ("reason", "Resigned"), ("end_term", "1")])
+            .post_form(
+                &path,
+                &[
+                    ("amount", &rest_text),
+                    ("method", "card"),
+                    ("reason", "Resigned"),
+                    ("end_term", "1"),
+                    ("confirmed", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let refunded = t.store.payment_by_id(payment.id).await.unwrap().unwrap();
@@ -227,11 +239,15 @@ async fn staff_refund_part_or_all_of_a_payment_with_a_reason_and_each_refund_is_
         let page = staff.get(&format!("/members/{}", maya.id)).await.body;
         assert!(page.contains("Refunded in full") && page.contains("Ended"));
 
-        let r = staff.post_form(&path, &[("amount", "1"), ("method", "card"), ("reason", "Again")]).await;
+        let r = staff
+            .post_form(&path, &[("amount", "1"), ("method", "card"), ("reason", "Again"), ("confirmed", "yes")])
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("refunded in full already"));
         let elsewhere = format!("/members/{}/payments/{}/refunds", maya.id + 1, payment.id);
-        let r = staff.post_form(&elsewhere, &[("amount", "1"), ("method", "card"), ("reason", "x")]).await;
+        let r = staff
+            .post_form(&elsewhere, &[("amount", "1"), ("method", "card"), ("reason", "x"), ("confirmed", "yes")])
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "a payment is refunded only through its own member");
 
         let log = staff.api(Method::GET, "/api/v1/audit-log?action=payment.refunded", None).await.json();

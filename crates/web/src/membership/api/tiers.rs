@@ -28,6 +28,8 @@ pub struct TierDetail {
     currency: String,
     /// Whether staff approve each application.
     requires_approval: bool,
+    /// Membership of the tier never expires (life membership): no renewals, no reminders.
+    never_expires: bool,
     sort_order: i64,
     /// Each eligibility requirement in words.
     requirements: Vec<String>,
@@ -52,6 +54,9 @@ pub struct TierInput {
     annual_dues_cents: Option<i64>,
     #[serde(default)]
     requires_approval: Option<bool>,
+    /// Membership of the tier never expires (life membership).
+    #[serde(default)]
+    never_expires: Option<bool>,
     #[serde(default, deserialize_with = "whole::optional")]
     #[schema(value_type = Option<i64>)]
     sort_order: Option<i64>,
@@ -100,6 +105,9 @@ impl TierInput {
         if let Some(v) = self.requires_approval {
             form.requires_approval = v;
         }
+        if let Some(v) = self.never_expires {
+            form.never_expires = v;
+        }
         if let Some(n) = self.sort_order {
             form.sort_order = n.to_string();
         }
@@ -133,6 +141,7 @@ async fn detail(app: &App, actor: &guildhall_app::Actor, id: i64) -> ApiResult<T
         annual_dues_cents: tier.annual_dues_cents,
         currency: app.currency().await,
         requires_approval: tier.requires_approval,
+        never_expires: tier.never_expires,
         sort_order: tier.sort_order,
         requirements,
         members: usage.members,
