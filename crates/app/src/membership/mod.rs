@@ -984,9 +984,10 @@ impl App {
             to_address: member.email.clone(),
             subject: format!("Your application to {society}"),
             body_text: format!(
-                "Hello {},\n\nThank you for applying for {} membership of {society}. We are sorry to tell you \
-                 that your application was not accepted, for this reason:\n\n{reason}\n\nIf you have questions, \
-                 reply to the society office.\n",
+                "Dear {},\n\nThank you for applying for {} membership of {society}. We are sorry to tell you that \
+                 your application was declined.\n\nThe reason given:\n{reason}\n\nIf you have questions, or your \
+                 circumstances change, reply to this email or contact the society office; you are welcome to apply \
+                 again.\n",
                 member.first_name, application.tier_name
             ),
         };

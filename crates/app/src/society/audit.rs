@@ -36,6 +36,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("member.invitation_accepted", "Invitation accepted"),
     ("member.invited", "Member invited"),
     ("member.linked", "Membership linked to a payer"),
+    ("member.membership_changed", "Member's tier, chapter or email changed"),
     ("member.profile_changed", "Member profile changed"),
     ("member.unlinked", "Membership link to a payer ended"),
     ("members.imported", "Members imported"),
