@@ -108,7 +108,7 @@ test('deleting an activity asks first, on a page of its own, and says its eviden
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // Cancel keeps it; confirming deletes it.
-    await page.getByRole('link', { name: 'Cancel, keep it' }).click();
+    await page.getByRole('link', { name: 'Cancel, keep it as it is' }).click();
     await page.waitForLoadState('load');
     assert.match(await page.getByRole('region', { name: /^Activities/ }).innerText(), /Seminar logged by mistake/);
     await page.getByRole('link', { name: 'Delete Seminar logged by mistake' }).click();

@@ -20,7 +20,7 @@ test('an Illinois licence shows every period since 2019, the first exempt with i
   try {
     await signIn(page, DEMO.member, DEMO_PASSWORD);
     await page.goto('/ce');
-    await page.getByLabel('Jurisdiction (e.g. US-TX, CA-ON, UK)').fill('US-IL');
+    await page.locator('#lic-jurisdiction').selectOption('US-IL');
     await page.getByLabel('Licence number').fill('062-090001');
     await page.getByLabel('First issued').fill('2019-05-01');
     await page.getByLabel('How it was obtained').selectOption('exam');

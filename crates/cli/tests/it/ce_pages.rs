@@ -189,7 +189,7 @@ async fn deleting_an_activity_or_removing_a_licence_asks_first_on_a_page_of_its_
         assert!(confirm.body.contains("Seminar to delete"));
         assert!(confirm.body.contains("evidence file is deleted with it: seminar-certificate.pdf"), "{}", confirm.body);
         assert!(confirm.body.contains(r#"name="confirmed" value="yes""#));
-        assert!(confirm.body.contains("Cancel, keep it"));
+        assert!(confirm.body.contains("Cancel, keep it as it is"));
 
         // A POST without the confirmation goes to the confirmation page and deletes nothing.
         let r = maya.post_form(&format!("/ce/activities/{id}/delete"), &[]).await;

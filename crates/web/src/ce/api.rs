@@ -77,6 +77,7 @@ pub fn routes() -> Router<Arc<App>> {
         programme
     ),
     components(schemas(
+        ComplianceSort,
         CeEvaluation,
         CeCredential,
         CePeriod,
@@ -836,9 +837,30 @@ pub struct ComplianceParams {
     /// Only members of this chapter.
     #[param(minimum = 1)]
     chapter_id: Option<i64>,
-    /// Order: credential (the default), member, status or period_end.
-    #[param(min_length = 1)]
-    sort: Option<String>,
+    /// Order (by credential when left out).
+    sort: Option<ComplianceSort>,
+}
+
+/// The orders of the compliance report.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplianceSort {
+    Credential,
+    Member,
+    Status,
+    PeriodEnd,
+}
+
+impl ComplianceSort {
+    /// The report's name for this order.
+    fn code(self) -> &'static str {
+        match self {
+            ComplianceSort::Credential => "credential",
+            ComplianceSort::Member => "member",
+            ComplianceSort::Status => "status",
+            ComplianceSort::PeriodEnd => "period_end",
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/ce/compliance", params(Paging, ComplianceParams),
@@ -853,10 +875,7 @@ async fn compliance(
     let request = paging.request()?;
     let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     let (ruleset, status) = (trimmed(&q.ruleset), trimmed(&q.status));
-    let sort = trimmed(&q.sort).unwrap_or_else(|| "credential".into());
-    if !guildhall_app::ce::COMPLIANCE_SORTS.iter().any(|(code, _)| *code == sort) {
-        return Err(AppError::BadRequest("`sort` is credential, member, status or period_end.".into()).into());
-    }
+    let sort = q.sort.unwrap_or(ComplianceSort::Credential).code().to_string();
     let filter = ComplianceFilter { chapter: q.chapter_id, ruleset, status, sort };
     let report = app.ce_compliance_report(&actor, &filter).await?;
     let rows = report

@@ -21,7 +21,9 @@ use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
-use crate::kit::{Chrome, FormState, PageResult, Pager, document_response, query_string, render, rerender};
+use crate::kit::{
+    Chrome, ConfirmPage, FormState, PageResult, Pager, document_response, is_confirmed, query_string, render, rerender,
+};
 use crate::session::{CsrfForm, Identity, SignedIn};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -317,19 +319,6 @@ pub async fn add_evidence(
     Ok(Redirect::to("/ce?notice=evidence#ledger").into_response())
 }
 
-/// The page asking to confirm a deletion or removal: what goes, and a form to go ahead.
-#[derive(Template)]
-#[template(path = "ce/confirm.html")]
-pub struct ConfirmPage {
-    chrome: Chrome,
-    heading: String,
-    /// What will be gone, one sentence each.
-    consequences: Vec<String>,
-    action: String,
-    button: String,
-    cancel: String,
-}
-
 /// A destructive form: it acts only with `confirmed`; without it, the confirmation page.
 #[derive(Deserialize)]
 pub struct ConfirmForm {
@@ -361,10 +350,14 @@ pub async fn confirm_delete_activity(
     render(&ConfirmPage {
         chrome: Chrome::new(&app, &identity, "Delete this activity?", "ce").await,
         heading: "Delete this activity?".into(),
+        details: vec![],
         consequences,
         action: format!("/ce/activities/{activity_id}/delete"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
         button: "Delete the activity".into(),
-        cancel: format!("/ce#activity-{activity_id}"),
+        cancel_href: format!("/ce#activity-{activity_id}"),
     })
 }
 
@@ -374,7 +367,7 @@ pub async fn delete_activity(
     Path(activity_id): Path<i64>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> PageResult {
-    if f.confirmed != "yes" {
+    if !is_confirmed(&f.confirmed) {
         // Not confirmed: the confirmation page (for an activity that is the member's own).
         app.ce_activity_to_delete(&actor, activity_id).await?;
         return Ok(Redirect::to(&format!("/ce/activities/{activity_id}/delete")).into_response());
@@ -431,14 +424,18 @@ pub async fn confirm_remove_credential(
     render(&ConfirmPage {
         chrome: Chrome::new(&app, &identity, "Remove from your record?", "ce").await,
         heading: "Remove from your record?".into(),
+        details: vec![],
         consequences: vec![
             format!("{held} will no longer be on your record, and its renewal requirements will no longer be tracked."),
             "Your logged activities and their evidence stay: they still count toward your other licences and certifications.".into(),
             "To track it again, add it again.".into(),
         ],
         action: format!("/ce/credentials/{key}/delete"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
         button: "Remove it".into(),
-        cancel: "/ce#held-h".into(),
+        cancel_href: "/ce#held-h".into(),
     })
 }
 
@@ -448,7 +445,7 @@ pub async fn remove_credential(
     Path(key): Path<String>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> PageResult {
-    if f.confirmed != "yes" {
+    if !is_confirmed(&f.confirmed) {
         app.ce_credential_to_remove(&actor, &key).await?;
         return Ok(Redirect::to(&format!("/ce/credentials/{key}/delete")).into_response());
     }
@@ -713,7 +710,7 @@ pub async fn request_facts(
 ) -> PageResult {
     let filters = f.q.filters();
     let sep = if filters.is_empty() { "" } else { "&" };
-    if f.confirmed != "yes" {
+    if !is_confirmed(&f.confirmed) {
         actor.require(guildhall_app::Permission::StaffArea)?;
         return Ok(Redirect::to(&format!("/staff/compliance/request-facts?{filters}")).into_response());
     }

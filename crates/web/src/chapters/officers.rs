@@ -161,7 +161,7 @@ async fn end_term_page(
             ("Title".into(), office.title.clone()),
             ("Since".into(), office.starts_on.to_string()),
         ],
-        consequence: "After the last day below they no longer see or manage the chapter's roster.".into(),
+        consequences: vec!["After the last day below they no longer see or manage the chapter's roster.".into()],
         action: format!("/staff/officers/{id}/end"),
         hidden: vec![],
         inputs: vec![ConfirmInput {

@@ -32,8 +32,8 @@ pub struct ConfirmPage {
     pub heading: String,
     /// What the action touches, as (term, description) pairs.
     pub details: Vec<(String, String)>,
-    /// What happens, and what cannot be undone.
-    pub consequence: String,
+    /// What happens, and what cannot be undone: one sentence each.
+    pub consequences: Vec<String>,
     pub action: String,
     /// Values carried to the POST unchanged.
     pub hidden: Vec<(&'static str, String)>,

@@ -170,9 +170,11 @@ async fn reject_page(
             ("Tier applied for".into(), a.tier_name.clone()),
             ("Applied".into(), a.applied_on.to_string()),
         ],
-        consequence: "The application is declined and the applicant is emailed the reason below. This cannot be \
+        consequences: vec![
+            "The application is declined and the applicant is emailed the reason below. This cannot be \
                       undone: to change your mind, ask them to apply again."
-            .into(),
+                .into(),
+        ],
         action: format!("/staff/approvals/{term_id}"),
         hidden: vec![("decision", "reject".into())],
         inputs: vec![ConfirmInput {

@@ -109,9 +109,11 @@ async fn unlink_page(
             ("As".into(), view.kind.label().to_string()),
             ("Since".into(), view.started_on.to_string()),
         ],
-        consequence: "The link ends today. From then on the linked person has their own standing again, and the \
+        consequences: vec![
+            "The link ends today. From then on the linked person has their own standing again, and the \
                       payer no longer pays for them at renewal."
-            .into(),
+                .into(),
+        ],
         action: format!("/members/{member}/links/{link}/end"),
         hidden: vec![],
         inputs: vec![],

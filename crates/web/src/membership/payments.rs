@@ -155,9 +155,11 @@ async fn refund_page(
         chrome: Chrome::new(app, identity, "Record this refund?", "staff").await.in_subsection("members"),
         heading: "Record this refund?".into(),
         details,
-        consequence: "The refund is recorded against the payment and cannot be undone; return the money by the \
+        consequences: vec![
+            "The refund is recorded against the payment and cannot be undone; return the money by the \
                       method shown."
-            .into(),
+                .into(),
+        ],
         action: format!("/members/{member_id}/payments/{payment_id}/refunds"),
         hidden: vec![
             ("amount", form.amount.clone()),
