@@ -3,12 +3,14 @@
 // startServer() runs the real server binary (GUILDHALL_BIN, default ../target/debug/guildhall
 // relative to e2e/) with `serve --demo` on a free loopback port and a fresh temporary data
 // directory, waits for /healthz, and returns a handle whose stop() kills it. Set
-// E2E_DATABASE_URL to run against another database (e.g. a fresh PostgreSQL database).
+// E2E_PG_ADMIN_URL (a PostgreSQL URL allowed to create databases) to run each server on a
+// database of its own, created for it and dropped by stop(), named E2E_PG_PREFIX_<n>; so no
+// test file sees what another one changed, on PostgreSQL as on SQLite.
 //
 // launchBrowser() starts Debian's Chromium (/usr/bin/chromium, or E2E_CHROMIUM) through
 // playwright-core; no browser is downloaded.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -71,6 +73,21 @@ process.on('exit', () => {
   }
 });
 
+let pgDatabases = 0;
+
+/** A new, empty PostgreSQL database when E2E_PG_ADMIN_URL is set: { url, drop() }. */
+function freshPostgresDatabase() {
+  const admin = process.env.E2E_PG_ADMIN_URL;
+  if (!admin) return null;
+  pgDatabases += 1;
+  const name = `${process.env.E2E_PG_PREFIX || `guildhall_e2e_${process.pid}`}_${process.pid}_${pgDatabases}`;
+  const psql = (sql) => execFileSync('psql', [admin, '-XAtqc', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+  psql(`CREATE DATABASE "${name}"`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.href, drop: () => psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
 /**
  * Starts `guildhall serve --demo`. Returns { baseURL, port, dataDir, logFile, stop() }.
  */
@@ -82,7 +99,8 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guildhall-e2e-'));
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const databaseURL = process.env.E2E_DATABASE_URL || `sqlite:${path.join(dataDir, 'guildhall.db')}`;
+  const pgDatabase = freshPostgresDatabase();
+  const databaseURL = pgDatabase?.url || `sqlite:${path.join(dataDir, 'guildhall.db')}`;
   const logFile = path.join(dataDir, 'server.log');
   const log = createWriteStream(logFile);
   let tail = '';
@@ -123,7 +141,10 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
       clearTimeout(timer);
     }
     log.end();
-    if (!process.env.E2E_KEEP_DATA) await rm(dataDir, { recursive: true, force: true });
+    if (!process.env.E2E_KEEP_DATA) {
+      await rm(dataDir, { recursive: true, force: true });
+      pgDatabase?.drop();
+    }
   };
 
   const deadline = Date.now() + timeoutMs;
