@@ -86,6 +86,41 @@ async fn a_refused_activity_keeps_every_value_and_marks_each_wrong_field() {
 }
 
 #[tokio::test]
+async fn a_refused_licence_or_certification_keeps_what_was_typed() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let licence = [
+            ("source", "licence"),
+            ("jurisdiction", "us-tx"),
+            ("kind", "SE"),
+            ("number", "TX-4471"),
+            ("issued", "2999-01-01"),
+            ("expires", ""),
+            ("licensure_method", "comity"),
+        ];
+        let r = maya.post_form("/ce/credentials", &licence).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = r.body;
+        assert!(page.contains("cannot be in the future"), "the date's own message");
+        // The choice lists show the choices made, not their first entries.
+        assert!(page.contains(r#"<option value="US-TX" selected>"#), "Texas stays chosen");
+        assert!(page.contains(r#"<option value="SE" selected>"#), "the kind stays chosen");
+        assert!(page.contains(r#"<option value="comity" selected>"#), "how it was obtained stays chosen");
+        assert!(page.contains(r#"id="lic-number" name="number" maxlength="40" value="TX-4471""#), "number kept");
+        assert!(page.contains(r#"id="lic-issued" name="issued" type="date" value="2999-01-01""#), "date kept");
+        // The certification form beside it stays blank.
+        assert!(page.contains(r#"<input id="cert-number" name="number" maxlength="40">"#));
+
+        let certification =
+            [("source", "certification"), ("ruleset", "PMI-PMP"), ("number", "PMP-9"), ("issued", "2999-02-02")];
+        let page = maya.post_form("/ce/credentials", &certification).await.body;
+        assert!(page.contains(r#"<option value="PMI-PMP" selected>"#), "the programme stays chosen");
+        assert!(page.contains(r#"value="PMP-9""#) && page.contains(r#"value="2999-02-02""#));
+        assert!(!page.contains(r#"value="TX-4471""#), "the licence form is blank again");
+    }
+}
+
+#[tokio::test]
 async fn activity_dates_before_1950_or_in_the_future_are_refused_everywhere() {
     for t in TestApp::each_engine().await {
         let mut maya = t.signed_in(MEMBER).await;

@@ -75,6 +75,9 @@ pub struct CePage {
     first_error: &'static str,
     /// A file was chosen but the form was refused: browsers do not keep it, so say so.
     file_dropped: bool,
+    /// The licence or certification form's values: as typed after a refusal, else blank.
+    credential: CredentialInput,
+    licensure_methods: &'static [(&'static str, &'static str)],
     kinds: &'static [(&'static str, &'static str)],
     licence_kinds: Vec<(&'static str, &'static str)>,
     /// Licensing jurisdictions by code and name, for the licence form's choice list.
@@ -87,6 +90,10 @@ pub struct CePage {
     programmes: Vec<(String, String)>,
     today: String,
 }
+
+/// How a licence was obtained, as the licence form offers it.
+const LICENSURE_METHODS: &[(&str, &str)] =
+    &[("exam", "By examination"), ("comity", "By comity"), ("endorsement", "By endorsement")];
 
 /// The activity form's fields in the order they appear (the first refused one gets the focus).
 const ACTIVITY_FIELDS: &[&str] =
@@ -118,6 +125,8 @@ struct Refused {
     failed: &'static str,
     values: Option<ActivityInput>,
     file_dropped: bool,
+    /// The licence or certification form as typed, when it was the one refused.
+    credential: Option<CredentialInput>,
 }
 
 async fn ce_page(
@@ -158,6 +167,8 @@ async fn ce_page(
         failed: refused.failed,
         first_error,
         file_dropped: refused.file_dropped,
+        credential: refused.credential.unwrap_or_default(),
+        licensure_methods: LICENSURE_METHODS,
         kinds: ACTIVITY_KINDS,
         licence_kinds: LicenceKind::choices(),
         jurisdictions: guildhall_domain::member::JURISDICTIONS,
@@ -299,6 +310,7 @@ pub async fn log_activity(
                 failed: "activity",
                 values: Some(input),
                 file_dropped: had_file,
+                ..Refused::default()
             };
             let page = ce_page(&app, &actor, &identity, None, String::new(), refused).await?;
             rerender(&page, &err)
@@ -411,8 +423,21 @@ pub async fn add_credential(
         expires: f.expires,
         licensure_method: f.licensure_method,
     };
-    let outcome = app.add_ce_credential(&actor, None, &input, &identity.request_id).await;
-    after_own_form(&app, &actor, &identity, outcome, "/ce?notice=credential").await
+    match app.add_ce_credential(&actor, None, &input, &identity.request_id).await {
+        Ok(_) => Ok(Redirect::to("/ce?notice=credential").into_response()),
+        // Refused: the page again with the licence or certification as typed.
+        Err(err @ AppError::Validation { .. }) => {
+            let refused = Refused {
+                form: FormState::from_error(&err),
+                failed: "other",
+                credential: Some(input),
+                ..Refused::default()
+            };
+            let page = ce_page(&app, &actor, &identity, None, String::new(), refused).await?;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 pub async fn confirm_remove_credential(
