@@ -78,6 +78,8 @@ pub struct App {
     reference: RwLock<(Instant, Arc<Reference>)>,
     /// Member directory result pages, kept briefly (see `membership::DIRECTORY_TTL`).
     pub(crate) directory_pages: std::sync::Mutex<membership::DirectoryPages>,
+    /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
+    pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
     /// The CE rule book: repository rule files plus staff-defined programmes.
     rule_book: std::sync::RwLock<Arc<guildhall_ce::RuleBook>>,
 }
@@ -163,6 +165,7 @@ impl App {
             branding: RwLock::new((Instant::now(), branding)),
             reference: RwLock::new((Instant::now(), Arc::new(Reference::default()))),
             directory_pages: std::sync::Mutex::new(membership::DirectoryPages::default()),
+            staff_figures: std::sync::Mutex::new(None),
             rule_book,
         };
         app.refresh_reference().await?;

@@ -315,6 +315,10 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     if demo {
         // The demo's staff sign in with the printed password alone.
         settings.security.require_two_factor_for_staff = false;
+        // The demo society's receipts carry an address, as a real society's would.
+        if settings.membership.receipt_details.trim().is_empty() {
+            settings.membership.receipt_details = guildhall_app::demo::DEMO_RECEIPT_DETAILS.into();
+        }
     }
     let bind = settings.server.bind.clone();
     let run_jobs = settings.server.run_jobs;

@@ -19,6 +19,10 @@ use crate::{Actor, App};
 /// The password every demo account uses.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
+/// The demo society's address and registration, printed on its receipts (`serve --demo`
+/// uses it when `membership.receipt_details` is not configured).
+pub const DEMO_RECEIPT_DETAILS: &str = "1 Engineers Way, Suite 400, Springfield, ST 62701\nTax-exempt organisation, EIN 12-3456789\nmembership@demo.guildhall.org";
+
 /// A sign-in the demo prints for people to try.
 pub struct DemoSignIn {
     pub who: &'static str,

@@ -211,7 +211,7 @@ impl App {
         request_id: &str,
     ) -> AppResult<ImportReport> {
         actor.require(crate::Permission::StaffArea)?;
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         let mut report = self.import_members(input, mapping, dry_run, progress).await?;
         if !report.dry_run {
             let mut audit = self.audit_entry(actor, "members.imported", "member", request_id);

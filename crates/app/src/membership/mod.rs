@@ -331,7 +331,7 @@ impl App {
         };
         // Households and organisations pay more; their dues are worked out when renewal is offered.
         let renewal_dues_cents = match (can_renew, member.expires_on) {
-            (true, Some(expiry)) => {
+            (true, Some(expiry)) if card.pays_for_others => {
                 let (starts_on, ends_on) = year_after(expiry);
                 self.dues_for(&member, &tier, starts_on, ends_on).await?.amount_cents
             }
@@ -473,7 +473,7 @@ impl App {
         payment: &NewPayment,
         audit: Option<guildhall_store::NewAuditEntry>,
     ) -> AppResult<()> {
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         let today = self.clock.today();
         let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
@@ -680,10 +680,14 @@ impl App {
         Ok(found)
     }
 
-    /// Forgets the directory pages this node keeps (after a change to someone's listing).
-    pub fn forget_directory_pages(&self) {
+    /// Forgets the directory pages and the staff overview's figures this node keeps (after
+    /// a change to someone's listing or standing).
+    pub fn forget_kept_pages(&self) {
         if let Ok(mut pages) = self.directory_pages.lock() {
             pages.entries.clear();
+        }
+        if let Ok(mut figures) = self.staff_figures.lock() {
+            *figures = None;
         }
     }
 
@@ -715,7 +719,7 @@ impl App {
     /// refresh carries on with the next. It fails only when the member list itself
     /// cannot be read.
     pub async fn refresh_standings(&self) -> AppResult<StandingRefresh> {
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         let today = self.clock.today();
         let mut report = StandingRefresh::default();
         let mut after = 0;
@@ -926,6 +930,8 @@ impl App {
         request_id: &str,
     ) -> AppResult<()> {
         actor.require(Permission::StaffArea)?;
+        // The overview's count of applications waiting changes with this decision.
+        self.forget_kept_pages();
         let approve = matches!(decision, Decision::Approve);
         let reason = match decision {
             Decision::Approve => String::new(),

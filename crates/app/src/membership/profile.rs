@@ -267,7 +267,7 @@ impl App {
             audit
         });
         self.store.update_member_profile(member.id, &profile, audit.as_ref(), self.clock.unix()).await?;
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         Ok(())
     }
 }
@@ -363,7 +363,7 @@ impl App {
                 }
                 other => other.into(),
             })?;
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         Ok(())
     }
 }

@@ -162,7 +162,7 @@ impl App {
             .withdraw_consent(consent_id, actor.user_id, person.member_id, hide, &audit, self.clock.unix())
             .await?;
         if hide {
-            self.forget_directory_pages();
+            self.forget_kept_pages();
         }
         Ok(())
     }

@@ -97,7 +97,7 @@ impl App {
                 }
                 other => other.into(),
             })?;
-        self.forget_directory_pages();
+        self.forget_kept_pages();
         Ok(label)
     }
 

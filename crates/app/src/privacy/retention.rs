@@ -47,7 +47,7 @@ impl App {
         let books = today.replace_year(today.year() - i32::from(settings.keep_financial_years)).unwrap_or(today);
         report.invoices = self.store.purge_erased_books(books).await?.0;
         if report.former_members > 0 {
-            self.forget_directory_pages();
+            self.forget_kept_pages();
         }
         Ok(report)
     }

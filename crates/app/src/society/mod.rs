@@ -46,14 +46,41 @@ pub struct StaffOverview {
     pub chapters: Vec<ChapterRecord>,
 }
 
+/// How long a node keeps the staff overview's counts. Counting every member by standing is
+/// a pass over the members table; staff opening the overview again and again within a few
+/// seconds see the same figures, and a change made on this node (a payment, an approval, a
+/// standing refresh, an import) forgets them at once.
+pub const STAFF_FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The staff overview's counts as last read, and when.
+pub(crate) struct StaffFigures {
+    read_at: std::time::Instant,
+    membership: MembershipOverview,
+    mail: MailHealth,
+}
+
 impl App {
     /// Figures for the staff overview: two round trips, run side by side (membership's
-    /// counts, the mail's), and the chapters from the reference data.
+    /// counts, the mail's), kept for [`STAFF_FIGURES_TTL`], and the chapters from the
+    /// reference data.
     pub async fn staff_overview(&self, actor: &Actor) -> AppResult<StaffOverview> {
         actor.require(Permission::StaffArea)?;
-        let (membership, mail) = tokio::try_join!(self.membership_overview(actor), async {
-            self.store.mail_health().await.map_err(AppError::from)
-        })?;
+        let kept = self.staff_figures.lock().ok().and_then(|figures| {
+            figures.as_ref().filter(|f| f.read_at.elapsed() < STAFF_FIGURES_TTL).map(|f| (f.membership.clone(), f.mail))
+        });
+        let (membership, mail) = match kept {
+            Some(figures) => figures,
+            None => {
+                let read_at = std::time::Instant::now();
+                let (membership, mail) = tokio::try_join!(self.membership_overview(actor), async {
+                    self.store.mail_health().await.map_err(AppError::from)
+                })?;
+                if let Ok(mut figures) = self.staff_figures.lock() {
+                    *figures = Some(StaffFigures { read_at, membership: membership.clone(), mail });
+                }
+                (membership, mail)
+            }
+        };
         let today = self.clock.today();
         Ok(StaffOverview {
             membership,

@@ -73,6 +73,17 @@ async fn the_staff_overview_counts_what_the_demo_society_holds() {
         let search = staff.get(&format!("/staff/members?expires_from={first}&expires_until={last}")).await;
         assert!(search.body.contains(&format!("{renewing_this_month} in all")), "{:?}", t.engine);
 
+        // The figures are kept for a few seconds, but a decision made here shows at once.
+        let first = t.store.pending_applications().await.unwrap()[0].term_id;
+        let r = staff.post_form(&format!("/staff/approvals/{first}"), &[("decision", "approve")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            stat(&staff.get("/staff").await.body, "approvals-h"),
+            waiting - 1,
+            "{:?}: one fewer waiting",
+            t.engine
+        );
+
         // Only staff open it; a visitor is sent to sign in and comes back here.
         let mut clients = crate::authorisation::role_clients(&t).await;
         run_matrix(&t, &mut clients, [(Call::Get("/staff".into()), [SignIn, Forbidden, Forbidden, Shown, Shown])])

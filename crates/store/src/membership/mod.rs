@@ -42,6 +42,7 @@ struct MemberCardRow {
     group_names: Option<String>,
     licences: Option<String>,
     payer_id: Option<i64>,
+    pays_for_others: bool,
 }
 
 const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
@@ -403,8 +404,8 @@ impl Store {
     }
 
     /// A signed-in person's membership card in one round trip: their member record, the id
-    /// of their open invoice, their groups' names, their licences and, on `on`, who pays for
-    /// them (household or organisational link).
+    /// of their open invoice, their groups' names, their licences, on `on`, who pays for
+    /// them (household or organisational link), and whether they pay for anyone else.
     pub async fn member_card(&self, user_id: i64, on: Date) -> StoreResult<Option<MemberCard>> {
         // Groups and licences come aggregated into one text each: records separated by
         // U+001E, fields by U+001F (characters no name or number holds).
@@ -422,7 +423,9 @@ impl Store {
              (SELECT {aggregate}(l.jurisdiction || {sep}(31) || l.kind || {sep}(31) || l.number, {sep}(30) \
                ORDER BY l.jurisdiction, l.kind) FROM licences l WHERE l.member_id = m.id) AS licences, \
              (SELECT k.payer_id FROM membership_links k WHERE k.member_id = m.id AND k.started_on <= $2 \
-               AND (k.ended_on IS NULL OR k.ended_on >= $2) LIMIT 1) AS payer_id \
+               AND (k.ended_on IS NULL OR k.ended_on >= $2) LIMIT 1) AS payer_id, \
+             (EXISTS (SELECT 1 FROM organisations o WHERE o.payer_id = m.id) \
+               OR EXISTS (SELECT 1 FROM membership_links k WHERE k.payer_id = m.id)) AS pays_for_others \
              FROM members m WHERE m.user_id = $1"
         );
         let row: Option<MemberCardRow> = with_reader!(self, |pool| {
@@ -452,6 +455,7 @@ impl Store {
             group_names: records(r.group_names),
             licences,
             payer_id: r.payer_id,
+            pays_for_others: r.pays_for_others,
         }))
     }
 

@@ -48,6 +48,9 @@ pub struct MemberCard {
     pub licences: Vec<LicenceHeld>,
     /// The member who pays for them today (household payer or organisation), if any.
     pub payer_id: Option<i64>,
+    /// Whether the record is an organisation's or has ever paid for a household: only then
+    /// do its dues need more than its tier and chapter.
+    pub pays_for_others: bool,
 }
 
 /// A licence as the membership card names it.
