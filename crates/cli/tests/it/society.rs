@@ -204,12 +204,40 @@ async fn the_openapi_document_describes_every_api_route() {
         "/api/v1/members/{id}/invoices",
         "/api/v1/members/{id}/payments",
         "/api/v1/members/me/renewal",
+        "/api/v1/members/{id}/terms",
+        "/api/v1/members/{id}/payments/{payment_id}/refunds",
+        "/api/v1/members/{id}/links",
+        "/api/v1/members/{id}/organisation",
+        "/api/v1/members/{id}/groups/{group_id}",
+        "/api/v1/members/{id}/ce/credentials",
+        "/api/v1/members/{id}/ce/activities",
+        "/api/v1/members/{id}/ce/activities/{activity_id}/evidence",
+        "/api/v1/members/me/application",
+        "/api/v1/members/import",
+        "/api/v1/members/export",
         "/api/v1/tiers",
         "/api/v1/groups",
+        "/api/v1/groups/{id}/members",
+        "/api/v1/chapters/{id}/officers",
         "/api/v1/approvals",
+        "/api/v1/approvals/{id}/approve",
+        "/api/v1/approvals/{id}/reject",
+        "/api/v1/ce/compliance",
+        "/api/v1/ce/programmes",
+        "/api/v1/reports/membership",
+        "/api/v1/tokens",
+        "/api/v1/settings",
+        "/api/v1/me/data",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
+    // Every resource the pages manage has its operations: at least 60 of them.
+    let operations: usize =
+        doc["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum();
+    assert!(operations >= 60, "{operations} operations documented");
+    // Evidence is uploaded as multipart, as the page's form sends it.
+    let upload = &doc["paths"]["/api/v1/members/{id}/ce/activities/{activity_id}/evidence"]["post"]["requestBody"];
+    assert!(upload["content"]["multipart/form-data"].is_object(), "{upload}");
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 
     // Every parameter is where it really is: a path parameter names a `{…}` of its path, every
