@@ -119,6 +119,9 @@ pub struct PeriodView {
     pub first_period: bool,
     /// Why the period is exempt, citing the rule (exempt periods only).
     pub exempt_reason: Option<String>,
+    /// Short of credit with nothing at all recorded in it (often a period before the member
+    /// began keeping their record here), which the page says rather than only "short".
+    pub nothing_recorded: bool,
 }
 
 /// A licence or certification and the engine's answer for it.
@@ -362,6 +365,7 @@ pub(crate) fn period_view(book: &RuleBook, ruleset: &str, index: usize, p: &Peri
         notes: said(&p.notes),
         first_period: p.first_period,
         exempt_reason: p.exempt_reason.as_deref().map(|l| words::engine_words(l, &unit)),
+        nothing_recorded: p.status == Status::Deficient && p.credited.total.is_zero() && p.carry_in.is_zero(),
     }
 }
 

@@ -61,5 +61,11 @@ async fn every_period_back_to_the_first_registration_is_shown_with_why_the_first
             "with why it is exempt"
         );
         assert!(page.contains("2019-12-01 to 2021-11-30"), "and the periods after it");
+        // A period with nothing recorded says so rather than only "short of credit"; the
+        // exempt first period does not.
+        let item =
+            |from: &str| page.split(from).nth(1).and_then(|rest| rest.split("</li>").next()).unwrap().to_string();
+        assert!(item("2019-12-01 to 2021-11-30").contains("No activities are recorded for this period"));
+        assert!(!item("2017-12-01 to 2019-11-30").contains("No activities are recorded"));
     }
 }
