@@ -379,6 +379,11 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(n) => tracing::info!(reminders = n, "renewal reminders queued"),
                     Err(err) => tracing::warn!(error = %err, "renewal reminders failed"),
                 }
+                match app.bill_chapter_supplements().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(bills = n, "life members' chapter supplements billed"),
+                    Err(err) => tracing::warn!(error = %err, "chapter supplement billing failed"),
+                }
                 match app.send_invitation_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "invitation reminders queued"),

@@ -404,6 +404,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: false,
     },
     TableSpec {
+        name: "chapter_supplement_bills",
+        columns: &[("member_id", I), ("year", I), ("chapter_id", I), ("invoice_id", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "ce_activities",
         columns: &[
             ("id", I),

@@ -457,6 +457,12 @@ impl App {
             t.paid_on = Some(payment.received_on);
             tier_id = Some(t.tier_id);
         }
+        // An invoice of no term (a life member's chapter supplement) leaves the member's
+        // tier as it is.
+        let tier_id = match tier_id {
+            Some(id) => Some(id),
+            None => self.store.member_by_id(invoice.member_id).await?.map(|m| m.tier_id),
+        };
         let never_expires = match tier_id {
             Some(id) => self.tier(id).await?.is_some_and(|t| t.never_expires),
             None => false,
@@ -888,6 +894,68 @@ impl App {
             }
         }
         Ok(queued)
+    }
+
+    /// Bills each life member's home-chapter supplement for the coming calendar year: a tier
+    /// without expiry never renews, but its chapter's supplement is still due yearly, so it
+    /// is an invoice of its own, paid like any other (the dashboard lists it with a pay
+    /// button; the receipt names it). Billing opens on 1 December for the year after and
+    /// stays open through January, should the daily job not have run in December; each
+    /// member is billed once per year (the database's key decides, so two nodes running the
+    /// job bill once). Returns how many were billed.
+    pub async fn bill_chapter_supplements(&self) -> AppResult<usize> {
+        let today = self.clock.today();
+        let year = match today.month() {
+            time::Month::December => today.year() + 1,
+            time::Month::January => today.year(),
+            _ => return Ok(0),
+        };
+        let due_on = Date::from_calendar_date(year, time::Month::January, 31)
+            .map_err(|e| AppError::Internal(format!("supplement due date: {e}")))?;
+        let society = self.branding().await.name;
+        let mut billed = 0;
+        for member in self.store.chapter_supplements_to_bill(i64::from(year)).await? {
+            let Some(chapter) = (match member.home_chapter_id {
+                Some(id) => self.chapter_by_id(id).await?,
+                None => None,
+            }) else {
+                continue;
+            };
+            if chapter.dues_supplement_cents <= 0 {
+                continue;
+            }
+            let amount = format_money(chapter.dues_supplement_cents);
+            let invoice = NewInvoice {
+                description: format!("Chapter supplement: {}, {year}", chapter.name),
+                amount_cents: chapter.dues_supplement_cents,
+                status: InvoiceStatus::Open,
+                issued_on: today,
+                due_on,
+                paid_on: None,
+            };
+            let mail = guildhall_store::NewMail {
+                to_address: member.email.clone(),
+                subject: format!("Your {} supplement for {year}", chapter.name),
+                body_text: format!(
+                    "Dear {},\n\nYour {society} membership never needs renewing. Your chapter, {}, asks each of its \
+                     members for a yearly supplement: {amount} for {year}, due by {due_on}.\n\n\
+                     Pay online from your dashboard: {}\n\nA receipt follows your payment.\n",
+                    member.first_name,
+                    chapter.name,
+                    self.link("/dashboard")
+                ),
+            };
+            let now = self.clock.unix();
+            if self
+                .store
+                .bill_chapter_supplement(member.id, i64::from(year), chapter.id, &invoice, &mail, now)
+                .await?
+                .is_some()
+            {
+                billed += 1;
+            }
+        }
+        Ok(billed)
     }
 
     pub async fn pending_applications(&self, actor: &Actor) -> AppResult<Vec<guildhall_store::PendingApplication>> {

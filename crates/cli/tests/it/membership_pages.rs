@@ -3,8 +3,9 @@
 //! confirmation pages before destructive actions, welcome and receipt emails with PDF
 //! receipts.
 
+use axum::http::Method;
 use axum::http::StatusCode;
-use guildhall_domain::membership::Standing;
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use guildhall_store::{MemberFilter, PageRequest};
 
 use crate::harness::*;
@@ -175,6 +176,83 @@ async fn a_life_member_is_never_due_to_renew_nor_reminded() {
         assert_eq!(mail.len(), before, "no reminder: {:?}", &mail[before..]);
         let me = t.store.member_by_id(me.id).await.unwrap().unwrap();
         assert_eq!(me.standing, Standing::Active, "still a member months after the old expiry");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_life_members_chapter_supplement_is_billed_once_a_year_as_an_invoice_of_its_own() {
+    for t in TestApp::each_engine().await {
+        // The demo's life members whose home chapter charges a supplement.
+        let life = t.store.list_tiers().await.unwrap().into_iter().find(|t| t.code == "life").unwrap();
+        let chapters = t.store.list_chapters().await.unwrap();
+        let supplement_of = |chapter: Option<i64>| {
+            chapters.iter().find(|c| Some(c.id) == chapter).map_or(0, |c| c.dues_supplement_cents)
+        };
+        let lifers = t
+            .store
+            .search_members(&MemberFilter { tier_id: Some(life.id), ..Default::default() }, PageRequest::new(1, 200))
+            .await
+            .unwrap();
+        let mut owing = Vec::new();
+        for m in &lifers.items {
+            let record = t.store.member_by_id(m.id).await.unwrap().unwrap();
+            if record.standing == Standing::Active && supplement_of(record.home_chapter_id) > 0 {
+                owing.push(record);
+            }
+        }
+        assert!(!owing.is_empty(), "the demo society has life members whose chapter charges a supplement");
+
+        // Outside December and January nothing is billed.
+        let today = t.app.clock.today();
+        let days_to = |date: time::Date| (date - t.app.clock.today()).whole_seconds();
+        let next_june = time::Date::from_calendar_date(today.year() + 1, time::Month::June, 1).unwrap();
+        t.app.clock.advance(days_to(next_june));
+        assert_eq!(t.app.bill_chapter_supplements().await.unwrap(), 0, "June bills nothing");
+
+        // From 1 December the coming year is billed: once per member, however many runs
+        // (here eight at once, as several nodes' jobs might).
+        let december = time::Date::from_calendar_date(next_june.year(), time::Month::December, 1).unwrap();
+        t.app.clock.advance(days_to(december));
+        let year = december.year() + 1;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let app = t.app.clone();
+            set.spawn(async move { app.bill_chapter_supplements().await });
+        }
+        let billed: usize = set.join_all().await.into_iter().map(|r| r.unwrap()).sum();
+        assert_eq!(billed, owing.len(), "{:?}: each owing life member billed once", t.engine);
+        assert_eq!(t.app.bill_chapter_supplements().await.unwrap(), 0, "nothing twice");
+
+        let member = &owing[0];
+        let chapter = chapters.iter().find(|c| Some(c.id) == member.home_chapter_id).unwrap();
+        let invoices = t.store.member_invoices(member.id).await.unwrap();
+        let bills: Vec<_> = invoices.iter().filter(|i| i.description.starts_with("Chapter supplement")).collect();
+        assert_eq!(bills.len(), 1, "{bills:?}");
+        let bill = bills[0];
+        assert_eq!(bill.description, format!("Chapter supplement: {}, {year}", chapter.name));
+        assert_eq!(
+            (bill.amount_cents, bill.term_id, bill.status),
+            (chapter.dues_supplement_cents, None, InvoiceStatus::Open)
+        );
+        assert_eq!(bill.due_on, time::Date::from_calendar_date(year, time::Month::January, 31).unwrap());
+        let mail = t.mail_to(&member.email).await;
+        assert!(
+            mail.iter().any(|m| m.starts_with(&format!("Your {} supplement for {year}", chapter.name))),
+            "{mail:?}"
+        );
+
+        // Paid like any invoice; the life membership stays as it was.
+        let mut staff = t.signed_in(STAFF).await;
+        let paid = staff
+            .api(
+                Method::POST,
+                &format!("/api/v1/members/{}/payments", member.id),
+                Some(serde_json::json!({ "invoice_id": bill.id, "method": "cheque", "reference": "S-1" })),
+            )
+            .await;
+        assert!(paid.status.is_success(), "{}", paid.body);
+        let after = t.store.member_by_id(member.id).await.unwrap().unwrap();
+        assert_eq!((after.standing, after.expires_on), (Standing::Active, None), "still a life member");
     }
 }
 

@@ -416,7 +416,8 @@ impl Store {
         let columns = MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT {columns}, \
-             (SELECT i.id FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' ORDER BY i.id DESC LIMIT 1) \
+             (SELECT i.id FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' AND i.term_id IS NOT NULL \
+               ORDER BY i.id DESC LIMIT 1) \
                AS open_invoice_id, \
              (SELECT {aggregate}(g.name, {sep}(30) ORDER BY g.name) FROM affinity_groups g \
                JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = m.id) AS group_names, \
@@ -746,6 +747,57 @@ impl Store {
         let sql =
             format!("SELECT {MEMBER_COLUMNS} FROM members WHERE standing IN ('renewal_due', 'grace') ORDER BY id");
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
+    }
+
+    /// Members on a tier without expiry, in good standing, whose home chapter charges a
+    /// supplement and who have no supplement bill for `year` yet.
+    pub async fn chapter_supplements_to_bill(&self, year: i64) -> StoreResult<Vec<MemberRecord>> {
+        let columns = MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM members m JOIN tiers t ON t.id = m.tier_id \
+             JOIN chapters c ON c.id = m.home_chapter_id \
+             WHERE t.never_expires AND c.dues_supplement_cents > 0 AND m.standing = 'active' \
+             AND NOT EXISTS (SELECT 1 FROM chapter_supplement_bills b WHERE b.member_id = m.id AND b.year = $1) \
+             ORDER BY m.id"
+        );
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(year).fetch_all(pool).await
+        })?)
+    }
+
+    /// Bills a member's chapter supplement for `year`: the invoice, the bill that makes it
+    /// once per member and year, and its email, in one transaction. `None` (and nothing
+    /// written) when that year was billed already.
+    pub async fn bill_chapter_supplement(
+        &self,
+        member_id: i64,
+        year: i64,
+        chapter_id: i64,
+        invoice: &NewInvoice,
+        mail: &crate::NewMail,
+        now: UnixTime,
+    ) -> StoreResult<Option<i64>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (invoice_id,) = insert_invoice!(tx, member_id, None::<i64>, invoice, now)?;
+            let billed = sqlx::query(
+                "INSERT INTO chapter_supplement_bills (member_id, year, chapter_id, invoice_id) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (member_id, year) DO NOTHING",
+            )
+            .bind(member_id)
+            .bind(year)
+            .bind(chapter_id)
+            .bind(invoice_id)
+            .execute(&mut *tx)
+            .await?;
+            if billed.rows_affected() == 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            crate::outbox::insert_mail!(tx, mail, now)?;
+            tx.commit().await?;
+            Ok(Some(invoice_id))
+        })
     }
 
     /// (expiry, offset key, sent on) for every reminder sent to a member.

@@ -128,6 +128,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     ),
     t("membership_evidence", Member("member_id"), &["statement", "file_name", "content"], &[]),
     t("renewal_reminders", Member("member_id"), &[], &[]),
+    t("chapter_supplement_bills", Member("member_id"), &[], &[]),
     t(
         "ce_activities",
         Member("member_id"),
