@@ -19,7 +19,8 @@ impl Store {
         let sql = format!(
             "SELECT id, occurred_at, actor_user_id, actor_label, action, subject_kind, subject_id, subject_label, \
              chapter_id, before_json, after_json, request_id FROM audit_log WHERE {FILTER} \
-             ORDER BY occurred_at DESC, id DESC LIMIT $7 OFFSET $8"
+             ORDER BY occurred_at DESC, id DESC {}",
+            page.sql()
         );
         let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {FILTER}");
         let (items, (total,)): (Vec<AuditRecord>, (i64,)) = with_reader!(self, |pool| {
@@ -30,8 +31,6 @@ impl Store {
                 .bind(filter.subject_id)
                 .bind(filter.from)
                 .bind(filter.until)
-                .bind(page.limit())
-                .bind(page.offset())
                 .fetch_all(pool)
                 .await?;
             let total = sqlx::query_as(sqlx::AssertSqlSafe(count_sql.as_str()))

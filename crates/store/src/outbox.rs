@@ -45,21 +45,17 @@ impl Store {
     /// Leases up to `limit` due messages for `lease_secs`. Safe with several app nodes:
     /// the outer condition is re-checked on each row after its lock is taken, so two
     /// nodes never hold the same message.
-    pub async fn claim_due_mail(&self, now: UnixTime, lease_secs: i64, limit: i64) -> StoreResult<Vec<MailRecord>> {
+    pub async fn claim_due_mail(&self, now: UnixTime, lease_secs: i64, limit: u32) -> StoreResult<Vec<MailRecord>> {
+        // The limit is written in, not bound (see `PageRequest::sql`).
         let sql = format!(
             "UPDATE outbox SET locked_until = $2 \
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
              AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-                        AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $3) \
+                        AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT {limit}) \
              RETURNING {MAIL_COLUMNS}"
         );
         let mut rows: Vec<MailRecord> = with_writer!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(now)
-                .bind(now + lease_secs)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(now).bind(now + lease_secs).fetch_all(pool).await
         })?;
         rows.sort_by_key(|m| m.id);
         Ok(rows)
@@ -103,15 +99,11 @@ impl Store {
     /// Newest first, optionally only mail to one address (`to_address` given in lower case).
     pub async fn list_mail(&self, to_address: Option<&str>, page: PageRequest) -> StoreResult<Page<MailRecord>> {
         let sql = format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR LOWER(to_address) = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR LOWER(to_address) = $1) ORDER BY id DESC {}",
+            page.sql()
         );
         let (items, (total,)): (Vec<MailRecord>, (i64,)) = with_reader!(self, |pool| {
-            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(to_address)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(pool)
-                .await?;
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(to_address).fetch_all(pool).await?;
             let total = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE ($1 IS NULL OR LOWER(to_address) = $1)")
                 .bind(to_address)
                 .fetch_one(pool)

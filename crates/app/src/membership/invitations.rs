@@ -18,7 +18,7 @@ pub const INVITATION_DAYS: i64 = 30;
 /// A member who has not accepted after this many days is reminded, once.
 pub const REMIND_AFTER_DAYS: i64 = 7;
 /// How many invitations not yet accepted the approvals area lists.
-pub const OPEN_INVITATIONS_SHOWN: i64 = 50;
+pub const OPEN_INVITATIONS_SHOWN: u32 = 50;
 
 impl App {
     /// Invites every member matching `filter` who has no account and no open invitation;

@@ -180,11 +180,7 @@ impl App {
 
     /// The signed-in member's invoices for their dashboard: open ones first, then the
     /// latest, at most `limit`. Empty for an account without a membership.
-    pub async fn my_recent_invoices(
-        &self,
-        actor: &Actor,
-        limit: i64,
-    ) -> AppResult<Vec<guildhall_store::InvoiceRecord>> {
+    pub async fn my_recent_invoices(&self, actor: &Actor, limit: u8) -> AppResult<Vec<guildhall_store::InvoiceRecord>> {
         actor.require(Permission::OwnAccount)?;
         Ok(self.store.recent_invoices_of_user(actor.user_id, limit).await?)
     }

@@ -613,3 +613,40 @@ async fn a_licence_already_on_the_record_is_not_added_twice() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
     }
 }
+
+#[tokio::test]
+async fn the_dashboards_one_statement_ce_read_matches_the_ledger_row_for_row() {
+    for t in TestApp::each_engine().await {
+        // Maya adds a two-day course (its sessions are rows of their own); then she and the
+        // demo society's first sixty members, with their licences and certifications.
+        let mut maya = t.signed_in(MEMBER).await;
+        let day = |n: i64| (t.app.clock.today() - time::Duration::days(n)).to_string();
+        let (first_day, sessions) = (day(11), format!("{}=7\n{}=7", day(11), day(10)));
+        let fields = [
+            ("title", "Bridge inspection course"),
+            ("kind", "course"),
+            ("date", first_day.as_str()),
+            ("quantity", "14"),
+            ("unit", "hour"),
+            ("sessions", sessions.as_str()),
+        ];
+        let r = maya.post_multipart("/ce/activities", &fields, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut checked_sessions = 0;
+        for member_id in 1..=60 {
+            let Some(_) = t.store.member_by_id(member_id).await.unwrap() else { continue };
+            let (credentials, ledger) = t.store.ce_evaluation_input(member_id).await.unwrap();
+            assert_eq!(
+                credentials,
+                t.store.ce_credentials(member_id).await.unwrap(),
+                "{:?}: member {member_id}",
+                t.engine
+            );
+            let full = t.store.ce_ledger(member_id).await.unwrap();
+            assert_eq!(ledger.activities, full.activities, "{:?}: member {member_id}", t.engine);
+            assert_eq!(ledger.sessions, full.sessions, "{:?}: member {member_id}", t.engine);
+            checked_sessions += ledger.sessions.len();
+        }
+        assert!(checked_sessions > 0, "{:?}: some of these members attended multi-day courses", t.engine);
+    }
+}

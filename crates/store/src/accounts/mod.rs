@@ -91,17 +91,13 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users \
              WHERE ($1 IS NULL OR LOWER(email) LIKE $1 OR LOWER(display_name) LIKE $1) \
-             ORDER BY email LIMIT $2 OFFSET $3"
+             ORDER BY email {}",
+            page.sql()
         );
         let count_sql =
             "SELECT COUNT(*) FROM users WHERE ($1 IS NULL OR LOWER(email) LIKE $1 OR LOWER(display_name) LIKE $1)";
         let (items, (total,)): (Vec<UserRecord>, (i64,)) = with_reader!(self, |pool| {
-            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(&pattern)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(pool)
-                .await?;
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(&pattern).fetch_all(pool).await?;
             let total = sqlx::query_as(count_sql).bind(&pattern).fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((items, total))
         })?;

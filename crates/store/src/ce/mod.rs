@@ -201,19 +201,39 @@ impl Store {
     /// What judging one member needs: their credentials, activities and sessions (no
     /// evidence), the three read side by side (the dashboard's CE summary).
     pub async fn ce_evaluation_input(&self, member_id: i64) -> StoreResult<(Vec<CeCredentialRow>, CeLedger)> {
+        // One statement: each kind of row comes aggregated into one JSON array of rows (a
+        // statement costs far more than its rows here: each is a hand-off to the driver's
+        // thread, or a round trip to PostgreSQL). Each row is an array of its columns in
+        // the record's field order, which the records read as a sequence.
+        let (row, rows) = match self.kind() {
+            crate::EngineKind::Sqlite => ("json_array", "json_group_array"),
+            crate::EngineKind::Postgres => ("json_build_array", "json_agg"),
+        };
         let credentials_sql = credential_sql("member_id = $1");
-        let activities_sql =
-            format!("SELECT {ACTIVITY_COLUMNS} FROM ce_activities a WHERE a.member_id = $1 ORDER BY a.id DESC");
-        let sessions_sql = "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
-             JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1 ORDER BY s.activity_id, s.session_on";
-        with_reader!(self, |pool| {
-            let (credentials, activities, sessions) = tokio::try_join!(
-                sqlx::query_as(sqlx::AssertSqlSafe(credentials_sql.as_str())).bind(member_id).fetch_all(pool),
-                sqlx::query_as(sqlx::AssertSqlSafe(activities_sql.as_str())).bind(member_id).fetch_all(pool),
-                sqlx::query_as(sessions_sql).bind(member_id).fetch_all(pool),
-            )?;
-            Ok((credentials, CeLedger { activities, sessions, evidence: Vec::new() }))
-        })
+        let sql = format!(
+            "SELECT \
+             (SELECT COALESCE(CAST({rows}({row}(c.member_id, c.source, c.id, c.label, c.detail, c.number, c.issued_on, \
+               c.expires_on, c.licensure_method, c.ruleset, c.ce_fields) ORDER BY c.source DESC, c.id) AS TEXT), '[]') \
+               FROM ({credentials_sql}) c), \
+             (SELECT COALESCE(CAST({rows}({row}({ACTIVITY_COLUMNS}) ORDER BY a.id DESC) AS TEXT), '[]') \
+               FROM ce_activities a WHERE a.member_id = $1), \
+             (SELECT COALESCE(CAST({rows}({row}(s.activity_id, s.session_on, s.hours_micro) \
+               ORDER BY s.activity_id, s.session_on) AS TEXT), '[]') \
+               FROM ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1)"
+        );
+        let (credentials, activities, sessions): (String, String, String) = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_one(pool).await
+        })?;
+        let unreadable =
+            |what: &str, e: serde_json::Error| StoreError::Backend(format!("a member's {what} are unreadable: {e}"));
+        Ok((
+            serde_json::from_str(&credentials).map_err(|e| unreadable("credentials", e))?,
+            CeLedger {
+                activities: serde_json::from_str(&activities).map_err(|e| unreadable("activities", e))?,
+                sessions: serde_json::from_str(&sessions).map_err(|e| unreadable("activity sessions", e))?,
+                evidence: Vec::new(),
+            },
+        ))
     }
 
     /// One activity of a member, with its sessions and evidence.

@@ -2,13 +2,13 @@
 //! evidence, programmes.
 
 use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::UnixTime;
 
 /// A licence or certification as the CE engine needs it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct CeCredentialRow {
     pub member_id: i64,
     #[sqlx(try_from = "String")]
@@ -37,7 +37,7 @@ impl CeCredentialRow {
 }
 
 /// One logged activity, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct CeActivityRecord {
     pub id: i64,
     pub member_id: i64,
@@ -63,7 +63,7 @@ pub struct CeActivityRecord {
     pub created_at: UnixTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct CeSessionRecord {
     pub activity_id: i64,
     pub session_on: Date,

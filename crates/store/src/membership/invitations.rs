@@ -118,20 +118,19 @@ impl Store {
 
     /// Up to `limit` invitations not accepted by members still without an account: those
     /// whose link expired first, then the most recently sent.
-    pub async fn open_invitations(&self, now: UnixTime, limit: i64) -> StoreResult<Vec<OpenInvitation>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT i.member_id, m.member_number, m.first_name, m.last_name, i.created_at, i.expires_at, \
-                 i.reminded_at, CASE WHEN i.expires_at <= $1 THEN TRUE ELSE FALSE END AS expired \
-                 FROM member_invitations i JOIN members m ON m.id = i.member_id \
-                 WHERE i.accepted_at IS NULL AND m.user_id IS NULL \
-                 ORDER BY CASE WHEN i.expires_at <= $1 THEN 0 ELSE 1 END, i.created_at DESC, i.id DESC LIMIT $2",
-            )
+    pub async fn open_invitations(&self, now: UnixTime, limit: u32) -> StoreResult<Vec<OpenInvitation>> {
+        // The limit is written in, not bound (see `PageRequest::sql`).
+        let sql = format!(
+            "SELECT i.member_id, m.member_number, m.first_name, m.last_name, i.created_at, i.expires_at, \
+             i.reminded_at, CASE WHEN i.expires_at <= $1 THEN TRUE ELSE FALSE END AS expired \
+             FROM member_invitations i JOIN members m ON m.id = i.member_id \
+             WHERE i.accepted_at IS NULL AND m.user_id IS NULL \
+             ORDER BY CASE WHEN i.expires_at <= $1 THEN 0 ELSE 1 END, i.created_at DESC, i.id DESC LIMIT {limit}"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(now)
-            .bind(limit)
             .fetch_all(pool)
-            .await
-        })?)
+            .await)?)
     }
 
     /// Members matching `filter` who have no account and no open, unexpired invitation.

@@ -638,29 +638,23 @@ impl Store {
 
     /// Members after `after_id` whose standing was last computed before `on`, by id (for
     /// the daily refresh, which walks them in pages).
-    pub async fn members_with_stale_standing(&self, on: Date, after_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
+    pub async fn members_with_stale_standing(&self, on: Date, after_id: i64, limit: u32) -> StoreResult<Vec<i64>> {
+        // The limit is written in, not bound (see `PageRequest::sql`).
+        let sql = format!("SELECT id FROM members WHERE standing_on < $1 AND id > $2 ORDER BY id LIMIT {limit}");
         let rows: Vec<(i64,)> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id FROM members WHERE standing_on < $1 AND id > $2 ORDER BY id LIMIT $3")
-                .bind(on)
-                .bind(after_id)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(on).bind(after_id).fetch_all(pool).await
         })?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     /// Members matching a filter, by name.
     pub async fn search_members(&self, filter: &MemberFilter, page: PageRequest) -> StoreResult<Page<MemberSummary>> {
-        let (clause, mut values) = filter_sql(filter);
+        let (clause, values) = filter_sql(filter);
         let count_sql = format!("SELECT COUNT(*) FROM members m{clause}");
-        let n = values.len();
-        let sql = format!("{SUMMARY_SELECT}{clause} ORDER BY m.search_name, m.id LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let sql = format!("{SUMMARY_SELECT}{clause} ORDER BY m.search_name, m.id {}", page.sql());
         let (items, (total,)): (Vec<MemberSummary>, (i64,)) = with_reader!(self, |pool| {
             let total =
                 bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(count_sql.as_str())), values).fetch_one(pool).await?;
-            values.push(Value::Int(page.limit()));
-            values.push(Value::Int(page.offset()));
             let items = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((items, total))
         })?;
@@ -923,21 +917,19 @@ impl Store {
 
     /// One page of the applications awaiting a decision, oldest first, with how many wait.
     pub async fn pending_applications_page(&self, page: PageRequest) -> StoreResult<Page<PendingApplication>> {
+        let sql = format!(
+            "SELECT t.id AS term_id, m.id AS member_id, m.member_number, m.first_name, m.last_name, m.email, \
+             tr.name AS tier_name, tr.annual_dues_cents, t.applied_on, c.name AS chapter_name \
+             FROM membership_terms t JOIN members m ON m.id = t.member_id JOIN tiers tr ON tr.id = t.tier_id \
+             LEFT JOIN chapters c ON c.id = m.home_chapter_id \
+             WHERE t.status = 'awaiting_approval' ORDER BY t.applied_on, t.id {}",
+            page.sql()
+        );
         let (items, (total,)): (Vec<PendingApplication>, (i64,)) = with_reader!(self, |pool| {
             let total = sqlx::query_as("SELECT COUNT(*) FROM membership_terms WHERE status = 'awaiting_approval'")
                 .fetch_one(pool)
                 .await?;
-            let items = sqlx::query_as(
-                "SELECT t.id AS term_id, m.id AS member_id, m.member_number, m.first_name, m.last_name, m.email, \
-                 tr.name AS tier_name, tr.annual_dues_cents, t.applied_on, c.name AS chapter_name \
-                 FROM membership_terms t JOIN members m ON m.id = t.member_id JOIN tiers tr ON tr.id = t.tier_id \
-                 LEFT JOIN chapters c ON c.id = m.home_chapter_id \
-                 WHERE t.status = 'awaiting_approval' ORDER BY t.applied_on, t.id LIMIT $1 OFFSET $2",
-            )
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((items, total))
         })?;
         Ok(Page::new(items, total, page))

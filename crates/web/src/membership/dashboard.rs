@@ -39,7 +39,7 @@ pub struct InvoiceLine {
 }
 
 /// How many invoices the dashboard lists.
-const DASHBOARD_INVOICES: i64 = 4;
+const DASHBOARD_INVOICES: u8 = 4;
 
 #[derive(Deserialize, Default)]
 pub struct DashboardQuery {
