@@ -615,7 +615,7 @@ async fn a_licence_already_on_the_record_is_not_added_twice() {
 }
 
 #[tokio::test]
-async fn the_dashboards_one_statement_ce_read_matches_the_ledger_row_for_row() {
+async fn the_one_statement_ce_reads_agree_and_return_what_was_logged() {
     for t in TestApp::each_engine().await {
         // Maya adds a two-day course (its sessions are rows of their own); then she and the
         // demo society's first sixty members, with their licences and certifications.
@@ -648,5 +648,16 @@ async fn the_dashboards_one_statement_ce_read_matches_the_ledger_row_for_row() {
             checked_sessions += ledger.sessions.len();
         }
         assert!(checked_sessions > 0, "{:?}: some of these members attended multi-day courses", t.engine);
+        // And what was read is what Maya logged: the course with its two days, to the hour.
+        let (_, ledger) = t.store.ce_evaluation_input(1).await.unwrap();
+        let course = ledger.activities.iter().find(|a| a.title == "Bridge inspection course").expect("the course");
+        assert_eq!((course.kind.as_str(), course.quantity_micro, course.unit.as_str()), ("course", 14_000_000, "hour"));
+        let days: Vec<_> = ledger
+            .sessions
+            .iter()
+            .filter(|s| s.activity_id == course.id)
+            .map(|s| (s.session_on.to_string(), s.hours_micro))
+            .collect();
+        assert_eq!(days, [(day(11), 7_000_000), (day(10), 7_000_000)], "{:?}", t.engine);
     }
 }

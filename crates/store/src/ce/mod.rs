@@ -179,6 +179,33 @@ const ACTIVITY_COLUMNS: &str = "a.id, a.member_id, a.title, a.kind, a.tags, a.oc
 const EVIDENCE_COLUMNS: &str =
     "e.id, e.activity_id, e.file_name, e.content_type, e.byte_size, e.sha256, e.uploaded_at, e.retain_until";
 
+const SESSION_COLUMNS: &str = "s.activity_id, s.session_on, s.hours_micro";
+const SESSION_ORDER: &str = "s.activity_id, s.session_on";
+
+/// A member's CE rows read in one statement: each kind of row aggregated into one JSON array
+/// of rows, each row an array of its columns in its record's field order (records read a
+/// JSON array as a sequence of their fields). A statement costs far more than its rows here:
+/// each is a hand-off to the SQLite driver's thread, or a round trip to PostgreSQL.
+struct JsonRows {
+    /// The engine's function making a JSON array of values, and the aggregate collecting
+    /// those arrays.
+    row: &'static str,
+    rows: &'static str,
+}
+
+impl JsonRows {
+    /// A scalar subquery: the rows of `from` (a table expression with its conditions) as
+    /// a JSON array in `order`, `[]` when there are none.
+    fn rows(&self, columns: &str, order: &str, from: &str) -> String {
+        let JsonRows { row, rows } = self;
+        format!("(SELECT COALESCE(CAST({rows}({row}({columns}) ORDER BY {order}) AS TEXT), '[]') FROM {from})")
+    }
+}
+
+fn from_json_rows<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> StoreResult<Vec<T>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Backend(format!("stored {what} are unreadable: {e}")))
+}
+
 fn credential_sql(condition: &str) -> String {
     CREDENTIAL_SELECT.replace("{where}", condition)
 }
@@ -199,38 +226,33 @@ impl Store {
     }
 
     /// What judging one member needs: their credentials, activities and sessions (no
-    /// evidence), the three read side by side (the dashboard's CE summary).
+    /// evidence), in one statement (the dashboard's CE summary).
     pub async fn ce_evaluation_input(&self, member_id: i64) -> StoreResult<(Vec<CeCredentialRow>, CeLedger)> {
-        // One statement: each kind of row comes aggregated into one JSON array of rows (a
-        // statement costs far more than its rows here: each is a hand-off to the driver's
-        // thread, or a round trip to PostgreSQL). Each row is an array of its columns in
-        // the record's field order, which the records read as a sequence.
-        let (row, rows) = match self.kind() {
-            crate::EngineKind::Sqlite => ("json_array", "json_group_array"),
-            crate::EngineKind::Postgres => ("json_build_array", "json_agg"),
-        };
+        let json = self.json_rows();
         let credentials_sql = credential_sql("member_id = $1");
         let sql = format!(
-            "SELECT \
-             (SELECT COALESCE(CAST({rows}({row}(c.member_id, c.source, c.id, c.label, c.detail, c.number, c.issued_on, \
-               c.expires_on, c.licensure_method, c.ruleset, c.ce_fields) ORDER BY c.source DESC, c.id) AS TEXT), '[]') \
-               FROM ({credentials_sql}) c), \
-             (SELECT COALESCE(CAST({rows}({row}({ACTIVITY_COLUMNS}) ORDER BY a.id DESC) AS TEXT), '[]') \
-               FROM ce_activities a WHERE a.member_id = $1), \
-             (SELECT COALESCE(CAST({rows}({row}(s.activity_id, s.session_on, s.hours_micro) \
-               ORDER BY s.activity_id, s.session_on) AS TEXT), '[]') \
-               FROM ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1)"
+            "SELECT {}, {}, {}",
+            json.rows(
+                "c.member_id, c.source, c.id, c.label, c.detail, c.number, c.issued_on, c.expires_on, \
+                 c.licensure_method, c.ruleset, c.ce_fields",
+                "c.source DESC, c.id",
+                &format!("({credentials_sql}) c"),
+            ),
+            json.rows(ACTIVITY_COLUMNS, "a.id DESC", "ce_activities a WHERE a.member_id = $1"),
+            json.rows(
+                SESSION_COLUMNS,
+                SESSION_ORDER,
+                "ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1"
+            ),
         );
         let (credentials, activities, sessions): (String, String, String) = with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_one(pool).await
         })?;
-        let unreadable =
-            |what: &str, e: serde_json::Error| StoreError::Backend(format!("a member's {what} are unreadable: {e}"));
         Ok((
-            serde_json::from_str(&credentials).map_err(|e| unreadable("credentials", e))?,
+            from_json_rows(&credentials, "credentials")?,
             CeLedger {
-                activities: serde_json::from_str(&activities).map_err(|e| unreadable("activities", e))?,
-                sessions: serde_json::from_str(&sessions).map_err(|e| unreadable("activity sessions", e))?,
+                activities: from_json_rows(&activities, "activities")?,
+                sessions: from_json_rows(&sessions, "activity sessions")?,
                 evidence: Vec::new(),
             },
         ))
@@ -241,29 +263,40 @@ impl Store {
         self.ce_ledger_where("a.member_id = $1 AND a.id = $2", member_id, activity_id).await
     }
 
+    /// Activities matching `condition` (over `ce_activities a`, with `$1` and `$2`), with
+    /// their sessions and evidence, in one statement. `$2` is always bound; the outer
+    /// `$2 = $2` names it for conditions that do not.
     async fn ce_ledger_where(&self, condition: &str, p1: i64, p2: i64) -> StoreResult<CeLedger> {
-        // `$2` is always bound; conditions that do not need it compare it with itself.
-        let condition =
-            if condition.contains("$2") { condition.to_string() } else { format!("{condition} AND $2 = $2") };
-        let activities_sql =
-            format!("SELECT {ACTIVITY_COLUMNS} FROM ce_activities a WHERE {condition} ORDER BY a.id DESC");
-        let sessions_sql = format!(
-            "SELECT s.activity_id, s.session_on, s.hours_micro FROM ce_activity_sessions s \
-             JOIN ce_activities a ON a.id = s.activity_id WHERE {condition} ORDER BY s.activity_id, s.session_on"
+        let json = self.json_rows();
+        let sql = format!(
+            "SELECT {}, {}, {} WHERE $2 = $2",
+            json.rows(ACTIVITY_COLUMNS, "a.id DESC", &format!("ce_activities a WHERE {condition}")),
+            json.rows(
+                SESSION_COLUMNS,
+                SESSION_ORDER,
+                &format!("ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE {condition}"),
+            ),
+            json.rows(
+                EVIDENCE_COLUMNS,
+                "e.activity_id, e.id",
+                &format!("ce_evidence e JOIN ce_activities a ON a.id = e.activity_id WHERE {condition}"),
+            ),
         );
-        let evidence_sql = format!(
-            "SELECT {EVIDENCE_COLUMNS} FROM ce_evidence e JOIN ce_activities a ON a.id = e.activity_id \
-             WHERE {condition} ORDER BY e.activity_id, e.id"
-        );
-        with_reader!(self, |pool| {
-            let activities =
-                sqlx::query_as(sqlx::AssertSqlSafe(activities_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
-            let sessions =
-                sqlx::query_as(sqlx::AssertSqlSafe(sessions_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
-            let evidence =
-                sqlx::query_as(sqlx::AssertSqlSafe(evidence_sql.as_str())).bind(p1).bind(p2).fetch_all(pool).await?;
-            Ok(CeLedger { activities, sessions, evidence })
+        let (activities, sessions, evidence): (String, String, String) = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(p1).bind(p2).fetch_one(pool).await
+        })?;
+        Ok(CeLedger {
+            activities: from_json_rows(&activities, "activities")?,
+            sessions: from_json_rows(&sessions, "activity sessions")?,
+            evidence: from_json_rows(&evidence, "evidence files")?,
         })
+    }
+
+    fn json_rows(&self) -> JsonRows {
+        match self.kind() {
+            crate::EngineKind::Sqlite => JsonRows { row: "json_array", rows: "json_group_array" },
+            crate::EngineKind::Postgres => JsonRows { row: "json_build_array", rows: "json_agg" },
+        }
     }
 
     /// Credentials, activities and sessions of members with ids in `(after, up_to]`, for bulk

@@ -71,7 +71,7 @@ pub struct CeSessionRecord {
 }
 
 /// An evidence file's description (its bytes are read only when downloaded).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct CeEvidenceRecord {
     pub id: i64,
     pub activity_id: i64,
