@@ -271,6 +271,20 @@ fn activity_input(fields: Vec<(String, String)>) -> ActivityInput {
     input
 }
 
+/// The member's own CE page again (422) after `err` refused one of its forms: the
+/// messages marked on their fields, and what `refused` brings back as typed.
+async fn own_page_refused(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    err: AppError,
+    refused: Refused,
+) -> PageResult {
+    let refused = Refused { form: FormState::from_error(&err), ..refused };
+    let page = ce_page(app, actor, identity, None, String::new(), refused).await?;
+    rerender(&page, &err)
+}
+
 /// Where a form on the member's own CE page goes next: on to `done`, or the page again with
 /// the form's messages (422) when the input was refused.
 async fn after_own_form<T>(
@@ -283,9 +297,7 @@ async fn after_own_form<T>(
     match outcome {
         Ok(_) => Ok(Redirect::to(done).into_response()),
         Err(err @ AppError::Validation { .. }) => {
-            let refused = Refused { form: FormState::from_error(&err), failed: "other", ..Refused::default() };
-            let page = ce_page(app, actor, identity, None, String::new(), refused).await?;
-            rerender(&page, &err)
+            own_page_refused(app, actor, identity, err, Refused { failed: "other", ..Refused::default() }).await
         }
         Err(err) => Err(err.into()),
     }
@@ -305,15 +317,9 @@ pub async fn log_activity(
     match app.log_ce_activity(&actor, None, &input, file, &identity.request_id).await {
         Ok(_) => Ok(Redirect::to("/ce?notice=logged#ledger").into_response()),
         Err(err @ AppError::Validation { .. }) => {
-            let refused = Refused {
-                form: FormState::from_error(&err),
-                failed: "activity",
-                values: Some(input),
-                file_dropped: had_file,
-                ..Refused::default()
-            };
-            let page = ce_page(&app, &actor, &identity, None, String::new(), refused).await?;
-            rerender(&page, &err)
+            let refused =
+                Refused { failed: "activity", values: Some(input), file_dropped: had_file, ..Refused::default() };
+            own_page_refused(&app, &actor, &identity, err, refused).await
         }
         Err(err) => Err(err.into()),
     }
@@ -427,14 +433,8 @@ pub async fn add_credential(
         Ok(_) => Ok(Redirect::to("/ce?notice=credential").into_response()),
         // Refused: the page again with the licence or certification as typed.
         Err(err @ AppError::Validation { .. }) => {
-            let refused = Refused {
-                form: FormState::from_error(&err),
-                failed: "other",
-                credential: Some(input),
-                ..Refused::default()
-            };
-            let page = ce_page(&app, &actor, &identity, None, String::new(), refused).await?;
-            rerender(&page, &err)
+            let refused = Refused { failed: "other", credential: Some(input), ..Refused::default() };
+            own_page_refused(&app, &actor, &identity, err, refused).await
         }
         Err(err) => Err(err.into()),
     }
