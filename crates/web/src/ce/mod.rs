@@ -18,7 +18,7 @@ use guildhall_app::ce::{
     Upload, programme_toml,
 };
 use guildhall_app::{Actor, App, AppError};
-use guildhall_domain::member::LicenceKind;
+use guildhall_domain::member::{CredentialSource, LicenceKind};
 use serde::Deserialize;
 
 use crate::kit::{
@@ -77,6 +77,9 @@ pub struct CePage {
     file_dropped: bool,
     /// The licence or certification form's values: as typed after a refusal, else blank.
     credential: CredentialInput,
+    /// Which of the two forms `credential` was typed into.
+    licence_typed: bool,
+    certification_typed: bool,
     licensure_methods: &'static [(&'static str, &'static str)],
     kinds: &'static [(&'static str, &'static str)],
     licence_kinds: Vec<(&'static str, &'static str)>,
@@ -150,6 +153,8 @@ async fn ce_page(
     boards.sort();
     boards.dedup();
     let boards = boards.into_iter().map(|code| (words::jurisdiction_words(&code), code)).map(|(n, c)| (c, n)).collect();
+    let typed = refused.credential.unwrap_or_default();
+    let typed_source = CredentialSource::from_code(&typed.source);
     let first_error = if refused.failed == "activity" {
         ACTIVITY_FIELDS.iter().copied().find(|f| refused.form.error(f).is_some()).unwrap_or("")
     } else {
@@ -167,7 +172,9 @@ async fn ce_page(
         failed: refused.failed,
         first_error,
         file_dropped: refused.file_dropped,
-        credential: refused.credential.unwrap_or_default(),
+        licence_typed: typed_source == Some(CredentialSource::Licence),
+        certification_typed: typed_source == Some(CredentialSource::Certification),
+        credential: typed,
         licensure_methods: LICENSURE_METHODS,
         kinds: ACTIVITY_KINDS,
         licence_kinds: LicenceKind::choices(),
