@@ -479,7 +479,6 @@ impl App {
         payment: &NewPayment,
         audit: Option<guildhall_store::NewAuditEntry>,
     ) -> AppResult<()> {
-        self.forget_kept_pages();
         let today = self.clock.today();
         let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
@@ -488,6 +487,8 @@ impl App {
             .settle_invoice(invoice.id, payment, (standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
         self.refresh_linked(invoice.member_id).await?;
+        // Once the standing is written, so that no page kept in between shows the old one.
+        self.forget_kept_pages();
         if settled {
             self.after_payment(invoice, before.unwrap_or(Standing::Applied)).await?;
         }
@@ -998,8 +999,6 @@ impl App {
         request_id: &str,
     ) -> AppResult<()> {
         actor.require(Permission::StaffArea)?;
-        // The overview's count of applications waiting changes with this decision.
-        self.forget_kept_pages();
         let approve = matches!(decision, Decision::Approve);
         let reason = match decision {
             Decision::Approve => String::new(),
@@ -1083,7 +1082,10 @@ impl App {
                 }
                 other => other.into(),
             },
-        )
+        )?;
+        // The overview's count of applications waiting changed with this decision.
+        self.forget_kept_pages();
+        Ok(())
     }
 }
 
