@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod mail;
 pub mod membership;
+mod pdf;
 pub mod privacy;
 pub mod society;
 pub mod uploads;

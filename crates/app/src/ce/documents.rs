@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use guildhall_store::ce::CeEvidenceRecord;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Name, Pdf, Ref, Str};
 use time::Date;
 
 use crate::ce::PeriodView;
@@ -213,23 +213,13 @@ pub fn transcript_pdf(t: &Transcript) -> Vec<u8> {
     let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(5 + 2 * i as i32)).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
-    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    let fonts = crate::pdf::Fonts { regular, bold };
+    fonts.write(&mut pdf);
     let total = pages.len();
     for (i, page_lines) in pages.into_iter().enumerate() {
         let page_id = page_ids[i];
         let content_id = Ref::new(page_id.get() + 1);
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, page_w, page_h));
-        page.parent(tree);
-        page.contents(content_id);
-        let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(Name(b"F1"), regular);
-        fonts.pair(Name(b"F2"), bold);
-        fonts.finish();
-        resources.finish();
-        page.finish();
+        fonts.page(&mut pdf, page_id, tree, content_id, (page_w, page_h));
         let mut content = Content::new();
         let mut y = page_h - margin;
         for (text, size, is_bold) in page_lines {

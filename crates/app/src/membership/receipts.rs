@@ -5,7 +5,7 @@
 
 use guildhall_domain::membership::Standing;
 use guildhall_store::{InvoiceRecord, MemberRecord, NewMail, PaymentRecord};
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Name, Pdf, Ref, Str};
 use time::Date;
 
 use crate::error::{AppError, AppResult};
@@ -125,19 +125,9 @@ pub fn receipt_pdf(r: &Receipt) -> Vec<u8> {
         (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5), Ref::new(6));
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids([page_id]).count(1);
-    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    let mut page = pdf.page(page_id);
-    page.media_box(Rect::new(0.0, 0.0, page_w, page_h));
-    page.parent(tree);
-    page.contents(content_id);
-    let mut resources = page.resources();
-    let mut fonts = resources.fonts();
-    fonts.pair(Name(b"F1"), regular);
-    fonts.pair(Name(b"F2"), bold);
-    fonts.finish();
-    resources.finish();
-    page.finish();
+    let fonts = crate::pdf::Fonts { regular, bold };
+    fonts.write(&mut pdf);
+    fonts.page(&mut pdf, page_id, tree, content_id, (page_w, page_h));
     pdf.stream(content_id, &content.finish());
     pdf.finish()
 }

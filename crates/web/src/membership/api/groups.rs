@@ -183,13 +183,7 @@ pub(super) async fn add_member_group(
     ApiActor(actor, identity): ApiActor,
     Path((member, group)): Path<(String, String)>,
 ) -> ApiResult<GroupMembership> {
-    let member = member_id(&app, &actor, &member).await?;
-    let group = id_of(&group, "group")?;
-    if !app.groups_for(&actor).await?.iter().any(|g| g.id == group) {
-        return Err(guildhall_app::AppError::NotFound("No such group.".into()).into());
-    }
-    let changed = app.add_member_to_group(&actor, member, &group.to_string(), &identity.request_id).await?;
-    membership(&app, &actor, member, group, changed).await
+    change_member_group(&app, &actor, &identity.request_id, (&member, &group), true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/members/{id}/groups/{group_id}",
@@ -202,11 +196,28 @@ pub(super) async fn remove_member_group(
     ApiActor(actor, identity): ApiActor,
     Path((member, group)): Path<(String, String)>,
 ) -> ApiResult<GroupMembership> {
-    let member = member_id(&app, &actor, &member).await?;
-    let group = id_of(&group, "group")?;
-    if !app.groups_for(&actor).await?.iter().any(|g| g.id == group) {
+    change_member_group(&app, &actor, &identity.request_id, (&member, &group), false).await
+}
+
+/// Puts a member into a group (`join`) or takes them out, after resolving both ids from the
+/// path; a group the caller cannot see is not found.
+async fn change_member_group(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    request_id: &str,
+    (member, group): (&str, &str),
+    join: bool,
+) -> ApiResult<GroupMembership> {
+    let member = member_id(app, actor, member).await?;
+    let group = id_of(group, "group")?;
+    if !app.groups_for(actor).await?.iter().any(|g| g.id == group) {
         return Err(guildhall_app::AppError::NotFound("No such group.".into()).into());
     }
-    let changed = app.remove_member_from_group(&actor, member, &group.to_string(), &identity.request_id).await?;
-    membership(&app, &actor, member, group, changed).await
+    let code = group.to_string();
+    let changed = if join {
+        app.add_member_to_group(actor, member, &code, request_id).await?
+    } else {
+        app.remove_member_from_group(actor, member, &code, request_id).await?
+    };
+    membership(app, actor, member, group, changed).await
 }
