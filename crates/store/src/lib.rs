@@ -30,6 +30,7 @@ pub mod copy;
 mod engine;
 mod error;
 mod idempotency;
+mod json_rows;
 pub mod membership;
 mod outbox;
 pub mod privacy;

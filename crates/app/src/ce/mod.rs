@@ -476,16 +476,15 @@ impl App {
         })
     }
 
-    /// The dashboard's CE summary for the signed-in member's own record (`member`, as
-    /// [`App::my_membership`] read it): each tracked credential's status in the current
-    /// period and its total credit against what is required. Credentials, activities and
-    /// sessions are read side by side.
-    pub async fn my_ce_summary(&self, actor: &Actor, member: &MemberRecord) -> AppResult<Vec<CeSummaryLine>> {
-        if member.user_id != Some(actor.user_id) {
-            return Err(AppError::Forbidden("A member's CE summary is shown only on their own dashboard.".into()));
-        }
+    /// The dashboard's CE summary of a member's `credentials` and `ledger` (as
+    /// [`App::my_dashboard`] read them): each tracked credential's status in the current
+    /// period and its total credit against what is required.
+    pub(crate) fn ce_summary(
+        &self,
+        credentials: Vec<guildhall_store::CeCredentialRow>,
+        ledger: guildhall_store::CeLedger,
+    ) -> AppResult<Vec<CeSummaryLine>> {
         let book = self.rule_book();
-        let (credentials, ledger) = self.store.ce_evaluation_input(member.id).await?;
         let ce = MemberCe::new(&book, credentials, ledger);
         if ce.tracked.is_empty() {
             return Ok(Vec::new());

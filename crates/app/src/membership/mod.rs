@@ -30,8 +30,8 @@ use guildhall_domain::membership::{
     household_dues, organisational_dues, standing_on,
 };
 use guildhall_store::{
-    GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberFilter, MemberRecord, MemberSummary, NewInvoice,
-    NewPayment, NewTerm, Page, PageRequest, TermRecord, TierRecord,
+    GroupRecord, InvoiceRecord, LicenceHeld, LicenceRecord, MemberCard, MemberFilter, MemberRecord, MemberSummary,
+    NewInvoice, NewPayment, NewTerm, Page, PageRequest, TermRecord, TierRecord,
 };
 use serde_json::json;
 use time::Date;
@@ -136,6 +136,15 @@ pub fn standing_in_tier(never_expires: bool, (standing, expiry): (Standing, Opti
     }
     let standing = standing.without_expiry();
     (standing, if standing == Standing::Active { None } else { expiry })
+}
+
+/// The signed-in member's dashboard ([`App::my_dashboard`]).
+pub struct Dashboard {
+    pub membership: MembershipCard,
+    /// Their most recent invoices, open ones first.
+    pub recent_invoices: Vec<InvoiceRecord>,
+    /// Each tracked licence and certification this period.
+    pub ce: Vec<crate::ce::CeSummaryLine>,
 }
 
 /// What the member's dashboard shows about their membership.
@@ -307,7 +316,30 @@ impl App {
     /// The signed-in person's membership, if they are a member.
     pub async fn my_membership(&self, actor: &Actor) -> AppResult<Option<MembershipCard>> {
         let today = self.clock.today();
-        let Some(card) = self.store.member_card(actor.user_id, today).await? else { return Ok(None) };
+        match self.store.member_card(actor.user_id, today).await? {
+            Some(card) => Ok(Some(self.membership_card(card).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The signed-in member's dashboard, read in one statement: their card, their most
+    /// recent `invoices` (open ones first) and their CE summary. `None` for an account
+    /// without a membership.
+    pub async fn my_dashboard(&self, actor: &Actor, invoices: u8) -> AppResult<Option<Dashboard>> {
+        actor.require(Permission::OwnAccount)?;
+        let today = self.clock.today();
+        let Some(read) = self.store.member_dashboard(actor.user_id, today, invoices).await? else { return Ok(None) };
+        let (credentials, ledger) = read.ce;
+        Ok(Some(Dashboard {
+            ce: self.ce_summary(credentials, ledger)?,
+            membership: self.membership_card(read.card).await?,
+            recent_invoices: read.recent_invoices,
+        }))
+    }
+
+    /// What the card shows of the record `card` read: its tier and chapter (both cached),
+    /// who pays for it, and what renewing would cost.
+    async fn membership_card(&self, card: MemberCard) -> AppResult<MembershipCard> {
         let member = card.member;
         let tier = self.tier(member.tier_id).await?.ok_or_else(|| AppError::Internal("member without tier".into()))?;
         // Read the home chapter once: its name for the card, its supplement for the dues.
@@ -337,7 +369,7 @@ impl App {
             }
             _ => tier.annual_dues_cents + chapter.map_or(0, |c| c.dues_supplement_cents),
         };
-        Ok(Some(MembershipCard {
+        Ok(MembershipCard {
             renewal_dues_cents,
             group_names: card.group_names,
             licences: card.licences,
@@ -348,7 +380,7 @@ impl App {
             can_renew,
             window_opens_on,
             paid_by,
-        }))
+        })
     }
 
     /// Raises the renewal invoice for the member's next term (or returns the one already

@@ -177,13 +177,6 @@ impl App {
         let horizon = today.saturating_add(time::Duration::days(RENEWING_WITHIN_DAYS));
         Ok(self.store.membership_overview((first, last), (today, horizon)).await?)
     }
-
-    /// The signed-in member's invoices for their dashboard: open ones first, then the
-    /// latest, at most `limit`. Empty for an account without a membership.
-    pub async fn my_recent_invoices(&self, actor: &Actor, limit: u8) -> AppResult<Vec<guildhall_store::InvoiceRecord>> {
-        actor.require(Permission::OwnAccount)?;
-        Ok(self.store.recent_invoices_of_user(actor.user_id, limit).await?)
-    }
 }
 
 /// The first and last day of the month `day` falls in.

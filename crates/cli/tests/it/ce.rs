@@ -7,6 +7,7 @@ use std::io::Read;
 use axum::http::{Method, StatusCode};
 
 use crate::harness::*;
+use guildhall_domain::membership::InvoiceStatus;
 
 /// A file field of a multipart form: (field, file name, bytes).
 type FilePart<'a> = (&'a str, &'a str, &'a [u8]);
@@ -632,7 +633,7 @@ async fn the_one_statement_ce_reads_agree_and_return_what_was_logged() {
         ];
         let r = maya.post_multipart("/ce/activities", &fields, None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let mut checked_sessions = 0;
+        let (mut checked_sessions, mut checked_dashboards) = (0, 0);
         for member_id in 1..=60 {
             let Some(_) = t.store.member_by_id(member_id).await.unwrap() else { continue };
             let (credentials, ledger) = t.store.ce_evaluation_input(member_id).await.unwrap();
@@ -646,7 +647,24 @@ async fn the_one_statement_ce_reads_agree_and_return_what_was_logged() {
             assert_eq!(ledger.activities, full.activities, "{:?}: member {member_id}", t.engine);
             assert_eq!(ledger.sessions, full.sessions, "{:?}: member {member_id}", t.engine);
             checked_sessions += ledger.sessions.len();
+            // The dashboard's one statement reads the same card, CE rows and latest invoices
+            // (open first, then newest) as the separate reads.
+            let Some(user_id) = t.store.member_by_id(member_id).await.unwrap().and_then(|m| m.user_id) else {
+                continue;
+            };
+            let today = t.app.clock.today();
+            let dashboard = t.store.member_dashboard(user_id, today, 4).await.unwrap().expect("a member's dashboard");
+            assert_eq!(Some(dashboard.card), t.store.member_card(user_id, today).await.unwrap(), "{:?}", t.engine);
+            assert_eq!(dashboard.ce.0, credentials, "{:?}: member {member_id}", t.engine);
+            assert_eq!(dashboard.ce.1.activities, ledger.activities, "{:?}: member {member_id}", t.engine);
+            assert_eq!(dashboard.ce.1.sessions, ledger.sessions, "{:?}: member {member_id}", t.engine);
+            let mut invoices = t.store.member_invoices(member_id).await.unwrap();
+            invoices.sort_by_key(|i| (i.status != InvoiceStatus::Open, std::cmp::Reverse((i.issued_on, i.id))));
+            invoices.truncate(4);
+            assert_eq!(dashboard.recent_invoices, invoices, "{:?}: member {member_id}", t.engine);
+            checked_dashboards += 1;
         }
+        assert!(checked_dashboards > 0, "{:?}: some of these members have accounts", t.engine);
         assert!(checked_sessions > 0, "{:?}: some of these members attended multi-day courses", t.engine);
         // And what was read is what Maya logged: the course with its two days, to the hour.
         let (_, ledger) = t.store.ce_evaluation_input(1).await.unwrap();

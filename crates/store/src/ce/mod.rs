@@ -13,6 +13,7 @@ use guildhall_domain::member::CredentialSource;
 use time::Date;
 
 use crate::engine::{audited, insert_audit};
+use crate::json_rows::{JsonRows, from_json_rows};
 
 /// Inserts an activity and its sessions inside a transaction; evaluates to its id.
 macro_rules! insert_activity {
@@ -87,7 +88,9 @@ const CREDENTIAL_SELECT: &str = "SELECT member_id, 'licence' AS source, id, juri
      first_issued AS issued_on, expires_on, licensure_method, CAST(NULL AS TEXT) AS ruleset, ce_fields FROM licences \
      WHERE {where} UNION ALL SELECT member_id, 'certification' AS source, id, name AS label, body AS detail, number, \
      issued_on, expires_on, CAST(NULL AS TEXT) AS licensure_method, ruleset, ce_fields FROM certifications \
-     WHERE {where} ORDER BY member_id, source DESC, id";
+     WHERE {where}";
+/// Licences before certifications, each in the order they were added (per member).
+const CREDENTIAL_ORDER: &str = " ORDER BY member_id, source DESC, id";
 /// What the engine reads of an activity, for bulk evaluation (no titles, sources or evidence).
 const BULK_ACTIVITY_SQL: &str = "SELECT member_id, id, kind, tags, occurred_on, starts_on, ends_on, quantity_micro, \
      unit, provider, provider_approvals, organisation, attributes FROM ce_activities \
@@ -180,30 +183,46 @@ const EVIDENCE_COLUMNS: &str =
     "e.id, e.activity_id, e.file_name, e.content_type, e.byte_size, e.sha256, e.uploaded_at, e.retain_until";
 
 const SESSION_COLUMNS: &str = "s.activity_id, s.session_on, s.hours_micro";
-const SESSION_ORDER: &str = "s.activity_id, s.session_on";
 
-/// A member's CE rows read in one statement: each kind of row aggregated into one JSON array
-/// of rows, each row an array of its columns in its record's field order (records read a
-/// JSON array as a sequence of their fields). A statement costs far more than its rows here:
-/// each is a hand-off to the SQLite driver's thread, or a round trip to PostgreSQL.
-struct JsonRows {
-    /// The engine's function making a JSON array of values, and the aggregate collecting
-    /// those arrays.
-    row: &'static str,
-    rows: &'static str,
+/// A member's credentials, and their ledger without evidence: what the engine judges.
+pub type CeEvaluationInput = (Vec<CeCredentialRow>, CeLedger);
+
+/// Three columns (`ce_credentials`, `ce_activities`, `ce_sessions`, each a JSON array of rows) holding
+/// what judging the member whose id is the SQL expression `member` needs; read them with
+/// [`ce_evaluation_input_from`]. The dashboard's statement includes them too.
+pub(crate) fn ce_evaluation_columns(json: &JsonRows, member: &str) -> String {
+    let credentials_sql = credential_sql(&format!("member_id = {member}"));
+    format!(
+        "{}, {}, {}",
+        json.rows(
+            "c.member_id, c.source, c.id, c.label, c.detail, c.number, c.issued_on, c.expires_on, \
+             c.licensure_method, c.ruleset, c.ce_fields",
+            &format!("({credentials_sql}) c"),
+        ) + " AS ce_credentials",
+        json.rows(ACTIVITY_COLUMNS, &format!("ce_activities a WHERE a.member_id = {member}")) + " AS ce_activities",
+        json.rows(
+            SESSION_COLUMNS,
+            &format!(
+                "ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = {member}"
+            ),
+        ) + " AS ce_sessions",
+    )
 }
 
-impl JsonRows {
-    /// A scalar subquery: the rows of `from` (a table expression with its conditions) as
-    /// a JSON array in `order`, `[]` when there are none.
-    fn rows(&self, columns: &str, order: &str, from: &str) -> String {
-        let JsonRows { row, rows } = self;
-        format!("(SELECT COALESCE(CAST({rows}({row}({columns}) ORDER BY {order}) AS TEXT), '[]') FROM {from})")
-    }
-}
-
-fn from_json_rows<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> StoreResult<Vec<T>> {
-    serde_json::from_str(json).map_err(|e| StoreError::Backend(format!("stored {what} are unreadable: {e}")))
+pub(crate) fn ce_evaluation_input_from(
+    credentials: &str,
+    activities: &str,
+    sessions: &str,
+) -> StoreResult<CeEvaluationInput> {
+    let mut credentials: Vec<CeCredentialRow> = from_json_rows(credentials, "credentials")?;
+    credentials.sort_by_key(|c| (c.source != CredentialSource::Licence, c.id));
+    let mut ledger = CeLedger {
+        activities: from_json_rows(activities, "activities")?,
+        sessions: from_json_rows(sessions, "activity sessions")?,
+        evidence: Vec::new(),
+    };
+    ledger.sort();
+    Ok((credentials, ledger))
 }
 
 fn credential_sql(condition: &str) -> String {
@@ -213,7 +232,7 @@ fn credential_sql(condition: &str) -> String {
 impl Store {
     /// A member's licences and certifications, licences first.
     pub async fn ce_credentials(&self, member_id: i64) -> StoreResult<Vec<CeCredentialRow>> {
-        let sql = credential_sql("member_id = $1");
+        let sql = credential_sql("member_id = $1") + CREDENTIAL_ORDER;
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(member_id)
             .fetch_all(pool)
@@ -226,36 +245,13 @@ impl Store {
     }
 
     /// What judging one member needs: their credentials, activities and sessions (no
-    /// evidence), in one statement (the dashboard's CE summary).
-    pub async fn ce_evaluation_input(&self, member_id: i64) -> StoreResult<(Vec<CeCredentialRow>, CeLedger)> {
-        let json = self.json_rows();
-        let credentials_sql = credential_sql("member_id = $1");
-        let sql = format!(
-            "SELECT {}, {}, {}",
-            json.rows(
-                "c.member_id, c.source, c.id, c.label, c.detail, c.number, c.issued_on, c.expires_on, \
-                 c.licensure_method, c.ruleset, c.ce_fields",
-                "c.source DESC, c.id",
-                &format!("({credentials_sql}) c"),
-            ),
-            json.rows(ACTIVITY_COLUMNS, "a.id DESC", "ce_activities a WHERE a.member_id = $1"),
-            json.rows(
-                SESSION_COLUMNS,
-                SESSION_ORDER,
-                "ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE a.member_id = $1"
-            ),
-        );
+    /// evidence), in one statement.
+    pub async fn ce_evaluation_input(&self, member_id: i64) -> StoreResult<CeEvaluationInput> {
+        let sql = format!("SELECT {}", ce_evaluation_columns(&self.json_rows(), "$1"));
         let (credentials, activities, sessions): (String, String, String) = with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_one(pool).await
         })?;
-        Ok((
-            from_json_rows(&credentials, "credentials")?,
-            CeLedger {
-                activities: from_json_rows(&activities, "activities")?,
-                sessions: from_json_rows(&sessions, "activity sessions")?,
-                evidence: Vec::new(),
-            },
-        ))
+        ce_evaluation_input_from(&credentials, &activities, &sessions)
     }
 
     /// One activity of a member, with its sessions and evidence.
@@ -270,39 +266,32 @@ impl Store {
         let json = self.json_rows();
         let sql = format!(
             "SELECT {}, {}, {} WHERE $2 = $2",
-            json.rows(ACTIVITY_COLUMNS, "a.id DESC", &format!("ce_activities a WHERE {condition}")),
+            json.rows(ACTIVITY_COLUMNS, &format!("ce_activities a WHERE {condition}")),
             json.rows(
                 SESSION_COLUMNS,
-                SESSION_ORDER,
                 &format!("ce_activity_sessions s JOIN ce_activities a ON a.id = s.activity_id WHERE {condition}"),
             ),
             json.rows(
                 EVIDENCE_COLUMNS,
-                "e.activity_id, e.id",
                 &format!("ce_evidence e JOIN ce_activities a ON a.id = e.activity_id WHERE {condition}"),
             ),
         );
         let (activities, sessions, evidence): (String, String, String) = with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(p1).bind(p2).fetch_one(pool).await
         })?;
-        Ok(CeLedger {
+        let mut ledger = CeLedger {
             activities: from_json_rows(&activities, "activities")?,
             sessions: from_json_rows(&sessions, "activity sessions")?,
             evidence: from_json_rows(&evidence, "evidence files")?,
-        })
-    }
-
-    fn json_rows(&self) -> JsonRows {
-        match self.kind() {
-            crate::EngineKind::Sqlite => JsonRows { row: "json_array", rows: "json_group_array" },
-            crate::EngineKind::Postgres => JsonRows { row: "json_build_array", rows: "json_agg" },
-        }
+        };
+        ledger.sort();
+        Ok(ledger)
     }
 
     /// Credentials, activities and sessions of members with ids in `(after, up_to]`, for bulk
     /// evaluation (the staff compliance report).
     pub async fn ce_bulk(&self, after: i64, up_to: i64) -> StoreResult<CeBulk> {
-        let cred_sql = credential_sql("member_id > $1 AND member_id <= $2");
+        let cred_sql = credential_sql("member_id > $1 AND member_id <= $2") + CREDENTIAL_ORDER;
         let sessions_sql = "SELECT activity_id, session_on, hours_micro FROM ce_activity_sessions \
              WHERE member_id > $1 AND member_id <= $2 ORDER BY activity_id, session_on";
         macro_rules! read {

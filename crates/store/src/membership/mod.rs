@@ -20,15 +20,15 @@ use records::*;
 
 use guildhall_domain::identity::Invalid;
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
-use guildhall_domain::membership::Standing;
+use guildhall_domain::membership::{InvoiceStatus, Standing};
 use time::Date;
 
 use crate::copy::Value;
 use crate::engine::{audited, bind_all, insert_audit};
 use crate::{
-    CertificationRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard, MemberFilter, MemberRecord,
-    MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest, SettledStanding, Store,
-    StoreError, StoreResult, TermRecord, UnixTime, with_reader, with_writer,
+    CertificationRecord, LicenceHeld, LicenceRecord, MemberBundle, MemberCard, MemberDashboard, MemberFilter,
+    MemberRecord, MemberSummary, NewAuditEntry, NewInvoice, NewPayment, NewTerm, Page, PageRequest, SettledStanding,
+    Store, StoreError, StoreResult, TermRecord, UnixTime, with_reader, with_writer,
 };
 
 const MEMBER_COLUMNS: &str = "id, member_number, user_id, first_name, last_name, email, phone, employer, job_title, \
@@ -43,6 +43,49 @@ struct MemberCardRow {
     licences: Option<String>,
     payer_id: Option<i64>,
     pays_for_others: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberDashboardRow {
+    #[sqlx(flatten)]
+    card: MemberCardRow,
+    invoices: String,
+    ce_credentials: String,
+    ce_activities: String,
+    ce_sessions: String,
+}
+
+impl MemberCardRow {
+    fn into_card(self) -> StoreResult<MemberCard> {
+        let records = |text: Option<String>| -> Vec<String> {
+            let mut records: Vec<String> =
+                text.map(|t| t.split('\u{1e}').map(String::from).collect()).unwrap_or_default();
+            records.sort();
+            records
+        };
+        let licences = records(self.licences)
+            .iter()
+            .map(|l| {
+                let mut fields = l.split('\u{1f}');
+                let (jurisdiction, kind, number) =
+                    (fields.next().unwrap_or_default(), fields.next().unwrap_or_default(), fields.next());
+                let unreadable = |err: Invalid| StoreError::Backend(format!("a stored licence is unreadable: {err}"));
+                Ok(LicenceHeld {
+                    jurisdiction: Jurisdiction::parse(jurisdiction).map_err(unreadable)?,
+                    kind: LicenceKind::try_from(kind.to_string()).map_err(unreadable)?,
+                    number: number.unwrap_or_default().to_string(),
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(MemberCard {
+            member: self.member,
+            open_invoice_id: self.open_invoice_id,
+            group_names: records(self.group_names),
+            licences,
+            payer_id: self.payer_id,
+            pays_for_others: self.pays_for_others,
+        })
+    }
 }
 
 const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
@@ -407,57 +450,64 @@ impl Store {
     /// of their open invoice, their groups' names, their licences, on `on`, who pays for
     /// them (household or organisational link), and whether they pay for anyone else.
     pub async fn member_card(&self, user_id: i64, on: Date) -> StoreResult<Option<MemberCard>> {
+        let sql = self.member_card_sql("");
+        let row: Option<MemberCardRow> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
+        })?;
+        row.map(MemberCardRow::into_card).transpose()
+    }
+
+    /// The signed-in member's dashboard in one statement: their card, their `invoices` most
+    /// recent invoices (open ones first) and what judging their CE needs.
+    pub async fn member_dashboard(&self, user_id: i64, on: Date, invoices: u8) -> StoreResult<Option<MemberDashboard>> {
+        let json = self.json_rows();
+        // All the member's invoices (a few a year) come unordered and are sorted here; an
+        // ordered, limited aggregate costs SQLite a temporary B-tree.
+        let all_invoices = json.rows(INVOICE_COLUMNS, "invoices WHERE member_id = m.id");
+        let extra = format!(", {all_invoices} AS invoices, {}", crate::ce::ce_evaluation_columns(&json, "m.id"));
+        let sql = self.member_card_sql(&extra);
+        let row: Option<MemberDashboardRow> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
+        })?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(MemberDashboard {
+            card: r.card.into_card()?,
+            recent_invoices: {
+                let mut all: Vec<crate::InvoiceRecord> = crate::json_rows::from_json_rows(&r.invoices, "invoices")?;
+                all.sort_by_key(|i| (i.status != InvoiceStatus::Open, std::cmp::Reverse((i.issued_on, i.id))));
+                all.truncate(usize::from(invoices));
+                all
+            },
+            ce: crate::ce::ce_evaluation_input_from(&r.ce_credentials, &r.ce_activities, &r.ce_sessions)?,
+        }))
+    }
+
+    /// The membership card's statement (`$1` the user, `$2` the day), with `extra` columns
+    /// (each starting with a comma) over `members m`.
+    fn member_card_sql(&self, extra: &str) -> String {
         // Groups and licences come aggregated into one text each: records separated by
-        // U+001E, fields by U+001F (characters no name or number holds).
+        // U+001E, fields by U+001F (characters no name or number holds), in no order (they
+        // are sorted when read: an ordered aggregate costs SQLite a temporary B-tree).
         let (aggregate, sep) = match self.kind() {
             crate::EngineKind::Sqlite => ("group_concat", "char"),
             crate::EngineKind::Postgres => ("string_agg", "chr"),
         };
         let columns = MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
-        let sql = format!(
+        format!(
             "SELECT {columns}, \
              (SELECT i.id FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' AND i.term_id IS NOT NULL \
                ORDER BY i.id DESC LIMIT 1) \
                AS open_invoice_id, \
-             (SELECT {aggregate}(g.name, {sep}(30) ORDER BY g.name) FROM affinity_groups g \
+             (SELECT {aggregate}(g.name, {sep}(30)) FROM affinity_groups g \
                JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = m.id) AS group_names, \
-             (SELECT {aggregate}(l.jurisdiction || {sep}(31) || l.kind || {sep}(31) || l.number, {sep}(30) \
-               ORDER BY l.jurisdiction, l.kind) FROM licences l WHERE l.member_id = m.id) AS licences, \
+             (SELECT {aggregate}(l.jurisdiction || {sep}(31) || l.kind || {sep}(31) || l.number, {sep}(30)) \
+               FROM licences l WHERE l.member_id = m.id) AS licences, \
              (SELECT k.payer_id FROM membership_links k WHERE k.member_id = m.id AND k.started_on <= $2 \
                AND (k.ended_on IS NULL OR k.ended_on >= $2) LIMIT 1) AS payer_id, \
              (EXISTS (SELECT 1 FROM organisations o WHERE o.payer_id = m.id) \
-               OR EXISTS (SELECT 1 FROM membership_links k WHERE k.payer_id = m.id)) AS pays_for_others \
+               OR EXISTS (SELECT 1 FROM membership_links k WHERE k.payer_id = m.id)) AS pays_for_others{extra} \
              FROM members m WHERE m.user_id = $1"
-        );
-        let row: Option<MemberCardRow> = with_reader!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
-        })?;
-        let Some(r) = row else { return Ok(None) };
-        let records = |text: Option<String>| -> Vec<String> {
-            text.map(|t| t.split('\u{1e}').map(String::from).collect()).unwrap_or_default()
-        };
-        let licences = records(r.licences)
-            .iter()
-            .map(|l| {
-                let mut fields = l.split('\u{1f}');
-                let (jurisdiction, kind, number) =
-                    (fields.next().unwrap_or_default(), fields.next().unwrap_or_default(), fields.next());
-                let unreadable = |err: Invalid| StoreError::Backend(format!("a stored licence is unreadable: {err}"));
-                Ok(LicenceHeld {
-                    jurisdiction: Jurisdiction::parse(jurisdiction).map_err(unreadable)?,
-                    kind: LicenceKind::try_from(kind.to_string()).map_err(unreadable)?,
-                    number: number.unwrap_or_default().to_string(),
-                })
-            })
-            .collect::<StoreResult<_>>()?;
-        Ok(Some(MemberCard {
-            member: r.member,
-            open_invoice_id: r.open_invoice_id,
-            group_names: records(r.group_names),
-            licences,
-            payer_id: r.payer_id,
-            pays_for_others: r.pays_for_others,
-        }))
+        )
     }
 
     pub async fn member_licences(&self, member_id: i64) -> StoreResult<Vec<LicenceRecord>> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_domain::membership::{InvoiceStatus, LinkKind, Proof, Standing, TermState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::UnixTime;
@@ -51,6 +51,16 @@ pub struct MemberCard {
     /// Whether the record is an organisation's or has ever paid for a household: only then
     /// do its dues need more than its tier and chapter.
     pub pays_for_others: bool,
+}
+
+/// The signed-in member's dashboard, read in one statement ([`Store::member_dashboard`](crate::Store::member_dashboard)).
+#[derive(Debug, Clone)]
+pub struct MemberDashboard {
+    pub card: MemberCard,
+    /// Their most recent invoices, open ones first.
+    pub recent_invoices: Vec<InvoiceRecord>,
+    /// What judging their CE needs.
+    pub ce: crate::ce::CeEvaluationInput,
 }
 
 /// A licence as the membership card names it.
@@ -187,7 +197,7 @@ pub struct NewTerm {
     pub rejected_on: Option<Date>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct InvoiceRecord {
     pub id: i64,
     pub member_id: i64,

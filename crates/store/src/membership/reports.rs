@@ -109,19 +109,4 @@ impl Store {
         overview.by_standing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
         Ok(overview)
     }
-
-    /// A member's invoices for their dashboard, read by their account: the open ones first,
-    /// then the most recent, at most `limit`.
-    pub async fn recent_invoices_of_user(&self, user_id: i64, limit: u8) -> StoreResult<Vec<crate::InvoiceRecord>> {
-        // The limit is written into the statement: SQLite prepares a statement again at every
-        // execution when its LIMIT is a bound parameter (it reads the value when planning).
-        let sql = format!(
-            "SELECT i.id, i.member_id, i.term_id, i.description, i.amount_cents, i.status, i.issued_on, i.due_on, \
-             i.paid_on, i.created_at FROM invoices i JOIN members m ON m.id = i.member_id WHERE m.user_id = $1 \
-             ORDER BY CASE WHEN i.status = 'open' THEN 0 ELSE 1 END, i.issued_on DESC, i.id DESC LIMIT {limit}"
-        );
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).fetch_all(pool).await
-        })?)
-    }
 }

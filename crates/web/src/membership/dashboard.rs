@@ -56,17 +56,12 @@ pub async fn dashboard(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
-    // Each card is one round trip (the CE summary reads credentials and ledger side by side).
-    let (offices, membership, invoices) = tokio::try_join!(
-        app.offices(&actor),
-        app.my_membership(&actor),
-        app.my_recent_invoices(&actor, DASHBOARD_INVOICES)
-    )?;
-    let ce = match &membership {
-        Some(m) => app.my_ce_summary(&actor, &m.member).await?,
-        None => Vec::new(),
+    // The card, the invoices and the CE summary are one statement.
+    let (offices, dashboard) = tokio::try_join!(app.offices(&actor), app.my_dashboard(&actor, DASHBOARD_INVOICES))?;
+    let (card, invoices, ce) = match dashboard {
+        Some(d) => (Some(crate::membership::card_view_of(&d.membership)), d.recent_invoices, d.ce),
+        None => (None, Vec::new(), Vec::new()),
     };
-    let card = membership.as_ref().map(crate::membership::card_view_of);
     let invoices = invoices
         .into_iter()
         .map(|i| {
