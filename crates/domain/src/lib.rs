@@ -5,6 +5,7 @@
 
 pub mod ce;
 pub mod csv;
+pub mod events;
 pub mod identity;
 pub mod member;
 pub mod membership;

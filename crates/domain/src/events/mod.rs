@@ -1,0 +1,174 @@
+//! Events (issue 11): what kinds there are, where an event and a registration stand, and the
+//! times of an event in its own time zone. Pure rules; the store keeps seats and the waitlist
+//! honest with conditional updates.
+
+mod local_time;
+
+pub use local_time::{EventTime, LocalTimeError, event_time, local_instant};
+
+use serde::{Deserialize, Serialize};
+
+/// A code read back from the database that names no variant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} code {code:?}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub code: String,
+}
+
+/// Declares a code enum: one stored code and one label per variant, read back with
+/// `TryFrom<String>`.
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every variant, in the order forms offer them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The code stored in the database and used by the API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// What people read.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                Self::from_code(&code).ok_or(UnknownCode { what: $what, code })
+            }
+        }
+    };
+}
+
+codes!(
+    /// What sort of gathering an event is.
+    EventKind, "event kind", {
+        Conference => ("conference", "Conference"),
+        Workshop => ("workshop", "Workshop"),
+        Seminar => ("seminar", "Seminar"),
+        Webinar => ("webinar", "Webinar"),
+        ChapterMeeting => ("chapter_meeting", "Chapter meeting"),
+        SiteVisit => ("site_visit", "Site visit"),
+        Course => ("course", "Course"),
+    }
+);
+
+codes!(
+    /// Where an event stands: drafts are seen only by those who manage it; cancelled events
+    /// stay listed as cancelled.
+    EventStatus, "event status", {
+        Draft => ("draft", "Draft"),
+        Published => ("published", "Published"),
+        Cancelled => ("cancelled", "Cancelled"),
+    }
+);
+
+codes!(
+    /// Where a registration stands.
+    RegistrationStatus, "registration status", {
+        Confirmed => ("confirmed", "Confirmed"),
+        Waitlisted => ("waitlisted", "On the waitlist"),
+        Offered => ("offered", "A seat is offered"),
+        Cancelled => ("cancelled", "Cancelled"),
+    }
+);
+
+impl RegistrationStatus {
+    /// Whether the registration holds one of the event's seats (a confirmed one, or one
+    /// offered and not yet taken up).
+    pub fn holds_seat(self) -> bool {
+        matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered)
+    }
+}
+
+/// Why a person cannot register for an event now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationRefusal {
+    NotPublished,
+    Cancelled,
+    Closed,
+}
+
+impl RegistrationRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            RegistrationRefusal::NotPublished => "This event is not open for registration yet.",
+            RegistrationRefusal::Cancelled => "This event has been cancelled.",
+            RegistrationRefusal::Closed => "Registration for this event has closed.",
+        }
+    }
+}
+
+/// Whether an event with `status` whose registration closes at `closes_at` takes
+/// registrations at `now` (all Unix seconds).
+pub fn registration_open(status: EventStatus, closes_at: i64, now: i64) -> Result<(), RegistrationRefusal> {
+    match status {
+        EventStatus::Draft => Err(RegistrationRefusal::NotPublished),
+        EventStatus::Cancelled => Err(RegistrationRefusal::Cancelled),
+        EventStatus::Published if now >= closes_at => Err(RegistrationRefusal::Closed),
+        EventStatus::Published => Ok(()),
+    }
+}
+
+/// How long a freed seat is held for the person offered it, by default (48 hours).
+pub const DEFAULT_OFFER_HOURS: i64 = 48;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_back_and_unknown_ones_are_refused() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::try_from(kind.code().to_string()), Ok(*kind));
+        }
+        for status in RegistrationStatus::ALL {
+            assert_eq!(RegistrationStatus::try_from(status.code().to_string()), Ok(*status));
+        }
+        assert_eq!(
+            EventStatus::try_from("postponed".to_string()),
+            Err(UnknownCode { what: "event status", code: "postponed".into() })
+        );
+    }
+
+    #[test]
+    fn only_confirmed_and_offered_registrations_hold_a_seat() {
+        let cases = [
+            (RegistrationStatus::Confirmed, true),
+            (RegistrationStatus::Offered, true),
+            (RegistrationStatus::Waitlisted, false),
+            (RegistrationStatus::Cancelled, false),
+        ];
+        for (status, holds) in cases {
+            assert_eq!(status.holds_seat(), holds, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn registration_is_open_only_while_published_and_before_it_closes() {
+        let closes = 1_000;
+        let cases = [
+            (EventStatus::Published, 999, Ok(())),
+            (EventStatus::Published, 1_000, Err(RegistrationRefusal::Closed)),
+            (EventStatus::Draft, 10, Err(RegistrationRefusal::NotPublished)),
+            (EventStatus::Cancelled, 10, Err(RegistrationRefusal::Cancelled)),
+        ];
+        for (status, now, expected) in cases {
+            assert_eq!(registration_open(status, closes, now), expected, "{status:?} at {now}");
+        }
+    }
+}
