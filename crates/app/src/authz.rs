@@ -38,6 +38,11 @@ pub enum Permission {
     Administration,
     /// A chapter's roster and management pages.
     ManageChapter(i64),
+    /// An event's details, roster and registrations: the society's own (`None`) by staff,
+    /// a chapter's by staff and that chapter's officers.
+    ManageEvent(Option<i64>),
+    /// Creating events at all: staff, and officers (for their chapters).
+    CreateEvents,
 }
 
 impl Actor {
@@ -54,7 +59,11 @@ impl Actor {
             Permission::OwnAccount => true,
             Permission::StaffArea | Permission::AuditLog | Permission::OutgoingMail => self.is_staff(),
             Permission::Administration => self.role == Role::Admin,
-            Permission::ManageChapter(chapter) => self.is_staff() || self.is_officer_of(chapter),
+            Permission::ManageChapter(chapter) | Permission::ManageEvent(Some(chapter)) => {
+                self.is_staff() || self.is_officer_of(chapter)
+            }
+            Permission::ManageEvent(None) => self.is_staff(),
+            Permission::CreateEvents => self.is_staff() || !self.officer_of.is_empty(),
         }
     }
 
@@ -70,6 +79,10 @@ impl Actor {
             }
             Permission::Administration => "Only an administrator can change this.".into(),
             Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
+            Permission::ManageEvent(None) => "Only society staff can manage the society's own events.".into(),
+            Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {
+                "You can manage only the events of the chapters you hold office in.".into()
+            }
         }))
     }
 
@@ -116,6 +129,10 @@ mod tests {
             (Administration, false, false, false, true),
             (ManageChapter(7), false, true, true, true),
             (ManageChapter(8), false, false, true, true),
+            (ManageEvent(Some(7)), false, true, true, true),
+            (ManageEvent(Some(8)), false, false, true, true),
+            (ManageEvent(None), false, false, true, true),
+            (CreateEvents, false, true, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");

@@ -28,6 +28,7 @@ pub struct Settings {
     pub society: SocietyDefaults,
     pub membership: MembershipSettings,
     pub ce: CeSettings,
+    pub events: EventsSettings,
     pub payments: PaymentSettings,
     pub privacy: PrivacySettings,
 }
@@ -99,6 +100,21 @@ pub struct CeSettings {
 impl Default for CeSettings {
     fn default() -> Self {
         Self { reminder_days_before: vec![90, 30, 7], evidence_retention_years: 6, max_evidence_mib: 10 }
+    }
+}
+
+/// Events and their registrations.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsSettings {
+    /// A seat freed for the next person on a waitlist is held for them this many hours;
+    /// then it passes to the next.
+    pub offer_hours: u16,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        Self { offer_hours: guildhall_domain::events::DEFAULT_OFFER_HOURS }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod mail;
 pub mod membership;

@@ -72,6 +72,12 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ),
     ("ce_programmes_ruleset_id_key", "ce_programmes.ruleset_id", "ruleset_id"),
     ("erasure_requests_one_pending", "erasure_requests.user_id", "erasure_request"),
+    (
+        "event_registrations_event_id_user_id_key",
+        "event_registrations.event_id, event_registrations.user_id",
+        "registration",
+    ),
+    ("event_registrations_line", "event_registrations.event_id, event_registrations.waitlist_seq", "waitlist"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

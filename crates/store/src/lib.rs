@@ -29,6 +29,7 @@ pub mod chapters;
 pub mod copy;
 mod engine;
 mod error;
+pub mod events;
 mod idempotency;
 mod json_rows;
 pub mod membership;
@@ -47,6 +48,8 @@ pub mod records {
     pub use crate::accounts::records::*;
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
+    pub use crate::events::Registered;
+    pub use crate::events::records::*;
     pub use crate::membership::MembershipOverview;
     pub use crate::membership::records::*;
     pub use crate::{

@@ -125,7 +125,7 @@ pub fn registration_open(status: EventStatus, closes_at: i64, now: i64) -> Resul
 }
 
 /// How long a freed seat is held for the person offered it, by default (48 hours).
-pub const DEFAULT_OFFER_HOURS: i64 = 48;
+pub const DEFAULT_OFFER_HOURS: u16 = 48;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,501 @@
+//! Events: staff and chapter officers create and publish them; members register, join the
+//! waitlist when an event is full, take up a seat offered to them, and cancel. Each change and
+//! its email are written together (see the store's `events` module for how seats are kept).
+
+use guildhall_domain::events::{
+    EventKind, EventStatus, RegistrationStatus, event_time, local_instant, registration_open,
+};
+use guildhall_store::{
+    EventFilter, EventRecord, MyRegistration, NewEvent, NewMail, Page, PageRequest, Registered, RegistrationRecord,
+    RosterEntry, SeatOffer, StoreError,
+};
+use serde_json::json;
+
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::{Actor, App, Permission};
+
+/// Time zones the event form offers first (any IANA zone name is accepted).
+pub const TIME_ZONES: &[&str] = &[
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "America/Halifax",
+    "America/St_Johns",
+    "Europe/London",
+    "UTC",
+];
+
+/// The largest capacity an event may have.
+const MAX_CAPACITY: i64 = 100_000;
+
+/// What the event form sends.
+#[derive(Debug, Clone, Default)]
+pub struct EventForm {
+    /// A chapter id, or empty for the society's own event.
+    pub chapter: String,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub time_zone: String,
+    /// Wall-clock times in the event's zone, as `datetime-local` fields send them.
+    pub starts: String,
+    pub ends: String,
+    pub venue: String,
+    pub address: String,
+    pub online_link: String,
+    pub capacity: String,
+    /// Empty: registration closes when the event starts.
+    pub registration_closes: String,
+}
+
+impl EventForm {
+    /// The form filled in from a saved event.
+    pub fn of(event: &EventRecord) -> Self {
+        let input = |at| event_time(at, &event.time_zone).input;
+        EventForm {
+            chapter: event.chapter_id.map(|c| c.to_string()).unwrap_or_default(),
+            kind: event.kind.code().into(),
+            title: event.title.clone(),
+            description: event.description.clone(),
+            time_zone: event.time_zone.clone(),
+            starts: input(event.starts_at),
+            ends: input(event.ends_at),
+            venue: event.venue.clone(),
+            address: event.address.clone(),
+            online_link: event.online_link.clone(),
+            capacity: event.capacity.to_string(),
+            registration_closes: input(event.registration_closes_at),
+        }
+    }
+}
+
+/// An event as one person may see it.
+pub struct EventView {
+    pub event: EventRecord,
+    pub chapter_name: Option<String>,
+    /// The viewer's registration, if they have one (cancelled ones too).
+    pub registration: Option<RegistrationRecord>,
+    /// Whether the viewer manages this event (edit, publish, roster).
+    pub can_manage: bool,
+    /// The online link, for confirmed registrants and those who manage the event.
+    pub online_link: Option<String>,
+    /// Why registering is not possible now, if it is not.
+    pub closed_because: Option<&'static str>,
+}
+
+impl App {
+    /// Creates a draft event; returns its id.
+    pub async fn create_event(&self, actor: &Actor, form: &EventForm, request_id: &str) -> AppResult<i64> {
+        actor.require(Permission::CreateEvents)?;
+        let event = self.event_from_form(form).await?;
+        actor.require(Permission::ManageEvent(event.chapter_id))?;
+        let mut audit = self.audit_entry(actor, "event.created", "event", request_id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        audit.after_json = Some(event_json(&event).to_string());
+        Ok(self.store.create_event(&event, Some(actor.user_id), &audit, self.clock.unix()).await?)
+    }
+
+    /// Saves an event's details (any status but cancelled). Moving it to another chapter
+    /// needs the right to manage both.
+    pub async fn update_event(&self, actor: &Actor, id: i64, form: &EventForm, request_id: &str) -> AppResult<()> {
+        let before = self.managed_event(actor, id).await?;
+        if before.status == EventStatus::Cancelled {
+            return Err(AppError::invalid("A cancelled event cannot be changed; copy it to make a new one."));
+        }
+        let event = self.event_from_form(form).await?;
+        actor.require(Permission::ManageEvent(event.chapter_id))?;
+        let mut audit = self.audit_entry(actor, "event.changed", "event", request_id);
+        audit.subject_id = Some(id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        audit.before_json = Some(event_json(&before.details()).to_string());
+        audit.after_json = Some(event_json(&event).to_string());
+        let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
+        let now = self.clock.unix();
+        self.store.update_event(id, &event, self.offer_until(now), &offer_mail, &audit, now).await.map_err(
+            |e| match e {
+                StoreError::Invalid(message) => AppError::invalid_field("capacity", message),
+                other => other.into(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Opens a draft event for registration.
+    pub async fn publish_event(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<()> {
+        let event = self.managed_event(actor, id).await?;
+        if event.status != EventStatus::Draft {
+            return Err(AppError::invalid("Only a draft event can be published."));
+        }
+        let mut audit = self.audit_entry(actor, "event.published", "event", request_id);
+        audit.subject_id = Some(id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        self.store.publish_event(id, &audit, self.clock.unix()).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::Conflict {
+                message: "The event changed while you were looking at it; reload the page.".into(),
+                field: None,
+            },
+            other => other.into(),
+        })?;
+        Ok(())
+    }
+
+    /// Cancels an event: every registration is cancelled and each person told by email.
+    /// Returns how many were told.
+    pub async fn cancel_event(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<usize> {
+        let event = self.managed_event(actor, id).await?;
+        if event.status == EventStatus::Cancelled {
+            return Err(AppError::invalid("This event is already cancelled."));
+        }
+        let mut audit = self.audit_entry(actor, "event.cancelled", "event", request_id);
+        audit.subject_id = Some(id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        let society = self.branding().await.name;
+        let when = event_time(event.starts_at, &event.time_zone);
+        let mail = |entry: &RosterEntry| NewMail {
+            to_address: entry.email.clone(),
+            subject: format!("Cancelled: {}", event.title),
+            body_text: format!(
+                "Hello {},\n\n{} has cancelled {}, which was to take place on {} at {} {}. Your registration is \
+                 cancelled; you need do nothing.\n\nWe are sorry for the change of plans.\n",
+                entry.name, society, event.title, when.date, when.time, when.zone
+            ),
+        };
+        Ok(self.store.cancel_event(id, event.status, &mail, &audit, self.clock.unix()).await?)
+    }
+
+    /// An event for `viewer` (signed out: `None`). Drafts exist only for those who manage
+    /// them.
+    pub async fn event_for(&self, viewer: Option<&Actor>, id: i64) -> AppResult<EventView> {
+        let event = self.store.event_by_id(id).await?.ok_or_else(no_such_event)?;
+        let can_manage = viewer.is_some_and(|a| a.allows(Permission::ManageEvent(event.chapter_id)));
+        if event.status == EventStatus::Draft && !can_manage {
+            return Err(no_such_event());
+        }
+        let registration = match viewer {
+            Some(actor) => self.store.registration_of(id, actor.user_id).await?,
+            None => None,
+        };
+        let confirmed = registration.as_ref().is_some_and(|r| r.status == RegistrationStatus::Confirmed);
+        let online_link = (can_manage || confirmed).then(|| event.online_link.clone()).filter(|link| !link.is_empty());
+        let chapter_name = match event.chapter_id {
+            Some(id) => self.chapter_by_id(id).await?.map(|c| c.name),
+            None => None,
+        };
+        let closed_because =
+            registration_open(event.status, event.registration_closes_at, self.clock.unix()).err().map(|r| r.message());
+        Ok(EventView { event, chapter_name, registration, can_manage, online_link, closed_because })
+    }
+
+    /// Published and cancelled events ending from now on, soonest first, for everyone.
+    pub async fn upcoming_events(&self, mut filter: EventFilter, page: PageRequest) -> AppResult<Page<EventRecord>> {
+        filter.statuses = vec![EventStatus::Published, EventStatus::Cancelled];
+        filter.from = Some(filter.from.unwrap_or_else(|| self.clock.unix()));
+        filter.managed_by = None;
+        Ok(self.store.list_events(&filter, page).await?)
+    }
+
+    /// Every event the actor manages, drafts included, soonest first.
+    pub async fn managed_events(&self, actor: &Actor, page: PageRequest) -> AppResult<Page<EventRecord>> {
+        actor.require(Permission::CreateEvents)?;
+        let filter = EventFilter {
+            managed_by: (!actor.is_staff()).then(|| (actor.officer_of.clone(), false)),
+            ..Default::default()
+        };
+        Ok(self.store.list_events(&filter, page).await?)
+    }
+
+    /// Registers the signed-in person: a seat if one is free, else a place on the waitlist.
+    /// A person already registered gets their registration back.
+    pub async fn register_for_event(&self, actor: &Actor, event_id: i64) -> AppResult<RegistrationRecord> {
+        actor.require(Permission::OwnAccount)?;
+        let event = self.store.event_by_id(event_id).await?.ok_or_else(no_such_event)?;
+        if event.status == EventStatus::Draft && !actor.allows(Permission::ManageEvent(event.chapter_id)) {
+            return Err(no_such_event());
+        }
+        let now = self.clock.unix();
+        if let Err(refusal) = registration_open(event.status, event.registration_closes_at, now) {
+            return Err(AppError::invalid(refusal.message()));
+        }
+        let member_id = self.store.member_by_user(actor.user_id).await?.map(|m| m.id);
+        let society = self.branding().await.name;
+        let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, actor, r);
+        match self.store.register_for_event(event_id, actor.user_id, member_id, &mail, now).await? {
+            Registered::New(r) | Registered::Already(r) => Ok(r),
+            Registered::Closed => Err(AppError::invalid("Registration for this event has closed.")),
+        }
+    }
+
+    /// Cancels a registration: one's own, or any of an event one manages. A seat it held is
+    /// offered to the next person in line at once.
+    pub async fn cancel_registration(&self, actor: &Actor, registration_id: i64, request_id: &str) -> AppResult<()> {
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
+        if registration.status == RegistrationStatus::Cancelled {
+            return Ok(());
+        }
+        let own = registration.user_id == actor.user_id;
+        let audit = (!own).then(|| {
+            let mut audit = self.audit_entry(actor, "event.registration_cancelled", "event", request_id);
+            audit.subject_id = Some(event.id);
+            audit.subject_label = event.title.clone();
+            audit.chapter_id = event.chapter_id;
+            audit.before_json =
+                Some(json!({ "registration": registration.id, "status": registration.status }).to_string());
+            audit
+        });
+        let mail = own.then(|| NewMail {
+            to_address: actor.email.clone(),
+            subject: format!("Registration cancelled: {}", event.title),
+            body_text: format!(
+                "Hello {},\n\nYour registration for {} is cancelled. If you change your mind, register again at {} \
+                 (while seats or the waitlist are open).\n",
+                actor.display_name,
+                event.title,
+                self.link(&format!("/events/{}", event.id))
+            ),
+        });
+        let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
+        let now = self.clock.unix();
+        self.store
+            .cancel_registration(&registration, mail, self.offer_until(now), &offer_mail, audit.as_ref(), now)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::Conflict {
+                    message: "The registration changed while you were looking at it; reload the page.".into(),
+                    field: None,
+                },
+                other => other.into(),
+            })?;
+        Ok(())
+    }
+
+    /// Takes up a seat offered to the signed-in person, while the offer stands.
+    pub async fn accept_seat_offer(&self, actor: &Actor, registration_id: i64) -> AppResult<()> {
+        let (registration, _) = self.registration_and_event(actor, registration_id).await?;
+        if registration.user_id != actor.user_id {
+            return Err(AppError::Forbidden("Only the person offered a seat can take it up.".into()));
+        }
+        if !self.store.accept_seat_offer(registration_id, actor.user_id, self.clock.unix()).await? {
+            return Err(AppError::invalid("This offer has ended: the seat has passed to the next person in line."));
+        }
+        Ok(())
+    }
+
+    /// An event's registrations, for those who manage it.
+    pub async fn event_roster(&self, actor: &Actor, event_id: i64) -> AppResult<(EventRecord, Vec<RosterEntry>)> {
+        let event = self.managed_event(actor, event_id).await?;
+        Ok((event, self.store.event_roster(event_id).await?))
+    }
+
+    /// The signed-in person's registrations for events not yet over.
+    pub async fn my_registrations(&self, actor: &Actor) -> AppResult<Vec<MyRegistration>> {
+        actor.require(Permission::OwnAccount)?;
+        Ok(self.store.registrations_of_user(actor.user_id, self.clock.unix()).await?)
+    }
+
+    /// Ends every seat offer whose hold has run out and passes each seat on (the job).
+    /// Returns how many offers ended.
+    pub async fn expire_seat_offers(&self) -> AppResult<usize> {
+        let now = self.clock.unix();
+        let mut ended = 0;
+        for registration in self.store.expired_seat_offers(now).await? {
+            let Some(event) = self.store.event_by_id(registration.event_id).await? else { continue };
+            let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
+            match self
+                .store
+                .cancel_registration(&registration, None, self.offer_until(now), &offer_mail, None, now)
+                .await
+            {
+                Ok(_) => ended += 1,
+                // Taken up or cancelled meanwhile.
+                Err(StoreError::NotFound) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(ended)
+    }
+
+    async fn managed_event(&self, actor: &Actor, id: i64) -> AppResult<EventRecord> {
+        let event = self.store.event_by_id(id).await?.ok_or_else(no_such_event)?;
+        actor.require(Permission::ManageEvent(event.chapter_id))?;
+        Ok(event)
+    }
+
+    /// A registration, with its event, for its own person or those who manage the event.
+    async fn registration_and_event(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+    ) -> AppResult<(RegistrationRecord, EventRecord)> {
+        let not_found = || AppError::NotFound("No such registration.".into());
+        let registration = self.store.registration_by_id(registration_id).await?.ok_or_else(not_found)?;
+        let event = self.store.event_by_id(registration.event_id).await?.ok_or_else(not_found)?;
+        if registration.user_id != actor.user_id && !actor.allows(Permission::ManageEvent(event.chapter_id)) {
+            return Err(not_found());
+        }
+        Ok((registration, event))
+    }
+
+    fn offer_until(&self, now: i64) -> i64 {
+        now + i64::from(self.settings.events.offer_hours) * 3_600
+    }
+
+    fn seat_offer_mail(&self, title: &str, offer: &SeatOffer) -> NewMail {
+        let until = chrono_words(offer.offered_until);
+        NewMail {
+            to_address: offer.email.clone(),
+            subject: format!("A seat is yours if you want it: {title}"),
+            body_text: format!(
+                "Hello {},\n\nA seat has become free at {title}, and you are next on the waitlist. It is held for you \
+                 until {until}. Take it up here:\n\n{}\n\nIf you do nothing, it passes to the next person in line.\n",
+                offer.name,
+                self.link(&format!("/events/{}", offer.event_id))
+            ),
+        }
+    }
+
+    fn registration_mail(&self, society: &str, event: &EventRecord, actor: &Actor, r: &RegistrationRecord) -> NewMail {
+        let starts = event_time(event.starts_at, &event.time_zone);
+        let link = self.link(&format!("/events/{}", event.id));
+        let (subject, what) = match r.status {
+            RegistrationStatus::Waitlisted => (
+                format!("On the waitlist: {}", event.title),
+                format!(
+                    "{} is full, so you are on its waitlist, number {} in line. If a seat frees, we will email you \
+                     and hold it for you for {} hours.",
+                    event.title,
+                    r.position.unwrap_or(1),
+                    self.settings.events.offer_hours
+                ),
+            ),
+            _ => {
+                (format!("You are registered: {}", event.title), format!("Your seat at {} is confirmed.", event.title))
+            }
+        };
+        let place = if event.venue.is_empty() {
+            "Online: the link is on the event's page once you are signed in.".to_string()
+        } else {
+            format!("Where: {}, {}", event.venue, event.address)
+        };
+        NewMail {
+            to_address: actor.email.clone(),
+            subject,
+            body_text: format!(
+                "Hello {},\n\n{what}\n\nWhen: {} at {} {}\n{place}\n\nThe event's page, where you can also cancel: {link}\n\n\
+                 {society}\n",
+                actor.display_name, starts.date, starts.time, starts.zone
+            ),
+        }
+    }
+
+    /// Reads and checks the event form; every problem is reported at once.
+    async fn event_from_form(&self, form: &EventForm) -> AppResult<NewEvent> {
+        let mut errors = FieldErrors::default();
+        let chapter_id = match form.chapter.trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(id) if self.chapter_by_id(id).await?.is_some() => Some(id),
+                _ => {
+                    errors.add("chapter", "Choose a chapter from the list, or the society.");
+                    None
+                }
+            },
+        };
+        let kind = EventKind::from_code(form.kind.trim());
+        if kind.is_none() {
+            errors.add("kind", "Choose what kind of event this is.");
+        }
+        let title = errors.text(&form.title, "title", "a title", 200, true);
+        let description = errors.text(&form.description, "description", "the description", 5_000, false);
+        let time_zone = form.time_zone.trim().to_string();
+        let instant =
+            |errors: &mut FieldErrors, field: &str, value: &str| errors.check(field, local_instant(value, &time_zone));
+        let starts_at = instant(&mut errors, "starts", &form.starts);
+        let ends_at = instant(&mut errors, "ends", &form.ends);
+        if let (Some(starts), Some(ends)) = (starts_at, ends_at)
+            && ends <= starts
+        {
+            errors.add("ends", "The event must end after it starts.");
+        }
+        let registration_closes_at = match form.registration_closes.trim() {
+            "" => starts_at,
+            value => instant(&mut errors, "registration_closes", value),
+        };
+        if let (Some(closes), Some(ends)) = (registration_closes_at, ends_at)
+            && closes > ends
+        {
+            errors.add("registration_closes", "Registration must close before the event ends.");
+        }
+        let venue = errors.text(&form.venue, "venue", "the venue", 200, false);
+        let address = errors.text(&form.address, "address", "the address", 300, false);
+        let online_link = form.online_link.trim().to_string();
+        if !online_link.is_empty()
+            && (!online_link.starts_with("https://")
+                || online_link.len() > 500
+                || online_link.contains(char::is_whitespace))
+        {
+            errors.add("online_link", "The online link must be a web address starting with https://.");
+        }
+        if venue.is_empty() && online_link.is_empty() {
+            errors.add("venue", "Give a venue, an online link, or both.");
+        }
+        let capacity = match form.capacity.trim().parse::<i64>() {
+            Ok(n) if (1..=MAX_CAPACITY).contains(&n) => n,
+            _ => {
+                errors.add("capacity", format!("The capacity is a whole number of seats from 1 to {MAX_CAPACITY}."));
+                0
+            }
+        };
+        errors.into_result()?;
+        match (kind, starts_at, ends_at, registration_closes_at) {
+            (Some(kind), Some(starts_at), Some(ends_at), Some(registration_closes_at)) => Ok(NewEvent {
+                chapter_id,
+                kind,
+                title,
+                description,
+                time_zone,
+                starts_at,
+                ends_at,
+                venue,
+                address,
+                online_link,
+                capacity,
+                registration_closes_at,
+            }),
+            _ => Err(AppError::invalid("Please correct the fields marked below.")),
+        }
+    }
+}
+
+fn no_such_event() -> AppError {
+    AppError::NotFound("No such event.".into())
+}
+
+/// An instant in words, in UTC (for offer deadlines in emails, which go to people in any zone).
+fn chrono_words(at: i64) -> String {
+    let t = event_time(at, "UTC");
+    format!("{} at {} UTC", t.date, t.time)
+}
+
+fn event_json(e: &NewEvent) -> serde_json::Value {
+    json!({
+        "chapter_id": e.chapter_id,
+        "kind": e.kind.code(),
+        "title": e.title,
+        "time_zone": e.time_zone,
+        "starts_at": e.starts_at,
+        "ends_at": e.ends_at,
+        "venue": e.venue,
+        "address": e.address,
+        "capacity": e.capacity,
+        "registration_closes_at": e.registration_closes_at,
+    })
+}

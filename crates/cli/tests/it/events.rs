@@ -1,0 +1,215 @@
+//! Events: registration with a fair waitlist, on both engines.
+
+use std::collections::BTreeSet;
+
+use guildhall_app::events::EventForm;
+use guildhall_app::{Actor, App};
+use guildhall_domain::events::{RegistrationStatus, event_time};
+use guildhall_domain::identity::Role;
+use guildhall_store::NewUser;
+
+use crate::harness::*;
+
+/// An actor for a demo account, as a session would resolve it (no officer terms).
+async fn actor_for(t: &TestApp, email: &str, role: Role) -> Actor {
+    let user = t.store.user_by_email(email).await.unwrap().expect("demo account");
+    Actor {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role,
+        officer_of: Vec::new(),
+        api_token_id: None,
+        must_set_up_two_factor: false,
+    }
+}
+
+/// `n` new member accounts, as actors.
+async fn people(t: &TestApp, n: usize) -> Vec<Actor> {
+    let mut actors = Vec::with_capacity(n);
+    for i in 0..n {
+        let email = format!("attendee{i}@example.org");
+        let user = NewUser {
+            email: email.clone(),
+            display_name: format!("Attendee {i}"),
+            password_hash: "not-used".into(),
+            role: "member".into(),
+            email_verified_at: Some(0),
+        };
+        let user_id = t.store.create_user(&user, None, None, 0).await.unwrap();
+        actors.push(Actor {
+            user_id,
+            email,
+            display_name: user.display_name,
+            role: Role::Member,
+            officer_of: Vec::new(),
+            api_token_id: None,
+            must_set_up_two_factor: false,
+        });
+    }
+    actors
+}
+
+/// A published society event next month with `capacity` seats; returns its id.
+async fn published_event(app: &App, staff: &Actor, capacity: usize) -> i64 {
+    let zone = "America/Chicago";
+    let starts = event_time(app.clock.unix() + 30 * 86_400, zone).input;
+    let ends = event_time(app.clock.unix() + 30 * 86_400 + 3 * 3_600, zone).input;
+    let form = EventForm {
+        kind: "seminar".into(),
+        title: "Bridge load rating seminar".into(),
+        time_zone: zone.into(),
+        starts,
+        ends,
+        venue: "Engineers' Hall".into(),
+        address: "100 Main Street, Springfield".into(),
+        capacity: capacity.to_string(),
+        ..Default::default()
+    };
+    let id = app.create_event(staff, &form, "test").await.expect("event created");
+    app.publish_event(staff, id, "test").await.expect("event published");
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_hundred_at_once_for_a_hundred_seats_fill_them_exactly_and_queue_the_rest_in_order() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let event_id = published_event(&t.app, &staff, 100).await;
+        let people = people(&t, 500).await;
+
+        let mut set = tokio::task::JoinSet::new();
+        for person in people.iter().cloned() {
+            let app = t.app.clone();
+            set.spawn(async move { (person.user_id, app.register_for_event(&person, event_id).await) });
+        }
+        let mut confirmed = 0;
+        let mut positions = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let (_, result) = joined.unwrap();
+            let registration = result.unwrap_or_else(|e| panic!("{:?}: a registration failed: {e}", t.engine));
+            match registration.status {
+                RegistrationStatus::Confirmed => confirmed += 1,
+                RegistrationStatus::Waitlisted => positions.push(registration.waitlist_seq.unwrap()),
+                other => panic!("{:?}: unexpected {other:?}", t.engine),
+            }
+        }
+        assert_eq!(confirmed, 100, "{:?}: exactly the capacity is confirmed", t.engine);
+        positions.sort_unstable();
+        assert_eq!(positions, (1..=400).collect::<Vec<i64>>(), "{:?}: the waitlist is 1…400", t.engine);
+
+        let (event, roster) = t.app.event_roster(&staff, event_id).await.unwrap();
+        assert_eq!((event.seats_taken, event.capacity), (100, 100), "{:?}", t.engine);
+        let users: BTreeSet<i64> = roster.iter().map(|e| e.registration.user_id).collect();
+        assert_eq!((roster.len(), users.len()), (500, 500), "{:?}: no one is registered twice", t.engine);
+        let line: Vec<i64> = roster
+            .iter()
+            .filter(|e| e.registration.status == RegistrationStatus::Waitlisted)
+            .map(|e| e.registration.position.unwrap())
+            .collect();
+        assert_eq!(line, (1..=400).collect::<Vec<i64>>(), "{:?}: places in line are 1…400", t.engine);
+
+        // Registering again changes nothing.
+        let again = t.app.register_for_event(&people[0], event_id).await.unwrap();
+        assert_eq!(t.app.event_roster(&staff, event_id).await.unwrap().1.len(), 500);
+        assert_ne!(again.status, RegistrationStatus::Cancelled);
+
+        // Ten confirmed people cancel at once: exactly the first ten in line are offered a seat.
+        let in_line = |n: i64| {
+            roster.iter().find(|e| e.registration.waitlist_seq == Some(n)).map(|e| e.registration.user_id).unwrap()
+        };
+        let first_ten: BTreeSet<i64> = (1..=10).map(in_line).collect();
+        let leaving: Vec<_> = roster
+            .iter()
+            .filter(|e| e.registration.status == RegistrationStatus::Confirmed)
+            .take(10)
+            .map(|e| {
+                let person = people.iter().find(|p| p.user_id == e.registration.user_id).unwrap().clone();
+                (person, e.registration.id)
+            })
+            .collect();
+        let mut set = tokio::task::JoinSet::new();
+        for (person, registration_id) in leaving {
+            let app = t.app.clone();
+            set.spawn(async move { app.cancel_registration(&person, registration_id, "test").await });
+        }
+        while let Some(joined) = set.join_next().await {
+            joined.unwrap().unwrap_or_else(|e| panic!("{:?}: a cancellation failed: {e}", t.engine));
+        }
+        let (event, roster) = t.app.event_roster(&staff, event_id).await.unwrap();
+        let offered: BTreeSet<i64> = roster
+            .iter()
+            .filter(|e| e.registration.status == RegistrationStatus::Offered)
+            .map(|e| e.registration.user_id)
+            .collect();
+        assert_eq!(offered, first_ten, "{:?}: the first ten in line are offered the seats", t.engine);
+        assert_eq!(event.seats_taken, 100, "{:?}: offered seats stay held", t.engine);
+        let line: Vec<i64> = roster
+            .iter()
+            .filter(|e| e.registration.status == RegistrationStatus::Waitlisted)
+            .map(|e| e.registration.position.unwrap())
+            .collect();
+        assert_eq!(line, (1..=390).collect::<Vec<i64>>(), "{:?}: the rest move up", t.engine);
+        let first = people.iter().find(|p| p.user_id == in_line(1)).unwrap();
+        assert!(
+            t.mail_to(&first.email).await.iter().any(|m| m.contains("A seat is yours if you want it")),
+            "{:?}: the first in line is emailed the offer",
+            t.engine
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_offer_not_taken_up_passes_to_the_next_in_line_and_a_taken_one_confirms() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let event_id = published_event(&t.app, &staff, 1).await;
+        let people = people(&t, 3).await;
+        let mut registrations = Vec::new();
+        for person in &people {
+            registrations.push(t.app.register_for_event(person, event_id).await.unwrap());
+        }
+        assert_eq!(
+            registrations.iter().map(|r| (r.status, r.position)).collect::<Vec<_>>(),
+            [
+                (RegistrationStatus::Confirmed, None),
+                (RegistrationStatus::Waitlisted, Some(1)),
+                (RegistrationStatus::Waitlisted, Some(2))
+            ],
+            "{:?}",
+            t.engine
+        );
+        t.app.cancel_registration(&people[0], registrations[0].id, "test").await.unwrap();
+        let status = |i: usize| {
+            let (app, id) = (t.app.clone(), registrations[i].id);
+            let person = people[i].clone();
+            async move {
+                app.event_for(Some(&person), event_id)
+                    .await
+                    .unwrap()
+                    .registration
+                    .filter(|r| r.id == id)
+                    .unwrap()
+                    .status
+            }
+        };
+        assert_eq!(status(1).await, RegistrationStatus::Offered, "{:?}", t.engine);
+        // Someone else cannot take up the offer.
+        assert!(t.app.accept_seat_offer(&people[2], registrations[1].id).await.is_err());
+
+        // 47 hours later the offer still stands; at 48 the job passes it on.
+        t.app.clock.advance(47 * 3_600);
+        assert_eq!(t.app.expire_seat_offers().await.unwrap(), 0);
+        t.app.clock.advance(3_600);
+        assert_eq!(t.app.expire_seat_offers().await.unwrap(), 1, "{:?}", t.engine);
+        assert_eq!(status(1).await, RegistrationStatus::Cancelled, "{:?}", t.engine);
+        assert_eq!(status(2).await, RegistrationStatus::Offered, "{:?}", t.engine);
+        let late = t.app.accept_seat_offer(&people[1], registrations[1].id).await.unwrap_err();
+        assert!(late.to_string().contains("offer has ended"), "{late}");
+
+        t.app.accept_seat_offer(&people[2], registrations[2].id).await.unwrap();
+        assert_eq!(status(2).await, RegistrationStatus::Confirmed, "{:?}", t.engine);
+        let event = t.app.event_for(None, event_id).await.unwrap().event;
+        assert_eq!(event.seats_taken, 1, "{:?}: one seat, one confirmed", t.engine);
+    }
+}

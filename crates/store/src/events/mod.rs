@@ -1,0 +1,540 @@
+//! Events and registrations. Seats are never oversold, under any concurrency, on either
+//! engine: every change to an event's registrations first takes the event's row (an
+//! `UPDATE` that PostgreSQL locks until commit; SQLite has one writer), a seat is taken only
+//! by `UPDATE events SET seats_taken = seats_taken + 1 WHERE … seats_taken < capacity`, and a
+//! CHECK keeps `seats_taken <= capacity`. Each registration change and its email are written
+//! in one transaction.
+//!
+//! Files: `mod.rs` (the queries), `records.rs` (their rows).
+
+pub mod records;
+
+pub use records::*;
+
+use guildhall_domain::events::{EventStatus, RegistrationStatus};
+
+use crate::engine::{audited, audited_change, insert_audit};
+use crate::outbox::insert_mail;
+use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader};
+
+const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
+    online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, status, created_by, created_at, \
+    updated_at";
+
+/// A registration's columns over `event_registrations r`, with its place in line.
+const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
+    CASE WHEN r.status = 'waitlisted' THEN (SELECT COUNT(*) FROM event_registrations w WHERE w.event_id = r.event_id \
+    AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS position, r.offered_until, \
+    r.registered_at, r.updated_at";
+
+/// An event's roster (`$1` the event): confirmed first, then offered, then the waitlist in
+/// line, then cancelled.
+fn roster_sql() -> String {
+    format!(
+        "SELECT {REGISTRATION_COLUMNS}, u.display_name AS name, u.email, m.member_number \
+         FROM event_registrations r JOIN users u ON u.id = r.user_id LEFT JOIN members m ON m.id = r.member_id \
+         WHERE r.event_id = $1 ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1 \
+         WHEN 'waitlisted' THEN 2 ELSE 3 END, r.waitlist_seq, u.display_name, r.id"
+    )
+}
+
+/// Takes the event's row for the rest of the transaction (PostgreSQL holds the row lock
+/// until commit, so changes to one event's registrations queue; SQLite has one writer).
+/// Evaluates to whether the event exists.
+macro_rules! lock_event {
+    ($tx:expr, $event_id:expr) => {
+        sqlx::query("UPDATE events SET updated_at = updated_at WHERE id = $1")
+            .bind($event_id)
+            .execute(&mut *$tx)
+            .await
+            .map(|done| done.rows_affected() == 1)
+    };
+}
+
+/// Offers the event's free seats to the people next in line, each held until
+/// `$offered_until`, queuing `$mail` for each; evaluates to the offers made.
+macro_rules! offer_free_seats {
+    ($tx:expr, $event_id:expr, $now:expr, $offered_until:expr, $mail:expr) => {
+        async {
+            let mut offers = Vec::new();
+            loop {
+                let seat: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE events SET seats_taken = seats_taken + 1 WHERE id = $1 AND status = 'published' \
+                     AND seats_taken < capacity \
+                     AND EXISTS (SELECT 1 FROM event_registrations WHERE event_id = $1 AND status = 'waitlisted') \
+                     RETURNING id",
+                )
+                .bind($event_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+                if seat.is_none() {
+                    break;
+                }
+                let (registration_id, email, name): (i64, String, String) = sqlx::query_as(
+                    "UPDATE event_registrations SET status = 'offered', offered_until = $2, updated_at = $3 \
+                     WHERE id = (SELECT id FROM event_registrations WHERE event_id = $1 AND status = 'waitlisted' \
+                     ORDER BY waitlist_seq LIMIT 1) \
+                     RETURNING id, (SELECT email FROM users WHERE users.id = user_id), \
+                     (SELECT display_name FROM users WHERE users.id = user_id)",
+                )
+                .bind($event_id)
+                .bind($offered_until)
+                .bind($now)
+                .fetch_one(&mut *$tx)
+                .await?;
+                let offer =
+                    SeatOffer { registration_id, event_id: $event_id, email, name, offered_until: $offered_until };
+                let mail: NewMail = $mail(&offer);
+                insert_mail!($tx, mail, $now)?;
+                offers.push(offer);
+            }
+            Ok::<_, StoreError>(offers)
+        }
+    };
+}
+
+/// What became of a registration request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registered {
+    /// A new (or reopened) registration: confirmed or waitlisted.
+    New(RegistrationRecord),
+    /// The person was already registered (not cancelled); nothing changed.
+    Already(RegistrationRecord),
+    /// The event takes no registrations (not published, cancelled, or closed).
+    Closed,
+}
+
+impl Store {
+    pub async fn create_event(
+        &self,
+        event: &NewEvent,
+        by: Option<i64>,
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<i64> {
+        audited!(
+            self,
+            |tx| {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
+                     address, online_link, capacity, registration_closes_at, status, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $14, $14) RETURNING id",
+                )
+                .bind(event.chapter_id)
+                .bind(event.kind.code())
+                .bind(&event.title)
+                .bind(&event.description)
+                .bind(&event.time_zone)
+                .bind(event.starts_at)
+                .bind(event.ends_at)
+                .bind(&event.venue)
+                .bind(&event.address)
+                .bind(&event.online_link)
+                .bind(event.capacity)
+                .bind(event.registration_closes_at)
+                .bind(by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                id
+            },
+            |id| NewAuditEntry { subject_id: Some(id), ..audit.clone() }
+        )
+    }
+
+    /// Saves an event's details. A capacity below the seats already taken is refused
+    /// (`Invalid`); seats a larger capacity frees are offered to the waitlist at once.
+    pub async fn update_event(
+        &self,
+        id: i64,
+        event: &NewEvent,
+        offered_until: UnixTime,
+        offer_mail: &(dyn Fn(&SeatOffer) -> NewMail + Sync),
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<Vec<SeatOffer>> {
+        audited!(
+            self,
+            |tx| {
+                if !lock_event!(tx, id)? {
+                    return Err(StoreError::NotFound);
+                }
+                let saved = sqlx::query(
+                    "UPDATE events SET chapter_id = $2, kind = $3, title = $4, description = $5, time_zone = $6, \
+                     starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
+                     registration_closes_at = $13, updated_at = $14 WHERE id = $1 AND seats_taken <= $12",
+                )
+                .bind(id)
+                .bind(event.chapter_id)
+                .bind(event.kind.code())
+                .bind(&event.title)
+                .bind(&event.description)
+                .bind(&event.time_zone)
+                .bind(event.starts_at)
+                .bind(event.ends_at)
+                .bind(&event.venue)
+                .bind(&event.address)
+                .bind(&event.online_link)
+                .bind(event.capacity)
+                .bind(event.registration_closes_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if saved.rows_affected() == 0 {
+                    return Err(StoreError::Invalid(
+                        "The capacity cannot be lower than the seats already taken or offered.".into(),
+                    ));
+                }
+                offer_free_seats!(tx, id, now, offered_until, offer_mail).await?
+            },
+            |_offers| audit.clone()
+        )
+    }
+
+    /// Opens a draft event for registration; `NotFound` if it is no longer a draft.
+    pub async fn publish_event(&self, id: i64, audit: &NewAuditEntry, now: UnixTime) -> StoreResult<()> {
+        audited_change!(
+            self,
+            |tx| sqlx::query(
+                "UPDATE events SET status = 'published', updated_at = $2 WHERE id = $1 AND status = 'draft'"
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?,
+            audit
+        )
+    }
+
+    /// Cancels an event that is `from` (`NotFound` if it is not any more): its
+    /// registrations are cancelled and `mail` is queued to each person who held one.
+    /// Returns how many were told.
+    pub async fn cancel_event(
+        &self,
+        id: i64,
+        from: EventStatus,
+        mail: &(dyn Fn(&RosterEntry) -> NewMail + Sync),
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<usize> {
+        let roster_sql = roster_sql();
+        audited!(
+            self,
+            |tx| {
+                lock_event!(tx, id)?;
+                let roster: Vec<RosterEntry> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(roster_sql.as_str())).bind(id).fetch_all(&mut *tx).await?;
+                let moved = sqlx::query(
+                    "UPDATE events SET status = 'cancelled', seats_taken = 0, updated_at = $3 WHERE id = $1 AND status = $2",
+                )
+                .bind(id)
+                .bind(from.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if moved.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "UPDATE event_registrations SET status = 'cancelled', offered_until = NULL, updated_at = $2 \
+                     WHERE event_id = $1 AND status <> 'cancelled'",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let mut told = 0;
+                for entry in roster.iter().filter(|e| e.registration.status != RegistrationStatus::Cancelled) {
+                    let m: NewMail = mail(entry);
+                    insert_mail!(tx, m, now)?;
+                    told += 1;
+                }
+                told
+            },
+            |_told| audit.clone()
+        )
+    }
+
+    pub async fn event_by_id(&self, id: i64) -> StoreResult<Option<EventRecord>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Events matching `filter`, soonest first.
+    pub async fn list_events(&self, filter: &EventFilter, page: PageRequest) -> StoreResult<Page<EventRecord>> {
+        let mut conditions = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        let mut numbers: Vec<i64> = Vec::new();
+        // Numbered placeholders: texts first ($1…), then numbers.
+        if !filter.statuses.is_empty() {
+            let codes: Vec<String> = filter.statuses.iter().map(|s| format!("'{}'", s.code())).collect();
+            conditions.push(format!("status IN ({})", codes.join(", ")));
+        }
+        if let Some(kind) = filter.kind {
+            conditions.push(format!("kind = '{}'", kind.code()));
+        }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            texts.push(format!("%{}%", text.to_lowercase().replace(['%', '_'], "")));
+            let n = texts.len();
+            conditions.push(format!("(LOWER(title) LIKE ${n} OR LOWER(description) LIKE ${n})"));
+        }
+        let mut number_conditions = Vec::new();
+        if let Some(chapter) = filter.chapter_id {
+            numbers.push(chapter);
+            number_conditions.push(("chapter_id = ", numbers.len()));
+        }
+        if let Some(from) = filter.from {
+            numbers.push(from);
+            number_conditions.push(("ends_at >= ", numbers.len()));
+        }
+        if let Some(until) = filter.until {
+            numbers.push(until);
+            number_conditions.push(("starts_at < ", numbers.len()));
+        }
+        for (condition, n) in number_conditions {
+            conditions.push(format!("{condition}${}", texts.len() + n));
+        }
+        if let Some((chapters, society)) = &filter.managed_by {
+            let mut either: Vec<String> = Vec::new();
+            if !chapters.is_empty() {
+                // Chapter ids are integers the store itself read: written in, not bound.
+                let ids: Vec<String> = chapters.iter().map(i64::to_string).collect();
+                either.push(format!("chapter_id IN ({})", ids.join(", ")));
+            }
+            if *society {
+                either.push("chapter_id IS NULL".into());
+            }
+            if either.is_empty() {
+                either.push("1 = 0".into());
+            }
+            conditions.push(format!("({})", either.join(" OR ")));
+        }
+        let condition =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, COUNT(*) OVER () AS total FROM events {condition} ORDER BY starts_at, id {}",
+            page.sql()
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            event: EventRecord,
+            total: i64,
+        }
+        let rows: Vec<Row> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for t in &texts {
+                query = query.bind(t);
+            }
+            for n in &numbers {
+                query = query.bind(n);
+            }
+            query.fetch_all(pool).await
+        })?;
+        let total = rows.first().map_or(0, |r| r.total);
+        Ok(Page::new(rows.into_iter().map(|r| r.event).collect(), total, page))
+    }
+
+    /// Registers a person: a seat if one is free and nobody is waiting, else a place at the
+    /// end of the waitlist; queues `mail` for the new registration. A person already
+    /// registered gets their registration back unchanged; a cancelled one is reopened.
+    pub async fn register_for_event(
+        &self,
+        event_id: i64,
+        user_id: i64,
+        member_id: Option<i64>,
+        mail: &(dyn Fn(&RegistrationRecord) -> NewMail + Sync),
+        now: UnixTime,
+    ) -> StoreResult<Registered> {
+        let select = format!("SELECT {REGISTRATION_COLUMNS} FROM event_registrations r WHERE r.id = $1");
+        let existing_sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM event_registrations r WHERE r.event_id = $1 AND r.user_id = $2"
+        );
+        crate::engine::with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if !lock_event!(tx, event_id)? {
+                return Err(StoreError::NotFound);
+            }
+            let existing: Option<RegistrationRecord> = sqlx::query_as(sqlx::AssertSqlSafe(existing_sql.as_str()))
+                .bind(event_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(r) = existing.filter(|r| r.status != RegistrationStatus::Cancelled) {
+                return Ok(Registered::Already(r));
+            }
+            let seat: Option<(i64,)> = sqlx::query_as(
+                "UPDATE events SET seats_taken = seats_taken + 1 WHERE id = $1 AND status = 'published' \
+                 AND registration_closes_at > $2 AND seats_taken < capacity \
+                 AND NOT EXISTS (SELECT 1 FROM event_registrations WHERE event_id = $1 AND status = 'waitlisted') \
+                 RETURNING id",
+            )
+            .bind(event_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (status, seq) = if seat.is_some() {
+                (RegistrationStatus::Confirmed, None)
+            } else {
+                let line: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE events SET waitlist_joined = waitlist_joined + 1 WHERE id = $1 AND status = 'published' \
+                     AND registration_closes_at > $2 RETURNING waitlist_joined",
+                )
+                .bind(event_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match line {
+                    Some((seq,)) => (RegistrationStatus::Waitlisted, Some(seq)),
+                    None => return Ok(Registered::Closed),
+                }
+            };
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO event_registrations (event_id, user_id, member_id, status, waitlist_seq, offered_until, \
+                 registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, $6, $6) \
+                 ON CONFLICT (event_id, user_id) DO UPDATE SET member_id = excluded.member_id, \
+                 status = excluded.status, waitlist_seq = excluded.waitlist_seq, offered_until = NULL, \
+                 registered_at = excluded.registered_at, updated_at = excluded.updated_at \
+                 WHERE event_registrations.status = 'cancelled' RETURNING id",
+            )
+            .bind(event_id)
+            .bind(user_id)
+            .bind(member_id)
+            .bind(status.code())
+            .bind(seq)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let registration: RegistrationRecord =
+                sqlx::query_as(sqlx::AssertSqlSafe(select.as_str())).bind(id).fetch_one(&mut *tx).await?;
+            let m: NewMail = mail(&registration);
+            insert_mail!(tx, m, now)?;
+            tx.commit().await?;
+            Ok(Registered::New(registration))
+        })
+    }
+
+    /// Cancels a registration that is `expected` (confirmed, waitlisted or offered): a seat
+    /// it held is offered to the next person in line (`offer_mail` tells them), and
+    /// `mail` tells the person cancelled. `NotFound` if it is no longer `expected` (a
+    /// concurrent change); nothing is written then.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn cancel_registration(
+        &self,
+        registration: &RegistrationRecord,
+        mail: Option<NewMail>,
+        offered_until: UnixTime,
+        offer_mail: &(dyn Fn(&SeatOffer) -> NewMail + Sync),
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<Vec<SeatOffer>> {
+        let event_id = registration.event_id;
+        crate::engine::with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            lock_event!(tx, event_id)?;
+            let cancelled = sqlx::query(
+                "UPDATE event_registrations SET status = 'cancelled', offered_until = NULL, updated_at = $3 \
+                 WHERE id = $1 AND status = $2",
+            )
+            .bind(registration.id)
+            .bind(registration.status.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if cancelled.rows_affected() == 0 || registration.status == RegistrationStatus::Cancelled {
+                return Err(StoreError::NotFound);
+            }
+            if registration.status.holds_seat() {
+                sqlx::query("UPDATE events SET seats_taken = seats_taken - 1 WHERE id = $1")
+                    .bind(event_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let offers = offer_free_seats!(tx, event_id, now, offered_until, offer_mail).await?;
+            if let Some(m) = &mail {
+                insert_mail!(tx, m, now)?;
+            }
+            if let Some(entry) = audit {
+                insert_audit!(tx, entry)?;
+            }
+            tx.commit().await?;
+            Ok(offers)
+        })
+    }
+
+    /// Takes up an offered seat: confirmed, if the offer to `user_id` still stands at `now`.
+    pub async fn accept_seat_offer(&self, registration_id: i64, user_id: i64, now: UnixTime) -> StoreResult<bool> {
+        crate::engine::with_writer!(self, |pool| {
+            let accepted = sqlx::query(
+                "UPDATE event_registrations SET status = 'confirmed', offered_until = NULL, updated_at = $3 \
+                 WHERE id = $1 AND user_id = $2 AND status = 'offered' AND offered_until > $3",
+            )
+            .bind(registration_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(accepted.rows_affected() == 1)
+        })
+    }
+
+    /// Offers whose hold has run out at `now`: the housekeeping cancels each and passes
+    /// the seat on.
+    pub async fn expired_seat_offers(&self, now: UnixTime) -> StoreResult<Vec<RegistrationRecord>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM event_registrations r WHERE r.status = 'offered' \
+             AND r.offered_until <= $1 ORDER BY r.offered_until, r.id"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(now)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    pub async fn registration_by_id(&self, id: i64) -> StoreResult<Option<RegistrationRecord>> {
+        let sql = format!("SELECT {REGISTRATION_COLUMNS} FROM event_registrations r WHERE r.id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    pub async fn registration_of(&self, event_id: i64, user_id: i64) -> StoreResult<Option<RegistrationRecord>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM event_registrations r WHERE r.event_id = $1 AND r.user_id = $2"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(event_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// A person's registrations that are not cancelled, for events ending at or after
+    /// `from`, soonest first.
+    pub async fn registrations_of_user(&self, user_id: i64, from: UnixTime) -> StoreResult<Vec<MyRegistration>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS}, e.title, e.time_zone, e.starts_at FROM event_registrations r \
+             JOIN events e ON e.id = r.event_id WHERE r.user_id = $1 AND r.status <> 'cancelled' AND e.ends_at >= $2 \
+             ORDER BY e.starts_at, e.id"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(user_id)
+            .bind(from)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Everyone registered for an event (cancelled too), confirmed first, then offered, then
+    /// the waitlist in line, then cancelled.
+    pub async fn event_roster(&self, event_id: i64) -> StoreResult<Vec<RosterEntry>> {
+        let sql = roster_sql();
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(event_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+}

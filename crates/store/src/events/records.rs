@@ -1,0 +1,143 @@
+//! Events' rows: events and registrations.
+
+use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus};
+use serde::Serialize;
+
+use crate::UnixTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EventRecord {
+    pub id: i64,
+    /// The owning chapter; `None` for the society's own events.
+    pub chapter_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    /// The IANA zone the event happens in.
+    pub time_zone: String,
+    pub starts_at: UnixTime,
+    pub ends_at: UnixTime,
+    pub venue: String,
+    pub address: String,
+    /// Shown only to confirmed registrants and those who manage the event.
+    #[serde(skip)]
+    pub online_link: String,
+    pub capacity: i64,
+    /// Confirmed registrations and seats held for an offer.
+    pub seats_taken: i64,
+    pub waitlist_joined: i64,
+    pub registration_closes_at: UnixTime,
+    #[sqlx(try_from = "String")]
+    pub status: EventStatus,
+    pub created_by: Option<i64>,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+impl EventRecord {
+    pub fn seats_left(&self) -> i64 {
+        (self.capacity - self.seats_taken).max(0)
+    }
+
+    /// What an organiser decided about it.
+    pub fn details(&self) -> NewEvent {
+        NewEvent {
+            chapter_id: self.chapter_id,
+            kind: self.kind,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            time_zone: self.time_zone.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            venue: self.venue.clone(),
+            address: self.address.clone(),
+            online_link: self.online_link.clone(),
+            capacity: self.capacity,
+            registration_closes_at: self.registration_closes_at,
+        }
+    }
+}
+
+/// What an organiser decides about an event (the rest is kept by the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub chapter_id: Option<i64>,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    pub time_zone: String,
+    pub starts_at: UnixTime,
+    pub ends_at: UnixTime,
+    pub venue: String,
+    pub address: String,
+    pub online_link: String,
+    pub capacity: i64,
+    pub registration_closes_at: UnixTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct RegistrationRecord {
+    pub id: i64,
+    pub event_id: i64,
+    pub user_id: i64,
+    pub member_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub status: RegistrationStatus,
+    /// Arrival order on the waitlist (kept after leaving it).
+    pub waitlist_seq: Option<i64>,
+    /// Place in line now (1 is next), while waitlisted.
+    pub position: Option<i64>,
+    pub offered_until: Option<UnixTime>,
+    pub registered_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// A registration with who it is, for an event's roster.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct RosterEntry {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub registration: RegistrationRecord,
+    pub name: String,
+    pub email: String,
+    pub member_number: Option<String>,
+}
+
+/// A registration with its event, for the person's own list.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MyRegistration {
+    #[sqlx(flatten)]
+    pub registration: RegistrationRecord,
+    pub title: String,
+    pub time_zone: String,
+    pub starts_at: UnixTime,
+}
+
+/// A freed seat offered to the next person in line, for the email telling them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatOffer {
+    pub registration_id: i64,
+    pub event_id: i64,
+    pub email: String,
+    pub name: String,
+    pub offered_until: UnixTime,
+}
+
+/// Filters for the events listing.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only these statuses (all when empty).
+    pub statuses: Vec<EventStatus>,
+    pub chapter_id: Option<i64>,
+    pub kind: Option<EventKind>,
+    /// Words in the title or description.
+    pub text: Option<String>,
+    /// Ending at or after this instant.
+    pub from: Option<UnixTime>,
+    /// Starting before this instant.
+    pub until: Option<UnixTime>,
+    /// Only events of these chapters or, with `society_events`, the society's own (for
+    /// officers' management lists); no limit when `None`.
+    pub managed_by: Option<(Vec<i64>, bool)>,
+}
