@@ -110,11 +110,13 @@ pub struct EventsSettings {
     /// A seat freed for the next person on a waitlist is held for them this many hours;
     /// then it passes to the next.
     pub offer_hours: u16,
+    /// The time zone a new event's form starts with (an IANA name); each event has its own.
+    pub time_zone: String,
 }
 
 impl Default for EventsSettings {
     fn default() -> Self {
-        Self { offer_hours: guildhall_domain::events::DEFAULT_OFFER_HOURS }
+        Self { offer_hours: guildhall_domain::events::DEFAULT_OFFER_HOURS, time_zone: "America/New_York".into() }
     }
 }
 

@@ -345,7 +345,8 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Mail delivery every few seconds; hourly, expired sessions and tokens are purged,
+/// Mail delivery every few seconds; every minute, event seat offers that ran out are passed
+/// on; hourly, expired sessions and tokens are purged,
 /// standings computed on an earlier day are refreshed and due renewal reminders queued.
 fn spawn_jobs(app: Arc<App>) {
     tokio::spawn(async move {
@@ -353,6 +354,14 @@ fn spawn_jobs(app: Arc<App>) {
         loop {
             if let Err(err) = app.deliver_due_mail().await {
                 tracing::warn!(error = %err, "mail delivery round failed");
+            }
+            // A seat offer whose hold ran out passes to the next person in line within a minute.
+            if tick.is_multiple_of(20) {
+                match app.expire_seat_offers().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(offers = n, "event seat offers ended and passed on"),
+                    Err(err) => tracing::warn!(error = %err, "ending event seat offers failed"),
+                }
             }
             if tick.is_multiple_of(1200) {
                 if let Err(err) = app.purge_expired().await {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod ce;
 pub mod chapters;
 pub mod error;
+pub mod events;
 mod home;
 pub mod kit;
 pub mod membership;
@@ -44,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(membership::routes())
         .merge(chapters::routes())
         .merge(ce::routes())
+        .merge(events::routes())
         .merge(society::routes())
         .merge(privacy::routes())
         .route("/static/app.css", get(app_css))

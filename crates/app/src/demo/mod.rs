@@ -2,9 +2,11 @@
 //! something real to show on a fresh machine.
 //!
 //! Files: `mod.rs` (the society, its chapters and sign-ins), `members.rs` (generated members
-//! with years of history), `ce.rs` (the demo member's CE ledger and others' licences).
+//! with years of history), `ce.rs` (the demo member's CE ledger and others' licences),
+//! `events.rs` (a season of events, one full with a waitlist).
 
 mod ce;
+mod events;
 mod members;
 
 use guildhall_domain::identity::Role;
@@ -129,6 +131,10 @@ impl App {
             api_token_id: None,
             must_set_up_two_factor: false,
         };
+        // In the order the chapters were made (CHAPTERS).
+        let mut chapter_ids: Vec<i64> = self.store.list_chapters().await?.iter().map(|c| c.id).collect();
+        chapter_ids.sort_unstable();
+        self.seed_demo_events(&staff, &chapter_ids).await?;
         let newest = self.store.search_members(&MemberFilter::default(), PageRequest::new(1, 40)).await?;
         let ids: Vec<i64> = newest.items.iter().map(|m| m.id).collect();
         self.invite_members_by_id(&staff, &ids, "demo").await?;

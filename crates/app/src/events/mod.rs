@@ -295,6 +295,35 @@ impl App {
         Ok((event, self.store.event_roster(event_id).await?))
     }
 
+    /// A registration, for its own person or those who manage its event.
+    pub async fn registration_for(&self, actor: &Actor, registration_id: i64) -> AppResult<RegistrationRecord> {
+        Ok(self.registration_and_event(actor, registration_id).await?.0)
+    }
+
+    /// An event's roster as CSV, for those who manage it: name, email, member number,
+    /// status, place in line, when they registered (UTC).
+    pub async fn event_roster_csv(&self, actor: &Actor, event_id: i64) -> AppResult<Vec<u8>> {
+        let (_, roster) = self.event_roster(actor, event_id).await?;
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let internal = |e: csv::Error| AppError::Internal(format!("event roster CSV: {e}"));
+        out.write_record(["name", "email", "member_number", "status", "waitlist_position", "registered_at"])
+            .map_err(internal)?;
+        for entry in &roster {
+            let r = &entry.registration;
+            let registered = event_time(r.registered_at, "UTC");
+            out.write_record([
+                entry.name.as_str(),
+                entry.email.as_str(),
+                entry.member_number.as_deref().unwrap_or(""),
+                r.status.code(),
+                &r.position.map(|p| p.to_string()).unwrap_or_default(),
+                &registered.rfc3339,
+            ])
+            .map_err(internal)?;
+        }
+        out.into_inner().map_err(|e| AppError::Internal(format!("event roster CSV: {e}")))
+    }
+
     /// The signed-in person's registrations for events not yet over.
     pub async fn my_registrations(&self, actor: &Actor) -> AppResult<Vec<MyRegistration>> {
         actor.require(Permission::OwnAccount)?;

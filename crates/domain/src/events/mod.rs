@@ -93,6 +93,11 @@ impl RegistrationStatus {
     pub fn holds_seat(self) -> bool {
         matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered)
     }
+
+    /// Whether the registration still stands (anything but cancelled).
+    pub fn is_active(self) -> bool {
+        self != RegistrationStatus::Cancelled
+    }
 }
 
 /// Why a person cannot register for an event now.

@@ -116,6 +116,19 @@ pub fn iso_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An optional id from a form or query (`""` is none); anything else but a positive
+/// integer is refused with "Choose a {what} from the list."
+pub fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(AppError::invalid(format!("Choose a {what} from the list."))),
+    }
+}
+
 pub fn parse_date(raw: &str) -> Option<Date> {
     Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
 }

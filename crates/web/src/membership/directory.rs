@@ -8,7 +8,6 @@ use guildhall_app::records::{ChapterRecord, MemberSummary, PageRequest};
 use guildhall_app::{App, AppError};
 use serde::Deserialize;
 
-use super::parse_id;
 use crate::kit::*;
 use crate::session::SignedIn;
 

@@ -12,7 +12,7 @@ use guildhall_app::{App, AppError};
 use guildhall_domain::membership::{InvoiceStatus, Standing, TermState};
 use serde::Deserialize;
 
-use super::{date_text, page_number, parse_date, parse_id};
+use super::{date_text, page_number, parse_date};
 use crate::kit::*;
 use crate::session::{CsrfForm, SignedIn};
 

@@ -109,17 +109,6 @@ pub(super) fn parse_date(raw: &str) -> Result<Option<Date>, AppError> {
         .map_err(|_| AppError::invalid(format!("{raw:?} is not a date; use YYYY-MM-DD.")))
 }
 
-pub(super) fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    match raw.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(Some(id)),
-        _ => Err(AppError::invalid(format!("Choose a {what} from the list."))),
-    }
-}
-
 /// A page number as typed in the address: a bad one (`-1`, `0`, `abc`) gives the first page
 /// and a sentence saying so.
 pub(super) fn page_number(raw: &str) -> (u32, Option<String>) {

@@ -1,0 +1,186 @@
+//! The demo society's season of events: the society's conference and webinars, chapter
+//! meetings, a site visit, a draft a chapter officer is preparing, and a workshop that is full
+//! with people waiting, so every events page has something real to show.
+
+use guildhall_domain::events::event_time;
+use guildhall_domain::identity::Role;
+use guildhall_store::NewUser;
+
+use super::DEMO_SIGN_INS;
+use crate::error::AppResult;
+use crate::events::EventForm;
+use crate::{Actor, App};
+
+/// (chapter index or none, kind, title, days from today, start hour, hours, venue, online, seats, description)
+type DemoEvent = (Option<usize>, &'static str, &'static str, i64, i64, i64, &'static str, bool, u32, &'static str);
+
+const EVENTS: [DemoEvent; 8] = [
+    (
+        None,
+        "conference",
+        "Annual Engineering Conference",
+        45,
+        8,
+        9,
+        "Springfield Convention Center",
+        false,
+        400,
+        "Two tracks of technical sessions, the ethics plenary that counts toward every state's ethics hours, and the society's awards luncheon.",
+    ),
+    (
+        None,
+        "webinar",
+        "Ethics for Professional Engineers",
+        12,
+        12,
+        2,
+        "",
+        true,
+        500,
+        "Two PDH of ethics: conflicts of interest, duty to the public, and recent disciplinary cases from state boards.",
+    ),
+    (
+        None,
+        "workshop",
+        "Bridge Load Rating Workshop",
+        20,
+        9,
+        7,
+        "Engineers' Hall, Room 2",
+        false,
+        3,
+        "A hands-on day rating a steel girder bridge with the LRFR method. Small group: bring a laptop.",
+    ),
+    (
+        Some(0),
+        "chapter_meeting",
+        "Capital Chapter Dinner Meeting: Stormwater Design Changes",
+        9,
+        18,
+        2,
+        "The Riverside Grill",
+        false,
+        60,
+        "Dinner and a talk on the state's new stormwater design manual, with one PDH.",
+    ),
+    (
+        Some(1),
+        "site_visit",
+        "Harbour Desalination Plant Tour",
+        30,
+        10,
+        3,
+        "Harbour Desalination Plant, Gate B",
+        false,
+        25,
+        "A guided tour of the reverse-osmosis trains and the intake structure. Closed-toe shoes required.",
+    ),
+    (
+        Some(2),
+        "seminar",
+        "Geotechnical Seminar: Frost Heave and Shallow Foundations",
+        16,
+        13,
+        3,
+        "Northern Technical College, Hall A",
+        true,
+        80,
+        "Case studies from northern counties, in person and online.",
+    ),
+    (
+        None,
+        "course",
+        "PE Exam Review: Civil Breadth",
+        60,
+        9,
+        8,
+        "",
+        true,
+        150,
+        "A day of review for the Civil PE exam's breadth topics, with practice problems.",
+    ),
+    (
+        Some(5),
+        "chapter_meeting",
+        "Student Chapter Career Night",
+        5,
+        18,
+        3,
+        "State University Engineering Building, Atrium",
+        false,
+        120,
+        "Meet employers and licensed engineers; advice on the FE exam and the path to licensure.",
+    ),
+];
+
+/// The time zone the demo society's events happen in.
+const DEMO_TIME_ZONE: &str = "America/Chicago";
+
+impl App {
+    /// Publishes the season (the chapter draft stays a draft), registers the demo member for
+    /// the conference and the webinar, and fills the workshop with people waiting.
+    pub(super) async fn seed_demo_events(&self, staff: &Actor, chapter_ids: &[i64]) -> AppResult<()> {
+        let officer = self.store.user_by_email(DEMO_SIGN_INS[1].email).await?;
+        let member = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?;
+        let (Some(officer), Some(member)) = (officer, member) else { return Ok(()) };
+        let as_actor = |id: i64, email: &str, name: &str, role: Role, officer_of: Vec<i64>| Actor {
+            user_id: id,
+            email: email.into(),
+            display_name: name.into(),
+            role,
+            officer_of,
+            api_token_id: None,
+            must_set_up_two_factor: false,
+        };
+        let officer = as_actor(officer.id, &officer.email, &officer.display_name, Role::Member, vec![chapter_ids[0]]);
+        let maya = as_actor(member.id, &member.email, &member.display_name, Role::Member, Vec::new());
+        let now = self.clock.unix();
+        let mut ids = Vec::new();
+        for (chapter, kind, title, days, hour, hours, venue, online, seats, description) in EVENTS {
+            let midnight = now - now.rem_euclid(86_400) + days * 86_400;
+            // Hours on the event's wall clock: the instant of midnight UTC read in its zone,
+            // then the start hour added to that date.
+            let date = event_time(midnight, "UTC").input[..10].to_string();
+            let at = |h: i64| format!("{date}T{:02}:00", h.min(23));
+            let form = EventForm {
+                chapter: chapter.map(|i| chapter_ids[i].to_string()).unwrap_or_default(),
+                kind: kind.into(),
+                title: title.into(),
+                description: description.into(),
+                time_zone: DEMO_TIME_ZONE.into(),
+                starts: at(hour),
+                ends: at(hour + hours),
+                venue: venue.into(),
+                address: if venue.is_empty() { String::new() } else { "Springfield".into() },
+                online_link: if online { "https://meet.example.org/guildhall-demo".into() } else { String::new() },
+                capacity: seats.to_string(),
+                registration_closes: String::new(),
+            };
+            // The Capital Chapter's dinner is its officer's draft; the rest are published.
+            let by = if chapter == Some(0) { &officer } else { staff };
+            let id = self.create_event(by, &form, "demo").await?;
+            if chapter != Some(0) {
+                self.publish_event(staff, id, "demo").await?;
+            }
+            ids.push(id);
+        }
+        self.register_for_event(&maya, ids[0]).await?;
+        self.register_for_event(&maya, ids[1]).await?;
+        // The workshop's three seats are taken and two people wait.
+        let hash = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?.map(|u| u.password_hash).unwrap_or_default();
+        for (i, name) in ["Jordan Lee", "Sam Carter", "Riley Chen", "Taylor Brooks", "Casey Nguyen"].iter().enumerate()
+        {
+            let email = format!("attendee{}@demo.guildhall.org", i + 1);
+            let user = NewUser {
+                email: email.clone(),
+                display_name: (*name).into(),
+                password_hash: hash.clone(),
+                role: Role::Member.as_str().into(),
+                email_verified_at: Some(now),
+            };
+            let id = self.store.create_user(&user, None, None, now).await?;
+            self.register_for_event(&as_actor(id, &email, name, Role::Member, Vec::new()), ids[2]).await?;
+        }
+        Ok(())
+    }
+}

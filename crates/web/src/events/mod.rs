@@ -1,0 +1,598 @@
+//! Events: the public listing and event pages, registration (waitlist, offers, cancelling),
+//! and the pages staff and chapter officers manage events with.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use guildhall_app::events::{EventForm, EventView, TIME_ZONES};
+use guildhall_app::records::{ChapterRecord, EventFilter, EventRecord, PageRequest, RegistrationRecord, RosterEntry};
+use guildhall_app::{Actor, App, AppError};
+use guildhall_domain::events::{EventKind, EventStatus, EventTime, RegistrationStatus, event_time};
+use serde::Deserialize;
+
+use crate::error::HtmlError;
+use crate::kit::*;
+use crate::session::{CsrfForm, Identity, SignedIn};
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/events", get(listing).post(create))
+        .route("/events/manage", get(manage))
+        .route("/events/new", get(new_event))
+        .route("/events/{id}", get(event))
+        .route("/events/{id}/edit", get(edit).post(save))
+        .route("/events/{id}/publish", post(publish))
+        .route("/events/{id}/cancel", get(confirm_cancel_event).post(cancel_event))
+        .route("/events/{id}/register", post(register))
+        .route("/events/{id}/roster", get(roster))
+        .route("/events/{id}/roster.csv", get(roster_csv))
+        .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
+        .route("/registrations/{id}/accept", post(accept_offer))
+}
+
+/// An event as a list row or page header shows it.
+pub struct EventLine {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: EventStatus,
+    pub starts: EventTime,
+    pub ends: EventTime,
+    /// "Online", the venue, or both.
+    pub place: String,
+    pub seats_left: i64,
+    pub capacity: i64,
+    pub waitlist: bool,
+}
+
+impl EventLine {
+    fn of(e: &EventRecord) -> Self {
+        let place = match (e.venue.is_empty(), e.online_link.is_empty()) {
+            (true, _) => "Online".to_string(),
+            (false, true) => e.venue.clone(),
+            (false, false) => format!("{} and online", e.venue),
+        };
+        EventLine {
+            id: e.id,
+            title: e.title.clone(),
+            kind: e.kind.label(),
+            status: e.status,
+            starts: event_time(e.starts_at, &e.time_zone),
+            ends: event_time(e.ends_at, &e.time_zone),
+            place,
+            seats_left: e.seats_left(),
+            capacity: e.capacity,
+            waitlist: e.waitlist_joined > 0 && e.seats_left() == 0,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == EventStatus::Cancelled
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.status == EventStatus::Draft
+    }
+
+    /// The end, without the date when it is the same day.
+    pub fn until(&self) -> String {
+        if self.starts.date == self.ends.date {
+            format!("{} {}", self.ends.time, self.ends.zone)
+        } else {
+            format!("{} {} {}", self.ends.date, self.ends.time, self.ends.zone)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the listing
+
+#[derive(Deserialize, Default)]
+pub struct ListingQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    chapter: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "events/listing.html")]
+struct ListingPage {
+    chrome: Chrome,
+    rows: Vec<EventLine>,
+    mine: Vec<(i64, String, EventTime, &'static str)>,
+    kinds: &'static [EventKind],
+    chapters: Vec<ChapterRecord>,
+    q: String,
+    kind: String,
+    chapter: i64,
+    pager: Pager,
+    can_create: bool,
+}
+
+pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): Query<ListingQuery>) -> PageResult {
+    if q.q.chars().count() > 100 {
+        return Err(AppError::invalid("Search for at most 100 characters.").into());
+    }
+    let kind = match q.kind.trim() {
+        "" => None,
+        code => {
+            Some(EventKind::from_code(code).ok_or_else(|| AppError::invalid("Choose a kind of event from the list."))?)
+        }
+    };
+    let chapter = parse_id(&q.chapter, "chapter")?;
+    let filter = EventFilter { kind, chapter_id: chapter, text: Some(q.q.clone()), ..Default::default() };
+    let page = app.upcoming_events(filter, PageRequest::new(q.page.unwrap_or(1), 20)).await?;
+    let pager = Pager::new(
+        &page,
+        format!("/events?{}", query_string(&[("q", &q.q), ("kind", &q.kind), ("chapter", &q.chapter)])),
+    );
+    let mine = match &identity.actor {
+        Some(actor) => app
+            .my_registrations(actor)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let status = registration_words(&r.registration);
+                (r.registration.event_id, r.title, event_time(r.starts_at, &r.time_zone), status)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    render(&ListingPage {
+        can_create: identity.actor.as_ref().is_some_and(|a| a.allows(guildhall_app::Permission::CreateEvents)),
+        chrome: Chrome::new(&app, &identity, "Events", "events").await,
+        rows: page.items.iter().map(EventLine::of).collect(),
+        mine,
+        kinds: EventKind::ALL,
+        chapters: app.reference().await?.chapters.clone(),
+        q: q.q,
+        kind: q.kind,
+        chapter: chapter.unwrap_or(0),
+        pager,
+    })
+}
+
+fn registration_words(r: &RegistrationRecord) -> &'static str {
+    match r.status {
+        RegistrationStatus::Confirmed => "Registered",
+        RegistrationStatus::Waitlisted => "On the waitlist",
+        RegistrationStatus::Offered => "A seat is offered to you",
+        RegistrationStatus::Cancelled => "Cancelled",
+    }
+}
+
+// ---------------------------------------------------------------- one event
+
+#[derive(Template)]
+#[template(path = "events/event.html")]
+struct EventPage {
+    chrome: Chrome,
+    line: EventLine,
+    view: EventView,
+    time_zone: String,
+    notice: String,
+    /// "You are registered", "number 3 in line", …
+    standing: String,
+    offered_until: String,
+    signed_in: bool,
+    sign_in_href: String,
+}
+
+impl EventPage {
+    fn registered(&self) -> Option<&RegistrationRecord> {
+        self.view.registration.as_ref().filter(|r| r.status != RegistrationStatus::Cancelled)
+    }
+
+    fn offered(&self) -> bool {
+        self.registered().is_some_and(|r| r.status == RegistrationStatus::Offered)
+    }
+}
+
+pub async fn event(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let view = app.event_for(identity.actor.as_ref(), id).await?;
+    let standing = match view.registration.as_ref().map(|r| (r.status, r.position)) {
+        Some((RegistrationStatus::Confirmed, _)) => "You are registered: your seat is confirmed.".to_string(),
+        Some((RegistrationStatus::Waitlisted, Some(n))) => {
+            format!("You are on the waitlist, number {n} in line. We will email you if a seat frees.")
+        }
+        Some((RegistrationStatus::Offered, _)) => "A seat has freed and is held for you.".to_string(),
+        _ => String::new(),
+    };
+    let offered_until = view
+        .registration
+        .as_ref()
+        .and_then(|r| r.offered_until)
+        .map(|at| {
+            let t = event_time(at, &view.event.time_zone);
+            format!("{} at {} {}", t.date, t.time, t.zone)
+        })
+        .unwrap_or_default();
+    render(&EventPage {
+        chrome: Chrome::new(&app, &identity, &view.event.title, "events").await,
+        line: EventLine::of(&view.event),
+        time_zone: view.event.time_zone.clone(),
+        signed_in: identity.actor.is_some(),
+        sign_in_href: sign_in_path(&format!("/events/{id}")),
+        notice: event_notice(q.done()),
+        standing,
+        offered_until,
+        view,
+    })
+}
+
+fn event_notice(done: &str) -> String {
+    match done {
+        "created" => "The event was saved as a draft: publish it when it is ready.",
+        "saved" => "The event was saved.",
+        "published" => "The event is published: members can register now.",
+        "event_cancelled" => "The event is cancelled; everyone registered was told by email.",
+        "registered" => "You are registered; a confirmation is on its way by email.",
+        "waitlisted" => "The event is full, so you are on its waitlist; we emailed you your place in line.",
+        "accepted" => "The seat is yours: you are registered.",
+        "registration_cancelled" => "The registration is cancelled.",
+        _ => "",
+    }
+    .to_string()
+}
+
+pub async fn register(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let registration = app.register_for_event(&actor, id).await?;
+    let done = if registration.status == RegistrationStatus::Waitlisted { "waitlisted" } else { "registered" };
+    crate::kit::done(&format!("/events/{id}"), done)
+}
+
+pub async fn accept_offer(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let registration = app.registration_for(&actor, id).await?;
+    app.accept_seat_offer(&actor, id).await?;
+    done(&format!("/events/{}", registration.event_id), "accepted")
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirmed: String,
+}
+
+async fn cancel_registration_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+) -> Result<ConfirmPage, HtmlError> {
+    let registration = app.registration_for(actor, id).await?;
+    let view = app.event_for(Some(actor), registration.event_id).await?;
+    let own = registration.user_id == actor.user_id;
+    let starts = event_time(view.event.starts_at, &view.event.time_zone);
+    let mut consequences = Vec::new();
+    if registration.status.holds_seat() {
+        consequences.push("The seat goes to the next person on the waitlist, if there is one.".to_string());
+    }
+    if registration.status == RegistrationStatus::Waitlisted {
+        consequences.push("The place in line is given up; registering again joins the end of the line.".to_string());
+    }
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "Cancel this registration?", "events").await,
+        heading: if own { "Cancel your registration?".into() } else { "Cancel this registration?".into() },
+        details: vec![
+            ("Event".into(), view.event.title.clone()),
+            ("When".into(), format!("{} at {} {}", starts.date, starts.time, starts.zone)),
+            ("Registration".into(), registration_words(&registration).into()),
+        ],
+        consequences,
+        action: format!("/registrations/{id}/cancel"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
+        button: "Cancel the registration".into(),
+        cancel_href: format!("/events/{}", registration.event_id),
+    })
+}
+
+pub async fn confirm_cancel_registration(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&cancel_registration_page(&app, &actor, &identity, id).await?)
+}
+
+pub async fn cancel_registration(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> PageResult {
+    if !is_confirmed(&f.confirmed) {
+        return render(&cancel_registration_page(&app, &actor, &identity, id).await?);
+    }
+    let registration = app.registration_for(&actor, id).await?;
+    app.cancel_registration(&actor, id, &identity.request_id).await?;
+    let back = if registration.user_id == actor.user_id {
+        format!("/events/{}", registration.event_id)
+    } else {
+        format!("/events/{}/roster", registration.event_id)
+    };
+    done(&back, "registration_cancelled")
+}
+
+// ---------------------------------------------------------------- managing events
+
+#[derive(Deserialize, Default)]
+pub struct EventFields {
+    #[serde(default)]
+    chapter: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    ends: String,
+    #[serde(default)]
+    venue: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    online_link: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    registration_closes: String,
+}
+
+impl EventFields {
+    fn form(&self) -> EventForm {
+        EventForm {
+            chapter: self.chapter.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            time_zone: self.time_zone.clone(),
+            starts: self.starts.clone(),
+            ends: self.ends.clone(),
+            venue: self.venue.clone(),
+            address: self.address.clone(),
+            online_link: self.online_link.clone(),
+            capacity: self.capacity.clone(),
+            registration_closes: self.registration_closes.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    form: FormState,
+    /// `None` for a new event.
+    id: Option<i64>,
+    heading: String,
+    f: EventForm,
+    kinds: &'static [EventKind],
+    /// Chapters the person may put the event under; `society` whether the society's own.
+    chapters: Vec<ChapterRecord>,
+    society: bool,
+    time_zones: Vec<&'static str>,
+}
+
+async fn form_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: Option<i64>,
+    f: EventForm,
+    form: FormState,
+) -> Result<FormPage, HtmlError> {
+    let chapters: Vec<ChapterRecord> = app
+        .reference()
+        .await?
+        .chapters
+        .iter()
+        .filter(|c| actor.allows(guildhall_app::Permission::ManageEvent(Some(c.id))))
+        .cloned()
+        .collect();
+    let mut time_zones = TIME_ZONES.to_vec();
+    if !f.time_zone.is_empty() && !time_zones.contains(&f.time_zone.as_str()) {
+        time_zones.insert(0, "");
+    }
+    let heading = if id.is_some() { format!("Edit {}", f.title) } else { "New event".to_string() };
+    Ok(FormPage {
+        chrome: Chrome::new(app, identity, &heading, "events").await,
+        form,
+        id,
+        heading,
+        society: actor.allows(guildhall_app::Permission::ManageEvent(None)),
+        chapters,
+        kinds: EventKind::ALL,
+        time_zones,
+        f,
+    })
+}
+
+pub async fn new_event(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    actor.require(guildhall_app::Permission::CreateEvents)?;
+    let f =
+        EventForm { time_zone: app.settings.events.time_zone.clone(), kind: "seminar".into(), ..Default::default() };
+    render(&form_page(&app, &actor, &identity, None, f, FormState::default()).await?)
+}
+
+pub async fn create(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(f): CsrfForm<EventFields>,
+) -> PageResult {
+    let form = f.form();
+    match app.create_event(&actor, &form, &identity.request_id).await {
+        Ok(id) => done(&format!("/events/{id}"), "created"),
+        Err(err @ AppError::Validation { .. }) => {
+            rerender(&form_page(&app, &actor, &identity, None, form, FormState::from_error(&err)).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn edit(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn, Path(id): Path<i64>) -> PageResult {
+    let (event, _) = app.event_roster(&actor, id).await?;
+    render(&form_page(&app, &actor, &identity, Some(id), EventForm::of(&event), FormState::default()).await?)
+}
+
+pub async fn save(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<EventFields>,
+) -> PageResult {
+    let form = f.form();
+    match app.update_event(&actor, id, &form, &identity.request_id).await {
+        Ok(()) => done(&format!("/events/{id}"), "saved"),
+        Err(err @ AppError::Validation { .. }) => {
+            rerender(&form_page(&app, &actor, &identity, Some(id), form, FormState::from_error(&err)).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn publish(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    app.publish_event(&actor, id, &identity.request_id).await?;
+    done(&format!("/events/{id}"), "published")
+}
+
+async fn cancel_event_page(app: &App, actor: &Actor, identity: &Identity, id: i64) -> Result<ConfirmPage, HtmlError> {
+    let (event, roster) = app.event_roster(actor, id).await?;
+    let held = roster.iter().filter(|e| e.registration.status != RegistrationStatus::Cancelled).count();
+    let starts = event_time(event.starts_at, &event.time_zone);
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "Cancel this event?", "events").await,
+        heading: format!("Cancel {}?", event.title),
+        details: vec![
+            ("When".into(), format!("{} at {} {}", starts.date, starts.time, starts.zone)),
+            ("Registrations".into(), held.to_string()),
+        ],
+        consequences: vec![
+            format!("Every registration is cancelled and the {held} people registered or waiting are told by email."),
+            "A cancelled event cannot be reopened; copy its details into a new event instead.".into(),
+        ],
+        action: format!("/events/{id}/cancel"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
+        button: "Cancel the event".into(),
+        cancel_href: format!("/events/{id}"),
+    })
+}
+
+pub async fn confirm_cancel_event(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&cancel_event_page(&app, &actor, &identity, id).await?)
+}
+
+pub async fn cancel_event(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> PageResult {
+    if !is_confirmed(&f.confirmed) {
+        return render(&cancel_event_page(&app, &actor, &identity, id).await?);
+    }
+    app.cancel_event(&actor, id, &identity.request_id).await?;
+    done(&format!("/events/{id}"), "event_cancelled")
+}
+
+#[derive(Template)]
+#[template(path = "events/manage.html")]
+struct ManagePage {
+    chrome: Chrome,
+    rows: Vec<EventLine>,
+    pager: Pager,
+}
+
+pub async fn manage(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let page = app.managed_events(&actor, PageRequest::new(q.page.unwrap_or(1), 25)).await?;
+    render(&ManagePage {
+        chrome: Chrome::new(&app, &identity, "Manage events", "events").await,
+        rows: page.items.iter().map(EventLine::of).collect(),
+        pager: Pager::new(&page, "/events/manage".into()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "events/roster.html")]
+struct RosterPage {
+    chrome: Chrome,
+    line: EventLine,
+    rows: Vec<RosterEntry>,
+    notice: String,
+    confirmed: usize,
+    waiting: usize,
+}
+
+pub async fn roster(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let (event, rows) = app.event_roster(&actor, id).await?;
+    let count = |s: RegistrationStatus| rows.iter().filter(|e| e.registration.status == s).count();
+    render(&RosterPage {
+        chrome: Chrome::new(&app, &identity, &format!("Roster: {}", event.title), "events").await,
+        line: EventLine::of(&event),
+        confirmed: count(RegistrationStatus::Confirmed),
+        waiting: count(RegistrationStatus::Waitlisted),
+        notice: event_notice(q.done()),
+        rows,
+    })
+}
+
+pub async fn roster_csv(State(app): State<Arc<App>>, SignedIn(actor, _): SignedIn, Path(id): Path<i64>) -> PageResult {
+    let bytes = app.event_roster_csv(&actor, id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"roster.csv\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}

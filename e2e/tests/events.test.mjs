@@ -1,0 +1,126 @@
+// Events: staff create and publish an event with one seat; a member registers, the event
+// fills, a second member is waitlisted; the first cancels, the second is offered the seat
+// and takes it; staff see the roster. Every page passes axe's WCAG 2.2 A/AA rules, also on a
+// 390 px phone; screenshots are saved.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, newPage, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function accessible(page, what) {
+  assert.deepEqual(await axeViolations(page), [], `${what}: no WCAG 2.2 A/AA violations`);
+}
+
+/** A date-time field's value `days` from now at `hour`:00 (the event's wall clock). */
+function localTime(days, hour) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(hour)}:00`;
+}
+
+test('a full event waitlists the next member, and a cancellation offers them the seat', async () => {
+  const title = `Seismic Retrofit Clinic ${Date.now()}`;
+  const staff = await newPage(browser, server.baseURL, { axe: true });
+  assert.equal((await signIn(staff.page, DEMO.staff, DEMO_PASSWORD)).status(), 303);
+
+  // The listing shows the demo season.
+  await staff.page.goto('/events');
+  assert.ok(await staff.page.getByRole('link', { name: 'Bridge Load Rating Workshop' }).count() > 0);
+  await accessible(staff.page, '/events');
+  await staff.page.screenshot({ path: screenshotPath('events-listing.png'), fullPage: true });
+
+  // A refused form keeps what was typed and says what is wrong, next to the field.
+  await staff.page.goto('/events/new');
+  await staff.page.getByLabel('Title').fill(title);
+  await staff.page.getByLabel('Time zone').selectOption('America/Denver');
+  await staff.page.getByLabel('Starts').fill(localTime(21, 9));
+  await staff.page.getByLabel('Ends').fill(localTime(21, 8));
+  await staff.page.getByLabel('Seats', { exact: true }).fill('1');
+  await staff.page.getByLabel('Venue').fill('Engineers\' Hall');
+  await staff.page.getByRole('button', { name: 'Save as a draft' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('#ends-error').innerText(), /must end after it starts/);
+  assert.equal(await staff.page.getByLabel('Title').inputValue(), title);
+  await accessible(staff.page, '/events/new with an error');
+  await staff.page.getByLabel('Ends').fill(localTime(21, 12));
+  await staff.page.getByRole('button', { name: 'Save as a draft' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('.alert.success').innerText(), /saved as a draft/);
+  const eventPath = new URL(staff.page.url()).pathname;
+  // Times are shown on the event's wall clock, in its zone.
+  assert.match(await staff.page.locator('dl.facts').innerText(), /9:00 AM M[SD]T/);
+  await staff.page.getByRole('button', { name: 'Publish: open registration' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('.alert.success').innerText(), /published/);
+
+  // Maya takes the only seat.
+  const maya = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(maya.page, DEMO.member, DEMO_PASSWORD);
+  await maya.page.goto(eventPath);
+  await maya.page.getByRole('button', { name: 'Register' }).click();
+  await maya.page.waitForLoadState('load');
+  assert.match(await maya.page.locator('#registration-h + p').innerText(), /seat is confirmed/);
+  await accessible(maya.page, 'the event page, registered');
+  await maya.page.screenshot({ path: screenshotPath('event-registered.png'), fullPage: true });
+
+  // Daniel finds it full and joins the waitlist.
+  const daniel = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(daniel.page, DEMO.officer, DEMO_PASSWORD);
+  await daniel.page.goto(eventPath);
+  assert.match(await daniel.page.locator('dl.facts').innerText(), /Full \(1\)/);
+  await daniel.page.getByRole('button', { name: 'Join the waitlist' }).click();
+  await daniel.page.waitForLoadState('load');
+  assert.match(await daniel.page.locator('#registration-h + p').innerText(), /number 1 in line/);
+
+  // Maya cancels, after a confirmation page.
+  await maya.page.getByRole('link', { name: 'Cancel your registration' }).click();
+  await maya.page.waitForLoadState('load');
+  assert.equal(await maya.page.getByRole('heading', { level: 1 }).innerText(), 'Cancel your registration?');
+  await accessible(maya.page, 'the cancel confirmation');
+  await maya.page.getByRole('button', { name: 'Cancel the registration' }).click();
+  await maya.page.waitForLoadState('load');
+  assert.match(await maya.page.locator('.alert.success').innerText(), /cancelled/);
+
+  // Daniel is offered the seat and takes it.
+  await daniel.page.goto(eventPath);
+  assert.match(await daniel.page.locator('#registration-h').locator('..').innerText(), /held for you until/);
+  await accessible(daniel.page, 'the event page with an offer');
+  await daniel.page.screenshot({ path: screenshotPath('event-offered.png'), fullPage: true });
+  await daniel.page.getByRole('button', { name: 'Take the seat' }).click();
+  await daniel.page.waitForLoadState('load');
+  assert.match(await daniel.page.locator('.alert.success').innerText(), /seat is yours/);
+
+  // Staff see who holds the seat, and who gave it up.
+  await staff.page.goto(`${eventPath}/roster`);
+  const rows = await staff.page.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /Daniel Reyes[\s\S]*Confirmed/);
+  assert.match(rows[1], /Maya Okafor[\s\S]*Cancelled/);
+  await accessible(staff.page, 'the roster');
+  await staff.page.screenshot({ path: screenshotPath('event-roster.png'), fullPage: true });
+
+  // On a phone the event page and the roster fit the width.
+  const phone = await browser.newContext({ baseURL: server.baseURL, viewport: { width: 390, height: 844 }, bypassCSP: true });
+  const phonePage = await phone.newPage();
+  await signIn(phonePage, DEMO.staff, DEMO_PASSWORD);
+  for (const path of [eventPath, `${eventPath}/roster`, '/events']) {
+    await phonePage.goto(path);
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a phone`);
+    await accessible(phonePage, `${path} on a phone`);
+  }
+  await phonePage.goto(eventPath);
+  await phonePage.screenshot({ path: screenshotPath('event-phone.png'), fullPage: true });
+  await phone.close();
+  await Promise.all([staff.context.close(), maya.context.close(), daniel.context.close()]);
+});
