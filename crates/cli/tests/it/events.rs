@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use axum::http::StatusCode;
 use guildhall_app::events::EventForm;
 use guildhall_app::{Actor, App};
 use guildhall_domain::events::{RegistrationStatus, event_time};
@@ -211,5 +212,132 @@ async fn an_offer_not_taken_up_passes_to_the_next_in_line_and_a_taken_one_confir
         assert_eq!(status(2).await, RegistrationStatus::Confirmed, "{:?}", t.engine);
         let event = t.app.event_for(None, event_id).await.unwrap().event;
         assert_eq!(event.seats_taken, 1, "{:?}: one seat, one confirmed", t.engine);
+    }
+}
+
+/// A draft event for `chapter` (none: the society's) made by `by`; published when `publish`.
+async fn event_for(app: &App, by: &Actor, chapter: Option<i64>, online: bool, publish: bool) -> i64 {
+    let zone = "America/New_York";
+    let form = EventForm {
+        chapter: chapter.map(|c| c.to_string()).unwrap_or_default(),
+        kind: if online { "webinar" } else { "chapter_meeting" }.into(),
+        title: format!("Matrix event {chapter:?} {online}"),
+        time_zone: zone.into(),
+        starts: event_time(app.clock.unix() + 10 * 86_400, zone).input,
+        ends: event_time(app.clock.unix() + 10 * 86_400 + 7_200, zone).input,
+        venue: if online { String::new() } else { "Hall".into() },
+        online_link: if online { "https://meet.example.org/secret-room".into() } else { String::new() },
+        capacity: "1".into(),
+        ..Default::default()
+    };
+    let id = app.create_event(by, &form, "test").await.expect("event created");
+    if publish {
+        app.publish_event(by, id, "test").await.expect("published");
+    }
+    id
+}
+
+#[tokio::test]
+async fn who_may_see_manage_and_register_for_which_events() {
+    use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let mut officer = actor_for(&t, OFFICER, Role::Member).await;
+        officer.officer_of = vec![1];
+        let society_draft = event_for(&t.app, &staff, None, false, false).await;
+        let published = event_for(&t.app, &staff, None, true, true).await;
+        let own_chapter_draft = event_for(&t.app, &officer, Some(1), false, false).await;
+        let other_chapter_draft = event_for(&t.app, &staff, Some(2), false, false).await;
+        let mut clients = role_clients(&t).await;
+        // Maya registers for the published webinar before the matrix runs.
+        let r = clients[1].post_form(&format!("/events/{published}/register"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let maya = actor_for(&t, MEMBER, Role::Member).await;
+        let hers = t.app.event_for(Some(&maya), published).await.unwrap().registration.unwrap().id;
+
+        let manager = [SignIn, Forbidden, Ok, Ok, Ok];
+        let staff_only = [SignIn, Forbidden, Forbidden, Ok, Ok];
+        let society_event: &'static [(&str, &str)] = &[
+            ("kind", "seminar"),
+            ("title", "Matrix seminar"),
+            ("time_zone", "America/New_York"),
+            ("starts", "2031-05-01T09:00"),
+            ("ends", "2031-05-01T11:00"),
+            ("venue", "Hall"),
+            ("capacity", "10"),
+        ];
+        let other_chapter_event: &'static [(&str, &str)] = &[
+            ("chapter", "2"),
+            ("kind", "seminar"),
+            ("title", "Matrix seminar"),
+            ("time_zone", "America/New_York"),
+            ("starts", "2031-05-01T09:00"),
+            ("ends", "2031-05-01T11:00"),
+            ("venue", "Hall"),
+            ("capacity", "10"),
+        ];
+        let rows = vec![
+            (Call::Get("/events".into()), [Ok; 5]),
+            (Call::Get(format!("/events/{published}")), [Ok; 5]),
+            (Call::Get("/events/manage".into()), manager),
+            (Call::Get("/events/new".into()), manager),
+            // Drafts exist only for those who manage them.
+            (Call::Get(format!("/events/{society_draft}")), [NotFound, NotFound, NotFound, Ok, Ok]),
+            (Call::Get(format!("/events/{own_chapter_draft}")), [NotFound, NotFound, Ok, Ok, Ok]),
+            (Call::Get(format!("/events/{other_chapter_draft}")), [NotFound, NotFound, NotFound, Ok, Ok]),
+            (Call::Get(format!("/events/{own_chapter_draft}/edit")), manager),
+            (Call::Get(format!("/events/{other_chapter_draft}/edit")), staff_only),
+            (Call::Get(format!("/events/{published}/roster")), staff_only),
+            (Call::Get(format!("/events/{published}/roster.csv")), staff_only),
+            (Call::Get(format!("/events/{own_chapter_draft}/roster")), manager),
+            (Call::Get(format!("/events/{other_chapter_draft}/roster")), staff_only),
+            // An officer may not create the society's events nor another chapter's.
+            (Call::Form("/events".into(), society_event), [SignIn, Forbidden, Forbidden, Done, Done]),
+            (Call::Form("/events".into(), other_chapter_event), [SignIn, Forbidden, Forbidden, Done, Done]),
+            (
+                Call::Form(format!("/events/{other_chapter_draft}/publish"), &[]),
+                [SignIn, Forbidden, Forbidden, Done, Invalid],
+            ),
+            (
+                Call::Form(format!("/events/{own_chapter_draft}/publish"), &[]),
+                [SignIn, Forbidden, Done, Invalid, Invalid],
+            ),
+            // Maya's registration: hers to see and cancel, or staff's (the society's event).
+            (Call::Get(format!("/registrations/{hers}/cancel")), [SignIn, Ok, NotFound, Ok, Ok]),
+            (
+                Call::Form(format!("/registrations/{hers}/accept"), &[]),
+                [SignIn, Invalid, NotFound, Forbidden, Forbidden],
+            ),
+            (Call::Form(format!("/events/{published}/register"), &[]), [SignIn, Done, Done, Done, Done]),
+            (
+                Call::Form(format!("/events/{other_chapter_draft}/cancel"), &[("confirmed", "yes")]),
+                [SignIn, Forbidden, Forbidden, Done, Invalid],
+            ),
+        ];
+        run_matrix(&t, &mut clients, rows).await;
+    }
+}
+
+#[tokio::test]
+async fn the_online_link_is_shown_only_to_confirmed_registrants_and_those_who_manage_the_event() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let webinar = event_for(&t.app, &staff, None, true, true).await;
+        let path = format!("/events/{webinar}");
+        let secret = "https://meet.example.org/secret-room";
+        assert!(!t.client().get(&path).await.body.contains(secret), "{:?}: not to the public", t.engine);
+        let mut maya = t.signed_in(MEMBER).await;
+        assert!(!maya.get(&path).await.body.contains(secret), "{:?}: not before registering", t.engine);
+        maya.post_form(&format!("{path}/register"), &[]).await;
+        assert!(maya.get(&path).await.body.contains(secret), "{:?}: to the confirmed registrant", t.engine);
+        // The one seat is taken: Daniel waits, and a waitlisted person does not see it.
+        let mut daniel = t.signed_in(OFFICER).await;
+        let r = daniel.post_form(&format!("{path}/register"), &[]).await;
+        assert_eq!(r.location(), format!("{path}?done=waitlisted"));
+        let page = daniel.get(&path).await.body;
+        assert!(page.contains("number 1 in line") && !page.contains(secret), "{:?}: not to the waitlist", t.engine);
+        assert!(t.signed_in(STAFF).await.get(&path).await.body.contains(secret), "{:?}: staff see it", t.engine);
+        // The confirmation email does not carry it either.
+        assert!(t.mail_to("member@demo.guildhall.org").await.iter().all(|m| !m.contains(secret)));
     }
 }
