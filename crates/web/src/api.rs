@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, membership, privacy, society};
+use crate::{accounts, ce, chapters, events, membership, privacy, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -64,6 +64,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(society::api::routes())
         .merge(membership::api::routes())
         .merge(ce::api::routes())
+        .merge(events::api::routes())
         .merge(privacy::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
@@ -139,6 +140,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         society::api::Doc::openapi(),
         membership::api::Doc::openapi(),
         ce::api::Doc::openapi(),
+        events::api::Doc::openapi(),
         privacy::api::Doc::openapi(),
     ] {
         doc.merge(area);
@@ -256,6 +258,16 @@ impl MemberRef {
 pub(crate) fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(value)| value)
         .map_err(|e| AppError::invalid(format!("The request body is not valid: {}", e.body_text())))
+}
+
+/// A JSON request body that must be an object (as the document declares it): a body whose
+/// fields are all optional would otherwise also be read from an array (`[]`).
+pub(crate) fn json_object_body<T: serde::de::DeserializeOwned>(
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, AppError> {
+    let object = json_body(body)?;
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| AppError::invalid(format!("The request body is not valid: {e}")))
 }
 
 /// Whole numbers in JSON request bodies. JSON has one number type, so `20861.0` is the

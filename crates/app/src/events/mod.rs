@@ -216,19 +216,51 @@ impl App {
     /// Registers the signed-in person: a seat if one is free, else a place on the waitlist.
     /// A person already registered gets their registration back.
     pub async fn register_for_event(&self, actor: &Actor, event_id: i64) -> AppResult<RegistrationRecord> {
+        self.register_for_event_as(actor, event_id, None).await
+    }
+
+    /// Registers the signed-in person, or (`member_id`, for those who manage the event)
+    /// a member with an account.
+    pub async fn register_for_event_as(
+        &self,
+        actor: &Actor,
+        event_id: i64,
+        member_id: Option<i64>,
+    ) -> AppResult<RegistrationRecord> {
         actor.require(Permission::OwnAccount)?;
         let event = self.store.event_by_id(event_id).await?.ok_or_else(no_such_event)?;
-        if event.status == EventStatus::Draft && !actor.allows(Permission::ManageEvent(event.chapter_id)) {
+        let manages = actor.allows(Permission::ManageEvent(event.chapter_id));
+        if event.status == EventStatus::Draft && !manages {
             return Err(no_such_event());
         }
         let now = self.clock.unix();
         if let Err(refusal) = registration_open(event.status, event.registration_closes_at, now) {
             return Err(AppError::invalid(refusal.message()));
         }
-        let member_id = self.store.member_by_user(actor.user_id).await?.map(|m| m.id);
+        let (user_id, member_id, email, name) = match member_id {
+            None => {
+                let member = self.store.member_by_user(actor.user_id).await?.map(|m| m.id);
+                (actor.user_id, member, actor.email.clone(), actor.display_name.clone())
+            }
+            Some(member_id) => {
+                actor.require(Permission::ManageEvent(event.chapter_id))?;
+                let member = self
+                    .store
+                    .member_by_id(member_id)
+                    .await?
+                    .ok_or_else(|| AppError::invalid_field("member_id", "No member has that id."))?;
+                let user_id = member.user_id.ok_or_else(|| {
+                    AppError::invalid_field(
+                        "member_id",
+                        "This member has no account yet: invite them to set one up, then register them.",
+                    )
+                })?;
+                (user_id, Some(member.id), member.email, format!("{} {}", member.first_name, member.last_name))
+            }
+        };
         let society = self.branding().await.name;
-        let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, actor, r);
-        match self.store.register_for_event(event_id, actor.user_id, member_id, &mail, now).await? {
+        let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, &email, &name, r);
+        match self.store.register_for_event(event_id, user_id, member_id, &mail, now).await? {
             Registered::New(r) | Registered::Already(r) => Ok(r),
             Registered::Closed => Err(AppError::invalid("Registration for this event has closed.")),
         }
@@ -391,7 +423,14 @@ impl App {
         }
     }
 
-    fn registration_mail(&self, society: &str, event: &EventRecord, actor: &Actor, r: &RegistrationRecord) -> NewMail {
+    fn registration_mail(
+        &self,
+        society: &str,
+        event: &EventRecord,
+        email: &str,
+        name: &str,
+        r: &RegistrationRecord,
+    ) -> NewMail {
         let starts = event_time(event.starts_at, &event.time_zone);
         let link = self.link(&format!("/events/{}", event.id));
         let (subject, what) = match r.status {
@@ -415,12 +454,12 @@ impl App {
             format!("Where: {}, {}", event.venue, event.address)
         };
         NewMail {
-            to_address: actor.email.clone(),
+            to_address: email.into(),
             subject,
             body_text: format!(
-                "Hello {},\n\n{what}\n\nWhen: {} at {} {}\n{place}\n\nThe event's page, where you can also cancel: {link}\n\n\
+                "Hello {name},\n\n{what}\n\nWhen: {} at {} {}\n{place}\n\nThe event's page, where you can also cancel: {link}\n\n\
                  {society}\n",
-                actor.display_name, starts.date, starts.time, starts.zone
+                starts.date, starts.time, starts.zone
             ),
         }
     }

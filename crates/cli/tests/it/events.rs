@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use guildhall_app::events::EventForm;
 use guildhall_app::{Actor, App};
 use guildhall_domain::events::{RegistrationStatus, event_time};
 use guildhall_domain::identity::Role;
 use guildhall_store::NewUser;
+use serde_json::json;
 
 use crate::harness::*;
 
@@ -237,6 +238,14 @@ async fn event_for(app: &App, by: &Actor, chapter: Option<i64>, online: bool, pu
     id
 }
 
+/// An event as the API takes it, for the society (`None`) or a chapter.
+fn api_event(chapter: Option<i64>) -> serde_json::Value {
+    json!({
+        "chapter_id": chapter, "kind": "workshop", "title": "API workshop", "time_zone": "America/Chicago",
+        "starts": "2031-06-01T09:00", "ends": "2031-06-01T12:00", "venue": "Hall", "capacity": 20
+    })
+}
+
 #[tokio::test]
 async fn who_may_see_manage_and_register_for_which_events() {
     use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
@@ -313,6 +322,41 @@ async fn who_may_see_manage_and_register_for_which_events() {
                 Call::Form(format!("/events/{other_chapter_draft}/cancel"), &[("confirmed", "yes")]),
                 [SignIn, Forbidden, Forbidden, Done, Invalid],
             ),
+            // The API: the same rules.
+            (Call::Get("/api/v1/events".into()), [Unauthorised, Ok, Ok, Ok, Ok]),
+            (Call::Get("/api/v1/events?scope=managed".into()), [Unauthorised, Forbidden, Ok, Ok, Ok]),
+            (Call::Get(format!("/api/v1/events/{society_draft}")), [Unauthorised, NotFound, NotFound, Ok, Ok]),
+            // The officer published their chapter's draft above.
+            (Call::Get(format!("/api/v1/events/{own_chapter_draft}")), [Unauthorised, Ok, Ok, Ok, Ok]),
+            (
+                Call::Json(Method::POST, "/api/v1/events".into(), api_event(None)),
+                [Unauthorised, Forbidden, Forbidden, Ok, Ok],
+            ),
+            (
+                Call::Json(Method::POST, "/api/v1/events".into(), api_event(Some(1))),
+                [Unauthorised, Forbidden, Ok, Ok, Ok],
+            ),
+            (
+                Call::Json(Method::PATCH, format!("/api/v1/events/{own_chapter_draft}"), json!({ "title": "Renamed" })),
+                [Unauthorised, Forbidden, Ok, Ok, Ok],
+            ),
+            (
+                Call::Json(Method::PATCH, format!("/api/v1/events/{society_draft}"), json!({ "capacity": 5 })),
+                [Unauthorised, NotFound, NotFound, Ok, Ok],
+            ),
+            (Call::Get(format!("/api/v1/events/{published}/registrations")), [Unauthorised, Ok, Ok, Ok, Ok]),
+            (
+                Call::Json(
+                    Method::POST,
+                    format!("/api/v1/events/{published}/registrations"),
+                    json!({ "member_id": 1 }),
+                ),
+                [Unauthorised, Forbidden, Forbidden, Ok, Ok],
+            ),
+            (
+                Call::Json(Method::DELETE, format!("/api/v1/registrations/{hers}"), json!({})),
+                [Unauthorised, Ok, NotFound, Ok, Ok],
+            ),
         ];
         run_matrix(&t, &mut clients, rows).await;
     }
@@ -339,5 +383,53 @@ async fn the_online_link_is_shown_only_to_confirmed_registrants_and_those_who_ma
         assert!(t.signed_in(STAFF).await.get(&path).await.body.contains(secret), "{:?}: staff see it", t.engine);
         // The confirmation email does not carry it either.
         assert!(t.mail_to("member@demo.guildhall.org").await.iter().all(|m| !m.contains(secret)));
+    }
+}
+
+#[tokio::test]
+async fn the_api_registers_people_and_says_where_each_stands() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let mut body = api_event(None);
+        body["capacity"] = json!(1);
+        body["publish"] = json!(true);
+        let created = staff.api(Method::POST, "/api/v1/events", Some(body)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let event = created.json();
+        assert_eq!((event["status"].as_str(), event["seats_left"].as_i64()), (Some("published"), Some(1)));
+        assert_eq!(event["starts_at"], "2031-06-01T09:00:00-05:00", "{:?}: the event's own offset", t.engine);
+        let path = format!("/api/v1/events/{}/registrations", event["id"]);
+
+        let mut maya = t.signed_in(MEMBER).await;
+        let first = maya.api(Method::POST, &path, Some(json!({}))).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+        assert_eq!(first.json()["status"], "confirmed");
+        let again = maya.api(Method::POST, &path, Some(json!({}))).await;
+        assert_eq!((again.status, again.json()["id"].clone()), (StatusCode::OK, first.json()["id"].clone()));
+
+        let mut daniel = t.signed_in(OFFICER).await;
+        let second = daniel.api(Method::POST, &path, Some(json!({}))).await.json();
+        assert_eq!((second["status"].as_str(), second["position"].as_i64()), (Some("waitlisted"), Some(1)));
+        // Daniel sees only his own registration; staff see the roster with names.
+        let his = daniel.api(Method::GET, &path, None).await.json();
+        assert_eq!(his["total"], 1);
+        assert!(his["items"][0]["email"].is_null());
+        let roster = staff.api(Method::GET, &path, None).await.json();
+        assert_eq!(roster["total"], 2);
+        assert_eq!(roster["items"][0]["email"], MEMBER);
+
+        // Maya cancels by the API: Daniel is offered the seat.
+        let cancelled = maya.api(Method::DELETE, &format!("/api/v1/registrations/{}", first.json()["id"]), None).await;
+        assert_eq!(cancelled.json()["status"], "cancelled", "{}", cancelled.body);
+        let his = daniel.api(Method::GET, &path, None).await.json();
+        assert_eq!(his["items"][0]["status"], "offered", "{:?}", t.engine);
+        assert!(his["items"][0]["offered_until"].as_str().is_some_and(|s| s.ends_with('Z')));
+
+        // A refused change says why, field by field, and changes nothing.
+        let event_path = format!("/api/v1/events/{}", event["id"]);
+        let refused = staff.api(Method::PATCH, &event_path, Some(json!({ "ends": "2031-06-01T08:00" }))).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("must end after it starts"), "{}", refused.body);
+        assert_eq!(staff.api(Method::GET, &event_path, None).await.json()["ends_at"], "2031-06-01T12:00:00-05:00");
     }
 }

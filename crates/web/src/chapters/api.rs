@@ -256,6 +256,12 @@ async fn end_officer_term(
     body: Result<Json<TermEnd>, JsonRejection>,
 ) -> ApiResult<OfficerTerm> {
     let end = json_body(body)?;
+    if end.ends_on.as_deref() == Some("") {
+        return Err(ApiError(AppError::invalid_field(
+            "ends_on",
+            "Give the last day as a date (YYYY-MM-DD), or leave ends_on out for today.",
+        )));
+    }
     app.end_officer_term(&actor, id, end.ends_on.as_deref().unwrap_or(""), &identity.request_id).await?;
     one_term(&app, &actor, None, id).await
 }

@@ -1,5 +1,9 @@
 //! Events: the public listing and event pages, registration (waitlist, offers, cancelling),
 //! and the pages staff and chapter officers manage events with.
+//!
+//! Files: `mod.rs` (routes and pages), `api.rs` (its JSON API operations).
+
+pub mod api;
 
 use std::sync::Arc;
 

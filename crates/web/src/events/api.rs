@@ -1,0 +1,455 @@
+//! The events API: events (listing, creating, changing, publishing and cancelling) and
+//! registrations (registering oneself, or a member for those who manage the event;
+//! cancelling), with the same use cases and authorisation as the pages.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use guildhall_app::events::{EventForm, EventView};
+use guildhall_app::records::{EventFilter, EventRecord, Page, RegistrationRecord};
+use guildhall_app::{App, AppError, Permission};
+use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus, event_time};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{ApiQuery, ApiResult, Paging, json_body, json_object_body, whole};
+use crate::error::{ApiError, ErrorBody};
+use crate::kit::iso_time;
+use crate::session::ApiActor;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/v1/events", get(list_events).post(create_event))
+        .route("/api/v1/events/{id}", get(get_event).patch(change_event))
+        .route("/api/v1/events/{id}/registrations", get(list_registrations).post(register))
+        .route("/api/v1/registrations/{id}", delete(cancel_registration))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_events, create_event, get_event, change_event, list_registrations, register, cancel_registration),
+    components(schemas(Event, EventPage, EventFields, EventChange, Registration, RegistrationList, NewRegistration))
+)]
+pub struct Doc;
+
+/// An event. Times are RFC 3339 with the offset of the event's own time zone.
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    id: i64,
+    /// The owning chapter; absent for the society's own events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    chapter_id: Option<i64>,
+    /// conference, workshop, seminar, webinar, chapter_meeting, site_visit or course
+    kind: String,
+    title: String,
+    description: String,
+    /// The IANA time zone the event happens in.
+    time_zone: String,
+    starts_at: String,
+    ends_at: String,
+    registration_closes_at: String,
+    venue: String,
+    address: String,
+    /// Present only for confirmed registrants and those who manage the event.
+    online_link: Option<String>,
+    capacity: i64,
+    seats_left: i64,
+    /// draft, published or cancelled
+    status: String,
+}
+
+fn event_json(e: &EventRecord, online_link: Option<String>) -> Event {
+    let at = |t| event_time(t, &e.time_zone).rfc3339;
+    Event {
+        id: e.id,
+        chapter_id: e.chapter_id,
+        kind: e.kind.code().into(),
+        title: e.title.clone(),
+        description: e.description.clone(),
+        time_zone: e.time_zone.clone(),
+        starts_at: at(e.starts_at),
+        ends_at: at(e.ends_at),
+        registration_closes_at: at(e.registration_closes_at),
+        venue: e.venue.clone(),
+        address: e.address.clone(),
+        online_link,
+        capacity: e.capacity,
+        seats_left: e.seats_left(),
+        status: e.status.code().into(),
+    }
+}
+
+fn view_json(view: EventView) -> Event {
+    event_json(&view.event, view.online_link)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventPage {
+    items: Vec<Event>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+/// Which events to list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// `upcoming` (default): published and cancelled events not yet over, for everyone;
+    /// `managed`: every event the caller manages, drafts included (staff and officers).
+    #[param(pattern = "^(upcoming|managed)$")]
+    scope: Option<String>,
+    /// Only this kind (upcoming only).
+    #[param(pattern = "^(conference|workshop|seminar|webinar|chapter_meeting|site_visit|course)$")]
+    kind: Option<String>,
+    /// Only this chapter's events (upcoming only).
+    #[param(minimum = 1)]
+    chapter_id: Option<i64>,
+    /// Words in the title or description (upcoming only).
+    #[param(min_length = 1, max_length = 100)]
+    q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/events", params(Paging, EventQuery),
+    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+async fn list_events(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> ApiResult<EventPage> {
+    let request = paging.request()?;
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(ApiError(AppError::BadRequest("`q` is at most 100 characters.".into())));
+    }
+    if q.chapter_id.is_some_and(|id| id < 1) {
+        return Err(ApiError(AppError::BadRequest("`chapter_id` is a positive id.".into())));
+    }
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(code) => Some(
+            EventKind::from_code(code).ok_or_else(|| AppError::BadRequest(format!("Unknown event kind {code:?}.")))?,
+        ),
+    };
+    let page: Page<EventRecord> = match q.scope.as_deref().unwrap_or("upcoming") {
+        "upcoming" => {
+            let filter = EventFilter { kind, chapter_id: q.chapter_id, text: q.q, ..Default::default() };
+            app.upcoming_events(filter, request).await?
+        }
+        "managed" => app.managed_events(&actor, request).await?,
+        _ => return Err(ApiError(AppError::BadRequest("`scope` is upcoming or managed.".into()))),
+    };
+    let manages = |e: &EventRecord| actor.allows(Permission::ManageEvent(e.chapter_id));
+    Ok(Json(EventPage {
+        items: page
+            .items
+            .iter()
+            .map(|e| event_json(e, manages(e).then(|| e.online_link.clone()).filter(|l| !l.is_empty())))
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    }))
+}
+
+/// A new event's details, as the event form takes them.
+#[derive(Deserialize, ToSchema)]
+pub struct EventFields {
+    /// The owning chapter's id; leave out for the society's own event (staff only).
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1)]
+    chapter_id: Option<i64>,
+    #[schema(pattern = "^(conference|workshop|seminar|webinar|chapter_meeting|site_visit|course)$")]
+    kind: String,
+    #[schema(min_length = 1, max_length = 200)]
+    title: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    description: String,
+    /// An IANA time zone name, e.g. America/Chicago.
+    #[schema(min_length = 1, max_length = 64)]
+    time_zone: String,
+    /// Wall-clock start in `time_zone`: `YYYY-MM-DDTHH:MM`.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    starts: String,
+    /// Wall-clock end in `time_zone`, after the start.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    ends: String,
+    /// Wall-clock time registration closes; leave out to close when the event starts.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    registration_closes: Option<String>,
+    /// A venue, an online link, or both.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    venue: String,
+    #[serde(default)]
+    #[schema(max_length = 300)]
+    address: String,
+    /// An https:// address, shown only to confirmed registrants.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    online_link: String,
+    #[serde(deserialize_with = "whole::number")]
+    #[schema(minimum = 1, maximum = 100000)]
+    capacity: i64,
+    /// Publish at once (default: saved as a draft).
+    #[serde(default)]
+    publish: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/events", request_body = EventFields,
+    responses((status = 201, body = Event), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_event(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    body: Result<Json<EventFields>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let f = json_body(body)?;
+    let form = EventForm {
+        chapter: f.chapter_id.map(|c| c.to_string()).unwrap_or_default(),
+        kind: f.kind,
+        title: f.title,
+        description: f.description,
+        time_zone: f.time_zone,
+        starts: f.starts,
+        ends: f.ends,
+        venue: f.venue,
+        address: f.address,
+        online_link: f.online_link,
+        capacity: f.capacity.to_string(),
+        registration_closes: f.registration_closes.unwrap_or_default(),
+    };
+    let id = app.create_event(&actor, &form, &identity.request_id).await?;
+    if f.publish {
+        app.publish_event(&actor, id, &identity.request_id).await?;
+    }
+    let view = app.event_for(Some(&actor), id).await?;
+    Ok((StatusCode::CREATED, Json(view_json(view))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    responses((status = 200, body = Event), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn get_event(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor, Path(id): Path<i64>) -> ApiResult<Event> {
+    Ok(Json(view_json(app.event_for(Some(&actor), id).await?)))
+}
+
+/// Changes to an event: only the fields given change. `status` publishes a draft
+/// (`published`) or cancels the event (`cancelled`, which cancels every registration and
+/// tells each person by email).
+#[derive(Deserialize, ToSchema)]
+pub struct EventChange {
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1)]
+    chapter_id: Option<i64>,
+    #[schema(pattern = "^(conference|workshop|seminar|webinar|chapter_meeting|site_visit|course)$")]
+    kind: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    title: Option<String>,
+    #[schema(max_length = 5000)]
+    description: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
+    time_zone: Option<String>,
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    starts: Option<String>,
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    ends: Option<String>,
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    registration_closes: Option<String>,
+    #[schema(max_length = 200)]
+    venue: Option<String>,
+    #[schema(max_length = 300)]
+    address: Option<String>,
+    #[schema(max_length = 500)]
+    online_link: Option<String>,
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1, maximum = 100000)]
+    capacity: Option<i64>,
+    #[schema(pattern = "^(published|cancelled)$")]
+    status: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/events/{id}", request_body = EventChange,
+    params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    responses((status = 200, body = Event), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_event(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<i64>,
+    body: Result<Json<EventChange>, JsonRejection>,
+) -> ApiResult<Event> {
+    let c = json_body(body)?;
+    let status = match c.status.as_deref() {
+        None => None,
+        Some(code) => match EventStatus::from_code(code) {
+            Some(s @ (EventStatus::Published | EventStatus::Cancelled)) => Some(s),
+            _ => return Err(ApiError(AppError::invalid_field("status", "The status is published or cancelled."))),
+        },
+    };
+    let view = app.event_for(Some(&actor), id).await?;
+    actor.require(Permission::ManageEvent(view.event.chapter_id))?;
+    let details_change = c.chapter_id.is_some()
+        || c.kind.is_some()
+        || c.title.is_some()
+        || c.description.is_some()
+        || c.time_zone.is_some()
+        || c.starts.is_some()
+        || c.ends.is_some()
+        || c.registration_closes.is_some()
+        || c.venue.is_some()
+        || c.address.is_some()
+        || c.online_link.is_some()
+        || c.capacity.is_some();
+    if details_change {
+        let mut form = EventForm::of(&view.event);
+        let set = |field: &mut String, value: Option<String>| {
+            if let Some(v) = value {
+                *field = v;
+            }
+        };
+        if let Some(chapter) = c.chapter_id {
+            form.chapter = chapter.to_string();
+        }
+        set(&mut form.kind, c.kind);
+        set(&mut form.title, c.title);
+        set(&mut form.description, c.description);
+        set(&mut form.time_zone, c.time_zone);
+        set(&mut form.starts, c.starts);
+        set(&mut form.ends, c.ends);
+        set(&mut form.registration_closes, c.registration_closes);
+        set(&mut form.venue, c.venue);
+        set(&mut form.address, c.address);
+        set(&mut form.online_link, c.online_link);
+        set(&mut form.capacity, c.capacity.map(|n| n.to_string()));
+        app.update_event(&actor, id, &form, &identity.request_id).await?;
+    }
+    match status {
+        Some(EventStatus::Published) if view.event.status != EventStatus::Published => {
+            app.publish_event(&actor, id, &identity.request_id).await?;
+        }
+        Some(EventStatus::Cancelled) if view.event.status != EventStatus::Cancelled => {
+            app.cancel_event(&actor, id, &identity.request_id).await?;
+        }
+        _ => {}
+    }
+    Ok(Json(view_json(app.event_for(Some(&actor), id).await?)))
+}
+
+/// A registration for an event.
+#[derive(Serialize, ToSchema)]
+pub struct Registration {
+    id: i64,
+    event_id: i64,
+    /// The registrant's account.
+    account_id: i64,
+    /// Their member record, if they are a member.
+    member_id: Option<i64>,
+    /// confirmed, waitlisted, offered or cancelled
+    status: String,
+    /// Place in line (1 is next), while waitlisted.
+    position: Option<i64>,
+    /// Until when an offered seat is held for them (RFC 3339, UTC).
+    offered_until: Option<String>,
+    registered_at: String,
+    /// The registrant's name and email (in rosters, for those who manage the event).
+    name: Option<String>,
+    email: Option<String>,
+}
+
+fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Registration {
+    Registration {
+        id: r.id,
+        event_id: r.event_id,
+        account_id: r.user_id,
+        member_id: r.member_id,
+        status: r.status.code().into(),
+        position: r.position.filter(|_| r.status == RegistrationStatus::Waitlisted),
+        offered_until: r.offered_until.map(iso_time),
+        registered_at: iso_time(r.registered_at),
+        name: who.map(|w| w.0.to_string()),
+        email: who.map(|w| w.1.to_string()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationList {
+    items: Vec<Registration>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}/registrations",
+    params(("id" = i64, Path, minimum = 1, description = "The event's id"), Paging),
+    description = "Those who manage the event get its roster (confirmed, offered, the waitlist in line, cancelled); anyone else their own registration, if any.",
+    responses((status = 200, body = RegistrationList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn list_registrations(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<i64>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<RegistrationList> {
+    let request = paging.request()?;
+    let view = app.event_for(Some(&actor), id).await?;
+    let all: Vec<Registration> = if view.can_manage {
+        let (_, roster) = app.event_roster(&actor, id).await?;
+        roster.iter().map(|e| registration_json(&e.registration, Some((&e.name, &e.email)))).collect()
+    } else {
+        view.registration.iter().map(|r| registration_json(r, None)).collect()
+    };
+    let page = Page::of_all(all, request);
+    Ok(Json(RegistrationList { items: page.items, page: page.page, per_page: page.per_page, total: page.total }))
+}
+
+/// Who to register: leave `member_id` out to register yourself; those who manage the event
+/// may register a member who has an account.
+#[derive(Deserialize, ToSchema)]
+pub struct NewRegistration {
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1)]
+    member_id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{id}/registrations", request_body = NewRegistration,
+    params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    description = "Registers: `confirmed` while seats are free, else `waitlisted` with a `position`. Registering someone already registered returns their registration unchanged (200).",
+    responses((status = 201, body = Registration), (status = 200, body = Registration), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn register(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<i64>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let f: NewRegistration = json_object_body(body)?;
+    let before = app.event_for(Some(&actor), id).await?.registration.filter(|r| r.status.is_active());
+    let registration = app.register_for_event_as(&actor, id, f.member_id).await?;
+    let status = if f.member_id.is_none() && before.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(registration_json(&registration, None))).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/registrations/{id}",
+    params(("id" = i64, Path, minimum = 1, description = "The registration's id")),
+    description = "Cancels a registration (one's own, or any for those who manage its event); a seat it held is offered to the next person in line.",
+    responses((status = 200, body = Registration), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn cancel_registration(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<Registration> {
+    app.cancel_registration(&actor, id, &identity.request_id).await?;
+    Ok(Json(registration_json(&app.registration_for(&actor, id).await?, None)))
+}
