@@ -112,11 +112,18 @@ pub struct EventsSettings {
     pub offer_hours: u16,
     /// The time zone a new event's form starts with (an IANA name); each event has its own.
     pub time_zone: String,
+    /// The society as boards know it as a provider of PDH (name and provider number), which a
+    /// new event's form starts with and certificates print.
+    pub provider: String,
 }
 
 impl Default for EventsSettings {
     fn default() -> Self {
-        Self { offer_hours: guildhall_domain::events::DEFAULT_OFFER_HOURS, time_zone: "America/New_York".into() }
+        Self {
+            offer_hours: guildhall_domain::events::DEFAULT_OFFER_HOURS,
+            time_zone: "America/New_York".into(),
+            provider: String::new(),
+        }
     }
 }
 

@@ -1,7 +1,8 @@
-//! What every PDF Guildhall writes shares (the CE transcript, the receipt): the two
-//! standard fonts and a page that uses them.
+//! What every PDF Guildhall writes shares (the CE transcript, the receipt, the certificate of
+//! attendance): the two standard fonts, a page that uses them, text in their encoding, and a
+//! one-page document.
 
-use pdf_writer::{Finish, Name, Pdf, Rect, Ref};
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
 /// The regular and bold Helvetica fonts at these object ids, named `F1` and `F2` on pages.
 pub(crate) struct Fonts {
@@ -31,4 +32,42 @@ impl Fonts {
         resources.finish();
         page.finish();
     }
+}
+
+/// Text in the PDF's WinAnsi encoding (characters it lacks become '?').
+pub(crate) fn win_ansi(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| match c {
+            '—' => 0x97,
+            '–' => 0x96,
+            '’' | '‘' => 0x27,
+            '“' | '”' => 0x22,
+            '•' => 0x95,
+            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// One line of text at (`x`, `y`), in bold (`F2`) or regular (`F1`).
+pub(crate) fn text(content: &mut Content, x: f32, y: f32, size: f32, bold: bool, s: &str) {
+    content.begin_text();
+    content.set_font(Name(if bold { b"F2" } else { b"F1" }), size);
+    content.next_line(x, y);
+    content.show(Str(&win_ansi(s)));
+    content.end_text();
+}
+
+/// A one-page PDF of `size` (width, height) whose page is `content`.
+pub(crate) fn one_page(content: Content, size: (f32, f32)) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let (catalog, tree, page_id, content_id, regular, bold) =
+        (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5), Ref::new(6));
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let fonts = Fonts { regular, bold };
+    fonts.write(&mut pdf);
+    fonts.page(&mut pdf, page_id, tree, content_id, size);
+    pdf.stream(content_id, &content.finish());
+    pdf.finish()
 }

@@ -113,21 +113,6 @@ pub fn transcript_csv(t: &Transcript) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// Text in the PDF's WinAnsi encoding (characters it lacks become '?').
-fn win_ansi(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            '—' => 0x97,
-            '–' => 0x96,
-            '’' | '‘' => 0x27,
-            '“' | '”' => 0x22,
-            '•' => 0x95,
-            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
 /// Splits text into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
@@ -230,14 +215,14 @@ pub fn transcript_pdf(t: &Transcript) -> Vec<u8> {
             content.begin_text();
             content.set_font(Name(if is_bold { b"F2" } else { b"F1" }), size);
             content.next_line(margin, y);
-            content.show(Str(&win_ansi(&text)));
+            content.show(Str(&crate::pdf::win_ansi(&text)));
             content.end_text();
         }
         let footer = format!("{} · {} · page {} of {total}", t.member_name, t.credential, i + 1);
         content.begin_text();
         content.set_font(Name(b"F1"), 8.0);
         content.next_line(margin, margin / 2.0);
-        content.show(Str(&win_ansi(&footer)));
+        content.show(Str(&crate::pdf::win_ansi(&footer)));
         content.end_text();
         pdf.stream(content_id, &content.finish());
     }

@@ -648,7 +648,8 @@ pub(crate) fn micro_of(field: &str, label: &str, text: &str) -> AppResult<i64> {
     Ok(whole * 1_000_000 + frac_micro)
 }
 
-fn micro_text(micro: i64) -> String {
+/// Millionths as a decimal: 1_500_000 → "1.5".
+pub fn micro_text(micro: i64) -> String {
     let whole = micro / 1_000_000;
     let frac = micro % 1_000_000;
     if frac == 0 { whole.to_string() } else { format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0')) }

@@ -2,9 +2,9 @@
 //! meetings, a site visit, a draft a chapter officer is preparing, and a workshop that is full
 //! with people waiting, so every events page has something real to show.
 
-use guildhall_domain::events::event_time;
+use guildhall_domain::events::{EventKind, event_time};
 use guildhall_domain::identity::Role;
-use guildhall_store::NewUser;
+use guildhall_store::{NewEvent, NewUser};
 
 use super::DEMO_SIGN_INS;
 use crate::error::AppResult;
@@ -113,6 +113,9 @@ const EVENTS: [DemoEvent; 8] = [
     ),
 ];
 
+/// The demo society as boards know it as a provider of PDH.
+const DEMO_PROVIDER: &str = "Guildhall Society of Professional Engineers (provider no. 0412)";
+
 /// The time zone the demo society's events happen in.
 const DEMO_TIME_ZONE: &str = "America/Chicago";
 
@@ -155,6 +158,21 @@ impl App {
                 online_link: if online { "https://meet.example.org/guildhall-demo".into() } else { String::new() },
                 capacity: seats.to_string(),
                 registration_closes: String::new(),
+                // A PDH an hour of content (career night and the dinner's social hour carry none).
+                pdh: match kind {
+                    "chapter_meeting" if title.contains("Career") => String::new(),
+                    "chapter_meeting" => "1".into(),
+                    "conference" => (hours - 1).to_string(),
+                    _ => hours.to_string(),
+                },
+                topics: if kind == "chapter_meeting" && title.contains("Career") {
+                    Vec::new()
+                } else if title.contains("Ethics") {
+                    vec!["ethics".into()]
+                } else {
+                    vec!["technical".into()]
+                },
+                provider: DEMO_PROVIDER.into(),
             };
             // The Capital Chapter's dinner is its officer's draft; the rest are published.
             let by = if chapter == Some(0) { &officer } else { staff };
@@ -167,6 +185,7 @@ impl App {
         self.register_for_event(&maya, ids[0]).await?;
         self.register_for_event(&maya, ids[1]).await?;
         // The workshop's three seats are taken and two people wait.
+        let mut attendees = Vec::new();
         let hash = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?.map(|u| u.password_hash).unwrap_or_default();
         for (i, name) in ["Jordan Lee", "Sam Carter", "Riley Chen", "Taylor Brooks", "Casey Nguyen"].iter().enumerate()
         {
@@ -179,8 +198,47 @@ impl App {
                 email_verified_at: Some(now),
             };
             let id = self.store.create_user(&user, None, None, now).await?;
-            self.register_for_event(&as_actor(id, &email, name, Role::Member, Vec::new()), ids[2]).await?;
+            let attendee = as_actor(id, &email, name, Role::Member, Vec::new());
+            self.register_for_event(&attendee, ids[2]).await?;
+            attendees.push(attendee);
         }
+        self.seed_demo_past_event(staff, &maya, &attendees[..2]).await
+    }
+
+    /// Last month's webinar: Maya and two others attended and were checked in, and staff
+    /// released the credit, so her ledger, her certificate and its public page are real.
+    async fn seed_demo_past_event(&self, staff: &Actor, maya: &Actor, others: &[Actor]) -> AppResult<()> {
+        let now = self.clock.unix();
+        let starts = now - now.rem_euclid(86_400) - 33 * 86_400 + 17 * 3_600;
+        let event = NewEvent {
+            chapter_id: None,
+            kind: EventKind::Webinar,
+            title: "Structural Resilience After Flooding".into(),
+            description: "Two PDH on assessing flood-damaged structures, with case studies from last spring.".into(),
+            time_zone: DEMO_TIME_ZONE.into(),
+            starts_at: starts,
+            ends_at: starts + 2 * 3_600,
+            venue: String::new(),
+            address: String::new(),
+            online_link: "https://meet.example.org/guildhall-demo".into(),
+            capacity: 300,
+            // Open while the demo registers its attendees, closed at the start afterwards.
+            registration_closes_at: now + 3_600,
+            pdh_micro: 2_000_000,
+            topics: "technical".into(),
+            provider: DEMO_PROVIDER.into(),
+        };
+        let audit = self.audit_entry(staff, "event.created", "event", "demo");
+        let id = self.store.create_event(&event, Some(staff.user_id), &audit, now).await?;
+        self.publish_event(staff, id, "demo").await?;
+        for person in std::iter::once(maya).chain(others) {
+            let registration = self.register_for_event(person, id).await?;
+            self.store.check_in(registration.id, starts + 600).await?;
+        }
+        let closed = NewEvent { registration_closes_at: starts, ..event };
+        let offer_mail = |offer: &guildhall_store::SeatOffer| self.seat_offer_mail(&closed.title, offer);
+        self.store.update_event(id, &closed, now, &offer_mail, &audit, now).await?;
+        self.release_credit(staff, id, "demo").await?;
         Ok(())
     }
 }

@@ -2,15 +2,18 @@
 //! waitlist when an event is full, take up a seat offered to them, and cancel. Each change and
 //! its email are written together (see the store's `events` module for how seats are kept).
 
+mod certificate;
+
 use guildhall_domain::events::{
     EventKind, EventStatus, RegistrationStatus, event_time, local_instant, registration_open,
 };
 use guildhall_store::{
-    EventFilter, EventRecord, MyRegistration, NewEvent, NewMail, Page, PageRequest, Registered, RegistrationRecord,
-    RosterEntry, SeatOffer, StoreError,
+    CertificateRecord, EventFilter, EventRecord, MyRegistration, NewCeActivity, NewEvent, NewMail, Page, PageRequest,
+    Recorded, Registered, RegistrationRecord, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
+use crate::ce::{COMMON_TOPICS, micro_of, micro_text};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::{Actor, App, Permission};
 
@@ -32,6 +35,8 @@ pub const TIME_ZONES: &[&str] = &[
 
 /// The largest capacity an event may have.
 const MAX_CAPACITY: i64 = 100_000;
+/// The most credit one event carries (100 PDH, in millionths).
+const MAX_PDH_MICRO: i64 = 100_000_000;
 
 /// What the event form sends.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +56,12 @@ pub struct EventForm {
     pub capacity: String,
     /// Empty: registration closes when the event starts.
     pub registration_closes: String,
+    /// The PDH an attendee earns ("3", "1.5"); empty for none.
+    pub pdh: String,
+    /// Topic tags of the credit (the CE engine's common topics).
+    pub topics: Vec<String>,
+    /// The provider as boards know it (name and provider number).
+    pub provider: String,
 }
 
 impl EventForm {
@@ -70,7 +81,15 @@ impl EventForm {
             online_link: event.online_link.clone(),
             capacity: event.capacity.to_string(),
             registration_closes: input(event.registration_closes_at),
+            pdh: if event.pdh_micro == 0 { String::new() } else { micro_text(event.pdh_micro) },
+            topics: event.topics.split_whitespace().map(String::from).collect(),
+            provider: event.provider.clone(),
         }
+    }
+
+    /// Whether `topic` is ticked.
+    pub fn has_topic(&self, topic: &&str) -> bool {
+        self.topics.iter().any(|t| t == topic)
     }
 }
 
@@ -384,6 +403,109 @@ impl App {
         Ok(ended)
     }
 
+    /// Checks a confirmed registrant in at the door (those who manage the event).
+    pub async fn check_in(&self, actor: &Actor, registration_id: i64) -> AppResult<()> {
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
+        actor.require(Permission::ManageEvent(event.chapter_id))?;
+        if registration.status != RegistrationStatus::Confirmed {
+            return Err(AppError::invalid("Only a confirmed registration can be checked in."));
+        }
+        if registration.checked_in_at.is_none() && !self.store.check_in(registration_id, self.clock.unix()).await? {
+            return Err(AppError::Conflict {
+                message: "The registration changed while you were looking at it; reload the page.".into(),
+                field: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Releases the event's PDH into the ledger of every member checked in: one activity
+    /// each (source `event`, so the same credit never arrives twice, however often this
+    /// runs), and a certificate of attendance for every attendee. Those who manage the
+    /// event, once it is over.
+    pub async fn release_credit(&self, actor: &Actor, event_id: i64, request_id: &str) -> AppResult<CreditRelease> {
+        let event = self.managed_event(actor, event_id).await?;
+        let now = self.clock.unix();
+        if event.status != EventStatus::Published {
+            return Err(AppError::invalid("Credit is released only for a published event that took place."));
+        }
+        if now < event.ends_at {
+            return Err(AppError::invalid("Credit can be released once the event is over."));
+        }
+        if event.pdh_micro == 0 {
+            return Err(AppError::invalid("This event carries no PDH: give it its PDH and topics first."));
+        }
+        let mut audit = self.audit_entry(actor, "event.credit_released", "event", request_id);
+        audit.subject_id = Some(event_id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        let attendees = self.store.release_event_credit(event_id, &audit, now).await?;
+        let starts = event_date(event.starts_at, &event.time_zone);
+        let ends = event_date(event.ends_at, &event.time_zone);
+        let mut release = CreditRelease::default();
+        for attendee in &attendees {
+            let code = match &attendee.registration.certificate_code {
+                Some(code) => code.clone(),
+                None => self.store.set_certificate_code(attendee.registration.id, &certificate_code()?).await?,
+            };
+            release.certificates += 1;
+            let Some(member_id) = attendee.registration.member_id else {
+                release.guests += 1;
+                continue;
+            };
+            let activity = NewCeActivity {
+                member_id,
+                title: event.title.clone(),
+                kind: ce_kind(event.kind).into(),
+                tags: event.topics.clone(),
+                occurred_on: Some(starts),
+                starts_on: (ends > starts).then_some(starts),
+                ends_on: (ends > starts).then_some(ends),
+                sessions: Vec::new(),
+                quantity_micro: event.pdh_micro,
+                unit: "hour".into(),
+                provider: event.provider.clone(),
+                provider_approvals: String::new(),
+                organisation: self.branding().await.name,
+                attributes: String::new(),
+                source: "event".into(),
+                source_ref: Some(format!("certificate:{code}")),
+                recorded_by: None,
+            };
+            match self.receive_ce_activity(activity).await? {
+                Recorded::New(_) => release.credited += 1,
+                // Released before: the ledger has it already.
+                Recorded::AlreadyRecorded(_) => release.already += 1,
+            }
+        }
+        Ok(release)
+    }
+
+    /// The certificate of attendance as a PDF, for anyone with its code.
+    pub async fn certificate_pdf(&self, code: &str) -> AppResult<crate::uploads::Document> {
+        let record = self.certificate(code).await?;
+        let society = self.branding().await.name;
+        let verify_url = self.link(&format!("/certificates/{}", record.code));
+        let bytes = certificate::certificate_pdf(
+            &record,
+            &certificate::CertificateText { society: &society, verify_url: &verify_url },
+        )?;
+        Ok(crate::uploads::Document {
+            file_name: format!("certificate-{}.pdf", record.code),
+            content_type: "application/pdf",
+            bytes,
+        })
+    }
+
+    /// A certificate of attendance, for anyone with its code (no sign-in).
+    pub async fn certificate(&self, code: &str) -> AppResult<CertificateRecord> {
+        let not_found = || AppError::NotFound("No certificate has that code.".into());
+        if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(not_found());
+        }
+        self.store.certificate(code).await?.ok_or_else(not_found)
+    }
+
     async fn managed_event(&self, actor: &Actor, id: i64) -> AppResult<EventRecord> {
         let event = self.store.event_by_id(id).await?.ok_or_else(no_such_event)?;
         actor.require(Permission::ManageEvent(event.chapter_id))?;
@@ -409,7 +531,7 @@ impl App {
         now + i64::from(self.settings.events.offer_hours) * 3_600
     }
 
-    fn seat_offer_mail(&self, title: &str, offer: &SeatOffer) -> NewMail {
+    pub(crate) fn seat_offer_mail(&self, title: &str, offer: &SeatOffer) -> NewMail {
         let until = chrono_words(offer.offered_until);
         NewMail {
             to_address: offer.email.clone(),
@@ -515,6 +637,36 @@ impl App {
         if venue.is_empty() && online_link.is_empty() {
             errors.add("venue", "Give a venue, an online link, or both.");
         }
+        let pdh_micro = match form.pdh.trim() {
+            "" => 0,
+            text => match micro_of("pdh", "The PDH", text) {
+                Ok(micro) if micro <= MAX_PDH_MICRO => micro,
+                Ok(_) => {
+                    errors.add("pdh", "An event carries at most 100 PDH.");
+                    0
+                }
+                Err(AppError::Validation { message, .. }) => {
+                    errors.add("pdh", message);
+                    0
+                }
+                Err(other) => return Err(other),
+            },
+        };
+        let mut topics: Vec<&str> = Vec::new();
+        for topic in &form.topics {
+            match COMMON_TOPICS.iter().find(|(t, _)| t == topic) {
+                Some((t, _)) if !topics.contains(t) => topics.push(t),
+                Some(_) => {}
+                None => errors.add("topics", "Choose topics from the list."),
+            }
+        }
+        if pdh_micro > 0 && topics.is_empty() {
+            errors.add(
+                "topics",
+                "Choose at least one topic for the PDH (boards count ethics and technical hours apart).",
+            );
+        }
+        let provider = errors.text(&form.provider, "provider", "the provider", 200, false);
         let capacity = match form.capacity.trim().parse::<i64>() {
             Ok(n) if (1..=MAX_CAPACITY).contains(&n) => n,
             _ => {
@@ -537,10 +689,52 @@ impl App {
                 online_link,
                 capacity,
                 registration_closes_at,
+                pdh_micro,
+                topics: topics.join(" "),
+                provider,
             }),
             _ => Err(AppError::invalid("Please correct the fields marked below.")),
         }
     }
+}
+
+/// What releasing an event's credit did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CreditRelease {
+    /// Members whose ledgers received the credit now.
+    pub credited: usize,
+    /// Members whose ledgers had it from an earlier release.
+    pub already: usize,
+    /// Attendees without a member record (a certificate, but no ledger).
+    pub guests: usize,
+    /// Certificates of attendance that stand.
+    pub certificates: usize,
+}
+
+/// The CE engine's activity kind for an event of `kind`.
+fn ce_kind(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Webinar => "webinar_live",
+        EventKind::Conference => "conference_session",
+        EventKind::Workshop
+        | EventKind::Seminar
+        | EventKind::ChapterMeeting
+        | EventKind::SiteVisit
+        | EventKind::Course => "course",
+    }
+}
+
+/// The calendar date of an instant on the event's wall clock.
+fn event_date(at: i64, zone: &str) -> time::Date {
+    let input = event_time(at, zone).input;
+    time::Date::parse(&input[..10], time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or(time::Date::MIN)
+}
+
+/// A certificate's public code: 16 letters and digits, unguessable.
+fn certificate_code() -> AppResult<String> {
+    let token = crate::crypto::random_token()?;
+    Ok(token.chars().filter(char::is_ascii_alphanumeric).take(16).collect())
 }
 
 fn no_such_event() -> AppError {
@@ -565,5 +759,8 @@ fn event_json(e: &NewEvent) -> serde_json::Value {
         "address": e.address,
         "capacity": e.capacity,
         "registration_closes_at": e.registration_closes_at,
+        "pdh_micro": e.pdh_micro,
+        "topics": e.topics,
+        "provider": e.provider,
     })
 }

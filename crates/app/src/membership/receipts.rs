@@ -5,7 +5,7 @@
 
 use guildhall_domain::membership::Standing;
 use guildhall_store::{InvoiceRecord, MemberRecord, NewMail, PaymentRecord};
-use pdf_writer::{Content, Name, Pdf, Ref, Str};
+use pdf_writer::Content;
 use time::Date;
 
 use crate::error::{AppError, AppResult};
@@ -50,32 +50,12 @@ pub fn method_words(code: &str) -> String {
     }
 }
 
-/// Text in the PDF's WinAnsi encoding (characters it lacks become '?').
-fn win_ansi(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            '—' => 0x97,
-            '–' => 0x96,
-            '’' | '‘' => 0x27,
-            '“' | '”' => 0x22,
-            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
 /// The receipt as a one-page PDF (A4, Helvetica).
 pub fn receipt_pdf(r: &Receipt) -> Vec<u8> {
     let (page_w, page_h, margin) = (595.0_f32, 842.0_f32, 56.0_f32);
     let mut content = Content::new();
     let mut y = page_h - margin;
-    let text = |content: &mut Content, x: f32, y: f32, size: f32, bold: bool, s: &str| {
-        content.begin_text();
-        content.set_font(Name(if bold { b"F2" } else { b"F1" }), size);
-        content.next_line(x, y);
-        content.show(Str(&win_ansi(s)));
-        content.end_text();
-    };
+    let text = crate::pdf::text;
     text(&mut content, margin, y, 16.0, true, &r.society);
     for line in &r.society_details {
         y -= 13.0;
@@ -120,16 +100,7 @@ pub fn receipt_pdf(r: &Receipt) -> Vec<u8> {
     y -= 40.0;
     text(&mut content, margin, y, 9.0, false, "Thank you for your payment. Keep this receipt for your records.");
 
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page_id, content_id, regular, bold) =
-        (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5), Ref::new(6));
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page_id]).count(1);
-    let fonts = crate::pdf::Fonts { regular, bold };
-    fonts.write(&mut pdf);
-    fonts.page(&mut pdf, page_id, tree, content_id, (page_w, page_h));
-    pdf.stream(content_id, &content.finish());
-    pdf.finish()
+    crate::pdf::one_page(content, (page_w, page_h))
 }
 
 /// A payment of the member's, for their receipts page.

@@ -433,3 +433,87 @@ async fn the_api_registers_people_and_says_where_each_stands() {
         assert_eq!(staff.api(Method::GET, &event_path, None).await.json()["ends_at"], "2031-06-01T12:00:00-05:00");
     }
 }
+
+#[tokio::test]
+async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_public_certificate() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/Chicago";
+        let starts = t.app.clock.unix() + 2 * 86_400;
+        let form = EventForm {
+            kind: "seminar".into(),
+            title: "Ethics in Forensic Engineering".into(),
+            time_zone: zone.into(),
+            starts: event_time(starts, zone).input,
+            ends: event_time(starts + 3 * 3_600, zone).input,
+            venue: "Engineers' Hall".into(),
+            capacity: "30".into(),
+            pdh: "2.5".into(),
+            topics: vec!["ethics".into()],
+            provider: "Test Society (provider 0412)".into(),
+            ..Default::default()
+        };
+        let id = t.app.create_event(&staff, &form, "test").await.unwrap();
+        t.app.publish_event(&staff, id, "test").await.unwrap();
+        let mut maya = t.signed_in(MEMBER).await;
+        maya.post_form(&format!("/events/{id}/register"), &[]).await;
+        let mut daniel = t.signed_in(OFFICER).await;
+        daniel.post_form(&format!("/events/{id}/register"), &[]).await;
+        let maya_actor = actor_for(&t, MEMBER, Role::Member).await;
+        let hers = t.app.event_for(Some(&maya_actor), id).await.unwrap().registration.unwrap();
+
+        // Before the event is over nothing can be released.
+        let mut office = t.signed_in(STAFF).await;
+        let early = office.post_form(&format!("/events/{id}/release-credit"), &[("confirmed", "yes")]).await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", t.engine);
+        // Maya is checked in at the door (Daniel never comes); members cannot check people in.
+        assert_eq!(
+            daniel.post_form(&format!("/registrations/{}/check-in", hers.id), &[]).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = office.post_form(&format!("/registrations/{}/check-in", hers.id), &[]).await;
+        assert_eq!(r.location(), format!("/events/{id}/roster?done=checked_in"));
+        assert!(office.get(&format!("/events/{id}/roster?q=okafor")).await.body.contains("Maya Okafor"));
+
+        t.app.clock.advance(3 * 86_400);
+        // Staff sessions end when idle: staff sign in again after the event.
+        let mut office = t.signed_in(STAFF).await;
+        let r = office.post_form(&format!("/events/{id}/release-credit"), &[("confirmed", "yes")]).await;
+        assert_eq!(r.location(), format!("/events/{id}?done=credit_released"), "{:?}: {}", t.engine, r.body);
+        // Released twice, credited once.
+        office.post_form(&format!("/events/{id}/release-credit"), &[("confirmed", "yes")]).await;
+        let member = t.store.member_by_user(maya_actor.user_id).await.unwrap().unwrap();
+        let ledger = t.store.ce_ledger(member.id).await.unwrap();
+        let credited: Vec<_> =
+            ledger.activities.iter().filter(|a| a.title == "Ethics in Forensic Engineering").collect();
+        assert_eq!(credited.len(), 1, "{:?}: one activity however often it is released", t.engine);
+        let a = credited[0];
+        assert_eq!(
+            (a.quantity_micro, a.unit.as_str(), a.tags.as_str(), a.source.as_str(), a.provider.as_str()),
+            (2_500_000, "hour", "ethics", "event", "Test Society (provider 0412)"),
+            "{:?}",
+            t.engine
+        );
+        assert!(
+            maya.get("/ce").await.body.contains("Ethics in Forensic Engineering"),
+            "{:?}: on her CE page",
+            t.engine
+        );
+        let daniel_member = t.store.member_by_user(actor_for(&t, OFFICER, Role::Member).await.user_id).await.unwrap();
+        let his = t.store.ce_ledger(daniel_member.unwrap().id).await.unwrap();
+        assert!(his.activities.iter().all(|a| a.title != "Ethics in Forensic Engineering"), "absent, no credit");
+
+        // Her certificate: on her event page, public without signing in, and as a PDF.
+        let page = maya.get(&format!("/events/{id}")).await.body;
+        let code = page.split("/certificates/").nth(1).and_then(|s| s.split('"').next()).expect("certificate link");
+        let public = t.client().get(&format!("/certificates/{code}")).await;
+        assert_eq!(public.status, StatusCode::OK);
+        for fact in ["This certificate stands", "Maya Okafor", "Ethics in Forensic Engineering", "2.5 PDH: Ethics"] {
+            assert!(public.body.contains(fact), "{:?}: the certificate page says {fact}", t.engine);
+        }
+        let (status, headers, pdf) = t.client().get_bytes(&format!("/certificates/{code}/pdf")).await;
+        assert_eq!((status, headers["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+        assert!(pdf.starts_with(b"%PDF"), "{:?}", t.engine);
+        assert_eq!(t.client().get("/certificates/nosuchcode").await.status, StatusCode::NOT_FOUND);
+    }
+}

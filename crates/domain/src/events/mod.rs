@@ -94,6 +94,10 @@ impl RegistrationStatus {
         matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered)
     }
 
+    pub fn is_confirmed(self) -> bool {
+        self == RegistrationStatus::Confirmed
+    }
+
     /// Whether the registration still stands (anything but cancelled).
     pub fn is_active(self) -> bool {
         self != RegistrationStatus::Cancelled

@@ -18,14 +18,14 @@ use crate::outbox::insert_mail;
 use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader};
 
 const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
-    online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, status, created_by, created_at, \
-    updated_at";
+    online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, pdh_micro, topics, provider, \
+    credit_released_at, status, created_by, created_at, updated_at";
 
 /// A registration's columns over `event_registrations r`, with its place in line.
 const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
     CASE WHEN r.status = 'waitlisted' THEN (SELECT COUNT(*) FROM event_registrations w WHERE w.event_id = r.event_id \
     AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS position, r.offered_until, \
-    r.registered_at, r.updated_at";
+    r.checked_in_at, r.certificate_code, r.registered_at, r.updated_at";
 
 /// An event's roster (`$1` the event): confirmed first, then offered, then the waitlist in
 /// line, then cancelled.
@@ -117,8 +117,10 @@ impl Store {
             |tx| {
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
-                     address, online_link, capacity, registration_closes_at, status, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $14, $14) RETURNING id",
+                     address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, status, \
+                     created_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15, $16, $17, 'draft', $13, $14, $14) \
+                     RETURNING id",
                 )
                 .bind(event.chapter_id)
                 .bind(event.kind.code())
@@ -134,6 +136,9 @@ impl Store {
                 .bind(event.registration_closes_at)
                 .bind(by)
                 .bind(now)
+                .bind(event.pdh_micro)
+                .bind(&event.topics)
+                .bind(&event.provider)
                 .fetch_one(&mut *tx)
                 .await?;
                 id
@@ -162,7 +167,8 @@ impl Store {
                 let saved = sqlx::query(
                     "UPDATE events SET chapter_id = $2, kind = $3, title = $4, description = $5, time_zone = $6, \
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
-                     registration_closes_at = $13, updated_at = $14 WHERE id = $1 AND seats_taken <= $12",
+                     registration_closes_at = $13, updated_at = $14, pdh_micro = $15, topics = $16, provider = $17 \
+                     WHERE id = $1 AND seats_taken <= $12",
                 )
                 .bind(id)
                 .bind(event.chapter_id)
@@ -178,6 +184,9 @@ impl Store {
                 .bind(event.capacity)
                 .bind(event.registration_closes_at)
                 .bind(now)
+                .bind(event.pdh_micro)
+                .bind(&event.topics)
+                .bind(&event.provider)
                 .execute(&mut *tx)
                 .await?;
                 if saved.rows_affected() == 0 {
@@ -535,6 +544,85 @@ impl Store {
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(event_id)
             .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Checks a confirmed registration in at the door; `false` if it is not confirmed or was
+    /// checked in already.
+    pub async fn check_in(&self, registration_id: i64, now: UnixTime) -> StoreResult<bool> {
+        crate::engine::with_writer!(self, |pool| {
+            let done = sqlx::query(
+                "UPDATE event_registrations SET checked_in_at = $2, updated_at = $2 \
+                 WHERE id = $1 AND status = 'confirmed' AND checked_in_at IS NULL",
+            )
+            .bind(registration_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Marks an event's credit released (the first time only; the time stays) and returns
+    /// who was checked in, for their credit and certificates.
+    pub async fn release_event_credit(
+        &self,
+        event_id: i64,
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<Vec<RosterEntry>> {
+        let sql = roster_sql();
+        audited!(
+            self,
+            |tx| {
+                sqlx::query("UPDATE events SET credit_released_at = $2 WHERE id = $1 AND credit_released_at IS NULL")
+                    .bind(event_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let roster: Vec<RosterEntry> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(event_id).fetch_all(&mut *tx).await?;
+                roster
+                    .into_iter()
+                    .filter(|e| e.registration.status == RegistrationStatus::Confirmed)
+                    .filter(|e| e.registration.checked_in_at.is_some())
+                    .collect::<Vec<_>>()
+            },
+            |_attendees| audit.clone()
+        )
+    }
+
+    /// Gives a registration its certificate code, unless it has one; returns the code it has.
+    pub async fn set_certificate_code(&self, registration_id: i64, code: &str) -> StoreResult<String> {
+        crate::engine::with_writer!(self, |pool| {
+            sqlx::query(
+                "UPDATE event_registrations SET certificate_code = $2 WHERE id = $1 AND certificate_code IS NULL",
+            )
+            .bind(registration_id)
+            .bind(code)
+            .execute(pool)
+            .await?;
+            let (code,): (String,) = sqlx::query_as("SELECT certificate_code FROM event_registrations WHERE id = $1")
+                .bind(registration_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(code)
+        })
+    }
+
+    /// A certificate of attendance by its public code.
+    pub async fn certificate(&self, code: &str) -> StoreResult<Option<CertificateRecord>> {
+        let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT r.certificate_code AS code, r.id AS registration_id, r.member_id, \
+             COALESCE(m.first_name || ' ' || m.last_name, u.display_name) AS name, m.member_number, \
+             r.status AS registration_status, {columns} \
+             FROM event_registrations r JOIN events e ON e.id = r.event_id JOIN users u ON u.id = r.user_id \
+             LEFT JOIN members m ON m.id = r.member_id WHERE r.certificate_code = $1"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(code)
+            .fetch_optional(pool)
             .await)?)
     }
 }

@@ -28,6 +28,14 @@ pub struct EventRecord {
     pub seats_taken: i64,
     pub waitlist_joined: i64,
     pub registration_closes_at: UnixTime,
+    /// The credit an attendee earns, in millionths of a PDH.
+    pub pdh_micro: i64,
+    /// The CE engine's topic tags the credit carries, space-separated.
+    pub topics: String,
+    /// The provider as boards know it (name and provider number).
+    pub provider: String,
+    /// When the credit was released into attendees' ledgers.
+    pub credit_released_at: Option<UnixTime>,
     #[sqlx(try_from = "String")]
     pub status: EventStatus,
     pub created_by: Option<i64>,
@@ -55,6 +63,9 @@ impl EventRecord {
             online_link: self.online_link.clone(),
             capacity: self.capacity,
             registration_closes_at: self.registration_closes_at,
+            pdh_micro: self.pdh_micro,
+            topics: self.topics.clone(),
+            provider: self.provider.clone(),
         }
     }
 }
@@ -74,6 +85,9 @@ pub struct NewEvent {
     pub online_link: String,
     pub capacity: i64,
     pub registration_closes_at: UnixTime,
+    pub pdh_micro: i64,
+    pub topics: String,
+    pub provider: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -89,6 +103,9 @@ pub struct RegistrationRecord {
     /// Place in line now (1 is next), while waitlisted.
     pub position: Option<i64>,
     pub offered_until: Option<UnixTime>,
+    pub checked_in_at: Option<UnixTime>,
+    /// The certificate of attendance's public code, once credit is released.
+    pub certificate_code: Option<String>,
     pub registered_at: UnixTime,
     pub updated_at: UnixTime,
 }
@@ -140,4 +157,19 @@ pub struct EventFilter {
     /// Only events of these chapters or, with `society_events`, the society's own (for
     /// officers' management lists); no limit when `None`.
     pub managed_by: Option<(Vec<i64>, bool)>,
+}
+
+/// A certificate of attendance as its public page and PDF show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CertificateRecord {
+    pub code: String,
+    pub registration_id: i64,
+    pub member_id: Option<i64>,
+    pub name: String,
+    pub member_number: Option<String>,
+    /// Whether the registration still stands (a certificate of a cancelled one does not).
+    #[sqlx(try_from = "String")]
+    pub registration_status: RegistrationStatus,
+    #[sqlx(flatten)]
+    pub event: EventRecord,
 }

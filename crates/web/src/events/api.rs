@@ -60,6 +60,14 @@ pub struct Event {
     online_link: Option<String>,
     capacity: i64,
     seats_left: i64,
+    /// The PDH an attendee earns (0 for none).
+    pdh: f64,
+    /// Topic tags of the credit.
+    topics: Vec<String>,
+    /// The provider as boards know it.
+    provider: String,
+    /// When the credit was released into attendees' ledgers (RFC 3339, UTC).
+    credit_released_at: Option<String>,
     /// draft, published or cancelled
     status: String,
 }
@@ -81,8 +89,18 @@ fn event_json(e: &EventRecord, online_link: Option<String>) -> Event {
         online_link,
         capacity: e.capacity,
         seats_left: e.seats_left(),
+        #[allow(clippy::cast_precision_loss)]
+        pdh: e.pdh_micro as f64 / 1_000_000.0,
+        topics: e.topics.split_whitespace().map(String::from).collect(),
+        provider: e.provider.clone(),
+        credit_released_at: e.credit_released_at.map(iso_time),
         status: e.status.code().into(),
     }
+}
+
+/// PDH as the form takes them: "1.5"; 0 is none (empty).
+fn pdh_text(pdh: f64) -> String {
+    if pdh == 0.0 { String::new() } else { format!("{pdh}") }
 }
 
 fn view_json(view: EventView) -> Event {
@@ -200,6 +218,19 @@ pub struct EventFields {
     #[serde(deserialize_with = "whole::number")]
     #[schema(minimum = 1, maximum = 100000)]
     capacity: i64,
+    /// The PDH an attendee earns, to six decimals (default 0: none).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pdh: f64,
+    /// Topic tags of the credit (technical, ethics, area_of_practice, professional_skills,
+    /// business_practice, sexual_harassment_prevention); at least one when `pdh` is above 0.
+    #[serde(default)]
+    #[schema(max_items = 6)]
+    topics: Vec<String>,
+    /// The provider as boards know it (name and provider number).
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    provider: String,
     /// Publish at once (default: saved as a draft).
     #[serde(default)]
     publish: bool,
@@ -227,6 +258,9 @@ async fn create_event(
         online_link: f.online_link,
         capacity: f.capacity.to_string(),
         registration_closes: f.registration_closes.unwrap_or_default(),
+        pdh: pdh_text(f.pdh),
+        topics: f.topics,
+        provider: f.provider,
     };
     let id = app.create_event(&actor, &form, &identity.request_id).await?;
     if f.publish {
@@ -274,6 +308,12 @@ pub struct EventChange {
     #[serde(default, deserialize_with = "whole::optional")]
     #[schema(minimum = 1, maximum = 100000)]
     capacity: Option<i64>,
+    #[schema(minimum = 0, maximum = 100)]
+    pdh: Option<f64>,
+    #[schema(max_items = 6)]
+    topics: Option<Vec<String>>,
+    #[schema(max_length = 200)]
+    provider: Option<String>,
     #[schema(pattern = "^(published|cancelled)$")]
     status: Option<String>,
 }
@@ -309,7 +349,10 @@ async fn change_event(
         || c.venue.is_some()
         || c.address.is_some()
         || c.online_link.is_some()
-        || c.capacity.is_some();
+        || c.capacity.is_some()
+        || c.pdh.is_some()
+        || c.topics.is_some()
+        || c.provider.is_some();
     if details_change {
         let mut form = EventForm::of(&view.event);
         let set = |field: &mut String, value: Option<String>| {
@@ -331,6 +374,11 @@ async fn change_event(
         set(&mut form.address, c.address);
         set(&mut form.online_link, c.online_link);
         set(&mut form.capacity, c.capacity.map(|n| n.to_string()));
+        set(&mut form.pdh, c.pdh.map(pdh_text));
+        set(&mut form.provider, c.provider);
+        if let Some(topics) = c.topics {
+            form.topics = topics;
+        }
         app.update_event(&actor, id, &form, &identity.request_id).await?;
     }
     match status {

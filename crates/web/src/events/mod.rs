@@ -36,6 +36,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/accept", post(accept_offer))
+        .route("/registrations/{id}/check-in", post(check_in))
+        .route("/events/{id}/release-credit", get(confirm_release_credit).post(release_credit))
+        .route("/certificates/{code}", get(certificate))
+        .route("/certificates/{code}/pdf", get(certificate_pdf))
 }
 
 /// An event as a list row or page header shows it.
@@ -51,6 +55,9 @@ pub struct EventLine {
     pub seats_left: i64,
     pub capacity: i64,
     pub waitlist: bool,
+    /// "3 PDH: Technical", or empty without credit.
+    pub credit: String,
+    pub time_zone: String,
 }
 
 impl EventLine {
@@ -71,6 +78,8 @@ impl EventLine {
             seats_left: e.seats_left(),
             capacity: e.capacity,
             waitlist: e.waitlist_joined > 0 && e.seats_left() == 0,
+            credit: credit_words(e),
+            time_zone: e.time_zone.clone(),
         }
     }
 
@@ -164,6 +173,15 @@ pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): 
     })
 }
 
+/// An event's credit in words: "3 PDH: Technical, Ethics / professional conduct".
+fn credit_words(e: &EventRecord) -> String {
+    if e.pdh_micro == 0 {
+        return String::new();
+    }
+    let topics: Vec<String> = e.topics.split_whitespace().map(guildhall_app::ce::words::topic_words).collect();
+    format!("{} PDH: {}", guildhall_app::ce::micro_text(e.pdh_micro), topics.join(", "))
+}
+
 fn registration_words(r: &RegistrationRecord) -> &'static str {
     match r.status {
         RegistrationStatus::Confirmed => "Registered",
@@ -188,6 +206,10 @@ struct EventPage {
     offered_until: String,
     signed_in: bool,
     sign_in_href: String,
+    /// "Released on …" once the credit is released.
+    released: String,
+    /// Whether the event is over (credit can be released).
+    over: bool,
 }
 
 impl EventPage {
@@ -233,6 +255,15 @@ pub async fn event(
         notice: event_notice(q.done()),
         standing,
         offered_until,
+        released: view
+            .event
+            .credit_released_at
+            .map(|at| {
+                let t = event_time(at, &view.event.time_zone);
+                format!("Credit released on {}.", t.date)
+            })
+            .unwrap_or_default(),
+        over: app.clock.unix() >= view.event.ends_at,
         view,
     })
 }
@@ -247,6 +278,8 @@ fn event_notice(done: &str) -> String {
         "waitlisted" => "The event is full, so you are on its waitlist; we emailed you your place in line.",
         "accepted" => "The seat is yours: you are registered.",
         "registration_cancelled" => "The registration is cancelled.",
+        "checked_in" => "Checked in.",
+        "credit_released" => "The credit is released: each member checked in has it in their PDH ledger, and every attendee has a certificate.",
         _ => "",
     }
     .to_string()
@@ -344,51 +377,34 @@ pub async fn cancel_registration(
 
 // ---------------------------------------------------------------- managing events
 
-#[derive(Deserialize, Default)]
-pub struct EventFields {
-    #[serde(default)]
-    chapter: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    time_zone: String,
-    #[serde(default)]
-    starts: String,
-    #[serde(default)]
-    ends: String,
-    #[serde(default)]
-    venue: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    online_link: String,
-    #[serde(default)]
-    capacity: String,
-    #[serde(default)]
-    registration_closes: String,
-}
-
-impl EventFields {
-    fn form(&self) -> EventForm {
-        EventForm {
-            chapter: self.chapter.clone(),
-            kind: self.kind.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            time_zone: self.time_zone.clone(),
-            starts: self.starts.clone(),
-            ends: self.ends.clone(),
-            venue: self.venue.clone(),
-            address: self.address.clone(),
-            online_link: self.online_link.clone(),
-            capacity: self.capacity.clone(),
-            registration_closes: self.registration_closes.clone(),
-        }
+/// The event form as sent: its fields, with `topics` ticked any number of times.
+fn event_form(pairs: Vec<(String, String)>) -> EventForm {
+    let mut form = EventForm::default();
+    for (name, value) in pairs {
+        let field = match name.as_str() {
+            "chapter" => &mut form.chapter,
+            "kind" => &mut form.kind,
+            "title" => &mut form.title,
+            "description" => &mut form.description,
+            "time_zone" => &mut form.time_zone,
+            "starts" => &mut form.starts,
+            "ends" => &mut form.ends,
+            "venue" => &mut form.venue,
+            "address" => &mut form.address,
+            "online_link" => &mut form.online_link,
+            "capacity" => &mut form.capacity,
+            "registration_closes" => &mut form.registration_closes,
+            "pdh" => &mut form.pdh,
+            "provider" => &mut form.provider,
+            "topics" => {
+                form.topics.push(value);
+                continue;
+            }
+            _ => continue,
+        };
+        *field = value;
     }
+    form
 }
 
 #[derive(Template)]
@@ -405,6 +421,7 @@ struct FormPage {
     chapters: Vec<ChapterRecord>,
     society: bool,
     time_zones: Vec<&'static str>,
+    topics: &'static [(&'static str, &'static str)],
 }
 
 async fn form_page(
@@ -437,6 +454,7 @@ async fn form_page(
         chapters,
         kinds: EventKind::ALL,
         time_zones,
+        topics: guildhall_app::ce::COMMON_TOPICS,
         f,
     })
 }
@@ -451,9 +469,9 @@ pub async fn new_event(State(app): State<Arc<App>>, SignedIn(actor, identity): S
 pub async fn create(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
-    CsrfForm(f): CsrfForm<EventFields>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let form = f.form();
+    let form = event_form(pairs);
     match app.create_event(&actor, &form, &identity.request_id).await {
         Ok(id) => done(&format!("/events/{id}"), "created"),
         Err(err @ AppError::Validation { .. }) => {
@@ -472,9 +490,9 @@ pub async fn save(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(f): CsrfForm<EventFields>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let form = f.form();
+    let form = event_form(pairs);
     match app.update_event(&actor, id, &form, &identity.request_id).await {
         Ok(()) => done(&format!("/events/{id}"), "saved"),
         Err(err @ AppError::Validation { .. }) => {
@@ -569,22 +587,56 @@ struct RosterPage {
     notice: String,
     confirmed: usize,
     waiting: usize,
+    checked_in: usize,
+    q: String,
+    searched: bool,
+}
+
+impl RosterPage {
+    fn checked_in_at(&self, entry: &RosterEntry) -> String {
+        entry
+            .registration
+            .checked_in_at
+            .map(|at| {
+                let t = event_time(at, &self.line.time_zone);
+                t.time
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RosterQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    done: String,
 }
 
 pub async fn roster(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<RosterQuery>,
 ) -> PageResult {
-    let (event, rows) = app.event_roster(&actor, id).await?;
+    let (event, mut rows) = app.event_roster(&actor, id).await?;
+    let words = q.q.trim().to_lowercase();
+    let searched = !words.is_empty();
     let count = |s: RegistrationStatus| rows.iter().filter(|e| e.registration.status == s).count();
+    let (confirmed, waiting) = (count(RegistrationStatus::Confirmed), count(RegistrationStatus::Waitlisted));
+    let checked_in = rows.iter().filter(|e| e.registration.checked_in_at.is_some()).count();
+    if searched {
+        rows.retain(|e| e.name.to_lowercase().contains(&words) || e.email.to_lowercase().contains(&words));
+    }
     render(&RosterPage {
         chrome: Chrome::new(&app, &identity, &format!("Roster: {}", event.title), "events").await,
         line: EventLine::of(&event),
-        confirmed: count(RegistrationStatus::Confirmed),
-        waiting: count(RegistrationStatus::Waitlisted),
-        notice: event_notice(q.done()),
+        confirmed,
+        waiting,
+        checked_in,
+        notice: event_notice(&q.done),
+        q: q.q,
+        searched,
         rows,
     })
 }
@@ -599,4 +651,91 @@ pub async fn roster_csv(State(app): State<Arc<App>>, SignedIn(actor, _): SignedI
         bytes,
     )
         .into_response())
+}
+
+pub async fn check_in(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let registration = app.registration_for(&actor, id).await?;
+    app.check_in(&actor, id).await?;
+    done(&format!("/events/{}/roster", registration.event_id), "checked_in")
+}
+
+async fn release_credit_page(app: &App, actor: &Actor, identity: &Identity, id: i64) -> Result<ConfirmPage, HtmlError> {
+    let (event, roster) = app.event_roster(actor, id).await?;
+    let attendees = roster.iter().filter(|e| e.registration.checked_in_at.is_some()).count();
+    Ok(ConfirmPage {
+        chrome: Chrome::new(app, identity, "Release the PDH credit?", "events").await,
+        heading: format!("Release the PDH credit of {}?", event.title),
+        details: vec![
+            ("Credit".into(), credit_words(&event)),
+            ("Checked in".into(), attendees.to_string()),
+        ],
+        consequences: vec![
+            "Each member checked in gets the credit in their PDH ledger, where it counts toward every licence they hold.".into(),
+            "Every attendee checked in gets a certificate of attendance with a public page that confirms it.".into(),
+            "Released credit is not taken back; releasing again later credits only those checked in since.".into(),
+        ],
+        action: format!("/events/{id}/release-credit"),
+        hidden: vec![],
+        inputs: vec![],
+        form: FormState::default(),
+        button: "Release the credit".into(),
+        cancel_href: format!("/events/{id}"),
+    })
+}
+
+pub async fn confirm_release_credit(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&release_credit_page(&app, &actor, &identity, id).await?)
+}
+
+pub async fn release_credit(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
+) -> PageResult {
+    if !is_confirmed(&f.confirmed) {
+        return render(&release_credit_page(&app, &actor, &identity, id).await?);
+    }
+    app.release_credit(&actor, id, &identity.request_id).await?;
+    done(&format!("/events/{id}"), "credit_released")
+}
+
+#[derive(Template)]
+#[template(path = "events/certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    line: EventLine,
+    name: String,
+    member_number: Option<String>,
+    code: String,
+    stands: bool,
+    provider: String,
+}
+
+/// The public page a certificate's QR code opens: who, what, when, how many PDH, and
+/// whether it still stands. No sign-in.
+pub async fn certificate(State(app): State<Arc<App>>, identity: Identity, Path(code): Path<String>) -> PageResult {
+    let c = app.certificate(&code).await?;
+    render(&CertificatePage {
+        chrome: Chrome::new(&app, &identity, "Certificate of attendance", "events").await,
+        line: EventLine::of(&c.event),
+        stands: c.registration_status == RegistrationStatus::Confirmed && c.event.status == EventStatus::Published,
+        provider: c.event.provider.clone(),
+        name: c.name,
+        member_number: c.member_number,
+        code: c.code,
+    })
+}
+
+pub async fn certificate_pdf(State(app): State<Arc<App>>, Path(code): Path<String>) -> PageResult {
+    Ok(document_response(app.certificate_pdf(&code).await?, true))
 }
