@@ -100,11 +100,17 @@ test('a full event waitlists the next member, and a cancellation offers them the
   await daniel.page.waitForLoadState('load');
   assert.match(await daniel.page.locator('.alert.success').innerText(), /seat is yours/);
 
+  // Staff check Daniel in at the door, finding him by name.
+  await staff.page.goto(`${eventPath}/roster?q=reyes`);
+  await staff.page.getByRole('button', { name: 'Check in Daniel Reyes' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('.alert.success').innerText(), /Checked in/);
+
   // Staff see who holds the seat, and who gave it up.
   await staff.page.goto(`${eventPath}/roster`);
   const rows = await staff.page.locator('tbody tr').allInnerTexts();
   assert.equal(rows.length, 2);
-  assert.match(rows[0], /Daniel Reyes[\s\S]*Confirmed/);
+  assert.match(rows[0], /Daniel Reyes[\s\S]*Confirmed[\s\S]*\d:\d\d (AM|PM)/);
   assert.match(rows[1], /Maya Okafor[\s\S]*Cancelled/);
   await accessible(staff.page, 'the roster');
   await staff.page.screenshot({ path: screenshotPath('event-roster.png'), fullPage: true });
@@ -123,4 +129,35 @@ test('a full event waitlists the next member, and a cancellation offers them the
   await phonePage.screenshot({ path: screenshotPath('event-phone.png'), fullPage: true });
   await phone.close();
   await Promise.all([staff.context.close(), maya.context.close(), daniel.context.close()]);
+});
+
+test('credit released after last month\'s webinar counts on the member\'s CE page, and her certificate checks out in a fresh browser', async () => {
+  const maya = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(maya.page, DEMO.member, DEMO_PASSWORD);
+  // The demo's past webinar: Maya attended, staff checked her in and released the credit.
+  await maya.page.goto('/ce');
+  assert.match(await maya.page.locator('main').innerText(), /Structural Resilience After Flooding/);
+  // The events page lists her certificates.
+  await maya.page.goto('/events');
+  const link = maya.page.getByRole('link', { name: 'Structural Resilience After Flooding', exact: true });
+  const certificateHref = await link.getAttribute('href');
+  assert.match(certificateHref, /^\/certificates\/[A-Za-z0-9]{16}$/);
+  await accessible(maya.page, '/events with certificates');
+
+  // The PDF downloads and names her and the PDH.
+  const pdf = await maya.page.request.get(`${certificateHref}/pdf`);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.ok((await pdf.body()).subarray(0, 4).toString() === '%PDF');
+
+  // Anyone can check it, without signing in.
+  const stranger = await newPage(browser, server.baseURL, { axe: true });
+  await stranger.page.goto(certificateHref);
+  const text = await stranger.page.locator('main').innerText();
+  assert.match(text, /This certificate stands/);
+  assert.match(text, /Maya Okafor/);
+  assert.match(text, /2 PDH: Technical/);
+  await accessible(stranger.page, 'the public certificate page');
+  await stranger.page.screenshot({ path: screenshotPath('certificate-public.png'), fullPage: true });
+  await Promise.all([maya.context.close(), stranger.context.close()]);
 });

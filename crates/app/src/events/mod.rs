@@ -375,6 +375,12 @@ impl App {
         out.into_inner().map_err(|e| AppError::Internal(format!("event roster CSV: {e}")))
     }
 
+    /// The signed-in person's certificates of attendance: (code, event title, when).
+    pub async fn my_certificates(&self, actor: &Actor) -> AppResult<Vec<(String, String, i64, String)>> {
+        actor.require(Permission::OwnAccount)?;
+        Ok(self.store.certificates_of_user(actor.user_id).await?)
+    }
+
     /// The signed-in person's registrations for events not yet over.
     pub async fn my_registrations(&self, actor: &Actor) -> AppResult<Vec<MyRegistration>> {
         actor.require(Permission::OwnAccount)?;

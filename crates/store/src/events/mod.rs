@@ -625,4 +625,17 @@ impl Store {
             .fetch_optional(pool)
             .await)?)
     }
+
+    /// A person's certificates of attendance, newest event first: (code, event title, the
+    /// event's start and zone).
+    pub async fn certificates_of_user(&self, user_id: i64) -> StoreResult<Vec<(String, String, UnixTime, String)>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT r.certificate_code, e.title, e.starts_at, e.time_zone FROM event_registrations r \
+             JOIN events e ON e.id = r.event_id WHERE r.user_id = $1 AND r.certificate_code IS NOT NULL \
+             AND r.status = 'confirmed' ORDER BY e.starts_at DESC, e.id DESC"
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?)
+    }
 }

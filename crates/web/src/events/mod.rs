@@ -121,6 +121,8 @@ struct ListingPage {
     chrome: Chrome,
     rows: Vec<EventLine>,
     mine: Vec<(i64, String, EventTime, &'static str)>,
+    /// (code, event title, when)
+    certificates: Vec<(String, String, EventTime)>,
     kinds: &'static [EventKind],
     chapters: Vec<ChapterRecord>,
     q: String,
@@ -147,6 +149,15 @@ pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): 
         &page,
         format!("/events?{}", query_string(&[("q", &q.q), ("kind", &q.kind), ("chapter", &q.chapter)])),
     );
+    let certificates = match &identity.actor {
+        Some(actor) => app
+            .my_certificates(actor)
+            .await?
+            .into_iter()
+            .map(|(code, title, at, zone)| (code, title, event_time(at, &zone)))
+            .collect(),
+        None => Vec::new(),
+    };
     let mine = match &identity.actor {
         Some(actor) => app
             .my_registrations(actor)
@@ -164,6 +175,7 @@ pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): 
         chrome: Chrome::new(&app, &identity, "Events", "events").await,
         rows: page.items.iter().map(EventLine::of).collect(),
         mine,
+        certificates,
         kinds: EventKind::ALL,
         chapters: app.reference().await?.chapters.clone(),
         q: q.q,
