@@ -144,6 +144,15 @@ test('credit released after last month\'s webinar counts on the member\'s CE pag
   assert.match(certificateHref, /^\/certificates\/[A-Za-z0-9]{16}$/);
   await accessible(maya.page, '/events with certificates');
 
+  // Her registrations, in her calendar program: a secret address shown once.
+  await maya.page.getByRole('button', { name: 'Put your registrations in your calendar' }).click();
+  await maya.page.waitForLoadState('load');
+  const feed = await maya.page.getByLabel('Your calendar address').inputValue();
+  assert.match(feed, /\/calendar\/[A-Za-z0-9_-]+\/events\.ics$/);
+  const ics = await (await fetch(feed.replace(/^https?:\/\/[^/]+/, server.baseURL))).text();
+  assert.match(ics, /SUMMARY:Annual Engineering Conference/);
+  await accessible(maya.page, 'the calendar feed page');
+
   // The PDF downloads and names her and the PDH.
   const pdf = await maya.page.request.get(`${certificateHref}/pdf`);
   assert.equal(pdf.status(), 200);

@@ -66,3 +66,11 @@ CREATE UNIQUE INDEX event_registrations_line ON event_registrations (event_id, w
 CREATE INDEX event_registrations_user ON event_registrations (user_id);
 CREATE INDEX event_registrations_offers ON event_registrations (status, offered_until);
 CREATE UNIQUE INDEX event_registrations_certificate ON event_registrations (certificate_code);
+
+-- A person's calendar feed of their registrations, at a secret address: only the token's
+-- SHA-256 is kept; resetting replaces it (the old address stops working).
+CREATE TABLE calendar_feeds (
+    user_id    BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);

@@ -532,6 +532,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "calendar_feeds",
+        columns: &[("user_id", I), ("token_hash", T), ("created_at", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "event_registrations",
         columns: &[
             ("id", I),

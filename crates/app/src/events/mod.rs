@@ -2,6 +2,7 @@
 //! waitlist when an event is full, take up a seat offered to them, and cancel. Each change and
 //! its email are written together (see the store's `events` module for how seats are kept).
 
+mod calendar;
 mod certificate;
 
 use guildhall_domain::events::{
@@ -35,6 +36,10 @@ pub const TIME_ZONES: &[&str] = &[
 
 /// The largest capacity an event may have.
 const MAX_CAPACITY: i64 = 100_000;
+/// Calendar feeds reach back a month (a meeting just past stays in subscribers' calendars).
+const CALENDAR_PAST_SECS: i64 = 31 * 86_400;
+/// Calendar feeds hold at most this many pages of 200 events.
+const CALENDAR_PAGES: u32 = 10;
 /// The most credit one event carries (100 PDH, in millionths).
 const MAX_PDH_MICRO: i64 = 100_000_000;
 
@@ -501,6 +506,67 @@ impl App {
             content_type: "application/pdf",
             bytes,
         })
+    }
+
+    /// The iCalendar feed of the society's events (or one chapter's): those published or
+    /// cancelled, from a month ago on.
+    pub async fn events_calendar(&self, chapter_id: Option<i64>) -> AppResult<String> {
+        let name = match chapter_id {
+            Some(id) => {
+                let chapter =
+                    self.chapter_by_id(id).await?.ok_or_else(|| AppError::NotFound("No such chapter.".into()))?;
+                format!("{}: events", chapter.name)
+            }
+            None => format!("{}: events", self.branding().await.name),
+        };
+        let filter = EventFilter {
+            statuses: vec![EventStatus::Published, EventStatus::Cancelled],
+            chapter_id,
+            from: Some(self.clock.unix() - CALENDAR_PAST_SECS),
+            ..Default::default()
+        };
+        let mut events = Vec::new();
+        for page in 1..=CALENDAR_PAGES {
+            let found = self.store.list_events(&filter, PageRequest::new(page, PageRequest::MAX_PER_PAGE)).await?;
+            let last = found.items.len() < PageRequest::MAX_PER_PAGE as usize;
+            events.extend(found.items);
+            if last {
+                break;
+            }
+        }
+        Ok(self.calendar(&name, &events))
+    }
+
+    /// A person's own calendar feed, by its secret token: their registrations that stand.
+    pub async fn registrations_calendar(&self, token: &str) -> AppResult<String> {
+        let not_found = || AppError::NotFound("This calendar address is not in use (it may have been reset).".into());
+        if token.len() > 100 {
+            return Err(not_found());
+        }
+        let user_id = self.store.calendar_feed_owner(&crate::crypto::hash_token(token)).await?.ok_or_else(not_found)?;
+        let events = self.store.registered_events(user_id, self.clock.unix() - CALENDAR_PAST_SECS).await?;
+        let name = format!("{}: my registrations", self.branding().await.name);
+        Ok(self.calendar(&name, &events))
+    }
+
+    /// Makes the signed-in person's calendar feed a new secret address (the old one stops
+    /// working); returns the address, shown once.
+    pub async fn reset_calendar_feed(&self, actor: &Actor) -> AppResult<String> {
+        actor.require(Permission::OwnAccount)?;
+        let token = crate::crypto::random_token()?;
+        self.store.set_calendar_feed(actor.user_id, &crate::crypto::hash_token(&token), self.clock.unix()).await?;
+        Ok(self.link(&format!("/calendar/{token}/events.ics")))
+    }
+
+    /// Whether the signed-in person has a calendar feed address.
+    pub async fn has_calendar_feed(&self, actor: &Actor) -> AppResult<bool> {
+        Ok(self.store.has_calendar_feed(actor.user_id).await?)
+    }
+
+    fn calendar(&self, name: &str, events: &[EventRecord]) -> String {
+        let base = self.settings.server.public_url.trim_end_matches('/');
+        let host = base.split("://").nth(1).unwrap_or(base).split(['/', ':']).next().unwrap_or("guildhall");
+        calendar::calendar_of(name, events, &|id| self.link(&format!("/events/{id}")), host)
     }
 
     /// A certificate of attendance, for anyone with its code (no sign-in).

@@ -517,3 +517,32 @@ async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_pub
         assert_eq!(t.client().get("/certificates/nosuchcode").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn a_person_s_calendar_feed_lists_their_registrations_at_a_secret_address_that_can_be_replaced() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let id = published_event(&t.app, &staff, 10).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        maya.post_form(&format!("/events/{id}/register"), &[]).await;
+        let page = maya.post_form("/events/calendar-feed", &[]).await.body;
+        let address = page
+            .split("value=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|v| v.ends_with("/events.ics"))
+            .expect("the address, shown once");
+        let path = address.split_once("://").and_then(|(_, rest)| rest.split_once('/')).map(|(_, p)| format!("/{p}"));
+        let path = path.expect("a path");
+        let feed = t.client().get(&path).await;
+        assert_eq!(feed.status, StatusCode::OK, "{:?}: no sign-in needed", t.engine);
+        assert!(feed.body.contains("SUMMARY:Bridge load rating seminar"), "{:?}: {}", t.engine, feed.body);
+        assert!(feed.body.contains("DTSTART;TZID=America/Chicago:"), "{:?}: in the event's zone", t.engine);
+        // A new address replaces the old one.
+        maya.post_form("/events/calendar-feed", &[]).await;
+        assert_eq!(t.client().get(&path).await.status, StatusCode::NOT_FOUND, "{:?}: the old address stops", t.engine);
+        // The public feeds hold published events only.
+        let public = t.client().get("/events.ics").await.body;
+        assert!(public.contains("Bridge load rating seminar") && public.starts_with("BEGIN:VCALENDAR"));
+        assert_eq!(t.client().get("/chapters/999/events.ics").await.status, StatusCode::NOT_FOUND);
+    }
+}

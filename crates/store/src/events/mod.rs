@@ -638,4 +638,55 @@ impl Store {
         .fetch_all(pool)
         .await)?)
     }
+
+    /// Sets a person's calendar feed token (its hash), replacing any earlier one.
+    pub async fn set_calendar_feed(&self, user_id: i64, token_hash: &str, now: UnixTime) -> StoreResult<()> {
+        crate::engine::with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+            )
+            .bind(user_id)
+            .bind(token_hash)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Whose calendar feed a token hash opens.
+    pub async fn calendar_feed_owner(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> =
+            with_reader!(self, |pool| sqlx::query_as("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await)?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Whether a person has a calendar feed.
+    pub async fn has_calendar_feed(&self, user_id: i64) -> StoreResult<bool> {
+        let row: Option<(i64,)> =
+            with_reader!(self, |pool| sqlx::query_as("SELECT user_id FROM calendar_feeds WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await)?;
+        Ok(row.is_some())
+    }
+
+    /// A person's registrations that stand, with their events, for their calendar feed
+    /// (events ending from `from` on).
+    pub async fn registered_events(&self, user_id: i64, from: UnixTime) -> StoreResult<Vec<EventRecord>> {
+        let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM events e JOIN event_registrations r ON r.event_id = e.id \
+             WHERE r.user_id = $1 AND r.status IN ('confirmed', 'offered') AND e.ends_at >= $2 ORDER BY e.starts_at, e.id"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(user_id)
+            .bind(from)
+            .fetch_all(pool)
+            .await)?)
+    }
 }

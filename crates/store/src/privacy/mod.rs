@@ -140,6 +140,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("ce_evidence", Through { column: "activity_id", parent: "ce_activities" }, &["file_name", "content"], &[]),
     t("ce_reminders", Member("member_id"), &[], &[]),
     t("event_registrations", User("user_id"), &[], &[]),
+    t("calendar_feeds", User("user_id"), &[], &["token_hash"]),
     t("ce_fact_requests", Member("member_id"), &[], &[]),
     t("consents", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
     t("erasure_requests", Either(&[User("user_id"), Member("member_id")]), &[], &[]),

@@ -38,6 +38,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/registrations/{id}/accept", post(accept_offer))
         .route("/registrations/{id}/check-in", post(check_in))
         .route("/events/{id}/release-credit", get(confirm_release_credit).post(release_credit))
+        .route("/events.ics", get(events_calendar))
+        .route("/chapters/{id}/events.ics", get(chapter_calendar))
+        .route("/calendar/{token}/events.ics", get(registrations_calendar))
+        .route("/events/calendar-feed", post(reset_calendar_feed))
         .route("/certificates/{code}", get(certificate))
         .route("/certificates/{code}/pdf", get(certificate_pdf))
 }
@@ -130,6 +134,8 @@ struct ListingPage {
     chapter: i64,
     pager: Pager,
     can_create: bool,
+    /// Whether the signed-in person has a calendar feed address already.
+    has_feed: bool,
 }
 
 pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): Query<ListingQuery>) -> PageResult {
@@ -170,7 +176,12 @@ pub async fn listing(State(app): State<Arc<App>>, identity: Identity, Query(q): 
             .collect(),
         None => Vec::new(),
     };
+    let has_feed = match &identity.actor {
+        Some(actor) => app.has_calendar_feed(actor).await?,
+        None => false,
+    };
     render(&ListingPage {
+        has_feed,
         can_create: identity.actor.as_ref().is_some_and(|a| a.allows(guildhall_app::Permission::CreateEvents)),
         chrome: Chrome::new(&app, &identity, "Events", "events").await,
         rows: page.items.iter().map(EventLine::of).collect(),
@@ -750,4 +761,45 @@ pub async fn certificate(State(app): State<Arc<App>>, identity: Identity, Path(c
 
 pub async fn certificate_pdf(State(app): State<Arc<App>>, Path(code): Path<String>) -> PageResult {
     Ok(document_response(app.certificate_pdf(&code).await?, true))
+}
+
+/// An iCalendar answer.
+fn ics(body: String) -> PageResult {
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "inline; filename=\"events.ics\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub async fn events_calendar(State(app): State<Arc<App>>) -> PageResult {
+    ics(app.events_calendar(None).await?)
+}
+
+pub async fn chapter_calendar(State(app): State<Arc<App>>, Path(id): Path<i64>) -> PageResult {
+    ics(app.events_calendar(Some(id)).await?)
+}
+
+pub async fn registrations_calendar(State(app): State<Arc<App>>, Path(token): Path<String>) -> PageResult {
+    ics(app.registrations_calendar(&token).await?)
+}
+
+#[derive(Template)]
+#[template(path = "events/calendar_feed.html")]
+struct CalendarFeedPage {
+    chrome: Chrome,
+    address: String,
+}
+
+/// Makes a new secret address for the person's calendar feed and shows it once.
+pub async fn reset_calendar_feed(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let address = app.reset_calendar_feed(&actor).await?;
+    render(&CalendarFeedPage { chrome: Chrome::new(&app, &identity, "Your calendar feed", "events").await, address })
 }
