@@ -1,6 +1,9 @@
 //! Events: staff and chapter officers create and publish them; members register, join the
 //! waitlist when an event is full, take up a seat offered to them, and cancel. Each change and
 //! its email are written together (see the store's `events` module for how seats are kept).
+//!
+//! Files: `mod.rs` (events, registrations, check-in, releasing credit, certificates' records),
+//! `calendar.rs` (iCalendar feeds), `certificate.rs` (the certificate of attendance as a PDF).
 
 mod calendar;
 mod certificate;

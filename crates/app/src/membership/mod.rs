@@ -145,6 +145,8 @@ pub struct Dashboard {
     pub recent_invoices: Vec<InvoiceRecord>,
     /// Each tracked licence and certification this period.
     pub ce: Vec<crate::ce::CeSummaryLine>,
+    /// Their registrations for events not yet over, soonest first.
+    pub registrations: Vec<guildhall_store::UpcomingRegistration>,
 }
 
 /// What the member's dashboard shows about their membership.
@@ -323,17 +325,19 @@ impl App {
     }
 
     /// The signed-in member's dashboard, read in one statement: their card, their most
-    /// recent `invoices` (open ones first) and their CE summary. `None` for an account
+    /// recent `invoices` (open ones first), their CE summary and their registrations. `None` for an account
     /// without a membership.
     pub async fn my_dashboard(&self, actor: &Actor, invoices: u8) -> AppResult<Option<Dashboard>> {
         actor.require(Permission::OwnAccount)?;
         let today = self.clock.today();
-        let Some(read) = self.store.member_dashboard(actor.user_id, today, invoices).await? else { return Ok(None) };
+        let read = self.store.member_dashboard(actor.user_id, today, self.clock.unix(), invoices).await?;
+        let Some(read) = read else { return Ok(None) };
         let (credentials, ledger) = read.ce;
         Ok(Some(Dashboard {
             ce: self.ce_summary(credentials, ledger)?,
             membership: self.membership_card(read.card).await?,
             recent_invoices: read.recent_invoices,
+            registrations: read.registrations,
         }))
     }
 

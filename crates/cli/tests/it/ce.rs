@@ -653,7 +653,12 @@ async fn the_one_statement_ce_reads_agree_and_return_what_was_logged() {
                 continue;
             };
             let today = t.app.clock.today();
-            let dashboard = t.store.member_dashboard(user_id, today, 4).await.unwrap().expect("a member's dashboard");
+            let dashboard = t
+                .store
+                .member_dashboard(user_id, today, t.app.clock.unix(), 4)
+                .await
+                .unwrap()
+                .expect("a member's dashboard");
             assert_eq!(Some(dashboard.card), t.store.member_card(user_id, today).await.unwrap(), "{:?}", t.engine);
             assert_eq!(dashboard.ce.0, credentials, "{:?}: member {member_id}", t.engine);
             assert_eq!(dashboard.ce.1.activities, ledger.activities, "{:?}: member {member_id}", t.engine);

@@ -28,6 +28,26 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     let mut ids: BTreeMap<&str, i64> = BTreeMap::new();
     ids.insert("users", user_id);
     ids.insert("members", member_id);
+    // Registrations need an event (the society's own, not about anyone).
+    let event = guildhall_store::NewEvent {
+        chapter_id: None,
+        kind: guildhall_domain::events::EventKind::Seminar,
+        title: format!("{tag} seminar"),
+        description: String::new(),
+        time_zone: "UTC".into(),
+        starts_at: 1_900_000_000,
+        ends_at: 1_900_003_600,
+        venue: "Hall".into(),
+        address: String::new(),
+        online_link: String::new(),
+        capacity: 10,
+        registration_closes_at: 1_900_000_000,
+        pdh_micro: 0,
+        topics: String::new(),
+        provider: String::new(),
+    };
+    let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
+    ids.insert("events", t.store.create_event(&event, None, &audit, 0).await.unwrap());
     let date = time::macros::date!(2020 - 01 - 01);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
@@ -53,6 +73,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 (_, "invoice_id", _) => Value::Int(ids["invoices"]),
                 (_, "payment_id", _) => Value::Int(ids["payments"]),
                 (_, "activity_id", _) => Value::Int(ids["ce_activities"]),
+                ("event_registrations", "event_id", _) => Value::Int(ids["events"]),
                 (_, "term_id", _) => Value::Int(ids["membership_terms"]),
                 (_, "tier_id" | "chapter_id" | "home_chapter_id", _) => Value::Int(1),
                 (_, "group_id", _) => Value::Int(4),

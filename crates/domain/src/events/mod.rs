@@ -1,6 +1,9 @@
 //! Events (issue 11): what kinds there are, where an event and a registration stand, and the
 //! times of an event in its own time zone. Pure rules; the store keeps seats and the waitlist
 //! honest with conditional updates.
+//!
+//! Files: `mod.rs` (kinds, statuses, when registration is open), `local_time.rs` (wall-clock
+//! times in an event's zone, across daylight-saving changes).
 
 mod local_time;
 

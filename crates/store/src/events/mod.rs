@@ -93,6 +93,27 @@ macro_rules! offer_free_seats {
     };
 }
 
+/// A column (`event_registrations`, a JSON array of rows) holding the registrations that
+/// stand of the account whose id is the SQL expression `user`, for events ending at or after
+/// the SQL expression `from`; read it with [`upcoming_registrations_from`]. The dashboard's
+/// statement includes it.
+pub(crate) fn upcoming_registrations_column(json: &crate::json_rows::JsonRows, user: &str, from: &str) -> String {
+    json.rows(
+        "e.id, e.title, e.time_zone, e.starts_at, r.status",
+        &format!(
+            "event_registrations r JOIN events e ON e.id = r.event_id \
+             WHERE r.user_id = {user} AND r.status <> 'cancelled' AND e.ends_at >= {from}"
+        ),
+    ) + " AS event_registrations"
+}
+
+/// The registrations [`upcoming_registrations_column`] read, soonest first.
+pub(crate) fn upcoming_registrations_from(json: &str) -> StoreResult<Vec<UpcomingRegistration>> {
+    let mut registrations: Vec<UpcomingRegistration> = crate::json_rows::from_json_rows(json, "registrations")?;
+    registrations.sort_by_key(|r| (r.starts_at, r.event_id));
+    Ok(registrations)
+}
+
 /// What became of a registration request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registered {

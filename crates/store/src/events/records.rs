@@ -1,7 +1,7 @@
 //! Events' rows: events and registrations.
 
 use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::UnixTime;
 
@@ -172,4 +172,14 @@ pub struct CertificateRecord {
     pub registration_status: RegistrationStatus,
     #[sqlx(flatten)]
     pub event: EventRecord,
+}
+
+/// A registration that stands, for an event not yet over, as the person's dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct UpcomingRegistration {
+    pub event_id: i64,
+    pub title: String,
+    pub time_zone: String,
+    pub starts_at: UnixTime,
+    pub status: RegistrationStatus,
 }

@@ -53,6 +53,7 @@ struct MemberDashboardRow {
     ce_credentials: String,
     ce_activities: String,
     ce_sessions: String,
+    event_registrations: String,
 }
 
 impl MemberCardRow {
@@ -458,19 +459,36 @@ impl Store {
     }
 
     /// The signed-in member's dashboard in one statement: their card, their `invoices` most
-    /// recent invoices (open ones first) and what judging their CE needs.
-    pub async fn member_dashboard(&self, user_id: i64, on: Date, invoices: u8) -> StoreResult<Option<MemberDashboard>> {
+    /// recent invoices (open ones first), what judging their CE needs, and their registrations
+    /// for events not over at `now`.
+    pub async fn member_dashboard(
+        &self,
+        user_id: i64,
+        on: Date,
+        now: UnixTime,
+        invoices: u8,
+    ) -> StoreResult<Option<MemberDashboard>> {
         let json = self.json_rows();
         // All the member's invoices (a few a year) come unordered and are sorted here; an
         // ordered, limited aggregate costs SQLite a temporary B-tree.
         let all_invoices = json.rows(INVOICE_COLUMNS, "invoices WHERE member_id = m.id");
-        let extra = format!(", {all_invoices} AS invoices, {}", crate::ce::ce_evaluation_columns(&json, "m.id"));
+        let extra = format!(
+            ", {all_invoices} AS invoices, {}, {}",
+            crate::ce::ce_evaluation_columns(&json, "m.id"),
+            crate::events::upcoming_registrations_column(&json, "m.user_id", "$3")
+        );
         let sql = self.member_card_sql(&extra);
         let row: Option<MemberDashboardRow> = with_reader!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).bind(on).fetch_optional(pool).await
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(user_id)
+                .bind(on)
+                .bind(now)
+                .fetch_optional(pool)
+                .await
         })?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(MemberDashboard {
+            registrations: crate::events::upcoming_registrations_from(&r.event_registrations)?,
             card: r.card.into_card()?,
             recent_invoices: {
                 let mut all: Vec<crate::InvoiceRecord> = crate::json_rows::from_json_rows(&r.invoices, "invoices")?;

@@ -61,6 +61,8 @@ pub struct MemberDashboard {
     pub recent_invoices: Vec<InvoiceRecord>,
     /// What judging their CE needs.
     pub ce: crate::ce::CeEvaluationInput,
+    /// Their registrations for events not yet over, soonest first.
+    pub registrations: Vec<crate::events::UpcomingRegistration>,
 }
 
 /// A licence as the membership card names it.

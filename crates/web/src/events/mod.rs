@@ -206,7 +206,12 @@ fn credit_words(e: &EventRecord) -> String {
 }
 
 fn registration_words(r: &RegistrationRecord) -> &'static str {
-    match r.status {
+    status_words(r.status)
+}
+
+/// Where a registration stands, in words for the person it belongs to.
+pub(crate) fn status_words(status: RegistrationStatus) -> &'static str {
+    match status {
         RegistrationStatus::Confirmed => "Registered",
         RegistrationStatus::Waitlisted => "On the waitlist",
         RegistrationStatus::Offered => "A seat is offered to you",

@@ -26,6 +26,8 @@ struct DashboardPage {
     /// Each tracked licence and certification this period; empty without a membership.
     ce: Vec<guildhall_app::ce::CeSummaryLine>,
     invoices: Vec<InvoiceLine>,
+    /// (event id, title, when, status in words)
+    registrations: Vec<(i64, String, guildhall_domain::events::EventTime, &'static str)>,
 }
 
 /// An invoice on the dashboard: open ones with a pay link, paid ones as receipts.
@@ -58,10 +60,17 @@ pub async fn dashboard(
 ) -> PageResult {
     // The card, the invoices and the CE summary are one statement.
     let (offices, dashboard) = tokio::try_join!(app.offices(&actor), app.my_dashboard(&actor, DASHBOARD_INVOICES))?;
-    let (card, invoices, ce) = match dashboard {
-        Some(d) => (Some(crate::membership::card_view_of(&d.membership)), d.recent_invoices, d.ce),
-        None => (None, Vec::new(), Vec::new()),
+    let (card, invoices, ce, registrations) = match dashboard {
+        Some(d) => (Some(crate::membership::card_view_of(&d.membership)), d.recent_invoices, d.ce, d.registrations),
+        None => (None, Vec::new(), Vec::new(), Vec::new()),
     };
+    let registrations = registrations
+        .into_iter()
+        .map(|r| {
+            let when = guildhall_domain::events::event_time(r.starts_at, &r.time_zone);
+            (r.event_id, r.title, when, crate::events::status_words(r.status))
+        })
+        .collect();
     let invoices = invoices
         .into_iter()
         .map(|i| {
@@ -95,5 +104,6 @@ pub async fn dashboard(
         offices,
         ce,
         invoices,
+        registrations,
     })
 }
