@@ -290,6 +290,9 @@ async fn who_may_see_manage_and_register_for_which_events() {
             (Call::Get(format!("/events/{published}")), [Ok; 5]),
             (Call::Get("/events/manage".into()), manager),
             (Call::Get("/events/new".into()), manager),
+            // Copying needs the right to manage the event copied.
+            (Call::Get(format!("/events/new?copy={other_chapter_draft}")), staff_only),
+            (Call::Get(format!("/events/new?copy={own_chapter_draft}")), manager),
             // Drafts exist only for those who manage them.
             (Call::Get(format!("/events/{society_draft}")), [NotFound, NotFound, NotFound, Ok, Ok]),
             (Call::Get(format!("/events/{own_chapter_draft}")), [NotFound, NotFound, Ok, Ok, Ok]),

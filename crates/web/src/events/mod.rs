@@ -487,10 +487,31 @@ async fn form_page(
     })
 }
 
-pub async fn new_event(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct NewEventQuery {
+    /// An event to copy the details of (the next one of a series).
+    #[serde(default)]
+    copy: String,
+}
+
+pub async fn new_event(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<NewEventQuery>,
+) -> PageResult {
     actor.require(guildhall_app::Permission::CreateEvents)?;
-    let f =
-        EventForm { time_zone: app.settings.events.time_zone.clone(), kind: "seminar".into(), ..Default::default() };
+    let f = match parse_id(&q.copy, "event")? {
+        Some(id) => {
+            let (event, _) = app.event_roster(&actor, id).await?;
+            EventForm::of(&event)
+        }
+        None => EventForm {
+            time_zone: app.settings.events.time_zone.clone(),
+            kind: "seminar".into(),
+            provider: app.settings.events.provider.clone(),
+            ..Default::default()
+        },
+    };
     render(&form_page(&app, &actor, &identity, None, f, FormState::default()).await?)
 }
 
