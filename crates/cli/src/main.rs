@@ -30,6 +30,7 @@ fn print_line(line: std::fmt::Arguments) {
     }
 }
 
+mod events_cmd;
 mod members_cmd;
 mod server;
 
@@ -175,6 +176,14 @@ enum BenchCommand {
         #[arg(long)]
         bad_row: Option<usize>,
     },
+    /// Add N published events to the configured database (seeding a small demo society first
+    /// if it is empty), then time R registrations for one event, sixteen at a time.
+    Events {
+        #[arg(long, default_value_t = 2_000)]
+        events: usize,
+        #[arg(long, default_value_t = 2_000)]
+        registrations: usize,
+    },
     /// Time the staff CE compliance report over the configured database (seeding a demo
     /// society of N members first if it is empty), and one member's CE dashboard.
     Compliance {
@@ -272,6 +281,10 @@ async fn run() -> Result<()> {
         }
         Command::Bench { command: BenchCommand::Import { rows, bad_row } } => {
             members_cmd::bench_import(rows, bad_row).await
+        }
+        Command::Bench { command: BenchCommand::Events { events, registrations } } => {
+            let app = App::start(settings).await?;
+            events_cmd::bench_events(app, events, registrations).await
         }
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;

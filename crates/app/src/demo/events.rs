@@ -185,24 +185,42 @@ impl App {
         self.register_for_event(&maya, ids[0]).await?;
         self.register_for_event(&maya, ids[1]).await?;
         // The workshop's three seats are taken and two people wait.
-        let mut attendees = Vec::new();
+        let names = ["Jordan Lee", "Sam Carter", "Riley Chen", "Taylor Brooks", "Casey Nguyen"];
+        let attendees = self.create_demo_attendees(&names.map(String::from), "attendee").await?;
+        for attendee in &attendees {
+            self.register_for_event(attendee, ids[2]).await?;
+        }
+        self.seed_demo_past_event(staff, &maya, &attendees[..2]).await
+    }
+
+    /// Member accounts named `names` (emails `{prefix}{n}@demo.guildhall.org`), signing in
+    /// with the demo password, as actors (the demo's attendees; the events benchmark's
+    /// registrants).
+    pub async fn create_demo_attendees(&self, names: &[String], prefix: &str) -> AppResult<Vec<Actor>> {
+        let now = self.clock.unix();
         let hash = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?.map(|u| u.password_hash).unwrap_or_default();
-        for (i, name) in ["Jordan Lee", "Sam Carter", "Riley Chen", "Taylor Brooks", "Casey Nguyen"].iter().enumerate()
-        {
-            let email = format!("attendee{}@demo.guildhall.org", i + 1);
+        let mut actors = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            let email = format!("{prefix}{}@demo.guildhall.org", i + 1);
             let user = NewUser {
                 email: email.clone(),
-                display_name: (*name).into(),
+                display_name: name.clone(),
                 password_hash: hash.clone(),
                 role: Role::Member.as_str().into(),
                 email_verified_at: Some(now),
             };
-            let id = self.store.create_user(&user, None, None, now).await?;
-            let attendee = as_actor(id, &email, name, Role::Member, Vec::new());
-            self.register_for_event(&attendee, ids[2]).await?;
-            attendees.push(attendee);
+            let user_id = self.store.create_user(&user, None, None, now).await?;
+            actors.push(Actor {
+                user_id,
+                email,
+                display_name: name.clone(),
+                role: Role::Member,
+                officer_of: Vec::new(),
+                api_token_id: None,
+                must_set_up_two_factor: false,
+            });
         }
-        self.seed_demo_past_event(staff, &maya, &attendees[..2]).await
+        Ok(actors)
     }
 
     /// Last month's webinar: Maya and two others attended and were checked in, and staff

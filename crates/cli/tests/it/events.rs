@@ -549,3 +549,51 @@ async fn a_person_s_calendar_feed_lists_their_registrations_at_a_secret_address_
         assert_eq!(t.client().get("/chapters/999/events.ics").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_event_form_refuses_what_cannot_be_and_keeps_what_was_typed() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let base = [
+            ("kind", "seminar"),
+            ("title", "Refused seminar & workshop"),
+            ("time_zone", "America/New_York"),
+            ("starts", "2031-03-09T10:00"),
+            ("ends", "2031-03-09T12:00"),
+            ("venue", "Hall"),
+            ("capacity", "20"),
+        ];
+        let with = |changes: &[(&'static str, &'static str)]| {
+            let mut fields: Vec<(&str, &str)> =
+                base.iter().copied().filter(|(k, _)| !changes.iter().any(|(c, _)| c == k)).collect();
+            fields.extend(changes.iter().copied());
+            fields
+        };
+        let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+            (with(&[("time_zone", "Mars/Olympus_Mons")]), "starts", "Choose a time zone from the list"),
+            // 9 March 2031, 02:30 is skipped in New York.
+            (with(&[("starts", "2031-03-09T02:30")]), "starts", "does not exist in America/New_York"),
+            (with(&[("ends", "2031-03-09T09:00")]), "ends", "must end after it starts"),
+            (with(&[("capacity", "0")]), "capacity", "whole number of seats from 1"),
+            (with(&[("capacity", "lots")]), "capacity", "whole number of seats from 1"),
+            (with(&[("venue", "")]), "venue", "Give a venue, an online link, or both"),
+            (with(&[("online_link", "javascript:alert(1)")]), "online_link", "starting with https://"),
+            (with(&[("pdh", "-1")]), "pdh", "must be a number such as 1.5"),
+            (with(&[("pdh", "2")]), "topics", "Choose at least one topic"),
+            (with(&[("pdh", "500"), ("topics", "ethics")]), "pdh", "at most 100 PDH"),
+            (with(&[("kind", "party")]), "kind", "Choose what kind of event"),
+            (with(&[("chapter", "999")]), "chapter", "Choose a chapter from the list"),
+        ];
+        for (fields, field, message) in cases {
+            let r = staff.post_form("/events", &fields).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", r.body);
+            assert!(r.body.contains(message), "{:?} {field}: expected {message:?}", t.engine);
+            assert!(r.body.contains(&format!("id=\"{field}-error\"")), "{field}: the message is next to the field");
+            assert!(r.body.contains("value=\"Refused seminar &#38; workshop\""), "the title typed is kept, escaped");
+        }
+        let page = staff.get("/events/manage").await.body;
+        assert!(!page.contains("Refused seminar"), "{:?}: nothing refused was saved", t.engine);
+        assert_eq!(staff.get("/events/abc").await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(staff.get("/events/999999").await.status, StatusCode::NOT_FOUND);
+    }
+}
