@@ -550,6 +550,9 @@ async fn a_person_s_calendar_feed_lists_their_registrations_at_a_secret_address_
     }
 }
 
+/// (the form's fields, the field refused, what its message says)
+type RefusedForm<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[tokio::test]
 async fn the_event_form_refuses_what_cannot_be_and_keeps_what_was_typed() {
     for t in TestApp::each_engine().await {
@@ -569,7 +572,7 @@ async fn the_event_form_refuses_what_cannot_be_and_keeps_what_was_typed() {
             fields.extend(changes.iter().copied());
             fields
         };
-        let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+        let cases: Vec<RefusedForm> = vec![
             (with(&[("time_zone", "Mars/Olympus_Mons")]), "starts", "Choose a time zone from the list"),
             // 9 March 2031, 02:30 is skipped in New York.
             (with(&[("starts", "2031-03-09T02:30")]), "starts", "does not exist in America/New_York"),
