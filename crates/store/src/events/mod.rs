@@ -38,6 +38,28 @@ fn roster_sql() -> String {
     )
 }
 
+/// Binds an event's details, in the order of [`NewEvent`]'s fields (fifteen placeholders).
+macro_rules! bind_event_details {
+    ($query:expr, $event:expr) => {
+        $query
+            .bind($event.chapter_id)
+            .bind($event.kind.code())
+            .bind(&$event.title)
+            .bind(&$event.description)
+            .bind(&$event.time_zone)
+            .bind($event.starts_at)
+            .bind($event.ends_at)
+            .bind(&$event.venue)
+            .bind(&$event.address)
+            .bind(&$event.online_link)
+            .bind($event.capacity)
+            .bind($event.registration_closes_at)
+            .bind($event.pdh_micro)
+            .bind(&$event.topics)
+            .bind(&$event.provider)
+    };
+}
+
 /// Takes the event's row for the rest of the transaction (PostgreSQL holds the row lock
 /// until commit, so changes to one event's registrations queue; SQLite has one writer).
 /// Evaluates to whether the event exists.
@@ -136,32 +158,14 @@ impl Store {
         audited!(
             self,
             |tx| {
-                let (id,): (i64,) = sqlx::query_as(
+                let insert = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
                      address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, status, \
                      created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15, $16, $17, 'draft', $13, $14, $14) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', $16, $17, $17) \
                      RETURNING id",
-                )
-                .bind(event.chapter_id)
-                .bind(event.kind.code())
-                .bind(&event.title)
-                .bind(&event.description)
-                .bind(&event.time_zone)
-                .bind(event.starts_at)
-                .bind(event.ends_at)
-                .bind(&event.venue)
-                .bind(&event.address)
-                .bind(&event.online_link)
-                .bind(event.capacity)
-                .bind(event.registration_closes_at)
-                .bind(by)
-                .bind(now)
-                .bind(event.pdh_micro)
-                .bind(&event.topics)
-                .bind(&event.provider)
-                .fetch_one(&mut *tx)
-                .await?;
+                );
+                let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
                 id
             },
             |id| NewAuditEntry { subject_id: Some(id), ..audit.clone() }
@@ -185,31 +189,14 @@ impl Store {
                 if !lock_event!(tx, id)? {
                     return Err(StoreError::NotFound);
                 }
-                let saved = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE events SET chapter_id = $2, kind = $3, title = $4, description = $5, time_zone = $6, \
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
-                     registration_closes_at = $13, updated_at = $14, pdh_micro = $15, topics = $16, provider = $17 \
+                     registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, updated_at = $17 \
                      WHERE id = $1 AND seats_taken <= $12",
                 )
-                .bind(id)
-                .bind(event.chapter_id)
-                .bind(event.kind.code())
-                .bind(&event.title)
-                .bind(&event.description)
-                .bind(&event.time_zone)
-                .bind(event.starts_at)
-                .bind(event.ends_at)
-                .bind(&event.venue)
-                .bind(&event.address)
-                .bind(&event.online_link)
-                .bind(event.capacity)
-                .bind(event.registration_closes_at)
-                .bind(now)
-                .bind(event.pdh_micro)
-                .bind(&event.topics)
-                .bind(&event.provider)
-                .execute(&mut *tx)
-                .await?;
+                .bind(id);
+                let saved = bind_event_details!(update, event).bind(now).execute(&mut *tx).await?;
                 if saved.rows_affected() == 0 {
                     return Err(StoreError::Invalid(
                         "The capacity cannot be lower than the seats already taken or offered.".into(),

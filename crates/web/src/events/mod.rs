@@ -358,21 +358,21 @@ async fn cancel_registration_page(
     if registration.status == RegistrationStatus::Waitlisted {
         consequences.push("The place in line is given up; registering again joins the end of the line.".to_string());
     }
+    let heading = if own { "Cancel your registration?" } else { "Cancel this registration?" };
     Ok(ConfirmPage {
-        chrome: Chrome::new(app, identity, "Cancel this registration?", "events").await,
-        heading: if own { "Cancel your registration?".into() } else { "Cancel this registration?".into() },
         details: vec![
             ("Event".into(), view.event.title.clone()),
             ("When".into(), format!("{} at {} {}", starts.date, starts.time, starts.zone)),
             ("Registration".into(), registration_words(&registration).into()),
         ],
         consequences,
-        action: format!("/registrations/{id}/cancel"),
-        hidden: vec![],
-        inputs: vec![],
-        form: FormState::default(),
-        button: "Cancel the registration".into(),
-        cancel_href: format!("/events/{}", registration.event_id),
+        ..ConfirmPage::plain(
+            Chrome::new(app, identity, "Cancel this registration?", "events").await,
+            heading.into(),
+            format!("/registrations/{id}/cancel"),
+            "Cancel the registration",
+            format!("/events/{}", registration.event_id),
+        )
     })
 }
 
@@ -566,8 +566,6 @@ async fn cancel_event_page(app: &App, actor: &Actor, identity: &Identity, id: i6
     let held = roster.iter().filter(|e| e.registration.status != RegistrationStatus::Cancelled).count();
     let starts = event_time(event.starts_at, &event.time_zone);
     Ok(ConfirmPage {
-        chrome: Chrome::new(app, identity, "Cancel this event?", "events").await,
-        heading: format!("Cancel {}?", event.title),
         details: vec![
             ("When".into(), format!("{} at {} {}", starts.date, starts.time, starts.zone)),
             ("Registrations".into(), held.to_string()),
@@ -576,12 +574,13 @@ async fn cancel_event_page(app: &App, actor: &Actor, identity: &Identity, id: i6
             format!("Every registration is cancelled and the {held} people registered or waiting are told by email."),
             "A cancelled event cannot be reopened; copy its details into a new event instead.".into(),
         ],
-        action: format!("/events/{id}/cancel"),
-        hidden: vec![],
-        inputs: vec![],
-        form: FormState::default(),
-        button: "Cancel the event".into(),
-        cancel_href: format!("/events/{id}"),
+        ..ConfirmPage::plain(
+            Chrome::new(app, identity, "Cancel this event?", "events").await,
+            format!("Cancel {}?", event.title),
+            format!("/events/{id}/cancel"),
+            "Cancel the event",
+            format!("/events/{id}"),
+        )
     })
 }
 
@@ -717,23 +716,21 @@ async fn release_credit_page(app: &App, actor: &Actor, identity: &Identity, id: 
     let (event, roster) = app.event_roster(actor, id).await?;
     let attendees = roster.iter().filter(|e| e.registration.checked_in_at.is_some()).count();
     Ok(ConfirmPage {
-        chrome: Chrome::new(app, identity, "Release the PDH credit?", "events").await,
-        heading: format!("Release the PDH credit of {}?", event.title),
-        details: vec![
-            ("Credit".into(), credit_words(&event)),
-            ("Checked in".into(), attendees.to_string()),
-        ],
+        details: vec![("Credit".into(), credit_words(&event)), ("Checked in".into(), attendees.to_string())],
         consequences: vec![
-            "Each member checked in gets the credit in their PDH ledger, where it counts toward every licence they hold.".into(),
+            "Each member checked in gets the credit in their PDH ledger, where it counts toward every licence they \
+             hold."
+                .into(),
             "Every attendee checked in gets a certificate of attendance with a public page that confirms it.".into(),
             "Released credit is not taken back; releasing again later credits only those checked in since.".into(),
         ],
-        action: format!("/events/{id}/release-credit"),
-        hidden: vec![],
-        inputs: vec![],
-        form: FormState::default(),
-        button: "Release the credit".into(),
-        cancel_href: format!("/events/{id}"),
+        ..ConfirmPage::plain(
+            Chrome::new(app, identity, "Release the PDH credit?", "events").await,
+            format!("Release the PDH credit of {}?", event.title),
+            format!("/events/{id}/release-credit"),
+            "Release the credit",
+            format!("/events/{id}"),
+        )
     })
 }
 

@@ -42,3 +42,22 @@ pub struct ConfirmPage {
     pub button: String,
     pub cancel_href: String,
 }
+
+impl ConfirmPage {
+    /// A confirmation with nothing to fill in: what it is, what happens, and its one button.
+    /// `details` and `consequences` are set on the value returned.
+    pub fn plain(chrome: Chrome, heading: String, action: String, button: &str, cancel_href: String) -> Self {
+        ConfirmPage {
+            chrome,
+            heading,
+            details: Vec::new(),
+            consequences: Vec::new(),
+            action,
+            hidden: Vec::new(),
+            inputs: Vec::new(),
+            form: FormState::default(),
+            button: button.into(),
+            cancel_href,
+        }
+    }
+}
