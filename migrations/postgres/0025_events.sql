@@ -40,7 +40,9 @@ CREATE TABLE events (
     CHECK (ends_at > starts_at),
     CHECK (seats_taken >= 0 AND seats_taken <= capacity)
 );
-CREATE INDEX events_listing ON events (status, starts_at);
+-- The listing counts by status and end (a covering index) and reads a page in start order.
+CREATE INDEX events_listing ON events (status, ends_at);
+CREATE INDEX events_by_start ON events (starts_at, id);
 CREATE INDEX events_chapter ON events (chapter_id, starts_at);
 
 -- A person is registered once per event (the unique key; a cancelled registration is

@@ -331,17 +331,25 @@ impl Store {
         }
         let condition =
             if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS}, COUNT(*) OVER () AS total FROM events {condition} ORDER BY starts_at, id {}",
-            page.sql()
+        // One row: the total (counted once, from the covering index) and the page's events
+        // as one JSON array (a row costs a hand-off to SQLite's thread). The page is read in
+        // start order and stops after its rows; SQLite is told which index reads it: without
+        // fresh statistics it would rather find every upcoming event by status and sort them
+        // all (a fifth of the speed with 2,000 events).
+        let in_start_order = match self.kind() {
+            crate::EngineKind::Sqlite => "INDEXED BY events_by_start",
+            crate::EngineKind::Postgres => "",
+        };
+        let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let events = self.json_rows().rows(
+            &columns,
+            &format!(
+                "(SELECT {EVENT_COLUMNS} FROM events {in_start_order} {condition} ORDER BY starts_at, id {}) e",
+                page.sql()
+            ),
         );
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            event: EventRecord,
-            total: i64,
-        }
-        let rows: Vec<Row> = with_reader!(self, |pool| {
+        let sql = format!("SELECT (SELECT COUNT(*) FROM events {condition}), {events}");
+        let (total, events): (i64, String) = with_reader!(self, |pool| {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for t in &texts {
                 query = query.bind(t);
@@ -349,10 +357,11 @@ impl Store {
             for n in &numbers {
                 query = query.bind(n);
             }
-            query.fetch_all(pool).await
+            query.fetch_one(pool).await
         })?;
-        let total = rows.first().map_or(0, |r| r.total);
-        Ok(Page::new(rows.into_iter().map(|r| r.event).collect(), total, page))
+        let mut events: Vec<EventRecord> = crate::json_rows::from_json_rows(&events, "events")?;
+        events.sort_by_key(|e| (e.starts_at, e.id));
+        Ok(Page::new(events, total, page))
     }
 
     /// Registers a person: a seat if one is free and nobody is waiting, else a place at the

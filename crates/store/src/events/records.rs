@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::UnixTime;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct EventRecord {
     pub id: i64,
     /// The owning chapter; `None` for the society's own events.
@@ -21,7 +21,7 @@ pub struct EventRecord {
     pub venue: String,
     pub address: String,
     /// Shown only to confirmed registrants and those who manage the event.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub online_link: String,
     pub capacity: i64,
     /// Confirmed registrations and seats held for an offer.
