@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod idempotency;
+mod kept;
 pub mod mail;
 pub mod membership;
 mod pdf;
@@ -80,6 +81,8 @@ pub struct App {
     reference: RwLock<(Instant, Arc<Reference>)>,
     /// Member directory result pages, kept briefly (see `membership::DIRECTORY_TTL`).
     pub(crate) directory_pages: std::sync::Mutex<membership::DirectoryPages>,
+    /// Public events listing pages, kept briefly (see `events::EVENT_PAGES_TTL`).
+    pub(crate) event_pages: std::sync::Mutex<events::EventPages>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
     pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
     /// The CE rule book: repository rule files plus staff-defined programmes.
@@ -166,7 +169,8 @@ impl App {
             mailer,
             branding: RwLock::new((Instant::now(), branding)),
             reference: RwLock::new((Instant::now(), Arc::new(Reference::default()))),
-            directory_pages: std::sync::Mutex::new(membership::DirectoryPages::default()),
+            directory_pages: std::sync::Mutex::new(membership::DirectoryPages::new(membership::DIRECTORY_TTL)),
+            event_pages: std::sync::Mutex::new(events::EventPages::new(events::EVENT_PAGES_TTL)),
             staff_figures: std::sync::Mutex::new(None),
             rule_book,
         };

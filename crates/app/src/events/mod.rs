@@ -39,6 +39,15 @@ pub const TIME_ZONES: &[&str] = &[
 
 /// The largest capacity an event may have.
 const MAX_CAPACITY: i64 = 100_000;
+/// How long a node keeps a page of the public events listing (its seats-left figures may be
+/// this old; an event's own page is always read afresh).
+pub const EVENT_PAGES_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+type EventPagesKey = (Option<EventKind>, Option<i64>, Option<String>, u32, u32);
+
+/// Public listing pages kept per node for [`EVENT_PAGES_TTL`].
+pub type EventPages = crate::kept::KeptPages<EventPagesKey, Page<EventRecord>>;
+
 /// Calendar feeds reach back a month (a meeting just past stays in subscribers' calendars).
 const CALENDAR_PAST_SECS: i64 = 31 * 86_400;
 /// Calendar feeds hold at most this many pages of 200 events.
@@ -151,6 +160,7 @@ impl App {
                 other => other.into(),
             },
         )?;
+        self.forget_kept_pages();
         Ok(())
     }
 
@@ -171,6 +181,7 @@ impl App {
             },
             other => other.into(),
         })?;
+        self.forget_kept_pages();
         Ok(())
     }
 
@@ -196,7 +207,9 @@ impl App {
                 entry.name, society, event.title, when.date, when.time, when.zone
             ),
         };
-        Ok(self.store.cancel_event(id, event.status, &mail, &audit, self.clock.unix()).await?)
+        let told = self.store.cancel_event(id, event.status, &mail, &audit, self.clock.unix()).await?;
+        self.forget_kept_pages();
+        Ok(told)
     }
 
     /// An event for `viewer` (signed out: `None`). Drafts exist only for those who manage
@@ -223,11 +236,24 @@ impl App {
     }
 
     /// Published and cancelled events ending from now on, soonest first, for everyone.
+    /// A page is kept per node for [`EVENT_PAGES_TTL`].
     pub async fn upcoming_events(&self, mut filter: EventFilter, page: PageRequest) -> AppResult<Page<EventRecord>> {
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_lowercase);
+        let key = (filter.kind, filter.chapter_id, text, page.page, page.per_page);
+        if filter.from.is_none()
+            && let Some(hit) = self.event_pages.lock().ok().and_then(|pages| pages.get(&key))
+        {
+            return Ok(hit);
+        }
+        let kept = filter.from.is_none();
         filter.statuses = vec![EventStatus::Published, EventStatus::Cancelled];
         filter.from = Some(filter.from.unwrap_or_else(|| self.clock.unix()));
         filter.managed_by = None;
-        Ok(self.store.list_events(&filter, page).await?)
+        let found = self.store.list_events(&filter, page).await?;
+        if kept && let Ok(mut pages) = self.event_pages.lock() {
+            pages.put(key, found.clone());
+        }
+        Ok(found)
     }
 
     /// Every event the actor manages, drafts included, soonest first.
@@ -288,7 +314,11 @@ impl App {
         let society = self.branding().await.name;
         let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, &email, &name, r);
         match self.store.register_for_event(event_id, user_id, member_id, &mail, now).await? {
-            Registered::New(r) | Registered::Already(r) => Ok(r),
+            Registered::New(r) => {
+                self.forget_kept_pages();
+                Ok(r)
+            }
+            Registered::Already(r) => Ok(r),
             Registered::Closed => Err(AppError::invalid("Registration for this event has closed.")),
         }
     }
@@ -333,6 +363,7 @@ impl App {
                 },
                 other => other.into(),
             })?;
+        self.forget_kept_pages();
         Ok(())
     }
 
@@ -413,6 +444,9 @@ impl App {
                 Err(StoreError::NotFound) => {}
                 Err(err) => return Err(err.into()),
             }
+        }
+        if ended > 0 {
+            self.forget_kept_pages();
         }
         Ok(ended)
     }

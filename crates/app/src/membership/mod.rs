@@ -198,29 +198,10 @@ pub struct MemberPage {
 /// the same current members (private fields are hidden when the page is drawn), so a page
 /// may be shared; a listing changed on another node shows here within this time.
 pub const DIRECTORY_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-/// At most this many directory pages are kept; when full, all are dropped.
-const DIRECTORY_PAGES_KEPT: usize = 2_000;
-
-type DirectoryKey = (Option<String>, Option<i64>, u32, u32);
+pub(crate) type DirectoryKey = (Option<String>, Option<i64>, u32, u32);
 
 /// Directory result pages kept per node for [`DIRECTORY_TTL`].
-#[derive(Debug, Default)]
-pub struct DirectoryPages {
-    entries: std::collections::HashMap<DirectoryKey, (std::time::Instant, Page<MemberSummary>)>,
-}
-
-impl DirectoryPages {
-    fn get(&self, key: &DirectoryKey) -> Option<Page<MemberSummary>> {
-        self.entries.get(key).filter(|(at, _)| at.elapsed() < DIRECTORY_TTL).map(|(_, page)| page.clone())
-    }
-
-    fn put(&mut self, key: DirectoryKey, page: Page<MemberSummary>) {
-        if self.entries.len() >= DIRECTORY_PAGES_KEPT {
-            self.entries.clear();
-        }
-        self.entries.insert(key, (std::time::Instant::now(), page));
-    }
-}
+pub type DirectoryPages = crate::kept::KeptPages<DirectoryKey, Page<MemberSummary>>;
 
 impl App {
     pub(crate) fn policy(&self) -> AppResult<TermPolicy> {
@@ -723,11 +704,14 @@ impl App {
         Ok(found)
     }
 
-    /// Forgets the directory pages and the staff overview's figures this node keeps (after
-    /// a change to someone's listing or standing).
+    /// Forgets the directory and events listing pages and the staff overview's figures this
+    /// node keeps (after a change to someone's listing or standing, or to an event's seats).
     pub fn forget_kept_pages(&self) {
         if let Ok(mut pages) = self.directory_pages.lock() {
-            pages.entries.clear();
+            pages.clear();
+        }
+        if let Ok(mut pages) = self.event_pages.lock() {
+            pages.clear();
         }
         if let Ok(mut figures) = self.staff_figures.lock() {
             *figures = None;

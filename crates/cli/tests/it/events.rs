@@ -420,8 +420,16 @@ async fn the_api_registers_people_and_says_where_each_stands() {
         assert_eq!(event["starts_at"], "2031-06-01T09:00:00-05:00", "{:?}: the event's own offset", t.engine);
         let path = format!("/api/v1/events/{}/registrations", event["id"]);
 
+        // The public listing (kept per node for a few seconds) shows the seat free, and a
+        // registration on this node shows at once that it is taken.
+        assert!(t.client().get("/events").await.body.contains("1 of 1 seats left"), "{:?}", t.engine);
         let mut maya = t.signed_in(MEMBER).await;
         let first = maya.api(Method::POST, &path, Some(json!({}))).await;
+        assert!(
+            t.client().get("/events").await.body.contains("Full: registering joins the waitlist"),
+            "{:?}",
+            t.engine
+        );
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
         assert_eq!(first.json()["status"], "confirmed");
         let again = maya.api(Method::POST, &path, Some(json!({}))).await;
