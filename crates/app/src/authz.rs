@@ -46,6 +46,20 @@ pub enum Permission {
 }
 
 impl Actor {
+    /// An account the process itself acts as (demo seeding, benchmarks): no officer terms,
+    /// no API token.
+    pub fn for_account(user_id: i64, email: &str, display_name: &str, role: Role) -> Self {
+        Actor {
+            user_id,
+            email: email.into(),
+            display_name: display_name.into(),
+            role,
+            officer_of: Vec::new(),
+            api_token_id: None,
+            must_set_up_two_factor: false,
+        }
+    }
+
     pub fn is_staff(&self) -> bool {
         matches!(self.role, Role::Staff | Role::Admin)
     }

@@ -13,18 +13,6 @@ use guildhall_domain::identity::Role;
 /// How many registrations run at once.
 const AT_ONCE: usize = 16;
 
-fn actor(user_id: i64, email: String, role: Role) -> Actor {
-    Actor {
-        user_id,
-        display_name: email.clone(),
-        email,
-        role,
-        officer_of: Vec::new(),
-        api_token_id: None,
-        must_set_up_two_factor: false,
-    }
-}
-
 /// Adds `events` published events over the coming year, then times `registrations` people
 /// registering for one event with half as many seats (the rest join its waitlist), sixteen at
 /// a time. Prints the event pages' ids for the web benchmark.
@@ -34,7 +22,7 @@ pub async fn bench_events(app: Arc<App>, events: usize, registrations: usize) ->
         say!("Seeded a demo society of 200 members in {:.1} s", started.elapsed().as_secs_f64());
     }
     let staff_id = app.demo_account_id("staff@demo.guildhall.org").await?.unwrap_or(0);
-    let staff = actor(staff_id, "staff@demo.guildhall.org".into(), Role::Staff);
+    let staff = Actor::for_account(staff_id, "staff@demo.guildhall.org", "Staff", Role::Staff);
     let zone = "America/Chicago";
     let kinds = ["seminar", "workshop", "webinar", "chapter_meeting", "course", "conference", "site_visit"];
     let form = |i: usize, capacity: usize| {

@@ -116,15 +116,8 @@ pub async fn bench_compliance(app: &App, members: usize) -> Result<()> {
     if app.seed_demo_sized(members).await? {
         say!("Seeded a demo society of {members} members in {:.1} s", started.elapsed().as_secs_f64());
     }
-    let staff = guildhall_app::Actor {
-        user_id: 0,
-        email: "bench@localhost".into(),
-        display_name: "Benchmark".into(),
-        role: guildhall_domain::identity::Role::Staff,
-        officer_of: Vec::new(),
-        api_token_id: None,
-        must_set_up_two_factor: false,
-    };
+    let staff =
+        guildhall_app::Actor::for_account(0, "bench@localhost", "Benchmark", guildhall_domain::identity::Role::Staff);
     let started = Instant::now();
     let report = app.ce_compliance_report(&staff, &guildhall_app::ce::ComplianceFilter::default()).await?;
     let elapsed = started.elapsed().as_secs_f64();

@@ -126,17 +126,11 @@ impl App {
         let officer = self.store.user_by_email(DEMO_SIGN_INS[1].email).await?;
         let member = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?;
         let (Some(officer), Some(member)) = (officer, member) else { return Ok(()) };
-        let as_actor = |id: i64, email: &str, name: &str, role: Role, officer_of: Vec<i64>| Actor {
-            user_id: id,
-            email: email.into(),
-            display_name: name.into(),
-            role,
-            officer_of,
-            api_token_id: None,
-            must_set_up_two_factor: false,
+        let officer = Actor {
+            officer_of: vec![chapter_ids[0]],
+            ..Actor::for_account(officer.id, &officer.email, &officer.display_name, Role::Member)
         };
-        let officer = as_actor(officer.id, &officer.email, &officer.display_name, Role::Member, vec![chapter_ids[0]]);
-        let maya = as_actor(member.id, &member.email, &member.display_name, Role::Member, Vec::new());
+        let maya = Actor::for_account(member.id, &member.email, &member.display_name, Role::Member);
         let now = self.clock.unix();
         let mut ids = Vec::new();
         for (chapter, kind, title, days, hour, hours, venue, online, seats, description) in EVENTS {
@@ -210,15 +204,7 @@ impl App {
                 email_verified_at: Some(now),
             };
             let user_id = self.store.create_user(&user, None, None, now).await?;
-            actors.push(Actor {
-                user_id,
-                email,
-                display_name: name.clone(),
-                role: Role::Member,
-                officer_of: Vec::new(),
-                api_token_id: None,
-                must_set_up_two_factor: false,
-            });
+            actors.push(Actor::for_account(user_id, &email, name, Role::Member));
         }
         Ok(actors)
     }

@@ -122,15 +122,7 @@ impl App {
     /// A society's first weeks online: staff have invited some members to set up their
     /// accounts, and someone whose record could not be matched waits in the claims queue.
     async fn seed_demo_first_weeks(&self, staff_id: i64) -> AppResult<()> {
-        let staff = Actor {
-            user_id: staff_id,
-            email: DEMO_SIGN_INS[2].email.into(),
-            display_name: "Priya Natarajan".into(),
-            role: Role::Staff,
-            officer_of: Vec::new(),
-            api_token_id: None,
-            must_set_up_two_factor: false,
-        };
+        let staff = Actor::for_account(staff_id, DEMO_SIGN_INS[2].email, "Priya Natarajan", Role::Staff);
         // In the order the chapters were made (CHAPTERS).
         let mut chapter_ids: Vec<i64> = self.store.list_chapters().await?.iter().map(|c| c.id).collect();
         chapter_ids.sort_unstable();
