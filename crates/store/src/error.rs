@@ -80,6 +80,12 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("event_registrations_line", "event_registrations.event_id, event_registrations.waitlist_seq", "waitlist"),
     ("event_registrations_certificate", "event_registrations.certificate_code", "certificate"),
     ("calendar_feeds_token_hash_key", "calendar_feeds.token_hash", "token"),
+    ("event_prices_audience", "index 'event_prices_audience'", "prices"),
+    (
+        "event_discount_codes_event_id_code_key",
+        "event_discount_codes.event_id, event_discount_codes.code",
+        "discount_code",
+    ),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

@@ -33,6 +33,7 @@ pub mod events;
 mod idempotency;
 mod json_rows;
 pub mod membership;
+mod money;
 mod outbox;
 pub mod privacy;
 pub mod society;

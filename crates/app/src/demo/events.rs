@@ -133,7 +133,12 @@ impl App {
         let maya = Actor::for_account(member.id, &member.email, &member.display_name, Role::Member);
         let now = self.clock.unix();
         let mut ids = Vec::new();
+        // The conference is paid: members of each tier, students and non-members have their
+        // prices, with early-bird prices for the first weeks and a code for volunteers.
+        let tiers = self.tiers().await?;
         for (chapter, kind, title, days, hour, hours, venue, online, seats, description) in EVENTS {
+            let paid = kind == "conference";
+            let early_bird = event_time(now - now.rem_euclid(86_400) + (days / 2).max(1) * 86_400, "UTC");
             let midnight = now - now.rem_euclid(86_400) + days * 86_400;
             // Hours on the event's wall clock: the instant of midnight UTC read in its zone,
             // then the start hour added to that date.
@@ -167,6 +172,23 @@ impl App {
                     vec!["technical".into()]
                 },
                 provider: DEMO_PROVIDER.into(),
+                prices: if paid {
+                    let mut prices = vec![
+                        ("non_member".to_string(), "350".to_string(), "295".to_string()),
+                        ("student".to_string(), "75".to_string(), String::new()),
+                    ];
+                    for tier in &tiers {
+                        let (price, early) = if tier.annual_dues_cents >= 10_000 { ("225", "195") } else { ("95", "") };
+                        prices.push((format!("tier:{}", tier.id), price.into(), early.into()));
+                    }
+                    prices
+                } else {
+                    Vec::new()
+                },
+                early_bird_until: if paid { early_bird.input } else { String::new() },
+                changes_until: String::new(),
+                refund_percent: if paid { "80".into() } else { String::new() },
+                discount_codes: if paid { "VOLUNTEER 50 20".into() } else { String::new() },
             };
             // The Capital Chapter's dinner is its officer's draft; the rest are published.
             let by = if chapter == Some(0) { &officer } else { staff };
@@ -231,9 +253,13 @@ impl App {
             pdh_micro: 2_000_000,
             topics: "technical".into(),
             provider: DEMO_PROVIDER.into(),
+            early_bird_until: None,
+            changes_until: None,
+            refund_percent: 100,
         };
         let audit = self.audit_entry(staff, "event.created", "event", "demo");
-        let id = self.store.create_event(&event, Some(staff.user_id), &audit, now).await?;
+        let pricing = guildhall_store::EventPricing::default();
+        let id = self.store.create_event(&event, &pricing, Some(staff.user_id), &audit, now).await?;
         self.publish_event(staff, id, "demo").await?;
         for person in std::iter::once(maya).chain(others) {
             let registration = self.register_for_event(person, id).await?;
@@ -241,7 +267,7 @@ impl App {
         }
         let closed = NewEvent { registration_closes_at: starts, ..event };
         let offer_mail = |offer: &guildhall_store::SeatOffer| self.seat_offer_mail(&closed.title, offer);
-        self.store.update_event(id, &closed, now, &offer_mail, &audit, now).await?;
+        self.store.update_event(id, &closed, &pricing, now, &offer_mail, &audit, now).await?;
         self.release_credit(staff, id, "demo").await?;
         Ok(())
     }

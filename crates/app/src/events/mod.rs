@@ -8,12 +8,16 @@
 mod calendar;
 mod certificate;
 
+use guildhall_domain::csv::members::parse_career_stage;
 use guildhall_domain::events::{
-    EventKind, EventStatus, RegistrationStatus, event_time, local_instant, registration_open,
+    Buyer, EventKind, EventPrice, EventStatus, PriceAudience, Quote, RegistrationStatus, discount_code, event_time,
+    local_instant, quote, refund_due, registration_open, self_service_open,
 };
+use guildhall_domain::member::CareerStage;
 use guildhall_store::{
-    CertificateRecord, EventFilter, EventRecord, MyRegistration, NewCeActivity, NewEvent, NewMail, Page, PageRequest,
-    Recorded, Registered, RegistrationRecord, RosterEntry, SeatOffer, StoreError,
+    CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventPricing, EventRecord, MyRegistration,
+    NewCeActivity, NewDiscountCode, NewEvent, NewMail, Page, PageRequest, Recorded, Registered, RegistrationPrice,
+    RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
@@ -54,6 +58,8 @@ const CALENDAR_PAST_SECS: i64 = 31 * 86_400;
 const CALENDAR_PAGES: u32 = 10;
 /// The most credit one event carries (100 PDH, in millionths).
 const MAX_PDH_MICRO: i64 = 100_000_000;
+/// The most a registration may cost ($100,000).
+const MAX_PRICE_CENTS: i64 = 10_000_000;
 
 /// What the event form sends.
 #[derive(Debug, Clone, Default)]
@@ -79,12 +85,33 @@ pub struct EventForm {
     pub topics: Vec<String>,
     /// The provider as boards know it (name and provider number).
     pub provider: String,
+    /// Prices as typed, by audience key (`non_member`, `student`, `tier:<id>`): (key, price,
+    /// early-bird price). Empty prices are no price for that audience.
+    pub prices: Vec<(String, String, String)>,
+    /// Until when (the event's wall clock) the early-bird prices apply; empty for none.
+    pub early_bird_until: String,
+    /// Until when registrants may cancel or transfer themselves; empty: until
+    /// registration closes.
+    pub changes_until: String,
+    /// The share of the price refunded to those who cancel in time (0 to 100).
+    pub refund_percent: String,
+    /// One discount code per line: `CODE PERCENT [MAXIMUM USES]`.
+    pub discount_codes: String,
+}
+
+/// An audience's key in the event form.
+pub fn audience_key(audience: PriceAudience) -> String {
+    match audience {
+        PriceAudience::Tier(id) => format!("tier:{id}"),
+        other => other.code().to_string(),
+    }
 }
 
 impl EventForm {
-    /// The form filled in from a saved event.
-    pub fn of(event: &EventRecord) -> Self {
+    /// The form filled in from a saved event and its prices and discount codes.
+    pub fn of(event: &EventRecord, prices: &[EventPrice], codes: &[DiscountCodeRecord]) -> Self {
         let input = |at| event_time(at, &event.time_zone).input;
+        let money = |cents: i64| crate::membership::format_money(cents).trim_start_matches('$').replace(',', "");
         EventForm {
             chapter: event.chapter_id.map(|c| c.to_string()).unwrap_or_default(),
             kind: event.kind.code().into(),
@@ -101,7 +128,34 @@ impl EventForm {
             pdh: if event.pdh_micro == 0 { String::new() } else { micro_text(event.pdh_micro) },
             topics: event.topics.split_whitespace().map(String::from).collect(),
             provider: event.provider.clone(),
+            prices: prices
+                .iter()
+                .map(|p| {
+                    (audience_key(p.audience), money(p.price_cents), p.early_price_cents.map(money).unwrap_or_default())
+                })
+                .collect(),
+            early_bird_until: event.early_bird_until.map(input).unwrap_or_default(),
+            changes_until: event.changes_until.map(input).unwrap_or_default(),
+            refund_percent: event.refund_percent.to_string(),
+            discount_codes: codes
+                .iter()
+                .map(|c| match c.max_uses {
+                    Some(max) => format!("{} {} {max}", c.code, c.percent_off),
+                    None => format!("{} {}", c.code, c.percent_off),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
+    }
+
+    /// The price typed for an audience key.
+    pub fn price_of(&self, key: &str) -> &str {
+        self.prices.iter().find(|(k, _, _)| k == key).map_or("", |(_, price, _)| price.as_str())
+    }
+
+    /// The early-bird price typed for an audience key.
+    pub fn early_price_of(&self, key: &str) -> &str {
+        self.prices.iter().find(|(k, _, _)| k == key).map_or("", |(_, _, early)| early.as_str())
     }
 
     /// Whether `topic` is ticked.
@@ -122,19 +176,28 @@ pub struct EventView {
     pub online_link: Option<String>,
     /// Why registering is not possible now, if it is not.
     pub closed_because: Option<&'static str>,
+    /// The event's prices, as the page lists them: (who, price, early-bird price).
+    pub prices: Vec<(String, i64, Option<i64>)>,
+    /// What the signed-in viewer would pay (before any discount code), or why they cannot
+    /// register.
+    pub your_price: Option<Result<Quote, &'static str>>,
+    /// Whether the viewer may still cancel or transfer their registration themselves.
+    pub changes_open: bool,
+    /// Whether the event has discount codes (the registration form then asks for one).
+    pub has_discount_codes: bool,
 }
 
 impl App {
     /// Creates a draft event; returns its id.
     pub async fn create_event(&self, actor: &Actor, form: &EventForm, request_id: &str) -> AppResult<i64> {
         actor.require(Permission::CreateEvents)?;
-        let event = self.event_from_form(form).await?;
+        let (event, pricing) = self.event_from_form(form).await?;
         actor.require(Permission::ManageEvent(event.chapter_id))?;
         let mut audit = self.audit_entry(actor, "event.created", "event", request_id);
         audit.subject_label = event.title.clone();
         audit.chapter_id = event.chapter_id;
-        audit.after_json = Some(event_json(&event).to_string());
-        Ok(self.store.create_event(&event, Some(actor.user_id), &audit, self.clock.unix()).await?)
+        audit.after_json = Some(event_json(&event, &pricing).to_string());
+        Ok(self.store.create_event(&event, &pricing, Some(actor.user_id), &audit, self.clock.unix()).await?)
     }
 
     /// Saves an event's details (any status but cancelled). Moving it to another chapter
@@ -144,19 +207,23 @@ impl App {
         if before.status == EventStatus::Cancelled {
             return Err(AppError::invalid("A cancelled event cannot be changed; copy it to make a new one."));
         }
-        let event = self.event_from_form(form).await?;
+        let (event, pricing) = self.event_from_form(form).await?;
         actor.require(Permission::ManageEvent(event.chapter_id))?;
         let mut audit = self.audit_entry(actor, "event.changed", "event", request_id);
         audit.subject_id = Some(id);
         audit.subject_label = event.title.clone();
         audit.chapter_id = event.chapter_id;
-        audit.before_json = Some(event_json(&before.details()).to_string());
-        audit.after_json = Some(event_json(&event).to_string());
+        let before_pricing = self.event_pricing(id).await?;
+        audit.before_json = Some(event_json(&before.details(), &before_pricing).to_string());
+        audit.after_json = Some(event_json(&event, &pricing).to_string());
         let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
         let now = self.clock.unix();
-        self.store.update_event(id, &event, self.offer_until(now), &offer_mail, &audit, now).await.map_err(
+        self.store.update_event(id, &event, &pricing, self.offer_until(now), &offer_mail, &audit, now).await.map_err(
             |e| match e {
-                StoreError::Invalid(message) => AppError::invalid_field("capacity", message),
+                StoreError::Invalid(message) if message.contains("capacity") => {
+                    AppError::invalid_field("capacity", message)
+                }
+                StoreError::Invalid(message) => AppError::invalid_field("discount_codes", message),
                 other => other.into(),
             },
         )?;
@@ -203,11 +270,29 @@ impl App {
             subject: format!("Cancelled: {}", event.title),
             body_text: format!(
                 "Hello {},\n\n{} has cancelled {}, which was to take place on {} at {} {}. Your registration is \
-                 cancelled; you need do nothing.\n\nWe are sorry for the change of plans.\n",
-                entry.name, society, event.title, when.date, when.time, when.zone
+                 cancelled; you need do nothing.{}\n\nWe are sorry for the change of plans.\n",
+                entry.name,
+                society,
+                event.title,
+                when.date,
+                when.time,
+                when.zone,
+                if entry.registration.invoice_paid {
+                    " What you paid is refunded in full, the way you paid it."
+                } else if entry.registration.invoice_id.is_some() {
+                    " Its invoice is cancelled."
+                } else {
+                    ""
+                }
             ),
         };
-        let told = self.store.cancel_event(id, event.status, &mail, &audit, self.clock.unix()).await?;
+        let refund = RegistrationRefund {
+            refund_cents: i64::MAX,
+            reason: format!("Event cancelled: {}", event.title),
+            refunded_on: self.clock.today(),
+            recorded_by: Some(actor.user_id),
+        };
+        let told = self.store.cancel_event(id, event.status, &refund, &mail, &audit, self.clock.unix()).await?;
         self.forget_kept_pages();
         Ok(told)
     }
@@ -230,9 +315,81 @@ impl App {
             Some(id) => self.chapter_by_id(id).await?.map(|c| c.name),
             None => None,
         };
+        let now = self.clock.unix();
         let closed_because =
-            registration_open(event.status, event.registration_closes_at, self.clock.unix()).err().map(|r| r.message());
-        Ok(EventView { event, chapter_name, registration, can_manage, online_link, closed_because })
+            registration_open(event.status, event.registration_closes_at, now).err().map(|r| r.message());
+        let pricing = self.event_pricing(id).await?;
+        let mut prices = Vec::new();
+        for price in &pricing.prices {
+            let who = match price.audience {
+                PriceAudience::NonMember => "Non-members".to_string(),
+                PriceAudience::Student => "Students".to_string(),
+                PriceAudience::Tier(tier) => match self.tier_by_id(tier).await? {
+                    Some(t) => format!("{} members", t.name),
+                    None => continue,
+                },
+            };
+            prices.push((who, price.price_cents, price.early_price_cents));
+        }
+        let your_price = match viewer {
+            Some(actor) if !pricing.prices.is_empty() => {
+                let member = self.store.member_by_user(actor.user_id).await?;
+                let buyer = self.buyer_on(member.as_ref(), &event).await?;
+                Some(quote(&pricing.prices, &buyer, event.early_bird_until, now, None).map_err(|r| r.message()))
+            }
+            _ => None,
+        };
+        let changes_open = self_service_open(event.changes_until, event.registration_closes_at, now);
+        let has_discount_codes = !pricing.discount_codes.is_empty();
+        Ok(EventView {
+            event,
+            chapter_name,
+            registration,
+            can_manage,
+            online_link,
+            closed_because,
+            prices,
+            your_price,
+            changes_open,
+            has_discount_codes,
+        })
+    }
+
+    /// An event's prices and discount codes.
+    async fn event_pricing(&self, event_id: i64) -> AppResult<EventPricing> {
+        let (prices, codes) = tokio::try_join!(self.store.event_prices(event_id), self.store.discount_codes(event_id))?;
+        Ok(EventPricing {
+            prices,
+            discount_codes: codes
+                .into_iter()
+                .map(|c| NewDiscountCode { code: c.code, percent_off: c.percent_off, max_uses: c.max_uses })
+                .collect(),
+        })
+    }
+
+    /// The event form filled in from a saved event, for those who manage it (to edit it,
+    /// or to copy it into a new one).
+    pub async fn event_form(&self, actor: &Actor, id: i64) -> AppResult<EventForm> {
+        let event = self.managed_event(actor, id).await?;
+        let (prices, codes) = tokio::try_join!(self.store.event_prices(id), self.store.discount_codes(id))?;
+        Ok(EventForm::of(&event, &prices, &codes))
+    }
+
+    /// What the records say of a person registering for `event`, on its date: the tier of a
+    /// membership current then, and whether they are a student. Never from anything typed.
+    async fn buyer_on(&self, member: Option<&guildhall_store::MemberRecord>, event: &EventRecord) -> AppResult<Buyer> {
+        let Some(member) = member else { return Ok(Buyer::default()) };
+        let terms = self.store.member_terms(member.id).await?;
+        let on = event_date(event.starts_at, &event.time_zone);
+        let never_expires = self.tier_by_id(member.tier_id).await?.is_some_and(|t| t.never_expires);
+        let (standing, _) = crate::membership::standing_in_tier(
+            never_expires,
+            crate::membership::compute_standing(&self.policy()?, &terms, on)?,
+        );
+        Ok(Buyer {
+            member_tier: standing.is_current_member().then_some(member.tier_id),
+            student: parse_career_stage(&member.career_stage) == Some(CareerStage::Student),
+        })
     }
 
     /// Published and cancelled events ending from now on, soonest first, for everyone.
@@ -269,16 +426,19 @@ impl App {
     /// Registers the signed-in person: a seat if one is free, else a place on the waitlist.
     /// A person already registered gets their registration back.
     pub async fn register_for_event(&self, actor: &Actor, event_id: i64) -> AppResult<RegistrationRecord> {
-        self.register_for_event_as(actor, event_id, None).await
+        self.register_for_event_as(actor, event_id, None, None).await
     }
 
     /// Registers the signed-in person, or (`member_id`, for those who manage the event)
-    /// a member with an account.
+    /// a member with an account, at the price the records give them on the event's date,
+    /// less a discount code's share. A paid registration that takes a seat raises an
+    /// invoice, paid the way membership invoices are.
     pub async fn register_for_event_as(
         &self,
         actor: &Actor,
         event_id: i64,
         member_id: Option<i64>,
+        code: Option<&str>,
     ) -> AppResult<RegistrationRecord> {
         actor.require(Permission::OwnAccount)?;
         let event = self.store.event_by_id(event_id).await?.ok_or_else(no_such_event)?;
@@ -290,9 +450,9 @@ impl App {
         if let Err(refusal) = registration_open(event.status, event.registration_closes_at, now) {
             return Err(AppError::invalid(refusal.message()));
         }
-        let (user_id, member_id, email, name) = match member_id {
+        let (user_id, member, email, name) = match member_id {
             None => {
-                let member = self.store.member_by_user(actor.user_id).await?.map(|m| m.id);
+                let member = self.store.member_by_user(actor.user_id).await?;
                 (actor.user_id, member, actor.email.clone(), actor.display_name.clone())
             }
             Some(member_id) => {
@@ -308,18 +468,71 @@ impl App {
                         "This member has no account yet: invite them to set one up, then register them.",
                     )
                 })?;
-                (user_id, Some(member.id), member.email, format!("{} {}", member.first_name, member.last_name))
+                let (email, name) = (member.email.clone(), format!("{} {}", member.first_name, member.last_name));
+                (user_id, Some(member), email, name)
             }
         };
+        let price = self.registration_price(&event, member.as_ref(), code, now).await?;
+        let member_id = member.map(|m| m.id);
+        let invoice = self.event_invoice(&event, member_id, user_id);
         let society = self.branding().await.name;
         let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, &email, &name, r);
-        match self.store.register_for_event(event_id, user_id, member_id, &mail, now).await? {
+        match self.store.register_for_event(event_id, user_id, member_id, &price, &invoice, &mail, now).await? {
             Registered::New(r) => {
                 self.forget_kept_pages();
                 Ok(r)
             }
             Registered::Already(r) => Ok(r),
             Registered::Closed => Err(AppError::invalid("Registration for this event has closed.")),
+            Registered::DiscountUsedUp => {
+                Err(AppError::invalid_field("discount_code", "This discount code has been used up."))
+            }
+        }
+    }
+
+    /// What a registration will cost: the quote for the person's records on the event's
+    /// date, less the discount code's share (an unknown code is refused, not ignored).
+    async fn registration_price(
+        &self,
+        event: &EventRecord,
+        member: Option<&guildhall_store::MemberRecord>,
+        code: Option<&str>,
+        now: i64,
+    ) -> AppResult<RegistrationPrice> {
+        let prices = self.store.event_prices(event.id).await?;
+        let discount = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(typed) => {
+                let wanted = discount_code(typed).map_err(|m| AppError::invalid_field("discount_code", m))?;
+                let codes = self.store.discount_codes(event.id).await?;
+                let found = codes.into_iter().find(|c| c.code == wanted).ok_or_else(|| {
+                    AppError::invalid_field("discount_code", "This discount code is not one of this event's.")
+                })?;
+                Some(found)
+            }
+        };
+        let buyer = self.buyer_on(member, event).await?;
+        let percent = discount.as_ref().map(|d| u8::try_from(d.percent_off).unwrap_or(100));
+        let quoted =
+            quote(&prices, &buyer, event.early_bird_until, now, percent).map_err(|r| AppError::invalid(r.message()))?;
+        Ok(RegistrationPrice {
+            cents: quoted.cents,
+            basis: quoted.basis,
+            discount_code_id: discount.filter(|_| quoted.discount_cents > 0).map(|d| d.id),
+        })
+    }
+
+    /// The invoice a paid registration for `event` raises: owed by the member's record, or
+    /// by the account of a non-member; due when the event starts.
+    fn event_invoice(&self, event: &EventRecord, member_id: Option<i64>, user_id: i64) -> EventInvoice {
+        let when = event_time(event.starts_at, &event.time_zone);
+        let today = self.clock.today();
+        EventInvoice {
+            member_id,
+            user_id,
+            description: format!("Registration: {} ({})", event.title, when.date),
+            issued_on: today,
+            due_on: event_date(event.starts_at, &event.time_zone).max(today),
         }
     }
 
@@ -331,6 +544,23 @@ impl App {
             return Ok(());
         }
         let own = registration.user_id == actor.user_id;
+        let manages = actor.allows(Permission::ManageEvent(event.chapter_id));
+        let now = self.clock.unix();
+        if own && !manages && !self_service_open(event.changes_until, event.registration_closes_at, now) {
+            return Err(AppError::invalid(
+                "The deadline for cancelling has passed: ask the organisers if you cannot come.",
+            ));
+        }
+        let refund = registration.invoice_paid.then(|| RegistrationRefund {
+            refund_cents: refund_due(
+                registration.price_cents,
+                u8::try_from(event.refund_percent).unwrap_or(100),
+                false,
+            ),
+            reason: format!("Registration cancelled: {}", event.title),
+            refunded_on: self.clock.today(),
+            recorded_by: Some(actor.user_id),
+        });
         let audit = (!own).then(|| {
             let mut audit = self.audit_entry(actor, "event.registration_cancelled", "event", request_id);
             audit.subject_id = Some(event.id);
@@ -340,21 +570,37 @@ impl App {
                 Some(json!({ "registration": registration.id, "status": registration.status }).to_string());
             audit
         });
+        let money = match &refund {
+            Some(r) if r.refund_cents > 0 => format!(
+                " {} of what you paid is refunded, the way you paid it.",
+                crate::membership::format_money(r.refund_cents)
+            ),
+            Some(_) => " Under the event's refund rule, nothing of what you paid is refunded.".into(),
+            None if registration.invoice_id.is_some() => " Its invoice is cancelled.".into(),
+            None => String::new(),
+        };
         let mail = own.then(|| NewMail {
             to_address: actor.email.clone(),
             subject: format!("Registration cancelled: {}", event.title),
             body_text: format!(
-                "Hello {},\n\nYour registration for {} is cancelled. If you change your mind, register again at {} \
-                 (while seats or the waitlist are open).\n",
+                "Hello {},\n\nYour registration for {} is cancelled.{money} If you change your mind, register again \
+                 at {} (while seats or the waitlist are open).\n",
                 actor.display_name,
                 event.title,
                 self.link(&format!("/events/{}", event.id))
             ),
         });
         let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
-        let now = self.clock.unix();
         self.store
-            .cancel_registration(&registration, mail, self.offer_until(now), &offer_mail, audit.as_ref(), now)
+            .cancel_registration(
+                &registration,
+                refund.as_ref(),
+                mail,
+                self.offer_until(now),
+                &offer_mail,
+                audit.as_ref(),
+                now,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => AppError::Conflict {
@@ -367,13 +613,95 @@ impl App {
         Ok(())
     }
 
+    /// Transfers a confirmed registration to a colleague with an account (their email): the
+    /// registrant before the event's deadline for changes, or those who manage the event.
+    /// The seat and its price move; whoever paid keeps the invoice and receipt.
+    pub async fn transfer_registration(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        colleague_email: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
+        let manages = actor.allows(Permission::ManageEvent(event.chapter_id));
+        let now = self.clock.unix();
+        if registration.status != RegistrationStatus::Confirmed {
+            return Err(AppError::invalid("Only a confirmed registration can be transferred."));
+        }
+        if !manages && !self_service_open(event.changes_until, event.registration_closes_at, now) {
+            return Err(AppError::invalid(
+                "The deadline for transferring has passed: ask the organisers if a colleague should come instead.",
+            ));
+        }
+        let email = guildhall_domain::identity::Email::parse(colleague_email)
+            .map_err(|invalid| AppError::invalid_field("email", invalid.to_string()))?;
+        let colleague = self.store.user_by_email(email.as_str()).await?.ok_or_else(|| {
+            AppError::invalid_field(
+                "email",
+                "No account has that email. Ask your colleague to create one (it is free, membership is not \
+                 needed), then transfer the registration.",
+            )
+        })?;
+        if colleague.id == registration.user_id {
+            return Err(AppError::invalid_field("email", "That is the registrant's own email."));
+        }
+        let member = self.store.member_by_user(colleague.id).await?.map(|m| m.id);
+        let from = self.store.user_by_id(registration.user_id).await?.ok_or_else(no_such_event)?;
+        let when = event_time(event.starts_at, &event.time_zone);
+        let link = self.link(&format!("/events/{}", event.id));
+        let mails = [
+            NewMail {
+                to_address: colleague.email.clone(),
+                subject: format!("A registration was passed to you: {}", event.title),
+                body_text: format!(
+                    "Hello {},\n\n{} has passed their seat at {} to you. It takes place on {} at {} {}.\n\nThe event's \
+                     page, where you can also cancel: {link}\n",
+                    colleague.display_name, from.display_name, event.title, when.date, when.time, when.zone
+                ),
+            },
+            NewMail {
+                to_address: from.email.clone(),
+                subject: format!("Registration transferred: {}", event.title),
+                body_text: format!(
+                    "Hello {},\n\nYour seat at {} now belongs to {}. Any invoice or receipt for it stays yours.\n",
+                    from.display_name, event.title, colleague.display_name
+                ),
+            },
+        ];
+        let audit = (registration.user_id != actor.user_id).then(|| {
+            let mut audit = self.audit_entry(actor, "event.registration_transferred", "event", request_id);
+            audit.subject_id = Some(event.id);
+            audit.subject_label = event.title.clone();
+            audit.chapter_id = event.chapter_id;
+            audit.before_json =
+                Some(json!({ "registration": registration.id, "account": registration.user_id }).to_string());
+            audit.after_json = Some(json!({ "registration": registration.id, "account": colleague.id }).to_string());
+            audit
+        });
+        self.store
+            .transfer_registration(&registration, colleague.id, member, &mails, audit.as_ref(), now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => {
+                    AppError::invalid_field("email", "Your colleague is registered for this event already.")
+                }
+                StoreError::NotFound => AppError::Conflict {
+                    message: "The registration changed while you were looking at it; reload the page.".into(),
+                    field: None,
+                },
+                other => other.into(),
+            })
+    }
+
     /// Takes up a seat offered to the signed-in person, while the offer stands.
     pub async fn accept_seat_offer(&self, actor: &Actor, registration_id: i64) -> AppResult<()> {
-        let (registration, _) = self.registration_and_event(actor, registration_id).await?;
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
         if registration.user_id != actor.user_id {
             return Err(AppError::Forbidden("Only the person offered a seat can take it up.".into()));
         }
-        if !self.store.accept_seat_offer(registration_id, actor.user_id, self.clock.unix()).await? {
+        let invoice = self.event_invoice(&event, registration.member_id, registration.user_id);
+        if !self.store.accept_seat_offer(registration_id, actor.user_id, &invoice, self.clock.unix()).await? {
             return Err(AppError::invalid("This offer has ended: the seat has passed to the next person in line."));
         }
         Ok(())
@@ -436,7 +764,7 @@ impl App {
             let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
             match self
                 .store
-                .cancel_registration(&registration, None, self.offer_until(now), &offer_mail, None, now)
+                .cancel_registration(&registration, None, None, self.offer_until(now), &offer_mail, None, now)
                 .await
             {
                 Ok(_) => ended += 1,
@@ -696,7 +1024,7 @@ impl App {
     }
 
     /// Reads and checks the event form; every problem is reported at once.
-    async fn event_from_form(&self, form: &EventForm) -> AppResult<NewEvent> {
+    async fn event_from_form(&self, form: &EventForm) -> AppResult<(NewEvent, EventPricing)> {
         let mut errors = FieldErrors::default();
         let chapter_id = match form.chapter.trim() {
             "" => None,
@@ -783,27 +1111,159 @@ impl App {
                 0
             }
         };
+        let tiers = self.tiers().await?;
+        let pricing = pricing_from_form(form, &tiers, &mut errors);
+        let early_bird_until = match form.early_bird_until.trim() {
+            "" => None,
+            value => instant(&mut errors, "early_bird_until", value),
+        };
+        if early_bird_until.is_some() && !pricing.prices.iter().any(|p| p.early_price_cents.is_some()) {
+            errors.add("early_bird_until", "Give an early-bird price for at least one audience, or leave this empty.");
+        }
+        if early_bird_until.is_none() && pricing.prices.iter().any(|p| p.early_price_cents.is_some()) {
+            errors.add("early_bird_until", "Say until when the early-bird prices apply.");
+        }
+        let changes_until = match form.changes_until.trim() {
+            "" => None,
+            value => instant(&mut errors, "changes_until", value),
+        };
+        if let (Some(changes), Some(starts)) = (changes_until, starts_at)
+            && changes > starts
+        {
+            errors.add("changes_until", "Registrants' own changes must end before the event starts.");
+        }
+        let refund_percent = match form.refund_percent.trim() {
+            "" => 100,
+            text => match text.trim_end_matches('%').trim().parse::<i64>() {
+                Ok(n) if (0..=100).contains(&n) => n,
+                _ => {
+                    errors.add("refund_percent", "The refund is a whole percentage from 0 to 100.");
+                    100
+                }
+            },
+        };
         errors.into_result()?;
         match (kind, starts_at, ends_at, registration_closes_at) {
-            (Some(kind), Some(starts_at), Some(ends_at), Some(registration_closes_at)) => Ok(NewEvent {
-                chapter_id,
-                kind,
-                title,
-                description,
-                time_zone,
-                starts_at,
-                ends_at,
-                venue,
-                address,
-                online_link,
-                capacity,
-                registration_closes_at,
-                pdh_micro,
-                topics: topics.join(" "),
-                provider,
-            }),
+            (Some(kind), Some(starts_at), Some(ends_at), Some(registration_closes_at)) => Ok((
+                NewEvent {
+                    chapter_id,
+                    kind,
+                    title,
+                    description,
+                    time_zone,
+                    starts_at,
+                    ends_at,
+                    venue,
+                    address,
+                    online_link,
+                    capacity,
+                    registration_closes_at,
+                    pdh_micro,
+                    topics: topics.join(" "),
+                    provider,
+                    early_bird_until,
+                    changes_until,
+                    refund_percent,
+                },
+                pricing,
+            )),
             _ => Err(AppError::invalid("Please correct the fields marked below.")),
         }
+    }
+}
+
+/// The prices and discount codes of the event form (problems go to `errors`).
+fn pricing_from_form(
+    form: &EventForm,
+    tiers: &[guildhall_store::TierRecord],
+    errors: &mut FieldErrors,
+) -> EventPricing {
+    let tier = |id: i64| tiers.iter().find(|t| t.id == id);
+    {
+        let mut pricing = EventPricing::default();
+        for (key, price, early) in &form.prices {
+            let audience = match key.as_str() {
+                "non_member" => Some(PriceAudience::NonMember),
+                "student" => Some(PriceAudience::Student),
+                other => other
+                    .strip_prefix("tier:")
+                    .and_then(|id| id.parse::<i64>().ok())
+                    .filter(|id| tier(*id).is_some())
+                    .map(PriceAudience::Tier),
+            };
+            let Some(audience) = audience else {
+                errors.add("prices", "Prices are for non-members, students or the society's membership tiers.");
+                continue;
+            };
+            let who = match audience {
+                PriceAudience::NonMember => "non-members".to_string(),
+                PriceAudience::Student => "students".to_string(),
+                PriceAudience::Tier(id) => tier(id).map(|t| format!("{} members", t.name)).unwrap_or_default(),
+            };
+            let mut money = |text: &str, what: &str| match text.trim() {
+                "" => None,
+                text => match crate::membership::payments::parse_money(text) {
+                    Ok(cents) if cents <= MAX_PRICE_CENTS => Some(cents),
+                    Ok(_) => {
+                        errors.add("prices", format!("The {what} for {who} is more than a registration may cost."));
+                        None
+                    }
+                    Err(message) => {
+                        errors.add("prices", format!("The {what} for {who}: {message}"));
+                        None
+                    }
+                },
+            };
+            let price_cents = money(price, "price");
+            let early_price_cents = money(early, "early-bird price");
+            match (price_cents, early_price_cents) {
+                (Some(price_cents), early_price_cents) => {
+                    if early_price_cents.is_some_and(|e| e > price_cents) {
+                        errors.add("prices", format!("The early-bird price for {who} is above their price."));
+                    }
+                    if pricing.prices.iter().any(|p| p.audience == audience) {
+                        errors.add("prices", format!("The price for {who} is given twice."));
+                    }
+                    pricing.prices.push(EventPrice { audience, price_cents, early_price_cents });
+                }
+                (None, Some(_)) => errors.add("prices", format!("Give {who} a price as well as an early-bird price.")),
+                (None, None) => {}
+            }
+        }
+        for (n, line) in form.discount_codes.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            let mut words = line.split_whitespace();
+            let code = words.next().map(discount_code);
+            let percent = words.next().map(|w| w.trim_end_matches('%').parse::<i64>());
+            let max_uses = words.next().map(str::parse::<i64>);
+            let line_no = n + 1;
+            match (code, percent, max_uses, words.next()) {
+                (Some(Ok(code)), Some(Ok(percent_off)), max_uses, None)
+                    if (1..=100).contains(&percent_off)
+                        && max_uses.as_ref().is_none_or(|m| m.as_ref().is_ok_and(|m| (1..=1_000_000).contains(m))) =>
+                {
+                    if pricing.discount_codes.iter().any(|c| c.code == code) {
+                        errors.add("discount_codes", format!("Line {line_no}: the code {code} is listed twice."));
+                    }
+                    pricing.discount_codes.push(NewDiscountCode {
+                        code,
+                        percent_off,
+                        max_uses: max_uses.and_then(Result::ok),
+                    });
+                }
+                (Some(Err(message)), ..) => errors.add("discount_codes", format!("Line {line_no}: {message}")),
+                _ => errors.add(
+                    "discount_codes",
+                    format!(
+                        "Line {line_no}: write the code, the percentage off (1 to 100) and, if it is limited, how \
+                         many times it may be used, such as \"EARLY20 20 50\"."
+                    ),
+                ),
+            }
+        }
+        if !pricing.discount_codes.is_empty() && pricing.prices.is_empty() {
+            errors.add("discount_codes", "A free event has nothing to discount: give it prices first.");
+        }
+        pricing
     }
 }
 
@@ -856,8 +1316,23 @@ fn chrono_words(at: i64) -> String {
     format!("{} at {} UTC", t.date, t.time)
 }
 
-fn event_json(e: &NewEvent) -> serde_json::Value {
+fn event_json(e: &NewEvent, pricing: &EventPricing) -> serde_json::Value {
+    let prices: Vec<serde_json::Value> = pricing
+        .prices
+        .iter()
+        .map(|p| json!({ "audience": audience_key(p.audience), "price_cents": p.price_cents, "early_price_cents": p.early_price_cents }))
+        .collect();
+    let codes: Vec<serde_json::Value> = pricing
+        .discount_codes
+        .iter()
+        .map(|c| json!({ "code": c.code, "percent_off": c.percent_off, "max_uses": c.max_uses }))
+        .collect();
     json!({
+        "prices": prices,
+        "discount_codes": codes,
+        "early_bird_until": e.early_bird_until,
+        "changes_until": e.changes_until,
+        "refund_percent": e.refund_percent,
         "chapter_id": e.chapter_id,
         "kind": e.kind.code(),
         "title": e.title,

@@ -434,10 +434,14 @@ impl App {
 
     /// An invoice the actor may pay (their own, open).
     pub async fn payable_invoice(&self, actor: &Actor, invoice_id: i64) -> AppResult<InvoiceRecord> {
-        let member = self.store.member_by_user(actor.user_id).await?.ok_or_else(AppError::forbidden)?;
         let invoice =
             self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
-        if invoice.member_id != member.id {
+        // A member's invoice, or an event's invoice to the account of a non-member.
+        let owner = match invoice.member_id {
+            Some(member_id) => self.store.member_by_id(member_id).await?.and_then(|m| m.user_id),
+            None => invoice.user_id,
+        };
+        if owner != Some(actor.user_id) {
             return Err(AppError::forbidden());
         }
         if invoice.status != InvoiceStatus::Open {
@@ -461,13 +465,25 @@ impl App {
         self.settle(&invoice, &payment, None).await
     }
 
+    /// A member's standing now, if the invoice has a member.
+    pub(crate) async fn standing_now(&self, member_id: Option<i64>) -> AppResult<Option<Standing>> {
+        Ok(match member_id {
+            Some(id) => self.store.member_by_id(id).await?.map(|m| m.standing),
+            None => None,
+        })
+    }
+
     /// The standing (and expiry) the member will have once this invoice's term is paid.
     pub(crate) async fn standing_once_paid(
         &self,
         invoice: &InvoiceRecord,
         payment: &NewPayment,
     ) -> AppResult<(Standing, Option<Date>)> {
-        let mut terms = self.store.member_terms(invoice.member_id).await?;
+        let Some(member_id) = invoice.member_id else {
+            // An event's invoice to a non-member: no standing follows it.
+            return Ok((Standing::Applied, None));
+        };
+        let mut terms = self.store.member_terms(member_id).await?;
         let mut tier_id = None;
         for t in terms.iter_mut().filter(|t| Some(t.id) == invoice.term_id) {
             t.status = TermState::Paid;
@@ -478,7 +494,7 @@ impl App {
         // tier as it is.
         let tier_id = match tier_id {
             Some(id) => Some(id),
-            None => self.store.member_by_id(invoice.member_id).await?.map(|m| m.tier_id),
+            None => self.store.member_by_id(member_id).await?.map(|m| m.tier_id),
         };
         let never_expires = match tier_id {
             Some(id) => self.tier(id).await?.is_some_and(|t| t.never_expires),
@@ -497,13 +513,15 @@ impl App {
         audit: Option<guildhall_store::NewAuditEntry>,
     ) -> AppResult<()> {
         let today = self.clock.today();
-        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
+        let before = self.standing_now(invoice.member_id).await?;
         let (standing, expires) = self.standing_once_paid(invoice, payment).await?;
         let settled = self
             .store
             .settle_invoice(invoice.id, payment, (standing, expires, today), audit.as_ref(), self.clock.unix())
             .await?;
-        self.refresh_linked(invoice.member_id).await?;
+        if let Some(member_id) = invoice.member_id {
+            self.refresh_linked(member_id).await?;
+        }
         // Once the standing is written, so that no page kept in between shows the old one.
         self.forget_kept_pages();
         if settled {
@@ -531,17 +549,14 @@ impl App {
         }
         let invoice =
             self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
-        if invoice.member_id != member_id {
+        if invoice.member_id != Some(member_id) {
             return Err(AppError::NotFound("That invoice does not belong to this member.".into()));
         }
         if invoice.status != InvoiceStatus::Open {
             return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
         }
-        let member = self
-            .store
-            .member_by_id(invoice.member_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("No such member.".into()))?;
+        let member =
+            self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
         let mut audit = self.audit_entry(actor, "invoice.paid_offline", "member", request_id);
         audit.subject_id = Some(member.id);
         audit.subject_label = format!("{} {} ({})", member.first_name, member.last_name, member.member_number);

@@ -327,7 +327,7 @@ impl App {
             received_on: self.clock.today(),
             recorded_by: None,
         };
-        let before = self.store.member_by_id(invoice.member_id).await?.map(|m| m.standing);
+        let before = self.standing_now(invoice.member_id).await?;
         let (standing, expires) = self.standing_once_paid(&invoice, &payment).await?;
         let today = self.clock.today();
         match self
@@ -336,7 +336,9 @@ impl App {
             .await
         {
             Ok(PaymentEventOutcome::Recorded) => {
-                self.refresh_linked(invoice.member_id).await?;
+                if let Some(member_id) = invoice.member_id {
+                    self.refresh_linked(member_id).await?;
+                }
                 self.after_payment(&invoice, before.unwrap_or(guildhall_domain::membership::Standing::Applied)).await?;
                 Ok(WebhookOutcome::Settled)
             }
@@ -386,7 +388,7 @@ impl App {
             .store
             .invoice_by_id(payment.invoice_id)
             .await?
-            .filter(|i| i.member_id == member_id)
+            .filter(|i| i.member_id == Some(member_id))
             .ok_or_else(|| AppError::NotFound("That payment does not belong to this member.".into()))?;
         let member =
             self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;

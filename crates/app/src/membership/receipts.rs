@@ -142,17 +142,43 @@ impl App {
         ])
     }
 
+    /// Who owes an invoice: the member whose record it is on, or (an event's invoice to a
+    /// non-member) the account. `None` once the person was erased.
+    async fn invoice_payer(&self, invoice: &InvoiceRecord) -> AppResult<Option<Payer>> {
+        if let Some(member_id) = invoice.member_id {
+            return Ok(self.store.member_by_id(member_id).await?.map(|m| Payer {
+                name: format!("{} {}", m.first_name, m.last_name),
+                first_name: m.first_name.clone(),
+                email: m.email.clone(),
+                user_id: m.user_id,
+                member: Some(m),
+            }));
+        }
+        let Some(user_id) = invoice.user_id else { return Ok(None) };
+        Ok(self.store.user_by_id(user_id).await?.map(|u| Payer {
+            first_name: u.display_name.split_whitespace().next().unwrap_or(&u.display_name).to_string(),
+            name: u.display_name,
+            email: u.email,
+            user_id: Some(u.id),
+            member: None,
+        }))
+    }
+
     /// The receipt for a payment: the payer's own, or any for staff.
     pub async fn receipt(&self, actor: &Actor, payment_id: i64) -> AppResult<Receipt> {
         actor.require(Permission::OwnAccount)?;
         let not_found = || AppError::NotFound("There is no such receipt.".into());
         let payment = self.store.payment_by_id(payment_id).await?.ok_or_else(not_found)?;
         let invoice = self.store.invoice_by_id(payment.invoice_id).await?.ok_or_else(not_found)?;
-        let member = self.store.member_by_id(invoice.member_id).await?.ok_or_else(not_found)?;
-        if !actor.is_staff() && member.user_id != Some(actor.user_id) {
+        let payer = self.invoice_payer(&invoice).await?.ok_or_else(not_found)?;
+        if !actor.is_staff() && payer.user_id != Some(actor.user_id) {
             return Err(not_found());
         }
-        let lines = self.receipt_lines(&member, &invoice).await?;
+        let whole = vec![ReceiptLine { description: invoice.description.clone(), amount_cents: invoice.amount_cents }];
+        let lines = match &payer.member {
+            Some(member) => self.receipt_lines(member, &invoice).await?,
+            None => whole,
+        };
         Ok(Receipt {
             number: format!("R{:06}", payment.id),
             society: self.branding().await.name,
@@ -165,8 +191,8 @@ impl App {
                 .filter(|l| !l.is_empty())
                 .map(String::from)
                 .collect(),
-            member_name: format!("{} {}", member.first_name, member.last_name),
-            member_number: member.member_number,
+            member_name: payer.name,
+            member_number: payer.member.map(|m| m.member_number).unwrap_or_default(),
             invoice_id: invoice.id,
             invoice_description: invoice.description,
             lines,
@@ -202,19 +228,17 @@ impl App {
     /// After an invoice is settled: the receipt email for its payment, and the welcome
     /// email when the payment made an applicant a member.
     pub(crate) async fn after_payment(&self, invoice: &InvoiceRecord, standing_before: Standing) -> AppResult<()> {
-        let Some(member) = self.store.member_by_id(invoice.member_id).await? else { return Ok(()) };
+        let Some(payer) = self.invoice_payer(invoice).await? else { return Ok(()) };
         let society = self.branding().await.name;
         let now = self.clock.unix();
-        if let Some(payment) =
-            self.store.member_payments(member.id).await?.into_iter().rev().find(|p| p.invoice_id == invoice.id)
-        {
+        if let Some(payment) = self.store.invoice_payments(invoice.id).await?.into_iter().next_back() {
             let mail = NewMail {
-                to_address: member.email.clone(),
+                to_address: payer.email.clone(),
                 subject: format!("Your {society} receipt R{:06}", payment.id),
                 body_text: format!(
                     "Dear {},\n\nThank you: we received {} by {} on {} for {}.\n\n\
                      Your receipt (PDF): {}\n\nAll your receipts: {}\n",
-                    member.first_name,
+                    payer.first_name,
                     format_money(payment.amount_cents),
                     method_words(&payment.method).to_lowercase(),
                     payment.received_on,
@@ -225,6 +249,7 @@ impl App {
             };
             self.store.enqueue_mail(&mail, now).await?;
         }
+        let Some(member) = payer.member else { return Ok(()) };
         let now_member = self.store.member_by_id(member.id).await?.map(|m| m.standing);
         if !standing_before.is_current_member() && now_member.is_some_and(Standing::is_current_member) {
             let mail = NewMail {
@@ -245,4 +270,13 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Who owes an invoice ([`App::invoice_payer`]).
+struct Payer {
+    name: String,
+    first_name: String,
+    email: String,
+    user_id: Option<i64>,
+    member: Option<MemberRecord>,
 }

@@ -32,6 +32,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.credit_released", "Event PDH credit released"),
     ("event.published", "Event published"),
     ("event.registration_cancelled", "Event registration cancelled by staff or an officer"),
+    ("event.registration_transferred", "Event registration transferred by staff or an officer"),
     ("group.changed", "Group changed"),
     ("group.created", "Group created"),
     ("group.deleted", "Group deleted"),

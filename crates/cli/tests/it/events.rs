@@ -625,3 +625,163 @@ async fn the_event_form_refuses_what_cannot_be_and_keeps_what_was_typed() {
         assert_eq!(staff.get("/events/999999").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A published society event a month away, with prices: $100 for non-members, $40 for
+/// students, $60 for members of `tier` ($50 early-bird for ten days), half refunded to those
+/// who cancel within twenty days, and the code `HALF` (50% off, `uses` times).
+async fn paid_event(app: &App, staff: &Actor, tier: i64, capacity: usize, uses: usize) -> i64 {
+    let zone = "America/Chicago";
+    let at = |days: i64| event_time(app.clock.unix() + days * 86_400, zone).input;
+    let form = EventForm {
+        kind: "conference".into(),
+        title: "Spring engineering conference".into(),
+        time_zone: zone.into(),
+        starts: at(30),
+        ends: event_time(app.clock.unix() + 30 * 86_400 + 8 * 3_600, zone).input,
+        venue: "Convention Centre".into(),
+        capacity: capacity.to_string(),
+        prices: vec![
+            ("non_member".into(), "100".into(), String::new()),
+            ("student".into(), "40".into(), String::new()),
+            (format!("tier:{tier}"), "60".into(), "50".into()),
+        ],
+        early_bird_until: at(10),
+        changes_until: at(20),
+        refund_percent: "50".into(),
+        discount_codes: format!("half 50 {uses}"),
+        ..Default::default()
+    };
+    let id = app.create_event(staff, &form, "test").await.expect("paid event created");
+    app.publish_event(staff, id, "test").await.expect("published");
+    id
+}
+
+#[tokio::test]
+async fn prices_follow_the_record_and_paid_registrations_are_invoiced_paid_and_refunded_by_the_event_s_rule() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        let record = t.store.member_by_user(member.user_id).await.unwrap().expect("the demo member's record");
+        let event_id = paid_event(&t.app, &staff, record.tier_id, 50, 1).await;
+        let outsiders = people(&t, 3).await;
+
+        // The member's page quotes the early-bird member price; an outsider's the public one.
+        let mut client = t.signed_in(MEMBER).await;
+        let page = client.get(&format!("/events/{event_id}")).await;
+        assert!(page.body.contains("Your price: $50.00 (member price, early-bird)"), "{e:?}: {}", page.body);
+
+        let mine = t.app.register_for_event(&member, event_id).await.unwrap();
+        assert_eq!((mine.price_cents, mine.invoice_paid), (5_000, false), "{e:?}");
+        let invoice_id = mine.invoice_id.expect("a paid registration with a seat is invoiced");
+        let invoice = t.store.invoice_by_id(invoice_id).await.unwrap().unwrap();
+        assert_eq!((invoice.member_id, invoice.amount_cents), (Some(record.id), 5_000), "{e:?}");
+
+        // A non-member never gets the member price, whatever they type; a code takes its share off once.
+        let outsider = t.app.register_for_event(&outsiders[0], event_id).await.unwrap();
+        assert_eq!(outsider.price_cents, 10_000, "{e:?}");
+        let halved = t.app.register_for_event_as(&outsiders[1], event_id, None, Some(" half ")).await.unwrap();
+        assert_eq!(halved.price_cents, 5_000, "{e:?}");
+        let used_up = t.app.register_for_event_as(&outsiders[2], event_id, None, Some("HALF")).await;
+        assert!(matches!(used_up, Err(guildhall_app::AppError::Validation { .. })), "{e:?}: {used_up:?}");
+        let unknown = t.app.register_for_event_as(&outsiders[2], event_id, None, Some("FREEBIE")).await;
+        assert!(matches!(unknown, Err(guildhall_app::AppError::Validation { .. })), "{e:?}");
+        assert!(t.app.event_for(Some(&outsiders[2]), event_id).await.unwrap().registration.is_none(), "{e:?}");
+
+        // Paid the way membership invoices are: the member from the page, the non-member's
+        // invoice (owed by their account) through the same use case.
+        let paid = client.post_form(&format!("/invoices/{invoice_id}/pay"), &[]).await;
+        assert_eq!(paid.status, StatusCode::SEE_OTHER, "{e:?}: {}", paid.body);
+        assert!(t.app.registration_for(&member, mine.id).await.unwrap().invoice_paid, "{e:?}");
+        let outsider_invoice = outsider.invoice_id.unwrap();
+        assert_eq!(t.store.invoice_by_id(outsider_invoice).await.unwrap().unwrap().member_id, None);
+        t.app.start_card_payment(&outsiders[0], outsider_invoice).await.unwrap();
+        let someone_else = t.app.start_card_payment(&outsiders[1], outsider_invoice).await;
+        assert!(someone_else.is_err(), "{e:?}: only the account that owes it pays it");
+        let receipt = t.mail_to(&outsiders[0].email).await.join("\n");
+        assert!(receipt.contains("receipt") && receipt.contains("$100.00"), "{e:?}: {receipt}");
+
+        // Cancelling in time: half of what was paid comes back, recorded as a refund; an
+        // unpaid invoice is voided.
+        t.app.cancel_registration(&member, mine.id, "test").await.unwrap();
+        let refunds = t.store.member_refunds(record.id).await.unwrap();
+        assert_eq!(refunds.iter().map(|r| r.amount_cents).collect::<Vec<_>>(), vec![2_500], "{e:?}");
+        assert!(t.mail_to(MEMBER).await.join("\n").contains("$25.00 of what you paid is refunded"), "{e:?}");
+        t.app.cancel_registration(&outsiders[1], halved.id, "test").await.unwrap();
+        let voided = t.store.invoice_by_id(halved.invoice_id.unwrap()).await.unwrap().unwrap();
+        assert_eq!(voided.status, guildhall_domain::membership::InvoiceStatus::Void, "{e:?}");
+
+        // After the deadline registrants cannot cancel themselves; when the society cancels
+        // the event, what was paid comes back in full.
+        t.app.clock.advance(21 * 86_400);
+        let late = t.app.cancel_registration(&outsiders[0], outsider.id, "test").await;
+        assert!(matches!(late, Err(guildhall_app::AppError::Validation { .. })), "{e:?}: {late:?}");
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        t.app.cancel_event(&staff, event_id, "test").await.unwrap();
+        let payments = t.store.invoice_payments(outsider_invoice).await.unwrap();
+        assert_eq!(payments.iter().map(|p| p.refunded_cents).sum::<i64>(), 10_000, "{e:?}");
+        assert!(t.mail_to(&outsiders[0].email).await.join("\n").contains("refunded in full"), "{e:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_discount_code_is_used_no_more_often_than_its_limit_however_many_try_at_once() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        let tier = t.store.member_by_user(member.user_id).await.unwrap().unwrap().tier_id;
+        let event_id = paid_event(&t.app, &staff, tier, 100, 5).await;
+        let people = people(&t, 40).await;
+        let mut set = tokio::task::JoinSet::new();
+        for person in people {
+            let app = t.app.clone();
+            set.spawn(async move { app.register_for_event_as(&person, event_id, None, Some("HALF")).await });
+        }
+        let (mut discounted, mut refused) = (0, 0);
+        while let Some(joined) = set.join_next().await {
+            match joined.unwrap() {
+                Ok(r) => {
+                    assert_eq!(r.price_cents, 5_000, "{:?}", t.engine);
+                    discounted += 1;
+                }
+                Err(guildhall_app::AppError::Validation { .. }) => refused += 1,
+                Err(other) => panic!("{:?}: {other}", t.engine),
+            }
+        }
+        assert_eq!((discounted, refused), (5, 35), "{:?}: exactly the code's five uses", t.engine);
+        let (event, roster) = t.app.event_roster(&staff, event_id).await.unwrap();
+        assert_eq!((event.seats_taken, roster.len()), (5, 5), "{:?}: refused ones left nothing behind", t.engine);
+    }
+}
+
+#[tokio::test]
+async fn a_registrant_transfers_their_seat_to_a_colleague_who_is_told_by_email() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let event_id = published_event(&t.app, &staff, 10).await;
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        let registration = t.app.register_for_event(&member, event_id).await.unwrap();
+        let mut client = t.signed_in(MEMBER).await;
+        let form = client.get(&format!("/registrations/{}/transfer", registration.id)).await;
+        assert_eq!(form.status, StatusCode::OK, "{e:?}");
+        let unknown = client
+            .post_form(&format!("/registrations/{}/transfer", registration.id), &[("email", "nobody@example.org")])
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{e:?}");
+        assert!(unknown.body.contains("No account has that email"), "{e:?}");
+        let moved =
+            client.post_form(&format!("/registrations/{}/transfer", registration.id), &[("email", OFFICER)]).await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{e:?}: {}", moved.body);
+        let officer = actor_for(&t, OFFICER, Role::Member).await;
+        let now_theirs = t.app.event_for(Some(&officer), event_id).await.unwrap().registration.unwrap();
+        assert_eq!((now_theirs.id, now_theirs.status), (registration.id, RegistrationStatus::Confirmed), "{e:?}");
+        assert!(t.app.event_for(Some(&member), event_id).await.unwrap().registration.is_none(), "{e:?}");
+        assert!(t.mail_to(OFFICER).await.join("\n").contains("passed their seat"), "{e:?}");
+        // Someone else's registration is not theirs to give away.
+        let mut other = t.signed_in(MEMBER).await;
+        let refused =
+            other.post_form(&format!("/registrations/{}/transfer", registration.id), &[("email", MEMBER)]).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{e:?}");
+    }
+}

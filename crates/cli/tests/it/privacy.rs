@@ -45,9 +45,13 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         pdh_micro: 0,
         topics: String::new(),
         provider: String::new(),
+        early_bird_until: None,
+        changes_until: None,
+        refund_percent: 100,
     };
     let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
-    ids.insert("events", t.store.create_event(&event, None, &audit, 0).await.unwrap());
+    let pricing = guildhall_store::EventPricing::default();
+    ids.insert("events", t.store.create_event(&event, &pricing, None, &audit, 0).await.unwrap());
     let date = time::macros::date!(2020 - 01 - 01);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
@@ -93,6 +97,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 ("members", "standing", _) => Value::Text(Standing::Lapsed.code().into()),
                 ("members", "visibility", _) => Value::Text("{}".into()),
                 ("members", "career_stage", _) => Value::Text("other".into()),
+                ("event_registrations", "price_basis", _) => Value::Text("free".into()),
+                ("event_registrations", "discount_code_id", _) => Value::Null,
                 (_, "amount_cents", _) => Value::Int(12_345),
                 (_, _, ColumnType::Int) => Value::Int(1),
                 (_, _, ColumnType::Text) => Value::Text(marker),

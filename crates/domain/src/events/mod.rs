@@ -3,11 +3,20 @@
 //! honest with conditional updates.
 //!
 //! Files: `mod.rs` (kinds, statuses, when registration is open), `local_time.rs` (wall-clock
-//! times in an event's zone, across daylight-saving changes).
+//! times in an event's zone, across daylight-saving changes), `pricing.rs` (prices per
+//! audience, early-bird prices, discount codes, refunds, the self-service deadline), `attendance.rs`
+//! (partial PDH credit from webinar join and leave times).
 
+mod attendance;
 mod local_time;
+mod pricing;
 
+pub use attendance::{CreditRuleError, PartialCreditRule, SessionCredit, SessionWindow, Span, credit, minutes_in};
 pub use local_time::{EventTime, LocalTimeError, event_time, local_instant};
+pub use pricing::{
+    Buyer, EventPrice, PriceAudience, PriceBasis, PriceRefusal, Quote, discount_code, quote, refund_due,
+    self_service_open,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@ pub mod records;
 
 pub use records::*;
 
-use guildhall_domain::events::{EventStatus, RegistrationStatus};
+use guildhall_domain::events::{EventPrice, EventStatus, PriceAudience, RegistrationStatus};
 
 use crate::engine::{audited, audited_change, insert_audit};
 use crate::outbox::insert_mail;
@@ -19,13 +19,15 @@ use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreR
 
 const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
     online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, pdh_micro, topics, provider, \
-    credit_released_at, status, created_by, created_at, updated_at";
+    credit_released_at, status, created_by, created_at, updated_at, early_bird_until, changes_until, refund_percent";
 
 /// A registration's columns over `event_registrations r`, with its place in line.
 const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
     CASE WHEN r.status = 'waitlisted' THEN (SELECT COUNT(*) FROM event_registrations w WHERE w.event_id = r.event_id \
     AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS position, r.offered_until, \
-    r.checked_in_at, r.certificate_code, r.registered_at, r.updated_at";
+    r.checked_in_at, r.certificate_code, r.registered_at, r.updated_at, r.price_cents, r.price_basis, r.invoice_id, \
+    COALESCE((SELECT CASE WHEN i.status = 'paid' THEN TRUE ELSE FALSE END FROM invoices i WHERE i.id = r.invoice_id), \
+    FALSE) AS invoice_paid";
 
 /// An event's roster (`$1` the event): confirmed first, then offered, then the waitlist in
 /// line, then cancelled.
@@ -38,7 +40,7 @@ fn roster_sql() -> String {
     )
 }
 
-/// Binds an event's details, in the order of [`NewEvent`]'s fields (fifteen placeholders).
+/// Binds an event's details, in the order of [`NewEvent`]'s fields (eighteen placeholders).
 macro_rules! bind_event_details {
     ($query:expr, $event:expr) => {
         $query
@@ -57,6 +59,9 @@ macro_rules! bind_event_details {
             .bind($event.pdh_micro)
             .bind(&$event.topics)
             .bind(&$event.provider)
+            .bind($event.early_bird_until)
+            .bind($event.changes_until)
+            .bind($event.refund_percent)
     };
 }
 
@@ -115,6 +120,132 @@ macro_rules! offer_free_seats {
     };
 }
 
+/// Replaces the event's prices and sets its discount codes in the transaction: codes no
+/// longer listed are removed, listed ones keep the uses counted so far (a limit below them
+/// is refused with `Invalid`).
+macro_rules! save_pricing {
+    ($tx:expr, $event_id:expr, $pricing:expr) => {
+        async {
+            sqlx::query("DELETE FROM event_prices WHERE event_id = $1").bind($event_id).execute(&mut *$tx).await?;
+            for price in &$pricing.prices {
+                sqlx::query(
+                    "INSERT INTO event_prices (event_id, audience, tier_id, price_cents, early_price_cents) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind($event_id)
+                .bind(price.audience.code())
+                .bind(price.audience.tier_id())
+                .bind(price.price_cents)
+                .bind(price.early_price_cents)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            let kept: Vec<(i64, String, i64)> =
+                sqlx::query_as("SELECT id, code, uses FROM event_discount_codes WHERE event_id = $1")
+                    .bind($event_id)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+            for (id, code, _) in &kept {
+                if !$pricing.discount_codes.iter().any(|c| &c.code == code) {
+                    sqlx::query("DELETE FROM event_discount_codes WHERE id = $1").bind(id).execute(&mut *$tx).await?;
+                }
+            }
+            for new in &$pricing.discount_codes {
+                if let Some((_, _, uses)) = kept.iter().find(|(_, code, _)| code == &new.code)
+                    && new.max_uses.is_some_and(|max| max < *uses)
+                {
+                    return Err(StoreError::Invalid(format!(
+                        "The code {} has been used {uses} times already: its limit cannot be lower.",
+                        new.code
+                    )));
+                }
+                sqlx::query(
+                    "INSERT INTO event_discount_codes (event_id, code, percent_off, max_uses, uses, created_at) \
+                     VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (event_id, code) DO UPDATE \
+                     SET percent_off = excluded.percent_off, max_uses = excluded.max_uses",
+                )
+                .bind($event_id)
+                .bind(&new.code)
+                .bind(new.percent_off)
+                .bind(new.max_uses)
+                .bind(0_i64)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            Ok::<_, StoreError>(())
+        }
+    };
+}
+
+/// Raises the invoice of a paid registration that has just taken a seat (`$invoice`, an
+/// [`EventInvoice`], for `$cents`) and links it to the registration.
+macro_rules! raise_invoice {
+    ($tx:expr, $registration_id:expr, $cents:expr, $invoice:expr, $now:expr) => {
+        async {
+            let (invoice_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO invoices (member_id, user_id, term_id, description, amount_cents, status, issued_on, \
+                 due_on, paid_on, created_at) VALUES ($1, $2, NULL, $3, $4, 'open', $5, $6, NULL, $7) RETURNING id",
+            )
+            .bind($invoice.member_id)
+            .bind($invoice.user_id)
+            .bind(&$invoice.description)
+            .bind($cents)
+            .bind($invoice.issued_on)
+            .bind($invoice.due_on)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+            sqlx::query("UPDATE event_registrations SET invoice_id = $2 WHERE id = $1")
+                .bind($registration_id)
+                .bind(invoice_id)
+                .execute(&mut *$tx)
+                .await?;
+            Ok::<_, StoreError>(invoice_id)
+        }
+    };
+}
+
+/// Settles the money of a registration being cancelled (`$invoice_id`, its invoice): an
+/// open invoice is voided; of a paid one, `$refund` (a [`RegistrationRefund`]) comes back
+/// from its payments, each at most what is left of it. Evaluates to the cents refunded.
+macro_rules! return_money {
+    ($tx:expr, $invoice_id:expr, $refund:expr, $now:expr) => {
+        async {
+            sqlx::query("UPDATE invoices SET status = 'void' WHERE id = $1 AND status = 'open'")
+                .bind($invoice_id)
+                .execute(&mut *$tx)
+                .await?;
+            let mut left: i64 = $refund.map_or(0, |r: &RegistrationRefund| r.refund_cents);
+            let payments: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, amount_cents - refunded_cents, method FROM payments WHERE invoice_id = $1 ORDER BY id",
+            )
+            .bind($invoice_id)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let mut refunded = 0;
+            for (payment_id, refundable, method) in payments {
+                let (Some(refund), amount) = ($refund, left.min(refundable)) else { break };
+                if amount <= 0 {
+                    continue;
+                }
+                let new = crate::NewRefund {
+                    payment_id,
+                    amount_cents: amount,
+                    method,
+                    reason: refund.reason.clone(),
+                    refunded_on: refund.refunded_on,
+                    recorded_by: refund.recorded_by,
+                };
+                if crate::money::take_refund!($tx, new, false, $now)?.is_some() {
+                    left -= amount;
+                    refunded += amount;
+                }
+            }
+            Ok::<_, StoreError>(refunded)
+        }
+    };
+}
+
 /// A column (`event_registrations`, a JSON array of rows) holding the registrations that
 /// stand of the account whose id is the SQL expression `user`, for events ending at or after
 /// the SQL expression `from`; read it with [`upcoming_registrations_from`]. The dashboard's
@@ -145,12 +276,15 @@ pub enum Registered {
     Already(RegistrationRecord),
     /// The event takes no registrations (not published, cancelled, or closed).
     Closed,
+    /// The discount code given has no uses left.
+    DiscountUsedUp,
 }
 
 impl Store {
     pub async fn create_event(
         &self,
         event: &NewEvent,
+        pricing: &EventPricing,
         by: Option<i64>,
         audit: &NewAuditEntry,
         now: UnixTime,
@@ -160,12 +294,13 @@ impl Store {
             |tx| {
                 let insert = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
-                     address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, status, \
-                     created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', $16, $17, $17) \
-                     RETURNING id",
+                     address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, \
+                     early_bird_until, changes_until, refund_percent, status, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'draft', \
+                     $19, $20, $20) RETURNING id",
                 );
                 let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
+                save_pricing!(tx, id, pricing).await?;
                 id
             },
             |id| NewAuditEntry { subject_id: Some(id), ..audit.clone() }
@@ -174,10 +309,12 @@ impl Store {
 
     /// Saves an event's details. A capacity below the seats already taken is refused
     /// (`Invalid`); seats a larger capacity frees are offered to the waitlist at once.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_event(
         &self,
         id: i64,
         event: &NewEvent,
+        pricing: &EventPricing,
         offered_until: UnixTime,
         offer_mail: &(dyn Fn(&SeatOffer) -> NewMail + Sync),
         audit: &NewAuditEntry,
@@ -192,7 +329,8 @@ impl Store {
                 let update = sqlx::query(
                     "UPDATE events SET chapter_id = $2, kind = $3, title = $4, description = $5, time_zone = $6, \
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
-                     registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, updated_at = $17 \
+                     registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, \
+                     early_bird_until = $17, changes_until = $18, refund_percent = $19, updated_at = $20 \
                      WHERE id = $1 AND seats_taken <= $12",
                 )
                 .bind(id);
@@ -202,6 +340,7 @@ impl Store {
                         "The capacity cannot be lower than the seats already taken or offered.".into(),
                     ));
                 }
+                save_pricing!(tx, id, pricing).await?;
                 offer_free_seats!(tx, id, now, offered_until, offer_mail).await?
             },
             |_offers| audit.clone()
@@ -224,12 +363,15 @@ impl Store {
     }
 
     /// Cancels an event that is `from` (`NotFound` if it is not any more): its
-    /// registrations are cancelled and `mail` is queued to each person who held one.
-    /// Returns how many were told.
+    /// registrations are cancelled and `mail` is queued to each person who held one; open
+    /// invoices are voided and paid ones refunded (`refund`, whose amount is taken as the
+    /// whole of each payment). Returns how many were told.
+    #[allow(clippy::too_many_arguments)]
     pub async fn cancel_event(
         &self,
         id: i64,
         from: EventStatus,
+        refund: &RegistrationRefund,
         mail: &(dyn Fn(&RosterEntry) -> NewMail + Sync),
         audit: &NewAuditEntry,
         now: UnixTime,
@@ -262,6 +404,9 @@ impl Store {
                 .await?;
                 let mut told = 0;
                 for entry in roster.iter().filter(|e| e.registration.status != RegistrationStatus::Cancelled) {
+                    if let Some(invoice_id) = entry.registration.invoice_id {
+                        return_money!(tx, invoice_id, Some(refund), now).await?;
+                    }
                     let m: NewMail = mail(entry);
                     insert_mail!(tx, m, now)?;
                     told += 1;
@@ -367,11 +512,16 @@ impl Store {
     /// Registers a person: a seat if one is free and nobody is waiting, else a place at the
     /// end of the waitlist; queues `mail` for the new registration. A person already
     /// registered gets their registration back unchanged; a cancelled one is reopened.
+    /// A paid registration that takes a seat raises its invoice; a discount code's use is
+    /// counted only while it has uses left.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register_for_event(
         &self,
         event_id: i64,
         user_id: i64,
         member_id: Option<i64>,
+        price: &RegistrationPrice,
+        invoice: &EventInvoice,
         mail: &(dyn Fn(&RegistrationRecord) -> NewMail + Sync),
         now: UnixTime,
     ) -> StoreResult<Registered> {
@@ -391,6 +541,18 @@ impl Store {
                 .await?;
             if let Some(r) = existing.filter(|r| r.status != RegistrationStatus::Cancelled) {
                 return Ok(Registered::Already(r));
+            }
+            if let Some(code_id) = price.discount_code_id {
+                let used: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE event_discount_codes SET uses = uses + 1 \
+                     WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses) RETURNING id",
+                )
+                .bind(code_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if used.is_none() {
+                    return Ok(Registered::DiscountUsedUp);
+                }
             }
             let seat: Option<(i64,)> = sqlx::query_as(
                 "UPDATE events SET seats_taken = seats_taken + 1 WHERE id = $1 AND status = 'published' \
@@ -420,10 +582,13 @@ impl Store {
             };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO event_registrations (event_id, user_id, member_id, status, waitlist_seq, offered_until, \
-                 registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, $6, $6) \
+                 registered_at, updated_at, price_cents, price_basis, discount_code_id, invoice_id) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $6, $7, $8, $9, NULL) \
                  ON CONFLICT (event_id, user_id) DO UPDATE SET member_id = excluded.member_id, \
                  status = excluded.status, waitlist_seq = excluded.waitlist_seq, offered_until = NULL, \
-                 registered_at = excluded.registered_at, updated_at = excluded.updated_at \
+                 registered_at = excluded.registered_at, updated_at = excluded.updated_at, \
+                 price_cents = excluded.price_cents, price_basis = excluded.price_basis, \
+                 discount_code_id = excluded.discount_code_id, invoice_id = NULL \
                  WHERE event_registrations.status = 'cancelled' RETURNING id",
             )
             .bind(event_id)
@@ -432,8 +597,14 @@ impl Store {
             .bind(status.code())
             .bind(seq)
             .bind(now)
+            .bind(price.cents)
+            .bind(price.basis.code())
+            .bind(price.discount_code_id)
             .fetch_one(&mut *tx)
             .await?;
+            if status == RegistrationStatus::Confirmed && price.cents > 0 {
+                raise_invoice!(tx, id, price.cents, invoice, now).await?;
+            }
             let registration: RegistrationRecord =
                 sqlx::query_as(sqlx::AssertSqlSafe(select.as_str())).bind(id).fetch_one(&mut *tx).await?;
             let m: NewMail = mail(&registration);
@@ -445,34 +616,40 @@ impl Store {
 
     /// Cancels a registration that is `expected` (confirmed, waitlisted or offered): a seat
     /// it held is offered to the next person in line (`offer_mail` tells them), and
-    /// `mail` tells the person cancelled. `NotFound` if it is no longer `expected` (a
-    /// concurrent change); nothing is written then.
+    /// `mail` tells the person cancelled. Its open invoice is voided; of a paid one,
+    /// `refund` comes back. `NotFound` if it is no longer `expected` (a concurrent change);
+    /// nothing is written then. Returns the offers made and the cents refunded.
     #[allow(clippy::too_many_arguments)]
     pub async fn cancel_registration(
         &self,
         registration: &RegistrationRecord,
+        refund: Option<&RegistrationRefund>,
         mail: Option<NewMail>,
         offered_until: UnixTime,
         offer_mail: &(dyn Fn(&SeatOffer) -> NewMail + Sync),
         audit: Option<&NewAuditEntry>,
         now: UnixTime,
-    ) -> StoreResult<Vec<SeatOffer>> {
+    ) -> StoreResult<(Vec<SeatOffer>, i64)> {
         let event_id = registration.event_id;
         crate::engine::with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             lock_event!(tx, event_id)?;
-            let cancelled = sqlx::query(
+            let cancelled: Option<(Option<i64>,)> = sqlx::query_as(
                 "UPDATE event_registrations SET status = 'cancelled', offered_until = NULL, updated_at = $3 \
-                 WHERE id = $1 AND status = $2",
+                 WHERE id = $1 AND status = $2 RETURNING invoice_id",
             )
             .bind(registration.id)
             .bind(registration.status.code())
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            if cancelled.rows_affected() == 0 || registration.status == RegistrationStatus::Cancelled {
+            let Some((invoice_id,)) = cancelled.filter(|_| registration.status != RegistrationStatus::Cancelled) else {
                 return Err(StoreError::NotFound);
-            }
+            };
+            let refunded = match invoice_id {
+                Some(invoice_id) => return_money!(tx, invoice_id, refund, now).await?,
+                None => 0,
+            };
             if registration.status.holds_seat() {
                 sqlx::query("UPDATE events SET seats_taken = seats_taken - 1 WHERE id = $1")
                     .bind(event_id)
@@ -487,24 +664,130 @@ impl Store {
                 insert_audit!(tx, entry)?;
             }
             tx.commit().await?;
-            Ok(offers)
+            Ok((offers, refunded))
         })
     }
 
-    /// Takes up an offered seat: confirmed, if the offer to `user_id` still stands at `now`.
-    pub async fn accept_seat_offer(&self, registration_id: i64, user_id: i64, now: UnixTime) -> StoreResult<bool> {
+    /// Takes up an offered seat: confirmed, if the offer to `user_id` still stands at `now`;
+    /// a paid registration raises its invoice in the same transaction.
+    pub async fn accept_seat_offer(
+        &self,
+        registration_id: i64,
+        user_id: i64,
+        invoice: &EventInvoice,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
         crate::engine::with_writer!(self, |pool| {
-            let accepted = sqlx::query(
+            let mut tx = pool.begin().await?;
+            let accepted: Option<(i64, Option<i64>)> = sqlx::query_as(
                 "UPDATE event_registrations SET status = 'confirmed', offered_until = NULL, updated_at = $3 \
-                 WHERE id = $1 AND user_id = $2 AND status = 'offered' AND offered_until > $3",
+                 WHERE id = $1 AND user_id = $2 AND status = 'offered' AND offered_until > $3 \
+                 RETURNING price_cents, invoice_id",
             )
             .bind(registration_id)
             .bind(user_id)
             .bind(now)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            Ok(accepted.rows_affected() == 1)
+            let Some((cents, invoice_id)) = accepted else { return Ok(false) };
+            if cents > 0 && invoice_id.is_none() {
+                raise_invoice!(tx, registration_id, cents, invoice, now).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
         })
+    }
+
+    /// Moves a confirmed registration of `from_user` to `to_user` (and their member record),
+    /// who takes the seat as it is (its price and invoice stay with whoever paid). A
+    /// cancelled registration of theirs for the event makes way; an active one is a
+    /// `Conflict` (`registration`). `NotFound` if the registration is no longer confirmed
+    /// and `from_user`'s. Both emails are queued in the transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transfer_registration(
+        &self,
+        registration: &RegistrationRecord,
+        to_user: i64,
+        to_member: Option<i64>,
+        mails: &[NewMail],
+        audit: Option<&NewAuditEntry>,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        crate::engine::with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            lock_event!(tx, registration.event_id)?;
+            let theirs: Option<(String,)> =
+                sqlx::query_as("SELECT status FROM event_registrations WHERE event_id = $1 AND user_id = $2")
+                    .bind(registration.event_id)
+                    .bind(to_user)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match theirs {
+                Some((status,)) if status != RegistrationStatus::Cancelled.code() => {
+                    return Err(StoreError::Conflict { field: "registration".into() });
+                }
+                Some(_) => {
+                    sqlx::query("DELETE FROM event_registrations WHERE event_id = $1 AND user_id = $2")
+                        .bind(registration.event_id)
+                        .bind(to_user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {}
+            }
+            let moved = sqlx::query(
+                "UPDATE event_registrations SET user_id = $3, member_id = $4, checked_in_at = NULL, updated_at = $5 \
+                 WHERE id = $1 AND user_id = $2 AND status = 'confirmed'",
+            )
+            .bind(registration.id)
+            .bind(registration.user_id)
+            .bind(to_user)
+            .bind(to_member)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            for mail in mails {
+                insert_mail!(tx, mail, now)?;
+            }
+            if let Some(entry) = audit {
+                insert_audit!(tx, entry)?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// An event's prices.
+    pub async fn event_prices(&self, event_id: i64) -> StoreResult<Vec<EventPrice>> {
+        let rows: Vec<(String, Option<i64>, i64, Option<i64>)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+            "SELECT audience, tier_id, price_cents, early_price_cents FROM event_prices WHERE event_id = $1 ORDER BY id"
+        )
+        .bind(event_id)
+        .fetch_all(pool)
+        .await
+        })?;
+        rows.into_iter()
+            .map(|(audience, tier_id, price_cents, early_price_cents)| {
+                let audience = PriceAudience::from_parts(&audience, tier_id)
+                    .ok_or_else(|| StoreError::Backend(format!("unknown price audience {audience:?}")))?;
+                Ok(EventPrice { audience, price_cents, early_price_cents })
+            })
+            .collect()
+    }
+
+    /// An event's discount codes, alphabetically.
+    pub async fn discount_codes(&self, event_id: i64) -> StoreResult<Vec<DiscountCodeRecord>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT id, event_id, code, percent_off, max_uses, uses FROM event_discount_codes WHERE event_id = $1 \
+             ORDER BY code"
+        )
+        .bind(event_id)
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// Offers whose hold has run out at `now`: the housekeeping cancels each and passes

@@ -1,7 +1,8 @@
 //! Events' rows: events and registrations.
 
-use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus};
+use guildhall_domain::events::{EventKind, EventPrice, EventStatus, PriceBasis, RegistrationStatus};
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 use crate::UnixTime;
 
@@ -41,6 +42,13 @@ pub struct EventRecord {
     pub created_by: Option<i64>,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
+    /// Early-bird prices apply to registrations before this instant.
+    pub early_bird_until: Option<UnixTime>,
+    /// Registrants may cancel or transfer themselves until this instant (until
+    /// registration closes when `None`).
+    pub changes_until: Option<UnixTime>,
+    /// The share of what was paid refunded when a registrant cancels in time (0 to 100).
+    pub refund_percent: i64,
 }
 
 impl EventRecord {
@@ -66,6 +74,9 @@ impl EventRecord {
             pdh_micro: self.pdh_micro,
             topics: self.topics.clone(),
             provider: self.provider.clone(),
+            early_bird_until: self.early_bird_until,
+            changes_until: self.changes_until,
+            refund_percent: self.refund_percent,
         }
     }
 }
@@ -88,6 +99,68 @@ pub struct NewEvent {
     pub pdh_micro: i64,
     pub topics: String,
     pub provider: String,
+    pub early_bird_until: Option<UnixTime>,
+    pub changes_until: Option<UnixTime>,
+    pub refund_percent: i64,
+}
+
+/// A discount code of an event.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct DiscountCodeRecord {
+    pub id: i64,
+    pub event_id: i64,
+    /// Upper-cased.
+    pub code: String,
+    pub percent_off: i64,
+    /// `None`: as many uses as registrations.
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+}
+
+/// A discount code as the event form sets it (its uses are kept by the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDiscountCode {
+    pub code: String,
+    pub percent_off: i64,
+    pub max_uses: Option<i64>,
+}
+
+/// An event's prices and discount codes, saved with its details.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EventPricing {
+    pub prices: Vec<EventPrice>,
+    pub discount_codes: Vec<NewDiscountCode>,
+}
+
+/// What a registration costs, decided when the person registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationPrice {
+    pub cents: i64,
+    pub basis: PriceBasis,
+    /// The discount code used (its use is counted in the registration's transaction).
+    pub discount_code_id: Option<i64>,
+}
+
+/// The invoice a paid registration raises once it holds a seat: who owes it (a member's
+/// record, else the account) and its wording and dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInvoice {
+    pub member_id: Option<i64>,
+    pub user_id: i64,
+    pub description: String,
+    pub issued_on: Date,
+    pub due_on: Date,
+}
+
+/// What happens to the money of a registration being cancelled: its open invoice is
+/// voided, or `refund_cents` of its payment comes back (recorded as a refund, the way staff
+/// record one) with `reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRefund {
+    pub refund_cents: i64,
+    pub reason: String,
+    pub refunded_on: Date,
+    pub recorded_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -108,6 +181,14 @@ pub struct RegistrationRecord {
     pub certificate_code: Option<String>,
     pub registered_at: UnixTime,
     pub updated_at: UnixTime,
+    /// What it costs (after any discount), fixed when the person registered.
+    pub price_cents: i64,
+    #[sqlx(try_from = "String")]
+    pub price_basis: PriceBasis,
+    /// The invoice raised once it held a seat (paid registrations only).
+    pub invoice_id: Option<i64>,
+    /// Whether that invoice is paid.
+    pub invoice_paid: bool,
 }
 
 /// A registration with who it is, for an event's roster.

@@ -92,7 +92,7 @@ impl MemberCardRow {
 const TERM_COLUMNS: &str = "id, member_id, tier_id, starts_on, ends_on, applied_on, status, approved_on, paid_on, \
     cancelled_on, rejected_on, created_at";
 pub(super) const INVOICE_COLUMNS: &str =
-    "id, member_id, term_id, description, amount_cents, status, issued_on, due_on, paid_on, created_at";
+    "id, member_id, user_id, term_id, description, amount_cents, status, issued_on, due_on, paid_on, created_at";
 const SUMMARY_SELECT: &str = "SELECT m.id, m.member_number, m.first_name, m.last_name, m.email, m.employer, \
     m.job_title, m.city, m.disciplines, m.visibility, m.standing, m.expires_on, t.name AS tier_name, \
     m.home_chapter_id, c.name AS chapter_name \
@@ -198,7 +198,8 @@ macro_rules! insert_payment {
 /// once it commits, find the invoice paid and are refused; no payment is recorded twice.
 macro_rules! settle_in_tx {
     ($tx:expr, $invoice_id:expr, $payment:expr, $standing:expr, $now:expr) => {{
-        let invoice: Option<(i64, Option<i64>)> = sqlx::query_as(
+        // An event's invoice to a non-member has no member whose standing follows.
+        let invoice: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
             "UPDATE invoices SET status = 'paid', paid_on = $1 WHERE id = $2 AND status = 'open' \
              RETURNING member_id, term_id",
         )

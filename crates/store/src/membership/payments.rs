@@ -2,6 +2,7 @@
 
 use super::{INVOICE_COLUMNS, insert_payment, settle_in_tx};
 use crate::engine::audited;
+use crate::money::take_refund;
 use crate::{
     EndTerm, NewAuditEntry, NewPayment, NewPaymentEvent, NewRefund, PaymentEventRecord, PaymentRecord, RefundRecord,
     SettledStanding, Store, StoreError, StoreResult, UnixTime, with_reader, with_writer,
@@ -105,15 +106,7 @@ impl Store {
         audited!(
             self,
             |tx| {
-                let taken = sqlx::query(
-                    "UPDATE payments SET refunded_cents = refunded_cents + $1 \
-                     WHERE id = $2 AND $1 > 0 AND refunded_cents + $1 <= amount_cents",
-                )
-                .bind(refund.amount_cents)
-                .bind(refund.payment_id)
-                .execute(&mut *tx)
-                .await?;
-                if taken.rows_affected() == 0 {
+                let Some(refund_id) = take_refund!(tx, refund, end_term.is_some(), now)? else {
                     let row: Option<(i64, i64)> =
                         sqlx::query_as("SELECT amount_cents, refunded_cents FROM payments WHERE id = $1")
                             .bind(refund.payment_id)
@@ -121,21 +114,7 @@ impl Store {
                             .await?;
                     let Some((amount, refunded)) = row else { return Err(StoreError::NotFound) };
                     return Ok(RefundOutcome::ExceedsPayment { refundable_cents: (amount - refunded).max(0) });
-                }
-                let (refund_id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO refunds (payment_id, amount_cents, method, reason, ended_term, refunded_on, recorded_by, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(refund.payment_id)
-                .bind(refund.amount_cents)
-                .bind(&refund.method)
-                .bind(&refund.reason)
-                .bind(end_term.is_some())
-                .bind(refund.refunded_on)
-                .bind(refund.recorded_by)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+                };
                 if let Some(end) = end_term {
                     let ended = sqlx::query(
                         "UPDATE membership_terms SET status = 'cancelled', cancelled_on = $1 \

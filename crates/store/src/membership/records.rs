@@ -202,7 +202,10 @@ pub struct NewTerm {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
 pub struct InvoiceRecord {
     pub id: i64,
-    pub member_id: i64,
+    /// The membership record that owes it; `None` for an event's invoice to a non-member
+    /// (then `user_id` is the account that owes it), or once its person was erased.
+    pub member_id: Option<i64>,
+    pub user_id: Option<i64>,
     pub term_id: Option<i64>,
     pub description: String,
     pub amount_cents: i64,

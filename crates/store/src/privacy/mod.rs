@@ -114,7 +114,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("certifications", Member("member_id"), &["name", "number", "ce_fields"], &[]),
     t("membership_terms", Member("member_id"), &[], &[]),
     // Kept after erasure (the law asks for the books), without identity.
-    t("invoices", Member("member_id"), &[], &[]),
+    t("invoices", Either(&[Member("member_id"), User("user_id")]), &[], &[]),
     t("payments", Through { column: "invoice_id", parent: "invoices" }, &["reference"], &[]),
     t("payment_events", Through { column: "invoice_id", parent: "invoices" }, &[], &[]),
     t("refunds", Through { column: "payment_id", parent: "payments" }, &["reason"], &[]),
@@ -141,6 +141,8 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("ce_reminders", Member("member_id"), &[], &[]),
     t("event_registrations", User("user_id"), &[], &[]),
     t("calendar_feeds", User("user_id"), &[], &["token_hash"]),
+    t("event_prices", NotPersonal, &[], &[]),
+    t("event_discount_codes", NotPersonal, &[], &[]),
     t("ce_fact_requests", Member("member_id"), &[], &[]),
     t("consents", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
     t("erasure_requests", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
@@ -354,9 +356,10 @@ mod tests {
         let sql = condition(Through { column: "payment_id", parent: "payments" }, &person, &mut binds);
         assert_eq!(
             sql,
-            "payment_id IN (SELECT id FROM payments WHERE invoice_id IN (SELECT id FROM invoices WHERE member_id = $1))"
+            "payment_id IN (SELECT id FROM payments WHERE invoice_id IN (SELECT id FROM invoices \
+             WHERE (member_id = $1 OR user_id = $2)))"
         );
-        assert_eq!(binds, vec![Value::Int(9)]);
+        assert_eq!(binds, vec![Value::Int(9), Value::Int(7)]);
         let mut binds = Vec::new();
         let sql = condition(EmailKey("k"), &person, &mut binds);
         assert_eq!(sql, "(k LIKE $1 ESCAPE '\\' OR k LIKE $2 ESCAPE '\\')");

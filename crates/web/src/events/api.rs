@@ -234,6 +234,10 @@ pub struct EventFields {
     /// Publish at once (default: saved as a draft).
     #[serde(default)]
     publish: bool,
+    /// The share of the price refunded to registrants who cancel in time (default 100).
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 0, maximum = 100)]
+    refund_percent: Option<i64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/events", request_body = EventFields,
@@ -261,6 +265,8 @@ async fn create_event(
         pdh: pdh_text(f.pdh),
         topics: f.topics,
         provider: f.provider,
+        refund_percent: f.refund_percent.map(|n| n.to_string()).unwrap_or_default(),
+        ..Default::default()
     };
     let id = app.create_event(&actor, &form, &identity.request_id).await?;
     if f.publish {
@@ -354,7 +360,7 @@ async fn change_event(
         || c.topics.is_some()
         || c.provider.is_some();
     if details_change {
-        let mut form = EventForm::of(&view.event);
+        let mut form = app.event_form(&actor, id).await?;
         let set = |field: &mut String, value: Option<String>| {
             if let Some(v) = value {
                 *field = v;
@@ -412,6 +418,14 @@ pub struct Registration {
     /// The registrant's name and email (in rosters, for those who manage the event).
     name: Option<String>,
     email: Option<String>,
+    /// What it costs, in cents (0 for a free event), fixed when they registered.
+    price_cents: i64,
+    /// Which price applied: free, non_member, student or member.
+    price_basis: String,
+    /// The invoice raised once it held a seat (paid registrations).
+    invoice_id: Option<i64>,
+    /// Whether that invoice is paid.
+    paid: bool,
 }
 
 fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Registration {
@@ -426,6 +440,10 @@ fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Regis
         registered_at: iso_time(r.registered_at),
         name: who.map(|w| w.0.to_string()),
         email: who.map(|w| w.1.to_string()),
+        price_cents: r.price_cents,
+        price_basis: r.price_basis.code().into(),
+        invoice_id: r.invoice_id,
+        paid: r.invoice_paid,
     }
 }
 
@@ -467,6 +485,10 @@ pub struct NewRegistration {
     #[serde(default, deserialize_with = "whole::optional")]
     #[schema(minimum = 1)]
     member_id: Option<i64>,
+    /// One of the event's discount codes.
+    #[serde(default)]
+    #[schema(min_length = 3, max_length = 32)]
+    discount_code: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/registrations", request_body = NewRegistration,
@@ -483,7 +505,7 @@ async fn register(
 ) -> Result<Response, ApiError> {
     let f: NewRegistration = json_object_body(body)?;
     let before = app.event_for(Some(&actor), id).await?.registration.filter(|r| r.status.is_active());
-    let registration = app.register_for_event_as(&actor, id, f.member_id).await?;
+    let registration = app.register_for_event_as(&actor, id, f.member_id, f.discount_code.as_deref()).await?;
     let status = if f.member_id.is_none() && before.is_some() { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(registration_json(&registration, None))).into_response())
 }

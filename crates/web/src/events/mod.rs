@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use guildhall_app::events::{EventForm, EventView, TIME_ZONES};
+use guildhall_app::membership::format_money;
 use guildhall_app::records::{ChapterRecord, EventFilter, EventRecord, PageRequest, RegistrationRecord, RosterEntry};
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::events::{EventKind, EventStatus, EventTime, RegistrationStatus, event_time};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/roster", get(roster))
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
+        .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
         .route("/registrations/{id}/accept", post(accept_offer))
         .route("/registrations/{id}/check-in", post(check_in))
         .route("/events/{id}/release-credit", get(confirm_release_credit).post(release_credit))
@@ -238,6 +240,20 @@ struct EventPage {
     released: String,
     /// Whether the event is over (credit can be released).
     over: bool,
+    /// The price list: (who, price, early-bird price or empty).
+    prices: Vec<(String, String, String)>,
+    /// "Early-bird prices until …", when they apply.
+    early_bird: String,
+    /// What the viewer pays, in words ("Your price: $195.00 (member price, early-bird)").
+    your_price: String,
+    /// Why the viewer cannot register at any price (members-only events).
+    price_refusal: String,
+    /// The registration's invoice still to pay: (invoice id, amount).
+    to_pay: Option<(i64, String)>,
+    /// What the registration cost and whether it is paid, in words.
+    paid_note: String,
+    /// Until when the registrant may cancel themselves, and the refund rule, in words.
+    changes_note: String,
 }
 
 impl EventPage {
@@ -274,7 +290,73 @@ pub async fn event(
             format!("{} at {} {}", t.date, t.time, t.zone)
         })
         .unwrap_or_default();
+    let zone = &view.event.time_zone;
+    let at_words = |at: i64| {
+        let t = event_time(at, zone);
+        format!("{} at {} {}", t.date, t.time, t.zone)
+    };
+    let prices = view
+        .prices
+        .iter()
+        .map(|(who, price, early)| (who.clone(), format_money(*price), early.map(format_money).unwrap_or_default()))
+        .collect();
+    let now = app.clock.unix();
+    let early_bird = view
+        .event
+        .early_bird_until
+        .filter(|until| now < *until)
+        .map(|until| format!("Early-bird prices apply to registrations until {}.", at_words(until)))
+        .unwrap_or_default();
+    let (your_price, price_refusal) = match &view.your_price {
+        Some(Ok(q)) => (
+            format!(
+                "Your price: {} ({}{}).",
+                format_money(q.cents),
+                q.basis.label().to_lowercase(),
+                if q.early_bird { ", early-bird" } else { "" }
+            ),
+            String::new(),
+        ),
+        Some(Err(why)) => (String::new(), (*why).to_string()),
+        None => (String::new(), String::new()),
+    };
+    let active = view.registration.as_ref().filter(|r| r.status.is_active());
+    let to_pay = active
+        .filter(|r| !r.invoice_paid)
+        .and_then(|r| r.invoice_id.map(|invoice| (invoice, format_money(r.price_cents))));
+    let paid_note = match active {
+        Some(r) if r.invoice_paid => {
+            format!("Paid: {} ({}).", format_money(r.price_cents), r.price_basis.label().to_lowercase())
+        }
+        Some(r) if r.price_cents > 0 && r.invoice_id.is_none() => format!(
+            "Your price, {} ({}), is invoiced when you take up a seat.",
+            format_money(r.price_cents),
+            r.price_basis.label().to_lowercase()
+        ),
+        _ => String::new(),
+    };
+    let deadline = view.event.changes_until.unwrap_or(view.event.registration_closes_at);
+    let changes_note = if !view.prices.is_empty() {
+        format!(
+            "You can cancel or transfer your registration yourself until {}; {}",
+            at_words(deadline),
+            match view.event.refund_percent {
+                100 => "what you paid is refunded in full.".to_string(),
+                0 => "what you paid is not refunded.".to_string(),
+                n => format!("{n}% of what you paid is refunded."),
+            }
+        )
+    } else {
+        format!("You can cancel or transfer your registration yourself until {}.", at_words(deadline))
+    };
     render(&EventPage {
+        prices,
+        early_bird,
+        your_price,
+        price_refusal,
+        to_pay,
+        paid_note,
+        changes_note,
         chrome: Chrome::new(&app, &identity, &view.event.title, "events").await,
         line: EventLine::of(&view.event),
         time_zone: view.event.time_zone.clone(),
@@ -306,6 +388,7 @@ fn event_notice(done: &str) -> String {
         "waitlisted" => "The event is full, so you are on its waitlist; we emailed you your place in line.",
         "accepted" => "The seat is yours: you are registered.",
         "registration_cancelled" => "The registration is cancelled.",
+        "transferred" => "The registration is transferred; both of you were told by email.",
         "checked_in" => "Checked in.",
         "credit_released" => "The credit is released: each member checked in has it in their PDH ledger, and every attendee has a certificate.",
         _ => "",
@@ -313,13 +396,19 @@ fn event_notice(done: &str) -> String {
     .to_string()
 }
 
+#[derive(Deserialize, Default)]
+pub struct RegisterForm {
+    #[serde(default)]
+    discount_code: String,
+}
+
 pub async fn register(
     State(app): State<Arc<App>>,
     SignedIn(actor, _): SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> PageResult {
-    let registration = app.register_for_event(&actor, id).await?;
+    let registration = app.register_for_event_as(&actor, id, None, Some(&form.discount_code)).await?;
     let done = if registration.status == RegistrationStatus::Waitlisted { "waitlisted" } else { "registered" };
     crate::kit::done(&format!("/events/{id}"), done)
 }
@@ -357,6 +446,21 @@ async fn cancel_registration_page(
     }
     if registration.status == RegistrationStatus::Waitlisted {
         consequences.push("The place in line is given up; registering again joins the end of the line.".to_string());
+    }
+    if registration.invoice_paid {
+        let percent = u8::try_from(view.event.refund_percent).unwrap_or(100);
+        let back = guildhall_domain::events::refund_due(registration.price_cents, percent, false);
+        consequences.push(if back > 0 {
+            format!(
+                "{} of the {} paid is refunded, the way it was paid.",
+                format_money(back),
+                format_money(registration.price_cents)
+            )
+        } else {
+            "Under the event's refund rule, nothing of what was paid is refunded.".to_string()
+        });
+    } else if registration.invoice_id.is_some() {
+        consequences.push("Its unpaid invoice is cancelled.".to_string());
     }
     let heading = if own { "Cancel your registration?" } else { "Cancel this registration?" };
     Ok(ConfirmPage {
@@ -424,11 +528,36 @@ fn event_form(pairs: Vec<(String, String)>) -> EventForm {
             "registration_closes" => &mut form.registration_closes,
             "pdh" => &mut form.pdh,
             "provider" => &mut form.provider,
+            "early_bird_until" => &mut form.early_bird_until,
+            "changes_until" => &mut form.changes_until,
+            "refund_percent" => &mut form.refund_percent,
+            "discount_codes" => &mut form.discount_codes,
             "topics" => {
                 form.topics.push(value);
                 continue;
             }
-            _ => continue,
+            other => {
+                // `price:<audience>` and `early_price:<audience>`, one pair per audience.
+                let (early, audience) = match other.split_once(':') {
+                    Some(("price", audience)) => (false, audience),
+                    Some(("early_price", audience)) => (true, audience),
+                    _ => continue,
+                };
+                let at = match form.prices.iter().position(|(key, _, _)| key == audience) {
+                    Some(at) => at,
+                    None => {
+                        form.prices.push((audience.to_string(), String::new(), String::new()));
+                        form.prices.len() - 1
+                    }
+                };
+                let entry = &mut form.prices[at];
+                if early {
+                    entry.2 = value;
+                } else {
+                    entry.1 = value;
+                }
+                continue;
+            }
         };
         *field = value;
     }
@@ -450,6 +579,8 @@ struct FormPage {
     society: bool,
     time_zones: Vec<&'static str>,
     topics: &'static [(&'static str, &'static str)],
+    /// The price rows: (audience key, who).
+    audiences: Vec<(String, String)>,
 }
 
 async fn form_page(
@@ -473,6 +604,11 @@ async fn form_page(
         time_zones.insert(0, "");
     }
     let heading = if id.is_some() { format!("Edit {}", f.title) } else { "New event".to_string() };
+    let mut audiences =
+        vec![("non_member".to_string(), "Non-members".to_string()), ("student".into(), "Students".into())];
+    for tier in &app.reference().await?.tiers {
+        audiences.push((format!("tier:{}", tier.id), format!("{} members", tier.name)));
+    }
     Ok(FormPage {
         chrome: Chrome::new(app, identity, &heading, "events").await,
         form,
@@ -483,6 +619,7 @@ async fn form_page(
         kinds: EventKind::ALL,
         time_zones,
         topics: guildhall_app::ce::COMMON_TOPICS,
+        audiences,
         f,
     })
 }
@@ -501,10 +638,7 @@ pub async fn new_event(
 ) -> PageResult {
     actor.require(guildhall_app::Permission::CreateEvents)?;
     let f = match parse_id(&q.copy, "event")? {
-        Some(id) => {
-            let (event, _) = app.event_roster(&actor, id).await?;
-            EventForm::of(&event)
-        }
+        Some(id) => app.event_form(&actor, id).await?,
         None => EventForm {
             time_zone: app.settings.events.time_zone.clone(),
             kind: "seminar".into(),
@@ -531,8 +665,8 @@ pub async fn create(
 }
 
 pub async fn edit(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn, Path(id): Path<i64>) -> PageResult {
-    let (event, _) = app.event_roster(&actor, id).await?;
-    render(&form_page(&app, &actor, &identity, Some(id), EventForm::of(&event), FormState::default()).await?)
+    let f = app.event_form(&actor, id).await?;
+    render(&form_page(&app, &actor, &identity, Some(id), f, FormState::default()).await?)
 }
 
 pub async fn save(
@@ -825,4 +959,78 @@ pub async fn reset_calendar_feed(
 ) -> PageResult {
     let address = app.reset_calendar_feed(&actor).await?;
     render(&CalendarFeedPage { chrome: Chrome::new(&app, &identity, "Your calendar feed", "events").await, address })
+}
+
+// ---------------------------------------------------------------- transfer
+
+#[derive(Template)]
+#[template(path = "events/transfer.html")]
+struct TransferPage {
+    chrome: Chrome,
+    form: FormState,
+    id: i64,
+    event_id: i64,
+    title: String,
+    when: String,
+    email: String,
+}
+
+async fn transfer_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+    email: String,
+    form: FormState,
+) -> Result<TransferPage, HtmlError> {
+    let registration = app.registration_for(actor, id).await?;
+    let view = app.event_for(Some(actor), registration.event_id).await?;
+    let starts = event_time(view.event.starts_at, &view.event.time_zone);
+    Ok(TransferPage {
+        chrome: Chrome::new(app, identity, "Transfer the registration", "events").await,
+        form,
+        id,
+        event_id: view.event.id,
+        title: view.event.title,
+        when: format!("{} at {} {}", starts.date, starts.time, starts.zone),
+        email,
+    })
+}
+
+pub async fn transfer_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    render(&transfer_page(&app, &actor, &identity, id, String::new(), FormState::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct TransferForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn transfer(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<TransferForm>,
+) -> PageResult {
+    let registration = app.registration_for(&actor, id).await?;
+    match app.transfer_registration(&actor, id, &f.email, &identity.request_id).await {
+        Ok(()) => {
+            let back = if registration.user_id == actor.user_id {
+                format!("/events/{}", registration.event_id)
+            } else {
+                format!("/events/{}/roster", registration.event_id)
+            };
+            done(&back, "transferred")
+        }
+        Err(err @ AppError::Validation { .. }) => {
+            let page = transfer_page(&app, &actor, &identity, id, f.email, FormState::from_error(&err)).await?;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
