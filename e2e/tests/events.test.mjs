@@ -170,3 +170,36 @@ test('credit released after last month\'s webinar counts on the member\'s CE pag
   await stranger.page.screenshot({ path: screenshotPath('certificate-public.png'), fullPage: true });
   await Promise.all([maya.context.close(), stranger.context.close()]);
 });
+
+test('a paid conference: the member pays her registration at her member price by card and can transfer her seat', async () => {
+  const maya = await newPage(browser, server.baseURL, { axe: true });
+  assert.equal((await signIn(maya.page, DEMO.member, DEMO_PASSWORD)).status(), 303);
+  await maya.page.goto('/events');
+  await maya.page.getByRole('link', { name: 'Annual Engineering Conference' }).first().click();
+  await maya.page.waitForLoadState('load');
+  const eventPath = new URL(maya.page.url()).pathname;
+  // The demo registered her: at the member's early-bird price, read from her membership on
+  // the event's date, invoiced and not yet paid.
+  assert.ok(await maya.page.getByRole('table').count() > 0, 'the prices are listed');
+  await accessible(maya.page, 'a paid event');
+  await maya.page.screenshot({ path: screenshotPath('events-paid.png'), fullPage: true });
+  await maya.page.getByRole('link', { name: /Pay \$195\.00 now/ }).click();
+  await maya.page.waitForLoadState('load');
+  await maya.page.getByRole('button', { name: /Pay/ }).click();
+  await maya.page.waitForLoadState('load');
+  await maya.page.goto(eventPath);
+  assert.match(await maya.page.locator('main').innerText(), /Paid: \$195\.00 \(member price\)/);
+  await maya.page.getByRole('link', { name: 'Transfer it to a colleague' }).click();
+  await maya.page.waitForLoadState('load');
+  await accessible(maya.page, 'the transfer page');
+  await maya.page.setViewportSize({ width: 390, height: 844 });
+  await maya.page.screenshot({ path: screenshotPath('events-transfer-390.png'), fullPage: true });
+
+  // Staff see the prices, early-bird date, codes and refund rule in the event's form.
+  const staff = await newPage(browser, server.baseURL, { axe: true });
+  assert.equal((await signIn(staff.page, DEMO.staff, DEMO_PASSWORD)).status(), 303);
+  await staff.page.goto(`${eventPath}/edit`);
+  assert.equal(await staff.page.getByLabel('Discount codes').inputValue(), 'VOLUNTEER 50 20');
+  await accessible(staff.page, 'the paid event form');
+  await staff.page.screenshot({ path: screenshotPath('events-price-form.png'), fullPage: true });
+});

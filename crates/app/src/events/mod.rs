@@ -325,7 +325,7 @@ impl App {
                 PriceAudience::NonMember => "Non-members".to_string(),
                 PriceAudience::Student => "Students".to_string(),
                 PriceAudience::Tier(tier) => match self.tier_by_id(tier).await? {
-                    Some(t) => format!("{} members", t.name),
+                    Some(t) => format!("Members, {}", t.name),
                     None => continue,
                 },
             };
@@ -1198,7 +1198,9 @@ fn pricing_from_form(
             let who = match audience {
                 PriceAudience::NonMember => "non-members".to_string(),
                 PriceAudience::Student => "students".to_string(),
-                PriceAudience::Tier(id) => tier(id).map(|t| format!("{} members", t.name)).unwrap_or_default(),
+                PriceAudience::Tier(id) => {
+                    tier(id).map(|t| format!("members of the {} tier", t.name)).unwrap_or_default()
+                }
             };
             let mut money = |text: &str, what: &str| match text.trim() {
                 "" => None,

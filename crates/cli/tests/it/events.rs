@@ -316,6 +316,11 @@ async fn who_may_see_manage_and_register_for_which_events() {
             ),
             // Maya's registration: hers to see and cancel, or staff's (the society's event).
             (Call::Get(format!("/registrations/{hers}/cancel")), [SignIn, Ok, NotFound, Ok, Ok]),
+            (Call::Get(format!("/registrations/{hers}/transfer")), [SignIn, Ok, NotFound, Ok, Ok]),
+            (
+                Call::Form(format!("/registrations/{hers}/transfer"), &[("email", "nobody@example.org")]),
+                [SignIn, Invalid, NotFound, Invalid, Invalid],
+            ),
             (
                 Call::Form(format!("/registrations/{hers}/accept"), &[]),
                 [SignIn, Invalid, NotFound, Forbidden, Forbidden],

@@ -607,7 +607,7 @@ async fn form_page(
     let mut audiences =
         vec![("non_member".to_string(), "Non-members".to_string()), ("student".into(), "Students".into())];
     for tier in &app.reference().await?.tiers {
-        audiences.push((format!("tier:{}", tier.id), format!("{} members", tier.name)));
+        audiences.push((format!("tier:{}", tier.id), format!("Members, {}", tier.name)));
     }
     Ok(FormPage {
         chrome: Chrome::new(app, identity, &heading, "events").await,
