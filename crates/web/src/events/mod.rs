@@ -499,12 +499,7 @@ pub async fn cancel_registration(
     }
     let registration = app.registration_for(&actor, id).await?;
     app.cancel_registration(&actor, id, &identity.request_id).await?;
-    let back = if registration.user_id == actor.user_id {
-        format!("/events/{}", registration.event_id)
-    } else {
-        format!("/events/{}/roster", registration.event_id)
-    };
-    done(&back, "registration_cancelled")
+    done(&back_from(&registration, &actor), "registration_cancelled")
 }
 
 // ---------------------------------------------------------------- managing events
@@ -1019,18 +1014,21 @@ pub async fn transfer(
 ) -> PageResult {
     let registration = app.registration_for(&actor, id).await?;
     match app.transfer_registration(&actor, id, &f.email, &identity.request_id).await {
-        Ok(()) => {
-            let back = if registration.user_id == actor.user_id {
-                format!("/events/{}", registration.event_id)
-            } else {
-                format!("/events/{}/roster", registration.event_id)
-            };
-            done(&back, "transferred")
-        }
+        Ok(()) => done(&back_from(&registration, &actor), "transferred"),
         Err(err @ AppError::Validation { .. }) => {
             let page = transfer_page(&app, &actor, &identity, id, f.email, FormState::from_error(&err)).await?;
             rerender(&page, &err)
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// Where a change to a registration returns to: the event's page for its own person, the
+/// roster for those who manage the event.
+fn back_from(registration: &RegistrationRecord, actor: &Actor) -> String {
+    if registration.user_id == actor.user_id {
+        format!("/events/{}", registration.event_id)
+    } else {
+        format!("/events/{}/roster", registration.event_id)
     }
 }
