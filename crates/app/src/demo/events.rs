@@ -189,6 +189,7 @@ impl App {
                 changes_until: String::new(),
                 refund_percent: if paid { "80".into() } else { String::new() },
                 discount_codes: if paid { "VOLUNTEER 50 20".into() } else { String::new() },
+                minutes_per_pdh: String::new(),
             };
             // The Capital Chapter's dinner is its officer's draft; the rest are published.
             let by = if chapter == Some(0) { &officer } else { staff };
@@ -256,6 +257,7 @@ impl App {
             early_bird_until: None,
             changes_until: None,
             refund_percent: 100,
+            minutes_per_pdh: 50,
         };
         let audit = self.audit_entry(staff, "event.created", "event", "demo");
         let pricing = guildhall_store::EventPricing::default();

@@ -8,16 +8,18 @@
 mod calendar;
 mod certificate;
 
+use guildhall_domain::csv::attendance::{AttendanceColumns, parse_attendance};
 use guildhall_domain::csv::members::parse_career_stage;
 use guildhall_domain::events::{
-    Buyer, EventKind, EventPrice, EventStatus, PriceAudience, Quote, RegistrationStatus, discount_code, event_time,
-    local_instant, quote, refund_due, registration_open, self_service_open,
+    Buyer, EventKind, EventPrice, EventStatus, PartialCreditRule, PriceAudience, Quote, RegistrationStatus,
+    SessionWindow, Span, credit, discount_code, event_time, local_instant, minutes_in, quote, refund_due,
+    registration_open, self_service_open,
 };
 use guildhall_domain::member::CareerStage;
 use guildhall_store::{
-    CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventPricing, EventRecord, MyRegistration,
-    NewCeActivity, NewDiscountCode, NewEvent, NewMail, Page, PageRequest, Recorded, Registered, RegistrationPrice,
-    RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
+    AttendanceRecord, CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventPricing, EventRecord,
+    MyRegistration, NewCeActivity, NewDiscountCode, NewEvent, NewMail, Page, PageRequest, Recorded, Registered,
+    RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
@@ -58,6 +60,13 @@ const CALENDAR_PAST_SECS: i64 = 31 * 86_400;
 const CALENDAR_PAGES: u32 = 10;
 /// The most credit one event carries (100 PDH, in millionths).
 const MAX_PDH_MICRO: i64 = 100_000_000;
+/// Minutes of attendance that earn one PDH unless the event says otherwise (boards' usual
+/// "50-minute hour").
+const DEFAULT_MINUTES_PER_PDH: i64 = 50;
+/// Partial credit from an attendance report is granted in quarter PDH.
+const CREDIT_STEP_MICRO: i64 = 250_000;
+/// The largest attendance report accepted (a 5,000-person webinar's report is about 1 MB).
+pub const MAX_ATTENDANCE_FILE: usize = 8 * 1024 * 1024;
 /// The most a registration may cost ($100,000).
 const MAX_PRICE_CENTS: i64 = 10_000_000;
 
@@ -97,6 +106,9 @@ pub struct EventForm {
     pub refund_percent: String,
     /// One discount code per line: `CODE PERCENT [MAXIMUM USES]`.
     pub discount_codes: String,
+    /// Minutes of attendance for each PDH, when attendance comes from a webinar's report
+    /// (empty: 50).
+    pub minutes_per_pdh: String,
 }
 
 /// An audience's key in the event form.
@@ -137,6 +149,7 @@ impl EventForm {
             early_bird_until: event.early_bird_until.map(input).unwrap_or_default(),
             changes_until: event.changes_until.map(input).unwrap_or_default(),
             refund_percent: event.refund_percent.to_string(),
+            minutes_per_pdh: event.minutes_per_pdh.to_string(),
             discount_codes: codes
                 .iter()
                 .map(|c| match c.max_uses {
@@ -820,6 +833,12 @@ impl App {
         let ends = event_date(event.ends_at, &event.time_zone);
         let mut release = CreditRelease::default();
         for attendee in &attendees {
+            // An attendance report may have given less than the event's PDH, or none.
+            let earned = attendee.registration.credit_micro.unwrap_or(event.pdh_micro);
+            if earned == 0 {
+                release.without_credit += 1;
+                continue;
+            }
             let code = match &attendee.registration.certificate_code {
                 Some(code) => code.clone(),
                 None => self.store.set_certificate_code(attendee.registration.id, &certificate_code()?).await?,
@@ -838,7 +857,7 @@ impl App {
                 starts_on: (ends > starts).then_some(starts),
                 ends_on: (ends > starts).then_some(ends),
                 sessions: Vec::new(),
-                quantity_micro: event.pdh_micro,
+                quantity_micro: earned,
                 unit: "hour".into(),
                 provider: event.provider.clone(),
                 provider_approvals: String::new(),
@@ -855,6 +874,101 @@ impl App {
             }
         }
         Ok(release)
+    }
+
+    /// Records a webinar's attendance report (Zoom's or Teams' export, or another layout
+    /// with a column `mapping`): each confirmed registrant found by email is checked in with
+    /// the minutes attended and the credit those earn under the event's rule (so many
+    /// minutes for each PDH, in quarter PDH, never above the event's). Those who manage the
+    /// event, once it has started. Rows that match no confirmed registration and rows the
+    /// file could not read are listed in the report, not dropped.
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        event_id: i64,
+        file: &[u8],
+        mapping: Option<&str>,
+        request_id: &str,
+    ) -> AppResult<AttendanceReport> {
+        let event = self.managed_event(actor, event_id).await?;
+        if event.status != EventStatus::Published {
+            return Err(AppError::invalid("Attendance is recorded for a published event that took place."));
+        }
+        if self.clock.unix() < event.starts_at {
+            return Err(AppError::invalid("Attendance can be recorded once the event has started."));
+        }
+        if file.is_empty() {
+            return Err(AppError::invalid_field("file", "Choose the attendance report to upload."));
+        }
+        if file.len() > MAX_ATTENDANCE_FILE {
+            return Err(AppError::invalid_field("file", "The file is larger than 8 MB: is it an attendance report?"));
+        }
+        let columns = match mapping.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(text) => Some(AttendanceColumns::from_toml(text).map_err(|m| AppError::invalid_field("mapping", m))?),
+            None => None,
+        };
+        let parsed = parse_attendance(file, &event.time_zone, columns.as_ref())
+            .map_err(|e| AppError::invalid_field("file", e.to_string()))?;
+        let rule = PartialCreditRule::new(u32::try_from(event.minutes_per_pdh).unwrap_or(50), CREDIT_STEP_MICRO)
+            .map_err(|e| AppError::Internal(format!("the event's credit rule: {e}")))?;
+        let session = SessionWindow { starts_at: event.starts_at, ends_at: event.ends_at, pdh_micro: event.pdh_micro };
+        // Each person's joins, by email, in the order the file first names them.
+        let mut people: Vec<(String, String, Vec<Span>)> = Vec::new();
+        for row in parsed.rows {
+            match people.iter_mut().find(|(email, _, _)| *email == row.email && !row.email.is_empty()) {
+                Some((_, _, spans)) => spans.push(row.span),
+                None => people.push((row.email, row.name, vec![row.span])),
+            }
+        }
+        let roster = self.store.event_roster(event_id).await?;
+        let mut report = AttendanceReport {
+            problems: parsed.problems.iter().map(ToString::to_string).collect(),
+            ..Default::default()
+        };
+        let mut records = Vec::new();
+        for (email, name, spans) in people {
+            let minutes = minutes_in(&spans, &session);
+            let earned = credit(&spans, std::slice::from_ref(&session), &rule).first().map_or(0, |c| c.pdh_micro);
+            let registrant = roster.iter().find(|r| {
+                r.registration.status == RegistrationStatus::Confirmed
+                    && !email.is_empty()
+                    && r.email.eq_ignore_ascii_case(&email)
+            });
+            match registrant {
+                Some(r) if r.registration.certificate_code.is_some() => {
+                    report.already_released.push(Attendee {
+                        name: r.name.clone(),
+                        email,
+                        minutes,
+                        credit_micro: earned,
+                    });
+                }
+                Some(r) => {
+                    records.push(AttendanceRecord {
+                        registration_id: r.registration.id,
+                        minutes,
+                        credit_micro: earned,
+                    });
+                    report.matched.push(Attendee { name: r.name.clone(), email, minutes, credit_micro: earned });
+                }
+                None => report.unmatched.push(Attendee { name, email, minutes, credit_micro: earned }),
+            }
+        }
+        let mut audit = self.audit_entry(actor, "event.attendance_recorded", "event", request_id);
+        audit.subject_id = Some(event_id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        audit.after_json = Some(
+            json!({
+                "matched": report.matched.len(),
+                "unmatched": report.unmatched.len(),
+                "unreadable_rows": report.problems.len(),
+            })
+            .to_string(),
+        );
+        report.recorded = self.store.record_attendance(event_id, &records, &audit, self.clock.unix()).await?;
+        self.forget_kept_pages();
+        Ok(report)
     }
 
     /// The certificate of attendance as a PDF, for anyone with its code.
@@ -1142,6 +1256,16 @@ impl App {
                 }
             },
         };
+        let minutes_per_pdh = match form.minutes_per_pdh.trim() {
+            "" => DEFAULT_MINUTES_PER_PDH,
+            text => match text.parse::<i64>() {
+                Ok(n) if (1..=600).contains(&n) => n,
+                _ => {
+                    errors.add("minutes_per_pdh", "The minutes for each PDH are a whole number from 1 to 600.");
+                    DEFAULT_MINUTES_PER_PDH
+                }
+            },
+        };
         errors.into_result()?;
         match (kind, starts_at, ends_at, registration_closes_at) {
             (Some(kind), Some(starts_at), Some(ends_at), Some(registration_closes_at)) => Ok((
@@ -1164,6 +1288,7 @@ impl App {
                     early_bird_until,
                     changes_until,
                     refund_percent,
+                    minutes_per_pdh,
                 },
                 pricing,
             )),
@@ -1269,6 +1394,31 @@ fn pricing_from_form(
     }
 }
 
+/// What recording an attendance report did ([`App::record_attendance`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AttendanceReport {
+    /// Confirmed registrants found in the report, with what it gives them.
+    pub matched: Vec<Attendee>,
+    /// People in the report who match no confirmed registration (by email).
+    pub unmatched: Vec<Attendee>,
+    /// Registrants whose credit was released before: left as they were.
+    pub already_released: Vec<Attendee>,
+    /// Rows the file could not read, and cautions about it, in words.
+    pub problems: Vec<String>,
+    /// Registrations changed.
+    pub recorded: usize,
+}
+
+/// One person of an attendance report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    pub name: String,
+    pub email: String,
+    pub minutes: i64,
+    /// The credit the minutes earn (millionths of a PDH).
+    pub credit_micro: i64,
+}
+
 /// What releasing an event's credit did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CreditRelease {
@@ -1280,6 +1430,8 @@ pub struct CreditRelease {
     pub guests: usize,
     /// Certificates of attendance that stand.
     pub certificates: usize,
+    /// Checked-in attendees whose attendance report earned them no credit.
+    pub without_credit: usize,
 }
 
 /// The CE engine's activity kind for an event of `kind`.
@@ -1335,6 +1487,7 @@ fn event_json(e: &NewEvent, pricing: &EventPricing) -> serde_json::Value {
         "early_bird_until": e.early_bird_until,
         "changes_until": e.changes_until,
         "refund_percent": e.refund_percent,
+        "minutes_per_pdh": e.minutes_per_pdh,
         "chapter_id": e.chapter_id,
         "kind": e.kind.code(),
         "title": e.title,

@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.published", "Event published"),
     ("event.registration_cancelled", "Event registration cancelled by staff or an officer"),
     ("event.registration_transferred", "Event registration transferred by staff or an officer"),
+    ("event.attendance_recorded", "Webinar attendance report recorded"),
     ("group.changed", "Group changed"),
     ("group.created", "Group created"),
     ("group.deleted", "Group deleted"),

@@ -790,3 +790,129 @@ async fn a_registrant_transfers_their_seat_to_a_colleague_who_is_told_by_email()
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn a_webinar_s_attendance_report_checks_registrants_in_with_partial_credit_and_lists_the_rest() {
+    use axum::http::header;
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/Chicago";
+        let starts_at = t.app.clock.unix() + 86_400;
+        let form = EventForm {
+            kind: "webinar".into(),
+            title: "Flood-damaged structures".into(),
+            time_zone: zone.into(),
+            starts: event_time(starts_at, zone).input,
+            ends: event_time(starts_at + 2 * 3_600, zone).input,
+            online_link: "https://meet.example.org/flood".into(),
+            capacity: "100".into(),
+            pdh: "2".into(),
+            topics: vec!["technical".into()],
+            minutes_per_pdh: "50".into(),
+            ..Default::default()
+        };
+        let event_id = t.app.create_event(&staff, &form, "test").await.unwrap();
+        t.app.publish_event(&staff, event_id, "test").await.unwrap();
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        t.app.register_for_event(&member, event_id).await.unwrap();
+        let guest = people(&t, 1).await.remove(0);
+        t.app.register_for_event(&guest, event_id).await.unwrap();
+
+        // Zoom's participants report, times on the host's (the event's) wall clock.
+        let at = |minutes: i64| event_time(starts_at + minutes * 60, zone).input.replace('T', " ") + ":00";
+        let report = format!(
+            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
+             Maya,{MEMBER},{},{},40,No\n\
+             Maya,{},{},{},30,No\n\
+             Attendee,{},{},{},120,No\n\
+             Walk-in,walkin@example.org,{},{},60,Yes\n\
+             Broken,broken@example.org,not a time,{},1,No\n",
+            at(0),
+            at(40),
+            MEMBER.to_uppercase(),
+            at(50),
+            at(80),
+            guest.email,
+            at(-5),
+            at(125),
+            at(10),
+            at(70),
+            at(20),
+        );
+        let mut client = t.signed_in(STAFF).await;
+        let early = client
+            .post_multipart(
+                &format!("/events/{event_id}/attendance"),
+                &[],
+                Some(("file", "zoom.csv", report.as_bytes())),
+            )
+            .await;
+        assert_eq!(
+            early.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{e:?}: not before the webinar starts: {}",
+            early.body
+        );
+
+        t.app.clock.advance(86_400 + 3 * 3_600);
+        let mut client = t.signed_in(STAFF).await;
+        let mut officer = t.signed_in(OFFICER).await;
+        let refused = officer
+            .post_multipart(
+                &format!("/events/{event_id}/attendance"),
+                &[],
+                Some(("file", "zoom.csv", report.as_bytes())),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{e:?}: an officer does not manage the society's event");
+        let page = client
+            .post_multipart(
+                &format!("/events/{event_id}/attendance"),
+                &[],
+                Some(("file", "zoom.csv", report.as_bytes())),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{e:?}: {}", page.body);
+        assert!(page.body.contains("walkin@example.org"), "{e:?}: the walk-in is listed, not dropped");
+        assert!(page.body.contains("line 6"), "{e:?}: the unreadable row is named");
+
+        // Maya left and came back: 70 minutes, 1.25 PDH (quarter steps of 50-minute hours);
+        // the guest was there throughout: the event's 2 PDH, no more.
+        let (_, roster) = t.app.event_roster(&staff, event_id).await.unwrap();
+        let of =
+            |email: &str| roster.iter().find(|r| r.email.eq_ignore_ascii_case(email)).unwrap().registration.clone();
+        let (maya, them) = (of(MEMBER), of(&guest.email));
+        assert_eq!((maya.attended_minutes, maya.credit_micro), (Some(70), Some(1_250_000)), "{e:?}");
+        assert_eq!((them.attended_minutes, them.credit_micro), (Some(120), Some(2_000_000)), "{e:?}");
+        assert!(maya.checked_in_at.is_some() && them.checked_in_at.is_some(), "{e:?}");
+
+        // The API takes the same report as text/csv and says the same; releasing through the
+        // API puts Maya's 1.25 PDH into her ledger, on her certificate too.
+        let csrf = client.csrf();
+        let request = client
+            .request(Method::POST, &format!("/api/v1/events/{event_id}/attendance"))
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(axum::body::Body::from(report.clone()))
+            .unwrap();
+        let api = client.send(request).await;
+        assert_eq!(api.status, StatusCode::OK, "{e:?}: {}", api.body);
+        let json = api.json();
+        assert_eq!(json["unmatched"][0]["email"], "walkin@example.org", "{e:?}");
+        assert_eq!(json["matched"].as_array().unwrap().len(), 2, "{e:?}");
+        let released = client.api(Method::POST, &format!("/api/v1/events/{event_id}/release-credit"), None).await;
+        assert_eq!(released.status, StatusCode::OK, "{e:?}: {}", released.body);
+        assert_eq!((released.json()["credited"].as_i64(), released.json()["guests"].as_i64()), (Some(1), Some(1)));
+        let (code, ..) = t.app.my_certificates(&member).await.unwrap().remove(0);
+        assert_eq!(t.app.certificate(&code).await.unwrap().event.pdh_micro, 1_250_000, "{e:?}");
+        let again = client
+            .post_multipart(
+                &format!("/events/{event_id}/attendance"),
+                &[],
+                Some(("file", "zoom.csv", report.as_bytes())),
+            )
+            .await;
+        assert!(again.body.contains("Credit released before"), "{e:?}: released credit is left as it was");
+    }
+}

@@ -48,6 +48,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         early_bird_until: None,
         changes_until: None,
         refund_percent: 100,
+        minutes_per_pdh: 50,
     };
     let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
     let pricing = guildhall_store::EventPricing::default();

@@ -19,7 +19,8 @@ use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreR
 
 const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
     online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, pdh_micro, topics, provider, \
-    credit_released_at, status, created_by, created_at, updated_at, early_bird_until, changes_until, refund_percent";
+    credit_released_at, status, created_by, created_at, updated_at, early_bird_until, changes_until, refund_percent, \
+    minutes_per_pdh";
 
 /// A registration's columns over `event_registrations r`, with its place in line.
 const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
@@ -27,7 +28,7 @@ const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.
     AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS position, r.offered_until, \
     r.checked_in_at, r.certificate_code, r.registered_at, r.updated_at, r.price_cents, r.price_basis, r.invoice_id, \
     COALESCE((SELECT CASE WHEN i.status = 'paid' THEN TRUE ELSE FALSE END FROM invoices i WHERE i.id = r.invoice_id), \
-    FALSE) AS invoice_paid";
+    FALSE) AS invoice_paid, r.attended_minutes, r.credit_micro";
 
 /// An event's roster (`$1` the event): confirmed first, then offered, then the waitlist in
 /// line, then cancelled.
@@ -40,7 +41,7 @@ fn roster_sql() -> String {
     )
 }
 
-/// Binds an event's details, in the order of [`NewEvent`]'s fields (eighteen placeholders).
+/// Binds an event's details, in the order of [`NewEvent`]'s fields (nineteen placeholders).
 macro_rules! bind_event_details {
     ($query:expr, $event:expr) => {
         $query
@@ -62,6 +63,7 @@ macro_rules! bind_event_details {
             .bind($event.early_bird_until)
             .bind($event.changes_until)
             .bind($event.refund_percent)
+            .bind($event.minutes_per_pdh)
     };
 }
 
@@ -295,9 +297,9 @@ impl Store {
                 let insert = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
                      address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, \
-                     early_bird_until, changes_until, refund_percent, status, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'draft', \
-                     $19, $20, $20) RETURNING id",
+                     early_bird_until, changes_until, refund_percent, minutes_per_pdh, status, created_by, created_at, \
+                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                     $18, $19, 'draft', $20, $21, $21) RETURNING id",
                 );
                 let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
                 save_pricing!(tx, id, pricing).await?;
@@ -330,7 +332,8 @@ impl Store {
                     "UPDATE events SET chapter_id = $2, kind = $3, title = $4, description = $5, time_zone = $6, \
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
                      registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, \
-                     early_bird_until = $17, changes_until = $18, refund_percent = $19, updated_at = $20 \
+                     early_bird_until = $17, changes_until = $18, refund_percent = $19, minutes_per_pdh = $20, \
+                     updated_at = $21 \
                      WHERE id = $1 AND seats_taken <= $12",
                 )
                 .bind(id);
@@ -892,6 +895,44 @@ impl Store {
         )
     }
 
+    /// Records what an attendance report says of an event's confirmed registrations: minutes
+    /// attended and the credit they earn; those who attended at all are checked in (at
+    /// `now`, unless they were at the door). Registrations whose credit was released (they
+    /// have a certificate) keep what they had. All in one transaction with `audit`; returns
+    /// how many registrations changed.
+    pub async fn record_attendance(
+        &self,
+        event_id: i64,
+        attendance: &[AttendanceRecord],
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<usize> {
+        audited!(
+            self,
+            |tx| {
+                let mut changed = 0;
+                for a in attendance {
+                    let done = sqlx::query(
+                        "UPDATE event_registrations SET attended_minutes = $2, credit_micro = $3, \
+                         checked_in_at = CASE WHEN $2 > 0 THEN COALESCE(checked_in_at, $4) ELSE checked_in_at END, \
+                         updated_at = $4 WHERE id = $1 AND event_id = $5 AND status = 'confirmed' \
+                         AND certificate_code IS NULL",
+                    )
+                    .bind(a.registration_id)
+                    .bind(a.minutes)
+                    .bind(a.credit_micro)
+                    .bind(now)
+                    .bind(event_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    changed += usize::try_from(done.rows_affected()).unwrap_or(0);
+                }
+                changed
+            },
+            |_changed| audit.clone()
+        )
+    }
+
     /// Gives a registration its certificate code, unless it has one; returns the code it has.
     pub async fn set_certificate_code(&self, registration_id: i64, code: &str) -> StoreResult<String> {
         crate::engine::with_writer!(self, |pool| {
@@ -910,9 +951,17 @@ impl Store {
         })
     }
 
-    /// A certificate of attendance by its public code.
+    /// A certificate of attendance by its public code. Its event's PDH are those the
+    /// attendee earned (an attendance report's partial credit, else the event's).
     pub async fn certificate(&self, code: &str) -> StoreResult<Option<CertificateRecord>> {
-        let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let columns = EVENT_COLUMNS
+            .split(", ")
+            .map(|c| match c.trim() {
+                "pdh_micro" => "COALESCE(r.credit_micro, e.pdh_micro) AS pdh_micro".to_string(),
+                other => format!("e.{other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT r.certificate_code AS code, r.id AS registration_id, r.member_id, \
              COALESCE(m.first_name || ' ' || m.last_name, u.display_name) AS name, m.member_number, \

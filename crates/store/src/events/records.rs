@@ -49,6 +49,8 @@ pub struct EventRecord {
     pub changes_until: Option<UnixTime>,
     /// The share of what was paid refunded when a registrant cancels in time (0 to 100).
     pub refund_percent: i64,
+    /// The minutes of attendance that earn one PDH, for attendance reports.
+    pub minutes_per_pdh: i64,
 }
 
 impl EventRecord {
@@ -77,6 +79,7 @@ impl EventRecord {
             early_bird_until: self.early_bird_until,
             changes_until: self.changes_until,
             refund_percent: self.refund_percent,
+            minutes_per_pdh: self.minutes_per_pdh,
         }
     }
 }
@@ -102,6 +105,7 @@ pub struct NewEvent {
     pub early_bird_until: Option<UnixTime>,
     pub changes_until: Option<UnixTime>,
     pub refund_percent: i64,
+    pub minutes_per_pdh: i64,
 }
 
 /// A discount code of an event.
@@ -189,6 +193,11 @@ pub struct RegistrationRecord {
     pub invoice_id: Option<i64>,
     /// Whether that invoice is paid.
     pub invoice_paid: bool,
+    /// Minutes attended, from an attendance report.
+    pub attended_minutes: Option<i64>,
+    /// The credit earned by the report's partial-credit rule (millionths of a PDH); `None`
+    /// for the event's full PDH.
+    pub credit_micro: Option<i64>,
 }
 
 /// A registration with who it is, for an event's roster.
@@ -263,4 +272,13 @@ pub struct UpcomingRegistration {
     pub time_zone: String,
     pub starts_at: UnixTime,
     pub status: RegistrationStatus,
+}
+
+/// What an attendance report says of one registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub registration_id: i64,
+    pub minutes: i64,
+    /// Millionths of a PDH.
+    pub credit_micro: i64,
 }

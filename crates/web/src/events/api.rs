@@ -28,12 +28,39 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/events/{id}", get(get_event).patch(change_event))
         .route("/api/v1/events/{id}/registrations", get(list_registrations).post(register))
         .route("/api/v1/registrations/{id}", delete(cancel_registration))
+        .route(
+            "/api/v1/events/{id}/attendance",
+            axum::routing::post(record_attendance)
+                .layer(axum::extract::DefaultBodyLimit::max(guildhall_app::events::MAX_ATTENDANCE_FILE + 64 * 1024)),
+        )
+        .route("/api/v1/events/{id}/release-credit", axum::routing::post(release_credit))
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_events, create_event, get_event, change_event, list_registrations, register, cancel_registration),
-    components(schemas(Event, EventPage, EventFields, EventChange, Registration, RegistrationList, NewRegistration))
+    paths(
+        list_events,
+        create_event,
+        get_event,
+        change_event,
+        list_registrations,
+        register,
+        cancel_registration,
+        record_attendance,
+        release_credit
+    ),
+    components(schemas(
+        Event,
+        EventPage,
+        EventFields,
+        EventChange,
+        Registration,
+        RegistrationList,
+        NewRegistration,
+        AttendanceResult,
+        AttendanceLine,
+        CreditReleased
+    ))
 )]
 pub struct Doc;
 
@@ -522,4 +549,101 @@ async fn cancel_registration(
 ) -> ApiResult<Registration> {
     app.cancel_registration(&actor, id, &identity.request_id).await?;
     Ok(Json(registration_json(&app.registration_for(&actor, id).await?, None)))
+}
+
+/// One person of an attendance report.
+#[derive(Serialize, ToSchema)]
+pub struct AttendanceLine {
+    name: String,
+    email: String,
+    /// Minutes attended within the event's times.
+    minutes: i64,
+    /// The PDH those minutes earn under the event's rule.
+    pdh: f64,
+}
+
+/// What an attendance report recorded.
+#[derive(Serialize, ToSchema)]
+pub struct AttendanceResult {
+    /// Registrations checked in (or updated) from the report.
+    recorded: usize,
+    /// Confirmed registrants found in the report.
+    matched: Vec<AttendanceLine>,
+    /// People in the report who match no confirmed registration (by email).
+    unmatched: Vec<AttendanceLine>,
+    /// Registrants whose credit was released before: left as they were.
+    already_released: Vec<AttendanceLine>,
+    /// Rows the file could not read, in words.
+    problems: Vec<String>,
+}
+
+fn attendance_lines(people: &[guildhall_app::events::Attendee]) -> Vec<AttendanceLine> {
+    people
+        .iter()
+        .map(|a| AttendanceLine {
+            name: a.name.clone(),
+            email: a.email.clone(),
+            minutes: a.minutes,
+            pdh: a.credit_micro as f64 / 1_000_000.0,
+        })
+        .collect()
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{id}/attendance",
+    params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    request_body(content = String, content_type = "text/csv",
+        description = "The participants report Zoom exports or the attendance report of Microsoft Teams, as downloaded (UTF-8 or UTF-16)."),
+    description = "Records a webinar's attendance (those who manage the event, once it has started): registrants found by email are checked in with the minutes attended and the credit those earn.",
+    responses((status = 200, body = AttendanceResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn record_attendance(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> ApiResult<AttendanceResult> {
+    let report = app.record_attendance(&actor, id, &body, None, &identity.request_id).await?;
+    Ok(Json(AttendanceResult {
+        recorded: report.recorded,
+        matched: attendance_lines(&report.matched),
+        unmatched: attendance_lines(&report.unmatched),
+        already_released: attendance_lines(&report.already_released),
+        problems: report.problems,
+    }))
+}
+
+/// What releasing an event's credit did.
+#[derive(Serialize, ToSchema)]
+pub struct CreditReleased {
+    /// Members whose ledgers received the credit now.
+    credited: usize,
+    /// Members whose ledgers had it from an earlier release.
+    already: usize,
+    /// Attendees without a member record (a certificate, no ledger).
+    guests: usize,
+    /// Certificates of attendance that stand.
+    certificates: usize,
+    /// Checked-in attendees whose attendance report earned them no credit.
+    without_credit: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{id}/release-credit",
+    params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    description = "Releases the event's PDH into the ledger of every member checked in (once the event is over; again later credits only those checked in since) and gives each attendee a certificate.",
+    responses((status = 200, body = CreditReleased), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn release_credit(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<i64>,
+) -> ApiResult<CreditReleased> {
+    let r = app.release_credit(&actor, id, &identity.request_id).await?;
+    Ok(Json(CreditReleased {
+        credited: r.credited,
+        already: r.already,
+        guests: r.guests,
+        certificates: r.certificates,
+        without_credit: r.without_credit,
+    }))
 }

@@ -37,6 +37,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
+        .route(
+            "/events/{id}/attendance",
+            post(record_attendance)
+                .layer(axum::extract::DefaultBodyLimit::max(guildhall_app::events::MAX_ATTENDANCE_FILE + 64 * 1024)),
+        )
         .route("/registrations/{id}/accept", post(accept_offer))
         .route("/registrations/{id}/check-in", post(check_in))
         .route("/events/{id}/release-credit", get(confirm_release_credit).post(release_credit))
@@ -526,6 +531,7 @@ fn event_form(pairs: Vec<(String, String)>) -> EventForm {
             "early_bird_until" => &mut form.early_bird_until,
             "changes_until" => &mut form.changes_until,
             "refund_percent" => &mut form.refund_percent,
+            "minutes_per_pdh" => &mut form.minutes_per_pdh,
             "discount_codes" => &mut form.discount_codes,
             "topics" => {
                 form.topics.push(value);
@@ -767,9 +773,16 @@ struct RosterPage {
     checked_in: usize,
     q: String,
     searched: bool,
+    /// Whether the event has started (attendance reports can be uploaded).
+    started: bool,
+    minutes_per_pdh: i64,
 }
 
 impl RosterPage {
+    fn pdh(&self, micro: &i64) -> String {
+        guildhall_app::ce::micro_text(*micro)
+    }
+
     fn checked_in_at(&self, entry: &RosterEntry) -> String {
         entry
             .registration
@@ -815,6 +828,8 @@ pub async fn roster(
         q: q.q,
         searched,
         rows,
+        started: app.clock.unix() >= event.starts_at && event.status == EventStatus::Published,
+        minutes_per_pdh: event.minutes_per_pdh,
     })
 }
 
@@ -1031,4 +1046,62 @@ fn back_from(registration: &RegistrationRecord, actor: &Actor) -> String {
     } else {
         format!("/events/{}/roster", registration.event_id)
     }
+}
+
+// ---------------------------------------------------------------- attendance reports
+
+#[derive(Template)]
+#[template(path = "events/attendance.html")]
+struct AttendancePage {
+    chrome: Chrome,
+    line: EventLine,
+    report: guildhall_app::events::AttendanceReport,
+    summary: String,
+    rule: String,
+}
+
+impl AttendancePage {
+    fn pdh(&self, micro: &i64) -> String {
+        guildhall_app::ce::micro_text(*micro)
+    }
+}
+
+/// The upload carries its CSRF token in the query string (a multipart body cannot be
+/// checked before it is read).
+pub async fn record_attendance(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::session::CsrfQuery>,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    crate::session::check_csrf(&q, &identity)?;
+    let unreadable = |e| crate::kit::multipart_problem(e, "The attendance report");
+    let (mut file, mut mapping) = (Vec::new(), String::new());
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "file" => file = field.bytes().await.map_err(unreadable)?.to_vec(),
+            "mapping" => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                mapping = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::invalid_field("mapping", "The mapping is not UTF-8 text."))?;
+            }
+            _ => {}
+        }
+    }
+    let report = app.record_attendance(&actor, id, &file, Some(&mapping), &identity.request_id).await?;
+    let event = app.event_for(Some(&actor), id).await?.event;
+    let summary = format!(
+        "{} registrants checked in from the report; {} people in it match no registration; {} rows could not be read.",
+        report.recorded,
+        report.unmatched.len(),
+        report.problems.len()
+    );
+    render(&AttendancePage {
+        chrome: Chrome::new(&app, &identity, "Attendance recorded", "events").await,
+        rule: format!("a PDH for each {} minutes, in quarter PDH, up to the event's", event.minutes_per_pdh),
+        line: EventLine::of(&event),
+        report,
+        summary,
+    })
 }
