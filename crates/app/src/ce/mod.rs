@@ -10,7 +10,8 @@
 //! certifications), `reminders.rs`, `report.rs` (the staff compliance report),
 //! `programmes.rs` (the rule book and staff programmes), `input.rs` (the engine's input from
 //! ledger rows), `documents.rs` (transcript and audit packet files, pure), `words.rs` (codes
-//! in words: topics, kinds, jurisdictions, rule sets, the engine's sentences).
+//! in words: topics, kinds, jurisdictions, rule sets, the engine's sentences),
+//! `suggestions.rs` (upcoming events that would close a shortfall).
 
 mod credentials;
 pub mod documents;
@@ -19,7 +20,10 @@ mod ledger;
 mod programmes;
 mod reminders;
 mod report;
+mod suggestions;
 pub mod words;
+
+pub use suggestions::{EventSuggestions, SuggestedEvent};
 
 pub(crate) use crate::uploads::{clean_file_name, sniff};
 pub use credentials::CredentialInput;
@@ -184,6 +188,8 @@ pub struct CeDashboard {
     pub credentials: Vec<CredentialView>,
     pub untracked: Vec<UntrackedCredential>,
     pub activities: Vec<ActivityLine>,
+    /// Upcoming events that would close what a credential still needs this period.
+    pub suggestions: Vec<EventSuggestions>,
 }
 
 pub use crate::uploads::Document;
@@ -465,6 +471,20 @@ impl App {
             ce.ledger.activities.iter().map(|a| activity_line(a, &ce.ledger)).collect();
         // Newest first: by the day it took place (its last day), then the latest logged.
         activities.sort_by(|a, b| b.reference_date.cmp(&a.reference_date).then(b.id.cmp(&a.id)));
+        let short: Vec<suggestions::ShortPeriod> = ce
+            .tracked
+            .iter()
+            .zip(&evaluation.credentials)
+            .filter_map(|((row, ruleset), result)| {
+                let period = result.periods.iter().rev().find(|p| p.start.as_str() <= today.to_string().as_str())?;
+                Some(suggestions::ShortPeriod {
+                    title: format!("{} ({})", result.ruleset_name, held_words(row)),
+                    ruleset: ruleset.as_str(),
+                    period,
+                })
+            })
+            .collect();
+        let suggestions = self.event_suggestions(&book, &short, today).await?;
         Ok(CeDashboard {
             member_id: member.id,
             member_name: format!("{} {}", member.first_name, member.last_name),
@@ -473,6 +493,7 @@ impl App {
             credentials,
             untracked,
             activities,
+            suggestions,
         })
     }
 

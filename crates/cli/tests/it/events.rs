@@ -916,3 +916,38 @@ async fn a_webinar_s_attendance_report_checks_registrants_in_with_partial_credit
         assert!(again.body.contains("Credit released before"), "{e:?}: released credit is left as it was");
     }
 }
+
+#[tokio::test]
+async fn the_ce_page_suggests_upcoming_events_whose_topics_close_a_shortfall() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/Chicago";
+        let soon = t.app.clock.unix() + 10 * 86_400;
+        let event = |title: &str, topic: &str| EventForm {
+            kind: "seminar".into(),
+            title: title.into(),
+            time_zone: zone.into(),
+            starts: event_time(soon, zone).input,
+            ends: event_time(soon + 2 * 3_600, zone).input,
+            venue: "Engineers' Hall".into(),
+            capacity: "50".into(),
+            pdh: "2".into(),
+            topics: vec![topic.into()],
+            ..Default::default()
+        };
+        for (title, topic) in [("Ethics for engineers", "ethics"), ("Pile design", "technical")] {
+            let id = t.app.create_event(&staff, &event(title, topic), "test").await.unwrap();
+            t.app.publish_event(&staff, id, "test").await.unwrap();
+        }
+        let mut client = t.signed_in(MEMBER).await;
+        let page = client.get("/ce").await;
+        assert_eq!(page.status, StatusCode::OK, "{e:?}");
+        let section = page.body.split("id=\"suggestions-h\"").nth(1).unwrap_or_else(|| panic!("{e:?}: no suggestions"));
+        let section = section.split("</section>").next().unwrap();
+        // Her licences are short only of ethics: the technical seminar would not help.
+        assert!(section.contains("1 PDH of ethics"), "{e:?}: {section}");
+        assert!(section.contains("Ethics for engineers"), "{e:?}: {section}");
+        assert!(!section.contains("Pile design"), "{e:?}: {section}");
+    }
+}
