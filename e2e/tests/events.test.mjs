@@ -202,4 +202,10 @@ test('a paid conference: the member pays her registration at her member price by
   assert.equal(await staff.page.getByLabel('Discount codes').inputValue(), 'VOLUNTEER 50 20');
   await accessible(staff.page, 'the paid event form');
   await staff.page.screenshot({ path: screenshotPath('events-price-form.png'), fullPage: true });
+
+  // The reports: last month's webinar with its attendance and PDH issued.
+  await staff.page.goto('/events/reports');
+  assert.match(await staff.page.locator('main').innerText(), /Structural Resilience After Flooding/);
+  await accessible(staff.page, 'the events reports');
+  await staff.page.screenshot({ path: screenshotPath('events-reports.png'), fullPage: true });
 });

@@ -67,6 +67,10 @@ const DEFAULT_MINUTES_PER_PDH: i64 = 50;
 const CREDIT_STEP_MICRO: i64 = 250_000;
 /// The largest attendance report accepted (a 5,000-person webinar's report is about 1 MB).
 pub const MAX_ATTENDANCE_FILE: usize = 8 * 1024 * 1024;
+/// The events report reaches back a year…
+const REPORT_DAYS: i64 = 365;
+/// …and lists at most this many events.
+const REPORT_EVENTS: i64 = 500;
 /// The most a registration may cost ($100,000).
 const MAX_PRICE_CENTS: i64 = 10_000_000;
 
@@ -755,6 +759,41 @@ impl App {
         out.into_inner().map_err(|e| AppError::Internal(format!("event roster CSV: {e}")))
     }
 
+    /// The events report, for staff (every event) and officers (their chapters' events):
+    /// each event of the last year and the coming ones, newest first, and the totals per
+    /// organiser.
+    pub async fn events_report(&self, actor: &Actor) -> AppResult<EventsReport> {
+        actor.require(Permission::CreateEvents)?;
+        let scope = (!actor.is_staff()).then_some(actor.officer_of.as_slice());
+        let from = self.clock.unix() - REPORT_DAYS * 86_400;
+        let events = self.store.event_figures(from, scope, REPORT_EVENTS).await?;
+        let mut by_organiser: Vec<OrganiserFigures> = Vec::new();
+        for e in &events {
+            let name = match e.chapter_id {
+                Some(id) => self.chapter_by_id(id).await?.map_or_else(|| "A former chapter".into(), |c| c.name),
+                None => self.branding().await.name,
+            };
+            let at = match by_organiser.iter().position(|o| o.name == name) {
+                Some(at) => at,
+                None => {
+                    by_organiser.push(OrganiserFigures { name, ..Default::default() });
+                    by_organiser.len() - 1
+                }
+            };
+            let o = &mut by_organiser[at];
+            o.events += 1;
+            o.confirmed += e.confirmed;
+            if e.starts_at <= self.clock.unix() {
+                o.held_confirmed += e.confirmed;
+                o.attended += e.attended;
+            }
+            o.revenue_cents += e.revenue_cents;
+            o.pdh_issued_micro += e.pdh_issued_micro;
+        }
+        by_organiser.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.name.cmp(&b.name)));
+        Ok(EventsReport { events, by_organiser })
+    }
+
     /// The signed-in person's certificates of attendance: (code, event title, when).
     pub async fn my_certificates(&self, actor: &Actor) -> AppResult<Vec<(String, String, i64, String)>> {
         actor.require(Permission::OwnAccount)?;
@@ -1392,6 +1431,28 @@ fn pricing_from_form(
         }
         pricing
     }
+}
+
+/// The events report ([`App::events_report`]).
+#[derive(Debug, Clone, Default)]
+pub struct EventsReport {
+    /// Events of the last year and the coming ones, newest first.
+    pub events: Vec<guildhall_store::EventFigures>,
+    /// The same, totalled per organiser (the society or a chapter), most events first.
+    pub by_organiser: Vec<OrganiserFigures>,
+}
+
+/// One organiser's totals in the events report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganiserFigures {
+    pub name: String,
+    pub events: i64,
+    pub confirmed: i64,
+    /// Confirmed registrations of the events that have taken place (the attendance rate's base).
+    pub held_confirmed: i64,
+    pub attended: i64,
+    pub revenue_cents: i64,
+    pub pdh_issued_micro: i64,
 }
 
 /// What recording an attendance report did ([`App::record_attendance`]).

@@ -317,6 +317,7 @@ async fn who_may_see_manage_and_register_for_which_events() {
             // Maya's registration: hers to see and cancel, or staff's (the society's event).
             (Call::Get(format!("/registrations/{hers}/cancel")), [SignIn, Ok, NotFound, Ok, Ok]),
             (Call::Get(format!("/registrations/{hers}/transfer")), [SignIn, Ok, NotFound, Ok, Ok]),
+            (Call::Get("/events/reports".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
             (
                 Call::Form(format!("/registrations/{hers}/transfer"), &[("email", "nobody@example.org")]),
                 [SignIn, Invalid, NotFound, Invalid, Invalid],
@@ -914,6 +915,18 @@ async fn a_webinar_s_attendance_report_checks_registrants_in_with_partial_credit
             )
             .await;
         assert!(again.body.contains("Credit released before"), "{e:?}: released credit is left as it was");
+
+        // The events report counts them: two registered, both attended, 3.25 PDH issued;
+        // an officer's report holds only their chapters' events.
+        let report = client.get("/events/reports").await;
+        assert_eq!(report.status, StatusCode::OK, "{e:?}");
+        let row = format!("<a href=\"/events/{event_id}\">Flood-damaged structures</a>");
+        let line = report.body.split(row.as_str()).nth(1).expect("the webinar is in the report's table");
+        let line = line.split("</tr>").next().unwrap();
+        assert!(line.contains("2 of 2 (100%)") && line.contains("3.25"), "{e:?}: {line}");
+        let theirs = officer.get("/events/reports").await;
+        assert_eq!(theirs.status, StatusCode::OK, "{e:?}");
+        assert!(!theirs.body.contains("Flood-damaged structures"), "{e:?}");
     }
 }
 

@@ -895,6 +895,46 @@ impl Store {
         )
     }
 
+    /// Figures of the events starting from `from` on (drafts left out), newest first, at most
+    /// `limit`: registrations, attendance, the waitlist, revenue and PDH issued. `chapters`
+    /// limits them to those chapters' events (`None`: every event).
+    pub async fn event_figures(
+        &self,
+        from: UnixTime,
+        chapters: Option<&[i64]>,
+        limit: i64,
+    ) -> StoreResult<Vec<EventFigures>> {
+        let scope = match chapters {
+            None => String::new(),
+            Some([]) => "AND 1 = 0".into(),
+            // Chapter ids are integers the store itself read: written in, not bound.
+            Some(ids) => {
+                format!("AND e.chapter_id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+            }
+        };
+        let sql = format!(
+            "SELECT e.id, e.title, e.chapter_id, e.starts_at, e.time_zone, e.capacity, e.status, \
+             CAST(COUNT(CASE WHEN r.status = 'confirmed' THEN 1 END) AS BIGINT) AS confirmed, \
+             CAST(COUNT(CASE WHEN r.status = 'confirmed' AND r.checked_in_at IS NOT NULL THEN 1 END) AS BIGINT) \
+             AS attended, \
+             CAST(COUNT(CASE WHEN r.status = 'waitlisted' THEN 1 END) AS BIGINT) AS waiting, \
+             CAST(COALESCE((SELECT SUM(p.amount_cents - p.refunded_cents) FROM payments p \
+             JOIN event_registrations pr ON pr.invoice_id = p.invoice_id WHERE pr.event_id = e.id), 0) AS BIGINT) \
+             AS revenue_cents, \
+             CAST(COALESCE(SUM(CASE WHEN r.status = 'confirmed' AND r.certificate_code IS NOT NULL \
+             THEN COALESCE(r.credit_micro, e.pdh_micro) END), 0) AS BIGINT) AS pdh_issued_micro \
+             FROM events e LEFT JOIN event_registrations r ON r.event_id = e.id \
+             WHERE e.status <> 'draft' AND e.starts_at >= $1 {scope} \
+             GROUP BY e.id, e.title, e.chapter_id, e.starts_at, e.time_zone, e.capacity, e.status \
+             ORDER BY e.starts_at DESC, e.id DESC LIMIT $2"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(from)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?)
+    }
+
     /// Records what an attendance report says of an event's confirmed registrations: minutes
     /// attended and the credit they earn; those who attended at all are checked in (at
     /// `now`, unless they were at the door). Registrations whose credit was released (they

@@ -282,3 +282,26 @@ pub struct AttendanceRecord {
     /// Millionths of a PDH.
     pub credit_micro: i64,
 }
+
+/// One event's figures for the events report.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventFigures {
+    pub id: i64,
+    pub title: String,
+    pub chapter_id: Option<i64>,
+    pub starts_at: UnixTime,
+    pub time_zone: String,
+    pub capacity: i64,
+    #[sqlx(try_from = "String")]
+    pub status: EventStatus,
+    /// Confirmed registrations.
+    pub confirmed: i64,
+    /// Confirmed registrants checked in (at the door or from an attendance report).
+    pub attended: i64,
+    /// On the waitlist now.
+    pub waiting: i64,
+    /// What its registrations brought in: payments less refunds, in cents.
+    pub revenue_cents: i64,
+    /// Credit released to attendees, in millionths of a PDH.
+    pub pdh_issued_micro: i64,
+}

@@ -37,6 +37,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
+        .route("/events/reports", get(reports))
         .route(
             "/events/{id}/attendance",
             post(record_attendance)
@@ -1103,5 +1104,106 @@ pub async fn record_attendance(
         line: EventLine::of(&event),
         report,
         summary,
+    })
+}
+
+// ---------------------------------------------------------------- reports
+
+/// One event's line in the report.
+struct ReportLine {
+    id: i64,
+    title: String,
+    date: String,
+    cancelled: bool,
+    registered: String,
+    attended: String,
+    waiting: i64,
+    revenue: String,
+    pdh: String,
+}
+
+#[derive(Template)]
+#[template(path = "events/reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    scope: String,
+    rows: Vec<ReportLine>,
+    /// (organiser, events, registered, attendance rate at the events held, revenue, PDH issued)
+    organisers: Vec<(String, i64, i64, String, String, String)>,
+    attendance_chart: String,
+    pdh_chart: String,
+    revenue_chart: String,
+}
+
+/// "12 of 40 (30%)", or "none yet" before anyone registered.
+fn rate(part: i64, whole: i64) -> String {
+    if whole == 0 { "none yet".into() } else { format!("{part} of {whole} ({}%)", part * 100 / whole) }
+}
+
+pub async fn reports(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    use crate::kit::charts::{Series, bar_chart, grouped_bars};
+    let report = app.events_report(&actor).await?;
+    let now = app.clock.unix();
+    // The chart: the twelve most recent events held, oldest first.
+    let held: Vec<&guildhall_app::records::EventFigures> =
+        report.events.iter().filter(|e| e.starts_at <= now && e.status == EventStatus::Published).take(12).collect();
+    let labels: Vec<String> = held.iter().rev().map(|e| e.title.clone()).collect();
+    let series = |f: fn(&guildhall_app::records::EventFigures) -> i64| held.iter().rev().map(|e| f(e)).collect();
+    let attendance_chart = grouped_bars(
+        "Registered and attended, the last twelve events held",
+        &labels,
+        &[Series::new("Registered", series(|e| e.confirmed)), Series::new("Attended", series(|e| e.attended))],
+    );
+    let names: Vec<String> = report.by_organiser.iter().map(|o| o.name.clone()).collect();
+    let pdh_chart = bar_chart(
+        "PDH issued by organiser",
+        &names,
+        &report.by_organiser.iter().map(|o| o.pdh_issued_micro / 1_000_000).collect::<Vec<_>>(),
+    );
+    let revenue_chart = bar_chart(
+        "Revenue by organiser (dollars)",
+        &names,
+        &report.by_organiser.iter().map(|o| o.revenue_cents / 100).collect::<Vec<_>>(),
+    );
+    let pdh = |micro: i64| guildhall_app::ce::micro_text(micro);
+    render(&ReportsPage {
+        chrome: Chrome::new(&app, &identity, "Events reports", "events").await,
+        scope: if actor.is_staff() {
+            "Every event of the society and its chapters.".into()
+        } else {
+            "The events of the chapters you are an officer of.".into()
+        },
+        rows: report
+            .events
+            .iter()
+            .map(|e| ReportLine {
+                id: e.id,
+                title: e.title.clone(),
+                date: event_time(e.starts_at, &e.time_zone).date,
+                cancelled: e.status == EventStatus::Cancelled,
+                registered: format!("{} of {}", e.confirmed, e.capacity),
+                attended: if e.starts_at > now { "to come".into() } else { rate(e.attended, e.confirmed) },
+                waiting: e.waiting,
+                revenue: format_money(e.revenue_cents),
+                pdh: pdh(e.pdh_issued_micro),
+            })
+            .collect(),
+        organisers: report
+            .by_organiser
+            .iter()
+            .map(|o| {
+                (
+                    o.name.clone(),
+                    o.events,
+                    o.confirmed,
+                    rate(o.attended, o.held_confirmed),
+                    format_money(o.revenue_cents),
+                    pdh(o.pdh_issued_micro),
+                )
+            })
+            .collect(),
+        attendance_chart,
+        pdh_chart,
+        revenue_chart,
     })
 }
