@@ -189,6 +189,13 @@ test('a paid conference: the member pays her registration at her member price by
   await maya.page.waitForLoadState('load');
   await maya.page.goto(eventPath);
   assert.match(await maya.page.locator('main').innerText(), /Paid: \$195\.00 \(member price\)/);
+  // Her ticket: a QR code the organisers scan at the door.
+  await maya.page.getByRole('link', { name: 'Your ticket' }).click();
+  await maya.page.waitForLoadState('load');
+  assert.equal(await maya.page.locator('figure.ticket-qr svg').count(), 1);
+  await accessible(maya.page, 'a ticket');
+  await maya.page.screenshot({ path: screenshotPath('events-ticket.png'), fullPage: true });
+  await maya.page.goto(eventPath);
   await maya.page.getByRole('link', { name: 'Transfer it to a colleague' }).click();
   await maya.page.waitForLoadState('load');
   await accessible(maya.page, 'the transfer page');

@@ -14,6 +14,9 @@ use crate::{Actor, App};
 /// (chapter index or none, kind, title, days from today, start hour, hours, venue, online, seats, description)
 type DemoEvent = (Option<usize>, &'static str, &'static str, i64, i64, i64, &'static str, bool, u32, &'static str);
 
+/// The officer responsible for the demo events' credit, as certificates print it.
+const DEMO_RESPONSIBLE: &str = "Dana Whitfield, P.E., Director of Continuing Education";
+
 const EVENTS: [DemoEvent; 8] = [
     (
         None,
@@ -190,6 +193,7 @@ impl App {
                 refund_percent: if paid { "80".into() } else { String::new() },
                 discount_codes: if paid { "VOLUNTEER 50 20".into() } else { String::new() },
                 minutes_per_pdh: String::new(),
+                responsible: DEMO_RESPONSIBLE.into(),
             };
             // The Capital Chapter's dinner is its officer's draft; the rest are published.
             let by = if chapter == Some(0) { &officer } else { staff };
@@ -258,6 +262,7 @@ impl App {
             changes_until: None,
             refund_percent: 100,
             minutes_per_pdh: 50,
+            responsible: DEMO_RESPONSIBLE.into(),
         };
         let audit = self.audit_entry(staff, "event.created", "event", "demo");
         let pricing = guildhall_store::EventPricing::default();

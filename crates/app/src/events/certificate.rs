@@ -1,5 +1,6 @@
-//! The certificate of attendance as a PDF: who attended what, when, the PDH and their topics,
-//! the provider, and a QR code of the public page that says whether it still stands.
+//! The certificate of attendance as a PDF: who attended what (with the licences they chose to
+//! show), when, the PDH and their topics, the provider, the officer responsible, and a QR
+//! code of the public page that says whether it still stands.
 
 use guildhall_domain::events::event_time;
 use guildhall_store::CertificateRecord;
@@ -16,6 +17,8 @@ pub(crate) struct CertificateText<'a> {
     pub society: &'a str,
     /// The public verification page (the QR code's content).
     pub verify_url: &'a str,
+    /// The licences the attendee chose to show, in words.
+    pub licences: &'a [String],
 }
 
 /// The certificate as a one-page landscape A4 PDF.
@@ -46,6 +49,10 @@ pub(crate) fn certificate_pdf(c: &CertificateRecord, t: &CertificateText<'_>) ->
     text(&mut content, margin, y, 13.0, false, "This certifies that");
     y -= 30.0;
     text(&mut content, margin, y, 22.0, true, &who);
+    if !t.licences.is_empty() {
+        y -= 18.0;
+        text(&mut content, margin, y, 10.5, false, &t.licences.join("; "));
+    }
     y -= 30.0;
     text(&mut content, margin, y, 13.0, false, "attended");
     y -= 28.0;
@@ -58,6 +65,10 @@ pub(crate) fn certificate_pdf(c: &CertificateRecord, t: &CertificateText<'_>) ->
     if !e.provider.is_empty() {
         y -= 20.0;
         text(&mut content, margin, y, 11.0, false, &format!("Provider: {}", e.provider));
+    }
+    if !e.responsible.is_empty() {
+        y -= 18.0;
+        text(&mut content, margin, y, 11.0, false, &format!("Responsible officer: {}", e.responsible));
     }
     text(&mut content, margin, margin + 26.0, 9.5, false, &format!("Certificate {}", c.code));
     text(&mut content, margin, margin + 12.0, 9.5, false, &format!("Check that it stands: {}", t.verify_url));

@@ -113,6 +113,8 @@ pub struct EventForm {
     /// Minutes of attendance for each PDH, when attendance comes from a webinar's report
     /// (empty: 50).
     pub minutes_per_pdh: String,
+    /// The officer responsible for the credit (name and title), as certificates print it.
+    pub responsible: String,
 }
 
 /// An audience's key in the event form.
@@ -154,6 +156,7 @@ impl EventForm {
             changes_until: event.changes_until.map(input).unwrap_or_default(),
             refund_percent: event.refund_percent.to_string(),
             minutes_per_pdh: event.minutes_per_pdh.to_string(),
+            responsible: event.responsible.clone(),
             discount_codes: codes
                 .iter()
                 .map(|c| match c.max_uses {
@@ -494,7 +497,9 @@ impl App {
         let invoice = self.event_invoice(&event, member_id, user_id);
         let society = self.branding().await.name;
         let mail = |r: &RegistrationRecord| self.registration_mail(&society, &event, &email, &name, r);
-        match self.store.register_for_event(event_id, user_id, member_id, &price, &invoice, &mail, now).await? {
+        let ticket = random_code()?;
+        match self.store.register_for_event(event_id, user_id, member_id, &price, &invoice, &ticket, &mail, now).await?
+        {
             Registered::New(r) => {
                 self.forget_kept_pages();
                 Ok(r)
@@ -697,7 +702,7 @@ impl App {
             audit
         });
         self.store
-            .transfer_registration(&registration, colleague.id, member, &mails, audit.as_ref(), now)
+            .transfer_registration(&registration, colleague.id, member, &random_code()?, &mails, audit.as_ref(), now)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { .. } => {
@@ -880,7 +885,7 @@ impl App {
             }
             let code = match &attendee.registration.certificate_code {
                 Some(code) => code.clone(),
-                None => self.store.set_certificate_code(attendee.registration.id, &certificate_code()?).await?,
+                None => self.store.set_certificate_code(attendee.registration.id, &random_code()?).await?,
             };
             release.certificates += 1;
             let Some(member_id) = attendee.registration.member_id else {
@@ -1010,14 +1015,86 @@ impl App {
         Ok(report)
     }
 
+    /// A ticket, by its code: for its holder (to show at the door) and those who manage the
+    /// event (who scan it to check the holder in); anyone else is told there is no such ticket.
+    pub async fn ticket(&self, viewer: &Actor, code: &str) -> AppResult<Ticket> {
+        let not_found = || AppError::NotFound("No ticket has that code.".into());
+        if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(not_found());
+        }
+        let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_found)?;
+        let event = self.store.event_by_id(entry.registration.event_id).await?.ok_or_else(not_found)?;
+        let manages = viewer.allows(Permission::ManageEvent(event.chapter_id));
+        if entry.registration.user_id != viewer.user_id && !manages {
+            return Err(not_found());
+        }
+        let link = self.link(&format!("/tickets/{code}"));
+        let qr = qrcode::QrCode::new(link.as_bytes())
+            .map_err(|e| AppError::Internal(format!("ticket QR code: {e}")))?
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(240, 240)
+            .build();
+        // Inline in a page: the markup from `<svg` on (no XML declaration).
+        let qr_svg = qr.find("<svg").map_or(qr.clone(), |at| qr[at..].to_string());
+        Ok(Ticket { entry, event, manages, qr_svg })
+    }
+
+    /// The licences on the attendee's record, each with whether their certificate shows it:
+    /// (licence id, in words, shown). Only for the attendee.
+    pub async fn certificate_licence_choices(&self, actor: &Actor, code: &str) -> AppResult<Vec<(i64, String, bool)>> {
+        let record = self.certificate(code).await?;
+        if record.user_id != actor.user_id {
+            return Err(AppError::NotFound("No certificate has that code.".into()));
+        }
+        let Some(member_id) = record.member_id else { return Ok(Vec::new()) };
+        let chosen: Vec<&str> = record.certificate_licences.split_whitespace().collect();
+        Ok(self
+            .licences_of_member(member_id)
+            .await?
+            .iter()
+            .map(|l| (l.id, licence_words(l), chosen.contains(&l.id.to_string().as_str())))
+            .collect())
+    }
+
+    /// Sets which of their licences the attendee's certificate shows (ids from their record).
+    pub async fn choose_certificate_licences(&self, actor: &Actor, code: &str, ids: &[i64]) -> AppResult<()> {
+        let choices = self.certificate_licence_choices(actor, code).await?;
+        if ids.iter().any(|id| !choices.iter().any(|(known, _, _)| known == id)) {
+            return Err(AppError::invalid_field("licences", "Choose licences from your record."));
+        }
+        let record = self.certificate(code).await?;
+        let text = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(" ");
+        if !self.store.set_certificate_licences(record.registration_id, actor.user_id, &text).await? {
+            return Err(AppError::NotFound("No certificate has that code.".into()));
+        }
+        Ok(())
+    }
+
+    /// The licences a certificate shows, in words (those the attendee chose, still on record).
+    pub async fn certificate_licences(&self, record: &CertificateRecord) -> AppResult<Vec<String>> {
+        let Some(member_id) = record.member_id else { return Ok(Vec::new()) };
+        let chosen: Vec<&str> = record.certificate_licences.split_whitespace().collect();
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .licences_of_member(member_id)
+            .await?
+            .iter()
+            .filter(|l| chosen.contains(&l.id.to_string().as_str()))
+            .map(licence_words)
+            .collect())
+    }
+
     /// The certificate of attendance as a PDF, for anyone with its code.
     pub async fn certificate_pdf(&self, code: &str) -> AppResult<crate::uploads::Document> {
         let record = self.certificate(code).await?;
         let society = self.branding().await.name;
         let verify_url = self.link(&format!("/certificates/{}", record.code));
+        let licences = self.certificate_licences(&record).await?;
         let bytes = certificate::certificate_pdf(
             &record,
-            &certificate::CertificateText { society: &society, verify_url: &verify_url },
+            &certificate::CertificateText { society: &society, verify_url: &verify_url, licences: &licences },
         )?;
         Ok(crate::uploads::Document {
             file_name: format!("certificate-{}.pdf", record.code),
@@ -1160,6 +1237,12 @@ impl App {
                 (format!("You are registered: {}", event.title), format!("Your seat at {} is confirmed.", event.title))
             }
         };
+        let ticket = match (&r.ticket_code, r.status) {
+            (Some(code), RegistrationStatus::Confirmed) => {
+                format!("\nYour ticket (show its QR code at the door): {}\n", self.link(&format!("/tickets/{code}")))
+            }
+            _ => String::new(),
+        };
         let place = if event.venue.is_empty() {
             "Online: the link is on the event's page once you are signed in.".to_string()
         } else {
@@ -1169,8 +1252,8 @@ impl App {
             to_address: email.into(),
             subject,
             body_text: format!(
-                "Hello {name},\n\n{what}\n\nWhen: {} at {} {}\n{place}\n\nThe event's page, where you can also cancel: {link}\n\n\
-                 {society}\n",
+                "Hello {name},\n\n{what}\n\nWhen: {} at {} {}\n{place}\n{ticket}\nThe event's page, where you can also cancel: \
+                 {link}\n\n{society}\n",
                 starts.date, starts.time, starts.zone
             ),
         }
@@ -1257,6 +1340,7 @@ impl App {
             );
         }
         let provider = errors.text(&form.provider, "provider", "the provider", 200, false);
+        let responsible = errors.text(&form.responsible, "responsible", "the responsible officer", 200, false);
         let capacity = match form.capacity.trim().parse::<i64>() {
             Ok(n) if (1..=MAX_CAPACITY).contains(&n) => n,
             _ => {
@@ -1328,6 +1412,7 @@ impl App {
                     changes_until,
                     refund_percent,
                     minutes_per_pdh,
+                    responsible,
                 },
                 pricing,
             )),
@@ -1455,6 +1540,21 @@ pub struct OrganiserFigures {
     pub pdh_issued_micro: i64,
 }
 
+/// A ticket as its holder or those who manage its event see it ([`App::ticket`]).
+pub struct Ticket {
+    pub entry: RosterEntry,
+    pub event: EventRecord,
+    /// Whether the viewer manages the event (and may check the holder in).
+    pub manages: bool,
+    /// The QR code of the ticket's address, as SVG.
+    pub qr_svg: String,
+}
+
+/// A licence as a certificate prints it: "PE licence, Texas, no. TX118204".
+fn licence_words(l: &guildhall_store::LicenceRecord) -> String {
+    format!("{} licence, {}, no. {}", l.kind.label(), l.jurisdiction.name(), l.number)
+}
+
 /// What recording an attendance report did ([`App::record_attendance`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AttendanceReport {
@@ -1515,8 +1615,8 @@ fn event_date(at: i64, zone: &str) -> time::Date {
         .unwrap_or(time::Date::MIN)
 }
 
-/// A certificate's public code: 16 letters and digits, unguessable.
-fn certificate_code() -> AppResult<String> {
+/// A certificate's or ticket's code: 16 letters and digits, unguessable.
+fn random_code() -> AppResult<String> {
     let token = crate::crypto::random_token()?;
     Ok(token.chars().filter(char::is_ascii_alphanumeric).take(16).collect())
 }
@@ -1549,6 +1649,7 @@ fn event_json(e: &NewEvent, pricing: &EventPricing) -> serde_json::Value {
         "changes_until": e.changes_until,
         "refund_percent": e.refund_percent,
         "minutes_per_pdh": e.minutes_per_pdh,
+        "responsible": e.responsible,
         "chapter_id": e.chapter_id,
         "kind": e.kind.code(),
         "title": e.title,

@@ -296,6 +296,11 @@ impl App {
         Ok(format!("{} {}", payer.first_name, payer.last_name))
     }
 
+    /// A member's licences on record (other areas print them: certificates of attendance).
+    pub(crate) async fn licences_of_member(&self, member_id: i64) -> AppResult<Vec<guildhall_store::LicenceRecord>> {
+        Ok(self.store.member_licences(member_id).await?)
+    }
+
     /// The signed-in person's membership, if they are a member.
     pub async fn my_membership(&self, actor: &Actor) -> AppResult<Option<MembershipCard>> {
         let today = self.clock.today();

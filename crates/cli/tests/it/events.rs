@@ -964,3 +964,68 @@ async fn the_ce_page_suggests_upcoming_events_whose_topics_close_a_shortfall() {
         assert!(!section.contains("Pile design"), "{e:?}: {section}");
     }
 }
+
+#[tokio::test]
+async fn a_ticket_s_qr_code_opens_check_in_for_those_who_manage_the_event_and_certificates_show_chosen_licences() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/Chicago";
+        let starts_at = t.app.clock.unix() + 86_400;
+        let form = EventForm {
+            kind: "seminar".into(),
+            title: "Retaining walls".into(),
+            time_zone: zone.into(),
+            starts: event_time(starts_at, zone).input,
+            ends: event_time(starts_at + 3_600, zone).input,
+            venue: "Engineers' Hall".into(),
+            capacity: "20".into(),
+            pdh: "1".into(),
+            topics: vec!["technical".into()],
+            responsible: "Dana Whitfield, P.E., Director of Continuing Education".into(),
+            ..Default::default()
+        };
+        let event_id = t.app.create_event(&staff, &form, "test").await.unwrap();
+        t.app.publish_event(&staff, event_id, "test").await.unwrap();
+        let mut maya = t.signed_in(MEMBER).await;
+        let registered = maya.post_form(&format!("/events/{event_id}/register"), &[]).await;
+        assert_eq!(registered.status, StatusCode::SEE_OTHER, "{e:?}");
+        let mail = t.mail_to(MEMBER).await.join("\n");
+        let ticket = link_in(&mail, "/tickets/");
+        let own = maya.get(&ticket).await;
+        assert_eq!(own.status, StatusCode::OK, "{e:?}");
+        assert!(own.body.contains("<svg") && own.body.contains("Show this code at the door"), "{e:?}");
+        // Someone who does not manage the event learns nothing from a ticket's address.
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get(&ticket).await.status, StatusCode::NOT_FOUND, "{e:?}");
+        assert_eq!(officer.post_form(&format!("{ticket}/check-in"), &[]).await.status, StatusCode::NOT_FOUND);
+        // Staff scan it: the page names the holder and checks them in.
+        let mut desk = t.signed_in(STAFF).await;
+        let scanned = desk.get(&ticket).await;
+        assert!(scanned.body.contains("Check Maya"), "{e:?}: {}", scanned.body);
+        let checked = desk.post_form(&format!("{ticket}/check-in"), &[]).await;
+        assert_eq!(checked.status, StatusCode::SEE_OTHER, "{e:?}");
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        let registration = t.app.event_for(Some(&member), event_id).await.unwrap().registration.unwrap();
+        assert!(registration.checked_in_at.is_some(), "{e:?}");
+
+        // After release, Maya chooses which licence her certificate shows; the public page
+        // and the PDF show it, with the officer responsible.
+        t.app.clock.advance(86_400 + 7_200);
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        t.app.release_credit(&staff, event_id, "test").await.unwrap();
+        let (code, ..) = t.app.my_certificates(&member).await.unwrap().remove(0);
+        let mut maya = t.signed_in(MEMBER).await;
+        let page = maya.get(&format!("/certificates/{code}")).await;
+        let choice = page.body.split("name=\"licences\" value=\"").nth(1).expect("a licence to choose");
+        let licence_id = choice.split('"').next().unwrap().to_string();
+        let chosen = maya.post_form(&format!("/certificates/{code}/licences"), &[("licences", &licence_id)]).await;
+        assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{e:?}");
+        let public = t.client().get(&format!("/certificates/{code}")).await;
+        assert!(public.body.contains("licence, ") && public.body.contains("no. "), "{e:?}: {}", public.body);
+        assert!(public.body.contains("Dana Whitfield"), "{e:?}");
+        assert!(!public.body.contains("name=\"licences\""), "{e:?}: only the attendee chooses");
+        let foreign = maya.post_form(&format!("/certificates/{code}/licences"), &[("licences", "999999")]).await;
+        assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY, "{e:?}");
+    }
+}

@@ -49,6 +49,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         changes_until: None,
         refund_percent: 100,
         minutes_per_pdh: 50,
+        responsible: String::new(),
     };
     let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
     let pricing = guildhall_store::EventPricing::default();

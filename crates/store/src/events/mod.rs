@@ -20,7 +20,7 @@ use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreR
 const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
     online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, pdh_micro, topics, provider, \
     credit_released_at, status, created_by, created_at, updated_at, early_bird_until, changes_until, refund_percent, \
-    minutes_per_pdh";
+    minutes_per_pdh, responsible";
 
 /// A registration's columns over `event_registrations r`, with its place in line.
 const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
@@ -28,7 +28,7 @@ const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.
     AND w.status = 'waitlisted' AND w.waitlist_seq <= r.waitlist_seq) END AS position, r.offered_until, \
     r.checked_in_at, r.certificate_code, r.registered_at, r.updated_at, r.price_cents, r.price_basis, r.invoice_id, \
     COALESCE((SELECT CASE WHEN i.status = 'paid' THEN TRUE ELSE FALSE END FROM invoices i WHERE i.id = r.invoice_id), \
-    FALSE) AS invoice_paid, r.attended_minutes, r.credit_micro";
+    FALSE) AS invoice_paid, r.attended_minutes, r.credit_micro, r.ticket_code, r.certificate_licences";
 
 /// An event's roster (`$1` the event): confirmed first, then offered, then the waitlist in
 /// line, then cancelled.
@@ -41,7 +41,7 @@ fn roster_sql() -> String {
     )
 }
 
-/// Binds an event's details, in the order of [`NewEvent`]'s fields (nineteen placeholders).
+/// Binds an event's details, in the order of [`NewEvent`]'s fields (twenty placeholders).
 macro_rules! bind_event_details {
     ($query:expr, $event:expr) => {
         $query
@@ -64,6 +64,7 @@ macro_rules! bind_event_details {
             .bind($event.changes_until)
             .bind($event.refund_percent)
             .bind($event.minutes_per_pdh)
+            .bind(&$event.responsible)
     };
 }
 
@@ -297,9 +298,9 @@ impl Store {
                 let insert = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
                      address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, \
-                     early_bird_until, changes_until, refund_percent, minutes_per_pdh, status, created_by, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                     $18, $19, 'draft', $20, $21, $21) RETURNING id",
+                     early_bird_until, changes_until, refund_percent, minutes_per_pdh, responsible, status, created_by, \
+                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $19, $20, 'draft', $21, $22, $22) RETURNING id",
                 );
                 let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
                 save_pricing!(tx, id, pricing).await?;
@@ -333,7 +334,7 @@ impl Store {
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
                      registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, \
                      early_bird_until = $17, changes_until = $18, refund_percent = $19, minutes_per_pdh = $20, \
-                     updated_at = $21 \
+                     responsible = $21, updated_at = $22 \
                      WHERE id = $1 AND seats_taken <= $12",
                 )
                 .bind(id);
@@ -525,6 +526,7 @@ impl Store {
         member_id: Option<i64>,
         price: &RegistrationPrice,
         invoice: &EventInvoice,
+        ticket_code: &str,
         mail: &(dyn Fn(&RegistrationRecord) -> NewMail + Sync),
         now: UnixTime,
     ) -> StoreResult<Registered> {
@@ -585,13 +587,13 @@ impl Store {
             };
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO event_registrations (event_id, user_id, member_id, status, waitlist_seq, offered_until, \
-                 registered_at, updated_at, price_cents, price_basis, discount_code_id, invoice_id) \
-                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $6, $7, $8, $9, NULL) \
+                 registered_at, updated_at, price_cents, price_basis, discount_code_id, invoice_id, ticket_code) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $6, $7, $8, $9, NULL, $10) \
                  ON CONFLICT (event_id, user_id) DO UPDATE SET member_id = excluded.member_id, \
                  status = excluded.status, waitlist_seq = excluded.waitlist_seq, offered_until = NULL, \
                  registered_at = excluded.registered_at, updated_at = excluded.updated_at, \
                  price_cents = excluded.price_cents, price_basis = excluded.price_basis, \
-                 discount_code_id = excluded.discount_code_id, invoice_id = NULL \
+                 discount_code_id = excluded.discount_code_id, invoice_id = NULL, ticket_code = excluded.ticket_code \
                  WHERE event_registrations.status = 'cancelled' RETURNING id",
             )
             .bind(event_id)
@@ -603,6 +605,7 @@ impl Store {
             .bind(price.cents)
             .bind(price.basis.code())
             .bind(price.discount_code_id)
+            .bind(ticket_code)
             .fetch_one(&mut *tx)
             .await?;
             if status == RegistrationStatus::Confirmed && price.cents > 0 {
@@ -712,6 +715,7 @@ impl Store {
         registration: &RegistrationRecord,
         to_user: i64,
         to_member: Option<i64>,
+        ticket_code: &str,
         mails: &[NewMail],
         audit: Option<&NewAuditEntry>,
         now: UnixTime,
@@ -739,14 +743,15 @@ impl Store {
                 None => {}
             }
             let moved = sqlx::query(
-                "UPDATE event_registrations SET user_id = $3, member_id = $4, checked_in_at = NULL, updated_at = $5 \
-                 WHERE id = $1 AND user_id = $2 AND status = 'confirmed'",
+                "UPDATE event_registrations SET user_id = $3, member_id = $4, checked_in_at = NULL, updated_at = $5, \
+                 ticket_code = $6, certificate_licences = '' WHERE id = $1 AND user_id = $2 AND status = 'confirmed'",
             )
             .bind(registration.id)
             .bind(registration.user_id)
             .bind(to_user)
             .bind(to_member)
             .bind(now)
+            .bind(ticket_code)
             .execute(&mut *tx)
             .await?;
             if moved.rows_affected() == 0 {
@@ -760,6 +765,34 @@ impl Store {
             }
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// A registration by its ticket's code, with who holds it.
+    pub async fn registration_by_ticket(&self, code: &str) -> StoreResult<Option<RosterEntry>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS}, u.display_name AS name, u.email, m.member_number \
+             FROM event_registrations r JOIN users u ON u.id = r.user_id LEFT JOIN members m ON m.id = r.member_id \
+             WHERE r.ticket_code = $1"
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(code)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Sets which licences (their ids, space-separated) a person's certificate shows; `false`
+    /// if the registration is not theirs.
+    pub async fn set_certificate_licences(&self, registration_id: i64, user_id: i64, ids: &str) -> StoreResult<bool> {
+        crate::engine::with_writer!(self, |pool| {
+            let done =
+                sqlx::query("UPDATE event_registrations SET certificate_licences = $3 WHERE id = $1 AND user_id = $2")
+                    .bind(registration_id)
+                    .bind(user_id)
+                    .bind(ids)
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
         })
     }
 
@@ -1003,7 +1036,8 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT r.certificate_code AS code, r.id AS registration_id, r.member_id, \
+            "SELECT r.certificate_code AS code, r.id AS registration_id, r.member_id, r.user_id, \
+             r.certificate_licences, \
              COALESCE(m.first_name || ' ' || m.last_name, u.display_name) AS name, m.member_number, \
              r.status AS registration_status, {columns} \
              FROM event_registrations r JOIN events e ON e.id = r.event_id JOIN users u ON u.id = r.user_id \

@@ -51,6 +51,8 @@ pub struct EventRecord {
     pub refund_percent: i64,
     /// The minutes of attendance that earn one PDH, for attendance reports.
     pub minutes_per_pdh: i64,
+    /// The officer responsible for its credit (name and title), as certificates print it.
+    pub responsible: String,
 }
 
 impl EventRecord {
@@ -80,6 +82,7 @@ impl EventRecord {
             changes_until: self.changes_until,
             refund_percent: self.refund_percent,
             minutes_per_pdh: self.minutes_per_pdh,
+            responsible: self.responsible.clone(),
         }
     }
 }
@@ -106,6 +109,7 @@ pub struct NewEvent {
     pub changes_until: Option<UnixTime>,
     pub refund_percent: i64,
     pub minutes_per_pdh: i64,
+    pub responsible: String,
 }
 
 /// A discount code of an event.
@@ -198,6 +202,11 @@ pub struct RegistrationRecord {
     /// The credit earned by the report's partial-credit rule (millionths of a PDH); `None`
     /// for the event's full PDH.
     pub credit_micro: Option<i64>,
+    /// The ticket's code (its QR code opens check-in for those who manage the event).
+    #[serde(skip_serializing)]
+    pub ticket_code: Option<String>,
+    /// Ids of the licences the attendee shows on their certificate, space-separated.
+    pub certificate_licences: String,
 }
 
 /// A registration with who it is, for an event's roster.
@@ -255,6 +264,10 @@ pub struct CertificateRecord {
     pub code: String,
     pub registration_id: i64,
     pub member_id: Option<i64>,
+    /// The attendee's account.
+    pub user_id: i64,
+    /// Ids of the licences the attendee chose to show, space-separated.
+    pub certificate_licences: String,
     pub name: String,
     pub member_number: Option<String>,
     /// Whether the registration still stands (a certificate of a cancelled one does not).

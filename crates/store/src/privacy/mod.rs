@@ -139,7 +139,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("ce_activity_sessions", Member("member_id"), &[], &[]),
     t("ce_evidence", Through { column: "activity_id", parent: "ce_activities" }, &["file_name", "content"], &[]),
     t("ce_reminders", Member("member_id"), &[], &[]),
-    t("event_registrations", User("user_id"), &[], &[]),
+    t("event_registrations", User("user_id"), &[], &["ticket_code"]),
     t("calendar_feeds", User("user_id"), &[], &["token_hash"]),
     t("event_prices", NotPersonal, &[], &[]),
     t("event_discount_codes", NotPersonal, &[], &[]),

@@ -38,6 +38,9 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
         .route("/events/reports", get(reports))
+        .route("/tickets/{code}", get(ticket))
+        .route("/tickets/{code}/check-in", post(ticket_check_in))
+        .route("/certificates/{code}/licences", post(choose_certificate_licences))
         .route(
             "/events/{id}/attendance",
             post(record_attendance)
@@ -395,6 +398,7 @@ fn event_notice(done: &str) -> String {
         "accepted" => "The seat is yours: you are registered.",
         "registration_cancelled" => "The registration is cancelled.",
         "transferred" => "The registration is transferred; both of you were told by email.",
+        "licences_chosen" => "Your certificate shows the licences you chose.",
         "checked_in" => "Checked in.",
         "credit_released" => "The credit is released: each member checked in has it in their PDH ledger, and every attendee has a certificate.",
         _ => "",
@@ -533,6 +537,7 @@ fn event_form(pairs: Vec<(String, String)>) -> EventForm {
             "changes_until" => &mut form.changes_until,
             "refund_percent" => &mut form.refund_percent,
             "minutes_per_pdh" => &mut form.minutes_per_pdh,
+            "responsible" => &mut form.responsible,
             "discount_codes" => &mut form.discount_codes,
             "topics" => {
                 form.topics.push(value);
@@ -910,17 +915,36 @@ struct CertificatePage {
     code: String,
     stands: bool,
     provider: String,
+    responsible: String,
+    /// The licences the attendee chose to show, in words.
+    licences: Vec<String>,
+    /// For the attendee: each licence on their record, in words, and whether it is shown.
+    choices: Vec<(i64, String, bool)>,
+    notice: String,
 }
 
 /// The public page a certificate's QR code opens: who, what, when, how many PDH, and
 /// whether it still stands. No sign-in.
-pub async fn certificate(State(app): State<Arc<App>>, identity: Identity, Path(code): Path<String>) -> PageResult {
+pub async fn certificate(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
     let c = app.certificate(&code).await?;
+    let choices = match identity.actor.as_ref().filter(|a| a.user_id == c.user_id) {
+        Some(actor) => app.certificate_licence_choices(actor, &code).await?,
+        None => Vec::new(),
+    };
     render(&CertificatePage {
         chrome: Chrome::new(&app, &identity, "Certificate of attendance", "events").await,
         line: EventLine::of(&c.event),
         stands: c.registration_status == RegistrationStatus::Confirmed && c.event.status == EventStatus::Published,
         provider: c.event.provider.clone(),
+        responsible: c.event.responsible.clone(),
+        licences: app.certificate_licences(&c).await?,
+        choices,
+        notice: event_notice(q.done()),
         name: c.name,
         member_number: c.member_number,
         code: c.code,
@@ -1206,4 +1230,85 @@ pub async fn reports(State(app): State<Arc<App>>, SignedIn(actor, identity): Sig
         pdh_chart,
         revenue_chart,
     })
+}
+
+// ---------------------------------------------------------------- tickets
+
+#[derive(Template)]
+#[template(path = "events/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    line: EventLine,
+    code: String,
+    name: String,
+    member_number: Option<String>,
+    status: &'static str,
+    checked_in: String,
+    manages: bool,
+    can_check_in: bool,
+    qr_svg: String,
+    notice: String,
+}
+
+/// A ticket: its holder sees its QR code; those who manage the event (who reach it by
+/// scanning that code with their phone's camera) see who it is and check them in.
+pub async fn ticket(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(code): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let t = app.ticket(&actor, &code).await?;
+    let r = &t.entry.registration;
+    render(&TicketPage {
+        chrome: Chrome::new(&app, &identity, "Ticket", "events").await,
+        line: EventLine::of(&t.event),
+        code,
+        status: registration_words(r),
+        checked_in: r
+            .checked_in_at
+            .map(|at| {
+                let w = event_time(at, &t.event.time_zone);
+                format!("{}, {} {}", w.date, w.time, w.zone)
+            })
+            .unwrap_or_default(),
+        can_check_in: r.status.is_confirmed() && r.checked_in_at.is_none(),
+        manages: t.manages,
+        name: t.entry.name.clone(),
+        member_number: t.entry.member_number.clone(),
+        qr_svg: t.qr_svg,
+        notice: event_notice(q.done()),
+    })
+}
+
+pub async fn ticket_check_in(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(code): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let t = app.ticket(&actor, &code).await?;
+    app.check_in(&actor, t.entry.registration.id).await?;
+    done(&format!("/tickets/{code}"), "checked_in")
+}
+
+/// The attendee chooses which of their licences their certificate shows.
+pub async fn choose_certificate_licences(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(code): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let mut ids = Vec::new();
+    for (name, value) in pairs {
+        if name == "licences" {
+            ids.push(
+                value
+                    .parse::<i64>()
+                    .map_err(|_| AppError::invalid_field("licences", "Choose licences from your record."))?,
+            );
+        }
+    }
+    app.choose_certificate_licences(&actor, &code, &ids).await?;
+    done(&format!("/certificates/{code}"), "licences_chosen")
 }
