@@ -568,6 +568,20 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "event_sessions",
+        columns: &[
+            ("id", I),
+            ("event_id", I),
+            ("title", T),
+            ("speakers", T),
+            ("starts_at", I),
+            ("ends_at", I),
+            ("pdh_micro", I),
+            ("topics", T),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "event_registrations",
         columns: &[
             ("id", I),
@@ -591,6 +605,11 @@ pub const TABLES: &[TableSpec] = &[
             ("certificate_licences", T),
         ],
         identity: true,
+    },
+    TableSpec {
+        name: "event_session_attendance",
+        columns: &[("registration_id", I), ("session_id", I), ("minutes", I), ("credit_micro", I)],
+        identity: false,
     },
 ];
 

@@ -80,6 +80,11 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("event_registrations_line", "event_registrations.event_id, event_registrations.waitlist_seq", "waitlist"),
     ("event_registrations_certificate", "event_registrations.certificate_code", "certificate"),
     ("event_registrations_ticket", "event_registrations.ticket_code", "ticket"),
+    (
+        "event_session_attendance_pkey",
+        "event_session_attendance.registration_id, event_session_attendance.session_id",
+        "attendance",
+    ),
     ("calendar_feeds_token_hash_key", "calendar_feeds.token_hash", "token"),
     ("event_prices_audience", "index 'event_prices_audience'", "prices"),
     (

@@ -194,6 +194,19 @@ impl App {
                 discount_codes: if paid { "VOLUNTEER 50 20".into() } else { String::new() },
                 minutes_per_pdh: String::new(),
                 responsible: DEMO_RESPONSIBLE.into(),
+                // The conference's day: a keynote, two technical tracks and the ethics plenary.
+                programme: if paid {
+                    [
+                        "08:30 | 10:00 | Keynote: infrastructure that outlasts its climate | 1.5 | technical | Dr. Alana Rivera, P.E.",
+                        "10:15 | 12:00 | Track A: seismic retrofit of older bridges | 1.75 | technical | Marcus Webb, S.E.",
+                        "13:00 | 14:00 | Ethics plenary: when the client says sign it | 1 | ethics | Priya Natarajan, P.E.",
+                        "14:15 | 16:45 | Track B: stormwater design after the new rainfall atlas | 2.5 | technical | Tomás Ortega, P.E.",
+                    ]
+                    .map(|line| format!("{date} {line}"))
+                    .join("\n")
+                } else {
+                    String::new()
+                },
             };
             // The Capital Chapter's dinner is its officer's draft; the rest are published.
             let by = if chapter == Some(0) { &officer } else { staff };
@@ -265,7 +278,7 @@ impl App {
             responsible: DEMO_RESPONSIBLE.into(),
         };
         let audit = self.audit_entry(staff, "event.created", "event", "demo");
-        let pricing = guildhall_store::EventPricing::default();
+        let pricing = guildhall_store::EventParts::default();
         let id = self.store.create_event(&event, &pricing, Some(staff.user_id), &audit, now).await?;
         self.publish_event(staff, id, "demo").await?;
         for person in std::iter::once(maya).chain(others) {

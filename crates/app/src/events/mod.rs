@@ -17,9 +17,9 @@ use guildhall_domain::events::{
 };
 use guildhall_domain::member::CareerStage;
 use guildhall_store::{
-    AttendanceRecord, CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventPricing, EventRecord,
-    MyRegistration, NewCeActivity, NewDiscountCode, NewEvent, NewMail, Page, PageRequest, Recorded, Registered,
-    RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
+    AttendanceRecord, CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventParts, EventRecord,
+    MyRegistration, NewCeActivity, NewDiscountCode, NewEvent, NewEventSession, NewMail, Page, PageRequest, Recorded,
+    Registered, RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
@@ -115,6 +115,9 @@ pub struct EventForm {
     pub minutes_per_pdh: String,
     /// The officer responsible for the credit (name and title), as certificates print it.
     pub responsible: String,
+    /// A multi-session programme, one session per line:
+    /// `YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers` (empty: one session).
+    pub programme: String,
 }
 
 /// An audience's key in the event form.
@@ -127,7 +130,12 @@ pub fn audience_key(audience: PriceAudience) -> String {
 
 impl EventForm {
     /// The form filled in from a saved event and its prices and discount codes.
-    pub fn of(event: &EventRecord, prices: &[EventPrice], codes: &[DiscountCodeRecord]) -> Self {
+    pub fn of(
+        event: &EventRecord,
+        prices: &[EventPrice],
+        codes: &[DiscountCodeRecord],
+        sessions: &[guildhall_store::EventSession],
+    ) -> Self {
         let input = |at| event_time(at, &event.time_zone).input;
         let money = |cents: i64| crate::membership::format_money(cents).trim_start_matches('$').replace(',', "");
         EventForm {
@@ -157,6 +165,24 @@ impl EventForm {
             refund_percent: event.refund_percent.to_string(),
             minutes_per_pdh: event.minutes_per_pdh.to_string(),
             responsible: event.responsible.clone(),
+            programme: sessions
+                .iter()
+                .map(|s| {
+                    let starts = event_time(s.starts_at, &event.time_zone).input;
+                    let ends = event_time(s.ends_at, &event.time_zone).input;
+                    let topics = s.topics.split_whitespace().collect::<Vec<_>>().join(", ");
+                    format!(
+                        "{} {} | {} | {} | {} | {topics} | {}",
+                        &starts[..10],
+                        &starts[11..],
+                        &ends[11..],
+                        s.title,
+                        micro_text(s.pdh_micro),
+                        s.speakers
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             discount_codes: codes
                 .iter()
                 .map(|c| match c.max_uses {
@@ -205,6 +231,8 @@ pub struct EventView {
     pub changes_open: bool,
     /// Whether the event has discount codes (the registration form then asks for one).
     pub has_discount_codes: bool,
+    /// Its programme's sessions, in order (none for a single session).
+    pub programme: Vec<NewEventSession>,
 }
 
 impl App {
@@ -361,6 +389,7 @@ impl App {
         };
         let changes_open = self_service_open(event.changes_until, event.registration_closes_at, now);
         let has_discount_codes = !pricing.discount_codes.is_empty();
+        let programme = pricing.sessions.clone();
         Ok(EventView {
             event,
             chapter_name,
@@ -372,13 +401,29 @@ impl App {
             your_price,
             changes_open,
             has_discount_codes,
+            programme,
         })
     }
 
     /// An event's prices and discount codes.
-    async fn event_pricing(&self, event_id: i64) -> AppResult<EventPricing> {
-        let (prices, codes) = tokio::try_join!(self.store.event_prices(event_id), self.store.discount_codes(event_id))?;
-        Ok(EventPricing {
+    async fn event_pricing(&self, event_id: i64) -> AppResult<EventParts> {
+        let (prices, codes, sessions) = tokio::try_join!(
+            self.store.event_prices(event_id),
+            self.store.discount_codes(event_id),
+            self.store.event_sessions(event_id)
+        )?;
+        Ok(EventParts {
+            sessions: sessions
+                .into_iter()
+                .map(|s| NewEventSession {
+                    title: s.title,
+                    speakers: s.speakers,
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    pdh_micro: s.pdh_micro,
+                    topics: s.topics,
+                })
+                .collect(),
             prices,
             discount_codes: codes
                 .into_iter()
@@ -391,8 +436,12 @@ impl App {
     /// or to copy it into a new one).
     pub async fn event_form(&self, actor: &Actor, id: i64) -> AppResult<EventForm> {
         let event = self.managed_event(actor, id).await?;
-        let (prices, codes) = tokio::try_join!(self.store.event_prices(id), self.store.discount_codes(id))?;
-        Ok(EventForm::of(&event, &prices, &codes))
+        let (prices, codes, sessions) = tokio::try_join!(
+            self.store.event_prices(id),
+            self.store.discount_codes(id),
+            self.store.event_sessions(id)
+        )?;
+        Ok(EventForm::of(&event, &prices, &codes, &sessions))
     }
 
     /// What the records say of a person registering for `event`, on its date: the tier of a
@@ -873,8 +922,11 @@ impl App {
         audit.subject_label = event.title.clone();
         audit.chapter_id = event.chapter_id;
         let attendees = self.store.release_event_credit(event_id, &audit, now).await?;
+        let (programme, attended) =
+            tokio::try_join!(self.store.event_sessions(event_id), self.store.session_attendance(event_id))?;
         let starts = event_date(event.starts_at, &event.time_zone);
         let ends = event_date(event.ends_at, &event.time_zone);
+        let organisation = self.branding().await.name;
         let mut release = CreditRelease::default();
         for attendee in &attendees {
             // An attendance report may have given less than the event's PDH, or none.
@@ -892,29 +944,72 @@ impl App {
                 release.guests += 1;
                 continue;
             };
-            let activity = NewCeActivity {
-                member_id,
-                title: event.title.clone(),
-                kind: ce_kind(event.kind).into(),
-                tags: event.topics.clone(),
-                occurred_on: Some(starts),
-                starts_on: (ends > starts).then_some(starts),
-                ends_on: (ends > starts).then_some(ends),
-                sessions: Vec::new(),
-                quantity_micro: earned,
-                unit: "hour".into(),
-                provider: event.provider.clone(),
-                provider_approvals: String::new(),
-                organisation: self.branding().await.name,
-                attributes: String::new(),
-                source: "event".into(),
-                source_ref: Some(format!("certificate:{code}")),
-                recorded_by: None,
-            };
-            match self.receive_ce_activity(activity).await? {
-                Recorded::New(_) => release.credited += 1,
-                // Released before: the ledger has it already.
-                Recorded::AlreadyRecorded(_) => release.already += 1,
+            let activity =
+                |title: String, tags: String, from: time::Date, to: time::Date, micro: i64, reference: String| {
+                    NewCeActivity {
+                        member_id,
+                        title,
+                        kind: ce_kind(event.kind).into(),
+                        tags,
+                        occurred_on: Some(from),
+                        starts_on: (to > from).then_some(from),
+                        ends_on: (to > from).then_some(to),
+                        sessions: Vec::new(),
+                        quantity_micro: micro,
+                        unit: "hour".into(),
+                        provider: event.provider.clone(),
+                        provider_approvals: String::new(),
+                        organisation: organisation.clone(),
+                        attributes: String::new(),
+                        source: "event".into(),
+                        source_ref: Some(reference),
+                        recorded_by: None,
+                    }
+                };
+            // One activity for the event, or one per session of a programme attended: as an
+            // attendance report measured it, else (checked in at the door) in full.
+            let mut activities = Vec::new();
+            if programme.is_empty() {
+                activities.push(activity(
+                    event.title.clone(),
+                    event.topics.clone(),
+                    starts,
+                    ends,
+                    earned,
+                    format!("certificate:{code}"),
+                ));
+            } else {
+                let reported: Vec<&guildhall_store::SessionAttendance> =
+                    attended.iter().filter(|a| a.registration_id == attendee.registration.id).collect();
+                for session in &programme {
+                    let micro = if reported.is_empty() {
+                        session.pdh_micro
+                    } else {
+                        reported.iter().find(|a| a.session_id == session.id).map_or(0, |a| a.credit_micro)
+                    };
+                    if micro == 0 {
+                        continue;
+                    }
+                    let day = event_date(session.starts_at, &event.time_zone);
+                    activities.push(activity(
+                        format!("{}: {}", event.title, session.title),
+                        session.topics.clone(),
+                        day,
+                        day,
+                        micro,
+                        format!("certificate:{code}:session:{}", session.id),
+                    ));
+                }
+            }
+            let mut new = false;
+            for a in activities {
+                new |= matches!(self.receive_ce_activity(a).await?, Recorded::New(_));
+            }
+            // Released before: the ledger has it already.
+            if new {
+                release.credited += 1;
+            } else {
+                release.already += 1;
             }
         }
         Ok(release)
@@ -955,7 +1050,17 @@ impl App {
             .map_err(|e| AppError::invalid_field("file", e.to_string()))?;
         let rule = PartialCreditRule::new(u32::try_from(event.minutes_per_pdh).unwrap_or(50), CREDIT_STEP_MICRO)
             .map_err(|e| AppError::Internal(format!("the event's credit rule: {e}")))?;
-        let session = SessionWindow { starts_at: event.starts_at, ends_at: event.ends_at, pdh_micro: event.pdh_micro };
+        // A multi-session programme earns per session (sessions missed earn nothing); else the
+        // event is one session.
+        let programme = self.store.event_sessions(event_id).await?;
+        let windows: Vec<SessionWindow> = if programme.is_empty() {
+            vec![SessionWindow { starts_at: event.starts_at, ends_at: event.ends_at, pdh_micro: event.pdh_micro }]
+        } else {
+            programme
+                .iter()
+                .map(|s| SessionWindow { starts_at: s.starts_at, ends_at: s.ends_at, pdh_micro: s.pdh_micro })
+                .collect()
+        };
         // Each person's joins, by email, in the order the file first names them.
         let mut people: Vec<(String, String, Vec<Span>)> = Vec::new();
         for row in parsed.rows {
@@ -971,8 +1076,9 @@ impl App {
         };
         let mut records = Vec::new();
         for (email, name, spans) in people {
-            let minutes = minutes_in(&spans, &session);
-            let earned = credit(&spans, std::slice::from_ref(&session), &rule).first().map_or(0, |c| c.pdh_micro);
+            let per_session = credit(&spans, &windows, &rule);
+            let minutes = windows.iter().map(|w| minutes_in(&spans, w)).sum();
+            let earned = per_session.iter().map(|c| c.pdh_micro).sum();
             let registrant = roster.iter().find(|r| {
                 r.registration.status == RegistrationStatus::Confirmed
                     && !email.is_empty()
@@ -992,6 +1098,11 @@ impl App {
                         registration_id: r.registration.id,
                         minutes,
                         credit_micro: earned,
+                        sessions: programme
+                            .iter()
+                            .zip(&per_session)
+                            .map(|(s, c)| (s.id, c.minutes, c.pdh_micro))
+                            .collect(),
                     });
                     report.matched.push(Attendee { name: r.name.clone(), email, minutes, credit_micro: earned });
                 }
@@ -1260,7 +1371,7 @@ impl App {
     }
 
     /// Reads and checks the event form; every problem is reported at once.
-    async fn event_from_form(&self, form: &EventForm) -> AppResult<(NewEvent, EventPricing)> {
+    async fn event_from_form(&self, form: &EventForm) -> AppResult<(NewEvent, EventParts)> {
         let mut errors = FieldErrors::default();
         let chapter_id = match form.chapter.trim() {
             "" => None,
@@ -1310,7 +1421,7 @@ impl App {
         if venue.is_empty() && online_link.is_empty() {
             errors.add("venue", "Give a venue, an online link, or both.");
         }
-        let pdh_micro = match form.pdh.trim() {
+        let mut pdh_micro = match form.pdh.trim() {
             "" => 0,
             text => match micro_of("pdh", "The PDH", text) {
                 Ok(micro) if micro <= MAX_PDH_MICRO => micro,
@@ -1333,7 +1444,7 @@ impl App {
                 None => errors.add("topics", "Choose topics from the list."),
             }
         }
-        if pdh_micro > 0 && topics.is_empty() {
+        if pdh_micro > 0 && topics.is_empty() && form.programme.trim().is_empty() {
             errors.add(
                 "topics",
                 "Choose at least one topic for the PDH (boards count ethics and technical hours apart).",
@@ -1349,7 +1460,25 @@ impl App {
             }
         };
         let tiers = self.tiers().await?;
-        let pricing = pricing_from_form(form, &tiers, &mut errors);
+        let mut pricing = pricing_from_form(form, &tiers, &mut errors);
+        pricing.sessions = programme_from_form(&form.programme, &time_zone, &mut errors);
+        if !pricing.sessions.is_empty() {
+            // A programme's PDH and topics are its sessions'.
+            pdh_micro = pricing.sessions.iter().map(|s| s.pdh_micro).sum();
+            topics = COMMON_TOPICS
+                .iter()
+                .map(|(t, _)| *t)
+                .filter(|t| pricing.sessions.iter().any(|s| s.topics.split_whitespace().any(|x| x == *t)))
+                .collect();
+            if let (Some(starts), Some(ends)) = (starts_at, ends_at)
+                && pricing.sessions.iter().any(|s| s.starts_at < starts || s.ends_at > ends)
+            {
+                errors.add("programme", "Every session must fall between the event's start and end.");
+            }
+            if pdh_micro > MAX_PDH_MICRO {
+                errors.add("programme", "An event carries at most 100 PDH in all.");
+            }
+        }
         let early_bird_until = match form.early_bird_until.trim() {
             "" => None,
             value => instant(&mut errors, "early_bird_until", value),
@@ -1421,15 +1550,82 @@ impl App {
     }
 }
 
+/// The most sessions a programme has.
+const MAX_SESSIONS: usize = 100;
+
+/// The sessions of the event form's programme, one per line:
+/// `YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers`, times on the event's wall
+/// clock (a session ending at or before its start ends the next day). Problems go to `errors`.
+fn programme_from_form(text: &str, zone: &str, errors: &mut FieldErrors) -> Vec<NewEventSession> {
+    let mut sessions = Vec::new();
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() > MAX_SESSIONS {
+        errors.add("programme", format!("A programme has at most {MAX_SESSIONS} sessions."));
+        return sessions;
+    }
+    for (n, line) in lines.iter().enumerate() {
+        let n = n + 1;
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        if parts.len() < 4 || parts.len() > 6 {
+            errors.add(
+                "programme",
+                format!(
+                    "Session {n}: write the start, the end, the title and the PDH, then the topics and the speakers, \
+                     separated by |, such as \"2027-01-19 09:00 | 10:30 | Keynote | 1.5 | technical | Dr. A. Rivera\"."
+                ),
+            );
+            continue;
+        }
+        let start_text = parts[0].replacen(' ', "T", 1);
+        let Ok(starts_at) = local_instant(&start_text, zone) else {
+            errors.add("programme", format!("Session {n}: the start is a date and time such as 2027-01-19 09:00."));
+            continue;
+        };
+        let date = start_text.get(..10).unwrap_or_default();
+        let Ok(mut ends_at) = local_instant(&format!("{date}T{}", parts[1]), zone) else {
+            errors.add("programme", format!("Session {n}: the end is a time such as 10:30."));
+            continue;
+        };
+        if ends_at <= starts_at {
+            ends_at += 86_400;
+        }
+        let title = parts[2].to_string();
+        if title.is_empty() || title.chars().count() > 200 {
+            errors.add("programme", format!("Session {n}: give a title of at most 200 characters."));
+        }
+        let pdh_micro = match micro_of("programme", "The PDH", parts[3]) {
+            Ok(micro) => micro,
+            Err(_) => {
+                errors.add("programme", format!("Session {n}: the PDH is a number such as 1 or 1.5."));
+                0
+            }
+        };
+        let mut topics = Vec::new();
+        for topic in parts.get(4).copied().unwrap_or("").split([',', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
+            match COMMON_TOPICS.iter().find(|(code, label)| *code == topic || label.eq_ignore_ascii_case(topic)) {
+                Some((code, _)) if !topics.contains(code) => topics.push(*code),
+                Some(_) => {}
+                None => errors.add("programme", format!("Session {n}: {topic:?} is not one of the topics.")),
+            }
+        }
+        if pdh_micro > 0 && topics.is_empty() {
+            errors.add("programme", format!("Session {n}: give the topics its PDH count toward, such as technical."));
+        }
+        let speakers = parts.get(5).copied().unwrap_or("").to_string();
+        if speakers.chars().count() > 300 {
+            errors.add("programme", format!("Session {n}: the speakers take at most 300 characters."));
+        }
+        sessions.push(NewEventSession { title, speakers, starts_at, ends_at, pdh_micro, topics: topics.join(" ") });
+    }
+    sessions.sort_by_key(|s| s.starts_at);
+    sessions
+}
+
 /// The prices and discount codes of the event form (problems go to `errors`).
-fn pricing_from_form(
-    form: &EventForm,
-    tiers: &[guildhall_store::TierRecord],
-    errors: &mut FieldErrors,
-) -> EventPricing {
+fn pricing_from_form(form: &EventForm, tiers: &[guildhall_store::TierRecord], errors: &mut FieldErrors) -> EventParts {
     let tier = |id: i64| tiers.iter().find(|t| t.id == id);
     {
-        let mut pricing = EventPricing::default();
+        let mut pricing = EventParts::default();
         for (key, price, early) in &form.prices {
             let audience = match key.as_str() {
                 "non_member" => Some(PriceAudience::NonMember),
@@ -1631,7 +1827,7 @@ fn chrono_words(at: i64) -> String {
     format!("{} at {} UTC", t.date, t.time)
 }
 
-fn event_json(e: &NewEvent, pricing: &EventPricing) -> serde_json::Value {
+fn event_json(e: &NewEvent, pricing: &EventParts) -> serde_json::Value {
     let prices: Vec<serde_json::Value> = pricing
         .prices
         .iter()

@@ -1029,3 +1029,66 @@ async fn a_ticket_s_qr_code_opens_check_in_for_those_who_manage_the_event_and_ce
         assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY, "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn a_programme_earns_credit_per_session_attended_and_each_session_reaches_the_ledger_with_its_topics() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/New_York";
+        let day = t.app.clock.unix() + 3 * 86_400;
+        let date = &event_time(day, zone).input[..10];
+        let mut form = EventForm {
+            kind: "conference".into(),
+            title: "Coastal day".into(),
+            time_zone: zone.into(),
+            starts: format!("{date}T08:00"),
+            ends: format!("{date}T17:00"),
+            online_link: "https://meet.example.org/coastal".into(),
+            capacity: "100".into(),
+            programme: format!(
+                "{date} 09:00 | 10:00 | Dune engineering | 1 | technical | Dr. Lee\n\
+                 {date} 13:00 | 14:00 | Ethics of disclosure | 1 | ethics | A. Stone\n\
+                 {date} 15:00 | 14:00 | Backwards | 1 | technical |"
+            ),
+            ..Default::default()
+        };
+        // A session ending before it starts runs past midnight, outside the event: refused.
+        let refused = t.app.create_event(&staff, &form, "test").await;
+        assert!(matches!(refused, Err(guildhall_app::AppError::Validation { .. })), "{e:?}: {refused:?}");
+        form.programme = form
+            .programme
+            .replace("15:00 | 14:00 | Backwards | 1 | technical |", "15:00 | 16:00 | Tides | 1.5 | technical |");
+        let event_id = t.app.create_event(&staff, &form, "test").await.unwrap();
+        t.app.publish_event(&staff, event_id, "test").await.unwrap();
+        let view = t.app.event_for(None, event_id).await.unwrap();
+        assert_eq!((view.programme.len(), view.event.pdh_micro), (3, 3_500_000), "{e:?}: the PDH are the sessions'");
+        assert_eq!(view.event.topics, "technical ethics", "{e:?}");
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        t.app.register_for_event(&member, event_id).await.unwrap();
+
+        // She attends the morning session and the ethics one, not the last.
+        t.app.clock.advance(3 * 86_400 + 12 * 3_600);
+        let report = format!(
+            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
+             Maya,{MEMBER},{date} 08:55:00,{date} 10:05:00,70,No\n\
+             Maya,{MEMBER},{date} 13:00:00,{date} 14:00:00,60,No\n"
+        );
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let recorded = t.app.record_attendance(&staff, event_id, report.as_bytes(), None, "test").await.unwrap();
+        assert_eq!(recorded.matched[0].credit_micro, 2_000_000, "{e:?}: two sessions of one PDH");
+        // The programme cannot change under recorded attendance.
+        let mut changed = t.app.event_form(&staff, event_id).await.unwrap();
+        changed.programme = changed.programme.replace("Dune engineering", "Dunes");
+        assert!(t.app.update_event(&staff, event_id, &changed, "test").await.is_err(), "{e:?}");
+
+        t.app.release_credit(&staff, event_id, "test").await.unwrap();
+        let mut client = t.signed_in(MEMBER).await;
+        let ce = client.get("/ce").await;
+        assert!(ce.body.contains("Coastal day: Dune engineering"), "{e:?}");
+        assert!(ce.body.contains("Coastal day: Ethics of disclosure"), "{e:?}");
+        assert!(!ce.body.contains("Coastal day: Tides"), "{e:?}: a session missed earns nothing");
+        let page = client.get(&format!("/events/{event_id}")).await;
+        assert!(page.body.contains("Programme") && page.body.contains("A. Stone"), "{e:?}");
+    }
+}

@@ -52,8 +52,21 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         responsible: String::new(),
     };
     let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
-    let pricing = guildhall_store::EventPricing::default();
-    ids.insert("events", t.store.create_event(&event, &pricing, None, &audit, 0).await.unwrap());
+    // One session of a programme, for attendance by session.
+    let parts = guildhall_store::EventParts {
+        sessions: vec![guildhall_store::NewEventSession {
+            title: "Morning".into(),
+            speakers: String::new(),
+            starts_at: 1_900_000_000,
+            ends_at: 1_900_001_800,
+            pdh_micro: 0,
+            topics: String::new(),
+        }],
+        ..Default::default()
+    };
+    let event_id = t.store.create_event(&event, &parts, None, &audit, 0).await.unwrap();
+    ids.insert("events", event_id);
+    ids.insert("event_sessions", t.store.event_sessions(event_id).await.unwrap()[0].id);
     let date = time::macros::date!(2020 - 01 - 01);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
@@ -80,6 +93,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 (_, "payment_id", _) => Value::Int(ids["payments"]),
                 (_, "activity_id", _) => Value::Int(ids["ce_activities"]),
                 ("event_registrations", "event_id", _) => Value::Int(ids["events"]),
+                ("event_session_attendance", "registration_id", _) => Value::Int(ids["event_registrations"]),
+                ("event_session_attendance", "session_id", _) => Value::Int(ids["event_sessions"]),
                 (_, "term_id", _) => Value::Int(ids["membership_terms"]),
                 (_, "tier_id" | "chapter_id" | "home_chapter_id", _) => Value::Int(1),
                 (_, "group_id", _) => Value::Int(4),

@@ -126,7 +126,7 @@ macro_rules! offer_free_seats {
 /// Replaces the event's prices and sets its discount codes in the transaction: codes no
 /// longer listed are removed, listed ones keep the uses counted so far (a limit below them
 /// is refused with `Invalid`).
-macro_rules! save_pricing {
+macro_rules! save_parts {
     ($tx:expr, $event_id:expr, $pricing:expr) => {
         async {
             sqlx::query("DELETE FROM event_prices WHERE event_id = $1").bind($event_id).execute(&mut *$tx).await?;
@@ -174,6 +174,62 @@ macro_rules! save_pricing {
                 .bind(0_i64)
                 .execute(&mut *$tx)
                 .await?;
+            }
+            save_sessions!($tx, $event_id, $pricing).await?;
+            Ok::<_, StoreError>(())
+        }
+    };
+}
+
+/// Replaces the event's programme when it changed; a programme whose sessions have
+/// recorded attendance is not changed (`Invalid`).
+macro_rules! save_sessions {
+    ($tx:expr, $event_id:expr, $parts:expr) => {
+        async {
+            let existing: Vec<EventSession> = sqlx::query_as(
+                "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics FROM event_sessions \
+                 WHERE event_id = $1 ORDER BY starts_at, id",
+            )
+            .bind($event_id)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let same = existing.len() == $parts.sessions.len()
+                && existing.iter().zip(&$parts.sessions).all(|(old, new)| {
+                    (&old.title, &old.speakers, old.starts_at, old.ends_at, old.pdh_micro, &old.topics)
+                        == (&new.title, &new.speakers, new.starts_at, new.ends_at, new.pdh_micro, &new.topics)
+                });
+            if !same {
+                let attended: Option<(i64,)> = sqlx::query_as(
+                    "SELECT a.session_id FROM event_session_attendance a JOIN event_sessions s ON s.id = a.session_id \
+                     WHERE s.event_id = $1 LIMIT 1",
+                )
+                .bind($event_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+                if attended.is_some() {
+                    return Err(StoreError::Invalid(
+                        "The programme cannot change once attendance of its sessions was recorded.".into(),
+                    ));
+                }
+                sqlx::query("DELETE FROM event_sessions WHERE event_id = $1")
+                    .bind($event_id)
+                    .execute(&mut *$tx)
+                    .await?;
+                for s in &$parts.sessions {
+                    sqlx::query(
+                        "INSERT INTO event_sessions (event_id, title, speakers, starts_at, ends_at, pdh_micro, topics) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind($event_id)
+                    .bind(&s.title)
+                    .bind(&s.speakers)
+                    .bind(s.starts_at)
+                    .bind(s.ends_at)
+                    .bind(s.pdh_micro)
+                    .bind(&s.topics)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
             }
             Ok::<_, StoreError>(())
         }
@@ -287,7 +343,7 @@ impl Store {
     pub async fn create_event(
         &self,
         event: &NewEvent,
-        pricing: &EventPricing,
+        pricing: &EventParts,
         by: Option<i64>,
         audit: &NewAuditEntry,
         now: UnixTime,
@@ -303,7 +359,7 @@ impl Store {
                      $16, $17, $18, $19, $20, 'draft', $21, $22, $22) RETURNING id",
                 );
                 let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
-                save_pricing!(tx, id, pricing).await?;
+                save_parts!(tx, id, pricing).await?;
                 id
             },
             |id| NewAuditEntry { subject_id: Some(id), ..audit.clone() }
@@ -317,7 +373,7 @@ impl Store {
         &self,
         id: i64,
         event: &NewEvent,
-        pricing: &EventPricing,
+        pricing: &EventParts,
         offered_until: UnixTime,
         offer_mail: &(dyn Fn(&SeatOffer) -> NewMail + Sync),
         audit: &NewAuditEntry,
@@ -344,7 +400,7 @@ impl Store {
                         "The capacity cannot be lower than the seats already taken or offered.".into(),
                     ));
                 }
-                save_pricing!(tx, id, pricing).await?;
+                save_parts!(tx, id, pricing).await?;
                 offer_free_seats!(tx, id, now, offered_until, offer_mail).await?
             },
             |_offers| audit.clone()
@@ -768,6 +824,28 @@ impl Store {
         })
     }
 
+    /// An event's programme, in order.
+    pub async fn event_sessions(&self, event_id: i64) -> StoreResult<Vec<EventSession>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics FROM event_sessions \
+             WHERE event_id = $1 ORDER BY starts_at, id"
+        )
+        .bind(event_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// What attendance reports recorded of an event's sessions.
+    pub async fn session_attendance(&self, event_id: i64) -> StoreResult<Vec<SessionAttendance>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT a.registration_id, a.session_id, a.minutes, a.credit_micro FROM event_session_attendance a \
+             JOIN event_sessions s ON s.id = a.session_id WHERE s.event_id = $1"
+        )
+        .bind(event_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// A registration by its ticket's code, with who holds it.
     pub async fn registration_by_ticket(&self, code: &str) -> StoreResult<Option<RosterEntry>> {
         let sql = format!(
@@ -999,6 +1077,22 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     changed += usize::try_from(done.rows_affected()).unwrap_or(0);
+                    if done.rows_affected() == 0 {
+                        continue;
+                    }
+                    for (session_id, minutes, credit) in &a.sessions {
+                        sqlx::query(
+                            "INSERT INTO event_session_attendance (registration_id, session_id, minutes, credit_micro) \
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (registration_id, session_id) DO UPDATE \
+                             SET minutes = excluded.minutes, credit_micro = excluded.credit_micro",
+                        )
+                        .bind(a.registration_id)
+                        .bind(session_id)
+                        .bind(minutes)
+                        .bind(credit)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
                 changed
             },

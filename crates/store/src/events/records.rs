@@ -133,11 +133,39 @@ pub struct NewDiscountCode {
     pub max_uses: Option<i64>,
 }
 
-/// An event's prices and discount codes, saved with its details.
+/// What is saved with an event's details: its prices, discount codes and programme.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EventPricing {
+pub struct EventParts {
     pub prices: Vec<EventPrice>,
     pub discount_codes: Vec<NewDiscountCode>,
+    /// The sessions of a multi-session programme, in order (none for a single session).
+    pub sessions: Vec<NewEventSession>,
+}
+
+/// A session of an event's programme.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
+pub struct EventSession {
+    pub id: i64,
+    pub event_id: i64,
+    pub title: String,
+    pub speakers: String,
+    pub starts_at: UnixTime,
+    pub ends_at: UnixTime,
+    /// Millionths of a PDH.
+    pub pdh_micro: i64,
+    /// The CE engine's topic tags, space-separated.
+    pub topics: String,
+}
+
+/// A session as the event form sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEventSession {
+    pub title: String,
+    pub speakers: String,
+    pub starts_at: UnixTime,
+    pub ends_at: UnixTime,
+    pub pdh_micro: i64,
+    pub topics: String,
 }
 
 /// What a registration costs, decided when the person registers.
@@ -287,12 +315,23 @@ pub struct UpcomingRegistration {
     pub status: RegistrationStatus,
 }
 
-/// What an attendance report says of one registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an attendance report says of one registration (in all, and of each session of a
+/// multi-session programme: (session id, minutes, credit)).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttendanceRecord {
     pub registration_id: i64,
     pub minutes: i64,
     /// Millionths of a PDH.
+    pub credit_micro: i64,
+    pub sessions: Vec<(i64, i64, i64)>,
+}
+
+/// A registrant's attendance of one session, from an attendance report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionAttendance {
+    pub registration_id: i64,
+    pub session_id: i64,
+    pub minutes: i64,
     pub credit_micro: i64,
 }
 

@@ -263,6 +263,8 @@ struct EventPage {
     paid_note: String,
     /// Until when the registrant may cancel themselves, and the refund rule, in words.
     changes_note: String,
+    /// The programme: (when, title, speakers, credit in words).
+    programme: Vec<(String, String, String, String)>,
 }
 
 impl EventPage {
@@ -358,7 +360,22 @@ pub async fn event(
     } else {
         format!("You can cancel or transfer your registration yourself until {}.", at_words(deadline))
     };
+    let programme = view
+        .programme
+        .iter()
+        .map(|s| {
+            let (from, to) = (event_time(s.starts_at, zone), event_time(s.ends_at, zone));
+            let topics: Vec<String> = s.topics.split_whitespace().map(guildhall_app::ce::words::topic_words).collect();
+            let credit = if s.pdh_micro == 0 {
+                String::new()
+            } else {
+                format!("{} PDH: {}", guildhall_app::ce::micro_text(s.pdh_micro), topics.join(", "))
+            };
+            (format!("{}, {} to {}", from.date, from.time, to.time), s.title.clone(), s.speakers.clone(), credit)
+        })
+        .collect();
     render(&EventPage {
+        programme,
         prices,
         early_bird,
         your_price,
@@ -538,6 +555,7 @@ fn event_form(pairs: Vec<(String, String)>) -> EventForm {
             "refund_percent" => &mut form.refund_percent,
             "minutes_per_pdh" => &mut form.minutes_per_pdh,
             "responsible" => &mut form.responsible,
+            "programme" => &mut form.programme,
             "discount_codes" => &mut form.discount_codes,
             "topics" => {
                 form.topics.push(value);
