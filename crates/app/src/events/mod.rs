@@ -509,6 +509,24 @@ impl App {
         member_id: Option<i64>,
         code: Option<&str>,
     ) -> AppResult<RegistrationRecord> {
+        self.register(actor, event_id, member_id.map(Registrant::Member), code).await
+    }
+
+    /// Registers someone with an account, found by email (those who manage the event, from
+    /// the roster): members and non-members alike, at the price their records give them.
+    pub async fn register_by_email(&self, actor: &Actor, event_id: i64, email: &str) -> AppResult<RegistrationRecord> {
+        let email = guildhall_domain::identity::Email::parse(email)
+            .map_err(|invalid| AppError::invalid_field("email", invalid.to_string()))?;
+        self.register(actor, event_id, Some(Registrant::Email(email.as_str().to_string())), None).await
+    }
+
+    async fn register(
+        &self,
+        actor: &Actor,
+        event_id: i64,
+        someone: Option<Registrant>,
+        code: Option<&str>,
+    ) -> AppResult<RegistrationRecord> {
         actor.require(Permission::OwnAccount)?;
         let event = self.store.event_by_id(event_id).await?.ok_or_else(no_such_event)?;
         let manages = actor.allows(Permission::ManageEvent(event.chapter_id));
@@ -519,12 +537,24 @@ impl App {
         if let Err(refusal) = registration_open(event.status, event.registration_closes_at, now) {
             return Err(AppError::invalid(refusal.message()));
         }
-        let (user_id, member, email, name) = match member_id {
+        let (user_id, member, email, name) = match someone {
             None => {
                 let member = self.store.member_by_user(actor.user_id).await?;
                 (actor.user_id, member, actor.email.clone(), actor.display_name.clone())
             }
-            Some(member_id) => {
+            Some(Registrant::Email(email)) => {
+                actor.require(Permission::ManageEvent(event.chapter_id))?;
+                let user = self.store.user_by_email(&email).await?.ok_or_else(|| {
+                    AppError::invalid_field(
+                        "email",
+                        "No account has that email: ask them to create one (membership is not needed), then \
+                         register them.",
+                    )
+                })?;
+                let member = self.store.member_by_user(user.id).await?;
+                (user.id, member, user.email, user.display_name)
+            }
+            Some(Registrant::Member(member_id)) => {
                 actor.require(Permission::ManageEvent(event.chapter_id))?;
                 let member = self
                     .store
@@ -763,6 +793,44 @@ impl App {
                 },
                 other => other.into(),
             })
+    }
+
+    /// Confirms someone on the waitlist (or offered a seat) at once, adding a seat for them:
+    /// those who manage the event, who know the room. A paid registration raises its
+    /// invoice; the person is told by email.
+    pub async fn confirm_from_waitlist(&self, actor: &Actor, registration_id: i64, request_id: &str) -> AppResult<()> {
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
+        actor.require(Permission::ManageEvent(event.chapter_id))?;
+        if !matches!(registration.status, RegistrationStatus::Waitlisted | RegistrationStatus::Offered) {
+            return Err(AppError::invalid("Only someone on the waitlist or offered a seat can be confirmed this way."));
+        }
+        let person = self.store.user_by_id(registration.user_id).await?.ok_or_else(no_such_event)?;
+        let mut audit = self.audit_entry(actor, "event.waitlist_confirmed", "event", request_id);
+        audit.subject_id = Some(event.id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        audit.before_json = Some(json!({ "registration": registration.id, "status": registration.status }).to_string());
+        audit.after_json = Some(json!({ "registration": registration.id, "status": "confirmed" }).to_string());
+        let mail = NewMail {
+            to_address: person.email.clone(),
+            subject: format!("You are registered: {}", event.title),
+            body_text: format!(
+                "Hello {},\n\nA seat at {} has been made for you: you are off the waitlist and registered.\n\n\
+                 The event's page: {}\n",
+                person.display_name,
+                event.title,
+                self.link(&format!("/events/{}", event.id))
+            ),
+        };
+        let invoice = self.event_invoice(&event, registration.member_id, registration.user_id);
+        if !self.store.confirm_from_waitlist(&registration, &invoice, &mail, &audit, self.clock.unix()).await? {
+            return Err(AppError::Conflict {
+                message: "The registration changed while you were looking at it; reload the page.".into(),
+                field: None,
+            });
+        }
+        self.forget_kept_pages();
+        Ok(())
     }
 
     /// Takes up a seat offered to the signed-in person, while the offer stands.
@@ -1734,6 +1802,14 @@ pub struct OrganiserFigures {
     pub attended: i64,
     pub revenue_cents: i64,
     pub pdh_issued_micro: i64,
+}
+
+/// Whom those who manage an event register.
+enum Registrant {
+    /// A member, by their record's id (who must have an account).
+    Member(i64),
+    /// Anyone with an account, by its email.
+    Email(String),
 }
 
 /// A ticket as its holder or those who manage its event see it ([`App::ticket`]).

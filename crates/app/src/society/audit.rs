@@ -34,6 +34,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.registration_cancelled", "Event registration cancelled by staff or an officer"),
     ("event.registration_transferred", "Event registration transferred by staff or an officer"),
     ("event.attendance_recorded", "Webinar attendance report recorded"),
+    ("event.waitlist_confirmed", "Someone confirmed off an event's waitlist (a seat added)"),
     ("group.changed", "Group changed"),
     ("group.created", "Group created"),
     ("group.deleted", "Group deleted"),

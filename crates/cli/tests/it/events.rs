@@ -1092,3 +1092,33 @@ async fn a_programme_earns_credit_per_session_attended_and_each_session_reaches_
         assert!(page.body.contains("Programme") && page.body.contains("A. Stone"), "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn those_who_manage_an_event_register_people_and_take_them_off_the_waitlist_adding_a_seat() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let event_id = published_event(&t.app, &staff, 1).await;
+        let mut desk = t.signed_in(STAFF).await;
+        let first = desk.post_form(&format!("/events/{event_id}/roster/register"), &[("email", MEMBER)]).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{e:?}");
+        let second = desk.post_form(&format!("/events/{event_id}/roster/register"), &[("email", OFFICER)]).await;
+        assert_eq!(second.status, StatusCode::SEE_OTHER, "{e:?}");
+        let unknown =
+            desk.post_form(&format!("/events/{event_id}/roster/register"), &[("email", "no@example.org")]).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{e:?}");
+        let officer = actor_for(&t, OFFICER, Role::Member).await;
+        let waiting = t.app.event_for(Some(&officer), event_id).await.unwrap().registration.unwrap();
+        assert_eq!(waiting.status, RegistrationStatus::Waitlisted, "{e:?}: the one seat was taken");
+        // A member cannot take someone off the waitlist; staff can, and a seat is added.
+        let mut maya = t.signed_in(MEMBER).await;
+        let refused = maya.post_form(&format!("/registrations/{}/confirm", waiting.id), &[]).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{e:?}");
+        let confirmed = desk.post_form(&format!("/registrations/{}/confirm", waiting.id), &[]).await;
+        assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{e:?}");
+        let (event, roster) = t.app.event_roster(&staff, event_id).await.unwrap();
+        assert_eq!((event.capacity, event.seats_taken), (2, 2), "{e:?}");
+        assert!(roster.iter().all(|r| r.registration.status == RegistrationStatus::Confirmed), "{e:?}");
+        assert!(t.mail_to(OFFICER).await.join("\n").contains("off the waitlist"), "{e:?}");
+    }
+}

@@ -824,6 +824,47 @@ impl Store {
         })
     }
 
+    /// Confirms a waitlisted (or offered) registration at once: a waitlisted one gets a seat
+    /// added to the event for it (capacity and seats taken rise together); a paid one
+    /// raises its invoice; `mail` and `audit` are written with it. `false` if it is no longer
+    /// what it was.
+    pub async fn confirm_from_waitlist(
+        &self,
+        registration: &RegistrationRecord,
+        invoice: &EventInvoice,
+        mail: &NewMail,
+        audit: &NewAuditEntry,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        crate::engine::with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            lock_event!(tx, registration.event_id)?;
+            let moved: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "UPDATE event_registrations SET status = 'confirmed', offered_until = NULL, updated_at = $3 \
+                 WHERE id = $1 AND status = $2 RETURNING price_cents, invoice_id",
+            )
+            .bind(registration.id)
+            .bind(registration.status.code())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((cents, invoice_id)) = moved else { return Ok(false) };
+            if registration.status == RegistrationStatus::Waitlisted {
+                sqlx::query("UPDATE events SET capacity = capacity + 1, seats_taken = seats_taken + 1 WHERE id = $1")
+                    .bind(registration.event_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if cents > 0 && invoice_id.is_none() {
+                raise_invoice!(tx, registration.id, cents, invoice, now).await?;
+            }
+            insert_mail!(tx, mail, now)?;
+            insert_audit!(tx, audit)?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     /// An event's programme, in order.
     pub async fn event_sessions(&self, event_id: i64) -> StoreResult<Vec<EventSession>> {
         Ok(with_reader!(self, |pool| sqlx::query_as(

@@ -38,6 +38,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
         .route("/events/reports", get(reports))
+        .route("/events/{id}/roster/register", post(register_someone))
+        .route("/registrations/{id}/confirm", post(confirm_from_waitlist))
         .route("/tickets/{code}", get(ticket))
         .route("/tickets/{code}/check-in", post(ticket_check_in))
         .route("/certificates/{code}/licences", post(choose_certificate_licences))
@@ -416,6 +418,8 @@ fn event_notice(done: &str) -> String {
         "registration_cancelled" => "The registration is cancelled.",
         "transferred" => "The registration is transferred; both of you were told by email.",
         "licences_chosen" => "Your certificate shows the licences you chose.",
+        "registered_someone" => "They are registered (or on the waitlist) and were told by email.",
+        "confirmed_from_waitlist" => "Confirmed: a seat was added for them and they were told by email.",
         "checked_in" => "Checked in.",
         "credit_released" => "The credit is released: each member checked in has it in their PDH ledger, and every attendee has a certificate.",
         _ => "",
@@ -1329,4 +1333,35 @@ pub async fn choose_certificate_licences(
     }
     app.choose_certificate_licences(&actor, &code, &ids).await?;
     done(&format!("/certificates/{code}"), "licences_chosen")
+}
+
+// ---------------------------------------------------------------- the roster's own changes
+
+#[derive(Deserialize, Default)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Those who manage the event register someone with an account, from the roster.
+pub async fn register_someone(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<EmailForm>,
+) -> PageResult {
+    app.register_by_email(&actor, id, &f.email).await?;
+    done(&format!("/events/{id}/roster"), "registered_someone")
+}
+
+/// Those who manage the event take someone off the waitlist, adding a seat.
+pub async fn confirm_from_waitlist(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let registration = app.registration_for(&actor, id).await?;
+    app.confirm_from_waitlist(&actor, id, &identity.request_id).await?;
+    done(&format!("/events/{}/roster", registration.event_id), "confirmed_from_waitlist")
 }
