@@ -73,6 +73,30 @@ async fn published_event(app: &App, staff: &Actor, capacity: usize) -> i64 {
     id
 }
 
+/// A seminar in Chicago starting at `starts_at` for `hours`, carrying `pdh` of `topic`.
+fn seminar_at(title: &str, starts_at: i64, hours: i64, pdh: &str, topic: &str) -> EventForm {
+    let zone = "America/Chicago";
+    EventForm {
+        kind: "seminar".into(),
+        title: title.into(),
+        time_zone: zone.into(),
+        starts: event_time(starts_at, zone).input,
+        ends: event_time(starts_at + hours * 3_600, zone).input,
+        venue: "Engineers' Hall".into(),
+        capacity: "50".into(),
+        pdh: pdh.into(),
+        topics: vec![topic.into()],
+        ..Default::default()
+    }
+}
+
+/// Creates and publishes an event from `form`; returns its id.
+async fn publish(app: &App, staff: &Actor, form: &EventForm) -> i64 {
+    let id = app.create_event(staff, form, "test").await.expect("event created");
+    app.publish_event(staff, id, "test").await.expect("event published");
+    id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn five_hundred_at_once_for_a_hundred_seats_fill_them_exactly_and_queue_the_rest_in_order() {
     for t in TestApp::each_engine().await {
@@ -802,19 +826,12 @@ async fn a_webinar_s_attendance_report_checks_registrants_in_with_partial_credit
         let starts_at = t.app.clock.unix() + 86_400;
         let form = EventForm {
             kind: "webinar".into(),
-            title: "Flood-damaged structures".into(),
-            time_zone: zone.into(),
-            starts: event_time(starts_at, zone).input,
-            ends: event_time(starts_at + 2 * 3_600, zone).input,
+            venue: String::new(),
             online_link: "https://meet.example.org/flood".into(),
-            capacity: "100".into(),
-            pdh: "2".into(),
-            topics: vec!["technical".into()],
             minutes_per_pdh: "50".into(),
-            ..Default::default()
+            ..seminar_at("Flood-damaged structures", starts_at, 2, "2", "technical")
         };
-        let event_id = t.app.create_event(&staff, &form, "test").await.unwrap();
-        t.app.publish_event(&staff, event_id, "test").await.unwrap();
+        let event_id = publish(&t.app, &staff, &form).await;
         let member = actor_for(&t, MEMBER, Role::Member).await;
         t.app.register_for_event(&member, event_id).await.unwrap();
         let guest = people(&t, 1).await.remove(0);
@@ -935,23 +952,9 @@ async fn the_ce_page_suggests_upcoming_events_whose_topics_close_a_shortfall() {
     for t in TestApp::each_engine().await {
         let e = t.engine;
         let staff = actor_for(&t, STAFF, Role::Staff).await;
-        let zone = "America/Chicago";
         let soon = t.app.clock.unix() + 10 * 86_400;
-        let event = |title: &str, topic: &str| EventForm {
-            kind: "seminar".into(),
-            title: title.into(),
-            time_zone: zone.into(),
-            starts: event_time(soon, zone).input,
-            ends: event_time(soon + 2 * 3_600, zone).input,
-            venue: "Engineers' Hall".into(),
-            capacity: "50".into(),
-            pdh: "2".into(),
-            topics: vec![topic.into()],
-            ..Default::default()
-        };
         for (title, topic) in [("Ethics for engineers", "ethics"), ("Pile design", "technical")] {
-            let id = t.app.create_event(&staff, &event(title, topic), "test").await.unwrap();
-            t.app.publish_event(&staff, id, "test").await.unwrap();
+            publish(&t.app, &staff, &seminar_at(title, soon, 2, "2", topic)).await;
         }
         let mut client = t.signed_in(MEMBER).await;
         let page = client.get("/ce").await;
@@ -970,23 +973,11 @@ async fn a_ticket_s_qr_code_opens_check_in_for_those_who_manage_the_event_and_ce
     for t in TestApp::each_engine().await {
         let e = t.engine;
         let staff = actor_for(&t, STAFF, Role::Staff).await;
-        let zone = "America/Chicago";
-        let starts_at = t.app.clock.unix() + 86_400;
         let form = EventForm {
-            kind: "seminar".into(),
-            title: "Retaining walls".into(),
-            time_zone: zone.into(),
-            starts: event_time(starts_at, zone).input,
-            ends: event_time(starts_at + 3_600, zone).input,
-            venue: "Engineers' Hall".into(),
-            capacity: "20".into(),
-            pdh: "1".into(),
-            topics: vec!["technical".into()],
             responsible: "Dana Whitfield, P.E., Director of Continuing Education".into(),
-            ..Default::default()
+            ..seminar_at("Retaining walls", t.app.clock.unix() + 86_400, 1, "1", "technical")
         };
-        let event_id = t.app.create_event(&staff, &form, "test").await.unwrap();
-        t.app.publish_event(&staff, event_id, "test").await.unwrap();
+        let event_id = publish(&t.app, &staff, &form).await;
         let mut maya = t.signed_in(MEMBER).await;
         let registered = maya.post_form(&format!("/events/{event_id}/register"), &[]).await;
         assert_eq!(registered.status, StatusCode::SEE_OTHER, "{e:?}");
