@@ -232,7 +232,7 @@ pub struct EventView {
     /// Whether the event has discount codes (the registration form then asks for one).
     pub has_discount_codes: bool,
     /// Its programme's sessions, in order (none for a single session).
-    pub programme: Vec<NewEventSession>,
+    pub programme: Vec<guildhall_store::EventSession>,
 }
 
 impl App {
@@ -348,7 +348,8 @@ impl App {
     /// An event for `viewer` (signed out: `None`). Drafts exist only for those who manage
     /// them.
     pub async fn event_for(&self, viewer: Option<&Actor>, id: i64) -> AppResult<EventView> {
-        let event = self.store.event_by_id(id).await?.ok_or_else(no_such_event)?;
+        let page = self.store.event_page(id).await?.ok_or_else(no_such_event)?;
+        let event = page.event;
         let can_manage = viewer.is_some_and(|a| a.allows(Permission::ManageEvent(event.chapter_id)));
         if event.status == EventStatus::Draft && !can_manage {
             return Err(no_such_event());
@@ -366,9 +367,8 @@ impl App {
         let now = self.clock.unix();
         let closed_because =
             registration_open(event.status, event.registration_closes_at, now).err().map(|r| r.message());
-        let pricing = self.event_pricing(id).await?;
         let mut prices = Vec::new();
-        for price in &pricing.prices {
+        for price in &page.prices {
             let who = match price.audience {
                 PriceAudience::NonMember => "Non-members".to_string(),
                 PriceAudience::Student => "Students".to_string(),
@@ -380,16 +380,16 @@ impl App {
             prices.push((who, price.price_cents, price.early_price_cents));
         }
         let your_price = match viewer {
-            Some(actor) if !pricing.prices.is_empty() => {
+            Some(actor) if !page.prices.is_empty() => {
                 let member = self.store.member_by_user(actor.user_id).await?;
                 let buyer = self.buyer_on(member.as_ref(), &event).await?;
-                Some(quote(&pricing.prices, &buyer, event.early_bird_until, now, None).map_err(|r| r.message()))
+                Some(quote(&page.prices, &buyer, event.early_bird_until, now, None).map_err(|r| r.message()))
             }
             _ => None,
         };
         let changes_open = self_service_open(event.changes_until, event.registration_closes_at, now);
-        let has_discount_codes = !pricing.discount_codes.is_empty();
-        let programme = pricing.sessions.clone();
+        let has_discount_codes = page.has_discount_codes;
+        let programme = page.sessions;
         Ok(EventView {
             event,
             chapter_name,

@@ -915,6 +915,44 @@ impl Store {
         })
     }
 
+    /// An event with its prices, whether it has discount codes, and its programme, in one
+    /// statement (the event's page is read often).
+    pub async fn event_page(&self, id: i64) -> StoreResult<Option<EventPage>> {
+        let json = self.json_rows();
+        let prices = json.rows(
+            "p.audience, p.tier_id, p.price_cents, p.early_price_cents",
+            "event_prices p WHERE p.event_id = e.id",
+        );
+        let sessions = json.rows(
+            "s.id, s.event_id, s.title, s.speakers, s.starts_at, s.ends_at, s.pdh_micro, s.topics",
+            "event_sessions s WHERE s.event_id = e.id",
+        );
+        let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {columns}, {prices} AS prices_json, {sessions} AS sessions_json, \
+             EXISTS (SELECT 1 FROM event_discount_codes c WHERE c.event_id = e.id) AS has_discount_codes \
+             FROM events e WHERE e.id = $1"
+        );
+        let row: Option<EventPageRow> = with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        let Some(EventPageRow { event, prices_json: prices, sessions_json: sessions, has_discount_codes }) = row else {
+            return Ok(None);
+        };
+        let prices = crate::json_rows::from_json_rows::<PriceRow>(&prices, "prices")?
+            .into_iter()
+            .map(|PriceRow(audience, tier_id, price_cents, early_price_cents)| {
+                let audience = PriceAudience::from_parts(&audience, tier_id)
+                    .ok_or_else(|| StoreError::Backend(format!("unknown price audience {audience:?}")))?;
+                Ok(EventPrice { audience, price_cents, early_price_cents })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut sessions: Vec<EventSession> = crate::json_rows::from_json_rows(&sessions, "sessions")?;
+        sessions.sort_by_key(|s| (s.starts_at, s.id));
+        Ok(Some(EventPage { event, prices, has_discount_codes, sessions }))
+    }
+
     /// An event's prices.
     pub async fn event_prices(&self, event_id: i64) -> StoreResult<Vec<EventPrice>> {
         let rows: Vec<(String, Option<i64>, i64, Option<i64>)> = with_reader!(self, |pool| {

@@ -357,3 +357,27 @@ pub struct EventFigures {
     /// Credit released to attendees, in millionths of a PDH.
     pub pdh_issued_micro: i64,
 }
+
+/// An event with what its page shows besides: its prices, whether it has discount codes,
+/// and its programme (read in one statement, [`crate::Store::event_page`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventPage {
+    pub event: EventRecord,
+    pub prices: Vec<EventPrice>,
+    pub has_discount_codes: bool,
+    pub sessions: Vec<EventSession>,
+}
+
+/// The event page's one row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventPageRow {
+    #[sqlx(flatten)]
+    pub event: EventRecord,
+    pub prices_json: String,
+    pub sessions_json: String,
+    pub has_discount_codes: bool,
+}
+
+/// A price as the event page's statement reads it (a JSON array of its columns).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PriceRow(pub String, pub Option<i64>, pub i64, pub Option<i64>);
