@@ -17,9 +17,9 @@ use guildhall_domain::events::{
 };
 use guildhall_domain::member::CareerStage;
 use guildhall_store::{
-    AttendanceRecord, CertificateRecord, DiscountCodeRecord, EventFilter, EventInvoice, EventParts, EventRecord,
-    MyRegistration, NewCeActivity, NewDiscountCode, NewEvent, NewEventSession, NewMail, Page, PageRequest, Recorded,
-    Registered, RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
+    AttendanceRecord, CertificateRecord, EventFilter, EventInvoice, EventParts, EventRecord, MyRegistration,
+    NewCeActivity, NewDiscountCode, NewEvent, NewEventSession, NewMail, Page, PageRequest, Recorded, Registered,
+    RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
@@ -129,13 +129,8 @@ pub fn audience_key(audience: PriceAudience) -> String {
 }
 
 impl EventForm {
-    /// The form filled in from a saved event and its prices and discount codes.
-    pub fn of(
-        event: &EventRecord,
-        prices: &[EventPrice],
-        codes: &[DiscountCodeRecord],
-        sessions: &[guildhall_store::EventSession],
-    ) -> Self {
+    /// The form filled in from a saved event and its prices, discount codes and programme.
+    pub fn of(event: &EventRecord, parts: &EventParts) -> Self {
         let input = |at| event_time(at, &event.time_zone).input;
         let money = |cents: i64| crate::membership::format_money(cents).trim_start_matches('$').replace(',', "");
         EventForm {
@@ -154,7 +149,8 @@ impl EventForm {
             pdh: if event.pdh_micro == 0 { String::new() } else { micro_text(event.pdh_micro) },
             topics: event.topics.split_whitespace().map(String::from).collect(),
             provider: event.provider.clone(),
-            prices: prices
+            prices: parts
+                .prices
                 .iter()
                 .map(|p| {
                     (audience_key(p.audience), money(p.price_cents), p.early_price_cents.map(money).unwrap_or_default())
@@ -165,7 +161,8 @@ impl EventForm {
             refund_percent: event.refund_percent.to_string(),
             minutes_per_pdh: event.minutes_per_pdh.to_string(),
             responsible: event.responsible.clone(),
-            programme: sessions
+            programme: parts
+                .sessions
                 .iter()
                 .map(|s| {
                     let starts = event_time(s.starts_at, &event.time_zone).input;
@@ -183,7 +180,8 @@ impl EventForm {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            discount_codes: codes
+            discount_codes: parts
+                .discount_codes
                 .iter()
                 .map(|c| match c.max_uses {
                     Some(max) => format!("{} {} {max}", c.code, c.percent_off),
@@ -261,7 +259,7 @@ impl App {
         audit.subject_id = Some(id);
         audit.subject_label = event.title.clone();
         audit.chapter_id = event.chapter_id;
-        let before_pricing = self.event_pricing(id).await?;
+        let before_pricing = self.store.event_parts(id).await?;
         audit.before_json = Some(event_json(&before.details(), &before_pricing).to_string());
         audit.after_json = Some(event_json(&event, &pricing).to_string());
         let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
@@ -405,56 +403,20 @@ impl App {
         })
     }
 
-    /// An event's prices and discount codes.
-    async fn event_pricing(&self, event_id: i64) -> AppResult<EventParts> {
-        let (prices, codes, sessions) = tokio::try_join!(
-            self.store.event_prices(event_id),
-            self.store.discount_codes(event_id),
-            self.store.event_sessions(event_id)
-        )?;
-        Ok(EventParts {
-            sessions: sessions
-                .into_iter()
-                .map(|s| NewEventSession {
-                    title: s.title,
-                    speakers: s.speakers,
-                    starts_at: s.starts_at,
-                    ends_at: s.ends_at,
-                    pdh_micro: s.pdh_micro,
-                    topics: s.topics,
-                })
-                .collect(),
-            prices,
-            discount_codes: codes
-                .into_iter()
-                .map(|c| NewDiscountCode { code: c.code, percent_off: c.percent_off, max_uses: c.max_uses })
-                .collect(),
-        })
-    }
-
     /// The event form filled in from a saved event, for those who manage it (to edit it,
     /// or to copy it into a new one).
     pub async fn event_form(&self, actor: &Actor, id: i64) -> AppResult<EventForm> {
         let event = self.managed_event(actor, id).await?;
-        let (prices, codes, sessions) = tokio::try_join!(
-            self.store.event_prices(id),
-            self.store.discount_codes(id),
-            self.store.event_sessions(id)
-        )?;
-        Ok(EventForm::of(&event, &prices, &codes, &sessions))
+        Ok(EventForm::of(&event, &self.store.event_parts(id).await?))
     }
 
     /// What the records say of a person registering for `event`, on its date: the tier of a
-    /// membership current then, and whether they are a student. Never from anything typed.
+    /// membership current then (their own, or the household's or organisation's that pays
+    /// for them, as `App::standing_of` decides), and whether they are a student. Never from
+    /// anything typed.
     async fn buyer_on(&self, member: Option<&guildhall_store::MemberRecord>, event: &EventRecord) -> AppResult<Buyer> {
         let Some(member) = member else { return Ok(Buyer::default()) };
-        let terms = self.store.member_terms(member.id).await?;
-        let on = event_date(event.starts_at, &event.time_zone);
-        let never_expires = self.tier_by_id(member.tier_id).await?.is_some_and(|t| t.never_expires);
-        let (standing, _) = crate::membership::standing_in_tier(
-            never_expires,
-            crate::membership::compute_standing(&self.policy()?, &terms, on)?,
-        );
+        let (standing, _) = self.standing_of(member.id, event_date(event.starts_at, &event.time_zone)).await?;
         Ok(Buyer {
             member_tier: standing.is_current_member().then_some(member.tier_id),
             student: parse_career_stage(&member.career_stage) == Some(CareerStage::Student),

@@ -11,7 +11,7 @@ pub mod records;
 
 pub use records::*;
 
-use guildhall_domain::events::{EventPrice, EventStatus, PriceAudience, RegistrationStatus};
+use guildhall_domain::events::{EventPrice, EventStatus, RegistrationStatus};
 
 use crate::engine::{audited, audited_change, insert_audit};
 use crate::outbox::insert_mail;
@@ -942,11 +942,7 @@ impl Store {
         };
         let prices = crate::json_rows::from_json_rows::<PriceRow>(&prices, "prices")?
             .into_iter()
-            .map(|PriceRow(audience, tier_id, price_cents, early_price_cents)| {
-                let audience = PriceAudience::from_parts(&audience, tier_id)
-                    .ok_or_else(|| StoreError::Backend(format!("unknown price audience {audience:?}")))?;
-                Ok(EventPrice { audience, price_cents, early_price_cents })
-            })
+            .map(PriceRow::price)
             .collect::<StoreResult<Vec<_>>>()?;
         let mut sessions: Vec<EventSession> = crate::json_rows::from_json_rows(&sessions, "sessions")?;
         sessions.sort_by_key(|s| (s.starts_at, s.id));
@@ -963,13 +959,34 @@ impl Store {
         .fetch_all(pool)
         .await
         })?;
-        rows.into_iter()
-            .map(|(audience, tier_id, price_cents, early_price_cents)| {
-                let audience = PriceAudience::from_parts(&audience, tier_id)
-                    .ok_or_else(|| StoreError::Backend(format!("unknown price audience {audience:?}")))?;
-                Ok(EventPrice { audience, price_cents, early_price_cents })
-            })
-            .collect()
+        rows.into_iter().map(|(a, t, p, e)| PriceRow(a, t, p, e).price()).collect()
+    }
+
+    /// What is saved with an event's details: its prices, discount codes and programme (as
+    /// the event form shows them and the audit log records them).
+    pub async fn event_parts(&self, event_id: i64) -> StoreResult<EventParts> {
+        Ok(EventParts {
+            prices: self.event_prices(event_id).await?,
+            discount_codes: self
+                .discount_codes(event_id)
+                .await?
+                .into_iter()
+                .map(|c| NewDiscountCode { code: c.code, percent_off: c.percent_off, max_uses: c.max_uses })
+                .collect(),
+            sessions: self
+                .event_sessions(event_id)
+                .await?
+                .into_iter()
+                .map(|s| NewEventSession {
+                    title: s.title,
+                    speakers: s.speakers,
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    pdh_micro: s.pdh_micro,
+                    topics: s.topics,
+                })
+                .collect(),
+        })
     }
 
     /// An event's discount codes, alphabetically.

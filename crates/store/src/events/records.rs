@@ -381,3 +381,13 @@ pub(crate) struct EventPageRow {
 /// A price as the event page's statement reads it (a JSON array of its columns).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct PriceRow(pub String, pub Option<i64>, pub i64, pub Option<i64>);
+
+impl PriceRow {
+    /// The price the row holds (audience, tier, price, early-bird price).
+    pub(crate) fn price(self) -> crate::StoreResult<EventPrice> {
+        let PriceRow(audience, tier_id, price_cents, early_price_cents) = self;
+        let audience = guildhall_domain::events::PriceAudience::from_parts(&audience, tier_id)
+            .ok_or_else(|| crate::StoreError::Backend(format!("unknown price audience {audience:?}")))?;
+        Ok(EventPrice { audience, price_cents, early_price_cents })
+    }
+}
