@@ -2,7 +2,9 @@
 //! local mailbox that staff read in the admin area. Failed sends are retried with
 //! back-off; a message is never dropped, only marked failed after the last attempt.
 
-use lettre::message::Mailbox;
+use guildhall_store::MailAttachment;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
@@ -76,7 +78,14 @@ impl App {
             let result = match &self.mailer {
                 Mailer::Mailbox => Ok(()),
                 Mailer::Smtp { transport, from } => {
-                    send_smtp(transport, from, &mail.to_address, &mail.subject, &mail.body_text).await
+                    let attachment = match mail.attachment_name {
+                        Some(_) => self.store.mail_attachment(mail.id).await?,
+                        None => None,
+                    };
+                    match message(from, &mail.to_address, &mail.subject, &mail.body_text, attachment) {
+                        Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                        Err(error) => Err(error),
+                    }
                 }
             };
             match result {
@@ -97,19 +106,68 @@ impl App {
     }
 }
 
-async fn send_smtp(
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
+/// The message as sent: plain text, or plain text and the attachment as `multipart/mixed`.
+fn message(
     from: &Mailbox,
     to: &str,
     subject: &str,
     body: &str,
-) -> Result<(), String> {
+    attachment: Option<MailAttachment>,
+) -> Result<Message, String> {
     let to: Mailbox = to.parse().map_err(|e| format!("bad recipient {to:?}: {e}"))?;
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(subject)
-        .body(body.to_string())
-        .map_err(|e| format!("cannot build message: {e}"))?;
-    transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    let builder = Message::builder().from(from.clone()).to(to).subject(subject);
+    let built = match attachment {
+        // Without the header, readers would take the body for US-ASCII and garble any accent.
+        None => builder.header(ContentType::TEXT_PLAIN).body(body.to_string()),
+        Some(file) => {
+            let content_type = ContentType::parse(&file.content_type)
+                .map_err(|e| format!("bad attachment type {:?}: {e}", file.content_type))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body.to_string()))
+                    .singlepart(Attachment::new(file.name).body(file.body, content_type)),
+            )
+        }
+    };
+    built.map_err(|e| format!("cannot build message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_with_an_attachment_carries_it_as_a_second_part() {
+        let from: Mailbox = "Society <office@example.org>".parse().unwrap();
+        let calendar = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n";
+        let file = MailAttachment {
+            name: "event.ics".into(),
+            content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+            body: calendar.as_bytes().to_vec(),
+        };
+        let sent = message(&from, "maya@example.org", "You are registered", "Your seat is confirmed.", Some(file))
+            .unwrap()
+            .formatted();
+        let sent = String::from_utf8(sent).unwrap();
+        assert!(sent.contains("Content-Type: multipart/mixed"), "{sent}");
+        assert!(sent.contains("Your seat is confirmed."), "{sent}");
+        assert!(sent.contains("Content-Disposition: attachment; filename=\"event.ics\""), "{sent}");
+        assert!(sent.to_lowercase().contains("content-type: text/calendar; charset=utf-8; method=publish"), "{sent}");
+        assert!(sent.contains("METHOD:PUBLISH"), "{sent}");
+    }
+
+    #[test]
+    fn a_message_without_one_is_plain_text() {
+        let from: Mailbox = "office@example.org".parse().unwrap();
+        let sent =
+            String::from_utf8(message(&from, "maya@example.org", "Hello", "Body", None).unwrap().formatted()).unwrap();
+        assert!(!sent.contains("multipart"), "{sent}");
+        assert!(sent.contains("Content-Type: text/plain; charset=utf-8"), "{sent}");
+    }
+
+    #[test]
+    fn a_bad_recipient_is_an_error_not_a_panic() {
+        let from: Mailbox = "office@example.org".parse().unwrap();
+        assert!(message(&from, "not an address", "Hello", "Body", None).unwrap_err().contains("bad recipient"));
+    }
 }

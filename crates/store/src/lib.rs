@@ -42,7 +42,7 @@ pub mod testing;
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use error::{LICENCE_HELD, StoreError};
 pub use idempotency::IdempotencyClaim;
-pub use outbox::{MailHealth, MailRecord, NewMail};
+pub use outbox::{MailAttachment, MailHealth, MailRecord, NewMail};
 
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
@@ -54,7 +54,8 @@ pub mod records {
     pub use crate::membership::MembershipOverview;
     pub use crate::membership::records::*;
     pub use crate::{
-        AuditFilter, AuditRecord, MailHealth, MailRecord, NewAuditEntry, NewMail, Page, PageRequest, UnixTime,
+        AuditFilter, AuditRecord, MailAttachment, MailHealth, MailRecord, NewAuditEntry, NewMail, Page, PageRequest,
+        UnixTime,
     };
 }
 pub use records::*;

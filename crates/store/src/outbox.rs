@@ -6,40 +6,60 @@ use serde::Serialize;
 use crate::{Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_writer};
 
 const MAIL_COLUMNS: &str = "id, to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
-                            locked_until, last_error, sent_at, transport";
+                            locked_until, last_error, sent_at, transport, attachment_name, attachment_type";
 
-/// Inserts one outbox message inside an open transaction.
+/// Inserts one outbox message inside an open transaction. A message without an attachment
+/// names no attachment column (so the statement also suits a schema from before them, as
+/// the migration tests use).
 macro_rules! insert_mail {
     ($tx:expr, $mail:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, 'pending', 0, $4)",
-        )
-        .bind(&$mail.to_address)
-        .bind(&$mail.subject)
-        .bind(&$mail.body_text)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await
+        $crate::outbox::insert_mail!(@ $tx, $mail, $now, "", execute)
+    };
+    // `$suffix` ends the statement (" RETURNING id"); `$finish` runs it.
+    (@ $tx:expr, $mail:expr, $now:expr, $suffix:literal, $finish:ident) => {
+        match &$mail.attachment {
+            None => {
+                sqlx::query(concat!(
+                    "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, 'pending', 0, $4)",
+                    $suffix
+                ))
+                .bind(&$mail.to_address)
+                .bind(&$mail.subject)
+                .bind(&$mail.body_text)
+                .bind($now)
+                .$finish(&mut *$tx)
+                .await
+            }
+            Some(file) => {
+                sqlx::query(concat!(
+                    "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
+                     attachment_name, attachment_type, attachment_body) \
+                     VALUES ($1, $2, $3, $4, 'pending', 0, $4, $5, $6, $7)",
+                    $suffix
+                ))
+                .bind(&$mail.to_address)
+                .bind(&$mail.subject)
+                .bind(&$mail.body_text)
+                .bind($now)
+                .bind(&file.name)
+                .bind(&file.content_type)
+                .bind(&file.body)
+                .$finish(&mut *$tx)
+                .await
+            }
+        }
     };
 }
 pub(crate) use insert_mail;
 
 impl Store {
     pub async fn enqueue_mail(&self, mail: &NewMail, now: UnixTime) -> StoreResult<i64> {
-        let (id,): (i64,) = with_writer!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO outbox (to_address, subject, body_text, created_at, status, attempts, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, 'pending', 0, $4) RETURNING id",
-            )
-            .bind(&mail.to_address)
-            .bind(&mail.subject)
-            .bind(&mail.body_text)
-            .bind(now)
-            .fetch_one(pool)
-            .await
-        })?;
-        Ok(id)
+        Ok(with_writer!(self, |pool| {
+            let mut conn = pool.acquire().await?;
+            let row = insert_mail!(@ conn, mail, now, " RETURNING id", fetch_one)?;
+            sqlx::Row::try_get::<i64, _>(&row, 0)
+        })?)
     }
 
     /// Leases up to `limit` due messages for `lease_secs`. Safe with several app nodes:
@@ -113,6 +133,20 @@ impl Store {
         Ok(Page::new(items, total, page))
     }
 
+    /// The attachment of message `id`, with its bytes; `None` when it has none.
+    pub async fn mail_attachment(&self, id: i64) -> StoreResult<Option<MailAttachment>> {
+        let row: Option<(String, String, Vec<u8>)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT attachment_name, attachment_type, attachment_body FROM outbox WHERE id = $1 \
+                 AND attachment_name IS NOT NULL AND attachment_type IS NOT NULL AND attachment_body IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(name, content_type, body)| MailAttachment { name, content_type, body }))
+    }
+
     pub async fn mail_by_id(&self, id: i64) -> StoreResult<Option<MailRecord>> {
         let sql = format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = $1");
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -127,6 +161,17 @@ pub struct NewMail {
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
+    /// A file sent with the message (a registration's calendar entry).
+    pub attachment: Option<MailAttachment>,
+}
+
+/// A file attached to a message: its name as the recipient sees it, its media type
+/// (`text/calendar; method=PUBLISH`) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub body: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
@@ -143,6 +188,9 @@ pub struct MailRecord {
     pub last_error: Option<String>,
     pub sent_at: Option<UnixTime>,
     pub transport: Option<String>,
+    /// The attachment's file name and media type, when the message has one.
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
 }
 
 /// How the outgoing mail is doing, for the staff overview.

@@ -19,7 +19,7 @@ fn user(email: &str) -> NewUser {
 }
 
 fn mail(to: &str, subject: &str) -> NewMail {
-    NewMail { to_address: to.into(), subject: subject.into(), body_text: "Hello".into() }
+    NewMail { to_address: to.into(), subject: subject.into(), body_text: "Hello".into(), attachment: None }
 }
 
 fn audit(action: &str, at: i64, actor: Option<i64>) -> NewAuditEntry {
@@ -75,6 +75,7 @@ async fn sign_up_writes_account_token_and_mail_together() {
             purpose: "verify_email".into(),
             created_at: 100,
             expires_at: 200,
+            event_id: None,
         };
         let id = s
             .create_user(&user("b@example.org"), Some(&token), Some(&mail("b@example.org", "Confirm")), 100)
@@ -141,6 +142,7 @@ async fn sessions_expire_and_a_password_reset_ends_them_all() {
             purpose: "reset_password".into(),
             created_at: 100,
             expires_at: 2_000,
+            event_id: None,
         };
         s.issue_email_token(&reset, &mail("c@example.org", "Reset"), 100).await.unwrap();
         assert_eq!(s.reset_password("r1", "new-hash", 200).await.unwrap(), Some(id));
@@ -351,6 +353,7 @@ async fn fill(s: &Store) {
             purpose: "verify_email".into(),
             created_at: 1,
             expires_at: 2,
+            event_id: None,
         }),
         Some(&mail("g@example.org", "Welcome — ünïcode ✓")),
         11,

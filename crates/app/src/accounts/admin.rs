@@ -91,6 +91,7 @@ impl App {
                 user.display_name,
                 self.link("/account/two-factor")
             ),
+            attachment: None,
         };
         self.store.disable_two_factor(user.id, &notice, &audit).await?;
         Ok(())

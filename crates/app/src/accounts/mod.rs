@@ -80,6 +80,7 @@ impl App {
                     self.link("/sign-in"),
                     self.link("/password/forgot")
                 ),
+                attachment: None,
             };
             self.store.enqueue_mail(&mail, now).await?;
             return Ok(());
@@ -100,6 +101,7 @@ impl App {
             purpose: VERIFY_EMAIL.into(),
             created_at: now,
             expires_at: now + self.settings.security.verify_link_hours * 3600,
+            event_id: None,
         };
         let mail = self.verification_mail(&email, &name, &token).await;
         match self.store.create_user(&user, Some(&token_row), Some(&mail), now).await {
@@ -122,6 +124,7 @@ impl App {
                 self.link(&format!("/verify-email?token={token}")),
                 self.settings.security.verify_link_hours
             ),
+            attachment: None,
         }
     }
 
@@ -141,6 +144,7 @@ impl App {
             purpose: VERIFY_EMAIL.into(),
             created_at: now,
             expires_at: now + self.settings.security.verify_link_hours * 3600,
+            event_id: None,
         };
         let mail = self.verification_mail(&email, &user.display_name, &token).await;
         self.store.issue_email_token(&row, &mail, now).await?;
@@ -334,6 +338,7 @@ impl App {
             purpose: RESET_PASSWORD.into(),
             created_at: now,
             expires_at: now + minutes * 60,
+            event_id: None,
         };
         let mail = NewMail {
             to_address: user.email.clone(),
@@ -345,6 +350,7 @@ impl App {
                 user.display_name,
                 self.link(&format!("/password/reset?token={token}"))
             ),
+            attachment: None,
         };
         self.store.issue_email_token(&row, &mail, now).await?;
         Ok(())
@@ -390,6 +396,7 @@ impl App {
                 user.display_name,
                 self.link("/password/forgot")
             ),
+            attachment: None,
         };
         let mut audit = self.audit_entry(actor, "account.password_changed", "user", request_id);
         audit.subject_id = Some(user.id);
@@ -431,6 +438,7 @@ impl App {
                      which is already yours. Nothing has changed. If it was you, sign in to this account instead.\n",
                     owner.display_name
                 ),
+                attachment: None,
             };
             self.store.enqueue_mail(&notice, now).await?;
             return Ok(new_email.to_string());
@@ -443,6 +451,7 @@ impl App {
             purpose: CHANGE_EMAIL.into(),
             created_at: now,
             expires_at: now + hours * 3600,
+            event_id: None,
         };
         let mail = NewMail {
             to_address: new_email.to_string(),
@@ -454,6 +463,7 @@ impl App {
                 self.link(&format!("/account/email/confirm?token={token}")),
                 user.email
             ),
+            attachment: None,
         };
         self.store.issue_email_change(&row, new_email.as_str(), &mail, now).await?;
         Ok(new_email.to_string())
@@ -472,6 +482,7 @@ impl App {
                 "Hello,\n\nThis account now signs in with {new} instead of this address. If you did not ask for \
                  this, reset the password from {forgot} and tell the society office.\n"
             ),
+            attachment: None,
         };
         let audit = NewAuditEntry {
             occurred_at: now,

@@ -284,6 +284,7 @@ impl App {
                 user.display_name,
                 self.link("/account")
             ),
+            attachment: None,
         }
     }
 

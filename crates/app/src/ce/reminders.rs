@@ -50,6 +50,7 @@ impl App {
                     to_address: member.email.clone(),
                     subject: format!("{}: continuing education still needed by {end}", result.ruleset_name),
                     body_text: body,
+                    attachment: None,
                 };
                 let key = row.key();
                 if !self.store.record_ce_reminder(member_id, &key, end, offset, &mail, self.clock.unix()).await? {

@@ -422,6 +422,7 @@ impl App {
                 to_address: member.email.clone(),
                 subject: "Your continuing-education record: a few facts are missing".into(),
                 body_text: body,
+                attachment: None,
             };
             let mut audit = self.audit_entry(actor, "ce.facts_requested", "member", request_id);
             audit.subject_id = Some(member.id);

@@ -10,11 +10,24 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 /// A calendar named `name` holding `events`; `page` is each event's page (its URL).
 pub(crate) fn calendar_of(name: &str, events: &[EventRecord], page: &dyn Fn(i64) -> String, host: &str) -> String {
     let mut calendar = Calendar::empty();
+    calendar.name(name);
+    write_calendar(calendar, events, page, host)
+}
+
+/// The one event a confirmation email carries, as a file calendar programs offer to add
+/// (`METHOD:PUBLISH`). Its `UID` is the feeds' for the same event, so adding it from the
+/// email and subscribing to a feed give one entry, not two.
+pub(crate) fn event_file(event: &EventRecord, page: &dyn Fn(i64) -> String, host: &str) -> String {
+    let mut calendar = Calendar::empty();
+    calendar.append_property(("METHOD", "PUBLISH"));
+    write_calendar(calendar, std::slice::from_ref(event), page, host)
+}
+
+fn write_calendar(mut calendar: Calendar, events: &[EventRecord], page: &dyn Fn(i64) -> String, host: &str) -> String {
     calendar
         .append_property(("VERSION", "2.0"))
         .append_property(("PRODID", "-//Guildhall//Society events//EN"))
-        .append_property(("CALSCALE", "GREGORIAN"))
-        .name(name);
+        .append_property(("CALSCALE", "GREGORIAN"));
     for e in events {
         let mut entry = Event::new();
         entry

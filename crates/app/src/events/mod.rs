@@ -17,9 +17,9 @@ use guildhall_domain::events::{
 };
 use guildhall_domain::member::CareerStage;
 use guildhall_store::{
-    AttendanceRecord, CertificateRecord, EventFilter, EventInvoice, EventParts, EventRecord, MyRegistration,
-    NewCeActivity, NewDiscountCode, NewEvent, NewEventSession, NewMail, Page, PageRequest, Recorded, Registered,
-    RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
+    AttendanceRecord, CertificateRecord, EventFilter, EventInvoice, EventParts, EventRecord, MailAttachment,
+    MyRegistration, NewCeActivity, NewDiscountCode, NewEvent, NewEventSession, NewMail, Page, PageRequest, Recorded,
+    Registered, RegistrationPrice, RegistrationRecord, RegistrationRefund, RosterEntry, SeatOffer, StoreError,
 };
 use serde_json::json;
 
@@ -331,6 +331,7 @@ impl App {
                     ""
                 }
             ),
+            attachment: None,
         };
         let refund = RegistrationRefund {
             refund_cents: i64::MAX,
@@ -652,6 +653,7 @@ impl App {
                 event.title,
                 self.link(&format!("/events/{}", event.id))
             ),
+            attachment: None,
         });
         let offer_mail = |offer: &SeatOffer| self.seat_offer_mail(&event.title, offer);
         self.store
@@ -722,6 +724,7 @@ impl App {
                      page, where you can also cancel: {link}\n",
                     colleague.display_name, from.display_name, event.title, when.date, when.time, when.zone
                 ),
+                attachment: Some(self.calendar_attachment(&event)),
             },
             NewMail {
                 to_address: from.email.clone(),
@@ -730,6 +733,7 @@ impl App {
                     "Hello {},\n\nYour seat at {} now belongs to {}. Any invoice or receipt for it stays yours.\n",
                     from.display_name, event.title, colleague.display_name
                 ),
+                attachment: None,
             },
         ];
         let audit = (registration.user_id != actor.user_id).then(|| {
@@ -783,6 +787,7 @@ impl App {
                 event.title,
                 self.link(&format!("/events/{}", event.id))
             ),
+            attachment: Some(self.calendar_attachment(&event)),
         };
         let invoice = self.event_invoice(&event, registration.member_id, registration.user_id);
         if !self.store.confirm_from_waitlist(&registration, &invoice, &mail, &audit, self.clock.unix()).await? {
@@ -1300,9 +1305,23 @@ impl App {
     }
 
     fn calendar(&self, name: &str, events: &[EventRecord]) -> String {
+        calendar::calendar_of(name, events, &|id| self.link(&format!("/events/{id}")), self.calendar_host())
+    }
+
+    /// The event as an iCalendar file attached to the email that confirms a seat.
+    fn calendar_attachment(&self, event: &EventRecord) -> MailAttachment {
+        let file = calendar::event_file(event, &|id| self.link(&format!("/events/{id}")), self.calendar_host());
+        MailAttachment {
+            name: "event.ics".into(),
+            content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+            body: file.into_bytes(),
+        }
+    }
+
+    /// The host name that makes calendar entries' `UID`s unique to this society.
+    fn calendar_host(&self) -> &str {
         let base = self.settings.server.public_url.trim_end_matches('/');
-        let host = base.split("://").nth(1).unwrap_or(base).split(['/', ':']).next().unwrap_or("guildhall");
-        calendar::calendar_of(name, events, &|id| self.link(&format!("/events/{id}")), host)
+        base.split("://").nth(1).unwrap_or(base).split(['/', ':']).next().unwrap_or("guildhall")
     }
 
     /// A certificate of attendance, for anyone with its code (no sign-in).
@@ -1350,6 +1369,7 @@ impl App {
                 offer.name,
                 self.link(&format!("/events/{}", offer.event_id))
             ),
+            attachment: None,
         }
     }
 
@@ -1397,6 +1417,8 @@ impl App {
                  {link}\n\n{society}\n",
                 starts.date, starts.time, starts.zone
             ),
+            // Only a seat goes in the calendar; a place on the waitlist is not one.
+            attachment: (r.status == RegistrationStatus::Confirmed).then(|| self.calendar_attachment(event)),
         }
     }
 

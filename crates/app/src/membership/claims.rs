@@ -79,6 +79,7 @@ impl App {
                  It works for {CODE_MINUTES} minutes. If it was not you, ignore this message: nothing changes.\n",
                 member.first_name, actor.email, member.member_number
             ),
+            attachment: None,
         };
         let claim = NewClaim {
             user_id: actor.user_id,
@@ -174,6 +175,7 @@ impl App {
             to_address: claim.account_email.clone(),
             subject: format!("Your {society} membership"),
             body_text: format!("Hello {},\n\n{outcome}\n", claim.account_name),
+            attachment: None,
         };
         self.store.enqueue_mail(&mail, now).await?;
         Ok(())

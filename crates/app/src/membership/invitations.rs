@@ -120,6 +120,7 @@ impl App {
                     format!(" and expires in {INVITATION_DAYS} days")
                 }
             ),
+            attachment: None,
         }
     }
 

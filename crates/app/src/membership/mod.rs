@@ -925,6 +925,7 @@ impl App {
                 to_address: member.email.clone(),
                 subject: format!("Your {society} membership expires on {expiry}"),
                 body_text: body,
+                attachment: None,
             };
             if self
                 .store
@@ -985,6 +986,7 @@ impl App {
                     chapter.name,
                     self.link("/dashboard")
                 ),
+                attachment: None,
             };
             let now = self.clock.unix();
             if self
@@ -1103,6 +1105,7 @@ impl App {
                  again.\n",
                 member.first_name, application.tier_name
             ),
+            attachment: None,
         };
         let decision = if approve {
             guildhall_store::ApplicationDecision::Approve { on: today, invoice: &invoice }

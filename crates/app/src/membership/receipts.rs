@@ -246,6 +246,7 @@ impl App {
                     self.link(&format!("/membership/receipts/{}.pdf", payment.id)),
                     self.link("/membership/receipts"),
                 ),
+                attachment: None,
             };
             self.store.enqueue_mail(&mail, now).await?;
         }
@@ -265,6 +266,7 @@ impl App {
                     self.link("/profile"),
                     self.link("/ce"),
                 ),
+                attachment: None,
             };
             self.store.enqueue_mail(&mail, now).await?;
         }

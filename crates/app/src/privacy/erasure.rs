@@ -85,6 +85,7 @@ impl App {
                  {} years; we keep them without your name or contact details.\n",
                 self.settings.privacy.keep_financial_years
             ),
+            attachment: None,
         };
         let audit = self.audit_entry(actor, "privacy.erased", "member", request_id);
         let label = self
@@ -113,6 +114,7 @@ impl App {
                 "Hello,\n\n{society} has not erased your data this time. Please reply to the society office, \
                  who will explain why and what can be done.\n"
             ),
+            attachment: None,
         };
         let mut audit = self.audit_entry(actor, "privacy.erasure_declined", "member", request_id);
         audit.subject_id = request.member_id.or(request.user_id);

@@ -7,7 +7,8 @@
 pub mod audit;
 
 use guildhall_store::{
-    AuditFilter, AuditRecord, ChapterRecord, MailHealth, MailRecord, MembershipOverview, Page, PageRequest,
+    AuditFilter, AuditRecord, ChapterRecord, MailAttachment, MailHealth, MailRecord, MembershipOverview, Page,
+    PageRequest,
 };
 
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -138,6 +139,21 @@ impl App {
             mail.body_text = "(Message bodies are shown only while mail is kept in the local mailbox.)".into();
         }
         Ok(mail)
+    }
+
+    /// A message's attachment (a registration's calendar file), on the same terms as its
+    /// body: only while mail is kept in the local mailbox.
+    pub async fn mail_attachment(&self, actor: &Actor, id: i64) -> AppResult<MailAttachment> {
+        actor.require(Permission::OutgoingMail)?;
+        if !self.mail_is_local() {
+            return Err(AppError::NotFound(
+                "Attachments are shown only while mail is kept in the local mailbox.".into(),
+            ));
+        }
+        self.store
+            .mail_attachment(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("That message has no attachment.".into()))
     }
 
     /// Links that sign someone in or take over an account (password reset, email

@@ -87,7 +87,12 @@ async fn fixture(t: &TestApp) -> Fixture {
         expires_at: None,
     };
     let token = t.store.create_api_token(&token, 0, &audit).await.unwrap();
-    let mail = guildhall_store::NewMail { to_address: MEMBER.into(), subject: "Hi".into(), body_text: "x".into() };
+    let mail = guildhall_store::NewMail {
+        to_address: MEMBER.into(),
+        subject: "Hi".into(),
+        body_text: "x".into(),
+        attachment: None,
+    };
     let mail = t.store.enqueue_mail(&mail, 0).await.unwrap();
     Fixture { maya: maya.id, other, licence, activity, evidence, office, token, mail }
 }

@@ -347,7 +347,12 @@ async fn every_role_on_every_route() {
     for t in TestApp::each_engine().await {
         t.store
             .enqueue_mail(
-                &guildhall_store::NewMail { to_address: MEMBER.into(), subject: "Hi".into(), body_text: "x".into() },
+                &guildhall_store::NewMail {
+                    to_address: MEMBER.into(),
+                    subject: "Hi".into(),
+                    body_text: "x".into(),
+                    attachment: None,
+                },
                 0,
             )
             .await

@@ -468,6 +468,32 @@ async fn the_api_registers_people_and_says_where_each_stands() {
         let mut daniel = t.signed_in(OFFICER).await;
         let second = daniel.api(Method::POST, &path, Some(json!({}))).await.json();
         assert_eq!((second["status"].as_str(), second["position"].as_i64()), (Some("waitlisted"), Some(1)));
+
+        // Maya's confirmation carries the event as a calendar file, on the event's own clock
+        // and with the feeds' UID; Daniel's waitlist notice carries none (he has no seat).
+        let outbox = staff.api(Method::GET, "/api/v1/mail?per_page=5", None).await.json();
+        let confirmation = outbox["items"].as_array().unwrap().iter().find(|m| m["to"] == MEMBER).expect("Maya's mail");
+        let waitlisted = outbox["items"].as_array().unwrap().iter().find(|m| m["to"] == OFFICER).expect("Daniel's");
+        assert_eq!(confirmation["attachment"], "event.ics", "{:?}: {confirmation}", t.engine);
+        assert!(waitlisted["attachment"].is_null(), "{waitlisted}");
+        let file_path = format!("/api/v1/mail/{}/attachment", confirmation["id"]);
+        let (status, headers, file) = staff.get_bytes(&file_path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/calendar"), "{headers:?}");
+        let file = String::from_utf8(file).unwrap();
+        for line in [
+            "METHOD:PUBLISH".to_string(),
+            format!("UID:event-{}@", event["id"]),
+            "DTSTART;TZID=America/Chicago:20310601T090000".into(),
+            "DTEND;TZID=America/Chicago:20310601T120000".into(),
+        ] {
+            assert!(file.contains(&line), "{:?}: {line} missing from\n{file}", t.engine);
+        }
+        assert_eq!(file.matches("BEGIN:VEVENT").count(), 1, "{file}");
+        // The mailbox page links it for staff; a member may not read the outbox.
+        let page = staff.get(&format!("/staff/mail/{}", confirmation["id"])).await;
+        assert!(page.body.contains("event.ics (text/calendar)"), "{}", page.body);
+        assert_eq!(maya.api(Method::GET, &file_path, None).await.status, StatusCode::FORBIDDEN);
         // Daniel sees only his own registration; staff see the roster with names.
         let his = daniel.api(Method::GET, &path, None).await.json();
         assert_eq!(his["total"], 1);

@@ -21,8 +21,12 @@ async fn the_staff_overview_counts_what_the_demo_society_holds() {
     for t in TestApp::each_engine().await {
         // Three messages: two given up on, one being tried again.
         for subject in ["One", "Two", "Three"] {
-            let mail =
-                guildhall_store::NewMail { to_address: MEMBER.into(), subject: subject.into(), body_text: "x".into() };
+            let mail = guildhall_store::NewMail {
+                to_address: MEMBER.into(),
+                subject: subject.into(),
+                body_text: "x".into(),
+                attachment: None,
+            };
             t.store.enqueue_mail(&mail, 0).await.unwrap();
         }
         let mail = t.store.list_mail(None, guildhall_store::PageRequest::new(1, 3)).await.unwrap().items;

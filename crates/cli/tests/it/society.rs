@@ -79,6 +79,7 @@ async fn staff_read_the_local_mailbox_with_pagination() {
                         to_address: format!("m{i}@example.org"),
                         subject: format!("Notice {i}"),
                         body_text: "Body".into(),
+                        attachment: None,
                     },
                     i,
                 )

@@ -50,14 +50,15 @@ impl Store {
             let (id,) = insert_user!(tx, user, now)?;
             if let Some(token) = token {
                 sqlx::query(
-                    "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at, event_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&token.token_hash)
                 .bind(id)
                 .bind(&token.purpose)
                 .bind(token.created_at)
                 .bind(token.expires_at)
+                .bind(token.event_id)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -134,14 +135,15 @@ impl Store {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at, event_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&token.token_hash)
             .bind(token.user_id)
             .bind(&token.purpose)
             .bind(token.created_at)
             .bind(token.expires_at)
+            .bind(token.event_id)
             .execute(&mut *tx)
             .await?;
             insert_mail!(tx, mail, now)?;
@@ -233,6 +235,24 @@ impl Store {
 
     /// Marks a token used if it exists, has this purpose, is unused and unexpired;
     /// returns its user. A token can be consumed once, even under concurrent requests.
+    /// The account and event of a guest's unused, unexpired registration link.
+    pub async fn event_registration_link(
+        &self,
+        token_hash: &str,
+        purpose: &str,
+        now: UnixTime,
+    ) -> StoreResult<Option<(i64, i64)>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT user_id, event_id FROM email_tokens \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 AND event_id IS NOT NULL",
+        )
+        .bind(token_hash)
+        .bind(purpose)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
     pub async fn consume_email_token(
         &self,
         token_hash: &str,

@@ -46,6 +46,8 @@ pub struct NewEmailToken {
     pub purpose: String,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
+    /// The event a guest's registration link is for.
+    pub event_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]

@@ -294,6 +294,21 @@ pub fn multipart_problem(e: axum::extract::multipart::MultipartError, what: &str
     }
 }
 
+/// A message's attachment as a download, never cached.
+pub fn attachment_response(file: guildhall_app::records::MailAttachment) -> Response {
+    use axum::http::header;
+    let file_name: String = file.name.chars().filter(|c| c.is_ascii_graphic() && *c != '"').collect();
+    (
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.body,
+    )
+        .into_response()
+}
+
 /// A stored document as a download (`inline` to open in the browser), never cached.
 pub fn document_response(doc: guildhall_app::uploads::Document, inline: bool) -> Response {
     use axum::http::header;

@@ -23,13 +23,14 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/audit-log", get(audit_log))
         .route("/api/v1/mail", get(outgoing_mail))
         .route("/api/v1/mail/{id}", get(mail_message))
+        .route("/api/v1/mail/{id}/attachment", get(mail_attachment))
         .route("/api/v1/settings", get(settings).patch(save_settings))
 }
 
 /// This area's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(audit_log, outgoing_mail, mail_message, settings, save_settings),
+    paths(audit_log, outgoing_mail, mail_message, mail_attachment, settings, save_settings),
     components(schemas(AuditEntry, AuditPage, Mail, MailPage, MailMessage, Settings, SettingsChange))
 )]
 pub struct Doc;
@@ -128,6 +129,9 @@ pub struct Mail {
     created_at: i64,
     sent_at: Option<i64>,
     last_error: Option<String>,
+    /// The attached file's name, when the message carries one (read it at
+    /// `/api/v1/mail/{id}/attachment`).
+    attachment: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -162,6 +166,7 @@ async fn outgoing_mail(
                 created_at: m.created_at,
                 sent_at: m.sent_at,
                 last_error: m.last_error,
+                attachment: m.attachment_name,
             })
             .collect(),
     }))
@@ -183,6 +188,8 @@ pub struct MailMessage {
     created_at: String,
     sent_at: Option<String>,
     last_error: Option<String>,
+    /// The attached file's name, when the message carries one.
+    attachment: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/mail/{id}", params(("id" = i64, Path, minimum = 1, description = "The message's id")),
@@ -204,7 +211,22 @@ async fn mail_message(
         created_at: crate::kit::iso_time(m.created_at),
         sent_at: m.sent_at.map(crate::kit::iso_time),
         last_error: m.last_error,
+        attachment: m.attachment_name,
     }))
+}
+
+/// A message's attachment (a registration's calendar file), while mail is kept in the local
+/// mailbox.
+#[utoipa::path(get, path = "/api/v1/mail/{id}/attachment", params(("id" = i64, Path, minimum = 1, description = "The message's id")),
+    responses((status = 200, description = "The attached file as sent", content((String = "text/calendar"))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn mail_attachment(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, crate::error::ApiError> {
+    Ok(crate::kit::attachment_response(app.mail_attachment(&actor, id).await?))
 }
 
 /// The society's settings, as the admin settings page shows them.

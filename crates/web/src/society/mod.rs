@@ -26,6 +26,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/audit", get(audit))
         .route("/staff/mail", get(mail))
         .route("/staff/mail/{id}", get(mail_message))
+        .route("/staff/mail/{id}/attachment", get(mail_attachment))
         .route("/admin/settings", get(settings_form).post(save_settings))
 }
 
@@ -236,11 +237,14 @@ pub async fn mail(
 #[template(path = "society/mail_message.html")]
 struct MailMessagePage {
     chrome: Chrome,
+    id: i64,
     subject: String,
     to: String,
     status: String,
     last_error: String,
     body: String,
+    /// The attachment's link text ("event.ics, text/calendar"), when the message has one.
+    attachment: Option<String>,
 }
 
 pub async fn mail_message(
@@ -251,12 +255,27 @@ pub async fn mail_message(
     let m = app.mail_message(&actor, id).await?;
     render(&MailMessagePage {
         chrome: Chrome::new(&app, &identity, &m.subject, "staff").await.in_subsection("mail"),
+        id: m.id,
         subject: m.subject,
         to: m.to_address,
         status: m.status,
         last_error: m.last_error.unwrap_or_default(),
         body: m.body_text,
+        attachment: m.attachment_name.map(|name| match m.attachment_type {
+            Some(kind) => format!("{name} ({})", kind.split(';').next().unwrap_or_default()),
+            None => name,
+        }),
     })
+}
+
+/// A message's attachment, as a download.
+pub async fn mail_attachment(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let file = app.mail_attachment(&actor, id).await?;
+    Ok(crate::kit::attachment_response(file))
 }
 
 #[derive(Template)]
