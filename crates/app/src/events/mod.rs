@@ -3,10 +3,12 @@
 //! its email are written together (see the store's `events` module for how seats are kept).
 //!
 //! Files: `mod.rs` (events, registrations, check-in, releasing credit, certificates' records),
-//! `calendar.rs` (iCalendar feeds), `certificate.rs` (the certificate of attendance as a PDF).
+//! `calendar.rs` (iCalendar feeds), `certificate.rs` (the certificate of attendance as a PDF),
+//! `guests.rs` (registering from a link mailed to someone not signed in).
 
 mod calendar;
 mod certificate;
+pub mod guests;
 
 use guildhall_domain::csv::attendance::{AttendanceColumns, parse_attendance};
 use guildhall_domain::csv::members::parse_career_stage;

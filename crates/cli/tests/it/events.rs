@@ -1139,3 +1139,82 @@ async fn those_who_manage_an_event_register_people_and_take_them_off_the_waitlis
         assert!(t.mail_to(OFFICER).await.join("\n").contains("off the waitlist"), "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn a_guest_registers_from_a_mailed_link_and_the_form_tells_nobody_who_has_an_account() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let id = published_event(&t.app, &staff, 10).await;
+        let mut guest = t.client();
+        assert!(guest.get(&format!("/events/{id}")).await.body.contains(&format!("/events/{id}/guest")));
+        let form = format!("/events/{id}/guest");
+        assert_eq!(guest.get(&form).await.status, StatusCode::OK);
+
+        // A bad address is refused with what was typed kept, and nothing is sent.
+        let refused = guest.post_form(&form, &[("name", "Grace Hopper"), ("email", "grace@")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", t.engine);
+        assert!(refused.body.contains("value=\"Grace Hopper\""), "{}", refused.body);
+
+        // A new address and an address with an account get the same answer; each is mailed
+        // a link, and nothing is registered yet.
+        let new = guest.post_form(&form, &[("name", "Grace Hopper"), ("email", "grace@example.org")]).await;
+        let known = t.client().post_form(&form, &[("name", "Someone Else"), ("email", MEMBER)]).await;
+        assert_eq!((new.status, known.status), (StatusCode::OK, StatusCode::OK));
+        assert_eq!(
+            new.body.replace("grace@example.org", "ADDRESS"),
+            known.body.replace(MEMBER, "ADDRESS"),
+            "{:?}: the answers differ",
+            t.engine
+        );
+        let light = t.store.user_by_email("grace@example.org").await.unwrap().expect("a light account");
+        assert!(light.password_hash.is_empty() && light.email_verified_at.is_none());
+        assert!(t.store.registration_of(id, light.id).await.unwrap().is_none());
+        let grace_mail = t.mail_to("grace@example.org").await.pop().unwrap();
+        assert!(grace_mail.starts_with("Confirm your registration: Bridge load rating seminar"), "{grace_mail}");
+        let maya_mail = t.mail_to(MEMBER).await.pop().unwrap();
+        assert!(maya_mail.contains("Hello Maya"), "the account's own name, not the one typed: {maya_mail}");
+
+        // Opening Grace's link changes nothing; confirming registers her, confirms her
+        // address and signs her light account in.
+        let link = link_in(&grace_mail, "http").replace("http://localhost:8080", "");
+        let confirm = guest.get(&link).await;
+        assert!(confirm.body.contains("Grace Hopper (grace@example.org)"), "{}", confirm.body);
+        assert!(t.store.registration_of(id, light.id).await.unwrap().is_none());
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        let done = guest.post_form(&format!("/events/{id}/guest/confirm"), &[("token", &token)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, done.body);
+        assert_eq!(done.location(), format!("/events/{id}?done=registered"));
+        let registration = t.store.registration_of(id, light.id).await.unwrap().expect("registered");
+        assert_eq!(registration.status, RegistrationStatus::Confirmed);
+        assert!(t.store.user_by_id(light.id).await.unwrap().unwrap().email_verified_at.is_some());
+        let page = guest.get(&format!("/events/{id}")).await;
+        assert!(page.body.contains("You are registered: your seat is confirmed."), "{}", page.body);
+        assert!(t.mail_to("grace@example.org").await.pop().unwrap().starts_with("You are registered:"));
+
+        // The link works once.
+        let again = t.client().get(&link).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        assert!(again.body.contains("may have expired or been used already"), "{}", again.body);
+
+        // Maya's link registers Maya, but an account with a password is not signed in by it.
+        let maya_link = link_in(&maya_mail, "http").replace("http://localhost:8080", "");
+        let maya_token = maya_link.split("token=").nth(1).unwrap().to_string();
+        let mut someone = t.client();
+        let done = someone.post_form(&format!("/events/{id}/guest/confirm"), &[("token", &maya_token)]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("sign in to see your registration"), "{}", done.body);
+        let maya = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+        assert!(t.store.registration_of(id, maya.id).await.unwrap().is_some());
+        assert_eq!(someone.get("/dashboard").await.status, StatusCode::SEE_OTHER, "not signed in");
+
+        // Asking again and again for one address is stopped after five links.
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            let r = t.client().post_form(&form, &[("name", "Flood"), ("email", "target@example.org")]).await;
+            statuses.push(r.status);
+        }
+        assert_eq!(statuses[..5], [StatusCode::OK; 5]);
+        assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{:?}", t.engine);
+        assert_eq!(t.mail_to("target@example.org").await.len(), 5);
+    }
+}

@@ -1,9 +1,11 @@
 //! Events: the public listing and event pages, registration (waitlist, offers, cancelling),
 //! and the pages staff and chapter officers manage events with.
 //!
-//! Files: `mod.rs` (routes and pages), `api.rs` (its JSON API operations).
+//! Files: `mod.rs` (routes and pages), `api.rs` (its JSON API operations), `guests.rs`
+//! (registering without signing in, from a link mailed to the guest).
 
 pub mod api;
+mod guests;
 
 use std::sync::Arc;
 
@@ -33,6 +35,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/publish", post(publish))
         .route("/events/{id}/cancel", get(confirm_cancel_event).post(cancel_event))
         .route("/events/{id}/register", post(register))
+        .route("/events/{id}/guest", get(guests::guest_form).post(guests::request_link))
+        .route("/events/{id}/guest/confirm", get(guests::confirm_form).post(guests::confirm))
         .route("/events/{id}/roster", get(roster))
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
@@ -57,6 +61,24 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/calendar-feed", post(reset_calendar_feed))
         .route("/certificates/{code}", get(certificate))
         .route("/certificates/{code}/pdf", get(certificate_pdf))
+}
+
+/// What the viewer would pay, in words ("Your price: $195.00 (members, early-bird)."), and
+/// why they cannot register when they cannot; both empty for a free event.
+fn price_words(view: &EventView) -> (String, String) {
+    match &view.your_price {
+        Some(Ok(q)) => (
+            format!(
+                "Your price: {} ({}{}).",
+                format_money(q.cents),
+                q.basis.label().to_lowercase(),
+                if q.early_bird { ", early-bird" } else { "" }
+            ),
+            String::new(),
+        ),
+        Some(Err(why)) => (String::new(), (*why).to_string()),
+        None => (String::new(), String::new()),
+    }
 }
 
 /// An event as a list row or page header shows it.
@@ -320,19 +342,7 @@ pub async fn event(
         .filter(|until| now < *until)
         .map(|until| format!("Early-bird prices apply to registrations until {}.", at_words(until)))
         .unwrap_or_default();
-    let (your_price, price_refusal) = match &view.your_price {
-        Some(Ok(q)) => (
-            format!(
-                "Your price: {} ({}{}).",
-                format_money(q.cents),
-                q.basis.label().to_lowercase(),
-                if q.early_bird { ", early-bird" } else { "" }
-            ),
-            String::new(),
-        ),
-        Some(Err(why)) => (String::new(), (*why).to_string()),
-        None => (String::new(), String::new()),
-    };
+    let (your_price, price_refusal) = price_words(&view);
     let active = view.registration.as_ref().filter(|r| r.status.is_active());
     let to_pay = active
         .filter(|r| !r.invoice_paid)
