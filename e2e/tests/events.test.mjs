@@ -4,7 +4,9 @@
 // 390 px phone; screenshots are saved.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, newPage, screenshotPath, signIn, startServer } from '../lib/harness.mjs';
+import {
+  DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, linkIn, newPage, openMailTo, screenshotPath, signIn, startServer, uniqueEmail,
+} from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -215,4 +217,103 @@ test('a paid conference: the member pays her registration at her member price by
   assert.match(await staff.page.locator('main').innerText(), /Structural Resilience After Flooding/);
   await accessible(staff.page, 'the events reports');
   await staff.page.screenshot({ path: screenshotPath('events-reports.png'), fullPage: true });
+});
+
+test('staff check Maya in at last week\'s ethics seminar and release its credit: her CE page counts the PDH toward both her licences', async () => {
+  const maya = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(maya.page, DEMO.member, DEMO_PASSWORD);
+  await maya.page.goto('/ce');
+  const before = await maya.page.locator('main').innerText();
+  assert.doesNotMatch(before, /Ethics in Engineering Practice/);
+  assert.equal((before.match(/0 of 1 PDH · 1 to go/g) ?? []).length, 2, 'ethics is short for Texas and Florida');
+
+  // At the door (after the fact): staff find Maya on the seminar's roster and check her in.
+  const staff = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(staff.page, DEMO.staff, DEMO_PASSWORD);
+  await staff.page.goto('/events/manage');
+  await staff.page.getByRole('link', { name: 'Ethics in Engineering Practice', exact: true }).click();
+  await staff.page.waitForLoadState('load');
+  const eventPath = new URL(staff.page.url()).pathname;
+  await staff.page.goto(`${eventPath}/roster?q=okafor`);
+  await staff.page.getByRole('button', { name: 'Check in Maya Okafor' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('.alert.success').innerText(), /Checked in/);
+
+  // Releasing the credit asks first, then credits everyone checked in.
+  await staff.page.goto(eventPath);
+  await staff.page.getByRole('link', { name: 'Release the PDH credit' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('main').innerText(), /Checked in\s*3/);
+  await accessible(staff.page, 'the release confirmation');
+  await staff.page.getByRole('button', { name: 'Release the credit' }).click();
+  await staff.page.waitForLoadState('load');
+  assert.match(await staff.page.locator('.alert.success').innerText(), /released/i);
+
+  // Maya's ledger has the seminar, and both licences' ethics minimums are met by it.
+  await maya.page.goto('/ce');
+  const after = await maya.page.locator('main').innerText();
+  assert.match(after, /Ethics in Engineering Practice/);
+  assert.equal((after.match(/0 of 1 PDH · 1 to go/g) ?? []).length, 0, after);
+  assert.ok((after.match(/1 of 1 PDH/g) ?? []).length >= 2, 'the ethics PDH counts for Texas and Florida');
+  await accessible(maya.page, '/ce after the release');
+  await maya.page.screenshot({ path: screenshotPath('ce-after-release.png'), fullPage: true });
+  await Promise.all([maya.context.close(), staff.context.close()]);
+});
+
+test('a guest registers with name and email from the emailed link, and the confirmation carries the event for their calendar', async () => {
+  const email = uniqueEmail('guest');
+  // On a phone, as most guests would be.
+  const guest = await newPage(browser, server.baseURL, { axe: true });
+  await guest.page.setViewportSize({ width: 390, height: 844 });
+  const fits = async (what) => {
+    const width = await guest.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${what} scrolls sideways on a phone (${width}px)`);
+  };
+  await guest.page.goto('/events');
+  await guest.page.getByRole('link', { name: 'Harbour Desalination Plant Tour' }).first().click();
+  await guest.page.waitForLoadState('load');
+  const eventPath = new URL(guest.page.url()).pathname;
+  await guest.page.getByRole('link', { name: 'Register as a guest' }).click();
+  await guest.page.waitForLoadState('load');
+  await accessible(guest.page, 'the guest form');
+  await fits('the guest form');
+  // A refused form keeps the name and says what is wrong with the address.
+  await guest.page.getByLabel('Your name').fill('Grace Hopper');
+  await guest.page.getByLabel('Email address').fill('grace@');
+  await guest.page.getByRole('button', { name: 'Email me the link' }).click();
+  await guest.page.waitForLoadState('load');
+  assert.ok(await guest.page.locator('#email-error').count(), 'the address is refused next to its field');
+  assert.equal(await guest.page.getByLabel('Your name').inputValue(), 'Grace Hopper');
+  await accessible(guest.page, 'the guest form with an error');
+  await guest.page.getByLabel('Email address').fill(email);
+  await guest.page.getByRole('button', { name: 'Email me the link' }).click();
+  await guest.page.waitForLoadState('load');
+  assert.equal(await guest.page.locator('h1').innerText(), 'Check your email');
+
+  // The link, read in the local mailbox by an administrator, opens a confirmation page.
+  const admin = await newPage(browser, server.baseURL);
+  await signIn(admin.page, DEMO.admin, DEMO_PASSWORD);
+  const mail = await openMailTo(admin.page, email);
+  assert.match(mail.subject, /Confirm your registration/);
+  const link = linkIn(mail.body, `${eventPath}/guest/confirm`);
+  await guest.page.goto(link.pathname + link.search);
+  assert.match(await guest.page.locator('main').innerText(), new RegExp(`Grace Hopper \\(${email.replace(/[.+]/g, '\\$&')}\\)`));
+  await accessible(guest.page, 'the guest confirmation page');
+  await fits('the guest confirmation page');
+  await guest.page.screenshot({ path: screenshotPath('event-guest-confirm.png'), fullPage: true });
+  await guest.page.getByRole('button', { name: 'Confirm my registration' }).click();
+  await guest.page.waitForLoadState('load');
+  assert.equal(new URL(guest.page.url()).pathname, eventPath);
+  assert.match(await guest.page.locator('#registration-h + p').innerText(), /seat is confirmed/);
+  assert.ok(await guest.page.getByRole('link', { name: 'Your ticket' }).count(), 'the guest is signed in and sees the ticket');
+
+  // The confirmation carries the event as a calendar file.
+  await admin.page.goto(`/staff/mail?to=${encodeURIComponent(email)}`);
+  await admin.page.getByRole('link', { name: /You are registered/ }).click();
+  await admin.page.waitForLoadState('load');
+  const attachment = admin.page.getByRole('link', { name: 'event.ics (text/calendar)' });
+  const ics = await (await admin.page.request.get(await attachment.getAttribute('href'))).text();
+  assert.match(ics, /METHOD:PUBLISH/);
+  assert.match(ics, /SUMMARY:Harbour Desalination Plant Tour/);
+  await Promise.all([guest.context.close(), admin.context.close()]);
 });

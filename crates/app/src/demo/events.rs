@@ -224,7 +224,8 @@ impl App {
         for attendee in &attendees {
             self.register_for_event(attendee, ids[2]).await?;
         }
-        self.seed_demo_past_event(staff, &maya, &attendees[..2]).await
+        self.seed_demo_past_event(staff, &maya, &attendees[..2]).await?;
+        self.seed_demo_seminar_awaiting_release(staff, &maya, &attendees[2..4]).await
     }
 
     /// Member accounts named `names` (emails `{prefix}{n}@demo.guildhall.org`), signing in
@@ -254,7 +255,7 @@ impl App {
     async fn seed_demo_past_event(&self, staff: &Actor, maya: &Actor, others: &[Actor]) -> AppResult<()> {
         let now = self.clock.unix();
         let starts = now - now.rem_euclid(86_400) - 33 * 86_400 + 17 * 3_600;
-        let event = NewEvent {
+        let webinar = NewEvent {
             chapter_id: None,
             kind: EventKind::Webinar,
             title: "Structural Resilience After Flooding".into(),
@@ -277,18 +278,72 @@ impl App {
             minutes_per_pdh: 50,
             responsible: DEMO_RESPONSIBLE.into(),
         };
+        let attendees: Vec<&Actor> = std::iter::once(maya).chain(others).collect();
+        let id = self.seed_demo_held_event(staff, webinar, &attendees, &attendees).await?;
+        self.release_credit(staff, id, "demo").await?;
+        Ok(())
+    }
+
+    /// Last week's ethics seminar: Maya and two others registered; the two were checked in
+    /// at the door, Maya's check-in and the credit's release are still to do (what staff do
+    /// in the browser test, and what the events report counts as held but not released).
+    async fn seed_demo_seminar_awaiting_release(&self, staff: &Actor, maya: &Actor, others: &[Actor]) -> AppResult<()> {
+        let now = self.clock.unix();
+        let starts = now - now.rem_euclid(86_400) - 6 * 86_400 + 18 * 3_600;
+        let seminar = NewEvent {
+            chapter_id: None,
+            kind: EventKind::Seminar,
+            title: "Ethics in Engineering Practice".into(),
+            description: "One PDH of professional ethics: conflicts of interest, gifts and duty to the public, \
+                          worked through real board cases."
+                .into(),
+            time_zone: DEMO_TIME_ZONE.into(),
+            starts_at: starts,
+            ends_at: starts + 3_600,
+            venue: "Engineers' Hall".into(),
+            address: "Springfield".into(),
+            online_link: String::new(),
+            capacity: 60,
+            registration_closes_at: now + 3_600,
+            pdh_micro: 1_000_000,
+            topics: "ethics".into(),
+            provider: DEMO_PROVIDER.into(),
+            early_bird_until: None,
+            changes_until: None,
+            refund_percent: 100,
+            minutes_per_pdh: 50,
+            responsible: DEMO_RESPONSIBLE.into(),
+        };
+        let registered: Vec<&Actor> = std::iter::once(maya).chain(others).collect();
+        let checked_in: Vec<&Actor> = others.iter().collect();
+        self.seed_demo_held_event(staff, seminar, &registered, &checked_in).await?;
+        Ok(())
+    }
+
+    /// A past event as the demo holds it: created and published while registration is
+    /// open, `registered` registered, `checked_in` checked in ten minutes after the start,
+    /// then closed at its start. Returns its id.
+    async fn seed_demo_held_event(
+        &self,
+        staff: &Actor,
+        event: NewEvent,
+        registered: &[&Actor],
+        checked_in: &[&Actor],
+    ) -> AppResult<i64> {
+        let now = self.clock.unix();
         let audit = self.audit_entry(staff, "event.created", "event", "demo");
         let pricing = guildhall_store::EventParts::default();
         let id = self.store.create_event(&event, &pricing, Some(staff.user_id), &audit, now).await?;
         self.publish_event(staff, id, "demo").await?;
-        for person in std::iter::once(maya).chain(others) {
+        for person in registered {
             let registration = self.register_for_event(person, id).await?;
-            self.store.check_in(registration.id, starts + 600).await?;
+            if checked_in.iter().any(|p| p.user_id == person.user_id) {
+                self.store.check_in(registration.id, event.starts_at + 600).await?;
+            }
         }
-        let closed = NewEvent { registration_closes_at: starts, ..event };
+        let closed = NewEvent { registration_closes_at: event.starts_at, ..event };
         let offer_mail = |offer: &guildhall_store::SeatOffer| self.seat_offer_mail(&closed.title, offer);
         self.store.update_event(id, &closed, &pricing, now, &offer_mail, &audit, now).await?;
-        self.release_credit(staff, id, "demo").await?;
-        Ok(())
+        Ok(id)
     }
 }
