@@ -1,7 +1,10 @@
 // Events: staff create and publish an event with one seat; a member registers, the event
 // fills, a second member is waitlisted; the first cancels, the second is offered the seat
-// and takes it; staff see the roster. Every page passes axe's WCAG 2.2 A/AA rules, also on a
-// 390 px phone; screenshots are saved.
+// and takes it; staff see the roster. Released credit on the CE page and a certificate that
+// checks out in a fresh browser; a paid conference paid by card; staff check a member in
+// after an ethics seminar and release its credit, which her CE page counts toward both her
+// licences; a guest registers on a phone from an emailed link. Every page passes axe's
+// WCAG 2.2 A/AA rules, also on a 390 px phone; screenshots are saved.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
