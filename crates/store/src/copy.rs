@@ -538,6 +538,7 @@ pub const TABLES: &[TableSpec] = &[
             ("refund_percent", I),
             ("minutes_per_pdh", I),
             ("responsible", T),
+            ("approved_by", T),
         ],
         identity: true,
     },

@@ -175,6 +175,13 @@ impl App {
                     vec!["technical".into()]
                 },
                 provider: DEMO_PROVIDER.into(),
+                // The conference and the ethics webinar were approved by the Florida and
+                // Texas boards.
+                approved_by: if paid || title.contains("Ethics") {
+                    vec!["US-FL".into(), "US-TX".into()]
+                } else {
+                    Vec::new()
+                },
                 prices: if paid {
                     let mut prices = vec![
                         ("non_member".to_string(), "350".to_string(), "295".to_string()),
@@ -277,6 +284,7 @@ impl App {
             refund_percent: 100,
             minutes_per_pdh: 50,
             responsible: DEMO_RESPONSIBLE.into(),
+            approved_by: "US-FL".into(),
         };
         let attendees: Vec<&Actor> = std::iter::once(maya).chain(others).collect();
         let id = self.seed_demo_held_event(staff, webinar, &attendees, &attendees).await?;
@@ -313,6 +321,7 @@ impl App {
             refund_percent: 100,
             minutes_per_pdh: 50,
             responsible: DEMO_RESPONSIBLE.into(),
+            approved_by: "US-FL US-TX".into(),
         };
         let registered: Vec<&Actor> = std::iter::once(maya).chain(others).collect();
         let checked_in: Vec<&Actor> = others.iter().collect();

@@ -66,6 +66,11 @@ pub(crate) fn certificate_pdf(c: &CertificateRecord, t: &CertificateText<'_>) ->
         y -= 20.0;
         text(&mut content, margin, y, 11.0, false, &format!("Provider: {}", e.provider));
     }
+    let approvals = super::approvals_in_words(&e.approved_by);
+    if !approvals.is_empty() {
+        y -= 18.0;
+        text(&mut content, margin, y, 11.0, false, &format!("Approved by the {approvals}"));
+    }
     if !e.responsible.is_empty() {
         y -= 18.0;
         text(&mut content, margin, y, 11.0, false, &format!("Responsible officer: {}", e.responsible));

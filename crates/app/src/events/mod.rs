@@ -100,6 +100,8 @@ pub struct EventForm {
     pub topics: Vec<String>,
     /// The provider as boards know it (name and provider number).
     pub provider: String,
+    /// The boards (jurisdiction codes, such as `US-FL`) that approved the event's credit.
+    pub approved_by: Vec<String>,
     /// Prices as typed, by audience key (`non_member`, `student`, `tier:<id>`): (key, price,
     /// early-bird price). Empty prices are no price for that audience.
     pub prices: Vec<(String, String, String)>,
@@ -120,6 +122,32 @@ pub struct EventForm {
     /// A multi-session programme, one session per line:
     /// `YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers` (empty: one session).
     pub programme: String,
+}
+
+/// The boards whose approval an event's credit can carry: the jurisdictions of the rule
+/// book's rule sets, as (code, name), by name.
+pub fn approving_boards(book: &guildhall_ce::RuleBook) -> Vec<(String, String)> {
+    let mut boards: Vec<(String, String)> = book
+        .ruleset_ids()
+        .into_iter()
+        .filter_map(|id| id.rsplit_once('-').map(|(j, _)| j.to_string()))
+        .filter(|j| j.contains('-'))
+        .map(|j| (j.clone(), crate::ce::words::jurisdiction_words(&j)))
+        .collect();
+    boards.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    boards.dedup();
+    boards
+}
+
+/// The boards that approved an event's credit, in words: "Florida and Texas boards"; empty
+/// for none.
+pub fn approvals_in_words(approved_by: &str) -> String {
+    let names: Vec<String> = approved_by.split_whitespace().map(crate::ce::words::jurisdiction_words).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} board"),
+        [rest @ .., last] => format!("{} and {last} boards", rest.join(", ")),
+    }
 }
 
 /// An audience's key in the event form.
@@ -151,6 +179,7 @@ impl EventForm {
             pdh: if event.pdh_micro == 0 { String::new() } else { micro_text(event.pdh_micro) },
             topics: event.topics.split_whitespace().map(String::from).collect(),
             provider: event.provider.clone(),
+            approved_by: event.approved_by.split_whitespace().map(String::from).collect(),
             prices: parts
                 .prices
                 .iter()
@@ -207,6 +236,11 @@ impl EventForm {
     /// Whether `topic` is ticked.
     pub fn has_topic(&self, topic: &&str) -> bool {
         self.topics.iter().any(|t| t == topic)
+    }
+
+    /// Whether the board `code` is ticked as approving the credit.
+    pub fn approved(&self, code: &str) -> bool {
+        self.approved_by.iter().any(|b| b == code)
     }
 }
 
@@ -995,7 +1029,7 @@ impl App {
                         quantity_micro: micro,
                         unit: "hour".into(),
                         provider: event.provider.clone(),
-                        provider_approvals: String::new(),
+                        provider_approvals: event.approved_by.clone(),
                         organisation: organisation.clone(),
                         attributes: String::new(),
                         source: "event".into(),
@@ -1506,6 +1540,16 @@ impl App {
         }
         let provider = errors.text(&form.provider, "provider", "the provider", 200, false);
         let responsible = errors.text(&form.responsible, "responsible", "the responsible officer", 200, false);
+        let boards = approving_boards(&self.rule_book());
+        let mut approved_by: Vec<&str> = Vec::new();
+        for board in &form.approved_by {
+            match boards.iter().find(|(code, _)| code == board.trim()) {
+                Some((code, _)) if !approved_by.contains(&code.as_str()) => approved_by.push(code),
+                Some(_) => {}
+                None => errors.add("approved_by", "Choose the approving boards from the list."),
+            }
+        }
+        approved_by.sort_unstable();
         let capacity = match form.capacity.trim().parse::<i64>() {
             Ok(n) if (1..=MAX_CAPACITY).contains(&n) => n,
             _ => {
@@ -1596,6 +1640,7 @@ impl App {
                     refund_percent,
                     minutes_per_pdh,
                     responsible,
+                    approved_by: approved_by.join(" "),
                 },
                 pricing,
             )),
@@ -1908,6 +1953,7 @@ fn event_json(e: &NewEvent, pricing: &EventParts) -> serde_json::Value {
         "refund_percent": e.refund_percent,
         "minutes_per_pdh": e.minutes_per_pdh,
         "responsible": e.responsible,
+        "approved_by": e.approved_by,
         "chapter_id": e.chapter_id,
         "kind": e.kind.code(),
         "title": e.title,

@@ -170,3 +170,41 @@ async fn staff_read_the_approvals_queue_with_each_applicant_s_evidence() {
         assert_eq!(maya.api(Method::GET, "/api/v1/approvals", None).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// A JSON body must be an object: an array (which serde would read as a struct whose
+/// fields are all optional) is refused by every operation that takes one, before anything
+/// changes. Each such operation in the OpenAPI document is tried, as an administrator.
+#[tokio::test]
+async fn every_operation_taking_a_json_object_refuses_an_array() {
+    let t = TestApp::each_engine().await.into_iter().next().unwrap();
+    let mut admin = t.signed_in(ADMIN).await;
+    let doc = t.client().get("/api/openapi.json").await.json();
+    let mut tried = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else { continue };
+            if !content.contains_key("application/json") {
+                continue;
+            }
+            // Path parameters: the first member, event, chapter… (1), `me` where it may be.
+            let concrete: String = path
+                .split('/')
+                .map(|part| if part.starts_with('{') { "1" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let answer = admin.api(method.clone(), &concrete, Some(json!([]))).await;
+            assert!(
+                matches!(
+                    answer.status,
+                    StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::NOT_FOUND
+                ),
+                "{method} {concrete} answered {} to []: {}",
+                answer.status,
+                answer.body
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 20, "only {tried} operations take JSON");
+}

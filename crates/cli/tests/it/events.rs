@@ -535,6 +535,7 @@ async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_pub
             pdh: "2.5".into(),
             topics: vec!["ethics".into()],
             provider: "Test Society (provider 0412)".into(),
+            approved_by: vec!["US-FL".into()],
             ..Default::default()
         };
         let id = t.app.create_event(&staff, &form, "test").await.unwrap();
@@ -578,6 +579,7 @@ async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_pub
             "{:?}",
             t.engine
         );
+        assert_eq!(a.provider_approvals, "US-FL", "the board's approval reaches the ledger");
         assert!(
             maya.get("/ce").await.body.contains("Ethics in Forensic Engineering"),
             "{:?}: on her CE page",
@@ -592,7 +594,13 @@ async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_pub
         let code = page.split("/certificates/").nth(1).and_then(|s| s.split('"').next()).expect("certificate link");
         let public = t.client().get(&format!("/certificates/{code}")).await;
         assert_eq!(public.status, StatusCode::OK);
-        for fact in ["This certificate stands", "Maya Okafor", "Ethics in Forensic Engineering", "2.5 PDH: Ethics"] {
+        for fact in [
+            "This certificate stands",
+            "Maya Okafor",
+            "Ethics in Forensic Engineering",
+            "2.5 PDH: Ethics",
+            "The Florida board",
+        ] {
             assert!(public.body.contains(fact), "{:?}: the certificate page says {fact}", t.engine);
         }
         let (status, headers, pdf) = t.client().get_bytes(&format!("/certificates/{code}/pdf")).await;
@@ -1216,5 +1224,83 @@ async fn a_guest_registers_from_a_mailed_link_and_the_form_tells_nobody_who_has_
         assert_eq!(statuses[..5], [StatusCode::OK; 5]);
         assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{:?}", t.engine);
         assert_eq!(t.mail_to("target@example.org").await.len(), 5);
+    }
+}
+
+#[tokio::test]
+async fn the_api_creates_an_event_with_prices_codes_a_programme_and_board_approvals_and_changes_them() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let mut body = api_event(None);
+        body["pdh"] = json!(0);
+        body["approved_by"] = json!(["US-FL", "US-TX"]);
+        body["responsible"] = json!("Dana Ortiz, P.E., Education Chair");
+        body["minutes_per_pdh"] = json!(60);
+        body["early_bird_until"] = json!("2031-05-01T00:00");
+        body["prices"] = json!([
+            { "audience": "non_member", "price_cents": 15000, "early_price_cents": 12500 },
+            { "audience": "student", "price_cents": 2500 }
+        ]);
+        body["discount_codes"] = json!([{ "code": "speaker", "percent_off": 100, "max_uses": 3 }]);
+        body["programme"] = json!([
+            { "starts": "2031-06-01T09:00", "ends": "10:30", "title": "Load rating basics", "pdh": 1.5,
+              "topics": ["technical"], "speakers": "R. Singh" },
+            { "starts": "2031-06-01T10:45", "ends": "11:45", "title": "Ethics of sign-off", "pdh": 1,
+              "topics": ["ethics"] }
+        ]);
+        let created = staff.api(Method::POST, "/api/v1/events", Some(body.clone())).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}: {}", t.engine, created.body);
+        let event = created.json();
+        assert_eq!(event["approved_by"], json!(["US-FL", "US-TX"]));
+        assert_eq!(event["responsible"], "Dana Ortiz, P.E., Education Chair");
+        assert_eq!(event["minutes_per_pdh"], 60);
+        assert_eq!(event["early_bird_until"], "2031-05-01T00:00:00-05:00");
+        assert_eq!(event["pdh"], 2.5, "the programme's PDH are the event's");
+        let prices = event["prices"].as_array().unwrap();
+        assert_eq!(prices.len(), 2, "{prices:?}");
+        assert!(
+            prices
+                .iter()
+                .any(|p| p["who"] == "Non-members" && p["price_cents"] == 15000 && p["early_price_cents"] == 12500)
+        );
+        let programme = event["programme"].as_array().unwrap();
+        assert_eq!(programme.len(), 2);
+        assert_eq!(
+            (programme[1]["title"].as_str(), programme[1]["starts_at"].as_str(), programme[1]["topics"].clone()),
+            (Some("Ethics of sign-off"), Some("2031-06-01T10:45:00-05:00"), json!(["ethics"]))
+        );
+        // The code works: a non-member pays nothing with it.
+        let id = event["id"].as_i64().unwrap();
+        let form = t.app.event_form(&actor_for(&t, STAFF, Role::Staff).await, id).await.unwrap();
+        assert_eq!(form.discount_codes, "SPEAKER 100 3");
+
+        // Changing: a board that is not in the rule book is refused and changes nothing;
+        // `prices: []` makes the event free and approvals can be withdrawn.
+        let path = format!("/api/v1/events/{id}");
+        let refused = staff.api(Method::PATCH, &path, Some(json!({ "approved_by": ["XX-YY"] }))).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("approved_by"), "{}", refused.body);
+        // A free event has no codes or early-bird date: refused with both named, then given.
+        let free = json!({ "prices": [], "approved_by": [] });
+        let refused = staff.api(Method::PATCH, &path, Some(free)).await;
+        assert!(
+            refused.body.contains("discount_codes") && refused.body.contains("early_bird_until"),
+            "{}",
+            refused.body
+        );
+        let free = json!({ "prices": [], "discount_codes": [], "early_bird_until": "", "approved_by": [] });
+        let changed = staff.api(Method::PATCH, &path, Some(free)).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        let changed = changed.json();
+        assert_eq!((changed["prices"].clone(), changed["approved_by"].clone()), (json!([]), json!([])));
+        assert_eq!(changed["programme"].as_array().unwrap().len(), 2, "what was not given is kept");
+
+        // A session line cannot be smuggled through a title.
+        body["programme"][0]["title"] = json!("Basics | 9 | ethics");
+        let smuggled = staff.api(Method::POST, "/api/v1/events", Some(body)).await;
+        assert_eq!(smuggled.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", smuggled.body);
+        // A member may not create events at all.
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.api(Method::POST, "/api/v1/events", Some(api_event(None))).await.status, StatusCode::FORBIDDEN);
     }
 }

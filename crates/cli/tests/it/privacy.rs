@@ -50,6 +50,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         refund_percent: 100,
         minutes_per_pdh: 50,
         responsible: String::new(),
+        approved_by: String::new(),
     };
     let audit = guildhall_store::NewAuditEntry { action: "event.created".into(), ..Default::default() };
     // One session of a programme, for attendance by session.

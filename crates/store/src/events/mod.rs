@@ -20,7 +20,7 @@ use crate::{NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreR
 const EVENT_COLUMNS: &str = "id, chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, address, \
     online_link, capacity, seats_taken, waitlist_joined, registration_closes_at, pdh_micro, topics, provider, \
     credit_released_at, status, created_by, created_at, updated_at, early_bird_until, changes_until, refund_percent, \
-    minutes_per_pdh, responsible";
+    minutes_per_pdh, responsible, approved_by";
 
 /// A registration's columns over `event_registrations r`, with its place in line.
 const REGISTRATION_COLUMNS: &str = "r.id, r.event_id, r.user_id, r.member_id, r.status, r.waitlist_seq, \
@@ -41,7 +41,7 @@ fn roster_sql() -> String {
     )
 }
 
-/// Binds an event's details, in the order of [`NewEvent`]'s fields (twenty placeholders).
+/// Binds an event's details, in the order of [`NewEvent`]'s fields (21 placeholders).
 macro_rules! bind_event_details {
     ($query:expr, $event:expr) => {
         $query
@@ -65,6 +65,7 @@ macro_rules! bind_event_details {
             .bind($event.refund_percent)
             .bind($event.minutes_per_pdh)
             .bind(&$event.responsible)
+            .bind(&$event.approved_by)
     };
 }
 
@@ -354,9 +355,9 @@ impl Store {
                 let insert = sqlx::query_as(
                     "INSERT INTO events (chapter_id, kind, title, description, time_zone, starts_at, ends_at, venue, \
                      address, online_link, capacity, registration_closes_at, pdh_micro, topics, provider, \
-                     early_bird_until, changes_until, refund_percent, minutes_per_pdh, responsible, status, created_by, \
-                     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $19, $20, 'draft', $21, $22, $22) RETURNING id",
+                     early_bird_until, changes_until, refund_percent, minutes_per_pdh, responsible, approved_by, status, \
+                     created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                     $14, $15, $16, $17, $18, $19, $20, $21, 'draft', $22, $23, $23) RETURNING id",
                 );
                 let (id,): (i64,) = bind_event_details!(insert, event).bind(by).bind(now).fetch_one(&mut *tx).await?;
                 save_parts!(tx, id, pricing).await?;
@@ -390,7 +391,7 @@ impl Store {
                      starts_at = $7, ends_at = $8, venue = $9, address = $10, online_link = $11, capacity = $12, \
                      registration_closes_at = $13, pdh_micro = $14, topics = $15, provider = $16, \
                      early_bird_until = $17, changes_until = $18, refund_percent = $19, minutes_per_pdh = $20, \
-                     responsible = $21, updated_at = $22 \
+                     responsible = $21, approved_by = $22, updated_at = $23 \
                      WHERE id = $1 AND seats_taken <= $12",
                 )
                 .bind(id);

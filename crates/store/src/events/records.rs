@@ -53,6 +53,8 @@ pub struct EventRecord {
     pub minutes_per_pdh: i64,
     /// The officer responsible for its credit (name and title), as certificates print it.
     pub responsible: String,
+    /// The boards (jurisdiction codes, space separated) that approved its credit.
+    pub approved_by: String,
 }
 
 impl EventRecord {
@@ -83,6 +85,7 @@ impl EventRecord {
             refund_percent: self.refund_percent,
             minutes_per_pdh: self.minutes_per_pdh,
             responsible: self.responsible.clone(),
+            approved_by: self.approved_by.clone(),
         }
     }
 }
@@ -110,6 +113,8 @@ pub struct NewEvent {
     pub refund_percent: i64,
     pub minutes_per_pdh: i64,
     pub responsible: String,
+    /// The boards (jurisdiction codes, space separated) that approved its credit.
+    pub approved_by: String,
 }
 
 /// A discount code of an event.

@@ -13,7 +13,7 @@ use guildhall_app::records::{ApiTokenRecord, Page, UserRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use crate::api::{ApiQuery, ApiResult, Paging, json_object_body};
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::iso_time;
 use crate::session::ApiActor;
@@ -129,9 +129,9 @@ async fn set_account_role(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<i64>,
-    body: Result<Json<RoleChange>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<Account> {
-    let change = json_body(body)?;
+    let change = json_object_body::<RoleChange>(body)?;
     let user = app.set_role(&actor, id, &change.role, &identity.request_id).await?;
     Ok(Json(account_of(user)))
 }
@@ -263,9 +263,9 @@ pub struct IssuedToken {
 async fn issue_token(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<NewToken>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let t = json_body(body)?;
+    let t = json_object_body::<NewToken>(body)?;
     let issued =
         app.issue_api_token(&actor, &t.name, &t.role, t.chapter_id, t.expires_days, &identity.request_id).await?;
     let now = app.clock.unix();

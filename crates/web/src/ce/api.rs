@@ -20,7 +20,7 @@ use guildhall_app::{App, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, MemberRef, Paging, json_body};
+use crate::api::{ApiQuery, ApiResult, MemberRef, Paging, json_object_body};
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::{document_response, iso_time};
 use crate::session::ApiActor;
@@ -359,10 +359,10 @@ async fn add_credential(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<String>,
-    body: Result<Json<NewCeCredential>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let member = member_of(&id)?;
-    let f = json_body(body)?;
+    let f = json_object_body::<NewCeCredential>(body)?;
     let input = CredentialInput {
         source: f.source,
         jurisdiction: f.jurisdiction,
@@ -409,10 +409,10 @@ async fn set_credential_fields(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path((id, key)): Path<(String, String)>,
-    body: Result<Json<CeCredentialFigures>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<CeCredentialItem> {
     let member = member_of(&id)?;
-    let figures = json_body(body)?;
+    let figures = json_object_body::<CeCredentialFigures>(body)?;
     app.set_ce_credential_fields(&actor, member, &key, &figures.fields, &identity.request_id).await?;
     one_credential(&app, &actor, member, &key).await
 }
@@ -669,10 +669,10 @@ async fn log_activity(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<String>,
-    body: Result<Json<NewCeActivity>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let member = member_of(&id)?;
-    let a = json_body(body)?;
+    let a = json_object_body::<NewCeActivity>(body)?;
     let input = ActivityInput {
         title: a.title,
         kind: a.kind,
@@ -978,9 +978,9 @@ pub struct NewProgramme {
 async fn save_programme(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<NewProgramme>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let p = json_body(body)?;
+    let p = json_object_body::<NewProgramme>(body)?;
     let id = app.save_ce_programme(&actor, &p.file_name, &p.rules, &identity.request_id).await?;
     let item = find_programme(&app, &actor, &id).await?;
     Ok((StatusCode::CREATED, item).into_response())

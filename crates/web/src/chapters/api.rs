@@ -17,7 +17,7 @@ use guildhall_app::{Actor, App, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use crate::api::{ApiQuery, ApiResult, Paging, json_object_body};
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiActor;
 
@@ -216,9 +216,9 @@ async fn appoint_officer(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(chapter): Path<i64>,
-    body: Result<Json<NewOfficerTerm>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let f = json_body(body)?;
+    let f = json_object_body::<NewOfficerTerm>(body)?;
     // A chapter that does not exist is not found (the form's list only offers real ones).
     if app.chapter_by_id(chapter).await?.is_none() {
         actor.require(guildhall_app::Permission::StaffArea)?;
@@ -253,9 +253,9 @@ async fn end_officer_term(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<i64>,
-    body: Result<Json<TermEnd>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<OfficerTerm> {
-    let end = json_body(body)?;
+    let end = json_object_body::<TermEnd>(body)?;
     if end.ends_on.as_deref() == Some("") {
         return Err(ApiError(AppError::invalid_field(
             "ends_on",
@@ -313,9 +313,9 @@ pub struct OfficerFieldsChange {
 async fn set_officer_fields(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<OfficerFieldsChange>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<OfficerFields> {
-    let change = json_body(body)?;
+    let change = json_object_body::<OfficerFieldsChange>(body)?;
     app.set_officer_fields(&actor, &change.fields, &identity.request_id).await?;
     Ok(Json(fields_of(app.officer_fields_for_staff(&actor).await?)))
 }

@@ -17,7 +17,7 @@ use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus, event
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, Paging, json_body, json_object_body, whole};
+use crate::api::{ApiQuery, ApiResult, Paging, json_object_body, whole};
 use crate::error::{ApiError, ErrorBody};
 use crate::kit::iso_time;
 use crate::session::ApiActor;
@@ -54,6 +54,11 @@ pub fn routes() -> Router<Arc<App>> {
         EventPage,
         EventFields,
         EventChange,
+        PriceField,
+        DiscountCodeField,
+        SessionField,
+        PriceShown,
+        SessionShown,
         Registration,
         RegistrationList,
         NewRegistration,
@@ -93,6 +98,28 @@ pub struct Event {
     topics: Vec<String>,
     /// The provider as boards know it.
     provider: String,
+    /// The boards (jurisdiction codes) that approved the credit.
+    approved_by: Vec<String>,
+    /// The officer responsible for the credit, as certificates print it.
+    responsible: String,
+    /// Minutes of attendance for each PDH, for attendance reports.
+    minutes_per_pdh: i64,
+    /// The share of the price refunded to those who cancel in time.
+    refund_percent: i64,
+    /// Until when early-bird prices apply (RFC 3339), if the event has them.
+    early_bird_until: Option<String>,
+    /// Until when registrants may cancel or transfer themselves (RFC 3339); absent: until
+    /// registration closes.
+    changes_until: Option<String>,
+    /// The prices, on a single event's answers (absent from listings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    prices: Option<Vec<PriceShown>>,
+    /// The programme's sessions in order, on a single event's answers (absent from listings;
+    /// empty for a single session).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    programme: Option<Vec<SessionShown>>,
     /// When the credit was released into attendees' ledgers (RFC 3339, UTC).
     credit_released_at: Option<String>,
     /// draft, published or cancelled
@@ -120,9 +147,37 @@ fn event_json(e: &EventRecord, online_link: Option<String>) -> Event {
         pdh: e.pdh_micro as f64 / 1_000_000.0,
         topics: e.topics.split_whitespace().map(String::from).collect(),
         provider: e.provider.clone(),
+        approved_by: e.approved_by.split_whitespace().map(String::from).collect(),
+        responsible: e.responsible.clone(),
+        minutes_per_pdh: e.minutes_per_pdh,
+        refund_percent: e.refund_percent,
+        early_bird_until: e.early_bird_until.map(at),
+        changes_until: e.changes_until.map(at),
+        prices: None,
+        programme: None,
         credit_released_at: e.credit_released_at.map(iso_time),
         status: e.status.code().into(),
     }
+}
+
+/// A price as the event page lists it.
+#[derive(Serialize, ToSchema)]
+pub struct PriceShown {
+    /// Who pays it: "Non-members", "Students", "Members, Fellow"…
+    who: String,
+    price_cents: i64,
+    early_price_cents: Option<i64>,
+}
+
+/// A session of an event's programme.
+#[derive(Serialize, ToSchema)]
+pub struct SessionShown {
+    title: String,
+    speakers: String,
+    starts_at: String,
+    ends_at: String,
+    pdh: f64,
+    topics: Vec<String>,
 }
 
 /// PDH as the form takes them: "1.5"; 0 is none (empty).
@@ -131,7 +186,30 @@ fn pdh_text(pdh: f64) -> String {
 }
 
 fn view_json(view: EventView) -> Event {
-    event_json(&view.event, view.online_link)
+    let at = |t| event_time(t, &view.event.time_zone).rfc3339;
+    let programme = view
+        .programme
+        .iter()
+        .map(|s| SessionShown {
+            title: s.title.clone(),
+            speakers: s.speakers.clone(),
+            starts_at: at(s.starts_at),
+            ends_at: at(s.ends_at),
+            #[allow(clippy::cast_precision_loss)]
+            pdh: s.pdh_micro as f64 / 1_000_000.0,
+            topics: s.topics.split_whitespace().map(String::from).collect(),
+        })
+        .collect();
+    let prices = view
+        .prices
+        .iter()
+        .map(|(who, price_cents, early_price_cents)| PriceShown {
+            who: who.clone(),
+            price_cents: *price_cents,
+            early_price_cents: *early_price_cents,
+        })
+        .collect();
+    Event { prices: Some(prices), programme: Some(programme), ..event_json(&view.event, view.online_link) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -265,6 +343,144 @@ pub struct EventFields {
     #[serde(default, deserialize_with = "whole::optional")]
     #[schema(minimum = 0, maximum = 100)]
     refund_percent: Option<i64>,
+    /// The boards (jurisdiction codes such as `US-FL`, of the rule book's) that approved
+    /// the credit.
+    #[serde(default)]
+    #[schema(max_items = 60)]
+    approved_by: Vec<String>,
+    /// The officer responsible for the credit (name and title), as certificates print it.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    responsible: String,
+    /// Minutes of attendance for each PDH, for attendance reports (default 50).
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1, maximum = 600)]
+    minutes_per_pdh: Option<i64>,
+    /// Wall-clock time until which early-bird prices apply.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    early_bird_until: Option<String>,
+    /// Wall-clock time until which registrants may cancel or transfer themselves (default:
+    /// until registration closes).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    changes_until: Option<String>,
+    /// Prices by audience; none: the event is free.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    prices: Vec<PriceField>,
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    discount_codes: Vec<DiscountCodeField>,
+    /// A multi-session programme; none: one session. Its sessions' PDH and topics become
+    /// the event's.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    programme: Vec<SessionField>,
+}
+
+/// A price for one audience.
+#[derive(Deserialize, ToSchema)]
+pub struct PriceField {
+    /// `non_member`, `student`, or `tier:<id>` for one tier's members.
+    #[schema(pattern = "^(non_member|student|tier:[1-9][0-9]{0,17})$")]
+    audience: String,
+    #[serde(deserialize_with = "whole::number")]
+    #[schema(minimum = 0, maximum = 100000000)]
+    price_cents: i64,
+    /// The early-bird price, before `early_bird_until`.
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 0, maximum = 100000000)]
+    early_price_cents: Option<i64>,
+}
+
+/// A discount code: a share off the price, for at most `max_uses` registrations.
+#[derive(Deserialize, ToSchema)]
+pub struct DiscountCodeField {
+    #[schema(min_length = 1, max_length = 32)]
+    code: String,
+    #[serde(deserialize_with = "whole::number")]
+    #[schema(minimum = 1, maximum = 100)]
+    percent_off: i64,
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1, maximum = 1000000)]
+    max_uses: Option<i64>,
+}
+
+/// A session of a programme; it ends on the day it starts.
+#[derive(Deserialize, ToSchema)]
+pub struct SessionField {
+    /// Wall-clock start in the event's zone.
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")]
+    starts: String,
+    /// Wall-clock end, the same day.
+    #[schema(pattern = "^[0-9]{2}:[0-9]{2}$")]
+    ends: String,
+    #[schema(min_length = 1, max_length = 200)]
+    title: String,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pdh: f64,
+    #[serde(default)]
+    #[schema(max_items = 6)]
+    topics: Vec<String>,
+    #[serde(default)]
+    #[schema(max_length = 300)]
+    speakers: String,
+}
+
+/// Money as the event form takes it: "225.00".
+fn money_text(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The form's price rows from the API's prices.
+fn price_rows(prices: Vec<PriceField>) -> Result<Vec<(String, String, String)>, ApiError> {
+    prices
+        .into_iter()
+        .map(|p| {
+            if p.price_cents < 0 || p.early_price_cents.is_some_and(|c| c < 0) {
+                return Err(ApiError(AppError::invalid_field("prices", "A price is 0 or more.")));
+            }
+            Ok((p.audience, money_text(p.price_cents), p.early_price_cents.map(money_text).unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// The form's discount-code lines (`CODE PERCENT [MAXIMUM USES]`).
+fn discount_code_lines(codes: Vec<DiscountCodeField>) -> String {
+    codes
+        .into_iter()
+        .map(|c| match c.max_uses {
+            Some(uses) => format!("{} {} {uses}", c.code.trim(), c.percent_off),
+            None => format!("{} {}", c.code.trim(), c.percent_off),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The form's programme lines (`YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers`).
+fn programme_lines(sessions: Vec<SessionField>) -> Result<String, ApiError> {
+    let mut lines = Vec::with_capacity(sessions.len());
+    for (n, s) in sessions.into_iter().enumerate() {
+        let fields = [&s.starts, &s.ends, &s.title, &s.speakers];
+        if fields.iter().any(|f| f.contains(['|', '\n', '\r'])) || s.topics.iter().any(|t| t.contains(['|', ' '])) {
+            return Err(ApiError(AppError::invalid_field(
+                "programme",
+                format!("Session {}: no field may hold a | or a line break.", n + 1),
+            )));
+        }
+        lines.push(format!(
+            "{} | {} | {} | {} | {} | {}",
+            s.starts.replacen('T', " ", 1),
+            s.ends,
+            s.title,
+            pdh_text(s.pdh),
+            s.topics.join(" "),
+            s.speakers
+        ));
+    }
+    Ok(lines.join("\n"))
 }
 
 #[utoipa::path(post, path = "/api/v1/events", request_body = EventFields,
@@ -273,9 +489,9 @@ pub struct EventFields {
 async fn create_event(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<EventFields>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let f = json_body(body)?;
+    let f = json_object_body::<EventFields>(body)?;
     let form = EventForm {
         chapter: f.chapter_id.map(|c| c.to_string()).unwrap_or_default(),
         kind: f.kind,
@@ -293,7 +509,14 @@ async fn create_event(
         topics: f.topics,
         provider: f.provider,
         refund_percent: f.refund_percent.map(|n| n.to_string()).unwrap_or_default(),
-        ..Default::default()
+        approved_by: f.approved_by,
+        responsible: f.responsible,
+        minutes_per_pdh: f.minutes_per_pdh.map(|n| n.to_string()).unwrap_or_default(),
+        early_bird_until: f.early_bird_until.unwrap_or_default(),
+        changes_until: f.changes_until.unwrap_or_default(),
+        prices: price_rows(f.prices)?,
+        discount_codes: discount_code_lines(f.discount_codes),
+        programme: programme_lines(f.programme)?,
     };
     let id = app.create_event(&actor, &form, &identity.request_id).await?;
     if f.publish {
@@ -347,6 +570,31 @@ pub struct EventChange {
     topics: Option<Vec<String>>,
     #[schema(max_length = 200)]
     provider: Option<String>,
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 0, maximum = 100)]
+    refund_percent: Option<i64>,
+    #[schema(max_items = 60)]
+    approved_by: Option<Vec<String>>,
+    #[schema(max_length = 200)]
+    responsible: Option<String>,
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(minimum = 1, maximum = 600)]
+    minutes_per_pdh: Option<i64>,
+    /// An empty string removes it.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})?$")]
+    early_bird_until: Option<String>,
+    /// An empty string removes it.
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})?$")]
+    changes_until: Option<String>,
+    /// Replaces every price; `[]` makes the event free.
+    #[schema(max_items = 50)]
+    prices: Option<Vec<PriceField>>,
+    /// Replaces every discount code.
+    #[schema(max_items = 100)]
+    discount_codes: Option<Vec<DiscountCodeField>>,
+    /// Replaces the programme; `[]` makes it one session.
+    #[schema(max_items = 100)]
+    programme: Option<Vec<SessionField>>,
     #[schema(pattern = "^(published|cancelled)$")]
     status: Option<String>,
 }
@@ -359,9 +607,9 @@ async fn change_event(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
     Path(id): Path<i64>,
-    body: Result<Json<EventChange>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<Event> {
-    let c = json_body(body)?;
+    let c = json_object_body::<EventChange>(body)?;
     let status = match c.status.as_deref() {
         None => None,
         Some(code) => match EventStatus::from_code(code) {
@@ -385,7 +633,16 @@ async fn change_event(
         || c.capacity.is_some()
         || c.pdh.is_some()
         || c.topics.is_some()
-        || c.provider.is_some();
+        || c.provider.is_some()
+        || c.refund_percent.is_some()
+        || c.approved_by.is_some()
+        || c.responsible.is_some()
+        || c.minutes_per_pdh.is_some()
+        || c.early_bird_until.is_some()
+        || c.changes_until.is_some()
+        || c.prices.is_some()
+        || c.discount_codes.is_some()
+        || c.programme.is_some();
     if details_change {
         let mut form = app.event_form(&actor, id).await?;
         let set = |field: &mut String, value: Option<String>| {
@@ -409,8 +666,21 @@ async fn change_event(
         set(&mut form.capacity, c.capacity.map(|n| n.to_string()));
         set(&mut form.pdh, c.pdh.map(pdh_text));
         set(&mut form.provider, c.provider);
+        set(&mut form.refund_percent, c.refund_percent.map(|n| n.to_string()));
+        set(&mut form.responsible, c.responsible);
+        set(&mut form.minutes_per_pdh, c.minutes_per_pdh.map(|n| n.to_string()));
+        set(&mut form.early_bird_until, c.early_bird_until);
+        set(&mut form.changes_until, c.changes_until);
+        set(&mut form.discount_codes, c.discount_codes.map(discount_code_lines));
+        set(&mut form.programme, c.programme.map(programme_lines).transpose()?);
         if let Some(topics) = c.topics {
             form.topics = topics;
+        }
+        if let Some(boards) = c.approved_by {
+            form.approved_by = boards;
+        }
+        if let Some(prices) = c.prices {
+            form.prices = price_rows(prices)?;
         }
         app.update_event(&actor, id, &form, &identity.request_id).await?;
     }
@@ -433,7 +703,10 @@ pub struct Registration {
     event_id: i64,
     /// The registrant's account.
     account_id: i64,
-    /// Their member record, if they are a member.
+    /// Their member record; absent for someone who is not a member (a null id would be
+    /// offered to clients as a link to follow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     member_id: Option<i64>,
     /// confirmed, waitlisted, offered or cancelled
     status: String,
@@ -449,7 +722,9 @@ pub struct Registration {
     price_cents: i64,
     /// Which price applied: free, non_member, student or member.
     price_basis: String,
-    /// The invoice raised once it held a seat (paid registrations).
+    /// The invoice raised once it held a seat (paid registrations); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
     invoice_id: Option<i64>,
     /// Whether that invoice is paid.
     paid: bool,

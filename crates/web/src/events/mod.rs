@@ -96,6 +96,8 @@ pub struct EventLine {
     pub waitlist: bool,
     /// "3 PDH: Technical", or empty without credit.
     pub credit: String,
+    /// "Florida and Texas boards" that approved the credit, or empty.
+    pub approved_by: String,
     pub time_zone: String,
 }
 
@@ -118,6 +120,7 @@ impl EventLine {
             capacity: e.capacity,
             waitlist: e.waitlist_joined > 0 && e.seats_left() == 0,
             credit: credit_words(e),
+            approved_by: guildhall_app::events::approvals_in_words(&e.approved_by),
             time_zone: e.time_zone.clone(),
         }
     }
@@ -575,6 +578,10 @@ fn event_form(pairs: Vec<(String, String)>) -> EventForm {
                 form.topics.push(value);
                 continue;
             }
+            "approved_by" => {
+                form.approved_by.push(value);
+                continue;
+            }
             other => {
                 // `price:<audience>` and `early_price:<audience>`, one pair per audience.
                 let (early, audience) = match other.split_once(':') {
@@ -620,6 +627,8 @@ struct FormPage {
     topics: &'static [(&'static str, &'static str)],
     /// The price rows: (audience key, who).
     audiences: Vec<(String, String)>,
+    /// The boards that may approve the credit: (code, name).
+    boards: Vec<(String, String)>,
 }
 
 async fn form_page(
@@ -659,6 +668,7 @@ async fn form_page(
         time_zones,
         topics: guildhall_app::ce::COMMON_TOPICS,
         audiences,
+        boards: guildhall_app::events::approving_boards(&app.rule_book()),
         f,
     })
 }

@@ -13,7 +13,7 @@ use guildhall_app::society::BrandingForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{ApiQuery, ApiResult, Paging, json_body};
+use crate::api::{ApiQuery, ApiResult, Paging, json_object_body};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
 
@@ -286,10 +286,10 @@ pub struct SettingsChange {
 async fn save_settings(
     State(app): State<Arc<App>>,
     ApiActor(actor, identity): ApiActor,
-    body: Result<Json<SettingsChange>, JsonRejection>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<Settings> {
     let now = app.society_settings(&actor).await?;
-    let change = json_body(body)?;
+    let change = json_object_body::<SettingsChange>(body)?;
     let form = BrandingForm {
         name: change.name.unwrap_or(now.name),
         tagline: change.tagline.unwrap_or(now.tagline),
