@@ -34,6 +34,11 @@ use crate::session::Identity;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
     script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+/// The check-in camera page's policy: the site's, and WebAssembly compiled from its own
+/// vendored QR reader (`'wasm-unsafe-eval'` allows that and no JavaScript `eval`).
+pub(crate) const SCANNER_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; \
+    style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; frame-ancestors 'none'; \
+    form-action 'self'; base-uri 'none'";
 
 /// The whole site: pages, API, static files, with every layer applied.
 pub fn router(app: Arc<App>) -> Router {
@@ -50,6 +55,9 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(privacy::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
+        .route("/static/check-in.js", get(check_in_js))
+        .route("/static/vendor/zxing-reader.js", get(zxing_reader_js))
+        .route("/static/vendor/zxing_reader.wasm", get(zxing_reader_wasm))
         .route("/healthz", get(health))
         .route("/readyz", get(ready));
 
@@ -62,7 +70,8 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
             app.settings.server.body_read_timeout_secs.max(1),
         )))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Every answer has the site's policy unless it sets its own (the check-in camera's).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
@@ -126,6 +135,28 @@ async fn app_css() -> Response {
         include_str!("../static/app.css"),
     )
         .into_response()
+}
+
+/// A script or WebAssembly the pages load, cached a day by browsers.
+fn static_file(content_type: &'static str, body: &'static [u8]) -> Response {
+    if body.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
+
+/// The check-in camera page's own script.
+async fn check_in_js() -> Response {
+    static_file("text/javascript; charset=utf-8", include_bytes!("../static/check-in.js"))
+}
+
+/// zxing-wasm's QR reader, vendored from npm by the build (`build.rs`).
+async fn zxing_reader_js() -> Response {
+    static_file("text/javascript; charset=utf-8", include_bytes!(concat!(env!("OUT_DIR"), "/zxing-reader.js")))
+}
+
+async fn zxing_reader_wasm() -> Response {
+    static_file("application/wasm", include_bytes!(concat!(env!("OUT_DIR"), "/zxing_reader.wasm")))
 }
 
 /// The society's colour as CSS, so pages need no inline styles (the CSP forbids them).

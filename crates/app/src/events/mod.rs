@@ -972,6 +972,29 @@ impl App {
         Ok(())
     }
 
+    /// Checks in the holder of a ticket scanned at `event_id`'s door (the code, or the
+    /// ticket's whole address as its QR code carries it). Those who manage the event; a
+    /// ticket for another event is refused with its title. Returns the holder's roster entry
+    /// as it now stands and whether they had been checked in already.
+    pub async fn check_in_ticket(&self, actor: &Actor, event_id: i64, scanned: &str) -> AppResult<(RosterEntry, bool)> {
+        let event = self.managed_event(actor, event_id).await?;
+        let code = scanned.trim().trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+        let code = code.split(['?', '#']).next().unwrap_or_default();
+        let not_a_ticket = || AppError::invalid_field("ticket", "That is not one of this society's tickets.");
+        if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(not_a_ticket());
+        }
+        let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_a_ticket)?;
+        if entry.registration.event_id != event.id {
+            let other = self.store.event_by_id(entry.registration.event_id).await?.map(|e| e.title).unwrap_or_default();
+            return Err(AppError::invalid_field("ticket", format!("This ticket is for another event: {other}.")));
+        }
+        let already = entry.registration.checked_in_at.is_some();
+        self.check_in(actor, entry.registration.id).await?;
+        let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_a_ticket)?;
+        Ok((entry, already))
+    }
+
     /// Releases the event's PDH into the ledger of every member checked in: one activity
     /// each (source `event`, so the same credit never arrives twice, however often this
     /// runs), and a certificate of attendance for every attendee. Those who manage the

@@ -327,6 +327,18 @@ async fn who_may_see_manage_and_register_for_which_events() {
             (Call::Get(format!("/events/{published}/roster.csv")), staff_only),
             (Call::Get(format!("/events/{own_chapter_draft}/roster")), manager),
             (Call::Get(format!("/events/{other_chapter_draft}/roster")), staff_only),
+            // The check-in camera, and the guest form (for those not signed in).
+            (Call::Get(format!("/events/{published}/check-in")), staff_only),
+            (Call::Get(format!("/events/{own_chapter_draft}/check-in")), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(format!("/events/{published}/guest")), [Ok, Done, Done, Done, Done]),
+            (
+                Call::Form(
+                    format!("/events/{published}/guest"),
+                    &[("name", "Ann Guest"), ("email", "ann@example.org")],
+                ),
+                [Ok, Ok, Ok, Ok, Ok],
+            ),
+            (Call::Get(format!("/events/{published}/guest/confirm?token=nosuchtoken")), [NotFound; 5]),
             // An officer may not create the society's events nor another chapter's.
             (Call::Form("/events".into(), society_event), [SignIn, Forbidden, Forbidden, Done, Done]),
             (Call::Form("/events".into(), other_chapter_event), [SignIn, Forbidden, Forbidden, Done, Done]),
@@ -385,6 +397,10 @@ async fn who_may_see_manage_and_register_for_which_events() {
                     json!({ "member_id": 1 }),
                 ),
                 [Unauthorised, Forbidden, Forbidden, Ok, Ok],
+            ),
+            (
+                Call::Json(Method::POST, format!("/api/v1/events/{published}/check-in"), json!({ "ticket": "nosuch" })),
+                [Unauthorised, Forbidden, Forbidden, Invalid, Invalid],
             ),
             (
                 Call::Json(Method::DELETE, format!("/api/v1/registrations/{hers}"), json!({})),
@@ -1302,5 +1318,62 @@ async fn the_api_creates_an_event_with_prices_codes_a_programme_and_board_approv
         // A member may not create events at all.
         let mut maya = t.signed_in(MEMBER).await;
         assert_eq!(maya.api(Method::POST, "/api/v1/events", Some(api_event(None))).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_scanned_at_the_door_checks_its_holder_in_once_and_only_at_its_own_event() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let id = published_event(&t.app, &staff, 10).await;
+        let other = published_event(&t.app, &staff, 10).await;
+        let maya = actor_for(&t, MEMBER, Role::Member).await;
+        let ticket = t.app.register_for_event(&maya, id).await.unwrap().ticket_code.expect("a confirmed seat's ticket");
+        let scan = format!("/api/v1/events/{id}/check-in");
+        // The page is for those who manage the event; the member and another chapter's
+        // officer are refused the page and the scan alike.
+        let mut office = t.signed_in(STAFF).await;
+        let page = office.get(&format!("/events/{id}/check-in")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Start the camera") && page.body.contains("Search the roster"), "{}", page.body);
+        let policy = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+        assert!(!t.client().get("/events").await.headers["content-security-policy"].to_str().unwrap().contains("wasm"));
+        let (status, headers, wasm) = office.get_bytes("/static/vendor/zxing_reader.wasm").await;
+        assert_eq!((status, headers["content-type"].to_str().unwrap()), (StatusCode::OK, "application/wasm"));
+        assert!(wasm.starts_with(b"\0asm"), "the vendored reader is WebAssembly");
+        for who in [MEMBER, OFFICER] {
+            let mut client = t.signed_in(who).await;
+            assert_eq!(client.get(&format!("/events/{id}/check-in")).await.status, StatusCode::FORBIDDEN, "{who}");
+            let refused = client.api(Method::POST, &scan, Some(json!({ "ticket": ticket }))).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who}: {}", refused.body);
+        }
+
+        // The QR code carries the ticket's whole address; the first scan checks Maya in,
+        // the next says she already was.
+        let link = format!("http://localhost:8080/tickets/{ticket}");
+        let first = office.api(Method::POST, &scan, Some(json!({ "ticket": link }))).await;
+        assert_eq!(first.status, StatusCode::OK, "{:?}: {}", t.engine, first.body);
+        let first = first.json();
+        assert_eq!(
+            (first["registration"]["name"].as_str(), first["already_checked_in"].as_bool()),
+            (Some("Maya Okafor, PE"), Some(false))
+        );
+        assert!(first["registration"]["checked_in_at"].as_str().is_some());
+        let again = office.api(Method::POST, &scan, Some(json!({ "ticket": ticket }))).await.json();
+        assert_eq!(again["already_checked_in"], true);
+
+        // Her ticket at another event's door, and something that is no ticket, are refused
+        // with a sentence and check nobody in.
+        let wrong = office
+            .api(Method::POST, &format!("/api/v1/events/{other}/check-in"), Some(json!({ "ticket": ticket })))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("This ticket is for another event: Bridge load rating seminar"), "{}", wrong.body);
+        for junk in ["https://example.org/", "nosuchticket0000", "'; DROP TABLE events; --"] {
+            let refused = office.api(Method::POST, &scan, Some(json!({ "ticket": junk }))).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{junk}: {}", refused.body);
+            assert!(refused.body.contains("not one of this society's tickets"), "{}", refused.body);
+        }
     }
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<App>> {
                 .layer(axum::extract::DefaultBodyLimit::max(guildhall_app::events::MAX_ATTENDANCE_FILE + 64 * 1024)),
         )
         .route("/api/v1/events/{id}/release-credit", axum::routing::post(release_credit))
+        .route("/api/v1/events/{id}/check-in", axum::routing::post(check_in_ticket))
 }
 
 #[derive(utoipa::OpenApi)]
@@ -47,7 +48,8 @@ pub fn routes() -> Router<Arc<App>> {
         register,
         cancel_registration,
         record_attendance,
-        release_credit
+        release_credit,
+        check_in_ticket
     ),
     components(schemas(
         Event,
@@ -64,7 +66,9 @@ pub fn routes() -> Router<Arc<App>> {
         NewRegistration,
         AttendanceResult,
         AttendanceLine,
-        CreditReleased
+        CreditReleased,
+        TicketScan,
+        CheckedIn
     ))
 )]
 pub struct Doc;
@@ -728,6 +732,10 @@ pub struct Registration {
     invoice_id: Option<i64>,
     /// Whether that invoice is paid.
     paid: bool,
+    /// When they were checked in (RFC 3339, UTC); absent until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    checked_in_at: Option<String>,
 }
 
 fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Registration {
@@ -746,7 +754,42 @@ fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Regis
         price_basis: r.price_basis.code().into(),
         invoice_id: r.invoice_id,
         paid: r.invoice_paid,
+        checked_in_at: r.checked_in_at.map(iso_time),
     }
+}
+
+/// A ticket scanned at the door: its code, or the whole address its QR code carries.
+#[derive(Deserialize, ToSchema)]
+pub struct TicketScan {
+    #[schema(min_length = 1, max_length = 500)]
+    ticket: String,
+}
+
+/// Who a scanned ticket checked in.
+#[derive(Serialize, ToSchema)]
+pub struct CheckedIn {
+    registration: Registration,
+    /// Whether they had been checked in before this scan.
+    already_checked_in: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{id}/check-in", request_body = TicketScan,
+    params(("id" = i64, Path, minimum = 1, description = "The event's id")),
+    description = "Checks in the holder of a ticket for this event (those who manage the event): what the check-in camera page sends for each QR code it reads. A ticket for another event is refused.",
+    responses((status = 200, body = CheckedIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn check_in_ticket(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<i64>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<CheckedIn> {
+    let scan = json_object_body::<TicketScan>(body)?;
+    let (entry, already_checked_in) = app.check_in_ticket(&actor, id, &scan.ticket).await?;
+    Ok(Json(CheckedIn {
+        registration: registration_json(&entry.registration, Some((&entry.name, &entry.email))),
+        already_checked_in,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

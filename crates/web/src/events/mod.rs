@@ -38,6 +38,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/{id}/guest", get(guests::guest_form).post(guests::request_link))
         .route("/events/{id}/guest/confirm", get(guests::confirm_form).post(guests::confirm))
         .route("/events/{id}/roster", get(roster))
+        .route("/events/{id}/check-in", get(check_in_page))
         .route("/events/{id}/roster.csv", get(roster_csv))
         .route("/registrations/{id}/cancel", get(confirm_cancel_registration).post(cancel_registration))
         .route("/registrations/{id}/transfer", get(transfer_form).post(transfer))
@@ -849,6 +850,38 @@ pub struct RosterQuery {
     q: String,
     #[serde(default)]
     done: String,
+}
+
+#[derive(Template)]
+#[template(path = "events/check_in.html")]
+struct CheckInPage {
+    chrome: Chrome,
+    line: EventLine,
+    /// Whether the build vendored the QR reader.
+    scanner: bool,
+}
+
+/// The check-in camera: those who manage the event scan tickets' QR codes (the page's script
+/// sends each to `POST /api/v1/events/{id}/check-in`); search by name is the fallback.
+pub async fn check_in_page(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let view = app.event_for(Some(&actor), id).await?;
+    if !view.can_manage {
+        return Err(AppError::Forbidden("Only those who manage this event check people in.".into()).into());
+    }
+    let mut page = render(&CheckInPage {
+        chrome: Chrome::new(&app, &identity, &format!("Check in: {}", view.event.title), "events").await,
+        line: EventLine::of(&view.event),
+        scanner: !cfg!(guildhall_no_scanner),
+    })?;
+    page.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(crate::SCANNER_CONTENT_SECURITY_POLICY),
+    );
+    Ok(page)
 }
 
 pub async fn roster(
