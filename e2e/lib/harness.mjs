@@ -166,11 +166,12 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   return { baseURL, port, dataDir, logFile, databaseURL, stop, output: () => tail };
 }
 
-export async function launchBrowser() {
+/** Headless Chromium; `args` adds flags (a fake camera, say). */
+export async function launchBrowser({ args = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install chromium).`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...args] });
 }
 
 /** A new browser context (own cookies) with a page on the server. */

@@ -3,9 +3,11 @@
 // and takes it; staff see the roster. Released credit on the CE page and a certificate that
 // checks out in a fresh browser; a paid conference paid by card; staff check a member in
 // after an ethics seminar and release its credit, which her CE page counts toward both her
-// licences; a guest registers on a phone from an emailed link. Every page passes axe's
+// licences; a guest registers on a phone from an emailed link; staff check a member in with
+// a phone's camera (Chromium's fake camera plays her ticket). Every page passes axe's
 // WCAG 2.2 A/AA rules, also on a 390 px phone; screenshots are saved.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
   DEMO, DEMO_PASSWORD, axeViolations, launchBrowser, linkIn, newPage, openMailTo, screenshotPath, signIn, startServer, uniqueEmail,
@@ -319,4 +321,93 @@ test('a guest registers with name and email from the emailed link, and the confi
   assert.match(ics, /METHOD:PUBLISH/);
   assert.match(ics, /SUMMARY:Harbour Desalination Plant Tour/);
   await Promise.all([guest.context.close(), admin.context.close()]);
+});
+
+/**
+ * A one-frame Y4M video (what Chromium's fake camera plays, looping) of `png` centred on a
+ * white 640×480 picture, drawn and converted to YUV 4:2:0 in `page`.
+ */
+async function cameraVideo(page, png) {
+  const planes = await page.evaluate(async (dataUrl) => {
+    const image = new Image();
+    image.src = dataUrl;
+    await image.decode();
+    const [w, h, side] = [640, 480, 360];
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, w, h);
+    context.drawImage(image, (w - side) / 2, (h - side) / 2, side, side);
+    const rgba = context.getImageData(0, 0, w, h).data;
+    const y = new Uint8Array(w * h);
+    const u = new Uint8Array((w / 2) * (h / 2));
+    const v = new Uint8Array((w / 2) * (h / 2));
+    for (let i = 0; i < w * h; i++) {
+      const [r, g, b] = [rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]];
+      y[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    }
+    for (let row = 0; row < h / 2; row++) {
+      for (let col = 0; col < w / 2; col++) {
+        const i = 4 * (2 * row * w + 2 * col);
+        const [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
+        u[row * (w / 2) + col] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+        v[row * (w / 2) + col] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      }
+    }
+    return [y, u, v].map((plane) => Array.from(plane));
+  }, `data:image/png;base64,${png.toString('base64')}`);
+  return Buffer.concat([
+    Buffer.from('YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\nFRAME\n'),
+    ...planes.map((plane) => Buffer.from(plane)),
+  ]);
+}
+
+test('at the door, staff check a member in by pointing the phone\'s camera at her ticket\'s QR code', async () => {
+  // Maya's ticket for the ethics webinar, as her phone shows it.
+  const maya = await newPage(browser, server.baseURL);
+  await signIn(maya.page, DEMO.member, DEMO_PASSWORD);
+  await maya.page.goto('/events');
+  await maya.page.getByRole('link', { name: 'Ethics for Professional Engineers' }).first().click();
+  await maya.page.waitForLoadState('load');
+  const eventPath = new URL(maya.page.url()).pathname;
+  await maya.page.getByRole('link', { name: 'Your ticket' }).click();
+  await maya.page.waitForLoadState('load');
+  const qr = await maya.page.locator('.ticket-qr svg').screenshot();
+  const video = screenshotPath('ticket-camera.y4m');
+  writeFileSync(video, await cameraVideo(maya.page, qr));
+
+  // The page passes axe before the camera starts.
+  const staff = await newPage(browser, server.baseURL, { axe: true });
+  await signIn(staff.page, DEMO.staff, DEMO_PASSWORD);
+  await staff.page.goto(eventPath);
+  await staff.page.getByRole('link', { name: 'Check in at the door with the camera' }).click();
+  await staff.page.waitForLoadState('load');
+  await accessible(staff.page, 'the check-in camera page');
+
+  // A phone whose camera sees the ticket: the page's own policy (WebAssembly allowed) applies.
+  const phoneBrowser = await launchBrowser({
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  });
+  try {
+    const phone = await phoneBrowser.newContext({ baseURL: server.baseURL, viewport: { width: 390, height: 844 } });
+    await phone.grantPermissions(['camera'], { origin: server.baseURL });
+    const page = await phone.newPage();
+    await signIn(page, DEMO.staff, DEMO_PASSWORD);
+    await page.goto(`${eventPath}/check-in`);
+    await page.getByRole('button', { name: 'Start the camera' }).click();
+    await page.locator('#scan-status', { hasText: 'Checked in: Maya Okafor' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('#checked-in-list').innerText(), /Checked in: Maya Okafor/);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the check-in page scrolls sideways on a phone (${width}px)`);
+    await page.screenshot({ path: screenshotPath('event-check-in-camera.png'), fullPage: true });
+  } finally {
+    await phoneBrowser.close();
+  }
+
+  // The roster says so.
+  await staff.page.goto(`${eventPath}/roster?q=okafor`);
+  assert.match(await staff.page.locator('tbody tr', { hasText: 'Maya Okafor' }).innerText(), /\d:\d\d (AM|PM)/);
+  await Promise.all([maya.context.close(), staff.context.close()]);
 });
