@@ -797,6 +797,35 @@ impl App {
             })
     }
 
+    /// Staff record a cheque, transfer or cash payment of a registration's open invoice (a
+    /// non-member's has no member page to record it on).
+    pub async fn record_registration_payment(
+        &self,
+        actor: &Actor,
+        registration_id: i64,
+        method: &str,
+        reference: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        let (registration, event) = self.registration_and_event(actor, registration_id).await?;
+        actor.require(Permission::StaffArea)?;
+        let invoice_id = registration
+            .invoice_id
+            .ok_or_else(|| AppError::invalid("This registration has no invoice: it is free, or holds no seat yet."))?;
+        let person = self.store.user_by_id(registration.user_id).await?.ok_or_else(no_such_event)?;
+        let mut audit = self.audit_entry(actor, "event.registration_paid_offline", "event", request_id);
+        audit.subject_id = Some(event.id);
+        audit.subject_label = format!("{}: {}", event.title, person.display_name);
+        audit.chapter_id = event.chapter_id;
+        audit.before_json = Some(
+            json!({ "registration": registration.id, "invoice": invoice_id, "paid": registration.invoice_paid })
+                .to_string(),
+        );
+        self.settle_offline(actor, invoice_id, method, reference, audit).await?;
+        self.forget_kept_pages();
+        Ok(())
+    }
+
     /// Confirms someone on the waitlist (or offered a seat) at once, adding a seat for them:
     /// those who manage the event, who know the room. A paid registration raises its
     /// invoice; the person is told by email.

@@ -546,19 +546,10 @@ impl App {
         request_id: &str,
     ) -> AppResult<()> {
         actor.require(Permission::StaffArea)?;
-        if !matches!(method, "cheque" | "transfer" | "cash") {
-            return Err(AppError::invalid_field("method", "Choose cheque, bank transfer or cash."));
-        }
-        if reference.trim().chars().count() > 100 {
-            return Err(AppError::invalid_field("reference", "A reference can be at most 100 characters."));
-        }
         let invoice =
             self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
         if invoice.member_id != Some(member_id) {
             return Err(AppError::NotFound("That invoice does not belong to this member.".into()));
-        }
-        if invoice.status != InvoiceStatus::Open {
-            return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
         }
         let member =
             self.store.member_by_id(member_id).await?.ok_or_else(|| AppError::NotFound("No such member.".into()))?;
@@ -568,6 +559,31 @@ impl App {
         audit.chapter_id = member.home_chapter_id;
         audit.before_json =
             Some(json!({ "invoice": invoice.id, "status": invoice.status, "standing": member.standing }).to_string());
+        self.settle_offline(actor, invoice.id, method, reference, audit).await
+    }
+
+    /// Settles an open invoice (a member's, or a non-member's for an event) with a cheque,
+    /// transfer or cash payment staff record; `audit` says of whom, and gains the payment.
+    pub(crate) async fn settle_offline(
+        &self,
+        actor: &Actor,
+        invoice_id: i64,
+        method: &str,
+        reference: &str,
+        mut audit: guildhall_store::NewAuditEntry,
+    ) -> AppResult<()> {
+        actor.require(Permission::StaffArea)?;
+        let invoice =
+            self.store.invoice_by_id(invoice_id).await?.ok_or_else(|| AppError::NotFound("No such invoice.".into()))?;
+        if !matches!(method, "cheque" | "transfer" | "cash") {
+            return Err(AppError::invalid_field("method", "Choose cheque, bank transfer or cash."));
+        }
+        if reference.trim().chars().count() > 100 {
+            return Err(AppError::invalid_field("reference", "A reference can be at most 100 characters."));
+        }
+        if invoice.status != InvoiceStatus::Open {
+            return Err(AppError::invalid("This invoice is not open: it has been paid or voided already."));
+        }
         audit.after_json = Some(json!({ "invoice": invoice.id, "status": "paid", "method": method, "reference": reference.trim(), "amount_cents": invoice.amount_cents }).to_string());
         let payment = NewPayment {
             amount_cents: invoice.amount_cents,

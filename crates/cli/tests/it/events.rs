@@ -354,6 +354,12 @@ async fn who_may_see_manage_and_register_for_which_events() {
             (Call::Get(format!("/registrations/{hers}/cancel")), [SignIn, Ok, NotFound, Ok, Ok]),
             (Call::Get(format!("/registrations/{hers}/transfer")), [SignIn, Ok, NotFound, Ok, Ok]),
             (Call::Get("/events/reports".into()), [SignIn, Forbidden, Ok, Ok, Ok]),
+            // Recording a payment is staff's (money), even for those who manage the event.
+            (Call::Get(format!("/registrations/{hers}/payment")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (
+                Call::Json(Method::POST, format!("/api/v1/registrations/{hers}/payment"), json!({ "method": "cash" })),
+                [Unauthorised, Forbidden, NotFound, Invalid, Invalid],
+            ),
             (
                 Call::Form(format!("/registrations/{hers}/transfer"), &[("email", "nobody@example.org")]),
                 [SignIn, Invalid, NotFound, Invalid, Invalid],
@@ -1375,5 +1381,64 @@ async fn a_ticket_scanned_at_the_door_checks_its_holder_in_once_and_only_at_its_
             assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{junk}: {}", refused.body);
             assert!(refused.body.contains("not one of this society's tickets"), "{}", refused.body);
         }
+    }
+}
+
+#[tokio::test]
+async fn staff_record_a_cheque_for_a_non_member_s_registration_and_the_invoice_is_paid_once() {
+    for t in TestApp::each_engine().await {
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let member = actor_for(&t, MEMBER, Role::Member).await;
+        let tier = t.store.member_by_user(member.user_id).await.unwrap().unwrap().tier_id;
+        let event_id = paid_event(&t.app, &staff, tier, 10, 1).await;
+        let outsider = people(&t, 1).await.remove(0);
+        let registration = t.app.register_for_event(&outsider, event_id).await.unwrap();
+        assert_eq!((registration.price_cents, registration.invoice_paid), (10_000, false));
+
+        // The roster offers staff the form; an officer (who manages no money) is refused it.
+        let mut office = t.signed_in(STAFF).await;
+        let roster = office.get(&format!("/events/{event_id}/roster")).await.body;
+        assert!(roster.contains(&format!("/registrations/{}/payment", registration.id)), "{roster}");
+        let form = format!("/registrations/{}/payment", registration.id);
+        let page = office.get(&form).await;
+        assert!(
+            page.body.contains("Attendee 0's registration for Spring engineering conference: $100.00"),
+            "{}",
+            page.body
+        );
+        let mut officer = t.signed_in(OFFICER).await;
+        assert_eq!(officer.get(&form).await.status, StatusCode::FORBIDDEN);
+
+        // A refused form keeps what was typed; a cheque pays the invoice and the payer gets a receipt.
+        let refused = office.post_form(&form, &[("method", "barter"), ("reference", "chq 0012")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("value=\"chq 0012\""), "{}", refused.body);
+        let paid = office.post_form(&form, &[("method", "cheque"), ("reference", "chq 0012")]).await;
+        assert_eq!(
+            paid.location(),
+            format!("/events/{event_id}/roster?done=payment_recorded"),
+            "{:?}: {}",
+            t.engine,
+            paid.body
+        );
+        let after = t.app.registration_for(&staff, registration.id).await.unwrap();
+        assert!(after.invoice_paid, "{:?}", t.engine);
+        let receipt = t.mail_to(&outsider.email).await.pop().unwrap();
+        assert!(receipt.to_lowercase().contains("receipt"), "{receipt}");
+        assert_eq!(
+            audit(&mut office, "event.registration_paid_offline").await["items"][0]["subject"],
+            "Spring engineering conference: Attendee 0"
+        );
+
+        // Paid once: the API's second try is refused and nothing more is recorded.
+        let again = office
+            .api(
+                Method::POST,
+                &format!("/api/v1/registrations/{}/payment", registration.id),
+                Some(json!({ "method": "cash" })),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert!(again.body.contains("not open"), "{}", again.body);
     }
 }

@@ -28,6 +28,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/events/{id}", get(get_event).patch(change_event))
         .route("/api/v1/events/{id}/registrations", get(list_registrations).post(register))
         .route("/api/v1/registrations/{id}", delete(cancel_registration))
+        .route("/api/v1/registrations/{id}/payment", axum::routing::post(record_payment))
         .route(
             "/api/v1/events/{id}/attendance",
             axum::routing::post(record_attendance)
@@ -49,7 +50,8 @@ pub fn routes() -> Router<Arc<App>> {
         cancel_registration,
         record_attendance,
         release_credit,
-        check_in_ticket
+        check_in_ticket,
+        record_payment
     ),
     components(schemas(
         Event,
@@ -68,7 +70,8 @@ pub fn routes() -> Router<Arc<App>> {
         AttendanceLine,
         CreditReleased,
         TicketScan,
-        CheckedIn
+        CheckedIn,
+        OfflinePayment
     ))
 )]
 pub struct Doc;
@@ -866,6 +869,33 @@ async fn cancel_registration(
     Path(id): Path<i64>,
 ) -> ApiResult<Registration> {
     app.cancel_registration(&actor, id, &identity.request_id).await?;
+    Ok(Json(registration_json(&app.registration_for(&actor, id).await?, None)))
+}
+
+/// A cheque, transfer or cash payment received for a registration's invoice.
+#[derive(Deserialize, ToSchema)]
+pub struct OfflinePayment {
+    #[schema(pattern = "^(cheque|transfer|cash)$")]
+    method: String,
+    /// The cheque number or transfer reference.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    reference: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/payment", request_body = OfflinePayment,
+    params(("id" = i64, Path, minimum = 1, description = "The registration's id")),
+    description = "Staff record a cheque, transfer or cash payment of a registration's open invoice (a non-member's included); the invoice is paid and a receipt emailed.",
+    responses((status = 200, body = Registration), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_payment(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<i64>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<Registration> {
+    let payment = json_object_body::<OfflinePayment>(body)?;
+    app.record_registration_payment(&actor, id, &payment.method, &payment.reference, &identity.request_id).await?;
     Ok(Json(registration_json(&app.registration_for(&actor, id).await?, None)))
 }
 

@@ -45,6 +45,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/events/reports", get(reports))
         .route("/events/{id}/roster/register", post(register_someone))
         .route("/registrations/{id}/confirm", post(confirm_from_waitlist))
+        .route("/registrations/{id}/payment", get(payment_form).post(record_payment))
         .route("/tickets/{code}", get(ticket))
         .route("/tickets/{code}/check-in", post(ticket_check_in))
         .route("/certificates/{code}/licences", post(choose_certificate_licences))
@@ -435,6 +436,7 @@ fn event_notice(done: &str) -> String {
         "registered_someone" => "They are registered (or on the waitlist) and were told by email.",
         "confirmed_from_waitlist" => "Confirmed: a seat was added for them and they were told by email.",
         "checked_in" => "Checked in.",
+        "payment_recorded" => "The payment is recorded: the invoice is paid and a receipt was emailed.",
         "credit_released" => "The credit is released: each member checked in has it in their PDH ledger, and every attendee has a certificate.",
         _ => "",
     }
@@ -825,6 +827,8 @@ struct RosterPage {
     /// Whether the event has started (attendance reports can be uploaded).
     started: bool,
     minutes_per_pdh: i64,
+    /// Whether the viewer records payments (staff: officers manage events, not money).
+    takes_payments: bool,
 }
 
 impl RosterPage {
@@ -911,7 +915,81 @@ pub async fn roster(
         rows,
         started: app.clock.unix() >= event.starts_at && event.status == EventStatus::Published,
         minutes_per_pdh: event.minutes_per_pdh,
+        takes_payments: actor.is_staff(),
     })
+}
+
+#[derive(Template)]
+#[template(path = "events/payment.html")]
+struct PaymentPage {
+    chrome: Chrome,
+    form: FormState,
+    id: i64,
+    event_id: i64,
+    title: String,
+    name: String,
+    amount: String,
+    method: String,
+    reference: String,
+}
+
+async fn payment_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+    (method, reference): (String, String),
+    form: FormState,
+) -> Result<PaymentPage, HtmlError> {
+    let registration = app.registration_for(actor, id).await?;
+    let (event, roster) = app.event_roster(actor, registration.event_id).await?;
+    let name = roster.into_iter().find(|e| e.registration.id == id).map(|e| e.name).unwrap_or_default();
+    Ok(PaymentPage {
+        chrome: Chrome::new(app, identity, "Record a payment", "events").await,
+        form,
+        id,
+        event_id: event.id,
+        title: event.title,
+        name,
+        amount: format_money(registration.price_cents),
+        method,
+        reference,
+    })
+}
+
+pub async fn payment_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+) -> PageResult {
+    actor.require(guildhall_app::Permission::StaffArea)?;
+    render(&payment_page(&app, &actor, &identity, id, Default::default(), FormState::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct PaymentForm {
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    reference: String,
+}
+
+pub async fn record_payment(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<PaymentForm>,
+) -> PageResult {
+    let registration = app.registration_for(&actor, id).await?;
+    match app.record_registration_payment(&actor, id, &f.method, &f.reference, &identity.request_id).await {
+        Ok(()) => done(&format!("/events/{}/roster", registration.event_id), "payment_recorded"),
+        Err(err @ AppError::Validation { .. }) => {
+            let page =
+                payment_page(&app, &actor, &identity, id, (f.method, f.reference), FormState::from_error(&err)).await?;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 pub async fn roster_csv(State(app): State<Arc<App>>, SignedIn(actor, _): SignedIn, Path(id): Path<i64>) -> PageResult {
