@@ -1,5 +1,6 @@
-//! `guildhall bench events`: registrations per second under concurrency, and a society with
-//! many events for `scripts/bench-web` to load its event pages against.
+//! `guildhall bench events`: registrations and check-ins by ticket per second under
+//! concurrency, and a society with many events for `scripts/bench-web` to load its event
+//! pages against.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -81,6 +82,32 @@ pub async fn bench_events(app: Arc<App>, events: usize, registrations: usize) ->
         app.engine_kind(),
         registrations as f64 / elapsed,
         held.seats_taken
+    );
+
+    // At the door: every ticket scanned once, as the check-in camera sends them.
+    let tickets: Vec<String> = roster.into_iter().filter_map(|e| e.registration.ticket_code).collect();
+    let scanned = tickets.len();
+    let started = Instant::now();
+    let queue = Arc::new(std::sync::Mutex::new(tickets));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..AT_ONCE {
+        let (app, queue, staff) = (app.clone(), queue.clone(), staff.clone());
+        workers.spawn(async move {
+            loop {
+                let next = queue.lock().map(|mut q| q.pop()).unwrap_or(None);
+                let Some(ticket) = next else { return Ok::<(), guildhall_app::AppError>(()) };
+                app.check_in_ticket(&staff, event, &ticket).await?;
+            }
+        });
+    }
+    while let Some(done) = workers.join_next().await {
+        done??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    say!(
+        "check-ins by ticket ({:?}): {scanned} in {elapsed:.2} s, {AT_ONCE} at a time: {:.0} check-ins/s",
+        app.engine_kind(),
+        scanned as f64 / elapsed
     );
     Ok(())
 }

@@ -35,6 +35,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.registration_transferred", "Event registration transferred by staff or an officer"),
     ("event.attendance_recorded", "Webinar attendance report recorded"),
     ("event.waitlist_confirmed", "Someone confirmed off an event's waitlist (a seat added)"),
+    ("event.registration_paid_offline", "A payment by cheque, transfer or cash recorded for an event registration"),
     ("group.changed", "Group changed"),
     ("group.created", "Group created"),
     ("group.deleted", "Group deleted"),
