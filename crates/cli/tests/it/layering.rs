@@ -149,3 +149,27 @@ fn web_never_reaches_the_store() {
         assert!(!text.contains("guildhall_store"), "{} names the store crate", file.display());
     }
 }
+
+/// The OpenAPI document names each schema after its Rust type, and one name given to two
+/// types describes only one of them (utoipa keeps the last): every type the API documents
+/// has a name of its own.
+#[test]
+fn every_schema_of_the_api_has_a_name_of_its_own() {
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in rust_files(&root().join("crates/web/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut documented = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                documented = true;
+            } else if documented && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                let name = line.split_whitespace().nth(2).unwrap().trim_end_matches(['{', '(', ';']).to_string();
+                seen.entry(name).or_default().push(file.display().to_string());
+                documented = false;
+            }
+        }
+    }
+    let clashes: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(seen.len() > 50, "only {} documented types found", seen.len());
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+}

@@ -71,7 +71,7 @@ pub fn routes() -> Router<Arc<App>> {
         CreditReleased,
         TicketScan,
         CheckedIn,
-        OfflinePayment
+        RegistrationPayment
     ))
 )]
 pub struct Doc;
@@ -874,7 +874,7 @@ async fn cancel_registration(
 
 /// A cheque, transfer or cash payment received for a registration's invoice.
 #[derive(Deserialize, ToSchema)]
-pub struct OfflinePayment {
+pub struct RegistrationPayment {
     #[schema(pattern = "^(cheque|transfer|cash)$")]
     method: String,
     /// The cheque number or transfer reference.
@@ -883,7 +883,7 @@ pub struct OfflinePayment {
     reference: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/registrations/{id}/payment", request_body = OfflinePayment,
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/payment", request_body = RegistrationPayment,
     params(("id" = i64, Path, minimum = 1, description = "The registration's id")),
     description = "Staff record a cheque, transfer or cash payment of a registration's open invoice (a non-member's included); the invoice is paid and a receipt emailed.",
     responses((status = 200, body = Registration), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -894,7 +894,7 @@ async fn record_payment(
     Path(id): Path<i64>,
     body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<Registration> {
-    let payment = json_object_body::<OfflinePayment>(body)?;
+    let payment = json_object_body::<RegistrationPayment>(body)?;
     app.record_registration_payment(&actor, id, &payment.method, &payment.reference, &identity.request_id).await?;
     Ok(Json(registration_json(&app.registration_for(&actor, id).await?, None)))
 }

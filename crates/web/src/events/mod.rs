@@ -966,19 +966,11 @@ pub async fn payment_form(
     render(&payment_page(&app, &actor, &identity, id, Default::default(), FormState::default()).await?)
 }
 
-#[derive(Deserialize, Default)]
-pub struct PaymentForm {
-    #[serde(default)]
-    method: String,
-    #[serde(default)]
-    reference: String,
-}
-
 pub async fn record_payment(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
-    CsrfForm(f): CsrfForm<PaymentForm>,
+    CsrfForm(f): CsrfForm<OfflinePaymentForm>,
 ) -> PageResult {
     let registration = app.registration_for(&actor, id).await?;
     match app.record_registration_payment(&actor, id, &f.method, &f.reference, &identity.request_id).await {

@@ -64,6 +64,16 @@ impl Chrome {
     }
 }
 
+/// A cheque, transfer or cash payment as staff record it (a member's invoice, an event
+/// registration's).
+#[derive(Deserialize, Default)]
+pub struct OfflinePaymentForm {
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub reference: String,
+}
+
 /// Messages for a form shown again after a refused submission.
 #[derive(Default)]
 pub struct FormState {

@@ -69,19 +69,11 @@ pub async fn pay(
     }
 }
 
-#[derive(Deserialize)]
-pub struct PaymentForm {
-    #[serde(default)]
-    method: String,
-    #[serde(default)]
-    reference: String,
-}
-
 pub async fn record_payment(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path((member_id, invoice_id)): Path<(i64, i64)>,
-    CsrfForm(form): CsrfForm<PaymentForm>,
+    CsrfForm(form): CsrfForm<OfflinePaymentForm>,
 ) -> PageResult {
     match app
         .record_offline_payment(&actor, member_id, invoice_id, &form.method, &form.reference, &identity.request_id)
