@@ -85,7 +85,11 @@ pub async fn bench_events(app: Arc<App>, events: usize, registrations: usize) ->
     );
 
     // At the door: every ticket scanned once, as the check-in camera sends them.
-    let tickets: Vec<String> = roster.into_iter().filter_map(|e| e.registration.ticket_code).collect();
+    let tickets: Vec<String> = roster
+        .into_iter()
+        .filter(|e| e.registration.status.is_confirmed())
+        .filter_map(|e| e.registration.ticket_code)
+        .collect();
     let scanned = tickets.len();
     let started = Instant::now();
     let queue = Arc::new(std::sync::Mutex::new(tickets));
