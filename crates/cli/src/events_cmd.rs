@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
-use guildhall_app::events::EventForm;
+use guildhall_app::events::{EventForm, Passage};
 use guildhall_app::{Actor, App};
 use guildhall_domain::events::event_time;
 use guildhall_domain::identity::Role;
@@ -100,7 +100,7 @@ pub async fn bench_events(app: Arc<App>, events: usize, registrations: usize) ->
             loop {
                 let next = queue.lock().map(|mut q| q.pop()).unwrap_or(None);
                 let Some(ticket) = next else { return Ok::<(), guildhall_app::AppError>(()) };
-                app.check_in_ticket(&staff, event, &ticket).await?;
+                app.scan_ticket(&staff, event, &ticket, Passage::Arrival, "bench").await?;
             }
         });
     }

@@ -616,6 +616,11 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("registration_id", I), ("session_id", I), ("minutes", I), ("credit_micro", I)],
         identity: false,
     },
+    TableSpec {
+        name: "event_attendance_spans",
+        columns: &[("id", I), ("registration_id", I), ("checked_in_at", I), ("checked_out_at", I)],
+        identity: true,
+    },
 ];
 
 /// Tables that hold nothing of the society's (the health checks' scratch row, the API's

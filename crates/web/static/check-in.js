@@ -1,5 +1,6 @@
 // The check-in camera (/events/{id}/check-in): reads tickets' QR codes with zxing-wasm's
-// reader (vendored by the build) and checks each holder in through the API, saying whom.
+// reader (vendored by the build) and checks each holder in, or out when the page scans
+// departures, through the API, saying whom.
 // Without JavaScript or a camera the page's search by name does the same job.
 (() => {
   'use strict';
@@ -52,9 +53,10 @@
   }
 
   async function checkIn(text) {
+    const direction = document.querySelector('input[name="direction"]:checked').value;
     // The same ticket stays in view for a while: it is sent once every few seconds at most.
-    if (text === last && Date.now() - lastAt < 4000) return;
-    last = text;
+    if (`${direction} ${text}` === last && Date.now() - lastAt < 4000) return;
+    last = `${direction} ${text}`;
     lastAt = Date.now();
     let answer;
     try {
@@ -62,7 +64,7 @@
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify({ ticket: text }),
+        body: JSON.stringify({ ticket: text, direction }),
       });
     } catch (error) {
       say(`Not checked in: the server could not be reached (${error.message}).`);
@@ -73,8 +75,14 @@
       say(`Not checked in: ${(body.error && body.error.message) || answer.statusText}`);
       return;
     }
-    const name = body.registration.name;
-    const line = body.already_checked_in ? `${name} was already checked in.` : `Checked in: ${name}`;
+    const { name, attended_minutes: minutes, pdh_earned: pdh } = body.registration;
+    const measured = minutes === undefined ? '' : ` (${minutes} minutes in, ${pdh} PDH)`;
+    const line = {
+      'arrival true': `Checked in: ${name}`,
+      'arrival false': `${name} is already checked in.`,
+      'departure true': `Checked out: ${name}${measured}`,
+      'departure false': `${name} was not checked in.`,
+    }[`${body.direction} ${body.recorded}`];
     say(line);
     const item = document.createElement('li');
     item.textContent = line;

@@ -244,6 +244,20 @@ impl EventForm {
     }
 }
 
+/// Which way a ticket scanned at the door goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passage {
+    Arrival,
+    Departure,
+}
+
+/// A ticket scanned at the door: its holder's roster entry as it now stands, and whether
+/// the scan changed anything (not for someone already in, or leaving who was not in).
+pub struct DoorScan {
+    pub entry: RosterEntry,
+    pub recorded: bool,
+}
+
 /// An event as one person may see it.
 pub struct EventView {
     pub event: EventRecord,
@@ -992,7 +1006,8 @@ impl App {
         if registration.status != RegistrationStatus::Confirmed {
             return Err(AppError::invalid("Only a confirmed registration can be checked in."));
         }
-        if registration.checked_in_at.is_none() && !self.store.check_in(registration_id, self.clock.unix()).await? {
+        // An arrival at the door, as a scanned ticket's is (someone who left comes back in).
+        if self.store.scan_attendance(registration_id, true, self.clock.unix()).await?.is_none() {
             return Err(AppError::Conflict {
                 message: "The registration changed while you were looking at it; reload the page.".into(),
                 field: None,
@@ -1001,11 +1016,19 @@ impl App {
         Ok(())
     }
 
-    /// Checks in the holder of a ticket scanned at `event_id`'s door (the code, or the
-    /// ticket's whole address as its QR code carries it). Those who manage the event; a
-    /// ticket for another event is refused with its title. Returns the holder's roster entry
-    /// as it now stands and whether they had been checked in already.
-    pub async fn check_in_ticket(&self, actor: &Actor, event_id: i64, scanned: &str) -> AppResult<(RosterEntry, bool)> {
+    /// A ticket scanned at `event_id`'s door (the code, or the ticket's whole address as its
+    /// QR code carries it): an arrival checks its holder in, a departure checks them out.
+    /// Those who manage the event; a ticket for another event is refused with its title.
+    /// Once someone has left, the minutes they were in decide their credit, per session of a
+    /// programme, as a webinar report's do.
+    pub async fn scan_ticket(
+        &self,
+        actor: &Actor,
+        event_id: i64,
+        scanned: &str,
+        passage: Passage,
+        request_id: &str,
+    ) -> AppResult<DoorScan> {
         let event = self.managed_event(actor, event_id).await?;
         let code = scanned.trim().trim_end_matches('/').rsplit('/').next().unwrap_or_default();
         let code = code.split(['?', '#']).next().unwrap_or_default();
@@ -1018,10 +1041,73 @@ impl App {
             let other = self.store.event_by_id(entry.registration.event_id).await?.map(|e| e.title).unwrap_or_default();
             return Err(AppError::invalid_field("ticket", format!("This ticket is for another event: {other}.")));
         }
-        let already = entry.registration.checked_in_at.is_some();
-        self.check_in(actor, entry.registration.id).await?;
+        let not_confirmed = || AppError::invalid("Only a confirmed registration can be checked in or out.");
+        let (recorded, spans) = self
+            .store
+            .scan_attendance(entry.registration.id, passage == Passage::Arrival, self.clock.unix())
+            .await?
+            .ok_or_else(not_confirmed)?;
+        if spans.iter().any(|(_, left)| left.is_some()) && entry.registration.certificate_code.is_none() {
+            self.record_door_attendance(actor, &event, entry.registration.id, &spans, request_id).await?;
+        }
         let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_a_ticket)?;
-        Ok((entry, already))
+        Ok(DoorScan { entry, recorded })
+    }
+
+    /// A registrant's minutes and credit from their spans at the door (one still open lasts
+    /// until the event ends), per session of a programme, recorded as a report's are.
+    async fn record_door_attendance(
+        &self,
+        actor: &Actor,
+        event: &EventRecord,
+        registration_id: i64,
+        spans: &[(i64, Option<i64>)],
+        request_id: &str,
+    ) -> AppResult<()> {
+        let (programme, windows, rule) = self.credit_windows(event).await?;
+        let spans: Vec<Span> = spans
+            .iter()
+            .map(|&(joined_at, left_at)| Span { joined_at, left_at: left_at.unwrap_or(event.ends_at).max(joined_at) })
+            .collect();
+        let per_session = credit(&spans, &windows, &rule);
+        let record = AttendanceRecord {
+            registration_id,
+            minutes: windows.iter().map(|w| minutes_in(&spans, w)).sum(),
+            credit_micro: per_session.iter().map(|c| c.pdh_micro).sum(),
+            sessions: programme.iter().zip(&per_session).map(|(s, c)| (s.id, c.minutes, c.pdh_micro)).collect(),
+        };
+        let mut audit = self.audit_entry(actor, "event.attendance_scanned", "event", request_id);
+        audit.subject_id = Some(event.id);
+        audit.subject_label = event.title.clone();
+        audit.chapter_id = event.chapter_id;
+        audit.after_json = Some(
+            json!({ "registration": registration_id, "minutes": record.minutes, "credit_micro": record.credit_micro })
+                .to_string(),
+        );
+        self.store.record_attendance(event.id, &[record], &audit, self.clock.unix()).await?;
+        Ok(())
+    }
+
+    /// What attendance is measured against: the programme's sessions (none for a single
+    /// session), each session's window (or the event's), and the event's partial-credit rule.
+    async fn credit_windows(
+        &self,
+        event: &EventRecord,
+    ) -> AppResult<(Vec<guildhall_store::EventSession>, Vec<SessionWindow>, PartialCreditRule)> {
+        let rule = PartialCreditRule::new(u32::try_from(event.minutes_per_pdh).unwrap_or(50), CREDIT_STEP_MICRO)
+            .map_err(|e| AppError::Internal(format!("the event's credit rule: {e}")))?;
+        // A multi-session programme earns per session (sessions missed earn nothing); else the
+        // event is one session.
+        let programme = self.store.event_sessions(event.id).await?;
+        let windows: Vec<SessionWindow> = if programme.is_empty() {
+            vec![SessionWindow { starts_at: event.starts_at, ends_at: event.ends_at, pdh_micro: event.pdh_micro }]
+        } else {
+            programme
+                .iter()
+                .map(|s| SessionWindow { starts_at: s.starts_at, ends_at: s.ends_at, pdh_micro: s.pdh_micro })
+                .collect()
+        };
+        Ok((programme, windows, rule))
     }
 
     /// Releases the event's PDH into the ledger of every member checked in: one activity
@@ -1171,19 +1257,7 @@ impl App {
         };
         let parsed = parse_attendance(file, &event.time_zone, columns.as_ref())
             .map_err(|e| AppError::invalid_field("file", e.to_string()))?;
-        let rule = PartialCreditRule::new(u32::try_from(event.minutes_per_pdh).unwrap_or(50), CREDIT_STEP_MICRO)
-            .map_err(|e| AppError::Internal(format!("the event's credit rule: {e}")))?;
-        // A multi-session programme earns per session (sessions missed earn nothing); else the
-        // event is one session.
-        let programme = self.store.event_sessions(event_id).await?;
-        let windows: Vec<SessionWindow> = if programme.is_empty() {
-            vec![SessionWindow { starts_at: event.starts_at, ends_at: event.ends_at, pdh_micro: event.pdh_micro }]
-        } else {
-            programme
-                .iter()
-                .map(|s| SessionWindow { starts_at: s.starts_at, ends_at: s.ends_at, pdh_micro: s.pdh_micro })
-                .collect()
-        };
+        let (programme, windows, rule) = self.credit_windows(&event).await?;
         // Each person's joins, by email, in the order the file first names them.
         let mut people: Vec<(String, String, Vec<Span>)> = Vec::new();
         for row in parsed.rows {

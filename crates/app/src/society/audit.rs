@@ -34,6 +34,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.registration_cancelled", "Event registration cancelled by staff or an officer"),
     ("event.registration_transferred", "Event registration transferred by staff or an officer"),
     ("event.attendance_recorded", "Webinar attendance report recorded"),
+    ("event.attendance_scanned", "Attendance at the door recorded from a departure or a return"),
     ("event.waitlist_confirmed", "Someone confirmed off an event's waitlist (a seat added)"),
     ("event.registration_paid_offline", "A payment by cheque, transfer or cash recorded for an event registration"),
     ("group.changed", "Group changed"),

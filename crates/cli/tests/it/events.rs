@@ -1362,12 +1362,12 @@ async fn a_ticket_scanned_at_the_door_checks_its_holder_in_once_and_only_at_its_
         assert_eq!(first.status, StatusCode::OK, "{:?}: {}", t.engine, first.body);
         let first = first.json();
         assert_eq!(
-            (first["registration"]["name"].as_str(), first["already_checked_in"].as_bool()),
-            (Some("Maya Okafor, PE"), Some(false))
+            (first["registration"]["name"].as_str(), first["direction"].as_str(), first["recorded"].as_bool()),
+            (Some("Maya Okafor, PE"), Some("arrival"), Some(true))
         );
         assert!(first["registration"]["checked_in_at"].as_str().is_some());
         let again = office.api(Method::POST, &scan, Some(json!({ "ticket": ticket }))).await.json();
-        assert_eq!(again["already_checked_in"], true);
+        assert_eq!(again["recorded"], false, "she is in already");
 
         // Her ticket at another event's door, and something that is no ticket, are refused
         // with a sentence and check nobody in.
@@ -1440,5 +1440,84 @@ async fn staff_record_a_cheque_for_a_non_member_s_registration_and_the_invoice_i
             .await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
         assert!(again.body.contains("not open"), "{}", again.body);
+    }
+}
+
+#[tokio::test]
+async fn departures_scanned_at_the_door_make_the_minutes_in_each_session_decide_the_credit() {
+    use guildhall_domain::events::local_instant;
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let zone = "America/Chicago";
+        let date = event_time(t.app.clock.unix() + 2 * 86_400, zone).input[..10].to_string();
+        let form = EventForm {
+            kind: "conference".into(),
+            title: "Pavement day".into(),
+            time_zone: zone.into(),
+            starts: format!("{date}T09:00"),
+            ends: format!("{date}T16:00"),
+            venue: "Engineers' Hall".into(),
+            capacity: "50".into(),
+            programme: format!(
+                "{date} 09:00 | 10:40 | Overlays | 2 | technical | R. Singh\n\
+                 {date} 13:00 | 14:00 | Ethics of warranties | 1 | ethics | A. Stone"
+            ),
+            ..Default::default()
+        };
+        let event_id = publish(&t.app, &staff, &form).await;
+        let maya = actor_for(&t, MEMBER, Role::Member).await;
+        let ticket = t.app.register_for_event(&maya, event_id).await.unwrap().ticket_code.unwrap();
+        let scan = format!("/api/v1/events/{event_id}/check-in");
+        let mut office = t.signed_in(STAFF).await;
+        let at = |time: &str| local_instant(&format!("{date}T{time}"), zone).unwrap();
+        let to = |clock: &guildhall_app::Clock, instant: i64| clock.advance(instant - clock.unix());
+
+        // Leaving before anyone arrived records nothing.
+        let early = office.api(Method::POST, &scan, Some(json!({ "ticket": ticket, "direction": "departure" }))).await;
+        assert_eq!(
+            (early.status, early.json()["recorded"].clone()),
+            (StatusCode::OK, json!(false)),
+            "{e:?}: {}",
+            early.body
+        );
+
+        // She arrives at 9:10 and leaves at 10:00 (50 minutes of the first session: 1 PDH at
+        // 50 minutes a PDH), and is never back.
+        to(&t.app.clock, at("09:10"));
+        let mut office = t.signed_in(STAFF).await;
+        office.api(Method::POST, &scan, Some(json!({ "ticket": ticket }))).await;
+        // (The test clock runs on from where it is set: half a minute spare.)
+        to(&t.app.clock, at("10:00") + 30);
+        let mut office = t.signed_in(STAFF).await;
+        let left = office.api(Method::POST, &scan, Some(json!({ "ticket": ticket, "direction": "departure" }))).await;
+        assert_eq!(left.status, StatusCode::OK, "{e:?}: {}", left.body);
+        let left = left.json();
+        assert_eq!(
+            (
+                left["recorded"].clone(),
+                left["registration"]["attended_minutes"].clone(),
+                left["registration"]["pdh_earned"].clone()
+            ),
+            (json!(true), json!(50), json!(1.0)),
+            "{e:?}"
+        );
+        let refused = office.api(Method::POST, &scan, Some(json!({ "ticket": ticket, "direction": "sideways" }))).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+
+        // After the event the credit released is what the door measured: one PDH of the
+        // first session, nothing of the ethics session she missed.
+        to(&t.app.clock, at("17:00"));
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        t.app.release_credit(&staff, event_id, "test").await.unwrap();
+        let record = t.store.member_by_user(maya.user_id).await.unwrap().unwrap();
+        let ledger = t.store.ce_ledger(record.id).await.unwrap();
+        let credited: Vec<_> = ledger.activities.iter().filter(|a| a.title.starts_with("Pavement day")).collect();
+        assert_eq!(credited.len(), 1, "{e:?}: {credited:?}");
+        assert_eq!(
+            (credited[0].title.as_str(), credited[0].quantity_micro),
+            ("Pavement day: Overlays", 1_000_000),
+            "{e:?}"
+        );
     }
 }

@@ -94,7 +94,10 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 (_, "payment_id", _) => Value::Int(ids["payments"]),
                 (_, "activity_id", _) => Value::Int(ids["ce_activities"]),
                 ("event_registrations", "event_id", _) => Value::Int(ids["events"]),
-                ("event_session_attendance", "registration_id", _) => Value::Int(ids["event_registrations"]),
+                ("event_session_attendance" | "event_attendance_spans", "registration_id", _) => {
+                    Value::Int(ids["event_registrations"])
+                }
+                ("event_attendance_spans", "checked_out_at", _) => Value::Null,
                 ("event_session_attendance", "session_id", _) => Value::Int(ids["event_sessions"]),
                 (_, "term_id", _) => Value::Int(ids["membership_terms"]),
                 (_, "tier_id" | "chapter_id" | "home_chapter_id", _) => Value::Int(1),

@@ -1074,6 +1074,62 @@ impl Store {
         })
     }
 
+    /// A scan at the door for a confirmed registration: an arrival opens a span of attendance
+    /// (and checks the registrant in, the first time), a departure closes the open one.
+    /// Returns whether the scan changed anything (not when they were in already, or not in)
+    /// and the registration's spans after it, earliest first; `None` if the registration is
+    /// not confirmed.
+    pub async fn scan_attendance(
+        &self,
+        registration_id: i64,
+        arriving: bool,
+        now: UnixTime,
+    ) -> StoreResult<Option<(bool, Vec<(UnixTime, Option<UnixTime>)>)>> {
+        crate::engine::with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let confirmed = sqlx::query(
+                "UPDATE event_registrations \
+                 SET checked_in_at = CASE WHEN $3 THEN COALESCE(checked_in_at, $2) ELSE checked_in_at END, \
+                 updated_at = $2 WHERE id = $1 AND status = 'confirmed'",
+            )
+            .bind(registration_id)
+            .bind(now)
+            .bind(arriving)
+            .execute(&mut *tx)
+            .await?;
+            if confirmed.rows_affected() == 0 {
+                return Ok(None);
+            }
+            // One open span at most: the partial unique index, not this statement, decides.
+            let changed = if arriving {
+                sqlx::query(
+                    "INSERT INTO event_attendance_spans (registration_id, checked_in_at) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+            } else {
+                sqlx::query(
+                    "UPDATE event_attendance_spans SET checked_out_at = $2 \
+                     WHERE registration_id = $1 AND checked_out_at IS NULL AND checked_in_at <= $2",
+                )
+            }
+            .bind(registration_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            let spans: Vec<(UnixTime, Option<UnixTime>)> = sqlx::query_as(
+                "SELECT checked_in_at, checked_out_at FROM event_attendance_spans WHERE registration_id = $1 \
+                 ORDER BY checked_in_at, id",
+            )
+            .bind(registration_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some((changed, spans)))
+        })
+    }
+
     /// Marks an event's credit released (the first time only; the time stays) and returns
     /// who was checked in, for their credit and certificates.
     pub async fn release_event_credit(

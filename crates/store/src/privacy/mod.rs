@@ -144,6 +144,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("event_prices", NotPersonal, &[], &[]),
     t("event_sessions", NotPersonal, &[], &[]),
     t("event_session_attendance", Through { column: "registration_id", parent: "event_registrations" }, &[], &[]),
+    t("event_attendance_spans", Through { column: "registration_id", parent: "event_registrations" }, &[], &[]),
     t("event_discount_codes", NotPersonal, &[], &[]),
     t("ce_fact_requests", Member("member_id"), &[], &[]),
     t("consents", Either(&[User("user_id"), Member("member_id")]), &[], &[]),

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use guildhall_app::events::{EventForm, EventView};
+use guildhall_app::events::{EventForm, EventView, Passage};
 use guildhall_app::records::{EventFilter, EventRecord, Page, RegistrationRecord};
 use guildhall_app::{App, AppError, Permission};
 use guildhall_domain::events::{EventKind, EventStatus, RegistrationStatus, event_time};
@@ -739,6 +739,14 @@ pub struct Registration {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false, nullable = false)]
     checked_in_at: Option<String>,
+    /// Minutes attended, once measured (an attendance report, or a departure scanned).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    attended_minutes: Option<i64>,
+    /// The PDH those minutes earn, once measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, nullable = false)]
+    pdh_earned: Option<f64>,
 }
 
 fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Registration {
@@ -758,6 +766,9 @@ fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Regis
         invoice_id: r.invoice_id,
         paid: r.invoice_paid,
         checked_in_at: r.checked_in_at.map(iso_time),
+        attended_minutes: r.attended_minutes,
+        #[allow(clippy::cast_precision_loss)]
+        pdh_earned: r.credit_micro.map(|c| c as f64 / 1_000_000.0),
     }
 }
 
@@ -766,14 +777,22 @@ fn registration_json(r: &RegistrationRecord, who: Option<(&str, &str)>) -> Regis
 pub struct TicketScan {
     #[schema(min_length = 1, max_length = 500)]
     ticket: String,
+    /// `arrival` (the default) checks the holder in; `departure` checks them out, and from
+    /// then on the minutes they were in decide their credit.
+    #[serde(default)]
+    #[schema(pattern = "^(arrival|departure)$")]
+    direction: Option<String>,
 }
 
-/// Who a scanned ticket checked in.
+/// What a ticket scanned at the door did.
 #[derive(Serialize, ToSchema)]
 pub struct CheckedIn {
     registration: Registration,
-    /// Whether they had been checked in before this scan.
-    already_checked_in: bool,
+    /// arrival or departure
+    direction: String,
+    /// Whether the scan changed anything: false for someone already in (arrival) or not in
+    /// (departure).
+    recorded: bool,
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/check-in", request_body = TicketScan,
@@ -783,15 +802,23 @@ pub struct CheckedIn {
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn check_in_ticket(
     State(app): State<Arc<App>>,
-    ApiActor(actor, _): ApiActor,
+    ApiActor(actor, identity): ApiActor,
     Path(id): Path<i64>,
     body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
 ) -> ApiResult<CheckedIn> {
     let scan = json_object_body::<TicketScan>(body)?;
-    let (entry, already_checked_in) = app.check_in_ticket(&actor, id, &scan.ticket).await?;
+    let passage = match scan.direction.as_deref() {
+        None | Some("arrival") => Passage::Arrival,
+        Some("departure") => Passage::Departure,
+        Some(_) => {
+            return Err(ApiError(AppError::invalid_field("direction", "The direction is arrival or departure.")));
+        }
+    };
+    let done = app.scan_ticket(&actor, id, &scan.ticket, passage, &identity.request_id).await?;
     Ok(Json(CheckedIn {
-        registration: registration_json(&entry.registration, Some((&entry.name, &entry.email))),
-        already_checked_in,
+        registration: registration_json(&done.entry.registration, Some((&done.entry.name, &done.entry.email))),
+        direction: if passage == Passage::Arrival { "arrival" } else { "departure" }.into(),
+        recorded: done.recorded,
     }))
 }
 
