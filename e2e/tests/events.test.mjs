@@ -399,6 +399,11 @@ test('at the door, staff check a member in by pointing the phone\'s camera at he
     await page.getByRole('button', { name: 'Start the camera' }).click();
     await page.locator('#scan-status', { hasText: 'Checked in: Maya Okafor' }).waitFor({ timeout: 30_000 });
     assert.match(await page.locator('#checked-in-list').innerText(), /Checked in: Maya Okafor/);
+    // Scanning departures checks her out; the minutes she was in (none yet: the webinar has
+    // not started) are what her credit will be.
+    await page.getByLabel('Departures: check people out').check();
+    await page.locator('#scan-status', { hasText: 'Checked out: Maya Okafor' }).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator('#scan-status').innerText(), /\(0 minutes in, 0 PDH\)/);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the check-in page scrolls sideways on a phone (${width}px)`);
     await page.screenshot({ path: screenshotPath('event-check-in-camera.png'), fullPage: true });
