@@ -583,6 +583,7 @@ pub const TABLES: &[TableSpec] = &[
             ("ends_at", I),
             ("pdh_micro", I),
             ("topics", T),
+            ("approved_by", T),
         ],
         identity: true,
     },

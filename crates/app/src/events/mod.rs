@@ -199,8 +199,9 @@ impl EventForm {
                     let starts = event_time(s.starts_at, &event.time_zone).input;
                     let ends = event_time(s.ends_at, &event.time_zone).input;
                     let topics = s.topics.split_whitespace().collect::<Vec<_>>().join(", ");
+                    let boards = if s.approved_by.is_empty() { String::new() } else { format!(" | {}", s.approved_by) };
                     format!(
-                        "{} {} | {} | {} | {} | {topics} | {}",
+                        "{} {} | {} | {} | {} | {topics} | {}{boards}",
                         &starts[..10],
                         &starts[11..],
                         &ends[11..],
@@ -1200,14 +1201,19 @@ impl App {
                         continue;
                     }
                     let day = event_date(session.starts_at, &event.time_zone);
-                    activities.push(activity(
+                    let mut credit = activity(
                         format!("{}: {}", event.title, session.title),
                         session.topics.clone(),
                         day,
                         day,
                         micro,
                         format!("certificate:{code}:session:{}", session.id),
-                    ));
+                    );
+                    // A session approved apart carries its own boards' approval.
+                    if !session.approved_by.is_empty() {
+                        credit.provider_approvals = session.approved_by.clone();
+                    }
+                    activities.push(credit);
                 }
             }
             let mut new = false;
@@ -1685,7 +1691,7 @@ impl App {
         };
         let tiers = self.tiers().await?;
         let mut pricing = pricing_from_form(form, &tiers, &mut errors);
-        pricing.sessions = programme_from_form(&form.programme, &time_zone, &mut errors);
+        pricing.sessions = programme_from_form(&form.programme, &time_zone, &boards, &mut errors);
         if !pricing.sessions.is_empty() {
             // A programme's PDH and topics are its sessions'.
             pdh_micro = pricing.sessions.iter().map(|s| s.pdh_micro).sum();
@@ -1781,7 +1787,12 @@ const MAX_SESSIONS: usize = 100;
 /// The sessions of the event form's programme, one per line:
 /// `YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers`, times on the event's wall
 /// clock (a session ending at or before its start ends the next day). Problems go to `errors`.
-fn programme_from_form(text: &str, zone: &str, errors: &mut FieldErrors) -> Vec<NewEventSession> {
+fn programme_from_form(
+    text: &str,
+    zone: &str,
+    boards: &[(String, String)],
+    errors: &mut FieldErrors,
+) -> Vec<NewEventSession> {
     let mut sessions = Vec::new();
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.len() > MAX_SESSIONS {
@@ -1791,12 +1802,13 @@ fn programme_from_form(text: &str, zone: &str, errors: &mut FieldErrors) -> Vec<
     for (n, line) in lines.iter().enumerate() {
         let n = n + 1;
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-        if parts.len() < 4 || parts.len() > 6 {
+        if parts.len() < 4 || parts.len() > 7 {
             errors.add(
                 "programme",
                 format!(
-                    "Session {n}: write the start, the end, the title and the PDH, then the topics and the speakers, \
-                     separated by |, such as \"2027-01-19 09:00 | 10:30 | Keynote | 1.5 | technical | Dr. A. Rivera\"."
+                    "Session {n}: write the start, the end, the title and the PDH, then the topics, the speakers and \
+                     any boards that approved this session alone, separated by |, such as \"2027-01-19 09:00 | 10:30 \
+                     | Keynote | 1.5 | technical | Dr. A. Rivera\"."
                 ),
             );
             continue;
@@ -1840,7 +1852,27 @@ fn programme_from_form(text: &str, zone: &str, errors: &mut FieldErrors) -> Vec<
         if speakers.chars().count() > 300 {
             errors.add("programme", format!("Session {n}: the speakers take at most 300 characters."));
         }
-        sessions.push(NewEventSession { title, speakers, starts_at, ends_at, pdh_micro, topics: topics.join(" ") });
+        let mut approved_by: Vec<&str> = Vec::new();
+        for board in parts.get(6).copied().unwrap_or("").split([',', ' ']).filter(|b| !b.is_empty()) {
+            match boards.iter().find(|(code, _)| code == board) {
+                Some((code, _)) if !approved_by.contains(&code.as_str()) => approved_by.push(code),
+                Some(_) => {}
+                None => errors.add(
+                    "programme",
+                    format!("Session {n}: {board:?} is not a board the rule book knows (such as US-FL)."),
+                ),
+            }
+        }
+        approved_by.sort_unstable();
+        sessions.push(NewEventSession {
+            title,
+            speakers,
+            starts_at,
+            ends_at,
+            pdh_micro,
+            topics: topics.join(" "),
+            approved_by: approved_by.join(" "),
+        });
     }
     sessions.sort_by_key(|s| s.starts_at);
     sessions

@@ -1095,7 +1095,7 @@ async fn a_programme_earns_credit_per_session_attended_and_each_session_reaches_
             capacity: "100".into(),
             programme: format!(
                 "{date} 09:00 | 10:00 | Dune engineering | 1 | technical | Dr. Lee\n\
-                 {date} 13:00 | 14:00 | Ethics of disclosure | 1 | ethics | A. Stone\n\
+                 {date} 13:00 | 14:00 | Ethics of disclosure | 1 | ethics | A. Stone | US-FL\n\
                  {date} 15:00 | 14:00 | Backwards | 1 | technical |"
             ),
             ..Default::default()
@@ -1135,6 +1135,14 @@ async fn a_programme_earns_credit_per_session_attended_and_each_session_reaches_
         assert!(ce.body.contains("Coastal day: Dune engineering"), "{e:?}");
         assert!(ce.body.contains("Coastal day: Ethics of disclosure"), "{e:?}");
         assert!(!ce.body.contains("Coastal day: Tides"), "{e:?}: a session missed earns nothing");
+        // The ethics session was approved by Florida's board apart; the morning's was not.
+        let record = t.store.member_by_user(member.user_id).await.unwrap().unwrap();
+        let ledger = t.store.ce_ledger(record.id).await.unwrap();
+        let approvals = |title: &str| {
+            ledger.activities.iter().find(|a| a.title == title).map(|a| a.provider_approvals.clone()).unwrap()
+        };
+        assert_eq!(approvals("Coastal day: Ethics of disclosure"), "US-FL", "{e:?}");
+        assert_eq!(approvals("Coastal day: Dune engineering"), "", "{e:?}");
         let page = client.get(&format!("/events/{event_id}")).await;
         assert!(page.body.contains("Programme") && page.body.contains("A. Stone"), "{e:?}");
     }
@@ -1268,7 +1276,7 @@ async fn the_api_creates_an_event_with_prices_codes_a_programme_and_board_approv
             { "starts": "2031-06-01T09:00", "ends": "10:30", "title": "Load rating basics", "pdh": 1.5,
               "topics": ["technical"], "speakers": "R. Singh" },
             { "starts": "2031-06-01T10:45", "ends": "11:45", "title": "Ethics of sign-off", "pdh": 1,
-              "topics": ["ethics"] }
+              "topics": ["ethics"], "approved_by": ["US-NY"] }
         ]);
         let created = staff.api(Method::POST, "/api/v1/events", Some(body.clone())).await;
         assert_eq!(created.status, StatusCode::CREATED, "{:?}: {}", t.engine, created.body);
@@ -1290,6 +1298,10 @@ async fn the_api_creates_an_event_with_prices_codes_a_programme_and_board_approv
         assert_eq!(
             (programme[1]["title"].as_str(), programme[1]["starts_at"].as_str(), programme[1]["topics"].clone()),
             (Some("Ethics of sign-off"), Some("2031-06-01T10:45:00-05:00"), json!(["ethics"]))
+        );
+        assert_eq!(
+            (programme[0]["approved_by"].clone(), programme[1]["approved_by"].clone()),
+            (json!([]), json!(["US-NY"]))
         );
         // The code works: a non-member pays nothing with it.
         let id = event["id"].as_i64().unwrap();

@@ -62,6 +62,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
             ends_at: 1_900_001_800,
             pdh_micro: 0,
             topics: String::new(),
+            approved_by: String::new(),
         }],
         ..Default::default()
     };

@@ -188,7 +188,7 @@ macro_rules! save_sessions {
     ($tx:expr, $event_id:expr, $parts:expr) => {
         async {
             let existing: Vec<EventSession> = sqlx::query_as(
-                "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics FROM event_sessions \
+                "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics, approved_by FROM event_sessions \
                  WHERE event_id = $1 ORDER BY starts_at, id",
             )
             .bind($event_id)
@@ -196,8 +196,16 @@ macro_rules! save_sessions {
             .await?;
             let same = existing.len() == $parts.sessions.len()
                 && existing.iter().zip(&$parts.sessions).all(|(old, new)| {
-                    (&old.title, &old.speakers, old.starts_at, old.ends_at, old.pdh_micro, &old.topics)
-                        == (&new.title, &new.speakers, new.starts_at, new.ends_at, new.pdh_micro, &new.topics)
+                    (&old.title, &old.speakers, old.starts_at, old.ends_at, old.pdh_micro, &old.topics, &old.approved_by)
+                        == (
+                            &new.title,
+                            &new.speakers,
+                            new.starts_at,
+                            new.ends_at,
+                            new.pdh_micro,
+                            &new.topics,
+                            &new.approved_by,
+                        )
                 });
             if !same {
                 let attended: Option<(i64,)> = sqlx::query_as(
@@ -218,8 +226,8 @@ macro_rules! save_sessions {
                     .await?;
                 for s in &$parts.sessions {
                     sqlx::query(
-                        "INSERT INTO event_sessions (event_id, title, speakers, starts_at, ends_at, pdh_micro, topics) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO event_sessions (event_id, title, speakers, starts_at, ends_at, pdh_micro, topics, \
+                         approved_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind($event_id)
                     .bind(&s.title)
@@ -228,6 +236,7 @@ macro_rules! save_sessions {
                     .bind(s.ends_at)
                     .bind(s.pdh_micro)
                     .bind(&s.topics)
+                    .bind(&s.approved_by)
                     .execute(&mut *$tx)
                     .await?;
                 }
@@ -868,13 +877,15 @@ impl Store {
 
     /// An event's programme, in order.
     pub async fn event_sessions(&self, event_id: i64) -> StoreResult<Vec<EventSession>> {
-        Ok(with_reader!(self, |pool| sqlx::query_as(
-            "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics FROM event_sessions \
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, event_id, title, speakers, starts_at, ends_at, pdh_micro, topics, approved_by FROM event_sessions \
              WHERE event_id = $1 ORDER BY starts_at, id"
         )
         .bind(event_id)
         .fetch_all(pool)
-        .await)?)
+        .await
+        })?)
     }
 
     /// What attendance reports recorded of an event's sessions.
@@ -925,7 +936,7 @@ impl Store {
             "event_prices p WHERE p.event_id = e.id",
         );
         let sessions = json.rows(
-            "s.id, s.event_id, s.title, s.speakers, s.starts_at, s.ends_at, s.pdh_micro, s.topics",
+            "s.id, s.event_id, s.title, s.speakers, s.starts_at, s.ends_at, s.pdh_micro, s.topics, s.approved_by",
             "event_sessions s WHERE s.event_id = e.id",
         );
         let columns = EVENT_COLUMNS.split(", ").map(|c| format!("e.{}", c.trim())).collect::<Vec<_>>().join(", ");
@@ -985,6 +996,7 @@ impl Store {
                     ends_at: s.ends_at,
                     pdh_micro: s.pdh_micro,
                     topics: s.topics,
+                    approved_by: s.approved_by,
                 })
                 .collect(),
         })

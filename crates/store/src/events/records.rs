@@ -160,6 +160,9 @@ pub struct EventSession {
     pub pdh_micro: i64,
     /// The CE engine's topic tags, space-separated.
     pub topics: String,
+    /// Boards that approved this session's credit where they differ from the event's
+    /// (jurisdiction codes, space separated; empty: the event's).
+    pub approved_by: String,
 }
 
 /// A session as the event form sets it.
@@ -171,6 +174,7 @@ pub struct NewEventSession {
     pub ends_at: UnixTime,
     pub pdh_micro: i64,
     pub topics: String,
+    pub approved_by: String,
 }
 
 /// What a registration costs, decided when the person registers.

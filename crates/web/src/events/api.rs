@@ -185,6 +185,8 @@ pub struct SessionShown {
     ends_at: String,
     pdh: f64,
     topics: Vec<String>,
+    /// Boards that approved this session apart from the event's (empty: the event's).
+    approved_by: Vec<String>,
 }
 
 /// PDH as the form takes them: "1.5"; 0 is none (empty).
@@ -205,6 +207,7 @@ fn view_json(view: EventView) -> Event {
             #[allow(clippy::cast_precision_loss)]
             pdh: s.pdh_micro as f64 / 1_000_000.0,
             topics: s.topics.split_whitespace().map(String::from).collect(),
+            approved_by: s.approved_by.split_whitespace().map(String::from).collect(),
         })
         .collect();
     let prices = view
@@ -434,6 +437,10 @@ pub struct SessionField {
     #[serde(default)]
     #[schema(max_length = 300)]
     speakers: String,
+    /// Boards that approved this session apart from the event's approvals.
+    #[serde(default)]
+    #[schema(max_items = 60)]
+    approved_by: Vec<String>,
 }
 
 /// Money as the event form takes it: "225.00".
@@ -471,20 +478,24 @@ fn programme_lines(sessions: Vec<SessionField>) -> Result<String, ApiError> {
     let mut lines = Vec::with_capacity(sessions.len());
     for (n, s) in sessions.into_iter().enumerate() {
         let fields = [&s.starts, &s.ends, &s.title, &s.speakers];
-        if fields.iter().any(|f| f.contains(['|', '\n', '\r'])) || s.topics.iter().any(|t| t.contains(['|', ' '])) {
+        let words = s.topics.iter().chain(&s.approved_by);
+        if fields.iter().any(|f| f.contains(['|', '\n', '\r']))
+            || words.into_iter().any(|t| t.contains(['|', ' ', '\n']))
+        {
             return Err(ApiError(AppError::invalid_field(
                 "programme",
                 format!("Session {}: no field may hold a | or a line break.", n + 1),
             )));
         }
         lines.push(format!(
-            "{} | {} | {} | {} | {} | {}",
+            "{} | {} | {} | {} | {} | {} | {}",
             s.starts.replacen('T', " ", 1),
             s.ends,
             s.title,
             pdh_text(s.pdh),
             s.topics.join(" "),
-            s.speakers
+            s.speakers,
+            s.approved_by.join(" ")
         ));
     }
     Ok(lines.join("\n"))
