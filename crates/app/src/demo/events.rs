@@ -347,7 +347,7 @@ impl App {
         for person in registered {
             let registration = self.register_for_event(person, id).await?;
             if checked_in.iter().any(|p| p.user_id == person.user_id) {
-                self.store.check_in(registration.id, event.starts_at + 600).await?;
+                self.store.scan_attendance(registration.id, true, event.starts_at + 600).await?;
             }
         }
         let closed = NewEvent { registration_closes_at: event.starts_at, ..event };

@@ -1001,20 +1001,43 @@ impl App {
     }
 
     /// Checks a confirmed registrant in at the door (those who manage the event).
-    pub async fn check_in(&self, actor: &Actor, registration_id: i64) -> AppResult<()> {
+    pub async fn check_in(&self, actor: &Actor, registration_id: i64, request_id: &str) -> AppResult<()> {
         let (registration, event) = self.registration_and_event(actor, registration_id).await?;
         actor.require(Permission::ManageEvent(event.chapter_id))?;
         if registration.status != RegistrationStatus::Confirmed {
             return Err(AppError::invalid("Only a confirmed registration can be checked in."));
         }
         // An arrival at the door, as a scanned ticket's is (someone who left comes back in).
-        if self.store.scan_attendance(registration_id, true, self.clock.unix()).await?.is_none() {
+        if self.pass_door(actor, &event, &registration, Passage::Arrival, request_id).await?.is_none() {
             return Err(AppError::Conflict {
                 message: "The registration changed while you were looking at it; reload the page.".into(),
                 field: None,
             });
         }
         Ok(())
+    }
+
+    /// A registrant passing the door, however it was recorded (a scanned ticket, the roster):
+    /// the span is opened or closed, and once they have left at least once their minutes
+    /// decide their credit. Returns whether anything changed; `None` if the registration is
+    /// not confirmed.
+    async fn pass_door(
+        &self,
+        actor: &Actor,
+        event: &EventRecord,
+        registration: &RegistrationRecord,
+        passage: Passage,
+        request_id: &str,
+    ) -> AppResult<Option<bool>> {
+        let Some((recorded, spans)) =
+            self.store.scan_attendance(registration.id, passage == Passage::Arrival, self.clock.unix()).await?
+        else {
+            return Ok(None);
+        };
+        if spans.iter().any(|(_, left)| left.is_some()) && registration.certificate_code.is_none() {
+            self.record_door_attendance(actor, event, registration.id, &spans, request_id).await?;
+        }
+        Ok(Some(recorded))
     }
 
     /// A ticket scanned at `event_id`'s door (the code, or the ticket's whole address as its
@@ -1034,7 +1057,7 @@ impl App {
         let code = scanned.trim().trim_end_matches('/').rsplit('/').next().unwrap_or_default();
         let code = code.split(['?', '#']).next().unwrap_or_default();
         let not_a_ticket = || AppError::invalid_field("ticket", "That is not one of this society's tickets.");
-        if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !is_code(code) {
             return Err(not_a_ticket());
         }
         let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_a_ticket)?;
@@ -1043,14 +1066,8 @@ impl App {
             return Err(AppError::invalid_field("ticket", format!("This ticket is for another event: {other}.")));
         }
         let not_confirmed = || AppError::invalid("Only a confirmed registration can be checked in or out.");
-        let (recorded, spans) = self
-            .store
-            .scan_attendance(entry.registration.id, passage == Passage::Arrival, self.clock.unix())
-            .await?
-            .ok_or_else(not_confirmed)?;
-        if spans.iter().any(|(_, left)| left.is_some()) && entry.registration.certificate_code.is_none() {
-            self.record_door_attendance(actor, &event, entry.registration.id, &spans, request_id).await?;
-        }
+        let recorded =
+            self.pass_door(actor, &event, &entry.registration, passage, request_id).await?.ok_or_else(not_confirmed)?;
         let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_a_ticket)?;
         Ok(DoorScan { entry, recorded })
     }
@@ -1333,7 +1350,7 @@ impl App {
     /// event (who scan it to check the holder in); anyone else is told there is no such ticket.
     pub async fn ticket(&self, viewer: &Actor, code: &str) -> AppResult<Ticket> {
         let not_found = || AppError::NotFound("No ticket has that code.".into());
-        if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !is_code(code) {
             return Err(not_found());
         }
         let entry = self.store.registration_by_ticket(code).await?.ok_or_else(not_found)?;
@@ -1495,7 +1512,7 @@ impl App {
     /// A certificate of attendance, for anyone with its code (no sign-in).
     pub async fn certificate(&self, code: &str) -> AppResult<CertificateRecord> {
         let not_found = || AppError::NotFound("No certificate has that code.".into());
-        if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !is_code(code) {
             return Err(not_found());
         }
         self.store.certificate(code).await?.ok_or_else(not_found)
@@ -1787,6 +1804,12 @@ const MAX_SESSIONS: usize = 100;
 /// The sessions of the event form's programme, one per line:
 /// `YYYY-MM-DD HH:MM | HH:MM | title | PDH | topics | speakers`, times on the event's wall
 /// clock (a session ending at or before its start ends the next day). Problems go to `errors`.
+/// Whether `text` could be a ticket's or certificate's code (letters and digits, at most 64),
+/// checked before any lookup.
+fn is_code(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 64 && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 fn programme_from_form(
     text: &str,
     zone: &str,

@@ -1070,22 +1070,6 @@ impl Store {
             .await)?)
     }
 
-    /// Checks a confirmed registration in at the door; `false` if it is not confirmed or was
-    /// checked in already.
-    pub async fn check_in(&self, registration_id: i64, now: UnixTime) -> StoreResult<bool> {
-        crate::engine::with_writer!(self, |pool| {
-            let done = sqlx::query(
-                "UPDATE event_registrations SET checked_in_at = $2, updated_at = $2 \
-                 WHERE id = $1 AND status = 'confirmed' AND checked_in_at IS NULL",
-            )
-            .bind(registration_id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
     /// A scan at the door for a confirmed registration: an arrival opens a span of attendance
     /// (and checks the registrant in, the first time), a departure closes the open one.
     /// Returns whether the scan changed anything (not when they were in already, or not in)

@@ -998,12 +998,12 @@ pub async fn roster_csv(State(app): State<Arc<App>>, SignedIn(actor, _): SignedI
 
 pub async fn check_in(
     State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
+    SignedIn(actor, identity): SignedIn,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> PageResult {
     let registration = app.registration_for(&actor, id).await?;
-    app.check_in(&actor, id).await?;
+    app.check_in(&actor, id, &identity.request_id).await?;
     done(&format!("/events/{}/roster", registration.event_id), "checked_in")
 }
 
@@ -1428,12 +1428,12 @@ pub async fn ticket(
 
 pub async fn ticket_check_in(
     State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
+    SignedIn(actor, identity): SignedIn,
     Path(code): Path<String>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> PageResult {
     let t = app.ticket(&actor, &code).await?;
-    app.check_in(&actor, t.entry.registration.id).await?;
+    app.check_in(&actor, t.entry.registration.id, &identity.request_id).await?;
     done(&format!("/tickets/{code}"), "checked_in")
 }
 
