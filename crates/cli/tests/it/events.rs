@@ -1533,3 +1533,46 @@ async fn departures_scanned_at_the_door_make_the_minutes_in_each_session_decide_
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_scanned_many_times_at_once_opens_and_closes_one_span_and_a_payment_is_recorded_once() {
+    for t in TestApp::each_engine().await {
+        let e = t.engine;
+        let staff = actor_for(&t, STAFF, Role::Staff).await;
+        let id = published_event(&t.app, &staff, 5).await;
+        let maya = actor_for(&t, MEMBER, Role::Member).await;
+        let registration = t.app.register_for_event(&maya, id).await.unwrap();
+        let ticket = registration.ticket_code.clone().unwrap();
+        // Twenty phones read her ticket at once, arriving, then leaving: one of each counts.
+        for passage in [guildhall_app::events::Passage::Arrival, guildhall_app::events::Passage::Departure] {
+            let mut scans = tokio::task::JoinSet::new();
+            for _ in 0..20 {
+                let (app, staff, ticket) = (t.app.clone(), staff.clone(), ticket.clone());
+                scans.spawn(
+                    async move { app.scan_ticket(&staff, id, &ticket, passage, "test").await.map(|s| s.recorded) },
+                );
+            }
+            let recorded = scans.join_all().await.into_iter().filter(|r| matches!(r, Ok(true))).count();
+            assert_eq!(recorded, 1, "{e:?}: {passage:?} recorded once");
+        }
+        let (_, spans) = t.store.scan_attendance(registration.id, false, t.app.clock.unix()).await.unwrap().unwrap();
+        assert_eq!(spans.len(), 1, "{e:?}: one span, {spans:?}");
+        assert!(spans[0].1.is_some(), "{e:?}: closed");
+
+        // Twenty cheques recorded at once for one non-member's invoice: one is taken.
+        let tier = t.store.member_by_user(maya.user_id).await.unwrap().unwrap().tier_id;
+        let paid_id = paid_event(&t.app, &staff, tier, 10, 1).await;
+        let outsider = people(&t, 1).await.remove(0);
+        let owed = t.app.register_for_event(&outsider, paid_id).await.unwrap();
+        let mut payments = tokio::task::JoinSet::new();
+        for n in 0..20 {
+            let (app, staff) = (t.app.clone(), staff.clone());
+            payments.spawn(async move {
+                app.record_registration_payment(&staff, owed.id, "cheque", &format!("chq {n}"), "test").await
+            });
+        }
+        let taken = payments.join_all().await.into_iter().filter(Result::is_ok).count();
+        assert_eq!(taken, 1, "{e:?}: one payment of the invoice");
+        assert!(t.app.registration_for(&staff, owed.id).await.unwrap().invoice_paid, "{e:?}");
+    }
+}
