@@ -43,6 +43,8 @@ pub enum Permission {
     ManageEvent(Option<i64>),
     /// Creating events at all: staff, and officers (for their chapters).
     CreateEvents,
+    /// Issuing designations, revoking and suspending credentials, anyone's credentials.
+    IssueCredentials,
 }
 
 impl Actor {
@@ -78,6 +80,7 @@ impl Actor {
             }
             Permission::ManageEvent(None) => self.is_staff(),
             Permission::CreateEvents => self.is_staff() || !self.officer_of.is_empty(),
+            Permission::IssueCredentials => self.is_staff(),
         }
     }
 
@@ -92,6 +95,7 @@ impl Actor {
                 "Only society staff can open this page.".into()
             }
             Permission::Administration => "Only an administrator can change this.".into(),
+            Permission::IssueCredentials => "Only society staff can issue, revoke or suspend credentials.".into(),
             Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
             Permission::ManageEvent(None) => "Only society staff can manage the society's own events.".into(),
             Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {

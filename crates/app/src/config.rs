@@ -31,6 +31,7 @@ pub struct Settings {
     pub events: EventsSettings,
     pub payments: PaymentSettings,
     pub privacy: PrivacySettings,
+    pub credentials: CredentialsSettings,
 }
 
 /// Members' rights over their data: how long the society keeps what it holds.
@@ -100,6 +101,39 @@ pub struct CeSettings {
 impl Default for CeSettings {
     fn default() -> Self {
         Self { reminder_days_before: vec![90, 30, 7], evidence_retention_years: 6, max_evidence_mib: 10 }
+    }
+}
+
+/// Verifiable credentials: where the key that seals the society's signing keys is kept.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CredentialsSettings {
+    /// The key-encryption key, 32 bytes in URL-safe base64: give every node of a cluster
+    /// the same one (`GUILDHALL_CREDENTIALS__KEY_SECRET`). When empty, `key_file` is used.
+    #[serde(serialize_with = "serialize_secret")]
+    pub key_secret: SecretString,
+    /// Where the key-encryption key is kept when `key_secret` is empty: created on first
+    /// start, readable by the server's user alone (Guildhall refuses to start otherwise).
+    pub key_file: String,
+    /// How long a published status list stays valid (hours); verifiers fetch it again after.
+    pub status_list_hours: u16,
+}
+
+impl Default for CredentialsSettings {
+    fn default() -> Self {
+        Self { key_secret: SecretString::default(), key_file: "data/issuer-key.secret".into(), status_list_hours: 24 }
+    }
+}
+
+impl fmt::Debug for CredentialsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out unnoticed.
+        let Self { key_secret, key_file, status_list_hours } = self;
+        f.debug_struct("CredentialsSettings")
+            .field("key_secret", &Redacted(key_secret))
+            .field("key_file", key_file)
+            .field("status_list_hours", status_list_hours)
+            .finish()
     }
 }
 

@@ -7,6 +7,7 @@ pub mod authz;
 pub mod ce;
 pub mod chapters;
 pub mod config;
+pub mod credentials;
 pub mod crypto;
 pub mod demo;
 pub mod error;
@@ -85,6 +86,12 @@ pub struct App {
     pub(crate) event_pages: std::sync::Mutex<events::EventPages>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
     pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
+    /// The key that seals the society's signing keys, read once.
+    issuer_kek: std::sync::OnceLock<[u8; 32]>,
+    /// The signing keys as this node knows them (see `credentials::keys`).
+    issuing: RwLock<Option<(Instant, Arc<credentials::keys::Issuing>)>>,
+    /// Status list credentials as last signed, per purpose.
+    status_lists: RwLock<std::collections::HashMap<guildhall_domain::credentials::StatusPurpose, (Instant, String)>>,
     /// The CE rule book: repository rule files plus staff-defined programmes.
     rule_book: std::sync::RwLock<Arc<guildhall_ce::RuleBook>>,
 }
@@ -127,7 +134,10 @@ impl App {
                 guildhall_store::redact_url(&settings.database.url)
             ))
         })?;
-        Self::with_store(settings, store).await
+        let app = Self::with_store(settings, store).await?;
+        // The first start makes the society's signing key; every start checks it opens.
+        app.ensure_issuer_key().await?;
+        Ok(app)
     }
 
     /// Opens the society's database for reading only, without migrating it (`guildhall
@@ -172,6 +182,9 @@ impl App {
             directory_pages: std::sync::Mutex::new(membership::DirectoryPages::new(membership::DIRECTORY_TTL)),
             event_pages: std::sync::Mutex::new(events::EventPages::new(events::EVENT_PAGES_TTL)),
             staff_figures: std::sync::Mutex::new(None),
+            issuer_kek: std::sync::OnceLock::new(),
+            issuing: RwLock::new(None),
+            status_lists: RwLock::new(std::collections::HashMap::new()),
             rule_book,
         };
         app.refresh_reference().await?;

@@ -4,6 +4,7 @@
 //! application layer feeds it facts read from storage and acts on its answers.
 
 pub mod ce;
+pub mod credentials;
 pub mod csv;
 pub mod events;
 pub mod identity;

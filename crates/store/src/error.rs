@@ -92,6 +92,11 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
         "event_discount_codes.event_id, event_discount_codes.code",
         "discount_code",
     ),
+    ("issuer_keys_fragment_key", "issuer_keys.fragment", "issuer_key"),
+    ("issuer_keys_current", "index 'issuer_keys_current'", "issuer_key"),
+    ("credentials_uuid_key", "credentials.uuid", "credential"),
+    ("credentials_one_per_source", "credentials.member_id, credentials.kind, credentials.source", "credential_source"),
+    ("credentials_status_position", "credentials.status_purpose, credentials.status_index", "status_index"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

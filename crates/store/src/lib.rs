@@ -27,6 +27,7 @@ mod audit;
 pub mod ce;
 pub mod chapters;
 pub mod copy;
+pub mod credentials;
 mod engine;
 mod error;
 pub mod events;
@@ -49,6 +50,8 @@ pub mod records {
     pub use crate::accounts::records::*;
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
+    pub use crate::credentials::CoveringTerm;
+    pub use crate::credentials::records::*;
     pub use crate::events::Registered;
     pub use crate::events::records::*;
     pub use crate::membership::MembershipOverview;

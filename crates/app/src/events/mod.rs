@@ -1155,6 +1155,7 @@ impl App {
         let ends = event_date(event.ends_at, &event.time_zone);
         let organisation = self.branding().await.name;
         let mut release = CreditRelease::default();
+        let mut courses = Vec::new();
         for attendee in &attendees {
             // An attendance report may have given less than the event's PDH, or none.
             let earned = attendee.registration.credit_micro.unwrap_or(event.pdh_micro);
@@ -1237,6 +1238,23 @@ impl App {
             for a in activities {
                 new |= matches!(self.receive_ce_activity(a).await?, Recorded::New(_));
             }
+            courses.push(crate::credentials::CourseCredential {
+                member_id,
+                registration_id: attendee.registration.id,
+                event_id,
+                title: event.title.clone(),
+                description: event.description.clone(),
+                pdh_available: event.pdh_micro as f64 / 1e6,
+                pdh_earned: earned as f64 / 1e6,
+                topics: event.topics.split_whitespace().map(str::to_string).collect(),
+                provider: event.provider.clone(),
+                approvals: approvals_in_words(&event.approved_by),
+                starts_at: time::OffsetDateTime::from_unix_timestamp(event.starts_at)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+                ends_at: time::OffsetDateTime::from_unix_timestamp(event.ends_at)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+                certificate_code: code.clone(),
+            });
             // Released before: the ledger has it already.
             if new {
                 release.credited += 1;
@@ -1244,6 +1262,9 @@ impl App {
                 release.already += 1;
             }
         }
+        // Each member's attendance, as a verifiable credential (once: a second release
+        // finds them issued).
+        self.issue_course_credentials(actor, courses, request_id).await?;
         Ok(release)
     }
 

@@ -805,7 +805,9 @@ impl App {
     async fn refresh_standing(&self, member_id: i64, today: Date) -> AppResult<()> {
         // Household members and named employees follow their payer while linked.
         let (standing, expires) = self.standing_of(member_id, today).await?;
-        Ok(self.store.set_member_standing(member_id, standing, expires, today).await?)
+        self.store.set_member_standing(member_id, standing, expires, today).await?;
+        // Membership credentials follow: suspended on lapse, restored on renewal.
+        self.follow_standing(member_id).await
     }
 }
 

@@ -149,6 +149,9 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("ce_fact_requests", Member("member_id"), &[], &[]),
     t("consents", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
     t("erasure_requests", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
+    t("issuer_keys", NotPersonal, &[], &["sealed_secret"]),
+    // Kept after erasure, revoked and emptied: a copy the holder gave away must stop verifying.
+    t("credentials", Member("member_id"), &["name", "document", "jwt", "integrity"], &[]),
 ];
 
 /// The catalogue entry of a table.

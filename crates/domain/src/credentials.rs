@@ -1,0 +1,155 @@
+//! The vocabulary of verifiable credentials the database stores as codes: what a
+//! credential certifies, where it stands, and which status list publishes that. Each type
+//! has one code per variant, read back with `TryFrom<String>` at the store's boundary.
+
+use serde::{Deserialize, Serialize};
+
+/// A code the database held that no variant has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} code {code:?}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub code: String,
+}
+
+macro_rules! codes {
+    ($ty:ident, $what:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The code stored in the database and used in the API.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $code),+
+                }
+            }
+
+            pub fn from_code(code: &str) -> Option<$ty> {
+                $ty::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                $ty::from_code(&code).ok_or(UnknownCode { what: $what, code })
+            }
+        }
+    };
+}
+
+/// What a credential certifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// Attendance at an event or completion of a course, with the PDH earned.
+    Course,
+    /// A designation or award given by staff (Fellow, Life Member, an officer's term).
+    Award,
+    /// Membership in good standing until the term's end.
+    Membership,
+    /// A member's CE record for one licence period, found compliant.
+    Compliance,
+}
+
+codes!(CredentialKind, "credential kind", [Course => "course", Award => "award", Membership => "membership", Compliance => "compliance"]);
+
+impl CredentialKind {
+    /// Which list publishes the credential's status. Membership and designations come
+    /// and go (suspension); a course attended or a period completed can only be
+    /// withdrawn for good (revocation). One entry per credential, as Open Badges' schema
+    /// allows.
+    pub fn status_purpose(self) -> StatusPurpose {
+        match self {
+            CredentialKind::Membership | CredentialKind::Award => StatusPurpose::Suspension,
+            CredentialKind::Course | CredentialKind::Compliance => StatusPurpose::Revocation,
+        }
+    }
+
+    /// Words for the kind, as members read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CredentialKind::Course => "Course or event attended",
+            CredentialKind::Award => "Designation or award",
+            CredentialKind::Membership => "Membership",
+            CredentialKind::Compliance => "Continuing education completed",
+        }
+    }
+}
+
+/// Where a credential stands, as the society records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialStatus {
+    Active,
+    /// Set aside for now (a lapsed membership); can be restored.
+    Suspended,
+    /// Withdrawn for good.
+    Revoked,
+}
+
+codes!(CredentialStatus, "credential status", [Active => "active", Suspended => "suspended", Revoked => "revoked"]);
+
+/// Which Bitstring Status List a credential's status is published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusPurpose {
+    /// Set once, never cleared.
+    Revocation,
+    /// Set while suspended, cleared when restored.
+    Suspension,
+}
+
+codes!(StatusPurpose, "status purpose", [Revocation => "revocation", Suspension => "suspension"]);
+
+/// Whether a credential may move from `from` to `to`, and why not. Revocation is final;
+/// suspension needs a credential published in a suspension list.
+pub fn status_change(purpose: StatusPurpose, from: CredentialStatus, to: CredentialStatus) -> Result<(), &'static str> {
+    use CredentialStatus::*;
+    match (from, to) {
+        (Revoked, _) => Err("This credential has been revoked; revocation cannot be undone."),
+        (_, Suspended) if purpose == StatusPurpose::Revocation => {
+            Err("This credential can be revoked but not suspended: it certifies something that happened.")
+        }
+        (a, b) if a == b => Err("The credential already has that status."),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CredentialStatus::*;
+
+    #[test]
+    fn every_code_reads_back_as_itself() {
+        for k in CredentialKind::ALL {
+            assert_eq!(CredentialKind::try_from(k.code().to_string()), Ok(*k));
+        }
+        for s in CredentialStatus::ALL {
+            assert_eq!(CredentialStatus::try_from(s.code().to_string()), Ok(*s));
+        }
+        for p in StatusPurpose::ALL {
+            assert_eq!(StatusPurpose::try_from(p.code().to_string()), Ok(*p));
+        }
+        assert!(CredentialStatus::try_from("Revoked".to_string()).is_err());
+    }
+
+    #[test]
+    fn status_changes_follow_the_rules() {
+        let cases = [
+            (StatusPurpose::Suspension, Active, Suspended, true),
+            (StatusPurpose::Suspension, Suspended, Active, true),
+            (StatusPurpose::Suspension, Suspended, Revoked, true),
+            (StatusPurpose::Suspension, Revoked, Active, false),
+            (StatusPurpose::Revocation, Active, Suspended, false),
+            (StatusPurpose::Revocation, Active, Revoked, true),
+            (StatusPurpose::Revocation, Revoked, Revoked, false),
+            (StatusPurpose::Revocation, Active, Active, false),
+        ];
+        for (purpose, from, to, allowed) in cases {
+            assert_eq!(status_change(purpose, from, to).is_ok(), allowed, "{purpose:?} {from:?} → {to:?}");
+        }
+    }
+}
