@@ -3,13 +3,20 @@
 //! - `keys.rs`: the society's Ed25519 signing keys, its `did:web` identifier and DID document.
 //! - `credential.rs`: an Open Badges 3.0 `OpenBadgeCredential` (VC Data Model 2.0) built
 //!   from what the society certifies.
+//! - `canon.rs`: RDF Dataset Canonicalization (RDFC-1.0) of a credential's JSON-LD, with the
+//!   context documents embedded at build time (`build.rs`), nothing fetched at run time.
+//! - `integrity.rs`: the Data Integrity proof (`eddsa-rdfc-2022`), signing and checking.
 //! - `jwt.rs`: the VC-JWT proof (`alg: EdDSA`), signing and checking.
 //! - `status.rs`: Bitstring Status Lists (revocation and suspension), encoded as the
 //!   specification says (bit 0 the most significant bit of byte 0, GZIP, multibase base64url).
+//! - `baked.rs`: badge pictures (SVG) carrying their credential.
 //! - `verify.rs`: a presented credential in, a verdict out (signature, dates); the
 //!   caller adds what only the issuer's records know (revoked, suspended).
 
+pub mod baked;
+pub mod canon;
 pub mod credential;
+pub mod integrity;
 pub mod jwt;
 pub mod keys;
 pub mod status;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::credential::StatusPurpose;
+use crate::integrity::{self, IntegrityRefusal};
 use crate::jwt::{self, JwtRefusal};
 use crate::keys::PublicKey;
 
@@ -88,6 +89,11 @@ impl From<JwtRefusal> for Verdict {
 /// Integrity proof. Checks that the society issued it and that the signature holds.
 pub fn open(text: &str, issuer_did: &str, keys: &[PublicKey]) -> Result<Presented, Verdict> {
     let text = text.trim();
+    if text.starts_with('<') {
+        let baked = crate::baked::from_svg(text)
+            .ok_or_else(|| Verdict::Unreadable("the picture carries no credential".into()))?;
+        return open(&baked, issuer_did, keys);
+    }
     if text.starts_with('{') {
         let document: Value = serde_json::from_str(text)
             .map_err(|_| Verdict::Unreadable("this is neither a credential token nor credential JSON".into()))?;
@@ -108,8 +114,13 @@ fn open_json(document: &Value, issuer_did: &str, keys: &[PublicKey]) -> Result<P
     if document.get("proof").is_none() {
         return Err(Verdict::Unreadable("the credential carries no proof".into()));
     }
-    let _ = keys;
-    Err(Verdict::Unreadable("Data Integrity proofs are not read by this verifier yet".into()))
+    let (credential, fragment) = integrity::open(document, issuer_did, keys).map_err(|refusal| match refusal {
+        IntegrityRefusal::Unreadable(why) => Verdict::Unreadable(why),
+        IntegrityRefusal::OtherIssuer(did) => Verdict::OtherIssuer(did),
+        IntegrityRefusal::UnknownKey => Verdict::UnknownKey,
+        IntegrityRefusal::BadSignature => Verdict::Tampered,
+    })?;
+    presented(credential, Proof::DataIntegrity, fragment, issuer_did)
 }
 
 /// The checked credential's dates and status entry.

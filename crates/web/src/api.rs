@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, events, membership, privacy, society};
+use crate::{accounts, ce, chapters, credentials, events, membership, privacy, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -66,6 +66,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(ce::api::routes())
         .merge(events::api::routes())
         .merge(privacy::api::routes())
+        .merge(credentials::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -142,6 +143,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         ce::api::Doc::openapi(),
         events::api::Doc::openapi(),
         privacy::api::Doc::openapi(),
+        credentials::api::Doc::openapi(),
     ] {
         doc.merge(area);
     }

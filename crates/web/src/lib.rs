@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod ce;
 pub mod chapters;
+pub mod credentials;
 pub mod error;
 pub mod events;
 mod home;
@@ -53,6 +54,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(events::routes())
         .merge(society::routes())
         .merge(privacy::routes())
+        .merge(credentials::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/static/check-in.js", get(check_in_js))

@@ -13,7 +13,7 @@ pub mod issue;
 pub mod keys;
 
 use guildhall_credentials::status::StatusList;
-use guildhall_credentials::verify::{self, Presented, Proof, Verdict};
+use guildhall_credentials::verify::{self, Presented};
 use guildhall_domain::credentials::{CredentialKind, CredentialStatus, StatusPurpose, status_change};
 use guildhall_store::{CredentialFilter, CredentialRecord, NewMail, Page, PageRequest};
 use serde_json::Value;
@@ -22,6 +22,8 @@ use time::OffsetDateTime;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, Permission};
 
+pub use guildhall_credentials::baked;
+pub use guildhall_credentials::verify::{Proof, Verdict};
 pub use issue::{AwardRequest, CourseCredential};
 
 /// A status list credential is signed again at most this often per node.
@@ -322,6 +324,44 @@ impl App {
 
     pub(crate) fn status_list_url(&self, purpose: StatusPurpose) -> String {
         self.link(&format!("/credentials/status/{}", purpose.code()))
+    }
+
+    /// The holder's name, for staff pages.
+    pub async fn credential_holder_name(&self, record: &CredentialRecord) -> AppResult<String> {
+        let holder = self.store.credential_holder(record.member_id).await?;
+        Ok(format!("{} {}", holder.first_name, holder.last_name))
+    }
+
+    /// The member a staff form names by member number.
+    pub async fn member_id_for_credential(&self, actor: &Actor, number: &str) -> AppResult<i64> {
+        actor.require(Permission::IssueCredentials)?;
+        let number = number.trim();
+        if number.is_empty() {
+            return Err(AppError::invalid_field("member_number", "Give the member's number."));
+        }
+        self.store
+            .member_id_by_number(number)
+            .await?
+            .ok_or_else(|| AppError::invalid_field("member_number", "No member has that number."))
+    }
+
+    /// The signing keys as staff see them: name and since when (current first).
+    pub async fn signing_keys(&self, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+        actor.require(Permission::IssueCredentials)?;
+        let day = |at: i64| day_in_words(OffsetDateTime::from_unix_timestamp(at).unwrap_or(OffsetDateTime::UNIX_EPOCH));
+        Ok(self
+            .store
+            .issuer_keys()
+            .await?
+            .into_iter()
+            .map(|k| {
+                let state = match k.retired_at {
+                    None => format!("current, since {}", day(k.created_at)),
+                    Some(retired) => format!("retired on {}; still verifies what it signed", day(retired)),
+                };
+                (k.fragment, state)
+            })
+            .collect())
     }
 
     /// Credential kinds in words, for forms and filters.

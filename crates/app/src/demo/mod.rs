@@ -3,9 +3,11 @@
 //!
 //! Files: `mod.rs` (the society, its chapters and sign-ins), `members.rs` (generated members
 //! with years of history), `ce.rs` (the demo member's CE ledger and others' licences),
-//! `events.rs` (a season of events, one full with a waitlist).
+//! `events.rs` (a season of events, one full with a waitlist), `credentials.rs` (credentials in
+//! every state a verifier can meet).
 
 mod ce;
+mod credentials;
 mod events;
 mod members;
 
@@ -127,6 +129,12 @@ impl App {
         let mut chapter_ids: Vec<i64> = self.store.list_chapters().await?.iter().map(|c| c.id).collect();
         chapter_ids.sort_unstable();
         self.seed_demo_events(&staff, &chapter_ids).await?;
+        if let (Some(maya), Some(daniel)) = (
+            self.store.user_by_email(DEMO_SIGN_INS[0].email).await?,
+            self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,
+        ) {
+            self.seed_demo_credentials(&staff, maya.id, daniel.id).await?;
+        }
         let newest = self.store.search_members(&MemberFilter::default(), PageRequest::new(1, 40)).await?;
         let ids: Vec<i64> = newest.items.iter().map(|m| m.id).collect();
         self.invite_members_by_id(&staff, &ids, "demo").await?;

@@ -629,6 +629,32 @@ async fn attendance_checked_in_becomes_pdh_in_the_member_s_ledger_once_and_a_pub
         assert_eq!((status, headers["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
         assert!(pdf.starts_with(b"%PDF"), "{:?}", t.engine);
         assert_eq!(t.client().get("/certificates/nosuchcode").await.status, StatusCode::NOT_FOUND);
+
+        // Her attendance as a verifiable credential: once, however often it is released,
+        // with the PDH offered and earned; it can be revoked, never suspended.
+        let mine = maya.api(Method::GET, "/api/v1/credentials?kind=course", None).await.json();
+        assert_eq!(mine["total"], 1, "{:?}: {mine}", t.engine);
+        let id = mine["items"][0]["id"].as_i64().unwrap();
+        let one = maya.api(Method::GET, &format!("/api/v1/credentials/{id}"), None).await.json();
+        let subject = &one["json_ld"]["credentialSubject"];
+        assert_eq!(
+            (subject["creditsEarned"].as_f64(), subject["achievement"]["creditsAvailable"].as_f64()),
+            (Some(2.5), Some(2.5))
+        );
+        assert_eq!(subject["achievement"]["achievementType"], "Course");
+        assert!(subject["achievement"]["tag"].as_array().unwrap().contains(&serde_json::json!("ethics")));
+        assert!(subject["achievement"]["criteria"]["narrative"].as_str().unwrap().contains("provider 0412"));
+        assert!(one["json_ld"]["evidence"][0]["narrative"].as_str().unwrap().contains(code));
+        let verdict = t
+            .client()
+            .api(Method::POST, "/api/v1/verify", Some(serde_json::json!({ "credential": one["json_ld"] })))
+            .await
+            .json();
+        assert_eq!(verdict["verdict"], "valid", "{:?}: {verdict}", t.engine);
+        let suspend = serde_json::json!({ "status": "suspended", "reason": "Pending review" });
+        let r = office.api(Method::POST, &format!("/api/v1/credentials/{id}/status"), Some(suspend)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("revoked but not suspended"), "{}", r.body);
     }
 }
 

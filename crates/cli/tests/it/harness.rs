@@ -33,8 +33,13 @@ pub fn test_settings() -> Settings {
     settings.security.slowdown_ms_per_failure = 1;
     // Staff sign in with a password alone unless a test turns two-factor sign-in on.
     settings.security.require_two_factor_for_staff = false;
+    // The society's signing keys are sealed under this (never a file in the source tree).
+    settings.credentials.key_secret = TEST_KEY_SECRET.into();
     settings
 }
+
+/// The key-encryption key test apps seal their signing keys under.
+pub const TEST_KEY_SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
 pub struct TestApp {
     pub app: Arc<App>,

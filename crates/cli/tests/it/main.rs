@@ -16,6 +16,7 @@ mod ce_pages;
 mod ce_periods;
 mod chapters;
 mod cli;
+mod credentials;
 mod events;
 mod layering;
 mod membership;

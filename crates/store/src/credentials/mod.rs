@@ -301,23 +301,17 @@ impl Store {
         row.map(|(code,)| Standing::try_from(code).map_err(|e| StoreError::Invalid(e.to_string()))).transpose()
     }
 
-    /// The member's membership credentials still within their dates, with the member's
-    /// standing as last computed.
-    pub async fn membership_credential_states(
-        &self,
-        member_id: i64,
-        now: UnixTime,
-    ) -> StoreResult<Vec<MembershipCredentialState>> {
+    /// The member's membership credentials (those past their dates too: a lapse suspends
+    /// them all, a renewal restores them), with the member's standing as last computed.
+    pub async fn membership_credential_states(&self, member_id: i64) -> StoreResult<Vec<MembershipCredentialState>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT c.id AS credential_id, c.member_id, c.status, c.status_automatic, m.standing \
                  FROM credentials c JOIN members m ON m.id = c.member_id \
-                 WHERE c.member_id = $1 AND c.kind = $2 AND (c.valid_until IS NULL OR c.valid_until > $3) \
-                 ORDER BY c.id",
+                 WHERE c.member_id = $1 AND c.kind = $2 ORDER BY c.id",
             )
             .bind(member_id)
             .bind(CredentialKind::Membership.code())
-            .bind(now)
             .fetch_all(pool)
             .await
         })?)
