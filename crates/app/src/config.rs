@@ -114,6 +114,7 @@ pub struct CredentialsSettings {
     pub key_secret: SecretString,
     /// Where the key-encryption key is kept when `key_secret` is empty: created on first
     /// start, readable by the server's user alone (Guildhall refuses to start otherwise).
+    /// Empty means `issuer-key.secret` beside the SQLite database file (or in `data/`).
     pub key_file: String,
     /// How long a published status list stays valid (hours); verifiers fetch it again after.
     pub status_list_hours: u16,
@@ -121,7 +122,7 @@ pub struct CredentialsSettings {
 
 impl Default for CredentialsSettings {
     fn default() -> Self {
-        Self { key_secret: SecretString::default(), key_file: "data/issuer-key.secret".into(), status_list_hours: 24 }
+        Self { key_secret: SecretString::default(), key_file: String::new(), status_list_hours: 24 }
     }
 }
 

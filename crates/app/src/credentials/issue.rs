@@ -464,3 +464,131 @@ mod tests {
         assert_eq!(slug(""), "");
     }
 }
+
+/// A completed CE period a member may have certified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompliantPeriod {
+    /// The licence or certification's key on the CE page.
+    pub key: String,
+    pub index: usize,
+    /// "Florida PE licence, 2023-03-01 – 2025-02-28: 30 of 30 PDH".
+    pub label: String,
+    /// Issued already.
+    pub issued: bool,
+}
+
+impl App {
+    /// The member's CE periods the engine finds compliant, for the wallet to offer.
+    pub async fn compliant_periods(&self, actor: &Actor) -> AppResult<Vec<CompliantPeriod>> {
+        actor.require(Permission::OwnAccount)?;
+        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(Vec::new()) };
+        let dashboard = self.ce_dashboard(actor, None).await?;
+        let mut periods = Vec::new();
+        for credential in &dashboard.credentials {
+            for period in credential.periods.iter().filter(|p| p.status == guildhall_ce::Status::Compliant.as_str()) {
+                let total = period.bars.first();
+                let figures = match total.and_then(|b| b.required.clone().map(|r| (b.credited.clone(), r))) {
+                    Some((credited, required)) => format!(": {credited} of {required} {}", credential.unit),
+                    None => String::new(),
+                };
+                let source = format!("compliance:{}:{}", credential.key, period.start);
+                let issued =
+                    self.store.credential_by_source(member.id, CredentialKind::Compliance, &source).await?.is_some();
+                periods.push(CompliantPeriod {
+                    key: credential.key.clone(),
+                    index: period.index,
+                    label: format!("{}, {} – {}{figures}", credential.title, period.start, period.end),
+                    issued,
+                });
+            }
+        }
+        Ok(periods)
+    }
+
+    /// A member asks for their CE record of one licence period as a credential, once the
+    /// engine says the period's requirements are met ("30 of 30 PDH for a Florida PE
+    /// licence, 2023–2025").
+    pub async fn request_compliance_credential(
+        &self,
+        actor: &Actor,
+        key: &str,
+        index: usize,
+        request_id: &str,
+    ) -> AppResult<CredentialRecord> {
+        actor.require(Permission::OwnAccount)?;
+        let member = self
+            .store
+            .member_by_user(actor.user_id)
+            .await?
+            .ok_or_else(|| AppError::invalid("Only members hold CE credentials."))?;
+        let dashboard = self.ce_dashboard(actor, None).await?;
+        let credential = dashboard
+            .credentials
+            .iter()
+            .find(|c| c.key == key)
+            .ok_or_else(|| AppError::NotFound("That licence or certification is not on your record.".into()))?;
+        let period = credential
+            .periods
+            .iter()
+            .find(|p| p.index == index)
+            .ok_or_else(|| AppError::NotFound("That period is not on your record.".into()))?;
+        if period.status != guildhall_ce::Status::Compliant.as_str() {
+            return Err(AppError::invalid(format!(
+                "The period {} – {} is not complete: {}.",
+                period.start,
+                period.end,
+                period.status_words.to_lowercase()
+            )));
+        }
+        let number = |text: &str| text.split_whitespace().next().and_then(|n| n.replace(',', "").parse::<f64>().ok());
+        let total = period.bars.first();
+        let earned = total.and_then(|b| number(&b.credited));
+        let required = total.and_then(|b| b.required.as_deref().and_then(number));
+        let figures = match (total, &total.and_then(|b| b.required.clone())) {
+            (Some(b), Some(r)) => format!("{} of {r} {}", b.credited, credential.unit),
+            (Some(b), None) => format!("{} {}", b.credited, credential.unit),
+            _ => String::new(),
+        };
+        let society = self.branding().await.name;
+        let request = Issue {
+            member_id: member.id,
+            kind: CredentialKind::Compliance,
+            source: format!("compliance:{}:{}", credential.key, period.start),
+            achievement: Achievement {
+                id: self.link(&format!("/achievements/compliance/{}", slug(&credential.ruleset))),
+                kind: CredentialKind::Compliance,
+                name: format!("Continuing education completed: {}", credential.title),
+                description: format!(
+                    "{figures} for {}, {} – {}: every requirement met, as {society}'s record of the member's \
+                     continuing education shows.",
+                    credential.held, period.start, period.end
+                ),
+                criteria: format!(
+                    "The continuing-education requirements of the rules for {} for the period, checked by {society}'s \
+                     CE engine against the member's recorded activities.",
+                    credential.title
+                ),
+                credits_available: required,
+                tags: vec!["PDH".into(), "continuing education".into()],
+                image_url: Some(self.link("/credentials/badges/compliance.svg")),
+            },
+            credits_earned: earned,
+            activity_start: None,
+            activity_end: None,
+            role: None,
+            term: Some(format!("{} – {}", period.start, period.end)),
+            evidence: vec![Evidence {
+                name: "CE record".into(),
+                narrative: format!("{figures}; requirements met on the member's record kept by {society}."),
+            }],
+            valid_from: self.clock.now(),
+            valid_until: None,
+        };
+        let mut audit = self.audit_entry(actor, "credential.issued", "credential", request_id);
+        audit.subject_label = request.achievement.name.clone();
+        self.issue(vec![request], None, Some(audit))
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Internal("issuing stored nothing".into()))
+    }
+}

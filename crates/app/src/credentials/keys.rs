@@ -28,10 +28,25 @@ pub struct Issuing {
     pub public: Vec<PublicKey>,
 }
 
+/// Where the key file is: as configured, else beside the SQLite database file, else in
+/// `data/`.
+fn key_file_path(settings: &CredentialsSettings, database_url: &str) -> String {
+    if !settings.key_file.trim().is_empty() {
+        return settings.key_file.trim().to_string();
+    }
+    let beside = database_url
+        .strip_prefix("sqlite:")
+        .map(|path| path.trim_start_matches("//").split('?').next().unwrap_or_default())
+        .filter(|path| !path.is_empty() && !path.contains(":memory:"))
+        .and_then(|path| std::path::Path::new(path).parent().map(|dir| dir.join("issuer-key.secret")));
+    beside.map_or_else(|| "data/issuer-key.secret".to_string(), |p| p.display().to_string())
+}
+
 /// The key-encryption key, from the settings or the key file (made on first use).
-pub(crate) fn key_encryption_key(settings: &CredentialsSettings) -> AppResult<[u8; 32]> {
+pub(crate) fn key_encryption_key(settings: &CredentialsSettings, database_url: &str) -> AppResult<[u8; 32]> {
     let encoded = settings.key_secret.expose_secret().trim().to_string();
-    let encoded = if encoded.is_empty() { read_or_create_key_file(&settings.key_file)? } else { encoded };
+    let encoded =
+        if encoded.is_empty() { read_or_create_key_file(&key_file_path(settings, database_url))? } else { encoded };
     let bytes = URL_SAFE_NO_PAD
         .decode(encoded.trim())
         .map_err(|_| AppError::Internal("credentials key secret: not URL-safe base64".into()))?;
@@ -124,7 +139,7 @@ impl App {
         if let Some(kek) = self.issuer_kek.get() {
             return Ok(*kek);
         }
-        let kek = key_encryption_key(&self.settings.credentials)?;
+        let kek = key_encryption_key(&self.settings.credentials, &self.settings.database.url)?;
         Ok(*self.issuer_kek.get_or_init(|| kek))
     }
 
@@ -235,19 +250,39 @@ mod tests {
     }
 
     #[test]
+    fn the_key_file_sits_beside_the_sqlite_database_unless_configured() {
+        let default = CredentialsSettings::default();
+        let cases = [
+            ("sqlite:data/guildhall.db", "data/issuer-key.secret"),
+            ("sqlite:///srv/society/guildhall.db?mode=rwc", "/srv/society/issuer-key.secret"),
+            ("sqlite::memory:", "data/issuer-key.secret"),
+            ("postgres://pg@db/society", "data/issuer-key.secret"),
+        ];
+        for (url, path) in cases {
+            assert_eq!(key_file_path(&default, url), path, "{url}");
+        }
+        let configured = CredentialsSettings { key_file: "/etc/guildhall/kek".into(), ..Default::default() };
+        assert_eq!(key_file_path(&configured, "sqlite:data/guildhall.db"), "/etc/guildhall/kek");
+    }
+
+    #[test]
     fn the_key_file_is_made_private_and_a_readable_one_is_refused() {
         let dir = std::env::temp_dir().join(format!("guildhall-kek-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("issuer-key.secret");
         let settings = CredentialsSettings { key_file: path.display().to_string(), ..Default::default() };
-        let first = key_encryption_key(&settings).expect("made on first use");
-        assert_eq!(key_encryption_key(&settings).expect("read back"), first, "the same key every start");
+        let first = key_encryption_key(&settings, "postgres://x").expect("made on first use");
+        assert_eq!(
+            key_encryption_key(&settings, "postgres://x").expect("read back"),
+            first,
+            "the same key every start"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777, 0o600);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-            let refused = key_encryption_key(&settings).expect_err("readable by others");
+            let refused = key_encryption_key(&settings, "postgres://x").expect_err("readable by others");
             assert!(refused.to_string().contains("chmod 600"), "{refused}");
         }
         let _ = std::fs::remove_dir_all(&dir);

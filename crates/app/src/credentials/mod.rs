@@ -24,7 +24,7 @@ use crate::{Actor, App, Permission};
 
 pub use guildhall_credentials::baked;
 pub use guildhall_credentials::verify::{Proof, Verdict};
-pub use issue::{AwardRequest, CourseCredential};
+pub use issue::{AwardRequest, CompliantPeriod, CourseCredential};
 
 /// A status list credential is signed again at most this often per node.
 const STATUS_LIST_TTL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -324,6 +324,17 @@ impl App {
 
     pub(crate) fn status_list_url(&self, purpose: StatusPurpose) -> String {
         self.link(&format!("/credentials/status/{}", purpose.code()))
+    }
+
+    /// The verification page of the attendance credential of a registration, if issued.
+    pub(crate) async fn course_credential_page(
+        &self,
+        member_id: i64,
+        registration_id: i64,
+    ) -> AppResult<Option<String>> {
+        let source = format!("registration:{registration_id}");
+        let record = self.store.credential_by_source(member_id, CredentialKind::Course, &source).await?;
+        Ok(record.map(|r| self.link(&format!("/credentials/{}", share_code(&r)))))
     }
 
     /// The holder's name, for staff pages.

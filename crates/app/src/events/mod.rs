@@ -1442,7 +1442,13 @@ impl App {
     pub async fn certificate_pdf(&self, code: &str) -> AppResult<crate::uploads::Document> {
         let record = self.certificate(code).await?;
         let society = self.branding().await.name;
-        let verify_url = self.link(&format!("/certificates/{}", record.code));
+        // The QR code opens the attendance credential's verification page when the
+        // attendee is a member who holds one, else the certificate's own page.
+        let verify_url = match record.member_id {
+            Some(member_id) => self.course_credential_page(member_id, record.registration_id).await?,
+            None => None,
+        }
+        .unwrap_or_else(|| self.link(&format!("/certificates/{}", record.code)));
         let licences = self.certificate_licences(&record).await?;
         let bytes = certificate::certificate_pdf(
             &record,

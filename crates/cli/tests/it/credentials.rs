@@ -129,7 +129,7 @@ async fn a_membership_credential_verifies_anywhere_and_staff_suspend_restore_and
         assert!(confirm.body.contains("Restore this credential?"), "{:?}", t.engine);
         let r =
             staff.post_form(&format!("/credentials/{code}/status"), &[("to", "active"), ("confirmed", "yes")]).await;
-        assert_eq!(r.location(), format!("/credentials/{code}?done=active"));
+        assert_eq!(r.location(), format!("/credentials/{code}?done=credential_restored"));
         assert!(!listed(&mut stranger, "/credentials/status/suspension", index).await);
         assert_eq!(verify(&mut stranger, json!(jwt)).await["verdict"], "valid");
         let reason = "Membership obtained with false statements";
@@ -329,5 +329,91 @@ async fn membership_credentials_are_suspended_on_lapse_and_restored_on_renewal_b
         let one = maya.api(Method::GET, &format!("/api/v1/credentials/{}", newest["id"]), None).await.json();
         assert_eq!(verify(&mut anyone, one["jwt"].clone()).await["verdict"], "valid", "{:?}", t.engine);
         assert_eq!(verify(&mut anyone, jwt).await["verdict"], "expired", "the old term's has ended");
+    }
+}
+
+#[tokio::test]
+async fn every_role_on_every_credentials_route() {
+    use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let (id, code) = maya_membership(&t, &mut maya).await;
+        let maya_id = t.store.member_by_user(1).await.unwrap().unwrap().id;
+        let mut clients = role_clients(&t).await;
+        let public = [Ok; 5];
+        let page = [SignIn, Ok, Ok, Ok, Ok];
+        let staff = [SignIn, Forbidden, Forbidden, Ok, Ok];
+        let api_staff = [Unauthorised, Forbidden, Forbidden, Ok, Ok];
+        let award = json!({ "member_id": maya_id, "achievement": "Matrix award", "description": "For the matrix." });
+        let suspend = json!({ "status": "suspended", "reason": "Matrix" });
+        let rows = vec![
+            (Call::Get("/.well-known/did.json".into()), public),
+            (Call::Get("/did.json".into()), public),
+            (Call::Get("/credentials/status/revocation".into()), public),
+            (Call::Get("/credentials/status/suspension".into()), public),
+            (Call::Get("/credentials/badges/award.svg".into()), public),
+            (Call::Get(format!("/credentials/{code}")), public),
+            (Call::Get(format!("/credentials/{code}/credential.jwt")), public),
+            (Call::Get(format!("/credentials/{code}/credential.json")), public),
+            (Call::Get(format!("/credentials/{code}/badge.svg")), public),
+            (Call::Get("/verify".into()), public),
+            (Call::Json(Method::POST, "/api/v1/verify".into(), json!({ "credential": "not a credential" })), public),
+            (Call::Get("/credentials".into()), page),
+            (Call::Get("/staff/credentials".into()), staff),
+            (Call::Get("/staff/credentials/new".into()), staff),
+            (Call::Get("/staff/credentials/rotate-key".into()), [SignIn, Forbidden, Forbidden, Forbidden, Ok]),
+            (Call::Get(format!("/credentials/{code}/status?to=suspended")), staff),
+            // Staff and the administrator hold no member record, so no membership.
+            (Call::Form("/credentials/membership".into(), &[]), [SignIn, Done, Done, Invalid, Invalid]),
+            (Call::Json(Method::GET, "/api/v1/credentials".into(), json!(null)), [Unauthorised, Ok, Ok, Ok, Ok]),
+            (
+                Call::Json(Method::GET, format!("/api/v1/credentials/{id}"), json!(null)),
+                [Unauthorised, Ok, NotFound, Ok, Ok],
+            ),
+            (Call::Json(Method::POST, "/api/v1/credentials".into(), award), api_staff),
+            // The administrator finds it suspended already.
+            (
+                Call::Json(Method::POST, format!("/api/v1/credentials/{id}/status"), suspend),
+                [Unauthorised, Forbidden, Forbidden, Ok, Invalid],
+            ),
+        ];
+        run_matrix(&t, &mut clients, rows).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_requests_at_once_issue_one_membership_credential_and_one_status_change_wins() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let mut asks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let mut client = maya.clone();
+            asks.spawn(async move { client.post_form("/credentials/membership", &[]).await.location().to_string() });
+        }
+        let places: std::collections::BTreeSet<String> = asks.join_all().await.into_iter().collect();
+        assert_eq!(places.len(), 1, "{:?}: every request lands on the one credential: {places:?}", t.engine);
+        let mine = maya.api(Method::GET, "/api/v1/credentials?kind=membership", None).await.json();
+        assert_eq!(mine["total"], 1, "{:?}", t.engine);
+        let id = mine["items"][0]["id"].as_i64().unwrap();
+
+        let mut staff = t.signed_in(STAFF).await;
+        let mut changes = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let mut client = staff.clone();
+            let body = json!({ "status": "suspended", "reason": format!("Reason {i}") });
+            changes.spawn(async move {
+                client.api(Method::POST, &format!("/api/v1/credentials/{id}/status"), Some(body)).await.status
+            });
+        }
+        let statuses = changes.join_all().await;
+        let won = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(won, 1, "{:?}: {statuses:?}", t.engine);
+        assert!(
+            statuses
+                .iter()
+                .all(|s| [StatusCode::OK, StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY].contains(s)),
+            "{statuses:?}"
+        );
+        assert_eq!(audit(&mut staff, "credential.suspended").await["items"].as_array().unwrap().len(), 1);
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use axum::http::StatusCode;
+use guildhall_domain::credentials::{CredentialKind, CredentialStatus, StatusPurpose};
 use guildhall_domain::membership::{ClaimStatus, InvoiceStatus, LinkKind, Standing, TermState};
 use guildhall_store::copy::{ColumnType, TABLES, Value};
 use guildhall_store::privacy::{About, PERSONAL_DATA, Person, all_tables, classification};
@@ -69,6 +70,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     let event_id = t.store.create_event(&event, &parts, None, &audit, 0).await.unwrap();
     ids.insert("events", event_id);
     ids.insert("event_sessions", t.store.event_sessions(event_id).await.unwrap()[0].id);
+    // Credentials name the signing key that signed them.
+    t.app.ensure_issuer_key().await.unwrap();
     let date = time::macros::date!(2020 - 01 - 01);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
@@ -120,6 +123,12 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 ("members", "visibility", _) => Value::Text("{}".into()),
                 ("members", "career_stage", _) => Value::Text("other".into()),
                 ("event_registrations", "price_basis", _) => Value::Text("free".into()),
+                ("credentials", "kind", _) => Value::Text(CredentialKind::Award.code().into()),
+                ("credentials", "status_purpose", _) => Value::Text(StatusPurpose::Suspension.code().into()),
+                ("credentials", "status", _) => Value::Text(CredentialStatus::Active.code().into()),
+                ("credentials", "key_fragment", _) => Value::Text("key-1".into()),
+                ("credentials", "status_index", _) => Value::Int(own_id),
+                ("credentials", "valid_until" | "status_changed_at", _) => Value::Null,
                 ("event_registrations", "discount_code_id", _) => Value::Null,
                 (_, "amount_cents", _) => Value::Int(12_345),
                 (_, _, ColumnType::Int) => Value::Int(1),

@@ -9,6 +9,9 @@ use crate::engine::{insert_audit, with_reader, with_writer};
 use crate::outbox::insert_mail;
 use crate::{NewAuditEntry, NewMail, Store, StoreError, StoreResult, UnixTime};
 
+/// Why a credential of an erased person no longer stands.
+pub const ERASED_CREDENTIAL_REASON: &str = "Withdrawn: its holder's data was erased at their request.";
+
 /// Where an erasure request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErasureStatus {
@@ -201,6 +204,7 @@ impl Store {
                 "audit_log",
                 "erasure_requests",
                 "users",
+                "credentials",
             ];
             // Children before parents (the catalogue lists parents first).
             let doomed: Vec<_> = all_tables()
@@ -225,6 +229,18 @@ impl Store {
                 None => ERASED_ACCOUNT.to_string(),
             };
             if let Some(member_id) = member_id {
+                // Credentials the person gave away must stop verifying: each is revoked
+                // (its status position stays set) and loses what it said.
+                sqlx::query(
+                    "UPDATE credentials SET status = $1, status_reason = $2, status_changed_at = $3, name = '', \
+                     document = '', jwt = '', integrity = NULL WHERE member_id = $4",
+                )
+                .bind(guildhall_domain::credentials::CredentialStatus::Revoked.code())
+                .bind(ERASED_CREDENTIAL_REASON)
+                .bind(now)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "UPDATE payments SET reference = '' WHERE invoice_id IN (SELECT id FROM invoices WHERE member_id = $1)",
                 )

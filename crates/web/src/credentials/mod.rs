@@ -33,6 +33,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/credentials/badges/{kind}", get(badge))
         .route("/credentials", get(wallet))
         .route("/credentials/membership", post(request_membership))
+        .route("/credentials/compliance", post(request_compliance))
         .route("/credentials/{code}", get(shared))
         .route("/credentials/{code}/credential.jwt", get(download_jwt))
         .route("/credentials/{code}/credential.json", get(download_json))
@@ -140,14 +141,16 @@ struct WalletPage {
     notice: String,
     credentials: Vec<CredentialRow>,
     has_current_membership: bool,
+    /// Completed CE periods not yet certified.
+    periods: Vec<guildhall_app::credentials::CompliantPeriod>,
 }
 
 fn credentials_notice(done: &str) -> String {
     match done {
         "membership" => "Your membership credential is ready.",
-        "revoked" => "The credential was revoked. Its holder was emailed.",
-        "suspended" => "The credential was suspended. Its holder was emailed.",
-        "active" => "The credential is valid again. Its holder was emailed.",
+        "credential_revoked" => "The credential was revoked. Its holder was emailed.",
+        "credential_suspended" => "The credential was suspended. Its holder was emailed.",
+        "credential_restored" => "The credential is valid again. Its holder was emailed.",
         "issued" => "The credential was issued.",
         "rotated" => "A new signing key is in use. Credentials signed before still verify.",
         _ => "",
@@ -172,6 +175,7 @@ async fn wallet(
         notice: credentials_notice(q.done()),
         credentials: credentials.iter().map(CredentialRow::from).collect(),
         has_current_membership,
+        periods: app.compliant_periods(&actor).await?.into_iter().filter(|p| !p.issued).collect(),
     })
 }
 
@@ -182,6 +186,24 @@ async fn request_membership(
 ) -> PageResult {
     let credential = app.request_membership_credential(&actor).await?;
     done(&format!("/credentials/{}", share_code(&credential)), "membership")
+}
+
+#[derive(Deserialize, Default)]
+struct ComplianceForm {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    index: String,
+}
+
+async fn request_compliance(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(form): CsrfForm<ComplianceForm>,
+) -> PageResult {
+    let index = form.index.trim().parse().map_err(|_| AppError::BadRequest("Choose a period.".into()))?;
+    let credential = app.request_compliance_credential(&actor, &form.key, index, &identity.request_id).await?;
+    done(&format!("/credentials/{}", share_code(&credential)), "issued")
 }
 
 /// A credential's page: what it certifies and what a verifier says about it.
@@ -457,7 +479,14 @@ async fn change_status(
         return render(&status_page(&app, &identity, &record, to, &form.reason, FormState::default()).await?);
     }
     match app.change_credential_status(&actor, record.id, to, &form.reason, &identity.request_id).await {
-        Ok(changed) => done(&format!("/credentials/{}", share_code(&changed)), to.code()),
+        Ok(changed) => {
+            let what = match to {
+                CredentialStatus::Revoked => "credential_revoked",
+                CredentialStatus::Suspended => "credential_suspended",
+                CredentialStatus::Active => "credential_restored",
+            };
+            done(&format!("/credentials/{}", share_code(&changed)), what)
+        }
         Err(err) => {
             rerender(&status_page(&app, &identity, &record, to, &form.reason, FormState::from_error(&err)).await?, &err)
         }
@@ -542,6 +571,7 @@ struct StaffPage {
     credentials: Vec<CredentialRow>,
     pager: Pager,
     kinds: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
     kind: String,
     status: String,
     member: String,
@@ -571,6 +601,7 @@ async fn staff_list(
         credentials: page.items.iter().map(CredentialRow::from).collect(),
         pager: Pager::new(&page, base),
         kinds: CredentialKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        statuses: CredentialStatus::ALL.iter().map(|s| (s.code(), status_words(*s))).collect(),
         kind: q.kind,
         status: q.status,
         member: q.member,
