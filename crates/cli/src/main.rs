@@ -30,6 +30,7 @@ fn print_line(line: std::fmt::Arguments) {
     }
 }
 
+mod credentials_cmd;
 mod events_cmd;
 mod members_cmd;
 mod server;
@@ -184,6 +185,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         registrations: usize,
     },
+    /// Issue N designations to the configured society's members (seeding a small demo
+    /// society first if it is empty), 500 per transaction, and verify a thousand of them;
+    /// with --sample DIR, write one credential there for the web benchmark.
+    Credentials {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long)]
+        sample: Option<PathBuf>,
+    },
     /// Time the staff CE compliance report over the configured database (seeding a demo
     /// society of N members first if it is empty), and one member's CE dashboard.
     Compliance {
@@ -285,6 +295,10 @@ async fn run() -> Result<()> {
         Command::Bench { command: BenchCommand::Events { events, registrations } } => {
             let app = App::start(settings).await?;
             events_cmd::bench_events(app, events, registrations).await
+        }
+        Command::Bench { command: BenchCommand::Credentials { count, sample } } => {
+            let app = App::start(settings).await?;
+            credentials_cmd::bench_credentials(app, count, sample.as_deref()).await
         }
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;

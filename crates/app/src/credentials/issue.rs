@@ -215,7 +215,42 @@ impl App {
         award: &AwardRequest,
         request_id: &str,
     ) -> AppResult<CredentialRecord> {
+        self.issue_awards(actor, std::slice::from_ref(award), request_id)
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Internal("issuing stored nothing".into()))
+    }
+
+    /// Staff give designations to many members at once (the class of new Fellows), in one
+    /// transaction with one audit entry; each is checked as [`App::issue_award`] checks one.
+    pub async fn issue_awards(
+        &self,
+        actor: &Actor,
+        awards: &[AwardRequest],
+        request_id: &str,
+    ) -> AppResult<Vec<CredentialRecord>> {
         actor.require(Permission::IssueCredentials)?;
+        let mut requests = Vec::with_capacity(awards.len());
+        for award in awards {
+            requests.push(self.award_issue(award).await?);
+        }
+        let names: std::collections::BTreeSet<&str> = awards.iter().map(|a| a.name.trim()).collect();
+        let names = names.into_iter().collect::<Vec<_>>().join(", ");
+        let mut audit = self.audit_entry(actor, "credential.issued", "credential", request_id);
+        audit.after_json = Some(
+            serde_json::json!({
+                "members": awards.iter().map(|a| a.member_id).collect::<Vec<_>>(),
+                "name": names,
+                "term": awards.first().map(|a| a.term.clone()).unwrap_or_default(),
+            })
+            .to_string(),
+        );
+        audit.subject_label = names;
+        self.issue(requests, Some(actor.user_id), Some(audit)).await
+    }
+
+    /// One designation checked and described, ready to issue.
+    async fn award_issue(&self, award: &AwardRequest) -> AppResult<Issue> {
         let mut fields = std::collections::BTreeMap::new();
         let name = award.name.trim();
         if name.is_empty() {
@@ -268,12 +303,7 @@ impl App {
             valid_from: self.clock.now(),
             valid_until: award.valid_until.map(|d| at_midnight(d.next_day().unwrap_or(d))),
         };
-        let mut audit = self.audit_entry(actor, "credential.issued", "credential", request_id);
-        audit.subject_label = name.to_string();
-        audit.after_json =
-            Some(serde_json::json!({ "member_id": award.member_id, "name": name, "term": award.term }).to_string());
-        let record = self.issue(vec![request], Some(actor.user_id), Some(audit)).await?.pop();
-        record.ok_or_else(|| AppError::Internal("issuing stored nothing".into()))
+        Ok(request)
     }
 
     fn branding_name(&self) -> String {

@@ -110,20 +110,28 @@ struct CredentialRow {
     member_id: i64,
 }
 
-impl From<&CredentialRecord> for CredentialRow {
-    fn from(c: &CredentialRecord) -> Self {
+impl CredentialRow {
+    /// A credential as lists show it at `now`: an active one past its last day is expired.
+    fn at(c: &CredentialRecord, now: i64) -> Self {
+        let expired = c.status == CredentialStatus::Active && c.valid_until.is_some_and(|until| until <= now);
         CredentialRow {
             code: share_code(c).to_string(),
             name: c.name.clone(),
             kind: c.kind.label().to_string(),
-            issued: fmt_time(c.issued_at),
-            valid_until: c.valid_until.map(fmt_time).unwrap_or_else(|| "No end".into()),
-            status: status_words(c.status).into(),
-            status_code: c.status.code(),
+            issued: day_of(c.issued_at),
+            // The last day it is valid (it is valid until the start of the next).
+            valid_until: c.valid_until.map(|until| day_of(until - 1)).unwrap_or_else(|| "No end".into()),
+            status: if expired { "Expired".into() } else { status_words(c.status).into() },
+            status_code: if expired { "expired" } else { c.status.code() },
             reason: c.status_reason.clone(),
             member_id: c.member_id,
         }
     }
+}
+
+/// The day of an instant, in UTC as credentials state dates ("2027-01-01").
+fn day_of(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix).map(|t| t.date().to_string()).unwrap_or_default()
 }
 
 fn status_words(status: CredentialStatus) -> &'static str {
@@ -173,7 +181,7 @@ async fn wallet(
     render(&WalletPage {
         chrome: Chrome::new(&app, &identity, "Your credentials", "credentials").await,
         notice: credentials_notice(q.done()),
-        credentials: credentials.iter().map(CredentialRow::from).collect(),
+        credentials: credentials.iter().map(|c| CredentialRow::at(c, now)).collect(),
         has_current_membership,
         periods: app.compliant_periods(&actor).await?.into_iter().filter(|p| !p.issued).collect(),
     })
@@ -598,7 +606,7 @@ async fn staff_list(
     render(&StaffPage {
         chrome: Chrome::new(&app, &identity, "Credentials", "staff").await.in_subsection("credentials"),
         notice: credentials_notice(&q.done),
-        credentials: page.items.iter().map(CredentialRow::from).collect(),
+        credentials: page.items.iter().map(|c| CredentialRow::at(c, app.clock.unix())).collect(),
         pager: Pager::new(&page, base),
         kinds: CredentialKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         statuses: CredentialStatus::ALL.iter().map(|s| (s.code(), status_words(*s))).collect(),
