@@ -117,6 +117,29 @@ pub fn status_change(purpose: StatusPurpose, from: CredentialStatus, to: Credent
     }
 }
 
+/// A decentralised identifier a holder gives to be named by (`did:key:z6Mk…`,
+/// `did:web:example.org`): `did:`, a method of lowercase letters and digits, and a
+/// method-specific id of the characters DID syntax allows; at most 500 characters.
+pub fn parse_did(raw: &str) -> Result<String, &'static str> {
+    let did = raw.trim();
+    let Some(rest) = did.strip_prefix("did:") else {
+        return Err("A DID starts with did: (for example did:key:z6Mk… or did:web:example.org).");
+    };
+    let (method, id) =
+        rest.split_once(':').ok_or("A DID names its method and then an identifier, e.g. did:key:z6Mk….")?;
+    if method.is_empty() || !method.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        return Err("A DID's method is lowercase letters and digits (key, web, …).");
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '%');
+    if id.is_empty() || id.ends_with(':') || !id.chars().all(allowed) {
+        return Err("That is not a DID: the identifier after the method has characters a DID cannot have.");
+    }
+    if did.len() > 500 {
+        return Err("A DID is at most 500 characters.");
+    }
+    Ok(did.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +157,29 @@ mod tests {
             assert_eq!(StatusPurpose::try_from(p.code().to_string()), Ok(*p));
         }
         assert!(CredentialStatus::try_from("Revoked".to_string()).is_err());
+    }
+
+    #[test]
+    fn dids_are_read_as_the_did_syntax_allows() {
+        let cases = [
+            ("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", true),
+            (" did:web:example.org ", true),
+            ("did:web:example.org%3A8443:people:maya", true),
+            ("did:example:123456789abcdefghi", true),
+            ("mailto:maya@example.org", false),
+            ("did:", false),
+            ("did:key", false),
+            ("did:Key:z6Mk", false),
+            ("did:key:", false),
+            ("did:web:example.org:", false),
+            ("did:web:exa mple.org", false),
+            ("did:web:<script>", false),
+        ];
+        for (raw, ok) in cases {
+            assert_eq!(parse_did(raw).is_ok(), ok, "{raw}");
+        }
+        assert_eq!(parse_did(" did:web:example.org ").as_deref(), Ok("did:web:example.org"));
+        assert!(parse_did(&format!("did:key:{}", "z".repeat(600))).is_err());
     }
 
     #[test]

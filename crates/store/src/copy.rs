@@ -635,6 +635,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "credential_holders",
+        columns: &[("member_id", I), ("subject_did", T), ("updated_at", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "credentials",
         columns: &[
             ("id", I),

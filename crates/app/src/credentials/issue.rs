@@ -134,9 +134,12 @@ impl App {
                     achievement: request.achievement.clone(),
                     subject: Subject {
                         name: format!("{} {}", holder.first_name, holder.last_name),
-                        identity: SubjectIdentity::HashedEmail {
-                            email: holder.email.clone(),
-                            salt: hex(&random_bytes::<16>()?),
+                        identity: match &holder.subject_did {
+                            Some(did) => SubjectIdentity::Did(did.clone()),
+                            None => SubjectIdentity::HashedEmail {
+                                email: holder.email.clone(),
+                                salt: hex(&random_bytes::<16>()?),
+                            },
                         },
                         credits_earned: request.credits_earned,
                         activity_start: request.activity_start,

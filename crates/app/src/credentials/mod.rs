@@ -337,6 +337,36 @@ impl App {
         Ok(record.map(|r| self.link(&format!("/credentials/{}", share_code(&r)))))
     }
 
+    /// How the signed-in member is named in new credentials: their DID, or `None` for the
+    /// hash of their email address.
+    pub async fn my_credential_identity(&self, actor: &Actor) -> AppResult<Option<String>> {
+        actor.require(Permission::OwnAccount)?;
+        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(None) };
+        Ok(self.store.credential_holder(member.id).await?.subject_did)
+    }
+
+    /// The member chooses how credentials issued from now on name them: by a DID they
+    /// control (given), or by a salted hash of their email address (`None` or blank).
+    pub async fn set_credential_identity(&self, actor: &Actor, did: Option<&str>, request_id: &str) -> AppResult<()> {
+        actor.require(Permission::OwnAccount)?;
+        let member = self
+            .store
+            .member_by_user(actor.user_id)
+            .await?
+            .ok_or_else(|| AppError::invalid("Only members hold credentials."))?;
+        let did = match did.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(raw) => {
+                Some(guildhall_domain::credentials::parse_did(raw).map_err(|m| AppError::invalid_field("did", m))?)
+            }
+            None => None,
+        };
+        let mut audit = self.audit_entry(actor, "credential.identity_chosen", "member", request_id);
+        audit.subject_id = Some(member.id);
+        audit.after_json =
+            Some(serde_json::json!({ "by": if did.is_some() { "did" } else { "hashed email" } }).to_string());
+        Ok(self.store.set_credential_subject_did(member.id, did.as_deref(), self.clock.unix(), &audit).await?)
+    }
+
     /// The holder's name, for staff pages.
     pub async fn credential_holder_name(&self, record: &CredentialRecord) -> AppResult<String> {
         let holder = self.store.credential_holder(record.member_id).await?;

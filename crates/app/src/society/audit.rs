@@ -34,6 +34,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("event.registration_cancelled", "Event registration cancelled by staff or an officer"),
     ("event.registration_transferred", "Event registration transferred by staff or an officer"),
     ("credential.issued", "Verifiable credential issued"),
+    ("credential.identity_chosen", "How new credentials name the member chosen (a DID or the hashed email)"),
     ("credential.issued_for_event", "Attendance credentials issued for an event's released credit"),
     ("credential.suspended", "Verifiable credential suspended"),
     ("credential.active", "Verifiable credential restored"),

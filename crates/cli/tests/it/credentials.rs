@@ -417,3 +417,36 @@ async fn twenty_requests_at_once_issue_one_membership_credential_and_one_status_
         assert_eq!(audit(&mut staff, "credential.suspended").await["items"].as_array().unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_member_who_gives_a_did_is_named_by_it_in_new_credentials() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let refused =
+            maya.post_form("/credentials/identity", &[("by", "did"), ("did", "mailto:maya@example.org")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", t.engine);
+        assert!(
+            refused.body.contains("A DID starts with did:")
+                && refused.body.contains("value=\"mailto:maya@example.org\"")
+        );
+        let did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        let r = maya.post_form("/credentials/identity", &[("by", "did"), ("did", did)]).await;
+        assert_eq!(r.location(), "/credentials?done=identity");
+        assert!(maya.get("/credentials").await.body.contains(&format!("value=\"{did}\"")));
+        let (id, _) = maya_membership(&t, &mut maya).await;
+        let one = maya.api(Method::GET, &format!("/api/v1/credentials/{id}"), None).await.json();
+        let payload = jwt_payload(one["jwt"].as_str().unwrap());
+        assert_eq!((payload["credentialSubject"]["id"].as_str(), payload["sub"].as_str()), (Some(did), Some(did)));
+        assert_eq!(payload["credentialSubject"]["identifier"].as_array().unwrap().len(), 1, "the name only, no hash");
+        assert_eq!(one["json_ld"]["credentialSubject"]["id"], did);
+        let mut anyone = t.client();
+        for presented in [one["jwt"].clone(), one["json_ld"].clone()] {
+            assert_eq!(verify(&mut anyone, presented).await["verdict"], "valid", "{:?}", t.engine);
+        }
+        // Back to the hashed address.
+        maya.post_form("/credentials/identity", &[("by", "email"), ("did", did)]).await;
+        assert!(!maya.get("/credentials").await.body.contains(&format!("value=\"{did}\"")));
+        let mut staff = t.signed_in(STAFF).await;
+        assert_eq!(audit(&mut staff, "credential.identity_chosen").await["items"].as_array().unwrap().len(), 2);
+    }
+}

@@ -96,12 +96,52 @@ impl Store {
     /// The name and address a credential names its holder by.
     pub async fn credential_holder(&self, member_id: i64) -> StoreResult<CredentialHolder> {
         let found: Option<CredentialHolder> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id AS member_id, first_name, last_name, email FROM members WHERE id = $1")
-                .bind(member_id)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as(
+                "SELECT m.id AS member_id, m.first_name, m.last_name, m.email, h.subject_did FROM members m \
+                 LEFT JOIN credential_holders h ON h.member_id = m.id WHERE m.id = $1",
+            )
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await
         })?;
         found.ok_or(StoreError::NotFound)
+    }
+
+    /// Names the member by `did` in the credentials issued from now on (`None`: by the
+    /// hash of their email address), with its audit entry.
+    pub async fn set_credential_subject_did(
+        &self,
+        member_id: i64,
+        did: Option<&str>,
+        now: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
+        audited!(
+            self,
+            |tx| {
+                match did {
+                    Some(did) => {
+                        sqlx::query(
+                            "INSERT INTO credential_holders (member_id, subject_did, updated_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (member_id) DO UPDATE SET subject_did = excluded.subject_did, \
+                         updated_at = excluded.updated_at",
+                        )
+                        .bind(member_id)
+                        .bind(did)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM credential_holders WHERE member_id = $1")
+                            .bind(member_id)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                };
+            },
+            audit
+        )
     }
 
     /// The paid membership term covering `day`, if any.

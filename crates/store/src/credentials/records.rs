@@ -83,6 +83,8 @@ pub struct CredentialHolder {
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// The decentralised identifier the member chose to be named by, if any.
+    pub subject_did: Option<String>,
 }
 
 /// A membership credential and where its holder's membership stands today.

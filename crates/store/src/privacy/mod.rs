@@ -150,6 +150,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("consents", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
     t("erasure_requests", Either(&[User("user_id"), Member("member_id")]), &[], &[]),
     t("issuer_keys", NotPersonal, &[], &["sealed_secret"]),
+    t("credential_holders", Member("member_id"), &["subject_did"], &[]),
     // Kept after erasure, revoked and emptied: a copy the holder gave away must stop verifying.
     t("credentials", Member("member_id"), &["name", "document", "jwt", "integrity"], &[]),
 ];

@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/credentials", get(wallet))
         .route("/credentials/membership", post(request_membership))
         .route("/credentials/compliance", post(request_compliance))
+        .route("/credentials/identity", post(choose_identity))
         .route("/credentials/{code}", get(shared))
         .route("/credentials/{code}/credential.jwt", get(download_jwt))
         .route("/credentials/{code}/credential.json", get(download_json))
@@ -151,11 +152,15 @@ struct WalletPage {
     has_current_membership: bool,
     /// Completed CE periods not yet certified.
     periods: Vec<guildhall_app::credentials::CompliantPeriod>,
+    /// The DID new credentials name the member by (empty: the hashed email address).
+    did: String,
+    form: FormState,
 }
 
 fn credentials_notice(done: &str) -> String {
     match done {
         "membership" => "Your membership credential is ready.",
+        "identity" => "Saved: credentials issued from now on name you that way.",
         "credential_revoked" => "The credential was revoked. Its holder was emailed.",
         "credential_suspended" => "The credential was suspended. Its holder was emailed.",
         "credential_restored" => "The credential is valid again. Its holder was emailed.",
@@ -171,20 +176,62 @@ async fn wallet(
     SignedIn(actor, identity): SignedIn,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let credentials = app.my_credentials(&actor).await?;
+    render(&wallet_page(&app, &actor, &identity, credentials_notice(q.done()), None, FormState::default()).await?)
+}
+
+async fn wallet_page(
+    app: &App,
+    actor: &guildhall_app::Actor,
+    identity: &Identity,
+    notice: String,
+    typed_did: Option<String>,
+    form: FormState,
+) -> Result<WalletPage, AppError> {
+    let credentials = app.my_credentials(actor).await?;
     let now = app.clock.unix();
     let has_current_membership = credentials.iter().any(|c| {
         c.kind == CredentialKind::Membership
             && c.status == CredentialStatus::Active
             && c.valid_until.is_none_or(|until| until > now)
     });
-    render(&WalletPage {
-        chrome: Chrome::new(&app, &identity, "Your credentials", "credentials").await,
-        notice: credentials_notice(q.done()),
+    let did = match typed_did {
+        Some(typed) => typed,
+        None => app.my_credential_identity(actor).await?.unwrap_or_default(),
+    };
+    Ok(WalletPage {
+        chrome: Chrome::new(app, identity, "Your credentials", "credentials").await,
+        notice,
         credentials: credentials.iter().map(|c| CredentialRow::at(c, now)).collect(),
         has_current_membership,
-        periods: app.compliant_periods(&actor).await?.into_iter().filter(|p| !p.issued).collect(),
+        periods: app.compliant_periods(actor).await?.into_iter().filter(|p| !p.issued).collect(),
+        did,
+        form,
     })
+}
+
+#[derive(Deserialize, Default)]
+struct IdentityForm {
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    did: String,
+}
+
+/// How new credentials name the member: by the hash of their email address, or a DID.
+async fn choose_identity(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(form): CsrfForm<IdentityForm>,
+) -> PageResult {
+    let did = (form.by == "did").then_some(form.did.as_str());
+    match app.set_credential_identity(&actor, did, &identity.request_id).await {
+        Ok(()) => done("/credentials", "identity"),
+        Err(err) => rerender(
+            &wallet_page(&app, &actor, &identity, String::new(), Some(form.did.clone()), FormState::from_error(&err))
+                .await?,
+            &err,
+        ),
+    }
 }
 
 async fn request_membership(
@@ -252,6 +299,13 @@ fn claims_in_words(v: &Verification) -> Vec<(String, String)> {
         (Some(earned), Some(offered)) => details.push(("PDH".into(), format!("{earned} of {offered} PDH earned"))),
         (Some(earned), None) => details.push(("PDH".into(), format!("{earned} PDH earned"))),
         _ => {}
+    }
+    if let Some(awarded) = c
+        .awarded
+        .as_deref()
+        .and_then(|a| time::OffsetDateTime::parse(a, &time::format_description::well_known::Rfc3339).ok())
+    {
+        details.push(("Issued on".into(), guildhall_app::credentials::day_in_words(awarded)));
     }
     if let Some(from) = c.valid_from {
         details.push(("Valid from".into(), guildhall_app::credentials::day_in_words(from)));
