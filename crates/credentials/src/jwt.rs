@@ -74,7 +74,9 @@ pub fn key_id(token: &str) -> Result<String, JwtRefusal> {
 /// Checks the signature of `token` against the issuer's keys (by `kid`), nothing else:
 /// dates and status are the verdict's business.
 pub fn open(token: &str, issuer_did: &str, keys: &[PublicKey]) -> Result<Opened, JwtRefusal> {
-    let header = jsonwebtoken::decode_header(token).map_err(|e| JwtRefusal::Unreadable(e.to_string()))?;
+    let header = jsonwebtoken::decode_header(token).map_err(|_| {
+        JwtRefusal::Unreadable("it is neither a credential token (a VC-JWT) nor credential JSON".into())
+    })?;
     if header.alg != Algorithm::EdDSA {
         return Err(JwtRefusal::Unreadable(format!("the token is signed with {:?}, not EdDSA", header.alg)));
     }
@@ -93,7 +95,7 @@ pub fn open(token: &str, issuer_did: &str, keys: &[PublicKey]) -> Result<Opened,
     let decoding_key = DecodingKey::from_ed_components(&key.jwk_x()).map_err(|_| JwtRefusal::BadSignature)?;
     let data = jsonwebtoken::decode::<Value>(token, &decoding_key, &validation).map_err(|e| match e.kind() {
         jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtRefusal::BadSignature,
-        _ => JwtRefusal::Unreadable(e.to_string()),
+        _ => JwtRefusal::Unreadable("its signed content is not a readable credential".into()),
     })?;
     let claims = data.claims;
     let mut credential = claims.clone();

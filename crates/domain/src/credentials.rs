@@ -1,59 +1,19 @@
-//! The vocabulary of verifiable credentials the database stores as codes: what a
-//! credential certifies, where it stands, and which status list publishes that. Each type
-//! has one code per variant, read back with `TryFrom<String>` at the store's boundary.
+//! The vocabulary of verifiable credentials the database stores as codes (what a
+//! credential certifies, where it stands, which status list publishes that), the changes
+//! of status allowed, and the one check of a DID a holder gives.
 
-use serde::{Deserialize, Serialize};
-
-/// A code the database held that no variant has.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} code {code:?}")]
-pub struct UnknownCode {
-    pub what: &'static str,
-    pub code: String,
-}
-
-macro_rules! codes {
-    ($ty:ident, $what:literal, [$($variant:ident => $code:literal),+ $(,)?]) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The code stored in the database and used in the API.
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $code),+
-                }
-            }
-
-            pub fn from_code(code: &str) -> Option<$ty> {
-                $ty::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-
-        impl TryFrom<String> for $ty {
-            type Error = UnknownCode;
-
-            fn try_from(code: String) -> Result<Self, Self::Error> {
-                $ty::from_code(&code).ok_or(UnknownCode { what: $what, code })
-            }
-        }
-    };
-}
-
-/// What a credential certifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialKind {
-    /// Attendance at an event or completion of a course, with the PDH earned.
-    Course,
-    /// A designation or award given by staff (Fellow, Life Member, an officer's term).
-    Award,
-    /// Membership in good standing until the term's end.
-    Membership,
-    /// A member's CE record for one licence period, found compliant.
-    Compliance,
-}
-
-codes!(CredentialKind, "credential kind", [Course => "course", Award => "award", Membership => "membership", Compliance => "compliance"]);
+codes!(
+    /// What a credential certifies: attendance at an event or a course with the PDH earned;
+    /// a designation or award given by staff (Fellow, Life Member, an officer's term);
+    /// membership in good standing until the term's end; a member's CE record for one
+    /// licence period, found compliant.
+    CredentialKind, "credential kind", {
+        Course => ("course", "Course or event attended"),
+        Award => ("award", "Designation or award"),
+        Membership => ("membership", "Membership"),
+        Compliance => ("compliance", "Continuing education completed"),
+    }
+);
 
 impl CredentialKind {
     /// Which list publishes the credential's status. Membership and designations come
@@ -66,42 +26,26 @@ impl CredentialKind {
             CredentialKind::Course | CredentialKind::Compliance => StatusPurpose::Revocation,
         }
     }
+}
 
-    /// Words for the kind, as members read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            CredentialKind::Course => "Course or event attended",
-            CredentialKind::Award => "Designation or award",
-            CredentialKind::Membership => "Membership",
-            CredentialKind::Compliance => "Continuing education completed",
-        }
+codes!(
+    /// Where a credential stands, as the society records it: active; suspended (set aside
+    /// for now, as while a membership has lapsed; it can be restored); revoked (for good).
+    CredentialStatus, "credential status", {
+        Active => ("active", "Active"),
+        Suspended => ("suspended", "Suspended"),
+        Revoked => ("revoked", "Revoked"),
     }
-}
+);
 
-/// Where a credential stands, as the society records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialStatus {
-    Active,
-    /// Set aside for now (a lapsed membership); can be restored.
-    Suspended,
-    /// Withdrawn for good.
-    Revoked,
-}
-
-codes!(CredentialStatus, "credential status", [Active => "active", Suspended => "suspended", Revoked => "revoked"]);
-
-/// Which Bitstring Status List a credential's status is published in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusPurpose {
-    /// Set once, never cleared.
-    Revocation,
-    /// Set while suspended, cleared when restored.
-    Suspension,
-}
-
-codes!(StatusPurpose, "status purpose", [Revocation => "revocation", Suspension => "suspension"]);
+codes!(
+    /// Which Bitstring Status List publishes a credential's status: revocation (set once,
+    /// never cleared) or suspension (set while suspended, cleared when restored).
+    StatusPurpose, "status purpose", {
+        Revocation => ("revocation", "Revocation"),
+        Suspension => ("suspension", "Suspension"),
+    }
+);
 
 /// Whether a credential may move from `from` to `to`, and why not. Revocation is final;
 /// suspension needs a credential published in a suspension list.

@@ -3,6 +3,8 @@
 //! Everything here is deterministic and unit-tested with table-driven cases; the
 //! application layer feeds it facts read from storage and acts on its answers.
 
+#[macro_use]
+pub mod codes;
 pub mod ce;
 pub mod credentials;
 pub mod csv;

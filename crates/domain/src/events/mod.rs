@@ -18,53 +18,7 @@ pub use pricing::{
     self_service_open,
 };
 
-use serde::{Deserialize, Serialize};
-
-/// A code read back from the database that names no variant.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} code {code:?}")]
-pub struct UnknownCode {
-    pub what: &'static str,
-    pub code: String,
-}
-
-/// Declares a code enum: one stored code and one label per variant, read back with
-/// `TryFrom<String>`.
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident, $what:literal, { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            /// Every variant, in the order forms offer them.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database and used by the API.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// What people read.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = UnknownCode;
-
-            fn try_from(code: String) -> Result<Self, Self::Error> {
-                Self::from_code(&code).ok_or(UnknownCode { what: $what, code })
-            }
-        }
-    };
-}
+pub use crate::codes::UnknownCode;
 
 codes!(
     /// What sort of gathering an event is.

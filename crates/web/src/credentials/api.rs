@@ -253,8 +253,26 @@ async fn change_status(
 /// A credential to check: a compact VC-JWT (a string), or JSON-LD with its proof (an object).
 #[derive(Deserialize, ToSchema)]
 pub struct VerifyRequest {
-    #[schema(value_type = Object)]
+    #[schema(schema_with = jwt_or_json_ld)]
     credential: serde_json::Value,
+}
+
+/// The verifier's input: a VC-JWT (a non-empty string) or a JSON-LD credential (an object).
+fn jwt_or_json_ld() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .description(Some("A compact VC-JWT")),
+            )
+            .item(
+                ObjectBuilder::new().schema_type(Type::Object).description(Some("JSON-LD with a Data Integrity proof")),
+            )
+            .build(),
+    )
 }
 
 /// What a credential claims, once its signature checked out.

@@ -122,7 +122,7 @@ impl CredentialRow {
             issued: day_of(c.issued_at),
             // The last day it is valid (it is valid until the start of the next).
             valid_until: c.valid_until.map(|until| day_of(until - 1)).unwrap_or_else(|| "No end".into()),
-            status: if expired { "Expired".into() } else { status_words(c.status).into() },
+            status: if expired { "Expired".into() } else { c.status.label().into() },
             status_code: if expired { "expired" } else { c.status.code() },
             reason: c.status_reason.clone(),
             member_id: c.member_id,
@@ -133,14 +133,6 @@ impl CredentialRow {
 /// The day of an instant, in UTC as credentials state dates ("2027-01-01").
 fn day_of(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix).map(|t| t.date().to_string()).unwrap_or_default()
-}
-
-fn status_words(status: CredentialStatus) -> &'static str {
-    match status {
-        CredentialStatus::Active => "Active",
-        CredentialStatus::Suspended => "Suspended",
-        CredentialStatus::Revoked => "Revoked",
-    }
 }
 
 #[derive(Template)]
@@ -495,7 +487,7 @@ async fn status_page(
             ("Holder".into(), holder),
             ("Kind".into(), record.kind.label().into()),
             ("Issued".into(), fmt_time(record.issued_at)),
-            ("Status now".into(), status_words(record.status).into()),
+            ("Status now".into(), record.status.label().into()),
         ],
         consequences: vec![consequence.into(), "The holder is emailed.".into()],
         action: format!("/credentials/{code}/status"),
@@ -663,7 +655,7 @@ async fn staff_list(
         credentials: page.items.iter().map(|c| CredentialRow::at(c, app.clock.unix())).collect(),
         pager: Pager::new(&page, base),
         kinds: CredentialKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        statuses: CredentialStatus::ALL.iter().map(|s| (s.code(), status_words(*s))).collect(),
+        statuses: CredentialStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         kind: q.kind,
         status: q.status,
         member: q.member,
