@@ -5,7 +5,7 @@
 
 use guildhall_credentials::credential::{CredentialDraft, urn_uuid};
 use guildhall_credentials::status::MIN_BITS;
-use guildhall_credentials::{Achievement, Evidence, Issuer, StatusEntry, Subject, SubjectIdentity, integrity, jwt};
+use guildhall_credentials::{Achievement, Evidence, Issuer, StatusEntry, Subject, SubjectIdentity, jwt};
 use guildhall_domain::credentials::{CredentialKind, CredentialStatus};
 use guildhall_domain::membership::Standing;
 use guildhall_store::{CredentialRecord, NewAuditEntry, NewCredential};
@@ -160,16 +160,6 @@ impl App {
                 let document = draft.to_json();
                 let token = jwt::sign(&document, &issuing.did, &issuing.current)
                     .map_err(|e| AppError::Internal(format!("signing a credential: {e}")))?;
-                // The JSON-LD form carries a Data Integrity proof, unless the credential holds
-                // a value JSON-LD verifiers write in two ways (a PDH figure such as 8.2): then
-                // only its VC-JWT is offered.
-                let integrity = match integrity::sign(&document, &issuing.did, &issuing.current, now) {
-                    Ok(signed) => Some(signed.to_string()),
-                    Err(why) => {
-                        tracing::warn!(credential = %draft.id, %why, "issued without a Data Integrity proof");
-                        None
-                    }
-                };
                 batch.push(NewCredential {
                     uuid: draft.id.clone(),
                     member_id: request.member_id,
@@ -178,7 +168,9 @@ impl App {
                     name: request.achievement.name.clone(),
                     document: document.to_string(),
                     jwt: token,
-                    integrity,
+                    // The Data Integrity form is made when it is first asked for
+                    // (`App::credential_json_ld`): it costs milliseconds of JSON-LD work.
+                    integrity: None,
                     key_fragment: issuing.current.fragment.clone(),
                     status_purpose: request.kind.status_purpose(),
                     status_index: i64::from(index),

@@ -208,6 +208,23 @@ impl Store {
         })
     }
 
+    /// Keeps a credential's Data Integrity form, unless one was kept already (two requests
+    /// making it at once): returns the form kept.
+    pub async fn keep_credential_integrity(&self, id: i64, signed: &str) -> StoreResult<String> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE credentials SET integrity = $1 WHERE id = $2 AND integrity IS NULL")
+                .bind(signed)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        let (kept,): (Option<String>,) = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT integrity FROM credentials WHERE id = $1").bind(id).fetch_one(pool).await
+        })?;
+        kept.ok_or(StoreError::NotFound)
+    }
+
     /// The member's credential of this kind issued for `source`, if any.
     pub async fn credential_by_source(
         &self,

@@ -77,10 +77,13 @@ pub struct Credential {
     json_ld: Option<serde_json::Value>,
 }
 
-fn credential_of(app: &App, c: CredentialRecord, whole_credential: bool) -> Credential {
-    let json_ld =
-        whole_credential.then(|| serde_json::from_str(c.integrity.as_deref().unwrap_or(&c.document)).ok()).flatten();
-    Credential {
+/// A credential as the API gives it: with both proof forms when `whole_credential`.
+async fn credential_of(app: &App, c: CredentialRecord, whole_credential: bool) -> Result<Credential, AppError> {
+    let json_ld = match whole_credential {
+        true => serde_json::from_str(&app.credential_json_ld(&c).await?).ok(),
+        false => None,
+    };
+    Ok(Credential {
         share_url: app.link(&format!("/credentials/{}", share_code(&c))),
         id: c.id,
         member_id: c.member_id,
@@ -94,7 +97,7 @@ fn credential_of(app: &App, c: CredentialRecord, whole_credential: bool) -> Cred
         jwt: whole_credential.then_some(c.jwt),
         json_ld,
         uuid: c.uuid,
-    }
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -148,7 +151,13 @@ async fn list_credentials(
         page: page.page,
         per_page: page.per_page,
         total: page.total,
-        items: page.items.into_iter().map(|c| credential_of(&app, c, false)).collect(),
+        items: {
+            let mut items = Vec::with_capacity(page.items.len());
+            for c in page.items {
+                items.push(credential_of(&app, c, false).await?);
+            }
+            items
+        },
     }))
 }
 
@@ -204,7 +213,7 @@ async fn issue_credential(
         valid_until,
     };
     let record = app.issue_award(&actor, &award, &identity.request_id).await?;
-    Ok((StatusCode::CREATED, Json(credential_of(&app, record, true))).into_response())
+    Ok((StatusCode::CREATED, Json(credential_of(&app, record, true).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/credentials/{id}",
@@ -217,7 +226,7 @@ async fn get_credential(
     Path(id): Path<i64>,
 ) -> ApiResult<Credential> {
     let record = app.credential_for(&actor, id).await?;
-    Ok(Json(credential_of(&app, record, true)))
+    Ok(Json(credential_of(&app, record, true).await?))
 }
 
 /// A new status, with the reason verifiers and the holder are told.
@@ -247,7 +256,7 @@ async fn change_status(
     let to = CredentialStatus::from_code(&f.status)
         .ok_or_else(|| AppError::invalid_field("status", "The status is active, suspended or revoked."))?;
     let record = app.change_credential_status(&actor, id, to, &f.reason, &identity.request_id).await?;
-    Ok(Json(credential_of(&app, record, true)))
+    Ok(Json(credential_of(&app, record, true).await?))
 }
 
 /// A credential to check: a compact VC-JWT (a string), or JSON-LD with its proof (an object).

@@ -414,7 +414,7 @@ async fn download_jwt(State(app): State<Arc<App>>, Path(code): Path<String>) -> 
 
 async fn download_json(State(app): State<Arc<App>>, Path(code): Path<String>) -> PageResult {
     let record = stored(&app, &code).await?;
-    let body = record.integrity.unwrap_or(record.document);
+    let body = app.credential_json_ld(&record).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vc+ld+json".to_string()),
