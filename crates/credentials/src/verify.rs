@@ -123,6 +123,20 @@ fn open_json(document: &Value, issuer_did: &str, keys: &[PublicKey]) -> Result<P
     presented(credential, Proof::DataIntegrity, fragment, issuer_did)
 }
 
+/// A Data Integrity credential presented exactly as the issuer keeps it (`kept`: the form
+/// its own signer made): the same value verifies the same way, so the JSON-LD work of
+/// checking the proof again is skipped. `None` when it differs in anything, to be checked
+/// in full by [`open`].
+pub fn open_kept(document: &Value, kept: &Value, issuer_did: &str) -> Option<Presented> {
+    if document != kept {
+        return None;
+    }
+    let mut credential = document.clone();
+    let proof = credential.as_object_mut()?.remove("proof")?;
+    let fragment = proof["verificationMethod"].as_str()?.split_once('#')?.1.to_string();
+    presented(credential, Proof::DataIntegrity, fragment, issuer_did).ok()
+}
+
 /// The checked credential's dates and status entry.
 fn presented(credential: Value, proof: Proof, key_fragment: String, issuer_did: &str) -> Result<Presented, Verdict> {
     let issuer = credential.pointer("/issuer/id").or_else(|| credential.get("issuer")).and_then(Value::as_str);
@@ -184,6 +198,21 @@ mod tests {
         for (now, expected) in cases {
             assert_eq!(dates(&presented, now), expected, "at {now}");
         }
+    }
+
+    #[test]
+    #[cfg(not(ob3_no_contexts))]
+    fn a_credential_presented_as_kept_opens_without_the_json_ld_work_and_a_changed_one_does_not() {
+        let key = IssuerKey::from_secret("key-1", &[5u8; 32]);
+        let draft = attendance();
+        let kept = crate::integrity::sign(&draft.to_json(), &draft.issuer.did, &key, datetime!(2026-11-21 09:30 UTC))
+            .expect("signs");
+        let fast = open_kept(&kept, &kept, &draft.issuer.did).expect("the kept form opens");
+        let full = open(&kept.to_string(), &draft.issuer.did, &[key.public()]).expect("and checks in full");
+        assert_eq!(fast, full, "both ways read the same credential");
+        let mut changed = kept.clone();
+        changed["credentialSubject"]["creditsEarned"] = serde_json::json!(4);
+        assert_eq!(open_kept(&changed, &kept, &draft.issuer.did), None);
     }
 
     #[test]

@@ -134,6 +134,9 @@ impl App {
             return Err(AppError::invalid_field("credential", "Paste a credential or choose its file."));
         }
         let issuing = self.issuing().await?;
+        if let Some(verification) = self.verify_kept(presented, &issuing.did).await? {
+            return Ok(verification);
+        }
         // A Data Integrity proof takes milliseconds of JSON-LD work: off the async threads.
         let text = presented.to_string();
         let checked = tokio::task::spawn_blocking(move || verify::open(&text, &issuing.did, &issuing.public))
@@ -143,19 +146,45 @@ impl App {
             Ok(opened) => opened,
             Err(verdict) => return Ok(Verification { verdict, claims: None, record: None }),
         };
-        let claims = Some(CredentialClaims::read(&opened));
         let record = match self.store.credential_by_uuid(&opened.id).await {
             Ok(record) => Some(record),
             Err(guildhall_store::StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
+        Ok(self.verdict_of(opened, record))
+    }
+
+    /// A Data Integrity credential presented exactly as the society keeps it, verified
+    /// without the JSON-LD work (see `verify::open_kept`); `None` when it is not one.
+    async fn verify_kept(&self, presented: &str, did: &str) -> AppResult<Option<Verification>> {
+        if !presented.starts_with('{') {
+            return Ok(None);
+        }
+        let Ok(document) = serde_json::from_str::<Value>(presented) else { return Ok(None) };
+        let Some(id) = document["id"].as_str().filter(|id| id.starts_with("urn:uuid:")) else { return Ok(None) };
+        let record = match self.store.credential_by_uuid(id).await {
+            Ok(record) => record,
+            Err(guildhall_store::StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(kept) = record.integrity.as_deref().and_then(|k| serde_json::from_str::<Value>(k).ok()) else {
+            return Ok(None);
+        };
+        let Some(opened) = verify::open_kept(&document, &kept, did) else { return Ok(None) };
+        Ok(Some(self.verdict_of(opened, Some(record))))
+    }
+
+    /// The verdict on a credential whose signature holds: the society's record first
+    /// (revoked, suspended), then its dates.
+    fn verdict_of(&self, opened: Presented, record: Option<CredentialRecord>) -> Verification {
+        let claims = Some(CredentialClaims::read(&opened));
         let verdict = match &record {
             None => Verdict::NoRecord,
             Some(r) if r.status == CredentialStatus::Revoked => Verdict::Revoked(r.status_reason.clone()),
             Some(r) if r.status == CredentialStatus::Suspended => Verdict::Suspended(r.status_reason.clone()),
             Some(_) => verify::dates(&opened, self.clock.now()).unwrap_or(Verdict::Valid),
         };
-        Ok(Verification { verdict, claims, record })
+        Verification { verdict, claims, record }
     }
 
     /// The verification of a credential the society issued, by its share link: no

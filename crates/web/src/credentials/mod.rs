@@ -311,6 +311,19 @@ fn claims_in_words(v: &Verification) -> Vec<(String, String)> {
         guildhall_credentials_proof::DataIntegrity => "Data Integrity (eddsa-rdfc-2022)",
     };
     details.push(("Signature".into(), format!("{proof}, checked against the society's published keys")));
+    if let Some(record) = &v.record
+        && let Some(changed) = record.status_changed_at
+    {
+        let what = match record.status {
+            CredentialStatus::Revoked => Some("Revoked on"),
+            CredentialStatus::Suspended => Some("Suspended on"),
+            CredentialStatus::Active => None,
+        };
+        if let Some(what) = what {
+            let at = time::OffsetDateTime::from_unix_timestamp(changed).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+            details.push((what.into(), guildhall_app::credentials::day_in_words(at)));
+        }
+    }
     details
 }
 
