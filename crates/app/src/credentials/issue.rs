@@ -274,7 +274,8 @@ impl App {
             .await
             .map_err(|_| AppError::invalid_field("member_id", "There is no member with that id."))?;
         let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let criteria = optional(&award.criteria).unwrap_or_else(|| format!("Conferred by {}.", self.branding_name()));
+        let society = self.branding().await.name;
+        let criteria = optional(&award.criteria).unwrap_or_else(|| format!("Conferred by {society}."));
         let request = Issue {
             member_id: award.member_id,
             kind: CredentialKind::Award,
@@ -299,10 +300,6 @@ impl App {
             valid_until: award.valid_until.map(|d| at_midnight(d.next_day().unwrap_or(d))),
         };
         Ok(request)
-    }
-
-    fn branding_name(&self) -> String {
-        self.settings.society.name.clone()
     }
 
     /// The membership credential of the member's current paid term, issued now if it was

@@ -128,10 +128,12 @@ fn unseal(kek: &[u8; 32], sealed: &str, public: &[u8; 32]) -> AppResult<[u8; 32]
     secret.try_into().map_err(|_| wrong())
 }
 
-fn new_key() -> AppResult<(String, String, [u8; 32])> {
+/// A fresh Ed25519 key: its public half (URL-safe base64) and its secret half sealed
+/// under the key-encryption key, as the database keeps them.
+fn new_sealed_key(kek: &[u8; 32]) -> AppResult<(String, String)> {
     let secret = random_bytes::<32>()?;
     let public = IssuerKey::from_secret("new", &secret).public().bytes();
-    Ok((URL_SAFE_NO_PAD.encode(public), String::new(), secret))
+    Ok((URL_SAFE_NO_PAD.encode(public), seal(kek, &secret, &public)?))
 }
 
 impl App {
@@ -170,9 +172,8 @@ impl App {
         let kek = self.key_encryption_key()?;
         let mut keys = self.store.issuer_keys().await?;
         if keys.is_empty() {
-            let (public, _, secret) = new_key()?;
-            let public_bytes = decode_public(&public)?;
-            self.store.add_first_issuer_key(&public, &seal(&kek, &secret, &public_bytes)?, self.clock.unix()).await?;
+            let (public, sealed) = new_sealed_key(&kek)?;
+            self.store.add_first_issuer_key(&public, &sealed, self.clock.unix()).await?;
             tracing::info!("generated the society's first credential signing key");
             keys = self.store.issuer_keys().await?;
         }
@@ -205,14 +206,10 @@ impl App {
     pub async fn rotate_issuer_key(&self, actor: &Actor, request_id: &str) -> AppResult<String> {
         actor.require(Permission::Administration)?;
         let kek = self.key_encryption_key()?;
-        let (public, _, secret) = new_key()?;
-        let public_bytes = decode_public(&public)?;
+        let (public, sealed) = new_sealed_key(&kek)?;
         let mut audit = self.audit_entry(actor, "credentials.key_rotated", "issuer_key", request_id);
         audit.subject_label = "The society's credential signing key".into();
-        let key = self
-            .store
-            .rotate_issuer_key(&public, &seal(&kek, &secret, &public_bytes)?, self.clock.unix(), &audit)
-            .await?;
+        let key = self.store.rotate_issuer_key(&public, &sealed, self.clock.unix(), &audit).await?;
         self.issuing_fresh().await?;
         Ok(key.fragment)
     }
