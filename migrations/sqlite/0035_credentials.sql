@@ -16,7 +16,9 @@ CREATE TABLE issuer_keys (
 );
 CREATE UNIQUE INDEX issuer_keys_current ON issuer_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
 
--- credentials: one row per credential issued. `source` says what it was issued for
+-- credentials: one row per credential issued, kept as long as its member record (an
+-- erased person's are revoked and emptied, and keep the record from being purged, so that
+-- their positions in the status lists stay set). `source` says what it was issued for
 -- (a registration, a membership term, a licence period, a staff award), and a member
 -- holds at most one credential of a kind per source. Each credential owns one position
 -- (drawn at random) in the status list of its purpose; a suspended credential is always
@@ -24,7 +26,7 @@ CREATE UNIQUE INDEX issuer_keys_current ON issuer_keys ((retired_at IS NULL)) WH
 CREATE TABLE credentials (
     id                INTEGER PRIMARY KEY,
     uuid              TEXT NOT NULL,
-    member_id         BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    member_id         BIGINT NOT NULL REFERENCES members(id),
     kind              TEXT NOT NULL CHECK (kind IN ('course', 'award', 'membership', 'compliance')),
     source            TEXT NOT NULL,
     name              TEXT NOT NULL,

@@ -373,12 +373,22 @@ async fn erasure_leaves_no_personal_field_and_the_books_still_add_up() {
                 assert!(!text.contains(maya.tag), "{table}.{column} still holds {text:?} on {:?}", t.engine);
             }
         }
+        // Their credentials stay, revoked and emptied, so copies given away stop verifying.
+        let filter = guildhall_store::CredentialFilter { member_id: Some(maya.member_id), ..Default::default() };
+        let kept_credentials =
+            t.store.list_credentials(&filter, guildhall_store::PageRequest::new(1, 10)).await.unwrap().items;
+        assert!(!kept_credentials.is_empty(), "{:?}", t.engine);
+        assert!(kept_credentials.iter().all(|c| c.status.code() == "revoked" && c.jwt.is_empty() && c.name.is_empty()));
         // The other member is untouched.
         assert!(all_text(&t).await.iter().any(|(_, _, s)| s.contains(other.tag)));
         // The books add up as before: the same invoices and payments, without identity.
         assert_eq!(books(&t).await, books_before, "invoices and payments before and after on {:?}", t.engine);
         // The account is gone: its password no longer signs in (checked last: the attempt is recorded).
         assert_ne!(t.client().sign_in(MEMBER, PASSWORD).await.location(), "/dashboard");
+        // Once the law no longer asks for the books, they go; the record stays while its
+        // revoked credentials must stay listed.
+        t.store.purge_erased_books(time::macros::date!(2999 - 01 - 01)).await.unwrap();
+        assert!(t.store.member_by_id(maya.member_id).await.unwrap().is_some(), "kept while its credentials are listed");
     }
 }
 

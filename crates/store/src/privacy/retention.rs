@@ -60,7 +60,8 @@ impl Store {
     }
 
     /// Deletes erased members' invoices issued before `cutoff` (with their payments and
-    /// refunds), then erased member records with no invoice left (with their terms).
+    /// refunds), then erased member records with no invoice left (with their terms) and no
+    /// credential (revoked at the erasure, they stay listed as revoked for good).
     /// Returns (invoices, records) deleted.
     pub async fn purge_erased_books(&self, cutoff: Date) -> StoreResult<(u64, u64)> {
         with_writer!(self, |pool| {
@@ -76,7 +77,8 @@ impl Store {
             .rows_affected();
             let records = sqlx::query(
                 "DELETE FROM members WHERE member_number LIKE $1 \
-                 AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = members.id)",
+                 AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.member_id = members.id) \
+                 AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.member_id = members.id)",
             )
             .bind(ERASED_NUMBER)
             .execute(&mut *tx)
