@@ -5,7 +5,8 @@
 //! Files: `mod.rs` (wallets, reading, status changes, status lists, verification),
 //! `keys.rs` (the signing keys: first start, sealing, rotation, the DID document),
 //! `issue.rs` (what each kind of credential says and storing it: designations and awards,
-//! membership with its automatic suspension and restoration, course attendance).
+//! membership with its automatic suspension and restoration, course attendance, CE periods
+//! completed).
 //!
 //! The signing and checking themselves are the pure `guildhall-credentials` crate.
 

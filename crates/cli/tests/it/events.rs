@@ -1140,8 +1140,9 @@ async fn a_programme_earns_credit_per_session_attended_and_each_session_reaches_
         let member = actor_for(&t, MEMBER, Role::Member).await;
         t.app.register_for_event(&member, event_id).await.unwrap();
 
-        // She attends the morning session and the ethics one, not the last.
-        t.app.clock.advance(3 * 86_400 + 12 * 3_600);
+        // She attends the morning session and the ethics one, not the last. (The event ends
+        // on its day's afternoon in New York, at most four days from now, whatever the hour.)
+        t.app.clock.advance(4 * 86_400 + 12 * 3_600);
         let report = format!(
             "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
              Maya,{MEMBER},{date} 08:55:00,{date} 10:05:00,70,No\n\
