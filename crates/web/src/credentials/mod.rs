@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use guildhall_app::credentials::{AwardRequest, Verification, share_code, verdict_in_words};
+use guildhall_app::credentials::{AwardRequest, Proof, Verification, share_code, verdict_in_words};
 use guildhall_app::records::{CredentialFilter, CredentialRecord, PageRequest};
 use guildhall_app::{App, AppError, Permission};
 use guildhall_domain::credentials::{CredentialKind, CredentialStatus, StatusPurpose};
@@ -307,8 +307,8 @@ fn claims_in_words(v: &Verification) -> Vec<(String, String)> {
         c.valid_until.map(guildhall_app::credentials::day_in_words).unwrap_or_else(|| "No end date".into()),
     ));
     let proof = match c.proof {
-        guildhall_credentials_proof::Jwt => "VC-JWT (EdDSA)",
-        guildhall_credentials_proof::DataIntegrity => "Data Integrity (eddsa-rdfc-2022)",
+        Proof::Jwt => "VC-JWT (EdDSA)",
+        Proof::DataIntegrity => "Data Integrity (eddsa-rdfc-2022)",
     };
     details.push(("Signature".into(), format!("{proof}, checked against the society's published keys")));
     if let Some(record) = &v.record
@@ -326,8 +326,6 @@ fn claims_in_words(v: &Verification) -> Vec<(String, String)> {
     }
     details
 }
-
-use guildhall_app::credentials::Proof as guildhall_credentials_proof;
 
 async fn credential_page(
     app: &App,
