@@ -45,6 +45,9 @@ pub enum Permission {
     CreateEvents,
     /// Issuing designations, revoking and suspending credentials, anyone's credentials.
     IssueCredentials,
+    /// The knowledge base's articles (import, edit, unpublish, merge), subject experts,
+    /// moderating questions and answers, promoting a question to an article.
+    ManageKnowledge,
 }
 
 impl Actor {
@@ -80,7 +83,7 @@ impl Actor {
             }
             Permission::ManageEvent(None) => self.is_staff(),
             Permission::CreateEvents => self.is_staff() || !self.officer_of.is_empty(),
-            Permission::IssueCredentials => self.is_staff(),
+            Permission::IssueCredentials | Permission::ManageKnowledge => self.is_staff(),
         }
     }
 
@@ -96,6 +99,9 @@ impl Actor {
             }
             Permission::Administration => "Only an administrator can change this.".into(),
             Permission::IssueCredentials => "Only society staff can issue, revoke or suspend credentials.".into(),
+            Permission::ManageKnowledge => {
+                "Only society staff can manage the knowledge base and moderate questions.".into()
+            }
             Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
             Permission::ManageEvent(None) => "Only society staff can manage the society's own events.".into(),
             Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {
@@ -151,6 +157,8 @@ mod tests {
             (ManageEvent(Some(8)), false, false, true, true),
             (ManageEvent(None), false, false, true, true),
             (CreateEvents, false, true, true, true),
+            (IssueCredentials, false, false, true, true),
+            (ManageKnowledge, false, false, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");

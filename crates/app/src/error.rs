@@ -117,6 +117,22 @@ impl FieldErrors {
         value.to_string()
     }
 
+    /// A Markdown text (a question, an answer, an article): line breaks and tabs allowed,
+    /// Windows line endings made plain, trimmed, at most `max` characters, no other
+    /// control characters.
+    pub fn markdown(&mut self, value: &str, field: &str, label: &str, max: usize) -> String {
+        let value = value.replace("\r\n", "\n").replace('\r', "\n");
+        let value = value.trim();
+        if value.is_empty() {
+            self.add(field, format!("Enter {label}."));
+        } else if value.chars().count() > max {
+            self.add(field, format!("{} can be at most {max} characters.", capitalise(label)));
+        } else if let Some(problem) = unsafe_text(&value.replace(['\n', '\t'], " ")) {
+            self.add(field, format!("{} cannot contain {problem}.", capitalise(label)));
+        }
+        value.to_string()
+    }
+
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             Ok(())

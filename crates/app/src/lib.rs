@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 mod kept;
+pub mod knowledge;
 pub mod mail;
 pub mod membership;
 mod pdf;
@@ -84,6 +85,8 @@ pub struct App {
     pub(crate) directory_pages: std::sync::Mutex<membership::DirectoryPages>,
     /// Public events listing pages, kept briefly (see `events::EVENT_PAGES_TTL`).
     pub(crate) event_pages: std::sync::Mutex<events::EventPages>,
+    /// Knowledge-base article pages, kept briefly (see `knowledge::ARTICLE_TTL`).
+    pub(crate) article_pages: std::sync::Mutex<knowledge::ArticlePages>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
     pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
     /// The key that seals the society's signing keys, read once.
@@ -181,6 +184,7 @@ impl App {
             reference: RwLock::new((Instant::now(), Arc::new(Reference::default()))),
             directory_pages: std::sync::Mutex::new(membership::DirectoryPages::new(membership::DIRECTORY_TTL)),
             event_pages: std::sync::Mutex::new(events::EventPages::new(events::EVENT_PAGES_TTL)),
+            article_pages: std::sync::Mutex::new(knowledge::ArticlePages::new(knowledge::ARTICLE_TTL)),
             staff_figures: std::sync::Mutex::new(None),
             issuer_kek: std::sync::OnceLock::new(),
             issuing: RwLock::new(None),

@@ -10,5 +10,6 @@ pub mod credentials;
 pub mod csv;
 pub mod events;
 pub mod identity;
+pub mod knowledge;
 pub mod member;
 pub mod membership;

@@ -97,6 +97,13 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("credentials_uuid_key", "credentials.uuid", "credential"),
     ("credentials_one_per_source", "credentials.member_id, credentials.kind, credentials.source", "credential_source"),
     ("credentials_status_position", "credentials.status_purpose, credentials.status_index", "status_index"),
+    ("kb_subjects_key_unique", "kb_subjects.subject_key", "subject"),
+    ("kb_subjects_slug_unique", "kb_subjects.slug", "subject"),
+    ("kb_articles_source_unique", "kb_articles.source_id", "source_id"),
+    ("kb_articles_path_unique", "kb_articles.path", "path"),
+    ("answers_question_unique", "answers.question_id, answers.id", "answer"),
+    ("search_entries_article_unique", "search_entries.article_id", "search_entry"),
+    ("search_entries_question_unique", "search_entries.question_id", "search_entry"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

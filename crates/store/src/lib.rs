@@ -33,6 +33,7 @@ mod error;
 pub mod events;
 mod idempotency;
 mod json_rows;
+pub mod knowledge;
 pub mod membership;
 mod money;
 mod outbox;
@@ -54,6 +55,9 @@ pub mod records {
     pub use crate::credentials::records::*;
     pub use crate::events::Registered;
     pub use crate::events::records::*;
+    pub use crate::knowledge::questions::Refusal;
+    pub use crate::knowledge::records::*;
+    pub use crate::knowledge::search::COUNT_CAP as SEARCH_COUNT_CAP;
     pub use crate::membership::MembershipOverview;
     pub use crate::membership::records::*;
     pub use crate::{

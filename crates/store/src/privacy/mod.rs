@@ -153,6 +153,19 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("credential_holders", Member("member_id"), &["subject_did"], &[]),
     // Kept after erasure, revoked and emptied: a copy the holder gave away must stop verifying.
     t("credentials", Member("member_id"), &["name", "document", "jwt", "integrity"], &[]),
+    t("kb_subjects", NotPersonal, &[], &[]),
+    t("kb_articles", NotPersonal, &[], &[]),
+    t("kb_article_subjects", NotPersonal, &[], &[]),
+    t("kb_related_links", NotPersonal, &[], &[]),
+    // A person's questions and answers go with them (others' answers to their question too).
+    t("questions", Member("member_id"), &["title", "body"], &[]),
+    t("question_subjects", Through { column: "question_id", parent: "questions" }, &[], &[]),
+    t("answers", Member("member_id"), &["body"], &[]),
+    t("answer_votes", Member("member_id"), &[], &[]),
+    t("answer_endorsements", Member("member_id"), &[], &[]),
+    t("question_subscriptions", Member("member_id"), &[], &[]),
+    t("subject_experts", Member("member_id"), &[], &[]),
+    t("search_entries", Through { column: "question_id", parent: "questions" }, &["title", "body"], &[]),
 ];
 
 /// The catalogue entry of a table.

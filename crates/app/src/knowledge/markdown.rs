@@ -1,0 +1,84 @@
+//! Markdown written by members and staff (answers, questions, articles) as HTML that is
+//! safe on any page, and as plain text for the search index and descriptions.
+//!
+//! pulldown-cmark renders; ammonia then keeps only harmless tags and attributes (no
+//! script, no event handlers, no `javascript:` links), whatever the Markdown held.
+
+use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Markdown as sanitised HTML.
+pub fn to_html(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
+    ammonia::Builder::default().link_rel(Some("nofollow noopener noreferrer")).clean(&unsafe_html).to_string()
+}
+
+/// Markdown as plain text: the words, with a space where blocks end.
+pub fn to_plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first `max` characters of plain text, cut at a word with "…" when longer.
+pub fn excerpt(plain: &str, max: usize) -> String {
+    if plain.chars().count() <= max {
+        return plain.to_string();
+    }
+    let cut: String = plain.chars().take(max).collect();
+    let at_word = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_lists_and_bold_become_html() {
+        let html =
+            to_html("Keeping a log helps:\n\n1. **Audits**: boards sample.\n\n2. **Renewals**: totals.\n\nKeep one.");
+        assert!(html.contains("<p>Keeping a log helps:</p>"), "{html}");
+        assert!(html.contains("<ol>"), "{html}");
+        assert!(html.contains("<strong>Audits</strong>"), "{html}");
+        assert!(!html.contains("\\n"), "{html}");
+    }
+
+    #[test]
+    fn script_in_any_form_is_inert() {
+        for hostile in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        ] {
+            let html = to_html(hostile);
+            let lower = html.to_lowercase();
+            assert!(!lower.contains("<script"), "{hostile} -> {html}");
+            assert!(!lower.contains("onerror"), "{hostile} -> {html}");
+            assert!(!lower.contains("javascript:"), "{hostile} -> {html}");
+            assert!(!lower.contains("<iframe"), "{hostile} -> {html}");
+            assert!(!lower.contains("style="), "{hostile} -> {html}");
+        }
+    }
+
+    #[test]
+    fn plain_text_keeps_the_words_only() {
+        assert_eq!(to_plain_text("1. **Audits**: boards.\n2. `PDH` log"), "Audits: boards. PDH log");
+        assert_eq!(excerpt("one two three four", 9), "one two…");
+        assert_eq!(excerpt("short", 9), "short");
+    }
+}
