@@ -32,6 +32,7 @@ fn print_line(line: std::fmt::Arguments) {
 
 mod credentials_cmd;
 mod events_cmd;
+mod kb_cmd;
 mod members_cmd;
 mod server;
 
@@ -98,6 +99,11 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+    /// The knowledge base: import and export Q&A article files.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
     },
     /// Continuing-education tools.
     Ce {
@@ -194,6 +200,14 @@ enum BenchCommand {
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+    /// Generate N Q&A article files, import them into the configured database (timed), then
+    /// time searches over them; with --keep DIR the files stay there.
+    Kb {
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Time the staff CE compliance report over the configured database (seeding a demo
     /// society of N members first if it is empty), and one member's CE dashboard.
     Compliance {
@@ -210,6 +224,24 @@ enum CeCommand {
         /// Input file, or - for standard input.
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Import Q&A article files (YAML front matter between `---` lines; see
+    /// docs/KNOWLEDGE.md): files as given, folders walked for .md, .yml, .yaml, .txt and .html
+    /// files. A file whose id is already here updates that article in place. Any problem
+    /// (named by file, line and reason) means nothing is imported.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Check the files and report, but import nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every imported article back as an article file into DIR (created if missing);
+    /// `kb import DIR` reads them back to the same records.
+    Export { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -303,6 +335,18 @@ async fn run() -> Result<()> {
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;
             members_cmd::bench_compliance(&app, members).await
+        }
+        Command::Kb { command: KbCommand::Import { paths, dry_run } } => {
+            let app = App::start(settings).await?;
+            kb_cmd::import(&app, &paths, dry_run).await
+        }
+        Command::Kb { command: KbCommand::Export { dir } } => {
+            let app = App::open_read_only(settings).await?;
+            kb_cmd::export(&app, &dir).await
+        }
+        Command::Bench { command: BenchCommand::Kb { articles, keep } } => {
+            let app = App::start(settings).await?;
+            kb_cmd::bench(&app, articles, keep.as_deref()).await
         }
         Command::Ce { command: CeCommand::Evaluate { file } } => ce_evaluate(&file),
         Command::Config { command: ConfigCommand::Example } => {

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, credentials, events, membership, privacy, society};
+use crate::{accounts, ce, chapters, credentials, events, knowledge, membership, privacy, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -67,6 +67,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(events::api::routes())
         .merge(privacy::api::routes())
         .merge(credentials::api::routes())
+        .merge(knowledge::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -144,6 +145,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         events::api::Doc::openapi(),
         privacy::api::Doc::openapi(),
         credentials::api::Doc::openapi(),
+        knowledge::api::Doc::openapi(),
     ] {
         doc.merge(area);
     }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 mod home;
 pub mod kit;
+pub mod knowledge;
 pub mod membership;
 pub mod privacy;
 pub mod session;
@@ -55,6 +56,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(society::routes())
         .merge(privacy::routes())
         .merge(credentials::routes())
+        .merge(knowledge::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/static/check-in.js", get(check_in_js))
@@ -64,7 +66,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(ready));
 
     site.merge(api::routes(app.clone()))
-        .fallback(page_not_found)
+        .fallback(knowledge::article_or_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), error_pages))
         .layer(middleware::from_fn_with_state(app.clone(), session::resolve))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
@@ -96,10 +98,6 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(app)
-}
-
-async fn page_not_found() -> Response {
-    error::HtmlError(AppError::NotFound("There is no page at this address.".into())).into_response()
 }
 
 /// Liveness: the process answers and its database takes a read and a write. The reason

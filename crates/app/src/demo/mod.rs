@@ -4,11 +4,13 @@
 //! Files: `mod.rs` (the society, its chapters and sign-ins), `members.rs` (generated members
 //! with years of history), `ce.rs` (the demo member's CE ledger and others' licences),
 //! `events.rs` (a season of events, one full with a waitlist), `credentials.rs` (credentials in
-//! every state a verifier can meet).
+//! every state a verifier can meet), `knowledge.rs` (a knowledge base of generated Q&A article
+//! files, members' questions with answers and an endorsement).
 
 mod ce;
 mod credentials;
 mod events;
+pub mod knowledge;
 mod members;
 
 use guildhall_domain::identity::Role;
@@ -134,6 +136,9 @@ impl App {
             self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,
         ) {
             self.seed_demo_credentials(&staff, maya.id, daniel.id).await?;
+            let maya = Actor::for_account(maya.id, &maya.email, "Maya Okafor, PE", Role::Member);
+            let daniel = Actor::for_account(daniel.id, &daniel.email, "Daniel Reyes, PE", Role::Member);
+            self.seed_demo_knowledge(&staff, &maya, &daniel).await?;
         }
         let newest = self.store.search_members(&MemberFilter::default(), PageRequest::new(1, 40)).await?;
         let ids: Vec<i64> = newest.items.iter().map(|m| m.id).collect();

@@ -263,6 +263,36 @@ impl App {
         Ok((subject, articles, questions.items))
     }
 
+    /// A page of the articles the reader may see, newest first, optionally one subject's.
+    pub async fn kb_articles(
+        &self,
+        actor: Option<&Actor>,
+        subject_slug: Option<&str>,
+        page: PageRequest,
+    ) -> AppResult<Page<KbArticleSummary>> {
+        let audience = self.audience_of(actor).await?;
+        match subject_slug.filter(|s| !s.is_empty()) {
+            None => Ok(self.store.kb_published_articles(audience, page).await?),
+            Some(slug) => {
+                let subject = self
+                    .store
+                    .kb_subject(slug)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound("There is no such subject in the knowledge base.".into()))?;
+                Ok(self.store.kb_subject_articles(subject.id, audience, page).await?)
+            }
+        }
+    }
+
+    /// An article by its id, as the reader may see it (as [`App::kb_article_page`]).
+    pub async fn kb_article_by_id(&self, actor: Option<&Actor>, id: i64) -> AppResult<ArticleLookup> {
+        match self.store.kb_article(id).await {
+            Ok(article) => self.kb_article_page(actor, &article.path).await,
+            Err(guildhall_store::StoreError::NotFound) => Ok(ArticleLookup::NotHere),
+            Err(other) => Err(other.into()),
+        }
+    }
+
     /// Every subject with its article count, as the reader may see them.
     pub async fn kb_subjects(&self, actor: Option<&Actor>) -> AppResult<Vec<KbSubjectRecord>> {
         let audience = self.audience_of(actor).await?;

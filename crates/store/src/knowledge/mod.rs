@@ -373,6 +373,31 @@ impl Store {
         Ok(Page::new(items, total, page))
     }
 
+    /// A page of the published articles the reader may see, newest first.
+    pub async fn kb_published_articles(
+        &self,
+        audience: Audience,
+        page: PageRequest,
+    ) -> StoreResult<Page<KbArticleSummary>> {
+        let members = audience == Audience::Members;
+        let sql = format!(
+            "SELECT id, path, title, published_on, published FROM kb_articles \
+             WHERE published AND merged_into IS NULL AND {ARTICLE_AUDIENCE} ORDER BY published_on DESC, id DESC {}",
+            page.sql()
+        );
+        let (items, total): (Vec<KbArticleSummary>, i64) = with_reader!(self, |pool| {
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(members).fetch_all(pool).await?;
+            let total = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM kb_articles WHERE published AND merged_into IS NULL AND ($1 OR NOT members_only)",
+            )
+            .bind(members)
+            .fetch_one(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
     /// The newest published articles the reader may see.
     pub async fn kb_recent_articles(&self, audience: Audience, limit: i64) -> StoreResult<Vec<KbArticleSummary>> {
         Ok(with_reader!(self, |pool| {

@@ -321,11 +321,11 @@ impl Store {
                AND l.kind IN {ENGINEERING_LICENCES} AND l.first_issued <= $4 \
                AND (l.expires_on IS NULL OR l.expires_on >= $4) \
              ORDER BY l.id LIMIT 1 \
-             ON CONFLICT (answer_id, member_id) DO NOTHING RETURNING a.question_id"
+             ON CONFLICT (answer_id, member_id) DO NOTHING RETURNING answer_id"
         );
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let question: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+            let endorsed: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(user_id)
                 .bind(answer_id)
                 .bind(show_name)
@@ -333,6 +333,15 @@ impl Store {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
+            let question: Option<i64> = match endorsed {
+                Some(answer) => {
+                    sqlx::query_scalar("SELECT question_id FROM answers WHERE id = $1")
+                        .bind(answer)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
             if let Some(question_id) = question {
                 reindex_question!(tx, question_id);
                 let promoted: Option<(i64, String, String)> = sqlx::query_as(
@@ -478,11 +487,11 @@ impl Store {
         )
     }
 
-    /// The subject experts: (subject, member id, member's name, email).
+    /// The subject experts: (subject, member id, member's name, member number).
     pub async fn subject_experts(&self) -> StoreResult<Vec<(KbSubjectRecord, i64, String, String)>> {
         let rows: Vec<(i64, String, String, i64, String, String)> = with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT s.id, s.name, s.slug, m.id, m.first_name || ' ' || m.last_name, m.email \
+                "SELECT s.id, s.name, s.slug, m.id, m.first_name || ' ' || m.last_name, m.member_number \
                  FROM subject_experts x JOIN kb_subjects s ON s.id = x.subject_id JOIN members m ON m.id = x.member_id \
                  ORDER BY s.name, m.last_name, m.first_name",
             )

@@ -1,0 +1,243 @@
+//! The demo society's knowledge base: Q&A article files generated in the form societies
+//! publish them (YAML front matter, answers with literal `\n` line breaks, related links,
+//! some to articles not imported yet) and imported through `kb import`'s own path, and
+//! members' questions with answers, an accepted answer and an endorsement.
+//!
+//! `kb_article_files` is also the generator `guildhall bench kb` imports.
+
+use guildhall_store::NewQuestion;
+
+use crate::error::{AppError, AppResult};
+use crate::knowledge::subjects_typed;
+use crate::{Actor, App};
+
+/// Subjects, some written in two spellings that compare as one.
+const SUBJECTS: &[&str] = &[
+    "Engineering",
+    "Licensure",
+    "Continuing Education",
+    "Structural Engineering",
+    "Geotechnical Engineering",
+    "Engineering Ethics",
+    "Project Management",
+    "Electrical Engineering",
+    "Mechanical Engineering",
+    "Environmental Engineering",
+    "Water Resources",
+    "Transportation",
+    "Construction Management",
+    "Engineering Economics",
+    "Materials",
+    "Education Studies",
+    "Career Development",
+    "Codes and Standards",
+];
+
+const CONCEPTS: &[&str] = &[
+    "a PDH log",
+    "torque",
+    "shear strength",
+    "a professional engineer's seal",
+    "comity licensure",
+    "the FE exam",
+    "the PE exam",
+    "load and resistance factor design",
+    "soil bearing capacity",
+    "a factor of safety",
+    "moment of inertia",
+    "stormwater detention",
+    "value engineering",
+    "a change order",
+    "the time value of money",
+    "power factor correction",
+    "thermal expansion",
+    "fatigue in steel",
+    "concrete curing",
+    "a continuing-education audit",
+    "responsible charge",
+    "peer review",
+    "engineering certifications",
+    "a retaining wall",
+    "slope stability",
+    "pavement design",
+    "life-cycle cost analysis",
+    "arc flash hazards",
+    "pump curves",
+    "corrosion protection",
+    "building information modelling",
+    "conflict of interest",
+    "an engineering reference",
+    "ethics hours",
+    "a mentoring relationship",
+    "project scheduling",
+];
+
+const FORMS: &[&str] =
+    &["What is {}?", "Explain the concept of {}.", "Why does {} matter to engineers?", "How do engineers approach {}?"];
+
+const CONTEXTS: &[&str] = &[
+    "",
+    " in bridge design",
+    " for a new graduate",
+    " on a public works project",
+    " for a licence renewal",
+    " in a small consulting firm",
+    " in industrial plants",
+    " under state board rules",
+];
+
+/// `count` article files from id `first_id`, as `(file name, text)`: titles, questions and
+/// answers from the lists above, subjects spelled in varying case, related links (some
+/// repeated, some to articles beyond the batch, which stay pending), an SEO block, and
+/// the trailing `&nbsp;` the files carry.
+pub fn kb_article_files(first_id: i64, count: usize) -> Vec<(String, String)> {
+    let mut files = Vec::with_capacity(count);
+    for i in 0..count {
+        let id = first_id + i as i64;
+        let concept = CONCEPTS[i % CONCEPTS.len()];
+        let form = FORMS[(i / CONCEPTS.len()) % FORMS.len()];
+        let context = CONTEXTS[(i / (CONCEPTS.len() * FORMS.len())) % CONTEXTS.len()];
+        let mut title = form.replace("{}", &format!("{concept}{context}"));
+        let round = i / (CONCEPTS.len() * FORMS.len() * CONTEXTS.len());
+        if round > 0 {
+            title = format!("{} (part {})", title.trim_end_matches(['.', '?']), round + 1);
+        }
+        let subject = SUBJECTS[(i * 7 + i / 3) % SUBJECTS.len()];
+        // Every fifth article writes its subject in lower case: the same subject.
+        let written_subject = if i % 5 == 4 { subject.to_lowercase() } else { subject.to_string() };
+        let slug = guildhall_domain::knowledge::subject_slug(&title);
+        let subject_slug = guildhall_domain::knowledge::subject_slug(subject);
+        let url = format!("/learn/{subject_slug}/questions/{slug}-{id}");
+        let day = 1 + (i % 28);
+        let month = 1 + (i / 28) % 12;
+        let answer = format!(
+            "Understanding {concept}{context} helps an engineer in three ways:\\n\\n\
+             1. **Safety**: {concept} bears directly on the public's safety, which is the first duty of every licensee.\\n\\n\
+             2. **Compliance**: boards and codes expect engineers to know {concept} and to document how they applied it.\\n\\n\
+             3. **Practice**: clients notice when {concept} is handled well; it saves time and money over a project's life.\\n\\n\
+             In summary, {concept} is worth the hour it takes to learn properly, and it counts toward your PDH when \
+             taken as a course."
+        );
+        let mut text = format!(
+            "---\nid: {id}\ndate: 2025-{month:02}-{day:02}\ntitle: >-\n    {title}\nquestion: >-\n    {title}\n\
+             answer: >-\n    {answer}\nsubject: {written_subject}\nauthor: Society Editorial Team\nurl: {url}\n\
+             file_name: article-{id}.md\nseo:\n  title: QuickFacts | {subject}\n  page_description: >-\n    \
+             {title} A short answer from the society.\n  page_keywords: {concept}, {subject_lower}, PDH\n",
+            subject_lower = subject.to_lowercase(),
+        );
+        if i % 6 != 5 {
+            // Related: the next article twice (once under a subject in another case), and one
+            // further on, which may not be imported yet.
+            let next = first_id + ((i + 1) % count.max(1)) as i64;
+            let far = id + 97;
+            for (n, (related, case)) in
+                [(next, subject.to_string()), (next, subject.to_lowercase()), (far, subject.to_string())]
+                    .into_iter()
+                    .enumerate()
+            {
+                text.push_str(&format!(
+                    "related_article{}:\n    id: {related}\n    title: >-\n        Article {related}\n    subject: {case}\n    url: /learn/{subject_slug}/questions/article-{related}\n",
+                    n + 1
+                ));
+            }
+        }
+        if i % 3 == 0 {
+            text.push_str(&format!("score: {}\n", 50 + i % 50));
+        }
+        text.push_str("---\n\n&nbsp;\n");
+        files.push((format!("article-{id}.md"), text));
+    }
+    files
+}
+
+impl App {
+    /// The demo's knowledge base: 240 articles, a subject expert, and members' questions
+    /// (one accepted and endorsed, one open), all through the use cases members use.
+    pub(super) async fn seed_demo_knowledge(&self, staff: &Actor, maya: &Actor, daniel: &Actor) -> AppResult<()> {
+        self.import_kb_files_as(staff, kb_article_files(910_001, 240), false, "demo").await?;
+        let maya_member = self.store.member_by_user(maya.user_id).await?;
+        let Some(maya_member) = maya_member else { return Ok(()) };
+        let discipline = maya_member.disciplines.split(';').next().unwrap_or("civil").to_string();
+        self.set_subject_expert(staff, "Licensure", &maya_member.member_number, true, "demo").await?;
+
+        let ask =
+            |title: &str, body: &str, subjects: &str, jurisdiction: Option<&str>, discipline: Option<&str>, public| {
+                NewQuestion {
+                    title: title.into(),
+                    body: body.into(),
+                    jurisdiction: jurisdiction.map(str::to_string),
+                    discipline: discipline.map(str::to_string),
+                    public,
+                    subjects: subjects_typed(subjects),
+                }
+            };
+        let now = self.clock.unix();
+        let answered = ask(
+            "Does reviewing another engineer's calculations count toward Florida PDH?",
+            "I was asked to peer review a set of **retaining wall** calculations for a neighbouring firm. \
+             Can the hours count toward my Florida renewal, and how should I document them?",
+            "Licensure, Continuing Education",
+            Some("US-FL"),
+            Some(&discipline),
+            true,
+        );
+        let id = self
+            .store
+            .ask_question(maya.user_id, &answered, 100, now, &[])
+            .await?
+            .map_err(|_| AppError::Internal("demo question refused".into()))?;
+        let answer = self
+            .post_answer(
+                daniel,
+                id,
+                "Florida's board counts structured learning, not routine work, so a peer review on its own usually \
+                 does not qualify.\n\n1. **Check the rule**: look for a course or activity with a certificate.\n\n\
+                 2. **Document it**: keep the agenda, hours and any certificate with your PDH log.\n\n\
+                 If the review was part of a formal seminar, log the seminar instead.",
+            )
+            .await?;
+        self.endorse_answer(maya, id, answer, true).await?;
+        self.accept_answer(maya, id, answer).await?;
+
+        let open = ask(
+            "How do you keep a PDH log that survives a board audit?",
+            "Our chapter is putting together advice for new licensees. What do you record for each activity, \
+             and where do you keep the certificates?",
+            "Continuing Education",
+            None,
+            Some(&discipline),
+            false,
+        );
+        let open_id = self
+            .store
+            .ask_question(daniel.user_id, &open, 100, now, &[])
+            .await?
+            .map_err(|_| AppError::Internal("demo question refused".into()))?;
+        self.post_answer(
+            maya,
+            open_id,
+            "I keep one spreadsheet row per activity: **date**, **provider**, **title**, **hours**, **topic** \
+             (ethics, laws and rules, technical) and a link to the certificate. Guildhall's PDH page does the \
+             same and builds the audit packet for you.",
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_files_read_as_articles_with_pending_and_repeated_links() {
+        let files = kb_article_files(1, 40);
+        let parsed = guildhall_domain::knowledge::parse_batch(&files).expect("generated files are valid");
+        assert_eq!(parsed.len(), 40);
+        assert!(parsed[0].answer.contains("\n\n1. **Safety**"), "{}", parsed[0].answer);
+        assert!(!parsed[0].answer.contains("\\n"));
+        // The repeated link counts once; the far one stays.
+        assert_eq!(parsed[0].related.iter().map(|r| r.source_id).collect::<Vec<_>>(), [2, 98]);
+        assert!(parsed.iter().any(|a| a.subject.as_deref().is_some_and(|s| s.chars().all(|c| !c.is_uppercase()))));
+    }
+}
