@@ -75,6 +75,8 @@ CREATE TABLE questions (
     accepted_answer_id BIGINT,
     promoted_article_id BIGINT REFERENCES kb_articles(id) ON DELETE SET NULL,
     hidden             BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The title and body as plain text, for the search index.
+    plain_text         TEXT NOT NULL DEFAULT '',
     created_at         BIGINT NOT NULL,
     updated_at         BIGINT NOT NULL
 );
@@ -94,6 +96,8 @@ CREATE TABLE answers (
     member_id   BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
     body        TEXT NOT NULL,
     hidden      BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The body as plain text, for the search index.
+    plain_text  TEXT NOT NULL DEFAULT '',
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
     CONSTRAINT answers_question_unique UNIQUE (question_id, id)

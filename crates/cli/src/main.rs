@@ -290,7 +290,7 @@ async fn run() -> Result<()> {
         Command::Demo { members } => {
             let app = App::start(settings).await?;
             if app.seed_demo_society(members).await? {
-                print_demo_sign_ins();
+                print_demo_sign_ins("Demo society created. Sign in with any of these");
             } else {
                 say!("The database already has accounts; the demo society was not added.");
             }
@@ -375,10 +375,10 @@ fn ce_evaluate(file: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn print_demo_sign_ins() {
-    say!("Demo society created. Sign in with any of these (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
-    for s in guildhall_app::demo::DEMO_SIGN_INS {
-        say!("  {:<16} {}", s.who, s.email);
+fn print_demo_sign_ins(heading: &str) {
+    say!("{heading} (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
+    for s in guildhall_app::demo::DEMO_SIGN_INS.iter().chain([&guildhall_app::demo::DEMO_ENGINEER]) {
+        say!("  {:<17} {}", s.who, s.email);
     }
 }
 
@@ -397,12 +397,9 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     let app = App::start(settings).await.context("could not start")?;
     if demo {
         if app.seed_demo().await? {
-            print_demo_sign_ins();
+            print_demo_sign_ins("Demo society created. Sign in with any of these");
         } else {
-            say!("Demo sign-ins (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
-            for s in guildhall_app::demo::DEMO_SIGN_INS {
-                say!("  {:<16} {}", s.who, s.email);
-            }
+            print_demo_sign_ins("Demo sign-ins");
         }
     }
     if run_jobs {

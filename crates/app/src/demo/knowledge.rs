@@ -155,10 +155,10 @@ impl App {
     /// (one accepted and endorsed, one open), all through the use cases members use.
     pub(super) async fn seed_demo_knowledge(&self, staff: &Actor, maya: &Actor, daniel: &Actor) -> AppResult<()> {
         self.import_kb_files_as(staff, kb_article_files(910_001, 240), false, "demo").await?;
-        let maya_member = self.store.member_by_user(maya.user_id).await?;
-        let Some(maya_member) = maya_member else { return Ok(()) };
-        let discipline = maya_member.disciplines.split(';').next().unwrap_or("civil").to_string();
-        self.set_subject_expert(staff, "Licensure", &maya_member.member_number, true, "demo").await?;
+        let engineer = self.seed_demo_engineer(staff).await?;
+        let discipline = "civil".to_string();
+        let number = self.store.member_by_user(engineer.user_id).await?.map(|m| m.member_number).unwrap_or_default();
+        self.set_subject_expert(staff, "Licensure", &number, true, "demo").await?;
 
         let ask =
             |title: &str, body: &str, subjects: &str, jurisdiction: Option<&str>, discipline: Option<&str>, public| {
@@ -168,16 +168,17 @@ impl App {
                     jurisdiction: jurisdiction.map(str::to_string),
                     discipline: discipline.map(str::to_string),
                     public,
+                    plain_text: format!("{title} {}", crate::knowledge::markdown::to_plain_text(body)),
                     subjects: subjects_typed(subjects),
                 }
             };
         let now = self.clock.unix();
         let answered = ask(
-            "Does reviewing another engineer's calculations count toward Florida PDH?",
+            "Does reviewing another engineer's calculations count toward Texas PDH?",
             "I was asked to peer review a set of **retaining wall** calculations for a neighbouring firm. \
-             Can the hours count toward my Florida renewal, and how should I document them?",
+             Can the hours count toward my Texas renewal, and how should I document them?",
             "Licensure, Continuing Education",
-            Some("US-FL"),
+            Some("US-TX"),
             Some(&discipline),
             true,
         );
@@ -190,13 +191,13 @@ impl App {
             .post_answer(
                 daniel,
                 id,
-                "Florida's board counts structured learning, not routine work, so a peer review on its own usually \
+                "The Texas board counts structured learning, not routine work, so a peer review on its own usually \
                  does not qualify.\n\n1. **Check the rule**: look for a course or activity with a certificate.\n\n\
                  2. **Document it**: keep the agenda, hours and any certificate with your PDH log.\n\n\
                  If the review was part of a formal seminar, log the seminar instead.",
             )
             .await?;
-        self.endorse_answer(maya, id, answer, true).await?;
+        self.endorse_answer(&engineer, id, answer, true).await?;
         self.accept_answer(maya, id, answer).await?;
 
         let open = ask(
@@ -222,6 +223,42 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// The demo's licensed engineer: a member record (a current Texas PE, civil and
+    /// structural) with its own sign-in ([`super::DEMO_ENGINEER`]).
+    async fn seed_demo_engineer(&self, staff: &Actor) -> AppResult<Actor> {
+        let today = self.clock.today();
+        let licence = format!("US-TX|PE|TX220871|2012-05-01|{}", today + time::Duration::days(400));
+        let columns = [
+            ("first_name", "Samuel".to_string()),
+            ("last_name", "Ortiz".to_string()),
+            ("email", super::DEMO_ENGINEER.email.to_string()),
+            ("career_stage", "licensed".to_string()),
+            ("disciplines", "civil;structural".to_string()),
+            ("tier", "member".to_string()),
+            ("status", "active".to_string()),
+            ("joined_on", (today - time::Duration::days(9 * 365)).to_string()),
+            ("expires_on", (today + time::Duration::days(200)).to_string()),
+            ("home_chapter", "capital".to_string()),
+            ("licences", licence),
+        ];
+        let columns: Vec<(&str, String)> = columns.into_iter().collect();
+        self.add_member(staff, &columns, "demo").await?;
+        let name = "Samuel Ortiz, PE";
+        let user_id = self
+            .create_verified_user(
+                super::DEMO_ENGINEER.email,
+                name,
+                super::DEMO_PASSWORD,
+                guildhall_domain::identity::Role::Member,
+            )
+            .await?;
+        let audit = self.audit_entry(staff, "member.account_linked", "member", "demo");
+        self.store.link_member_by_email(user_id, super::DEMO_ENGINEER.email, &audit).await?;
+        Ok(Actor::for_account(user_id, super::DEMO_ENGINEER.email, name, guildhall_domain::identity::Role::Member))
     }
 }
 

@@ -42,6 +42,10 @@ pub const DEMO_SIGN_INS: [DemoSignIn; 4] = [
     DemoSignIn { who: "admin", email: "admin@demo.guildhall.org" },
 ];
 
+/// A licensed engineer's sign-in (the full demo only): a PE in Texas, civil and structural,
+/// who can endorse answers to members' questions.
+pub const DEMO_ENGINEER: DemoSignIn = DemoSignIn { who: "licensed engineer", email: "engineer@demo.guildhall.org" };
+
 const CHAPTERS: [(&str, &str, &str, &str); 6] = [
     ("capital", "Capital Chapter", "chapter", "Capital region"),
     ("coastal", "Coastal Chapter", "chapter", "Coast and islands"),

@@ -261,12 +261,18 @@ impl App {
 /// The article file of an exported record.
 fn file_of(export: &KbArticleExport) -> Option<ArticleFile> {
     let a = &export.article;
+    let front_matter: serde_json::Value =
+        serde_json::from_str(&a.front_matter).unwrap_or_else(|_| serde_json::json!({}));
     Some(ArticleFile {
         source_id: a.source_id?,
         title: a.title.clone(),
         question: a.question.clone(),
         answer: a.answer.clone(),
-        subject: export.subjects.first().cloned(),
+        // The file's own spelling when it names the same subject (case and spaces aside).
+        subject: export.subjects.first().map(|stored| match front_matter.get("subject").and_then(|s| s.as_str()) {
+            Some(written) if subject_key(written) == subject_key(stored) => written.trim().to_string(),
+            _ => stored.clone(),
+        }),
         author: a.author.clone(),
         published_on: a.published_on,
         url: (a.path != format!("/kb/articles/{}", a.source_id?)).then(|| a.path.clone()),
@@ -283,7 +289,7 @@ fn file_of(export: &KbArticleExport) -> Option<ArticleFile> {
                 url: r.url.clone(),
             })
             .collect(),
-        front_matter: serde_json::from_str(&a.front_matter).unwrap_or_else(|_| serde_json::json!({})),
+        front_matter,
         line: 2,
     })
 }

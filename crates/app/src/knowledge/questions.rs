@@ -170,7 +170,8 @@ impl App {
                 attachment: None,
             })
             .collect();
-        let question = NewQuestion { title, body, jurisdiction, discipline, public: form.public, subjects };
+        let plain_text = format!("{title} {}", markdown::to_plain_text(&body));
+        let question = NewQuestion { title, body, jurisdiction, discipline, public: form.public, plain_text, subjects };
         match self.store.ask_question(actor.user_id, &question, QUESTIONS_PER_HOUR, self.clock.unix(), &mails).await? {
             Ok(id) => Ok(id),
             Err(Refusal::NoMemberRecord) => {
@@ -246,7 +247,15 @@ impl App {
         };
         match self
             .store
-            .post_answer(actor.user_id, question_id, &body, ANSWERS_PER_HOUR, self.clock.unix(), &mail)
+            .post_answer(
+                actor.user_id,
+                question_id,
+                &body,
+                &markdown::to_plain_text(&body),
+                ANSWERS_PER_HOUR,
+                self.clock.unix(),
+                &mail,
+            )
             .await?
         {
             Ok(id) => Ok(id),

@@ -18,6 +18,7 @@ mod chapters;
 mod cli;
 mod credentials;
 mod events;
+mod knowledge;
 mod layering;
 mod membership;
 mod membership_pages;

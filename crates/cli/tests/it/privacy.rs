@@ -73,6 +73,17 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     // Credentials name the signing key that signed them.
     t.app.ensure_issuer_key().await.unwrap();
     let date = time::macros::date!(2020 - 01 - 01);
+    // Questions are filed under a subject (the society's, not personal).
+    let subject = all_tables().find(|t| t.name == "kb_subjects").unwrap();
+    let subject_id = base + 5;
+    let subject_row = [
+        Value::Int(subject_id),
+        Value::Text(format!("{tag}-subject")),
+        Value::Text(format!("{tag} subject")),
+        Value::Text(format!("{tag}-subject")),
+    ];
+    t.store.insert_catalogued_row(subject, &subject_row).await.unwrap();
+    ids.insert("kb_subjects", subject_id);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
         if matches!(entry.about, About::NotPersonal) {
@@ -92,7 +103,14 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                     ids.insert(spec.name, own_id);
                     Value::Int(own_id)
                 }
+                ("question_subjects" | "subject_experts", "subject_id", _) => Value::Int(ids["kb_subjects"]),
                 (_, "member_id" | "payer_id" | "subject_id", _) => Value::Int(member_id),
+                (_, "question_id", _) => Value::Int(ids["questions"]),
+                (_, "answer_id", _) => Value::Int(ids["answers"]),
+                ("questions", "visibility", _) => Value::Text("members".into()),
+                ("questions", "accepted_answer_id" | "promoted_article_id", _) => Value::Null,
+                ("search_entries", "article_id", _) => Value::Null,
+                ("search_entries", "audience", _) => Value::Text("members".into()),
                 (_, "user_id" | "actor_user_id", _) => Value::Int(user_id),
                 (_, "invoice_id", _) => Value::Int(ids["invoices"]),
                 (_, "payment_id", _) => Value::Int(ids["payments"]),

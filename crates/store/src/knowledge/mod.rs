@@ -286,7 +286,7 @@ impl Store {
     pub async fn kb_article_subjects(&self, article_id: i64) -> StoreResult<Vec<KbSubjectRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT s.id, s.name, s.slug, 0 AS articles FROM kb_article_subjects a \
+                "SELECT s.id, s.name, s.slug, CAST(0 AS BIGINT) AS articles FROM kb_article_subjects a \
                  JOIN kb_subjects s ON s.id = a.subject_id WHERE a.article_id = $1 ORDER BY a.position",
             )
             .bind(article_id)
@@ -332,7 +332,7 @@ impl Store {
     /// A subject by its slug.
     pub async fn kb_subject(&self, slug: &str) -> StoreResult<Option<KbSubjectRecord>> {
         Ok(with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id, name, slug, 0 AS articles FROM kb_subjects WHERE slug = $1")
+            sqlx::query_as("SELECT id, name, slug, CAST(0 AS BIGINT) AS articles FROM kb_subjects WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(pool)
                 .await

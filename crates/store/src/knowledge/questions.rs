@@ -34,7 +34,7 @@ macro_rules! reindex_question {
             .execute(&mut *$tx)
             .await?;
         let texts: Vec<String> =
-            sqlx::query_scalar("SELECT body FROM answers WHERE question_id = $1 AND NOT hidden ORDER BY id")
+            sqlx::query_scalar("SELECT plain_text FROM answers WHERE question_id = $1 AND NOT hidden ORDER BY id")
                 .bind($question_id)
                 .fetch_all(&mut *$tx)
                 .await?;
@@ -47,7 +47,7 @@ macro_rules! reindex_question {
         .await?;
         sqlx::query(
             "INSERT INTO search_entries (question_id, path, title, body, subjects, audience, endorsed, dated) \
-             SELECT q.id, '/questions/' || CAST(q.id AS TEXT), q.title, q.body || ' ' || $2, $3, q.visibility, \
+             SELECT q.id, '/questions/' || CAST(q.id AS TEXT), q.title, q.plain_text || ' ' || $2, $3, q.visibility, \
                     EXISTS (SELECT 1 FROM answers a JOIN answer_endorsements e ON e.answer_id = a.id \
                             WHERE a.question_id = q.id AND NOT a.hidden), NULL \
              FROM questions q WHERE q.id = $1 AND NOT q.hidden \
@@ -87,14 +87,16 @@ impl Store {
     ) -> StoreResult<Result<i64, Refusal>> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let member: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            // Locks the member's row (PostgreSQL) so that their posts are counted one at a time.
+            let member: Option<i64> =
+                sqlx::query_scalar("UPDATE members SET updated_at = updated_at WHERE user_id = $1 RETURNING id")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
             let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO questions (member_id, title, body, jurisdiction, discipline, visibility, created_at, \
-                 updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $7 \
+                "INSERT INTO questions (member_id, title, body, jurisdiction, discipline, visibility, plain_text, \
+                 created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $9, $7, $7 \
                  WHERE (SELECT COUNT(*) FROM questions WHERE member_id = $1 AND created_at > $7 - 3600) < $8 \
                  RETURNING id",
             )
@@ -106,6 +108,7 @@ impl Store {
             .bind(if question.public { "public" } else { "members" })
             .bind(now)
             .bind(limit)
+            .bind(&question.plain_text)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(id) = id else { return Ok(Err(Refusal::TooManyPosts)) };
@@ -177,7 +180,7 @@ impl Store {
     pub async fn question_subjects(&self, question_id: i64) -> StoreResult<Vec<KbSubjectRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT s.id, s.name, s.slug, 0 AS articles FROM question_subjects x \
+                "SELECT s.id, s.name, s.slug, CAST(0 AS BIGINT) AS articles FROM question_subjects x \
                  JOIN kb_subjects s ON s.id = x.subject_id WHERE x.question_id = $1 ORDER BY s.name",
             )
             .bind(question_id)
@@ -191,7 +194,7 @@ impl Store {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT a.id, a.question_id, a.member_id, m.first_name || ' ' || m.last_name AS author_name, a.body, \
-                        a.hidden, COALESCE((SELECT SUM(v.vote) FROM answer_votes v WHERE v.answer_id = a.id), 0) AS score, \
+                        a.hidden, CAST(COALESCE((SELECT SUM(v.vote) FROM answer_votes v WHERE v.answer_id = a.id), 0) AS BIGINT) AS score, \
                         a.created_at \
                  FROM answers a JOIN members m ON m.id = a.member_id JOIN questions q ON q.id = a.question_id \
                  WHERE a.question_id = $1 \
@@ -221,21 +224,25 @@ impl Store {
     /// Stores an answer by the member of `user_id` to a visible question, with `mail` queued
     /// to everyone following the question but the answerer (its `to_address` is filled in
     /// per follower), unless they posted `limit` answers in the hour before `now`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn post_answer(
         &self,
         user_id: i64,
         question_id: i64,
         body: &str,
+        plain_text: &str,
         limit: i64,
         now: UnixTime,
         mail: &NewMail,
     ) -> StoreResult<Result<i64, Refusal>> {
         with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let member: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            // Locks the member's row (PostgreSQL) so that their posts are counted one at a time.
+            let member: Option<i64> =
+                sqlx::query_scalar("UPDATE members SET updated_at = updated_at WHERE user_id = $1 RETURNING id")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
             let open: Option<i64> = sqlx::query_scalar("SELECT id FROM questions WHERE id = $1 AND NOT hidden")
                 .bind(question_id)
@@ -245,8 +252,8 @@ impl Store {
                 return Ok(Err(Refusal::Gone));
             }
             let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO answers (question_id, member_id, body, created_at, updated_at) \
-                 SELECT $1, $2, $3, $4, $4 \
+                "INSERT INTO answers (question_id, member_id, body, plain_text, created_at, updated_at) \
+                 SELECT $1, $2, $3, $6, $4, $4 \
                  WHERE (SELECT COUNT(*) FROM answers WHERE member_id = $2 AND created_at > $4 - 3600) < $5 \
                  RETURNING id",
             )
@@ -255,12 +262,13 @@ impl Store {
             .bind(body)
             .bind(now)
             .bind(limit)
+            .bind(plain_text)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(id) = id else { return Ok(Err(Refusal::TooManyPosts)) };
             let followers: Vec<String> = sqlx::query_scalar(
-                "SELECT m.email FROM question_subscriptions s JOIN members m ON m.id = s.member_id \
-                 WHERE s.question_id = $1 AND s.member_id <> $2 ORDER BY m.id",
+                "SELECT COALESCE(u.email, m.email) FROM question_subscriptions s JOIN members m ON m.id = s.member_id \
+                 LEFT JOIN users u ON u.id = m.user_id WHERE s.question_id = $1 AND s.member_id <> $2 ORDER BY m.id",
             )
             .bind(question_id)
             .bind(member_id)
@@ -387,8 +395,8 @@ impl Store {
                 return Ok(false);
             }
             let answerer: Option<String> = sqlx::query_scalar(
-                "SELECT m.email FROM answers a JOIN members m ON m.id = a.member_id \
-                 WHERE a.id = $1 AND m.user_id IS DISTINCT FROM $2",
+                "SELECT COALESCE(u.email, m.email) FROM answers a JOIN members m ON m.id = a.member_id \
+                 LEFT JOIN users u ON u.id = m.user_id WHERE a.id = $1 AND m.user_id IS DISTINCT FROM $2",
             )
             .bind(answer_id)
             .bind(user_id)
@@ -513,8 +521,9 @@ impl Store {
         for key in subject_keys {
             let found: Vec<String> = with_reader!(self, |pool| {
                 sqlx::query_scalar(
-                    "SELECT m.email FROM subject_experts x JOIN kb_subjects s ON s.id = x.subject_id \
-                     JOIN members m ON m.id = x.member_id WHERE s.subject_key = $1 ORDER BY m.id",
+                    "SELECT COALESCE(u.email, m.email) FROM subject_experts x JOIN kb_subjects s ON s.id = x.subject_id \
+                     JOIN members m ON m.id = x.member_id LEFT JOIN users u ON u.id = m.user_id \
+                     WHERE s.subject_key = $1 ORDER BY m.id",
                 )
                 .bind(key)
                 .fetch_all(pool)

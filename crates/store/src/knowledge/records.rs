@@ -171,6 +171,8 @@ pub struct NewQuestion {
     pub jurisdiction: Option<String>,
     pub discipline: Option<String>,
     pub public: bool,
+    /// The title and body as plain text, for the search index.
+    pub plain_text: String,
     pub subjects: Vec<NewSubject>,
 }
 

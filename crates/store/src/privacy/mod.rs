@@ -158,9 +158,9 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("kb_article_subjects", NotPersonal, &[], &[]),
     t("kb_related_links", NotPersonal, &[], &[]),
     // A person's questions and answers go with them (others' answers to their question too).
-    t("questions", Member("member_id"), &["title", "body"], &[]),
+    t("questions", Member("member_id"), &["title", "body", "plain_text"], &[]),
     t("question_subjects", Through { column: "question_id", parent: "questions" }, &[], &[]),
-    t("answers", Member("member_id"), &["body"], &[]),
+    t("answers", Member("member_id"), &["body", "plain_text"], &[]),
     t("answer_votes", Member("member_id"), &[], &[]),
     t("answer_endorsements", Member("member_id"), &[], &[]),
     t("question_subscriptions", Member("member_id"), &[], &[]),

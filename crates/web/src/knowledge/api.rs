@@ -424,9 +424,9 @@ pub struct SearchPage {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// Words to search for.
+    /// Words to search for (without them, nothing is found).
     #[param(max_length = 200)]
-    q: String,
+    q: Option<String>,
     /// `article` or `question` (both when left out).
     #[param(pattern = "^(article|question)$")]
     kind: Option<String>,
@@ -465,7 +465,7 @@ async fn search(
             .ok_or_else(|| ApiError(AppError::BadRequest(format!("`{name}` is a date as YYYY-MM-DD.")))),
     };
     let search = SearchRequest {
-        q: p.q.clone(),
+        q: p.q.clone().unwrap_or_default(),
         kind,
         subject: p.subject.clone(),
         from: date(&p.from, "from")?,
