@@ -1,7 +1,7 @@
 -- Knowledge and publications (issue 13): the knowledge base of Q&A articles (imported from
 -- article files or promoted from members' questions), members' questions with answers,
--- votes and endorsements by licensed engineers, and one full-text index over what a reader
--- may search.
+-- votes and endorsements by licensed engineers, the society's publications, and one
+-- full-text index over what a reader may search.
 
 -- A subject compares by its key (trimmed, spaces collapsed, lowercased) and is shown in the
 -- spelling first seen.
@@ -139,12 +139,81 @@ CREATE TABLE subject_experts (
     PRIMARY KEY (subject_id, member_id)
 );
 
--- What a reader may find by searching: one row per article or question, kept by the store
--- beside each write (and gone with what it indexes); `audience` is 'public' or 'members'.
+-- Publications: a journal, a magazine, a chapter newsletter archive, each with issues and
+-- articles. Everyone sees an article's title, authors, abstract and citation; its full text
+-- and files only those the publication's access allows (public, members, or chosen tiers
+-- and groups).
+CREATE TABLE publications (
+    id          INTEGER PRIMARY KEY,
+    slug        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    kind        TEXT NOT NULL CHECK (kind IN ('journal', 'magazine', 'newsletter')),
+    access      TEXT NOT NULL CHECK (access IN ('public', 'members', 'chosen')),
+    chapter_id  BIGINT REFERENCES chapters(id) ON DELETE SET NULL,
+    created_at  BIGINT NOT NULL,
+    CONSTRAINT publications_slug_unique UNIQUE (slug)
+);
+
+-- For `chosen` access: the tiers and groups whose current members read the full text.
+CREATE TABLE publication_access (
+    publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+    tier_id        BIGINT REFERENCES tiers(id) ON DELETE CASCADE,
+    group_id       BIGINT REFERENCES affinity_groups(id) ON DELETE CASCADE,
+    CHECK ((tier_id IS NULL) <> (group_id IS NULL))
+);
+CREATE UNIQUE INDEX publication_access_tier ON publication_access (publication_id, tier_id) WHERE tier_id IS NOT NULL;
+CREATE UNIQUE INDEX publication_access_group ON publication_access (publication_id, group_id) WHERE group_id IS NOT NULL;
+
+CREATE TABLE publication_issues (
+    id             INTEGER PRIMARY KEY,
+    publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+    title          TEXT NOT NULL,
+    volume         BIGINT,
+    number         BIGINT,
+    published_on   DATE NOT NULL,
+    created_at     BIGINT NOT NULL
+);
+CREATE INDEX publication_issues_publication ON publication_issues (publication_id, published_on);
+
+CREATE TABLE publication_articles (
+    id           INTEGER PRIMARY KEY,
+    issue_id     BIGINT NOT NULL REFERENCES publication_issues(id) ON DELETE CASCADE,
+    title        TEXT NOT NULL,
+    authors      TEXT NOT NULL DEFAULT '',
+    abstract     TEXT NOT NULL DEFAULT '',
+    body         TEXT NOT NULL DEFAULT '',
+    doi          TEXT,
+    pages        TEXT NOT NULL DEFAULT '',
+    position     BIGINT NOT NULL DEFAULT 0,
+    created_at   BIGINT NOT NULL,
+    updated_at   BIGINT NOT NULL,
+    CONSTRAINT publication_articles_doi_unique UNIQUE (doi)
+);
+CREATE INDEX publication_articles_issue ON publication_articles (issue_id, position);
+
+-- PDF and image files of an article, stored in the database like CE evidence (every node
+-- serves them).
+CREATE TABLE publication_files (
+    id           INTEGER PRIMARY KEY,
+    article_id   BIGINT NOT NULL REFERENCES publication_articles(id) ON DELETE CASCADE,
+    file_name    TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    byte_size    BIGINT NOT NULL,
+    sha256       TEXT NOT NULL,
+    content      BLOB NOT NULL,
+    uploaded_at  BIGINT NOT NULL
+);
+CREATE INDEX publication_files_article ON publication_files (article_id);
+
+-- What a reader may find by searching: one row per article, question or publication article
+-- (its title, authors and abstract, which everyone may read), kept by the store beside each
+-- write (and gone with what it indexes); `audience` is 'public' or 'members'.
 CREATE TABLE search_entries (
     id          INTEGER PRIMARY KEY,
     article_id  BIGINT REFERENCES kb_articles(id) ON DELETE CASCADE,
     question_id BIGINT REFERENCES questions(id) ON DELETE CASCADE,
+    publication_article_id BIGINT REFERENCES publication_articles(id) ON DELETE CASCADE,
     path        TEXT NOT NULL,
     title       TEXT NOT NULL,
     body        TEXT NOT NULL,
@@ -152,9 +221,11 @@ CREATE TABLE search_entries (
     audience    TEXT NOT NULL CHECK (audience IN ('public', 'members')),
     endorsed    BOOLEAN NOT NULL DEFAULT FALSE,
     dated       DATE,
-    CHECK ((article_id IS NULL) <> (question_id IS NULL)),
+    CHECK ((CASE WHEN article_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN question_id IS NULL THEN 0 ELSE 1 END)
+           + (CASE WHEN publication_article_id IS NULL THEN 0 ELSE 1 END) = 1),
     CONSTRAINT search_entries_article_unique UNIQUE (article_id),
-    CONSTRAINT search_entries_question_unique UNIQUE (question_id)
+    CONSTRAINT search_entries_question_unique UNIQUE (question_id),
+    CONSTRAINT search_entries_publication_unique UNIQUE (publication_article_id)
 );
 CREATE VIRTUAL TABLE search_index USING fts5 (
     title, body, subjects, content = 'search_entries', content_rowid = 'id', tokenize = 'porter unicode61'

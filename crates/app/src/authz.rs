@@ -48,6 +48,8 @@ pub enum Permission {
     /// The knowledge base's articles (import, edit, unpublish, merge), subject experts,
     /// moderating questions and answers, promoting a question to an article.
     ManageKnowledge,
+    /// The society's publications: creating them, adding issues and articles.
+    ManagePublications,
 }
 
 impl Actor {
@@ -83,7 +85,9 @@ impl Actor {
             }
             Permission::ManageEvent(None) => self.is_staff(),
             Permission::CreateEvents => self.is_staff() || !self.officer_of.is_empty(),
-            Permission::IssueCredentials | Permission::ManageKnowledge => self.is_staff(),
+            Permission::IssueCredentials | Permission::ManageKnowledge | Permission::ManagePublications => {
+                self.is_staff()
+            }
         }
     }
 
@@ -102,6 +106,7 @@ impl Actor {
             Permission::ManageKnowledge => {
                 "Only society staff can manage the knowledge base and moderate questions.".into()
             }
+            Permission::ManagePublications => "Only society staff can add publications, issues and articles.".into(),
             Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
             Permission::ManageEvent(None) => "Only society staff can manage the society's own events.".into(),
             Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {
@@ -159,6 +164,7 @@ mod tests {
             (CreateEvents, false, true, true, true),
             (IssueCredentials, false, false, true, true),
             (ManageKnowledge, false, false, true, true),
+            (ManagePublications, false, false, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");

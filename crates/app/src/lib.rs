@@ -19,6 +19,7 @@ pub mod mail;
 pub mod membership;
 mod pdf;
 pub mod privacy;
+pub mod publications;
 pub mod society;
 pub mod uploads;
 

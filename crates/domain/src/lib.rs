@@ -13,3 +13,4 @@ pub mod identity;
 pub mod knowledge;
 pub mod member;
 pub mod membership;
+pub mod publications;

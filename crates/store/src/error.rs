@@ -104,6 +104,11 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("answers_question_unique", "answers.question_id, answers.id", "answer"),
     ("search_entries_article_unique", "search_entries.article_id", "search_entry"),
     ("search_entries_question_unique", "search_entries.question_id", "search_entry"),
+    ("search_entries_publication_unique", "search_entries.publication_article_id", "search_entry"),
+    ("publications_slug_unique", "publications.slug", "slug"),
+    ("publication_articles_doi_unique", "publication_articles.doi", "doi"),
+    ("publication_access_tier", "publication_access.publication_id, publication_access.tier_id", "tier"),
+    ("publication_access_group", "publication_access.publication_id, publication_access.group_id", "group"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

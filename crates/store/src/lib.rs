@@ -38,6 +38,7 @@ pub mod membership;
 mod money;
 mod outbox;
 pub mod privacy;
+pub mod publications;
 pub mod society;
 pub mod testing;
 
@@ -60,6 +61,7 @@ pub mod records {
     pub use crate::knowledge::search::COUNT_CAP as SEARCH_COUNT_CAP;
     pub use crate::membership::MembershipOverview;
     pub use crate::membership::records::*;
+    pub use crate::publications::records::*;
     pub use crate::{
         AuditFilter, AuditRecord, MailAttachment, MailHealth, MailRecord, NewAuditEntry, NewMail, Page, PageRequest,
         UnixTime,

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, credentials, events, knowledge, membership, privacy, society};
+use crate::{accounts, ce, chapters, credentials, events, knowledge, membership, privacy, publications, society};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -68,6 +68,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(privacy::api::routes())
         .merge(credentials::api::routes())
         .merge(knowledge::api::routes())
+        .merge(publications::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -146,6 +147,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         privacy::api::Doc::openapi(),
         credentials::api::Doc::openapi(),
         knowledge::api::Doc::openapi(),
+        publications::api::Doc::openapi(),
     ] {
         doc.merge(area);
     }

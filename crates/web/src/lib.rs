@@ -14,6 +14,7 @@ pub mod kit;
 pub mod knowledge;
 pub mod membership;
 pub mod privacy;
+pub mod publications;
 pub mod session;
 pub mod society;
 
@@ -57,6 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(privacy::routes())
         .merge(credentials::routes())
         .merge(knowledge::routes())
+        .merge(publications::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/static/check-in.js", get(check_in_js))
@@ -184,7 +186,19 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
     let is_api = path.starts_with("/api/") || path.starts_with("/payments/webhook/");
     let identity = request.extensions().get::<Identity>().cloned();
     let request_id = request.headers().get(&REQUEST_ID).cloned();
-    let response = next.run(request).await;
+    // A page that asks for sign-in (a use case refusing an anonymous reader) comes back to
+    // itself afterwards.
+    let asked = (request.method() == axum::http::Method::GET)
+        .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::SEE_OTHER
+        && response.headers().get(header::LOCATION).is_some_and(|l| l == "/sign-in")
+        && let Some(asked) = asked
+        && let Ok(location) = HeaderValue::from_str(&kit::sign_in_path(&asked))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;

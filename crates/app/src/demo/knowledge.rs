@@ -1,7 +1,8 @@
 //! The demo society's knowledge base: Q&A article files generated in the form societies
 //! publish them (YAML front matter, answers with literal `\n` line breaks, related links,
 //! some to articles not imported yet) and imported through `kb import`'s own path, and
-//! members' questions with answers, an accepted answer and an endorsement.
+//! members' questions with answers, an accepted answer and an endorsement, and two
+//! publications (a members' journal with a PDF, a chapter newsletter anyone reads).
 //!
 //! `kb_article_files` is also the generator `guildhall bench kb` imports.
 
@@ -103,8 +104,9 @@ pub fn kb_article_files(first_id: i64, count: usize) -> Vec<(String, String)> {
             title = format!("{} (part {})", title.trim_end_matches(['.', '?']), round + 1);
         }
         let subject = SUBJECTS[(i * 7 + i / 3) % SUBJECTS.len()];
-        // Every fifth article writes its subject in lower case: the same subject.
-        let written_subject = if i % 5 == 4 { subject.to_lowercase() } else { subject.to_string() };
+        // Every fifth article (once each subject has been seen) writes its subject in lower
+        // case: the same subject, shown as first spelled.
+        let written_subject = if i % 5 == 4 && i >= 100 { subject.to_lowercase() } else { subject.to_string() };
         let slug = guildhall_domain::knowledge::subject_slug(&title);
         let subject_slug = guildhall_domain::knowledge::subject_slug(subject);
         let url = format!("/learn/{subject_slug}/questions/{slug}-{id}");
@@ -222,7 +224,7 @@ impl App {
              same and builds the audit packet for you.",
         )
         .await?;
-        Ok(())
+        self.seed_demo_publications(staff).await
     }
 }
 
@@ -262,15 +264,149 @@ impl App {
     }
 }
 
+/// The demo's publications: a members' journal (with a PDF) and a chapter newsletter
+/// archive anyone reads, two issues each.
+const JOURNAL_ARTICLES: &[(&str, &str, &str, &str)] = &[
+    (
+        "Fatigue assessment of welded steel bridge details",
+        "Ruiz, A., & Chen, L.",
+        "We review how **fatigue** cracks start at welded details of older steel bridges and compare three \
+         assessment methods against inspection records from forty spans.",
+        "45-58",
+    ),
+    (
+        "Documenting responsible charge on small projects",
+        "Okafor, M.",
+        "A practical guide to showing **responsible charge** when one engineer seals work prepared by a small team.",
+        "59-66",
+    ),
+    (
+        "Stormwater detention sizing under updated rainfall data",
+        "Natarajan, P., & Morgan, A.",
+        "Updated rainfall frequency estimates change detention volumes; we show the effect on twelve municipal basins.",
+        "67-80",
+    ),
+];
+
+const NEWSLETTER_ARTICLES: &[(&str, &str, &str)] = &[
+    ("Chapter awards night recap", "Reyes, D.", "Photos and citations from the Capital Chapter's annual awards night."),
+    ("New PE licensees this spring", "Chapter Board", "Congratulations to the eleven members who passed the PE exam."),
+    (
+        "Volunteers judge the regional science fair",
+        "Ortiz, S.",
+        "Twenty members judged engineering projects by local students.",
+    ),
+];
+
+impl App {
+    pub(super) async fn seed_demo_publications(&self, staff: &Actor) -> AppResult<()> {
+        use crate::publications::{IssueForm, PublicationArticleForm, PublicationForm};
+        let journal = self
+            .create_publication(
+                staff,
+                &PublicationForm {
+                    slug: "journal-of-professional-practice".into(),
+                    name: "Journal of Professional Practice".into(),
+                    description: "The society's peer-reviewed journal on engineering practice, licensure and ethics."
+                        .into(),
+                    kind: "journal".into(),
+                    access: "members".into(),
+                    ..PublicationForm::default()
+                },
+                "demo",
+            )
+            .await?;
+        let newsletter = self
+            .create_publication(
+                staff,
+                &PublicationForm {
+                    slug: "capital-chapter-news".into(),
+                    name: "Capital Chapter News".into(),
+                    description: "The Capital Chapter's newsletter archive.".into(),
+                    kind: "newsletter".into(),
+                    access: "public".into(),
+                    ..PublicationForm::default()
+                },
+                "demo",
+            )
+            .await?;
+        let year = self.clock.today().year();
+        for (number, month) in [(1, 3), (2, 9)] {
+            let issue = IssueForm {
+                title: format!("Volume 12, Number {number}"),
+                volume: "12".into(),
+                number: number.to_string(),
+                published_on: format!("{year}-{month:02}-01"),
+            };
+            let issue_id = self.add_publication_issue(staff, &journal, &issue, "demo").await?;
+            for (i, (title, authors, summary, pages)) in JOURNAL_ARTICLES.iter().enumerate() {
+                let title = if number == 1 { (*title).to_string() } else { format!("{title}: a follow-up") };
+                let body = format!(
+                    "## Introduction\n\n{summary}\n\n## Method\n\n1. **Records**: inspection and design records were collected.\n\
+                     2. **Analysis**: each case was assessed by the methods compared.\n\n## Findings\n\n\
+                     The methods agree on most details; where they differ, the record explains why."
+                );
+                let files = if i == 0 {
+                    vec![crate::uploads::Upload {
+                        file_name: "full-article.pdf".into(),
+                        bytes: demo_pdf(&title, authors),
+                    }]
+                } else {
+                    Vec::new()
+                };
+                let article = PublicationArticleForm {
+                    title,
+                    authors: (*authors).into(),
+                    summary: (*summary).into(),
+                    body,
+                    doi: format!("10.5555/jpp.{year}.12.{number}.{}", i + 1),
+                    pages: (*pages).into(),
+                };
+                self.add_publication_article(staff, &journal, issue_id, &article, files, "demo").await?;
+            }
+        }
+        for (number, month) in [(1, 4), (2, 10)] {
+            let issue = IssueForm {
+                title: format!("{} {year}", if number == 1 { "Spring" } else { "Autumn" }),
+                volume: String::new(),
+                number: String::new(),
+                published_on: format!("{year}-{month:02}-15"),
+            };
+            let issue_id = self.add_publication_issue(staff, &newsletter, &issue, "demo").await?;
+            for (title, authors, summary) in NEWSLETTER_ARTICLES.iter().skip(number - 1).take(2) {
+                let article = PublicationArticleForm {
+                    title: (*title).into(),
+                    authors: (*authors).into(),
+                    summary: (*summary).into(),
+                    body: format!("{summary}\n\nRead more at the next chapter meeting."),
+                    doi: String::new(),
+                    pages: String::new(),
+                };
+                self.add_publication_article(staff, &newsletter, issue_id, &article, Vec::new(), "demo").await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A one-page PDF standing in for an article's full text.
+fn demo_pdf(title: &str, authors: &str) -> Vec<u8> {
+    let mut content = pdf_writer::Content::new();
+    crate::pdf::text(&mut content, 72.0, 720.0, 16.0, true, title);
+    crate::pdf::text(&mut content, 72.0, 696.0, 11.0, false, authors);
+    crate::pdf::text(&mut content, 72.0, 660.0, 11.0, false, "Journal of Professional Practice (demo full text).");
+    crate::pdf::one_page(content, (612.0, 792.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn generated_files_read_as_articles_with_pending_and_repeated_links() {
-        let files = kb_article_files(1, 40);
+        let files = kb_article_files(1, 200);
         let parsed = guildhall_domain::knowledge::parse_batch(&files).expect("generated files are valid");
-        assert_eq!(parsed.len(), 40);
+        assert_eq!(parsed.len(), 200);
         assert!(parsed[0].answer.contains("\n\n1. **Safety**"), "{}", parsed[0].answer);
         assert!(!parsed[0].answer.contains("\\n"));
         // The repeated link counts once; the far one stays.

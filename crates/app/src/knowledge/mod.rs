@@ -42,6 +42,8 @@ pub type ArticlePages = KeptPages<(String, bool), Arc<ArticleView>>;
 #[derive(Debug, Clone)]
 pub struct ArticleView {
     pub article: KbArticleRecord,
+    /// The question as sanitised HTML, when it says more than the title.
+    pub question_html: Option<String>,
     pub answer_html: String,
     /// The description for `<meta>` and search engines: the SEO block's, or the answer's start.
     pub description: String,
@@ -240,7 +242,16 @@ impl App {
             "" => markdown::excerpt(&markdown::to_plain_text(&article.answer), 160),
             given => given.to_string(),
         };
-        Ok(ArticleView { answer_html: markdown::to_html(&article.answer), description, subjects, related, article })
+        let question_html =
+            (article.question.trim() != article.title.trim()).then(|| markdown::to_html(&article.question));
+        Ok(ArticleView {
+            question_html,
+            answer_html: markdown::to_html(&article.answer),
+            description,
+            subjects,
+            related,
+            article,
+        })
     }
 
     /// A subject and a page of its articles.

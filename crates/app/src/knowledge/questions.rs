@@ -51,6 +51,10 @@ pub struct QuestionView {
     pub asked_by_reader: bool,
     /// The reader may answer, vote and endorse (a member record, signed in).
     pub reader_is_member: bool,
+    /// A current engineering licence of the reader's vouches for answers here.
+    pub reader_can_endorse: bool,
+    /// The question's jurisdiction in words ("Texas").
+    pub jurisdiction_name: Option<String>,
 }
 
 /// An answer with its endorsements.
@@ -189,7 +193,23 @@ impl App {
     pub async fn question_page(&self, actor: Option<&Actor>, id: i64) -> AppResult<QuestionView> {
         let question = self.visible_question(actor, id).await?;
         let staff = actor.is_some_and(Actor::is_staff);
-        let member = self.reader_member(actor).await?;
+        let member_record = match actor {
+            Some(a) => self.store.member_by_user(a.user_id).await?,
+            None => None,
+        };
+        let member = member_record.as_ref().map(|m| m.id);
+        let reader_can_endorse = match (&member_record, question.discipline.as_deref()) {
+            (Some(m), Some(discipline)) if m.disciplines.split(';').any(|d| d == discipline) => {
+                let today = self.clock.today();
+                self.store.member_licences(m.id).await?.iter().any(|l| {
+                    l.kind.is_engineering()
+                        && l.first_issued <= today
+                        && l.expires_on.is_none_or(|end| end >= today)
+                        && question.jurisdiction.as_deref().is_none_or(|j| l.jurisdiction.as_str() == j)
+                })
+            }
+            _ => false,
+        };
         let (subjects, answers, endorsements, following) = tokio::try_join!(
             async { Ok::<_, AppError>(self.store.question_subjects(id).await?) },
             async { Ok(self.store.answers(id).await?) },
@@ -221,6 +241,12 @@ impl App {
             body_html: markdown::to_html(&question.body),
             asked_by_reader: member == Some(question.member_id),
             reader_is_member: member.is_some(),
+            reader_can_endorse,
+            jurisdiction_name: question
+                .jurisdiction
+                .as_deref()
+                .and_then(|j| Jurisdiction::parse(j).ok())
+                .map(|j| j.name().to_string()),
             question,
             subjects,
             answers,

@@ -24,5 +24,6 @@ mod membership;
 mod membership_pages;
 mod overview;
 mod privacy;
+mod publications;
 mod society;
 mod two_factor;

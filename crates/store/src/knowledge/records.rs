@@ -190,7 +190,7 @@ pub enum Audience {
 pub struct SearchQuery {
     /// Words as typed; every word must be found (prefix match on the last).
     pub words: Vec<String>,
-    /// `article` or `question`, or both.
+    /// Only one kind (every kind when `None`).
     pub kind: Option<SearchKind>,
     pub subject_slug: Option<String>,
     pub from: Option<Date>,
@@ -203,6 +203,8 @@ pub struct SearchQuery {
 pub enum SearchKind {
     Article,
     Question,
+    /// An article of one of the society's publications (its title, authors and abstract).
+    Publication,
 }
 
 /// One search result with its highlighted snippet (plain text with `[[` and `]]` around
@@ -211,6 +213,7 @@ pub enum SearchKind {
 pub struct SearchHit {
     pub article_id: Option<i64>,
     pub question_id: Option<i64>,
+    pub publication_article_id: Option<i64>,
     pub path: String,
     pub title: String,
     pub snippet: String,

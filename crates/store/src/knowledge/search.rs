@@ -1,4 +1,5 @@
-//! One full-text search over the knowledge base and members' questions, each engine with
+//! One full-text search over the knowledge base, members' questions and publications' articles
+//! (title, authors, abstract), each engine with
 //! its own: SQLite's FTS5 (`search_index`, ranked by BM25) and PostgreSQL's `tsvector`
 //! (`search_entries.document`, ranked by `ts_rank_cd`). Both filter to what the reader may
 //! see and mark matched words in the snippet with `[[` and `]]`.
@@ -12,7 +13,8 @@ pub const COUNT_CAP: i64 = 1000;
 
 /// The filters both engines share (`$2` onwards).
 const FILTERS: &str = "($2 OR e.audience = 'public') \
-     AND ($3 IS NULL OR ($3 = 'article' AND e.article_id IS NOT NULL) OR ($3 = 'question' AND e.question_id IS NOT NULL)) \
+     AND ($3 IS NULL OR ($3 = 'article' AND e.article_id IS NOT NULL) OR ($3 = 'question' AND e.question_id IS NOT NULL) \
+          OR ($3 = 'publication' AND e.publication_article_id IS NOT NULL)) \
      AND ($4 IS NULL OR EXISTS (SELECT 1 FROM kb_subjects s WHERE s.slug = $4 AND ( \
           EXISTS (SELECT 1 FROM kb_article_subjects x WHERE x.article_id = e.article_id AND x.subject_id = s.id) \
           OR EXISTS (SELECT 1 FROM question_subjects x WHERE x.question_id = e.question_id AND x.subject_id = s.id)))) \
@@ -62,6 +64,7 @@ impl Store {
         let kind = query.kind.map(|k| match k {
             SearchKind::Article => "article",
             SearchKind::Question => "question",
+            SearchKind::Publication => "publication",
         });
         macro_rules! run {
             ($pool:expr, $match_text:expr, $select:expr, $count:expr) => {{
@@ -91,7 +94,7 @@ impl Store {
         let (items, total) = match &self.engine {
             Engine::Sqlite { read, .. } => {
                 let select = format!(
-                    "SELECT e.article_id, e.question_id, e.path, e.title, \
+                    "SELECT e.article_id, e.question_id, e.publication_article_id, e.path, e.title, \
                             snippet(search_index, 1, '[[', ']]', '…', 28) AS snippet, e.subjects, e.endorsed, e.dated, \
                             -bm25(search_index, 10.0, 1.0, 4.0) AS rank \
                      FROM search_index JOIN search_entries e ON e.id = search_index.rowid \
@@ -107,7 +110,7 @@ impl Store {
             }
             Engine::Postgres(pool) => {
                 let select = format!(
-                    "SELECT e.article_id, e.question_id, e.path, e.title, \
+                    "SELECT e.article_id, e.question_id, e.publication_article_id, e.path, e.title, \
                             ts_headline('english', e.body, to_tsquery('english', $1), \
                               'StartSel=[[, StopSel=]], MaxWords=40, MinWords=20, MaxFragments=1, FragmentDelimiter=…') \
                               AS snippet, e.subjects, e.endorsed, e.dated, \

@@ -165,6 +165,11 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("answer_endorsements", Member("member_id"), &[], &[]),
     t("question_subscriptions", Member("member_id"), &[], &[]),
     t("subject_experts", Member("member_id"), &[], &[]),
+    t("publications", NotPersonal, &[], &[]),
+    t("publication_access", NotPersonal, &[], &[]),
+    t("publication_issues", NotPersonal, &[], &[]),
+    t("publication_articles", NotPersonal, &[], &[]),
+    t("publication_files", NotPersonal, &[], &[]),
     t("search_entries", Through { column: "question_id", parent: "questions" }, &["title", "body"], &[]),
 ];
 

@@ -1,5 +1,5 @@
 //! The knowledge API: knowledge-base articles (listed, searched, one by id), members'
-//! questions (listed, asked, answered) and the one search over both — each showing the
+//! questions (listed, asked, answered) and the one search over them and publications — each showing the
 //! caller only what the pages would (no authentication needed for what is public).
 
 use std::sync::Arc;
@@ -374,7 +374,7 @@ async fn answer_question(
 /// One search result.
 #[derive(Serialize, ToSchema)]
 pub struct SearchResult {
-    /// `article` or `question`
+    /// `article`, `question` or `publication` (an article of a publication)
     kind: String,
     id: i64,
     title: String,
@@ -399,8 +399,13 @@ fn snippet_html(snippet: &str) -> String {
 impl SearchResult {
     fn of(app: &App, hit: SearchHit) -> Self {
         SearchResult {
-            kind: if hit.article_id.is_some() { "article" } else { "question" }.into(),
-            id: hit.article_id.or(hit.question_id).unwrap_or_default(),
+            kind: match (hit.article_id, hit.question_id) {
+                (Some(_), _) => "article",
+                (_, Some(_)) => "question",
+                _ => "publication",
+            }
+            .into(),
+            id: hit.article_id.or(hit.question_id).or(hit.publication_article_id).unwrap_or_default(),
             url: app.link(&hit.path),
             title: hit.title,
             snippet: hit.snippet.replace("[[", "").replace("]]", ""),
@@ -427,8 +432,8 @@ pub struct SearchParams {
     /// Words to search for (without them, nothing is found).
     #[param(max_length = 200)]
     q: Option<String>,
-    /// `article` or `question` (both when left out).
-    #[param(pattern = "^(article|question)$")]
+    /// `article`, `question` or `publication` (every kind when left out).
+    #[param(pattern = "^(article|question|publication)$")]
     kind: Option<String>,
     /// A subject's slug.
     #[param(max_length = 100)]
@@ -456,6 +461,7 @@ async fn search(
         None => None,
         Some("article") => Some(SearchKind::Article),
         Some("question") => Some(SearchKind::Question),
+        Some("publication") => Some(SearchKind::Publication),
         Some(other) => return Err(ApiError(AppError::BadRequest(format!("Unknown kind {other:?}.")))),
     };
     let date = |raw: &Option<String>, name: &str| match raw.as_deref() {

@@ -89,6 +89,7 @@ async fn subject_page(
 struct ArticlePage {
     chrome: Chrome,
     view: Arc<ArticleView>,
+    notice: String,
     canonical: String,
     /// schema.org JSON-LD, with `<` escaped so it cannot end its script element.
     json_ld: String,
@@ -142,6 +143,10 @@ pub async fn article_or_not_found(
             render(&ArticlePage {
                 json_ld: qa_page_json_ld(&view, &canonical, &branding.name),
                 chrome: Chrome::new(&app, &identity, &title, "knowledge").await,
+                notice: match uri.query().unwrap_or("") {
+                    "done=promoted" => "The question is in the knowledge base now, at this address.".into(),
+                    _ => String::new(),
+                },
                 canonical,
                 view,
             })
@@ -208,7 +213,11 @@ fn snippet_parts(snippet: &str) -> Vec<(bool, String)> {
 impl ResultRow {
     fn of(hit: SearchHit) -> Self {
         ResultRow {
-            kind: if hit.article_id.is_some() { "Article" } else { "Question" },
+            kind: match (hit.article_id, hit.question_id) {
+                (Some(_), _) => "Article",
+                (_, Some(_)) => "Question",
+                _ => "Publication",
+            },
             parts: snippet_parts(&hit.snippet),
             path: hit.path,
             title: hit.title,
@@ -243,7 +252,8 @@ fn search_request(p: &SearchParams) -> Result<SearchRequest, AppError> {
         "" => None,
         "article" => Some(SearchKind::Article),
         "question" => Some(SearchKind::Question),
-        _ => return Err(AppError::invalid_field("kind", "Choose articles, questions or both.")),
+        "publication" => Some(SearchKind::Publication),
+        _ => return Err(AppError::invalid_field("kind", "Choose articles, questions, publications or all.")),
     };
     let date = |raw: &str, field: &str| match raw.trim() {
         "" => Ok(None),
