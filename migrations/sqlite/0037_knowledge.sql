@@ -139,6 +139,34 @@ CREATE TABLE subject_experts (
     PRIMARY KEY (subject_id, member_id)
 );
 
+-- A member's report that a question or answer breaks the society's rules, until staff
+-- resolve it (hiding the post, or dismissing the report). One open report per member and post.
+CREATE TABLE post_flags (
+    id          INTEGER PRIMARY KEY,
+    question_id BIGINT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    answer_id   BIGINT REFERENCES answers(id) ON DELETE CASCADE,
+    member_id   BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    reason      TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    resolved_at BIGINT,
+    resolved_by BIGINT REFERENCES users(id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX post_flags_one_open ON post_flags (member_id, question_id, COALESCE(answer_id, 0))
+    WHERE resolved_at IS NULL;
+CREATE INDEX post_flags_open ON post_flags (resolved_at, created_at);
+
+-- Each edit of a question or an answer: what it said before, who changed it and when.
+CREATE TABLE post_revisions (
+    id           INTEGER PRIMARY KEY,
+    question_id  BIGINT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    answer_id    BIGINT REFERENCES answers(id) ON DELETE CASCADE,
+    title_before TEXT,
+    body_before  TEXT NOT NULL,
+    edited_by    BIGINT REFERENCES users(id) ON DELETE SET NULL,
+    edited_at    BIGINT NOT NULL
+);
+CREATE INDEX post_revisions_question ON post_revisions (question_id, edited_at);
+
 -- Publications: a journal, a magazine, a chapter newsletter archive, each with issues and
 -- articles. Everyone sees an article's title, authors, abstract and citation; its full text
 -- and files only those the publication's access allows (public, members, or chosen tiers

@@ -766,6 +766,33 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec { name: "question_subscriptions", columns: &[("question_id", I), ("member_id", I)], identity: false },
     TableSpec { name: "subject_experts", columns: &[("subject_id", I), ("member_id", I)], identity: false },
     TableSpec {
+        name: "post_flags",
+        columns: &[
+            ("id", I),
+            ("question_id", I),
+            ("answer_id", I),
+            ("member_id", I),
+            ("reason", T),
+            ("created_at", I),
+            ("resolved_at", I),
+            ("resolved_by", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "post_revisions",
+        columns: &[
+            ("id", I),
+            ("question_id", I),
+            ("answer_id", I),
+            ("title_before", T),
+            ("body_before", T),
+            ("edited_by", I),
+            ("edited_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "publications",
         columns: &[
             ("id", I),

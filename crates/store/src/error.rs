@@ -105,6 +105,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("search_entries_article_unique", "search_entries.article_id", "search_entry"),
     ("search_entries_question_unique", "search_entries.question_id", "search_entry"),
     ("search_entries_publication_unique", "search_entries.publication_article_id", "search_entry"),
+    ("post_flags_one_open", "index 'post_flags_one_open'", "flag"),
     ("publications_slug_unique", "publications.slug", "slug"),
     ("publication_articles_doi_unique", "publication_articles.doi", "doi"),
     ("publication_access_tier", "publication_access.publication_id, publication_access.tier_id", "tier"),

@@ -6,11 +6,13 @@
 //! Files: `mod.rs` (who may see what, article and subject pages, search, the sitemap,
 //! staff's article edits), `import.rs` (`kb import` and `kb export` of Q&A article files,
 //! also from the staff page), `questions.rs` (members' questions, answers, votes,
-//! endorsements, acceptance, following, subject experts, moderation, promotion to an
-//! article), `markdown.rs` (Markdown as sanitised HTML and as plain text).
+//! endorsements, acceptance, following, subject experts, hiding, promotion to an article),
+//! `moderation.rs` (members' reports, the staff queue, edits with their history),
+//! `markdown.rs` (Markdown as sanitised HTML and as plain text).
 
 pub mod import;
 pub mod markdown;
+pub mod moderation;
 pub mod questions;
 
 use std::sync::Arc;

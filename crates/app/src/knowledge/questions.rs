@@ -55,6 +55,8 @@ pub struct QuestionView {
     pub reader_can_endorse: bool,
     /// The question's jurisdiction in words ("Texas").
     pub jurisdiction_name: Option<String>,
+    /// How many edits its history holds (its own and its answers').
+    pub edits: usize,
 }
 
 /// An answer with its endorsements.
@@ -210,7 +212,7 @@ impl App {
             }
             _ => false,
         };
-        let (subjects, answers, endorsements, following) = tokio::try_join!(
+        let (subjects, answers, endorsements, following, revisions) = tokio::try_join!(
             async { Ok::<_, AppError>(self.store.question_subjects(id).await?) },
             async { Ok(self.store.answers(id).await?) },
             async { Ok(self.store.endorsements(id).await?) },
@@ -220,6 +222,7 @@ impl App {
                     None => Ok(false),
                 }
             },
+            async { Ok(self.store.post_revisions(id).await?) },
         )?;
         let answers = answers
             .into_iter()
@@ -242,6 +245,7 @@ impl App {
             asked_by_reader: member == Some(question.member_id),
             reader_is_member: member.is_some(),
             reader_can_endorse,
+            edits: revisions.len(),
             jurisdiction_name: question
                 .jurisdiction
                 .as_deref()

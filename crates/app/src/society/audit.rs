@@ -58,6 +58,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("publication.created", "Publication created"),
     ("publication.issue_added", "Publication issue added"),
     ("publication.article_added", "Publication article added"),
+    ("post.reports_dismissed", "Reports of a post dismissed"),
     ("question.hidden", "Question hidden"),
     ("question.shown", "Question shown again"),
     ("question.promoted", "Question added to the knowledge base"),

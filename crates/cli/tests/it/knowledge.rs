@@ -446,6 +446,31 @@ async fn every_role_on_every_knowledge_route() {
             (Call::Form(format!("/questions/{open}/answers/{a}/hide"), &[("hidden", "no")]), staff_form),
             (Call::Form(format!("/questions/{closed}/hide"), &[("hidden", "no")]), staff_form),
             (Call::Get(format!("/questions/{open}/promote")), staff_page),
+            (Call::Get(format!("/questions/{open}/history")), public),
+            (Call::Get(format!("/questions/{closed}/history")), members),
+            (Call::Get(format!("/questions/{open}/flag")), members),
+            (
+                Call::Form(format!("/questions/{open}/flag"), &[("reason", "Matrix report.")]),
+                [SignIn, Done, Done, Forbidden, Forbidden],
+            ),
+            (Call::Get(format!("/questions/{open}/edit")), members),
+            // Daniel asked it; staff edit anything.
+            (
+                Call::Form(
+                    format!("/questions/{open}/edit"),
+                    &[("title", "An open question, edited"), ("body", "Edited.")],
+                ),
+                [SignIn, Forbidden, Done, Done, Done],
+            ),
+            (
+                Call::Form(format!("/questions/{open}/answers/{a}/edit"), &[("body", "Edited answer.")]),
+                [SignIn, Forbidden, Done, Done, Done],
+            ),
+            (Call::Get("/staff/kb/reports".into()), staff_page),
+            (
+                Call::Form("/staff/kb/reports/dismiss".into(), &[("question", "1")]),
+                [SignIn, Forbidden, Forbidden, Done, NotFound],
+            ),
             (Call::Get("/staff/kb".into()), staff_page),
             (Call::Get(format!("/staff/kb/articles/{article}")), staff_page),
             (Call::Get(format!("/staff/kb/articles/{article}/publish")), staff_page),
@@ -526,5 +551,67 @@ async fn twenty_requests_at_once_record_one_vote_one_endorsement_and_the_posting
             }
         }
         assert_eq!(created, 10, "{:?}: exactly the hourly limit got through", t.engine);
+    }
+}
+
+#[tokio::test]
+async fn reports_reach_the_staff_queue_once_and_edits_keep_their_history() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let mut daniel = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let id =
+            daniel_asks(&mut daniel, "Which anchor bolts for a sign post?", json!({ "visibility": "public" })).await;
+        let a = answer(&mut daniel, id, "Any bolt will do, buy the cheapest.").await;
+        let report = [("answer", ""), ("reason", "Unsafe advice.")];
+        let answer_id = a.to_string();
+        let report: Vec<(&str, &str)> =
+            report.iter().map(|(k, v)| if *k == "answer" { (*k, answer_id.as_str()) } else { (*k, *v) }).collect();
+        for _ in 0..3 {
+            let r = maya.post_form(&format!("/questions/{id}/flag"), &report).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+        }
+        let r = maya.post_form(&format!("/questions/{id}/flag"), &[("answer", &answer_id), ("reason", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a report says why");
+        let queue = staff.get("/staff/kb/reports").await.body;
+        assert_eq!(queue.matches("Unsafe advice.").count(), 1, "{:?}: one open report per member and post", t.engine);
+        assert!(queue.contains("Any bolt will do"));
+
+        // Dismissed: the queue is empty and the answer stays.
+        let r = staff
+            .post_form("/staff/kb/reports/dismiss", &[("question", &id.to_string()), ("answer", &answer_id)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(staff.get("/staff/kb/reports").await.body.contains("No open reports."));
+        assert_eq!(audit(&mut staff, "post.reports_dismissed").await["items"].as_array().unwrap().len(), 1);
+
+        // Daniel edits his answer: the page shows the new text, the history the old.
+        assert_eq!(
+            maya.post_form(&format!("/questions/{id}/answers/{a}/edit"), &[("body", "Mine now.")]).await.status,
+            StatusCode::FORBIDDEN,
+            "only its author or staff edit an answer"
+        );
+        let r = daniel
+            .post_form(
+                &format!("/questions/{id}/answers/{a}/edit"),
+                &[("body", "Use galvanised bolts rated for the load.")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut public = t.client();
+        let page = public.get(&format!("/questions/{id}")).await.body;
+        assert!(page.contains("galvanised") && !page.contains("cheapest") && page.contains("Edit history (1)"));
+        let history = public.get(&format!("/questions/{id}/history")).await.body;
+        assert!(history.contains("cheapest") && history.contains("Daniel Reyes"), "{history}");
+        assert!(public.get("/search?q=galvanised").await.body.contains(&format!("/questions/{id}")));
+
+        // Reported again and hidden: the report closes, the public no longer sees the answer.
+        maya.post_form(&format!("/questions/{id}/flag"), &report).await;
+        let r = staff.post_form(&format!("/questions/{id}/answers/{a}/hide"), &[("hidden", "yes")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(staff.get("/staff/kb/reports").await.body.contains("No open reports."));
+        let page = public.get(&format!("/questions/{id}")).await.body;
+        assert!(!page.contains("galvanised"), "{:?}: a hidden answer is gone for the public", t.engine);
+        assert!(!public.get(&format!("/questions/{id}/history")).await.body.contains("cheapest"), "and its history");
     }
 }

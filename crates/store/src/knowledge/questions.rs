@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use crate::engine::{audited, audited_change};
 use crate::knowledge::records::{
-    AnswerRecord, Audience, EndorsementRecord, KbSubjectRecord, NewKbArticle, NewQuestion, QuestionRecord,
+    AnswerRecord, Audience, EndorsementRecord, FlagRecord, KbSubjectRecord, NewKbArticle, NewQuestion, QuestionRecord,
+    RevisionRecord,
 };
 use crate::knowledge::{reindex_article, save_article, subject_id};
 use crate::outbox::insert_mail;
@@ -488,11 +489,228 @@ impl Store {
                             .await?
                     }
                 };
+                if hidden {
+                    sqlx::query(
+                        "UPDATE post_flags SET resolved_at = $3 WHERE question_id = $1 \
+                         AND answer_id IS NOT DISTINCT FROM $2 AND resolved_at IS NULL",
+                    )
+                    .bind(question_id)
+                    .bind(answer_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 reindex_question!(tx, question_id);
                 changed
             },
             audit
         )
+    }
+
+    /// The member of `user_id` reports a visible question (or one of its answers) for staff
+    /// to look at. False when they already have an open report of it.
+    pub async fn flag_post(
+        &self,
+        user_id: i64,
+        question_id: i64,
+        answer_id: Option<i64>,
+        reason: &str,
+        now: UnixTime,
+    ) -> StoreResult<Result<bool, Refusal>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let member: Option<i64> = sqlx::query_scalar("SELECT id FROM members WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
+            let there: Option<i64> = sqlx::query_scalar(
+                "SELECT q.id FROM questions q WHERE q.id = $1 AND NOT q.hidden AND ($2 IS NULL OR EXISTS \
+                 (SELECT 1 FROM answers a WHERE a.id = $2 AND a.question_id = q.id AND NOT a.hidden))",
+            )
+            .bind(question_id)
+            .bind(answer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if there.is_none() {
+                return Ok(Err(Refusal::Gone));
+            }
+            let added = sqlx::query(
+                "INSERT INTO post_flags (question_id, answer_id, member_id, reason, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(question_id)
+            .bind(answer_id)
+            .bind(member_id)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(Ok(added > 0))
+        })
+    }
+
+    /// Open reports, oldest first, with what the reported post says.
+    pub async fn open_flags(&self, page: PageRequest) -> StoreResult<Page<FlagRecord>> {
+        let sql = format!(
+            "SELECT f.id, f.question_id, f.answer_id, q.title AS question_title, \
+                    COALESCE(a.body, q.body) AS post_body, COALESCE(a.hidden, q.hidden) AS post_hidden, \
+                    m.first_name || ' ' || m.last_name AS reporter_name, f.reason, f.created_at \
+             FROM post_flags f JOIN questions q ON q.id = f.question_id LEFT JOIN answers a ON a.id = f.answer_id \
+             JOIN members m ON m.id = f.member_id WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id {}",
+            page.sql()
+        );
+        let (items, total): (Vec<FlagRecord>, i64) = with_reader!(self, |pool| {
+            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
+            let total =
+                sqlx::query_scalar("SELECT COUNT(*) FROM post_flags WHERE resolved_at IS NULL").fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
+    /// Staff resolve every open report of a post (dismissed, or after hiding it), audited.
+    /// `NotFound` when it has none.
+    pub async fn resolve_flags(
+        &self,
+        question_id: i64,
+        answer_id: Option<i64>,
+        staff_user_id: i64,
+        now: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
+        audited_change!(
+            self,
+            |tx| {
+                sqlx::query(
+                    "UPDATE post_flags SET resolved_at = $3, resolved_by = $4 WHERE question_id = $1 \
+                     AND answer_id IS NOT DISTINCT FROM $2 AND resolved_at IS NULL",
+                )
+                .bind(question_id)
+                .bind(answer_id)
+                .bind(now)
+                .bind(staff_user_id)
+                .execute(&mut *tx)
+                .await?
+            },
+            audit
+        )
+    }
+
+    /// Edits a question (its author, or staff when `staff`), keeping what it said before.
+    /// False when it is not theirs to edit (or gone).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn edit_question(
+        &self,
+        user_id: i64,
+        staff: bool,
+        question_id: i64,
+        title: &str,
+        body: &str,
+        plain_text: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let before: Option<(String, String)> = sqlx::query_as(
+                "SELECT title, body FROM questions WHERE id = $1 \
+                 AND ($3 OR member_id = (SELECT id FROM members WHERE user_id = $2))",
+            )
+            .bind(question_id)
+            .bind(user_id)
+            .bind(staff)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((old_title, old_body)) = before else { return Ok(false) };
+            sqlx::query(
+                "INSERT INTO post_revisions (question_id, answer_id, title_before, body_before, edited_by, edited_at) \
+                 VALUES ($1, NULL, $2, $3, $4, $5)",
+            )
+            .bind(question_id)
+            .bind(&old_title)
+            .bind(&old_body)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE questions SET title = $2, body = $3, plain_text = $4, updated_at = $5 WHERE id = $1")
+                .bind(question_id)
+                .bind(title)
+                .bind(body)
+                .bind(plain_text)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            reindex_question!(tx, question_id);
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Edits an answer (its author, or staff when `staff`), keeping what it said before.
+    /// False when it is not theirs to edit (or gone).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn edit_answer(
+        &self,
+        user_id: i64,
+        staff: bool,
+        question_id: i64,
+        answer_id: i64,
+        body: &str,
+        plain_text: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let before: Option<String> = sqlx::query_scalar(
+                "SELECT body FROM answers WHERE id = $1 AND question_id = $4 \
+                 AND ($3 OR member_id = (SELECT id FROM members WHERE user_id = $2))",
+            )
+            .bind(answer_id)
+            .bind(user_id)
+            .bind(staff)
+            .bind(question_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(old_body) = before else { return Ok(false) };
+            sqlx::query(
+                "INSERT INTO post_revisions (question_id, answer_id, title_before, body_before, edited_by, edited_at) \
+                 VALUES ($1, $2, NULL, $3, $4, $5)",
+            )
+            .bind(question_id)
+            .bind(answer_id)
+            .bind(&old_body)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE answers SET body = $2, plain_text = $3, updated_at = $4 WHERE id = $1")
+                .bind(answer_id)
+                .bind(body)
+                .bind(plain_text)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            reindex_question!(tx, question_id);
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// A question's edit history (its own and its answers'), newest first.
+    pub async fn post_revisions(&self, question_id: i64) -> StoreResult<Vec<RevisionRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT r.answer_id, r.title_before, r.body_before, u.display_name AS edited_by_name, r.edited_at \
+                 FROM post_revisions r LEFT JOIN users u ON u.id = r.edited_by WHERE r.question_id = $1 \
+                 ORDER BY r.edited_at DESC, r.id DESC",
+            )
+            .bind(question_id)
+            .fetch_all(pool)
+            .await
+        })?)
     }
 
     /// The subject experts: (subject, member id, member's name, member number).

@@ -222,3 +222,28 @@ pub struct SearchHit {
     pub dated: Option<Date>,
     pub rank: f64,
 }
+
+/// An open report of a question or answer, for the staff queue.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FlagRecord {
+    pub id: i64,
+    pub question_id: i64,
+    pub answer_id: Option<i64>,
+    pub question_title: String,
+    /// What the reported post says (Markdown).
+    pub post_body: String,
+    pub post_hidden: bool,
+    pub reporter_name: String,
+    pub reason: String,
+    pub created_at: UnixTime,
+}
+
+/// What a question or answer said before an edit.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RevisionRecord {
+    pub answer_id: Option<i64>,
+    pub title_before: Option<String>,
+    pub body_before: String,
+    pub edited_by_name: Option<String>,
+    pub edited_at: UnixTime,
+}

@@ -31,6 +31,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/questions/{id}/follow", post(follow))
         .route("/questions/{id}/hide", post(hide_question))
         .route("/questions/{id}/promote", get(promote_form).post(promote))
+        .route("/questions/{id}/flag", get(flag_form).post(flag))
+        .route("/questions/{id}/edit", get(edit_question_form).post(edit_question))
+        .route("/questions/{id}/answers/{answer}/edit", get(edit_answer_form).post(edit_answer))
+        .route("/questions/{id}/history", get(history))
 }
 
 fn question_notice(done: &str) -> String {
@@ -45,6 +49,8 @@ fn question_notice(done: &str) -> String {
         "hidden" => "Hidden: only staff see it now.",
         "shown" => "Shown again.",
         "promoted" => "The question is in the knowledge base now.",
+        "flagged" => "Thank you: staff will look at your report.",
+        "edited" => "Your edit is saved; the earlier version is in the history.",
         _ => "",
     }
     .into()
@@ -358,4 +364,203 @@ async fn promote(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+struct FlagInput {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "knowledge/flag.html")]
+struct FlagPage {
+    chrome: Chrome,
+    question: QuestionRecord,
+    answer: String,
+    reason: String,
+    form: FormState,
+}
+
+fn optional_answer(raw: &str) -> Result<Option<i64>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        text => parse_answer_id(text).map(Some),
+    }
+}
+
+async fn flag_page(
+    app: &App,
+    identity: &Identity,
+    id: i64,
+    input: FlagInput,
+    form: FormState,
+) -> Result<FlagPage, AppError> {
+    let view = app.question_page(identity.actor.as_ref(), id).await?;
+    Ok(FlagPage {
+        chrome: Chrome::new(app, identity, "Report a post", "knowledge").await,
+        question: view.question,
+        answer: input.answer,
+        reason: input.reason,
+        form,
+    })
+}
+
+async fn flag_form(
+    State(app): State<Arc<App>>,
+    SignedIn(_, identity): SignedIn,
+    Path(id): Path<String>,
+    Query(input): Query<FlagInput>,
+) -> PageResult {
+    let id = parse_question_id(&id)?;
+    optional_answer(&input.answer)?;
+    render(&flag_page(&app, &identity, id, input, FormState::default()).await?)
+}
+
+async fn flag(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<FlagInput>,
+) -> PageResult {
+    let id = parse_question_id(&id)?;
+    match app.flag_post(&actor, id, optional_answer(&input.answer)?, &input.reason).await {
+        Ok(()) => done(&format!("/questions/{id}"), "flagged"),
+        Err(err @ AppError::Validation { .. }) => {
+            rerender(&flag_page(&app, &identity, id, input, FormState::from_error(&err)).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct EditInput {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "knowledge/edit_post.html")]
+struct EditPostPage {
+    chrome: Chrome,
+    action: String,
+    question_id: i64,
+    /// Editing a question (with its title), not an answer.
+    is_question: bool,
+    values: EditInput,
+    form: FormState,
+}
+
+async fn edit_post_page(
+    app: &App,
+    identity: &Identity,
+    id: i64,
+    answer: Option<i64>,
+    values: Option<EditInput>,
+    form: FormState,
+) -> Result<EditPostPage, AppError> {
+    let view = app.question_page(identity.actor.as_ref(), id).await?;
+    let values = match (values, answer) {
+        (Some(values), _) => values,
+        (None, None) => EditInput { title: view.question.title.clone(), body: view.question.body.clone() },
+        (None, Some(a)) => {
+            let answer = view
+                .answers
+                .iter()
+                .find(|shown| shown.answer.id == a)
+                .ok_or_else(|| AppError::NotFound("No such answer.".into()))?;
+            EditInput { title: String::new(), body: answer.answer.body.clone() }
+        }
+    };
+    Ok(EditPostPage {
+        chrome: Chrome::new(
+            app,
+            identity,
+            if answer.is_some() { "Edit an answer" } else { "Edit a question" },
+            "knowledge",
+        )
+        .await,
+        action: match answer {
+            Some(a) => format!("/questions/{id}/answers/{a}/edit"),
+            None => format!("/questions/{id}/edit"),
+        },
+        question_id: id,
+        is_question: answer.is_none(),
+        values,
+        form,
+    })
+}
+
+async fn edit_question_form(
+    State(app): State<Arc<App>>,
+    SignedIn(_, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_question_id(&id)?;
+    render(&edit_post_page(&app, &identity, id, None, None, FormState::default()).await?)
+}
+
+async fn edit_question(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<EditInput>,
+) -> PageResult {
+    let id = parse_question_id(&id)?;
+    match app.edit_question(&actor, id, &input.title, &input.body).await {
+        Ok(()) => done(&format!("/questions/{id}"), "edited"),
+        Err(err @ AppError::Validation { .. }) => {
+            rerender(&edit_post_page(&app, &identity, id, None, Some(input), FormState::from_error(&err)).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn edit_answer_form(
+    State(app): State<Arc<App>>,
+    SignedIn(_, identity): SignedIn,
+    Path((id, answer)): Path<(String, String)>,
+) -> PageResult {
+    let (id, answer) = (parse_question_id(&id)?, parse_answer_id(&answer)?);
+    render(&edit_post_page(&app, &identity, id, Some(answer), None, FormState::default()).await?)
+}
+
+async fn edit_answer(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((id, answer)): Path<(String, String)>,
+    CsrfForm(input): CsrfForm<EditInput>,
+) -> PageResult {
+    let (id, answer) = (parse_question_id(&id)?, parse_answer_id(&answer)?);
+    match app.edit_answer(&actor, id, answer, &input.body).await {
+        Ok(()) => done(&format!("/questions/{id}"), "edited"),
+        Err(err @ AppError::Validation { .. }) => rerender(
+            &edit_post_page(&app, &identity, id, Some(answer), Some(input), FormState::from_error(&err)).await?,
+            &err,
+        ),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "knowledge/history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    history: guildhall_app::knowledge::moderation::PostHistory,
+}
+
+impl HistoryPage {
+    fn when(&self, at: &i64) -> String {
+        fmt_time(*at)
+    }
+}
+
+async fn history(State(app): State<Arc<App>>, identity: Identity, Path(id): Path<String>) -> PageResult {
+    let id = parse_question_id(&id)?;
+    let history = app.post_history(identity.actor.as_ref(), id).await?;
+    render(&HistoryPage { chrome: Chrome::new(&app, &identity, "Edit history", "knowledge").await, history })
 }

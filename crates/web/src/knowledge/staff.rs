@@ -28,6 +28,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/staff/kb/articles/{id}/publish", get(confirm_publish).post(publish))
         .route("/staff/kb/articles/{id}/merge", get(confirm_merge).post(merge))
         .route("/staff/kb/experts", get(experts).post(change_expert))
+        .route("/staff/kb/reports", get(reports))
+        .route("/staff/kb/reports/dismiss", axum::routing::post(dismiss_reports))
 }
 
 fn staff_notice(done: &str) -> String {
@@ -38,6 +40,7 @@ fn staff_notice(done: &str) -> String {
         "article_merged" => "The article was merged: its address now leads to the other article.",
         "expert_added" => "The member is now an expert in that subject; they are emailed its new questions.",
         "expert_removed" => "The member is no longer an expert in that subject.",
+        "reports_dismissed" => "The reports were dismissed; the post stays as it is.",
         _ => "",
     }
     .into()
@@ -451,4 +454,77 @@ async fn change_expert(
         ),
         Err(err) => Err(err.into()),
     }
+}
+
+/// An open report as the queue shows it.
+struct ReportRow {
+    question_id: i64,
+    answer_id: String,
+    question_title: String,
+    what: &'static str,
+    excerpt: String,
+    hidden: bool,
+    reporter: String,
+    reason: String,
+    reported: String,
+}
+
+#[derive(Template)]
+#[template(path = "knowledge/reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    notice: String,
+    reports: Vec<ReportRow>,
+    pager: Pager,
+}
+
+async fn reports(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let page = app.moderation_queue(&actor, PageRequest::new(q.page.unwrap_or(1), 50)).await?;
+    let plain = |body: &str| {
+        guildhall_app::knowledge::markdown::excerpt(&guildhall_app::knowledge::markdown::to_plain_text(body), 200)
+    };
+    render(&ReportsPage {
+        chrome: Chrome::new(&app, &identity, "Reported posts", "staff").await.in_subsection("knowledge"),
+        notice: staff_notice(&q.done),
+        pager: Pager::new(&page, "/staff/kb/reports".into()),
+        reports: page
+            .items
+            .into_iter()
+            .map(|f| ReportRow {
+                question_id: f.question_id,
+                answer_id: f.answer_id.map(|a| a.to_string()).unwrap_or_default(),
+                what: if f.answer_id.is_some() { "Answer" } else { "Question" },
+                excerpt: plain(&f.post_body),
+                hidden: f.post_hidden,
+                reporter: f.reporter_name,
+                reason: f.reason,
+                reported: fmt_time(f.created_at),
+                question_title: f.question_title,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct DismissInput {
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    answer: String,
+}
+
+async fn dismiss_reports(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(input): CsrfForm<DismissInput>,
+) -> PageResult {
+    let question =
+        parse_id(&input.question, "question")?.ok_or_else(|| AppError::NotFound("No such question.".into()))?;
+    let answer = parse_id(&input.answer, "answer")?;
+    app.dismiss_flags(&actor, question, answer, &identity.request_id).await?;
+    done("/staff/kb/reports", "reports_dismissed")
 }
