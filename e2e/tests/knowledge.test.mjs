@@ -182,3 +182,137 @@ test('a members-only question is answered, endorsed, accepted and published to t
   );
   await Promise.all([visitor, maya, daniel, samuel, staff].map((p) => p.context.close()));
 });
+
+test('publications: abstracts for anyone, full text for members; reports and answer edits are moderated', async () => {
+  const journal = '/publications/journal-of-professional-practice';
+  const articleTitle = 'Fatigue assessment of welded steel bridge details';
+  const stamp = Date.now();
+
+  // 1. A visitor reads the list, the journal, an issue and an article's abstract.
+  const visitor = await newPage(browser, server.baseURL, { axe: true });
+  await visit(visitor.page, '/publications');
+  const list = visitor.page.locator('main ul.cards');
+  assert.match(await list.locator('li', { hasText: 'Journal of Professional Practice' }).innerText(), /full articles: members/);
+  assert.match(await list.locator('li', { hasText: 'Capital Chapter News' }).innerText(), /full articles: anyone/);
+  await accessible(visitor.page, '/publications');
+  await Promise.all([visitor.page.waitForNavigation(), list.getByRole('link', { name: 'Journal of Professional Practice' }).click()]);
+  assert.equal(new URL(visitor.page.url()).pathname, journal);
+  await accessible(visitor.page, journal);
+  await Promise.all([visitor.page.waitForNavigation(), visitor.page.getByRole('link', { name: 'Volume 12, Number 1' }).click()]);
+  assert.match(new URL(visitor.page.url()).pathname, new RegExp(`^${journal}/issues/\\d+$`));
+  await accessible(visitor.page, 'the issue page');
+  const first = visitor.page.locator('main ol.search-results a').first();
+  assert.equal((await first.innerText()).trim(), articleTitle);
+  await Promise.all([visitor.page.waitForNavigation(), first.click()]);
+  const articlePath = new URL(visitor.page.url()).pathname;
+  assert.match(articlePath, new RegExp(`^${journal}/articles/\\d+$`));
+  const main = visitor.page.locator('main');
+  assert.equal((await visitor.page.locator('h1').innerText()).trim(), articleTitle);
+  for (const heading of ['Abstract', 'Cite this article']) {
+    assert.ok(await main.getByRole('heading', { name: heading }).isVisible(), `${heading} shows`);
+  }
+  assert.ok(await main.locator('a[href^="https://doi.org/"]').isVisible(), 'a DOI link shows');
+  assert.match(await main.innerText(), /Members read the full article\./);
+  assert.equal(await main.getByRole('heading', { name: 'Full article' }).count(), 0, 'no full text for a visitor');
+  assert.equal(await main.locator(`a[href*="${articlePath}/files/"]`).count(), 0, 'no file links for a visitor');
+  await accessible(visitor.page, 'the article, for a visitor');
+
+  // Signing in from the article brings Maya back to it, now with the full text and the PDF.
+  const maya = await newPage(browser, server.baseURL, { axe: true });
+  await maya.page.goto(articlePath);
+  await Promise.all([maya.page.waitForNavigation(), maya.page.locator('main').getByRole('link', { name: 'Sign in' }).click()]);
+  assert.equal(new URL(maya.page.url()).searchParams.get('next'), articlePath, 'the sign-in page keeps ?next=');
+  await maya.page.getByLabel('Email address').fill(DEMO.member);
+  await maya.page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await submit(maya.page, maya.page.getByRole('button', { name: 'Sign in' }));
+  assert.equal(new URL(maya.page.url()).pathname, articlePath, 'back on the article after signing in');
+  assert.ok(await maya.page.getByRole('heading', { name: 'Full article' }).isVisible());
+  const files = maya.page.locator('main h2:text-is("Files") + ul');
+  const pdf = files.getByRole('link', { name: 'full-article.pdf' });
+  assert.equal(await pdf.count(), 1, 'the Files list has full-article.pdf');
+  const download = await maya.page.request.get(await pdf.getAttribute('href'));
+  assert.equal(download.status(), 200);
+  assert.match(download.headers()['content-type'], /^application\/pdf/);
+  await accessible(maya.page, 'the article, for Maya');
+  const articleOverflow = await screenshots(maya.page, 'publication-article');
+
+  // 2. The journal's Atom feed.
+  const feed = await visitor.context.request.get(`${journal}/feed.atom`);
+  assert.equal(feed.status(), 200);
+  assert.match(feed.headers()['content-type'], /^application\/atom\+xml/);
+  const feedText = await feed.text();
+  for (const t of [articleTitle, 'Documenting responsible charge on small projects']) {
+    assert.ok(feedText.includes(`<title>${t}</title>`), `the feed has "${t}"`);
+  }
+
+  // 3. Abstracts are searchable, and the Publications filter keeps them.
+  await visit(visitor.page, '/search?q=fatigue');
+  const publicationHit = `ol.search-results a[href^="/publications/"][href*="/articles/"]`;
+  assert.ok(await visitor.page.locator(publicationHit).count() > 0, 'searching for fatigue finds an article');
+  await visitor.page.locator('#kind').selectOption('publication');
+  await submit(visitor.page, visitor.page.getByRole('search').getByRole('button', { name: 'Search' }));
+  assert.equal(new URL(visitor.page.url()).searchParams.get('kind'), 'publication');
+  const hits = visitor.page.locator('ol.search-results h2 a');
+  assert.ok(await hits.count() > 0, 'the Publications filter still finds it');
+  for (const href of await hits.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+    assert.match(href, /^\/publications\/[a-z0-9-]+\/articles\/\d+$/, 'only publications are listed');
+  }
+
+  // 4. Maya reports Daniel's answer; staff dismiss the report.
+  const reason = `Checking the reporting flow (${stamp}).`;
+  await visit(maya.page, '/questions/1');
+  const danielsAnswer = (page) => page.locator('article.answer', { hasText: 'Daniel Reyes answered' });
+  await Promise.all([maya.page.waitForNavigation(), danielsAnswer(maya.page).getByRole('link', { name: /^Report/ }).click()]);
+  assert.equal(new URL(maya.page.url()).pathname, '/questions/1/flag');
+  assert.match(new URL(maya.page.url()).searchParams.get('answer'), /^\d+$/);
+  await maya.page.locator('#reason').fill(reason);
+  await submit(maya.page, maya.page.getByRole('button', { name: 'Send the report' }));
+  assert.equal(new URL(maya.page.url()).pathname, '/questions/1');
+  assert.match(await maya.page.locator('main').innerText(), /Thank you: staff will look at your report\./);
+
+  const staff = await newPage(browser, server.baseURL, { axe: true });
+  assert.equal((await signIn(staff.page, DEMO.staff, DEMO_PASSWORD)).status(), 303);
+  await visit(staff.page, '/staff/kb/reports');
+  assert.match(await staff.page.locator('main').innerText(), new RegExp(String(stamp)), 'the reason shows');
+  await accessible(staff.page, '/staff/kb/reports');
+  const reportsOverflow = await screenshots(staff.page, 'kb-reports');
+  await submit(staff.page, staff.page.getByRole('button', { name: /^Dismiss/ }));
+  assert.match(await staff.page.locator('main').innerText(), /No open reports\./);
+
+  // Daniel edits his answer; the earlier text stays in the history.
+  const daniel = await newPage(browser, server.baseURL, { axe: true });
+  assert.equal((await signIn(daniel.page, DEMO.officer, DEMO_PASSWORD)).status(), 303);
+  await visit(daniel.page, '/questions/1', 'the question, for Daniel');
+  await Promise.all([daniel.page.waitForNavigation(), danielsAnswer(daniel.page).getByRole('link', { name: /^Edit/ }).click()]);
+  assert.match(new URL(daniel.page.url()).pathname, /^\/questions\/1\/answers\/\d+\/edit$/);
+  await accessible(daniel.page, 'the answer edit page');
+  const before = await daniel.page.locator('#body').inputValue();
+  const edited = `${before}\n\nEdited: keep the certificate for five years (${stamp}).`;
+  await daniel.page.locator('#body').fill(edited);
+  await submit(daniel.page, daniel.page.getByRole('button', { name: 'Save the edit' }));
+  assert.equal(new URL(daniel.page.url()).pathname, '/questions/1');
+  assert.match(await danielsAnswer(daniel.page).innerText(), new RegExp(`Edited: keep the certificate for five years \\(${stamp}\\)`));
+  const historyLink = daniel.page.getByRole('link', { name: 'Edit history (1)' });
+  assert.equal(await historyLink.count(), 1, 'an Edit history (1) link');
+  await Promise.all([daniel.page.waitForNavigation(), historyLink.click()]);
+  assert.equal(new URL(daniel.page.url()).pathname, '/questions/1/history');
+  const history = await daniel.page.locator('main').innerText();
+  assert.match(history, /The Texas board counts structured learning/, 'the earlier text shows');
+  await accessible(daniel.page, '/questions/1/history');
+
+  // 5. Staff's publication pages.
+  await visit(staff.page, '/staff/publications');
+  for (const name of ['Journal of Professional Practice', 'Capital Chapter News']) {
+    assert.equal(await staff.page.locator('main').getByRole('link', { name }).count(), 1, `${name} is listed`);
+  }
+  await accessible(staff.page, '/staff/publications');
+  await visit(staff.page, '/staff/publications/journal-of-professional-practice');
+  await accessible(staff.page, 'the journal\'s staff page');
+  const issuePath = await staff.page.locator('main a[href*="/issues/"]').first().getAttribute('href');
+  assert.match(issuePath, /^\/staff\/publications\/journal-of-professional-practice\/issues\/\d+$/);
+  await visit(staff.page, issuePath, 'an issue\'s staff page');
+  await accessible(staff.page, issuePath);
+
+  assert.deepEqual({ article: articleOverflow, reports: reportsOverflow }, { article: 0, reports: 0 }, 'no page scrolls sideways at 390 px');
+  await Promise.all([visitor, maya, staff, daniel].map((p) => p.context.close()));
+});

@@ -17,6 +17,28 @@ pub fn to_html(markdown: &str) -> String {
     ammonia::Builder::default().link_rel(Some("nofollow noopener noreferrer")).clean(&unsafe_html).to_string()
 }
 
+/// Markdown as sanitised HTML placed under a page's own `<h2>` sections: its headings move
+/// down a level (`#` becomes `<h3>`), never above `<h6>`.
+pub fn to_html_nested(markdown: &str) -> String {
+    use pulldown_cmark::{Event as E, HeadingLevel, Tag, TagEnd as End};
+    let lower = |level: HeadingLevel| match level {
+        HeadingLevel::H1 | HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    };
+    let events = Parser::new_ext(markdown, options()).map(|event| match event {
+        E::Start(Tag::Heading { level, id, classes, attrs }) => {
+            E::Start(Tag::Heading { level: lower(level), id, classes, attrs })
+        }
+        E::End(End::Heading(level)) => E::End(End::Heading(lower(level))),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    ammonia::Builder::default().link_rel(Some("nofollow noopener noreferrer")).clean(&unsafe_html).to_string()
+}
+
 /// Markdown as plain text: the words, with a space where blocks end.
 pub fn to_plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
@@ -73,6 +95,15 @@ mod tests {
             assert!(!lower.contains("<iframe"), "{hostile} -> {html}");
             assert!(!lower.contains("style="), "{hostile} -> {html}");
         }
+    }
+
+    #[test]
+    fn nested_headings_sit_under_the_pages_sections() {
+        let html = to_html_nested("# Title\n\n## Method\n\n###### Deep");
+        assert!(
+            html.contains("<h3>Title</h3>") && html.contains("<h3>Method</h3>") && html.contains("<h6>Deep</h6>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -188,7 +188,7 @@ impl App {
         });
         let files = if reads { self.store.publication_files(article.id).await? } else { Vec::new() };
         Ok(PublicationArticleView {
-            body_html: (reads && !article.body.trim().is_empty()).then(|| markdown::to_html(&article.body)),
+            body_html: (reads && !article.body.trim().is_empty()).then(|| markdown::to_html_nested(&article.body)),
             summary_html: markdown::to_html(&article.summary),
             summary_text: markdown::to_plain_text(&article.summary),
             citation_html: markdown::to_html(&citation),

@@ -557,8 +557,10 @@ impl Store {
         let sql = format!(
             "SELECT f.id, f.question_id, f.answer_id, q.title AS question_title, \
                     COALESCE(a.body, q.body) AS post_body, COALESCE(a.hidden, q.hidden) AS post_hidden, \
+                    w.first_name || ' ' || w.last_name AS author_name, \
                     m.first_name || ' ' || m.last_name AS reporter_name, f.reason, f.created_at \
              FROM post_flags f JOIN questions q ON q.id = f.question_id LEFT JOIN answers a ON a.id = f.answer_id \
+             JOIN members w ON w.id = COALESCE(a.member_id, q.member_id) \
              JOIN members m ON m.id = f.member_id WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id {}",
             page.sql()
         );

@@ -233,6 +233,8 @@ pub struct FlagRecord {
     /// What the reported post says (Markdown).
     pub post_body: String,
     pub post_hidden: bool,
+    /// Who wrote the reported post.
+    pub author_name: String,
     pub reporter_name: String,
     pub reason: String,
     pub created_at: UnixTime,

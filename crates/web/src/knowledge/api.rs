@@ -86,14 +86,14 @@ pub struct KbArticlePage {
 #[into_params(parameter_in = Query)]
 pub struct ArticleQuery {
     /// Words to search for (every word must match; the last may be a prefix).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// A subject's slug (as in `/kb/subjects/{slug}`).
-    #[param(max_length = 100)]
+    #[param(min_length = 1, max_length = 100)]
     subject: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/kb/articles", params(Paging, ArticleQuery),
+#[utoipa::path(get, path = "/api/v1/kb/articles", params(Paging, ArticleQuery), security((), ("bearer" = [])),
     responses((status = 200, body = KbArticlePage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn list_articles(
@@ -103,6 +103,9 @@ async fn list_articles(
     ApiQuery(q): ApiQuery<ArticleQuery>,
 ) -> ApiResult<KbArticlePage> {
     let request = paging.request()?;
+    if q.q.as_deref().is_some_and(|q| q.chars().count() > 200) || q.subject.as_deref().is_some_and(|s| s.len() > 100) {
+        return Err(ApiError(AppError::BadRequest("`q` is at most 200 characters, `subject` at most 100.".into())));
+    }
     let actor = identity.actor.as_ref();
     let words = q.q.as_deref().unwrap_or("").trim().to_string();
     if !words.is_empty() {
@@ -175,7 +178,7 @@ pub struct KbArticle {
     updated_at: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", params(("id" = i64, Path, minimum = 1)),
+#[utoipa::path(get, path = "/api/v1/kb/articles/{id}", params(("id" = i64, Path, minimum = 1)), security((), ("bearer" = [])),
     responses((status = 200, body = KbArticle), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_article(State(app): State<Arc<App>>, identity: Identity, Path(id): Path<String>) -> ApiResult<KbArticle> {
@@ -264,7 +267,7 @@ pub struct QuestionPage {
     total: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/questions", params(Paging),
+#[utoipa::path(get, path = "/api/v1/questions", params(Paging), security((), ("bearer" = [])),
     responses((status = 200, body = QuestionPage), (status = 400, body = ErrorBody)))]
 async fn list_questions(
     State(app): State<Arc<App>>,
@@ -320,6 +323,9 @@ async fn ask_question(
         Some("public") => true,
         Some(_) => return Err(ApiError(AppError::invalid_field("visibility", "Give `members` or `public`."))),
     };
+    if f.subjects.len() > 5 {
+        return Err(ApiError(AppError::invalid_field("subjects", "Give at most five subjects.")));
+    }
     if f.subjects.iter().any(|s| s.contains(',')) {
         return Err(ApiError(AppError::invalid_field("subjects", "A subject cannot contain a comma.")));
     }
@@ -430,13 +436,13 @@ pub struct SearchPage {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to search for (without them, nothing is found).
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// `article`, `question` or `publication` (every kind when left out).
     #[param(pattern = "^(article|question|publication)$")]
     kind: Option<String>,
     /// A subject's slug.
-    #[param(max_length = 100)]
+    #[param(min_length = 1, max_length = 100)]
     subject: Option<String>,
     /// Only from this day (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
@@ -448,7 +454,7 @@ pub struct SearchParams {
     endorsed: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/api/v1/search", params(SearchParams, Paging),
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams, Paging), security((), ("bearer" = [])),
     responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn search(
     State(app): State<Arc<App>>,
@@ -457,6 +463,9 @@ async fn search(
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<SearchPage> {
     let request = paging.request()?;
+    if p.q.as_deref().is_some_and(|q| q.chars().count() > 200) || p.subject.as_deref().is_some_and(|s| s.len() > 100) {
+        return Err(ApiError(AppError::BadRequest("`q` is at most 200 characters, `subject` at most 100.".into())));
+    }
     let kind = match p.kind.as_deref() {
         None => None,
         Some("article") => Some(SearchKind::Article),

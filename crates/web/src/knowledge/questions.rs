@@ -151,6 +151,24 @@ struct QuestionPage {
     form: FormState,
 }
 
+impl QuestionPage {
+    /// The links under the question: edit, report, history, as the reader may use them.
+    fn question_links(&self) -> Vec<(String, String)> {
+        let (v, id) = (&self.view, self.view.question.id);
+        let mut links = Vec::new();
+        if v.asked_by_reader || self.chrome.is_staff {
+            links.push((format!("/questions/{id}/edit"), "Edit the question".to_string()));
+        }
+        if v.reader_is_member && !v.asked_by_reader {
+            links.push((format!("/questions/{id}/flag"), "Report the question".to_string()));
+        }
+        if v.edits > 0 {
+            links.push((format!("/questions/{id}/history"), format!("Edit history ({})", v.edits)));
+        }
+        links
+    }
+}
+
 async fn question_page(
     app: &App,
     identity: &Identity,

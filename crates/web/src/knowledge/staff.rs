@@ -464,7 +464,10 @@ struct ReportRow {
     what: &'static str,
     excerpt: String,
     hidden: bool,
+    author: String,
     reporter: String,
+    /// Where the hide form posts.
+    hide_action: String,
     reason: String,
     reported: String,
 }
@@ -500,6 +503,11 @@ async fn reports(
                 what: if f.answer_id.is_some() { "Answer" } else { "Question" },
                 excerpt: plain(&f.post_body),
                 hidden: f.post_hidden,
+                author: f.author_name,
+                hide_action: match f.answer_id {
+                    Some(a) => format!("/questions/{}/answers/{a}/hide", f.question_id),
+                    None => format!("/questions/{}/hide", f.question_id),
+                },
                 reporter: f.reporter_name,
                 reason: f.reason,
                 reported: fmt_time(f.created_at),

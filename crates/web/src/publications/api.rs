@@ -44,7 +44,7 @@ pub struct PublicationList {
     items: Vec<Publication>,
 }
 
-#[utoipa::path(get, path = "/api/v1/publications", responses((status = 200, body = PublicationList)))]
+#[utoipa::path(get, path = "/api/v1/publications", security((), ("bearer" = [])), responses((status = 200, body = PublicationList)))]
 async fn list_publications(State(app): State<Arc<App>>) -> ApiResult<PublicationList> {
     let items = app
         .publications()

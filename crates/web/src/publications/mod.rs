@@ -114,6 +114,17 @@ struct ArticlePage {
     sign_in_link: String,
 }
 
+impl ArticlePage {
+    /// A file's size as people read it ("994 bytes", "1.2 MB").
+    fn size(&self, bytes: &i64) -> String {
+        match *bytes {
+            b if b < 1024 => format!("{b} bytes"),
+            b if b < 1024 * 1024 => format!("{} KB", (b + 1023) / 1024),
+            b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        }
+    }
+}
+
 async fn article(
     State(app): State<Arc<App>>,
     identity: Identity,
@@ -197,7 +208,10 @@ async fn feed(State(app): State<Arc<App>>, Path(slug): Path<String>) -> PageResu
         .entries(entries)
         .build();
     Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=600")],
+        [
+            (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=600"),
+        ],
         feed.to_string(),
     )
         .into_response())
