@@ -139,6 +139,18 @@ CREATE TABLE subject_experts (
     PRIMARY KEY (subject_id, member_id)
 );
 
+-- Short remarks under a question or one of its answers (plain text).
+CREATE TABLE post_comments (
+    id          INTEGER PRIMARY KEY,
+    question_id BIGINT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    answer_id   BIGINT REFERENCES answers(id) ON DELETE CASCADE,
+    member_id   BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    body        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX post_comments_question ON post_comments (question_id, created_at);
+CREATE INDEX post_comments_member ON post_comments (member_id, created_at);
+
 -- A member's report that a question or answer breaks the society's rules, until staff
 -- resolve it (hiding the post, or dismissing the report). One open report per member and post.
 CREATE TABLE post_flags (

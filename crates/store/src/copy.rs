@@ -766,6 +766,11 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec { name: "question_subscriptions", columns: &[("question_id", I), ("member_id", I)], identity: false },
     TableSpec { name: "subject_experts", columns: &[("subject_id", I), ("member_id", I)], identity: false },
     TableSpec {
+        name: "post_comments",
+        columns: &[("id", I), ("question_id", I), ("answer_id", I), ("member_id", I), ("body", T), ("created_at", I)],
+        identity: true,
+    },
+    TableSpec {
         name: "post_flags",
         columns: &[
             ("id", I),

@@ -10,8 +10,8 @@
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use guildhall_store::{
-    AnswerRecord, Audience, EndorsementRecord, KbSubjectRecord, NewKbArticle, NewMail, NewQuestion, Page, PageRequest,
-    QuestionRecord, Refusal,
+    AnswerRecord, Audience, CommentRecord, EndorsementRecord, KbSubjectRecord, NewKbArticle, NewMail, NewQuestion,
+    Page, PageRequest, QuestionRecord, Refusal,
 };
 
 use super::{check_subjects, markdown, search_text, subjects_typed};
@@ -22,6 +22,8 @@ use crate::{Actor, App, Permission};
 pub const QUESTIONS_PER_HOUR: i64 = 10;
 /// Answers one member may post in an hour.
 pub const ANSWERS_PER_HOUR: i64 = 30;
+/// Comments one member may make in an hour.
+pub const COMMENTS_PER_HOUR: i64 = 60;
 
 /// A question as a member asks it.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +59,8 @@ pub struct QuestionView {
     pub jurisdiction_name: Option<String>,
     /// How many edits its history holds (its own and its answers').
     pub edits: usize,
+    /// Comments under the question itself.
+    pub comments: Vec<CommentRecord>,
 }
 
 /// An answer with its endorsements.
@@ -69,6 +73,8 @@ pub struct AnswerView {
     /// "Endorsed by a licensed PE (Texas, civil)", one line per kind of licence.
     pub endorsement_lines: Vec<String>,
     pub written_by_reader: bool,
+    /// Comments under this answer.
+    pub comments: Vec<CommentRecord>,
 }
 
 /// A discipline code in words ("civil").
@@ -212,7 +218,7 @@ impl App {
             }
             _ => false,
         };
-        let (subjects, answers, endorsements, following, revisions) = tokio::try_join!(
+        let (subjects, answers, endorsements, following, revisions, mut comments) = tokio::try_join!(
             async { Ok::<_, AppError>(self.store.question_subjects(id).await?) },
             async { Ok(self.store.answers(id).await?) },
             async { Ok(self.store.endorsements(id).await?) },
@@ -223,6 +229,7 @@ impl App {
                 }
             },
             async { Ok(self.store.post_revisions(id).await?) },
+            async { Ok(self.store.comments(id).await?) },
         )?;
         let answers = answers
             .into_iter()
@@ -236,6 +243,7 @@ impl App {
                     endorsement_lines: endorsement_lines(&mine),
                     endorsements: mine,
                     written_by_reader: member == Some(answer.member_id),
+                    comments: comments.iter().filter(|c| c.answer_id == Some(answer.id)).cloned().collect(),
                     answer,
                 }
             })
@@ -246,6 +254,10 @@ impl App {
             reader_is_member: member.is_some(),
             reader_can_endorse,
             edits: revisions.len(),
+            comments: {
+                comments.retain(|c| c.answer_id.is_none());
+                comments
+            },
             jurisdiction_name: question
                 .jurisdiction
                 .as_deref()
@@ -297,6 +309,33 @@ impl App {
                 retry_after_secs: 3600,
             }),
             Err(Refusal::Gone) => Err(AppError::NotFound("No such question.".into())),
+        }
+    }
+
+    /// Comments on a question (or one of its answers) the reader may see; plain text.
+    pub async fn comment_on(
+        &self,
+        actor: &Actor,
+        question_id: i64,
+        answer_id: Option<i64>,
+        body: &str,
+    ) -> AppResult<i64> {
+        self.visible_question(Some(actor), question_id).await?;
+        let mut errors = FieldErrors::default();
+        let body = errors.text(body, "comment", "a comment", 600, true);
+        errors.into_result()?;
+        match self
+            .store
+            .add_comment(actor.user_id, question_id, answer_id, &body, COMMENTS_PER_HOUR, self.clock.unix())
+            .await?
+        {
+            Ok(id) => Ok(id),
+            Err(Refusal::NoMemberRecord) => Err(AppError::Forbidden("Only members can comment.".into())),
+            Err(Refusal::TooManyPosts) => Err(AppError::RateLimited {
+                message: format!("You can comment at most {COMMENTS_PER_HOUR} times an hour. Try again later."),
+                retry_after_secs: 3600,
+            }),
+            Err(Refusal::Gone) => Err(AppError::NotFound("No such question or answer.".into())),
         }
     }
 

@@ -466,6 +466,10 @@ async fn every_role_on_every_knowledge_route() {
                 Call::Form(format!("/questions/{open}/answers/{a}/edit"), &[("body", "Edited answer.")]),
                 [SignIn, Forbidden, Done, Done, Done],
             ),
+            (
+                Call::Form(format!("/questions/{open}/comments"), &[("comment", "Matrix comment.")]),
+                [SignIn, Done, Done, Forbidden, Forbidden],
+            ),
             (Call::Get("/staff/kb/reports".into()), staff_page),
             (
                 Call::Form("/staff/kb/reports/dismiss".into(), &[("question", "1")]),
@@ -613,5 +617,70 @@ async fn reports_reach_the_staff_queue_once_and_edits_keep_their_history() {
         let page = public.get(&format!("/questions/{id}")).await.body;
         assert!(!page.contains("galvanised"), "{:?}: a hidden answer is gone for the public", t.engine);
         assert!(!public.get(&format!("/questions/{id}/history")).await.body.contains("cheapest"), "and its history");
+    }
+}
+
+#[tokio::test]
+async fn comments_experts_and_merges_work_as_members_and_staff_expect() {
+    for t in TestApp::each_engine().await {
+        let mut maya = t.signed_in(MEMBER).await;
+        let mut daniel = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let maya_number = t.store.member_by_user(1).await.unwrap().unwrap().member_number;
+
+        // Staff name Maya an expert in "Geotechnical": a new question there is emailed to her.
+        let r =
+            staff.post_form("/staff/kb/experts", &[("subject", "Geotechnical"), ("member_number", &maya_number)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+        assert!(staff.get("/staff/kb/experts").await.body.contains("Maya Okafor"));
+        let id = daniel_asks(
+            &mut daniel,
+            "How deep should test borings go for a footing?",
+            json!({ "subjects": ["geotechnical "], "visibility": "public" }),
+        )
+        .await;
+        assert!(
+            t.mail_to(MEMBER)
+                .await
+                .iter()
+                .any(|m| m.contains("A question in your subject: How deep should test borings go")),
+            "{:?}: the expert is invited to answer",
+            t.engine
+        );
+
+        // Comments: plain text under the question and under an answer, for everyone to read.
+        let a = answer(&mut maya, id, "Twice the footing width, as a start.").await;
+        let r = maya.post_form(&format!("/questions/{id}/comments"), &[("comment", "Which soil, though?")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = daniel
+            .post_form(
+                &format!("/questions/{id}/comments"),
+                &[("answer", &a.to_string()), ("comment", "<b>Thanks</b>!")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = daniel.post_form(&format!("/questions/{id}/comments"), &[("comment", "  ")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an empty comment is refused");
+        let page = t.client().get(&format!("/questions/{id}")).await.body;
+        assert!(page.contains("Which soil, though?") && page.contains("&#60;b&#62;Thanks&#60;/b&#62;!"), "{page}");
+
+        // Merging: the merged article's address leads to the other, for good.
+        import(&t, &[("why.md", EXAMPLE), ("pdh.md", LINKED)]).await.unwrap();
+        let from = t.store.kb_article_at("/learn/engineering/questions/what-is-a-pdh").await.unwrap().unwrap().id;
+        let r = staff.post_form(&format!("/staff/kb/articles/{from}/merge"), &[("into", "/nowhere")]).await;
+        assert_eq!(r.status, StatusCode::OK, "the confirmation page first");
+        let into = "/learn/engineering/questions/why-do-engineers-keep-a-pdh-log";
+        let r = staff
+            .post_form(&format!("/staff/kb/articles/{from}/merge"), &[("into", "/nowhere"), ("confirmed", "yes")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no such article to merge into");
+        let r =
+            staff.post_form(&format!("/staff/kb/articles/{from}/merge"), &[("into", into), ("confirmed", "yes")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let moved = t.client().get("/learn/engineering/questions/what-is-a-pdh").await;
+        assert_eq!(moved.status, StatusCode::PERMANENT_REDIRECT);
+        assert_eq!(moved.location(), into);
+        let entry = &audit(&mut staff, "kb.article_merged").await["items"][0];
+        assert!(entry["before"].to_string().contains("what-is-a-pdh") && entry["after"].to_string().contains(into));
     }
 }

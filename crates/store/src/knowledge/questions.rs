@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use crate::engine::{audited, audited_change};
 use crate::knowledge::records::{
-    AnswerRecord, Audience, EndorsementRecord, FlagRecord, KbSubjectRecord, NewKbArticle, NewQuestion, QuestionRecord,
-    RevisionRecord,
+    AnswerRecord, Audience, CommentRecord, EndorsementRecord, FlagRecord, KbSubjectRecord, NewKbArticle, NewQuestion,
+    QuestionRecord, RevisionRecord,
 };
 use crate::knowledge::{reindex_article, save_article, subject_id};
 use crate::outbox::insert_mail;
@@ -505,6 +505,71 @@ impl Store {
             },
             audit
         )
+    }
+
+    /// The member of `user_id` comments on a visible question or one of its answers, unless
+    /// they made `limit` comments in the hour before `now`.
+    pub async fn add_comment(
+        &self,
+        user_id: i64,
+        question_id: i64,
+        answer_id: Option<i64>,
+        body: &str,
+        limit: i64,
+        now: UnixTime,
+    ) -> StoreResult<Result<i64, Refusal>> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Locks the member's row (PostgreSQL) so that their comments are counted one at a time.
+            let member: Option<i64> =
+                sqlx::query_scalar("UPDATE members SET updated_at = updated_at WHERE user_id = $1 RETURNING id")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
+            let there: Option<i64> = sqlx::query_scalar(
+                "SELECT q.id FROM questions q WHERE q.id = $1 AND NOT q.hidden AND ($2 IS NULL OR EXISTS \
+                 (SELECT 1 FROM answers a WHERE a.id = $2 AND a.question_id = q.id AND NOT a.hidden))",
+            )
+            .bind(question_id)
+            .bind(answer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if there.is_none() {
+                return Ok(Err(Refusal::Gone));
+            }
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO post_comments (question_id, answer_id, member_id, body, created_at) \
+                 SELECT $1, $2, $3, $4, $5 \
+                 WHERE (SELECT COUNT(*) FROM post_comments WHERE member_id = $3 AND created_at > $5 - 3600) < $6 \
+                 RETURNING id",
+            )
+            .bind(question_id)
+            .bind(answer_id)
+            .bind(member_id)
+            .bind(body)
+            .bind(now)
+            .bind(limit)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(id) = id else { return Ok(Err(Refusal::TooManyPosts)) };
+            tx.commit().await?;
+            Ok(Ok(id))
+        })
+    }
+
+    /// A question's comments, oldest first (those on hidden answers too; the caller decides).
+    pub async fn comments(&self, question_id: i64) -> StoreResult<Vec<CommentRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.answer_id, m.first_name || ' ' || m.last_name AS author_name, c.body, c.created_at \
+                 FROM post_comments c JOIN members m ON m.id = c.member_id WHERE c.question_id = $1 \
+                 ORDER BY c.created_at, c.id",
+            )
+            .bind(question_id)
+            .fetch_all(pool)
+            .await
+        })?)
     }
 
     /// The member of `user_id` reports a visible question (or one of its answers) for staff

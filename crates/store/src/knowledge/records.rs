@@ -249,3 +249,13 @@ pub struct RevisionRecord {
     pub edited_by_name: Option<String>,
     pub edited_at: UnixTime,
 }
+
+/// A comment under a question (`answer_id` None) or an answer.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub answer_id: Option<i64>,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: UnixTime,
+}

@@ -165,6 +165,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("answer_endorsements", Member("member_id"), &[], &[]),
     t("question_subscriptions", Member("member_id"), &[], &[]),
     t("subject_experts", Member("member_id"), &[], &[]),
+    t("post_comments", Member("member_id"), &["body"], &[]),
     t("post_flags", Member("member_id"), &["reason"], &[]),
     t("post_revisions", Through { column: "question_id", parent: "questions" }, &["title_before", "body_before"], &[]),
     t("publications", NotPersonal, &[], &[]),

@@ -24,6 +24,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/questions/new", get(ask_form).post(ask))
         .route("/questions/{id}", get(question))
         .route("/questions/{id}/answers", post(answer))
+        .route("/questions/{id}/comments", post(comment))
         .route("/questions/{id}/answers/{answer}/vote", post(vote))
         .route("/questions/{id}/answers/{answer}/endorse", post(endorse))
         .route("/questions/{id}/answers/{answer}/accept", post(accept))
@@ -50,6 +51,7 @@ fn question_notice(done: &str) -> String {
         "shown" => "Shown again.",
         "promoted" => "The question is in the knowledge base now.",
         "flagged" => "Thank you: staff will look at your report.",
+        "commented" => "Your comment is posted.",
         "edited" => "Your edit is saved; the earlier version is in the history.",
         _ => "",
     }
@@ -581,4 +583,27 @@ async fn history(State(app): State<Arc<App>>, identity: Identity, Path(id): Path
     let id = parse_question_id(&id)?;
     let history = app.post_history(identity.actor.as_ref(), id).await?;
     render(&HistoryPage { chrome: Chrome::new(&app, &identity, "Edit history", "knowledge").await, history })
+}
+
+#[derive(Deserialize, Default)]
+struct CommentInput {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn comment(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<CommentInput>,
+) -> PageResult {
+    let id = parse_question_id(&id)?;
+    app.comment_on(&actor, id, optional_answer(&input.answer)?, &input.comment).await?;
+    let anchor = match input.answer.trim() {
+        "" => String::new(),
+        answer => format!("#answer-{answer}"),
+    };
+    done(&format!("/questions/{id}{anchor}"), "commented")
 }
