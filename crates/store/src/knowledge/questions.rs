@@ -63,6 +63,39 @@ macro_rules! reindex_question {
     }};
 }
 
+/// Keeps what a question or answer said before an edit.
+macro_rules! insert_revision {
+    ($tx:expr, $question_id:expr, $answer_id:expr, $title_before:expr, $body_before:expr, $user_id:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO post_revisions (question_id, answer_id, title_before, body_before, edited_by, edited_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($question_id)
+        .bind($answer_id)
+        .bind($title_before)
+        .bind($body_before)
+        .bind($user_id)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+/// Whether a question, or one of its answers (`$answer_id`), is there and not hidden.
+macro_rules! post_is_open {
+    ($tx:expr, $question_id:expr, $answer_id:expr) => {{
+        let there: Option<i64> = sqlx::query_scalar(
+            "SELECT q.id FROM questions q WHERE q.id = $1 AND NOT q.hidden AND ($2 IS NULL OR EXISTS \
+             (SELECT 1 FROM answers a WHERE a.id = $2 AND a.question_id = q.id AND NOT a.hidden))",
+        )
+        .bind($question_id)
+        .bind($answer_id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        there.is_some()
+    }};
+}
+
 /// Why a write about questions stored nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -245,11 +278,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
-            let open: Option<i64> = sqlx::query_scalar("SELECT id FROM questions WHERE id = $1 AND NOT hidden")
-                .bind(question_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if open.is_none() {
+            if !post_is_open!(tx, question_id, None::<i64>) {
                 return Ok(Err(Refusal::Gone));
             }
             let id: Option<i64> = sqlx::query_scalar(
@@ -527,15 +556,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
-            let there: Option<i64> = sqlx::query_scalar(
-                "SELECT q.id FROM questions q WHERE q.id = $1 AND NOT q.hidden AND ($2 IS NULL OR EXISTS \
-                 (SELECT 1 FROM answers a WHERE a.id = $2 AND a.question_id = q.id AND NOT a.hidden))",
-            )
-            .bind(question_id)
-            .bind(answer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if there.is_none() {
+            if !post_is_open!(tx, question_id, answer_id) {
                 return Ok(Err(Refusal::Gone));
             }
             let id: Option<i64> = sqlx::query_scalar(
@@ -589,15 +610,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(member_id) = member else { return Ok(Err(Refusal::NoMemberRecord)) };
-            let there: Option<i64> = sqlx::query_scalar(
-                "SELECT q.id FROM questions q WHERE q.id = $1 AND NOT q.hidden AND ($2 IS NULL OR EXISTS \
-                 (SELECT 1 FROM answers a WHERE a.id = $2 AND a.question_id = q.id AND NOT a.hidden))",
-            )
-            .bind(question_id)
-            .bind(answer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if there.is_none() {
+            if !post_is_open!(tx, question_id, answer_id) {
                 return Ok(Err(Refusal::Gone));
             }
             let added = sqlx::query(
@@ -691,17 +704,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((old_title, old_body)) = before else { return Ok(false) };
-            sqlx::query(
-                "INSERT INTO post_revisions (question_id, answer_id, title_before, body_before, edited_by, edited_at) \
-                 VALUES ($1, NULL, $2, $3, $4, $5)",
-            )
-            .bind(question_id)
-            .bind(&old_title)
-            .bind(&old_body)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            insert_revision!(tx, question_id, None::<i64>, Some(&old_title), &old_body, user_id, now);
             sqlx::query("UPDATE questions SET title = $2, body = $3, plain_text = $4, updated_at = $5 WHERE id = $1")
                 .bind(question_id)
                 .bind(title)
@@ -742,17 +745,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(old_body) = before else { return Ok(false) };
-            sqlx::query(
-                "INSERT INTO post_revisions (question_id, answer_id, title_before, body_before, edited_by, edited_at) \
-                 VALUES ($1, $2, NULL, $3, $4, $5)",
-            )
-            .bind(question_id)
-            .bind(answer_id)
-            .bind(&old_body)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            insert_revision!(tx, question_id, Some(answer_id), None::<&str>, &old_body, user_id, now);
             sqlx::query("UPDATE answers SET body = $2, plain_text = $3, updated_at = $4 WHERE id = $1")
                 .bind(answer_id)
                 .bind(body)
