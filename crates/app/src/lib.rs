@@ -88,6 +88,9 @@ pub struct App {
     pub(crate) event_pages: std::sync::Mutex<events::EventPages>,
     /// Knowledge-base article pages, kept briefly (see `knowledge::ARTICLE_TTL`).
     pub(crate) article_pages: std::sync::Mutex<knowledge::ArticlePages>,
+    /// Search result pages and subject lists, kept briefly (see `knowledge::SEARCH_TTL`).
+    pub(crate) search_pages: std::sync::Mutex<knowledge::SearchPages>,
+    pub(crate) subject_lists: std::sync::Mutex<knowledge::SubjectLists>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
     pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
     /// The key that seals the society's signing keys, read once.
@@ -186,6 +189,8 @@ impl App {
             directory_pages: std::sync::Mutex::new(membership::DirectoryPages::new(membership::DIRECTORY_TTL)),
             event_pages: std::sync::Mutex::new(events::EventPages::new(events::EVENT_PAGES_TTL)),
             article_pages: std::sync::Mutex::new(knowledge::ArticlePages::new(knowledge::ARTICLE_TTL)),
+            search_pages: std::sync::Mutex::new(knowledge::SearchPages::new(knowledge::SEARCH_TTL)),
+            subject_lists: std::sync::Mutex::new(knowledge::SubjectLists::new(knowledge::SEARCH_TTL)),
             staff_figures: std::sync::Mutex::new(None),
             issuer_kek: std::sync::OnceLock::new(),
             issuing: RwLock::new(None),

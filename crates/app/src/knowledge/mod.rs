@@ -40,6 +40,16 @@ const SEARCH_WORDS: usize = 10;
 /// Article pages kept per node, by path and audience.
 pub type ArticlePages = KeptPages<(String, bool), Arc<ArticleView>>;
 
+/// How long a node keeps a page of search results and the subjects with their counts: the
+/// busiest reads, where seconds-old results do no harm (a change on the node forgets them).
+pub const SEARCH_TTL: Duration = Duration::from_secs(30);
+
+/// Search result pages kept per node, by what was asked, the audience and the page.
+pub type SearchPages = KeptPages<(SearchQuery, bool, u32, u32), Page<SearchHit>>;
+
+/// The subjects with their article counts kept per node, by audience.
+pub type SubjectLists = KeptPages<bool, Vec<KbSubjectRecord>>;
+
 /// An article as its page shows it.
 #[derive(Debug, Clone)]
 pub struct ArticleView {
@@ -112,6 +122,69 @@ pub fn search_words(q: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words too common to say what an article is about.
+const COMMON_WORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "how",
+    "why",
+    "who",
+    "are",
+    "can",
+    "its",
+    "you",
+    "our",
+    "was",
+    "not",
+    "about",
+    "after",
+    "also",
+    "does",
+    "from",
+    "have",
+    "into",
+    "like",
+    "matter",
+    "more",
+    "should",
+    "than",
+    "that",
+    "their",
+    "there",
+    "these",
+    "they",
+    "this",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "with",
+    "would",
+    "your",
+    "engineer",
+    "engineers",
+    "explain",
+    "concept",
+    "approach",
+    "part",
+];
+
+/// A title's words that say what it is about: at most three of the longest, three letters
+/// or more, common words left out (similar articles share them).
+pub fn distinctive_words(title: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in search_words(title) {
+        if word.chars().count() >= 3 && !COMMON_WORDS.contains(&word.as_str()) && !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.truncate(3);
+    words
+}
+
 /// Subjects typed as a comma-separated list, each once (by key), in the order typed.
 pub fn subjects_typed(typed: &str) -> Vec<NewSubject> {
     let mut subjects: Vec<NewSubject> = Vec::new();
@@ -175,9 +248,9 @@ impl App {
     pub async fn kb_home(&self, actor: Option<&Actor>) -> AppResult<KbHome> {
         let audience = self.audience_of(actor).await?;
         let (subjects, recent, questions) = tokio::try_join!(
-            self.store.kb_subjects(audience),
-            self.store.kb_recent_articles(audience, 10),
-            self.store.questions(audience, None, PageRequest::new(1, 5)),
+            self.subjects_for(audience),
+            async { Ok(self.store.kb_recent_articles(audience, 10).await?) },
+            async { Ok(self.store.questions(audience, None, PageRequest::new(1, 5)).await?) },
         )?;
         Ok(KbHome { subjects, recent, questions: questions.items })
     }
@@ -229,8 +302,18 @@ impl App {
         }
         let resolved = related.iter().filter(|r| r.path.is_some()).count();
         if resolved < RELATED_WANTED {
-            let words = search_words(&article.title);
-            let similar = self.store.similar_articles(article.id, &words, audience, RELATED_SHOWN as i64).await?;
+            // Articles sharing all of the title's distinctive words, then fewer of them: each
+            // query narrow enough to rank quickly.
+            let mut words = distinctive_words(&article.title);
+            let mut similar = Vec::new();
+            while !words.is_empty() && similar.len() < RELATED_SHOWN {
+                for found in self.store.similar_articles(article.id, &words, audience, RELATED_SHOWN as i64).await? {
+                    if !similar.contains(&found) {
+                        similar.push(found);
+                    }
+                }
+                words.pop();
+            }
             for (path, title) in similar {
                 if related.len() >= RELATED_SHOWN.max(resolved + RELATED_WANTED) {
                     break;
@@ -309,7 +392,7 @@ impl App {
     /// Every subject with its article count, as the reader may see them.
     pub async fn kb_subjects(&self, actor: Option<&Actor>) -> AppResult<Vec<KbSubjectRecord>> {
         let audience = self.audience_of(actor).await?;
-        Ok(self.store.kb_subjects(audience).await?)
+        self.subjects_for(audience).await
     }
 
     /// One search over articles and questions, only what the reader may see, best first.
@@ -336,7 +419,33 @@ impl App {
             to: request.to,
             endorsed_only: request.endorsed_only,
         };
-        Ok(self.store.search_knowledge(&query, audience, page).await?)
+        let key = (query, audience == Audience::Members, page.page, page.per_page);
+        if let Ok(kept) = self.search_pages.lock()
+            && let Some(found) = kept.get(&key)
+        {
+            return Ok(found);
+        }
+        let found = self.store.search_knowledge(&key.0, audience, page).await?;
+        if let Ok(mut kept) = self.search_pages.lock() {
+            kept.put(key, found.clone());
+        }
+        Ok(found)
+    }
+
+    /// The subjects with their counts of published articles the audience may see (kept
+    /// briefly per node: counting reads every article).
+    async fn subjects_for(&self, audience: Audience) -> AppResult<Vec<KbSubjectRecord>> {
+        let key = audience == Audience::Members;
+        if let Ok(kept) = self.subject_lists.lock()
+            && let Some(subjects) = kept.get(&key)
+        {
+            return Ok(subjects);
+        }
+        let subjects = self.store.kb_subjects(audience).await?;
+        if let Ok(mut kept) = self.subject_lists.lock() {
+            kept.put(key, subjects.clone());
+        }
+        Ok(subjects)
     }
 
     /// How many addresses the public sitemap lists.
@@ -497,6 +606,17 @@ impl App {
         if let Ok(mut kept) = self.article_pages.lock() {
             kept.clear();
         }
+        self.forget_search_pages();
+    }
+
+    /// Forgets the search results and subject lists this node keeps (after a change).
+    pub(crate) fn forget_search_pages(&self) {
+        if let Ok(mut kept) = self.search_pages.lock() {
+            kept.clear();
+        }
+        if let Ok(mut kept) = self.subject_lists.lock() {
+            kept.clear();
+        }
     }
 }
 
@@ -509,6 +629,15 @@ mod tests {
         assert_eq!(search_words("PDH log's \"audit\" -- 2024!"), ["pdh", "log", "s", "audit", "2024"]);
         assert!(search_words("  ** ").is_empty());
         assert_eq!(search_words(&"word ".repeat(50)).len(), SEARCH_WORDS);
+    }
+
+    #[test]
+    fn similar_articles_are_found_by_a_titles_distinctive_words() {
+        assert_eq!(distinctive_words("Why does a PDH log matter to engineers?"), ["pdh", "log"]);
+        assert_eq!(
+            distinctive_words("Explain the concept of soil bearing capacity in bridge design."),
+            ["capacity", "bearing", "bridge"]
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl App {
         let plain = format!("{title} {}", markdown::to_plain_text(&body));
         let now = self.clock.unix();
         if self.store.edit_question(actor.user_id, actor.is_staff(), question_id, &title, &body, &plain, now).await? {
+            self.forget_search_pages();
             return Ok(());
         }
         Err(AppError::Forbidden("Only the member who asked (or staff) can edit a question.".into()))
@@ -96,6 +97,7 @@ impl App {
         let staff = actor.is_staff();
         let now = self.clock.unix();
         if self.store.edit_answer(actor.user_id, staff, question_id, answer_id, &body, &plain, now).await? {
+            self.forget_search_pages();
             return Ok(());
         }
         Err(AppError::Forbidden("Only the member who answered (or staff) can edit an answer.".into()))

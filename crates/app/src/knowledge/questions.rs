@@ -185,7 +185,10 @@ impl App {
         let plain_text = format!("{title} {}", markdown::to_plain_text(&body));
         let question = NewQuestion { title, body, jurisdiction, discipline, public: form.public, plain_text, subjects };
         match self.store.ask_question(actor.user_id, &question, QUESTIONS_PER_HOUR, self.clock.unix(), &mails).await? {
-            Ok(id) => Ok(id),
+            Ok(id) => {
+                self.forget_search_pages();
+                Ok(id)
+            }
             Err(Refusal::NoMemberRecord) => {
                 Err(AppError::Forbidden("Only members can ask questions; your account has no member record.".into()))
             }
@@ -300,7 +303,10 @@ impl App {
             )
             .await?
         {
-            Ok(id) => Ok(id),
+            Ok(id) => {
+                self.forget_search_pages();
+                Ok(id)
+            }
             Err(Refusal::NoMemberRecord) => {
                 Err(AppError::Forbidden("Only members can answer; your account has no member record.".into()))
             }
@@ -376,6 +382,7 @@ impl App {
         let question = self.visible_question(Some(actor), question_id).await?;
         let today = self.clock.today();
         if self.store.endorse_answer(actor.user_id, answer_id, show_name, today, self.clock.unix()).await? {
+            self.forget_search_pages();
             return Ok(());
         }
         let Some(discipline) = question.discipline.as_deref() else {
@@ -463,6 +470,7 @@ impl App {
             .set_post_hidden(question_id, answer_id, hidden, self.clock.unix(), &audit)
             .await
             .map_err(|_| AppError::NotFound("No such answer.".into()))?;
+        self.forget_search_pages();
         Ok(())
     }
 

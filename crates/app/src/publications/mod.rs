@@ -398,7 +398,8 @@ impl App {
         let article = NewPublicationArticle { title, authors, summary, body, doi, pages, files: stored };
         let mut audit = self.audit_entry(actor, "publication.article_added", "publication", request_id);
         audit.subject_label = format!("{}: {}", publication.name, article.title);
-        self.store
+        let id = self
+            .store
             .add_publication_article(&issue, &publication, &article, &search_text, self.clock.unix(), &audit)
             .await
             .map_err(|e| match e {
@@ -406,7 +407,9 @@ impl App {
                     AppError::invalid_field("doi", "Another article already has that DOI.")
                 }
                 other => other.into(),
-            })
+            })?;
+        self.forget_search_pages();
+        Ok(id)
     }
 }
 

@@ -186,7 +186,7 @@ pub enum Audience {
 }
 
 /// What a search asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     /// Words as typed; every word must be found (prefix match on the last).
     pub words: Vec<String>,
@@ -199,7 +199,7 @@ pub struct SearchQuery {
 }
 
 /// Which kind of thing a search result is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SearchKind {
     Article,
     Question,

@@ -130,8 +130,8 @@ impl Store {
         Ok(Page::new(items, total, page))
     }
 
-    /// Published articles like this one (by its title's words, any of them), best first,
-    /// for "related articles" when too few were given.
+    /// Published articles whose titles hold all of these words, best first, for "related
+    /// articles" when too few were given.
     pub async fn similar_articles(
         &self,
         article_id: i64,
@@ -145,14 +145,13 @@ impl Store {
         let members = audience == Audience::Members;
         Ok(match &self.engine {
             Engine::Sqlite { read, .. } => {
-                let any =
-                    words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" OR ");
+                let all = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
                 sqlx::query_as(
                     "SELECT e.path, e.title FROM search_index JOIN search_entries e ON e.id = search_index.rowid \
                      WHERE search_index MATCH $1 AND e.article_id IS NOT NULL AND e.article_id <> $2 \
                      AND ($3 OR e.audience = 'public') ORDER BY bm25(search_index, 10.0, 1.0, 4.0) LIMIT $4",
                 )
-                .bind(format!("title : ({any})"))
+                .bind(format!("title : ({all})"))
                 .bind(article_id)
                 .bind(members)
                 .bind(limit)
@@ -160,18 +159,18 @@ impl Store {
                 .await?
             }
             Engine::Postgres(pool) => {
-                let any = words
+                let all = words
                     .iter()
-                    .map(|w| format!("'{}'", w.replace('\'', "''").replace('\\', "")))
+                    .map(|w| format!("'{}':A", w.replace('\'', "''").replace('\\', "")))
                     .collect::<Vec<_>>()
-                    .join(" | ");
+                    .join(" & ");
                 sqlx::query_as(
                     "SELECT e.path, e.title FROM search_entries e \
                      WHERE e.document @@ to_tsquery('english', $1) AND e.article_id IS NOT NULL AND e.article_id <> $2 \
                      AND ($3 OR e.audience = 'public') \
                      ORDER BY ts_rank_cd(e.document, to_tsquery('english', $1)) DESC, e.id LIMIT $4",
                 )
-                .bind(any)
+                .bind(all)
                 .bind(article_id)
                 .bind(members)
                 .bind(limit)
