@@ -188,7 +188,8 @@ async fn error_pages(State(app): State<Arc<App>>, request: Request, next: Next) 
     let request_id = request.headers().get(&REQUEST_ID).cloned();
     // A page that asks for sign-in (a use case refusing an anonymous reader) comes back to
     // itself afterwards.
-    let asked = (request.method() == axum::http::Method::GET)
+    // (Not the sign-in pages themselves: an expired second step starts sign-in again.)
+    let asked = (request.method() == axum::http::Method::GET && !path.starts_with("/sign-in"))
         .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
         .flatten();
     let mut response = next.run(request).await;
