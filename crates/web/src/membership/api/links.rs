@@ -11,7 +11,7 @@ use guildhall_app::membership::households::LinkView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{id_of, object};
+use super::{id_of, member_id, object};
 use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
@@ -73,10 +73,10 @@ async fn links_of(app: &App, actor: &guildhall_app::Actor, member: i64) -> ApiRe
     }))
 }
 
-const MEMBER: &str = "The member's id (the payer, for new links)";
+const MEMBER: &str = "The member's id (the payer, for new links), or `me`";
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/links",
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = MEMBER)),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER)),
     responses((status = 200, body = Links), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn links(
@@ -84,7 +84,7 @@ pub(super) async fn links(
     ApiActor(actor, _): ApiActor,
     Path(member): Path<String>,
 ) -> ApiResult<Links> {
-    let member = id_of(&member, "member")?;
+    let member = member_id(&app, &actor, &member).await?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     if app.member_detail(&actor, member).await.is_err() {
         return Err(guildhall_app::AppError::NotFound("No such member.".into()).into());
@@ -113,7 +113,7 @@ pub enum LinkKindCode {
 }
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/links", request_body = LinkInput,
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = MEMBER)),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER)),
     responses((status = 200, body = Links, description = "The payer's links, with the new one"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -123,7 +123,7 @@ pub(super) async fn link(
     Path(member): Path<String>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Links> {
-    let member = id_of(&member, "member")?;
+    let member = member_id(&app, &actor, &member).await?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let input: LinkInput = object(body)?;
     app.link_member(&actor, member, &input.kind, &input.member_number, &identity.request_id).await?;
@@ -131,7 +131,7 @@ pub(super) async fn link(
 }
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/links/{link_id}/end",
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = "Either member's id"),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "Either member's id, or `me`"),
            ("link_id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = "The link's id")),
     responses((status = 200, body = Links, description = "The member's links, this one ended today"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -141,7 +141,7 @@ pub(super) async fn end_link(
     ApiActor(actor, identity): ApiActor,
     Path((member, link)): Path<(String, String)>,
 ) -> ApiResult<Links> {
-    let (member, link) = (id_of(&member, "member")?, id_of(&link, "link")?);
+    let (member, link) = (member_id(&app, &actor, &member).await?, id_of(&link, "link")?);
     app.unlink_member(&actor, member, link, &identity.request_id).await?;
     links_of(&app, &actor, member).await
 }
@@ -159,7 +159,7 @@ pub struct OrganisationInput {
 }
 
 #[utoipa::path(put, path = "/api/v1/members/{id}/organisation", request_body = OrganisationInput,
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = "The member record that holds the organisation's membership")),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = "The member record that holds the organisation's membership, or `me`")),
     responses((status = 200, body = Links, description = "The record's links and organisation"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -169,7 +169,7 @@ pub(super) async fn organisation(
     Path(member): Path<String>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Links> {
-    let member = id_of(&member, "member")?;
+    let member = member_id(&app, &actor, &member).await?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let input: OrganisationInput = object(body)?;
     app.set_organisation(&actor, member, &input.name, &input.seats.to_string(), &identity.request_id).await?;

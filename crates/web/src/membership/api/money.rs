@@ -12,7 +12,7 @@ use guildhall_app::membership::payments::RefundRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Payment, detail, id_of, object, payment_out};
+use super::{Payment, detail, id_of, member_id, object, payment_out};
 use crate::api::{ApiResult, whole};
 use crate::error::ErrorBody;
 use crate::session::ApiActor;
@@ -43,10 +43,10 @@ pub enum OfflineMethod {
     Cash,
 }
 
-const MEMBER: &str = "The member's id";
+const MEMBER: &str = "The member's id, or `me`";
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/payments", request_body = OfflinePayment,
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = MEMBER)),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER)),
     responses((status = 200, body = Payment, description = "The payment recorded (its invoice is paid)"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -56,7 +56,7 @@ pub(super) async fn record_payment(
     Path(member): Path<String>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Payment> {
-    let member = id_of(&member, "member")?;
+    let member = member_id(&app, &actor, &member).await?;
     actor.require(guildhall_app::Permission::StaffArea)?;
     let p: OfflinePayment = object(body)?;
     app.record_offline_payment(&actor, member, p.invoice_id, &p.method, &p.reference, &identity.request_id).await?;
@@ -146,7 +146,7 @@ async fn refunds_of(
 const PAYMENT: &str = "The payment's id";
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/payments/{payment_id}/refunds",
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = MEMBER),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER),
            ("payment_id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = PAYMENT)),
     responses((status = 200, body = [Refund]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -155,13 +155,13 @@ pub(super) async fn refunds(
     ApiActor(actor, _): ApiActor,
     Path((member, payment)): Path<(String, String)>,
 ) -> ApiResult<Vec<Refund>> {
-    let (member, payment) = (id_of(&member, "member")?, id_of(&payment, "payment")?);
+    let (member, payment) = (member_id(&app, &actor, &member).await?, id_of(&payment, "payment")?);
     actor.require(guildhall_app::Permission::StaffArea)?;
     Ok(Json(refunds_of(&app, &actor, member, payment).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/payments/{payment_id}/refunds", request_body = RefundInput,
-    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = MEMBER),
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER),
            ("payment_id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = PAYMENT)),
     responses((status = 200, body = [Refund], description = "The payment's refunds, the new one last"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -173,7 +173,7 @@ pub(super) async fn refund(
     Path((member, payment)): Path<(String, String)>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult<Vec<Refund>> {
-    let (member, payment) = (id_of(&member, "member")?, id_of(&payment, "payment")?);
+    let (member, payment) = (member_id(&app, &actor, &member).await?, id_of(&payment, "payment")?);
     actor.require(guildhall_app::Permission::StaffArea)?;
     let input: RefundInput = object(body)?;
     let amount = if input.amount_cents < 0 {
