@@ -7,6 +7,8 @@
 
 pub mod records;
 
+use std::collections::HashMap;
+
 use records::{
     IssueRecord, NewIssue, NewPublication, NewPublicationArticle, PublicationArticleRecord, PublicationFileRecord,
     PublicationRecord,
@@ -166,19 +168,21 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<(PublicationArticleRecord, IssueRecord)>> {
         let sql = format!(
-            "SELECT a.id FROM publication_articles a JOIN publication_issues i ON i.id = a.issue_id \
+            "SELECT {ARTICLE_COLUMNS} FROM publication_articles a JOIN publication_issues i ON i.id = a.issue_id \
              WHERE i.publication_id = $1 ORDER BY i.published_on DESC, a.position, a.id LIMIT {limit}"
         );
-        let ids: Vec<i64> = with_reader!(self, |pool| {
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(publication_id).fetch_all(pool).await
+        let articles: Vec<PublicationArticleRecord> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(publication_id).fetch_all(pool).await
         })?;
-        let mut articles = Vec::with_capacity(ids.len());
-        for id in ids {
-            let article = self.publication_article(id).await?.ok_or(StoreError::NotFound)?;
-            let issue = self.publication_issue(article.issue_id).await?.ok_or(StoreError::NotFound)?;
-            articles.push((article, issue));
-        }
-        Ok(articles)
+        let issues: HashMap<i64, IssueRecord> =
+            self.publication_issues(publication_id).await?.into_iter().map(|issue| (issue.id, issue)).collect();
+        articles
+            .into_iter()
+            .map(|article| {
+                let issue = issues.get(&article.issue_id).cloned().ok_or(StoreError::NotFound)?;
+                Ok((article, issue))
+            })
+            .collect()
     }
 
     /// Adds an article (with its files) to an issue and its title, authors and abstract to
