@@ -275,20 +275,37 @@ struct PublishInput {
     confirmed: String,
 }
 
-async fn publish_confirmation(app: &App, identity: &Identity, article: &KbArticleRecord) -> ConfirmPage {
-    let chrome = Chrome::new(app, identity, "Unpublish an article", "staff").await.in_subsection("knowledge");
-    let mut page = ConfirmPage::plain(
-        chrome,
-        format!("Unpublish \u{201c}{}\u{201d}?", article.title),
-        format!("/staff/kb/articles/{}/publish", article.id),
-        "Unpublish the article",
-        format!("/staff/kb/articles/{}", article.id),
-    );
+/// A confirmation about one article: the page's title and heading, the action under the
+/// article's staff address with its button, what happens, and the article's address.
+async fn article_confirmation(
+    app: &App,
+    identity: &Identity,
+    article: &KbArticleRecord,
+    (title, heading): (&str, String),
+    (action, button): (&str, &str),
+    consequences: [&str; 2],
+) -> ConfirmPage {
+    let chrome = Chrome::new(app, identity, title, "staff").await.in_subsection("knowledge");
+    let staff_address = format!("/staff/kb/articles/{}", article.id);
+    let mut page = ConfirmPage::plain(chrome, heading, format!("{staff_address}/{action}"), button, staff_address);
     page.details = vec![("Address".into(), article.path.clone())];
-    page.consequences = vec![
-        "Its address will answer \u{201c}not found\u{201d} and it leaves search and the sitemap.".into(),
-        "You can publish it again at any time.".into(),
-    ];
+    page.consequences = consequences.map(String::from).to_vec();
+    page
+}
+
+async fn publish_confirmation(app: &App, identity: &Identity, article: &KbArticleRecord) -> ConfirmPage {
+    let mut page = article_confirmation(
+        app,
+        identity,
+        article,
+        ("Unpublish an article", format!("Unpublish \u{201c}{}\u{201d}?", article.title)),
+        ("publish", "Unpublish the article"),
+        [
+            "Its address will answer \u{201c}not found\u{201d} and it leaves search and the sitemap.",
+            "You can publish it again at any time.",
+        ],
+    )
+    .await;
     page.hidden = vec![("publish", "no".into())];
     page
 }
@@ -334,19 +351,18 @@ async fn merge_confirmation(
     into: &str,
     form: FormState,
 ) -> ConfirmPage {
-    let chrome = Chrome::new(app, identity, "Merge an article", "staff").await.in_subsection("knowledge");
-    let mut page = ConfirmPage::plain(
-        chrome,
-        format!("Merge \u{201c}{}\u{201d} into another article?", article.title),
-        format!("/staff/kb/articles/{}/merge", article.id),
-        "Merge the articles",
-        format!("/staff/kb/articles/{}", article.id),
-    );
-    page.details = vec![("Address".into(), article.path.clone())];
-    page.consequences = vec![
-        "Its address will lead to the other article from now on, and it leaves search and the sitemap.".into(),
-        "A merge cannot be undone here.".into(),
-    ];
+    let mut page = article_confirmation(
+        app,
+        identity,
+        article,
+        ("Merge an article", format!("Merge \u{201c}{}\u{201d} into another article?", article.title)),
+        ("merge", "Merge the articles"),
+        [
+            "Its address will lead to the other article from now on, and it leaves search and the sitemap.",
+            "A merge cannot be undone here.",
+        ],
+    )
+    .await;
     page.inputs = vec![ConfirmInput {
         name: "into",
         label: "The article to merge into (its number or address)",
