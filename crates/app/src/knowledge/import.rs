@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use guildhall_domain::knowledge::{
-    ArticleFile, FileProblem, RelatedLink, parse_batch, subject_key, subject_slug, write_article_file,
+    ArticleFile, FileProblem, RelatedLink, parse_batch, subject_key, subject_slug, url_fault, write_article_file,
 };
 use guildhall_store::{KbArticleExport, NewAuditEntry, NewKbArticle, NewRelatedLink, NewSubject};
 
@@ -77,8 +77,12 @@ pub struct KbImportReport {
 /// Guildhall's pages. Used by the import and by staff's edit form alike.
 pub fn article_path(raw: &str) -> Result<String, String> {
     let path = raw.trim();
-    let probe = format!("---\nid: 1\ntitle: t\nanswer: a\nurl: '{}'\n---\n", path.replace('\'', "''"));
-    guildhall_domain::knowledge::parse_article_file("address", &probe).map_err(|p| p.reason)?;
+    if path.is_empty() {
+        return Err("Enter the address the article is served at, starting with /.".into());
+    }
+    if let Some(fault) = url_fault(path) {
+        return Err(format!("The address {}.", fault.replace('`', "")));
+    }
     reserved_problem(path).map_or(Ok(path.to_string()), Err)
 }
 
@@ -118,6 +122,7 @@ fn new_article(file: &ArticleFile) -> NewKbArticle {
         seo_keywords: file.seo_keywords.clone(),
         front_matter: file.front_matter.to_string(),
         members_only: false,
+        from_question_id: None,
         search_text: search_text(&file.question, &file.answer),
         subjects,
         related: file

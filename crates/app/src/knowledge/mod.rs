@@ -515,6 +515,7 @@ impl App {
             seo_keywords,
             front_matter: old.front_matter.clone(),
             members_only: old.members_only,
+            from_question_id: None,
             subjects,
             related,
         };

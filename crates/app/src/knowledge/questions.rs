@@ -517,6 +517,7 @@ impl App {
             seo_keywords: String::new(),
             front_matter: "{}".into(),
             members_only,
+            from_question_id: Some(question_id),
             subjects,
             related: Vec::new(),
         };

@@ -416,8 +416,9 @@ fn read_date(map: &Map<String, Value>) -> Result<Option<Date>, Bad> {
         .map_err(|_| Bad::at("date", format!("`date` is not a real day: `{text}`")))
 }
 
-/// Why `url` is not an acceptable public path, if it is not.
-fn url_fault(url: &str) -> Option<&'static str> {
+/// Why `url` is not an acceptable public path for an article, if it is not: the file's
+/// `url` and staff's edit of an article's address are checked alike.
+pub fn url_fault(url: &str) -> Option<&'static str> {
     if !url.starts_with('/') {
         Some("must start with `/`")
     } else if url.starts_with("//") || url.contains('\\') {

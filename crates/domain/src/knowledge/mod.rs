@@ -11,5 +11,7 @@ mod article_file;
 mod subject;
 mod yaml;
 
-pub use article_file::{ArticleFile, FileProblem, RelatedLink, parse_article_file, parse_batch, write_article_file};
+pub use article_file::{
+    ArticleFile, FileProblem, RelatedLink, parse_article_file, parse_batch, url_fault, write_article_file,
+};
 pub use subject::{subject_key, subject_slug};

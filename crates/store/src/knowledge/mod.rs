@@ -64,135 +64,225 @@ macro_rules! subject_id {
 }
 pub(crate) use subject_id;
 
-/// Writes one article (created, or updated in place when `$existing` is its record), with
-/// its subjects, related links and search entry. `$subject_ids` caches subject ids within
-/// the transaction. Evaluates to whether anything changed.
-macro_rules! save_article {
-    ($tx:expr, $article:expr, $existing:expr, $subject_ids:expr, $now:expr) => {{
-        let a: &$crate::knowledge::records::NewKbArticle = $article;
-        let existing: Option<&$crate::knowledge::records::KbArticleRecord> = $existing;
-        let id: i64 = match existing {
-            Some(old) => {
-                sqlx::query(
-                    "UPDATE kb_articles SET path = $2, title = $3, question = $4, answer = $5, author = $6, \
-                     published_on = $7, seo_title = $8, seo_description = $9, seo_keywords = $10, \
-                     front_matter = $11, updated_at = $12 WHERE id = $1",
-                )
-                .bind(old.id)
-                .bind(&a.path)
-                .bind(&a.title)
-                .bind(&a.question)
-                .bind(&a.answer)
-                .bind(&a.author)
-                .bind(a.published_on)
-                .bind(&a.seo_title)
-                .bind(&a.seo_description)
-                .bind(&a.seo_keywords)
-                .bind(&a.front_matter)
-                .bind($now)
-                .execute(&mut *$tx)
-                .await?;
-                sqlx::query("DELETE FROM kb_article_subjects WHERE article_id = $1")
+/// Rows per multi-row statement: well under both engines' limits on bound values.
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+/// `($1, $2, …), ($n+1, …), …`: `rows` groups of `columns` numbered placeholders.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list.
+pub(crate) fn in_list(count: usize) -> String {
+    (1..=count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes articles, each created or updated in place when it comes with its record, with
+/// their subjects, related links and search entries, a few statements per
+/// `ROWS_PER_STATEMENT` articles. `$subject_ids` caches subject ids within the transaction.
+/// Evaluates to the articles' ids, in order.
+macro_rules! save_articles {
+    ($tx:expr, $saves:expr, $subject_ids:expr, $now:expr) => {{
+        use $crate::knowledge::{ROWS_PER_STATEMENT, in_list, value_rows};
+        let saves: &[(
+            &$crate::knowledge::records::NewKbArticle,
+            Option<&$crate::knowledge::records::KbArticleRecord>,
+        )] = $saves;
+        let mut ids: Vec<i64> = Vec::with_capacity(saves.len());
+        let mut replaced: Vec<i64> = Vec::new();
+        let mut created: Vec<usize> = Vec::new();
+        for (index, (a, existing)) in saves.iter().enumerate() {
+            match existing {
+                Some(old) => {
+                    sqlx::query(
+                        "UPDATE kb_articles SET path = $2, title = $3, question = $4, answer = $5, author = $6, \
+                         published_on = $7, seo_title = $8, seo_description = $9, seo_keywords = $10, \
+                         front_matter = $11, updated_at = $12 WHERE id = $1",
+                    )
                     .bind(old.id)
+                    .bind(&a.path)
+                    .bind(&a.title)
+                    .bind(&a.question)
+                    .bind(&a.answer)
+                    .bind(&a.author)
+                    .bind(a.published_on)
+                    .bind(&a.seo_title)
+                    .bind(&a.seo_description)
+                    .bind(&a.seo_keywords)
+                    .bind(&a.front_matter)
+                    .bind($now)
                     .execute(&mut *$tx)
                     .await?;
-                sqlx::query("DELETE FROM kb_related_links WHERE article_id = $1")
-                    .bind(old.id)
-                    .execute(&mut *$tx)
-                    .await?;
-                old.id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO kb_articles (source_id, path, title, question, answer, author, published_on, \
-                     seo_title, seo_description, seo_keywords, front_matter, members_only, published, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE, $13, $13) RETURNING id",
-                )
-                .bind(a.source_id)
-                .bind(&a.path)
-                .bind(&a.title)
-                .bind(&a.question)
-                .bind(&a.answer)
-                .bind(&a.author)
-                .bind(a.published_on)
-                .bind(&a.seo_title)
-                .bind(&a.seo_description)
-                .bind(&a.seo_keywords)
-                .bind(&a.front_matter)
-                .bind(a.members_only)
-                .bind($now)
-                .fetch_one(&mut *$tx)
-                .await?
-            }
-        };
-        let mut names = Vec::with_capacity(a.subjects.len());
-        for (position, subject) in a.subjects.iter().enumerate() {
-            let subject_id = match $subject_ids.get(&subject.key) {
-                Some(known) => *known,
-                None => {
-                    let found = $crate::knowledge::subject_id!($tx, subject);
-                    $subject_ids.insert(subject.key.clone(), found);
-                    found
+                    ids.push(old.id);
+                    replaced.push(old.id);
                 }
-            };
-            sqlx::query(
-                "INSERT INTO kb_article_subjects (article_id, subject_id, position) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(subject_id)
-            .bind(position as i64)
-            .execute(&mut *$tx)
-            .await?;
-            names.push(subject.name.as_str());
+                None => {
+                    ids.push(0);
+                    created.push(index);
+                }
+            }
         }
-        for (position, link) in a.related.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO kb_related_links (article_id, position, related_source_id, title, subject, url) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(link.source_id)
-            .bind(&link.title)
-            .bind(&link.subject)
-            .bind(&link.url)
-            .execute(&mut *$tx)
-            .await?;
+        for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
+            for table in ["kb_article_subjects", "kb_related_links"] {
+                let sql = format!("DELETE FROM {table} WHERE article_id IN ({})", in_list(chunk.len()));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *$tx).await?;
+            }
         }
-        $crate::knowledge::reindex_article!($tx, id, &a.search_text, &names.join(", "));
-        id
+        for chunk in created.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO kb_articles (source_id, path, title, question, answer, author, published_on, seo_title, \
+                 seo_description, seo_keywords, front_matter, members_only, from_question_id, published, created_at, \
+                 updated_at) VALUES {} RETURNING id, path",
+                value_rows(chunk.len(), 16)
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+            for index in chunk {
+                let a = saves[*index].0;
+                query = query
+                    .bind(a.source_id)
+                    .bind(&a.path)
+                    .bind(&a.title)
+                    .bind(&a.question)
+                    .bind(&a.answer)
+                    .bind(&a.author)
+                    .bind(a.published_on)
+                    .bind(&a.seo_title)
+                    .bind(&a.seo_description)
+                    .bind(&a.seo_keywords)
+                    .bind(&a.front_matter)
+                    .bind(a.members_only)
+                    .bind(a.from_question_id)
+                    .bind(true)
+                    .bind($now)
+                    .bind($now);
+            }
+            let by_path: HashMap<String, i64> =
+                query.fetch_all(&mut *$tx).await?.into_iter().map(|(id, path)| (path, id)).collect();
+            for index in chunk {
+                ids[*index] = by_path[&saves[*index].0.path];
+            }
+        }
+        let mut filed: Vec<(i64, i64, i64)> = Vec::new();
+        let mut entries: Vec<(i64, &str, String)> = Vec::with_capacity(saves.len());
+        for ((a, _), id) in saves.iter().zip(&ids) {
+            for (position, subject) in a.subjects.iter().enumerate() {
+                let subject_id = match $subject_ids.get(&subject.key) {
+                    Some(known) => *known,
+                    None => {
+                        let found = $crate::knowledge::subject_id!($tx, subject);
+                        $subject_ids.insert(subject.key.clone(), found);
+                        found
+                    }
+                };
+                filed.push((*id, subject_id, position as i64));
+            }
+            let names = a.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
+            entries.push((*id, a.search_text.as_str(), names));
+        }
+        for chunk in filed.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO kb_article_subjects (article_id, subject_id, position) VALUES {} ON CONFLICT DO NOTHING",
+                value_rows(chunk.len(), 3)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, subject_id, position) in chunk {
+                query = query.bind(*id).bind(*subject_id).bind(*position);
+            }
+            query.execute(&mut *$tx).await?;
+        }
+        let links: Vec<(i64, usize, &$crate::knowledge::records::NewRelatedLink)> = saves
+            .iter()
+            .zip(&ids)
+            .flat_map(|((a, _), id)| a.related.iter().enumerate().map(move |(position, link)| (*id, position, link)))
+            .collect();
+        for chunk in links.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO kb_related_links (article_id, position, related_source_id, title, subject, url) VALUES {}",
+                value_rows(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, position, link) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(*position as i64)
+                    .bind(link.source_id)
+                    .bind(&link.title)
+                    .bind(&link.subject)
+                    .bind(&link.url);
+            }
+            query.execute(&mut *$tx).await?;
+        }
+        $crate::knowledge::reindex_articles!($tx, &entries);
+        ids
+    }};
+}
+
+/// The search entries of articles, each from `(id, its text, its subjects' names)`: kept
+/// for a published, unmerged article, removed otherwise.
+macro_rules! reindex_articles {
+    ($tx:expr, $entries:expr) => {{
+        use $crate::knowledge::{ROWS_PER_STATEMENT, in_list, value_rows};
+        let entries: &[(i64, &str, String)] = $entries;
+        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "DELETE FROM search_entries WHERE article_id IN ({}) AND NOT EXISTS (SELECT 1 FROM kb_articles a \
+                 WHERE a.id = search_entries.article_id AND a.published AND a.merged_into IS NULL)",
+                in_list(chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, _, _) in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *$tx).await?;
+            let sql = format!(
+                "INSERT INTO search_entries (article_id, path, title, body, subjects, audience, endorsed, dated) \
+                 SELECT k.id, k.path, k.title, v.column2, v.column3, \
+                        CASE WHEN k.members_only THEN 'members' ELSE 'public' END, \
+                        EXISTS (SELECT 1 FROM questions q JOIN answer_endorsements e ON e.answer_id = q.accepted_answer_id \
+                                WHERE q.id = k.from_question_id), k.published_on \
+                 FROM (VALUES {}) v JOIN kb_articles k ON k.id = v.column1 \
+                 WHERE k.published AND k.merged_into IS NULL \
+                 ON CONFLICT (article_id) DO UPDATE SET path = excluded.path, title = excluded.title, \
+                 body = excluded.body, subjects = excluded.subjects, audience = excluded.audience, \
+                 endorsed = excluded.endorsed, dated = excluded.dated",
+                value_rows(chunk.len(), 3)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, text, subjects) in chunk {
+                query = query.bind(*id).bind(*text).bind(subjects.as_str());
+            }
+            query.execute(&mut *$tx).await?;
+        }
     }};
 }
 
 /// The search entry of one article from its text and subjects' names.
 macro_rules! reindex_article {
     ($tx:expr, $article_id:expr, $search_text:expr, $subjects:expr) => {{
-        sqlx::query(
-            "DELETE FROM search_entries WHERE article_id = $1 AND NOT EXISTS \
-             (SELECT 1 FROM kb_articles a WHERE a.id = $1 AND a.published AND a.merged_into IS NULL)",
-        )
-        .bind($article_id)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO search_entries (article_id, path, title, body, subjects, audience, endorsed, dated) \
-             SELECT k.id, k.path, k.title, $2, $3, CASE WHEN k.members_only THEN 'members' ELSE 'public' END, \
-                    EXISTS (SELECT 1 FROM questions q JOIN answer_endorsements e ON e.answer_id = q.accepted_answer_id \
-                            WHERE q.promoted_article_id = k.id), k.published_on \
-             FROM kb_articles k WHERE k.id = $1 AND k.published AND k.merged_into IS NULL \
-             ON CONFLICT (article_id) DO UPDATE SET path = excluded.path, title = excluded.title, \
-             body = excluded.body, subjects = excluded.subjects, audience = excluded.audience, \
-             endorsed = excluded.endorsed, dated = excluded.dated",
-        )
-        .bind($article_id)
-        .bind($search_text)
-        .bind($subjects)
-        .execute(&mut *$tx)
-        .await?;
+        let search_text: &str = $search_text;
+        let subjects: &str = $subjects;
+        $crate::knowledge::reindex_articles!($tx, &[($article_id, search_text, subjects.to_string())]);
     }};
 }
-pub(crate) use {reindex_article, save_article};
+pub(crate) use {reindex_article, reindex_articles, save_articles};
 
 impl Store {
     /// Imports articles in one transaction: each created, or updated in place when an
@@ -204,35 +294,42 @@ impl Store {
         now: UnixTime,
         audit: &NewAuditEntry,
     ) -> StoreResult<KbImportOutcome> {
-        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE source_id = $1");
         let mut audit = audit.clone();
         let mut outcome = KbImportOutcome::default();
         audited!(
             self,
             |tx| {
-                let mut subject_ids: HashMap<String, i64> = HashMap::new();
-                for article in articles {
-                    let existing: Option<KbArticleRecord> = match article.source_id {
-                        Some(source) => {
-                            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                                .bind(source)
-                                .fetch_optional(&mut *tx)
-                                .await?
-                        }
-                        None => None,
-                    };
-                    if let Some(old) = &existing
-                        && same_file(old, article)
-                    {
-                        outcome.unchanged += 1;
-                        continue;
+                let sources: Vec<i64> = articles.iter().filter_map(|a| a.source_id).collect();
+                let mut stored: HashMap<i64, KbArticleRecord> = HashMap::with_capacity(sources.len());
+                for chunk in sources.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "SELECT {ARTICLE_COLUMNS} FROM kb_articles WHERE source_id IN ({})",
+                        in_list(chunk.len())
+                    );
+                    let mut query = sqlx::query_as::<_, KbArticleRecord>(sqlx::AssertSqlSafe(sql));
+                    for source in chunk {
+                        query = query.bind(*source);
                     }
+                    for record in query.fetch_all(&mut *tx).await? {
+                        if let Some(source) = record.source_id {
+                            stored.insert(source, record);
+                        }
+                    }
+                }
+                let mut saves = Vec::with_capacity(articles.len());
+                for article in articles {
+                    let existing = article.source_id.and_then(|source| stored.get(&source));
                     match existing {
+                        Some(old) if same_file(old, article) => outcome.unchanged += 1,
                         Some(_) => outcome.updated += 1,
                         None => outcome.created += 1,
                     }
-                    save_article!(tx, article, existing.as_ref(), subject_ids, now);
+                    if !existing.is_some_and(|old| same_file(old, article)) {
+                        saves.push((article, existing));
+                    }
                 }
+                let mut subject_ids: HashMap<String, i64> = HashMap::new();
+                save_articles!(tx, &saves, subject_ids, now);
                 audit.after_json = Some(
                     serde_json::json!({
                         "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged,
@@ -247,22 +344,27 @@ impl Store {
 
     /// Which of these (source id, address) pairs name an address another article has.
     pub async fn kb_paths_taken(&self, wanted: &[(Option<i64>, String)]) -> StoreResult<Vec<String>> {
-        let mut taken = Vec::new();
-        for (source_id, path) in wanted {
-            let other: Option<i64> = with_reader!(self, |pool| {
-                sqlx::query_scalar(
-                    "SELECT id FROM kb_articles WHERE path = $1 AND ($2 IS NULL OR source_id IS NULL OR source_id <> $2)",
-                )
-                .bind(path)
-                .bind(*source_id)
-                .fetch_optional(pool)
-                .await
+        let mut holders: HashMap<String, Option<i64>> = HashMap::new();
+        for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!("SELECT path, source_id FROM kb_articles WHERE path IN ({})", in_list(chunk.len()));
+            let found: Vec<(String, Option<i64>)> = with_reader!(self, |pool| {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for (_, path) in chunk {
+                    query = query.bind(path);
+                }
+                query.fetch_all(pool).await
             })?;
-            if other.is_some() {
-                taken.push(path.clone());
-            }
+            holders.extend(found);
         }
-        Ok(taken)
+        Ok(wanted
+            .iter()
+            .filter(|(source_id, path)| match (holders.get(path), source_id) {
+                (None, _) => false,
+                (Some(Some(holder)), Some(source)) => holder != source,
+                (Some(_), _) => true,
+            })
+            .map(|(_, path)| path.clone())
+            .collect())
     }
 
     /// One article by its id.
@@ -452,7 +554,7 @@ impl Store {
             self,
             |tx| {
                 let mut subject_ids: HashMap<String, i64> = HashMap::new();
-                save_article!(tx, article, Some(&existing), subject_ids, now);
+                save_articles!(tx, &[(article, Some(&existing))], subject_ids, now);
             },
             audit
         )

@@ -10,7 +10,7 @@ use crate::knowledge::records::{
     AnswerRecord, Audience, CommentRecord, EndorsementRecord, FlagRecord, KbSubjectRecord, NewKbArticle, NewQuestion,
     QuestionRecord, RevisionRecord,
 };
-use crate::knowledge::{reindex_article, save_article, subject_id};
+use crate::knowledge::{reindex_article, save_articles, subject_id};
 use crate::outbox::insert_mail;
 use crate::{
     NewAuditEntry, NewMail, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader, with_writer,
@@ -876,22 +876,16 @@ impl Store {
                 let source_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(source_id), 0) + 1 FROM kb_articles")
                     .fetch_one(&mut *tx)
                     .await?;
-                let article = NewKbArticle { source_id: Some(source_id), ..article.clone() };
+                let article =
+                    NewKbArticle { source_id: Some(source_id), from_question_id: Some(question_id), ..article.clone() };
                 let mut subject_ids: HashMap<String, i64> = HashMap::new();
-                let article_id = save_article!(tx, &article, None, subject_ids, now);
-                sqlx::query("UPDATE kb_articles SET from_question_id = $2 WHERE id = $1")
-                    .bind(article_id)
-                    .bind(question_id)
-                    .execute(&mut *tx)
-                    .await?;
+                let article_id = save_articles!(tx, &[(&article, None)], subject_ids, now)[0];
                 sqlx::query("UPDATE questions SET promoted_article_id = $2, updated_at = $3 WHERE id = $1")
                     .bind(question_id)
                     .bind(article_id)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                let subjects = article.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
-                reindex_article!(tx, article_id, &article.search_text, &subjects);
                 article.path.clone()
             },
             audit

@@ -96,6 +96,8 @@ pub struct NewKbArticle {
     pub front_matter: String,
     /// Only for members (used when it is created; an update keeps what staff chose).
     pub members_only: bool,
+    /// The member's question it was promoted from (set when it is created).
+    pub from_question_id: Option<i64>,
     /// The question and answer as plain text, for the search index.
     pub search_text: String,
     pub subjects: Vec<NewSubject>,
