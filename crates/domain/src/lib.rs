@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod codes;
 pub mod ce;
+pub mod communications;
 pub mod credentials;
 pub mod csv;
 pub mod events;
