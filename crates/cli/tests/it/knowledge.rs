@@ -116,6 +116,23 @@ async fn article_files_import_losslessly_resolve_links_later_and_export_back_to_
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
         assert_eq!(public.api(Method::GET, "/api/v1/kb/articles?per_page=10", None).await.json(), before);
 
+        // A changed file updates its article in place: new words in its page and in search,
+        // its new subject, the old words gone; the unchanged one is left alone.
+        let revised = EXAMPLE
+            .replace("Keeping a log helps in three ways:", "A ledger of hours helps in three ways:")
+            .replace("boards sample licensees", "registrars pick names")
+            .replace("subject: Engineering", "subject: Ethics");
+        let changed = import(&t, &[("why.md", &revised), ("pdh.md", LINKED)]).await.unwrap();
+        assert_eq!((changed.created, changed.updated, changed.unchanged), (0, 1, 1));
+        let page = public.get("/learn/engineering/questions/why-do-engineers-keep-a-pdh-log").await.body;
+        assert!(page.contains("A ledger of hours helps") && !page.contains("Keeping a log helps"), "{page}");
+        assert!(page.contains(">Ethics</a>"), "its new subject: {page}");
+        let found = public.api(Method::GET, "/api/v1/search?q=ledger", None).await.json();
+        assert_eq!(found["items"].as_array().map(|items| items.len()), Some(1), "{found}");
+        let gone = public.api(Method::GET, "/api/v1/search?q=sample", None).await.json();
+        assert_eq!(gone["items"].as_array().map(|items| items.len()), Some(0), "{gone}");
+        import(&t, &[("why.md", EXAMPLE)]).await.unwrap();
+
         // Export, then import the exported files into a fresh society: identical articles.
         let exported = t.app.export_kb_files().await.unwrap();
         assert_eq!(exported.len(), 2);

@@ -103,17 +103,33 @@ macro_rules! save_articles {
             Option<&$crate::knowledge::records::KbArticleRecord>,
         )] = $saves;
         let mut ids: Vec<i64> = Vec::with_capacity(saves.len());
-        let mut replaced: Vec<i64> = Vec::new();
+        let mut replaced: Vec<usize> = Vec::new();
         let mut created: Vec<usize> = Vec::new();
-        for (index, (a, existing)) in saves.iter().enumerate() {
+        for (index, (_, existing)) in saves.iter().enumerate() {
             match existing {
                 Some(old) => {
-                    sqlx::query(
-                        "UPDATE kb_articles SET path = $2, title = $3, question = $4, answer = $5, author = $6, \
-                         published_on = $7, seo_title = $8, seo_description = $9, seo_keywords = $10, \
-                         front_matter = $11, updated_at = $12 WHERE id = $1",
-                    )
-                    .bind(old.id)
+                    ids.push(old.id);
+                    replaced.push(index);
+                }
+                None => {
+                    ids.push(0);
+                    created.push(index);
+                }
+            }
+        }
+        for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE kb_articles SET path = v.column2, title = v.column3, question = v.column4, answer = v.column5, \
+                 author = v.column6, published_on = v.column7, seo_title = v.column8, seo_description = v.column9, \
+                 seo_keywords = v.column10, front_matter = v.column11, updated_at = v.column12 \
+                 FROM (VALUES {}) AS v WHERE kb_articles.id = v.column1",
+                value_rows(chunk.len(), 12)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for index in chunk {
+                let a = saves[*index].0;
+                query = query
+                    .bind(ids[*index])
                     .bind(&a.path)
                     .bind(&a.title)
                     .bind(&a.question)
@@ -124,23 +140,14 @@ macro_rules! save_articles {
                     .bind(&a.seo_description)
                     .bind(&a.seo_keywords)
                     .bind(&a.front_matter)
-                    .bind($now)
-                    .execute(&mut *$tx)
-                    .await?;
-                    ids.push(old.id);
-                    replaced.push(old.id);
-                }
-                None => {
-                    ids.push(0);
-                    created.push(index);
-                }
+                    .bind($now);
             }
-        }
-        for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
+            query.execute(&mut *$tx).await?;
+            let replaced_ids: Vec<i64> = chunk.iter().map(|index| ids[*index]).collect();
             for table in ["kb_article_subjects", "kb_related_links"] {
-                let sql = format!("DELETE FROM {table} WHERE article_id IN ({})", in_list(chunk.len()));
+                let sql = format!("DELETE FROM {table} WHERE article_id IN ({})", in_list(replaced_ids.len()));
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
+                for id in &replaced_ids {
                     query = query.bind(*id);
                 }
                 query.execute(&mut *$tx).await?;
