@@ -110,6 +110,8 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("publication_articles_doi_unique", "publication_articles.doi", "doi"),
     ("publication_access_tier", "publication_access.publication_id, publication_access.tier_id", "tier"),
     ("publication_access_group", "publication_access.publication_id, publication_access.group_id", "group"),
+    ("communication_lists_slug_unique", "communication_lists.slug", "slug"),
+    ("campaign_recipients_address_unique", "campaign_recipients.campaign_id, campaign_recipients.address", "recipient"),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

@@ -26,6 +26,7 @@ pub mod accounts;
 mod audit;
 pub mod ce;
 pub mod chapters;
+pub mod communications;
 pub mod copy;
 pub mod credentials;
 mod engine;
@@ -45,13 +46,14 @@ pub mod testing;
 pub use audit::{AuditFilter, AuditRecord, NewAuditEntry};
 pub use error::{LICENCE_HELD, StoreError};
 pub use idempotency::IdempotencyClaim;
-pub use outbox::{MailAttachment, MailHealth, MailRecord, NewMail};
+pub use outbox::{KeptMail, MailAttachment, MailHealth, MailRecord, NewMail};
 
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
     pub use crate::accounts::records::*;
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
+    pub use crate::communications::records::*;
     pub use crate::credentials::CoveringTerm;
     pub use crate::credentials::records::*;
     pub use crate::events::Registered;

@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::{Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_writer};
 
 const MAIL_COLUMNS: &str = "id, to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
-                            locked_until, last_error, sent_at, transport, attachment_name, attachment_type";
+                            locked_until, last_error, sent_at, transport, attachment_name, attachment_type, \
+                            campaign_id, member_id, campaign_test, headers";
 
 /// Inserts one outbox message inside an open transaction. A message without an attachment
 /// names no attachment column (so the statement also suits a schema from before them, as
@@ -62,16 +63,33 @@ impl Store {
         })?)
     }
 
-    /// Leases up to `limit` due messages for `lease_secs`. Safe with several app nodes:
-    /// the outer condition is re-checked on each row after its lock is taken, so two
-    /// nodes never hold the same message.
+    /// Leases up to `limit` due transactional messages for `lease_secs`. Safe with several
+    /// app nodes: the outer condition is re-checked on each row after its lock is taken, so
+    /// two nodes never hold the same message.
     pub async fn claim_due_mail(&self, now: UnixTime, lease_secs: i64, limit: u32) -> StoreResult<Vec<MailRecord>> {
+        self.claim_due(now, lease_secs, limit, false).await
+    }
+
+    /// Leases up to `limit` due bulk (campaign) messages, as `claim_due_mail` does; one handed
+    /// to the relay and never marked (`in_flight_since`) is never claimed again.
+    pub async fn claim_due_bulk_mail(
+        &self,
+        now: UnixTime,
+        lease_secs: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<MailRecord>> {
+        self.claim_due(now, lease_secs, limit, true).await
+    }
+
+    async fn claim_due(&self, now: UnixTime, lease_secs: i64, limit: u32, bulk: bool) -> StoreResult<Vec<MailRecord>> {
+        let kind = if bulk { "campaign_id IS NOT NULL AND in_flight_since IS NULL" } else { "campaign_id IS NULL" };
         // The limit is written in, not bound (see `PageRequest::sql`).
         let sql = format!(
             "UPDATE outbox SET locked_until = $2 \
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
+             AND {kind} \
              AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-                        AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT {limit}) \
+                        AND (locked_until IS NULL OR locked_until < $1) AND {kind} ORDER BY id LIMIT {limit}) \
              RETURNING {MAIL_COLUMNS}"
         );
         let mut rows: Vec<MailRecord> = with_writer!(self, |pool| {
@@ -81,20 +99,91 @@ impl Store {
         Ok(rows)
     }
 
+    /// Bulk messages sent since `since` (the relay's sliding-window rate limits).
+    pub async fn bulk_mail_sent_since(&self, since: UnixTime) -> StoreResult<i64> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE campaign_id IS NOT NULL AND sent_at > $1")
+                .bind(since)
+                .fetch_one(pool)
+                .await
+        })?)
+    }
+
     pub async fn mark_mail_sent(&self, id: i64, transport: &str, now: UnixTime) -> StoreResult<()> {
+        self.mark_mails_sent(&[id], transport, now).await
+    }
+
+    /// Marks messages sent, in one statement.
+    pub async fn mark_mails_sent(&self, ids: &[i64], transport: &str, now: UnixTime) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, transport = $2, attempts = attempts + 1, \
+             locked_until = NULL, in_flight_since = NULL, last_error = NULL WHERE id IN ({})",
+            (3..ids.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        );
         with_writer!(self, |pool| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(transport);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.execute(pool).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Keeps what a message went out as (the development mailbox shows it): a campaign's
+    /// message is made when it is delivered.
+    pub async fn keep_mail_as_sent(&self, id: i64, kept: &KeptMail) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE outbox SET subject = $2, body_text = $3, body_html = $4, headers = $5 WHERE id = $1")
+                .bind(id)
+                .bind(&kept.subject)
+                .bind(&kept.body_text)
+                .bind(&kept.body_html)
+                .bind(&kept.headers)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Marks bulk messages as being handed to the relay now; returns those that were not
+    /// already (a message marked and never marked sent is not sent again).
+    pub async fn mark_mail_in_flight(&self, ids: &[i64], now: UnixTime) -> StoreResult<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "UPDATE outbox SET in_flight_since = $1 WHERE status = 'pending' AND in_flight_since IS NULL \
+             AND id IN ({}) RETURNING id",
+            (2..ids.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        );
+        Ok(with_writer!(self, |pool| {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(now);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await
+        })?)
+    }
+
+    /// Bulk messages handed to the relay before `before` and never marked sent or failed
+    /// (the sender stopped mid-send): marked undetermined, never sent again. Returns how many.
+    pub async fn mark_stalled_mail_undetermined(&self, before: UnixTime) -> StoreResult<u64> {
+        Ok(with_writer!(self, |pool| {
             sqlx::query(
-                "UPDATE outbox SET status = 'sent', sent_at = $2, transport = $3, attempts = attempts + 1, \
-                 locked_until = NULL, last_error = NULL WHERE id = $1",
+                "UPDATE outbox SET status = 'undetermined', locked_until = NULL, \
+                 last_error = 'The sender stopped while handing it to the relay; not sent again, so nobody gets two.' \
+                 WHERE status = 'pending' AND in_flight_since IS NOT NULL AND in_flight_since < $1",
             )
-            .bind(id)
-            .bind(now)
-            .bind(transport)
+            .bind(before)
             .execute(pool)
             .await
             .map(|r| r.rows_affected())
-        })?;
-        Ok(())
+        })?)
     }
 
     /// Records a failed attempt; the message is tried again at `retry_at`, or marked
@@ -102,7 +191,7 @@ impl Store {
     pub async fn mark_mail_failed(&self, id: i64, error: &str, retry_at: Option<UnixTime>) -> StoreResult<()> {
         with_writer!(self, |pool| {
             sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, locked_until = NULL, \
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2, locked_until = NULL, in_flight_since = NULL, \
                  status = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'pending' END, \
                  next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $1",
             )
@@ -191,6 +280,22 @@ pub struct MailRecord {
     /// The attachment's file name and media type, when the message has one.
     pub attachment_name: Option<String>,
     pub attachment_type: Option<String>,
+    /// The campaign it is a message of, made for `member_id` when it is delivered.
+    pub campaign_id: Option<i64>,
+    pub member_id: Option<i64>,
+    /// A test send of the campaign to its writer.
+    pub campaign_test: bool,
+    /// The headers it went out with (a JSON object), kept for the development mailbox.
+    pub headers: Option<String>,
+}
+
+/// A message as it went out, kept for the development mailbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptMail {
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub headers: String,
 }
 
 /// How the outgoing mail is doing, for the staff overview.

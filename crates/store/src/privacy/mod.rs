@@ -88,7 +88,12 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("email_tokens", User("user_id"), &["new_email"], &["token_hash"]),
     t("sign_in_attempts", Email("email"), &["email", "ip"], &[]),
     t("sign_in_throttles", EmailKey("throttle_key"), &["throttle_key"], &[]),
-    t("outbox", Email("to_address"), &["to_address", "subject", "body_text", "last_error"], &[]),
+    t(
+        "outbox",
+        Either(&[Email("to_address"), Member("member_id")]),
+        &["to_address", "subject", "body_text", "last_error", "headers", "body_html"],
+        &[],
+    ),
     t("audit_log", AuditSubject, &["actor_label", "subject_label", "before_json", "after_json"], &[]),
     t("api_tokens", User("user_id"), &["name"], &["token_hash"]),
     t(
@@ -174,6 +179,14 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("publication_articles", NotPersonal, &[], &[]),
     t("publication_files", NotPersonal, &[], &[]),
     t("search_entries", Through { column: "question_id", parent: "questions" }, &["title", "body"], &[]),
+    t("communication_lists", NotPersonal, &[], &[]),
+    t("list_subscriptions", Member("member_id"), &[], &[]),
+    t("mail_preferences", Member("member_id"), &[], &[]),
+    t("consent_changes", Member("member_id"), &[], &[]),
+    t("campaigns", NotPersonal, &[], &[]),
+    t("campaign_recipients", Either(&[Member("member_id"), Email("address")]), &["address"], &[]),
+    t("mail_addresses", Email("address"), &["address"], &[]),
+    t("mail_bounces", Email("address"), &["address", "diagnostic"], &[]),
 ];
 
 /// The catalogue entry of a table.
