@@ -50,6 +50,13 @@ pub enum Permission {
     ManageKnowledge,
     /// The society's publications: creating them, adding issues and articles.
     ManagePublications,
+    /// Communication lists (creating them, who may send), bounces and delivery health.
+    ManageLists,
+    /// Writing and sending campaigns under a list: the society's (`None`) by staff, a
+    /// chapter's by staff and that chapter's officers.
+    SendCampaigns(Option<i64>),
+    /// The campaigns area at all: staff, and officers (for their chapters' lists).
+    CampaignsArea,
 }
 
 impl Actor {
@@ -83,11 +90,14 @@ impl Actor {
             Permission::ManageChapter(chapter) | Permission::ManageEvent(Some(chapter)) => {
                 self.is_staff() || self.is_officer_of(chapter)
             }
-            Permission::ManageEvent(None) => self.is_staff(),
+            Permission::ManageEvent(None) | Permission::SendCampaigns(None) => self.is_staff(),
+            Permission::SendCampaigns(Some(chapter)) => self.is_staff() || self.is_officer_of(chapter),
+            Permission::CampaignsArea => self.is_staff() || !self.officer_of.is_empty(),
             Permission::CreateEvents => self.is_staff() || !self.officer_of.is_empty(),
-            Permission::IssueCredentials | Permission::ManageKnowledge | Permission::ManagePublications => {
-                self.is_staff()
-            }
+            Permission::IssueCredentials
+            | Permission::ManageKnowledge
+            | Permission::ManagePublications
+            | Permission::ManageLists => self.is_staff(),
         }
     }
 
@@ -107,6 +117,11 @@ impl Actor {
                 "Only society staff can manage the knowledge base and moderate questions.".into()
             }
             Permission::ManagePublications => "Only society staff can add publications, issues and articles.".into(),
+            Permission::ManageLists => "Only society staff can manage communication lists and delivery.".into(),
+            Permission::SendCampaigns(None) => "Only society staff can send to the society's lists.".into(),
+            Permission::SendCampaigns(Some(_)) | Permission::CampaignsArea => {
+                "You can send only to the lists of the chapters you hold office in, where staff allow it.".into()
+            }
             Permission::ManageChapter(_) => "You can manage only the chapters you hold office in.".into(),
             Permission::ManageEvent(None) => "Only society staff can manage the society's own events.".into(),
             Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {

@@ -252,12 +252,34 @@ pub struct MailSettings {
     pub smtp_password: SecretString,
     /// "starttls" (default), "tls" or "none" (only for a relay on localhost).
     pub smtp_security: String,
+    /// The mailbox bounces come back to, e.g. `bounces@mail.society.org`: each message goes
+    /// out with the return path `bounces+TOKEN@mail.society.org` naming it (VERP). Empty: the
+    /// sender address is the return path and bounces cannot be matched to a message.
+    pub bounce_address: String,
+    /// The shared secret `POST /mail/bounces` must carry (`Authorization: Bearer …`); empty
+    /// turns that endpoint off (`guildhall mail bounces` still reads a mailbox).
+    #[serde(serialize_with = "serialize_secret")]
+    pub bounce_secret: SecretString,
+    /// Bulk messages sent at most per minute and per hour, in a sliding window (0: no limit).
+    pub bulk_per_minute: u32,
+    pub bulk_per_hour: u32,
 }
 
 impl fmt::Debug for MailSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Destructured so that a new field cannot be left out unnoticed.
-        let Self { from, smtp_host, smtp_port, smtp_username, smtp_password, smtp_security } = self;
+        let Self {
+            from,
+            smtp_host,
+            smtp_port,
+            smtp_username,
+            smtp_password,
+            smtp_security,
+            bounce_address,
+            bounce_secret,
+            bulk_per_minute,
+            bulk_per_hour,
+        } = self;
         f.debug_struct("MailSettings")
             .field("from", from)
             .field("smtp_host", smtp_host)
@@ -265,6 +287,10 @@ impl fmt::Debug for MailSettings {
             .field("smtp_username", smtp_username)
             .field("smtp_password", &Redacted(smtp_password))
             .field("smtp_security", smtp_security)
+            .field("bounce_address", bounce_address)
+            .field("bounce_secret", &Redacted(bounce_secret))
+            .field("bulk_per_minute", bulk_per_minute)
+            .field("bulk_per_hour", bulk_per_hour)
             .finish()
     }
 }
@@ -352,6 +378,10 @@ impl Default for MailSettings {
             smtp_username: String::new(),
             smtp_password: SecretString::default(),
             smtp_security: "starttls".into(),
+            bounce_address: String::new(),
+            bounce_secret: SecretString::default(),
+            bulk_per_minute: 0,
+            bulk_per_hour: 0,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod authz;
 pub mod ce;
 pub mod chapters;
+pub mod communications;
 pub mod config;
 pub mod credentials;
 pub mod crypto;

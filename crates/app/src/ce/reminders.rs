@@ -62,6 +62,25 @@ impl App {
         Ok(sent)
     }
 
+    /// What a member still needs in their current periods, in words (a campaign's
+    /// `{{pdh_needed}}`): each licence or certification short of credit, with what it lacks.
+    pub(crate) async fn ce_still_needed_words(&self, member_id: i64) -> AppResult<Option<String>> {
+        let book = self.rule_book();
+        let ce = self.member_ce(member_id).await?;
+        let evaluation = ce.evaluate(&book, self.clock.today())?;
+        let mut needs = Vec::new();
+        for ((row, _), result) in ce.tracked.iter().zip(&evaluation.credentials) {
+            let Some(p) = result.periods.last() else { continue };
+            if p.still_needed.is_empty() {
+                continue;
+            }
+            let unit = guildhall_ce::unit_words(&result.credit_unit);
+            let lacking: Vec<String> = p.still_needed.iter().map(|s| words::engine_words(s, &unit)).collect();
+            needs.push(format!("{} ({}): {}", result.ruleset_name, held_words(row), lacking.join(", ")));
+        }
+        Ok((!needs.is_empty()).then(|| needs.join("; ")))
+    }
+
     /// Members with a credential in progress whose period ends within `days` (the engine's
     /// summary over every member; only these are explained and worded for a reminder).
     async fn ce_reminder_candidates(&self, today: Date, offsets: &[i64]) -> AppResult<Vec<i64>> {

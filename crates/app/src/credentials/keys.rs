@@ -137,7 +137,7 @@ fn new_sealed_key(kek: &[u8; 32]) -> AppResult<(String, String)> {
 }
 
 impl App {
-    fn key_encryption_key(&self) -> AppResult<[u8; 32]> {
+    pub(crate) fn key_encryption_key(&self) -> AppResult<[u8; 32]> {
         if let Some(kek) = self.issuer_kek.get() {
             return Ok(*kek);
         }

@@ -5,9 +5,11 @@
 //! with years of history), `ce.rs` (the demo member's CE ledger and others' licences),
 //! `events.rs` (a season of events, one full with a waitlist), `credentials.rs` (credentials in
 //! every state a verifier can meet), `knowledge.rs` (a knowledge base of generated Q&A article
-//! files, members' questions with answers and an endorsement).
+//! files, members' questions with answers and an endorsement), `communications.rs` (lists with
+//! members' choices, a chapter meeting notice sent and the next newsletter as a draft).
 
 mod ce;
+mod communications;
 mod credentials;
 mod events;
 pub mod knowledge;
@@ -135,6 +137,7 @@ impl App {
         let mut chapter_ids: Vec<i64> = self.store.list_chapters().await?.iter().map(|c| c.id).collect();
         chapter_ids.sort_unstable();
         self.seed_demo_events(&staff, &chapter_ids).await?;
+        self.seed_demo_communications(&staff, &chapter_ids).await?;
         if let (Some(maya), Some(daniel)) = (
             self.store.user_by_email(DEMO_SIGN_INS[0].email).await?,
             self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,
