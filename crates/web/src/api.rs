@@ -22,7 +22,9 @@ use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
-use crate::{accounts, ce, chapters, credentials, events, knowledge, membership, privacy, publications, society};
+use crate::{
+    accounts, ce, chapters, communications, credentials, events, knowledge, membership, privacy, publications, society,
+};
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -69,6 +71,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(credentials::api::routes())
         .merge(knowledge::api::routes())
         .merge(publications::api::routes())
+        .merge(communications::api::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -148,6 +151,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         credentials::api::Doc::openapi(),
         knowledge::api::Doc::openapi(),
         publications::api::Doc::openapi(),
+        communications::api::Doc::openapi(),
     ] {
         doc.merge(area);
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod ce;
 pub mod chapters;
+pub mod communications;
 pub mod credentials;
 pub mod error;
 pub mod events;
@@ -59,6 +60,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(credentials::routes())
         .merge(knowledge::routes())
         .merge(publications::routes())
+        .merge(communications::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/static/check-in.js", get(check_in_js))

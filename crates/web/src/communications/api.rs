@@ -1,0 +1,678 @@
+//! The communications API: the society's lists (read by staff and officers, added by staff),
+//! a member's subscriptions (their own as `me`, or any member's for staff), and campaigns
+//! (written, read with how many they would reach now, sent once, reported on), with the same
+//! use cases and authorisation as the pages.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use guildhall_app::communications::campaigns::{CampaignDraft, CampaignView};
+use guildhall_app::communications::{ListForm, ListView, PreferencesView};
+use guildhall_app::records::{CampaignRecord, Page};
+use guildhall_app::{App, AppError};
+use guildhall_domain::communications::{AudienceInput, AudienceKind, RuleInput};
+use guildhall_domain::membership::Standing;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::{ApiQuery, ApiResult, MemberRef, Paging, json_object_body, whole};
+use crate::error::{ApiError, ErrorBody};
+use crate::kit::iso_time;
+use crate::session::ApiActor;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/v1/lists", get(lists).post(create_list))
+        .route("/api/v1/members/{id}/subscriptions", get(subscriptions).put(save_subscriptions))
+        .route("/api/v1/campaigns", get(campaigns).post(create_campaign))
+        .route("/api/v1/campaigns/{id}", get(campaign))
+        .route("/api/v1/campaigns/{id}/send", post(send_campaign))
+        .route("/api/v1/campaigns/{id}/report", get(campaign_report))
+}
+
+/// This area's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        lists,
+        create_list,
+        subscriptions,
+        save_subscriptions,
+        campaigns,
+        create_campaign,
+        campaign,
+        send_campaign,
+        campaign_report
+    ),
+    components(schemas(
+        MailList,
+        MailListPage,
+        NewListBody,
+        ListSubscription,
+        ConsentChange,
+        MailPreferences,
+        SubscriptionsBody,
+        AudienceRuleBody,
+        AudienceBody,
+        AudienceWords,
+        NewCampaignBody,
+        Campaign,
+        CampaignListItem,
+        CampaignPage,
+        CampaignSent,
+        CampaignReportBody
+    ))
+)]
+pub struct Doc;
+
+/// The description of a member path's `{id}`.
+const MEMBER_ID: &str = "The member's id, or `me` for the caller's own record";
+/// The description of a campaign path's `{id}`.
+const CAMPAIGN_ID: &str = "The campaign's id";
+
+/// A positive id in a path, or a 400 saying what it names.
+fn id_of(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
+}
+
+/// The member `{id}` names: `None` for `me`.
+fn member_of(raw: &str) -> Result<Option<i64>, AppError> {
+    Ok(match MemberRef::parse(raw)? {
+        MemberRef::Me => None,
+        MemberRef::Id(id) => Some(id),
+    })
+}
+
+// ---------------------------------------------------------------- lists
+
+/// A communication list.
+#[derive(Serialize, ToSchema)]
+pub struct MailList {
+    id: i64,
+    /// Its short name in addresses (`newsletter`).
+    slug: String,
+    name: String,
+    /// What it is for, as members read it on their preferences page.
+    purpose: String,
+    /// Only those who subscribe are on it; otherwise everyone it is for is, until they leave.
+    opt_in: bool,
+    /// A chapter's list (for that chapter's members); absent for the whole society.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chapter_id: Option<i64>,
+    /// The chapter's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chapter: Option<String>,
+    /// Whether the chapter's officers may send campaigns under it.
+    officers_may_send: bool,
+    /// How many campaigns the chapter's officers may start under it in 30 days.
+    officer_sends_per_month: i64,
+    /// Archived lists take no new campaigns and are not offered to members.
+    archived: bool,
+    created_at: String,
+    /// Members on it now.
+    members: i64,
+    /// Whether the caller may write campaigns under it.
+    may_send: bool,
+}
+
+impl From<ListView> for MailList {
+    fn from(view: ListView) -> Self {
+        let l = view.list;
+        MailList {
+            id: l.id,
+            slug: l.slug,
+            name: l.name,
+            purpose: l.purpose,
+            opt_in: l.opt_in,
+            chapter_id: l.chapter_id,
+            chapter: l.chapter_name,
+            officers_may_send: l.officers_may_send,
+            officer_sends_per_month: l.officer_sends_per_month,
+            archived: l.archived_at.is_some(),
+            created_at: iso_time(l.created_at),
+            members: view.members,
+            may_send: view.may_send,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailListPage {
+    items: Vec<MailList>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/lists", params(Paging),
+    responses((status = 200, body = MailListPage, description = "The lists the caller may see: staff all, an officer their chapters'"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn lists(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<MailListPage> {
+    let request = paging.request()?;
+    let page = Page::of_all(app.communication_lists_for(&actor).await?, request);
+    Ok(Json(MailListPage {
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        items: page.items.into_iter().map(MailList::from).collect(),
+    }))
+}
+
+/// A list to add.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewListBody {
+    /// Lowercase letters, digits and hyphens, up to 60; unique.
+    #[schema(min_length = 1)]
+    slug: String,
+    /// Up to 120 characters.
+    #[schema(min_length = 1)]
+    name: String,
+    /// What the list is for, up to 500 characters.
+    #[schema(min_length = 1)]
+    purpose: String,
+    /// true: members join it themselves; false: everyone it is for is on it until they leave.
+    opt_in: bool,
+    /// A chapter's id for a chapter's list; absent or null for the whole society.
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    chapter_id: Option<i64>,
+    /// Whether the chapter's officers may send under it (a chapter's list only).
+    #[serde(default)]
+    officers_may_send: bool,
+    /// How many campaigns the officers may start in 30 days, 0 to 100 (default 4).
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100)]
+    officer_sends_per_month: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/lists", request_body = NewListBody,
+    responses((status = 201, body = MailList, description = "The list added"), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_list(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let f = json_object_body::<NewListBody>(body)?;
+    let form = ListForm {
+        slug: f.slug,
+        name: f.name,
+        purpose: f.purpose,
+        opt: if f.opt_in { "in" } else { "out" }.into(),
+        chapter_id: f.chapter_id.map(|id| id.to_string()).unwrap_or_default(),
+        officers_may_send: f.officers_may_send,
+        officer_sends_per_month: f.officer_sends_per_month.map(|n| n.to_string()).unwrap_or_default(),
+    };
+    let id = app.create_communication_list(&actor, &form, &identity.request_id).await?;
+    let list = app
+        .communication_lists_for(&actor)
+        .await?
+        .into_iter()
+        .find(|view| view.list.id == id)
+        .ok_or_else(|| AppError::NotFound("No such list.".into()))?;
+    Ok((StatusCode::CREATED, Json(MailList::from(list))).into_response())
+}
+
+// ---------------------------------------------------------------- subscriptions
+
+/// A list the member may be on, and whether they are.
+#[derive(Serialize, ToSchema)]
+pub struct ListSubscription {
+    id: i64,
+    slug: String,
+    name: String,
+    purpose: String,
+    opt_in: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chapter_id: Option<i64>,
+    subscribed: bool,
+}
+
+/// A change of consent, with when and how it was made.
+#[derive(Serialize, ToSchema)]
+pub struct ConsentChange {
+    /// The list; absent for the switch for all bulk mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_name: Option<String>,
+    /// On (subscribed, or bulk mail allowed) or off.
+    subscribed: bool,
+    /// How it was made, in words ("preferences page", "one-click unsubscribe").
+    source: String,
+    /// The campaign whose message it was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign_id: Option<i64>,
+    changed_at: String,
+}
+
+/// A member's mail preferences.
+#[derive(Serialize, ToSchema)]
+pub struct MailPreferences {
+    member_id: i64,
+    /// Where their mail goes.
+    email: String,
+    /// Every list they may be on (the society's and their home chapter's).
+    lists: Vec<ListSubscription>,
+    /// No bulk mail at all, whatever the lists say (transactional mail still goes).
+    no_bulk_mail: bool,
+    /// The latest changes of consent, newest first.
+    changes: Vec<ConsentChange>,
+    /// After a PUT: how many changes of consent it recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded: Option<usize>,
+}
+
+fn preferences_out(view: PreferencesView, recorded: Option<usize>) -> MailPreferences {
+    MailPreferences {
+        member_id: view.member_id,
+        email: view.email,
+        lists: view
+            .lists
+            .into_iter()
+            .map(|s| ListSubscription {
+                id: s.list.id,
+                slug: s.list.slug,
+                name: s.list.name,
+                purpose: s.list.purpose,
+                opt_in: s.list.opt_in,
+                chapter_id: s.list.chapter_id,
+                subscribed: s.subscribed,
+            })
+            .collect(),
+        no_bulk_mail: view.no_bulk_mail,
+        changes: view
+            .changes
+            .into_iter()
+            .map(|c| ConsentChange {
+                list_id: c.list_id,
+                list_name: c.list_name,
+                subscribed: c.subscribed,
+                source: c.source,
+                campaign_id: c.campaign_id,
+                changed_at: iso_time(c.changed_at),
+            })
+            .collect(),
+        recorded,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/subscriptions",
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER_ID)),
+    responses((status = 200, body = MailPreferences), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn subscriptions(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<MailPreferences> {
+    let view = app.mail_preferences_as(&actor, member_of(&id)?).await?;
+    Ok(Json(preferences_out(view, None)))
+}
+
+/// The member's choices, in full: the lists to be on (every other list they may be on is
+/// left), and the switch for all bulk mail.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionsBody {
+    /// The ids of the lists to be on, each one the member may be on.
+    #[serde(deserialize_with = "whole_numbers")]
+    #[schema(schema_with = list_ids)]
+    subscribed: Vec<i64>,
+    /// true: no bulk mail at all.
+    no_bulk_mail: bool,
+}
+
+/// A list of whole numbers (as `whole::number` reads each).
+fn whole_numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole::number")] i64);
+    Ok(Vec::<Whole>::deserialize(d)?.into_iter().map(|Whole(n)| n).collect())
+}
+
+fn list_ids() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))).build()
+}
+
+#[utoipa::path(put, path = "/api/v1/members/{id}/subscriptions", request_body = SubscriptionsBody,
+    params(("id" = String, Path, pattern = r"^(me|[1-9][0-9]{0,17})$", description = MEMBER_ID)),
+    responses((status = 200, body = MailPreferences, description = "The preferences as saved"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_subscriptions(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<MailPreferences> {
+    let member = member_of(&id)?;
+    let f = json_object_body::<SubscriptionsBody>(body)?;
+    let recorded = app.save_mail_preferences_as(&actor, member, &f.subscribed, f.no_bulk_mail).await?;
+    let view = app.mail_preferences_as(&actor, member).await?;
+    Ok(Json(preferences_out(view, Some(recorded))))
+}
+
+// ---------------------------------------------------------------- campaigns
+
+/// The kinds of audience rule, as the API names them.
+fn rule_kind() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(AudienceKind::ALL.iter().map(|k| k.code())))
+        .description(Some("What the rule picks members by."))
+        .build()
+}
+
+/// A rule's id: a list's, chapter's, group's, tier's or event's number, or a standing's code.
+fn rule_id() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    let standings: Vec<&str> = Standing::ALL.iter().map(|s| s.code()).collect();
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .description(Some("The id of the list, chapter, group, tier or event")),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).description(Some(format!(
+                "A standing's code for a standing rule ({}), or an id written as a string",
+                standings.join(", ")
+            ))))
+            .build(),
+    )
+}
+
+/// One rule of an audience: `{"kind": "group", "id": 3}` or `{"kind": "standing", "id": "grace"}`.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceRuleBody {
+    #[schema(schema_with = rule_kind)]
+    kind: String,
+    #[schema(schema_with = rule_id)]
+    id: serde_json::Value,
+}
+
+/// Who a campaign goes to: everyone matched by an `include` rule and by no `exclude` rule,
+/// each person once, and only those on the list it is sent under.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceBody {
+    #[schema(min_items = 1, max_items = 50)]
+    include: Vec<AudienceRuleBody>,
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    exclude: Vec<AudienceRuleBody>,
+}
+
+impl AudienceBody {
+    fn input(self) -> AudienceInput {
+        let rules = |rules: Vec<AudienceRuleBody>| rules.into_iter().map(|r| RuleInput { kind: r.kind, id: r.id });
+        AudienceInput { include: rules(self.include).collect(), exclude: rules(self.exclude).collect() }
+    }
+
+    fn of(input: AudienceInput) -> Self {
+        let rules = |rules: Vec<RuleInput>| rules.into_iter().map(|r| AudienceRuleBody { kind: r.kind, id: r.id });
+        AudienceBody { include: rules(input.include).collect(), exclude: rules(input.exclude).collect() }
+    }
+}
+
+/// A campaign to write.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCampaignBody {
+    /// Up to 200 characters; merge fields such as `{{first_name}}` allowed.
+    #[schema(min_length = 1)]
+    subject: String,
+    /// Markdown, up to 100,000 characters, with merge fields.
+    #[schema(min_length = 1)]
+    body: String,
+    audience: AudienceBody,
+    /// The list it goes out under (its members' consent); absent: the first list the
+    /// audience includes.
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    list_id: Option<i64>,
+}
+
+/// An audience's rules in words.
+#[derive(Serialize, ToSchema)]
+pub struct AudienceWords {
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+/// A campaign.
+#[derive(Serialize, ToSchema)]
+pub struct Campaign {
+    id: i64,
+    /// The list it goes out under.
+    list_id: i64,
+    list_name: String,
+    /// The chapter whose list it goes out under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chapter_id: Option<i64>,
+    subject: String,
+    /// Markdown with merge fields.
+    body: String,
+    audience: AudienceBody,
+    /// Each rule in words.
+    audience_words: AudienceWords,
+    /// draft, scheduled, sending, sent or cancelled
+    status: String,
+    /// While it is open (draft or scheduled): how many it would go to now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipients_now: Option<i64>,
+    /// How many it was sent to (frozen when the send started; 0 before).
+    recipients: i64,
+    /// When it is scheduled to go out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_for: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_started_at: Option<String>,
+    /// Whether the caller may send it now.
+    may_send: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+fn campaign_out(view: CampaignView) -> Campaign {
+    let c = view.campaign;
+    Campaign {
+        id: c.id,
+        list_id: c.list_id,
+        list_name: c.list_name,
+        chapter_id: c.chapter_id,
+        subject: c.subject,
+        body: c.body,
+        audience: AudienceBody::of(view.audience.input()),
+        audience_words: AudienceWords { include: view.include_words, exclude: view.exclude_words },
+        status: c.status.code().into(),
+        recipients_now: view.recipients_now,
+        recipients: c.recipients,
+        scheduled_for: c.scheduled_for.map(iso_time),
+        send_started_at: c.send_started_at.map(iso_time),
+        may_send: view.may_send,
+        created_at: iso_time(c.created_at),
+        updated_at: iso_time(c.updated_at),
+    }
+}
+
+/// A campaign in a list.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignListItem {
+    id: i64,
+    list_id: i64,
+    list_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chapter_id: Option<i64>,
+    subject: String,
+    /// draft, scheduled, sending, sent or cancelled
+    status: String,
+    /// How many it was sent to (0 before it is sent).
+    recipients: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_for: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    send_started_at: Option<String>,
+    created_at: String,
+}
+
+impl From<CampaignRecord> for CampaignListItem {
+    fn from(c: CampaignRecord) -> Self {
+        CampaignListItem {
+            id: c.id,
+            list_id: c.list_id,
+            list_name: c.list_name,
+            chapter_id: c.chapter_id,
+            subject: c.subject,
+            status: c.status.code().into(),
+            recipients: c.recipients,
+            scheduled_for: c.scheduled_for.map(iso_time),
+            send_started_at: c.send_started_at.map(iso_time),
+            created_at: iso_time(c.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignPage {
+    items: Vec<CampaignListItem>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns", params(Paging),
+    responses((status = 200, body = CampaignPage, description = "Campaigns, newest first: staff all, an officer their chapter's"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn campaigns(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<CampaignPage> {
+    let page = app.campaigns_for(&actor, paging.request()?).await?;
+    Ok(Json(CampaignPage {
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        items: page.items.into_iter().map(CampaignListItem::from).collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns", request_body = NewCampaignBody,
+    responses((status = 201, body = Campaign, description = "The campaign written, as a draft"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let f = json_object_body::<NewCampaignBody>(body)?;
+    let draft = CampaignDraft { list_id: f.list_id, subject: f.subject, body: f.body, audience: f.audience.input() };
+    let id = app.create_campaign(&actor, &draft, &identity.request_id).await?;
+    let view = app.campaign_page(&actor, id).await?;
+    Ok((StatusCode::CREATED, Json(campaign_out(view))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Campaign> {
+    let view = app.campaign_page(&actor, id_of(&id, "campaign")?).await?;
+    Ok(Json(campaign_out(view)))
+}
+
+/// A send started: its recipients frozen and queued.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignSent {
+    id: i64,
+    /// How many were queued, each person once.
+    recipients: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/send",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = CampaignSent, description = "Its recipients frozen and queued"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Already sent or cancelled (nobody is queued again), or the chapter's monthly limit reached"),
+              (status = 422, body = ErrorBody)))]
+async fn send_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<CampaignSent> {
+    let id = id_of(&id, "campaign")?;
+    let recipients = app.send_campaign(&actor, id, &identity.request_id).await?;
+    Ok(Json(CampaignSent { id, recipients }))
+}
+
+/// What became of a campaign's messages.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignReportBody {
+    id: i64,
+    subject: String,
+    /// draft, scheduled, sending, sent or cancelled
+    status: String,
+    /// The people it was sent to (the frozen manifest).
+    recipients: i64,
+    /// Messages waiting to go.
+    queued: i64,
+    sent: i64,
+    failed: i64,
+    /// Handed to the relay when the sender stopped, and not sent again.
+    undetermined: i64,
+    hard_bounces: i64,
+    soft_bounces: i64,
+    /// Spam complaints.
+    complaints: i64,
+    /// Recipients who left a list from one of its messages.
+    unsubscribed: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/report",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = CampaignReportBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn campaign_report(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<CampaignReportBody> {
+    let (c, r) = app.campaign_report(&actor, id_of(&id, "campaign")?).await?;
+    Ok(Json(CampaignReportBody {
+        id: c.id,
+        subject: c.subject,
+        status: c.status.code().into(),
+        recipients: r.recipients,
+        queued: r.queued,
+        sent: r.sent,
+        failed: r.failed,
+        undetermined: r.undetermined,
+        hard_bounces: r.hard_bounces,
+        soft_bounces: r.soft_bounces,
+        complaints: r.complaints,
+        unsubscribed: r.unsubscribed,
+    }))
+}

@@ -1,0 +1,455 @@
+//! Campaign pages, for staff and for officers of chapters whose lists they may send to:
+//! the list of campaigns, writing one (with its preview and how many it would reach),
+//! its page (preview, test send, schedule, send after a confirmation, cancel) and report.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use guildhall_app::communications::campaigns::{AudienceChoices, CampaignDraft, CampaignView};
+use guildhall_app::communications::delivery::Rendered;
+use guildhall_app::records::{CampaignRecord, Page, PageRequest};
+use guildhall_app::{Actor, App, AppError};
+use guildhall_domain::communications::{AudienceInput, MERGE_FIELDS, RuleInput};
+use serde::Deserialize;
+
+use crate::kit::*;
+use crate::session::{CsrfForm, Identity, SignedIn};
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/campaigns", get(campaigns))
+        .route("/campaigns/new", get(compose).post(save_new))
+        .route("/campaigns/{id}", get(campaign))
+        .route("/campaigns/{id}/edit", get(edit).post(save_edit))
+        .route("/campaigns/{id}/test", post(test_send))
+        .route("/campaigns/{id}/schedule", post(schedule))
+        .route("/campaigns/{id}/send", get(confirm_send).post(send))
+        .route("/campaigns/{id}/cancel", get(confirm_cancel).post(cancel))
+}
+
+/// The section campaign pages belong to: the staff area for staff, the chapter for officers.
+async fn campaign_chrome(app: &App, identity: &Identity, title: &str) -> Chrome {
+    let staff = identity.actor.as_ref().is_some_and(Actor::is_staff);
+    let chrome = Chrome::new(app, identity, title, if staff { "staff" } else { "chapter" }).await;
+    chrome.in_subsection("campaigns")
+}
+
+fn campaign_id(raw: &str) -> Result<i64, AppError> {
+    parse_id(raw, "campaign")?.ok_or_else(|| AppError::NotFound("No such campaign.".into()))
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "communications/campaigns.html")]
+struct CampaignsPage {
+    chrome: Chrome,
+    campaigns: Page<CampaignRecord>,
+    pager: Pager,
+}
+
+impl CampaignsPage {
+    fn when(&self, at: &i64) -> String {
+        fmt_time(*at)
+    }
+}
+
+async fn campaigns(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    let campaigns = app.campaigns_for(&actor, PageRequest::new(query.page.unwrap_or(1), 25)).await?;
+    let pager = Pager::new(&campaigns, "/campaigns".into());
+    render(&CampaignsPage { chrome: campaign_chrome(&app, &identity, "Campaigns").await, campaigns, pager })
+}
+
+/// The compose form's values as typed.
+#[derive(Debug, Clone, Default)]
+struct ComposeValues {
+    list_id: String,
+    subject: String,
+    body: String,
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+impl ComposeValues {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let all = |name: &str| pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect();
+        ComposeValues {
+            list_id: field("list_id"),
+            subject: field("subject"),
+            body: field("body"),
+            include: all("include"),
+            exclude: all("exclude"),
+        }
+    }
+
+    fn from_campaign(campaign: &CampaignRecord) -> Self {
+        let audience: AudienceInput = serde_json::from_str(&campaign.audience).unwrap_or_default();
+        let values = |rules: &[RuleInput]| {
+            rules
+                .iter()
+                .map(|r| format!("{}:{}", r.kind, r.id.as_str().map(String::from).unwrap_or_else(|| r.id.to_string())))
+                .collect()
+        };
+        ComposeValues {
+            list_id: campaign.list_id.to_string(),
+            subject: campaign.subject.clone(),
+            body: campaign.body.clone(),
+            include: values(&audience.include),
+            exclude: values(&audience.exclude),
+        }
+    }
+
+    fn draft(&self) -> Result<CampaignDraft, AppError> {
+        let rules = |values: &[String]| -> Vec<RuleInput> {
+            values
+                .iter()
+                .map(|v| {
+                    let (kind, id) = v.split_once(':').unwrap_or((v.as_str(), ""));
+                    RuleInput { kind: kind.into(), id: serde_json::Value::String(id.into()) }
+                })
+                .collect()
+        };
+        Ok(CampaignDraft {
+            list_id: parse_id(&self.list_id, "list")?,
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            audience: AudienceInput { include: rules(&self.include), exclude: rules(&self.exclude) },
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "communications/compose.html")]
+struct ComposePage {
+    chrome: Chrome,
+    /// Where the form posts.
+    action: String,
+    choices: AudienceChoices,
+    values: ComposeValues,
+    form: FormState,
+    preview: Option<Rendered>,
+    recipients: Option<i64>,
+    merge_fields: &'static [(&'static str, &'static str)],
+}
+
+impl ComposePage {
+    fn included(&self, value: &str) -> bool {
+        self.values.include.iter().any(|v| v == value)
+    }
+
+    fn excluded(&self, value: &str) -> bool {
+        self.values.exclude.iter().any(|v| v == value)
+    }
+
+    fn any_included(&self, options: &[(String, String)]) -> bool {
+        options.iter().any(|(value, _)| self.included(value))
+    }
+
+    fn any_excluded(&self, options: &[(String, String)]) -> bool {
+        options.iter().any(|(value, _)| self.excluded(value))
+    }
+
+    fn field(&self, name: &&str) -> String {
+        format!("{{{{{name}}}}}")
+    }
+}
+
+async fn compose_page(
+    app: &App,
+    identity: &Identity,
+    actor: &Actor,
+    action: String,
+    values: ComposeValues,
+) -> Result<ComposePage, AppError> {
+    Ok(ComposePage {
+        chrome: campaign_chrome(app, identity, "Write a campaign").await,
+        action,
+        choices: app.audience_choices(actor).await?,
+        values,
+        form: FormState::default(),
+        preview: None,
+        recipients: None,
+        merge_fields: MERGE_FIELDS,
+    })
+}
+
+async fn compose(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
+    let mut page = compose_page(&app, &identity, &actor, "/campaigns/new".into(), ComposeValues::default()).await?;
+    if let Some(list) = page.choices.lists.first() {
+        page.values.list_id = list.id.to_string();
+        page.values.include = vec![format!("list:{}", list.id)];
+    }
+    render(&page)
+}
+
+/// A posted compose form: "preview" shows it as a recipient would see it and how many it
+/// would reach; otherwise it is saved (`save` writes it and answers where to go).
+async fn posted_compose(
+    app: &App,
+    identity: &Identity,
+    actor: &Actor,
+    action: String,
+    pairs: &[(String, String)],
+    save: impl AsyncFnOnce(&CampaignDraft) -> Result<i64, AppError>,
+) -> PageResult {
+    let values = ComposeValues::from_pairs(pairs);
+    let previewing = pairs.iter().any(|(k, v)| k == "intent" && v == "preview");
+    let outcome = match values.draft() {
+        Ok(draft) if previewing => {
+            match (app.draft_preview(actor, &draft).await, app.draft_recipients(actor, &draft).await) {
+                (Ok(preview), Ok(count)) => Ok(Some((preview, count))),
+                (Err(err), _) | (_, Err(err)) => Err(err),
+            }
+        }
+        Ok(draft) => match save(&draft).await {
+            Ok(id) => return done(&format!("/campaigns/{id}"), "campaign_saved"),
+            Err(err) => Err(err),
+        },
+        Err(err) => Err(err),
+    };
+    let mut page = compose_page(app, identity, actor, action, values).await?;
+    match outcome {
+        Ok(shown) => {
+            if let Some((preview, count)) = shown {
+                page.preview = Some(preview);
+                page.recipients = Some(count);
+            }
+            render(&page)
+        }
+        Err(err @ (AppError::Validation { .. } | AppError::Forbidden(_))) => {
+            page.form = FormState::from_error(&err);
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn save_new(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let request_id = identity.request_id.clone();
+    posted_compose(&app, &identity, &actor, "/campaigns/new".into(), &pairs, async |draft| {
+        app.create_campaign(&actor, draft, &request_id).await
+    })
+    .await
+}
+
+async fn edit(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn, Path(id): Path<String>) -> PageResult {
+    let id = campaign_id(&id)?;
+    let view = app.campaign_page(&actor, id).await?;
+    if !view.campaign.status.is_open() {
+        return Err(
+            AppError::Conflict { message: "This campaign has been sent or cancelled.".into(), field: None }.into()
+        );
+    }
+    let values = ComposeValues::from_campaign(&view.campaign);
+    render(&compose_page(&app, &identity, &actor, format!("/campaigns/{id}/edit"), values).await?)
+}
+
+async fn save_edit(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let id = campaign_id(&id)?;
+    let request_id = identity.request_id.clone();
+    posted_compose(&app, &identity, &actor, format!("/campaigns/{id}/edit"), &pairs, async |draft| {
+        app.update_campaign(&actor, id, draft, &request_id).await.map(|_| id)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "communications/campaign.html")]
+struct CampaignPage {
+    chrome: Chrome,
+    view: CampaignView,
+    preview: Rendered,
+    notice: String,
+    form: FormState,
+    /// The scheduling field's value (`YYYY-MM-DDTHH:MM`), as typed.
+    when: String,
+}
+
+fn campaign_notice(done: &str) -> String {
+    match done {
+        "campaign_saved" => "The campaign was saved.",
+        "test_sent" => "A test was sent to your address.",
+        "campaign_scheduled" => "The campaign was scheduled.",
+        "campaign_unscheduled" => "The campaign is a draft again.",
+        "campaign_sent" => "The campaign is being sent.",
+        "campaign_cancelled" => "The campaign was cancelled.",
+        _ => "",
+    }
+    .into()
+}
+
+async fn campaign_page(
+    app: &App,
+    identity: &Identity,
+    actor: &Actor,
+    id: i64,
+    notice: String,
+) -> Result<CampaignPage, AppError> {
+    let view = app.campaign_page(actor, id).await?;
+    Ok(CampaignPage {
+        chrome: campaign_chrome(app, identity, &view.campaign.subject).await,
+        preview: app.campaign_preview(actor, id).await?,
+        view,
+        notice,
+        form: FormState::default(),
+        when: String::new(),
+    })
+}
+
+async fn campaign(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    render(&campaign_page(&app, &identity, &actor, campaign_id(&id)?, campaign_notice(query.done())).await?)
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfOnly {}
+
+async fn test_send(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
+) -> PageResult {
+    let id = campaign_id(&id)?;
+    app.test_send_campaign(&actor, id).await?;
+    done(&format!("/campaigns/{id}"), "test_sent")
+}
+
+#[derive(Deserialize, Default)]
+struct ScheduleInput {
+    #[serde(default)]
+    when: String,
+}
+
+async fn schedule(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ScheduleInput>,
+) -> PageResult {
+    let id = campaign_id(&id)?;
+    match app.schedule_campaign(&actor, id, &input.when, &identity.request_id).await {
+        Ok(()) => done(
+            &format!("/campaigns/{id}"),
+            if input.when.trim().is_empty() { "campaign_unscheduled" } else { "campaign_scheduled" },
+        ),
+        Err(err @ AppError::Validation { .. }) => {
+            let mut page = campaign_page(&app, &identity, &actor, id, String::new()).await?;
+            page.form = FormState::from_error(&err);
+            page.when = input.when;
+            rerender(&page, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn send_confirmation(app: &App, identity: &Identity, actor: &Actor, id: i64) -> Result<ConfirmPage, AppError> {
+    let view = app.campaign_page(actor, id).await?;
+    let chrome = campaign_chrome(app, identity, "Send a campaign").await;
+    let mut page = ConfirmPage::plain(
+        chrome,
+        format!("Send \u{201c}{}\u{201d} now?", view.campaign.subject),
+        format!("/campaigns/{id}/send"),
+        "Send the campaign",
+        format!("/campaigns/{id}"),
+    );
+    let recipients = view.recipients_now.unwrap_or(0);
+    page.details =
+        vec![("List".into(), view.campaign.list_name.clone()), ("Recipients now".into(), recipients.to_string())];
+    page.consequences = vec![
+        format!("It goes to these {recipients} people, each once; who receives it is fixed when you send."),
+        "A sent campaign cannot be recalled.".into(),
+    ];
+    Ok(page)
+}
+
+async fn confirm_send(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    render(&send_confirmation(&app, &identity, &actor, campaign_id(&id)?).await?)
+}
+
+#[derive(Deserialize, Default)]
+struct ConfirmInputForm {
+    #[serde(default)]
+    confirmed: String,
+}
+
+async fn send(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ConfirmInputForm>,
+) -> PageResult {
+    let id = campaign_id(&id)?;
+    if !is_confirmed(&input.confirmed) {
+        return render(&send_confirmation(&app, &identity, &actor, id).await?);
+    }
+    app.send_campaign(&actor, id, &identity.request_id).await?;
+    done(&format!("/campaigns/{id}"), "campaign_sent")
+}
+
+async fn cancel_confirmation(app: &App, identity: &Identity, actor: &Actor, id: i64) -> Result<ConfirmPage, AppError> {
+    let view = app.campaign_page(actor, id).await?;
+    let chrome = campaign_chrome(app, identity, "Cancel a campaign").await;
+    let mut page = ConfirmPage::plain(
+        chrome,
+        format!("Cancel \u{201c}{}\u{201d}?", view.campaign.subject),
+        format!("/campaigns/{id}/cancel"),
+        "Cancel the campaign",
+        format!("/campaigns/{id}"),
+    );
+    page.details = vec![("List".into(), view.campaign.list_name.clone())];
+    page.consequences =
+        vec!["It will not be sent, and cannot be sent later; it stays in the list of campaigns.".into()];
+    Ok(page)
+}
+
+async fn confirm_cancel(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    render(&cancel_confirmation(&app, &identity, &actor, campaign_id(&id)?).await?)
+}
+
+async fn cancel(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ConfirmInputForm>,
+) -> PageResult {
+    let id = campaign_id(&id)?;
+    if !is_confirmed(&input.confirmed) {
+        return render(&cancel_confirmation(&app, &identity, &actor, id).await?);
+    }
+    app.cancel_campaign(&actor, id, &identity.request_id).await?;
+    done(&format!("/campaigns/{id}"), "campaign_cancelled")
+}
