@@ -33,6 +33,7 @@ fn print_line(line: std::fmt::Arguments) {
 mod credentials_cmd;
 mod events_cmd;
 mod kb_cmd;
+mod mail_cmd;
 mod members_cmd;
 mod server;
 
@@ -104,6 +105,11 @@ enum Command {
     Kb {
         #[command(subcommand)]
         command: KbCommand,
+    },
+    /// Mail tools: returned mail from a bounce mailbox.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
     },
     /// Continuing-education tools.
     Ce {
@@ -245,6 +251,21 @@ enum KbCommand {
 }
 
 #[derive(Subcommand)]
+enum MailCommand {
+    /// Read returned mail (bounces, spam complaints) from an mbox file or a maildir and act on
+    /// each message: bounces scored against the address (bulk mail suspended at the
+    /// threshold), complaints taken off the list.
+    Bounces {
+        /// An mbox file.
+        #[arg(long, conflicts_with = "maildir", required_unless_present = "maildir")]
+        mbox: Option<PathBuf>,
+        /// A maildir (its `new` and `cur` folders).
+        #[arg(long)]
+        maildir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ConfigCommand {
     /// Print an example configuration file with every option and its default.
     Example,
@@ -336,6 +357,10 @@ async fn run() -> Result<()> {
             let app = App::start(settings).await?;
             members_cmd::bench_compliance(&app, members).await
         }
+        Command::Mail { command: MailCommand::Bounces { mbox, maildir } } => {
+            let app = App::start(settings).await?;
+            mail_cmd::bounces(&app, mbox.as_deref(), maildir.as_deref()).await
+        }
         Command::Kb { command: KbCommand::Import { paths, dry_run } } => {
             let app = App::start(settings).await?;
             kb_cmd::import(&app, &paths, dry_run).await
@@ -422,6 +447,12 @@ fn spawn_jobs(app: Arc<App>) {
         loop {
             if let Err(err) = app.deliver_due_mail().await {
                 tracing::warn!(error = %err, "mail delivery round failed");
+            }
+            // Scheduled campaigns start when due; a campaign whose messages are all out is sent.
+            match app.send_due_campaigns().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(campaigns = n, "scheduled campaigns started"),
+                Err(err) => tracing::warn!(error = %err, "starting scheduled campaigns failed"),
             }
             // A seat offer whose hold ran out passes to the next person in line within a minute.
             if tick.is_multiple_of(20) {

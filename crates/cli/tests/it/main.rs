@@ -16,6 +16,8 @@ mod ce_pages;
 mod ce_periods;
 mod chapters;
 mod cli;
+mod communications;
+mod communications_api;
 mod credentials;
 mod events;
 mod knowledge;

@@ -84,6 +84,40 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     ];
     t.store.insert_catalogued_row(subject, &subject_row).await.unwrap();
     ids.insert("kb_subjects", subject_id);
+    // Subscriptions and consent changes name a list, a manifest its campaign (the society's).
+    let list = all_tables().find(|t| t.name == "communication_lists").unwrap();
+    let list_row = [
+        Value::Int(base + 6),
+        Value::Text(format!("{tag}-list")),
+        Value::Text(format!("{tag} list")),
+        Value::Text("News".into()),
+        Value::Bool(false),
+        Value::Null,
+        Value::Bool(false),
+        Value::Int(4),
+        Value::Null,
+        Value::Int(0),
+    ];
+    t.store.insert_catalogued_row(list, &list_row).await.unwrap();
+    ids.insert("communication_lists", base + 6);
+    let campaign = all_tables().find(|t| t.name == "campaigns").unwrap();
+    let campaign_row = [
+        Value::Int(base + 7),
+        Value::Int(base + 6),
+        Value::Text("Subject".into()),
+        Value::Text("Body".into()),
+        Value::Text("{}".into()),
+        Value::Text("sent".into()),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Int(1),
+        Value::Int(0),
+        Value::Int(0),
+        Value::Int(0),
+    ];
+    t.store.insert_catalogued_row(campaign, &campaign_row).await.unwrap();
+    ids.insert("campaigns", base + 7);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
         if matches!(entry.about, About::NotPersonal) {
@@ -148,6 +182,11 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 ("credentials", "status_index", _) => Value::Int(own_id),
                 ("credentials", "valid_until" | "status_changed_at", _) => Value::Null,
                 ("event_registrations", "discount_code_id", _) => Value::Null,
+                (_, "list_id", _) => Value::Int(ids["communication_lists"]),
+                (_, "campaign_id", _) => Value::Int(ids["campaigns"]),
+                ("mail_bounces", "kind", _) => Value::Text("hard".into()),
+                ("mail_bounces", "outbox_id", _) => Value::Null,
+                (_, "address", _) => Value::Text(email.to_lowercase()),
                 (_, "amount_cents", _) => Value::Int(12_345),
                 (_, _, ColumnType::Int) => Value::Int(1),
                 (_, _, ColumnType::Text) => Value::Text(marker),
