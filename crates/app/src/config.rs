@@ -260,6 +260,9 @@ pub struct MailSettings {
     /// turns that endpoint off (`guildhall mail bounces` still reads a mailbox).
     #[serde(serialize_with = "serialize_secret")]
     pub bounce_secret: SecretString,
+    /// The bounce score at which bulk mail to an address is suspended (a hard bounce counts
+    /// 1, a soft one 0.5, at most one a day).
+    pub bounce_threshold: f64,
     /// Bulk messages sent at most per minute and per hour, in a sliding window (0: no limit).
     pub bulk_per_minute: u32,
     pub bulk_per_hour: u32,
@@ -277,6 +280,7 @@ impl fmt::Debug for MailSettings {
             smtp_security,
             bounce_address,
             bounce_secret,
+            bounce_threshold,
             bulk_per_minute,
             bulk_per_hour,
         } = self;
@@ -289,6 +293,7 @@ impl fmt::Debug for MailSettings {
             .field("smtp_security", smtp_security)
             .field("bounce_address", bounce_address)
             .field("bounce_secret", &Redacted(bounce_secret))
+            .field("bounce_threshold", bounce_threshold)
             .field("bulk_per_minute", bulk_per_minute)
             .field("bulk_per_hour", bulk_per_hour)
             .finish()
@@ -380,6 +385,7 @@ impl Default for MailSettings {
             smtp_security: "starttls".into(),
             bounce_address: String::new(),
             bounce_secret: SecretString::default(),
+            bounce_threshold: 5.0,
             bulk_per_minute: 0,
             bulk_per_hour: 0,
         }

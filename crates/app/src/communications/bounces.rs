@@ -80,7 +80,7 @@ impl App {
             outbox_id: message.as_ref().map(|m| m.id),
             campaign_id: message.as_ref().and_then(|m| m.campaign_id),
         };
-        let rules = BounceRules::default();
+        let rules = BounceRules { threshold: self.settings.mail.bounce_threshold, ..BounceRules::default() };
         let (bounce_id, verdict) =
             self.store.record_returned_mail(&returned, &rules, self.clock.today(), self.clock.unix()).await?;
         match verdict {
