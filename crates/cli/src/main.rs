@@ -220,6 +220,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         members: usize,
     },
+    /// Time a campaign to a whole society of N members (seeded when the database is empty):
+    /// freezing and queueing its recipients, then, when mail.smtp_host is set, delivering
+    /// every message to that relay.
+    Campaign {
+        #[arg(long, default_value_t = 100_000)]
+        members: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -356,6 +363,10 @@ async fn run() -> Result<()> {
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;
             members_cmd::bench_compliance(&app, members).await
+        }
+        Command::Bench { command: BenchCommand::Campaign { members } } => {
+            let app = App::start(settings).await?;
+            mail_cmd::bench(&app, members).await
         }
         Command::Mail { command: MailCommand::Bounces { mbox, maildir } } => {
             let app = App::start(settings).await?;

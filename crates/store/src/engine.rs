@@ -119,3 +119,30 @@ macro_rules! bind_all {
 }
 
 pub(crate) use {audited, audited_change, bind_all, insert_audit, with_reader, with_writer};
+
+/// Rows per multi-row statement: well under both engines' limits on bound values.
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+/// `($1, $2, …), ($n+1, …), …`: `rows` groups of `columns` numbered placeholders.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list.
+pub(crate) fn in_list(count: usize) -> String {
+    (1..=count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}

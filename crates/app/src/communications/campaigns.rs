@@ -221,12 +221,8 @@ impl App {
     /// Campaigns the actor may see, newest first.
     pub async fn campaigns_for(&self, actor: &Actor, page: PageRequest) -> AppResult<Page<CampaignRecord>> {
         actor.require(Permission::CampaignsArea)?;
-        if actor.is_staff() {
-            return Ok(self.store.campaigns(None, page).await?);
-        }
-        // An officer of several chapters sees the first's; most hold office in one.
-        let chapter = actor.officer_of.first().copied();
-        Ok(self.store.campaigns(chapter, page).await?)
+        let chapters = (!actor.is_staff()).then_some(actor.officer_of.as_slice());
+        Ok(self.store.campaigns(chapters, page).await?)
     }
 
     /// A campaign's page: its audience in words, how many it would reach now (while open),

@@ -137,7 +137,7 @@ impl App {
                 .into(),
             audience: AudienceInput {
                 include: vec![include("list", newsletter)],
-                exclude: vec![RuleInput { kind: "standing".into(), id: "lapsed".into() }],
+                exclude: vec![RuleInput { kind: "standing".into(), id: "grace".into() }],
             },
         };
         self.create_campaign(staff, &draft, request).await?;

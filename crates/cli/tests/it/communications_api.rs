@@ -23,6 +23,7 @@ fn opt_out_list(slug: &str) -> Value {
 }
 
 /// Every member of a group, as staff read it through the API.
+/// A group's current members (those an opt-out list reaches).
 async fn group_members(staff: &mut Client, group: i64) -> BTreeSet<i64> {
     let mut members = BTreeSet::new();
     for page in 1.. {
@@ -32,7 +33,11 @@ async fn group_members(staff: &mut Client, group: i64) -> BTreeSet<i64> {
         if items.is_empty() {
             break;
         }
-        members.extend(items.iter().map(|m| m["id"].as_i64().unwrap()));
+        // An opt-out list reaches current members: former members and applicants only what
+        // they joined themselves.
+        let current =
+            |m: &&serde_json::Value| ["active", "renewal_due", "grace"].contains(&m["standing"].as_str().unwrap());
+        members.extend(items.iter().filter(current).map(|m| m["id"].as_i64().unwrap()));
     }
     members
 }
@@ -166,7 +171,9 @@ async fn staff_add_lists_and_members_keep_their_own_subscriptions() {
         assert_eq!(r.json()["no_bulk_mail"], true);
 
         // Another member's subscriptions are not theirs to read or change; staff may.
-        let in_chapter_2 = guildhall_store::MemberFilter { chapter_id: Some(2), ..Default::default() };
+        let current = guildhall_domain::membership::Standing::ALL.into_iter().filter(|s| s.is_current_member());
+        let in_chapter_2 =
+            guildhall_store::MemberFilter { chapter_id: Some(2), standings: current.collect(), ..Default::default() };
         let page = guildhall_store::PageRequest::new(1, 5);
         let other = t.store.search_members(&in_chapter_2, page).await.unwrap().items;
         let other = other.iter().find(|m| m.id != own).unwrap().id;

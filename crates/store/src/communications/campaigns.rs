@@ -6,7 +6,7 @@
 
 use guildhall_domain::communications::{Audience, AudienceRule, CampaignStatus};
 
-use super::ON_LIST;
+use super::on_list;
 use super::records::{CampaignRecord, CampaignReport, NewCampaign};
 use crate::engine::{audited, audited_change};
 use crate::{NewAuditEntry, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader};
@@ -39,7 +39,7 @@ fn rule_sql(rule: &AudienceRule, binds: &mut Vec<Bound>) -> String {
     binds.push(bound);
     let sql = sql.replace("$N", &format!("${}", binds.len()));
     match rule {
-        AudienceRule::List(_) => format!("{sql}{ON_LIST})"),
+        AudienceRule::List(_) => format!("{sql}{})", on_list()),
         _ => sql,
     }
 }
@@ -106,20 +106,28 @@ impl Store {
         })?)
     }
 
-    /// Campaigns, newest first: all of them, or one chapter's.
-    pub async fn campaigns(&self, chapter_id: Option<i64>, page: PageRequest) -> StoreResult<Page<CampaignRecord>> {
-        let filter = "($1 IS NULL OR k.chapter_id = $1)";
+    /// Campaigns, newest first: all of them (`None`), or those of some chapters.
+    pub async fn campaigns(&self, chapters: Option<&[i64]>, page: PageRequest) -> StoreResult<Page<CampaignRecord>> {
+        let filter = match chapters {
+            None => "TRUE".to_string(),
+            Some([]) => "FALSE".to_string(),
+            Some(ids) => format!("k.chapter_id IN ({})", crate::engine::in_list(ids.len())),
+        };
         let sql = format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns k JOIN communication_lists l ON l.id = k.list_id \
              WHERE {filter} ORDER BY k.created_at DESC, k.id DESC {}",
             page.sql()
         );
         let count_sql = format!("SELECT COUNT(*) FROM campaigns k WHERE {filter}");
+        let ids = chapters.unwrap_or_default();
         let (items, total): (Vec<CampaignRecord>, i64) = with_reader!(self, |pool| {
-            let items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(chapter_id).fetch_all(pool).await?;
-            let total =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.as_str())).bind(chapter_id).fetch_one(pool).await?;
-            Ok::<_, sqlx::Error>((items, total))
+            let mut items = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            let mut total = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.as_str()));
+            for id in ids {
+                items = items.bind(*id);
+                total = total.bind(*id);
+            }
+            Ok::<_, sqlx::Error>((items.fetch_all(pool).await?, total.fetch_one(pool).await?))
         })?;
         Ok(Page::new(items, total, page))
     }

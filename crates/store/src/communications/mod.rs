@@ -14,6 +14,7 @@ pub mod bounces;
 pub mod campaigns;
 pub mod records;
 
+use guildhall_domain::membership::Standing;
 use records::{ConsentChangeRecord, ListRecord, NewList, SubscriptionChange, SubscriptionRecord};
 
 use crate::engine::{audited, audited_change};
@@ -22,9 +23,19 @@ use crate::{NewAuditEntry, Store, StoreError, StoreResult, UnixTime, with_reader
 const LIST_COLUMNS: &str = "l.id, l.slug, l.name, l.purpose, l.opt_in, l.chapter_id, c.name AS chapter_name, \
      l.officers_may_send, l.officer_sends_per_month, l.archived_at, l.created_at";
 
-/// Whether member `m` is on list `l` (SQL over aliases `m` and `l`).
-pub(crate) const ON_LIST: &str = "(l.chapter_id IS NULL OR m.home_chapter_id = l.chapter_id) AND COALESCE(\
-     (SELECT s.subscribed FROM list_subscriptions s WHERE s.list_id = l.id AND s.member_id = m.id), NOT l.opt_in)";
+/// Whether member `m` is on list `l` (SQL over aliases `m` and `l`): their own choice when
+/// they made one; otherwise, on an opt-out list, whether they are a current member (former
+/// members and applicants receive only what they joined themselves).
+pub(crate) fn on_list() -> String {
+    let current: Vec<String> =
+        Standing::ALL.iter().filter(|s| s.is_current_member()).map(|s| format!("'{}'", s.code())).collect();
+    format!(
+        "(l.chapter_id IS NULL OR m.home_chapter_id = l.chapter_id) AND COALESCE(\
+         (SELECT s.subscribed FROM list_subscriptions s WHERE s.list_id = l.id AND s.member_id = m.id), \
+         NOT l.opt_in AND m.standing IN ({}))",
+        current.join(", ")
+    )
+}
 
 impl Store {
     /// Every list, society-wide first, then by name.
@@ -49,7 +60,7 @@ impl Store {
 
     /// How many members are on a list now.
     pub async fn list_member_count(&self, id: i64) -> StoreResult<i64> {
-        let sql = format!("SELECT COUNT(*) FROM members m JOIN communication_lists l ON l.id = $1 WHERE {ON_LIST}");
+        let sql = format!("SELECT COUNT(*) FROM members m JOIN communication_lists l ON l.id = $1 WHERE {}", on_list());
         Ok(with_reader!(self, |pool| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await
         })?)
@@ -108,11 +119,12 @@ impl Store {
     /// archived), each with whether they are.
     pub async fn member_subscriptions(&self, member_id: i64) -> StoreResult<Vec<SubscriptionRecord>> {
         let sql = format!(
-            "SELECT {LIST_COLUMNS}, CASE WHEN {ON_LIST} THEN TRUE ELSE FALSE END AS subscribed \
+            "SELECT {LIST_COLUMNS}, CASE WHEN {} THEN TRUE ELSE FALSE END AS subscribed \
              FROM members m JOIN communication_lists l ON l.archived_at IS NULL \
              AND (l.chapter_id IS NULL OR l.chapter_id = m.home_chapter_id) \
              LEFT JOIN chapters c ON c.id = l.chapter_id \
-             WHERE m.id = $1 ORDER BY l.chapter_id IS NOT NULL, l.name"
+             WHERE m.id = $1 ORDER BY l.chapter_id IS NOT NULL, l.name",
+            on_list()
         );
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(member_id).fetch_all(pool).await

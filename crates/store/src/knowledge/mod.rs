@@ -16,7 +16,7 @@ pub mod search;
 
 use std::collections::HashMap;
 
-use crate::engine::{audited, audited_change};
+use crate::engine::{ROWS_PER_STATEMENT, audited, audited_change, in_list};
 use crate::{NewAuditEntry, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader};
 use records::{
     Audience, KbArticleExport, KbArticleRecord, KbArticleSummary, KbImportOutcome, KbSubjectRecord, NewKbArticle,
@@ -64,40 +64,13 @@ macro_rules! subject_id {
 }
 pub(crate) use subject_id;
 
-/// Rows per multi-row statement: well under both engines' limits on bound values.
-pub(crate) const ROWS_PER_STATEMENT: usize = 500;
-
-/// `($1, $2, …), ($n+1, …), …`: `rows` groups of `columns` numbered placeholders.
-pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(rows * columns * 6);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", row * columns + column + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list.
-pub(crate) fn in_list(count: usize) -> String {
-    (1..=count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Writes articles, each created or updated in place when it comes with its record, with
 /// their subjects, related links and search entries, a few statements per
 /// `ROWS_PER_STATEMENT` articles. `$subject_ids` caches subject ids within the transaction.
 /// Evaluates to the articles' ids, in order.
 macro_rules! save_articles {
     ($tx:expr, $saves:expr, $subject_ids:expr, $now:expr) => {{
-        use $crate::knowledge::{ROWS_PER_STATEMENT, in_list, value_rows};
+        use $crate::engine::{ROWS_PER_STATEMENT, in_list, value_rows};
         let saves: &[(
             &$crate::knowledge::records::NewKbArticle,
             Option<&$crate::knowledge::records::KbArticleRecord>,
@@ -246,7 +219,7 @@ macro_rules! save_articles {
 /// for a published, unmerged article, removed otherwise.
 macro_rules! reindex_articles {
     ($tx:expr, $entries:expr) => {{
-        use $crate::knowledge::{ROWS_PER_STATEMENT, in_list, value_rows};
+        use $crate::engine::{ROWS_PER_STATEMENT, in_list, value_rows};
         let entries: &[(i64, &str, String)] = $entries;
         for chunk in entries.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
