@@ -1,6 +1,7 @@
 //! The society API: the audit log and the outgoing mail (staff); the society's settings
 //! (administrators), as the admin settings page edits them.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
@@ -132,6 +133,9 @@ pub struct Mail {
     /// The attached file's name, when the message carries one (read it at
     /// `/api/v1/mail/{id}/attachment`).
     attachment: Option<String>,
+    /// The headers it went out with (`From`, `To`, `Subject`, `Return-Path`,
+    /// `List-Unsubscribe`, …), once it has been sent to the local mailbox.
+    headers: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -165,6 +169,7 @@ async fn outgoing_mail(
                 attempts: m.attempts,
                 created_at: m.created_at,
                 sent_at: m.sent_at,
+                headers: mail_headers(m.headers.as_deref()),
                 last_error: m.last_error,
                 attachment: m.attachment_name,
             })
@@ -190,6 +195,8 @@ pub struct MailMessage {
     last_error: Option<String>,
     /// The attached file's name, when the message carries one.
     attachment: Option<String>,
+    /// The headers it went out with, once it has been sent to the local mailbox.
+    headers: BTreeMap<String, String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/mail/{id}", params(("id" = i64, Path, minimum = 1, description = "The message's id")),
@@ -210,9 +217,15 @@ async fn mail_message(
         attempts: m.attempts,
         created_at: crate::kit::iso_time(m.created_at),
         sent_at: m.sent_at.map(crate::kit::iso_time),
+        headers: mail_headers(m.headers.as_deref()),
         last_error: m.last_error,
         attachment: m.attachment_name,
     }))
+}
+
+/// A message's kept headers (a JSON object of strings) as name and value.
+pub(crate) fn mail_headers(kept: Option<&str>) -> BTreeMap<String, String> {
+    kept.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
 }
 
 /// A message's attachment (a registration's calendar file), while mail is kept in the local

@@ -245,6 +245,8 @@ struct MailMessagePage {
     body: String,
     /// The attachment's link text ("event.ics, text/calendar"), when the message has one.
     attachment: Option<String>,
+    /// The headers it went out with, once sent to the local mailbox.
+    headers: std::collections::BTreeMap<String, String>,
 }
 
 pub async fn mail_message(
@@ -261,6 +263,7 @@ pub async fn mail_message(
         status: m.status,
         last_error: m.last_error.unwrap_or_default(),
         body: m.body_text,
+        headers: api::mail_headers(m.headers.as_deref()),
         attachment: m.attachment_name.map(|name| match m.attachment_type {
             Some(kind) => format!("{name} ({})", kind.split(';').next().unwrap_or_default()),
             None => name,
