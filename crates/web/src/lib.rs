@@ -90,7 +90,8 @@ pub fn router(app: Arc<App>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        // Unless a response says otherwise (a campaign's preview, framed by its own page).
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| {
             hsts.clone()

@@ -19,7 +19,10 @@ use crate::mail::Outgoing;
 pub struct Rendered {
     pub subject: String,
     pub text: String,
+    /// The whole message, with the society's branding (inline styles, as mail needs).
     pub html: String,
+    /// The message's body alone, sanitised, for showing inside a page.
+    pub body_html: String,
 }
 
 impl App {
@@ -72,6 +75,7 @@ impl App {
         );
         let text = format!("{}\n\n-- \n{footer_text}\n", body_text.trim_end());
         let esc = |s: &str| ammonia::clean_text(s);
+        let body_html = markdown::to_html(&body_markdown);
         let colour = if is_hex_colour(&branding.primary_colour) { branding.primary_colour.as_str() } else { "#1f4e79" };
         let html = format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -87,12 +91,12 @@ impl App {
              </div></body></html>\n",
             title = esc(&subject),
             society = esc(&branding.name),
-            body = markdown::to_html(&body_markdown),
+            body = body_html,
             list = esc(&campaign.list_name),
             unsubscribe = esc(&unsubscribe),
             preferences = esc(&preferences),
         );
-        Ok(Rendered { subject, text, html })
+        Ok(Rendered { subject, text, html, body_html })
     }
 
     /// The return path naming a message (`bounces+TOKEN@domain`), when bounces are handled.
@@ -124,21 +128,22 @@ impl App {
             outgoing.return_path = Some(return_path);
             outgoing.headers.push(("X-Guildhall-Recipient", token));
         }
-        let (Some(campaign_id), Some(member_id)) = (mail.campaign_id, mail.member_id) else {
-            return Ok(outgoing);
-        };
+        let Some(campaign_id) = mail.campaign_id else { return Ok(outgoing) };
         let campaign = self
             .store
             .campaign(campaign_id)
             .await?
             .ok_or_else(|| AppError::Internal(format!("campaign {campaign_id} of message {} is gone", mail.id)))?;
-        let member = self.store.member_by_id(member_id).await?;
+        let member = match mail.member_id {
+            Some(id) => self.store.member_by_id(id).await?,
+            None => None,
+        };
         let rendered = self.render_campaign(&campaign, member.as_ref(), mail.campaign_test).await?;
         outgoing.subject = rendered.subject;
         outgoing.text = rendered.text;
         outgoing.html = Some(rendered.html);
-        if member.is_some() {
-            let unsubscribe = self.unsubscribe_link(member_id, campaign.list_id, campaign.id)?;
+        if let Some(member) = &member {
+            let unsubscribe = self.unsubscribe_link(member.id, campaign.list_id, campaign.id)?;
             outgoing.headers.push(("List-Unsubscribe", format!("<{unsubscribe}>")));
             outgoing.headers.push(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()));
         }

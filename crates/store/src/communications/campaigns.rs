@@ -330,11 +330,11 @@ impl Store {
     }
 
     /// Queues a test send of a campaign to `to_address`, made for `member_id` (the writer's
-    /// own record) when it is delivered; not counted in the campaign's report.
+    /// own record, or none: a sample member) when it is delivered; not counted in the report.
     pub async fn enqueue_campaign_test(
         &self,
         campaign_id: i64,
-        member_id: i64,
+        member_id: Option<i64>,
         to_address: &str,
         now: UnixTime,
     ) -> StoreResult<i64> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use guildhall_app::communications::campaigns::{AudienceChoices, CampaignDraft, CampaignView};
 use guildhall_app::communications::delivery::Rendered;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/campaigns/new", get(compose).post(save_new))
         .route("/campaigns/{id}", get(campaign))
         .route("/campaigns/{id}/edit", get(edit).post(save_edit))
+        .route("/campaigns/{id}/preview", get(preview))
         .route("/campaigns/{id}/test", post(test_send))
         .route("/campaigns/{id}/schedule", post(schedule))
         .route("/campaigns/{id}/send", get(confirm_send).post(send))
@@ -326,6 +328,24 @@ async fn campaign(
     render(&campaign_page(&app, &identity, &actor, campaign_id(&id)?, campaign_notice(query.done())).await?)
 }
 
+/// The message as the writer would receive it, alone, for the campaign page's frame: its own
+/// policy lets the message's inline styles (which mail needs) apply, and nothing else run.
+async fn preview(State(app): State<Arc<App>>, SignedIn(actor, _): SignedIn, Path(id): Path<String>) -> PageResult {
+    use axum::http::{HeaderValue, header};
+    let rendered = app.campaign_preview(&actor, campaign_id(&id)?).await?;
+    let mut response = axum::response::Html(rendered.html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; \
+             form-action 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    Ok(response)
+}
+
 #[derive(Deserialize, Default)]
 struct CsrfOnly {}
 
@@ -368,23 +388,58 @@ async fn schedule(
     }
 }
 
-async fn send_confirmation(app: &App, identity: &Identity, actor: &Actor, id: i64) -> Result<ConfirmPage, AppError> {
+/// The two campaign actions that are confirmed first.
+#[derive(Clone, Copy)]
+enum Confirmed {
+    Send,
+    Cancel,
+}
+
+impl Confirmed {
+    fn path(self) -> &'static str {
+        match self {
+            Confirmed::Send => "send",
+            Confirmed::Cancel => "cancel",
+        }
+    }
+}
+
+/// What sending or cancelling will do, with its one button.
+async fn confirmation(
+    app: &App,
+    identity: &Identity,
+    actor: &Actor,
+    id: i64,
+    action: Confirmed,
+) -> Result<ConfirmPage, AppError> {
     let view = app.campaign_page(actor, id).await?;
-    let chrome = campaign_chrome(app, identity, "Send a campaign").await;
+    let subject = &view.campaign.subject;
+    let (title, heading, button) = match action {
+        Confirmed::Send => ("Send a campaign", format!("Send \u{201c}{subject}\u{201d} now?"), "Send the campaign"),
+        Confirmed::Cancel => ("Cancel a campaign", format!("Cancel \u{201c}{subject}\u{201d}?"), "Cancel the campaign"),
+    };
+    let chrome = campaign_chrome(app, identity, title).await;
     let mut page = ConfirmPage::plain(
         chrome,
-        format!("Send \u{201c}{}\u{201d} now?", view.campaign.subject),
-        format!("/campaigns/{id}/send"),
-        "Send the campaign",
+        heading,
+        format!("/campaigns/{id}/{}", action.path()),
+        button,
         format!("/campaigns/{id}"),
     );
-    let recipients = view.recipients_now.unwrap_or(0);
-    page.details =
-        vec![("List".into(), view.campaign.list_name.clone()), ("Recipients now".into(), recipients.to_string())];
-    page.consequences = vec![
-        format!("It goes to these {recipients} people, each once; who receives it is fixed when you send."),
-        "A sent campaign cannot be recalled.".into(),
-    ];
+    page.details = vec![("List".into(), view.campaign.list_name.clone())];
+    page.consequences = match action {
+        Confirmed::Send => {
+            let recipients = view.recipients_now.unwrap_or(0);
+            page.details.push(("Recipients now".into(), recipients.to_string()));
+            vec![
+                format!("It goes to these {recipients} people, each once; who receives it is fixed when you send."),
+                "A sent campaign cannot be recalled.".into(),
+            ]
+        }
+        Confirmed::Cancel => {
+            vec!["It will not be sent, and cannot be sent later; it stays in the list of campaigns.".into()]
+        }
+    };
     Ok(page)
 }
 
@@ -393,7 +448,15 @@ async fn confirm_send(
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    render(&send_confirmation(&app, &identity, &actor, campaign_id(&id)?).await?)
+    render(&confirmation(&app, &identity, &actor, campaign_id(&id)?, Confirmed::Send).await?)
+}
+
+async fn confirm_cancel(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    render(&confirmation(&app, &identity, &actor, campaign_id(&id)?, Confirmed::Cancel).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -402,42 +465,35 @@ struct ConfirmInputForm {
     confirmed: String,
 }
 
+/// A confirmed send or cancellation; without the confirmation, the page that asks for it.
+async fn confirmed(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: &str,
+    input: &ConfirmInputForm,
+    action: Confirmed,
+) -> PageResult {
+    let id = campaign_id(id)?;
+    if !is_confirmed(&input.confirmed) {
+        return render(&confirmation(app, identity, actor, id, action).await?);
+    }
+    let done_what = match action {
+        Confirmed::Send => app.send_campaign(actor, id, &identity.request_id).await.map(|_| "campaign_sent")?,
+        Confirmed::Cancel => {
+            app.cancel_campaign(actor, id, &identity.request_id).await.map(|_| "campaign_cancelled")?
+        }
+    };
+    done(&format!("/campaigns/{id}"), done_what)
+}
+
 async fn send(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
     CsrfForm(input): CsrfForm<ConfirmInputForm>,
 ) -> PageResult {
-    let id = campaign_id(&id)?;
-    if !is_confirmed(&input.confirmed) {
-        return render(&send_confirmation(&app, &identity, &actor, id).await?);
-    }
-    app.send_campaign(&actor, id, &identity.request_id).await?;
-    done(&format!("/campaigns/{id}"), "campaign_sent")
-}
-
-async fn cancel_confirmation(app: &App, identity: &Identity, actor: &Actor, id: i64) -> Result<ConfirmPage, AppError> {
-    let view = app.campaign_page(actor, id).await?;
-    let chrome = campaign_chrome(app, identity, "Cancel a campaign").await;
-    let mut page = ConfirmPage::plain(
-        chrome,
-        format!("Cancel \u{201c}{}\u{201d}?", view.campaign.subject),
-        format!("/campaigns/{id}/cancel"),
-        "Cancel the campaign",
-        format!("/campaigns/{id}"),
-    );
-    page.details = vec![("List".into(), view.campaign.list_name.clone())];
-    page.consequences =
-        vec!["It will not be sent, and cannot be sent later; it stays in the list of campaigns.".into()];
-    Ok(page)
-}
-
-async fn confirm_cancel(
-    State(app): State<Arc<App>>,
-    SignedIn(actor, identity): SignedIn,
-    Path(id): Path<String>,
-) -> PageResult {
-    render(&cancel_confirmation(&app, &identity, &actor, campaign_id(&id)?).await?)
+    confirmed(&app, &actor, &identity, &id, &input, Confirmed::Send).await
 }
 
 async fn cancel(
@@ -446,10 +502,5 @@ async fn cancel(
     Path(id): Path<String>,
     CsrfForm(input): CsrfForm<ConfirmInputForm>,
 ) -> PageResult {
-    let id = campaign_id(&id)?;
-    if !is_confirmed(&input.confirmed) {
-        return render(&cancel_confirmation(&app, &identity, &actor, id).await?);
-    }
-    app.cancel_campaign(&actor, id, &identity.request_id).await?;
-    done(&format!("/campaigns/{id}"), "campaign_cancelled")
+    confirmed(&app, &actor, &identity, &id, &input, Confirmed::Cancel).await
 }
