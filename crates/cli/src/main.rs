@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -449,16 +449,21 @@ async fn serve(mut settings: Settings, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Mail delivery every few seconds; every minute, event seat offers that ran out are passed
-/// on; hourly, expired sessions and tokens are purged,
-/// standings computed on an earlier day are refreshed and due renewal reminders queued.
+/// Mail delivery every few seconds (at once again while messages are going); every minute,
+/// event seat offers that ran out are passed on; hourly, expired sessions and tokens are
+/// purged, standings computed on an earlier day are refreshed and due renewal reminders queued.
 fn spawn_jobs(app: Arc<App>) {
     tokio::spawn(async move {
-        let mut tick = 0u64;
+        let (mut last_minute, mut last_hour): (Option<Instant>, Option<Instant>) = (None, None);
+        let due = |last: Option<Instant>, every: Duration| last.is_none_or(|at| at.elapsed() >= every);
         loop {
-            if let Err(err) = app.deliver_due_mail().await {
-                tracing::warn!(error = %err, "mail delivery round failed");
-            }
+            let mail_going = match app.deliver_due_mail().await {
+                Ok((sent, failed)) => sent + failed > 0,
+                Err(err) => {
+                    tracing::warn!(error = %err, "mail delivery round failed");
+                    false
+                }
+            };
             // Scheduled campaigns start when due; a campaign whose messages are all out is sent.
             match app.send_due_campaigns().await {
                 Ok(0) => {}
@@ -466,14 +471,16 @@ fn spawn_jobs(app: Arc<App>) {
                 Err(err) => tracing::warn!(error = %err, "starting scheduled campaigns failed"),
             }
             // A seat offer whose hold ran out passes to the next person in line within a minute.
-            if tick.is_multiple_of(20) {
+            if due(last_minute, Duration::from_secs(60)) {
+                last_minute = Some(Instant::now());
                 match app.expire_seat_offers().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(offers = n, "event seat offers ended and passed on"),
                     Err(err) => tracing::warn!(error = %err, "ending event seat offers failed"),
                 }
             }
-            if tick.is_multiple_of(1200) {
+            if due(last_hour, Duration::from_secs(3600)) {
+                last_hour = Some(Instant::now());
                 if let Err(err) = app.purge_expired().await {
                     tracing::warn!(error = %err, "purge failed");
                 }
@@ -527,8 +534,9 @@ fn spawn_jobs(app: Arc<App>) {
                     Err(err) => tracing::warn!(error = %err, "CE reminders failed"),
                 }
             }
-            tick += 1;
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            if !mail_going {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
         }
     });
 }

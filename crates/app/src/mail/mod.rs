@@ -3,12 +3,16 @@
 //! back-off; a message is never dropped, only marked failed after the last attempt.
 
 use guildhall_store::{KeptMail, MailAttachment, MailRecord};
+use lettre::Message;
 use lettre::address::{Address, Envelope};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use secrecy::ExposeSecret;
+
+mod relay;
+
+use std::sync::Arc;
+
+use relay::Relay;
 
 use crate::App;
 use crate::config::MailSettings;
@@ -21,7 +25,7 @@ pub enum Mailer {
     /// No relay configured: delivery means the message is kept for staff to read.
     Mailbox,
     Smtp {
-        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
+        relay: Arc<Relay>,
         from: Mailbox,
     },
 }
@@ -35,25 +39,7 @@ impl Mailer {
             .from
             .parse()
             .map_err(|e| AppError::Internal(format!("mail.from {:?} is not an address: {e}", settings.from)))?;
-        let builder = match settings.smtp_security.as_str() {
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.smtp_host),
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.smtp_host),
-            "none" => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.smtp_host)),
-            other => {
-                return Err(AppError::Internal(format!(
-                    "mail.smtp_security must be starttls, tls or none, not {other:?}"
-                )));
-            }
-        }
-        .map_err(|e| AppError::Internal(format!("cannot set up SMTP relay: {e}")))?;
-        let mut builder = builder.port(settings.smtp_port);
-        if !settings.smtp_username.is_empty() {
-            builder = builder.credentials(Credentials::new(
-                settings.smtp_username.clone(),
-                settings.smtp_password.expose_secret().to_owned(),
-            ));
-        }
-        Ok(Mailer::Smtp { transport: Box::new(builder.build()), from })
+        Ok(Mailer::Smtp { relay: Arc::new(Relay::from_settings(settings)?), from })
     }
 
     pub fn transport_name(&self) -> &'static str {
@@ -62,6 +48,12 @@ impl Mailer {
             Mailer::Smtp { .. } => "smtp",
         }
     }
+}
+
+/// Hands a message to the relay.
+async fn send(relay: &Relay, from: &Mailbox, outgoing: Outgoing) -> Result<(), String> {
+    let message = message(from, outgoing)?;
+    relay.send(message.envelope(), &message.formatted()).await
 }
 
 /// A message ready to go: made from an outbox row (a campaign's for its recipient).
@@ -169,10 +161,7 @@ impl App {
                 self.keep_as_sent(mail, &outgoing).await?;
                 Ok(())
             }
-            Mailer::Smtp { transport, from } => match message(from, outgoing) {
-                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-                Err(error) => Err(error),
-            },
+            Mailer::Smtp { relay, from } => send(relay, from, outgoing).await,
         };
         self.record_attempt(mail, result).await
     }
@@ -232,18 +221,12 @@ impl App {
                         delivered.push(mail.id);
                     }
                 }
-                Mailer::Smtp { transport, from } => {
+                Mailer::Smtp { relay, from } => {
                     let mut sending = tokio::task::JoinSet::new();
                     for (mail, outgoing) in &made {
                         let (id, outgoing) = (mail.id, outgoing.clone());
-                        let (transport, from) = (transport.clone(), from.clone());
-                        sending.spawn(async move {
-                            let result = match message(&from, outgoing) {
-                                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-                                Err(error) => Err(error),
-                            };
-                            (id, result)
-                        });
+                        let (relay, from) = (relay.clone(), from.clone());
+                        sending.spawn(async move { (id, send(&relay, &from, outgoing).await) });
                     }
                     while let Some(joined) = sending.join_next().await {
                         let (id, result) = joined.map_err(|e| AppError::Internal(e.to_string()))?;
