@@ -57,6 +57,8 @@ pub enum Permission {
     SendCampaigns(Option<i64>),
     /// The campaigns area at all: staff, and officers (for their chapters' lists).
     CampaignsArea,
+    /// The welcome series and the lapsed-member win-back: their steps and switching them on.
+    ManageAutomations,
 }
 
 impl Actor {
@@ -97,7 +99,8 @@ impl Actor {
             Permission::IssueCredentials
             | Permission::ManageKnowledge
             | Permission::ManagePublications
-            | Permission::ManageLists => self.is_staff(),
+            | Permission::ManageLists
+            | Permission::ManageAutomations => self.is_staff(),
         }
     }
 
@@ -118,6 +121,7 @@ impl Actor {
             }
             Permission::ManagePublications => "Only society staff can add publications, issues and articles.".into(),
             Permission::ManageLists => "Only society staff can manage communication lists and delivery.".into(),
+            Permission::ManageAutomations => "Only society staff can manage the welcome series and win-back.".into(),
             Permission::SendCampaigns(None) => "Only society staff can send to the society's lists.".into(),
             Permission::SendCampaigns(Some(_)) | Permission::CampaignsArea => {
                 "You can send only to the lists of the chapters you hold office in, where staff allow it.".into()

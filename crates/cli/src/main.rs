@@ -473,6 +473,12 @@ fn spawn_jobs(app: Arc<App>) {
             // A seat offer whose hold ran out passes to the next person in line within a minute.
             if due(last_minute, Duration::from_secs(60)) {
                 last_minute = Some(Instant::now());
+                // Welcome and win-back steps go to the members whose day has come.
+                match app.run_automations().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(messages = n, "automated series queued"),
+                    Err(err) => tracing::warn!(error = %err, "automated series failed"),
+                }
                 match app.expire_seat_offers().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(offers = n, "event seat offers ended and passed on"),

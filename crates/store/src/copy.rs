@@ -923,6 +923,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "automations",
+        columns: &[("id", I), ("kind", T), ("list_id", I), ("active_since", D), ("created_at", I), ("updated_at", I)],
+        identity: true,
+    },
+    TableSpec {
         name: "campaigns",
         columns: &[
             ("id", I),
@@ -938,6 +943,8 @@ pub const TABLES: &[TableSpec] = &[
             ("send_started_at", I),
             ("created_at", I),
             ("updated_at", I),
+            ("automation_id", I),
+            ("delay_days", I),
         ],
         identity: true,
     },

@@ -111,6 +111,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("publication_access_tier", "publication_access.publication_id, publication_access.tier_id", "tier"),
     ("publication_access_group", "publication_access.publication_id, publication_access.group_id", "group"),
     ("communication_lists_slug_unique", "communication_lists.slug", "slug"),
+    ("automations_kind_unique", "automations.kind", "kind"),
     ("campaign_recipients_address_unique", "campaign_recipients.campaign_id, campaign_recipients.address", "recipient"),
 ];
 

@@ -3,12 +3,11 @@
 //! transaction (`Store::start_campaign_send`), so each person is queued once however the
 //! audience's rules overlap, and a second click or a retried request queues nobody again.
 
-use guildhall_domain::communications::{
-    Audience, AudienceInput, AudienceKind, AudienceRule, CampaignStatus, merge_problem,
-};
+use guildhall_domain::communications::{Audience, AudienceInput, AudienceKind, AudienceRule, CampaignStatus};
 use guildhall_domain::events::{event_time, local_instant};
 use guildhall_store::{CampaignRecord, CampaignReport, ListRecord, NewCampaign, Page, PageRequest, StoreError};
 
+use super::automations::check_message;
 use super::delivery::Rendered;
 use super::may_send_under;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -140,17 +139,7 @@ impl App {
     async fn checked_campaign(&self, actor: &Actor, draft: &CampaignDraft) -> AppResult<(NewCampaign, ListRecord)> {
         actor.require(Permission::CampaignsArea)?;
         let mut errors = FieldErrors::default();
-        let subject = errors.text(&draft.subject, "subject", "the subject", 200, true);
-        if let Some(problem) = merge_problem(&subject) {
-            errors.add("subject", problem);
-        }
-        let body = errors.markdown(&draft.body, "body", "the message", 100_000);
-        if body.trim().is_empty() {
-            errors.add("body", "Write the message.");
-        }
-        if let Some(problem) = merge_problem(&body) {
-            errors.add("body", problem);
-        }
+        let (subject, body) = check_message(&mut errors, &draft.subject, &draft.body);
         let audience = match Audience::read(&draft.audience) {
             Ok(audience) => Some(audience),
             Err(problems) => {
@@ -326,6 +315,8 @@ impl App {
             send_started_at: None,
             created_at: now,
             updated_at: now,
+            automation_id: None,
+            delay_days: None,
         };
         self.render_campaign(&record, member.as_ref(), false).await
     }

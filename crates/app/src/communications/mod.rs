@@ -12,6 +12,7 @@
 //! sent under and have not turned off all bulk mail. Transactional mail (receipts, password
 //! resets, reminders a member asked for) goes whatever they chose.
 
+pub mod automations;
 pub mod bounces;
 pub mod campaigns;
 pub mod delivery;

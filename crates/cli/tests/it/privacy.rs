@@ -115,6 +115,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
         Value::Int(0),
         Value::Int(0),
         Value::Int(0),
+        Value::Null,
+        Value::Null,
     ];
     t.store.insert_catalogued_row(campaign, &campaign_row).await.unwrap();
     ids.insert("campaigns", base + 7);

@@ -11,8 +11,8 @@ use super::records::{CampaignRecord, CampaignReport, NewCampaign};
 use crate::engine::{audited, audited_change};
 use crate::{NewAuditEntry, Page, PageRequest, Store, StoreError, StoreResult, UnixTime, with_reader};
 
-const CAMPAIGN_COLUMNS: &str = "k.id, k.list_id, l.name AS list_name, k.subject, k.body, k.audience, k.status, \
-     k.scheduled_for, k.chapter_id, k.created_by, k.recipients, k.send_started_at, k.created_at, k.updated_at";
+pub(super) const CAMPAIGN_COLUMNS: &str = "k.id, k.list_id, l.name AS list_name, k.subject, k.body, k.audience, k.status, \
+     k.scheduled_for, k.chapter_id, k.created_by, k.recipients, k.send_started_at, k.created_at, k.updated_at, k.automation_id, k.delay_days";
 
 /// A value bound into the audience's SQL.
 enum Bound {
@@ -53,8 +53,7 @@ fn recipients_sql(list_id: i64, audience: &Audience, binds: &mut Vec<Bound>) -> 
     let on_list = rule_sql(&AudienceRule::List(list_id), binds);
     let mut sql = format!(
         "FROM members m WHERE ({}) AND {on_list} \
-         AND NOT EXISTS (SELECT 1 FROM mail_preferences p WHERE p.member_id = m.id AND p.no_bulk_mail) \
-         AND NOT EXISTS (SELECT 1 FROM mail_addresses a WHERE a.address = LOWER(m.email) AND a.suspended_at IS NOT NULL)",
+ AND {REACHABLE}",
         if include.is_empty() { "FALSE".to_string() } else { include.join(" OR ") }
     );
     if !exclude.is_empty() {
@@ -62,6 +61,11 @@ fn recipients_sql(list_id: i64, audience: &Audience, binds: &mut Vec<Bound>) -> 
     }
     sql
 }
+
+/// Member `m` takes bulk mail: not switched off all of it, and bulk delivery to their
+/// address not suspended.
+pub(super) const REACHABLE: &str = "NOT EXISTS (SELECT 1 FROM mail_preferences p WHERE p.member_id = m.id AND p.no_bulk_mail) \
+     AND NOT EXISTS (SELECT 1 FROM mail_addresses a WHERE a.address = LOWER(m.email) AND a.suspended_at IS NOT NULL)";
 
 /// Binds the audience's values in order.
 macro_rules! bind_audience {
@@ -108,10 +112,11 @@ impl Store {
 
     /// Campaigns, newest first: all of them (`None`), or those of some chapters.
     pub async fn campaigns(&self, chapters: Option<&[i64]>, page: PageRequest) -> StoreResult<Page<CampaignRecord>> {
+        // An automated series' steps are shown with their series.
         let filter = match chapters {
-            None => "TRUE".to_string(),
+            None => "k.automation_id IS NULL".to_string(),
             Some([]) => "FALSE".to_string(),
-            Some(ids) => format!("k.chapter_id IN ({})", crate::engine::in_list(ids.len())),
+            Some(ids) => format!("k.automation_id IS NULL AND k.chapter_id IN ({})", crate::engine::in_list(ids.len())),
         };
         let sql = format!(
             "SELECT {CAMPAIGN_COLUMNS} FROM campaigns k JOIN communication_lists l ON l.id = k.list_id \
@@ -356,7 +361,7 @@ impl Store {
     pub async fn finish_sent_campaigns(&self, now: UnixTime) -> StoreResult<u64> {
         Ok(crate::engine::with_writer!(self, |pool| {
             sqlx::query(
-                "UPDATE campaigns SET status = 'sent', updated_at = $1 WHERE status = 'sending' \
+                "UPDATE campaigns SET status = 'sent', updated_at = $1 WHERE status = 'sending' AND automation_id IS NULL \
                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = campaigns.id AND o.status = 'pending' \
                  AND NOT o.campaign_test)",
             )

@@ -10,6 +10,7 @@
 //! and for them (society-wide, or their home chapter's). Every change of consent is recorded
 //! with its time and source in the same transaction.
 
+pub mod automations;
 pub mod bounces;
 pub mod campaigns;
 pub mod records;

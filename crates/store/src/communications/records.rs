@@ -1,6 +1,6 @@
 //! The communications area's rows.
 
-use guildhall_domain::communications::{BounceKind, CampaignStatus};
+use guildhall_domain::communications::{AutomationKind, BounceKind, CampaignStatus};
 use time::Date;
 
 use crate::UnixTime;
@@ -87,6 +87,9 @@ pub struct CampaignRecord {
     pub send_started_at: Option<UnixTime>,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
+    /// A step of an automated series, and the days after the member's start it goes.
+    pub automation_id: Option<i64>,
+    pub delay_days: Option<i64>,
 }
 
 /// A campaign to write.
@@ -140,4 +143,27 @@ pub struct MailAddressRecord {
     pub suspended_at: Option<UnixTime>,
     pub reconfirm_sent_at: Option<UnixTime>,
     pub updated_at: UnixTime,
+}
+
+/// A welcome series or win-back: the list it goes under and since when it is on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AutomationRecord {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: AutomationKind,
+    pub list_id: i64,
+    pub list_name: String,
+    /// The day it was switched on; `None` while it is off.
+    pub active_since: Option<Date>,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// A step of a series to write: its delay and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAutomationStep {
+    pub delay_days: i64,
+    pub subject: String,
+    pub body: String,
+    pub created_by: Option<i64>,
 }

@@ -183,6 +183,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("list_subscriptions", Member("member_id"), &[], &[]),
     t("mail_preferences", Member("member_id"), &[], &[]),
     t("consent_changes", Member("member_id"), &[], &[]),
+    t("automations", NotPersonal, &[], &[]),
     t("campaigns", NotPersonal, &[], &[]),
     t("campaign_recipients", Either(&[Member("member_id"), Email("address")]), &["address"], &[]),
     t("mail_addresses", Email("address"), &["address"], &[]),

@@ -9,6 +9,7 @@
 //! and sending campaigns, and their reports), `api.rs` (the JSON API).
 
 pub mod api;
+mod automations;
 mod campaigns;
 mod lists;
 
@@ -36,6 +37,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/mail/bounces", post(bounce))
         .merge(lists::routes())
         .merge(campaigns::routes())
+        .merge(automations::routes())
 }
 
 #[derive(Template)]

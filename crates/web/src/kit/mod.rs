@@ -139,6 +139,15 @@ pub fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// An id in a page's path: a positive whole number, else 400 (the address is wrong).
+pub fn path_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
+}
+
 pub fn parse_date(raw: &str) -> Option<Date> {
     Date::parse(raw.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
