@@ -153,6 +153,12 @@ test('a campaign to two overlapping groups reaches each member once, and a membe
   // 1. Compose: the newsletter's list, a subject, a body with merge fields.
   await visit(staff.page, '/campaigns/new');
   await accessible(staff.page, '/campaigns/new');
+  // The monthly digest fills the same form, for staff to edit (a plain link: no script needed).
+  await submit(staff.page, staff.page.getByRole('link', { name: 'Start from the monthly digest' }));
+  assert.equal(new URL(staff.page.url()).search, '?from=digest');
+  assert.match(await staff.page.locator('#body').inputValue(), /## Upcoming events/, 'the digest fills the message');
+  await accessible(staff.page, '/campaigns/new?from=digest');
+  await visit(staff.page, '/campaigns/new');
   await staff.page.locator('#list_id').selectOption({ label: NEWSLETTER });
   await staff.page.locator('#subject').fill(subject);
   await staff.page.locator('#body').fill(body);

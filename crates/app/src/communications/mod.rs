@@ -3,7 +3,9 @@
 //!
 //! Files: `mod.rs` (lists, members' subscriptions and their preferences page, one-click
 //! unsubscribe, the signed links in every message), `campaigns.rs` (writing, previewing,
-//! test-sending, scheduling and sending a campaign, its report), `delivery.rs` (making each
+//! test-sending, scheduling and sending a campaign, its report), `digest.rs` (the monthly
+//! digest: a draft filled from upcoming events, new articles, answered questions and new
+//! issues), `delivery.rs` (making each
 //! message: merge fields, the society's branding, the plain-text part, `List-Unsubscribe`
 //! and the VERP return path; bulk mail sent at most once, within the relay's rate limits),
 //! `bounces.rs` (returned mail read and scored, complaints, suspension and re-confirmation).
@@ -16,6 +18,7 @@ pub mod automations;
 pub mod bounces;
 pub mod campaigns;
 pub mod delivery;
+pub mod digest;
 
 use guildhall_store::{ConsentChangeRecord, ListRecord, NewList, SubscriptionChange, SubscriptionRecord};
 

@@ -1,8 +1,10 @@
 //! The demo society's knowledge base: Q&A article files generated in the form societies
 //! publish them (YAML front matter, answers with literal `\n` line breaks, related links,
 //! some to articles not imported yet) and imported through `kb import`'s own path, and
-//! members' questions with answers, an accepted answer and an endorsement, and two
-//! publications (a members' journal with a PDF, a chapter newsletter anyone reads).
+//! members' questions with answers, an accepted answer and an endorsement (added to the
+//! knowledge base today), and two publications (a members' journal with a PDF, its latest
+//! issue out this month; a chapter newsletter anyone reads), so the monthly digest has
+//! something in every section.
 //!
 //! `kb_article_files` is also the generator `guildhall bench kb` imports.
 
@@ -154,7 +156,8 @@ pub fn kb_article_files(first_id: i64, count: usize) -> Vec<(String, String)> {
 
 impl App {
     /// The demo's knowledge base: 240 articles, a subject expert, and members' questions
-    /// (one accepted and endorsed, one open), all through the use cases members use.
+    /// (one accepted, endorsed and added to the knowledge base, one open), all through the
+    /// use cases members and staff use.
     pub(super) async fn seed_demo_knowledge(&self, staff: &Actor, maya: &Actor, daniel: &Actor) -> AppResult<()> {
         self.import_kb_files_as(staff, kb_article_files(910_001, 240), false, "demo").await?;
         let engineer = self.seed_demo_engineer(staff).await?;
@@ -201,6 +204,8 @@ impl App {
             .await?;
         self.endorse_answer(&engineer, id, answer, true).await?;
         self.accept_answer(maya, id, answer).await?;
+        // Staff added it to the knowledge base today: this month's new article.
+        self.promote_question(staff, id, "", false, "demo").await?;
 
         let open = ask(
             "How do you keep a PDH log that survives a board audit?",
@@ -330,13 +335,15 @@ impl App {
                 "demo",
             )
             .await?;
-        let year = self.clock.today().year();
-        for (number, month) in [(1, 3), (2, 9)] {
+        let today = self.clock.today();
+        let year = today.year();
+        // The journal's first issue came out half a year ago, its second this month.
+        for (number, days_ago) in [(1, 180), (2, 10)] {
             let issue = IssueForm {
                 title: format!("Volume 12, Number {number}"),
                 volume: "12".into(),
                 number: number.to_string(),
-                published_on: format!("{year}-{month:02}-01"),
+                published_on: (today - time::Duration::days(days_ago)).to_string(),
             };
             let issue_id = self.add_publication_issue(staff, &journal, &issue, "demo").await?;
             for (i, (title, authors, summary, pages)) in JOURNAL_ARTICLES.iter().enumerate() {

@@ -380,6 +380,18 @@ impl App {
         }
     }
 
+    /// Published articles dated from `from` to `to` that members may read (members-only
+    /// ones too; never unpublished or merged ones), newest first, at most `limit`: what the
+    /// monthly digest lists, for a caller that checked who is asking.
+    pub(crate) async fn kb_articles_published_between(
+        &self,
+        from: time::Date,
+        to: time::Date,
+        limit: i64,
+    ) -> AppResult<Vec<KbArticleSummary>> {
+        Ok(self.store.kb_articles_published_between(Audience::Members, from, to, limit).await?)
+    }
+
     /// An article by its id, as the reader may see it (as [`App::kb_article_page`]).
     pub async fn kb_article_by_id(&self, actor: Option<&Actor>, id: i64) -> AppResult<ArticleLookup> {
         match self.store.kb_article(id).await {

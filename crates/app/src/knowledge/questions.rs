@@ -133,6 +133,13 @@ impl App {
         Ok(question)
     }
 
+    /// Questions members may see that were answered at or after `since` (hidden questions
+    /// and answers left out), the most recently answered first, at most `limit`: what the
+    /// monthly digest lists, for a caller that checked who is asking.
+    pub(crate) async fn questions_answered_since(&self, since: i64, limit: i64) -> AppResult<Vec<QuestionRecord>> {
+        Ok(self.store.questions_answered_since(Audience::Members, since, limit).await?)
+    }
+
     /// Questions the reader may see, newest first.
     pub async fn questions(&self, actor: Option<&Actor>, page: PageRequest) -> AppResult<Page<QuestionRecord>> {
         let audience = self.audience_of(actor).await?;

@@ -141,6 +141,29 @@ impl App {
         Ok(PublicationView { publication, issues, reads_full_text, access_words })
     }
 
+    /// Issues of every publication dated from `from` to `to`, newest first, at most
+    /// `limit`, each with its publication: what the monthly digest lists (an issue's page,
+    /// with its titles and abstracts, is for everyone).
+    pub async fn issues_published_between(
+        &self,
+        from: time::Date,
+        to: time::Date,
+        limit: i64,
+    ) -> AppResult<Vec<(PublicationRecord, IssueRecord)>> {
+        let issues = self.store.publication_issues_published_between(from, to, limit).await?;
+        if issues.is_empty() {
+            return Ok(Vec::new());
+        }
+        let publications = self.store.publications().await?;
+        Ok(issues
+            .into_iter()
+            .filter_map(|issue| {
+                let publication = publications.iter().find(|p| p.id == issue.publication_id)?;
+                Some((publication.clone(), issue))
+            })
+            .collect())
+    }
+
     /// An issue and its articles (titles, authors and abstracts are for everyone).
     pub async fn publication_issue_page(
         &self,

@@ -19,6 +19,7 @@ mod cli;
 mod communications;
 mod communications_api;
 mod communications_automations;
+mod communications_digest;
 mod credentials;
 mod events;
 mod knowledge;

@@ -495,6 +495,30 @@ impl Store {
         })?)
     }
 
+    /// Published articles the reader may see dated from `from` to `to` (both included),
+    /// newest first, at most `limit` (the digest's; read by `kb_articles_published`).
+    pub async fn kb_articles_published_between(
+        &self,
+        audience: Audience,
+        from: time::Date,
+        to: time::Date,
+        limit: i64,
+    ) -> StoreResult<Vec<KbArticleSummary>> {
+        let sql = format!(
+            "SELECT id, path, title, published_on, published FROM kb_articles \
+             WHERE published AND published_on >= $2 AND published_on <= $3 AND merged_into IS NULL \
+             AND {ARTICLE_AUDIENCE} ORDER BY published_on DESC, id DESC LIMIT {limit}"
+        );
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(audience == Audience::Members)
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
     /// Staff's list of articles, published or not, matching `title_like` when given.
     pub async fn kb_articles_for_staff(
         &self,

@@ -210,6 +210,31 @@ impl Store {
         Ok(Page::new(items, total, page))
     }
 
+    /// Questions the reader may see that were answered (an answer not hidden) at or after
+    /// `since`, the most recently answered first, at most `limit` (the digest's). The
+    /// answers are found by `answers_created`.
+    pub async fn questions_answered_since(
+        &self,
+        audience: Audience,
+        since: UnixTime,
+        limit: i64,
+    ) -> StoreResult<Vec<QuestionRecord>> {
+        let sql = format!(
+            "SELECT {QUESTION_COLUMNS} FROM {QUESTION_FROM} \
+             JOIN (SELECT question_id, MAX(created_at) AS answered_at FROM answers \
+                   WHERE created_at >= $2 AND NOT hidden GROUP BY question_id) r ON r.question_id = q.id \
+             WHERE NOT q.hidden AND ($1 OR q.visibility = 'public') \
+             ORDER BY r.answered_at DESC, q.id DESC LIMIT {limit}"
+        );
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(audience == Audience::Members)
+                .bind(since)
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
     /// A question's subjects.
     pub async fn question_subjects(&self, question_id: i64) -> StoreResult<Vec<KbSubjectRecord>> {
         Ok(with_reader!(self, |pool| {

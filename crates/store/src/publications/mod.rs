@@ -106,6 +106,23 @@ impl Store {
         })?)
     }
 
+    /// Issues of every publication dated from `from` to `to` (both included), newest first,
+    /// at most `limit` (the digest's; read by `publication_issues_published`).
+    pub async fn publication_issues_published_between(
+        &self,
+        from: time::Date,
+        to: time::Date,
+        limit: i64,
+    ) -> StoreResult<Vec<IssueRecord>> {
+        let sql = format!(
+            "SELECT {ISSUE_COLUMNS} FROM publication_issues i WHERE i.published_on >= $1 AND i.published_on <= $2 \
+             ORDER BY i.published_on DESC, i.id DESC LIMIT {limit}"
+        );
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(from).bind(to).fetch_all(pool).await
+        })?)
+    }
+
     /// One issue.
     pub async fn publication_issue(&self, issue_id: i64) -> StoreResult<Option<IssueRecord>> {
         let sql = format!("SELECT {ISSUE_COLUMNS} FROM publication_issues i WHERE i.id = $1");

@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/lists", get(lists).post(create_list))
         .route("/api/v1/members/{id}/subscriptions", get(subscriptions).put(save_subscriptions))
         .route("/api/v1/campaigns", get(campaigns).post(create_campaign))
+        .route("/api/v1/campaigns/digest", get(campaign_digest))
         .route("/api/v1/campaigns/{id}", get(campaign))
         .route("/api/v1/campaigns/{id}/send", post(send_campaign))
         .route("/api/v1/campaigns/{id}/report", get(campaign_report))
@@ -45,6 +46,7 @@ pub fn routes() -> Router<Arc<App>> {
         save_subscriptions,
         campaigns,
         create_campaign,
+        campaign_digest,
         campaign,
         send_campaign,
         campaign_report
@@ -65,7 +67,8 @@ pub fn routes() -> Router<Arc<App>> {
         CampaignListItem,
         CampaignPage,
         CampaignSent,
-        CampaignReportBody
+        CampaignReportBody,
+        DigestDraft
     ))
 )]
 pub struct Doc;
@@ -588,6 +591,25 @@ async fn create_campaign(
     let id = app.create_campaign(&actor, &draft, &identity.request_id).await?;
     let view = app.campaign_page(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(campaign_out(view))).into_response())
+}
+
+/// The monthly digest as a draft to edit, then write with `POST /api/v1/campaigns`.
+#[derive(Serialize, ToSchema)]
+pub struct DigestDraft {
+    /// "The <society> digest, <month> <year>".
+    subject: String,
+    /// Markdown: a section for each of upcoming events (six weeks), knowledge-base articles
+    /// published and questions answered in the last month, and new publication issues, each
+    /// item linked; sections with nothing are left out (one line when there is nothing at all).
+    body: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/digest",
+    responses((status = 200, body = DigestDraft, description = "The digest, filled from what the society has now"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn campaign_digest(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<DigestDraft> {
+    let draft = app.digest_draft(&actor).await?;
+    Ok(Json(DigestDraft { subject: draft.subject, body: draft.body }))
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}",

@@ -1,5 +1,6 @@
 //! Campaign pages, for staff and for officers of chapters whose lists they may send to:
-//! the list of campaigns, writing one (with its preview and how many it would reach),
+//! the list of campaigns, writing one (empty, or from the monthly digest; with its preview
+//! and how many it would reach),
 //! its page (preview, test send, schedule, send after a confirmation, cancel) and report.
 
 use std::sync::Arc;
@@ -144,6 +145,8 @@ struct ComposePage {
     preview: Option<Rendered>,
     recipients: Option<i64>,
     merge_fields: &'static [(&'static str, &'static str)],
+    /// Filled in from the monthly digest (a new campaign's page offers it otherwise).
+    from_digest: bool,
 }
 
 impl ComposePage {
@@ -184,11 +187,35 @@ async fn compose_page(
         preview: None,
         recipients: None,
         merge_fields: MERGE_FIELDS,
+        from_digest: false,
     })
 }
 
-async fn compose(State(app): State<Arc<App>>, SignedIn(actor, identity): SignedIn) -> PageResult {
-    let mut page = compose_page(&app, &identity, &actor, "/campaigns/new".into(), ComposeValues::default()).await?;
+/// Where a new campaign starts: empty, or (`?from=digest`) the monthly digest.
+#[derive(Deserialize, Default)]
+struct ComposeQuery {
+    #[serde(default)]
+    from: Option<String>,
+}
+
+async fn compose(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(query): Query<ComposeQuery>,
+) -> PageResult {
+    let mut values = ComposeValues::default();
+    let from_digest = match query.from.as_deref() {
+        None | Some("") => false,
+        Some("digest") => true,
+        Some(_) => return Err(AppError::BadRequest("A campaign starts empty or from=digest.".into()).into()),
+    };
+    if from_digest {
+        let digest = app.digest_draft(&actor).await?;
+        values.subject = digest.subject;
+        values.body = digest.body;
+    }
+    let mut page = compose_page(&app, &identity, &actor, "/campaigns/new".into(), values).await?;
+    page.from_digest = from_digest;
     if let Some(list) = page.choices.lists.first() {
         page.values.list_id = list.id.to_string();
         page.values.include = vec![format!("list:{}", list.id)];
