@@ -347,9 +347,9 @@ impl App {
             "" => None,
             local => {
                 let at = local_instant(local, self.society_zone())
-                    .map_err(|e| AppError::invalid_field("when", format!("{e}")))?;
+                    .map_err(|e| AppError::invalid_field("send_at", format!("{e}")))?;
                 if at <= self.clock.unix() {
-                    return Err(AppError::invalid_field("when", "Choose a time in the future."));
+                    return Err(AppError::invalid_field("send_at", "Choose a time in the future."));
                 }
                 Some(at)
             }

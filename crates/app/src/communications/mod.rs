@@ -160,6 +160,14 @@ impl App {
         self.store.communication_list(id).await?.ok_or_else(|| AppError::NotFound("No such list.".into()))
     }
 
+    /// One list with how many are on it now, for staff.
+    pub async fn communication_list_view(&self, actor: &Actor, id: i64) -> AppResult<ListView> {
+        let list = self.communication_list_for(actor, id).await?;
+        let members = self.store.list_member_count(list.id).await?;
+        let may_send = list.archived_at.is_none() && may_send_under(actor, &list);
+        Ok(ListView { list, members, may_send })
+    }
+
     fn checked_list(&self, form: &ListForm, chapters: &[i64]) -> AppResult<NewList> {
         let mut errors = FieldErrors::default();
         let slug = list_slug(&mut errors, &form.slug);
@@ -304,7 +312,10 @@ impl App {
     ) -> AppResult<usize> {
         let lists = self.store.member_subscriptions(member_id).await?;
         if let Some(stray) = subscribed.iter().find(|id| !lists.iter().any(|s| s.list.id == **id)) {
-            return Err(AppError::invalid_field("lists", format!("List {stray} is not one this member can be on.")));
+            return Err(AppError::invalid_field(
+                "subscribed",
+                format!("List {stray} is not one this member can be on."),
+            ));
         }
         let change = SubscriptionChange {
             lists: lists.iter().map(|s| (s.list.id, subscribed.contains(&s.list.id))).collect(),

@@ -172,7 +172,8 @@ impl Store {
         )
     }
 
-    /// Changes a campaign still open (draft or scheduled), audited; else `NotFound`.
+    /// Changes a campaign still open (draft or scheduled), audited; else `NotFound`. Its
+    /// chapter follows its list, so a campaign moved to the society's list is staff's alone.
     pub async fn update_campaign(
         &self,
         id: i64,
@@ -183,8 +184,8 @@ impl Store {
         audited_change!(
             self,
             |tx| sqlx::query(
-                "UPDATE campaigns SET list_id = $2, subject = $3, body = $4, audience = $5, updated_at = $6 \
-                 WHERE id = $1 AND status IN ('draft', 'scheduled')",
+                "UPDATE campaigns SET list_id = $2, subject = $3, body = $4, audience = $5, updated_at = $6, \
+                 chapter_id = $7 WHERE id = $1 AND status IN ('draft', 'scheduled')",
             )
             .bind(id)
             .bind(campaign.list_id)
@@ -192,6 +193,7 @@ impl Store {
             .bind(&campaign.body)
             .bind(&campaign.audience)
             .bind(now)
+            .bind(campaign.chapter_id)
             .execute(&mut *tx)
             .await?,
             audit

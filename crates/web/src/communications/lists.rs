@@ -105,8 +105,13 @@ struct ListPage {
     notice: String,
 }
 
+/// A list's id in a page's path: anything but a positive whole number is a bad request.
 fn list_id(raw: &str) -> Result<i64, AppError> {
-    parse_id(raw, "list")?.ok_or_else(|| AppError::NotFound("No such list.".into()))
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::BadRequest("A list is named by a positive whole number.".into()))
 }
 
 async fn list(

@@ -61,7 +61,7 @@ fn chosen(pairs: &[(String, String)]) -> Result<(Vec<i64>, bool), AppError> {
     for (_, value) in pairs.iter().filter(|(k, _)| k == "list") {
         match parse_id(value, "list")? {
             Some(id) => lists.push(id),
-            None => return Err(AppError::invalid_field("lists", "Choose lists from the page.")),
+            None => return Err(AppError::invalid_field("subscribed", "Choose lists from the page.")),
         }
     }
     Ok((lists, pairs.iter().any(|(k, v)| k == "no_bulk_mail" && v == "yes")))
