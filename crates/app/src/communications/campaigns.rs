@@ -42,6 +42,9 @@ pub struct CampaignView {
     /// When it is scheduled for, on the society's clock.
     pub scheduled_words: Option<String>,
     pub may_send: bool,
+    /// Whether opens and clicks are tracked (`mail.tracking`): the report's counts of them
+    /// mean something only then.
+    pub tracking: bool,
 }
 
 /// What a campaign's writer may choose from: the lists they may send under, and for each
@@ -255,6 +258,7 @@ impl App {
             exclude_words,
             recipients_now,
             may_send,
+            tracking: self.mail_tracking(),
             audience,
             campaign,
         })
@@ -303,7 +307,7 @@ impl App {
     pub async fn campaign_preview(&self, actor: &Actor, id: i64) -> AppResult<Rendered> {
         let campaign = self.campaign_record(actor, id).await?;
         let member = self.store.member_by_user(actor.user_id).await?;
-        self.render_campaign(&campaign, member.as_ref(), false).await
+        self.render_campaign(&campaign, member.as_ref(), false, false).await
     }
 
     /// A draft as it would look, before it is saved (the compose page's preview).
@@ -327,7 +331,7 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        self.render_campaign(&record, member.as_ref(), false).await
+        self.render_campaign(&record, member.as_ref(), false, false).await
     }
 
     /// Sends the campaign to its writer alone, marked as a test, through the outbox: made

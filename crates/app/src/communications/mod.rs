@@ -6,7 +6,9 @@
 //! test-sending, scheduling and sending a campaign, its report), `delivery.rs` (making each
 //! message: merge fields, the society's branding, the plain-text part, `List-Unsubscribe`
 //! and the VERP return path; bulk mail sent at most once, within the relay's rate limits),
-//! `bounces.rs` (returned mail read and scored, complaints, suspension and re-confirmation).
+//! `bounces.rs` (returned mail read and scored, complaints, suspension and re-confirmation),
+//! `tracking.rs` (open and click tracking, only when the society turns it on: the image and
+//! rewritten links of a message's HTML part, and each recipient's first open and click).
 //!
 //! Consent is the list's: a member receives a campaign only when they are on the list it is
 //! sent under and have not turned off all bulk mail. Transactional mail (receipts, password
@@ -15,6 +17,7 @@
 pub mod bounces;
 pub mod campaigns;
 pub mod delivery;
+pub mod tracking;
 
 use guildhall_store::{ConsentChangeRecord, ListRecord, NewList, SubscriptionChange, SubscriptionRecord};
 
@@ -34,6 +37,10 @@ pub(crate) enum MailLink {
     Return,
     /// `bounce`: a suspended address confirms it works.
     Reconfirm,
+    /// `member-campaign`: a tracked message's 1×1 image (its opening).
+    Open,
+    /// `member-campaign`: a tracked message's links (a click), the link's place beside it.
+    Click,
 }
 
 impl MailLink {
@@ -43,6 +50,8 @@ impl MailLink {
             MailLink::Preferences => "preferences",
             MailLink::Return => "return",
             MailLink::Reconfirm => "reconfirm",
+            MailLink::Open => "open",
+            MailLink::Click => "click",
         }
     }
 }

@@ -18,6 +18,7 @@ mod chapters;
 mod cli;
 mod communications;
 mod communications_api;
+mod communications_tracking;
 mod credentials;
 mod events;
 mod knowledge;

@@ -2,7 +2,8 @@
 //! frozen manifests, and the delivery health of addresses.
 //!
 //! Files: `mod.rs` (lists, subscriptions, the switch for all bulk mail, the record of consent
-//! changes), `campaigns.rs` (campaigns, the audience as SQL, starting a send once),
+//! changes), `campaigns.rs` (campaigns, the audience as SQL, starting a send once, each
+//! recipient's first open and click),
 //! `bounces.rs` (bounces and complaints, each address's bounce score and suspension),
 //! `records.rs` (the rows).
 //!

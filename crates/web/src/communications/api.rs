@@ -823,6 +823,15 @@ pub struct CampaignReportBody {
     complaints: i64,
     /// Recipients who left a list from one of its messages.
     unsubscribed: i64,
+    /// Whether the society tracks opens and clicks (`mail.tracking`, off by default).
+    tracking: bool,
+    /// While tracking is on: recipients who opened it (its image loaded, or they followed a
+    /// link), each once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opened: Option<i64>,
+    /// While tracking is on: recipients who followed one of its links, each once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clicked: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/report",
@@ -835,6 +844,7 @@ async fn campaign_report(
     Path(id): Path<String>,
 ) -> ApiResult<CampaignReportBody> {
     let (c, r) = app.campaign_report(&actor, id_of(&id, "campaign")?).await?;
+    let tracking = app.mail_tracking();
     Ok(Json(CampaignReportBody {
         id: c.id,
         subject: c.subject,
@@ -848,5 +858,8 @@ async fn campaign_report(
         soft_bounces: r.soft_bounces,
         complaints: r.complaints,
         unsubscribed: r.unsubscribed,
+        tracking,
+        opened: tracking.then_some(r.opened),
+        clicked: tracking.then_some(r.clicked),
     }))
 }
