@@ -266,6 +266,11 @@ pub struct MailSettings {
     /// Bulk messages sent at most per minute and per hour, in a sliding window (0: no limit).
     pub bulk_per_minute: u32,
     pub bulk_per_hour: u32,
+    /// Open and click tracking of campaign messages (off by default): each message's HTML
+    /// part carries a 1×1 image and its links go through `/mail/click/…`, and a campaign's
+    /// report counts who opened it and who followed a link. The privacy page says so while
+    /// it is on. Test sends and transactional mail are never tracked.
+    pub tracking: bool,
 }
 
 impl fmt::Debug for MailSettings {
@@ -283,6 +288,7 @@ impl fmt::Debug for MailSettings {
             bounce_threshold,
             bulk_per_minute,
             bulk_per_hour,
+            tracking,
         } = self;
         f.debug_struct("MailSettings")
             .field("from", from)
@@ -296,6 +302,7 @@ impl fmt::Debug for MailSettings {
             .field("bounce_threshold", bounce_threshold)
             .field("bulk_per_minute", bulk_per_minute)
             .field("bulk_per_hour", bulk_per_hour)
+            .field("tracking", tracking)
             .finish()
     }
 }
@@ -388,6 +395,7 @@ impl Default for MailSettings {
             bounce_threshold: 5.0,
             bulk_per_minute: 0,
             bulk_per_hour: 0,
+            tracking: false,
         }
     }
 }

@@ -954,6 +954,11 @@ pub const TABLES: &[TableSpec] = &[
         identity: false,
     },
     TableSpec {
+        name: "mail_tracking",
+        columns: &[("campaign_id", I), ("member_id", I), ("opened_at", I), ("clicked_at", I)],
+        identity: false,
+    },
+    TableSpec {
         name: "mail_addresses",
         columns: &[
             ("address", T),

@@ -7,7 +7,7 @@ use crate::{Page, PageRequest, Store, StoreResult, UnixTime, with_reader, with_w
 
 const MAIL_COLUMNS: &str = "id, to_address, subject, body_text, created_at, status, attempts, next_attempt_at, \
                             locked_until, last_error, sent_at, transport, attachment_name, attachment_type, \
-                            campaign_id, member_id, campaign_test, headers";
+                            campaign_id, member_id, campaign_test, headers, body_html";
 
 /// Inserts one outbox message inside an open transaction. A message without an attachment
 /// names no attachment column (so the statement also suits a schema from before them, as
@@ -287,6 +287,8 @@ pub struct MailRecord {
     pub campaign_test: bool,
     /// The headers it went out with (a JSON object), kept for the development mailbox.
     pub headers: Option<String>,
+    /// Its HTML part as it went out, kept for the development mailbox.
+    pub body_html: Option<String>,
 }
 
 /// A message as it went out, kept for the development mailbox.

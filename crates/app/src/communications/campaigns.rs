@@ -41,6 +41,9 @@ pub struct CampaignView {
     /// When it is scheduled for, on the society's clock.
     pub scheduled_words: Option<String>,
     pub may_send: bool,
+    /// Whether opens and clicks are tracked (`mail.tracking`): the report's counts of them
+    /// mean something only then.
+    pub tracking: bool,
 }
 
 /// What a campaign's writer may choose from: the lists they may send under, and for each
@@ -244,6 +247,7 @@ impl App {
             exclude_words,
             recipients_now,
             may_send,
+            tracking: self.mail_tracking(),
             audience,
             campaign,
         })
@@ -292,7 +296,7 @@ impl App {
     pub async fn campaign_preview(&self, actor: &Actor, id: i64) -> AppResult<Rendered> {
         let campaign = self.campaign_record(actor, id).await?;
         let member = self.store.member_by_user(actor.user_id).await?;
-        self.render_campaign(&campaign, member.as_ref(), false).await
+        self.render_campaign(&campaign, member.as_ref(), false, false).await
     }
 
     /// A draft as it would look, before it is saved (the compose page's preview).
@@ -318,7 +322,7 @@ impl App {
             automation_id: None,
             delay_days: None,
         };
-        self.render_campaign(&record, member.as_ref(), false).await
+        self.render_campaign(&record, member.as_ref(), false, false).await
     }
 
     /// Sends the campaign to its writer alone, marked as a test, through the outbox: made
@@ -338,9 +342,9 @@ impl App {
             "" => None,
             local => {
                 let at = local_instant(local, self.society_zone())
-                    .map_err(|e| AppError::invalid_field("when", format!("{e}")))?;
+                    .map_err(|e| AppError::invalid_field("send_at", format!("{e}")))?;
                 if at <= self.clock.unix() {
-                    return Err(AppError::invalid_field("when", "Choose a time in the future."));
+                    return Err(AppError::invalid_field("send_at", "Choose a time in the future."));
                 }
                 Some(at)
             }

@@ -3,12 +3,15 @@
 //! society's branding, the Markdown itself as the plain-text part, and a footer naming the
 //! list with links to leave it and to the preferences page. Every message (transactional
 //! too) gets a VERP return path naming it, so what bounces can be matched to it; bulk mail
-//! also carries RFC 8058's `List-Unsubscribe` and `List-Unsubscribe-Post`.
+//! also carries RFC 8058's `List-Unsubscribe` and `List-Unsubscribe-Post`. When the society
+//! tracks campaigns, a recipient's HTML part also carries the tracking image and links
+//! (`tracking.rs`); otherwise the message is made exactly as without it.
 
 use guildhall_domain::communications::{MergeValues, escape_markdown, fields_used, merge};
 use guildhall_store::{CampaignRecord, MailRecord, MemberRecord};
 
 use super::MailLink;
+use super::tracking::{tracked_body, tracking_image};
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::knowledge::markdown;
@@ -49,16 +52,39 @@ impl App {
         })
     }
 
+    /// The merge values a campaign needs for one member (the CE engine asked only when
+    /// `{{pdh_needed}}` is used).
+    async fn campaign_values(
+        &self,
+        campaign: &CampaignRecord,
+        member: Option<&MemberRecord>,
+    ) -> AppResult<MergeValues> {
+        let uses_pdh =
+            fields_used(&campaign.subject).iter().chain(&fields_used(&campaign.body)).any(|f| f == "pdh_needed");
+        self.merge_values(member, uses_pdh).await
+    }
+
+    /// A campaign's body made for one member, as sanitised HTML (before any tracking).
+    pub(crate) async fn campaign_body_html(
+        &self,
+        campaign: &CampaignRecord,
+        member: Option<&MemberRecord>,
+    ) -> AppResult<String> {
+        let values = self.campaign_values(campaign, member).await?;
+        Ok(markdown::to_html(&merge(&campaign.body, &values, escape_markdown)))
+    }
+
     /// A campaign made for one member: subject, plain text and branded HTML with the footer.
+    /// `tracked`: a message going out, whose HTML part carries the tracking image and links
+    /// when the society tracks campaigns (never a test send or a preview).
     pub(crate) async fn render_campaign(
         &self,
         campaign: &CampaignRecord,
         member: Option<&MemberRecord>,
         test: bool,
+        tracked: bool,
     ) -> AppResult<Rendered> {
-        let uses_pdh =
-            fields_used(&campaign.subject).iter().chain(&fields_used(&campaign.body)).any(|f| f == "pdh_needed");
-        let values = self.merge_values(member, uses_pdh).await?;
+        let values = self.campaign_values(campaign, member).await?;
         let plain = |v: &str| v.to_string();
         let subject = merge(&campaign.subject, &values, plain);
         let subject = if test { format!("[Test] {subject}") } else { subject };
@@ -76,6 +102,13 @@ impl App {
         let text = format!("{}\n\n-- \n{footer_text}\n", body_text.trim_end());
         let esc = |s: &str| ammonia::clean_text(s);
         let body_html = markdown::to_html(&body_markdown);
+        let (mail_body, image) = match member {
+            Some(m) if tracked && !test && self.mail_tracking() => {
+                let (open, click) = self.tracking_links(campaign.id, m.id)?;
+                (tracked_body(&body_html, &click), tracking_image(&open))
+            }
+            _ => (body_html.clone(), String::new()),
+        };
         let colour = if is_hex_colour(&branding.primary_colour) { branding.primary_colour.as_str() } else { "#1f4e79" };
         let html = format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -88,10 +121,10 @@ impl App {
              You receive this because you are on the list \u{201c}{list}\u{201d} of {society}.<br>\
              <a href=\"{unsubscribe}\" style=\"color:#1f4e79\">Leave this list</a> \u{b7} \
              <a href=\"{preferences}\" style=\"color:#1f4e79\">All your mail preferences</a></div>\n\
-             </div></body></html>\n",
+             {image}</div></body></html>\n",
             title = esc(&subject),
             society = esc(&branding.name),
-            body = body_html,
+            body = mail_body,
             list = esc(&campaign.list_name),
             unsubscribe = esc(&unsubscribe),
             preferences = esc(&preferences),
@@ -138,7 +171,7 @@ impl App {
             Some(id) => self.store.member_by_id(id).await?,
             None => None,
         };
-        let rendered = self.render_campaign(&campaign, member.as_ref(), mail.campaign_test).await?;
+        let rendered = self.render_campaign(&campaign, member.as_ref(), mail.campaign_test, true).await?;
         outgoing.subject = rendered.subject;
         outgoing.text = rendered.text;
         outgoing.html = Some(rendered.html);

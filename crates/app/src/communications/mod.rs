@@ -5,10 +5,13 @@
 //! unsubscribe, the signed links in every message), `campaigns.rs` (writing, previewing,
 //! test-sending, scheduling and sending a campaign, its report), `digest.rs` (the monthly
 //! digest: a draft filled from upcoming events, new articles, answered questions and new
-//! issues), `delivery.rs` (making each
+//! issues), `automations.rs` (the welcome series and the win-back: setting them up, their
+//! steps, the job that sends each step when a member's day comes), `delivery.rs` (making each
 //! message: merge fields, the society's branding, the plain-text part, `List-Unsubscribe`
 //! and the VERP return path; bulk mail sent at most once, within the relay's rate limits),
-//! `bounces.rs` (returned mail read and scored, complaints, suspension and re-confirmation).
+//! `bounces.rs` (returned mail read and scored, complaints, suspension and re-confirmation),
+//! `tracking.rs` (open and click tracking, only when the society turns it on: the image and
+//! rewritten links of a message's HTML part, and each recipient's first open and click).
 //!
 //! Consent is the list's: a member receives a campaign only when they are on the list it is
 //! sent under and have not turned off all bulk mail. Transactional mail (receipts, password
@@ -19,6 +22,7 @@ pub mod bounces;
 pub mod campaigns;
 pub mod delivery;
 pub mod digest;
+pub mod tracking;
 
 use guildhall_store::{ConsentChangeRecord, ListRecord, NewList, SubscriptionChange, SubscriptionRecord};
 
@@ -38,6 +42,10 @@ pub(crate) enum MailLink {
     Return,
     /// `bounce`: a suspended address confirms it works.
     Reconfirm,
+    /// `member-campaign`: a tracked message's 1×1 image (its opening).
+    Open,
+    /// `member-campaign`: a tracked message's links (a click), the link's place beside it.
+    Click,
 }
 
 impl MailLink {
@@ -47,6 +55,8 @@ impl MailLink {
             MailLink::Preferences => "preferences",
             MailLink::Return => "return",
             MailLink::Reconfirm => "reconfirm",
+            MailLink::Open => "open",
+            MailLink::Click => "click",
         }
     }
 }
@@ -162,6 +172,14 @@ impl App {
     pub async fn communication_list_for(&self, actor: &Actor, id: i64) -> AppResult<ListRecord> {
         actor.require(Permission::ManageLists)?;
         self.store.communication_list(id).await?.ok_or_else(|| AppError::NotFound("No such list.".into()))
+    }
+
+    /// One list with how many are on it now, for staff.
+    pub async fn communication_list_view(&self, actor: &Actor, id: i64) -> AppResult<ListView> {
+        let list = self.communication_list_for(actor, id).await?;
+        let members = self.store.list_member_count(list.id).await?;
+        let may_send = list.archived_at.is_none() && may_send_under(actor, &list);
+        Ok(ListView { list, members, may_send })
     }
 
     fn checked_list(&self, form: &ListForm, chapters: &[i64]) -> AppResult<NewList> {
@@ -308,7 +326,10 @@ impl App {
     ) -> AppResult<usize> {
         let lists = self.store.member_subscriptions(member_id).await?;
         if let Some(stray) = subscribed.iter().find(|id| !lists.iter().any(|s| s.list.id == **id)) {
-            return Err(AppError::invalid_field("lists", format!("List {stray} is not one this member can be on.")));
+            return Err(AppError::invalid_field(
+                "subscribed",
+                format!("List {stray} is not one this member can be on."),
+            ));
         }
         let change = SubscriptionChange {
             lists: lists.iter().map(|s| (s.list.id, subscribed.contains(&s.list.id))).collect(),

@@ -1,6 +1,10 @@
 //! Mail delivery from the durable outbox: SMTP (lettre) when configured, otherwise the
 //! local mailbox that staff read in the admin area. Failed sends are retried with
 //! back-off; a message is never dropped, only marked failed after the last attempt.
+//!
+//! Files: `mod.rs` (the delivery rounds: transactional mail first, then bulk within the rate
+//! limits, each bulk message marked in flight before it goes), `relay.rs` (the SMTP relay:
+//! connections with no Nagle delay, kept open between messages).
 
 use guildhall_store::{KeptMail, MailAttachment, MailRecord};
 use lettre::Message;

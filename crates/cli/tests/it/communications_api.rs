@@ -60,6 +60,11 @@ async fn campaign_messages(t: &TestApp, campaign: i64) -> Vec<(i64, String)> {
     messages
 }
 
+/// A wall-clock time `days` from today on the society's clock, as `send_at` takes it.
+fn society_wall_clock(t: &TestApp, days: i64, time: &str) -> String {
+    format!("{}T{time}", t.app.clock.today() + time::Duration::days(days))
+}
+
 /// Each list of a preferences answer by id: whether the member is on it.
 fn subscribed(preferences: &Value, list: i64) -> bool {
     let lists = preferences["lists"].as_array().unwrap();
@@ -239,6 +244,10 @@ async fn staff_add_lists_and_members_keep_their_own_subscriptions() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.json()["error"]["message"].as_str().unwrap().contains("999999"), "{}", r.body);
+        // The refusal names the body's own field.
+        let fields = r.json()["error"]["fields"].clone();
+        assert!(fields["subscribed"].as_str().unwrap().contains("999999"), "{fields}");
+        assert_eq!(fields.as_object().map(|f| f.len()), Some(1), "{fields}");
         let after = member.api(Method::GET, "/api/v1/members/me/subscriptions", None).await.json();
         assert!(subscribed(&after, journal) && after["no_bulk_mail"] == true, "nothing changed: {after}");
     }
@@ -416,6 +425,7 @@ async fn every_role_on_every_communications_api_operation() {
         let chapter1 = t.store.search_members(&in_chapter_1, guildhall_store::PageRequest::new(1, 10)).await.unwrap();
         let neighbour = chapter1.items.iter().find(|m| !people.contains(&m.id)).unwrap().id;
 
+        let later = json!({ "send_at": society_wall_clock(&t, 30, "09:00") });
         let mut clients = role_clients(&t).await;
         let staff_only = [Unauthorised, Forbidden, Forbidden, Ok, Ok];
         let officers = [Unauthorised, Forbidden, Ok, Ok, Ok];
@@ -468,8 +478,53 @@ async fn every_role_on_every_communications_api_operation() {
             (Call::Get(format!("/api/v1/campaigns/{own_campaign}/report")), officers),
             (Call::Get(format!("/api/v1/campaigns/{society_campaign}/report")), staff_only),
             (Call::Get(format!("/api/v1/campaigns/{other_campaign}/report")), staff_only),
+            // One list is staff's to read, as its page is: even the officer's own chapter's.
+            (Call::Get(format!("/api/v1/lists/{own}")), staff_only),
+            (Call::Get(format!("/api/v1/lists/{society}")), staff_only),
+            (Call::Get(format!("/api/v1/lists/{other}")), staff_only),
+            (json(Method::PUT, format!("/api/v1/campaigns/{own_campaign}"), campaign(own, Some(1))), officers),
+            (json(Method::PUT, format!("/api/v1/campaigns/{society_campaign}"), campaign(society, None)), staff_only),
+            (json(Method::PUT, format!("/api/v1/campaigns/{other_campaign}"), campaign(other, Some(2))), staff_only),
+            (Call::Get(format!("/api/v1/campaigns/{own_campaign}/preview")), officers),
+            (Call::Get(format!("/api/v1/campaigns/{society_campaign}/preview")), staff_only),
+            (Call::Get(format!("/api/v1/campaigns/{other_campaign}/preview")), staff_only),
+            (json(Method::POST, format!("/api/v1/campaigns/{own_campaign}/test"), json!({})), officers),
+            (json(Method::POST, format!("/api/v1/campaigns/{society_campaign}/test"), json!({})), staff_only),
+            (json(Method::POST, format!("/api/v1/campaigns/{other_campaign}/test"), json!({})), staff_only),
+            (json(Method::POST, format!("/api/v1/campaigns/{own_campaign}/schedule"), later.clone()), officers),
+            (json(Method::POST, format!("/api/v1/campaigns/{society_campaign}/schedule"), later.clone()), staff_only),
+            (json(Method::POST, format!("/api/v1/campaigns/{other_campaign}/schedule"), later.clone()), staff_only),
         ];
         run_matrix(&t, &mut clients, rows).await;
+
+        // The officer cannot move their own campaign under another chapter's list or the
+        // society's; it stays where it was.
+        for (list, chapter) in [(other, Some(2)), (society, None)] {
+            let path = format!("/api/v1/campaigns/{own_campaign}");
+            let r = clients[2].api(Method::PUT, &path, Some(campaign(list, chapter))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+            assert_eq!(clients[2].api(Method::GET, &path, None).await.json()["list_id"], own);
+        }
+
+        // Cancelling: the first allowed caller cancels, everyone allowed after them is told
+        // it is no longer open (409); a cancelled campaign stays cancelled.
+        let cancels = [
+            (write(campaign(society, None)).await, [401, 403, 403, 200, 409]),
+            (write(campaign(other, Some(2))).await, [401, 403, 403, 200, 409]),
+            (write(campaign(own, Some(1))).await, [401, 403, 200, 409, 409]),
+        ];
+        for (campaign, statuses) in cancels {
+            let path = format!("/api/v1/campaigns/{campaign}/cancel");
+            for (client, status) in clients.iter_mut().zip(statuses) {
+                let r = client.api(Method::POST, &path, None).await;
+                assert_eq!(r.status.as_u16(), status, "POST {path} on {:?}: {}", t.engine, r.body);
+                if status == 200 {
+                    assert_eq!(r.json()["status"], "cancelled", "{}", r.body);
+                }
+            }
+            let read = clients[3].api(Method::GET, &format!("/api/v1/campaigns/{campaign}"), None).await.json();
+            assert_eq!(read["status"], "cancelled", "{read}");
+        }
 
         // Sending: the first allowed caller sends, everyone allowed after them is told it
         // has gone (409), and nobody is queued twice.
@@ -491,5 +546,255 @@ async fn every_role_on_every_communications_api_operation() {
             let messages = campaign_messages(&t, campaign).await;
             assert_eq!(i64::try_from(messages.len()).ok(), recipients, "POST {path}: queued once");
         }
+    }
+}
+
+/// The society's clock's zone (`events.time_zone`) and the instant a wall-clock time there is.
+fn society_instant(t: &TestApp, local: &str) -> i64 {
+    guildhall_domain::events::local_instant(local, &t.app.settings.events.time_zone).unwrap()
+}
+
+/// RFC 3339, as the API writes instants.
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_draft_is_read_edited_previewed_test_sent_scheduled_and_cancelled_through_the_api() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let news = add_list(&mut staff, opt_out_list("newsletter")).await;
+        let list = news["id"].as_i64().unwrap();
+
+        // One list, read back as it was added.
+        let r = staff.api(Method::GET, &format!("/api/v1/lists/{list}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json(), news, "the list as added");
+
+        // A draft to chapter 1's members, then changed to every active member.
+        let draft = json!({
+            "subject": "Spring news for {{first_name}}",
+            "body": "Dear {{first_name}},\n\nThe [spring meeting](https://example.org/spring) is on **12 April**.",
+            "list_id": list,
+            "audience": { "include": [{ "kind": "chapter", "id": 1 }] }
+        });
+        let created = staff.api(Method::POST, "/api/v1/campaigns", Some(draft)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/campaigns/{id}");
+        let active = guildhall_domain::communications::Audience {
+            include: vec![guildhall_domain::communications::AudienceRule::Standing(
+                guildhall_domain::membership::Standing::Active,
+            )],
+            exclude: vec![],
+        };
+        let reach = t.store.audience_count(list, &active).await.unwrap();
+        assert_ne!(reach, created.json()["recipients_now"].as_i64().unwrap(), "the edit changes who it reaches");
+        let edit = json!({
+            "subject": "Summer news for {{first_name}}",
+            "body": "Dear {{first_name}},\n\nThe [summer meeting](https://example.org/summer) is on **12 July**.",
+            "list_id": list,
+            "audience": { "include": [{ "kind": "standing", "id": "active" }] }
+        });
+        let r = staff.api(Method::PUT, &path, Some(edit.clone())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let edited = r.json();
+        assert_eq!(
+            (edited["subject"].as_str(), edited["status"].as_str(), edited["recipients_now"].as_i64()),
+            (Some("Summer news for {{first_name}}"), Some("draft"), Some(reach)),
+            "{edited}"
+        );
+        assert_eq!(edited["audience"]["include"], edit["audience"]["include"]);
+        assert_eq!(staff.api(Method::GET, &path, None).await.json(), edited, "read back as saved");
+        let r = staff
+            .api(
+                Method::PUT,
+                &path,
+                Some(json!({
+                    "subject": "", "body": "Hello {{nickname}}", "list_id": list,
+                    "audience": { "include": [{ "kind": "standing", "id": "active" }] }
+                })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields = r.json()["error"]["fields"].clone();
+        assert!(fields["subject"].is_string() && fields["body"].is_string(), "{fields}");
+        assert_eq!(staff.api(Method::GET, &path, None).await.json()["subject"], edited["subject"], "unchanged");
+
+        // The preview: made for a sample member (staff hold no member record), with how many
+        // it reaches now.
+        let r = staff.api(Method::GET, &format!("{path}/preview"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let preview = r.json();
+        assert_eq!(preview["subject"], "Summer news for Alex", "{preview}");
+        assert_eq!(preview["recipients"], reach);
+        let text = preview["text"].as_str().unwrap();
+        assert!(text.starts_with("Dear Alex,") && text.contains("The Newsletter"), "{text}");
+        let html = preview["html"].as_str().unwrap();
+        assert!(html.contains("<strong>12 July</strong>") && html.contains("https://example.org/summer"), "{html}");
+        assert!(!html.contains("{{"), "merge fields filled: {html}");
+
+        // A test send goes to the caller alone, marked, and is not counted.
+        let r = staff.api(Method::POST, &format!("{path}/test"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json(), json!({ "id": id, "sent_to": STAFF }));
+        while t.app.deliver_due_mail().await.unwrap() != (0, 0) {}
+        let received = t.mail_to(STAFF).await;
+        let test = received.last().unwrap();
+        assert!(test.starts_with("[Test] Summer news for Alex\nDear Alex,"), "{test}");
+        let report = staff.api(Method::GET, &format!("{path}/report"), None).await.json();
+        assert_eq!((report["recipients"].as_i64(), report["sent"].as_i64()), (Some(0), Some(0)), "{report}");
+
+        // Scheduled for a wall-clock time on the society's clock; refused times are named.
+        let when = society_wall_clock(&t, 30, "09:00");
+        let at = society_instant(&t, &when);
+        let r = staff.api(Method::POST, &format!("{path}/schedule"), Some(json!({ "send_at": when }))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let scheduled = r.json();
+        assert_eq!(scheduled["status"], "scheduled", "{scheduled}");
+        assert_eq!(scheduled["scheduled_for"], rfc3339(at), "09:00 on the society's clock, not UTC");
+        let next_year = t.app.clock.today().year() + 1;
+        let spring_forward = (8..=14)
+            .map(|day| time::Date::from_calendar_date(next_year, time::Month::March, day).unwrap())
+            .find(|d| d.weekday() == time::Weekday::Sunday)
+            .unwrap();
+        let bad = [
+            json!({ "send_at": "24/12/2026 9am" }),
+            json!({ "send_at": "" }),
+            json!({ "send_at": "2026-13-45T09:00" }),
+            json!({ "send_at": society_wall_clock(&t, -1, "09:00") }),
+            // The clocks go from 02:00 to 03:00 that night in America/New_York.
+            json!({ "send_at": format!("{spring_forward}T02:30") }),
+        ];
+        for body in bad {
+            let r = staff.api(Method::POST, &format!("{path}/schedule"), Some(body.clone())).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+            assert!(r.json()["error"]["fields"]["send_at"].is_string(), "{body}: {}", r.body);
+        }
+        let r = staff.api(Method::POST, &format!("{path}/schedule"), Some(json!({ "when": when }))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("send_at"), "{}", r.body);
+        let still = staff.api(Method::GET, &path, None).await.json();
+        assert_eq!(
+            (still["status"].as_str(), still["scheduled_for"].as_str()),
+            (Some("scheduled"), Some(&*rfc3339(at)))
+        );
+
+        // The job starts it at that time, not a minute before.
+        t.app.clock.advance(at - t.app.clock.unix() - 60);
+        assert_eq!(t.app.send_due_campaigns().await.unwrap(), 0);
+        t.app.clock.advance(60);
+        assert_eq!(t.app.send_due_campaigns().await.unwrap(), 1);
+        // A month on, staff's session has ended: they sign in again.
+        let mut staff = t.signed_in(STAFF).await;
+        let sent = staff.api(Method::GET, &path, None).await.json();
+        assert_eq!((sent["status"].as_str(), sent["recipients"].as_i64()), (Some("sending"), Some(reach)), "{sent}");
+
+        // Once it has gone it cannot be changed, rescheduled or cancelled (409, as the pages
+        // say); its preview gives the frozen count.
+        let later = json!({ "send_at": society_wall_clock(&t, 40, "09:00") });
+        for (method, action, body) in [
+            (Method::PUT, "", Some(edit.clone())),
+            (Method::POST, "/schedule", Some(later)),
+            (Method::POST, "/cancel", None),
+        ] {
+            let r = staff.api(method.clone(), &format!("{path}{action}"), body).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{method} {path}{action}: {}", r.body);
+            let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+            assert!(message.contains("already been sent or cancelled"), "{message}");
+        }
+        assert_eq!(staff.api(Method::GET, &path, None).await.json()["status"], "sending");
+        let preview = staff.api(Method::GET, &format!("{path}/preview"), None).await.json();
+        assert_eq!(preview["recipients"], reach);
+
+        // Unknown and malformed ids, on every new operation; the pages answer 400 too.
+        let schedule = json!({ "send_at": society_wall_clock(&t, 30, "09:00") });
+        for (method, tail, body) in [
+            (Method::GET, "", None),
+            (Method::PUT, "", Some(edit.clone())),
+            (Method::GET, "/preview", None),
+            (Method::POST, "/test", None),
+            (Method::POST, "/schedule", Some(schedule.clone())),
+            (Method::POST, "/cancel", None),
+        ] {
+            for (id, status) in [("999999", 404), ("abc", 400), ("0", 400), ("-3", 400)] {
+                let path = format!("/api/v1/campaigns/{id}{tail}");
+                let r = staff.api(method.clone(), &path, body.clone()).await;
+                assert_eq!(r.status.as_u16(), status, "{method} {path}: {}", r.body);
+                assert!(r.json()["error"]["message"].is_string(), "{}", r.body);
+            }
+        }
+        for (path, status) in [("/api/v1/lists/999999", 404), ("/api/v1/lists/abc", 400), ("/api/v1/lists/0", 400)] {
+            let r = staff.api(Method::GET, path, None).await;
+            assert_eq!(r.status.as_u16(), status, "{path}: {}", r.body);
+        }
+        for path in ["/campaigns/abc", "/campaigns/abc/preview", "/staff/lists/abc"] {
+            assert_eq!(staff.get(path).await.status, StatusCode::BAD_REQUEST, "{path}");
+        }
+
+        // A member is refused every one of them.
+        let mut member = t.signed_in(MEMBER).await;
+        for (method, tail, body) in [
+            (Method::PUT, "", Some(edit.clone())),
+            (Method::GET, "/preview", None),
+            (Method::POST, "/test", None),
+            (Method::POST, "/schedule", Some(schedule.clone())),
+            (Method::POST, "/cancel", None),
+        ] {
+            let r = member.api(method.clone(), &format!("{path}{tail}"), body).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}{tail}: {}", r.body);
+        }
+        let r = member.api(Method::GET, &format!("/api/v1/lists/{list}"), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn a_campaign_staff_move_to_the_society_s_list_is_no_longer_the_officer_s() {
+    for t in TestApp::each_engine().await {
+        let mut staff = t.signed_in(STAFF).await;
+        let mut officer = t.signed_in(OFFICER).await;
+        let society = add_list(&mut staff, opt_out_list("society-news")).await["id"].as_i64().unwrap();
+        let chapter = add_list(
+            &mut staff,
+            json!({
+                "slug": "chapter-1-news", "name": "Chapter 1 news", "purpose": "Meetings.", "opt_in": false,
+                "chapter_id": 1, "officers_may_send": true
+            }),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let body = |list: i64| {
+            json!({
+                "subject": "Meeting", "body": "We meet on Friday.", "list_id": list,
+                "audience": { "include": [{ "kind": "chapter", "id": 1 }] }
+            })
+        };
+        let r = officer.api(Method::POST, "/api/v1/campaigns", Some(body(chapter))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let path = format!("/api/v1/campaigns/{}", r.json()["id"]);
+        assert_eq!(officer.api(Method::GET, &format!("{path}/preview"), None).await.status, StatusCode::OK);
+
+        let r = staff.api(Method::PUT, &path, Some(body(society))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json().get("chapter_id").is_none(), "the society's now: {}", r.body);
+        // The officer can no longer schedule it (the job would send it society-wide), nor
+        // read, test or cancel it.
+        let later = json!({ "send_at": society_wall_clock(&t, 30, "09:00") });
+        for (method, tail, body) in [
+            (Method::GET, "", None),
+            (Method::GET, "/preview", None),
+            (Method::POST, "/test", None),
+            (Method::POST, "/schedule", Some(later)),
+            (Method::POST, "/cancel", None),
+        ] {
+            let r = officer.api(method.clone(), &format!("{path}{tail}"), body).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}{tail}: {}", r.body);
+        }
+        assert_eq!(staff.api(Method::GET, &path, None).await.json()["status"], "draft");
     }
 }

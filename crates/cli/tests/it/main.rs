@@ -20,6 +20,7 @@ mod communications;
 mod communications_api;
 mod communications_automations;
 mod communications_digest;
+mod communications_tracking;
 mod credentials;
 mod events;
 mod knowledge;

@@ -177,7 +177,8 @@ impl Store {
         )
     }
 
-    /// Changes a campaign still open (draft or scheduled), audited; else `NotFound`.
+    /// Changes a campaign still open (draft or scheduled), audited; else `NotFound`. Its
+    /// chapter follows its list, so a campaign moved to the society's list is staff's alone.
     pub async fn update_campaign(
         &self,
         id: i64,
@@ -188,8 +189,8 @@ impl Store {
         audited_change!(
             self,
             |tx| sqlx::query(
-                "UPDATE campaigns SET list_id = $2, subject = $3, body = $4, audience = $5, updated_at = $6 \
-                 WHERE id = $1 AND status IN ('draft', 'scheduled')",
+                "UPDATE campaigns SET list_id = $2, subject = $3, body = $4, audience = $5, updated_at = $6, \
+                 chapter_id = $7 WHERE id = $1 AND status IN ('draft', 'scheduled')",
             )
             .bind(id)
             .bind(campaign.list_id)
@@ -197,6 +198,7 @@ impl Store {
             .bind(&campaign.body)
             .bind(&campaign.audience)
             .bind(now)
+            .bind(campaign.chapter_id)
             .execute(&mut *tx)
             .await?,
             audit
@@ -372,6 +374,47 @@ impl Store {
         })?)
     }
 
+    /// Records that a recipient opened a campaign's message: the first time only, in one
+    /// conditional statement, so requests arriving together count once. Nothing for someone
+    /// who was not sent the campaign. Whether this was the first open.
+    pub async fn record_campaign_open(&self, campaign_id: i64, member_id: i64, now: UnixTime) -> StoreResult<bool> {
+        Ok(crate::engine::with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO mail_tracking (campaign_id, member_id, opened_at) \
+                 SELECT campaign_id, member_id, $3 FROM campaign_recipients WHERE campaign_id = $1 AND member_id = $2 \
+                 ON CONFLICT (campaign_id, member_id) DO UPDATE SET opened_at = excluded.opened_at \
+                 WHERE mail_tracking.opened_at IS NULL",
+            )
+            .bind(campaign_id)
+            .bind(member_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() > 0)
+        })?)
+    }
+
+    /// Records that a recipient followed a link of a campaign's message: the first click
+    /// only (which is also an open, if none was seen: images are often not loaded), in one
+    /// conditional statement. Whether this was the first click.
+    pub async fn record_campaign_click(&self, campaign_id: i64, member_id: i64, now: UnixTime) -> StoreResult<bool> {
+        Ok(crate::engine::with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO mail_tracking (campaign_id, member_id, opened_at, clicked_at) \
+                 SELECT campaign_id, member_id, $3, $3 FROM campaign_recipients WHERE campaign_id = $1 AND member_id = $2 \
+                 ON CONFLICT (campaign_id, member_id) DO UPDATE SET clicked_at = excluded.clicked_at, \
+                 opened_at = COALESCE(mail_tracking.opened_at, excluded.opened_at) \
+                 WHERE mail_tracking.clicked_at IS NULL",
+            )
+            .bind(campaign_id)
+            .bind(member_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() > 0)
+        })?)
+    }
+
     /// What became of a campaign's messages.
     pub async fn campaign_report(&self, id: i64) -> StoreResult<CampaignReport> {
         Ok(with_reader!(self, |pool| {
@@ -385,7 +428,9 @@ impl Store {
                  (SELECT COUNT(*) FROM mail_bounces b WHERE b.campaign_id = $1 AND b.kind = 'soft') AS soft_bounces, \
                  (SELECT COUNT(*) FROM mail_bounces b WHERE b.campaign_id = $1 AND b.kind = 'complaint') AS complaints, \
                  (SELECT COUNT(DISTINCT member_id) FROM consent_changes c WHERE c.campaign_id = $1 AND NOT c.subscribed) \
-                 AS unsubscribed \
+                 AS unsubscribed, \
+                 (SELECT COUNT(*) FROM mail_tracking t WHERE t.campaign_id = $1 AND t.opened_at IS NOT NULL) AS opened, \
+                 (SELECT COUNT(*) FROM mail_tracking t WHERE t.campaign_id = $1 AND t.clicked_at IS NOT NULL) AS clicked \
                  FROM outbox o WHERE o.campaign_id = $1 AND NOT o.campaign_test",
             )
             .bind(id)

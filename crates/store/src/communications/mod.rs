@@ -2,8 +2,10 @@
 //! frozen manifests, and the delivery health of addresses.
 //!
 //! Files: `mod.rs` (lists, subscriptions, the switch for all bulk mail, the record of consent
-//! changes), `campaigns.rs` (campaigns, the audience as SQL, starting a send once),
-//! `bounces.rs` (bounces and complaints, each address's bounce score and suspension),
+//! changes), `campaigns.rs` (campaigns, the audience as SQL, starting a send once, each
+//! recipient's first open and click),
+//! `automations.rs` (the welcome series and the win-back: their steps, and adding the members
+//! whose day has come), `bounces.rs` (bounces and complaints, each address's bounce score and suspension),
 //! `records.rs` (the rows).
 //!
 //! A member is on a list when their row says so, or, with no row, when the list is opt-out

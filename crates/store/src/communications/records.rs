@@ -116,6 +116,10 @@ pub struct CampaignReport {
     pub soft_bounces: i64,
     pub complaints: i64,
     pub unsubscribed: i64,
+    /// Recipients who opened it (its image loaded, or a link followed), while tracking was on.
+    pub opened: i64,
+    /// Recipients who followed one of its links, while tracking was on.
+    pub clicked: i64,
 }
 
 /// A bounce or complaint to record.

@@ -186,6 +186,8 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("automations", NotPersonal, &[], &[]),
     t("campaigns", NotPersonal, &[], &[]),
     t("campaign_recipients", Either(&[Member("member_id"), Email("address")]), &["address"], &[]),
+    // When the member opened a campaign's message and followed one of its links (tracking on).
+    t("mail_tracking", Member("member_id"), &[], &[]),
     t("mail_addresses", Email("address"), &["address"], &[]),
     t("mail_bounces", Email("address"), &["address", "diagnostic"], &[]),
 ];

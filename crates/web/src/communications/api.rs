@@ -28,10 +28,15 @@ use crate::session::ApiActor;
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/lists", get(lists).post(create_list))
+        .route("/api/v1/lists/{id}", get(list))
         .route("/api/v1/members/{id}/subscriptions", get(subscriptions).put(save_subscriptions))
         .route("/api/v1/campaigns", get(campaigns).post(create_campaign))
         .route("/api/v1/campaigns/digest", get(campaign_digest))
-        .route("/api/v1/campaigns/{id}", get(campaign))
+        .route("/api/v1/campaigns/{id}", get(campaign).put(update_campaign))
+        .route("/api/v1/campaigns/{id}/preview", get(preview_campaign))
+        .route("/api/v1/campaigns/{id}/test", post(test_campaign))
+        .route("/api/v1/campaigns/{id}/schedule", post(schedule_campaign))
+        .route("/api/v1/campaigns/{id}/cancel", post(cancel_campaign))
         .route("/api/v1/campaigns/{id}/send", post(send_campaign))
         .route("/api/v1/campaigns/{id}/report", get(campaign_report))
 }
@@ -42,12 +47,18 @@ pub fn routes() -> Router<Arc<App>> {
     paths(
         lists,
         create_list,
+        list,
         subscriptions,
         save_subscriptions,
         campaigns,
         create_campaign,
         campaign_digest,
         campaign,
+        update_campaign,
+        preview_campaign,
+        test_campaign,
+        schedule_campaign,
+        cancel_campaign,
         send_campaign,
         campaign_report
     ),
@@ -66,6 +77,9 @@ pub fn routes() -> Router<Arc<App>> {
         Campaign,
         CampaignListItem,
         CampaignPage,
+        CampaignPreview,
+        CampaignTestSent,
+        ScheduleBody,
         CampaignSent,
         CampaignReportBody,
         DigestDraft
@@ -77,13 +91,12 @@ pub struct Doc;
 const MEMBER_ID: &str = "The member's id, or `me` for the caller's own record";
 /// The description of a campaign path's `{id}`.
 const CAMPAIGN_ID: &str = "The campaign's id";
+/// The description of a list path's `{id}`.
+const LIST_ID: &str = "The list's id";
 
 /// A positive id in a path, or a 400 saying what it names.
 fn id_of(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
+    crate::kit::path_id(raw, what)
 }
 
 /// The member `{id}` names: `None` for `me`.
@@ -227,6 +240,19 @@ async fn create_list(
         .find(|view| view.list.id == id)
         .ok_or_else(|| AppError::NotFound("No such list.".into()))?;
     Ok((StatusCode::CREATED, Json(MailList::from(list))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/lists/{id}",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = LIST_ID)),
+    responses((status = 200, body = MailList, description = "One list, for staff"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<MailList> {
+    let view = app.communication_list_view(&actor, id_of(&id, "list")?).await?;
+    Ok(Json(MailList::from(view)))
 }
 
 // ---------------------------------------------------------------- subscriptions
@@ -625,6 +651,151 @@ async fn campaign(
     Ok(Json(campaign_out(view)))
 }
 
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}", request_body = NewCampaignBody,
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = Campaign, description = "The campaign as saved (still a draft, or still scheduled)"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Already sent or cancelled: it can no longer be changed"),
+              (status = 422, body = ErrorBody)))]
+async fn update_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<Campaign> {
+    let id = id_of(&id, "campaign")?;
+    let f = json_object_body::<NewCampaignBody>(body)?;
+    let draft = CampaignDraft { list_id: f.list_id, subject: f.subject, body: f.body, audience: f.audience.input() };
+    app.update_campaign(&actor, id, &draft, &identity.request_id).await?;
+    Ok(Json(campaign_out(app.campaign_page(&actor, id).await?)))
+}
+
+/// A campaign as a recipient will receive it: made for the caller's own member record, or
+/// for a sample member when they have none (as the campaign page's preview is).
+#[derive(Serialize, ToSchema)]
+pub struct CampaignPreview {
+    /// The subject with its merge fields filled.
+    subject: String,
+    /// The plain-text part, with the footer naming the list.
+    text: String,
+    /// The whole HTML part, with the society's branding and the footer.
+    html: String,
+    /// How many it goes to: while it is open, how many it would reach now; once sent, how
+    /// many it was sent to.
+    recipients: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/preview",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = CampaignPreview), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn preview_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<CampaignPreview> {
+    let id = id_of(&id, "campaign")?;
+    let view = app.campaign_page(&actor, id).await?;
+    let rendered = app.campaign_preview(&actor, id).await?;
+    Ok(Json(CampaignPreview {
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        recipients: view.recipients_now.unwrap_or(view.campaign.recipients),
+    }))
+}
+
+/// A test send queued.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignTestSent {
+    id: i64,
+    /// The address it goes to: the caller's own. Its subject is marked `[Test]`; it is not
+    /// counted in the report.
+    sent_to: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/test",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = CampaignTestSent, description = "A test message queued to the caller's address"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn test_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, _): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<CampaignTestSent> {
+    let id = id_of(&id, "campaign")?;
+    let sent_to = app.test_send_campaign(&actor, id).await?;
+    Ok(Json(CampaignTestSent { id, sent_to }))
+}
+
+/// When to send a draft (or a scheduled campaign, moved).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// A wall-clock time on the society's clock (the time zone of `events.time_zone`, e.g.
+    /// America/New_York), not UTC and without an offset: `YYYY-MM-DDTHH:MM`, as the
+    /// campaign page's field takes it. It must be in the future and exist on that clock (not
+    /// skipped by a change to summer time).
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$", example = "2026-12-24T09:00")]
+    send_at: String,
+}
+
+/// `YYYY-MM-DDTHH:MM` and nothing else, as the document says; else a 422 naming `send_at`.
+fn wall_clock(raw: &str) -> Result<&str, AppError> {
+    let shape = raw.len() == 16
+        && raw.char_indices().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == 'T',
+            13 => c == ':',
+            _ => c.is_ascii_digit(),
+        });
+    if shape {
+        Ok(raw)
+    } else {
+        Err(AppError::invalid_field(
+            "send_at",
+            "Give the time to send it as YYYY-MM-DDTHH:MM, on the society's clock (for example 2026-12-24T09:00).",
+        ))
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/schedule", request_body = ScheduleBody,
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = Campaign, description = "The campaign, scheduled; it starts sending at that time"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Already sent or cancelled"),
+              (status = 422, body = ErrorBody, description = "A time that cannot be read, is past, or does not exist on the society's clock")))]
+async fn schedule_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<Campaign> {
+    let id = id_of(&id, "campaign")?;
+    let f = json_object_body::<ScheduleBody>(body)?;
+    app.schedule_campaign(&actor, id, wall_clock(&f.send_at)?, &identity.request_id).await?;
+    Ok(Json(campaign_out(app.campaign_page(&actor, id).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/cancel",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = Campaign, description = "The campaign, cancelled: it will never be sent"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Already sent or cancelled")))]
+async fn cancel_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Campaign> {
+    let id = id_of(&id, "campaign")?;
+    app.cancel_campaign(&actor, id, &identity.request_id).await?;
+    Ok(Json(campaign_out(app.campaign_page(&actor, id).await?)))
+}
+
 /// A send started: its recipients frozen and queued.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignSent {
@@ -671,6 +842,15 @@ pub struct CampaignReportBody {
     complaints: i64,
     /// Recipients who left a list from one of its messages.
     unsubscribed: i64,
+    /// Whether the society tracks opens and clicks (`mail.tracking`, off by default).
+    tracking: bool,
+    /// While tracking is on: recipients who opened it (its image loaded, or they followed a
+    /// link), each once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opened: Option<i64>,
+    /// While tracking is on: recipients who followed one of its links, each once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clicked: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/report",
@@ -683,6 +863,7 @@ async fn campaign_report(
     Path(id): Path<String>,
 ) -> ApiResult<CampaignReportBody> {
     let (c, r) = app.campaign_report(&actor, id_of(&id, "campaign")?).await?;
+    let tracking = app.mail_tracking();
     Ok(Json(CampaignReportBody {
         id: c.id,
         subject: c.subject,
@@ -696,5 +877,8 @@ async fn campaign_report(
         soft_bounces: r.soft_bounces,
         complaints: r.complaints,
         unsubscribed: r.unsubscribed,
+        tracking,
+        opened: tracking.then_some(r.opened),
+        clicked: tracking.then_some(r.clicked),
     }))
 }

@@ -40,8 +40,9 @@ async fn campaign_chrome(app: &App, identity: &Identity, title: &str) -> Chrome 
     chrome.in_subsection("campaigns")
 }
 
+/// A campaign's id in a page's path: anything but a positive whole number is a bad request.
 fn campaign_id(raw: &str) -> Result<i64, AppError> {
-    parse_id(raw, "campaign")?.ok_or_else(|| AppError::NotFound("No such campaign.".into()))
+    path_id(raw, "campaign")
 }
 
 #[derive(Deserialize, Default)]
@@ -312,7 +313,7 @@ struct CampaignPage {
     notice: String,
     form: FormState,
     /// The scheduling field's value (`YYYY-MM-DDTHH:MM`), as typed.
-    when: String,
+    send_at: String,
 }
 
 fn campaign_notice(done: &str) -> String {
@@ -342,7 +343,7 @@ async fn campaign_page(
         view,
         notice,
         form: FormState::default(),
-        when: String::new(),
+        send_at: String::new(),
     })
 }
 
@@ -390,7 +391,7 @@ async fn test_send(
 #[derive(Deserialize, Default)]
 struct ScheduleInput {
     #[serde(default)]
-    when: String,
+    send_at: String,
 }
 
 async fn schedule(
@@ -400,15 +401,15 @@ async fn schedule(
     CsrfForm(input): CsrfForm<ScheduleInput>,
 ) -> PageResult {
     let id = campaign_id(&id)?;
-    match app.schedule_campaign(&actor, id, &input.when, &identity.request_id).await {
+    match app.schedule_campaign(&actor, id, &input.send_at, &identity.request_id).await {
         Ok(()) => done(
             &format!("/campaigns/{id}"),
-            if input.when.trim().is_empty() { "campaign_unscheduled" } else { "campaign_scheduled" },
+            if input.send_at.trim().is_empty() { "campaign_unscheduled" } else { "campaign_scheduled" },
         ),
         Err(err @ AppError::Validation { .. }) => {
             let mut page = campaign_page(&app, &identity, &actor, id, String::new()).await?;
             page.form = FormState::from_error(&err);
-            page.when = input.when;
+            page.send_at = input.send_at;
             rerender(&page, &err)
         }
         Err(err) => Err(err.into()),

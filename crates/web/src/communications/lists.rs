@@ -105,17 +105,13 @@ struct ListPage {
     notice: String,
 }
 
-fn list_id(raw: &str) -> Result<i64, AppError> {
-    parse_id(raw, "list")?.ok_or_else(|| AppError::NotFound("No such list.".into()))
-}
-
 async fn list(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
     Query(query): Query<DoneQuery>,
 ) -> PageResult {
-    let list = app.communication_list_for(&actor, list_id(&id)?).await?;
+    let list = app.communication_list_for(&actor, path_id(&id, "list")?).await?;
     let values = ListForm {
         name: list.name.clone(),
         purpose: list.purpose.clone(),
@@ -138,7 +134,7 @@ async fn update(
     Path(id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let id = list_id(&id)?;
+    let id = path_id(&id, "list")?;
     let values = list_form(&pairs);
     match app.update_communication_list(&actor, id, &values, &identity.request_id).await {
         Ok(()) => done(&format!("/staff/lists/{id}"), "list_saved"),

@@ -4,9 +4,11 @@
 //! endpoint the operator's mail system posts bounces to, and the staff and officers' pages
 //! for lists and campaigns.
 //!
-//! Files: `mod.rs` (routes, preferences, unsubscribe, re-confirmation, bounces),
+//! Files: `mod.rs` (routes, preferences, unsubscribe, re-confirmation, bounces, the tracking
+//! image `/mail/open/…` and links `/mail/click/…`),
 //! `lists.rs` (staff's lists), `campaigns.rs` (writing, previewing, test-sending, scheduling
-//! and sending campaigns, and their reports), `api.rs` (the JSON API).
+//! and sending campaigns, and their reports), `automations.rs` (the welcome series and the
+//! win-back), `api.rs` (the JSON API).
 
 pub mod api;
 mod automations;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/mail/preferences/{token}", get(linked_preferences).post(save_linked_preferences))
         .route("/mail/unsubscribe/{token}", get(confirm_unsubscribe).post(unsubscribe))
         .route("/mail/reconfirm/{token}", get(confirm_reconfirm).post(reconfirm))
+        .route("/mail/open/{token}", get(opened))
+        .route("/mail/click/{token}/{n}", get(clicked))
         .route("/mail/bounces", post(bounce))
         .merge(lists::routes())
         .merge(campaigns::routes())
@@ -49,6 +53,8 @@ struct PreferencesPage {
     action: String,
     notice: String,
     form: FormState,
+    /// Whether campaign messages record opens and clicks (the page says so).
+    tracking: bool,
 }
 
 impl PreferencesPage {
@@ -63,7 +69,7 @@ fn chosen(pairs: &[(String, String)]) -> Result<(Vec<i64>, bool), AppError> {
     for (_, value) in pairs.iter().filter(|(k, _)| k == "list") {
         match parse_id(value, "list")? {
             Some(id) => lists.push(id),
-            None => return Err(AppError::invalid_field("lists", "Choose lists from the page.")),
+            None => return Err(AppError::invalid_field("subscribed", "Choose lists from the page.")),
         }
     }
     Ok((lists, pairs.iter().any(|(k, v)| k == "no_bulk_mail" && v == "yes")))
@@ -89,6 +95,7 @@ async fn own_preferences(
         action: "/account/mail".into(),
         notice: preferences_notice(query.done()),
         form: FormState::default(),
+        tracking: app.mail_tracking(),
     })
 }
 
@@ -110,6 +117,7 @@ async fn save_own_preferences(
                 action: "/account/mail".into(),
                 notice: String::new(),
                 form: FormState::from_error(&err),
+                tracking: app.mail_tracking(),
             },
             &err,
         ),
@@ -130,6 +138,7 @@ async fn linked_preferences(
         action: format!("/mail/preferences/{token}"),
         notice: preferences_notice(query.done()),
         form: FormState::default(),
+        tracking: app.mail_tracking(),
     })
 }
 
@@ -152,6 +161,7 @@ async fn save_linked_preferences(
                 action: format!("/mail/preferences/{token}"),
                 notice: String::new(),
                 form: FormState::from_error(&err),
+                tracking: app.mail_tracking(),
             },
             &err,
         ),
@@ -224,6 +234,33 @@ async fn reconfirm(
         token,
         address: Some(address),
     })
+}
+
+/// A transparent 1×1 GIF: the tracking image of a campaign message.
+const PIXEL_GIF: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+    0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
+    0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// `/mail/open/{token}`: a tracked message's image was loaded (its first opening is
+/// recorded while tracking is on); answered with the image, never kept by a cache.
+async fn opened(State(app): State<Arc<App>>, Path(token): Path<String>) -> PageResult {
+    use axum::http::header;
+    app.record_mail_open(&token).await?;
+    Ok(([(header::CONTENT_TYPE, "image/gif"), (header::CACHE_CONTROL, "no-store, private")], PIXEL_GIF).into_response())
+}
+
+/// `/mail/click/{token}/{n}`: a tracked message's link was followed (its first click is
+/// recorded while tracking is on); sent on (303) to the `n`-th link of the campaign's body,
+/// never to an address the request carries.
+async fn clicked(State(app): State<Arc<App>>, Path((token, n)): Path<(String, String)>) -> PageResult {
+    use axum::http::{HeaderValue, StatusCode, header};
+    let target = app.follow_mail_click(&token, &n).await?;
+    let location = HeaderValue::from_str(&target)
+        .map_err(|_| AppError::NotFound("This link is not valid. Open the one in your message.".into()))?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)], [(header::CACHE_CONTROL, "no-store, private")])
+        .into_response())
 }
 
 /// `POST /mail/bounces`: one returned message as the raw body, from the operator's mail

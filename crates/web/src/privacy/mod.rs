@@ -68,6 +68,8 @@ struct PrivacyPage {
     /// Whether the member can give the directory consent now (a member without it).
     can_give_directory: bool,
     erasure_requested: String,
+    /// Whether campaign messages record opens and clicks (`mail.tracking`).
+    mail_tracking: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -101,6 +103,7 @@ async fn privacy(
         consents: overview.consents.into_iter().map(ConsentRow::from).collect(),
         can_give_directory,
         erasure_requested: overview.erasure_requested_at.map(fmt_time).unwrap_or_default(),
+        mail_tracking: app.mail_tracking(),
     })
 }
 
