@@ -1,13 +1,15 @@
 //! The demo society's communications: the newsletter everyone is on until they leave,
 //! opt-in advocacy alerts and the journal's table of contents, the first chapter's news its
 //! officers may send to; some members' choices; a chapter meeting notice already sent and
-//! the next newsletter waiting as a draft with merge fields.
+//! the next newsletter waiting as a draft with merge fields; the welcome series and the
+//! win-back written, waiting to be switched on.
 
-use guildhall_domain::communications::{AudienceInput, RuleInput};
+use guildhall_domain::communications::{AudienceInput, AutomationKind, RuleInput};
 use guildhall_store::{MemberFilter, PageRequest, SubscriptionChange};
 
 use super::DEMO_SIGN_INS;
 use crate::communications::ListForm;
+use crate::communications::automations::{AutomationForm, StepForm};
 use crate::communications::campaigns::CampaignDraft;
 use crate::error::AppResult;
 use crate::{Actor, App};
@@ -141,6 +143,51 @@ impl App {
             },
         };
         self.create_campaign(staff, &draft, request).await?;
+        self.seed_demo_automations(staff, newsletter).await
+    }
+
+    /// The welcome series and the win-back written under the newsletter, both left off for
+    /// staff to read and switch on (switched on, they write to the members whose day comes).
+    async fn seed_demo_automations(&self, staff: &Actor, newsletter: i64) -> AppResult<()> {
+        let request = "demo";
+        let series = [
+            (
+                AutomationKind::Welcome,
+                vec![
+                    (
+                        "1",
+                        "Welcome to the society, {{first_name}}",
+                        "Dear {{first_name}},\n\nWelcome! Your member number is **{{member_number}}**.\n\n\
+                         - Record your PDH on the CE page; we track each licence's renewal period for you.\n\
+                         - Your chapter meets monthly: the events page has the next meeting.\n\
+                         - The knowledge base answers most licensure questions.\n",
+                    ),
+                    (
+                        "30",
+                        "Your first month: mentoring and committees",
+                        "Dear {{first_name}},\n\nA month in, two things members value most: a mentor on the \
+                         path to the PE, and a committee to serve on. Both are a reply away.\n",
+                    ),
+                ],
+            ),
+            (
+                AutomationKind::WinBack,
+                vec![(
+                    "14",
+                    "We miss you, {{first_name}}",
+                    "Dear {{first_name}},\n\nYour membership ended two weeks ago. Rejoining keeps your CE \
+                     record, your licence reminders and your place in your chapter.\n",
+                )],
+            ),
+        ];
+        for (kind, steps) in series {
+            let form = AutomationForm { list_id: newsletter.to_string(), active: false };
+            self.save_automation(staff, kind, &form, request).await?;
+            for (delay_days, subject, body) in steps {
+                let step = StepForm { delay_days: delay_days.into(), subject: subject.into(), body: body.into() };
+                self.add_automation_step(staff, kind, &step, request).await?;
+            }
+        }
         Ok(())
     }
 }
