@@ -264,6 +264,29 @@ test('a campaign to two overlapping groups reaches each member once, and a membe
   assert.equal(recipients.length, both, `the mailbox holds ${both} messages “${subject}”`);
   assert.equal(new Set(recipients).size, both, 'each to a different address');
 
+  // 4b. The welcome series: the demo wrote it; staff switch it on and add a step, a bad one first.
+  await visit(staff.page, '/campaigns/automations');
+  await accessible(staff.page, '/campaigns/automations');
+  await submit(staff.page, staff.page.getByRole('link', { name: 'Welcome series' }));
+  await accessible(staff.page, 'the welcome series');
+  await staff.page.getByLabel('Switched on').check();
+  await submit(staff.page, staff.page.getByRole('button', { name: 'Save the series' }));
+  assert.match(await staff.page.locator('main [role=status]').innerText(), /The series was saved\./);
+  assert.ok(await staff.page.getByLabel('Switched on').isChecked(), 'the series is on');
+  const addStep = staff.page.locator('form', { has: staff.page.getByRole('button', { name: 'Add the step' }) });
+  await addStep.getByLabel('Days after the start').fill('7');
+  await addStep.getByLabel('Subject').fill('Your first week, {{first_name}}');
+  await submit(staff.page, staff.page.getByRole('button', { name: 'Add the step' }));
+  assert.match(await staff.page.locator('#body-error').innerText(), /Enter the message\./, 'the empty message is refused');
+  assert.equal(await addStep.getByLabel('Subject').inputValue(), 'Your first week, {{first_name}}', 'what was typed is kept');
+  await accessible(staff.page, 'the welcome series with an error');
+  await addStep.getByLabel('Message').fill('A week in: your CE record and your chapter.');
+  await submit(staff.page, staff.page.getByRole('button', { name: 'Add the step' }));
+  assert.match(await staff.page.locator('main [role=status]').innerText(), /The step was added\./);
+  const stepRows = staff.page.locator('table tbody tr');
+  assert.match(await stepRows.filter({ hasText: 'Your first week' }).innerText(), /^7\s+Your first week, \{\{first_name\}\}\s+Going/);
+  const seriesOverflow = await screenshots(staff.page, 'welcome-series');
+
   // 5. From the message, without signing in: her preferences, where she leaves the journal.
   const member = await newPage(browser, server.baseURL, { axe: true });
   const preferencesPath = footerLink(mayaBody, 'All your mail preferences');
@@ -304,8 +327,8 @@ test('a campaign to two overlapping groups reaches each member once, and a membe
   assert.equal(await onList(staff.page, NEWSLETTER), newsletterBefore - 1, `${NEWSLETTER} has one member fewer`);
 
   assert.deepEqual(
-    { compose: composeOverflow, campaign: campaignOverflow, preferences: preferencesOverflow, unsubscribe: unsubscribeOverflow },
-    { compose: 0, campaign: 0, preferences: 0, unsubscribe: 0 },
+    { compose: composeOverflow, campaign: campaignOverflow, series: seriesOverflow, preferences: preferencesOverflow, unsubscribe: unsubscribeOverflow },
+    { compose: 0, campaign: 0, series: 0, preferences: 0, unsubscribe: 0 },
     'no page scrolls sideways at 390 px',
   );
   await member.context.close();
