@@ -40,6 +40,8 @@ struct Idle {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// One message (envelope, data, the relay's answer) gives up after this long.
 const SEND_TIMEOUT: Duration = Duration::from_secs(120);
+/// Closing a connection (`QUIT`) gives up after this long.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A connection idle for longer is asked with `NOOP` whether it is still open before use.
 const CHECK_AFTER: Duration = Duration::from_secs(5);
 /// A connection idle for longer is closed rather than reused (relays close idle
@@ -96,11 +98,11 @@ impl Relay {
                 Ok(())
             }
             Ok(Err(error)) => {
-                connection.abort().await;
+                close(connection).await;
                 Err(error.to_string())
             }
             Err(_) => {
-                connection.abort().await;
+                close(connection).await;
                 Err(format!("the relay did not answer within {} s", SEND_TIMEOUT.as_secs()))
             }
         }
@@ -113,13 +115,13 @@ impl Relay {
             let Some(Idle { mut connection, since }) = idle else { break };
             let idle_for = since.elapsed();
             if idle_for > KEEP_IDLE {
-                connection.abort().await;
+                close(connection).await;
                 continue;
             }
             if idle_for < CHECK_AFTER || connection.test_connected().await {
                 return Ok(connection);
             }
-            connection.abort().await;
+            close(connection).await;
         }
         match tokio::time::timeout(CONNECT_TIMEOUT, self.connect()).await {
             Ok(result) => result.map_err(|e| format!("cannot connect to {}:{}: {e}", self.host, self.port)),
@@ -166,4 +168,9 @@ impl Relay {
             idle.push(Idle { connection, since: Instant::now() });
         }
     }
+}
+
+/// Says `QUIT` and closes a connection, giving up on a relay that does not answer.
+async fn close(mut connection: AsyncSmtpConnection) {
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, connection.abort()).await;
 }
