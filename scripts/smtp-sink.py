@@ -14,7 +14,11 @@ if the sink is killed. With --envelope-only the raw message is not kept (its siz
 benchmark's hundred thousand messages. Runs until killed; on SIGTERM or SIGINT it prints how
 many messages it took and over how long to standard error, and exits 0.
 
-    smtp-sink.py --port 0 --ready /tmp/sink.port --out /tmp/sink.jsonl [--envelope-only]
+With --delay-file PATH, while that file exists and holds a number of milliseconds, each
+message is held that long before the 250 (a slow relay: a crash test kills its sender while
+messages are still being handed over).
+
+    smtp-sink.py --port 0 --ready /tmp/sink.port --out /tmp/sink.jsonl [--envelope-only] [--delay-file F]
 """
 
 import argparse
@@ -33,14 +37,28 @@ from aiosmtpd.smtp import SMTP
 class Sink:
     """The aiosmtpd handler: every envelope appended to the file, then 250."""
 
-    def __init__(self, fd, keep_data):
+    def __init__(self, fd, keep_data, delay_file=None):
         self.fd = fd
         self.keep_data = keep_data
+        self.delay_file = delay_file
         self.count = 0
         self.first = None
         self.last = None
 
+    def delay(self):
+        """Seconds to hold each message, from the delay file (none while it is absent)."""
+        if not self.delay_file:
+            return 0.0
+        try:
+            with open(self.delay_file) as f:
+                return max(0.0, float(f.read().strip() or 0) / 1000)
+        except (FileNotFoundError, ValueError):
+            return 0.0
+
     async def handle_DATA(self, server, session, envelope):
+        held = self.delay()
+        if held:
+            await asyncio.sleep(held)
         now = time.time()
         self.count += 1
         if self.first is None:
@@ -68,12 +86,13 @@ async def main():
     parser.add_argument("--out", required=True, help="JSON Lines file the messages are appended to")
     parser.add_argument("--ready", help="file to write the port to once listening")
     parser.add_argument("--envelope-only", action="store_true", help="keep envelopes and sizes, not the messages")
+    parser.add_argument("--delay-file", help="while this file holds a number, hold each message that many ms")
     args = parser.parse_args()
 
     # aiosmtpd logs every connection at INFO; only problems matter here.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    sink = Sink(fd, keep_data=not args.envelope_only)
+    sink = Sink(fd, keep_data=not args.envelope_only, delay_file=args.delay_file)
     loop = asyncio.get_running_loop()
     # A fixed host name: without one aiosmtpd looks up the machine's name for every connection.
     server = await loop.create_server(
