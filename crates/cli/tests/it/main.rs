@@ -19,6 +19,7 @@ mod cli;
 mod communications;
 mod communications_api;
 mod communications_automations;
+mod communications_automations_api;
 mod communications_digest;
 mod communications_tracking;
 mod credentials;

@@ -1,7 +1,8 @@
 //! The communications API: the society's lists (read by staff and officers, added by staff),
 //! a member's subscriptions (their own as `me`, or any member's for staff), and campaigns
-//! (written, read with how many they would reach now, sent once, reported on), with the same
-//! use cases and authorisation as the pages.
+//! (written, read with how many they would reach now, sent once, reported on), and the
+//! automated series (the welcome series and the win-back: set up, steps added, changed and
+//! ended), with the same use cases and authorisation as the pages.
 
 use std::sync::Arc;
 
@@ -11,11 +12,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use guildhall_app::communications::automations::{AutomationForm, AutomationView, StepForm};
 use guildhall_app::communications::campaigns::{CampaignDraft, CampaignView};
 use guildhall_app::communications::{ListForm, ListView, PreferencesView};
-use guildhall_app::records::{CampaignRecord, Page};
+use guildhall_app::records::{CampaignRecord, CampaignReport, Page};
 use guildhall_app::{App, AppError};
-use guildhall_domain::communications::{AudienceInput, AudienceKind, RuleInput};
+use guildhall_domain::communications::{
+    AudienceInput, AudienceKind, AutomationKind, CampaignStatus, MAX_DELAY_DAYS, RuleInput,
+};
 use guildhall_domain::membership::Standing;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -39,6 +43,11 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/campaigns/{id}/cancel", post(cancel_campaign))
         .route("/api/v1/campaigns/{id}/send", post(send_campaign))
         .route("/api/v1/campaigns/{id}/report", get(campaign_report))
+        .route("/api/v1/automations", get(automations))
+        .route("/api/v1/automations/{kind}", axum::routing::put(save_automation))
+        .route("/api/v1/automations/{kind}/steps", post(add_automation_step))
+        .route("/api/v1/automations/{kind}/steps/{id}", axum::routing::put(update_automation_step))
+        .route("/api/v1/automations/{kind}/steps/{id}/end", post(end_automation_step))
 }
 
 /// This area's part of the OpenAPI document.
@@ -60,7 +69,12 @@ pub fn routes() -> Router<Arc<App>> {
         schedule_campaign,
         cancel_campaign,
         send_campaign,
-        campaign_report
+        campaign_report,
+        automations,
+        save_automation,
+        add_automation_step,
+        update_automation_step,
+        end_automation_step
     ),
     components(schemas(
         MailList,
@@ -82,7 +96,13 @@ pub fn routes() -> Router<Arc<App>> {
         ScheduleBody,
         CampaignSent,
         CampaignReportBody,
-        DigestDraft
+        DigestDraft,
+        AutomationKindCode,
+        AutomatedStep,
+        AutomatedSeries,
+        AutomatedSeriesList,
+        AutomatedSeriesBody,
+        AutomatedStepBody
     ))
 )]
 pub struct Doc;
@@ -881,4 +901,249 @@ async fn campaign_report(
         opened: tracking.then_some(r.opened),
         clicked: tracking.then_some(r.clicked),
     }))
+}
+
+// ---------------------------------------------------------------- automated series
+
+/// An automated series, as the API names it (`{kind}` in its paths).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AutomationKindCode {
+    /// The welcome series: new members, counted from the day they joined.
+    Welcome,
+    /// The lapsed-member win-back: former members, counted from the day their membership ended.
+    WinBack,
+}
+
+/// The description of an automation path's `{kind}`.
+const SERIES_KIND: &str = "The series: `welcome` or `win_back`";
+/// The description of a step path's `{id}`.
+const STEP_ID: &str = "The step's id (a step is a campaign: its report is `GET /api/v1/campaigns/{id}/report`)";
+
+/// The series `{kind}` names, or a 404.
+fn series_of(raw: &str) -> Result<AutomationKind, AppError> {
+    AutomationKind::from_code(raw).ok_or_else(|| AppError::NotFound("No such series.".into()))
+}
+
+/// A whole number in a JSON body as the form's text; anything else (a string, a fraction,
+/// `null`) as its JSON text, which the use case refuses with its sentence for the field.
+fn whole_text(value: &serde_json::Value) -> String {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole::number")] i64);
+    match serde_json::from_value::<Whole>(value.clone()) {
+        Ok(Whole(n)) => n.to_string(),
+        _ => value.to_string(),
+    }
+}
+
+fn delay_days_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_DELAY_DAYS))
+        .description(Some(format!(
+            "Days after the member's start (the day they joined, or the day their membership ended), 0 to {MAX_DELAY_DAYS}."
+        )))
+        .build()
+}
+
+/// A step of a series: a message a number of days after each member's start.
+#[derive(Serialize, ToSchema)]
+pub struct AutomatedStep {
+    /// The step's id; it is a campaign, whose report is `GET /api/v1/campaigns/{id}/report`.
+    id: i64,
+    delay_days: i64,
+    subject: String,
+    /// Markdown with merge fields.
+    body: String,
+    /// `going`: members reaching its day receive it; `ended`: nobody more will.
+    #[schema(pattern = "^(going|ended)$")]
+    status: String,
+    /// Messages sent so far.
+    sent: i64,
+    /// The members it has been sent or queued to, each once.
+    recipients: i64,
+}
+
+/// A series: whom it is for, the list it goes under, whether it is on, and its steps.
+#[derive(Serialize, ToSchema)]
+pub struct AutomatedSeries {
+    #[schema(value_type = AutomationKindCode)]
+    kind: String,
+    /// Its name, as staff read it.
+    label: String,
+    /// Whom it goes to and from when its days count.
+    condition: String,
+    /// The society-wide list it goes out under; null until staff set the series up.
+    list_id: Option<i64>,
+    list_name: Option<String>,
+    /// Switched on: members whose step falls on or after `active_since` receive it.
+    active: bool,
+    /// The day it was switched on; null while it is off.
+    #[schema(format = Date)]
+    active_since: Option<String>,
+    /// Its steps, in the order staff added them.
+    steps: Vec<AutomatedStep>,
+}
+
+/// Both series.
+#[derive(Serialize, ToSchema)]
+pub struct AutomatedSeriesList {
+    items: Vec<AutomatedSeries>,
+}
+
+fn step_out((step, report): (CampaignRecord, CampaignReport)) -> AutomatedStep {
+    AutomatedStep {
+        id: step.id,
+        delay_days: step.delay_days.unwrap_or(0),
+        status: if step.status == CampaignStatus::Sending { "going" } else { "ended" }.into(),
+        subject: step.subject,
+        body: step.body,
+        sent: report.sent,
+        recipients: report.recipients,
+    }
+}
+
+fn series_out(view: AutomationView) -> AutomatedSeries {
+    let automation = view.automation;
+    AutomatedSeries {
+        kind: view.kind.code().into(),
+        label: view.kind.label().into(),
+        condition: view.kind.condition().into(),
+        list_id: automation.as_ref().map(|a| a.list_id),
+        list_name: automation.as_ref().map(|a| a.list_name.clone()),
+        active: automation.as_ref().is_some_and(|a| a.active_since.is_some()),
+        active_since: automation.and_then(|a| a.active_since).map(|d| d.to_string()),
+        steps: view.steps.into_iter().map(step_out).collect(),
+    }
+}
+
+/// One step of a series as it is now, with what it sent.
+fn step_of(view: AutomationView, id: i64) -> Result<AutomatedStep, AppError> {
+    view.steps
+        .into_iter()
+        .find(|(step, _)| step.id == id)
+        .map(step_out)
+        .ok_or_else(|| AppError::NotFound("No such step in this series.".into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/automations",
+    responses((status = 200, body = AutomatedSeriesList, description = "The welcome series and the win-back, with their steps"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Staff only")))]
+async fn automations(State(app): State<Arc<App>>, ApiActor(actor, _): ApiActor) -> ApiResult<AutomatedSeriesList> {
+    let views = app.automations_for(&actor).await?;
+    Ok(Json(AutomatedSeriesList { items: views.into_iter().map(series_out).collect() }))
+}
+
+/// A series' list and whether it is on.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutomatedSeriesBody {
+    /// One of the society's lists (not a chapter's, not archived): each message lets members
+    /// leave it.
+    #[schema(value_type = i64, minimum = 1)]
+    list_id: serde_json::Value,
+    /// true: switched on (from today, or still from the day it was switched on if it already
+    /// was): members whose step falls on or after that day receive it; false: off.
+    active: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/automations/{kind}", request_body = AutomatedSeriesBody,
+    params(("kind" = AutomationKindCode, Path, description = SERIES_KIND)),
+    responses((status = 200, body = AutomatedSeries, description = "The series as saved"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Staff only"),
+              (status = 404, body = ErrorBody, description = "No such series"),
+              (status = 422, body = ErrorBody, description = "Not one of the society's lists (naming `list_id`)")))]
+async fn save_automation(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(kind): Path<String>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<AutomatedSeries> {
+    let kind = series_of(&kind)?;
+    let f = json_object_body::<AutomatedSeriesBody>(body)?;
+    let form = AutomationForm { list_id: whole_text(&f.list_id), active: f.active };
+    app.save_automation(&actor, kind, &form, &identity.request_id).await?;
+    Ok(Json(series_out(app.automation_for(&actor, kind).await?)))
+}
+
+/// A step's delay and message.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutomatedStepBody {
+    #[schema(schema_with = delay_days_schema)]
+    delay_days: serde_json::Value,
+    /// Up to 200 characters; merge fields such as `{{first_name}}` allowed.
+    #[schema(min_length = 1)]
+    subject: String,
+    /// Markdown, up to 100,000 characters, with merge fields.
+    #[schema(min_length = 1)]
+    body: String,
+}
+
+impl AutomatedStepBody {
+    fn form(&self) -> StepForm {
+        StepForm { delay_days: whole_text(&self.delay_days), subject: self.subject.clone(), body: self.body.clone() }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/automations/{kind}/steps", request_body = AutomatedStepBody,
+    params(("kind" = AutomationKindCode, Path, description = SERIES_KIND)),
+    responses((status = 201, body = AutomatedStep, description = "The step added, going"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Staff only"),
+              (status = 404, body = ErrorBody, description = "No such series"),
+              (status = 409, body = ErrorBody, description = "The series has no list yet: set it up first"),
+              (status = 422, body = ErrorBody, description = "Each problem named by its field: `delay_days`, `subject`, `body`")))]
+async fn add_automation_step(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(kind): Path<String>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let kind = series_of(&kind)?;
+    let f = json_object_body::<AutomatedStepBody>(body)?;
+    let id = app.add_automation_step(&actor, kind, &f.form(), &identity.request_id).await?;
+    let step = step_of(app.automation_for(&actor, kind).await?, id)?;
+    Ok((StatusCode::CREATED, Json(step)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/automations/{kind}/steps/{id}", request_body = AutomatedStepBody,
+    params(("kind" = AutomationKindCode, Path, description = SERIES_KIND),
+           ("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = STEP_ID)),
+    responses((status = 200, body = AutomatedStep, description = "The step as saved: members reaching its day from now on receive the new message"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "Staff only"),
+              (status = 404, body = ErrorBody, description = "No such series, or no such step in it"),
+              (status = 409, body = ErrorBody, description = "The step has ended: add a new one instead"),
+              (status = 422, body = ErrorBody, description = "Each problem named by its field: `delay_days`, `subject`, `body`")))]
+async fn update_automation_step(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path((kind, id)): Path<(String, String)>,
+    body: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> ApiResult<AutomatedStep> {
+    let (kind, id) = (series_of(&kind)?, id_of(&id, "step")?);
+    let f = json_object_body::<AutomatedStepBody>(body)?;
+    app.update_automation_step(&actor, kind, id, &f.form(), &identity.request_id).await?;
+    Ok(Json(step_of(app.automation_for(&actor, kind).await?, id)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/automations/{kind}/steps/{id}/end",
+    params(("kind" = AutomationKindCode, Path, description = SERIES_KIND),
+           ("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = STEP_ID)),
+    responses((status = 200, body = AutomatedStep, description = "The step, ended: nobody more receives it; what it sent stays in its report"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "Staff only"),
+              (status = 404, body = ErrorBody, description = "No such series, or no such step in it"),
+              (status = 409, body = ErrorBody, description = "The step has already ended")))]
+async fn end_automation_step(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<AutomatedStep> {
+    let (kind, id) = (series_of(&kind)?, id_of(&id, "step")?);
+    app.end_automation_step(&actor, kind, id, &identity.request_id).await?;
+    Ok(Json(step_of(app.automation_for(&actor, kind).await?, id)?))
 }
