@@ -97,6 +97,10 @@ impl AutomationPage {
         self.error("step", field)
     }
 
+    fn wins_back(&self) -> bool {
+        self.view.kind == AutomationKind::WinBack
+    }
+
     fn going(&self, step: &CampaignRecord) -> bool {
         step.status == guildhall_domain::communications::CampaignStatus::Sending
     }
