@@ -64,14 +64,14 @@ impl App {
         self.merge_values(member, uses_pdh).await
     }
 
-    /// A campaign's body made for one member, as sanitised HTML (before any tracking).
-    pub(crate) async fn campaign_body_html(
+    /// A campaign's body made for one member: its Markdown with the merge fields filled.
+    pub(crate) async fn campaign_body_markdown(
         &self,
         campaign: &CampaignRecord,
         member: Option<&MemberRecord>,
     ) -> AppResult<String> {
         let values = self.campaign_values(campaign, member).await?;
-        Ok(markdown::to_html(&merge(&campaign.body, &values, escape_markdown)))
+        Ok(merge(&campaign.body, &values, escape_markdown))
     }
 
     /// A campaign made for one member: subject, plain text and branded HTML with the footer.
@@ -105,7 +105,7 @@ impl App {
         let (mail_body, image) = match member {
             Some(m) if tracked && !test && self.mail_tracking() => {
                 let (open, click) = self.tracking_links(campaign.id, m.id)?;
-                (tracked_body(&body_html, &click), tracking_image(&open))
+                (tracked_body(&body_markdown, &click), tracking_image(&open))
             }
             _ => (body_html.clone(), String::new()),
         };

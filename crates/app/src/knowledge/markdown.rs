@@ -10,11 +10,43 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// The sanitiser every rendering shares.
+fn sanitiser() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder.link_rel(Some("nofollow noopener noreferrer"));
+    builder
+}
+
 /// Markdown as sanitised HTML.
 pub fn to_html(markdown: &str) -> String {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
-    ammonia::Builder::default().link_rel(Some("nofollow noopener noreferrer")).clean(&unsafe_html).to_string()
+    sanitiser().clean(&unsafe_html).to_string()
+}
+
+/// Markdown as sanitised HTML with each link's address (`<a href>`, in document order, its
+/// place counted from 0) passed to `link`, which may give another (a campaign's click
+/// tracking). The sanitiser reads the markup, so `link` sees each address as written, and
+/// what it gives is escaped and checked like any other.
+pub fn to_html_with_links<F>(markdown: &str, link: F) -> String
+where
+    F: Fn(usize, &str) -> Option<String> + Send + Sync + 'static,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
+    let place = AtomicUsize::new(0);
+    let mut builder = sanitiser();
+    builder.attribute_filter(move |element, attribute, value| {
+        if element == "a" && attribute == "href" {
+            let n = place.fetch_add(1, Ordering::Relaxed);
+            if let Some(other) = link(n, value) {
+                return Some(std::borrow::Cow::Owned(other));
+            }
+        }
+        Some(std::borrow::Cow::Borrowed(value))
+    });
+    builder.clean(&unsafe_html).to_string()
 }
 
 /// Markdown as sanitised HTML placed under a page's own `<h2>` sections: its headings move
@@ -36,7 +68,7 @@ pub fn to_html_nested(markdown: &str) -> String {
     });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    ammonia::Builder::default().link_rel(Some("nofollow noopener noreferrer")).clean(&unsafe_html).to_string()
+    sanitiser().clean(&unsafe_html).to_string()
 }
 
 /// Markdown as plain text: the words, with a space where blocks end.
