@@ -5,6 +5,7 @@
 
 #[macro_use]
 pub mod codes;
+pub mod careers;
 pub mod ce;
 pub mod communications;
 pub mod credentials;
