@@ -1,10 +1,15 @@
 //! The career centre's rules (issue 15; built piece by piece, see docs/design/careers-plan.md).
 //!
-//! Files: `mod.rs` (this map), `matching.rs` (whether a member's licences and certifications
+//! Files: `mod.rs` (this map), `jobs.rs` (a job's pay range, required and read with every
+//! problem named, annualised for search and put in words; its remote policy; staff's review;
+//! where it stands: draft, waiting, live, expired, closed), `matching.rs` (whether a member's licences and certifications
 //! meet a job's requirements: held, held elsewhere and recognised by comity, expired or
 //! missing, required or only preferred).
 
+mod jobs;
 mod matching;
+
+pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};
 
 pub use matching::{
     Assessment, Comity, ComityRule, HeldCertification, HeldLicence, Met, Need, Requirement, Verdict, Wanted, assess,

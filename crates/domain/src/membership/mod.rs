@@ -84,7 +84,7 @@ pub use dues::{
     DuesQuote, HouseholdDues, HouseholdPolicy, HouseholdRate, Percent, dues_for_term, household_dues, months_charged,
 };
 pub use error::MembershipError;
-pub use money::{Cents, currency_code};
+pub use money::{Cents, currency_code, parse_money};
 pub use organisation::{
     EmployeeStanding, Employment, EmploymentDates, OrganisationalDues, OrganisationalRate, check_seats,
     employee_standing, linked_standing, organisational_dues,

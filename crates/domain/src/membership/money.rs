@@ -82,9 +82,37 @@ impl fmt::Display for Cents {
     }
 }
 
+/// "25", "25.5", "$1,025.50" → cents. At most two decimals; no negatives.
+pub fn parse_money(raw: &str) -> Result<i64, String> {
+    let cleaned: String = raw.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+    let invalid = || format!("{:?} is not an amount; write it like 25.00.", raw.trim());
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+        || whole.len() > 12
+    {
+        return Err(invalid());
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+    Ok(whole * 100 + cents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_read_in_dollars_and_cents() {
+        for (raw, cents) in [("25", 2_500), ("25.5", 2_550), ("25.05", 2_505), ("$1,025.50", 102_550), (".5", 50)] {
+            assert_eq!(parse_money(raw), Ok(cents), "{raw}");
+        }
+        for raw in ["", "abc", "-5", "1.234", "1.2.3", "$", "1e3"] {
+            assert!(parse_money(raw).is_err(), "{raw}");
+        }
+    }
 
     #[test]
     fn refuses_negative_amounts() {
