@@ -41,6 +41,8 @@ pub struct CampaignView {
     /// When it is scheduled for, on the society's clock.
     pub scheduled_words: Option<String>,
     pub may_send: bool,
+    /// Some messages' delivery is unknown and the reader may send them again.
+    pub may_resend: bool,
     /// Whether opens and clicks are tracked (`mail.tracking`): the report's counts of them
     /// mean something only then.
     pub tracking: bool,
@@ -237,8 +239,13 @@ impl App {
         for rule in &audience.exclude {
             exclude_words.push(self.rule_words(rule).await?);
         }
+        let report = self.store.campaign_report(id).await?;
+        let may_resend = report.undetermined > 0
+            && matches!(campaign.status, CampaignStatus::Sent | CampaignStatus::Sending)
+            && list.as_ref().is_some_and(|l| may_send_under(actor, l));
         Ok(CampaignView {
-            report: self.store.campaign_report(id).await?,
+            report,
+            may_resend,
             scheduled_words: campaign.scheduled_for.map(|at| {
                 let t = event_time(at, self.society_zone());
                 format!("{} at {} {}", t.date, t.time, t.zone)
@@ -413,6 +420,29 @@ impl App {
             .start_campaign_send(campaign.id, &audience, limit, self.clock.unix(), audit)
             .await
             .map_err(already_sent)
+    }
+
+    /// Sends again the messages of a sent campaign whose delivery is unknown (handed to the
+    /// relay when a sender stopped): some of those recipients may get a second copy, which
+    /// the confirmation says. Returns how many were queued.
+    pub async fn resend_undetermined(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<i64> {
+        let campaign = self.campaign_record(actor, id).await?;
+        let list = self.store.communication_list(campaign.list_id).await?;
+        if !list.as_ref().is_some_and(|l| may_send_under(actor, l)) {
+            return Err(AppError::Forbidden(
+                "Staff have not allowed officers to send to this list; ask them to.".into(),
+            ));
+        }
+        let mut audit = self.audit_entry(actor, "campaign.resent", "campaign", request_id);
+        audit.subject_id = Some(id);
+        audit.subject_label = campaign.subject.clone();
+        self.store.resend_undetermined(id, self.clock.unix(), &audit).await.map_err(|err| match err {
+            StoreError::NotFound => AppError::Conflict {
+                message: "No message of this campaign is of unknown delivery: there is nothing to send again.".into(),
+                field: None,
+            },
+            other => other.into(),
+        })
     }
 
     /// Starts every scheduled campaign now due (the background job). Returns how many.

@@ -54,6 +54,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("campaign.unscheduled", "Campaign taken back to draft"),
     ("campaign.cancelled", "Campaign cancelled"),
     ("campaign.sent", "Campaign sent"),
+    ("campaign.resent", "Campaign's messages of unknown delivery sent again"),
     ("automation.saved", "Automated series set up or switched"),
     ("automation.step_added", "Step added to an automated series"),
     ("automation.step_changed", "Step of an automated series changed"),

@@ -201,6 +201,29 @@ async fn a_send_that_stops_mid_way_gives_nobody_a_second_copy_and_says_how_many_
         // A second send after the restart queues nobody again.
         assert!(matches!(t.app.send_campaign(&staff, id, "test").await, Err(guildhall_app::AppError::Conflict { .. })));
         assert_eq!(t.store.campaign_report(id).await.unwrap().recipients, report.recipients);
+
+        // Staff may choose to send the five again, after a confirmation that says some may
+        // get it twice; then the report has no unknowns, and there is nothing more to resend.
+        let mut pages = t.signed_in(STAFF).await;
+        let page = pages.get(&format!("/campaigns/{id}")).await;
+        assert!(page.body.contains("Send again to the 5 whose delivery is unknown"), "{}", page.body);
+        let confirm = pages.get(&format!("/campaigns/{id}/resend")).await;
+        assert!(confirm.body.contains("will receive the campaign a second time"), "{}", confirm.body);
+        let unconfirmed = pages.post_form(&format!("/campaigns/{id}/resend"), &[]).await;
+        assert_eq!(unconfirmed.status, StatusCode::OK, "without the confirmation it asks again");
+        assert_eq!(t.store.campaign_report(id).await.unwrap().undetermined, 5);
+        let resent = pages.post_form(&format!("/campaigns/{id}/resend"), &[("confirmed", "yes")]).await;
+        assert_eq!(resent.status, StatusCode::SEE_OTHER, "{}", resent.body);
+        while t.app.deliver_due_mail().await.unwrap() != (0, 0) {}
+        t.app.send_due_campaigns().await.unwrap();
+        let after = t.store.campaign_report(id).await.unwrap();
+        assert_eq!((after.undetermined, after.sent, after.queued), (0, after.recipients, 0), "{after:?}");
+        let again = pages.api(Method::POST, &format!("/api/v1/campaigns/{id}/resend"), None).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(again.body.contains("nothing to send again"), "{}", again.body);
+        let log = audit(&mut pages, "campaign.resent").await;
+        assert_eq!(log["total"], 1, "{log}");
+        assert!(log["items"][0].to_string().contains("messages"), "how many were sent again: {log}");
     }
 }
 

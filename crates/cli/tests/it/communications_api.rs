@@ -546,6 +546,20 @@ async fn every_role_on_every_communications_api_operation() {
             let messages = campaign_messages(&t, campaign).await;
             assert_eq!(i64::try_from(messages.len()).ok(), recipients, "POST {path}: queued once");
         }
+
+        // Sending again the messages of unknown delivery: only those who may send under the
+        // list may ask; with none unknown, they are told there is nothing to send (409).
+        for (campaign, statuses) in [
+            (society_campaign, [401, 403, 403, 409, 409]),
+            (other_campaign, [401, 403, 403, 409, 409]),
+            (own_campaign, [401, 403, 409, 409, 409]),
+        ] {
+            let path = format!("/api/v1/campaigns/{campaign}/resend");
+            for (client, status) in clients.iter_mut().zip(statuses) {
+                let r = client.api(Method::POST, &path, None).await;
+                assert_eq!(r.status.as_u16(), status, "POST {path} on {:?}: {}", t.engine, r.body);
+            }
+        }
     }
 }
 

@@ -336,6 +336,41 @@ impl Store {
         )
     }
 
+    /// Queues again the messages of a campaign left undetermined (handed to the relay when
+    /// a sender stopped), at staff's request; the campaign is sending again until they go.
+    /// Audited with how many; `NotFound` when none is undetermined.
+    pub async fn resend_undetermined(&self, id: i64, now: UnixTime, audit: &NewAuditEntry) -> StoreResult<i64> {
+        let mut audit = audit.clone();
+        audited!(
+            self,
+            |tx| {
+                let requeued = sqlx::query(
+                    "UPDATE outbox SET status = 'pending', in_flight_since = NULL, locked_until = NULL, \
+                     next_attempt_at = $2, last_error = NULL \
+                     WHERE campaign_id = $1 AND status = 'undetermined' AND NOT campaign_test",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as i64;
+                if requeued == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(
+                    "UPDATE campaigns SET status = 'sending', updated_at = $2 WHERE id = $1 AND status = 'sent'",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                audit.after_json = Some(serde_json::json!({ "messages": requeued }).to_string());
+                requeued
+            },
+            &audit
+        )
+    }
+
     /// Queues a test send of a campaign to `to_address`, made for `member_id` (the writer's
     /// own record, or none: a sample member) when it is delivered; not counted in the report.
     pub async fn enqueue_campaign_test(

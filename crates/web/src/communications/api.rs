@@ -42,6 +42,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/v1/campaigns/{id}/schedule", post(schedule_campaign))
         .route("/api/v1/campaigns/{id}/cancel", post(cancel_campaign))
         .route("/api/v1/campaigns/{id}/send", post(send_campaign))
+        .route("/api/v1/campaigns/{id}/resend", post(resend_campaign))
         .route("/api/v1/campaigns/{id}/report", get(campaign_report))
         .route("/api/v1/automations", get(automations))
         .route("/api/v1/automations/{kind}", axum::routing::put(save_automation))
@@ -69,6 +70,7 @@ pub fn routes() -> Router<Arc<App>> {
         schedule_campaign,
         cancel_campaign,
         send_campaign,
+        resend_campaign,
         campaign_report,
         automations,
         save_automation,
@@ -839,6 +841,30 @@ async fn send_campaign(
     let id = id_of(&id, "campaign")?;
     let recipients = app.send_campaign(&actor, id, &identity.request_id).await?;
     Ok(Json(CampaignSent { id, recipients }))
+}
+
+/// Messages of a campaign queued again.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignResent {
+    id: i64,
+    /// How many of its messages, each of unknown delivery, were queued again.
+    messages: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/resend",
+    params(("id" = i64, Path, minimum = 1, maximum = 999999999999999999i64, description = CAMPAIGN_ID)),
+    responses((status = 200, body = CampaignResent, description = "Its messages of unknown delivery (handed to the mail server when a sender stopped) queued again: some of those recipients may receive it twice"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "No message of the campaign is of unknown delivery")))]
+async fn resend_campaign(
+    State(app): State<Arc<App>>,
+    ApiActor(actor, identity): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<CampaignResent> {
+    let id = id_of(&id, "campaign")?;
+    let messages = app.resend_undetermined(&actor, id, &identity.request_id).await?;
+    Ok(Json(CampaignResent { id, messages }))
 }
 
 /// What became of a campaign's messages.

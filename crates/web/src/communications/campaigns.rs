@@ -31,6 +31,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/campaigns/{id}/schedule", post(schedule))
         .route("/campaigns/{id}/send", get(confirm_send).post(send))
         .route("/campaigns/{id}/cancel", get(confirm_cancel).post(cancel))
+        .route("/campaigns/{id}/resend", get(confirm_resend).post(resend))
 }
 
 /// The section campaign pages belong to: the staff area for staff, the chapter for officers.
@@ -324,6 +325,7 @@ fn campaign_notice(done: &str) -> String {
         "campaign_unscheduled" => "The campaign is a draft again.",
         "campaign_sent" => "The campaign is being sent.",
         "campaign_cancelled" => "The campaign was cancelled.",
+        "campaign_resent" => "The messages whose delivery was unknown are being sent again.",
         _ => "",
     }
     .into()
@@ -421,6 +423,8 @@ async fn schedule(
 enum Confirmed {
     Send,
     Cancel,
+    /// Send again the messages whose delivery is unknown.
+    Resend,
 }
 
 impl Confirmed {
@@ -428,6 +432,7 @@ impl Confirmed {
         match self {
             Confirmed::Send => "send",
             Confirmed::Cancel => "cancel",
+            Confirmed::Resend => "resend",
         }
     }
 }
@@ -445,6 +450,14 @@ async fn confirmation(
     let (title, heading, button) = match action {
         Confirmed::Send => ("Send a campaign", format!("Send \u{201c}{subject}\u{201d} now?"), "Send the campaign"),
         Confirmed::Cancel => ("Cancel a campaign", format!("Cancel \u{201c}{subject}\u{201d}?"), "Cancel the campaign"),
+        Confirmed::Resend => (
+            "Send again",
+            format!(
+                "Send \u{201c}{subject}\u{201d} again to the {} whose delivery is unknown?",
+                view.report.undetermined
+            ),
+            "Send them again",
+        ),
     };
     let chrome = campaign_chrome(app, identity, title).await;
     let mut page = ConfirmPage::plain(
@@ -467,6 +480,14 @@ async fn confirmation(
         Confirmed::Cancel => {
             vec!["It will not be sent, and cannot be sent later; it stays in the list of campaigns.".into()]
         }
+        Confirmed::Resend => vec![
+            format!(
+                "These {} messages were being handed to the mail server when the sender stopped: some may have \
+                 arrived, and those people will receive the campaign a second time.",
+                view.report.undetermined
+            ),
+            "Everyone else already has it and receives nothing more.".into(),
+        ],
     };
     Ok(page)
 }
@@ -485,6 +506,23 @@ async fn confirm_cancel(
     Path(id): Path<String>,
 ) -> PageResult {
     render(&confirmation(&app, &identity, &actor, campaign_id(&id)?, Confirmed::Cancel).await?)
+}
+
+async fn confirm_resend(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    render(&confirmation(&app, &identity, &actor, campaign_id(&id)?, Confirmed::Resend).await?)
+}
+
+async fn resend(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ConfirmInputForm>,
+) -> PageResult {
+    confirmed(&app, &actor, &identity, &id, &input, Confirmed::Resend).await
 }
 
 #[derive(Deserialize, Default)]
@@ -510,6 +548,9 @@ async fn confirmed(
         Confirmed::Send => app.send_campaign(actor, id, &identity.request_id).await.map(|_| "campaign_sent")?,
         Confirmed::Cancel => {
             app.cancel_campaign(actor, id, &identity.request_id).await.map(|_| "campaign_cancelled")?
+        }
+        Confirmed::Resend => {
+            app.resend_undetermined(actor, id, &identity.request_id).await.map(|_| "campaign_resent")?
         }
     };
     done(&format!("/campaigns/{id}"), done_what)
