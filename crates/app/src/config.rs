@@ -263,9 +263,13 @@ pub struct MailSettings {
     /// The bounce score at which bulk mail to an address is suspended (a hard bounce counts
     /// 1, a soft one 0.5, at most one a day).
     pub bounce_threshold: f64,
-    /// Bulk messages sent at most per minute and per hour, in a sliding window (0: no limit).
+    /// Bulk messages sent at most per minute and per hour through the main relay, in a
+    /// sliding window over every node's sends (0: no limit). Transactional mail is never held.
     pub bulk_per_minute: u32,
     pub bulk_per_hour: u32,
+    /// A second relay for bulk mail (campaigns, automated series), with limits of its own;
+    /// empty `smtp_host`: bulk mail goes through the main relay.
+    pub bulk_relay: BulkRelaySettings,
     /// Open and click tracking of campaign messages (off by default): each message's HTML
     /// part carries a 1×1 image and its links go through `/mail/click/…`, and a campaign's
     /// report counts who opened it and who followed a link. The privacy page says so while
@@ -288,6 +292,7 @@ impl fmt::Debug for MailSettings {
             bounce_threshold,
             bulk_per_minute,
             bulk_per_hour,
+            bulk_relay,
             tracking,
         } = self;
         f.debug_struct("MailSettings")
@@ -302,7 +307,56 @@ impl fmt::Debug for MailSettings {
             .field("bounce_threshold", bounce_threshold)
             .field("bulk_per_minute", bulk_per_minute)
             .field("bulk_per_hour", bulk_per_hour)
+            .field("bulk_relay", bulk_relay)
             .field("tracking", tracking)
+            .finish()
+    }
+}
+
+/// The relay bulk mail goes through when the society keeps it apart from transactional
+/// mail (a bulk-sending service beside its own server), with that relay's limits.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BulkRelaySettings {
+    /// Empty: bulk mail goes through the main relay (`mail.smtp_host`).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    #[serde(serialize_with = "serialize_secret")]
+    pub smtp_password: SecretString,
+    /// "starttls" (default), "tls" or "none".
+    pub smtp_security: String,
+    /// Messages at most per minute and per hour through this relay, in a sliding window
+    /// over every node's sends (0: no limit).
+    pub per_minute: u32,
+    pub per_hour: u32,
+}
+
+impl Default for BulkRelaySettings {
+    fn default() -> Self {
+        Self {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_username: String::new(),
+            smtp_password: SecretString::default(),
+            smtp_security: "starttls".into(),
+            per_minute: 0,
+            per_hour: 0,
+        }
+    }
+}
+
+impl fmt::Debug for BulkRelaySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { smtp_host, smtp_port, smtp_username, smtp_password, smtp_security, per_minute, per_hour } = self;
+        f.debug_struct("BulkRelaySettings")
+            .field("smtp_host", smtp_host)
+            .field("smtp_port", smtp_port)
+            .field("smtp_username", smtp_username)
+            .field("smtp_password", &Redacted(smtp_password))
+            .field("smtp_security", smtp_security)
+            .field("per_minute", per_minute)
+            .field("per_hour", per_hour)
             .finish()
     }
 }
@@ -395,6 +449,7 @@ impl Default for MailSettings {
             bounce_threshold: 5.0,
             bulk_per_minute: 0,
             bulk_per_hour: 0,
+            bulk_relay: BulkRelaySettings::default(),
             tracking: false,
         }
     }

@@ -142,6 +142,7 @@ pub const TABLES: &[TableSpec] = &[
             ("in_flight_since", I),
             ("headers", T),
             ("body_html", T),
+            ("handed_over_at", I),
         ],
         identity: true,
     },

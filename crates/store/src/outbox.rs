@@ -100,9 +100,9 @@ impl Store {
     }
 
     /// Bulk messages sent since `since` (the relay's sliding-window rate limits).
-    pub async fn bulk_mail_sent_since(&self, since: UnixTime) -> StoreResult<i64> {
+    pub async fn bulk_mail_handed_over_since(&self, since: UnixTime) -> StoreResult<i64> {
         Ok(with_reader!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE campaign_id IS NOT NULL AND sent_at > $1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE campaign_id IS NOT NULL AND handed_over_at > $1")
                 .bind(since)
                 .fetch_one(pool)
                 .await
@@ -157,8 +157,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "UPDATE outbox SET in_flight_since = $1 WHERE status = 'pending' AND in_flight_since IS NULL \
-             AND id IN ({}) RETURNING id",
+            "UPDATE outbox SET in_flight_since = $1, handed_over_at = $1 WHERE status = 'pending' \
+             AND in_flight_since IS NULL AND id IN ({}) RETURNING id",
             (2..ids.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
         );
         Ok(with_writer!(self, |pool| {

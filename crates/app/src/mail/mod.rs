@@ -30,6 +30,10 @@ pub enum Mailer {
     Mailbox,
     Smtp {
         relay: Arc<Relay>,
+        /// The relay bulk mail goes through: the main one, or `mail.bulk_relay`.
+        bulk: Arc<Relay>,
+        /// Whether bulk mail has a relay of its own.
+        bulk_apart: bool,
         from: Mailbox,
     },
 }
@@ -43,13 +47,45 @@ impl Mailer {
             .from
             .parse()
             .map_err(|e| AppError::Internal(format!("mail.from {:?} is not an address: {e}", settings.from)))?;
-        Ok(Mailer::Smtp { relay: Arc::new(Relay::from_settings(settings)?), from })
+        let relay = Arc::new(Relay::new(
+            &settings.smtp_host,
+            settings.smtp_port,
+            &settings.smtp_security,
+            "mail.smtp_security",
+            &settings.smtp_username,
+            &settings.smtp_password,
+        )?);
+        let apart = &settings.bulk_relay;
+        let (bulk, bulk_apart) = match apart.smtp_host.trim().is_empty() {
+            true => (relay.clone(), false),
+            false => (
+                Arc::new(Relay::new(
+                    apart.smtp_host.trim(),
+                    apart.smtp_port,
+                    &apart.smtp_security,
+                    "mail.bulk_relay.smtp_security",
+                    &apart.smtp_username,
+                    &apart.smtp_password,
+                )?),
+                true,
+            ),
+        };
+        Ok(Mailer::Smtp { relay, bulk, bulk_apart, from })
     }
 
+    /// What a message went out through, as the outbox records it.
     pub fn transport_name(&self) -> &'static str {
         match self {
             Mailer::Mailbox => "mailbox",
             Mailer::Smtp { .. } => "smtp",
+        }
+    }
+
+    /// What bulk mail goes out through: `smtp-bulk` when it has a relay of its own.
+    fn bulk_transport_name(&self) -> &'static str {
+        match self {
+            Mailer::Smtp { bulk_apart: true, .. } => "smtp-bulk",
+            _ => self.transport_name(),
         }
     }
 }
@@ -142,12 +178,19 @@ impl App {
     }
 
     /// How many bulk messages may go now: the smaller room left in the last minute's and
-    /// hour's windows (`mail.bulk_per_minute`, `mail.bulk_per_hour`; 0 is no limit).
+    /// hour's windows of the relay bulk mail goes through (`mail.bulk_relay.per_minute` and
+    /// `per_hour` when it has its own, else `mail.bulk_per_minute` and `bulk_per_hour`; 0 is
+    /// no limit), counting every bulk message any node handed to it, sent or refused.
     async fn bulk_allowance(&self, now: i64) -> AppResult<u32> {
+        let mail = &self.settings.mail;
+        let limits = match matches!(self.mailer, Mailer::Smtp { bulk_apart: true, .. }) {
+            true => [(mail.bulk_relay.per_minute, 60), (mail.bulk_relay.per_hour, 3600)],
+            false => [(mail.bulk_per_minute, 60), (mail.bulk_per_hour, 3600)],
+        };
         let mut allowance = u32::MAX;
-        for (limit, window) in [(self.settings.mail.bulk_per_minute, 60), (self.settings.mail.bulk_per_hour, 3600)] {
+        for (limit, window) in limits {
             if limit > 0 {
-                let sent = self.store.bulk_mail_sent_since(now - window).await?;
+                let sent = self.store.bulk_mail_handed_over_since(now - window).await?;
                 allowance = allowance.min(u32::try_from(i64::from(limit) - sent).unwrap_or(0));
             }
         }
@@ -165,7 +208,7 @@ impl App {
                 self.keep_as_sent(mail, &outgoing).await?;
                 Ok(())
             }
-            Mailer::Smtp { relay, from } => send(relay, from, outgoing).await,
+            Mailer::Smtp { relay, from, .. } => send(relay, from, outgoing).await,
         };
         self.record_attempt(mail, result).await
     }
@@ -225,11 +268,11 @@ impl App {
                         delivered.push(mail.id);
                     }
                 }
-                Mailer::Smtp { relay, from } => {
+                Mailer::Smtp { bulk, from, .. } => {
                     let mut sending = tokio::task::JoinSet::new();
                     for (mail, outgoing) in &made {
                         let (id, outgoing) = (mail.id, outgoing.clone());
-                        let (relay, from) = (relay.clone(), from.clone());
+                        let (relay, from) = (bulk.clone(), from.clone());
                         sending.spawn(async move { (id, send(&relay, &from, outgoing).await) });
                     }
                     while let Some(joined) = sending.join_next().await {
@@ -246,7 +289,7 @@ impl App {
                     }
                 }
             }
-            self.store.mark_mails_sent(&delivered, self.mailer.transport_name(), self.clock.unix()).await?;
+            self.store.mark_mails_sent(&delivered, self.mailer.bulk_transport_name(), self.clock.unix()).await?;
             sent += delivered.len();
         }
         Ok((sent, failed))

@@ -15,9 +15,8 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::MailSettings;
 use crate::error::{AppError, AppResult};
 
 /// How the connection to the relay is protected.
@@ -60,27 +59,33 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn from_settings(settings: &MailSettings) -> AppResult<Self> {
+    /// A relay at `host:port`, protected as `security` says (`starttls`, `tls` or `none`;
+    /// `setting` names the key in messages), signing in when a username is given.
+    pub fn new(
+        host: &str,
+        port: u16,
+        security: &str,
+        setting: &str,
+        username: &str,
+        password: &SecretString,
+    ) -> AppResult<Self> {
         let tls = || {
-            TlsParameters::new(settings.smtp_host.clone())
-                .map_err(|e| AppError::Internal(format!("cannot set up TLS for the SMTP relay: {e}")))
+            TlsParameters::new(host.to_string())
+                .map_err(|e| AppError::Internal(format!("cannot set up TLS for the SMTP relay {host}: {e}")))
         };
-        let security = match settings.smtp_security.as_str() {
+        let security = match security {
             "none" => Security::None,
             "starttls" => Security::StartTls(tls()?),
             "tls" => Security::Tls(tls()?),
             other => {
-                return Err(AppError::Internal(format!(
-                    "mail.smtp_security must be starttls, tls or none, not {other:?}"
-                )));
+                return Err(AppError::Internal(format!("{setting} must be starttls, tls or none, not {other:?}")));
             }
         };
-        let credentials = (!settings.smtp_username.is_empty()).then(|| {
-            Credentials::new(settings.smtp_username.clone(), settings.smtp_password.expose_secret().to_owned())
-        });
+        let credentials =
+            (!username.is_empty()).then(|| Credentials::new(username.to_string(), password.expose_secret().to_owned()));
         Ok(Relay {
-            host: settings.smtp_host.clone(),
-            port: settings.smtp_port,
+            host: host.to_string(),
+            port,
             security,
             credentials,
             hello: ClientId::default(),

@@ -397,3 +397,61 @@ async fn bounces_fed_back_suspend_the_address_and_its_reconfirmation_lifts_it() 
         assert_eq!(system.post_raw("/mail/bounces", "x").await.status, StatusCode::NOT_FOUND, "off without a secret");
     }
 }
+
+/// How a campaign's messages stand in the outbox: (sent, attempts made in all).
+async fn campaign_delivery(t: &TestApp, campaign: i64) -> (usize, i64) {
+    let mail = t.store.list_mail(None, PageRequest::new(1, 200)).await.unwrap();
+    let mine: Vec<_> = mail.items.iter().filter(|m| m.campaign_id == Some(campaign)).collect();
+    (mine.iter().filter(|m| m.status == "sent").count(), mine.iter().map(|m| m.attempts).sum())
+}
+
+#[tokio::test]
+async fn bulk_mail_keeps_to_its_relays_limits_over_a_sliding_window() {
+    // The main relay's limits (no relay of its own for bulk mail; the development mailbox
+    // counts as sending): 10 a minute, 25 an hour.
+    let mut settings = test_settings();
+    settings.mail.bulk_per_minute = 10;
+    settings.mail.bulk_per_hour = 25;
+    for t in TestApp::each_engine_with(settings).await {
+        let staff = staff(&t).await;
+        let list = newsletter(&t, &staff).await;
+        let id = draft(&t, &staff, list, vec![rule("list", list)]).await;
+        let recipients = t.app.send_campaign(&staff, id, "test").await.unwrap() as usize;
+        assert!(recipients > 25, "the test campaign outgrows an hour's limit");
+        let mut sent_by_minute = Vec::new();
+        for _ in 0..4 {
+            while t.app.deliver_due_mail().await.unwrap() != (0, 0) {}
+            sent_by_minute.push(campaign_delivery(&t, id).await.0);
+            t.app.clock.advance(61);
+        }
+        assert_eq!(sent_by_minute, [10, 20, 25, 25], "{:?}: ten a minute, then the hour's 25", t.engine);
+        t.app.clock.advance(3600);
+        while t.app.deliver_due_mail().await.unwrap() != (0, 0) {}
+        assert_eq!(campaign_delivery(&t, id).await.0, 35, "an hour on, the next ten");
+    }
+
+    // A relay of its own for bulk mail, with its own limit (4 a minute); the main relay has
+    // none. Both are closed ports here: what counts is how many campaign messages each round
+    // hands to the bulk relay, and that transactional mail is not held by its limit.
+    let mut settings = test_settings();
+    settings.mail.smtp_host = "127.0.0.1".into();
+    settings.mail.smtp_port = 9;
+    settings.mail.smtp_security = "none".into();
+    settings.mail.bulk_relay.smtp_host = "127.0.0.1".into();
+    settings.mail.bulk_relay.smtp_port = 9;
+    settings.mail.bulk_relay.smtp_security = "none".into();
+    settings.mail.bulk_relay.per_minute = 4;
+    for t in TestApp::each_engine_with(settings).await {
+        let staff = staff(&t).await;
+        let list = newsletter(&t, &staff).await;
+        let id = draft(&t, &staff, list, vec![rule("list", list)]).await;
+        t.app.send_campaign(&staff, id, "test").await.unwrap();
+        t.app.deliver_due_mail().await.unwrap();
+        assert_eq!(campaign_delivery(&t, id).await, (0, 4), "{:?}: four tried in the first minute", t.engine);
+        // Failed sends are not sent, so they leave the window open: the next minute's round
+        // tries four more.
+        t.app.clock.advance(61);
+        t.app.deliver_due_mail().await.unwrap();
+        assert_eq!(campaign_delivery(&t, id).await, (0, 8), "four more a minute later");
+    }
+}
