@@ -23,10 +23,21 @@
 //! Limits: nothing here spans releases (the same people answer again next year); someone who
 //! knows four of five pays bounds the fifth (exact statistics cannot prevent that; rounding
 //! narrows it); a cell's median may be someone's rounded pay.
+//!
+//! Files:
+//! - `lib.rs`: the release (cells, the primary and secondary rules, quartiles).
+//! - `estimate.rs`: the salary estimate (§4): a regression of log base pay on experience,
+//!   education, licence class, discipline and region, fitted by SVD, each level its own
+//!   coefficient only if it passes the primary rules; a profile's typical pay with its 95 %
+//!   confidence interval, an 80 % range for individuals, and the responses behind them.
+//! - `tests.rs`: the release's table tests and property test; `estimate/tests.rs`: the
+//!   estimate's.
 
 use std::collections::{BTreeMap, HashMap};
 
 use time::Date;
+
+pub mod estimate;
 
 /// The survey's dimensions, in the order of a cell's coordinates.
 pub const DIMENSIONS: usize = 5;
@@ -209,12 +220,20 @@ impl Gathered {
 
     /// The primary rules: enough people, enough employers, no employer too large.
     fn primary(&self, rules: &Rules) -> Option<Suppressed> {
-        let n = self.respondents();
-        let largest = self.employers.values().copied().max().unwrap_or(0);
-        let (num, den) = rules.max_employer_share;
-        if n < rules.min_respondents {
+        rules.primary(&self.employers)
+    }
+}
+
+impl Rules {
+    /// The primary rules for a group of people given as their count per employer: enough
+    /// people, enough employers, no employer too large (`None` if it passes them).
+    pub fn primary(&self, employers: &HashMap<u32, usize>) -> Option<Suppressed> {
+        let n: usize = employers.values().sum();
+        let largest = employers.values().copied().max().unwrap_or(0);
+        let (num, den) = self.max_employer_share;
+        if n < self.min_respondents {
             Some(Suppressed::FewerThan5Respondents)
-        } else if self.employers.len() < rules.min_employers {
+        } else if employers.len() < self.min_employers {
             Some(Suppressed::FewerThan5Employers)
         } else if largest * den > n * num {
             Some(Suppressed::OneEmployerOver25Percent)
