@@ -4,9 +4,10 @@
 //! day has come to each step, checking the series' condition at that moment: a step is
 //! never sent to a new member who has left, or to a former member who has come back.
 
-use guildhall_domain::communications::{AutomationKind, CampaignStatus, MAX_DELAY_DAYS, due_start_days, merge_problem};
+use guildhall_domain::communications::{AutomationKind, CampaignStatus, MAX_DELAY_DAYS, due_start_days};
 use guildhall_store::{AutomationRecord, CampaignRecord, CampaignReport, NewAutomationStep};
 
+use super::campaigns::check_message;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::{Actor, App, Permission};
 
@@ -196,20 +197,6 @@ impl App {
         }
         Ok(queued)
     }
-}
-
-/// The subject and body of a message (a campaign's or a step's) checked: lengths, merge
-/// fields known, a body written.
-pub(crate) fn check_message(errors: &mut FieldErrors, subject: &str, body: &str) -> (String, String) {
-    let subject = errors.text(subject, "subject", "the subject", 200, true);
-    if let Some(problem) = merge_problem(&subject) {
-        errors.add("subject", problem);
-    }
-    let body = errors.markdown(body, "body", "the message", 100_000);
-    if let Some(problem) = merge_problem(&body) {
-        errors.add("body", problem);
-    }
-    (subject, body)
 }
 
 fn step_json(subject: &str, delay_days: i64) -> String {

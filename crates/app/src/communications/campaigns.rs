@@ -3,11 +3,12 @@
 //! transaction (`Store::start_campaign_send`), so each person is queued once however the
 //! audience's rules overlap, and a second click or a retried request queues nobody again.
 
-use guildhall_domain::communications::{Audience, AudienceInput, AudienceKind, AudienceRule, CampaignStatus};
+use guildhall_domain::communications::{
+    Audience, AudienceInput, AudienceKind, AudienceRule, CampaignStatus, merge_problem,
+};
 use guildhall_domain::events::{event_time, local_instant};
 use guildhall_store::{CampaignRecord, CampaignReport, ListRecord, NewCampaign, Page, PageRequest, StoreError};
 
-use super::automations::check_message;
 use super::delivery::Rendered;
 use super::may_send_under;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -476,6 +477,20 @@ impl App {
         let report = self.store.campaign_report(id).await?;
         Ok((campaign, report))
     }
+}
+
+/// The subject and body of a message (a campaign's or a step's) checked: lengths, merge
+/// fields known, a body written.
+pub(crate) fn check_message(errors: &mut FieldErrors, subject: &str, body: &str) -> (String, String) {
+    let subject = errors.text(subject, "subject", "the subject", 200, true);
+    if let Some(problem) = merge_problem(&subject) {
+        errors.add("subject", problem);
+    }
+    let body = errors.markdown(body, "body", "the message", 100_000);
+    if let Some(problem) = merge_problem(&body) {
+        errors.add("body", problem);
+    }
+    (subject, body)
 }
 
 /// A campaign no longer open (sent, sending or cancelled) is a conflict, not a missing one.

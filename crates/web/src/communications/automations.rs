@@ -242,15 +242,26 @@ async fn step(
         subject: current.subject,
         body: current.body,
     };
-    render(&StepPage {
-        chrome: chrome(&app, &identity, "Change a step").await,
+    render(&step_page(&app, &identity, kind, id, step, FormState::default()).await)
+}
+
+async fn step_page(
+    app: &App,
+    identity: &Identity,
+    kind: AutomationKind,
+    id: i64,
+    step: StepInput,
+    form: FormState,
+) -> StepPage {
+    StepPage {
+        chrome: chrome(app, identity, "Change a step").await,
         kind,
         id,
-        form: FormState::default(),
+        form,
         step,
         merge_fields: MERGE_FIELDS,
         max_delay: MAX_DELAY_DAYS,
-    })
+    }
 }
 
 async fn save_step(
@@ -263,15 +274,7 @@ async fn save_step(
     match app.update_automation_step(&actor, kind, id, &input.form(), &identity.request_id).await {
         Ok(()) => done(&format!("/campaigns/automations/{}", kind.code()), "step_saved"),
         Err(err @ AppError::Validation { .. }) => {
-            let page = StepPage {
-                chrome: chrome(&app, &identity, "Change a step").await,
-                kind,
-                id,
-                form: FormState::from_error(&err),
-                step: input,
-                merge_fields: MERGE_FIELDS,
-                max_delay: MAX_DELAY_DAYS,
-            };
+            let page = step_page(&app, &identity, kind, id, input, FormState::from_error(&err)).await;
             rerender(&page, &err)
         }
         Err(err) => Err(err.into()),
