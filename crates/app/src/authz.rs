@@ -21,6 +21,17 @@ pub struct Actor {
     /// A staff or administrator account that must set up two-factor sign-in first: until
     /// it does, it acts with a member's rights only (`role` is already lowered).
     pub must_set_up_two_factor: bool,
+    /// The employers this person recruits for: empty until a careers use case loads them
+    /// (`App::with_employer_roles`), so a use case that forgets fails closed.
+    pub employers: Vec<EmployerRole>,
+}
+
+/// An employer someone recruits for, and whether they own its account (manage its
+/// recruiters and details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EmployerRole {
+    pub employer_id: i64,
+    pub owner: bool,
 }
 
 /// Everything that needs permission. Chapter-scoped actions name their chapter.
@@ -59,6 +70,12 @@ pub enum Permission {
     CampaignsArea,
     /// The welcome series and the lapsed-member win-back: their steps and switching them on.
     ManageAutomations,
+    /// An employer's jobs and their applicants: its recruiters, and staff.
+    RecruitFor(i64),
+    /// An employer's account (details, recruiters): its owners, and staff.
+    ManageEmployer(i64),
+    /// Reviewing jobs before they are public, taking them down: staff.
+    ModerateJobs,
 }
 
 impl Actor {
@@ -73,6 +90,7 @@ impl Actor {
             officer_of: Vec::new(),
             api_token_id: None,
             must_set_up_two_factor: false,
+            employers: Vec::new(),
         }
     }
 
@@ -100,7 +118,14 @@ impl Actor {
             | Permission::ManageKnowledge
             | Permission::ManagePublications
             | Permission::ManageLists
-            | Permission::ManageAutomations => self.is_staff(),
+            | Permission::ManageAutomations
+            | Permission::ModerateJobs => self.is_staff(),
+            Permission::RecruitFor(employer) => {
+                self.is_staff() || self.employers.iter().any(|e| e.employer_id == employer)
+            }
+            Permission::ManageEmployer(employer) => {
+                self.is_staff() || self.employers.iter().any(|e| e.employer_id == employer && e.owner)
+            }
         }
     }
 
@@ -131,6 +156,9 @@ impl Actor {
             Permission::ManageEvent(Some(_)) | Permission::CreateEvents => {
                 "You can manage only the events of the chapters you hold office in.".into()
             }
+            Permission::RecruitFor(_) => "Only the employer's recruiters can do that.".into(),
+            Permission::ManageEmployer(_) => "Only the employer account's owners can change it.".into(),
+            Permission::ModerateJobs => "Only society staff can review jobs.".into(),
         }))
     }
 
@@ -158,6 +186,7 @@ mod tests {
             officer_of: officer_of.to_vec(),
             api_token_id: None,
             must_set_up_two_factor: false,
+            employers: Vec::new(),
         }
     }
 
@@ -184,6 +213,9 @@ mod tests {
             (IssueCredentials, false, false, true, true),
             (ManageKnowledge, false, false, true, true),
             (ManagePublications, false, false, true, true),
+            (ModerateJobs, false, false, true, true),
+            (RecruitFor(3), false, false, true, true),
+            (ManageEmployer(3), false, false, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");
@@ -191,6 +223,32 @@ mod tests {
             assert_eq!(staff.allows(permission), s, "staff {permission:?}");
             assert_eq!(admin.allows(permission), a, "admin {permission:?}");
             assert_eq!(member.require(permission).is_ok(), m);
+        }
+    }
+
+    #[test]
+    fn recruiters_act_only_for_their_employers_and_owners_manage_them() {
+        use Permission::*;
+        let recruiter = Actor {
+            employers: vec![
+                EmployerRole { employer_id: 3, owner: false },
+                EmployerRole { employer_id: 4, owner: true },
+            ],
+            ..actor(Role::Member, &[])
+        };
+        // (permission, allowed)
+        let table = [
+            (RecruitFor(3), true),
+            (RecruitFor(4), true),
+            (RecruitFor(5), false),
+            (ManageEmployer(3), false),
+            (ManageEmployer(4), true),
+            (ManageEmployer(5), false),
+            (ModerateJobs, false),
+            (StaffArea, false),
+        ];
+        for (permission, allowed) in table {
+            assert_eq!(recruiter.allows(permission), allowed, "{permission:?}");
         }
     }
 

@@ -133,6 +133,18 @@ impl FieldErrors {
         value.to_string()
     }
 
+    /// An optional web address (a website, an online link): empty, or `https://` with no
+    /// spaces and at most 500 characters.
+    pub fn web_address(&mut self, value: &str, field: &str, label: &str) -> String {
+        let value = value.trim();
+        if !value.is_empty()
+            && (!value.starts_with("https://") || value.len() > 500 || value.contains(char::is_whitespace))
+        {
+            self.add(field, format!("{} must be a web address starting with https://.", capitalise(label)));
+        }
+        value.to_string()
+    }
+
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             Ok(())

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod authz;
+pub mod careers;
 pub mod ce;
 pub mod chapters;
 pub mod communications;
@@ -33,7 +34,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tokio::sync::RwLock;
 
-pub use authz::{Actor, Permission};
+pub use authz::{Actor, EmployerRole, Permission};
 pub use config::Settings;
 pub use error::{AppError, AppResult};
 pub use guildhall_store::{HealthProblem, IdempotencyClaim};

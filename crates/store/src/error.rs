@@ -57,6 +57,11 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("payment_events_provider_event_id_key", "payment_events.provider, payment_events.event_id", "event_id"),
     ("organisations_pkey", "organisations.payer_id", "organisation"),
     ("member_groups_pkey", "member_groups.member_id, member_groups.group_id", "group"),
+    ("employer_recruiters_pkey", "employer_recruiters.employer_id, employer_recruiters.user_id", "recruiter"),
+    ("employers_organisation_unique", "employers.organisation_payer_id", "organisation"),
+    ("job_requirements_pkey", "job_requirements.job_id, job_requirements.req_key", "requirement"),
+    ("job_postings_invoice_unique", "job_postings.invoice_id", "invoice"),
+    ("job_postings_one_waiting", "job_postings.job_id", "posting"),
     ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (
         "renewal_reminders_pkey",

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod careers;
 pub mod ce;
 pub mod chapters;
 pub mod communications;
@@ -60,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(credentials::routes())
         .merge(knowledge::routes())
         .merge(publications::routes())
+        .merge(careers::routes())
         .merge(communications::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))

@@ -562,6 +562,7 @@ fn actor_from(
         officer_of,
         api_token_id: token.map(|(id, _)| id),
         must_set_up_two_factor,
+        employers: Vec::new(),
     }
 }
 

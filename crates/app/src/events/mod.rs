@@ -1674,14 +1674,7 @@ impl App {
         }
         let venue = errors.text(&form.venue, "venue", "the venue", 200, false);
         let address = errors.text(&form.address, "address", "the address", 300, false);
-        let online_link = form.online_link.trim().to_string();
-        if !online_link.is_empty()
-            && (!online_link.starts_with("https://")
-                || online_link.len() > 500
-                || online_link.contains(char::is_whitespace))
-        {
-            errors.add("online_link", "The online link must be a web address starting with https://.");
-        }
+        let online_link = errors.web_address(&form.online_link, "online_link", "the online link");
         if venue.is_empty() && online_link.is_empty() {
             errors.add("venue", "Give a venue, an online link, or both.");
         }

@@ -25,6 +25,8 @@ pub(crate) enum Outcome {
     NotFound,
     /// 422: allowed, but the form was refused (an earlier role's call already made the record)
     Invalid,
+    /// 409: allowed, but an earlier role's call already did it (a review, a closing)
+    Conflict,
 }
 pub(crate) use Outcome::*;
 
@@ -338,6 +340,7 @@ fn outcome_of(response: &TestResponse) -> Outcome {
         StatusCode::SEE_OTHER => Done,
         StatusCode::NOT_FOUND => NotFound,
         StatusCode::UNPROCESSABLE_ENTITY => Invalid,
+        StatusCode::CONFLICT => Conflict,
         other => panic!("unexpected {other} (location {:?}): {}", response.location(), response.body),
     }
 }

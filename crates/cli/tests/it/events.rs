@@ -23,6 +23,7 @@ async fn actor_for(t: &TestApp, email: &str, role: Role) -> Actor {
         officer_of: Vec::new(),
         api_token_id: None,
         must_set_up_two_factor: false,
+        employers: Vec::new(),
     }
 }
 
@@ -47,6 +48,7 @@ async fn people(t: &TestApp, n: usize) -> Vec<Actor> {
             officer_of: Vec::new(),
             api_token_id: None,
             must_set_up_two_factor: false,
+            employers: Vec::new(),
         });
     }
     actors

@@ -120,6 +120,19 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     ];
     t.store.insert_catalogued_row(campaign, &campaign_row).await.unwrap();
     ids.insert("campaigns", base + 7);
+    // Recruiters recruit for an employer (an organisation, not a person).
+    let employer = all_tables().find(|t| t.name == "employers").unwrap();
+    let employer_row = [
+        Value::Int(base + 8),
+        Value::Text(format!("{tag} employer")),
+        Value::Text(String::new()),
+        Value::Text(String::new()),
+        Value::Null,
+        Value::Null,
+        Value::Int(0),
+    ];
+    t.store.insert_catalogued_row(employer, &employer_row).await.unwrap();
+    ids.insert("employers", base + 8);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
         if matches!(entry.about, About::NotPersonal) {
@@ -186,6 +199,7 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 ("event_registrations", "discount_code_id", _) => Value::Null,
                 (_, "list_id", _) => Value::Int(ids["communication_lists"]),
                 (_, "campaign_id", _) => Value::Int(ids["campaigns"]),
+                (_, "employer_id", _) => Value::Int(ids["employers"]),
                 ("mail_bounces", "kind", _) => Value::Text("hard".into()),
                 ("mail_bounces", "outbox_id", _) => Value::Null,
                 ("mail_tracking", "opened_at" | "clicked_at", _) => Value::Int(1_700_000_000),

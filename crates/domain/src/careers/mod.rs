@@ -4,12 +4,18 @@
 //! problem named, annualised for search and put in words; its remote policy; staff's review;
 //! where it stands: draft, waiting, live, expired, closed), `matching.rs` (whether a member's licences and certifications
 //! meet a job's requirements: held, held elsewhere and recognised by comity, expired or
-//! missing, required or only preferred).
+//! missing, required or only preferred), `requirements.rs` (a requirement as its stored key,
+//! read from the employer's form; the keys a member's record holds), `filter.rs` (the job
+//! search's filters from and to a query string).
 
+mod filter;
 mod jobs;
 mod matching;
+mod requirements;
 
+pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};
+pub use requirements::{CERTIFICATION_PREFIX, held_keys, parse_requirement};
 
 pub use matching::{
     Assessment, Comity, ComityRule, HeldCertification, HeldLicence, Met, Need, Requirement, Verdict, Wanted, assess,

@@ -255,6 +255,14 @@ impl Discipline {
     }
 }
 
+impl TryFrom<String> for Discipline {
+    type Error = crate::codes::UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Discipline::parse(&code).ok_or(crate::codes::UnknownCode { what: "discipline", code })
+    }
+}
+
 impl fmt::Display for Discipline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -190,6 +190,12 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("mail_tracking", Member("member_id"), &[], &[]),
     t("mail_addresses", Email("address"), &["address"], &[]),
     t("mail_bounces", Email("address"), &["address", "diagnostic"], &[]),
+    // An employer is an organisation, not a person; who recruits for it is.
+    t("employers", NotPersonal, &[], &[]),
+    t("employer_recruiters", User("user_id"), &[], &[]),
+    t("jobs", NotPersonal, &[], &[]),
+    t("job_requirements", NotPersonal, &[], &[]),
+    t("job_postings", NotPersonal, &[], &[]),
 ];
 
 /// The catalogue entry of a table.

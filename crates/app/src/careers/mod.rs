@@ -1,0 +1,73 @@
+//! The career centre (issue 15): employers and their recruiters, jobs with the licences and
+//! certifications they ask for, staff's review before anything is public, and the job search
+//! with "jobs I qualify for" matched against the member's own record.
+//!
+//! Recruiters are not a role: a careers use case loads the employers the actor recruits for
+//! ([`App::with_employer_roles`]) and asks `Permission::RecruitFor` / `ManageEmployer`; one
+//! that forgets finds none and refuses.
+//!
+//! Files: `mod.rs` (this map, the actor's employers, the keys a member's record holds),
+//! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
+//! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs).
+
+mod employers;
+mod jobs;
+mod moderation;
+
+use std::collections::BTreeSet;
+
+use guildhall_domain::careers::{HeldCertification, HeldLicence, held_keys};
+use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
+
+pub use employers::{EmployerAccount, EmployerForm, EmployerView};
+pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
+pub use moderation::ReviewQueue;
+
+use crate::error::AppResult;
+use crate::{Actor, App, EmployerRole};
+
+impl App {
+    /// The actor with the employers they recruit for (one indexed read).
+    pub async fn with_employer_roles(&self, actor: &Actor) -> AppResult<Actor> {
+        let roles = self.store.employer_roles(actor.user_id).await?;
+        Ok(Actor {
+            employers: roles
+                .into_iter()
+                .map(|r| EmployerRole { employer_id: r.employer_id, owner: r.is_owner })
+                .collect(),
+            ..actor.clone()
+        })
+    }
+
+    /// The licences and certifications on a member's record, as matching reads them.
+    pub(crate) async fn held_credentials(
+        &self,
+        member_id: i64,
+    ) -> AppResult<(Vec<HeldLicence>, Vec<HeldCertification>)> {
+        let mut licences = Vec::new();
+        let mut certifications = Vec::new();
+        for row in self.store.ce_credentials(member_id).await? {
+            match row.source {
+                CredentialSource::Licence => {
+                    if let (Ok(jurisdiction), Some(kind)) =
+                        (Jurisdiction::parse(&row.label), LicenceKind::parse(&row.detail))
+                    {
+                        licences.push(HeldLicence { jurisdiction, kind, expires_on: row.expires_on });
+                    }
+                }
+                CredentialSource::Certification => {
+                    certifications.push(HeldCertification { programme: row.ruleset, expires_on: row.expires_on })
+                }
+            }
+        }
+        Ok((licences, certifications))
+    }
+
+    /// The requirement keys the signed-in person's member record holds today (none without
+    /// a member record).
+    async fn held_keys_of(&self, actor: &Actor) -> AppResult<BTreeSet<String>> {
+        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(BTreeSet::new()) };
+        let (licences, certifications) = self.held_credentials(member.id).await?;
+        Ok(held_keys(&licences, &certifications, self.clock.today()))
+    }
+}

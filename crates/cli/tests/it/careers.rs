@@ -1,0 +1,392 @@
+//! The career centre's jobs over HTTP, on both engines: an employer's recruiter writes a job
+//! that asks for a Texas PE; it is nobody else's to see until staff approve it and it runs;
+//! "jobs I qualify for" follows the member's own licences; a change sends it back for review;
+//! closing and expiry take it out; the pay range is required; another employer's recruiter
+//! finds nothing; reviews and owners racing each other; every route for every role.
+
+use axum::http::StatusCode;
+use guildhall_app::Actor;
+use guildhall_app::careers::{EmployerForm, JobForm, RequirementRow};
+use guildhall_domain::identity::Role;
+
+use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+use crate::harness::*;
+
+/// Waits for every spawned task, in order.
+async fn join_all<T>(
+    tasks: impl IntoIterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<Result<T, tokio::task::JoinError>> {
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await);
+    }
+    out
+}
+
+/// The job form's fields for a civil job in Austin asking for a Texas PE.
+fn texas_job(title: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("title", title),
+        ("description", "Design **bridges** across Texas."),
+        ("discipline", "civil"),
+        ("career_stage", "licensed"),
+        ("jurisdiction", "US-TX"),
+        ("city", "Austin"),
+        ("remote", "hybrid"),
+        ("salary_min", "95000"),
+        ("salary_max", "120000"),
+        ("pay_period", "year"),
+        ("closes_on", ""),
+        ("need_1", "required"),
+        ("what_1", "PE"),
+        ("jurisdiction_1", "US-TX"),
+        ("need_2", "preferred"),
+        ("what_2", "SE"),
+        ("jurisdiction_2", ""),
+    ]
+}
+
+/// The id at the end of a redirect's path (`/employer/3/jobs?done=…` → 3 with `segment` 2).
+fn id_in(location: &str, segment: usize) -> i64 {
+    location.split('?').next().unwrap().split('/').nth(segment).unwrap().parse().unwrap()
+}
+
+/// `who` creates an employer account over HTTP; its id.
+async fn employer(client: &mut Client, name: &str) -> i64 {
+    let r = client.post_form("/employer", &[("name", name), ("website", "https://example.org"), ("about", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id_in(r.location(), 2)
+}
+
+/// A recruiter writes a job (a draft, or sent for review with `submit`); its id.
+async fn write_job(client: &mut Client, employer: i64, fields: &[(&str, &str)], submit: bool) -> i64 {
+    let mut fields = fields.to_vec();
+    fields.push(("submit", if submit { "yes" } else { "no" }));
+    let r = client.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id_in(r.location(), 4)
+}
+
+fn listed(body: &str, job: i64) -> bool {
+    body.contains(&format!("href=\"/jobs/{job}\""))
+}
+
+#[tokio::test]
+async fn a_job_is_public_only_approved_and_running_and_members_see_what_they_qualify_for() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let mut guest = t.client();
+        let mut maya = t.signed_in(MEMBER).await;
+        let employer = employer(&mut recruiter, "Lone Star Bridges").await;
+        let job = write_job(&mut recruiter, employer, &texas_job("Bridge engineer"), false).await;
+        let page = format!("/jobs/{job}");
+
+        // A draft is its recruiters' alone.
+        assert_eq!(guest.get(&page).await.status, StatusCode::NOT_FOUND, "{:?}", t.engine);
+        assert_eq!(maya.get(&page).await.status, StatusCode::NOT_FOUND);
+        let own = recruiter.get(&page).await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.body.contains("Draft: only your recruiters see it"), "{}", own.body);
+        assert!(!listed(&guest.get("/jobs").await.body, job));
+
+        // Sent for review: still nobody else's, and in staff's queue.
+        let r = recruiter.post_form(&format!("/employer/{employer}/jobs/{job}/submit"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(guest.get(&page).await.status, StatusCode::NOT_FOUND);
+        assert!(staff.get("/staff/jobs").await.body.contains("Bridge engineer"));
+
+        // Approved with a 30-day run: public, searchable, and its recruiters are told.
+        let r = staff
+            .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(t.mail_to(OFFICER).await.iter().any(|m| m.contains("Approved: Bridge engineer")));
+        let public = guest.get(&page).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(public.body.contains("$95,000–$120,000 a year") && public.body.contains("PE licensed in Texas"));
+        assert!(listed(&guest.get("/jobs").await.body, job));
+        assert!(listed(&guest.get("/jobs?discipline=civil&jurisdiction=TX&licence=PE&pay=100000").await.body, job));
+        assert!(!listed(&guest.get("/jobs?pay=130000").await.body, job), "pays at most 120,000");
+        assert!(!listed(&guest.get("/jobs?remote=remote").await.body, job));
+        assert!(listed(&guest.get(&format!("/employers/{employer}")).await.body, job));
+
+        // Maya holds a current Texas PE: the job is among those she qualifies for, and its
+        // page says so; staff have no member record, so nothing qualifies for them.
+        let mine = maya.get("/jobs?qualified=1").await.body;
+        assert!(listed(&mine, job), "{mine}");
+        assert!(maya.get(&page).await.body.contains("Your record meets every required licence"));
+        assert!(!listed(&staff.get("/jobs?qualified=1").await.body, job));
+        // A guest asking for "jobs I qualify for" is asked to sign in.
+        let r = guest.get("/jobs?qualified=1").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().starts_with("/sign-in?next="));
+
+        // A bad filter is a clear 422 naming it.
+        let r = guest.get("/jobs?discipline=alchemy").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Choose a discipline from the list."));
+
+        // A change sends it back for review: out of search until approved again.
+        let mut changed = texas_job("Senior bridge engineer");
+        changed.push(("submit", "no"));
+        let r = recruiter.post_form(&format!("/employer/{employer}/jobs/{job}"), &changed).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(guest.get(&page).await.status, StatusCode::NOT_FOUND);
+        let r = staff
+            .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", ""), ("note", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(guest.get(&page).await.body.contains("Senior bridge engineer"), "back in its run");
+
+        // Closing as filled takes it out at once (confirmed first).
+        let close = format!("/employer/{employer}/jobs/{job}/close");
+        let r = recruiter.post_form(&close, &[("reason", "filled")]).await;
+        assert_eq!(r.status, StatusCode::OK, "a confirmation page first");
+        assert_eq!(guest.get(&page).await.status, StatusCode::OK);
+        let r = recruiter.post_form(&close, &[("reason", "filled"), ("confirmed", "yes")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(guest.get(&page).await.status, StatusCode::NOT_FOUND);
+        assert!(recruiter.get(&page).await.body.contains("Closed: filled"));
+
+        // A run ends: a second job approved for 7 days is gone 8 days later.
+        let second = write_job(&mut recruiter, employer, &texas_job("Inspector"), true).await;
+        staff
+            .post_form(&format!("/staff/jobs/{second}/review"), &[("decision", "approve"), ("days", "7"), ("note", "")])
+            .await;
+        assert_eq!(guest.get(&format!("/jobs/{second}")).await.status, StatusCode::OK);
+        t.app.clock.advance(8 * 86_400);
+        assert_eq!(guest.get(&format!("/jobs/{second}")).await.status, StatusCode::NOT_FOUND);
+        assert!(!listed(&guest.get("/jobs").await.body, second));
+    }
+}
+
+#[tokio::test]
+async fn the_pay_range_is_required_and_every_problem_is_named_with_nothing_stored() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let employer = employer(&mut recruiter, "Gulf Coast Civil").await;
+        let mut fields: Vec<(&str, &str)> = texas_job("Drainage engineer")
+            .into_iter()
+            .map(|(k, v)| match k {
+                "salary_min" => (k, "120000"),
+                "salary_max" => (k, "90000"),
+                "closes_on" => (k, "2001-01-01"),
+                "what_2" => (k, "PE"),
+                "jurisdiction_2" => (k, "US-TX"),
+                _ => (k, v),
+            })
+            .collect();
+        fields.push(("submit", "yes"));
+        let r = recruiter.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", t.engine);
+        for message in ["The closing date has passed", "This requirement is already listed."] {
+            assert!(r.body.contains(message), "{message}: {}", r.body);
+        }
+        assert!(r.body.contains("id=\"salary_max-error\""), "the maximum is named: {}", r.body);
+        let no_pay: Vec<(&str, &str)> =
+            fields.iter().map(|&(k, v)| if k.starts_with("salary_") { (k, "") } else { (k, v) }).collect();
+        let r = recruiter.post_form(&format!("/employer/{employer}/jobs"), &no_pay).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"salary_min-error\"") && r.body.contains("id=\"salary_max-error\""));
+        let page = recruiter.get(&format!("/employer/{employer}/jobs")).await.body;
+        assert!(page.contains("No jobs yet"), "nothing stored: {page}");
+        // An employer without a name, a website that is not one.
+        let r = recruiter.post_form("/employer", &[("name", ""), ("website", "javascript:alert(1)")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Enter the employer"), "{}", r.body);
+        assert!(r.body.contains("The website must be a web address starting with https://."));
+    }
+}
+
+#[tokio::test]
+async fn another_employers_recruiter_finds_nothing_and_owners_manage_recruiters() {
+    for t in TestApp::each_engine().await {
+        t.app.create_verified_user("bea@example.org", "Bea Recruiter", PASSWORD, Role::Member).await.unwrap();
+        let mut a = t.signed_in(OFFICER).await;
+        let mut b = t.signed_in("bea@example.org").await;
+        let employer_a = employer(&mut a, "Alamo Structures").await;
+        let employer_b = employer(&mut b, "Brazos Water").await;
+        let job = write_job(&mut a, employer_a, &texas_job("Structural engineer"), true).await;
+        for path in [
+            format!("/employer/{employer_a}/jobs"),
+            format!("/employer/{employer_a}/jobs/{job}"),
+            format!("/employer/{employer_a}/jobs/{job}/edit"),
+            format!("/employer/{employer_a}/recruiters"),
+            format!("/employer/{employer_b}/jobs/{job}"),
+            format!("/jobs/{job}"),
+        ] {
+            assert_eq!(b.get(&path).await.status, StatusCode::NOT_FOUND, "{path} on {:?}", t.engine);
+        }
+        for path in [
+            format!("/employer/{employer_a}/jobs/{job}/submit"),
+            format!("/employer/{employer_b}/jobs/{job}/submit"),
+            format!("/employer/{employer_a}/recruiters"),
+        ] {
+            let r = b.post_form(&path, &[("email", "bea@example.org")]).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "POST {path}");
+        }
+        assert!(!b.get("/employer").await.body.contains("Alamo Structures"));
+
+        // A's owner adds Bea as a recruiter (not an owner): she sees the job and is told, but
+        // cannot manage recruiters; she can leave.
+        let r = a.post_form(&format!("/employer/{employer_a}/recruiters"), &[("email", "bea@example.org")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(
+            t.mail_to("bea@example.org").await.iter().any(|m| m.contains("You can now recruit for Alamo Structures"))
+        );
+        assert_eq!(b.get(&format!("/employer/{employer_a}/jobs/{job}")).await.status, StatusCode::OK);
+        let r = b.post_form(&format!("/employer/{employer_a}/recruiters"), &[("email", MEMBER)]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = a.post_form(&format!("/employer/{employer_a}/recruiters"), &[("email", "bea@example.org")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("They already recruit for this employer."));
+        let r = a.post_form(&format!("/employer/{employer_a}/recruiters"), &[("email", "nobody@example.org")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("No account uses that address."));
+
+        // The only owner cannot leave; a member without an employer sees none of it.
+        let officer = t.store.user_by_email(OFFICER).await.unwrap().unwrap();
+        let r = a
+            .post_form(&format!("/employer/{employer_a}/recruiters/{}/remove", officer.id), &[("confirmed", "yes")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("An employer needs an owner"));
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.get(&format!("/employer/{employer_a}/jobs")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            audit(&mut t.signed_in(STAFF).await, "employer.recruiter_added").await["items"][0]["subject"],
+            "Alamo Structures: bea@example.org"
+        );
+    }
+}
+
+/// Staff's actor, as a session would resolve it.
+async fn staff_actor(t: &TestApp) -> Actor {
+    let user = t.store.user_by_email(STAFF).await.unwrap().unwrap();
+    Actor::for_account(user.id, &user.email, &user.display_name, Role::Staff)
+}
+
+fn job_form() -> JobForm {
+    JobForm {
+        title: "Hydraulics engineer".into(),
+        description: "Culverts.".into(),
+        discipline: "civil".into(),
+        career_stage: "eit".into(),
+        jurisdiction: "US-TX".into(),
+        remote: "on_site".into(),
+        salary_min: "70000".into(),
+        salary_max: "80000".into(),
+        pay_period: "year".into(),
+        requirements: vec![RequirementRow { need: "required".into(), what: "PE".into(), jurisdiction: "US-TX".into() }],
+        ..JobForm::default()
+    }
+}
+
+#[tokio::test]
+async fn sixteen_reviews_at_once_approve_once_and_grant_one_run() {
+    for t in TestApp::each_engine().await {
+        let staff = staff_actor(&t).await;
+        let employer = t
+            .app
+            .create_employer(&staff, &EmployerForm { name: "Pecos Hydro".into(), ..Default::default() }, "t")
+            .await
+            .unwrap();
+        let job = t.app.create_job(&staff, employer, &job_form(), true, "t").await.unwrap();
+        let reviews = (0..16).map(|i| {
+            let (app, staff) = (t.app.clone(), staff.clone());
+            tokio::spawn(async move { app.review_job(&staff, job, i % 2 == 0, "Looks fine.", "30", "t").await })
+        });
+        let outcomes: Vec<_> = join_all(reviews).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{:?}: {outcomes:?}", t.engine);
+        assert!(
+            outcomes.iter().filter(|o| o.is_err()).all(|o| matches!(o, Err(guildhall_app::AppError::Conflict { .. })))
+        );
+        let stored = t.store.job(job).await.unwrap().unwrap();
+        if let (Some(from), Some(until)) = (stored.live_from, stored.live_until) {
+            assert_eq!(until - from, 30 * 86_400, "one run of 30 days, not sixteen");
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_owners_removing_each_other_at_once_leave_one() {
+    for t in TestApp::each_engine().await {
+        let staff = staff_actor(&t).await;
+        let mut owners = Vec::new();
+        for i in 0..2 {
+            let email = format!("owner{i}@example.org");
+            let id = t.app.create_verified_user(&email, &format!("Owner {i}"), PASSWORD, Role::Member).await.unwrap();
+            owners.push(Actor::for_account(id, &email, &format!("Owner {i}"), Role::Member));
+        }
+        let employer = t
+            .app
+            .create_employer(&owners[0], &EmployerForm { name: "Rio Grande Rail".into(), ..Default::default() }, "t")
+            .await
+            .unwrap();
+        t.app.add_recruiter(&owners[0], employer, "owner1@example.org", true, "t").await.unwrap();
+        let removals = [(0, 1), (1, 0)].map(|(who, whom)| {
+            let (app, actor, whom) = (t.app.clone(), owners[who].clone(), owners[whom].user_id);
+            tokio::spawn(async move { app.remove_recruiter(&actor, employer, whom, "t").await })
+        });
+        let outcomes: Vec<_> = join_all(removals).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{:?}: {outcomes:?}", t.engine);
+        let left = t.app.employer_account(&staff, employer).await.unwrap().recruiters;
+        assert_eq!(left.len(), 1);
+        assert!(left[0].is_owner);
+    }
+}
+
+#[tokio::test]
+async fn every_role_on_every_careers_route() {
+    for t in TestApp::each_engine().await {
+        // The chapter officer recruits for an employer; the member recruits for none.
+        let mut officer = t.signed_in(OFFICER).await;
+        let employer = employer(&mut officer, "Trinity Transit").await;
+        let draft = write_job(&mut officer, employer, &texas_job("Transit planner"), false).await;
+        let pending = write_job(&mut officer, employer, &texas_job("Signal engineer"), true).await;
+        let live = write_job(&mut officer, employer, &texas_job("Rail engineer"), true).await;
+        let mut staff = t.signed_in(STAFF).await;
+        staff
+            .post_form(&format!("/staff/jobs/{live}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
+            .await;
+        let e = |path: &str| format!("/employer/{employer}{path}");
+        let mut job_fields = texas_job("Rail engineer II");
+        job_fields.push(("submit", "no"));
+        let job_fields: &'static [(&'static str, &'static str)] = Box::leak(job_fields.into_boxed_slice());
+        let rows = vec![
+            (Call::Get("/jobs".into()), [Ok, Ok, Ok, Ok, Ok]),
+            (Call::Get(format!("/jobs/{live}")), [Ok, Ok, Ok, Ok, Ok]),
+            (Call::Get(format!("/jobs/{draft}")), [NotFound, NotFound, Ok, Ok, Ok]),
+            (Call::Get(format!("/jobs/{pending}")), [NotFound, NotFound, Ok, Ok, Ok]),
+            (Call::Get(format!("/employers/{employer}")), [Ok, Ok, Ok, Ok, Ok]),
+            (Call::Get("/employer".into()), [SignIn, Ok, Ok, Ok, Ok]),
+            (Call::Get(e("/jobs")), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(e("/jobs/new")), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(e(&format!("/jobs/{draft}"))), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(e(&format!("/jobs/{draft}/edit"))), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(e(&format!("/jobs/{draft}/close?reason=withdrawn"))), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Get(e("/recruiters")), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Form(e(&format!("/jobs/{draft}")), job_fields), [SignIn, NotFound, Done, Done, Done]),
+            (Call::Form(e("/jobs"), job_fields), [SignIn, NotFound, Done, Done, Done]),
+            (Call::Form(e(""), &[("name", "Trinity Transit Authority")]), [SignIn, NotFound, Done, Done, Done]),
+            (Call::Get("/staff/jobs".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (Call::Get(format!("/staff/jobs/{pending}")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (Call::Get(format!("/staff/jobs/{live}/take-down")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (
+                Call::Form(
+                    format!("/staff/jobs/{pending}/review"),
+                    &[("decision", "reject"), ("note", "Add the hours.")],
+                ),
+                [SignIn, Forbidden, Forbidden, Done, Conflict],
+            ),
+            (Call::Form(e(&format!("/jobs/{pending}/submit")), &[]), [SignIn, NotFound, Done, Conflict, Conflict]),
+            (
+                Call::Form(e(&format!("/jobs/{draft}/close")), &[("reason", "withdrawn"), ("confirmed", "yes")]),
+                [SignIn, NotFound, Done, Conflict, Conflict],
+            ),
+        ];
+        let mut clients = role_clients(&t).await;
+        run_matrix(&t, &mut clients, rows).await;
+    }
+}

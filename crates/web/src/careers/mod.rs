@@ -1,0 +1,235 @@
+//! Career centre pages: the job search (with "jobs I qualify for" for members), a job's page,
+//! an employer's public page; employers' own pages; staff's review of jobs.
+//!
+//! Files: `mod.rs` (routes, the public pages), `employer.rs` (employer accounts, their jobs
+//! and recruiters), `staff.rs` (the review queue, a review, taking a job down).
+
+mod employer;
+mod staff;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use guildhall_app::careers::{EmployerView, JobView};
+use guildhall_app::records::JobCardRecord;
+use guildhall_app::{App, AppError};
+use guildhall_domain::careers::{JobFilter, JobState, Met, RemotePolicy, Verdict};
+use guildhall_domain::csv::members::{Discipline, career_stage_code};
+use guildhall_domain::member::{CareerStage, JURISDICTIONS, LicenceKind};
+
+use crate::kit::*;
+use crate::session::Identity;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/jobs", get(search))
+        .route("/jobs/{id}", get(job))
+        .route("/employers/{id}", get(employer_page))
+        .merge(employer::routes())
+        .merge(staff::routes())
+}
+
+/// The career stages a job is for, with their codes.
+pub(crate) fn stage_choices() -> Vec<(&'static str, &'static str)> {
+    [
+        (CareerStage::Student, "Student or intern"),
+        (CareerStage::EngineerInTraining, "Engineer in training (EIT)"),
+        (CareerStage::Licensed, "Licensed engineer"),
+        (CareerStage::Other, "Other"),
+    ]
+    .into_iter()
+    .map(|(s, label)| (career_stage_code(s), label))
+    .collect()
+}
+
+/// A career stage's code in words.
+pub(crate) fn stage_label(code: &str) -> &'static str {
+    stage_choices().into_iter().find(|(c, _)| *c == code).map_or("Any stage", |(_, label)| label)
+}
+
+pub(crate) fn discipline_choices() -> Vec<(&'static str, String)> {
+    Discipline::ALL
+        .iter()
+        .map(|d| {
+            let code = d.as_str();
+            let mut chars = code.chars();
+            (code, chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default())
+        })
+        .collect()
+}
+
+pub(crate) fn remote_choices() -> Vec<(&'static str, &'static str)> {
+    RemotePolicy::ALL.iter().map(|r| (r.code(), r.label())).collect()
+}
+
+/// Jurisdictions (code, name) for the location and requirement choices.
+pub(crate) fn jurisdiction_choices() -> Vec<(&'static str, &'static str)> {
+    JURISDICTIONS.to_vec()
+}
+
+/// What a job's state reads as to its employer and staff.
+pub(crate) fn state_words(state: JobState) -> String {
+    match state {
+        JobState::Draft => "Draft: only your recruiters see it".into(),
+        JobState::WaitingForReview => "Waiting for the society's review".into(),
+        JobState::NotApproved => "Not approved: change it and send it again".into(),
+        JobState::Approved => "Approved, not yet advertised".into(),
+        JobState::Live => "Advertised".into(),
+        JobState::Expired => "Expired".into(),
+        JobState::Closed(reason) => format!("Closed: {}", reason.label().to_lowercase()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "careers/jobs.html")]
+struct SearchPage {
+    chrome: Chrome,
+    filter: JobFilter,
+    jobs: Vec<JobCardRecord>,
+    pager: Pager,
+    can_match: bool,
+    signed_in: bool,
+    form: FormState,
+    values: Vec<(String, String)>,
+    disciplines: Vec<(&'static str, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    remotes: Vec<(&'static str, &'static str)>,
+    jurisdictions: Vec<(&'static str, &'static str)>,
+    licences: Vec<(&'static str, &'static str)>,
+}
+
+impl SearchPage {
+    /// The value typed for a filter (kept when the search is refused).
+    fn value(&self, name: &str) -> &str {
+        self.values.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+async fn search(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> PageResult {
+    let page = pairs.iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
+    let chrome = Chrome::new(&app, &identity, "Jobs", "jobs").await;
+    let mut view = SearchPage {
+        chrome,
+        filter: JobFilter::default(),
+        jobs: Vec::new(),
+        pager: Pager::from_parts(1, 1, 0, "/jobs".into()),
+        can_match: false,
+        signed_in: identity.actor.is_some(),
+        form: FormState::default(),
+        values: pairs.clone(),
+        disciplines: discipline_choices(),
+        stages: stage_choices(),
+        remotes: remote_choices(),
+        jurisdictions: jurisdiction_choices(),
+        licences: LicenceKind::choices(),
+    };
+    match app.search_jobs(identity.actor.as_ref(), &pairs, page).await {
+        Ok(result) => {
+            let query = serde_urlencoded::to_string(result.filter.to_pairs()).unwrap_or_default();
+            let base = if query.is_empty() { "/jobs".to_string() } else { format!("/jobs?{query}") };
+            view.pager = Pager::new(&result.jobs, base);
+            view.jobs = result.jobs.items;
+            view.filter = result.filter;
+            view.can_match = result.can_match;
+            render(&view)
+        }
+        Err(AppError::Unauthenticated) => {
+            let asked = format!("/jobs?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default());
+            Ok(Redirect::to(&sign_in_path(&asked)).into_response())
+        }
+        Err(err @ AppError::Validation { .. }) => {
+            view.form = FormState::from_error(&err);
+            rerender(&view, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "careers/job.html")]
+struct JobPage {
+    chrome: Chrome,
+    view: JobView,
+    state: String,
+    stage: &'static str,
+    /// Each requirement in words with how the member's record meets it (when signed in as a
+    /// member): (need, requirement, how it stands).
+    requirements: Vec<(&'static str, String, Option<String>)>,
+    verdict: Option<String>,
+    manage_link: String,
+}
+
+/// How one requirement stands, in words.
+pub(crate) fn met_words(met: &Met) -> String {
+    match met {
+        Met::Held { lapses_before_close: false } => "You hold it.".into(),
+        Met::Held { lapses_before_close: true } => "You hold it, but it expires before the job closes.".into(),
+        Met::ByComity { from } => format!("Your licence from {} may be recognised by comity.", from.name()),
+        Met::Expired { on } => format!("Yours expired on {on}: renewing it would meet this."),
+        Met::Missing => "Not on your record.".into(),
+    }
+}
+
+async fn job(State(app): State<Arc<App>>, identity: Identity, Path(id): Path<String>) -> PageResult {
+    let id = path_id(&id, "job")?;
+    let view = app.job_page(identity.actor.as_ref(), id).await?;
+    let requirements = view
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let met = view.assessment.as_ref().and_then(|a| a.each.get(i)).map(|(_, m)| met_words(m));
+            (r.need.label(), r.wanted.words(), met)
+        })
+        .collect();
+    let verdict = view.assessment.as_ref().filter(|_| !view.requirements.is_empty()).map(|a| {
+        match a.verdict {
+            Verdict::Qualifies => "Your record meets every required licence and certification.",
+            Verdict::QualifiesByComity => "You may qualify through a licence recognised by comity.",
+            Verdict::DoesNotQualify => "Your record does not yet meet every required licence and certification.",
+        }
+        .to_string()
+    });
+    let title = view.job.title.clone();
+    render(&JobPage {
+        chrome: Chrome::new(&app, &identity, &title, "jobs").await,
+        state: state_words(view.state),
+        stage: stage_label(&view.job.career_stage),
+        manage_link: format!("/employer/{}/jobs/{}", view.job.employer_id, view.job.id),
+        requirements,
+        verdict,
+        view,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "careers/employer_public.html")]
+struct EmployerPublicPage {
+    chrome: Chrome,
+    view: EmployerView,
+    pager: Pager,
+}
+
+async fn employer_page(
+    State(app): State<Arc<App>>,
+    identity: Identity,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> PageResult {
+    let id = path_id(&id, "employer")?;
+    let view = app.employer_page(id, query.page.unwrap_or(1)).await?;
+    let title = view.employer.name.clone();
+    render(&EmployerPublicPage {
+        chrome: Chrome::new(&app, &identity, &title, "jobs").await,
+        pager: Pager::new(&view.jobs, format!("/employers/{id}")),
+        view,
+    })
+}

@@ -1,0 +1,199 @@
+//! Staff's review of jobs: the queue, a job with its review form (approve with a run at no
+//! charge, or send back with a note), and taking a job down (confirmed first).
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use guildhall_app::careers::{JobView, ReviewQueue};
+use guildhall_app::{Actor, App, AppError, Permission};
+use serde::Deserialize;
+
+use super::{stage_label, state_words};
+use crate::kit::confirm::{ConfirmPage, is_confirmed};
+use crate::kit::*;
+use crate::session::{CsrfForm, Identity, SignedIn};
+
+pub(super) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/staff/jobs", get(queue))
+        .route("/staff/jobs/{id}", get(review_page))
+        .route("/staff/jobs/{id}/review", post(review))
+        .route("/staff/jobs/{id}/take-down", get(confirm_take_down).post(take_down))
+}
+
+fn review_notice(done: &str) -> String {
+    match done {
+        "job_approved" => "The job was approved and its recruiters told.",
+        "job_sent_back" => "The job was sent back with your note, and its recruiters told.",
+        "taken_down" => "The job was taken down.",
+        _ => "",
+    }
+    .into()
+}
+
+#[derive(Template)]
+#[template(path = "careers/staff_jobs.html")]
+struct QueuePage {
+    chrome: Chrome,
+    queue: ReviewQueue,
+    notice: String,
+}
+
+impl QueuePage {
+    fn when(&self, unix: &i64) -> String {
+        fmt_time(*unix)
+    }
+}
+
+async fn queue(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    let queue = app.job_review_queue(&actor).await?;
+    render(&QueuePage {
+        chrome: Chrome::new(&app, &identity, "Jobs to review", "staff").await.in_subsection("jobs"),
+        queue,
+        notice: review_notice(done.done()),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewInput {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    days: String,
+}
+
+#[derive(Template)]
+#[template(path = "careers/staff_job.html")]
+struct ReviewPage {
+    chrome: Chrome,
+    view: JobView,
+    state: String,
+    stage: &'static str,
+    values: ReviewInput,
+    form: FormState,
+    notice: String,
+}
+
+async fn review_view(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+    values: ReviewInput,
+    form: FormState,
+) -> Result<ReviewPage, AppError> {
+    actor.require(Permission::ModerateJobs)?;
+    let view = app.job_page(Some(actor), id).await?;
+    let title = format!("Review: {}", view.job.title);
+    Ok(ReviewPage {
+        chrome: Chrome::new(app, identity, &title, "staff").await.in_subsection("jobs"),
+        state: state_words(view.state),
+        stage: stage_label(&view.job.career_stage),
+        view,
+        values,
+        form,
+        notice: String::new(),
+    })
+}
+
+async fn review_page(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    let id = path_id(&id, "job")?;
+    let values = ReviewInput { days: "30".into(), ..ReviewInput::default() };
+    let mut page = review_view(&app, &actor, &identity, id, values, FormState::default()).await?;
+    page.notice = review_notice(done.done());
+    render(&page)
+}
+
+async fn review(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ReviewInput>,
+) -> PageResult {
+    let id = path_id(&id, "job")?;
+    let approve = match input.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            let err = AppError::invalid_field("decision", "Choose to approve the job or send it back.");
+            return rerender(
+                &review_view(&app, &actor, &identity, id, input, FormState::from_error(&err)).await?,
+                &err,
+            );
+        }
+    };
+    match app.review_job(&actor, id, approve, &input.note, &input.days, &identity.request_id).await {
+        Ok(()) => done("/staff/jobs", if approve { "job_approved" } else { "job_sent_back" }),
+        Err(err @ (AppError::Validation { .. } | AppError::Conflict { .. })) => {
+            rerender(&review_view(&app, &actor, &identity, id, input, FormState::from_error(&err)).await?, &err)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn take_down_confirmation(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    id: i64,
+) -> Result<ConfirmPage, AppError> {
+    actor.require(Permission::ModerateJobs)?;
+    let view = app.job_page(Some(actor), id).await?;
+    let chrome = Chrome::new(app, identity, "Take a job down", "staff").await.in_subsection("jobs");
+    let mut page = ConfirmPage::plain(
+        chrome,
+        format!("Take down \u{201c}{}\u{201d}?", view.job.title),
+        format!("/staff/jobs/{id}/take-down"),
+        "Take the job down",
+        format!("/staff/jobs/{id}"),
+    );
+    page.details = vec![("Employer".into(), view.job.employer_name.clone())];
+    page.consequences = vec![
+        "It leaves the job search and its page at once.".into(),
+        "It cannot be advertised again: the employer would write a new job.".into(),
+    ];
+    Ok(page)
+}
+
+async fn confirm_take_down(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = path_id(&id, "job")?;
+    render(&take_down_confirmation(&app, &actor, &identity, id).await?)
+}
+
+#[derive(Deserialize, Default)]
+struct ConfirmInput {
+    #[serde(default)]
+    confirmed: String,
+}
+
+async fn take_down(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ConfirmInput>,
+) -> PageResult {
+    let id = path_id(&id, "job")?;
+    if !is_confirmed(&input.confirmed) {
+        return render(&take_down_confirmation(&app, &actor, &identity, id).await?);
+    }
+    app.take_down_job(&actor, id, &identity.request_id).await?;
+    done(&format!("/staff/jobs/{id}"), "taken_down")
+}
