@@ -479,6 +479,12 @@ fn spawn_jobs(app: Arc<App>) {
                     Ok(n) => tracing::info!(messages = n, "automated series queued"),
                     Err(err) => tracing::warn!(error = %err, "automated series failed"),
                 }
+                // Job runs paid by webhook or recorded by staff start within a minute.
+                match app.start_paid_postings().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(runs = n, "paid job postings started"),
+                    Err(err) => tracing::warn!(error = %err, "starting paid job postings failed"),
+                }
                 match app.expire_seat_offers().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(offers = n, "event seat offers ended and passed on"),

@@ -1055,6 +1055,21 @@ pub const TABLES: &[TableSpec] = &[
         identity: false,
     },
     TableSpec {
+        name: "posting_products",
+        columns: &[
+            ("id", I),
+            ("code", T),
+            ("name", T),
+            ("days", I),
+            ("featured", B),
+            ("price_cents", I),
+            ("member_price_cents", I),
+            ("active", B),
+            ("sort_order", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "job_postings",
         columns: &[
             ("id", I),
@@ -1067,6 +1082,7 @@ pub const TABLES: &[TableSpec] = &[
             ("ordered_at", I),
             ("started_at", I),
             ("ends_at", I),
+            ("product_id", I),
         ],
         identity: true,
     },

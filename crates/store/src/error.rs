@@ -62,6 +62,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("job_requirements_pkey", "job_requirements.job_id, job_requirements.req_key", "requirement"),
     ("job_postings_invoice_unique", "job_postings.invoice_id", "invoice"),
     ("job_postings_one_waiting", "job_postings.job_id", "posting"),
+    ("posting_products_code_unique", "posting_products.code", "code"),
     ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (
         "renewal_reminders_pkey",

@@ -52,8 +52,8 @@ pub use outbox::{KeptMail, MailAttachment, MailHealth, MailRecord, NewMail};
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
     pub use crate::accounts::records::*;
-    pub use crate::careers::JobSearch;
     pub use crate::careers::records::*;
+    pub use crate::careers::{JobSearch, NewPostingOrder};
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
     pub use crate::communications::records::*;

@@ -8,11 +8,13 @@
 //!
 //! Files: `mod.rs` (this map, the actor's employers, the keys a member's record holds),
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
-//! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs).
+//! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
+//! `postings.rs` (posting products, orders and their invoices, paying, starting runs).
 
 mod employers;
 mod jobs;
 mod moderation;
+mod postings;
 
 use std::collections::BTreeSet;
 
@@ -22,6 +24,7 @@ use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
 pub use moderation::ReviewQueue;
+pub use postings::JobAdvertising;
 
 use crate::error::AppResult;
 use crate::{Actor, App, EmployerRole};

@@ -64,6 +64,10 @@ impl App {
                 field: None,
             });
         }
+        if approve {
+            // An order already paid for starts its run now.
+            self.store.start_posting_runs(Some(job_id), now).await?;
+        }
         let society = self.branding().await.name;
         let link = self.link(&format!("/employer/{}/jobs/{job_id}", job.employer_id));
         let (subject, body) = match approve {

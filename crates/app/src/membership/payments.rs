@@ -237,9 +237,20 @@ impl App {
     /// Starts paying one of the actor's open invoices by card: either it is paid at once
     /// (test provider) or the member is sent to the provider, whose webhook settles it.
     pub async fn start_card_payment(&self, actor: &Actor, invoice_id: i64) -> AppResult<CardPayment> {
+        self.start_card_payment_returning(actor, invoice_id, "/dashboard?renewed=1").await
+    }
+
+    /// A card payment whose provider page sends the payer back to `return_path` (a path of
+    /// this site) once done.
+    pub async fn start_card_payment_returning(
+        &self,
+        actor: &Actor,
+        invoice_id: i64,
+        return_path: &str,
+    ) -> AppResult<CardPayment> {
         let invoice = self.payable_invoice(actor, invoice_id).await?;
         let provider = self.payment_provider()?;
-        match provider.start_checkout(&invoice, &self.link("/dashboard?renewed=1")).await? {
+        match provider.start_checkout(&invoice, &self.link(return_path)).await? {
             Checkout::Redirect(url) => Ok(CardPayment::Redirect(url)),
             Checkout::Confirmed { reference } => {
                 self.confirm_card_payment(actor, invoice.id, &format!("{}:{reference}", provider.name())).await?;

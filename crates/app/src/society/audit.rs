@@ -82,6 +82,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("job.approved", "Job approved"),
     ("job.rejected", "Job sent back with changes needed"),
     ("job.taken_down", "Job taken down by staff"),
+    ("posting_product.updated", "Job posting product's prices changed"),
     ("post.reports_dismissed", "Reports of a post dismissed"),
     ("question.hidden", "Question hidden"),
     ("question.shown", "Question shown again"),

@@ -371,6 +371,21 @@ async fn every_role_on_every_careers_route() {
             (Call::Form(e("/jobs"), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e(""), &[("name", "Trinity Transit Authority")]), [SignIn, NotFound, Done, Done, Done]),
             (Call::Get("/staff/jobs".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (Call::Get("/staff/jobs/products".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
+            (
+                Call::Form(
+                    "/staff/jobs/products/1".into(),
+                    &[("price", "310"), ("member_price", "200"), ("active", "yes")],
+                ),
+                [SignIn, Forbidden, Forbidden, Done, Done],
+            ),
+            (
+                Call::Form(
+                    "/staff/jobs/products/1".into(),
+                    &[("price", "100"), ("member_price", "200"), ("active", "yes")],
+                ),
+                [SignIn, Forbidden, Forbidden, Invalid, Invalid],
+            ),
             (Call::Get(format!("/staff/jobs/{pending}")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
             (Call::Get(format!("/staff/jobs/{live}/take-down")), [SignIn, Forbidden, Forbidden, Ok, Ok]),
             (
@@ -388,5 +403,65 @@ async fn every_role_on_every_careers_route() {
         ];
         let mut clients = role_clients(&t).await;
         run_matrix(&t, &mut clients, rows).await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_runs_only_once_approved_and_paid_and_a_second_run_extends_it() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let mut guest = t.client();
+        let employer = employer(&mut recruiter, "Hill Country Geotech").await;
+        let job = write_job(&mut recruiter, employer, &texas_job("Geotechnical engineer"), true).await;
+        let page = format!("/jobs/{job}");
+
+        // Ordered and paid before approval: not advertised.
+        let r =
+            recruiter.post_form(&format!("/employer/{employer}/jobs/{job}/postings"), &[("product", "job-30")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+        let pay = r.location().to_string();
+        assert!(pay.ends_with("/pay"), "{pay}");
+        let form = recruiter.get(&pay).await;
+        assert!(form.body.contains("$295.00") && form.body.contains("Job posting, 30 days: Geotechnical engineer"));
+        // Only the recruiter who ordered it pays; nobody else finds it.
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.get(&pay).await.status, StatusCode::NOT_FOUND);
+        let r = recruiter.post_form(&pay, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location().ends_with("done=run_paid"));
+        assert!(t.mail_to(OFFICER).await.iter().any(|m| m.contains("receipt")), "a receipt");
+        assert_eq!(guest.get(&page).await.status, StatusCode::NOT_FOUND, "paid but not approved");
+
+        // Approval starts the paid run at once: 30 days.
+        let r = staff
+            .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", ""), ("note", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(guest.get(&page).await.status, StatusCode::OK);
+        let run = |j: guildhall_app::records::JobRecord| j.live_until.unwrap() - j.live_from.unwrap();
+        assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400);
+
+        // A second, featured run ordered while it runs: approved already, unpaid, nothing
+        // changes; paid through the invoice page (as a webhook would settle it), the minute
+        // job starts it once and the run is extended, featured.
+        let r = recruiter
+            .post_form(&format!("/employer/{employer}/jobs/{job}/postings"), &[("product", "job-30-featured")])
+            .await;
+        let pay = r.location().to_string();
+        let again =
+            recruiter.post_form(&format!("/employer/{employer}/jobs/{job}/postings"), &[("product", "job-90")]).await;
+        assert_eq!(again.location(), pay, "one order waits at a time: a second click finds it");
+        assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400);
+        let invoice = t.store.job_postings(job).await.unwrap()[0].invoice_id.unwrap();
+        let r = recruiter.post_form(&format!("/invoices/{invoice}/pay"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400, "not before the minute job");
+        assert_eq!(t.app.start_paid_postings().await.unwrap(), 1);
+        assert_eq!(t.app.start_paid_postings().await.unwrap(), 0, "started once");
+        let stored = t.store.job(job).await.unwrap().unwrap();
+        assert_eq!(run(stored.clone()), 60 * 86_400);
+        assert!(stored.featured);
+        assert!(guest.get("/jobs").await.body.contains("Featured"));
     }
 }

@@ -7,9 +7,13 @@
 //! 'pending'`), so of two reviews at once one wins; an employer's last owner cannot be
 //! removed (the count is read under a lock on the employer's row).
 //!
-//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `records.rs` (the rows).
+//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `postings.rs` (posting
+//! products, orders with their invoices, starting paid runs), `records.rs` (the rows).
 
+mod postings;
 pub mod records;
+
+pub use postings::NewPostingOrder;
 
 use std::collections::BTreeSet;
 

@@ -294,3 +294,35 @@ fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
+
+/// What an employer buys to advertise a job.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PostingProductRecord {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub days: i64,
+    pub featured: bool,
+    pub price_cents: i64,
+    /// The price for an employer that is an organisational member in good standing.
+    pub member_price_cents: i64,
+    pub active: bool,
+    pub sort_order: i64,
+}
+
+/// An order for a run of a job, with its invoice's state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobPostingRecord {
+    pub id: i64,
+    pub job_id: i64,
+    pub days: i64,
+    pub featured: bool,
+    pub price_cents: i64,
+    pub invoice_id: Option<i64>,
+    /// Its invoice is open: not yet paid (nor void).
+    pub awaiting_payment: bool,
+    pub ordered_by: Option<i64>,
+    pub ordered_at: UnixTime,
+    pub started_at: Option<UnixTime>,
+    pub ends_at: Option<UnixTime>,
+}

@@ -196,6 +196,7 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("jobs", NotPersonal, &[], &[]),
     t("job_requirements", NotPersonal, &[], &[]),
     t("job_postings", NotPersonal, &[], &[]),
+    t("posting_products", NotPersonal, &[], &[]),
 ];
 
 /// The catalogue entry of a table.

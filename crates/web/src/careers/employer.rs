@@ -6,8 +6,11 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use guildhall_app::careers::{EmployerAccount, EmployerForm, JobForm, JobView, RequirementRow};
+use guildhall_app::careers::{EmployerAccount, EmployerForm, JobAdvertising, JobForm, JobView, RequirementRow};
+use guildhall_app::membership::format_money;
+use guildhall_app::membership::payments::CardPayment;
 use guildhall_app::records::EmployerRecord;
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::careers::{CERTIFICATION_PREFIX, ClosedReason, Moderation, Need, PayPeriod};
@@ -29,6 +32,8 @@ pub(super) fn routes() -> Router<Arc<App>> {
         .route("/employer/{id}/jobs/{job}/edit", get(edit_job))
         .route("/employer/{id}/jobs/{job}/submit", post(submit_job))
         .route("/employer/{id}/jobs/{job}/close", get(confirm_close).post(close_job))
+        .route("/employer/{id}/jobs/{job}/postings", post(order_posting))
+        .route("/employer/{id}/jobs/{job}/postings/{posting}/pay", get(pay_form).post(pay))
         .route("/employer/{id}/recruiters", get(recruiters).post(add_recruiter))
         .route("/employer/{id}/recruiters/{user}/remove", get(confirm_remove).post(remove_recruiter))
 }
@@ -41,6 +46,8 @@ fn employer_notice(done: &str) -> String {
         "job_submitted" => "The job was sent to the society for review. You will be emailed when it is reviewed.",
         "job_changed" => "The job was changed. A job already reviewed goes back for review.",
         "job_closed" => "The job was closed: it is no longer advertised.",
+        "ordered" => "The run was ordered. It starts once the society approves the job.",
+        "run_paid" => "Thank you: the payment was received. The job is advertised once the society approves it.",
         "recruiter_added" => "The recruiter was added and told by email.",
         "recruiter_removed" => "The recruiter was removed.",
         "left" => "You no longer recruit for that employer.",
@@ -344,6 +351,7 @@ async fn update_job(
 struct EmployerJobPage {
     chrome: Chrome,
     view: JobView,
+    advertising: JobAdvertising,
     state: String,
     stage: &'static str,
     notice: String,
@@ -352,6 +360,10 @@ struct EmployerJobPage {
 impl EmployerJobPage {
     fn when(&self, unix: &i64) -> String {
         fmt_time(*unix)
+    }
+
+    fn money(&self, cents: &i64) -> String {
+        format_money(*cents)
     }
 
     fn may_submit(&self) -> bool {
@@ -367,9 +379,11 @@ async fn job(
 ) -> PageResult {
     let (id, job) = (path_id(&id, "employer")?, path_id(&job, "job")?);
     let view = app.employer_job(&actor, id, job).await?;
+    let advertising = app.job_advertising(&actor, id, job).await?;
     let title = view.job.title.clone();
     render(&EmployerJobPage {
         chrome: Chrome::new(&app, &identity, &title, "jobs").await,
+        advertising,
         state: state_words(view.state),
         stage: stage_label(&view.job.career_stage),
         notice: employer_notice(done.done()),
@@ -575,4 +589,60 @@ async fn remove_recruiter(
         return done("/employer", "left");
     }
     done(&format!("/employer/{id}/recruiters"), "recruiter_removed")
+}
+
+// ------------------------------------------------------------------ advertising
+
+#[derive(Deserialize, Default)]
+struct OrderInput {
+    #[serde(default)]
+    product: String,
+}
+
+async fn order_posting(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path((id, job)): Path<(String, String)>,
+    CsrfForm(input): CsrfForm<OrderInput>,
+) -> PageResult {
+    let (id, job) = (path_id(&id, "employer")?, path_id(&job, "job")?);
+    let posting = app.order_posting(&actor, id, job, &input.product).await?;
+    match app.posting_invoice(&actor, id, job, posting).await {
+        Ok(_) => Ok(Redirect::to(&format!("/employer/{id}/jobs/{job}/postings/{posting}/pay")).into_response()),
+        Err(AppError::Conflict { .. }) => done(&format!("/employer/{id}/jobs/{job}"), "ordered"),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn pay_form(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path((id, job, posting)): Path<(String, String, String)>,
+) -> PageResult {
+    let (id, job, posting) = (path_id(&id, "employer")?, path_id(&job, "job")?, path_id(&posting, "order")?);
+    let invoice = app.posting_invoice(&actor, id, job, posting).await?;
+    let invoice = app.payable_invoice(&actor, invoice).await?;
+    render(&crate::membership::payments::PayPage {
+        chrome: Chrome::new(&app, &identity, "Pay for the job posting", "jobs").await,
+        form: FormState::default(),
+        invoice_id: invoice.id,
+        description: invoice.description,
+        amount: format_money(invoice.amount_cents),
+        provider_note: crate::membership::payments::DEMO_PROVIDER_NOTE.into(),
+        action: format!("/employer/{id}/jobs/{job}/postings/{posting}/pay"),
+        back: (format!("/employer/{id}/jobs/{job}"), "Back to the job".into()),
+    })
+}
+
+async fn pay(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, _): SignedIn,
+    Path((id, job, posting)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult {
+    let (id, job, posting) = (path_id(&id, "employer")?, path_id(&job, "job")?, path_id(&posting, "order")?);
+    match app.pay_for_posting(&actor, id, job, posting).await? {
+        CardPayment::Paid => done(&format!("/employer/{id}/jobs/{job}"), "run_paid"),
+        CardPayment::Redirect(url) => Ok(Redirect::to(&url).into_response()),
+    }
 }

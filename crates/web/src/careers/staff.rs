@@ -8,6 +8,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use guildhall_app::careers::{JobView, ReviewQueue};
+use guildhall_app::membership::format_money;
+use guildhall_app::records::PostingProductRecord;
 use guildhall_app::{Actor, App, AppError, Permission};
 use serde::Deserialize;
 
@@ -19,6 +21,8 @@ use crate::session::{CsrfForm, Identity, SignedIn};
 pub(super) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/staff/jobs", get(queue))
+        .route("/staff/jobs/products", get(products))
+        .route("/staff/jobs/products/{id}", post(update_product))
         .route("/staff/jobs/{id}", get(review_page))
         .route("/staff/jobs/{id}/review", post(review))
         .route("/staff/jobs/{id}/take-down", get(confirm_take_down).post(take_down))
@@ -29,6 +33,7 @@ fn review_notice(done: &str) -> String {
         "job_approved" => "The job was approved and its recruiters told.",
         "job_sent_back" => "The job was sent back with your note, and its recruiters told.",
         "taken_down" => "The job was taken down.",
+        "product_saved" => "The product's prices were saved.",
         _ => "",
     }
     .into()
@@ -196,4 +201,94 @@ async fn take_down(
     }
     app.take_down_job(&actor, id, &identity.request_id).await?;
     done(&format!("/staff/jobs/{id}"), "taken_down")
+}
+
+// ------------------------------------------------------------------ posting products
+
+#[derive(Template)]
+#[template(path = "careers/staff_products.html")]
+struct ProductsPage {
+    chrome: Chrome,
+    products: Vec<PostingProductRecord>,
+    notice: String,
+    form: FormState,
+    /// The product whose form was refused, and what was typed.
+    refused: Option<(i64, ProductInput)>,
+}
+
+impl ProductsPage {
+    /// The price field's value: as typed when refused, else the stored price.
+    fn value(&self, product: &PostingProductRecord, member: bool) -> String {
+        match &self.refused {
+            Some((id, input)) if *id == product.id => {
+                if member {
+                    input.member_price.clone()
+                } else {
+                    input.price.clone()
+                }
+            }
+            _ => {
+                let cents = if member { product.member_price_cents } else { product.price_cents };
+                format_money(cents).trim_start_matches('$').replace(',', "")
+            }
+        }
+    }
+
+    fn refused_here(&self, product: &PostingProductRecord) -> bool {
+        self.refused.as_ref().is_some_and(|(id, _)| *id == product.id)
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct ProductInput {
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    member_price: String,
+    #[serde(default)]
+    active: String,
+}
+
+async fn products_page(
+    app: &App,
+    actor: &Actor,
+    identity: &Identity,
+    notice: String,
+    refused: Option<(i64, ProductInput)>,
+    form: FormState,
+) -> Result<ProductsPage, AppError> {
+    Ok(ProductsPage {
+        products: app.posting_products_for_staff(actor).await?,
+        chrome: Chrome::new(app, identity, "Job posting products", "staff").await.in_subsection("jobs"),
+        notice,
+        form,
+        refused,
+    })
+}
+
+async fn products(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    render(&products_page(&app, &actor, &identity, review_notice(done.done()), None, FormState::default()).await?)
+}
+
+async fn update_product(
+    State(app): State<Arc<App>>,
+    SignedIn(actor, identity): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<ProductInput>,
+) -> PageResult {
+    let id = path_id(&id, "product")?;
+    let prices = (input.price.as_str(), input.member_price.as_str(), input.active == "yes");
+    match app.update_posting_product(&actor, id, prices, &identity.request_id).await {
+        Ok(()) => done("/staff/jobs/products", "product_saved"),
+        Err(err @ AppError::Validation { .. }) => rerender(
+            &products_page(&app, &actor, &identity, String::new(), Some((id, input)), FormState::from_error(&err))
+                .await?,
+            &err,
+        ),
+        Err(err) => Err(err.into()),
+    }
 }

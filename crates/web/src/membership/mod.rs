@@ -32,7 +32,7 @@ mod import;
 mod invitations;
 mod joining;
 mod members;
-mod payments;
+pub(crate) mod payments;
 mod profile;
 mod receipts;
 mod reports;

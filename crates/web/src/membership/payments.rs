@@ -23,18 +23,22 @@ pub async fn renew(
     Ok(Redirect::to(&format!("/invoices/{}/pay", invoice.id)).into_response())
 }
 
+/// The card payment page of an invoice; careers' job postings use it too.
 #[derive(Template)]
 #[template(path = "membership/pay.html")]
-struct PayPage {
-    chrome: Chrome,
-    form: FormState,
-    invoice_id: i64,
-    description: String,
-    amount: String,
-    provider_note: String,
+pub(crate) struct PayPage {
+    pub chrome: Chrome,
+    pub form: FormState,
+    pub invoice_id: i64,
+    pub description: String,
+    pub amount: String,
+    pub provider_note: String,
+    /// Where the form posts, and where "back" leads.
+    pub action: String,
+    pub back: (String, String),
 }
 
-const DEMO_PROVIDER_NOTE: &str = "Card payments are handled by the society's payment provider. This installation \
+pub(crate) const DEMO_PROVIDER_NOTE: &str = "Card payments are handled by the society's payment provider. This installation \
     uses the built-in test provider: no card is charged and the payment is recorded at once.";
 
 pub async fn pay_form(
@@ -50,6 +54,8 @@ pub async fn pay_form(
         description: invoice.description,
         amount: format_money(invoice.amount_cents),
         provider_note: DEMO_PROVIDER_NOTE.into(),
+        action: format!("/invoices/{}/pay", invoice.id),
+        back: ("/dashboard".into(), "Back to your dashboard".into()),
     })
 }
 
