@@ -4,10 +4,14 @@
 //! problem named, annualised for search and put in words; its remote policy; staff's review;
 //! where it stands: draft, waiting, live, expired, closed), `matching.rs` (whether a member's licences and certifications
 //! meet a job's requirements: held, held elsewhere and recognised by comity, expired or
-//! missing, required or only preferred).
+//! missing, required or only preferred), `salary.rs` (the salary survey's vocabulary:
+//! experience bands, regions from jurisdictions, currency zones, licence classes, sectors,
+//! employer sizes, education, job functions, employer keys, a response as typed, a benchmark
+//! question).
 
 mod jobs;
 mod matching;
+pub mod salary;
 
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};
 
