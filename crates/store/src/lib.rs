@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub mod accounts;
 mod audit;
+pub mod careers;
 pub mod ce;
 pub mod chapters;
 pub mod communications;
@@ -51,6 +52,8 @@ pub use outbox::{KeptMail, MailAttachment, MailHealth, MailRecord, NewMail};
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
     pub use crate::accounts::records::*;
+    pub use crate::careers::records_salary::*;
+    pub use crate::careers::salary::ReleaseOutcome;
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
     pub use crate::communications::records::*;

@@ -190,6 +190,12 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("mail_tracking", Member("member_id"), &[], &[]),
     t("mail_addresses", Email("address"), &["address"], &[]),
     t("mail_bounces", Email("address"), &["address", "diagnostic"], &[]),
+    t("salary_surveys", NotPersonal, &[], &[]),
+    // A member's survey answers (imported rows have no member); erasure deletes them, and a
+    // release already built keeps its aggregates (docs/design/careers-plan.md §3, L6).
+    t("salary_responses", Member("member_id"), &["employer_name"], &[]),
+    t("salary_releases", NotPersonal, &[], &[]),
+    t("salary_cells", NotPersonal, &[], &[]),
 ];
 
 /// The catalogue entry of a table.
