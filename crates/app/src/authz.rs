@@ -59,6 +59,9 @@ pub enum Permission {
     CampaignsArea,
     /// The welcome series and the lapsed-member win-back: their steps and switching them on.
     ManageAutomations,
+    /// The salary survey: opening and closing it, importing responses, reviewing employer
+    /// names, releasing its figures (staff only).
+    ManageSalarySurvey,
 }
 
 impl Actor {
@@ -100,7 +103,8 @@ impl Actor {
             | Permission::ManageKnowledge
             | Permission::ManagePublications
             | Permission::ManageLists
-            | Permission::ManageAutomations => self.is_staff(),
+            | Permission::ManageAutomations
+            | Permission::ManageSalarySurvey => self.is_staff(),
         }
     }
 
@@ -122,6 +126,7 @@ impl Actor {
             Permission::ManagePublications => "Only society staff can add publications, issues and articles.".into(),
             Permission::ManageLists => "Only society staff can manage communication lists and delivery.".into(),
             Permission::ManageAutomations => "Only society staff can manage the welcome series and win-back.".into(),
+            Permission::ManageSalarySurvey => "Only society staff can manage the salary survey.".into(),
             Permission::SendCampaigns(None) => "Only society staff can send to the society's lists.".into(),
             Permission::SendCampaigns(Some(_)) | Permission::CampaignsArea => {
                 "You can send only to the lists of the chapters you hold office in, where staff allow it.".into()
@@ -184,6 +189,7 @@ mod tests {
             (IssueCredentials, false, false, true, true),
             (ManageKnowledge, false, false, true, true),
             (ManagePublications, false, false, true, true),
+            (ManageSalarySurvey, false, false, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");

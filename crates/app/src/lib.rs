@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod authz;
+pub mod careers;
 pub mod ce;
 pub mod chapters;
 pub mod communications;
