@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod careers;
 pub mod ce;
 pub mod chapters;
 pub mod communications;
@@ -61,6 +62,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(knowledge::routes())
         .merge(publications::routes())
         .merge(communications::routes())
+        .merge(careers::salary::routes())
         .route("/static/app.css", get(app_css))
         .route("/static/brand.css", get(brand_css))
         .route("/static/check-in.js", get(check_in_js))
