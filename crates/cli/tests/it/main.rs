@@ -11,6 +11,7 @@ mod api_ce;
 mod api_membership;
 mod authorisation;
 mod bad_input;
+mod careers_salary;
 mod ce;
 mod ce_pages;
 mod ce_periods;
