@@ -76,6 +76,9 @@ pub enum Permission {
     ManageEmployer(i64),
     /// Reviewing jobs before they are public, taking them down: staff.
     ModerateJobs,
+    /// The salary survey: opening and closing it, importing responses, reviewing employer
+    /// names, releasing its figures (staff only).
+    ManageSalarySurvey,
 }
 
 impl Actor {
@@ -119,7 +122,8 @@ impl Actor {
             | Permission::ManagePublications
             | Permission::ManageLists
             | Permission::ManageAutomations
-            | Permission::ModerateJobs => self.is_staff(),
+            | Permission::ModerateJobs
+            | Permission::ManageSalarySurvey => self.is_staff(),
             Permission::RecruitFor(employer) => {
                 self.is_staff() || self.employers.iter().any(|e| e.employer_id == employer)
             }
@@ -147,6 +151,7 @@ impl Actor {
             Permission::ManagePublications => "Only society staff can add publications, issues and articles.".into(),
             Permission::ManageLists => "Only society staff can manage communication lists and delivery.".into(),
             Permission::ManageAutomations => "Only society staff can manage the welcome series and win-back.".into(),
+            Permission::ManageSalarySurvey => "Only society staff can manage the salary survey.".into(),
             Permission::SendCampaigns(None) => "Only society staff can send to the society's lists.".into(),
             Permission::SendCampaigns(Some(_)) | Permission::CampaignsArea => {
                 "You can send only to the lists of the chapters you hold office in, where staff allow it.".into()
@@ -216,6 +221,7 @@ mod tests {
             (ModerateJobs, false, false, true, true),
             (RecruitFor(3), false, false, true, true),
             (ManageEmployer(3), false, false, true, true),
+            (ManageSalarySurvey, false, false, true, true),
         ];
         for (permission, m, o, s, a) in table {
             assert_eq!(member.allows(permission), m, "member {permission:?}");

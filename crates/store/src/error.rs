@@ -119,6 +119,17 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("communication_lists_slug_unique", "communication_lists.slug", "slug"),
     ("automations_kind_unique", "automations.kind", "kind"),
     ("campaign_recipients_address_unique", "campaign_recipients.campaign_id, campaign_recipients.address", "recipient"),
+    ("salary_surveys_year_unique", "salary_surveys.year", "year"),
+    ("salary_surveys_one_open", "salary_surveys.status", "open_survey"),
+    ("salary_responses_one_per_member", "salary_responses.survey_id, salary_responses.member_id", "response"),
+    ("salary_responses_import_ref", "salary_responses.survey_id, salary_responses.import_ref", "ref"),
+    ("salary_releases_pkey", "salary_releases.survey_id", "release"),
+    (
+        "salary_cells_pkey",
+        "salary_cells.survey_id, salary_cells.zone, salary_cells.discipline, salary_cells.licence_class, \
+         salary_cells.experience_band, salary_cells.region, salary_cells.sector",
+        "cell",
+    ),
 ];
 
 /// The field of a refused second copy of a licence already on the member's record

@@ -53,6 +53,8 @@ pub use outbox::{KeptMail, MailAttachment, MailHealth, MailRecord, NewMail};
 pub mod records {
     pub use crate::accounts::records::*;
     pub use crate::careers::records::*;
+    pub use crate::careers::records_salary::*;
+    pub use crate::careers::salary::ReleaseOutcome;
     pub use crate::careers::{JobSearch, NewPostingOrder};
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;

@@ -23,7 +23,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
 use crate::error::{ApiError, ErrorBody};
 use crate::session::Identity;
 use crate::{
-    accounts, ce, chapters, communications, credentials, events, knowledge, membership, privacy, publications, society,
+    accounts, careers, ce, chapters, communications, credentials, events, knowledge, membership, privacy, publications,
+    society,
 };
 
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -72,6 +73,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(knowledge::api::routes())
         .merge(publications::api::routes())
         .merge(communications::api::routes())
+        .merge(careers::api_salary::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
 }
@@ -152,6 +154,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         knowledge::api::Doc::openapi(),
         publications::api::Doc::openapi(),
         communications::api::Doc::openapi(),
+        careers::api_salary::Doc::openapi(),
     ] {
         doc.merge(area);
     }

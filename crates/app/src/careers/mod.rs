@@ -9,12 +9,16 @@
 //! Files: `mod.rs` (this map, the actor's employers, the keys a member's record holds),
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
-//! `postings.rs` (posting products, orders and their invoices, paying, starting runs).
+//! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
+//! `salary.rs` (the salary survey: responding, staff's survey administration and import, the
+//! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
+//! estimate).
 
 mod employers;
 mod jobs;
 mod moderation;
 mod postings;
+pub mod salary;
 
 use std::collections::BTreeSet;
 

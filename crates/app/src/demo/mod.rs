@@ -6,7 +6,8 @@
 //! `events.rs` (a season of events, one full with a waitlist), `credentials.rs` (credentials in
 //! every state a verifier can meet), `knowledge.rs` (a knowledge base of generated Q&A article
 //! files, members' questions with answers and an endorsement), `communications.rs` (lists with
-//! members' choices, a chapter meeting notice sent and the next newsletter as a draft).
+//! members' choices, a chapter meeting notice sent and the next newsletter as a draft),
+//! `salary.rs` (two years of the salary survey, last year's released).
 
 mod ce;
 mod communications;
@@ -14,6 +15,7 @@ mod credentials;
 mod events;
 pub mod knowledge;
 mod members;
+mod salary;
 
 use guildhall_domain::identity::Role;
 use guildhall_domain::membership::ClaimStatus;
@@ -138,6 +140,7 @@ impl App {
         chapter_ids.sort_unstable();
         self.seed_demo_events(&staff, &chapter_ids).await?;
         self.seed_demo_communications(&staff, &chapter_ids).await?;
+        self.seed_demo_salary(&staff).await?;
         if let (Some(maya), Some(daniel)) = (
             self.store.user_by_email(DEMO_SIGN_INS[0].email).await?,
             self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,

@@ -133,6 +133,20 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     ];
     t.store.insert_catalogued_row(employer, &employer_row).await.unwrap();
     ids.insert("employers", base + 8);
+    // A salary response answers a survey (the society's).
+    let survey = all_tables().find(|t| t.name == "salary_surveys").unwrap();
+    let survey_row = [
+        Value::Int(base + 8),
+        Value::Int(base + 8),
+        Value::Text("USD".into()),
+        Value::Date(date),
+        Value::Date(date),
+        Value::Text("closed".into()),
+        Value::Null,
+        Value::Int(0),
+    ];
+    t.store.insert_catalogued_row(survey, &survey_row).await.unwrap();
+    ids.insert("salary_surveys", base + 8);
     for (n, spec) in all_tables().enumerate() {
         let entry = classification(spec.name).expect("classified");
         if matches!(entry.about, About::NotPersonal) {
@@ -200,6 +214,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 (_, "list_id", _) => Value::Int(ids["communication_lists"]),
                 (_, "campaign_id", _) => Value::Int(ids["campaigns"]),
                 (_, "employer_id", _) => Value::Int(ids["employers"]),
+                (_, "survey_id", _) => Value::Int(ids["salary_surveys"]),
+                ("salary_responses", "import_ref", _) => Value::Null,
                 ("mail_bounces", "kind", _) => Value::Text("hard".into()),
                 ("mail_bounces", "outbox_id", _) => Value::Null,
                 ("mail_tracking", "opened_at" | "clicked_at", _) => Value::Int(1_700_000_000),

@@ -6,12 +6,16 @@
 //! meet a job's requirements: held, held elsewhere and recognised by comity, expired or
 //! missing, required or only preferred), `requirements.rs` (a requirement as its stored key,
 //! read from the employer's form; the keys a member's record holds), `filter.rs` (the job
-//! search's filters from and to a query string).
+//! search's filters from and to a query string), `salary.rs` (the salary survey's vocabulary:
+//! experience bands, regions from jurisdictions, currency zones, licence classes, sectors,
+//! employer sizes, education, job functions, employer keys, a response as typed, a benchmark
+//! question).
 
 mod filter;
 mod jobs;
 mod matching;
 mod requirements;
+pub mod salary;
 
 pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};

@@ -8,10 +8,14 @@
 //! removed (the count is read under a lock on the employer's row).
 //!
 //! Files: `mod.rs` (employers, recruiters, jobs, review, search), `postings.rs` (posting
-//! products, orders with their invoices, starting paid runs), `records.rs` (the rows).
+//! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
+//! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
+//! and its cells), `records_salary.rs` (its rows).
 
 mod postings;
 pub mod records;
+pub mod records_salary;
+pub mod salary;
 
 pub use postings::NewPostingOrder;
 

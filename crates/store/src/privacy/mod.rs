@@ -197,6 +197,12 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("job_requirements", NotPersonal, &[], &[]),
     t("job_postings", NotPersonal, &[], &[]),
     t("posting_products", NotPersonal, &[], &[]),
+    t("salary_surveys", NotPersonal, &[], &[]),
+    // A member's survey answers (imported rows have no member); erasure deletes them, and a
+    // release already built keeps its aggregates (docs/design/careers-plan.md §3, L6).
+    t("salary_responses", Member("member_id"), &["employer_name"], &[]),
+    t("salary_releases", NotPersonal, &[], &[]),
+    t("salary_cells", NotPersonal, &[], &[]),
 ];
 
 /// The catalogue entry of a table.

@@ -2,9 +2,13 @@
 //! an employer's public page; employers' own pages; staff's review of jobs.
 //!
 //! Files: `mod.rs` (routes, the public pages), `employer.rs` (employer accounts, their jobs
-//! and recruiters), `staff.rs` (the review queue, a review, taking a job down).
+//! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
+//! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
+//! estimate, staff's survey administration), `api_salary.rs` (the benchmark's JSON API).
 
+pub mod api_salary;
 mod employer;
+pub mod salary;
 mod staff;
 
 use std::sync::Arc;
@@ -31,6 +35,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/employers/{id}", get(employer_page))
         .merge(employer::routes())
         .merge(staff::routes())
+        .merge(salary::routes())
 }
 
 /// The career stages a job is for, with their codes.
