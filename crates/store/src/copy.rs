@@ -1087,6 +1087,46 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "resumes",
+        columns: &[
+            ("id", I),
+            ("member_id", I),
+            ("file_name", T),
+            ("content_type", T),
+            ("content", X),
+            ("bytes", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "job_applications",
+        columns: &[
+            ("id", I),
+            ("job_id", I),
+            ("member_id", I),
+            ("resume_id", I),
+            ("cover_letter", T),
+            ("shared_facts", T),
+            ("stage", T),
+            ("stage_changed_at", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
+        name: "application_stages",
+        columns: &[
+            ("id", I),
+            ("application_id", I),
+            ("stage", T),
+            ("changed_by", I),
+            ("changed_at", I),
+            ("message", T),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "salary_surveys",
         columns: &[
             ("id", I),

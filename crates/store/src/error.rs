@@ -63,6 +63,7 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("job_postings_invoice_unique", "job_postings.invoice_id", "invoice"),
     ("job_postings_one_waiting", "job_postings.job_id", "posting"),
     ("posting_products_code_unique", "posting_products.code", "code"),
+    ("job_applications_one_per_member", "job_applications.job_id, job_applications.member_id", "job"),
     ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (
         "renewal_reminders_pkey",

@@ -7,6 +7,7 @@
 //! that forgets finds none and refuses.
 //!
 //! Files: `mod.rs` (this map, the actor's employers, the keys a member's record holds),
+//! `applications.rs` (applying with a resume and chosen facts, stages, withdrawal),
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
 //! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
@@ -14,6 +15,7 @@
 //! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
 //! estimate).
 
+mod applications;
 mod employers;
 mod jobs;
 mod moderation;
@@ -25,6 +27,7 @@ use std::collections::BTreeSet;
 use guildhall_domain::careers::{HeldCertification, HeldLicence, held_keys};
 use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 
+pub use applications::{ApplicationForm, ApplicationView, ApplyView, MAX_RESUME_BYTES, SharedFact, SharedFacts};
 pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
 pub use moderation::ReviewQueue;

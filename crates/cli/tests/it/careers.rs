@@ -370,6 +370,10 @@ async fn every_role_on_every_careers_route() {
             (Call::Form(e(&format!("/jobs/{draft}")), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e("/jobs"), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e(""), &[("name", "Trinity Transit Authority")]), [SignIn, NotFound, Done, Done, Done]),
+            (Call::Get("/account/applications".into()), [SignIn, Ok, Ok, Ok, Ok]),
+            (Call::Get(format!("/jobs/{live}/apply")), [SignIn, Ok, Ok, Forbidden, Forbidden]),
+            (Call::Get(format!("/jobs/{draft}/apply")), [SignIn, NotFound, NotFound, Forbidden, Forbidden]),
+            (Call::Get(e(&format!("/jobs/{live}/applications"))), [SignIn, NotFound, Ok, Ok, Ok]),
             (Call::Get("/staff/jobs".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
             (Call::Get("/staff/jobs/products".into()), [SignIn, Forbidden, Forbidden, Ok, Ok]),
             (
@@ -463,5 +467,134 @@ async fn a_job_runs_only_once_approved_and_paid_and_a_second_run_extends_it() {
         assert_eq!(run(stored.clone()), 60 * 86_400);
         assert!(stored.featured);
         assert!(guest.get("/jobs").await.body.contains("Featured"));
+    }
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+#[tokio::test]
+async fn a_member_applies_once_shares_what_they_choose_and_sees_the_employer_move_it() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        let employer = employer(&mut recruiter, "Permian Pipelines").await;
+        let job = write_job(&mut recruiter, employer, &texas_job("Pipeline engineer"), true).await;
+        let draft = write_job(&mut recruiter, employer, &texas_job("Draft role"), false).await;
+        staff
+            .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
+            .await;
+
+        // The apply page offers her own licences; she shares only the Texas one.
+        let maya_id =
+            t.store.member_by_user(t.store.user_by_email(MEMBER).await.unwrap().unwrap().id).await.unwrap().unwrap().id;
+        let held = t.store.ce_credentials(maya_id).await.unwrap();
+        let texas = held.iter().find(|r| r.label == "US-TX").unwrap().key();
+        assert!(held.iter().any(|r| r.label == "US-FL"), "she holds a Florida licence she does not share");
+        let form = maya.get(&format!("/jobs/{job}/apply")).await;
+        assert_eq!(form.status, StatusCode::OK, "{:?}", t.engine);
+        assert!(form.body.contains("PE licensed in Texas") && form.body.contains("PE licensed in Florida"));
+        let apply = format!("/jobs/{job}/apply");
+        let fields = [("cover_letter", "I design bridges."), ("share", texas.as_str())];
+        let r = maya.post_multipart(&apply, &fields, Some(("resume", "cv.txt", b"not a pdf"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("The resume must be a PDF."));
+        let r = maya.post_multipart(&format!("/jobs/{draft}/apply"), &fields, Some(("resume", "cv.pdf", PDF))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "a draft cannot be applied for");
+        let r = maya.post_multipart(&apply, &fields, Some(("resume", "cv.pdf", PDF))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mine = r.location().split('?').next().unwrap().to_string();
+        let application: i64 = mine.rsplit('/').next().unwrap().parse().unwrap();
+        let r = maya.post_multipart(&apply, &fields, Some(("resume", "cv.pdf", PDF))).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("You have already applied for this job"));
+        assert!(t.mail_to(MEMBER).await.iter().any(|m| m.contains("Your application: Pipeline engineer")));
+        assert!(t.mail_to(OFFICER).await.iter().any(|m| m.contains("New application: Pipeline engineer")));
+
+        // The employer sees the application, the chosen licence only, and the resume.
+        let base = format!("/employer/{employer}/jobs/{job}/applications");
+        assert!(recruiter.get(&base).await.body.contains("Maya"));
+        let page = recruiter.get(&format!("{base}/{application}")).await.body;
+        assert!(page.contains("PE licensed in Texas") && !page.contains("Florida"), "{page}");
+        let (status, headers, bytes) = recruiter.get_bytes(&format!("{base}/{application}/resume.pdf")).await;
+        assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PDF));
+        assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+
+        // Another employer's recruiter and another member find none of it.
+        t.app.create_verified_user("bea@example.org", "Bea Recruiter", PASSWORD, Role::Member).await.unwrap();
+        let mut bea = t.signed_in("bea@example.org").await;
+        let other = self::employer(&mut bea, "Other Co").await;
+        for path in [
+            base.clone(),
+            format!("{base}/{application}"),
+            format!("{base}/{application}/resume.pdf"),
+            format!("/employer/{other}/jobs/{job}/applications/{application}"),
+        ] {
+            assert_eq!(bea.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        assert_eq!(recruiter.get(&mine).await.status, StatusCode::NOT_FOUND, "the officer's own applications only");
+
+        // Moved to interview: she sees it and is told.
+        let r = recruiter
+            .post_form(&format!("{base}/{application}/stage"), &[("stage", "interview"), ("message", "Tuesday at 10?")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = maya.get(&mine).await.body;
+        assert!(page.contains("<strong>Interview</strong>") && page.contains("Tuesday at 10?"), "{page}");
+        assert!(
+            t.mail_to(MEMBER).await.iter().any(|m| m.contains("Your application for Pipeline engineer: Interview"))
+        );
+
+        // A withdrawal racing a move: it ends withdrawn, the resume is no longer the
+        // employer's, and a later move is refused.
+        let recruiter_actor = {
+            let u = t.store.user_by_email(OFFICER).await.unwrap().unwrap();
+            t.app.with_employer_roles(&Actor::for_account(u.id, &u.email, &u.display_name, Role::Member)).await.unwrap()
+        };
+        let maya_actor = {
+            let u = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+            Actor::for_account(u.id, &u.email, &u.display_name, Role::Member)
+        };
+        let (a1, a2) = (t.app.clone(), t.app.clone());
+        let moving = tokio::spawn(async move {
+            a1.move_application(&recruiter_actor, (employer, job, application), "offer", "").await
+        });
+        let withdrawing = tokio::spawn(async move { a2.withdraw_application(&maya_actor, application).await });
+        let (moved, withdrew) = (moving.await.unwrap(), withdrawing.await.unwrap());
+        assert!(withdrew.is_ok(), "{moved:?} {withdrew:?}");
+        let stored = t.store.application(application).await.unwrap().unwrap();
+        assert_eq!(stored.stage, guildhall_domain::careers::ApplicationStage::Withdrawn);
+        let r = recruiter.post_form(&format!("{base}/{application}/stage"), &[("stage", "hired")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(recruiter.get_bytes(&format!("{base}/{application}/resume.pdf")).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(maya.get_bytes(&format!("{mine}/resume.pdf")).await.0, StatusCode::OK, "her own copy stays hers");
+    }
+}
+
+#[tokio::test]
+async fn two_applications_at_once_make_one() {
+    for t in TestApp::each_engine().await {
+        let staff = staff_actor(&t).await;
+        let employer = t
+            .app
+            .create_employer(&staff, &EmployerForm { name: "Concho Valley".into(), ..Default::default() }, "t")
+            .await
+            .unwrap();
+        let job = t.app.create_job(&staff, employer, &job_form(), true, "t").await.unwrap();
+        t.app.review_job(&staff, job, true, "", "30", "t").await.unwrap();
+        let u = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+        let maya = Actor::for_account(u.id, &u.email, &u.display_name, Role::Member);
+        let attempts = (0..8).map(|_| {
+            let (app, maya) = (t.app.clone(), maya.clone());
+            tokio::spawn(async move {
+                let resume = guildhall_app::uploads::Upload { file_name: "cv.pdf".into(), bytes: PDF.to_vec() };
+                app.apply_to_job(&maya, job, &guildhall_app::careers::ApplicationForm::default(), Some(resume)).await
+            })
+        });
+        let outcomes: Vec<_> = join_all(attempts).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{:?}: {outcomes:?}", t.engine);
+        assert!(
+            outcomes.iter().filter(|o| o.is_err()).all(|o| matches!(o, Err(guildhall_app::AppError::Conflict { .. })))
+        );
     }
 }

@@ -133,6 +133,26 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
     ];
     t.store.insert_catalogued_row(employer, &employer_row).await.unwrap();
     ids.insert("employers", base + 8);
+    // Applications answer a job (the employer's, not about anyone).
+    let job = guildhall_store::NewJob {
+        title: format!("{tag} job"),
+        description_md: "A job.".into(),
+        discipline: guildhall_domain::csv::members::Discipline::Civil,
+        career_stage: "licensed".into(),
+        jurisdiction: None,
+        city: String::new(),
+        remote: guildhall_domain::careers::RemotePolicy::Remote,
+        salary_min_cents: 100,
+        salary_max_cents: 200,
+        pay_period: guildhall_domain::careers::PayPeriod::Year,
+        currency: "USD".into(),
+        annual_min_cents: 100,
+        annual_max_cents: 200,
+        closes_on: None,
+        requirements: Vec::new(),
+    };
+    let job_id = t.store.create_job(base + 8, &job, false, 1, 0, &audit).await.unwrap();
+    ids.insert("jobs", job_id);
     // A salary response answers a survey (the society's).
     let survey = all_tables().find(|t| t.name == "salary_surveys").unwrap();
     let survey_row = [
@@ -214,6 +234,10 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 (_, "list_id", _) => Value::Int(ids["communication_lists"]),
                 (_, "campaign_id", _) => Value::Int(ids["campaigns"]),
                 (_, "employer_id", _) => Value::Int(ids["employers"]),
+                (_, "job_id", _) => Value::Int(ids["jobs"]),
+                (_, "resume_id", _) => Value::Int(ids["resumes"]),
+                (_, "application_id", _) => Value::Int(ids["job_applications"]),
+                ("job_applications", "stage", _) => Value::Text("submitted".into()),
                 (_, "survey_id", _) => Value::Int(ids["salary_surveys"]),
                 ("salary_responses", "import_ref", _) => Value::Null,
                 ("mail_bounces", "kind", _) => Value::Text("hard".into()),

@@ -1,6 +1,7 @@
 //! The career centre's rules (issue 15; built piece by piece, see docs/design/careers-plan.md).
 //!
-//! Files: `mod.rs` (this map), `jobs.rs` (a job's pay range, required and read with every
+//! Files: `mod.rs` (this map), `applications.rs` (an application's stages and who may move it
+//! where), `jobs.rs` (a job's pay range, required and read with every
 //! problem named, annualised for search and put in words; its remote policy; staff's review;
 //! where it stands: draft, waiting, live, expired, closed), `matching.rs` (whether a member's licences and certifications
 //! meet a job's requirements: held, held elsewhere and recognised by comity, expired or
@@ -11,12 +12,14 @@
 //! employer sizes, education, job functions, employer keys, a response as typed, a benchmark
 //! question).
 
+mod applications;
 mod filter;
 mod jobs;
 mod matching;
 mod requirements;
 pub mod salary;
 
+pub use applications::ApplicationStage;
 pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};
 pub use requirements::{CERTIFICATION_PREFIX, held_keys, parse_requirement};

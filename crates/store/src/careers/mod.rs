@@ -7,11 +7,13 @@
 //! 'pending'`), so of two reviews at once one wins; an employer's last owner cannot be
 //! removed (the count is read under a lock on the employer's row).
 //!
-//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `postings.rs` (posting
+//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `applications.rs`
+//! (applications, their moves and resumes), `postings.rs` (posting
 //! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
 //! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
 //! and its cells), `records_salary.rs` (its rows).
 
+mod applications;
 mod postings;
 pub mod records;
 pub mod records_salary;

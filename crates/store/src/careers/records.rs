@@ -1,6 +1,6 @@
 //! The careers area's rows.
 
-use guildhall_domain::careers::{ClosedReason, Moderation, Need, PayPeriod, RemotePolicy, Wanted};
+use guildhall_domain::careers::{ApplicationStage, ClosedReason, Moderation, Need, PayPeriod, RemotePolicy, Wanted};
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::member::{Jurisdiction, LicenceKind};
 use time::Date;
@@ -325,4 +325,61 @@ pub struct JobPostingRecord {
     pub ordered_at: UnixTime,
     pub started_at: Option<UnixTime>,
     pub ends_at: Option<UnixTime>,
+}
+
+/// An application with its job, employer and applicant.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApplicationRecord {
+    pub id: i64,
+    pub job_id: i64,
+    pub job_title: String,
+    pub employer_id: i64,
+    pub employer_name: String,
+    pub member_id: i64,
+    pub applicant_name: String,
+    pub applicant_email: String,
+    pub resume_id: Option<i64>,
+    pub resume_file_name: Option<String>,
+    pub cover_letter: String,
+    /// What the applicant shared, as JSON (see `app::careers::SharedFacts`).
+    pub shared_facts: String,
+    #[sqlx(try_from = "String")]
+    pub stage: ApplicationStage,
+    pub stage_changed_at: UnixTime,
+    pub created_at: UnixTime,
+}
+
+/// One move of an application.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApplicationStageRecord {
+    #[sqlx(try_from = "String")]
+    pub stage: ApplicationStage,
+    pub changed_at: UnixTime,
+    pub message: String,
+}
+
+/// A resume as uploaded (a PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResume {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// An application as the member sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    pub job_id: i64,
+    pub member_id: i64,
+    pub resume: NewResume,
+    pub cover_letter: String,
+    pub shared_facts: String,
+}
+
+/// A stored resume's file.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ResumeFileRecord {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
 }

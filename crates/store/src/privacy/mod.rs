@@ -197,6 +197,10 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("job_requirements", NotPersonal, &[], &[]),
     t("job_postings", NotPersonal, &[], &[]),
     t("posting_products", NotPersonal, &[], &[]),
+    // A member's applications and the resumes sent with them go with them.
+    t("resumes", Member("member_id"), &["file_name", "content"], &[]),
+    t("job_applications", Member("member_id"), &["cover_letter", "shared_facts"], &[]),
+    t("application_stages", Through { column: "application_id", parent: "job_applications" }, &["message"], &[]),
     t("salary_surveys", NotPersonal, &[], &[]),
     // A member's survey answers (imported rows have no member); erasure deletes them, and a
     // release already built keeps its aggregates (docs/design/careers-plan.md §3, L6).

@@ -1,12 +1,14 @@
 //! Career centre pages: the job search (with "jobs I qualify for" for members), a job's page,
 //! an employer's public page; employers' own pages; staff's review of jobs.
 //!
-//! Files: `mod.rs` (routes, the public pages), `employer.rs` (employer accounts, their jobs
+//! Files: `mod.rs` (routes, the public pages), `applications.rs` (applying, the member's
+//! applications, the employer's applicants and their stages), `employer.rs` (employer accounts, their jobs
 //! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_salary.rs` (the benchmark's JSON API).
 
 pub mod api_salary;
+mod applications;
 mod employer;
 pub mod salary;
 mod staff;
@@ -33,6 +35,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/jobs", get(search))
         .route("/jobs/{id}", get(job))
         .route("/employers/{id}", get(employer_page))
+        .merge(applications::routes())
         .merge(employer::routes())
         .merge(staff::routes())
         .merge(salary::routes())
