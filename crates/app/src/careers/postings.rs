@@ -47,7 +47,6 @@ impl App {
         self.employer_job(actor, employer_id, job_id).await?;
         let member_price = self.employer_pays_member_price(employer_id).await?;
         let products = self
-            .store
             .posting_products(true)
             .await?
             .into_iter()
@@ -165,7 +164,6 @@ impl App {
     ) -> AppResult<()> {
         actor.require(Permission::ModerateJobs)?;
         let product = self
-            .store
             .posting_products(false)
             .await?
             .into_iter()
