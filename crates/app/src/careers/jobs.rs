@@ -385,7 +385,7 @@ impl App {
         &self,
         actor: Option<&Actor>,
         pairs: &[(String, String)],
-        page: u32,
+        page: PageRequest,
     ) -> AppResult<JobSearchView> {
         let filter = JobFilter::from_pairs(pairs).map_err(|problems| AppError::Validation {
             message: match problems.len() {
@@ -410,7 +410,7 @@ impl App {
             today: self.clock.today(),
             employer_id: None,
         };
-        let jobs = self.store.search_jobs(&search, PageRequest::new(page, JOBS_A_PAGE)).await?;
+        let jobs = self.store.search_jobs(&search, page).await?;
         Ok(JobSearchView { filter, jobs, can_match: member.is_some() })
     }
 }

@@ -598,3 +598,63 @@ async fn two_applications_at_once_make_one() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_jobs_api_searches_shows_writes_and_applies_as_the_pages_do() {
+    use axum::http::Method;
+    use serde_json::json;
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let employer = employer(&mut recruiter, "Caprock Civil").await;
+        // A recruiter writes a job through the API (sent for review): 201, waiting.
+        let body = json!({
+            "employer_id": employer, "title": "Drainage engineer", "description": "Culverts and **channels**.",
+            "discipline": "civil", "career_stage": "licensed", "jurisdiction": "US-TX", "remote": "on_site",
+            "salary_min": "80000", "salary_max": "95000", "pay_period": "year",
+            "requirements": [{ "need": "required", "licence": "PE", "jurisdiction": "US-TX" }], "submit": true
+        });
+        let r = recruiter.api(Method::POST, "/api/v1/jobs", Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}: {}", t.engine, r.body);
+        let job = r.json();
+        assert_eq!(job["state"], "waiting_for_review");
+        assert_eq!(job["requirements"][0]["words"], "PE licensed in Texas");
+        let id = job["id"].as_i64().unwrap();
+        // The pay range is required; another employer's id is not found.
+        let mut no_pay = body.clone();
+        no_pay["salary_min"] = json!("");
+        let r = recruiter.api(Method::POST, "/api/v1/jobs", Some(no_pay)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["error"]["fields"]["salary_min"].is_string(), "{}", r.body);
+        let mut maya = t.signed_in(MEMBER).await;
+        assert_eq!(maya.api(Method::POST, "/api/v1/jobs", Some(body)).await.status, StatusCode::NOT_FOUND);
+
+        // Not public until approved and running.
+        let mut guest = t.client();
+        assert_eq!(guest.api(Method::GET, &format!("/api/v1/jobs/{id}"), None).await.status, StatusCode::NOT_FOUND);
+        let mut staff = t.signed_in(STAFF).await;
+        staff
+            .post_form(&format!("/staff/jobs/{id}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
+            .await;
+        let listed = guest.api(Method::GET, "/api/v1/jobs?discipline=civil&per_page=5", None).await.json();
+        assert_eq!(listed["items"][0]["id"], id);
+        assert_eq!(listed["items"][0]["pay"]["words"], "$80,000–$95,000 a year");
+        assert_eq!(guest.api(Method::GET, "/api/v1/jobs?per_page=500", None).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(guest.api(Method::GET, "/api/v1/jobs?qualified=true", None).await.status, StatusCode::UNAUTHORIZED);
+        let r = guest.api(Method::GET, "/api/v1/jobs?discipline=alchemy", None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mine = maya.api(Method::GET, "/api/v1/jobs?qualified=true", None).await.json();
+        assert!(mine["items"].as_array().unwrap().iter().any(|j| j["id"] == id));
+        let seen = maya.api(Method::GET, &format!("/api/v1/jobs/{id}"), None).await.json();
+        assert_eq!(seen["qualification"]["verdict"], "qualifies");
+
+        // She applies with a base64 PDF: 201; again: 409.
+        use base64::Engine as _;
+        let application = json!({ "resume": { "file_name": "cv.pdf", "content_base64": base64::engine::general_purpose::STANDARD.encode(PDF) },
+            "cover_letter": "Hello." });
+        let r = maya.api(Method::POST, &format!("/api/v1/jobs/{id}/applications"), Some(application.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["stage"], "submitted");
+        let r = maya.api(Method::POST, &format!("/api/v1/jobs/{id}/applications"), Some(application)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+    }
+}

@@ -5,8 +5,10 @@
 //! applications, the employer's applicants and their stages), `employer.rs` (employer accounts, their jobs
 //! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
-//! estimate, staff's survey administration), `api_salary.rs` (the benchmark's JSON API).
+//! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
+//! `api_salary.rs` (the benchmark's JSON API).
 
+pub mod api_jobs;
 pub mod api_salary;
 mod applications;
 mod employer;
@@ -21,7 +23,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use guildhall_app::careers::{EmployerView, JobView};
-use guildhall_app::records::JobCardRecord;
+use guildhall_app::records::{JobCardRecord, PageRequest};
 use guildhall_app::{App, AppError};
 use guildhall_domain::careers::{JobFilter, JobState, Met, RemotePolicy, Verdict};
 use guildhall_domain::csv::members::{Discipline, career_stage_code};
@@ -139,7 +141,10 @@ async fn search(
         jurisdictions: jurisdiction_choices(),
         licences: LicenceKind::choices(),
     };
-    match app.search_jobs(identity.actor.as_ref(), &pairs, page).await {
+    match app
+        .search_jobs(identity.actor.as_ref(), &pairs, PageRequest::new(page, guildhall_app::careers::JOBS_A_PAGE))
+        .await
+    {
         Ok(result) => {
             let query = serde_urlencoded::to_string(result.filter.to_pairs()).unwrap_or_default();
             let base = if query.is_empty() { "/jobs".to_string() } else { format!("/jobs?{query}") };
