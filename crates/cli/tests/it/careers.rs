@@ -105,6 +105,24 @@ async fn a_job_is_public_only_approved_and_running_and_members_see_what_they_qua
         let public = guest.get(&page).await;
         assert_eq!(public.status, StatusCode::OK);
         assert!(public.body.contains("$95,000–$120,000 a year") && public.body.contains("PE licensed in Texas"));
+        // Search engines read it as a JobPosting; aggregators read the feed.
+        let ld = public
+            .body
+            .split("<script type=\"application/ld+json\">")
+            .nth(1)
+            .unwrap()
+            .split("</script>")
+            .next()
+            .unwrap();
+        let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+        assert_eq!(
+            (ld["@type"].as_str(), ld["baseSalary"]["value"]["minValue"].as_f64()),
+            (Some("JobPosting"), Some(95000.0))
+        );
+        assert_eq!(ld["jobLocation"]["address"]["addressRegion"], "TX");
+        let feed = guest.get("/jobs/feed.atom?discipline=civil").await;
+        assert!(feed.body.contains("<title>Bridge engineer</title>"), "{}", feed.body);
+        assert!(!guest.get("/jobs/feed.atom?discipline=mechanical").await.body.contains("Bridge engineer"));
         assert!(listed(&guest.get("/jobs").await.body, job));
         assert!(listed(&guest.get("/jobs?discipline=civil&jurisdiction=TX&licence=PE&pay=100000").await.body, job));
         assert!(!listed(&guest.get("/jobs?pay=130000").await.body, job), "pays at most 120,000");

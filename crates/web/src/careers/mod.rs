@@ -35,6 +35,7 @@ use crate::session::Identity;
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/jobs", get(search))
+        .route("/jobs/feed.atom", get(feed))
         .route("/jobs/{id}", get(job))
         .route("/employers/{id}", get(employer_page))
         .merge(applications::routes())
@@ -113,6 +114,14 @@ struct SearchPage {
 }
 
 impl SearchPage {
+    /// The filters for the feed's address (without "jobs I qualify for": a feed has no
+    /// session).
+    fn feed_query(&self) -> String {
+        let pairs: Vec<(&str, String)> =
+            self.filter.to_pairs().into_iter().filter(|(k, _)| *k != "qualified").collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
     /// The value typed for a filter (kept when the search is refused).
     fn value(&self, name: &str) -> &str {
         self.values.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
@@ -178,6 +187,46 @@ struct JobPage {
     requirements: Vec<(&'static str, String, Option<String>)>,
     verdict: Option<String>,
     manage_link: String,
+    /// schema.org `JobPosting` as JSON-LD (live jobs), `<` escaped so it cannot end the
+    /// script element.
+    json_ld: Option<String>,
+}
+
+/// A live job as schema.org's `JobPosting`, for search engines and aggregators.
+fn job_posting_json_ld(app: &App, view: &JobView) -> String {
+    let job = &view.job;
+    let iso = |t: i64| time::OffsetDateTime::from_unix_timestamp(t).map(|t| t.date().to_string()).unwrap_or_default();
+    let unit = match job.pay_period {
+        guildhall_domain::careers::PayPeriod::Year => "YEAR",
+        guildhall_domain::careers::PayPeriod::Hour => "HOUR",
+    };
+    let mut posting = serde_json::json!({
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": job.title,
+        "description": view.description_html,
+        "datePosted": job.live_from.map(iso).unwrap_or_default(),
+        "validThrough": match job.closes_on {
+            Some(day) => format!("{day}T23:59:59Z"),
+            None => job.live_until.map(|t| crate::kit::iso_time(t)).unwrap_or_default(),
+        },
+        "employmentType": "FULL_TIME",
+        "hiringOrganization": { "@type": "Organization", "name": job.employer_name, "sameAs": app.link(&format!("/employers/{}", job.employer_id)) },
+        "baseSalary": { "@type": "MonetaryAmount", "currency": job.currency, "value": {
+            "@type": "QuantitativeValue", "minValue": job.salary_min_cents as f64 / 100.0,
+            "maxValue": job.salary_max_cents as f64 / 100.0, "unitText": unit } },
+        "directApply": true,
+        "url": app.link(&format!("/jobs/{}", job.id)),
+    });
+    if let Some(region) = &job.jurisdiction {
+        let (country, code) = region.as_str().split_once('-').unwrap_or(("", region.as_str()));
+        posting["jobLocation"] = serde_json::json!({ "@type": "Place", "address": { "@type": "PostalAddress",
+            "addressLocality": job.city, "addressRegion": code, "addressCountry": country } });
+    }
+    if job.remote == RemotePolicy::Remote {
+        posting["jobLocationType"] = "TELECOMMUTE".into();
+    }
+    posting.to_string().replace('<', "\\u003c")
 }
 
 /// How one requirement stands, in words.
@@ -212,7 +261,9 @@ async fn job(State(app): State<Arc<App>>, identity: Identity, Path(id): Path<Str
         .to_string()
     });
     let title = view.job.title.clone();
+    let json_ld = view.state.is_live().then(|| job_posting_json_ld(&app, &view));
     render(&JobPage {
+        json_ld,
         chrome: Chrome::new(&app, &identity, &title, "jobs").await,
         state: state_words(view.state),
         stage: stage_label(&view.job.career_stage),
@@ -245,4 +296,52 @@ async fn employer_page(
         pager: Pager::new(&view.jobs, format!("/employers/{id}")),
         view,
     })
+}
+
+/// A day's start as a feed's date-time.
+fn feed_time(unix: i64) -> atom_syndication::FixedDateTime {
+    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.fixed_offset()).unwrap_or_default()
+}
+
+/// The newest live jobs matching the page's filters (at most 50), as an Atom feed.
+async fn feed(State(app): State<Arc<App>>, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
+    use atom_syndication::{EntryBuilder, FeedBuilder, LinkBuilder, PersonBuilder, Text};
+    let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "qualified").collect();
+    let result = app.search_jobs(None, &pairs, PageRequest::new(1, 50)).await?;
+    let query = serde_urlencoded::to_string(result.filter.to_pairs()).unwrap_or_default();
+    let home = app.link(&if query.is_empty() { "/jobs".to_string() } else { format!("/jobs?{query}") });
+    let updated = result.jobs.items.iter().map(|j| j.live_from).max().unwrap_or(0);
+    let entries = result
+        .jobs
+        .items
+        .iter()
+        .map(|j| {
+            let url = app.link(&format!("/jobs/{}", j.id));
+            EntryBuilder::default()
+                .id(url.clone())
+                .title(Text::plain(j.title.clone()))
+                .updated(feed_time(j.live_from))
+                .published(Some(feed_time(j.live_from)))
+                .authors(vec![PersonBuilder::default().name(j.employer_name.clone()).build()])
+                .summary(Some(Text::plain(format!("{} · {} · {}", j.employer_name, j.place(), j.salary_words()))))
+                .link(LinkBuilder::default().rel("alternate").mime_type(Some("text/html".into())).href(url).build())
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let society = app.branding().await.name;
+    let feed = FeedBuilder::default()
+        .id(home.clone())
+        .title(Text::plain(format!("Jobs — {society}")))
+        .updated(feed_time(updated))
+        .link(LinkBuilder::default().rel("alternate").mime_type(Some("text/html".into())).href(home).build())
+        .entries(entries)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        feed.to_string(),
+    )
+        .into_response())
 }
