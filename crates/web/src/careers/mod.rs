@@ -208,7 +208,7 @@ fn job_posting_json_ld(app: &App, view: &JobView) -> String {
         "datePosted": job.live_from.map(iso).unwrap_or_default(),
         "validThrough": match job.closes_on {
             Some(day) => format!("{day}T23:59:59Z"),
-            None => job.live_until.map(|t| crate::kit::iso_time(t)).unwrap_or_default(),
+            None => job.live_until.map(crate::kit::iso_time).unwrap_or_default(),
         },
         "employmentType": "FULL_TIME",
         "hiringOrganization": { "@type": "Organization", "name": job.employer_name, "sameAs": app.link(&format!("/employers/{}", job.employer_id)) },
