@@ -297,3 +297,75 @@ async fn a_bad_page_number_in_the_member_search_shows_the_first_page_with_a_sent
         assert!(!staff.get("/staff/members?page=2").await.body.contains("is not a page number"));
     }
 }
+
+#[tokio::test]
+async fn careers_forms_refuse_bad_input_and_escape_what_they_show() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let r = recruiter.post_form("/employer", &[("name", "<script>alert(1)</script> Ltd")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let account = r.location().split('?').next().unwrap().to_string();
+        let page = recruiter.get(&account).await.body;
+        assert!(page.contains("&#60;script&#62;alert(1)") && !page.contains("<script>alert"), "{page}");
+        let jobs = account.clone();
+        let good: Vec<(&str, &str)> = vec![
+            ("title", "Engineer"),
+            ("description", "Work."),
+            ("discipline", "civil"),
+            ("career_stage", "eit"),
+            ("jurisdiction", "US-TX"),
+            ("remote", "on_site"),
+            ("salary_min", "60000"),
+            ("salary_max", "70000"),
+            ("pay_period", "year"),
+        ];
+        let long_title = "t".repeat(201);
+        let cases: Vec<(&str, &str, &str)> = vec![
+            ("title", &long_title, "at most 200"),
+            ("description", "", "Enter a description of the job."),
+            ("discipline", "alchemy", "Choose the job&#x27;s discipline."),
+            ("career_stage", "wizard", "Choose the career stage the job is for."),
+            ("remote", "moon", "Choose on site, hybrid or remote."),
+            ("jurisdiction", "Atlantis", "is not a jurisdiction"),
+            ("salary_min", "lots", "salary_min-error"),
+            ("salary_max", "0", "salary_max-error"),
+            ("pay_period", "week", "Choose whether the range is a year"),
+            ("closes_on", "31/12/2026", "Give the closing date as YYYY-MM-DD."),
+            ("what_1", "XYZ", "Choose whether it is required or preferred."),
+        ];
+        for (field, value, message) in cases {
+            let mut fields: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != field).copied().collect();
+            fields.push((field, value));
+            let r = recruiter.post_form(&jobs, &fields).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value:?} on {:?}: {}", t.engine, r.body);
+            assert!(
+                r.body.contains(message) || r.body.replace("&#39;", "&#x27;").contains(message),
+                "{field}={value:?}: {message:?} in {}",
+                r.body
+            );
+        }
+        assert!(recruiter.get(&account).await.body.contains("No jobs yet"), "nothing stored");
+
+        // Staff's review and prices refuse what cannot be right.
+        let mut fields = good.clone();
+        fields.push(("submit", "yes"));
+        let r = recruiter.post_form(&jobs, &fields).await;
+        let job = r.location().split('?').next().unwrap().rsplit('/').next().unwrap().to_string();
+        let mut staff = t.signed_in(STAFF).await;
+        let review = format!("/staff/jobs/{job}/review");
+        for (fields, message) in [
+            (vec![("decision", "approve"), ("days", "0")], "Give a number of days from 1 to 365"),
+            (vec![("decision", "reject"), ("note", "")], "Enter the note."),
+            (vec![("decision", "maybe")], "Choose to approve the job or send it back."),
+        ] {
+            let r = staff.post_form(&review, &fields).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+            assert!(r.body.contains(message), "{message}: {}", r.body);
+        }
+        staff.get("/staff/jobs/products").await;
+        let r = staff.post_form("/staff/jobs/products/1", &[("price", "lots"), ("member_price", "1")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_client_error(&recruiter.get("/jobs/abc").await, "a job named by words");
+        assert_client_error(&recruiter.get("/jobs?pay=lots").await, "a pay filter that is not a number");
+    }
+}
