@@ -122,6 +122,28 @@ fn search_where(search: &JobSearch<'_>) -> (String, Vec<Value>) {
     (clauses.join(" AND "), values)
 }
 
+/// Binds a job's fields in the order both its insert and its update name them (title …
+/// closes_on).
+macro_rules! bind_job {
+    ($query:expr, $job:expr) => {
+        $query
+            .bind(&$job.title)
+            .bind(&$job.description_md)
+            .bind($job.discipline.as_str())
+            .bind(&$job.career_stage)
+            .bind($job.jurisdiction.as_ref().map(|j| j.as_str().to_string()))
+            .bind(&$job.city)
+            .bind($job.remote.code())
+            .bind($job.salary_min_cents)
+            .bind($job.salary_max_cents)
+            .bind($job.pay_period.code())
+            .bind(&$job.currency)
+            .bind($job.annual_min_cents)
+            .bind($job.annual_max_cents)
+            .bind($job.closes_on)
+    };
+}
+
 /// Writes a job's requirements (after deleting any it had) inside an open transaction.
 macro_rules! write_requirements {
     ($tx:expr, $job_id:expr, $requirements:expr) => {{
@@ -380,27 +402,13 @@ impl Store {
         audited!(
             self,
             |tx| {
-                let id: i64 = sqlx::query_scalar(
+                let id: i64 = bind_job!(sqlx::query_scalar(
                     "INSERT INTO jobs (employer_id, title, description_md, discipline, career_stage, jurisdiction, city, \
                      remote, salary_min_cents, salary_max_cents, pay_period, currency, annual_min_cents, annual_max_cents, \
                      closes_on, moderation, created_by, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
                 )
-                .bind(employer_id)
-                .bind(&job.title)
-                .bind(&job.description_md)
-                .bind(job.discipline.as_str())
-                .bind(&job.career_stage)
-                .bind(job.jurisdiction.as_ref().map(|j| j.as_str().to_string()))
-                .bind(&job.city)
-                .bind(job.remote.code())
-                .bind(job.salary_min_cents)
-                .bind(job.salary_max_cents)
-                .bind(job.pay_period.code())
-                .bind(&job.currency)
-                .bind(job.annual_min_cents)
-                .bind(job.annual_max_cents)
-                .bind(job.closes_on)
+                .bind(employer_id), job)
                 .bind(if submit { "pending" } else { "draft" })
                 .bind(created_by)
                 .bind(now)
@@ -428,7 +436,7 @@ impl Store {
         audited!(
             self,
             |tx| {
-                let changed = sqlx::query(
+                let changed = bind_job!(sqlx::query(
                     "UPDATE jobs SET title = $3, description_md = $4, discipline = $5, career_stage = $6, \
                      jurisdiction = $7, city = $8, remote = $9, salary_min_cents = $10, salary_max_cents = $11, \
                      pay_period = $12, currency = $13, annual_min_cents = $14, annual_max_cents = $15, closes_on = $16, \
@@ -436,21 +444,7 @@ impl Store {
                      updated_at = $18 WHERE id = $1 AND employer_id = $2 AND closed_at IS NULL",
                 )
                 .bind(job_id)
-                .bind(employer_id)
-                .bind(&job.title)
-                .bind(&job.description_md)
-                .bind(job.discipline.as_str())
-                .bind(&job.career_stage)
-                .bind(job.jurisdiction.as_ref().map(|j| j.as_str().to_string()))
-                .bind(&job.city)
-                .bind(job.remote.code())
-                .bind(job.salary_min_cents)
-                .bind(job.salary_max_cents)
-                .bind(job.pay_period.code())
-                .bind(&job.currency)
-                .bind(job.annual_min_cents)
-                .bind(job.annual_max_cents)
-                .bind(job.closes_on)
+                .bind(employer_id), job)
                 .bind(submit)
                 .bind(now)
                 .execute(&mut *tx)
