@@ -413,7 +413,10 @@ fn ce_evaluate(file: &std::path::Path) -> Result<()> {
 
 fn print_demo_sign_ins(heading: &str) {
     say!("{heading} (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
-    for s in guildhall_app::demo::DEMO_SIGN_INS.iter().chain([&guildhall_app::demo::DEMO_ENGINEER]) {
+    for s in guildhall_app::demo::DEMO_SIGN_INS
+        .iter()
+        .chain([&guildhall_app::demo::DEMO_ENGINEER, &guildhall_app::demo::DEMO_RECRUITER])
+    {
         say!("  {:<17} {}", s.who, s.email);
     }
 }
