@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use guildhall_app::careers::{EmployerForm, JobForm, RequirementRow};
+use guildhall_app::careers::{EmployerForm, JOBS_A_PAGE, JobForm, RequirementRow};
+use guildhall_app::records::PageRequest;
 use guildhall_app::{Actor, App};
 use guildhall_domain::identity::Role;
 
@@ -226,7 +227,7 @@ pub async fn bench_jobs(app: Arc<App>, jobs: usize, employers: usize, urls: Opti
             let url = &urls[r % urls.len()];
             let query = pairs(url);
             let page = query.iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
-            total = app.search_jobs(actor, &query, page).await?.jobs.total;
+            total = app.search_jobs(actor, &query, PageRequest::new(page, JOBS_A_PAGE)).await?.jobs.total;
         }
         say!(
             "search {what}: {:.2} ms each over {rounds} ({} found by the last)",
