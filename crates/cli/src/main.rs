@@ -30,6 +30,7 @@ fn print_line(line: std::fmt::Arguments) {
     }
 }
 
+mod careers_cmd;
 mod credentials_cmd;
 mod events_cmd;
 mod kb_cmd;
@@ -220,6 +221,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         members: usize,
     },
+    /// Add M employers and N live jobs to the configured database (seeding a small demo
+    /// society first if it is empty), time the job search in the process, and with --urls FILE
+    /// write 200 filter URLs there for wrk.
+    Jobs {
+        #[arg(long, default_value_t = 20_000)]
+        jobs: usize,
+        #[arg(long, default_value_t = 500)]
+        employers: usize,
+        #[arg(long)]
+        urls: Option<PathBuf>,
+    },
     /// Time a campaign to a whole society of N members (seeded when the database is empty):
     /// freezing and queueing its recipients, then, when mail.smtp_host is set, delivering
     /// every message to that relay.
@@ -360,6 +372,10 @@ async fn run() -> Result<()> {
             let app = App::start(settings).await?;
             credentials_cmd::bench_credentials(app, count, sample.as_deref()).await
         }
+        Command::Bench { command: BenchCommand::Jobs { jobs, employers, urls } } => {
+            let app = App::start(settings).await?;
+            careers_cmd::bench_jobs(app, jobs, employers, urls.as_deref()).await
+        }
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;
             members_cmd::bench_compliance(&app, members).await
@@ -413,7 +429,10 @@ fn ce_evaluate(file: &std::path::Path) -> Result<()> {
 
 fn print_demo_sign_ins(heading: &str) {
     say!("{heading} (password: {}):", guildhall_app::demo::DEMO_PASSWORD);
-    for s in guildhall_app::demo::DEMO_SIGN_INS.iter().chain([&guildhall_app::demo::DEMO_ENGINEER]) {
+    for s in guildhall_app::demo::DEMO_SIGN_INS
+        .iter()
+        .chain([&guildhall_app::demo::DEMO_ENGINEER, &guildhall_app::demo::DEMO_RECRUITER])
+    {
         say!("  {:<17} {}", s.who, s.email);
     }
 }

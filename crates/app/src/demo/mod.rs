@@ -7,8 +7,11 @@
 //! every state a verifier can meet), `knowledge.rs` (a knowledge base of generated Q&A article
 //! files, members' questions with answers and an endorsement), `communications.rs` (lists with
 //! members' choices, a chapter meeting notice sent and the next newsletter as a draft),
-//! `salary.rs` (two years of the salary survey, last year's released).
+//! `salary.rs` (two years of the salary survey, last year's released), `careers.rs` (employers
+//! with their recruiters, about 300 jobs live, filled and run out, drafts, orders and the review
+//! queue).
 
+mod careers;
 mod ce;
 mod communications;
 mod credentials;
@@ -49,6 +52,10 @@ pub const DEMO_SIGN_INS: [DemoSignIn; 4] = [
 /// A licensed engineer's sign-in (the full demo only): a PE in Texas, civil and structural,
 /// who can endorse answers to members' questions.
 pub const DEMO_ENGINEER: DemoSignIn = DemoSignIn { who: "licensed engineer", email: "engineer@demo.guildhall.org" };
+
+/// A recruiter's sign-in (the full demo only): owner of Gulf Coast Structural, and a recruiter
+/// for Lone Star Bridges, which the chapter officer owns.
+pub const DEMO_RECRUITER: DemoSignIn = DemoSignIn { who: "recruiter", email: "recruiter@demo.guildhall.org" };
 
 const CHAPTERS: [(&str, &str, &str, &str); 6] = [
     ("capital", "Capital Chapter", "chapter", "Capital region"),
@@ -141,6 +148,7 @@ impl App {
         self.seed_demo_events(&staff, &chapter_ids).await?;
         self.seed_demo_communications(&staff, &chapter_ids).await?;
         self.seed_demo_salary(&staff).await?;
+        self.seed_demo_careers(&staff).await?;
         if let (Some(maya), Some(daniel)) = (
             self.store.user_by_email(DEMO_SIGN_INS[0].email).await?,
             self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,

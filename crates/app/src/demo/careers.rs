@@ -1,0 +1,547 @@
+//! The demo's career centre: twelve employers (the chapter officer owns Lone Star Bridges, the
+//! demo recruiter Gulf Coast Structural), about 300 jobs over the last seven months — about 180
+//! live (staff-granted and paid runs, some featured, several asking for a Texas PE, which the
+//! demo member holds), 60 filled, 60 whose runs ended — and a few drafts, an unpaid order and
+//! jobs waiting for review, so every careers page has something real to show.
+//!
+//! The history is written through the store with its own times (a job posted five weeks ago
+//! was reviewed five weeks ago), each job built by the same domain parsers the employer's form
+//! uses; what happens today (drafts, sending for review, a rejection, an order) goes through
+//! the use cases.
+
+use guildhall_domain::careers::{ClosedReason, Need, SalaryRange, Wanted, parse_requirement};
+use guildhall_domain::csv::members::Discipline;
+use guildhall_domain::identity::Role;
+use guildhall_domain::member::Jurisdiction;
+use guildhall_store::{NewAuditEntry, NewJob, NewPostingOrder, NewUser};
+use time::{Duration, OffsetDateTime};
+
+use super::{DEMO_RECRUITER, DEMO_SIGN_INS};
+use crate::careers::{EmployerForm, JobForm, RequirementRow};
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App};
+
+/// (name, jurisdiction, city, disciplines it hires, about)
+type DemoEmployer = (&'static str, &'static str, &'static str, &'static [Discipline], &'static str);
+
+const EMPLOYERS: [DemoEmployer; 12] = [
+    (
+        "Lone Star Bridges",
+        "US-TX",
+        "Austin",
+        &[Discipline::Structural, Discipline::Structural, Discipline::Civil, Discipline::Geotechnical],
+        "Bridge design, load rating and inspection for TxDOT districts and counties since 1987.",
+    ),
+    (
+        "Gulf Coast Structural",
+        "US-TX",
+        "Houston",
+        &[Discipline::Structural, Discipline::Civil, Discipline::Mechanical, Discipline::Electrical],
+        "Industrial structures, port facilities and hurricane-resistant buildings along the Gulf.",
+    ),
+    (
+        "Cascade Water Engineering",
+        "US-WA",
+        "Seattle",
+        &[Discipline::Environmental, Discipline::Civil, Discipline::Civil],
+        "Water and wastewater treatment, stormwater and river restoration in the Pacific Northwest.",
+    ),
+    (
+        "Keystone Transit Design",
+        "US-PA",
+        "Philadelphia",
+        &[Discipline::Civil, Discipline::Electrical, Discipline::Structural],
+        "Rail, transit stations and traction power for agencies across the Northeast.",
+    ),
+    (
+        "Prairie Power & Light",
+        "US-IL",
+        "Chicago",
+        &[Discipline::Electrical, Discipline::Electrical, Discipline::Mechanical],
+        "A regional utility: transmission, substations, generation and grid modernisation.",
+    ),
+    (
+        "Sunbelt Geotechnical",
+        "US-AZ",
+        "Phoenix",
+        &[Discipline::Geotechnical, Discipline::Geotechnical, Discipline::Civil],
+        "Foundations, pavements and materials testing for the desert Southwest.",
+    ),
+    (
+        "Empire Mechanical Systems",
+        "US-NY",
+        "New York",
+        &[Discipline::Mechanical, Discipline::Mechanical, Discipline::Electrical],
+        "MEP design for high-rise, healthcare and laboratory buildings.",
+    ),
+    (
+        "Pacific Seismic Consultants",
+        "US-CA",
+        "San Francisco",
+        &[Discipline::Structural, Discipline::Structural, Discipline::Geotechnical],
+        "Seismic evaluation and retrofit of buildings, hospitals and schools.",
+    ),
+    (
+        "Great Lakes Environmental",
+        "US-MI",
+        "Detroit",
+        &[Discipline::Environmental, Discipline::Chemical, Discipline::Civil],
+        "Remediation, air permitting and process safety for manufacturers.",
+    ),
+    (
+        "Peachtree Civil Group",
+        "US-GA",
+        "Atlanta",
+        &[Discipline::Civil, Discipline::Civil, Discipline::Software],
+        "Site development, roadway design and the software that keeps our drawings consistent.",
+    ),
+    (
+        "Maple Leaf Engineering",
+        "CA-ON",
+        "Toronto",
+        &[Discipline::Civil, Discipline::Mechanical, Discipline::Industrial],
+        "Municipal infrastructure and manufacturing plants in Ontario.",
+    ),
+    (
+        "Tidewater Surveying",
+        "US-VA",
+        "Norfolk",
+        &[Discipline::Surveying, Discipline::Surveying, Discipline::Civil],
+        "Boundary, topographic and hydrographic surveys from the Chesapeake to the Outer Banks.",
+    ),
+];
+
+/// The hiring contact of each employer after the first two (their accounts sign in with the
+/// demo password too).
+const CONTACTS: [&str; 10] = [
+    "Hana Lindqvist",
+    "Marcus Bell",
+    "Olivia Grant",
+    "Tomás Herrera",
+    "Grace Whitaker",
+    "Kenji Morita",
+    "Amara Osei",
+    "Lucy Tran",
+    "Ethan MacLeod",
+    "Rosa Delgado",
+];
+
+/// Other places a job may be, with a city.
+const PLACES: [(&str, &str); 12] = [
+    ("US-TX", "Dallas"),
+    ("US-TX", "San Antonio"),
+    ("US-FL", "Tampa"),
+    ("US-FL", "Orlando"),
+    ("US-CO", "Denver"),
+    ("US-NC", "Raleigh"),
+    ("US-OH", "Columbus"),
+    ("US-TN", "Nashville"),
+    ("US-MN", "Minneapolis"),
+    ("US-MA", "Boston"),
+    ("US-OK", "Tulsa"),
+    ("US-NJ", "Newark"),
+];
+
+/// xorshift64*, so the demo is the same on every machine.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+    }
+    fn one_in(&mut self, n: usize) -> bool {
+        self.below(n) == 0
+    }
+}
+
+fn titles(discipline: Discipline) -> &'static [&'static str] {
+    match discipline {
+        Discipline::Civil => &[
+            "Civil Engineer",
+            "Transportation Engineer",
+            "Roadway Design Engineer",
+            "Drainage Engineer",
+            "Site Development Engineer",
+        ],
+        Discipline::Structural => &["Structural Engineer", "Bridge Engineer", "Bridge Inspection Engineer"],
+        Discipline::Mechanical => &["Mechanical Engineer", "HVAC Design Engineer", "Plumbing Engineer"],
+        Discipline::Electrical => &[
+            "Electrical Engineer",
+            "Power Systems Engineer",
+            "Substation Engineer",
+            "Protection and Controls Engineer",
+        ],
+        Discipline::Environmental => &["Environmental Engineer", "Water Resources Engineer", "Wastewater Engineer"],
+        Discipline::Geotechnical => &["Geotechnical Engineer", "Pavement Engineer"],
+        Discipline::Surveying => &["Land Surveyor", "Survey Project Manager"],
+        Discipline::Chemical => &["Process Engineer", "Process Safety Engineer"],
+        Discipline::Software => &["Engineering Software Developer", "BIM Automation Engineer"],
+        _ => &["Manufacturing Engineer", "Reliability Engineer"],
+    }
+}
+
+/// What a generated job is to become.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Live,
+    Filled,
+    Expired,
+}
+
+/// A generated job: its form (as an employer would type it) and employer.
+struct DemoJob {
+    employer: usize,
+    form: JobForm,
+}
+
+/// A job as employer `employer` might post it.
+fn demo_job(dice: &mut Dice, employer: usize, programmes: &[String]) -> DemoJob {
+    let (_, home, home_city, disciplines, _) = EMPLOYERS[employer];
+    let discipline = disciplines[dice.below(disciplines.len())];
+    let base = titles(discipline)[dice.below(titles(discipline).len())];
+    let stage = match dice.below(20) {
+        0..=1 => "student",
+        2..=6 => "eit",
+        7..=17 => "licensed",
+        _ => "other",
+    };
+    let (jurisdiction, city) = match dice.below(10) {
+        0..=6 => (home, home_city),
+        _ => PLACES[dice.below(PLACES.len())],
+    };
+    let remote = match (stage, dice.below(20)) {
+        ("student", _) => "on_site",
+        (_, 0..=2) => "remote",
+        (_, 3..=7) => "hybrid",
+        _ => "on_site",
+    };
+    // Remote jobs say no place half of the time.
+    let (jurisdiction, city) = if remote == "remote" && dice.one_in(2) { ("", "") } else { (jurisdiction, city) };
+    let level = ["Senior", "Project", "Lead", "Principal"][dice.below(4)];
+    let title = match stage {
+        "student" => format!("Summer Intern, {base}"),
+        "eit" => format!("{base} I (EIT)"),
+        "licensed" => format!("{level} {base}"),
+        _ => format!("{base} Technician"),
+    };
+    // Pay: interns and technicians by the hour, the rest by the year.
+    let step = |lo: u64, hi: u64, dice: &mut Dice| lo + (dice.next() % (hi - lo + 1));
+    let (min, max, period) = match stage {
+        "student" => {
+            let min = step(20, 27, dice);
+            (min, min + step(2, 6, dice), "hour")
+        }
+        "other" => {
+            let min = step(26, 38, dice);
+            (min, min + step(4, 10, dice), "hour")
+        }
+        "eit" => {
+            let min = step(64, 80, dice) * 1_000;
+            (min, min + step(8, 18, dice) * 1_000, "year")
+        }
+        _ => {
+            let min = step(92, 140, dice) * 1_000;
+            (min, min + step(15, 45, dice) * 1_000, "year")
+        }
+    };
+    let mut requirements = Vec::new();
+    let row = |need: &str, what: &str, jurisdiction: &str| RequirementRow {
+        need: need.into(),
+        what: what.into(),
+        jurisdiction: jurisdiction.into(),
+    };
+    if stage == "licensed" {
+        let kind = match (discipline, jurisdiction) {
+            (Discipline::Surveying, _) => "PLS",
+            (_, "CA-ON") => "P.Eng",
+            _ => "PE",
+        };
+        match (jurisdiction, dice.below(10)) {
+            // Texas jobs for licensed engineers ask for a Texas licence.
+            ("US-TX", _) => requirements.push(row("required", kind, "US-TX")),
+            ("", _) | (_, 0..=2) => requirements.push(row("required", kind, "")),
+            (_, 3..=7) => requirements.push(row("required", kind, jurisdiction)),
+            _ => {}
+        }
+        if discipline == Discipline::Structural && dice.one_in(2) {
+            requirements.push(row("preferred", "SE", ""));
+        }
+    } else if stage == "eit" && dice.one_in(4) {
+        requirements.push(row("preferred", "PE", jurisdiction));
+    }
+    let certification = |wanted: &str| {
+        programmes
+            .iter()
+            .find(|p| p.to_ascii_lowercase().contains(wanted))
+            .or_else(|| programmes.first())
+            .map(|p| format!("{}{p}", guildhall_domain::careers::CERTIFICATION_PREFIX))
+    };
+    if stage != "student" {
+        match dice.below(12) {
+            0 if stage == "licensed" => {
+                requirements.extend(certification("pmp").map(|c| row("required", &c, "")));
+            }
+            1 | 2 => requirements.extend(certification("pmp").map(|c| row("preferred", &c, ""))),
+            3 if matches!(discipline, Discipline::Mechanical | Discipline::Environmental | Discipline::Civil) => {
+                requirements.extend(certification("leed").map(|c| row("preferred", &c, "")))
+            }
+            _ => {}
+        }
+    }
+    let place = match (city, jurisdiction) {
+        ("", _) => "remotely, anywhere in the country".to_string(),
+        (city, j) => {
+            format!("in {city}{}", Jurisdiction::parse(j).map(|j| format!(", {}", j.name())).unwrap_or_default())
+        }
+    };
+    let description = format!(
+        "{} is hiring a **{title}** to work {place}.\n\n\
+         ## What you will do\n\n\
+         - Design and check {} work from concept to construction documents\n\
+         - Coordinate with clients, contractors and the other disciplines on the team\n\
+         - Visit sites, review submittals and answer contractors' questions\n\n\
+         ## What we offer\n\n\
+         A mentor from your first day, paid PDH and licence renewals, and a pay range stated up front.\n",
+        EMPLOYERS[employer].0,
+        discipline.as_str(),
+    );
+    DemoJob {
+        employer,
+        form: JobForm {
+            title,
+            description,
+            discipline: discipline.as_str().into(),
+            career_stage: stage.into(),
+            jurisdiction: jurisdiction.into(),
+            city: city.into(),
+            remote: remote.into(),
+            salary_min: min.to_string(),
+            salary_max: max.to_string(),
+            pay_period: period.into(),
+            closes_on: String::new(),
+            requirements,
+        },
+    }
+}
+
+impl App {
+    /// The job a form describes, read by the domain's parsers as the employer's form is
+    /// (the demo's generated forms are valid; a problem is a bug here).
+    async fn demo_new_job(&self, form: &JobForm, programmes: &[String]) -> AppResult<NewJob> {
+        let bad = |what: &str| AppError::Internal(format!("demo job {:?}: {what}", form.title));
+        let discipline = Discipline::parse(&form.discipline).ok_or_else(|| bad("discipline"))?;
+        let jurisdiction = match form.jurisdiction.as_str() {
+            "" => None,
+            j => Some(Jurisdiction::parse(j).map_err(|_| bad("jurisdiction"))?),
+        };
+        let salary =
+            SalaryRange::parse(&form.salary_min, &form.salary_max, &form.pay_period).map_err(|_| bad("salary"))?;
+        let mut requirements: Vec<(Need, Wanted)> = Vec::new();
+        for row in &form.requirements {
+            if let Some(r) =
+                parse_requirement(&row.need, &row.what, &row.jurisdiction, programmes).map_err(|e| bad(&e))?
+                && !requirements.iter().any(|(_, w)| w.key() == r.wanted.key())
+            {
+                requirements.push((r.need, r.wanted));
+            }
+        }
+        let (annual_min_cents, annual_max_cents) = salary.annual_cents();
+        let closes_on = match form.closes_on.as_str() {
+            "" => None,
+            raw => Some(
+                time::Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
+                    .map_err(|_| bad("closing date"))?,
+            ),
+        };
+        Ok(NewJob {
+            title: form.title.clone(),
+            description_md: form.description.clone(),
+            discipline,
+            career_stage: form.career_stage.clone(),
+            jurisdiction,
+            city: form.city.clone(),
+            remote: guildhall_domain::careers::RemotePolicy::from_code(&form.remote).ok_or_else(|| bad("remote"))?,
+            salary_min_cents: salary.min_cents,
+            salary_max_cents: salary.max_cents,
+            pay_period: salary.period,
+            currency: self.currency().await,
+            annual_min_cents,
+            annual_max_cents,
+            closes_on,
+            requirements,
+        })
+    }
+
+    /// The career centre's employers, jobs in every state, orders and the review queue.
+    pub(super) async fn seed_demo_careers(&self, staff: &Actor) -> AppResult<()> {
+        let now = self.clock.unix();
+        let hash = self.store.user_by_email(DEMO_SIGN_INS[0].email).await?.map(|u| u.password_hash).unwrap_or_default();
+        let officer = self
+            .store
+            .user_by_email(DEMO_SIGN_INS[1].email)
+            .await?
+            .ok_or_else(|| AppError::Internal("the demo officer is missing".into()))?;
+        let mut owners = vec![Actor::for_account(officer.id, &officer.email, &officer.display_name, Role::Member)];
+        let contacts = std::iter::once(("Jamie Castillo", DEMO_RECRUITER.email.to_string())).chain(
+            CONTACTS.iter().zip(&EMPLOYERS[2..]).map(|(name, employer)| {
+                let domain: String =
+                    employer.0.to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+                (*name, format!("careers@{domain}.example.com"))
+            }),
+        );
+        for (name, email) in contacts {
+            let user = NewUser {
+                email: email.clone(),
+                display_name: name.into(),
+                password_hash: hash.clone(),
+                role: Role::Member.as_str().into(),
+                email_verified_at: Some(now),
+            };
+            let id = self.store.create_user(&user, None, None, now).await?;
+            owners.push(Actor::for_account(id, &email, name, Role::Member));
+        }
+        let mut employer_ids = Vec::new();
+        for ((name, _, _, _, about), owner) in EMPLOYERS.iter().zip(&owners) {
+            let slug: String = name.to_ascii_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+            let form = EmployerForm {
+                name: (*name).into(),
+                website: format!("https://www.{slug}.example.com"),
+                about: (*about).into(),
+            };
+            employer_ids.push(self.create_employer(owner, &form, "demo").await?);
+        }
+        // The demo recruiter also recruits for Lone Star Bridges.
+        self.add_recruiter(&owners[0], employer_ids[0], DEMO_RECRUITER.email, false, "demo").await?;
+
+        if self.store.posting_products(false).await?.is_empty() {
+            self.store.add_default_posting_products().await?;
+        }
+        let products = self.store.posting_products(true).await?;
+        let product = |code: &str| {
+            products.iter().find(|p| p.code == code).ok_or_else(|| AppError::Internal(format!("no product {code}")))
+        };
+        let programmes: Vec<String> = self.ce_certification_programmes().into_iter().map(|(code, _)| code).collect();
+        let mut dice = Dice(0xCA_4EE5_2026);
+        let day = 86_400;
+        let at = |audit: NewAuditEntry, when: i64, subject: i64, label: &str| NewAuditEntry {
+            occurred_at: when,
+            subject_id: Some(subject),
+            subject_label: label.into(),
+            ..audit
+        };
+        let date_of =
+            |unix: i64| OffsetDateTime::from_unix_timestamp(unix).map(|t| t.date()).unwrap_or(self.clock.today());
+
+        // 300 jobs: three in five live, one in five filled, one in five run out.
+        for i in 0..300usize {
+            let fate = match i % 5 {
+                0..=2 => Fate::Live,
+                3 => Fate::Filled,
+                _ => Fate::Expired,
+            };
+            let pick = dice.below(14);
+            let employer = if pick >= 12 { pick - 12 } else { pick };
+            let mut job = demo_job(&mut dice, employer, &programmes);
+            let owner = &owners[job.employer];
+            let employer_id = employer_ids[job.employer];
+            let hour = i64::try_from(dice.below(10)).unwrap_or(0) * 3_600;
+            // When it was posted (approved and its run started), and run for how many days.
+            let ago = match fate {
+                Fate::Live => i64::try_from(dice.below(40)).unwrap_or(0),
+                Fate::Filled => 30 + i64::try_from(dice.below(120)).unwrap_or(0),
+                Fate::Expired => 95 + i64::try_from(dice.below(110)).unwrap_or(0),
+            };
+            let posted = now - ago * day - hour;
+            let days: i64 = match fate {
+                Fate::Live if ago < 25 => 30,
+                Fate::Live => 60,
+                Fate::Filled => 90,
+                Fate::Expired if dice.one_in(2) => 30,
+                Fate::Expired => 60,
+            };
+            if fate == Fate::Live && dice.one_in(4) {
+                let in_days = 10 + i64::try_from(i % 50).unwrap_or(0);
+                job.form.closes_on = (self.clock.today() + Duration::days(in_days)).to_string();
+            }
+            let new = self.demo_new_job(&job.form, &programmes).await?;
+            let created = posted - (1 + i64::try_from(dice.below(3)).unwrap_or(0)) * day;
+            let audit = self.audit_entry(owner, "job.created", "job", "demo");
+            let audit = at(audit, created, 0, &format!("{} — {}", new.title, EMPLOYERS[job.employer].0));
+            let id = self.store.create_job(employer_id, &new, true, owner.user_id, created, &audit).await?;
+            let label = format!("{} — {}", new.title, EMPLOYERS[job.employer].0);
+            // One live job in three was ordered and paid for (one in three of those featured);
+            // the rest, and every older one, had a run granted at approval.
+            let paid = fate == Fate::Live && i % 3 == 0 && ago < 25;
+            let audit = at(self.audit_entry(staff, "job.approved", "job", "demo"), posted, id, &label);
+            let run = if paid { None } else { Some(days) };
+            self.store.review_job(id, true, "", run, staff.user_id, posted, &audit).await?;
+            if paid {
+                let code = if i % 9 == 0 { "job-30-featured" } else { "job-30" };
+                let product = product(code)?;
+                let description = format!("Job posting, {}: {label}", product.name);
+                let order = NewPostingOrder {
+                    job_id: id,
+                    product,
+                    price_cents: product.price_cents,
+                    ordered_by: owner.user_id,
+                    description: &description,
+                    today: date_of(posted),
+                    due_on: date_of(posted) + Duration::days(30),
+                };
+                let posting = self.store.order_posting(&order, posted).await?;
+                let invoice = self
+                    .store
+                    .job_postings(id)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.id == posting)
+                    .and_then(|p| p.invoice_id)
+                    .ok_or_else(|| AppError::Internal("demo order without an invoice".into()))?;
+                let audit = self.audit_entry(staff, "invoice.settled_offline", "invoice", "demo");
+                self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
+                self.store.start_posting_runs(Some(id), posted).await?;
+            }
+            if fate == Fate::Filled {
+                let closed = posted + (10 + i64::try_from(dice.below(15)).unwrap_or(0)) * day;
+                let audit = at(self.audit_entry(owner, "job.closed", "job", "demo"), closed, id, &label);
+                self.store.close_job(id, Some(employer_id), ClosedReason::Filled, closed, &audit).await?;
+            }
+        }
+
+        // Today: drafts, jobs sent for review, one sent back, and an order waiting to be paid.
+        let mut pending = Vec::new();
+        for i in 0..14usize {
+            let employer = [0, 1, 1, 2, 3, 4, 0, 5, 6, 7, 8, 9, 10, 11][i];
+            let job = demo_job(&mut dice, employer, &programmes);
+            let submit = i % 2 == 0;
+            let id = self.create_job(&owners[employer], employer_ids[employer], &job.form, submit, "demo").await?;
+            if submit {
+                pending.push((employer, id));
+            }
+        }
+        // Gulf Coast Structural's first was sent back with a note, and sent again after changes.
+        if let Some((_, id)) = pending.iter().find(|(e, _)| *e == 1).copied() {
+            self.review_job(
+                staff,
+                id,
+                false,
+                "Please state whether the role needs a Texas PE at hiring or within a year.",
+                "",
+                "demo",
+            )
+            .await?;
+        }
+        // Lone Star Bridges ordered 60 days for a job waiting for review: it runs once approved
+        // and paid.
+        if let Some((_, id)) = pending.iter().find(|(e, _)| *e == 0).copied() {
+            self.order_posting(&owners[0], employer_ids[0], id, "job-60").await?;
+        }
+        Ok(())
+    }
+}
