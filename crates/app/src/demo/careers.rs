@@ -503,7 +503,7 @@ impl App {
                     .find(|p| p.id == posting)
                     .and_then(|p| p.invoice_id)
                     .ok_or_else(|| AppError::Internal("demo order without an invoice".into()))?;
-                let audit = self.audit_entry(staff, "invoice.settled_offline", "invoice", "demo");
+                let audit = self.audit_entry(staff, "invoice.paid_offline", "invoice", "demo");
                 self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
                 self.store.start_posting_runs(Some(id), posted).await?;
             }
