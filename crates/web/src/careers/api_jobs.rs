@@ -287,6 +287,9 @@ async fn list_jobs(
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<JobPage> {
     let request = paging.request()?;
+    if pairs.iter().any(|(k, v)| k == "qualified" && v != "true" && v != "false") {
+        return Err(AppError::BadRequest("`qualified` is true or false.".into()).into());
+    }
     let view = app.search_jobs(identity.actor.as_ref(), &pairs, request).await?;
     Ok(Json(JobPage {
         page: view.jobs.page,

@@ -123,6 +123,8 @@ pub struct SalaryBenchmark {
     security(("bearer" = [])),
     responses(
         (status = 200, body = SalaryBenchmark),
+        (status = 400, description = "A malformed query string", body = crate::error::ErrorBody),
+        (status = 401, description = "No token or session", body = crate::error::ErrorBody),
         (status = 403, description = "Not a current member", body = crate::error::ErrorBody),
         (status = 422, description = "An unknown value or a repeated parameter", body = crate::error::ErrorBody),
     )
