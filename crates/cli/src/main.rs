@@ -531,6 +531,12 @@ fn spawn_jobs(app: Arc<App>) {
                     }
                     Err(err) => tracing::warn!(error = %err, "standing refresh failed"),
                 }
+                // Job alerts whose day (or week) has come get the jobs that went live since.
+                match app.send_job_alerts().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(messages = n, "job alerts queued"),
+                    Err(err) => tracing::warn!(error = %err, "job alerts failed"),
+                }
                 match app.send_renewal_reminders().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(reminders = n, "renewal reminders queued"),

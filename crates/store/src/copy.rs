@@ -1127,6 +1127,20 @@ pub const TABLES: &[TableSpec] = &[
         identity: true,
     },
     TableSpec {
+        name: "job_alerts",
+        columns: &[
+            ("id", I),
+            ("user_id", I),
+            ("filter", T),
+            ("frequency", T),
+            ("confirm_token_hash", T),
+            ("confirmed_at", I),
+            ("sent_through", I),
+            ("created_at", I),
+        ],
+        identity: true,
+    },
+    TableSpec {
         name: "salary_surveys",
         columns: &[
             ("id", I),

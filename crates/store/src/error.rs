@@ -63,6 +63,8 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("job_postings_invoice_unique", "job_postings.invoice_id", "invoice"),
     ("job_postings_one_waiting", "job_postings.job_id", "posting"),
     ("posting_products_code_unique", "posting_products.code", "code"),
+    ("job_alerts_one_per_search", "job_alerts.user_id, job_alerts.filter", "filter"),
+    ("job_alerts_confirm_token", "job_alerts.confirm_token_hash", "token"),
     ("job_applications_one_per_member", "job_applications.job_id, job_applications.member_id", "job"),
     ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (

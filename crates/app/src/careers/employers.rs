@@ -101,9 +101,11 @@ impl App {
         let search = JobSearch {
             filter: &filter,
             held_keys: &held,
+            comity_keys: &held,
             now: self.clock.unix(),
             today: self.clock.today(),
             employer_id: Some(employer_id),
+            live_after: None,
         };
         let jobs = self.store.search_jobs(&search, PageRequest::new(page, JOBS_A_PAGE)).await?;
         Ok(EmployerView { about_html: markdown::to_html(&employer.about), employer, jobs })

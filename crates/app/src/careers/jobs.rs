@@ -373,7 +373,7 @@ impl App {
                 &view.requirements,
                 self.clock.today(),
                 view.job.closes_on,
-                &Comity::default(),
+                Comity::embedded(),
             ));
         }
         Ok(view)
@@ -398,17 +398,19 @@ impl App {
             Some(a) => self.store.member_by_user(a.user_id).await?,
             None => None,
         };
-        let held = match (&member, actor) {
-            (Some(_), Some(actor)) if filter.qualified => self.held_keys_of(actor).await?,
-            (None, None) if filter.qualified => return Err(AppError::Unauthenticated),
+        let (held, by_comity) = match (&member, actor) {
+            (Some(_), Some(actor)) if filter.needs_member() => self.requirement_keys_of(actor).await?,
+            (None, None) if filter.needs_member() => return Err(AppError::Unauthenticated),
             _ => Default::default(),
         };
         let search = JobSearch {
             filter: &filter,
             held_keys: &held,
+            comity_keys: &by_comity,
             now: self.clock.unix(),
             today: self.clock.today(),
             employer_id: None,
+            live_after: None,
         };
         let jobs = self.store.search_jobs(&search, page).await?;
         Ok(JobSearchView { filter, jobs, can_match: member.is_some() })

@@ -7,7 +7,8 @@
 //! that forgets finds none and refuses.
 //!
 //! Files: `mod.rs` (this map, the actor's employers, the keys a member's record holds),
-//! `applications.rs` (applying with a resume and chosen facts, stages, withdrawal),
+//! `alerts.rs` (job alerts: saved searches mailed daily or weekly, confirmed by guests, stopped
+//! by a signed link), `applications.rs` (applying with a resume and chosen facts, stages, withdrawal),
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
 //! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
@@ -15,6 +16,7 @@
 //! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
 //! estimate).
 
+mod alerts;
 mod applications;
 mod employers;
 mod jobs;
@@ -24,9 +26,10 @@ pub mod salary;
 
 use std::collections::BTreeSet;
 
-use guildhall_domain::careers::{HeldCertification, HeldLicence, held_keys};
+use guildhall_domain::careers::{Comity, HeldCertification, HeldLicence, held_keys};
 use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 
+pub use alerts::{JOB_ALERTS_PER_ACCOUNT, JobAlertOutcome, JobAlertRequest, JobAlertView};
 pub use applications::{ApplicationForm, ApplicationView, ApplyView, MAX_RESUME_BYTES, SharedFact, SharedFacts};
 pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
@@ -75,9 +78,12 @@ impl App {
 
     /// The requirement keys the signed-in person's member record holds today (none without
     /// a member record).
-    async fn held_keys_of(&self, actor: &Actor) -> AppResult<BTreeSet<String>> {
-        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(BTreeSet::new()) };
+    /// The requirement keys a member's record holds today, and those its licences would meet
+    /// by comity (both empty for an account with no member record).
+    async fn requirement_keys_of(&self, actor: &Actor) -> AppResult<(BTreeSet<String>, BTreeSet<String>)> {
+        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(Default::default()) };
         let (licences, certifications) = self.held_credentials(member.id).await?;
-        Ok(held_keys(&licences, &certifications, self.clock.today()))
+        let today = self.clock.today();
+        Ok((held_keys(&licences, &certifications, today), Comity::embedded().keys(&licences, today)))
     }
 }

@@ -4,7 +4,7 @@
 //! closing and expiry take it out; the pay range is required; another employer's recruiter
 //! finds nothing; reviews and owners racing each other; every route for every role.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use guildhall_app::Actor;
 use guildhall_app::careers::{EmployerForm, JobForm, RequirementRow};
 use guildhall_domain::identity::Role;
@@ -13,7 +13,7 @@ use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
 use crate::harness::*;
 
 /// Waits for every spawned task, in order.
-async fn join_all<T>(
+pub(crate) async fn join_all<T>(
     tasks: impl IntoIterator<Item = tokio::task::JoinHandle<T>>,
 ) -> Vec<Result<T, tokio::task::JoinError>> {
     let mut out = Vec::new();
@@ -280,12 +280,12 @@ async fn another_employers_recruiter_finds_nothing_and_owners_manage_recruiters(
 }
 
 /// Staff's actor, as a session would resolve it.
-async fn staff_actor(t: &TestApp) -> Actor {
+pub(crate) async fn staff_actor(t: &TestApp) -> Actor {
     let user = t.store.user_by_email(STAFF).await.unwrap().unwrap();
     Actor::for_account(user.id, &user.email, &user.display_name, Role::Staff)
 }
 
-fn job_form() -> JobForm {
+pub(crate) fn job_form() -> JobForm {
     JobForm {
         title: "Hydraulics engineer".into(),
         description: "Culverts.".into(),
@@ -369,6 +369,17 @@ async fn every_role_on_every_careers_route() {
             .post_form(&format!("/staff/jobs/{live}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
             .await;
         let e = |path: &str| format!("/employer/{employer}{path}");
+        // A job alert of the member's: nobody else's to see or stop.
+        let user = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+        let maya = Actor::for_account(user.id, &user.email, &user.display_name, Role::Member);
+        let request = guildhall_app::careers::JobAlertRequest {
+            filter: vec![("q".into(), "rail".into())],
+            frequency: "weekly".into(),
+            email: String::new(),
+        };
+        let client = guildhall_app::accounts::ClientInfo { ip: "192.0.2.1".into(), user_agent: "t".into() };
+        t.app.save_job_alert(Some(&maya), &request, &client).await.unwrap();
+        let alert = t.app.my_job_alerts(&maya).await.unwrap()[0].id;
         let mut job_fields = texas_job("Rail engineer II");
         job_fields.push(("submit", "no"));
         let job_fields: &'static [(&'static str, &'static str)] = Box::leak(job_fields.into_boxed_slice());
@@ -389,6 +400,15 @@ async fn every_role_on_every_careers_route() {
             (Call::Form(e("/jobs"), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e(""), &[("name", "Trinity Transit Authority")]), [SignIn, NotFound, Done, Done, Done]),
             (Call::Get("/account/applications".into()), [SignIn, Ok, Ok, Ok, Ok]),
+            (Call::Get("/jobs/alerts/new?discipline=civil".into()), [Ok, Ok, Ok, Ok, Ok]),
+            (
+                Call::Form("/jobs/alerts/new".into(), &[("discipline", "civil"), ("frequency", "daily")]),
+                [Invalid, Done, Done, Done, Done],
+            ),
+            (Call::Get("/account/job-alerts".into()), [SignIn, Ok, Ok, Ok, Ok]),
+            (Call::Get(format!("/account/job-alerts/{alert}/stop")), [SignIn, Ok, NotFound, NotFound, NotFound]),
+            (Call::Get("/jobs/alerts/stop/1-00ff".into()), [NotFound, NotFound, NotFound, NotFound, NotFound]),
+            (Call::Get("/jobs/alerts/confirm?token=forged".into()), [NotFound, NotFound, NotFound, NotFound, NotFound]),
             (Call::Get(format!("/jobs/{live}/apply")), [SignIn, Ok, Ok, Forbidden, Forbidden]),
             (Call::Get(format!("/jobs/{draft}/apply")), [SignIn, NotFound, NotFound, Forbidden, Forbidden]),
             (Call::Get(e(&format!("/jobs/{live}/applications"))), [SignIn, NotFound, Ok, Ok, Ok]),
@@ -619,7 +639,6 @@ async fn two_applications_at_once_make_one() {
 
 #[tokio::test]
 async fn the_jobs_api_searches_shows_writes_and_applies_as_the_pages_do() {
-    use axum::http::Method;
     use serde_json::json;
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
@@ -674,5 +693,54 @@ async fn the_jobs_api_searches_shows_writes_and_applies_as_the_pages_do() {
         assert_eq!(r.json()["stage"], "submitted");
         let r = maya.api(Method::POST, &format!("/api/v1/jobs/{id}/applications"), Some(application)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
+    }
+}
+
+#[tokio::test]
+async fn a_member_sees_the_jobs_a_licence_could_get_by_comity_as_guidance_not_as_qualified() {
+    for t in TestApp::each_engine().await {
+        let staff = staff_actor(&t).await;
+        let employer = t
+            .app
+            .create_employer(&staff, &EmployerForm { name: "Silver State Civil".into(), ..Default::default() }, "t")
+            .await
+            .unwrap();
+        // Nevada licenses PEs from other US states by comity (rules/comity.toml); Maya holds a
+        // current Texas PE.
+        let nevada = JobForm {
+            title: "Reno highway engineer".into(),
+            jurisdiction: "US-NV".into(),
+            requirements: vec![RequirementRow {
+                need: "required".into(),
+                what: "PE".into(),
+                jurisdiction: "US-NV".into(),
+            }],
+            ..job_form()
+        };
+        let nevada = t.app.create_job(&staff, employer, &nevada, true, "t").await.unwrap();
+        t.app.review_job(&staff, nevada, true, "", "30", "t").await.unwrap();
+        let texas = t.app.create_job(&staff, employer, &job_form(), true, "t").await.unwrap();
+        t.app.review_job(&staff, texas, true, "", "30", "t").await.unwrap();
+
+        let mut maya = t.signed_in(MEMBER).await;
+        let by_comity = maya.get("/jobs?comity=1").await.body;
+        assert!(listed(&by_comity, nevada) && !listed(&by_comity, texas), "{:?}: {by_comity}", t.engine);
+        let qualified = maya.get("/jobs?qualified=1").await.body;
+        assert!(!listed(&qualified, nevada) && listed(&qualified, texas));
+        let page = maya.get(&format!("/jobs/{nevada}")).await.body;
+        assert!(
+            page.contains("Your licence from Texas may be recognised here by comity: the board decides."),
+            "{page}"
+        );
+        assert!(page.contains("You may qualify through a licence recognised by comity."));
+        // The API says the same; a guest is asked to sign in.
+        let api = maya.api(Method::GET, "/api/v1/jobs?comity=true", None).await.json();
+        let ids: Vec<i64> = api["items"].as_array().unwrap().iter().map(|j| j["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, [nevada]);
+        assert_eq!(t.client().get("/jobs?comity=1").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(maya.api(Method::GET, "/api/v1/jobs?comity=maybe", None).await.status, StatusCode::BAD_REQUEST);
+        // Someone whose record holds no licence gets none by comity.
+        let mut staff_client = t.signed_in(STAFF).await;
+        assert!(!listed(&staff_client.get("/jobs?comity=1").await.body, nevada));
     }
 }

@@ -22,6 +22,9 @@ pub struct JobFilter {
     pub pays_at_least_cents: Option<i64>,
     /// Only jobs whose required licences and certifications the signed-in member holds.
     pub qualified: bool,
+    /// Only jobs the signed-in member could qualify for by comity: every required licence
+    /// held or recognised by comity, at least one only by comity.
+    pub comity: bool,
 }
 
 /// The longest words filter read.
@@ -78,6 +81,7 @@ impl JobFilter {
             }
         }
         filter.qualified = matches!(get("qualified"), Some("1" | "on" | "true"));
+        filter.comity = matches!(get("comity"), Some("1" | "on" | "true"));
         if problems.is_empty() { Ok(filter) } else { Err(problems) }
     }
 
@@ -108,7 +112,58 @@ impl JobFilter {
         if self.qualified {
             pairs.push(("qualified", "1".to_string()));
         }
+        if self.comity {
+            pairs.push(("comity", "1".to_string()));
+        }
         pairs
+    }
+
+    /// The filters in words, for a job alert's list and its messages: "civil jobs for
+    /// licensed engineers in Texas, remote, asking for a PE, paying at least $90000 a year,
+    /// matching “bridge”, that you qualify for"; "all jobs" when none is set.
+    pub fn describe(&self) -> String {
+        let mut words = String::new();
+        if let Some(d) = self.discipline {
+            words.push_str(d.as_str());
+            words.push(' ');
+        }
+        words.push_str(if words.is_empty() && self.stage.is_none() { "all jobs" } else { "jobs" });
+        if let Some(stage) = self.stage {
+            words.push_str(match stage {
+                CareerStage::Student => " for students and interns",
+                CareerStage::EngineerInTraining => " for engineers in training",
+                CareerStage::Licensed => " for licensed engineers",
+                CareerStage::Retired | CareerStage::Other => " for other career stages",
+            });
+        }
+        if let Some(j) = &self.jurisdiction {
+            words.push_str(&format!(" in {}", j.name()));
+        }
+        if let Some(r) = self.remote {
+            words.push_str(&format!(", {}", r.label().to_lowercase()));
+        }
+        if let Some(k) = self.licence {
+            words.push_str(&format!(", asking for a {}", k.label()));
+        }
+        if let Some(cents) = self.pays_at_least_cents {
+            words.push_str(&format!(", paying at least ${} a year", cents / 100));
+        }
+        if !self.words.is_empty() {
+            words.push_str(&format!(", matching “{}”", self.words));
+        }
+        if self.qualified {
+            words.push_str(", that you qualify for");
+        }
+        if self.comity {
+            words.push_str(", that you could qualify for by comity");
+        }
+        let mut chars = words.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
+
+    /// Whether the search is matched against the signed-in member's record.
+    pub fn needs_member(&self) -> bool {
+        self.qualified || self.comity
     }
 
     /// Whether any filter is set.
@@ -155,6 +210,33 @@ mod tests {
             ]
         );
         assert!(JobFilter::from_pairs(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn filters_are_put_in_words() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "All jobs"),
+            (&[("discipline", "civil")], "Civil jobs"),
+            (&[("stage", "eit")], "Jobs for engineers in training"),
+            (
+                &[
+                    ("discipline", "civil"),
+                    ("stage", "licensed"),
+                    ("jurisdiction", "TX"),
+                    ("remote", "remote"),
+                    ("licence", "PE"),
+                    ("pay", "90000"),
+                    ("q", "bridge"),
+                    ("qualified", "1"),
+                ],
+                "Civil jobs for licensed engineers in Texas, remote, asking for a PE, paying at least $90000 a year, \
+                 matching “bridge”, that you qualify for",
+            ),
+            (&[("jurisdiction", "CA-ON"), ("licence", "PENG")], "All jobs in Ontario, asking for a P.Eng"),
+        ];
+        for (raw, words) in cases {
+            assert_eq!(JobFilter::from_pairs(&pairs(raw)).unwrap().describe(), *words, "{raw:?}");
+        }
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct ComityRule {
     /// Jurisdictions whose licences it recognises; a code ending in `-` (`US-`) stands for a
     /// whole country's.
     pub from: Vec<String>,
+    /// What the board asks, in words shown to members.
+    pub condition: String,
 }
 
 /// The society's comity rules (data the society keeps, with their sources).
@@ -212,6 +214,7 @@ mod tests {
                 to: j("US-TX"),
                 kind: LicenceKind::ProfessionalEngineer,
                 from: vec!["US-".into()],
+                condition: "Apply to the board.".into(),
             }],
         }
     }

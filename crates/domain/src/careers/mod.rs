@@ -1,6 +1,7 @@
 //! The career centre's rules (issue 15; built piece by piece, see docs/design/careers-plan.md).
 //!
-//! Files: `mod.rs` (this map), `applications.rs` (an application's stages and who may move it
+//! Files: `mod.rs` (this map), `alerts.rs` (how often a job alert is mailed), `comity.rs` (the society's comity rules from `rules/comity.toml`, and
+//! the keys a member's licences would meet by comity), `applications.rs` (an application's stages and who may move it
 //! where), `jobs.rs` (a job's pay range, required and read with every
 //! problem named, annualised for search and put in words; its remote policy; staff's review;
 //! where it stands: draft, waiting, live, expired, closed), `matching.rs` (whether a member's licences and certifications
@@ -12,14 +13,18 @@
 //! employer sizes, education, job functions, employer keys, a response as typed, a benchmark
 //! question).
 
+mod alerts;
 mod applications;
+mod comity;
 mod filter;
 mod jobs;
 mod matching;
 mod requirements;
 pub mod salary;
 
+pub use alerts::AlertFrequency;
 pub use applications::ApplicationStage;
+pub use comity::ComityFileError;
 pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};
 pub use requirements::{CERTIFICATION_PREFIX, held_keys, parse_requirement};

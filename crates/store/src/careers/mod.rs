@@ -7,18 +7,21 @@
 //! 'pending'`), so of two reviews at once one wins; an employer's last owner cannot be
 //! removed (the count is read under a lock on the employer's row).
 //!
-//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `applications.rs`
+//! Files: `mod.rs` (employers, recruiters, jobs, review, search), `alerts.rs` (job alerts:
+//! saved searches, their confirmation and the claim of each message), `applications.rs`
 //! (applications, their moves and resumes), `postings.rs` (posting
 //! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
 //! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
 //! and its cells), `records_salary.rs` (its rows).
 
+mod alerts;
 mod applications;
 mod postings;
 pub mod records;
 pub mod records_salary;
 pub mod salary;
 
+pub use alerts::{DueJobAlert, JobAlertRecord, JobAlertSaved, NewJobAlert};
 pub use postings::NewPostingOrder;
 
 use std::collections::BTreeSet;
@@ -57,10 +60,14 @@ const CARD_COLUMNS: &str = "j.id, j.employer_id, e.name AS employer_name, j.titl
 pub struct JobSearch<'a> {
     pub filter: &'a JobFilter,
     pub held_keys: &'a BTreeSet<String>,
+    /// The keys the member's licences would meet by comity (for "could get by comity").
+    pub comity_keys: &'a BTreeSet<String>,
     pub now: UnixTime,
     pub today: Date,
     /// Only this employer's (its public page).
     pub employer_id: Option<i64>,
+    /// Only jobs that went live after this moment (a job alert's new jobs).
+    pub live_after: Option<UnixTime>,
 }
 
 /// The search's `WHERE` and its values after `$1` (now) and `$2` (today).
@@ -115,9 +122,34 @@ fn search_where(search: &JobSearch<'_>) -> (String, Vec<Value>) {
             "NOT EXISTS (SELECT 1 FROM job_requirements r WHERE r.job_id = j.id AND r.need = 'required'{not_held})"
         ));
     }
+    if filter.comity {
+        // Every required key held or met by comity, and at least one only by comity.
+        let either: Vec<String> =
+            search.held_keys.union(search.comity_keys).map(|k| bind(Value::Text(k.clone()), &mut values)).collect();
+        let only_comity: Vec<String> = search
+            .comity_keys
+            .difference(search.held_keys)
+            .map(|k| bind(Value::Text(k.clone()), &mut values))
+            .collect();
+        if only_comity.is_empty() {
+            clauses.push("1 = 0".into());
+        } else {
+            clauses.push(format!(
+                "NOT EXISTS (SELECT 1 FROM job_requirements r WHERE r.job_id = j.id AND r.need = 'required' \
+                 AND r.req_key NOT IN ({})) AND EXISTS (SELECT 1 FROM job_requirements r WHERE r.job_id = j.id \
+                 AND r.need = 'required' AND r.req_key IN ({}))",
+                either.join(", "),
+                only_comity.join(", ")
+            ));
+        }
+    }
     if let Some(employer) = search.employer_id {
         let p = bind(Value::Int(employer), &mut values);
         clauses.push(format!("j.employer_id = {p}"));
+    }
+    if let Some(after) = search.live_after {
+        let p = bind(Value::Int(after), &mut values);
+        clauses.push(format!("j.live_from > {p}"));
     }
     (clauses.join(" AND "), values)
 }

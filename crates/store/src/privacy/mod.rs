@@ -201,6 +201,8 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("resumes", Member("member_id"), &["file_name", "content"], &[]),
     t("job_applications", Member("member_id"), &["cover_letter", "shared_facts"], &[]),
     t("application_stages", Through { column: "application_id", parent: "job_applications" }, &["message"], &[]),
+    // What someone asked to be told about, by email.
+    t("job_alerts", User("user_id"), &["filter"], &["confirm_token_hash"]),
     t("salary_surveys", NotPersonal, &[], &[]),
     // A member's survey answers (imported rows have no member); erasure deletes them, and a
     // release already built keeps its aggregates (docs/design/careers-plan.md §3, L6).

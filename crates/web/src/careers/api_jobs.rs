@@ -74,6 +74,10 @@ struct JobQuery {
     /// `true`: only jobs whose required licences and certifications the caller's member
     /// record holds (a member's token; anonymous callers get 401).
     qualified: Option<bool>,
+    /// `true`: only jobs the caller's member record could qualify for by comity (every
+    /// required licence held or recognised by comity, at least one only by comity; guidance
+    /// from `rules/comity.toml`, not a qualification).
+    comity: Option<bool>,
 }
 
 /// A pay range, in cents of `currency`, per `period` (`year` or `hour`).
@@ -287,8 +291,10 @@ async fn list_jobs(
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<JobPage> {
     let request = paging.request()?;
-    if pairs.iter().any(|(k, v)| k == "qualified" && v != "true" && v != "false") {
-        return Err(AppError::BadRequest("`qualified` is true or false.".into()).into());
+    if let Some((k, _)) =
+        pairs.iter().find(|(k, v)| matches!(k.as_str(), "qualified" | "comity") && v != "true" && v != "false")
+    {
+        return Err(AppError::BadRequest(format!("`{k}` is true or false.")).into());
     }
     let view = app.search_jobs(identity.actor.as_ref(), &pairs, request).await?;
     Ok(Json(JobPage {

@@ -1,13 +1,15 @@
 //! Career centre pages: the job search (with "jobs I qualify for" for members), a job's page,
 //! an employer's public page; employers' own pages; staff's review of jobs.
 //!
-//! Files: `mod.rs` (routes, the public pages), `applications.rs` (applying, the member's
+//! Files: `mod.rs` (routes, the public pages), `alerts.rs` (job alerts: saving a search,
+//! confirming, the account's alerts, stopping one), `applications.rs` (applying, the member's
 //! applications, the employer's applicants and their stages), `employer.rs` (employer accounts, their jobs
 //! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
 //! `api_salary.rs` (the benchmark's JSON API).
 
+mod alerts;
 pub mod api_jobs;
 pub mod api_salary;
 mod applications;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/jobs/feed.atom", get(feed))
         .route("/jobs/{id}", get(job))
         .route("/employers/{id}", get(employer_page))
+        .merge(alerts::routes())
         .merge(applications::routes())
         .merge(employer::routes())
         .merge(staff::routes())
@@ -118,8 +121,13 @@ impl SearchPage {
     /// session).
     fn feed_query(&self) -> String {
         let pairs: Vec<(&str, String)> =
-            self.filter.to_pairs().into_iter().filter(|(k, _)| *k != "qualified").collect();
+            self.filter.to_pairs().into_iter().filter(|(k, _)| !matches!(*k, "qualified" | "comity")).collect();
         serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    /// The filters for a job alert.
+    fn alert_query(&self) -> String {
+        serde_urlencoded::to_string(self.filter.to_pairs()).unwrap_or_default()
     }
 
     /// The value typed for a filter (kept when the search is refused).
@@ -234,7 +242,9 @@ pub(crate) fn met_words(met: &Met) -> String {
     match met {
         Met::Held { lapses_before_close: false } => "You hold it.".into(),
         Met::Held { lapses_before_close: true } => "You hold it, but it expires before the job closes.".into(),
-        Met::ByComity { from } => format!("Your licence from {} may be recognised by comity.", from.name()),
+        Met::ByComity { from } => {
+            format!("Your licence from {} may be recognised here by comity: the board decides.", from.name())
+        }
         Met::Expired { on } => format!("Yours expired on {on}: renewing it would meet this."),
         Met::Missing => "Not on your record.".into(),
     }
@@ -306,7 +316,8 @@ fn feed_time(unix: i64) -> atom_syndication::FixedDateTime {
 /// The newest live jobs matching the page's filters (at most 50), as an Atom feed.
 async fn feed(State(app): State<Arc<App>>, Query(pairs): Query<Vec<(String, String)>>) -> PageResult {
     use atom_syndication::{EntryBuilder, FeedBuilder, LinkBuilder, PersonBuilder, Text};
-    let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "qualified").collect();
+    let pairs: Vec<(String, String)> =
+        pairs.into_iter().filter(|(k, _)| !matches!(k.as_str(), "qualified" | "comity")).collect();
     let result = app.search_jobs(None, &pairs, PageRequest::new(1, 50)).await?;
     let query = serde_urlencoded::to_string(result.filter.to_pairs()).unwrap_or_default();
     let home = app.link(&if query.is_empty() { "/jobs".to_string() } else { format!("/jobs?{query}") });
