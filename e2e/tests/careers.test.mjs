@@ -144,5 +144,18 @@ test('a job requiring a Texas PE is paid for, approved, found by a qualified mem
   await accessible(m, 'my applications');
   assert.ok(await m.getByRole('cell', { name: 'Interview' }).isVisible());
 
+  // She asks to be emailed new civil jobs in Texas, and sees the alert on her list.
+  await m.goto('/jobs?discipline=civil&jurisdiction=US-TX');
+  await submit(m, m.getByRole('link', { name: 'Email me new jobs like these' }));
+  await accessible(m, 'new job alert');
+  assert.ok(await m.getByText('Civil jobs in Texas').isVisible());
+  await m.getByLabel('Daily').check();
+  await submit(m, m.getByRole('button', { name: 'Start the alert' }));
+  assert.equal(new URL(m.url()).pathname, '/account/job-alerts');
+  assert.ok(await m.getByText('Your job alert is on.').isVisible());
+  assert.ok(await m.getByRole('link', { name: 'Civil jobs in Texas', exact: true }).isVisible());
+  await accessible(m, 'job alerts');
+  assert.equal(await screenshots(m, 'careers-alerts'), 0, 'the alerts fit a 390 px phone');
+
   for (const ctx of [employer, visitor, staff, member]) await ctx.context.close();
 });
