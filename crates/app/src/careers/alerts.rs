@@ -348,17 +348,11 @@ impl App {
                         filter.describe().to_lowercase()
                     );
                     for job in &jobs.items {
-                        let place = match (&job.jurisdiction, job.city.is_empty()) {
-                            (Some(j), false) => format!("{}, {j}", job.city),
-                            (Some(j), true) => j.clone(),
-                            (None, _) => job.city.clone(),
-                        };
                         body.push_str(&format!(
-                            "{} — {}\n{}{}, {}\n{}\n\n",
+                            "{} — {}\n{}. {}\n{}\n\n",
                             job.title,
                             job.employer_name,
-                            if place.is_empty() { String::new() } else { format!("{place}. ") },
-                            job.remote.label(),
+                            job.place(),
                             job.salary_words(),
                             self.link(&format!("/jobs/{}", job.id))
                         ));

@@ -381,6 +381,22 @@ impl App {
 
     /// The job search: live jobs matching the filters, a page at a time. "Jobs I qualify
     /// for" needs a member record (a guest is asked to sign in).
+    /// Live jobs that went live after `since` (featured first, then the newest): the monthly
+    /// digest's "New jobs".
+    pub async fn jobs_posted_since(&self, since: i64, most: u32) -> AppResult<Page<JobCardRecord>> {
+        let (filter, none) = (JobFilter::default(), std::collections::BTreeSet::new());
+        let search = JobSearch {
+            filter: &filter,
+            held_keys: &none,
+            comity_keys: &none,
+            now: self.clock.unix(),
+            today: self.clock.today(),
+            employer_id: None,
+            live_after: Some(since),
+        };
+        Ok(self.store.search_jobs(&search, PageRequest::new(1, most)).await?)
+    }
+
     pub async fn search_jobs(
         &self,
         actor: Option<&Actor>,

@@ -62,8 +62,7 @@ impl App {
             self.digest_articles(since, today).await?,
             self.digest_questions(now - NEW_SINCE_DAYS * 86_400).await?,
             self.digest_issues(since, today).await?,
-            // Jobs: the careers area (a later issue) adds its section here — jobs posted in
-            // the last month, through that area's own `App` method.
+            self.digest_jobs(now - NEW_SINCE_DAYS * 86_400).await?,
         ]
         .into_iter()
         .filter(|s| !s.items.is_empty())
@@ -190,6 +189,29 @@ impl App {
             })
             .collect();
         Ok(Section { heading: "New issues", items, more })
+    }
+}
+
+impl App {
+    /// Jobs advertised in the last month and still open, through the careers area.
+    async fn digest_jobs(&self, since: i64) -> AppResult<Section> {
+        let jobs = self.jobs_posted_since(since, MOST_EACH as u32).await?;
+        let more = (jobs.total > MOST_EACH).then(|| ("All jobs", self.link("/jobs")));
+        let items = jobs
+            .items
+            .iter()
+            .map(|j| {
+                format!(
+                    "[{}]({}), {}, {}, {}",
+                    escape_markdown(&j.title),
+                    self.link(&format!("/jobs/{}", j.id)),
+                    escape_markdown(&j.employer_name),
+                    escape_markdown(&j.place()),
+                    j.salary_words()
+                )
+            })
+            .collect();
+        Ok(Section { heading: "New jobs", items, more })
     }
 }
 

@@ -20,8 +20,8 @@ use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
 use crate::harness::*;
 
 /// The section headings, as readers see them.
-const SECTIONS: [&str; 4] =
-    ["## Upcoming events", "## New in the knowledge base", "## Questions answered", "## New issues"];
+const SECTIONS: [&str; 5] =
+    ["## Upcoming events", "## New in the knowledge base", "## Questions answered", "## New issues", "## New jobs"];
 
 /// An event title with Markdown's punctuation in it.
 const TRICKY_TITLE: &str = "Load *rating* [basics] #1 {{first_name}}";
@@ -37,6 +37,7 @@ struct Seeded {
     published_article: String,
     answered_question: String,
     issue: String,
+    job: String,
     left_out: Vec<&'static str>,
 }
 
@@ -132,12 +133,29 @@ async fn seed_news(t: &TestApp) -> Seeded {
     let new_issue = app.add_publication_issue(&staff, &slug, &issue("Winter number", 4), "test").await.unwrap();
     app.add_publication_issue(&staff, &slug, &issue("Autumn number", 60), "test").await.unwrap();
 
+    // Jobs: one advertised this month, one advertised and then filled.
+    let employer = app
+        .create_employer(
+            &staff,
+            &guildhall_app::careers::EmployerForm { name: "Digest Dams".into(), ..Default::default() },
+            "t",
+        )
+        .await
+        .unwrap();
+    let job = |title: &str| guildhall_app::careers::JobForm { title: title.into(), ..crate::careers::job_form() };
+    let open_job = app.create_job(&staff, employer, &job("Spillway engineer"), true, "t").await.unwrap();
+    app.review_job(&staff, open_job, true, "", "30", "t").await.unwrap();
+    let filled = app.create_job(&staff, employer, &job("Filled gate designer"), true, "t").await.unwrap();
+    app.review_job(&staff, filled, true, "", "30", "t").await.unwrap();
+    app.close_job(&staff, employer, filled, "filled", "t").await.unwrap();
+
     let public = app.settings.server.public_url.trim_end_matches('/').to_string();
     Seeded {
         upcoming_event: format!("{public}/events/{upcoming}"),
         published_article: format!("{public}/learn/digest/stormwater"),
         answered_question: format!("{public}/questions/{answered}"),
         issue: format!("{public}/publications/{slug}/issues/{new_issue}"),
+        job: format!("{public}/jobs/{open_job}"),
         left_out: vec![
             "Last week's ethics seminar",
             "A draft nobody announced",
@@ -147,6 +165,7 @@ async fn seed_news(t: &TestApp) -> Seeded {
             "Nobody has answered this one yet",
             "A question staff hid from view",
             "Autumn number",
+            "Filled gate designer",
         ],
     }
 }
@@ -185,6 +204,8 @@ async fn the_digest_lists_what_is_coming_and_new_with_links_and_leaves_out_the_r
         assert!(body.contains(&linked("What changed in the stormwater manual?", &seeded.published_article)), "{body}");
         assert!(body.contains(&linked("How do I log a peer review for PDH?", &seeded.answered_question)), "{body}");
         assert!(body.contains(&format!("[Digest Journal: Winter number]({})", seeded.issue)), "{body}");
+        assert!(body.contains(&format!("[Spillway engineer]({})", seeded.job)), "{body}");
+        assert!(body.contains("Digest Dams, Texas, $70,000–$80,000 a year"), "{body}");
         for absent in &seeded.left_out {
             assert!(!body.contains(absent), "{absent} is left out on {:?}:\n{body}", t.engine);
         }
