@@ -1,5 +1,6 @@
 //! `guildhall bench jobs`: a career centre with many live jobs for `scripts/bench-careers` to
-//! load the job search against, and the search timed in the process.
+//! load the job search against, and the search timed in the process. `guildhall bench salary`:
+//! a large closed salary survey, its release timed, and the benchmark timed in the process.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -243,5 +244,99 @@ pub async fn bench_jobs(app: Arc<App>, jobs: usize, employers: usize, urls: Opti
     say!("  wrk -t2 -c16 -d30s --latency http://127.0.0.1:8080/jobs");
     say!("  wrk -t2 -c16 -d30s --latency -s urls.lua http://127.0.0.1:8080   # rotating the filter URLs");
     say!("  wrk -t2 -c16 -d30s --latency -H 'Cookie: <member session>' 'http://127.0.0.1:8080/jobs?qualified=1'");
+    Ok(())
+}
+
+/// `count` benchmark questions (`/salary/benchmark?…`): every dimension alone and in pairs, with
+/// and without a breakdown, varied deterministically.
+fn benchmark_urls(count: usize) -> Vec<String> {
+    const DISCIPLINES: [&str; 6] = ["civil", "structural", "mechanical", "electrical", "environmental", "software"];
+    const LICENCES: [&str; 3] = ["pe", "se", "none"];
+    const EXPERIENCE: [&str; 4] = ["0-2", "3-5", "6-10", "11-15"];
+    const REGIONS: [&str; 4] = ["west_south_central", "pacific", "south_atlantic", "middle_atlantic"];
+    const SECTORS: [&str; 3] = ["consulting", "government", "industry"];
+    const BY: [&str; 6] = ["", "discipline", "licence", "experience", "region", "sector"];
+    (0..count)
+        .map(|i| {
+            let mut parts = Vec::new();
+            if i % 2 == 0 {
+                parts.push(format!("discipline={}", DISCIPLINES[i % DISCIPLINES.len()]));
+            }
+            if i % 3 == 0 {
+                parts.push(format!("licence={}", LICENCES[(i / 3) % LICENCES.len()]));
+            }
+            if i % 5 < 2 {
+                parts.push(format!("experience={}", EXPERIENCE[(i / 5) % EXPERIENCE.len()]));
+            }
+            if i % 7 < 3 {
+                parts.push(format!("region={}", REGIONS[(i / 7) % REGIONS.len()]));
+            }
+            if i % 11 < 3 {
+                parts.push(format!("sector={}", SECTORS[(i / 11) % SECTORS.len()]));
+            }
+            let by = BY[i % BY.len()];
+            if !by.is_empty() && !parts.iter().any(|p| p.starts_with(by)) {
+                parts.push(format!("by={by}"));
+            }
+            format!("/salary/benchmark?{}", parts.join("&"))
+        })
+        .collect()
+}
+
+/// Adds a closed survey of `responses` generated answers, releases it (timed: the privacy
+/// rules over the whole lattice), times 100 benchmark questions as the demo member in the
+/// process, and writes them to `urls` for wrk when given.
+pub async fn bench_salary(app: Arc<App>, responses: usize, urls: Option<&Path>) -> Result<()> {
+    let started = Instant::now();
+    if app.seed_demo_sized(200).await? {
+        say!("Seeded a demo society of 200 members in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    let staff_id = app.demo_account_id("staff@demo.guildhall.org").await?.unwrap_or(0);
+    let staff = Actor::for_account(staff_id, "staff@demo.guildhall.org", "Staff", Role::Staff);
+    let started = Instant::now();
+    let survey = app.seed_benchmark_salary_survey(&staff, responses).await?;
+    say!(
+        "Added a closed survey of {responses} responses ({:?}) in {:.1} s",
+        app.engine_kind(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let release = app.release_salary_survey(&staff, survey, "bench").await?;
+    let cells = release.published + release.suppressed;
+    say!(
+        "Released it in {:.1} s: {} cells, {} published, {} suppressed ({:.0} %)",
+        started.elapsed().as_secs_f64(),
+        cells,
+        release.published,
+        release.suppressed,
+        100.0 * release.suppressed as f64 / cells.max(1) as f64
+    );
+
+    let member_id = app.demo_account_id("member@demo.guildhall.org").await?.unwrap_or(0);
+    let member = Actor::for_account(member_id, "member@demo.guildhall.org", "Maya Okafor, PE", Role::Member);
+    let list = benchmark_urls(100);
+    let rounds = 500;
+    let started = Instant::now();
+    let (mut published, mut rows) = (0, 0);
+    for r in 0..rounds {
+        let url = &list[r % list.len()];
+        let query: Vec<(String, String)> = url
+            .split_once('?')
+            .map(|(_, q)| {
+                q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            })
+            .unwrap_or_default();
+        let view = app.salary_benchmark(&member, &query).await?;
+        rows += view.rows.len();
+        published += view.rows.iter().filter(|row| row.published()).count();
+    }
+    say!(
+        "benchmark, 100 questions in turn: {:.2} ms each over {rounds} ({published} of {rows} rows published)",
+        started.elapsed().as_secs_f64() * 1_000.0 / rounds as f64
+    );
+    if let Some(path) = urls {
+        std::fs::write(path, list.join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+        say!("Wrote {} benchmark questions to {}", list.len(), path.display());
+    }
     Ok(())
 }

@@ -232,6 +232,16 @@ enum BenchCommand {
         #[arg(long)]
         urls: Option<PathBuf>,
     },
+    /// Add a closed salary survey of N generated responses (seeding a small demo society first
+    /// if the database is empty), time its release (every cell of the lattice with the privacy
+    /// rules) and the benchmark in the process, and with --urls FILE write 100 benchmark
+    /// questions there for wrk.
+    Salary {
+        #[arg(long, default_value_t = 100_000)]
+        responses: usize,
+        #[arg(long)]
+        urls: Option<PathBuf>,
+    },
     /// Time a campaign to a whole society of N members (seeded when the database is empty):
     /// freezing and queueing its recipients, then, when mail.smtp_host is set, delivering
     /// every message to that relay.
@@ -375,6 +385,10 @@ async fn run() -> Result<()> {
         Command::Bench { command: BenchCommand::Jobs { jobs, employers, urls } } => {
             let app = App::start(settings).await?;
             careers_cmd::bench_jobs(app, jobs, employers, urls.as_deref()).await
+        }
+        Command::Bench { command: BenchCommand::Salary { responses, urls } } => {
+            let app = App::start(settings).await?;
+            careers_cmd::bench_salary(app, responses, urls.as_deref()).await
         }
         Command::Bench { command: BenchCommand::Compliance { members } } => {
             let app = App::start(settings).await?;

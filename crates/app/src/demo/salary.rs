@@ -101,10 +101,15 @@ fn responses(n: usize, salt: u64, raise: f64) -> AppResult<Vec<ImportedResponse>
         Discipline::Surveying,
     ];
     let mut out = Vec::with_capacity(n);
+    // A few large employers, many small ones: ~400 in all, one per 25 responses in a larger
+    // survey (the benchmark's).
+    let employers = (n / 25).max(400);
     for i in 0..n {
-        // A few large employers, many small ones: ~400 in all.
-        let employer = ((dice.unit().powf(1.6)) * 400.0) as usize % 400;
-        let name = format!("{} {}", FIRST[employer % 20], SECOND[(employer / 20) % 20]);
+        let employer = ((dice.unit().powf(1.6)) * employers as f64) as usize % employers;
+        let name = match employer / 400 {
+            0 => format!("{} {}", FIRST[employer % 20], SECOND[(employer / 20) % 20]),
+            n => format!("{} {} {n}", FIRST[employer % 20], SECOND[(employer / 20) % 20]),
+        };
         let years = (dice.unit().powf(1.3) * 38.0) as i64;
         let discipline = disciplines[dice.below(disciplines.len())];
         let licences: Vec<String> = match (discipline, years, dice.below(10)) {
@@ -162,6 +167,26 @@ fn responses(n: usize, salt: u64, raise: f64) -> AppResult<Vec<ImportedResponse>
 }
 
 impl App {
+    /// A closed survey of `n` generated responses for next year, closed four months ago, so
+    /// it can be released at once and is the latest (`guildhall bench salary`); its id.
+    pub async fn seed_benchmark_salary_survey(&self, staff: &Actor, n: usize) -> AppResult<i64> {
+        let today = self.clock.today();
+        let (closes, year) = (today - Duration::days(122), today.year() + 1);
+        let audit = self.audit_entry(staff, "salary.survey_created", "salary_survey", "bench");
+        let currency = self.salary_zone().await.code();
+        let id = self
+            .store
+            .create_salary_survey(year, currency, closes - Duration::days(60), closes, self.clock.unix(), &audit)
+            .await?;
+        let rows = responses(n, 7_919, 1.0)?;
+        for chunk in rows.chunks(5_000) {
+            self.store.import_salary_responses(id, chunk, self.clock.unix(), &audit).await?;
+        }
+        self.store.move_salary_survey(id, SurveyStatus::Draft, SurveyStatus::Open, today, &audit).await?;
+        self.store.move_salary_survey(id, SurveyStatus::Open, SurveyStatus::Closed, today, &audit).await?;
+        Ok(id)
+    }
+
     /// Last year's survey, released, and this year's, closed.
     pub(super) async fn seed_demo_salary(&self, staff: &Actor) -> AppResult<()> {
         let today = self.clock.today();
