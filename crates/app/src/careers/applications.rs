@@ -165,7 +165,7 @@ impl App {
             shared_facts: serde_json::to_string(&shared).map_err(|e| AppError::Internal(e.to_string()))?,
         };
         let now = self.clock.unix();
-        let id = match self.store.apply_to_job(&application, actor.user_id, now, today).await {
+        let id = match self.store.apply_to_job(&application, Some(actor.user_id), now, today).await {
             Ok(Some(id)) => id,
             Ok(None) => return Err(not_live()),
             Err(StoreError::Conflict { .. }) => {
@@ -248,7 +248,7 @@ impl App {
     pub async fn withdraw_application(&self, actor: &Actor, id: i64) -> AppResult<()> {
         let view = self.my_application(actor, id).await?;
         let now = self.clock.unix();
-        if !self.store.withdraw_application(id, view.application.member_id, actor.user_id, now).await? {
+        if !self.store.withdraw_application(id, view.application.member_id, Some(actor.user_id), now).await? {
             return Err(AppError::Conflict {
                 message: "This application can no longer be withdrawn.".into(),
                 field: None,

@@ -9,15 +9,19 @@
 //! uses; what happens today (drafts, sending for review, a rejection, an order) goes through
 //! the use cases.
 
+use guildhall_domain::careers::ApplicationStage;
 use guildhall_domain::careers::{ClosedReason, Need, SalaryRange, Wanted, parse_requirement};
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
 use guildhall_domain::member::Jurisdiction;
-use guildhall_store::{NewAuditEntry, NewJob, NewPostingOrder, NewUser};
+use guildhall_store::{
+    MemberFilter, NewApplication, NewAuditEntry, NewJob, NewPostingOrder, NewResume, NewUser, PageRequest, StoreError,
+};
 use time::{Duration, OffsetDateTime};
 
+use super::knowledge::one_page_pdf;
 use super::{DEMO_RECRUITER, DEMO_SIGN_INS};
-use crate::careers::{EmployerForm, JobForm, RequirementRow};
+use crate::careers::{EmployerForm, JobForm, RequirementRow, SharedFacts};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 
@@ -439,6 +443,7 @@ impl App {
             |unix: i64| OffsetDateTime::from_unix_timestamp(unix).map(|t| t.date()).unwrap_or(self.clock.today());
 
         // 300 jobs: three in five live, one in five filled, one in five run out.
+        let mut live = Vec::new();
         for i in 0..300usize {
             let fate = match i % 5 {
                 0..=2 => Fate::Live,
@@ -507,12 +512,17 @@ impl App {
                 self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
                 self.store.start_posting_runs(Some(id), posted).await?;
             }
+            if fate == Fate::Live {
+                live.push((id, job.employer, posted));
+            }
             if fate == Fate::Filled {
                 let closed = posted + (10 + i64::try_from(dice.below(15)).unwrap_or(0)) * day;
                 let audit = at(self.audit_entry(owner, "job.closed", "job", "demo"), closed, id, &label);
                 self.store.close_job(id, Some(employer_id), ClosedReason::Filled, closed, &audit).await?;
             }
         }
+
+        self.seed_demo_applications(&live, &owners, &mut dice).await?;
 
         // Today: drafts, jobs sent for review, one sent back, and an order waiting to be paid.
         let mut pending = Vec::new();
@@ -541,6 +551,101 @@ impl App {
         // and paid.
         if let Some((_, id)) = pending.iter().find(|(e, _)| *e == 0).copied() {
             self.order_posting(&owners[0], employer_ids[0], id, "job-60").await?;
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// About 400 applications to the live jobs from the society's members, each with its
+    /// resume, moved by the employer's recruiters through every stage (some withdrawn); Maya
+    /// has applied for two, one of them now at interview.
+    async fn seed_demo_applications(
+        &self,
+        live: &[(i64, usize, i64)],
+        owners: &[Actor],
+        dice: &mut Dice,
+    ) -> AppResult<()> {
+        if live.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.unix();
+        let today = self.clock.today();
+        let members = self.store.search_members(&MemberFilter::default(), PageRequest::new(1, 200)).await?.items;
+        let maya = match self.store.user_by_email(DEMO_SIGN_INS[0].email).await? {
+            Some(user) => self.store.member_by_user(user.id).await?.map(|m| (m.id, user.id)),
+            None => None,
+        };
+        let mut applicants: Vec<(i64, Option<i64>, String)> =
+            members.iter().map(|m| (m.id, None, format!("{} {}", m.first_name, m.last_name))).collect();
+        if let Some((member_id, user_id)) = maya {
+            applicants.retain(|(id, _, _)| *id != member_id);
+            applicants.insert(0, (member_id, Some(user_id), "Maya Okafor".into()));
+        }
+        let shared = serde_json::to_string(&SharedFacts { facts: Vec::new(), as_of: today.to_string() })
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        use ApplicationStage::*;
+        let paths: [&[ApplicationStage]; 7] = [
+            &[],
+            &[Reviewing],
+            &[Reviewing, Interview],
+            &[Reviewing, NotSelected],
+            &[Reviewing, Interview, Offer],
+            &[Reviewing, Interview, Offer, Hired],
+            &[Reviewing, Interview, NotSelected],
+        ];
+        for n in 0..400usize {
+            // Maya's two come first: the newest live jobs of the demo recruiter's employers.
+            let (member_id, user_id, name) = match n {
+                0 | 1 => applicants[0].clone(),
+                _ => applicants[1 + dice.below(applicants.len().saturating_sub(1).max(1))].clone(),
+            };
+            let (job_id, employer, posted) = match n {
+                0 | 1 => live.iter().filter(|(_, e, _)| *e == n).max_by_key(|(_, _, p)| *p).copied().unwrap_or(live[n]),
+                _ => live[dice.below(live.len())],
+            };
+            let sent = posted
+                + 3_600
+                + i64::try_from(dice.below(usize::try_from((now - posted).max(7_200) / 2).unwrap_or(7_200)))
+                    .unwrap_or(0);
+            let application = NewApplication {
+                job_id,
+                member_id,
+                resume: NewResume {
+                    file_name: format!("{}-resume.pdf", name.to_ascii_lowercase().replace(' ', "-")),
+                    content_type: "application/pdf".into(),
+                    content: one_page_pdf(&name, "Professional engineer", "Resume (demo)."),
+                },
+                cover_letter: "I would welcome the chance to bring my experience to this role.".into(),
+                shared_facts: shared.clone(),
+            };
+            let id = match self.store.apply_to_job(&application, user_id, sent.min(now), today).await {
+                Ok(Some(id)) => id,
+                // The same member drawn twice for one job: one application each.
+                Ok(None) | Err(StoreError::Conflict { .. }) => continue,
+                Err(err) => return Err(err.into()),
+            };
+            let path = match n {
+                0 => paths[2],
+                1 => paths[0],
+                _ => paths[dice.below(paths.len())],
+            };
+            let mut from = Submitted;
+            let mut at = sent.min(now);
+            let recruiter = owners[employer].user_id;
+            for &to in path {
+                at = (at + 86_400 * (1 + i64::try_from(dice.below(4)).unwrap_or(0))).min(now);
+                let message = match to {
+                    Interview => "Could you come in next week? We will send times.",
+                    Offer => "We are pleased to offer you the position.",
+                    _ => "",
+                };
+                self.store.move_application(id, job_id, (from, to), recruiter, message, at).await?;
+                from = to;
+            }
+            if n > 1 && path.len() < 2 && dice.one_in(8) {
+                self.store.withdraw_application(id, member_id, user_id, at).await?;
+            }
         }
         Ok(())
     }

@@ -398,10 +398,15 @@ impl App {
 
 /// A one-page PDF standing in for an article's full text.
 fn demo_pdf(title: &str, authors: &str) -> Vec<u8> {
+    one_page_pdf(title, authors, "Journal of Professional Practice (demo full text).")
+}
+
+/// A one-page PDF: a heading and two lines (demo articles and resumes).
+pub(super) fn one_page_pdf(heading: &str, first: &str, second: &str) -> Vec<u8> {
     let mut content = pdf_writer::Content::new();
-    crate::pdf::text(&mut content, 72.0, 720.0, 16.0, true, title);
-    crate::pdf::text(&mut content, 72.0, 696.0, 11.0, false, authors);
-    crate::pdf::text(&mut content, 72.0, 660.0, 11.0, false, "Journal of Professional Practice (demo full text).");
+    crate::pdf::text(&mut content, 72.0, 720.0, 16.0, true, heading);
+    crate::pdf::text(&mut content, 72.0, 696.0, 11.0, false, first);
+    crate::pdf::text(&mut content, 72.0, 660.0, 11.0, false, second);
     crate::pdf::one_page(content, (612.0, 792.0))
 }
 

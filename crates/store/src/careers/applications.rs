@@ -42,7 +42,7 @@ impl Store {
     pub async fn apply_to_job(
         &self,
         application: &NewApplication,
-        user_id: i64,
+        user_id: Option<i64>,
         now: UnixTime,
         today: Date,
     ) -> StoreResult<Option<i64>> {
@@ -79,7 +79,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(None);
             };
-            record_stage!(tx, id, ApplicationStage::Submitted, Some(user_id), now, "")?;
+            record_stage!(tx, id, ApplicationStage::Submitted, user_id, now, "")?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(id))
         })?)
@@ -162,7 +162,13 @@ impl Store {
     }
 
     /// The applicant withdraws; `false` when it was already withdrawn or hired.
-    pub async fn withdraw_application(&self, id: i64, member_id: i64, by: i64, now: UnixTime) -> StoreResult<bool> {
+    pub async fn withdraw_application(
+        &self,
+        id: i64,
+        member_id: i64,
+        by: Option<i64>,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
         Ok(with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let done: Option<i64> = sqlx::query_scalar(
@@ -177,7 +183,7 @@ impl Store {
             if done.is_none() {
                 return Ok(false);
             }
-            record_stage!(tx, id, ApplicationStage::Withdrawn, Some(by), now, "")?;
+            record_stage!(tx, id, ApplicationStage::Withdrawn, by, now, "")?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         })?)
