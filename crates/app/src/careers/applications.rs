@@ -27,6 +27,10 @@ pub struct SharedFact {
     pub what: String,
     pub number: String,
     pub expires_on: Option<String>,
+    /// Its continuing education on the day of applying, where the society tracks it: "In
+    /// progress for the period ending 2027-12-31".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ce_standing: Option<String>,
 }
 
 /// What an applicant shared, as it stood on the society's records when they applied.
@@ -145,6 +149,24 @@ impl App {
             return Err(AppError::invalid_field("resume", "Attach your resume as a PDF."));
         };
         let today = self.clock.today();
+        // Each shared credential's CE standing, as the member's own CE page shows it today.
+        let standings: Vec<(String, String)> = match form.share.is_empty() {
+            true => Vec::new(),
+            false => match self.ce_dashboard(actor, None).await {
+                Ok(dashboard) => dashboard
+                    .credentials
+                    .into_iter()
+                    .filter_map(|c| {
+                        let period = c.current?;
+                        Some((c.key, format!("{} for the period ending {}", period.status_words, period.end)))
+                    })
+                    .collect(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "CE standing left out of an application");
+                    Vec::new()
+                }
+            },
+        };
         let shared = SharedFacts {
             facts: held
                 .iter()
@@ -153,6 +175,7 @@ impl App {
                     what: fact_words(r),
                     number: r.number.clone(),
                     expires_on: r.expires_on.map(|d| d.to_string()),
+                    ce_standing: standings.iter().find(|(key, _)| *key == r.key()).map(|(_, words)| words.clone()),
                 })
                 .collect(),
             as_of: today.to_string(),

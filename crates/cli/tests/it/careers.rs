@@ -279,6 +279,12 @@ async fn another_employers_recruiter_finds_nothing_and_owners_manage_recruiters(
     }
 }
 
+/// Maya's actor, as a session would resolve it.
+async fn maya_actor(t: &TestApp) -> Actor {
+    let user = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
+    Actor::for_account(user.id, &user.email, &user.display_name, Role::Member)
+}
+
 /// Staff's actor, as a session would resolve it.
 pub(crate) async fn staff_actor(t: &TestApp) -> Actor {
     let user = t.store.user_by_email(STAFF).await.unwrap().unwrap();
@@ -554,6 +560,12 @@ async fn a_member_applies_once_shares_what_they_choose_and_sees_the_employer_mov
         assert!(recruiter.get(&base).await.body.contains("Maya"));
         let page = recruiter.get(&format!("{base}/{application}")).await.body;
         assert!(page.contains("PE licensed in Texas") && !page.contains("Florida"), "{page}");
+        // With its continuing education as her own CE page shows it that day.
+        let texas = t.app.ce_dashboard(&maya_actor(&t).await, None).await.unwrap();
+        let texas =
+            texas.credentials.iter().find(|c| c.held.contains("Texas")).and_then(|c| c.current.clone()).unwrap();
+        let standing = format!("Continuing education: {} for the period ending {}", texas.status_words, texas.end);
+        assert!(page.contains(&standing), "{standing} in {page}");
         let (status, headers, bytes) = recruiter.get_bytes(&format!("{base}/{application}/resume.pdf")).await;
         assert_eq!((status, bytes.as_slice()), (StatusCode::OK, PDF));
         assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
