@@ -235,17 +235,11 @@ async fn confirm_stop(
     render(&stop_page(&app, &actor, &identity, id).await?)
 }
 
-#[derive(Deserialize, Default)]
-struct ConfirmInput {
-    #[serde(default)]
-    confirmed: String,
-}
-
 async fn stop(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
-    CsrfForm(input): CsrfForm<ConfirmInput>,
+    CsrfForm(input): CsrfForm<Confirmation>,
 ) -> PageResult {
     let id = path_id(&id, "job alert")?;
     if !is_confirmed(&input.confirmed) {
@@ -267,7 +261,7 @@ async fn stop_by_link(
     State(app): State<Arc<App>>,
     identity: Identity,
     Path(token): Path<String>,
-    CsrfForm(input): CsrfForm<ConfirmInput>,
+    CsrfForm(input): CsrfForm<Confirmation>,
 ) -> PageResult {
     if !is_confirmed(&input.confirmed) {
         return stop_by_link_form(State(app), identity, Path(token)).await;

@@ -234,17 +234,11 @@ async fn confirm_withdraw(
     render(&withdraw_confirmation(&app, &actor, &identity, id).await?)
 }
 
-#[derive(Deserialize, Default)]
-struct ConfirmInput {
-    #[serde(default)]
-    confirmed: String,
-}
-
 async fn withdraw(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
-    CsrfForm(input): CsrfForm<ConfirmInput>,
+    CsrfForm(input): CsrfForm<Confirmation>,
 ) -> PageResult {
     let id = path_id(&id, "application")?;
     if !is_confirmed(&input.confirmed) {

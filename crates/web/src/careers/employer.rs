@@ -568,17 +568,11 @@ async fn confirm_remove(
     render(&remove_confirmation(&app, &actor, &identity, id, user).await?)
 }
 
-#[derive(Deserialize, Default)]
-struct ConfirmInput {
-    #[serde(default)]
-    confirmed: String,
-}
-
 async fn remove_recruiter(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path((id, user)): Path<(String, String)>,
-    CsrfForm(input): CsrfForm<ConfirmInput>,
+    CsrfForm(input): CsrfForm<Confirmation>,
 ) -> PageResult {
     let (id, user) = (path_id(&id, "employer")?, path_id(&user, "account")?);
     if !is_confirmed(&input.confirmed) {

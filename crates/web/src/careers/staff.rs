@@ -183,17 +183,11 @@ async fn confirm_take_down(
     render(&take_down_confirmation(&app, &actor, &identity, id).await?)
 }
 
-#[derive(Deserialize, Default)]
-struct ConfirmInput {
-    #[serde(default)]
-    confirmed: String,
-}
-
 async fn take_down(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
-    CsrfForm(input): CsrfForm<ConfirmInput>,
+    CsrfForm(input): CsrfForm<Confirmation>,
 ) -> PageResult {
     let id = path_id(&id, "job")?;
     if !is_confirmed(&input.confirmed) {

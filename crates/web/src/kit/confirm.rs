@@ -14,6 +14,13 @@ pub fn is_confirmed(value: &str) -> bool {
     value == CONFIRMED
 }
 
+/// What a confirmation page's form sends to its action's POST, when it has no fields to fill.
+#[derive(serde::Deserialize, Default)]
+pub struct Confirmation {
+    #[serde(default)]
+    pub confirmed: String,
+}
+
 /// A field the confirming person fills in (a reason, a last day).
 pub struct ConfirmInput {
     pub name: &'static str,

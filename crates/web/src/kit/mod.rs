@@ -8,7 +8,7 @@
 pub mod charts;
 pub mod confirm;
 
-pub use confirm::{ConfirmInput, ConfirmPage, is_confirmed};
+pub use confirm::{ConfirmInput, ConfirmPage, Confirmation, is_confirmed};
 
 use std::collections::BTreeMap;
 
