@@ -13,6 +13,7 @@ mod authorisation;
 mod bad_input;
 mod careers;
 mod careers_salary;
+mod careers_search;
 mod ce;
 mod ce_pages;
 mod ce_periods;

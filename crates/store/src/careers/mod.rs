@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 use guildhall_domain::careers::{ClosedReason, JobFilter, Need, Wanted};
 use records::{
     EmployerRecord, EmployerRoleRecord, JobCardRecord, JobRecord, JobRequirementRecord, JobRequirementRow,
-    JobReviewRecord, JobRow, NewJob, RecruiterRecord,
+    JobReviewRecord, JobRow, LiveJobRecord, LiveJobRow, NewJob, RecruiterRecord,
 };
 use time::Date;
 
@@ -602,6 +602,30 @@ impl Store {
             },
             audit
         )
+    }
+
+    /// Every job live now or until its run or closing date passes (`now`, `today`), with its
+    /// employer's name and its requirements, in one statement: what a node's snapshot of the
+    /// search holds (`jobs_live`). It leaves out only jobs already over, so a job whose run
+    /// starts later is in it too; the caller checks each against the time it asks at.
+    pub async fn live_jobs(&self, now: UnixTime, today: Date) -> StoreResult<Vec<LiveJobRecord>> {
+        // Requirements come aggregated into one text, as the membership card's licences do.
+        let (aggregate, sep) = match self.kind() {
+            crate::EngineKind::Sqlite => ("group_concat", "char"),
+            crate::EngineKind::Postgres => ("string_agg", "chr"),
+        };
+        let sql = format!(
+            "SELECT {CARD_COLUMNS}, j.career_stage, j.annual_max_cents, j.live_until, \
+             (SELECT {aggregate}(r.need || {sep}(31) || r.req_key || {sep}(31) || COALESCE(r.licence_kind, ''), \
+               {sep}(30)) FROM job_requirements r WHERE r.job_id = j.id) AS requirements \
+             FROM jobs j JOIN employers e ON e.id = j.employer_id \
+             WHERE j.closed_at IS NULL AND j.live_from IS NOT NULL AND j.moderation = 'approved' \
+             AND j.live_until > $1 AND (j.closes_on IS NULL OR j.closes_on >= $2)"
+        );
+        let rows: Vec<LiveJobRow> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(now).bind(today).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(LiveJobRecord::try_from).collect()
     }
 
     /// A page of live jobs matching a search: featured first, then the newest.
