@@ -95,6 +95,8 @@ pub struct App {
     pub(crate) subject_lists: std::sync::Mutex<knowledge::SubjectLists>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
     pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
+    /// The live jobs the job search reads, kept per node (see `careers::LIVE_JOBS_TTL`).
+    pub(crate) live_jobs: Arc<careers::KeptLiveJobs>,
     /// The key that seals the society's signing keys, read once.
     issuer_kek: std::sync::OnceLock<[u8; 32]>,
     /// The signing keys as this node knows them (see `credentials::keys`).
@@ -194,6 +196,7 @@ impl App {
             search_pages: std::sync::Mutex::new(knowledge::SearchPages::new(knowledge::SEARCH_TTL)),
             subject_lists: std::sync::Mutex::new(knowledge::SubjectLists::new(knowledge::SEARCH_TTL)),
             staff_figures: std::sync::Mutex::new(None),
+            live_jobs: Arc::default(),
             issuer_kek: std::sync::OnceLock::new(),
             issuing: RwLock::new(None),
             status_lists: RwLock::new(std::collections::HashMap::new()),

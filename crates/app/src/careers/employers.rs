@@ -90,7 +90,10 @@ impl App {
         audit.subject_label = name.clone();
         audit.before_json = Some(serde_json::json!({ "name": employer.name, "website": employer.website }).to_string());
         audit.after_json = Some(serde_json::json!({ "name": name, "website": website }).to_string());
-        Ok(self.store.update_employer(employer_id, (&name, &website, &about), &audit).await?)
+        self.store.update_employer(employer_id, (&name, &website, &about), &audit).await?;
+        // The search lists jobs under the employer's name and finds them by it.
+        self.forget_live_jobs();
+        Ok(())
     }
 
     /// An employer's public page with its live jobs.

@@ -283,7 +283,12 @@ impl App {
                 message: "This job is closed: it can no longer be changed.".into(),
                 field: None,
             }),
-            other => Ok(other?),
+            other => {
+                other?;
+                // A job reviewed before goes back for review: out of the search.
+                self.forget_live_jobs();
+                Ok(())
+            }
         }
     }
 
@@ -323,6 +328,7 @@ impl App {
         if !self.store.close_job(job_id, Some(employer_id), reason, self.clock.unix(), &audit).await? {
             return Err(AppError::Conflict { message: "This job is already closed.".into(), field: None });
         }
+        self.forget_live_jobs();
         Ok(())
     }
 
@@ -419,16 +425,9 @@ impl App {
             (None, None) if filter.needs_member() => return Err(AppError::Unauthenticated),
             _ => Default::default(),
         };
-        let search = JobSearch {
-            filter: &filter,
-            held_keys: &held,
-            comity_keys: &by_comity,
-            now: self.clock.unix(),
-            today: self.clock.today(),
-            employer_id: None,
-            live_after: None,
-        };
-        let jobs = self.store.search_jobs(&search, page).await?;
+        // From this node's snapshot of the live jobs (`search.rs`), checked against now.
+        let jobs =
+            self.live_jobs().await?.search(&filter, &held, &by_comity, self.clock.unix(), self.clock.today(), page);
         Ok(JobSearchView { filter, jobs, can_match: member.is_some() })
     }
 }

@@ -12,6 +12,7 @@
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
 //! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
+//! `search.rs` (the job search from a per-node snapshot of the live jobs, `LiveJobs`),
 //! `salary.rs` (the salary survey: responding, staff's survey administration and import, the
 //! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
 //! estimate).
@@ -23,6 +24,7 @@ mod jobs;
 mod moderation;
 mod postings;
 pub mod salary;
+mod search;
 
 use std::collections::BTreeSet;
 
@@ -35,6 +37,7 @@ pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
 pub use moderation::ReviewQueue;
 pub use postings::JobAdvertising;
+pub use search::{KeptLiveJobs, LIVE_JOBS_TTL, LiveJobs, search_words};
 
 use crate::error::AppResult;
 use crate::{Actor, App, EmployerRole};

@@ -68,6 +68,7 @@ impl App {
             // An order already paid for starts its run now.
             self.store.start_posting_runs(Some(job_id), now).await?;
         }
+        self.forget_live_jobs();
         let society = self.branding().await.name;
         let link = self.link(&format!("/employer/{}/jobs/{job_id}", job.employer_id));
         let (subject, body) = match approve {
@@ -114,6 +115,7 @@ impl App {
         if !self.store.close_job(job_id, None, ClosedReason::TakenDown, self.clock.unix(), &audit).await? {
             return Err(AppError::Conflict { message: "This job is already closed.".into(), field: None });
         }
+        self.forget_live_jobs();
         Ok(())
     }
 }

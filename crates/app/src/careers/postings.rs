@@ -93,7 +93,9 @@ impl App {
             due_on: today + time::Duration::days(DUE_DAYS),
         };
         let id = self.store.order_posting(&order, self.clock.unix()).await?;
-        self.store.start_posting_runs(Some(job_id), self.clock.unix()).await?;
+        if !self.store.start_posting_runs(Some(job_id), self.clock.unix()).await?.is_empty() {
+            self.forget_live_jobs();
+        }
         Ok(id)
     }
 
@@ -110,8 +112,10 @@ impl App {
         let invoice = self.posting_invoice(actor, employer_id, job_id, posting_id).await?;
         let back = format!("/employer/{employer_id}/jobs/{job_id}?done=run_paid");
         let outcome = self.start_card_payment_returning(actor, invoice, &back).await?;
-        if matches!(outcome, CardPayment::Paid) {
-            self.store.start_posting_runs(Some(job_id), self.clock.unix()).await?;
+        if matches!(outcome, CardPayment::Paid)
+            && !self.store.start_posting_runs(Some(job_id), self.clock.unix()).await?.is_empty()
+        {
+            self.forget_live_jobs();
         }
         Ok(outcome)
     }
@@ -145,7 +149,11 @@ impl App {
     /// Starts the runs whose invoices were paid by webhook or recorded by staff (the minute
     /// job); how many started.
     pub async fn start_paid_postings(&self) -> AppResult<usize> {
-        Ok(self.store.start_posting_runs(None, self.clock.unix()).await?.len())
+        let started = self.store.start_posting_runs(None, self.clock.unix()).await?.len();
+        if started > 0 {
+            self.forget_live_jobs();
+        }
+        Ok(started)
     }
 
     /// Posting products with their prices (staff).

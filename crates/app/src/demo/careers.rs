@@ -552,6 +552,8 @@ impl App {
         if let Some((_, id)) = pending.iter().find(|(e, _)| *e == 0).copied() {
             self.order_posting(&owners[0], employer_ids[0], id, "job-60").await?;
         }
+        // Jobs were approved, run and closed through the store above.
+        self.forget_live_jobs();
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ mod bad_input;
 mod careers;
 mod careers_alerts;
 mod careers_salary;
+mod careers_search;
 mod ce;
 mod ce_pages;
 mod ce_periods;

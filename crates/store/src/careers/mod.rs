@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use guildhall_domain::careers::{ClosedReason, JobFilter, Need, Wanted};
 use records::{
     EmployerRecord, EmployerRoleRecord, JobCardRecord, JobRecord, JobRequirementRecord, JobRequirementRow,
-    JobReviewRecord, JobRow, NewJob, RecruiterRecord,
+    JobReviewRecord, JobRow, LiveJobRecord, LiveJobRow, NewJob, RecruiterRecord,
 };
 use time::Date;
 
@@ -123,7 +123,9 @@ fn search_where(search: &JobSearch<'_>) -> (String, Vec<Value>) {
         ));
     }
     if filter.comity {
-        // Every required key held or met by comity, and at least one only by comity.
+        // Every required key held or met by comity, and at least one only by comity. The
+        // second is `j.id IN (…)`: written as a second `EXISTS`, SQLite listed some jobs on
+        // two pages (the agreement test in cli/tests/it/careers_search.rs caught it).
         let either: Vec<String> =
             search.held_keys.union(search.comity_keys).map(|k| bind(Value::Text(k.clone()), &mut values)).collect();
         let only_comity: Vec<String> = search
@@ -136,8 +138,8 @@ fn search_where(search: &JobSearch<'_>) -> (String, Vec<Value>) {
         } else {
             clauses.push(format!(
                 "NOT EXISTS (SELECT 1 FROM job_requirements r WHERE r.job_id = j.id AND r.need = 'required' \
-                 AND r.req_key NOT IN ({})) AND EXISTS (SELECT 1 FROM job_requirements r WHERE r.job_id = j.id \
-                 AND r.need = 'required' AND r.req_key IN ({}))",
+                 AND r.req_key NOT IN ({})) AND j.id IN (SELECT c.job_id FROM job_requirements c \
+                 WHERE c.need = 'required' AND c.req_key IN ({}))",
                 either.join(", "),
                 only_comity.join(", ")
             ));
@@ -634,6 +636,30 @@ impl Store {
             },
             audit
         )
+    }
+
+    /// Every job live now or until its run or closing date passes (`now`, `today`), with its
+    /// employer's name and its requirements, in one statement: what a node's snapshot of the
+    /// search holds (`jobs_live`). It leaves out only jobs already over, so a job whose run
+    /// starts later is in it too; the caller checks each against the time it asks at.
+    pub async fn live_jobs(&self, now: UnixTime, today: Date) -> StoreResult<Vec<LiveJobRecord>> {
+        // Requirements come aggregated into one text, as the membership card's licences do.
+        let (aggregate, sep) = match self.kind() {
+            crate::EngineKind::Sqlite => ("group_concat", "char"),
+            crate::EngineKind::Postgres => ("string_agg", "chr"),
+        };
+        let sql = format!(
+            "SELECT {CARD_COLUMNS}, j.career_stage, j.annual_max_cents, j.live_until, \
+             (SELECT {aggregate}(r.need || {sep}(31) || r.req_key || {sep}(31) || COALESCE(r.licence_kind, ''), \
+               {sep}(30)) FROM job_requirements r WHERE r.job_id = j.id) AS requirements \
+             FROM jobs j JOIN employers e ON e.id = j.employer_id \
+             WHERE j.closed_at IS NULL AND j.live_from IS NOT NULL AND j.moderation = 'approved' \
+             AND j.live_until > $1 AND (j.closes_on IS NULL OR j.closes_on >= $2)"
+        );
+        let rows: Vec<LiveJobRow> = with_reader!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(now).bind(today).fetch_all(pool).await
+        })?;
+        rows.into_iter().map(LiveJobRecord::try_from).collect()
     }
 
     /// A page of live jobs matching a search: featured first, then the newest.

@@ -231,6 +231,67 @@ pub struct JobCardRecord {
     pub closes_on: Option<Date>,
 }
 
+/// A live job as the search's per-node snapshot holds it: its card, what the filters read
+/// beyond the card, and its requirements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveJobRecord {
+    pub card: JobCardRecord,
+    /// The career stage's code.
+    pub career_stage: String,
+    pub annual_max_cents: i64,
+    /// When its run ends.
+    pub live_until: UnixTime,
+    /// The keys ([`Wanted::key`]) of what it requires.
+    pub required_keys: Vec<String>,
+    /// The licence kinds it asks for, required or preferred.
+    pub licence_kinds: Vec<LicenceKind>,
+}
+
+/// [`LiveJobRecord`] as read: the requirements as one text (records separated by U+001E,
+/// need, key and licence kind by U+001F).
+#[derive(Debug, sqlx::FromRow)]
+pub struct LiveJobRow {
+    #[sqlx(flatten)]
+    pub card: JobCardRecord,
+    pub career_stage: String,
+    pub annual_max_cents: i64,
+    pub live_until: UnixTime,
+    pub requirements: Option<String>,
+}
+
+impl TryFrom<LiveJobRow> for LiveJobRecord {
+    type Error = StoreError;
+
+    fn try_from(r: LiveJobRow) -> Result<Self, StoreError> {
+        let mut required_keys = Vec::new();
+        let mut licence_kinds = Vec::new();
+        for requirement in r.requirements.as_deref().unwrap_or("").split('\u{1e}').filter(|s| !s.is_empty()) {
+            let mut fields = requirement.split('\u{1f}');
+            let (Some(need), Some(key), Some(kind)) = (fields.next(), fields.next(), fields.next()) else {
+                return Err(invalid("job requirement", requirement));
+            };
+            match Need::from_code(need).ok_or_else(|| invalid("requirement need", need))? {
+                Need::Required => required_keys.push(key.to_string()),
+                Need::Preferred => {}
+            }
+            if !kind.is_empty() {
+                let kind = LicenceKind::parse(kind).ok_or_else(|| invalid("licence kind", kind))?;
+                if !licence_kinds.contains(&kind) {
+                    licence_kinds.push(kind);
+                }
+            }
+        }
+        Ok(LiveJobRecord {
+            card: r.card,
+            career_stage: r.career_stage,
+            annual_max_cents: r.annual_max_cents,
+            live_until: r.live_until,
+            required_keys,
+            licence_kinds,
+        })
+    }
+}
+
 /// A job waiting for staff's review (or recently reviewed), with its employer.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct JobReviewRecord {
