@@ -12,6 +12,7 @@ mod api_membership;
 mod authorisation;
 mod bad_input;
 mod careers;
+mod careers_bank;
 mod careers_salary;
 mod ce;
 mod ce_pages;

@@ -10,10 +10,12 @@
 //! Files: `mod.rs` (employers, recruiters, jobs, review, search), `applications.rs`
 //! (applications, their moves and resumes), `postings.rs` (posting
 //! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
+//! `bank.rs` (the resume bank: entries, employers' paid access, invitations to apply),
 //! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
 //! and its cells), `records_salary.rs` (its rows).
 
 mod applications;
+pub mod bank;
 mod postings;
 pub mod records;
 pub mod records_salary;
