@@ -430,7 +430,7 @@ impl App {
         let until = self.store.bank_access_until(employer_id, self.clock.unix()).await?;
         if until.is_none() && !actor.is_staff() {
             return Err(AppError::Forbidden(
-                "The resume bank is a paid product for employers: buy access to search it.".into(),
+                "The resume bank is a paid product for employers: buy access to search it and invite its members to apply.".into(),
             ));
         }
         Ok((actor, name, until))
@@ -588,13 +588,18 @@ impl App {
             }
         };
         let Some(member) = self.store.member_by_id(member_id).await? else { return Ok(()) };
+        // The account's address when the member has one (where they read the society's mail).
+        let address = match member.user_id {
+            Some(user) => self.store.user_by_id(user).await?.map_or(member.email.clone(), |u| u.email),
+            None => member.email.clone(),
+        };
         let job = self.store.job(job_id).await?;
         let title = job.map(|j| j.title).unwrap_or_default();
         let society = self.branding().await.name;
         self.store
             .enqueue_mail(
                 &NewMail {
-                    to_address: member.email.clone(),
+                    to_address: address,
                     subject: format!("Invitation to apply: {title}"),
                     body_text: format!(
                         "Dear {},\n\n{employer_name} found your entry in {society}'s resume bank and invites you to apply for \"{title}\".\n{}\n\

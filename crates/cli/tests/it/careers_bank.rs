@@ -8,13 +8,42 @@
 
 use axum::http::StatusCode;
 use guildhall_app::Actor;
+use guildhall_domain::careers::salary::Region;
+use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
-use guildhall_store::{BankSearch, MemberProfile, PageRequest};
+use guildhall_store::{BankSearch, MemberProfile, NewBankEntry, PageRequest};
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
 use crate::harness::*;
 
-const RECRUITER: &str = "recruiter@demo.guildhall.org";
+/// Another employer's recruiter, made by each test that needs one.
+const RECRUITER: &str = "recruiter.b@example.org";
+
+/// A second recruiter's account, signed in.
+async fn other_recruiter(t: &TestApp) -> Client {
+    t.app.create_verified_user(RECRUITER, "Robin Vega", PASSWORD, Role::Member).await.unwrap();
+    t.signed_in(RECRUITER).await
+}
+
+/// Seventy members without accounts join the bank, every other one named (the test
+/// society's demo has no bank of its own).
+async fn seed_bank(t: &TestApp) {
+    for (i, (member_id, _, _)) in t.store.members_for_demo_bank(70).await.unwrap().into_iter().enumerate() {
+        let public_ref = format!("RB-TST{i:05}");
+        let entry = NewBankEntry {
+            member_id,
+            public_ref: &public_ref,
+            resume_id: None,
+            confidential: i % 2 == 0,
+            summary: "Design and site work.",
+            discipline: Discipline::ALL[i % Discipline::ALL.len()],
+            career_stage: "licensed",
+            years_experience: 5,
+            region: Region::ALL[i % Region::ALL.len()],
+        };
+        t.store.save_bank_entry(&entry, 1_000 + i as i64).await.unwrap();
+    }
+}
 
 /// The id at `segment` of a redirect's path.
 fn id_in(location: &str, segment: usize) -> i64 {
@@ -115,6 +144,7 @@ async fn the_bank_is_a_paid_product_and_shows_a_confidential_member_without_thei
         let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
         let (maya_id, number) = distinctive_maya(&t).await;
+        seed_bank(&t).await;
         let employer = new_employer(&mut recruiter, "Cedar Ridge Consulting").await;
         let bank = format!("/employer/{employer}/resume-bank");
 
@@ -206,7 +236,7 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
         let mut recruiter = t.signed_in(OFFICER).await;
         let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
-        let mut other = t.signed_in(RECRUITER).await;
+        let mut other = other_recruiter(&t).await;
         let (maya_id, _) = distinctive_maya(&t).await;
         let employer = new_employer(&mut recruiter, "Brazos Structural").await;
         let bank = format!("/employer/{employer}/resume-bank");
@@ -275,10 +305,10 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
                 .any(|m| m.contains("Invitation declined: Retrofit designer") && !m.contains("Quillfeather"))
         );
 
-        // Another employer (with its own access, in the demo) sees none of these, cannot
-        // open this employer's bank, and a new employer of theirs without access cannot invite.
-        let gulf = t.store.employer_roles(t.store.user_by_email(RECRUITER).await.unwrap().unwrap().id).await.unwrap();
-        let gulf = gulf.iter().find(|r| r.is_owner).unwrap().employer_id;
+        // Another employer with its own access sees none of these, cannot open this
+        // employer's bank, and a new employer of theirs without access cannot invite.
+        let gulf = new_employer(&mut other, "Gulf Coast Structural").await;
+        buy_access(&mut other, gulf).await;
         let theirs = other.get(&format!("/employer/{gulf}/resume-bank")).await;
         assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
         assert!(!theirs.body.contains("Bridge inspector") && !theirs.body.contains("Retrofit designer"));
@@ -301,6 +331,7 @@ async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
         let mut staff = t.signed_in(STAFF).await;
+        seed_bank(&t).await;
         let employer = new_employer(&mut recruiter, "Llano Estacado Water").await;
         let job = live_job(&mut recruiter, &mut staff, employer, "Water resources engineer").await;
         buy_access(&mut recruiter, employer).await;
@@ -346,8 +377,8 @@ async fn every_role_on_the_resume_bank_routes() {
         let paid = new_employer(&mut recruiter, "Guadalupe Geotechnical").await;
         let unpaid = new_employer(&mut recruiter, "Nueces Surveying").await;
         buy_access(&mut recruiter, paid).await;
-        let gulf = t.store.employer_roles(t.store.user_by_email(RECRUITER).await.unwrap().unwrap().id).await.unwrap();
-        let gulf = gulf.iter().find(|r| r.is_owner).unwrap().employer_id;
+        let mut other = other_recruiter(&t).await;
+        let gulf = new_employer(&mut other, "Gulf Coast Structural").await;
         let entry_fields: &'static [(&'static str, &'static str)] = &[
             ("visibility", "named"),
             ("summary", "Foundations."),

@@ -396,7 +396,7 @@ async fn bank_page(
         }
         Err(AppError::Forbidden(message)) => {
             let mut response = render(&PaidProductPage {
-                chrome: Chrome::new(app, identity, "The resume bank is a paid product", "jobs").await,
+                chrome: Chrome::new(app, identity, "You cannot open this page", "jobs").await,
                 employer_id: id,
                 message,
             })?;
