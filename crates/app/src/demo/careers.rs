@@ -650,12 +650,12 @@ impl App {
             .employer_jobs(employer_id)
             .await?
             .into_iter()
-            .filter(|j| self.job_state(j).is_live())
+            .filter(|j| self.job_state(j).is_live() && j.live_from.is_some_and(|from| from <= now - day))
             .map(|j| j.id)
             .collect();
         if let Some(job) = live.first() {
             for (k, public_ref) in refs.iter().take(4).enumerate() {
-                let sent = now - i64::try_from(4 - k).unwrap_or(0) * day;
+                let sent = now - i64::try_from(4 - k).unwrap_or(0) * 3_600;
                 let outcome = self
                     .store
                     .invite_from_bank(employer_id, public_ref, *job, "", recruiter.id, sent, self.clock.today())
@@ -663,10 +663,10 @@ impl App {
                 if let guildhall_store::InvitationOutcome::Sent { id, member_id } = outcome {
                     match k {
                         2 => {
-                            self.store.answer_invitation(id, member_id, true, sent + day / 2).await?;
+                            self.store.answer_invitation(id, member_id, true, sent + 1_800).await?;
                         }
                         3 => {
-                            self.store.answer_invitation(id, member_id, false, sent + day / 2).await?;
+                            self.store.answer_invitation(id, member_id, false, sent + 1_800).await?;
                         }
                         _ => {}
                     }
