@@ -65,6 +65,15 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("posting_products_code_unique", "posting_products.code", "code"),
     ("job_alerts_one_per_search", "job_alerts.user_id, job_alerts.filter", "filter"),
     ("job_alerts_confirm_token", "job_alerts.confirm_token_hash", "token"),
+    ("resume_bank_entries_pkey", "resume_bank_entries.member_id", "member"),
+    ("resume_bank_entries_public_ref_unique", "resume_bank_entries.public_ref", "public_ref"),
+    ("resume_bank_access_invoice_unique", "resume_bank_access.invoice_id", "invoice"),
+    ("resume_bank_access_one_waiting", "resume_bank_access.employer_id", "access"),
+    (
+        "bank_invitations_one_per_job",
+        "bank_invitations.employer_id, bank_invitations.member_id, bank_invitations.job_id",
+        "job",
+    ),
     ("job_applications_one_per_member", "job_applications.job_id, job_applications.member_id", "job"),
     ("licences_one_per_record", "licences.member_id, licences.jurisdiction, licences.kind", LICENCE_HELD),
     (

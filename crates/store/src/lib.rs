@@ -52,6 +52,7 @@ pub use outbox::{KeptMail, MailAttachment, MailHealth, MailRecord, NewMail};
 /// Every row type, by area, for callers that take them all (`guildhall_app::records`).
 pub mod records {
     pub use crate::accounts::records::*;
+    pub use crate::careers::bank::*;
     pub use crate::careers::records::*;
     pub use crate::careers::records_salary::*;
     pub use crate::careers::salary::ReleaseOutcome;

@@ -13,12 +13,15 @@
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
 //! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
 //! `search.rs` (the job search from a per-node snapshot of the live jobs, `LiveJobs`),
+//! `bank.rs` (the resume bank: members' entries, JSON Resume and PDF, employers' paid access,
+//! the search without names, invitations to apply),
 //! `salary.rs` (the salary survey: responding, staff's survey administration and import, the
 //! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
 //! estimate).
 
 mod alerts;
 mod applications;
+mod bank;
 mod employers;
 mod jobs;
 mod moderation;
@@ -33,6 +36,10 @@ use guildhall_domain::member::{CredentialSource, Jurisdiction, LicenceKind};
 
 pub use alerts::{JOB_ALERTS_PER_ACCOUNT, JobAlertOutcome, JobAlertRequest, JobAlertView};
 pub use applications::{ApplicationForm, ApplicationView, ApplyView, MAX_RESUME_BYTES, SharedFact, SharedFacts};
+pub use bank::{
+    BankAccessView, BankEntryForm, BankQuery, BankView, CANDIDATES_A_PAGE, CandidateView, ResumeBankView,
+    discipline_words,
+};
 pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
 pub use moderation::ReviewQueue;

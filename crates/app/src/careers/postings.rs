@@ -28,15 +28,21 @@ impl App {
     /// Every posting product (`active_only`: those on sale); the society's first ones are
     /// added when there are none yet.
     async fn posting_products(&self, active_only: bool) -> AppResult<Vec<PostingProductRecord>> {
-        if self.store.posting_products(false).await?.is_empty() {
+        if self.store.posting_products_of_kind(guildhall_domain::careers::ProductKind::Job, false).await?.is_empty() {
             self.store.add_default_posting_products().await?;
         }
         Ok(self.store.posting_products(active_only).await?)
     }
 
+    /// The products that advertise a job (`active_only`: those on sale).
+    async fn job_products(&self, active_only: bool) -> AppResult<Vec<PostingProductRecord>> {
+        self.posting_products(false).await?;
+        Ok(self.store.posting_products_of_kind(guildhall_domain::careers::ProductKind::Job, active_only).await?)
+    }
+
     /// Whether an employer pays the member price: it is an organisational membership whose
     /// payer is a current member today.
-    async fn employer_pays_member_price(&self, employer_id: i64) -> AppResult<bool> {
+    pub(super) async fn employer_pays_member_price(&self, employer_id: i64) -> AppResult<bool> {
         let Some(employer) = self.store.employer(employer_id, self.clock.unix()).await? else { return Ok(false) };
         let Some(payer) = employer.organisation_payer_id else { return Ok(false) };
         Ok(self.standing_of(payer, self.clock.today()).await?.0.is_current_member())
@@ -47,7 +53,7 @@ impl App {
         self.employer_job(actor, employer_id, job_id).await?;
         let member_price = self.employer_pays_member_price(employer_id).await?;
         let products = self
-            .posting_products(true)
+            .job_products(true)
             .await?
             .into_iter()
             .map(|p| {
@@ -74,7 +80,7 @@ impl App {
                 field: None,
             });
         }
-        let products = self.posting_products(true).await?;
+        let products = self.job_products(true).await?;
         let product = products
             .iter()
             .find(|p| p.code == product_code)
@@ -146,19 +152,20 @@ impl App {
         }
     }
 
-    /// Starts the runs whose invoices were paid by webhook or recorded by staff (the minute
-    /// job); how many started.
+    /// Starts the runs (and the resume bank's access) whose invoices were paid by webhook or
+    /// recorded by staff (the minute job); how many started.
     pub async fn start_paid_postings(&self) -> AppResult<usize> {
-        let started = self.store.start_posting_runs(None, self.clock.unix()).await?.len();
-        if started > 0 {
+        let runs = self.store.start_posting_runs(None, self.clock.unix()).await?.len();
+        if runs > 0 {
             self.forget_live_jobs();
         }
-        Ok(started)
+        Ok(runs + self.start_paid_bank_access().await?)
     }
 
     /// Posting products with their prices (staff).
     pub async fn posting_products_for_staff(&self, actor: &Actor) -> AppResult<Vec<PostingProductRecord>> {
         actor.require(Permission::ModerateJobs)?;
+        self.bank_products(false).await?;
         self.posting_products(false).await
     }
 

@@ -7,7 +7,8 @@
 //! The history is written through the store with its own times (a job posted five weeks ago
 //! was reviewed five weeks ago), each job built by the same domain parsers the employer's form
 //! uses; what happens today (drafts, sending for review, a rejection, an order) goes through
-//! the use cases.
+//! the use cases. The resume bank: about 150 entries, half confidential, access for the demo
+//! recruiter's employer and a few of its invitations (`seed_demo_resume_bank`).
 
 use guildhall_domain::careers::ApplicationStage;
 use guildhall_domain::careers::{ClosedReason, Need, SalaryRange, Wanted, parse_requirement};
@@ -647,6 +648,136 @@ impl App {
             }
             if n > 1 && path.len() < 2 && dice.one_in(8) {
                 self.store.withdraw_application(id, member_id, user_id, at).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Summaries the demo's resume bank entries are written from (no names, no employers).
+const BANK_SUMMARIES: [&str; 8] = [
+    "Design engineer who enjoys taking a project from concept through construction support.",
+    "Ten years of field and office work; looking for a team that values mentoring.",
+    "Calculations, drawings and site visits; comfortable leading small teams.",
+    "Moving towards licensure and looking for varied project experience.",
+    "Specialist in inspection and rehabilitation of existing structures.",
+    "Project engineer with client-facing experience and a steady record of on-time delivery.",
+    "Interested in sustainable design, life-cycle cost and resilient infrastructure.",
+    "Analysis and modelling background; happy to travel for site work.",
+];
+
+impl App {
+    /// The demo's resume bank: about 150 entries (half confidential, every other one named),
+    /// access for the demo recruiter's employer (Gulf Coast Structural, 90 days, paid), and a
+    /// few invitations it sent, answered and not.
+    pub(super) async fn seed_demo_resume_bank(&self, staff: &Actor) -> AppResult<()> {
+        use guildhall_domain::careers::salary::Region;
+        use guildhall_domain::csv::members::parse_career_stage;
+        use guildhall_store::{NewBankAccessOrder, NewBankEntry};
+
+        let now = self.clock.unix();
+        let day = 86_400;
+        let mut dice = Dice(0xBA4C_2026);
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let members = self.store.members_for_demo_bank(150).await?;
+        let mut refs = Vec::new();
+        for (i, (member_id, disciplines, stage)) in members.iter().enumerate() {
+            let discipline = disciplines
+                .split(';')
+                .find_map(|d| Discipline::parse(d.trim()))
+                .unwrap_or(Discipline::ALL[dice.below(Discipline::ALL.len())]);
+            let stage =
+                parse_career_stage(stage).map(guildhall_domain::csv::members::career_stage_code).unwrap_or("other");
+            let public_ref: String = (0..8).map(|_| ALPHABET[dice.below(ALPHABET.len())] as char).collect::<String>();
+            let public_ref = format!("RB-{public_ref}");
+            let entry = NewBankEntry {
+                member_id: *member_id,
+                public_ref: &public_ref,
+                resume_id: None,
+                confidential: i % 2 == 0,
+                summary: BANK_SUMMARIES[dice.below(BANK_SUMMARIES.len())],
+                discipline,
+                career_stage: stage,
+                years_experience: i64::try_from(dice.below(30)).unwrap_or(0) + 1,
+                region: Region::ALL[dice.below(Region::ALL.len())],
+            };
+            let joined = now - i64::try_from(dice.below(120)).unwrap_or(0) * day;
+            self.store.save_bank_entry(&entry, joined).await?;
+            refs.push(public_ref);
+        }
+
+        // Gulf Coast Structural bought 90 days of access a week ago, paid by transfer.
+        let recruiter = self
+            .store
+            .user_by_email(DEMO_RECRUITER.email)
+            .await?
+            .ok_or_else(|| AppError::Internal("the demo recruiter is missing".into()))?;
+        let employer_id = self
+            .store
+            .employer_roles(recruiter.id)
+            .await?
+            .into_iter()
+            .find(|r| r.is_owner)
+            .map(|r| r.employer_id)
+            .ok_or_else(|| AppError::Internal("the demo recruiter owns no employer".into()))?;
+        self.bank_products(false).await?;
+        let products = self.store.bank_products(true).await?;
+        let product = products
+            .iter()
+            .find(|p| p.code == "bank-90")
+            .ok_or_else(|| AppError::Internal("no bank-90 product".into()))?;
+        let bought = now - 7 * day;
+        let bought_on = OffsetDateTime::from_unix_timestamp(bought).map(|t| t.date()).unwrap_or(self.clock.today());
+        let order = NewBankAccessOrder {
+            employer_id,
+            product,
+            price_cents: product.price_cents,
+            ordered_by: recruiter.id,
+            description: &format!("{}: Gulf Coast Structural", product.name),
+            today: bought_on,
+            due_on: bought_on + Duration::days(30),
+        };
+        let order = self.store.order_bank_access(&order, bought).await?;
+        if let Some(invoice) = self
+            .store
+            .bank_access_orders(employer_id)
+            .await?
+            .into_iter()
+            .find(|o| o.id == order)
+            .and_then(|o| o.invoice_id)
+        {
+            let audit = self.audit_entry(staff, "invoice.paid_offline", "invoice", "demo");
+            self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
+        }
+        self.store.start_bank_access(Some(employer_id), bought).await?;
+
+        // A few invitations to its live jobs: two waiting, one accepted, one declined.
+        let live: Vec<i64> = self
+            .store
+            .employer_jobs(employer_id)
+            .await?
+            .into_iter()
+            .filter(|j| self.job_state(j).is_live() && j.live_from.is_some_and(|from| from <= now - day))
+            .map(|j| j.id)
+            .collect();
+        if let Some(job) = live.first() {
+            for (k, public_ref) in refs.iter().take(4).enumerate() {
+                let sent = now - i64::try_from(4 - k).unwrap_or(0) * 3_600;
+                let outcome = self
+                    .store
+                    .invite_from_bank(employer_id, public_ref, *job, "", recruiter.id, sent, self.clock.today())
+                    .await?;
+                if let guildhall_store::InvitationOutcome::Sent { id, member_id } = outcome {
+                    match k {
+                        2 => {
+                            self.store.answer_invitation(id, member_id, true, sent + 1_800).await?;
+                        }
+                        3 => {
+                            self.store.answer_invitation(id, member_id, false, sent + 1_800).await?;
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
         Ok(())

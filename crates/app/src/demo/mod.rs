@@ -149,6 +149,7 @@ impl App {
         self.seed_demo_communications(&staff, &chapter_ids).await?;
         self.seed_demo_salary(&staff).await?;
         self.seed_demo_careers(&staff).await?;
+        self.seed_demo_resume_bank(&staff).await?;
         if let (Some(maya), Some(daniel)) = (
             self.store.user_by_email(DEMO_SIGN_INS[0].email).await?,
             self.store.user_by_email(DEMO_SIGN_INS[1].email).await?,

@@ -13,6 +13,7 @@ mod authorisation;
 mod bad_input;
 mod careers;
 mod careers_alerts;
+mod careers_bank;
 mod careers_salary;
 mod careers_search;
 mod ce;

@@ -11,19 +11,23 @@
 //! search's filters from and to a query string), `salary.rs` (the salary survey's vocabulary:
 //! experience bands, regions from jurisdictions, currency zones, licence classes, sectors,
 //! employer sizes, education, job functions, employer keys, a response as typed, a benchmark
-//! question).
+//! question), `bank.rs` (the resume bank's entry as a member fills it in), `json_resume.rs`
+//! (a member's resume in the JSON Resume schema, from their record).
 
 mod alerts;
 mod applications;
+mod bank;
 mod comity;
 mod filter;
 mod jobs;
+pub mod json_resume;
 mod matching;
 mod requirements;
 pub mod salary;
 
 pub use alerts::AlertFrequency;
 pub use applications::ApplicationStage;
+pub use bank::{BankFacts, BankInput, InvitationStatus, MAX_SUMMARY_CHARS, ProductKind};
 pub use comity::ComityFileError;
 pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};

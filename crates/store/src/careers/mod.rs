@@ -11,11 +11,13 @@
 //! saved searches, their confirmation and the claim of each message), `applications.rs`
 //! (applications, their moves and resumes), `postings.rs` (posting
 //! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
+//! `bank.rs` (the resume bank: entries, employers' paid access, invitations to apply),
 //! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
 //! and its cells), `records_salary.rs` (its rows).
 
 mod alerts;
 mod applications;
+pub mod bank;
 mod postings;
 pub mod records;
 pub mod records_salary;

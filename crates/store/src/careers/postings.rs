@@ -9,7 +9,8 @@ use super::records::{JobPostingRecord, PostingProductRecord};
 use crate::engine::{audited_change, with_reader, with_writer};
 use crate::{NewAuditEntry, Store, StoreResult, UnixTime};
 
-const PRODUCT_COLUMNS: &str = "id, code, name, days, featured, price_cents, member_price_cents, active, sort_order";
+const PRODUCT_COLUMNS: &str =
+    "id, code, name, kind, days, featured, price_cents, member_price_cents, active, sort_order";
 
 /// A new order for a job: its product, price and the invoice's words.
 pub struct NewPostingOrder<'a> {
@@ -31,6 +32,22 @@ impl Store {
             if active_only { "WHERE active" } else { "" }
         );
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
+    }
+
+    /// Products of one kind (`job`, `resume_bank`) in their order (`active_only`: on sale).
+    pub async fn posting_products_of_kind(
+        &self,
+        kind: guildhall_domain::careers::ProductKind,
+        active_only: bool,
+    ) -> StoreResult<Vec<PostingProductRecord>> {
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM posting_products WHERE kind = $1 {} ORDER BY sort_order, id",
+            if active_only { "AND active" } else { "" }
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(kind.code())
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// The society's first products (30, 60 and 90 days, and 30 days featured), added when

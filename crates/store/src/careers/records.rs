@@ -362,6 +362,9 @@ pub struct PostingProductRecord {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// A run of a job, or access to the resume bank.
+    #[sqlx(try_from = "String")]
+    pub kind: guildhall_domain::careers::ProductKind,
     pub days: i64,
     pub featured: bool,
     pub price_cents: i64,

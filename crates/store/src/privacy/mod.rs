@@ -203,6 +203,10 @@ pub const PERSONAL_DATA: &[PersonalTable] = &[
     t("application_stages", Through { column: "application_id", parent: "job_applications" }, &["message"], &[]),
     // What someone asked to be told about, by email.
     t("job_alerts", User("user_id"), &["filter"], &["confirm_token_hash"]),
+    // A member's resume bank entry and the invitations sent to them go with them.
+    t("resume_bank_entries", Member("member_id"), &["summary"], &[]),
+    t("resume_bank_access", NotPersonal, &[], &[]),
+    t("bank_invitations", Member("member_id"), &["message"], &[]),
     t("salary_surveys", NotPersonal, &[], &[]),
     // A member's survey answers (imported rows have no member); erasure deletes them, and a
     // release already built keeps its aggregates (docs/design/careers-plan.md §3, L6).

@@ -81,13 +81,25 @@ async fn apply_page(
     Ok(ApplyPage { chrome: Chrome::new(app, identity, &title, "jobs").await, view, values, form })
 }
 
+#[derive(Deserialize, Default)]
+struct InvitedQuery {
+    #[serde(default)]
+    invited: String,
+}
+
 async fn apply_form(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
     Path(id): Path<String>,
+    Query(invited): Query<InvitedQuery>,
 ) -> PageResult {
     let id = path_id(&id, "job")?;
-    render(&apply_page(&app, &actor, &identity, id, ApplyInput::default(), FormState::default()).await?)
+    let mut input = ApplyInput::default();
+    // An invitation from the resume bank accepted: the letter starts by saying so.
+    if invited.invited == "1" {
+        input.cover_letter = "I am applying at your invitation, sent through the society's resume bank.\n\n".into();
+    }
+    render(&apply_page(&app, &actor, &identity, id, input, FormState::default()).await?)
 }
 
 async fn apply(

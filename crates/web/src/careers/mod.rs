@@ -3,7 +3,9 @@
 //!
 //! Files: `mod.rs` (routes, the public pages), `alerts.rs` (job alerts: saving a search,
 //! confirming, the account's alerts, stopping one), `applications.rs` (applying, the member's
-//! applications, the employer's applicants and their stages), `employer.rs` (employer accounts, their jobs
+//! applications, the employer's applicants and their stages), `bank.rs` (the resume bank: the
+//! member's entry and invitations, their resume as JSON Resume and PDF, the employers' search,
+//! access and invitations), `employer.rs` (employer accounts, their jobs
 //! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
@@ -13,6 +15,7 @@ mod alerts;
 pub mod api_jobs;
 pub mod api_salary;
 mod applications;
+mod bank;
 mod employer;
 pub mod salary;
 mod staff;
@@ -42,6 +45,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/employers/{id}", get(employer_page))
         .merge(alerts::routes())
         .merge(applications::routes())
+        .merge(bank::routes())
         .merge(employer::routes())
         .merge(staff::routes())
         .merge(salary::routes())

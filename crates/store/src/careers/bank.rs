@@ -1,0 +1,669 @@
+//! The resume bank: members' entries (one each; opting out deletes it), employers' paid
+//! access (ordered with its invoice, started once paid, as a job's run), and invitations to
+//! apply (one per employer, member and job; at most 50 a day per employer, counted in the
+//! insert under a lock on the employer's row).
+//!
+//! What an employer reads of a confidential entry is a [`BankCandidate`]: the query selects
+//! only its columns, so a name, address, number, employer or city cannot reach the page.
+
+use guildhall_domain::careers::salary::Region;
+use guildhall_domain::careers::{InvitationStatus, ProductKind};
+use guildhall_domain::csv::members::Discipline;
+use time::Date;
+
+use super::LIVE;
+use super::records::{NewResume, PostingProductRecord};
+use crate::copy::Value;
+use crate::engine::{bind_all, with_reader, with_writer};
+use crate::{Page, PageRequest, Store, StoreError, StoreResult, UnixTime};
+
+/// Invitations an employer may send in a day.
+pub const INVITATIONS_A_DAY: i64 = 50;
+
+/// A member's own entry, as they see and change it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BankEntryRecord {
+    pub member_id: i64,
+    pub public_ref: String,
+    /// The uploaded resume offered; `None`: the one built from the record.
+    pub resume_id: Option<i64>,
+    pub confidential: bool,
+    pub summary: String,
+    #[sqlx(try_from = "String")]
+    pub discipline: Discipline,
+    pub career_stage: String,
+    pub years_experience: i64,
+    #[sqlx(try_from = "String")]
+    pub region: Region,
+    pub opted_in_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// An entry as an employer sees it: no name, address, member number, employer or city —
+/// the type has no field for them and its query selects none.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BankCandidate {
+    pub public_ref: String,
+    pub confidential: bool,
+    pub summary: String,
+    #[sqlx(try_from = "String")]
+    pub discipline: Discipline,
+    pub career_stage: String,
+    pub years_experience: i64,
+    #[sqlx(try_from = "String")]
+    pub region: Region,
+    pub opted_in_at: UnixTime,
+}
+
+/// A licence an entry's member holds today, by kind and where (never its number).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CandidateLicence {
+    pub public_ref: String,
+    pub kind: String,
+    pub jurisdiction: String,
+}
+
+/// The name of an entry its member chose to show (named entries only).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NamedCandidate {
+    pub public_ref: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// An entry found by its reference, for inviting and for a named entry's resume.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BankEntryRef {
+    pub member_id: i64,
+    pub confidential: bool,
+    pub resume_id: Option<i64>,
+}
+
+/// A resume a member uploaded, as listed to them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ResumeListRecord {
+    pub id: i64,
+    pub file_name: String,
+    pub bytes: i64,
+    pub created_at: UnixTime,
+}
+
+/// An employer's order of access to the bank, with its invoice's state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BankAccessRecord {
+    pub id: i64,
+    pub employer_id: i64,
+    pub days: i64,
+    pub price_cents: i64,
+    pub invoice_id: Option<i64>,
+    pub awaiting_payment: bool,
+    pub ordered_by: Option<i64>,
+    pub ordered_at: UnixTime,
+    pub started_at: Option<UnixTime>,
+    pub ends_at: Option<UnixTime>,
+}
+
+/// An invitation as the invited member reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberInvitationRecord {
+    pub id: i64,
+    pub employer_id: i64,
+    pub employer_name: String,
+    pub job_id: i64,
+    pub job_title: String,
+    pub message: String,
+    #[sqlx(try_from = "String")]
+    pub status: InvitationStatus,
+    pub sent_at: UnixTime,
+    pub answered_at: Option<UnixTime>,
+}
+
+/// An invitation as the employer reads it: the entry's reference, never the member.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EmployerInvitationRecord {
+    pub id: i64,
+    pub public_ref: String,
+    pub job_id: i64,
+    pub job_title: String,
+    #[sqlx(try_from = "String")]
+    pub status: InvitationStatus,
+    pub sent_at: UnixTime,
+    pub answered_at: Option<UnixTime>,
+}
+
+/// A member's entry as saved.
+pub struct NewBankEntry<'a> {
+    pub member_id: i64,
+    /// Used only when the entry is new.
+    pub public_ref: &'a str,
+    pub resume_id: Option<i64>,
+    pub confidential: bool,
+    pub summary: &'a str,
+    pub discipline: Discipline,
+    pub career_stage: &'a str,
+    pub years_experience: i64,
+    pub region: Region,
+}
+
+/// What an employer searches the bank by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BankSearch {
+    pub discipline: Option<Discipline>,
+    pub career_stage: Option<String>,
+    /// A licence kind held today (`PE`).
+    pub licence: Option<String>,
+    pub region: Option<Region>,
+}
+
+/// A new order of access.
+pub struct NewBankAccessOrder<'a> {
+    pub employer_id: i64,
+    pub product: &'a PostingProductRecord,
+    pub price_cents: i64,
+    pub ordered_by: i64,
+    pub description: &'a str,
+    pub today: Date,
+    pub due_on: Date,
+}
+
+/// How an invitation went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationOutcome {
+    /// Sent: its id and the member invited.
+    Sent { id: i64, member_id: i64 },
+    /// This member was already invited to this job.
+    AlreadyInvited,
+    /// The employer sent its 50 of the last 24 hours.
+    DailyLimitReached,
+    /// No entry has that reference (the member opted out).
+    NoSuchCandidate,
+    /// The job is not the employer's or not advertised.
+    JobNotLive,
+}
+
+const CANDIDATE_COLUMNS: &str = "b.public_ref, b.confidential, b.summary, b.discipline, b.career_stage, b.years_experience, b.region, b.opted_in_at";
+
+const ENTRY_COLUMNS: &str = "member_id, public_ref, resume_id, confidential, summary, discipline, career_stage, \
+     years_experience, region, opted_in_at, updated_at";
+
+/// A licence current today (`$2`), as the search and the candidates' licences read it.
+const CURRENT_LICENCE: &str = "(l.expires_on IS NULL OR l.expires_on >= $2)";
+
+impl Store {
+    /// A member's entry.
+    pub async fn bank_entry(&self, member_id: i64) -> StoreResult<Option<BankEntryRecord>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM resume_bank_entries WHERE member_id = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Opts a member in, or changes their entry (its reference and first day kept). The
+    /// resume must be the member's own (else `NotFound`).
+    pub async fn save_bank_entry(&self, entry: &NewBankEntry<'_>, now: UnixTime) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(resume) = entry.resume_id {
+                let own: Option<i64> = sqlx::query_scalar("SELECT id FROM resumes WHERE id = $1 AND member_id = $2")
+                    .bind(resume)
+                    .bind(entry.member_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if own.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            sqlx::query(
+                "INSERT INTO resume_bank_entries (member_id, public_ref, resume_id, confidential, summary, discipline, \
+                 career_stage, years_experience, region, opted_in_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                 ON CONFLICT (member_id) DO UPDATE SET resume_id = excluded.resume_id, confidential = excluded.confidential, \
+                 summary = excluded.summary, discipline = excluded.discipline, career_stage = excluded.career_stage, \
+                 years_experience = excluded.years_experience, region = excluded.region, updated_at = excluded.updated_at",
+            )
+            .bind(entry.member_id)
+            .bind(entry.public_ref)
+            .bind(entry.resume_id)
+            .bind(entry.confidential)
+            .bind(entry.summary)
+            .bind(entry.discipline.as_str())
+            .bind(entry.career_stage)
+            .bind(entry.years_experience)
+            .bind(entry.region.code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// Opts a member out: their entry is deleted (invitations already sent stay, by
+    /// reference). Whether there was one.
+    pub async fn delete_bank_entry(&self, member_id: i64) -> StoreResult<bool> {
+        let deleted = with_writer!(self, |pool| sqlx::query("DELETE FROM resume_bank_entries WHERE member_id = $1")
+            .bind(member_id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(deleted == 1)
+    }
+
+    /// A member's uploaded resumes, newest first.
+    pub async fn member_resumes(&self, member_id: i64) -> StoreResult<Vec<ResumeListRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, file_name, bytes, created_at FROM resumes WHERE member_id = $1 ORDER BY created_at DESC, id DESC"
+        )
+        .bind(member_id)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+
+    /// Keeps a resume a member uploaded; its id.
+    pub async fn add_resume(&self, member_id: i64, resume: &NewResume, now: UnixTime) -> StoreResult<i64> {
+        Ok(with_writer!(self, |pool| sqlx::query_scalar(
+            "INSERT INTO resumes (member_id, file_name, content_type, content, bytes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(member_id)
+        .bind(&resume.file_name)
+        .bind(&resume.content_type)
+        .bind(&resume.content)
+        .bind(resume.content.len() as i64)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    /// One page of the bank's entries matching the search, newest first, as employers see
+    /// them (`today` decides which licences are current).
+    pub async fn bank_candidates(
+        &self,
+        search: &BankSearch,
+        today: Date,
+        page: PageRequest,
+    ) -> StoreResult<Page<BankCandidate>> {
+        // $1 is unused by the conditions but keeps `$2` today, as `CURRENT_LICENCE` has it.
+        let mut values = vec![Value::Int(0), Value::Date(today)];
+        let mut clauses = vec!["$1 = $1".to_string()];
+        let mut bind = |value: Value, clause: &str| {
+            values.push(value);
+            clauses.push(clause.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(d) = search.discipline {
+            bind(Value::Text(d.as_str().into()), "b.discipline = ?");
+        }
+        if let Some(stage) = &search.career_stage {
+            bind(Value::Text(stage.clone()), "b.career_stage = ?");
+        }
+        if let Some(region) = search.region {
+            bind(Value::Text(region.code().into()), "b.region = ?");
+        }
+        if let Some(kind) = &search.licence {
+            bind(
+                Value::Text(kind.clone()),
+                &format!(
+                    "EXISTS (SELECT 1 FROM licences l WHERE l.member_id = b.member_id AND l.kind = ? AND {CURRENT_LICENCE})"
+                ),
+            );
+        }
+        let from = format!("FROM resume_bank_entries b WHERE {}", clauses.join(" AND "));
+        let list =
+            format!("SELECT {CANDIDATE_COLUMNS} {from} ORDER BY b.opted_in_at DESC, b.public_ref {}", page.sql());
+        let count = format!("SELECT COUNT(*) {from}");
+        let (items, total): (Vec<BankCandidate>, i64) = with_reader!(self, |pool| {
+            let items = bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(list.as_str())), values).fetch_all(pool).await?;
+            let total =
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str())), values).fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((items, total))
+        })?;
+        Ok(Page::new(items, total, page))
+    }
+
+    /// The licences current today of the entries with these references.
+    pub async fn candidate_licences(&self, refs: &[String], today: Date) -> StoreResult<Vec<CandidateLicence>> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..refs.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT b.public_ref, l.kind, l.jurisdiction FROM resume_bank_entries b JOIN licences l ON l.member_id = b.member_id \
+             WHERE $1 = $1 AND {CURRENT_LICENCE} AND b.public_ref IN ({}) ORDER BY b.public_ref, l.kind, l.jurisdiction",
+            marks.join(", ")
+        );
+        let mut values = vec![Value::Int(0), Value::Date(today)];
+        values.extend(refs.iter().map(|r| Value::Text(r.clone())));
+        Ok(with_reader!(self, |pool| bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// The names of the entries with these references whose members chose to be named.
+    pub async fn named_candidates(&self, refs: &[String]) -> StoreResult<Vec<NamedCandidate>> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..refs.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = format!(
+            "SELECT b.public_ref, m.first_name || ' ' || m.last_name AS name, COALESCE(u.email, m.email) AS email \
+             FROM resume_bank_entries b JOIN members m ON m.id = b.member_id LEFT JOIN users u ON u.id = m.user_id \
+             WHERE b.confidential = FALSE AND b.public_ref IN ({})",
+            marks.join(", ")
+        );
+        let values: Vec<Value> = refs.iter().map(|r| Value::Text(r.clone())).collect();
+        Ok(with_reader!(self, |pool| bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), values)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// The entry with this reference.
+    pub async fn bank_entry_by_ref(&self, public_ref: &str) -> StoreResult<Option<BankEntryRef>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT member_id, confidential, resume_id FROM resume_bank_entries WHERE public_ref = $1"
+        )
+        .bind(public_ref)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// Bank products (posting products of kind `resume_bank`), in their order.
+    pub async fn bank_products(&self, active_only: bool) -> StoreResult<Vec<PostingProductRecord>> {
+        self.posting_products_of_kind(ProductKind::ResumeBank, active_only).await
+    }
+
+    /// The society's first bank product (30 days), added when there is none.
+    pub async fn add_default_bank_products(&self) -> StoreResult<()> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO posting_products (code, name, kind, days, featured, price_cents, member_price_cents, sort_order) \
+             VALUES ('bank-30', 'Resume bank, 30 days', 'resume_bank', 30, FALSE, 39500, 29500, 10), \
+             ('bank-90', 'Resume bank, 90 days', 'resume_bank', 90, FALSE, 89500, 64500, 11) ON CONFLICT (code) DO NOTHING"
+        )
+        .execute(pool)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// An employer's orders of access, newest first, with their invoices' state.
+    pub async fn bank_access_orders(&self, employer_id: i64) -> StoreResult<Vec<BankAccessRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+            "SELECT a.id, a.employer_id, a.days, a.price_cents, a.invoice_id, COALESCE(i.status = 'open', FALSE) AS awaiting_payment, \
+             a.ordered_by, a.ordered_at, a.started_at, a.ends_at \
+             FROM resume_bank_access a LEFT JOIN invoices i ON i.id = a.invoice_id WHERE a.employer_id = $1 \
+             ORDER BY a.ordered_at DESC, a.id DESC"
+        )
+        .bind(employer_id)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+
+    /// Until when an employer's access runs (the latest end of a started order still
+    /// running at `now`); `None` without current access.
+    pub async fn bank_access_until(&self, employer_id: i64, now: UnixTime) -> StoreResult<Option<UnixTime>> {
+        Ok(with_reader!(self, |pool| sqlx::query_scalar(
+            "SELECT MAX(ends_at) FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NOT NULL \
+             AND started_at <= $2 AND ends_at > $2"
+        )
+        .bind(employer_id)
+        .bind(now)
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    /// Orders access with its invoice (none when it costs nothing), one waiting per
+    /// employer (a second click finds the first); the order's id.
+    pub async fn order_bank_access(&self, order: &NewBankAccessOrder<'_>, now: UnixTime) -> StoreResult<i64> {
+        Ok(with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO resume_bank_access (employer_id, product_id, days, price_cents, ordered_by, ordered_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (employer_id) WHERE started_at IS NULL DO NOTHING RETURNING id",
+            )
+            .bind(order.employer_id)
+            .bind(order.product.id)
+            .bind(order.product.days)
+            .bind(order.price_cents)
+            .bind(order.ordered_by)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match inserted {
+                Some(id) => {
+                    if order.price_cents > 0 {
+                        let invoice: i64 = sqlx::query_scalar(
+                            "INSERT INTO invoices (member_id, user_id, term_id, description, amount_cents, status, \
+                             issued_on, due_on, paid_on, created_at) VALUES (NULL, $1, NULL, $2, $3, 'open', $4, $5, NULL, $6) \
+                             RETURNING id",
+                        )
+                        .bind(order.ordered_by)
+                        .bind(order.description)
+                        .bind(order.price_cents)
+                        .bind(order.today)
+                        .bind(order.due_on)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        sqlx::query("UPDATE resume_bank_access SET invoice_id = $2 WHERE id = $1")
+                            .bind(id)
+                            .bind(invoice)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    id
+                }
+                None => {
+                    sqlx::query_scalar(
+                        "SELECT id FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NULL",
+                    )
+                    .bind(order.employer_id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?)
+    }
+
+    /// Starts every waiting order (of one employer, or all) whose invoice is paid or that
+    /// cost nothing, each once (a conditional update); an order following current access
+    /// begins where it ends. The employers whose access started.
+    pub async fn start_bank_access(&self, employer_id: Option<i64>, now: UnixTime) -> StoreResult<Vec<i64>> {
+        Ok(with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let waiting: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT a.id, a.employer_id FROM resume_bank_access a WHERE a.started_at IS NULL \
+                 AND ($1 IS NULL OR a.employer_id = $1) \
+                 AND (a.price_cents = 0 OR EXISTS (SELECT 1 FROM invoices i WHERE i.id = a.invoice_id AND i.status = 'paid')) \
+                 ORDER BY a.id",
+            )
+            .bind(employer_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut started = Vec::new();
+            for (order, employer) in waiting {
+                let from: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(ends_at) FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NOT NULL AND ends_at > $2",
+                )
+                .bind(employer)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let from = from.unwrap_or(now);
+                let done = sqlx::query(
+                    "UPDATE resume_bank_access SET started_at = $2, ends_at = $3 + days * 86400 \
+                     WHERE id = $1 AND started_at IS NULL",
+                )
+                .bind(order)
+                .bind(now)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    started.push(employer);
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(started)
+        })?)
+    }
+
+    /// Invites the member of the entry `public_ref` to apply to the employer's live job
+    /// `job_id`: one per employer, member and job, and at most [`INVITATIONS_A_DAY`] in the
+    /// 24 hours before `now`, counted in the insert under a lock on the employer's row.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn invite_from_bank(
+        &self,
+        employer_id: i64,
+        public_ref: &str,
+        job_id: i64,
+        message: &str,
+        by: i64,
+        now: UnixTime,
+        today: Date,
+    ) -> StoreResult<InvitationOutcome> {
+        let insert = format!(
+            "INSERT INTO bank_invitations (employer_id, member_id, job_id, public_ref, message, status, sent_by, sent_at) \
+             SELECT $3, b.member_id, j.id, b.public_ref, $5, 'sent', $6, $1 FROM resume_bank_entries b, jobs j \
+             WHERE b.public_ref = $4 AND j.id = $7 AND j.employer_id = $3 AND {LIVE} \
+             AND (SELECT COUNT(*) FROM bank_invitations c WHERE c.employer_id = $3 AND c.sent_at > $1 - 86400) < $8 \
+             ON CONFLICT (employer_id, member_id, job_id) DO NOTHING RETURNING id, member_id"
+        );
+        let live = format!("SELECT j.id FROM jobs j WHERE j.id = $3 AND j.employer_id = $4 AND {LIVE}");
+        Ok(with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // The lock: PostgreSQL queues this employer's invitations here (SQLite has one writer).
+            sqlx::query("UPDATE employers SET created_at = created_at WHERE id = $1")
+                .bind(employer_id)
+                .execute(&mut *tx)
+                .await?;
+            let sent: Option<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(insert.as_str()))
+                .bind(now)
+                .bind(today)
+                .bind(employer_id)
+                .bind(public_ref)
+                .bind(message)
+                .bind(by)
+                .bind(job_id)
+                .bind(INVITATIONS_A_DAY)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let outcome = match sent {
+                Some((id, member_id)) => InvitationOutcome::Sent { id, member_id },
+                None => {
+                    let member: Option<i64> =
+                        sqlx::query_scalar("SELECT member_id FROM resume_bank_entries WHERE public_ref = $1")
+                            .bind(public_ref)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let job: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(live.as_str()))
+                        .bind(now)
+                        .bind(today)
+                        .bind(job_id)
+                        .bind(employer_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    match (member, job) {
+                        (None, _) => InvitationOutcome::NoSuchCandidate,
+                        (_, None) => InvitationOutcome::JobNotLive,
+                        (Some(member), Some(_)) => {
+                            let there: Option<i64> = sqlx::query_scalar(
+                                "SELECT id FROM bank_invitations WHERE employer_id = $1 AND member_id = $2 AND job_id = $3",
+                            )
+                            .bind(employer_id)
+                            .bind(member)
+                            .bind(job_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                            match there {
+                                Some(_) => InvitationOutcome::AlreadyInvited,
+                                None => InvitationOutcome::DailyLimitReached,
+                            }
+                        }
+                    }
+                }
+            };
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(outcome)
+        })?)
+    }
+
+    /// A member's invitations, newest first.
+    pub async fn member_invitations(&self, member_id: i64) -> StoreResult<Vec<MemberInvitationRecord>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
+             i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
+             JOIN employers e ON e.id = i.employer_id WHERE i.member_id = $1 ORDER BY i.sent_at DESC, i.id DESC"
+        )
+        .bind(member_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// An employer's invitations, newest first, by the entries' references.
+    pub async fn employer_invitations(&self, employer_id: i64) -> StoreResult<Vec<EmployerInvitationRecord>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT i.id, i.public_ref, i.job_id, j.title AS job_title, i.status, i.sent_at, i.answered_at \
+             FROM bank_invitations i JOIN jobs j ON j.id = i.job_id WHERE i.employer_id = $1 \
+             ORDER BY i.sent_at DESC, i.id DESC LIMIT 200"
+        )
+        .bind(employer_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// The member accepts or declines an invitation still waiting; `None` when it is not
+    /// theirs or already answered.
+    pub async fn answer_invitation(
+        &self,
+        id: i64,
+        member_id: i64,
+        accept: bool,
+        now: UnixTime,
+    ) -> StoreResult<Option<MemberInvitationRecord>> {
+        Ok(with_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done: Option<i64> = sqlx::query_scalar(
+                "UPDATE bank_invitations SET status = $3, answered_at = $4 WHERE id = $1 AND member_id = $2 \
+                 AND status = 'sent' RETURNING id",
+            )
+            .bind(id)
+            .bind(member_id)
+            .bind(if accept { InvitationStatus::Accepted } else { InvitationStatus::Declined }.code())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if done.is_none() {
+                return Ok(None);
+            }
+            let row: MemberInvitationRecord = sqlx::query_as(
+                "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
+                 i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
+                 JOIN employers e ON e.id = i.employer_id WHERE i.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Some(row))
+        })?)
+    }
+
+    /// The first members without an account, by id, with their disciplines and career stage
+    /// (the demo's bank: the demo sign-ins join it themselves).
+    pub async fn members_for_demo_bank(&self, limit: i64) -> StoreResult<Vec<(i64, String, String)>> {
+        Ok(with_reader!(self, |pool| sqlx::query_as(
+            "SELECT id, disciplines, career_stage FROM members WHERE user_id IS NULL ORDER BY id LIMIT $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+    }
+}
