@@ -142,7 +142,7 @@ test('a job requiring a Texas PE is paid for, approved, found by a qualified mem
   assert.ok(await m.getByText('Could you come in on Tuesday at 10?').isVisible());
   await m.goto('/account/applications');
   await accessible(m, 'my applications');
-  assert.ok(await m.getByRole('cell', { name: 'Interview' }).isVisible());
+  assert.ok(await m.getByRole('row', { name: new RegExp(title) }).getByRole('cell', { name: 'Interview' }).isVisible());
 
   // She asks to be emailed new civil jobs in Texas, and sees the alert on her list.
   await m.goto('/jobs?discipline=civil&jurisdiction=US-TX');
