@@ -159,3 +159,57 @@ test('a job requiring a Texas PE is paid for, approved, found by a qualified mem
 
   for (const ctx of [employer, visitor, staff, member]) await ctx.context.close();
 });
+
+// The employer's applicant-tracking system: its owner issues an API token on the employer's
+// tokens page, the system posts a job with it over HTTP, the job waits for review on the
+// employer's account, and revoking the token (after confirming) stops it.
+test("an employer's API token posts a job for review and stops once revoked", async () => {
+  const stamp = Date.now();
+  const owner = await newPage(browser, server.baseURL, { axe: true });
+  const o = owner.page;
+  await signIn(o, DEMO.officer, DEMO_PASSWORD);
+  await o.goto('/employer');
+  await o.getByLabel("Employer's name").fill(`Pecos Water Works ${stamp}`);
+  await submit(o, o.getByRole('button', { name: 'Create the account' }));
+  const accountPath = new URL(o.url()).pathname;
+  const employerId = Number(accountPath.split('/')[2]);
+  await submit(o, o.getByRole('link', { name: 'API tokens' }));
+  await accessible(o, 'employer tokens (none yet)');
+  assert.ok(await o.getByText('No tokens have been issued').isVisible());
+  await o.getByLabel('Name', { exact: true }).fill('Greenhouse');
+  await o.getByLabel('Expires after (days)').fill('90');
+  await submit(o, o.getByRole('button', { name: 'Issue the token' }));
+  const secret = (await o.locator('code.secret').textContent()).trim();
+  assert.match(secret, /^gh_/);
+  await accessible(o, 'employer tokens (secret shown)');
+  assert.equal(await screenshots(o, 'careers-tokens'), 0, 'the tokens page fits a 390 px phone');
+
+  const call = (method, path, body) => fetch(new URL(path, server.baseURL), {
+    method,
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  const title = `Water resources engineer ${stamp}`;
+  const posted = await call('POST', '/api/v1/jobs', {
+    employer_id: employerId, title, description: 'Plan **reservoirs** in West Texas.', discipline: 'civil',
+    career_stage: 'eit', jurisdiction: 'US-TX', remote: 'on_site', salary_min: '72000', salary_max: '88000',
+    pay_period: 'year', submit: true,
+  });
+  assert.equal(posted.status, 201, await posted.clone().text());
+  assert.equal((await posted.json()).state, 'waiting_for_review');
+  assert.equal((await call('GET', '/api/v1/me')).status, 403, "nothing of the owner's own record");
+  await o.goto(accountPath);
+  assert.ok(await o.getByRole('row', { name: new RegExp(title) }).isVisible(), 'the posted job on the account');
+
+  // Revoked after confirming: the system's next call is refused.
+  await o.goto(`/employer/${employerId}/tokens`);
+  const row = await o.getByRole('row', { name: /Greenhouse/ }).textContent();
+  assert.ok(!row.includes('Not yet'), `its last use is shown: ${row}`);
+  await submit(o, o.getByRole('link', { name: 'Revoke Greenhouse' }));
+  await accessible(o, 'revoke confirmation');
+  await submit(o, o.getByRole('button', { name: 'Revoke the token' }));
+  assert.ok(await o.getByText('The token was revoked').isVisible());
+  assert.ok(await o.getByRole('cell', { name: /^Revoked/ }).isVisible());
+  assert.equal((await call('GET', '/api/v1/jobs')).status, 401);
+  await owner.context.close();
+});

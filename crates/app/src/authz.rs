@@ -24,6 +24,9 @@ pub struct Actor {
     /// The employers this person recruits for: empty until a careers use case loads them
     /// (`App::with_employer_roles`), so a use case that forgets fails closed.
     pub employers: Vec<EmployerRole>,
+    /// Set when the request came with an employer's API token: it may act only as that
+    /// employer's recruiter (its jobs), never as the person who issued it.
+    pub employer_token: Option<i64>,
 }
 
 /// An employer someone recruits for, and whether they own its account (manage its
@@ -94,6 +97,7 @@ impl Actor {
             api_token_id: None,
             must_set_up_two_factor: false,
             employers: Vec::new(),
+            employer_token: None,
         }
     }
 
@@ -106,6 +110,10 @@ impl Actor {
     }
 
     pub fn allows(&self, permission: Permission) -> bool {
+        if let Some(employer) = self.employer_token {
+            return permission == Permission::RecruitFor(employer)
+                && self.employers.iter().any(|e| e.employer_id == employer);
+        }
         match permission {
             Permission::OwnAccount => true,
             Permission::StaffArea | Permission::AuditLog | Permission::OutgoingMail => self.is_staff(),
@@ -137,6 +145,11 @@ impl Actor {
     pub fn require(&self, permission: Permission) -> AppResult<()> {
         if self.allows(permission) {
             return Ok(());
+        }
+        if self.employer_token.is_some() {
+            return Err(AppError::Forbidden(
+                "An employer's API token can only read and post that employer's jobs.".into(),
+            ));
         }
         Err(AppError::Forbidden(match permission {
             Permission::OwnAccount => "You do not have permission to do that.".into(),
@@ -192,6 +205,7 @@ mod tests {
             api_token_id: None,
             must_set_up_two_factor: false,
             employers: Vec::new(),
+            employer_token: None,
         }
     }
 
@@ -256,6 +270,33 @@ mod tests {
         for (permission, allowed) in table {
             assert_eq!(recruiter.allows(permission), allowed, "{permission:?}");
         }
+    }
+
+    #[test]
+    fn an_employer_token_only_recruits_for_its_employer() {
+        use Permission::*;
+        let token = Actor {
+            employers: vec![EmployerRole { employer_id: 4, owner: false }],
+            employer_token: Some(4),
+            ..actor(Role::Member, &[])
+        };
+        // (permission, allowed): not even the issuer's own account, nor the employer's
+        // account (its recruiters and tokens).
+        let table = [
+            (RecruitFor(4), true),
+            (RecruitFor(3), false),
+            (ManageEmployer(4), false),
+            (OwnAccount, false),
+            (ModerateJobs, false),
+            (StaffArea, false),
+        ];
+        for (permission, allowed) in table {
+            assert_eq!(token.allows(permission), allowed, "{permission:?}");
+        }
+        // Until the employer roles are loaded (and when the issuer no longer recruits for
+        // it), nothing at all.
+        let unloaded = Actor { employers: Vec::new(), ..token };
+        assert!(!unloaded.allows(RecruitFor(4)));
     }
 
     #[test]

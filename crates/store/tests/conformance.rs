@@ -307,13 +307,14 @@ async fn settings_chapters_officers_and_api_tokens() {
             role: "member".into(),
             chapter_id: Some(capital),
             expires_at: Some(5_000),
+            employer_id: None,
         };
         let id = s.create_api_token(&token, 100, &audit("api_token.issued", 100, Some(officer))).await.unwrap();
         assert_eq!(s.api_token("t1", 4_999).await.unwrap().map(|(t, u)| (t.id, u.id)), Some((id, officer)));
         assert!(s.api_token("t1", 5_000).await.unwrap().is_none(), "expired");
-        s.revoke_api_token(id, 200, &audit("api_token.revoked", 200, Some(officer))).await.unwrap();
+        s.revoke_api_token(id, None, 200, &audit("api_token.revoked", 200, Some(officer))).await.unwrap();
         assert!(s.api_token("t1", 300).await.unwrap().is_none(), "revoked");
-        assert!(matches!(s.revoke_api_token(id, 201, &audit("x", 1, None)).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.revoke_api_token(id, None, 201, &audit("x", 1, None)).await, Err(StoreError::NotFound)));
     }
 }
 
@@ -405,6 +406,7 @@ async fn fill(s: &Store) {
         role: "member".into(),
         chapter_id: None,
         expires_at: None,
+        employer_id: None,
     };
     s.create_api_token(&t, 5, &audit("api_token.issued", 5, Some(id))).await.unwrap();
     // Membership and payments: a payment event, a partial refund (refunded_cents, ended_term).

@@ -37,6 +37,15 @@ pub struct Identity {
     pub request_id: String,
 }
 
+/// The addresses an employer's API token may call: the jobs and one job.
+fn employer_token_reaches(path: &str) -> bool {
+    match path.strip_prefix("/api/v1/jobs") {
+        Some("" | "/") => true,
+        Some(rest) => rest.strip_prefix('/').is_some_and(|id| !id.is_empty() && !id.contains('/')),
+        None => false,
+    }
+}
+
 pub fn cookie_name(app: &App, base: &str) -> String {
     // The __Host- prefix makes browsers refuse the cookie from subdomains or over http.
     if app.settings.secure_cookies() { format!("__Host-{base}") } else { base.to_string() }
@@ -93,6 +102,14 @@ pub async fn resolve(State(app): State<Arc<App>>, jar: CookieJar, mut request: R
     };
     if is_api && bearer.is_some() && actor.is_none() {
         return ApiError(AppError::Unauthenticated).into_response();
+    }
+    // An employer's token reaches the jobs API only (the use cases refuse it everything
+    // but recruiting for its employer too): nothing about the person who issued it.
+    if actor.as_ref().is_some_and(|a| a.employer_token.is_some()) && !employer_token_reaches(request.uri().path()) {
+        return ApiError(AppError::Forbidden(
+            "An employer's API token can only read and post that employer's jobs (/api/v1/jobs).".into(),
+        ))
+        .into_response();
     }
 
     // A signed-in browser's CSRF token is bound to its session (renewed at every sign-in);

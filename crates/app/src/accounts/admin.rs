@@ -116,9 +116,7 @@ impl App {
         actor.require(Permission::Administration)?;
         let mut errors = FieldErrors::default();
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.add("name", "Name the token after the integration that uses it (at most 100 characters).");
-        }
+        check_token_name(&mut errors, name);
         check_expiry(&mut errors, "expires_days", expires_days);
         let role = errors.check("role", Role::parse(role));
         errors.into_result()?;
@@ -131,23 +129,30 @@ impl App {
         {
             return Err(AppError::invalid_field("chapter_id", "No such chapter."));
         }
-        let secret = format!("gh_{}", random_token()?);
         let mut audit = self.audit_entry(actor, "api_token.issued", "api_token", request_id);
         audit.subject_label = name.into();
         audit.after_json = Some(
             json!({ "name": name, "role": role.as_str(), "chapter_id": chapter_id, "expires_days": expires_days })
                 .to_string(),
         );
+        let token = TokenGrant { name, user_id: actor.user_id, role, chapter_id, employer_id: None, expires_days };
+        self.mint_api_token(token, &audit).await
+    }
+
+    /// Makes a token's secret and keeps only its hash, with the audit entry.
+    pub(crate) async fn mint_api_token(&self, grant: TokenGrant<'_>, audit: &NewAuditEntry) -> AppResult<IssuedToken> {
+        let secret = format!("gh_{}", random_token()?);
         let now = self.clock.unix();
         let token = NewApiToken {
             token_hash: hash_token(&secret),
-            name: name.into(),
-            user_id: actor.user_id,
-            role: role.as_str().into(),
-            chapter_id,
-            expires_at: expires_days.map(|d| now + d * 86_400),
+            name: grant.name.into(),
+            user_id: grant.user_id,
+            role: grant.role.as_str().into(),
+            chapter_id: grant.chapter_id,
+            employer_id: grant.employer_id,
+            expires_at: grant.expires_days.map(|d| now + d * 86_400),
         };
-        let id = self.store.create_api_token(&token, now, &audit).await?;
+        let id = self.store.create_api_token(&token, now, audit).await?;
         Ok(IssuedToken { id, secret })
     }
 
@@ -164,9 +169,7 @@ impl App {
     ) -> AppResult<IssuedToken> {
         let mut errors = FieldErrors::default();
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.add("name", "Name the token after the integration that uses it (at most 100 characters).");
-        }
+        check_token_name(&mut errors, name);
         check_expiry(&mut errors, "expires", expires_days);
         errors.into_result()?;
         let user = self
@@ -188,10 +191,8 @@ impl App {
                 ));
             }
         }
-        let now = self.clock.unix();
-        let secret = format!("gh_{}", random_token()?);
         let audit = NewAuditEntry {
-            occurred_at: now,
+            occurred_at: self.clock.unix(),
             actor_user_id: None,
             actor_label: "command line".into(),
             action: "api_token.issued".into(),
@@ -204,16 +205,8 @@ impl App {
             ),
             ..Default::default()
         };
-        let token = NewApiToken {
-            token_hash: hash_token(&secret),
-            name: name.into(),
-            user_id: user.id,
-            role: role.as_str().into(),
-            chapter_id,
-            expires_at: expires_days.map(|d| now + d * 86_400),
-        };
-        let id = self.store.create_api_token(&token, now, &audit).await?;
-        Ok(IssuedToken { id, secret })
+        let token = TokenGrant { name, user_id: user.id, role, chapter_id, employer_id: None, expires_days };
+        self.mint_api_token(token, &audit).await
     }
 
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64, request_id: &str) -> AppResult<()> {
@@ -221,15 +214,42 @@ impl App {
         let mut audit = self.audit_entry(actor, "api_token.revoked", "api_token", request_id);
         audit.subject_id = Some(id);
         audit.subject_label = format!("token {id}");
-        self.store.revoke_api_token(id, self.clock.unix(), &audit).await.map_err(|e| match e {
+        self.end_api_token(id, None, &audit).await
+    }
+
+    /// Revokes a live token (only one of this employer's, when given).
+    pub(crate) async fn end_api_token(
+        &self,
+        id: i64,
+        employer_id: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> AppResult<()> {
+        self.store.revoke_api_token(id, employer_id, self.clock.unix(), audit).await.map_err(|e| match e {
             guildhall_store::StoreError::NotFound => AppError::NotFound("No such live token.".into()),
             other => other.into(),
         })
     }
 }
 
+/// What a new token may do and for whom.
+pub(crate) struct TokenGrant<'a> {
+    pub name: &'a str,
+    pub user_id: i64,
+    pub role: Role,
+    pub chapter_id: Option<i64>,
+    pub employer_id: Option<i64>,
+    pub expires_days: Option<i64>,
+}
+
+/// A token's name: what the integration using it is called (1 to 100 characters).
+pub(crate) fn check_token_name(errors: &mut FieldErrors, name: &str) {
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.add("name", "Name the token after the integration that uses it (at most 100 characters).");
+    }
+}
+
 /// A token's life in days, when it has one: 1 to 3650.
-fn check_expiry(errors: &mut FieldErrors, field: &str, days: Option<i64>) {
+pub(crate) fn check_expiry(errors: &mut FieldErrors, field: &str, days: Option<i64>) {
     if days.is_some_and(|d| !(1..=3650).contains(&d)) {
         errors.add(field, "A token expires after 1 to 3650 days, or never when left empty.");
     }

@@ -299,10 +299,21 @@ impl App {
     /// The person an API token acts for, limited to the token's role and chapter.
     pub async fn actor_for_api_token(&self, token: &str) -> AppResult<Option<Actor>> {
         match self.store.api_token(&hash_token(token.trim()), self.clock.unix()).await? {
-            Some((token, user)) => {
-                let role = Role::parse(&token.role).unwrap_or(Role::Member);
-                Ok(Some(self.actor_for_user(user, Some((token.id, role)), token.chapter_id).await?))
-            }
+            Some((token, user)) => match token.employer_id {
+                // An employer's token: a recruiter for that employer and nothing else, and
+                // only while the owner who issued it still recruits for it.
+                Some(employer) => {
+                    let recruits = self.store.employer_roles(user.id).await?.iter().any(|r| r.employer_id == employer);
+                    Ok(recruits.then(|| Actor {
+                        employer_token: Some(employer),
+                        ..actor_from(user, Vec::new(), Some((token.id, Role::Member)), None, false)
+                    }))
+                }
+                None => {
+                    let role = Role::parse(&token.role).unwrap_or(Role::Member);
+                    Ok(Some(self.actor_for_user(user, Some((token.id, role)), token.chapter_id).await?))
+                }
+            },
             None => Ok(None),
         }
     }
@@ -563,6 +574,7 @@ fn actor_from(
         api_token_id: token.map(|(id, _)| id),
         must_set_up_two_factor,
         employers: Vec::new(),
+        employer_token: None,
     }
 }
 

@@ -59,6 +59,15 @@ impl App {
             .ok_or_else(|| AppError::NotFound("No such employer.".into()))
     }
 
+    /// The employer, to an actor (with employer roles loaded) who recruits for it or is
+    /// staff; anyone else is told it does not exist.
+    pub(crate) async fn employer_account_header(&self, actor: &Actor, employer_id: i64) -> AppResult<EmployerRecord> {
+        if !actor.allows(Permission::RecruitFor(employer_id)) {
+            return Err(AppError::NotFound("No such employer.".into()));
+        }
+        self.employer_record(employer_id).await
+    }
+
     /// The employers the signed-in person recruits for, and whether they own each.
     pub async fn my_employers(&self, actor: &Actor) -> AppResult<Vec<(EmployerRecord, bool)>> {
         Ok(self.store.employers_of(actor.user_id, self.clock.unix()).await?)
@@ -118,10 +127,7 @@ impl App {
     /// Someone who does not recruit for it is told it does not exist.
     pub async fn employer_account(&self, actor: &Actor, employer_id: i64) -> AppResult<EmployerAccount> {
         let actor = self.with_employer_roles(actor).await?;
-        if !actor.allows(Permission::RecruitFor(employer_id)) {
-            return Err(AppError::NotFound("No such employer.".into()));
-        }
-        let employer = self.employer_record(employer_id).await?;
+        let employer = self.employer_account_header(&actor, employer_id).await?;
         Ok(EmployerAccount {
             is_owner: actor.allows(Permission::ManageEmployer(employer_id)),
             recruiters: self.store.recruiters(employer_id).await?,

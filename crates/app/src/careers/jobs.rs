@@ -370,6 +370,7 @@ impl App {
         };
         let mut view = self.job_view(actor.as_ref(), job_id).await?;
         if let Some(actor) = &actor
+            && actor.employer_token.is_none()
             && let Some(member) = self.store.member_by_user(actor.user_id).await?
         {
             let (licences, certifications) = self.held_credentials(member.id).await?;
@@ -416,7 +417,13 @@ impl App {
             },
             fields: problems.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
         })?;
-        let member = match actor {
+        // An employer's token has no member record, whoever issued it.
+        if actor.is_some_and(|a| a.employer_token.is_some()) && filter.needs_member() {
+            return Err(AppError::Forbidden(
+                "An employer's API token has no member record to match jobs against.".into(),
+            ));
+        }
+        let member = match actor.filter(|a| a.employer_token.is_none()) {
             Some(a) => self.store.member_by_user(a.user_id).await?,
             None => None,
         };

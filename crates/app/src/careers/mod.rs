@@ -28,6 +28,7 @@ mod moderation;
 mod postings;
 pub mod salary;
 mod search;
+mod tokens;
 
 use std::collections::BTreeSet;
 
@@ -45,6 +46,7 @@ pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, R
 pub use moderation::ReviewQueue;
 pub use postings::JobAdvertising;
 pub use search::{KeptLiveJobs, LIVE_JOBS_TTL, LiveJobs, search_words};
+pub use tokens::EmployerTokens;
 
 use crate::error::AppResult;
 use crate::{Actor, App, EmployerRole};
@@ -54,9 +56,14 @@ impl App {
     pub async fn with_employer_roles(&self, actor: &Actor) -> AppResult<Actor> {
         let roles = self.store.employer_roles(actor.user_id).await?;
         Ok(Actor {
+            // An employer's token recruits for its employer only, never as an owner.
             employers: roles
                 .into_iter()
-                .map(|r| EmployerRole { employer_id: r.employer_id, owner: r.is_owner })
+                .filter(|r| actor.employer_token.is_none_or(|e| e == r.employer_id))
+                .map(|r| EmployerRole {
+                    employer_id: r.employer_id,
+                    owner: r.is_owner && actor.employer_token.is_none(),
+                })
                 .collect(),
             ..actor.clone()
         })

@@ -85,6 +85,7 @@ async fn fixture(t: &TestApp) -> Fixture {
         role: "member".into(),
         chapter_id: None,
         expires_at: None,
+        employer_id: None,
     };
     let token = t.store.create_api_token(&token, 0, &audit).await.unwrap();
     let mail = guildhall_store::NewMail {

@@ -446,6 +446,7 @@ async fn api_tokens_act_with_at_most_their_role_and_only_within_their_chapter() 
                         role: "member".into(),
                         chapter_id: chapter,
                         expires_at: None,
+                        employer_id: None,
                     },
                     0,
                     &audit,

@@ -24,7 +24,7 @@ pub(crate) async fn join_all<T>(
 }
 
 /// The job form's fields for a civil job in Austin asking for a Texas PE.
-fn texas_job(title: &'static str) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn texas_job(title: &'static str) -> Vec<(&'static str, &'static str)> {
     vec![
         ("title", title),
         ("description", "Design **bridges** across Texas."),
@@ -52,14 +52,14 @@ fn id_in(location: &str, segment: usize) -> i64 {
 }
 
 /// `who` creates an employer account over HTTP; its id.
-async fn employer(client: &mut Client, name: &str) -> i64 {
+pub(crate) async fn employer(client: &mut Client, name: &str) -> i64 {
     let r = client.post_form("/employer", &[("name", name), ("website", "https://example.org"), ("about", "")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     id_in(r.location(), 2)
 }
 
 /// A recruiter writes a job (a draft, or sent for review with `submit`); its id.
-async fn write_job(client: &mut Client, employer: i64, fields: &[(&str, &str)], submit: bool) -> i64 {
+pub(crate) async fn write_job(client: &mut Client, employer: i64, fields: &[(&str, &str)], submit: bool) -> i64 {
     let mut fields = fields.to_vec();
     fields.push(("submit", if submit { "yes" } else { "no" }));
     let r = client.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
@@ -386,6 +386,11 @@ async fn every_role_on_every_careers_route() {
         let client = guildhall_app::accounts::ClientInfo { ip: "192.0.2.1".into(), user_agent: "t".into() };
         t.app.save_job_alert(Some(&maya), &request, &client).await.unwrap();
         let alert = t.app.my_job_alerts(&maya).await.unwrap()[0].id;
+        // An API token of the employer's, issued by its owner (the officer).
+        let officer_user = t.store.user_by_email(OFFICER).await.unwrap().unwrap();
+        let owner = Actor::for_account(officer_user.id, OFFICER, &officer_user.display_name, Role::Member);
+        t.app.issue_employer_token(&owner, employer, "Greenhouse", None, "t").await.unwrap();
+        let token = t.store.employer_api_tokens(employer).await.unwrap()[0].token.id;
         let mut job_fields = texas_job("Rail engineer II");
         job_fields.push(("submit", "no"));
         let job_fields: &'static [(&'static str, &'static str)] = Box::leak(job_fields.into_boxed_slice());
@@ -405,6 +410,13 @@ async fn every_role_on_every_careers_route() {
             (Call::Form(e(&format!("/jobs/{draft}")), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e("/jobs"), job_fields), [SignIn, NotFound, Done, Done, Done]),
             (Call::Form(e(""), &[("name", "Trinity Transit Authority")]), [SignIn, NotFound, Done, Done, Done]),
+            (Call::Get(e("/tokens")), [SignIn, NotFound, Ok, Ok, Ok]),
+            (Call::Form(e("/tokens"), &[("name", "Lever")]), [SignIn, NotFound, Ok, Forbidden, Forbidden]),
+            (Call::Get(e(&format!("/tokens/{token}/revoke"))), [SignIn, NotFound, Ok, Ok, Ok]),
+            (
+                Call::Form(e(&format!("/tokens/{token}/revoke")), &[("confirmed", "yes")]),
+                [SignIn, NotFound, Done, NotFound, NotFound],
+            ),
             (Call::Get("/account/applications".into()), [SignIn, Ok, Ok, Ok, Ok]),
             (Call::Get("/jobs/alerts/new?discipline=civil".into()), [Ok, Ok, Ok, Ok, Ok]),
             (

@@ -24,6 +24,7 @@ async fn actor_for(t: &TestApp, email: &str, role: Role) -> Actor {
         api_token_id: None,
         must_set_up_two_factor: false,
         employers: Vec::new(),
+        employer_token: None,
     }
 }
 
@@ -49,6 +50,7 @@ async fn people(t: &TestApp, n: usize) -> Vec<Actor> {
             api_token_id: None,
             must_set_up_two_factor: false,
             employers: Vec::new(),
+            employer_token: None,
         });
     }
     actors

@@ -16,6 +16,7 @@ mod careers_alerts;
 mod careers_bank;
 mod careers_salary;
 mod careers_search;
+mod careers_tokens;
 mod ce;
 mod ce_pages;
 mod ce_periods;

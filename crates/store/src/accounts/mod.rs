@@ -9,8 +9,8 @@ mod two_factor;
 use crate::engine::{audited, audited_change, insert_audit};
 use crate::outbox::insert_mail;
 use crate::{
-    ApiTokenRecord, IdleCutoff, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession, NewUser, Page,
-    PageRequest, Store, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
+    ApiTokenRecord, EmployerTokenRecord, IdleCutoff, NewApiToken, NewAuditEntry, NewEmailToken, NewMail, NewSession,
+    NewUser, Page, PageRequest, Store, StoreResult, UnixTime, UserRecord, with_reader, with_writer,
 };
 
 /// Inserts an account inside a transaction; yields `(id,)`.
@@ -590,8 +590,8 @@ impl Store {
             self,
             |tx| {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO api_tokens (token_hash, name, user_id, role, chapter_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO api_tokens (token_hash, name, user_id, role, chapter_id, created_at, expires_at, employer_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(&token.token_hash)
                 .bind(&token.name)
@@ -600,6 +600,7 @@ impl Store {
                 .bind(token.chapter_id)
                 .bind(now)
                 .bind(token.expires_at)
+                .bind(token.employer_id)
                 .fetch_one(&mut *tx)
                 .await?;
                 id
@@ -616,7 +617,7 @@ impl Store {
     ) -> StoreResult<Option<(ApiTokenRecord, UserRecord)>> {
         let token: Option<ApiTokenRecord> = with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at \
+                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at, employer_id \
                  FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
             )
             .bind(token_hash)
@@ -648,7 +649,7 @@ impl Store {
     pub async fn list_api_tokens(&self) -> StoreResult<Vec<ApiTokenRecord>> {
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at \
+                "SELECT id, token_hash, name, user_id, role, chapter_id, created_at, expires_at, revoked_at, last_used_at, employer_id \
                  FROM api_tokens ORDER BY created_at DESC, id DESC",
             )
             .fetch_all(pool)
@@ -656,14 +657,41 @@ impl Store {
         })?)
     }
 
-    pub async fn revoke_api_token(&self, id: i64, now: UnixTime, audit: &NewAuditEntry) -> StoreResult<()> {
+    /// An employer's tokens, live and past, newest first, with who issued each.
+    pub async fn employer_api_tokens(&self, employer_id: i64) -> StoreResult<Vec<EmployerTokenRecord>> {
+        Ok(with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.token_hash, t.name, t.user_id, t.role, t.chapter_id, t.created_at, t.expires_at, \
+                        t.revoked_at, t.last_used_at, t.employer_id, u.display_name AS issued_by \
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.employer_id = $1 ORDER BY t.created_at DESC, t.id DESC",
+            )
+            .bind(employer_id)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Revokes a live token: any token (`employer_id` None, an administrator), or only one
+    /// of that employer's.
+    pub async fn revoke_api_token(
+        &self,
+        id: i64,
+        employer_id: Option<i64>,
+        now: UnixTime,
+        audit: &NewAuditEntry,
+    ) -> StoreResult<()> {
         audited_change!(
             self,
-            |tx| sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?,
+            |tx| sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 \
+                 WHERE id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR employer_id = $3)"
+            )
+            .bind(now)
+            .bind(id)
+            .bind(employer_id)
+            .execute(&mut *tx)
+            .await?,
             audit
         )
     }

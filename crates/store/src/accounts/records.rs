@@ -63,6 +63,16 @@ pub struct ApiTokenRecord {
     pub expires_at: Option<UnixTime>,
     pub revoked_at: Option<UnixTime>,
     pub last_used_at: Option<UnixTime>,
+    /// An employer's token: it acts only as this employer's recruiter on the jobs API.
+    pub employer_id: Option<i64>,
+}
+
+/// An employer's API token and the owner it acts for.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct EmployerTokenRecord {
+    #[sqlx(flatten)]
+    pub token: ApiTokenRecord,
+    pub issued_by: String,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +83,7 @@ pub struct NewApiToken {
     pub role: String,
     pub chapter_id: Option<i64>,
     pub expires_at: Option<UnixTime>,
+    pub employer_id: Option<i64>,
 }
 
 /// Sessions last used at or before these instants have ended for being idle.

@@ -93,6 +93,8 @@ pub struct TokenRow {
     name: String,
     role: String,
     chapter: String,
+    /// An employer's token: only that employer's jobs.
+    employer: Option<i64>,
     issued: String,
     /// "Never", a date, or "Expired".
     expires: String,
@@ -132,6 +134,7 @@ async fn tokens_page(
             name: t.name,
             role: t.role,
             chapter: chapter_name(t.chapter_id),
+            employer: t.employer_id,
             issued: fmt_time(t.created_at),
             expires: match t.expires_at {
                 None => "Never".into(),

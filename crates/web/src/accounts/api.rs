@@ -166,6 +166,9 @@ pub struct Token {
     role: String,
     /// The one chapter an officer's token acts in.
     chapter_id: Option<i64>,
+    /// An employer's token (issued by an owner of its account): it acts only as that
+    /// employer's recruiter on the jobs API.
+    employer_id: Option<i64>,
     /// ISO 8601 instants.
     issued_at: String,
     expires_at: Option<String>,
@@ -197,6 +200,7 @@ fn token_of(t: ApiTokenRecord, now: i64) -> Token {
         account_id: t.user_id,
         role: t.role,
         chapter_id: t.chapter_id,
+        employer_id: t.employer_id,
         issued_at: iso_time(t.created_at),
         expires_at: t.expires_at.map(iso_time),
         last_used_at: t.last_used_at.map(iso_time),

@@ -19,6 +19,7 @@ mod bank;
 mod employer;
 pub mod salary;
 mod staff;
+mod tokens;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub fn routes() -> Router<Arc<App>> {
         .merge(bank::routes())
         .merge(employer::routes())
         .merge(staff::routes())
+        .merge(tokens::routes())
         .merge(salary::routes())
 }
 
