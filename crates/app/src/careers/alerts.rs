@@ -321,10 +321,10 @@ impl App {
                 }
             };
             let (held, by_comity) = match filter.needs_member() {
-                true => {
-                    let actor = Actor::for_account(alert.user_id, &due.email, &due.display_name, Role::Member);
-                    self.requirement_keys_of(&actor).await?
-                }
+                true => match self.store.member_by_user(alert.user_id).await? {
+                    Some(member) => self.requirement_keys_of(member.id).await?,
+                    None => Default::default(),
+                },
                 false => Default::default(),
             };
             let search = JobSearch {

@@ -428,7 +428,7 @@ impl App {
             None => None,
         };
         let (held, by_comity) = match (&member, actor) {
-            (Some(_), Some(actor)) if filter.needs_member() => self.requirement_keys_of(actor).await?,
+            (Some(member), Some(_)) if filter.needs_member() => self.requirement_keys_of(member.id).await?,
             (None, None) if filter.needs_member() => return Err(AppError::Unauthenticated),
             _ => Default::default(),
         };

@@ -93,13 +93,10 @@ impl App {
         Ok((licences, certifications))
     }
 
-    /// The requirement keys the signed-in person's member record holds today (none without
-    /// a member record).
     /// The requirement keys a member's record holds today, and those its licences would meet
-    /// by comity (both empty for an account with no member record).
-    async fn requirement_keys_of(&self, actor: &Actor) -> AppResult<(BTreeSet<String>, BTreeSet<String>)> {
-        let Some(member) = self.store.member_by_user(actor.user_id).await? else { return Ok(Default::default()) };
-        let (licences, certifications) = self.held_credentials(member.id).await?;
+    /// by comity.
+    async fn requirement_keys_of(&self, member_id: i64) -> AppResult<(BTreeSet<String>, BTreeSet<String>)> {
+        let (licences, certifications) = self.held_credentials(member_id).await?;
         let today = self.clock.today();
         Ok((held_keys(&licences, &certifications, today), Comity::embedded().keys(&licences, today)))
     }
