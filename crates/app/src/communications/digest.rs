@@ -55,13 +55,16 @@ impl App {
         let now = self.clock.unix();
         let today = self.society_today();
         let since = today - Duration::days(NEW_SINCE_DAYS);
+        // Articles and issues are dated by the server's (UTC) calendar, which runs up to a day
+        // ahead of the society's: one published "today" in UTC is new, not yet to come.
+        let dated_until = today.max(self.clock.today());
         let society = self.branding().await.name;
 
         let sections: Vec<Section> = [
             self.digest_events(now).await?,
-            self.digest_articles(since, today).await?,
+            self.digest_articles(since, dated_until).await?,
             self.digest_questions(now - NEW_SINCE_DAYS * 86_400).await?,
-            self.digest_issues(since, today).await?,
+            self.digest_issues(since, dated_until).await?,
             self.digest_jobs(now - NEW_SINCE_DAYS * 86_400).await?,
         ]
         .into_iter()

@@ -2,7 +2,8 @@
 //! demo recruiter Gulf Coast Structural), about 300 jobs over the last seven months — about 180
 //! live (staff-granted and paid runs, some featured, several asking for a Texas PE, which the
 //! demo member holds), 60 filled, 60 whose runs ended — and a few drafts, an unpaid order and
-//! jobs waiting for review, so every careers page has something real to show.
+//! jobs waiting for review, and an API token of Lone Star Bridges' applicant-tracking system,
+//! so every careers page has something real to show.
 //!
 //! The history is written through the store with its own times (a job posted five weeks ago
 //! was reviewed five weeks ago), each job built by the same domain parsers the employer's form
@@ -423,6 +424,9 @@ impl App {
         }
         // The demo recruiter also recruits for Lone Star Bridges.
         self.add_recruiter(&owners[0], employer_ids[0], DEMO_RECRUITER.email, false, "demo").await?;
+        // Its applicant-tracking system posts with an API token of the employer's (the secret
+        // is not kept; the tokens page lists it).
+        self.issue_employer_token(&owners[0], employer_ids[0], "Greenhouse", Some(365), "demo").await?;
 
         if self.store.posting_products(false).await?.is_empty() {
             self.store.add_default_posting_products().await?;
