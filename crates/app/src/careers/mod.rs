@@ -17,7 +17,7 @@
 //! the search without names, invitations to apply),
 //! `salary.rs` (the salary survey: responding, staff's survey administration and import, the
 //! release with the estimate's model, the benchmark with its CSV, "you vs peers", the salary
-//! estimate).
+//! estimate), `tokens.rs` (employers' API tokens, issued by an owner, only the employer's jobs).
 
 mod alerts;
 mod applications;

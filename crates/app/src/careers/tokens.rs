@@ -21,6 +21,16 @@ pub struct EmployerTokens {
     pub can_issue: bool,
 }
 
+impl EmployerTokens {
+    /// One of its tokens still live (not revoked), or 404.
+    pub fn live(&self, token_id: i64) -> AppResult<&EmployerTokenRecord> {
+        self.tokens
+            .iter()
+            .find(|t| t.token.id == token_id && t.token.revoked_at.is_none())
+            .ok_or_else(|| AppError::NotFound("No such live token.".into()))
+    }
+}
+
 impl App {
     /// An employer's tokens, live and past (its owners, and staff). Someone who does not
     /// recruit for it is told it does not exist.
@@ -80,11 +90,7 @@ impl App {
         request_id: &str,
     ) -> AppResult<()> {
         let view = self.employer_tokens(actor, employer_id).await?;
-        let token = view
-            .tokens
-            .iter()
-            .find(|t| t.token.id == token_id && t.token.revoked_at.is_none())
-            .ok_or_else(|| AppError::NotFound("No such live token.".into()))?;
+        let token = view.live(token_id)?;
         let mut audit = self.audit_entry(actor, "api_token.revoked", "employer", request_id);
         audit.subject_id = Some(employer_id);
         audit.subject_label = format!("{}: {}", view.employer.name, token.token.name);

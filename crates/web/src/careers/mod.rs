@@ -9,7 +9,8 @@
 //! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
-//! `api_salary.rs` (the benchmark's JSON API).
+//! `api_salary.rs` (the benchmark's JSON API), `tokens.rs` (an employer's API tokens: issuing,
+//! revoking after confirmation).
 
 mod alerts;
 pub mod api_jobs;

@@ -145,11 +145,7 @@ async fn revoke_confirmation(
     token: i64,
 ) -> Result<ConfirmPage, AppError> {
     let view = app.employer_tokens(actor, id).await?;
-    let found = view
-        .tokens
-        .iter()
-        .find(|t| t.token.id == token && t.token.revoked_at.is_none())
-        .ok_or_else(|| AppError::NotFound("No such live token.".into()))?;
+    let found = view.live(token)?;
     let chrome = Chrome::new(app, identity, "Revoke an API token", "jobs").await;
     let mut page = ConfirmPage::plain(
         chrome,
