@@ -3,26 +3,25 @@
 //! name, address, number, employer or city) or named; they opt out by deleting the entry.
 //! Their resume is also theirs to take as JSON Resume and as a PDF.
 //!
-//! Employers buy access (a posting product of kind `resume_bank`, invoiced and paid as a
-//! job's run and started by the same rule: paid, or nothing to pay), search the bank, download
+//! Employers buy access (a posting product of kind `resume_bank`, ordered, invoiced, paid and
+//! started as a job's run is, by `orders.rs`: paid, or nothing to pay), search the bank, download
 //! named entries' resumes, and invite a member to apply to one of their live jobs (at most 50
 //! a day); the member accepts — and applies, which is how their identity reaches the employer
 //! — or declines, which the employer sees without a name.
 
 use guildhall_domain::careers::json_resume::{JsonResume, Profile};
 use guildhall_domain::careers::salary::Region;
-use guildhall_domain::careers::{BankFacts, BankInput};
+use guildhall_domain::careers::{BankFacts, BankInput, ProductKind};
 use guildhall_domain::csv::members::{Discipline, parse_career_stage};
 use guildhall_domain::member::LicenceKind;
 use guildhall_store::{
-    BankAccessRecord, BankCandidate, BankEntryRecord, BankSearch, EmployerInvitationRecord, InvitationOutcome,
-    MemberInvitationRecord, MemberRecord, NamedCandidate, NewBankAccessOrder, NewBankEntry, NewMail, NewResume, Page,
-    PageRequest, PostingProductRecord, ResumeListRecord, StoreError,
+    BankCandidate, BankEntryRecord, BankSearch, EmployerInvitationRecord, InvitationOutcome, MemberInvitationRecord,
+    MemberRecord, NamedCandidate, NewBankEntry, NewMail, NewResume, OrderOf, Page, PageRequest, PostingProductRecord,
+    ProductOrderRecord, ResumeListRecord, StoreError,
 };
 use pdf_writer::Content;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::membership::payments::CardPayment;
 use crate::pdf::text;
 use crate::uploads::{Document, Upload, clean_file_name, sniff};
 use crate::{Actor, App, Permission};
@@ -31,9 +30,6 @@ use super::MAX_RESUME_BYTES;
 
 /// Entries a page of the bank lists.
 pub const CANDIDATES_A_PAGE: u32 = 20;
-
-/// How long an access order's invoice is due in.
-const DUE_DAYS: i64 = 30;
 
 /// The member's resume bank page: their entry, resumes, and invitations.
 #[derive(Debug, Clone)]
@@ -83,7 +79,7 @@ pub struct BankAccessView {
     pub employer_name: String,
     pub products: Vec<(PostingProductRecord, i64)>,
     pub member_price: bool,
-    pub orders: Vec<BankAccessRecord>,
+    pub orders: Vec<ProductOrderRecord>,
     pub access_until: Option<i64>,
 }
 
@@ -321,16 +317,8 @@ impl App {
 
     // -------------------------------------------------------------- access, employer side
 
-    /// Bank products on sale (the society's first ones added when there are none).
-    pub(crate) async fn bank_products(&self, active_only: bool) -> AppResult<Vec<PostingProductRecord>> {
-        if self.store.bank_products(false).await?.is_empty() {
-            self.store.add_default_bank_products().await?;
-        }
-        Ok(self.store.bank_products(active_only).await?)
-    }
-
     /// The employer's recruiters (and staff) only; 404 for anyone else.
-    async fn bank_employer(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String)> {
+    pub(super) async fn bank_employer(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String)> {
         let actor = self.with_employer_roles(actor).await?;
         let account = self.employer_account(&actor, employer_id).await?;
         Ok((actor, account.employer.name))
@@ -339,87 +327,15 @@ impl App {
     /// Buying access to the bank, for the employer's recruiters.
     pub async fn bank_access(&self, actor: &Actor, employer_id: i64) -> AppResult<BankAccessView> {
         let (_, employer_name) = self.bank_employer(actor, employer_id).await?;
-        let member_price = self.employer_pays_member_price(employer_id).await?;
-        let products = self
-            .bank_products(true)
-            .await?
-            .into_iter()
-            .map(|p| {
-                let price = if member_price { p.member_price_cents } else { p.price_cents };
-                (p, price)
-            })
-            .collect();
+        let (products, member_price) = self.priced_products(ProductKind::ResumeBank, employer_id).await?;
         Ok(BankAccessView {
             employer_id,
             employer_name,
             products,
             member_price,
-            orders: self.store.bank_access_orders(employer_id).await?,
+            orders: self.store.product_orders(OrderOf::ResumeBank(employer_id)).await?,
             access_until: self.store.bank_access_until(employer_id, self.clock.unix()).await?,
         })
-    }
-
-    /// A recruiter orders access; the order's id. It is invoiced to them and starts once
-    /// paid (at once when it costs nothing).
-    pub async fn order_bank_access(&self, actor: &Actor, employer_id: i64, product_code: &str) -> AppResult<i64> {
-        let (_, employer_name) = self.bank_employer(actor, employer_id).await?;
-        let products = self.bank_products(true).await?;
-        let product = products
-            .iter()
-            .find(|p| p.code == product_code)
-            .ok_or_else(|| AppError::invalid_field("product", "Choose how long to search the resume bank."))?;
-        let member_price = self.employer_pays_member_price(employer_id).await?;
-        let price_cents = if member_price { product.member_price_cents } else { product.price_cents };
-        let description = format!("{}: {employer_name}", product.name);
-        let today = self.clock.today();
-        let order = NewBankAccessOrder {
-            employer_id,
-            product,
-            price_cents,
-            ordered_by: actor.user_id,
-            description: &description,
-            today,
-            due_on: today + time::Duration::days(DUE_DAYS),
-        };
-        let id = self.store.order_bank_access(&order, self.clock.unix()).await?;
-        self.store.start_bank_access(Some(employer_id), self.clock.unix()).await?;
-        Ok(id)
-    }
-
-    /// The open invoice of an access order, for the recruiter who may pay it; its id.
-    pub async fn bank_access_invoice(&self, actor: &Actor, employer_id: i64, order_id: i64) -> AppResult<i64> {
-        self.bank_employer(actor, employer_id).await?;
-        let order = self
-            .store
-            .bank_access_orders(employer_id)
-            .await?
-            .into_iter()
-            .find(|o| o.id == order_id)
-            .ok_or_else(|| AppError::NotFound("No such order.".into()))?;
-        match (order.invoice_id, order.awaiting_payment) {
-            (Some(invoice), true) => {
-                self.payable_invoice(actor, invoice).await?;
-                Ok(invoice)
-            }
-            _ => Err(AppError::Conflict { message: "This order has nothing left to pay.".into(), field: None }),
-        }
-    }
-
-    /// The recruiter who ordered access pays by card; with a provider that confirms at once
-    /// access starts now, otherwise the minute job starts it.
-    pub async fn pay_for_bank_access(&self, actor: &Actor, employer_id: i64, order_id: i64) -> AppResult<CardPayment> {
-        let invoice = self.bank_access_invoice(actor, employer_id, order_id).await?;
-        let back = format!("/employer/{employer_id}/resume-bank?done=access_paid");
-        let outcome = self.start_card_payment_returning(actor, invoice, &back).await?;
-        if matches!(outcome, CardPayment::Paid) {
-            self.store.start_bank_access(Some(employer_id), self.clock.unix()).await?;
-        }
-        Ok(outcome)
-    }
-
-    /// Starts the access orders paid by webhook or recorded by staff; how many started.
-    pub(crate) async fn start_paid_bank_access(&self) -> AppResult<usize> {
-        Ok(self.store.start_bank_access(None, self.clock.unix()).await?.len())
     }
 
     /// The employer's recruiters with current access, and staff; anyone else of the

@@ -7,6 +7,7 @@
 use axum::http::{Method, StatusCode};
 use guildhall_app::Actor;
 use guildhall_app::careers::{EmployerForm, JobForm, RequirementRow};
+use guildhall_app::records::OrderOf;
 use guildhall_domain::identity::Role;
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
@@ -501,7 +502,7 @@ async fn a_job_runs_only_once_approved_and_paid_and_a_second_run_extends_it() {
             recruiter.post_form(&format!("/employer/{employer}/jobs/{job}/postings"), &[("product", "job-90")]).await;
         assert_eq!(again.location(), pay, "one order waits at a time: a second click finds it");
         assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400);
-        let invoice = t.store.job_postings(job).await.unwrap()[0].invoice_id.unwrap();
+        let invoice = t.store.product_orders(OrderOf::Job(job)).await.unwrap()[0].invoice_id.unwrap();
         let r = recruiter.post_form(&format!("/invoices/{invoice}/pay"), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400, "not before the minute job");

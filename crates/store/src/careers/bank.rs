@@ -6,13 +6,13 @@
 //! What an employer reads of a confidential entry is a [`BankCandidate`]: the query selects
 //! only its columns, so a name, address, number, employer or city cannot reach the page.
 
+use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
-use guildhall_domain::careers::{InvitationStatus, ProductKind};
 use guildhall_domain::csv::members::Discipline;
 use time::Date;
 
 use super::LIVE;
-use super::records::{NewResume, PostingProductRecord};
+use super::records::NewResume;
 use crate::copy::Value;
 use crate::engine::{bind_all, with_reader, with_writer};
 use crate::{Page, PageRequest, Store, StoreError, StoreResult, UnixTime};
@@ -88,21 +88,6 @@ pub struct ResumeListRecord {
     pub created_at: UnixTime,
 }
 
-/// An employer's order of access to the bank, with its invoice's state.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct BankAccessRecord {
-    pub id: i64,
-    pub employer_id: i64,
-    pub days: i64,
-    pub price_cents: i64,
-    pub invoice_id: Option<i64>,
-    pub awaiting_payment: bool,
-    pub ordered_by: Option<i64>,
-    pub ordered_at: UnixTime,
-    pub started_at: Option<UnixTime>,
-    pub ends_at: Option<UnixTime>,
-}
-
 /// An invitation as the invited member reads it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberInvitationRecord {
@@ -153,17 +138,6 @@ pub struct BankSearch {
     /// A licence kind held today (`PE`).
     pub licence: Option<String>,
     pub region: Option<Region>,
-}
-
-/// A new order of access.
-pub struct NewBankAccessOrder<'a> {
-    pub employer_id: i64,
-    pub product: &'a PostingProductRecord,
-    pub price_cents: i64,
-    pub ordered_by: i64,
-    pub description: &'a str,
-    pub today: Date,
-    pub due_on: Date,
 }
 
 /// How an invitation went.
@@ -369,41 +343,6 @@ impl Store {
         .await)?)
     }
 
-    /// Bank products (posting products of kind `resume_bank`), in their order.
-    pub async fn bank_products(&self, active_only: bool) -> StoreResult<Vec<PostingProductRecord>> {
-        self.posting_products_of_kind(ProductKind::ResumeBank, active_only).await
-    }
-
-    /// The society's first bank product (30 days), added when there is none.
-    pub async fn add_default_bank_products(&self) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO posting_products (code, name, kind, days, featured, price_cents, member_price_cents, sort_order) \
-             VALUES ('bank-30', 'Resume bank, 30 days', 'resume_bank', 30, FALSE, 39500, 29500, 10), \
-             ('bank-90', 'Resume bank, 90 days', 'resume_bank', 90, FALSE, 89500, 64500, 11) ON CONFLICT (code) DO NOTHING"
-        )
-        .execute(pool)
-        .await
-        .map(|_| ())
-        })?;
-        Ok(())
-    }
-
-    /// An employer's orders of access, newest first, with their invoices' state.
-    pub async fn bank_access_orders(&self, employer_id: i64) -> StoreResult<Vec<BankAccessRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-            "SELECT a.id, a.employer_id, a.days, a.price_cents, a.invoice_id, COALESCE(i.status = 'open', FALSE) AS awaiting_payment, \
-             a.ordered_by, a.ordered_at, a.started_at, a.ends_at \
-             FROM resume_bank_access a LEFT JOIN invoices i ON i.id = a.invoice_id WHERE a.employer_id = $1 \
-             ORDER BY a.ordered_at DESC, a.id DESC"
-        )
-        .bind(employer_id)
-        .fetch_all(pool)
-        .await
-        })?)
-    }
-
     /// Until when an employer's access runs (the latest end of a started order still
     /// running at `now`); `None` without current access.
     pub async fn bank_access_until(&self, employer_id: i64, now: UnixTime) -> StoreResult<Option<UnixTime>> {
@@ -415,104 +354,6 @@ impl Store {
         .bind(now)
         .fetch_one(pool)
         .await)?)
-    }
-
-    /// Orders access with its invoice (none when it costs nothing), one waiting per
-    /// employer (a second click finds the first); the order's id.
-    pub async fn order_bank_access(&self, order: &NewBankAccessOrder<'_>, now: UnixTime) -> StoreResult<i64> {
-        Ok(with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO resume_bank_access (employer_id, product_id, days, price_cents, ordered_by, ordered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (employer_id) WHERE started_at IS NULL DO NOTHING RETURNING id",
-            )
-            .bind(order.employer_id)
-            .bind(order.product.id)
-            .bind(order.product.days)
-            .bind(order.price_cents)
-            .bind(order.ordered_by)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let id = match inserted {
-                Some(id) => {
-                    if order.price_cents > 0 {
-                        let invoice: i64 = sqlx::query_scalar(
-                            "INSERT INTO invoices (member_id, user_id, term_id, description, amount_cents, status, \
-                             issued_on, due_on, paid_on, created_at) VALUES (NULL, $1, NULL, $2, $3, 'open', $4, $5, NULL, $6) \
-                             RETURNING id",
-                        )
-                        .bind(order.ordered_by)
-                        .bind(order.description)
-                        .bind(order.price_cents)
-                        .bind(order.today)
-                        .bind(order.due_on)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        sqlx::query("UPDATE resume_bank_access SET invoice_id = $2 WHERE id = $1")
-                            .bind(id)
-                            .bind(invoice)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    id
-                }
-                None => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NULL",
-                    )
-                    .bind(order.employer_id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                }
-            };
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        })?)
-    }
-
-    /// Starts every waiting order (of one employer, or all) whose invoice is paid or that
-    /// cost nothing, each once (a conditional update); an order following current access
-    /// begins where it ends. The employers whose access started.
-    pub async fn start_bank_access(&self, employer_id: Option<i64>, now: UnixTime) -> StoreResult<Vec<i64>> {
-        Ok(with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let waiting: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT a.id, a.employer_id FROM resume_bank_access a WHERE a.started_at IS NULL \
-                 AND ($1 IS NULL OR a.employer_id = $1) \
-                 AND (a.price_cents = 0 OR EXISTS (SELECT 1 FROM invoices i WHERE i.id = a.invoice_id AND i.status = 'paid')) \
-                 ORDER BY a.id",
-            )
-            .bind(employer_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut started = Vec::new();
-            for (order, employer) in waiting {
-                let from: Option<i64> = sqlx::query_scalar(
-                    "SELECT MAX(ends_at) FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NOT NULL AND ends_at > $2",
-                )
-                .bind(employer)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                let from = from.unwrap_or(now);
-                let done = sqlx::query(
-                    "UPDATE resume_bank_access SET started_at = $2, ends_at = $3 + days * 86400 \
-                     WHERE id = $1 AND started_at IS NULL",
-                )
-                .bind(order)
-                .bind(now)
-                .bind(from)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 1 {
-                    started.push(employer);
-                }
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(started)
-        })?)
     }
 
     /// Invites the member of the entry `public_ref` to apply to the employer's live job
