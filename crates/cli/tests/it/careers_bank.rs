@@ -14,6 +14,7 @@ use guildhall_domain::identity::Role;
 use guildhall_store::{BankSearch, MemberProfile, NewBankEntry, PageRequest};
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+use crate::careers::{employer as new_employer, live_job};
 use crate::harness::*;
 
 /// Another employer's recruiter, made by each test that needs one.
@@ -43,43 +44,6 @@ async fn seed_bank(t: &TestApp) {
         };
         t.store.save_bank_entry(&entry, 1_000 + i as i64).await.unwrap();
     }
-}
-
-/// The id at `segment` of a redirect's path.
-fn id_in(location: &str, segment: usize) -> i64 {
-    location.split('?').next().unwrap().split('/').nth(segment).unwrap().parse().unwrap()
-}
-
-async fn new_employer(client: &mut Client, name: &str) -> i64 {
-    let r = client.post_form("/employer", &[("name", name), ("website", ""), ("about", "")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    id_in(r.location(), 2)
-}
-
-/// A civil job in Austin, sent for review and approved by staff with a 30-day run: live.
-async fn live_job(recruiter: &mut Client, staff: &mut Client, employer: i64, title: &str) -> i64 {
-    let fields = [
-        ("title", title),
-        ("description", "Design bridges."),
-        ("discipline", "civil"),
-        ("career_stage", "licensed"),
-        ("jurisdiction", "US-TX"),
-        ("city", "Austin"),
-        ("remote", "hybrid"),
-        ("salary_min", "95000"),
-        ("salary_max", "120000"),
-        ("pay_period", "year"),
-        ("closes_on", ""),
-        ("submit", "yes"),
-    ];
-    let r = recruiter.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let job = id_in(r.location(), 4);
-    let r = staff
-        .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    job
 }
 
 /// The recruiter buys 30 days of access and pays by card (the demo provider pays at once).
