@@ -11,7 +11,7 @@
 
 use guildhall_domain::careers::json_resume::{JsonResume, Profile};
 use guildhall_domain::careers::salary::Region;
-use guildhall_domain::careers::{BankFacts, BankInput, ProductKind};
+use guildhall_domain::careers::{BankFacts, BankInput, INVITATION_DAYS, InvitationStatus, ProductKind};
 use guildhall_domain::csv::members::{Discipline, parse_career_stage};
 use guildhall_domain::member::LicenceKind;
 use guildhall_store::{
@@ -130,7 +130,7 @@ impl App {
         Ok(ResumeBankView {
             entry: self.store.bank_entry(member.id).await?,
             resumes: self.store.member_resumes(member.id).await?,
-            invitations: self.store.member_invitations(member.id).await?,
+            invitations: self.store.member_invitations(member.id, self.clock.unix()).await?,
             default_discipline: member.disciplines.split(';').next().unwrap_or("").trim().to_string(),
             default_stage: member.career_stage.clone(),
         })
@@ -274,8 +274,8 @@ impl App {
 
     // -------------------------------------------------------------- invitations, member side
 
-    /// The member accepts or declines an invitation; the invitation as answered. Declining
-    /// tells the employer's recruiters, without the member's name.
+    /// The member accepts or declines an invitation within its 30 days; the invitation as
+    /// answered. Declining tells the employer's recruiters, without the member's name.
     pub async fn answer_bank_invitation(
         &self,
         actor: &Actor,
@@ -285,10 +285,16 @@ impl App {
         let member = self.bank_member(actor).await?;
         let now = self.clock.unix();
         let Some(invitation) = self.store.answer_invitation(id, member.id, accept, now).await? else {
-            let mine = self.store.member_invitations(member.id).await?.into_iter().any(|i| i.id == id);
-            return Err(match mine {
-                true => AppError::Conflict { message: "You already answered this invitation.".into(), field: None },
-                false => AppError::NotFound("No such invitation.".into()),
+            let mine = self.store.member_invitations(member.id, now).await?.into_iter().find(|i| i.id == id);
+            return Err(match mine.map(|i| i.status) {
+                Some(InvitationStatus::Expired) => AppError::Conflict {
+                    message: format!(
+                        "This invitation expired: an invitation can be answered for {INVITATION_DAYS} days after it is sent."
+                    ),
+                    field: None,
+                },
+                Some(_) => AppError::Conflict { message: "You already answered this invitation.".into(), field: None },
+                None => AppError::NotFound("No such invitation.".into()),
             });
         };
         if !accept {
@@ -429,7 +435,7 @@ impl App {
             access_until,
             candidates: Page { items, total, page, per_page },
             jobs,
-            invitations: self.store.employer_invitations(employer_id).await?,
+            invitations: self.store.employer_invitations(employer_id, self.clock.unix()).await?,
         })
     }
 
@@ -520,7 +526,7 @@ impl App {
                     body_text: format!(
                         "Dear {},\n\n{employer_name} found your entry in {society}'s resume bank and invites you to apply for \"{title}\".\n{}\n\
                          They do not know who you are: your name reaches them only if you apply.\n\n\
-                         Accept or decline at {}\n",
+                         Accept or decline within {INVITATION_DAYS} days at {}\n",
                         member.first_name,
                         if message.is_empty() { String::new() } else { format!("\nTheir message: {message}\n") },
                         self.link("/account/resume-bank"),

@@ -739,15 +739,24 @@ impl App {
         };
         self.demo_paid_order(staff, &order, bought).await?;
 
-        // A few invitations to its live jobs: two waiting, one accepted, one declined.
-        let live: Vec<i64> = self
+        // A few invitations to its live jobs: two waiting, one accepted, one declined, and one
+        // sent five weeks ago to a job live since then, never answered: expired.
+        let jobs: Vec<(i64, Option<i64>)> = self
             .store
             .employer_jobs(employer_id)
             .await?
             .into_iter()
-            .filter(|j| self.job_state(j).is_live() && j.live_from.is_some_and(|from| from <= now - day))
-            .map(|j| j.id)
+            .filter(|j| self.job_state(j).is_live())
+            .map(|j| (j.id, j.live_from))
             .collect();
+        let since =
+            |at: i64| jobs.iter().filter(move |(_, from)| from.is_some_and(|from| from <= at)).map(|(id, _)| *id);
+        let live: Vec<i64> = since(now - day).collect();
+        if let (Some(job), Some(public_ref)) = (since(now - 36 * day).next(), refs.get(4)) {
+            let sent = now - 35 * day;
+            let today = OffsetDateTime::from_unix_timestamp(sent).map(|t| t.date()).unwrap_or(self.clock.today());
+            self.store.invite_from_bank(employer_id, public_ref, job, "", recruiter.id, sent, today).await?;
+        }
         if let Some(job) = live.first() {
             for (k, public_ref) in refs.iter().take(4).enumerate() {
                 let sent = now - i64::try_from(4 - k).unwrap_or(0) * 3_600;

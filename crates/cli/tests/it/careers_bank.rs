@@ -2,12 +2,14 @@
 //! out (confirmed first), takes their resume as JSON Resume and PDF; an employer without paid
 //! access is told it is a paid product; with access the bank shows a confidential member none
 //! of their name, address, number, employer or city; named entries' resumes download;
-//! invitations are accepted (to the apply form) or declined (the employer sees no name); one
-//! employer sees none of another's invitations; 60 invitations at once make exactly 50; every
+//! invitations are accepted (to the apply form) or declined (the employer sees no name), and
+//! expire unanswered after 30 days for both sides; one employer sees none of another's
+//! invitations; 60 invitations at once make exactly 50; every
 //! route for every role.
 
 use axum::http::StatusCode;
 use guildhall_app::Actor;
+use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
@@ -236,7 +238,7 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
         );
         let page = maya.get("/account/resume-bank").await.body;
         assert!(page.contains("Bridge inspector") && page.contains("Retrofit designer"), "{page}");
-        let invitations = t.store.member_invitations(maya_id).await.unwrap();
+        let invitations = t.store.member_invitations(maya_id, t.app.clock.unix()).await.unwrap();
         let by_job = |job: i64| invitations.iter().find(|i| i.job_id == job).unwrap().id;
 
         // Someone else cannot answer them.
@@ -291,6 +293,81 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
 }
 
 #[tokio::test]
+async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the_employer() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        let (maya_id, _) = distinctive_maya(&t).await;
+        let employer = new_employer(&mut recruiter, "Sabine River Civil").await;
+        let bank = format!("/employer/{employer}/resume-bank");
+        let levee = live_job(&mut recruiter, &mut staff, employer, "Levee engineer").await;
+        let drainage = live_job(&mut recruiter, &mut staff, employer, "Drainage designer").await;
+        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
+        buy_access(&mut recruiter, employer).await;
+        for job in [levee, drainage] {
+            let r = recruiter
+                .post_form(&format!("{bank}/{maya_ref}/invite"), &[("job", &job.to_string()), ("message", "")])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        assert!(t.mail_to(MEMBER).await.iter().any(|m| m.contains("Accept or decline within 30 days")));
+        let invitations = t.store.member_invitations(maya_id, t.app.clock.unix()).await.unwrap();
+        let of = |job: i64| invitations.iter().find(|i| i.job_id == job).unwrap().clone();
+        let (levee_invitation, drainage_invitation) = (of(levee), of(drainage));
+        assert_eq!(drainage_invitation.expires_at - drainage_invitation.sent_at, 30 * 86_400, "{:?}", t.engine);
+        let page = maya.get("/account/resume-bank").await.body;
+        assert!(page.contains("Open until"), "she sees until when she may answer: {page}");
+
+        // Twenty-nine days on (signed in again: a session lasts 14 days) she may still accept.
+        t.app.clock.advance(29 * 86_400);
+        let mut maya = t.signed_in(MEMBER).await;
+        let r = maya.post_form(&format!("/account/resume-bank/invitations/{}/accept", levee_invitation.id), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+        assert_eq!(r.location(), format!("/jobs/{levee}/apply?invited=1"));
+
+        // Thirty days after it was sent, the one she left waiting has expired: she can neither
+        // accept nor decline it, and her page says it expired, without the buttons.
+        t.app.clock.advance(86_400);
+        let mut maya = t.signed_in(MEMBER).await;
+        for answer in ["accept", "decline"] {
+            let r = maya
+                .post_form(&format!("/account/resume-bank/invitations/{}/{answer}", drainage_invitation.id), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{:?}: {answer}: {}", t.engine, r.body);
+            assert!(r.body.contains("This invitation expired"), "{}", r.body);
+        }
+        let page = maya.get("/account/resume-bank").await.body;
+        assert!(page.contains("it can no longer be answered"), "{page}");
+        assert!(!page.contains(&format!("/invitations/{}/accept", drainage_invitation.id)), "{page}");
+        assert!(
+            !t.mail_to(OFFICER).await.iter().any(|m| m.contains("Invitation declined: Drainage designer")),
+            "an expired invitation is never declined"
+        );
+
+        // The employer sees it expired, unanswered (their 30 days of access ran out too: bought
+        // again), and the accepted one as accepted.
+        let mut recruiter = t.signed_in(OFFICER).await;
+        buy_access(&mut recruiter, employer).await;
+        let html = recruiter.get(&bank).await.body;
+        assert!(html.contains("Expired") && html.contains("unanswered"), "{html}");
+        assert!(html.contains("Accepted: an application follows"), "{html}");
+        let theirs = t.store.employer_invitations(employer, t.app.clock.unix()).await.unwrap();
+        let status = |job: i64| theirs.iter().find(|i| i.job_id == job).unwrap().status;
+        assert_eq!((status(levee), status(drainage)), (InvitationStatus::Accepted, InvitationStatus::Expired));
+
+        // The database decides, not a check before it: the answer's conditional update refuses
+        // at the expiry itself and takes an answer one second before it.
+        let expires = drainage_invitation.expires_at;
+        assert!(t.store.answer_invitation(drainage_invitation.id, maya_id, true, expires).await.unwrap().is_none());
+        let answered = t.store.answer_invitation(drainage_invitation.id, maya_id, false, expires - 1).await.unwrap();
+        assert_eq!(answered.map(|i| i.status), Some(InvitationStatus::Declined), "{:?}", t.engine);
+    }
+}
+
+#[tokio::test]
 async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
@@ -330,7 +407,7 @@ async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
         assert!(
             outcomes.iter().filter(|o| o.is_err()).all(|o| matches!(o, Err(guildhall_app::AppError::Conflict { .. })))
         );
-        assert_eq!(t.store.employer_invitations(employer).await.unwrap().len(), 50);
+        assert_eq!(t.store.employer_invitations(employer, t.app.clock.unix()).await.unwrap().len(), 50);
     }
 }
 

@@ -1,13 +1,14 @@
 //! The resume bank: members' entries (one each; opting out deletes it), employers' paid
-//! access (ordered with its invoice, started once paid, as a job's run), and invitations to
+//! access (ordered, invoiced and started by `orders.rs`, as a job's run), and invitations to
 //! apply (one per employer, member and job; at most 50 a day per employer, counted in the
-//! insert under a lock on the employer's row).
+//! insert under a lock on the employer's row; answered only within 30 days, asked by the
+//! answer's conditional update, and read as expired after).
 //!
 //! What an employer reads of a confidential entry is a [`BankCandidate`]: the query selects
 //! only its columns, so a name, address, number, employer or city cannot reach the page.
 
-use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
+use guildhall_domain::careers::{INVITATION_DAYS, InvitationStatus};
 use guildhall_domain::csv::members::Discipline;
 use time::Date;
 
@@ -97,9 +98,12 @@ pub struct MemberInvitationRecord {
     pub job_id: i64,
     pub job_title: String,
     pub message: String,
+    /// `Expired` when it waited past `expires_at` unanswered.
     #[sqlx(try_from = "String")]
     pub status: InvitationStatus,
     pub sent_at: UnixTime,
+    /// Until when it may be answered.
+    pub expires_at: UnixTime,
     pub answered_at: Option<UnixTime>,
 }
 
@@ -110,9 +114,12 @@ pub struct EmployerInvitationRecord {
     pub public_ref: String,
     pub job_id: i64,
     pub job_title: String,
+    /// `Expired` when it waited past `expires_at` unanswered.
     #[sqlx(try_from = "String")]
     pub status: InvitationStatus,
     pub sent_at: UnixTime,
+    /// Until when it may be answered.
+    pub expires_at: UnixTime,
     pub answered_at: Option<UnixTime>,
 }
 
@@ -153,6 +160,22 @@ pub enum InvitationOutcome {
     NoSuchCandidate,
     /// The job is not the employer's or not advertised.
     JobNotLive,
+}
+
+/// An invitation as its member reads it, as it stands at `now` (a placeholder); a `WHERE`
+/// follows.
+fn member_invitation_select(now: &str) -> String {
+    format!(
+        "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, {}, \
+         i.sent_at, i.expires_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
+         JOIN employers e ON e.id = i.employer_id",
+        invitation_status(now)
+    )
+}
+
+/// An invitation's status as read at `now` (a placeholder): one still waiting past its expiry is expired.
+fn invitation_status(now: &str) -> String {
+    format!("CASE WHEN i.status = 'sent' AND i.expires_at <= {now} THEN 'expired' ELSE i.status END AS status")
 }
 
 const CANDIDATE_COLUMNS: &str = "b.public_ref, b.confidential, b.summary, b.discipline, b.career_stage, b.years_experience, b.region, b.opted_in_at";
@@ -371,8 +394,8 @@ impl Store {
         today: Date,
     ) -> StoreResult<InvitationOutcome> {
         let insert = format!(
-            "INSERT INTO bank_invitations (employer_id, member_id, job_id, public_ref, message, status, sent_by, sent_at) \
-             SELECT $3, b.member_id, j.id, b.public_ref, $5, 'sent', $6, $1 FROM resume_bank_entries b, jobs j \
+            "INSERT INTO bank_invitations (employer_id, member_id, job_id, public_ref, message, status, sent_by, sent_at, \
+             expires_at) SELECT $3, b.member_id, j.id, b.public_ref, $5, 'sent', $6, $1, $9 FROM resume_bank_entries b, jobs j \
              WHERE b.public_ref = $4 AND j.id = $7 AND j.employer_id = $3 AND {LIVE} \
              AND (SELECT COUNT(*) FROM bank_invitations c WHERE c.employer_id = $3 AND c.sent_at > $1 - 86400) < $8 \
              ON CONFLICT (employer_id, member_id, job_id) DO NOTHING RETURNING id, member_id"
@@ -394,6 +417,7 @@ impl Store {
                 .bind(by)
                 .bind(job_id)
                 .bind(INVITATIONS_A_DAY)
+                .bind(now + INVITATION_DAYS * 86_400)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match sent {
@@ -436,32 +460,40 @@ impl Store {
         })?)
     }
 
-    /// A member's invitations, newest first.
-    pub async fn member_invitations(&self, member_id: i64) -> StoreResult<Vec<MemberInvitationRecord>> {
-        Ok(with_reader!(self, |pool| sqlx::query_as(
-            "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
-             i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
-             JOIN employers e ON e.id = i.employer_id WHERE i.member_id = $1 ORDER BY i.sent_at DESC, i.id DESC"
-        )
-        .bind(member_id)
-        .fetch_all(pool)
-        .await)?)
+    /// A member's invitations, newest first, as they stand at `now`.
+    pub async fn member_invitations(&self, member_id: i64, now: UnixTime) -> StoreResult<Vec<MemberInvitationRecord>> {
+        let sql =
+            format!("{} WHERE i.member_id = $1 ORDER BY i.sent_at DESC, i.id DESC", member_invitation_select("$2"));
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await)?)
     }
 
-    /// An employer's invitations, newest first, by the entries' references.
-    pub async fn employer_invitations(&self, employer_id: i64) -> StoreResult<Vec<EmployerInvitationRecord>> {
-        Ok(with_reader!(self, |pool| sqlx::query_as(
-            "SELECT i.id, i.public_ref, i.job_id, j.title AS job_title, i.status, i.sent_at, i.answered_at \
+    /// An employer's invitations, newest first, by the entries' references, as they stand at
+    /// `now`.
+    pub async fn employer_invitations(
+        &self,
+        employer_id: i64,
+        now: UnixTime,
+    ) -> StoreResult<Vec<EmployerInvitationRecord>> {
+        let sql = format!(
+            "SELECT i.id, i.public_ref, i.job_id, j.title AS job_title, {}, i.sent_at, i.expires_at, i.answered_at \
              FROM bank_invitations i JOIN jobs j ON j.id = i.job_id WHERE i.employer_id = $1 \
-             ORDER BY i.sent_at DESC, i.id DESC LIMIT 200"
-        )
-        .bind(employer_id)
-        .fetch_all(pool)
-        .await)?)
+             ORDER BY i.sent_at DESC, i.id DESC LIMIT 200",
+            invitation_status("$2")
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(employer_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await)?)
     }
 
-    /// The member accepts or declines an invitation still waiting; `None` when it is not
-    /// theirs or already answered.
+    /// The member accepts or declines an invitation still waiting and not expired at `now`
+    /// (both asked of the row by the update itself); `None` when it is not theirs, already
+    /// answered or expired.
     pub async fn answer_invitation(
         &self,
         id: i64,
@@ -469,11 +501,12 @@ impl Store {
         accept: bool,
         now: UnixTime,
     ) -> StoreResult<Option<MemberInvitationRecord>> {
+        let read = format!("{} WHERE i.id = $1", member_invitation_select("$2"));
         Ok(with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let done: Option<i64> = sqlx::query_scalar(
                 "UPDATE bank_invitations SET status = $3, answered_at = $4 WHERE id = $1 AND member_id = $2 \
-                 AND status = 'sent' RETURNING id",
+                 AND status = 'sent' AND expires_at > $4 RETURNING id",
             )
             .bind(id)
             .bind(member_id)
@@ -484,14 +517,8 @@ impl Store {
             if done.is_none() {
                 return Ok(None);
             }
-            let row: MemberInvitationRecord = sqlx::query_as(
-                "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
-                 i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
-                 JOIN employers e ON e.id = i.employer_id WHERE i.id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let row: MemberInvitationRecord =
+                sqlx::query_as(sqlx::AssertSqlSafe(read.as_str())).bind(id).bind(now).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(row))
         })?)

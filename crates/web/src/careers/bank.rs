@@ -17,6 +17,7 @@ use guildhall_app::careers::{
     BankAccessView, BankEntryForm, BankQuery, BankView, MAX_RESUME_BYTES, Purchase, ResumeBankView, discipline_words,
 };
 use guildhall_app::membership::format_money;
+use guildhall_app::records::EmployerInvitationRecord;
 use guildhall_app::uploads::Upload;
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::careers::salary::Region;
@@ -107,6 +108,10 @@ impl MinePage {
 
     fn accepted(&self, status: &InvitationStatus) -> bool {
         *status == InvitationStatus::Accepted
+    }
+
+    fn expired(&self, status: &InvitationStatus) -> bool {
+        *status == InvitationStatus::Expired
     }
 }
 
@@ -338,10 +343,14 @@ impl BankPage {
         bank_stage_label(code)
     }
 
-    fn status_words(&self, status: &InvitationStatus) -> &'static str {
-        match status {
-            InvitationStatus::Accepted => "Accepted: an application follows if they apply",
-            other => other.label(),
+    /// Where an invitation stands, in words, with its expiry while it waits or once it passed.
+    fn answer(&self, invitation: &EmployerInvitationRecord) -> String {
+        let until = fmt_time(invitation.expires_at);
+        match invitation.status {
+            InvitationStatus::Accepted => "Accepted: an application follows if they apply".into(),
+            InvitationStatus::Sent => format!("Waiting for an answer until {until}"),
+            InvitationStatus::Expired => format!("Expired {until}, unanswered"),
+            other => other.label().into(),
         }
     }
 }
