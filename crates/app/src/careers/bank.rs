@@ -83,6 +83,18 @@ pub struct BankAccessView {
     pub access_until: Option<i64>,
 }
 
+/// Who reads an employer's bank, and how they came in.
+struct BankReader {
+    /// With the employers they recruit for.
+    actor: Actor,
+    employer_id: i64,
+    employer_name: String,
+    access_until: Option<i64>,
+    /// Staff reading it by their role, not as a recruiter of the employer with paid access:
+    /// what they open is audited.
+    as_staff: bool,
+}
+
 /// The bank's search as asked (each empty for "any").
 #[derive(Debug, Clone, Default)]
 pub struct BankQuery {
@@ -346,16 +358,82 @@ impl App {
 
     /// The employer's recruiters with current access, and staff; anyone else of the
     /// employer is told the bank is a paid product (403).
-    async fn bank_with_access(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String, Option<i64>)> {
-        let (actor, name) = self.bank_employer(actor, employer_id).await?;
+    async fn bank_with_access(&self, actor: &Actor, employer_id: i64) -> AppResult<BankReader> {
+        let (actor, employer_name) = self.bank_employer(actor, employer_id).await?;
         actor.require(Permission::RecruitFor(employer_id))?;
-        let until = self.store.bank_access_until(employer_id, self.clock.unix()).await?;
-        if until.is_none() && !actor.is_staff() {
+        let access_until = self.store.bank_access_until(employer_id, self.clock.unix()).await?;
+        let paying = access_until.is_some() && actor.employers.iter().any(|e| e.employer_id == employer_id);
+        if access_until.is_none() && !actor.is_staff() {
             return Err(AppError::Forbidden(
                 "The resume bank is a paid product for employers: buy access to search it and invite its members to apply.".into(),
             ));
         }
-        Ok((actor, name, until))
+        Ok(BankReader { as_staff: actor.is_staff() && !paying, actor, employer_id, employer_name, access_until })
+    }
+
+    /// Writes what staff opened of an employer's bank to the audit log (nothing for a
+    /// paying employer's recruiter): `subject` is the employer (a search) or the member
+    /// whose entry was opened.
+    async fn audit_bank_reading(
+        &self,
+        reader: &BankReader,
+        action: &str,
+        (subject_kind, subject_id, subject_label): (&str, i64, String),
+        details: serde_json::Value,
+        request_id: &str,
+    ) -> AppResult<()> {
+        if !reader.as_staff {
+            return Ok(());
+        }
+        let mut audit = self.audit_entry(&reader.actor, action, subject_kind, request_id);
+        audit.subject_id = Some(subject_id);
+        audit.subject_label = subject_label;
+        audit.after_json = Some(details.to_string());
+        Ok(self.store.record_audit(&audit).await?)
+    }
+
+    /// Staff opened the entry `public_ref` in an employer's bank (`what`: the entry, its
+    /// resume): audited against its member.
+    async fn audit_entry_opened(
+        &self,
+        reader: &BankReader,
+        public_ref: &str,
+        what: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        if !reader.as_staff {
+            return Ok(());
+        }
+        let Some(entry) = self.store.bank_entry_by_ref(public_ref).await? else { return Ok(()) };
+        let member = self.store.member_by_id(entry.member_id).await?;
+        let label = match member {
+            Some(m) => format!("{} {} ({public_ref})", m.first_name, m.last_name),
+            None => public_ref.to_string(),
+        };
+        let details = serde_json::json!({ "employer": reader.employer_name, "entry": public_ref, "opened": what });
+        let subject = ("member", entry.member_id, label);
+        self.audit_bank_reading(reader, "resume_bank.entry_opened", subject, details, request_id).await
+    }
+
+    /// The bank's entries as employers read them: each with its current licences in words,
+    /// and the name of a named one.
+    async fn candidate_views(&self, candidates: Vec<BankCandidate>) -> AppResult<Vec<CandidateView>> {
+        let today = self.clock.today();
+        let refs: Vec<String> = candidates.iter().map(|c| c.public_ref.clone()).collect();
+        let licences = self.store.candidate_licences(&refs, today).await?;
+        let named = self.store.named_candidates(&refs).await?;
+        Ok(candidates
+            .into_iter()
+            .map(|candidate| CandidateView {
+                licences: licences
+                    .iter()
+                    .filter(|l| l.public_ref == candidate.public_ref)
+                    .map(|l| licence_words(&l.kind, &l.jurisdiction))
+                    .collect(),
+                named: named.iter().find(|n| n.public_ref == candidate.public_ref && !candidate.confidential).cloned(),
+                candidate,
+            })
+            .collect())
     }
 
     /// Whether the employer has current access (for its recruiters; the bank page's 403
@@ -365,15 +443,17 @@ impl App {
         Ok(self.store.bank_access_until(employer_id, self.clock.unix()).await?.is_some())
     }
 
-    /// A page of the bank, searched.
+    /// A page of the bank, searched. Staff searching it (not as a paying employer's
+    /// recruiter) are audited, with the entries the page showed them.
     pub async fn browse_bank(
         &self,
         actor: &Actor,
         employer_id: i64,
         query: &BankQuery,
         page: u32,
+        request_id: &str,
     ) -> AppResult<BankView> {
-        let (_, employer_name, access_until) = self.bank_with_access(actor, employer_id).await?;
+        let reader = self.bank_with_access(actor, employer_id).await?;
         let mut errors = FieldErrors::default();
         let mut search = BankSearch::default();
         if !query.discipline.is_empty() {
@@ -405,22 +485,15 @@ impl App {
         errors.into_result()?;
         let today = self.clock.today();
         let found = self.store.bank_candidates(&search, today, PageRequest::new(page, CANDIDATES_A_PAGE)).await?;
-        let refs: Vec<String> = found.items.iter().map(|c| c.public_ref.clone()).collect();
-        let licences = self.store.candidate_licences(&refs, today).await?;
-        let named = self.store.named_candidates(&refs).await?;
         let Page { items, total, page, per_page } = found;
-        let items = items
-            .into_iter()
-            .map(|candidate| CandidateView {
-                licences: licences
-                    .iter()
-                    .filter(|l| l.public_ref == candidate.public_ref)
-                    .map(|l| licence_words(&l.kind, &l.jurisdiction))
-                    .collect(),
-                named: named.iter().find(|n| n.public_ref == candidate.public_ref && !candidate.confidential).cloned(),
-                candidate,
-            })
-            .collect();
+        let shown: Vec<String> = items.iter().map(|c| c.public_ref.clone()).collect();
+        let items = self.candidate_views(items).await?;
+        let details = serde_json::json!({
+            "discipline": query.discipline, "career stage": query.career_stage, "licence": query.licence,
+            "region": query.region, "page": page, "entries shown": shown,
+        });
+        let subject = ("employer", reader.employer_id, reader.employer_name.clone());
+        self.audit_bank_reading(&reader, "resume_bank.searched", subject, details, request_id).await?;
         let jobs = self
             .store
             .employer_jobs(employer_id)
@@ -431,26 +504,46 @@ impl App {
             .collect();
         Ok(BankView {
             employer_id,
-            employer_name,
-            access_until,
+            employer_name: reader.employer_name,
+            access_until: reader.access_until,
             candidates: Page { items, total, page, per_page },
             jobs,
             invitations: self.store.employer_invitations(employer_id, self.clock.unix()).await?,
         })
     }
 
+    /// One entry of the bank as a search lists it; staff opening it (not as a paying
+    /// employer's recruiter) are audited.
+    pub async fn bank_candidate(
+        &self,
+        actor: &Actor,
+        employer_id: i64,
+        public_ref: &str,
+        request_id: &str,
+    ) -> AppResult<CandidateView> {
+        let reader = self.bank_with_access(actor, employer_id).await?;
+        let not_found = || AppError::NotFound("No such entry in the resume bank.".into());
+        let candidate = self.store.bank_candidate(public_ref).await?.ok_or_else(not_found)?;
+        let view = self.candidate_views(vec![candidate]).await?.pop().ok_or_else(not_found)?;
+        self.audit_entry_opened(&reader, public_ref, "entry", request_id).await?;
+        Ok(view)
+    }
+
     /// A named entry's resume (the upload chosen, or the one built from the record); a
-    /// confidential entry's is not to be had.
+    /// confidential entry's is not to be had. Staff opening it (not as a paying employer's
+    /// recruiter) are audited.
     pub async fn bank_candidate_resume(
         &self,
         actor: &Actor,
         employer_id: i64,
         public_ref: &str,
+        request_id: &str,
     ) -> AppResult<Document> {
-        self.bank_with_access(actor, employer_id).await?;
+        let reader = self.bank_with_access(actor, employer_id).await?;
         let not_found = || AppError::NotFound("No such named entry in the resume bank.".into());
         let entry =
             self.store.bank_entry_by_ref(public_ref).await?.filter(|e| !e.confidential).ok_or_else(not_found)?;
+        self.audit_entry_opened(&reader, public_ref, "resume", request_id).await?;
         if let Some(resume) = entry.resume_id
             && let Some(file) = self.store.resume_file(resume).await?
         {
@@ -471,7 +564,7 @@ impl App {
         job_id: &str,
         message: &str,
     ) -> AppResult<()> {
-        let (actor, employer_name, _) = self.bank_with_access(actor, employer_id).await?;
+        let BankReader { actor, employer_name, .. } = self.bank_with_access(actor, employer_id).await?;
         let mut errors = FieldErrors::default();
         let job_id = job_id.trim().parse::<i64>().ok();
         if job_id.is_none() {

@@ -4,7 +4,8 @@
 //! of their name, address, number, employer or city; named entries' resumes download;
 //! invitations are accepted (to the apply form) or declined (the employer sees no name), and
 //! expire unanswered after 30 days for both sides; one employer sees none of another's
-//! invitations; 60 invitations at once make exactly 50; every
+//! invitations; staff opening an employer's bank or an entry are audited, its paying
+//! recruiters are not; 60 invitations at once make exactly 50; every
 //! route for every role.
 
 use axum::http::StatusCode;
@@ -13,7 +14,7 @@ use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
-use guildhall_store::{BankSearch, MemberProfile, NewBankEntry, PageRequest};
+use guildhall_store::{AuditFilter, BankSearch, MemberProfile, NewBankEntry, PageRequest};
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
 use crate::careers::{employer as new_employer, live_job};
@@ -364,6 +365,74 @@ async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the
         assert!(t.store.answer_invitation(drainage_invitation.id, maya_id, true, expires).await.unwrap().is_none());
         let answered = t.store.answer_invitation(drainage_invitation.id, maya_id, false, expires - 1).await.unwrap();
         assert_eq!(answered.map(|i| i.status), Some(InvitationStatus::Declined), "{:?}", t.engine);
+    }
+}
+
+/// The audit log's entries of an action, newest first.
+async fn audited(t: &TestApp, action: &str) -> Vec<guildhall_store::AuditRecord> {
+    let filter = AuditFilter { action: Some(action.into()), ..Default::default() };
+    t.store.list_audit(&filter, PageRequest::new(1, 100)).await.unwrap().items
+}
+
+#[tokio::test]
+async fn staff_opening_an_employers_bank_or_an_entry_is_audited_and_its_paying_recruiters_are_not() {
+    for t in TestApp::each_engine().await {
+        seed_bank(&t).await;
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let employer = new_employer(&mut recruiter, "Angelina Forest Engineering").await;
+        let bank = format!("/employer/{employer}/resume-bank");
+        let found = t
+            .store
+            .bank_candidates(&BankSearch::default(), t.app.clock.today(), PageRequest::new(1, 200))
+            .await
+            .unwrap()
+            .items;
+        let named = found.iter().find(|c| !c.confidential).unwrap().public_ref.clone();
+        let named_member = t.store.bank_entry_by_ref(&named).await.unwrap().unwrap().member_id;
+
+        // The employer's own recruiter, with paid access, searches and downloads unaudited.
+        buy_access(&mut recruiter, employer).await;
+        assert_eq!(recruiter.get(&bank).await.status, StatusCode::OK);
+        assert_eq!(recruiter.get_bytes(&format!("{bank}/{named}/resume.pdf")).await.0, StatusCode::OK);
+        assert!(audited(&t, "resume_bank.searched").await.is_empty(), "{:?}", t.engine);
+        assert!(audited(&t, "resume_bank.entry_opened").await.is_empty());
+
+        // Staff searching it: one entry naming them, the employer, the search and the
+        // entries the page showed them.
+        let r = staff.get(&format!("{bank}?career_stage=licensed")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let staff_id = t.store.user_by_email(STAFF).await.unwrap().unwrap().id;
+        let searched = audited(&t, "resume_bank.searched").await;
+        assert_eq!(searched.len(), 1, "{:?}", t.engine);
+        let entry = &searched[0];
+        assert_eq!(entry.actor_user_id, Some(staff_id));
+        assert_eq!((entry.subject_kind.as_str(), entry.subject_id), ("employer", Some(employer)));
+        assert_eq!(entry.subject_label, "Angelina Forest Engineering");
+        let details: serde_json::Value = serde_json::from_str(entry.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(details["career stage"], "licensed");
+        let shown = details["entries shown"].as_array().unwrap();
+        assert_eq!(shown.len(), 20, "a page of entries");
+        assert!(shown.iter().all(|shown| shown.as_str().is_some_and(|one| r.body.contains(one))), "{shown:?}");
+
+        // Staff opening a named entry's resume: one entry against its member.
+        let (status, _, pdf) = staff.get_bytes(&format!("{bank}/{named}/resume.pdf")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdf.starts_with(b"%PDF"));
+        let opened = audited(&t, "resume_bank.entry_opened").await;
+        assert_eq!(opened.len(), 1, "{:?}", t.engine);
+        assert_eq!((opened[0].subject_kind.as_str(), opened[0].subject_id), ("member", Some(named_member)));
+        assert!(opened[0].subject_label.ends_with(&format!("({named})")), "{}", opened[0].subject_label);
+        assert_eq!(opened[0].actor_user_id, Some(staff_id));
+
+        // A refused request opens nothing and writes nothing.
+        let r = staff.get(&format!("{bank}?region=atlantis")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(audited(&t, "resume_bank.searched").await.len(), 1);
+
+        // The audit log says it in words.
+        let log = staff.get("/staff/audit?action=resume_bank.searched").await.body;
+        assert!(log.contains("Resume bank searched by staff") && log.contains("Angelina Forest Engineering"), "{log}");
     }
 }
 

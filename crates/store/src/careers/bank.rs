@@ -356,6 +356,15 @@ impl Store {
             .await)?)
     }
 
+    /// The entry with this reference, as employers see it.
+    pub async fn bank_candidate(&self, public_ref: &str) -> StoreResult<Option<BankCandidate>> {
+        let sql = format!("SELECT {CANDIDATE_COLUMNS} FROM resume_bank_entries b WHERE b.public_ref = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(public_ref)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     /// The entry with this reference.
     pub async fn bank_entry_by_ref(&self, public_ref: &str) -> StoreResult<Option<BankEntryRef>> {
         Ok(with_reader!(self, |pool| sqlx::query_as(

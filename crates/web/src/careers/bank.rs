@@ -396,7 +396,7 @@ async fn bank_page(
         regions: region_choices(),
         licences: LicenceKind::choices(),
     };
-    match app.browse_bank(actor, id, &query, params.page.unwrap_or(1)).await {
+    match app.browse_bank(actor, id, &query, params.page.unwrap_or(1), &identity.request_id).await {
         Ok(view) => {
             page.pager = Pager::new(&view.candidates, base);
             page.view = Some(view);
@@ -450,11 +450,11 @@ async fn invite(
 
 async fn candidate_resume(
     State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
+    SignedIn(actor, identity): SignedIn,
     Path((id, entry)): Path<(String, String)>,
 ) -> PageResult {
     let id = path_id(&id, "employer")?;
-    Ok(document_response(app.bank_candidate_resume(&actor, id, &entry).await?, false))
+    Ok(document_response(app.bank_candidate_resume(&actor, id, &entry, &identity.request_id).await?, false))
 }
 
 // ------------------------------------------------------------------ buying access
