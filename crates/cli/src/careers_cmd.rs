@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use guildhall_app::careers::{EmployerForm, JOBS_A_PAGE, JobForm, RequirementRow};
+use guildhall_app::careers::{EmployerForm, JOBS_A_PAGE, JobForm, Purchase, RequirementRow};
 use guildhall_app::records::PageRequest;
 use guildhall_app::{Actor, App};
 use guildhall_domain::identity::Role;
@@ -186,8 +186,9 @@ pub async fn bench_jobs(app: Arc<App>, jobs: usize, employers: usize, urls: Opti
                 let id = app.create_job(&staff, employer, &job_form(i), true, "bench").await?;
                 if i % 50 == 0 {
                     app.review_job(&staff, id, true, "", "", "bench").await?;
-                    let posting = app.order_posting(&staff, employer, id, "job-30-featured").await?;
-                    app.pay_for_posting(&staff, employer, id, posting).await?;
+                    let run = Purchase::JobRun { employer_id: employer, job_id: id };
+                    let posting = app.order_product(&staff, run, "job-30-featured").await?;
+                    app.pay_for_order(&staff, run, posting).await?;
                 } else {
                     app.review_job(&staff, id, true, "", "90", "bench").await?;
                 }

@@ -1187,6 +1187,7 @@ pub const TABLES: &[TableSpec] = &[
             ("status", T),
             ("sent_by", I),
             ("sent_at", I),
+            ("expires_at", I),
             ("answered_at", I),
         ],
         identity: true,

@@ -56,7 +56,9 @@ pub mod records {
     pub use crate::careers::records::*;
     pub use crate::careers::records_salary::*;
     pub use crate::careers::salary::ReleaseOutcome;
-    pub use crate::careers::{DueJobAlert, JobAlertRecord, JobAlertSaved, JobSearch, NewJobAlert, NewPostingOrder};
+    pub use crate::careers::{
+        DueJobAlert, JobAlertRecord, JobAlertSaved, JobSearch, NewJobAlert, NewProductOrder, OrderOf,
+    };
     pub use crate::ce::records::*;
     pub use crate::chapters::records::*;
     pub use crate::communications::records::*;

@@ -1078,3 +1078,97 @@ async fn migration_26_keeps_every_invoice_and_its_payments_while_letting_an_acco
         assert!(matches!(outcome, Ok(RefundOutcome::Recorded { .. })), "{kind:?}: {outcome:?}");
     }
 }
+
+#[tokio::test]
+async fn migration_51_gives_invitations_already_sent_thirty_days_from_their_sending() {
+    use guildhall_domain::careers::{InvitationStatus, PayPeriod, RemotePolicy};
+    use guildhall_domain::csv::members::Discipline;
+    use guildhall_store::copy::{ColumnType::*, TableSpec, Value};
+    // `bank_invitations` as migration 49 made it, without `expires_at`.
+    const BEFORE_51: TableSpec = TableSpec {
+        name: "bank_invitations",
+        columns: &[
+            ("id", Int),
+            ("employer_id", Int),
+            ("member_id", Int),
+            ("job_id", Int),
+            ("public_ref", Text),
+            ("message", Text),
+            ("status", Text),
+            ("sent_by", Int),
+            ("sent_at", Int),
+            ("answered_at", Int),
+        ],
+        identity: true,
+    };
+    for db in TestDatabase::each_engine_migrated_to(49).await.unwrap() {
+        let s = &db.store;
+        let kind = db.kind();
+        assert!(!s.applied_migrations().await.unwrap().contains(&51), "{kind:?}");
+        let (member, ..) = member_with_payment(s, "candidate@example.org").await;
+        let owner = s.create_user(&user("recruiter@example.org"), None, None, 1_000).await.unwrap();
+        let created = audit("employer.created", 1_000, None);
+        let employer = s.create_employer(("Sabine River Civil", "", ""), owner, 1_000, &created).await.unwrap();
+        let job = NewJob {
+            title: "Levee engineer".into(),
+            description_md: "Levees.".into(),
+            discipline: Discipline::ALL[0],
+            career_stage: "licensed".into(),
+            jurisdiction: None,
+            city: "Beaumont".into(),
+            remote: RemotePolicy::OnSite,
+            salary_min_cents: 9_000_000,
+            salary_max_cents: 11_000_000,
+            pay_period: PayPeriod::Year,
+            currency: "USD".into(),
+            annual_min_cents: 9_000_000,
+            annual_max_cents: 11_000_000,
+            closes_on: None,
+            requirements: Vec::new(),
+        };
+        let created = audit("job.created", 1_000, None);
+        let levee = s.create_job(employer, &job, true, owner, 1_000, &created).await.unwrap();
+        let job = NewJob { title: "Drainage designer".into(), ..job };
+        let drainage = s.create_job(employer, &job, true, owner, 1_000, &created).await.unwrap();
+        let sent = 1_700_000_000;
+        let invitation = |id: i64, job: i64, reference: &str, status: &str, answered: Value| {
+            vec![
+                Value::Int(id),
+                Value::Int(employer),
+                Value::Int(member),
+                Value::Int(job),
+                Value::Text(reference.into()),
+                Value::Text(String::new()),
+                Value::Text(status.into()),
+                Value::Null,
+                Value::Int(sent),
+                answered,
+            ]
+        };
+        s.insert_catalogued_row(&BEFORE_51, &invitation(1, levee, "RB-WAITING1", "sent", Value::Null)).await.unwrap();
+        let answered = Value::Int(sent + 60);
+        s.insert_catalogued_row(&BEFORE_51, &invitation(2, drainage, "RB-ACCEPTD1", "accepted", answered))
+            .await
+            .unwrap();
+
+        s.migrate().await.unwrap();
+        // Thirty days from its sending: open until the last second, expired at it; the one
+        // already answered stays as answered.
+        let day = 86_400;
+        let at = |now: i64| async move {
+            let mut read = s.member_invitations(member, now).await.unwrap();
+            read.sort_by_key(|i| i.id);
+            read.into_iter().map(|i| (i.status, i.expires_at)).collect::<Vec<_>>()
+        };
+        let expiry = sent + 30 * day;
+        assert_eq!(
+            at(expiry - 1).await,
+            vec![(InvitationStatus::Sent, expiry), (InvitationStatus::Accepted, expiry)],
+            "{kind:?}"
+        );
+        assert_eq!(at(expiry).await[0].0, InvitationStatus::Expired, "{kind:?}");
+        assert!(s.answer_invitation(1, member, true, expiry).await.unwrap().is_none(), "{kind:?}");
+        let accepted = s.answer_invitation(1, member, true, expiry - 1).await.unwrap().map(|i| i.status);
+        assert_eq!(accepted, Some(InvitationStatus::Accepted), "{kind:?}");
+    }
+}

@@ -3,26 +3,25 @@
 //! name, address, number, employer or city) or named; they opt out by deleting the entry.
 //! Their resume is also theirs to take as JSON Resume and as a PDF.
 //!
-//! Employers buy access (a posting product of kind `resume_bank`, invoiced and paid as a
-//! job's run and started by the same rule: paid, or nothing to pay), search the bank, download
+//! Employers buy access (a posting product of kind `resume_bank`, ordered, invoiced, paid and
+//! started as a job's run is, by `orders.rs`: paid, or nothing to pay), search the bank, download
 //! named entries' resumes, and invite a member to apply to one of their live jobs (at most 50
 //! a day); the member accepts — and applies, which is how their identity reaches the employer
 //! — or declines, which the employer sees without a name.
 
 use guildhall_domain::careers::json_resume::{JsonResume, Profile};
 use guildhall_domain::careers::salary::Region;
-use guildhall_domain::careers::{BankFacts, BankInput};
+use guildhall_domain::careers::{BankFacts, BankInput, INVITATION_DAYS, InvitationStatus, ProductKind};
 use guildhall_domain::csv::members::{Discipline, parse_career_stage};
 use guildhall_domain::member::LicenceKind;
 use guildhall_store::{
-    BankAccessRecord, BankCandidate, BankEntryRecord, BankSearch, EmployerInvitationRecord, InvitationOutcome,
-    MemberInvitationRecord, MemberRecord, NamedCandidate, NewBankAccessOrder, NewBankEntry, NewMail, NewResume, Page,
-    PageRequest, PostingProductRecord, ResumeListRecord, StoreError,
+    BankCandidate, BankEntryRecord, BankSearch, EmployerInvitationRecord, InvitationOutcome, MemberInvitationRecord,
+    MemberRecord, NamedCandidate, NewBankEntry, NewMail, NewResume, OrderOf, Page, PageRequest, PostingProductRecord,
+    ProductOrderRecord, ResumeListRecord, StoreError,
 };
 use pdf_writer::Content;
 
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::membership::payments::CardPayment;
 use crate::pdf::text;
 use crate::uploads::{Document, Upload, clean_file_name, sniff};
 use crate::{Actor, App, Permission};
@@ -31,9 +30,6 @@ use super::MAX_RESUME_BYTES;
 
 /// Entries a page of the bank lists.
 pub const CANDIDATES_A_PAGE: u32 = 20;
-
-/// How long an access order's invoice is due in.
-const DUE_DAYS: i64 = 30;
 
 /// The member's resume bank page: their entry, resumes, and invitations.
 #[derive(Debug, Clone)]
@@ -83,8 +79,20 @@ pub struct BankAccessView {
     pub employer_name: String,
     pub products: Vec<(PostingProductRecord, i64)>,
     pub member_price: bool,
-    pub orders: Vec<BankAccessRecord>,
+    pub orders: Vec<ProductOrderRecord>,
     pub access_until: Option<i64>,
+}
+
+/// Who reads an employer's bank, and how they came in.
+struct BankReader {
+    /// With the employers they recruit for.
+    actor: Actor,
+    employer_id: i64,
+    employer_name: String,
+    access_until: Option<i64>,
+    /// Staff reading it by their role, not as a recruiter of the employer with paid access:
+    /// what they open is audited.
+    as_staff: bool,
 }
 
 /// The bank's search as asked (each empty for "any").
@@ -134,7 +142,7 @@ impl App {
         Ok(ResumeBankView {
             entry: self.store.bank_entry(member.id).await?,
             resumes: self.store.member_resumes(member.id).await?,
-            invitations: self.store.member_invitations(member.id).await?,
+            invitations: self.store.member_invitations(member.id, self.clock.unix()).await?,
             default_discipline: member.disciplines.split(';').next().unwrap_or("").trim().to_string(),
             default_stage: member.career_stage.clone(),
         })
@@ -278,8 +286,8 @@ impl App {
 
     // -------------------------------------------------------------- invitations, member side
 
-    /// The member accepts or declines an invitation; the invitation as answered. Declining
-    /// tells the employer's recruiters, without the member's name.
+    /// The member accepts or declines an invitation within its 30 days; the invitation as
+    /// answered. Declining tells the employer's recruiters, without the member's name.
     pub async fn answer_bank_invitation(
         &self,
         actor: &Actor,
@@ -289,10 +297,16 @@ impl App {
         let member = self.bank_member(actor).await?;
         let now = self.clock.unix();
         let Some(invitation) = self.store.answer_invitation(id, member.id, accept, now).await? else {
-            let mine = self.store.member_invitations(member.id).await?.into_iter().any(|i| i.id == id);
-            return Err(match mine {
-                true => AppError::Conflict { message: "You already answered this invitation.".into(), field: None },
-                false => AppError::NotFound("No such invitation.".into()),
+            let mine = self.store.member_invitations(member.id, now).await?.into_iter().find(|i| i.id == id);
+            return Err(match mine.map(|i| i.status) {
+                Some(InvitationStatus::Expired) => AppError::Conflict {
+                    message: format!(
+                        "This invitation expired: an invitation can be answered for {INVITATION_DAYS} days after it is sent."
+                    ),
+                    field: None,
+                },
+                Some(_) => AppError::Conflict { message: "You already answered this invitation.".into(), field: None },
+                None => AppError::NotFound("No such invitation.".into()),
             });
         };
         if !accept {
@@ -321,16 +335,8 @@ impl App {
 
     // -------------------------------------------------------------- access, employer side
 
-    /// Bank products on sale (the society's first ones added when there are none).
-    pub(crate) async fn bank_products(&self, active_only: bool) -> AppResult<Vec<PostingProductRecord>> {
-        if self.store.bank_products(false).await?.is_empty() {
-            self.store.add_default_bank_products().await?;
-        }
-        Ok(self.store.bank_products(active_only).await?)
-    }
-
     /// The employer's recruiters (and staff) only; 404 for anyone else.
-    async fn bank_employer(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String)> {
+    pub(super) async fn bank_employer(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String)> {
         let actor = self.with_employer_roles(actor).await?;
         let account = self.employer_account(&actor, employer_id).await?;
         Ok((actor, account.employer.name))
@@ -339,101 +345,95 @@ impl App {
     /// Buying access to the bank, for the employer's recruiters.
     pub async fn bank_access(&self, actor: &Actor, employer_id: i64) -> AppResult<BankAccessView> {
         let (_, employer_name) = self.bank_employer(actor, employer_id).await?;
-        let member_price = self.employer_pays_member_price(employer_id).await?;
-        let products = self
-            .bank_products(true)
-            .await?
-            .into_iter()
-            .map(|p| {
-                let price = if member_price { p.member_price_cents } else { p.price_cents };
-                (p, price)
-            })
-            .collect();
+        let (products, member_price) = self.priced_products(ProductKind::ResumeBank, employer_id).await?;
         Ok(BankAccessView {
             employer_id,
             employer_name,
             products,
             member_price,
-            orders: self.store.bank_access_orders(employer_id).await?,
+            orders: self.store.product_orders(OrderOf::ResumeBank(employer_id)).await?,
             access_until: self.store.bank_access_until(employer_id, self.clock.unix()).await?,
         })
     }
 
-    /// A recruiter orders access; the order's id. It is invoiced to them and starts once
-    /// paid (at once when it costs nothing).
-    pub async fn order_bank_access(&self, actor: &Actor, employer_id: i64, product_code: &str) -> AppResult<i64> {
-        let (_, employer_name) = self.bank_employer(actor, employer_id).await?;
-        let products = self.bank_products(true).await?;
-        let product = products
-            .iter()
-            .find(|p| p.code == product_code)
-            .ok_or_else(|| AppError::invalid_field("product", "Choose how long to search the resume bank."))?;
-        let member_price = self.employer_pays_member_price(employer_id).await?;
-        let price_cents = if member_price { product.member_price_cents } else { product.price_cents };
-        let description = format!("{}: {employer_name}", product.name);
-        let today = self.clock.today();
-        let order = NewBankAccessOrder {
-            employer_id,
-            product,
-            price_cents,
-            ordered_by: actor.user_id,
-            description: &description,
-            today,
-            due_on: today + time::Duration::days(DUE_DAYS),
-        };
-        let id = self.store.order_bank_access(&order, self.clock.unix()).await?;
-        self.store.start_bank_access(Some(employer_id), self.clock.unix()).await?;
-        Ok(id)
-    }
-
-    /// The open invoice of an access order, for the recruiter who may pay it; its id.
-    pub async fn bank_access_invoice(&self, actor: &Actor, employer_id: i64, order_id: i64) -> AppResult<i64> {
-        self.bank_employer(actor, employer_id).await?;
-        let order = self
-            .store
-            .bank_access_orders(employer_id)
-            .await?
-            .into_iter()
-            .find(|o| o.id == order_id)
-            .ok_or_else(|| AppError::NotFound("No such order.".into()))?;
-        match (order.invoice_id, order.awaiting_payment) {
-            (Some(invoice), true) => {
-                self.payable_invoice(actor, invoice).await?;
-                Ok(invoice)
-            }
-            _ => Err(AppError::Conflict { message: "This order has nothing left to pay.".into(), field: None }),
-        }
-    }
-
-    /// The recruiter who ordered access pays by card; with a provider that confirms at once
-    /// access starts now, otherwise the minute job starts it.
-    pub async fn pay_for_bank_access(&self, actor: &Actor, employer_id: i64, order_id: i64) -> AppResult<CardPayment> {
-        let invoice = self.bank_access_invoice(actor, employer_id, order_id).await?;
-        let back = format!("/employer/{employer_id}/resume-bank?done=access_paid");
-        let outcome = self.start_card_payment_returning(actor, invoice, &back).await?;
-        if matches!(outcome, CardPayment::Paid) {
-            self.store.start_bank_access(Some(employer_id), self.clock.unix()).await?;
-        }
-        Ok(outcome)
-    }
-
-    /// Starts the access orders paid by webhook or recorded by staff; how many started.
-    pub(crate) async fn start_paid_bank_access(&self) -> AppResult<usize> {
-        Ok(self.store.start_bank_access(None, self.clock.unix()).await?.len())
-    }
-
     /// The employer's recruiters with current access, and staff; anyone else of the
     /// employer is told the bank is a paid product (403).
-    async fn bank_with_access(&self, actor: &Actor, employer_id: i64) -> AppResult<(Actor, String, Option<i64>)> {
-        let (actor, name) = self.bank_employer(actor, employer_id).await?;
+    async fn bank_with_access(&self, actor: &Actor, employer_id: i64) -> AppResult<BankReader> {
+        let (actor, employer_name) = self.bank_employer(actor, employer_id).await?;
         actor.require(Permission::RecruitFor(employer_id))?;
-        let until = self.store.bank_access_until(employer_id, self.clock.unix()).await?;
-        if until.is_none() && !actor.is_staff() {
+        let access_until = self.store.bank_access_until(employer_id, self.clock.unix()).await?;
+        let paying = access_until.is_some() && actor.employers.iter().any(|e| e.employer_id == employer_id);
+        if access_until.is_none() && !actor.is_staff() {
             return Err(AppError::Forbidden(
                 "The resume bank is a paid product for employers: buy access to search it and invite its members to apply.".into(),
             ));
         }
-        Ok((actor, name, until))
+        Ok(BankReader { as_staff: actor.is_staff() && !paying, actor, employer_id, employer_name, access_until })
+    }
+
+    /// Writes what staff opened of an employer's bank to the audit log (nothing for a
+    /// paying employer's recruiter): `subject` is the employer (a search) or the member
+    /// whose entry was opened.
+    async fn audit_bank_reading(
+        &self,
+        reader: &BankReader,
+        action: &str,
+        (subject_kind, subject_id, subject_label): (&str, i64, String),
+        details: serde_json::Value,
+        request_id: &str,
+    ) -> AppResult<()> {
+        if !reader.as_staff {
+            return Ok(());
+        }
+        let mut audit = self.audit_entry(&reader.actor, action, subject_kind, request_id);
+        audit.subject_id = Some(subject_id);
+        audit.subject_label = subject_label;
+        audit.after_json = Some(details.to_string());
+        Ok(self.store.record_audit(&audit).await?)
+    }
+
+    /// Staff opened the entry `public_ref` in an employer's bank (`what`: the entry, its
+    /// resume): audited against its member.
+    async fn audit_entry_opened(
+        &self,
+        reader: &BankReader,
+        public_ref: &str,
+        what: &str,
+        request_id: &str,
+    ) -> AppResult<()> {
+        if !reader.as_staff {
+            return Ok(());
+        }
+        let Some(entry) = self.store.bank_entry_by_ref(public_ref).await? else { return Ok(()) };
+        let member = self.store.member_by_id(entry.member_id).await?;
+        let label = match member {
+            Some(m) => format!("{} {} ({public_ref})", m.first_name, m.last_name),
+            None => public_ref.to_string(),
+        };
+        let details = serde_json::json!({ "employer": reader.employer_name, "entry": public_ref, "opened": what });
+        let subject = ("member", entry.member_id, label);
+        self.audit_bank_reading(reader, "resume_bank.entry_opened", subject, details, request_id).await
+    }
+
+    /// The bank's entries as employers read them: each with its current licences in words,
+    /// and the name of a named one.
+    async fn candidate_views(&self, candidates: Vec<BankCandidate>) -> AppResult<Vec<CandidateView>> {
+        let today = self.clock.today();
+        let refs: Vec<String> = candidates.iter().map(|c| c.public_ref.clone()).collect();
+        let licences = self.store.candidate_licences(&refs, today).await?;
+        let named = self.store.named_candidates(&refs).await?;
+        Ok(candidates
+            .into_iter()
+            .map(|candidate| CandidateView {
+                licences: licences
+                    .iter()
+                    .filter(|l| l.public_ref == candidate.public_ref)
+                    .map(|l| licence_words(&l.kind, &l.jurisdiction))
+                    .collect(),
+                named: named.iter().find(|n| n.public_ref == candidate.public_ref && !candidate.confidential).cloned(),
+                candidate,
+            })
+            .collect())
     }
 
     /// Whether the employer has current access (for its recruiters; the bank page's 403
@@ -443,15 +443,17 @@ impl App {
         Ok(self.store.bank_access_until(employer_id, self.clock.unix()).await?.is_some())
     }
 
-    /// A page of the bank, searched.
+    /// A page of the bank, searched. Staff searching it (not as a paying employer's
+    /// recruiter) are audited, with the entries the page showed them.
     pub async fn browse_bank(
         &self,
         actor: &Actor,
         employer_id: i64,
         query: &BankQuery,
         page: u32,
+        request_id: &str,
     ) -> AppResult<BankView> {
-        let (_, employer_name, access_until) = self.bank_with_access(actor, employer_id).await?;
+        let reader = self.bank_with_access(actor, employer_id).await?;
         let mut errors = FieldErrors::default();
         let mut search = BankSearch::default();
         if !query.discipline.is_empty() {
@@ -483,22 +485,15 @@ impl App {
         errors.into_result()?;
         let today = self.clock.today();
         let found = self.store.bank_candidates(&search, today, PageRequest::new(page, CANDIDATES_A_PAGE)).await?;
-        let refs: Vec<String> = found.items.iter().map(|c| c.public_ref.clone()).collect();
-        let licences = self.store.candidate_licences(&refs, today).await?;
-        let named = self.store.named_candidates(&refs).await?;
         let Page { items, total, page, per_page } = found;
-        let items = items
-            .into_iter()
-            .map(|candidate| CandidateView {
-                licences: licences
-                    .iter()
-                    .filter(|l| l.public_ref == candidate.public_ref)
-                    .map(|l| licence_words(&l.kind, &l.jurisdiction))
-                    .collect(),
-                named: named.iter().find(|n| n.public_ref == candidate.public_ref && !candidate.confidential).cloned(),
-                candidate,
-            })
-            .collect();
+        let shown: Vec<String> = items.iter().map(|c| c.public_ref.clone()).collect();
+        let items = self.candidate_views(items).await?;
+        let details = serde_json::json!({
+            "discipline": query.discipline, "career stage": query.career_stage, "licence": query.licence,
+            "region": query.region, "page": page, "entries shown": shown,
+        });
+        let subject = ("employer", reader.employer_id, reader.employer_name.clone());
+        self.audit_bank_reading(&reader, "resume_bank.searched", subject, details, request_id).await?;
         let jobs = self
             .store
             .employer_jobs(employer_id)
@@ -509,26 +504,46 @@ impl App {
             .collect();
         Ok(BankView {
             employer_id,
-            employer_name,
-            access_until,
+            employer_name: reader.employer_name,
+            access_until: reader.access_until,
             candidates: Page { items, total, page, per_page },
             jobs,
-            invitations: self.store.employer_invitations(employer_id).await?,
+            invitations: self.store.employer_invitations(employer_id, self.clock.unix()).await?,
         })
     }
 
+    /// One entry of the bank as a search lists it; staff opening it (not as a paying
+    /// employer's recruiter) are audited.
+    pub async fn bank_candidate(
+        &self,
+        actor: &Actor,
+        employer_id: i64,
+        public_ref: &str,
+        request_id: &str,
+    ) -> AppResult<CandidateView> {
+        let reader = self.bank_with_access(actor, employer_id).await?;
+        let not_found = || AppError::NotFound("No such entry in the resume bank.".into());
+        let candidate = self.store.bank_candidate(public_ref).await?.ok_or_else(not_found)?;
+        let view = self.candidate_views(vec![candidate]).await?.pop().ok_or_else(not_found)?;
+        self.audit_entry_opened(&reader, public_ref, "entry", request_id).await?;
+        Ok(view)
+    }
+
     /// A named entry's resume (the upload chosen, or the one built from the record); a
-    /// confidential entry's is not to be had.
+    /// confidential entry's is not to be had. Staff opening it (not as a paying employer's
+    /// recruiter) are audited.
     pub async fn bank_candidate_resume(
         &self,
         actor: &Actor,
         employer_id: i64,
         public_ref: &str,
+        request_id: &str,
     ) -> AppResult<Document> {
-        self.bank_with_access(actor, employer_id).await?;
+        let reader = self.bank_with_access(actor, employer_id).await?;
         let not_found = || AppError::NotFound("No such named entry in the resume bank.".into());
         let entry =
             self.store.bank_entry_by_ref(public_ref).await?.filter(|e| !e.confidential).ok_or_else(not_found)?;
+        self.audit_entry_opened(&reader, public_ref, "resume", request_id).await?;
         if let Some(resume) = entry.resume_id
             && let Some(file) = self.store.resume_file(resume).await?
         {
@@ -549,7 +564,7 @@ impl App {
         job_id: &str,
         message: &str,
     ) -> AppResult<()> {
-        let (actor, employer_name, _) = self.bank_with_access(actor, employer_id).await?;
+        let BankReader { actor, employer_name, .. } = self.bank_with_access(actor, employer_id).await?;
         let mut errors = FieldErrors::default();
         let job_id = job_id.trim().parse::<i64>().ok();
         if job_id.is_none() {
@@ -604,7 +619,7 @@ impl App {
                     body_text: format!(
                         "Dear {},\n\n{employer_name} found your entry in {society}'s resume bank and invites you to apply for \"{title}\".\n{}\n\
                          They do not know who you are: your name reaches them only if you apply.\n\n\
-                         Accept or decline at {}\n",
+                         Accept or decline within {INVITATION_DAYS} days at {}\n",
                         member.first_name,
                         if message.is_empty() { String::new() } else { format!("\nTheir message: {message}\n") },
                         self.link("/account/resume-bank"),

@@ -11,7 +11,9 @@
 //! by a signed link), `applications.rs` (applying with a resume and chosen facts, stages, withdrawal),
 //! `employers.rs` (employer accounts, their recruiters), `jobs.rs` (writing, submitting and
 //! closing jobs; a job's page; the search), `moderation.rs` (staff's review and take-downs),
-//! `postings.rs` (posting products, orders and their invoices, paying, starting runs),
+//! `postings.rs` (posting products, a job's advertising), `orders.rs` (the one path of every
+//! paid careers product — a job's run, the resume bank's access: ordering with its invoice,
+//! paying, starting once paid),
 //! `search.rs` (the job search from a per-node snapshot of the live jobs, `LiveJobs`),
 //! `bank.rs` (the resume bank: members' entries, JSON Resume and PDF, employers' paid access,
 //! the search without names, invitations to apply),
@@ -25,6 +27,7 @@ mod bank;
 mod employers;
 mod jobs;
 mod moderation;
+mod orders;
 mod postings;
 pub mod salary;
 mod search;
@@ -44,6 +47,7 @@ pub use bank::{
 pub use employers::{EmployerAccount, EmployerForm, EmployerView};
 pub use jobs::{JOBS_A_PAGE, JobForm, JobSearchView, JobView, REQUIREMENT_ROWS, RequirementRow};
 pub use moderation::ReviewQueue;
+pub use orders::Purchase;
 pub use postings::JobAdvertising;
 pub use search::{KeptLiveJobs, LIVE_JOBS_TTL, LiveJobs, search_words};
 pub use tokens::EmployerTokens;

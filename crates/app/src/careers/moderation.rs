@@ -66,7 +66,7 @@ impl App {
         }
         if approve {
             // An order already paid for starts its run now.
-            self.store.start_posting_runs(Some(job_id), now).await?;
+            self.store.start_paid_orders(guildhall_domain::careers::ProductKind::Job, Some(job_id), now).await?;
         }
         self.forget_live_jobs();
         let society = self.branding().await.name;

@@ -12,18 +12,19 @@
 //! recruiter's employer and a few of its invitations (`seed_demo_resume_bank`).
 
 use guildhall_domain::careers::ApplicationStage;
-use guildhall_domain::careers::{ClosedReason, Need, SalaryRange, Wanted, parse_requirement};
+use guildhall_domain::careers::{ClosedReason, Need, ProductKind, SalaryRange, Wanted, parse_requirement};
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
 use guildhall_domain::member::Jurisdiction;
 use guildhall_store::{
-    MemberFilter, NewApplication, NewAuditEntry, NewJob, NewPostingOrder, NewResume, NewUser, PageRequest, StoreError,
+    MemberFilter, NewApplication, NewAuditEntry, NewJob, NewProductOrder, NewResume, NewUser, OrderOf, PageRequest,
+    StoreError,
 };
 use time::{Duration, OffsetDateTime};
 
 use super::knowledge::one_page_pdf;
 use super::{DEMO_RECRUITER, DEMO_SIGN_INS};
-use crate::careers::{EmployerForm, JobForm, RequirementRow, SharedFacts};
+use crate::careers::{EmployerForm, JobForm, Purchase, RequirementRow, SharedFacts};
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 
@@ -428,10 +429,7 @@ impl App {
         // is not kept; the tokens page lists it).
         self.issue_employer_token(&owners[0], employer_ids[0], "Greenhouse", Some(365), "demo").await?;
 
-        if self.store.posting_products(false).await?.is_empty() {
-            self.store.add_default_posting_products().await?;
-        }
-        let products = self.store.posting_products(true).await?;
+        let products = self.products_of(ProductKind::Job, true).await?;
         let product = |code: &str| {
             products.iter().find(|p| p.code == code).ok_or_else(|| AppError::Internal(format!("no product {code}")))
         };
@@ -495,8 +493,8 @@ impl App {
                 let code = if i % 9 == 0 { "job-30-featured" } else { "job-30" };
                 let product = product(code)?;
                 let description = format!("Job posting, {}: {label}", product.name);
-                let order = NewPostingOrder {
-                    job_id: id,
+                let order = NewProductOrder {
+                    of: OrderOf::Job(id),
                     product,
                     price_cents: product.price_cents,
                     ordered_by: owner.user_id,
@@ -504,18 +502,7 @@ impl App {
                     today: date_of(posted),
                     due_on: date_of(posted) + Duration::days(30),
                 };
-                let posting = self.store.order_posting(&order, posted).await?;
-                let invoice = self
-                    .store
-                    .job_postings(id)
-                    .await?
-                    .into_iter()
-                    .find(|p| p.id == posting)
-                    .and_then(|p| p.invoice_id)
-                    .ok_or_else(|| AppError::Internal("demo order without an invoice".into()))?;
-                let audit = self.audit_entry(staff, "invoice.paid_offline", "invoice", "demo");
-                self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
-                self.store.start_posting_runs(Some(id), posted).await?;
+                self.demo_paid_order(staff, &order, posted).await?;
             }
             if fate == Fate::Live {
                 live.push((id, job.employer, posted));
@@ -555,10 +542,24 @@ impl App {
         // Lone Star Bridges ordered 60 days for a job waiting for review: it runs once approved
         // and paid.
         if let Some((_, id)) = pending.iter().find(|(e, _)| *e == 0).copied() {
-            self.order_posting(&owners[0], employer_ids[0], id, "job-60").await?;
+            self.order_product(&owners[0], Purchase::JobRun { employer_id: employer_ids[0], job_id: id }, "job-60")
+                .await?;
         }
         // Jobs were approved, run and closed through the store above.
         self.forget_live_jobs();
+        Ok(())
+    }
+
+    /// An order placed at `at`, its invoice paid by transfer (recorded by staff) and the
+    /// order started then, as the minute job would.
+    async fn demo_paid_order(&self, staff: &Actor, order: &NewProductOrder<'_>, at: i64) -> AppResult<()> {
+        let id = self.store.order_product(order, at).await?;
+        let orders = self.store.product_orders(order.of).await?;
+        if let Some(invoice) = orders.into_iter().find(|o| o.id == id).and_then(|o| o.invoice_id) {
+            let audit = self.audit_entry(staff, "invoice.paid_offline", "invoice", "demo");
+            self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
+        }
+        self.store.start_paid_orders(order.of.kind(), Some(order.of.key()), at).await?;
         Ok(())
     }
 }
@@ -677,7 +678,7 @@ impl App {
     pub(super) async fn seed_demo_resume_bank(&self, staff: &Actor) -> AppResult<()> {
         use guildhall_domain::careers::salary::Region;
         use guildhall_domain::csv::members::parse_career_stage;
-        use guildhall_store::{NewBankAccessOrder, NewBankEntry};
+        use guildhall_store::NewBankEntry;
 
         let now = self.clock.unix();
         let day = 86_400;
@@ -724,16 +725,15 @@ impl App {
             .find(|r| r.is_owner)
             .map(|r| r.employer_id)
             .ok_or_else(|| AppError::Internal("the demo recruiter owns no employer".into()))?;
-        self.bank_products(false).await?;
-        let products = self.store.bank_products(true).await?;
+        let products = self.products_of(ProductKind::ResumeBank, true).await?;
         let product = products
             .iter()
             .find(|p| p.code == "bank-90")
             .ok_or_else(|| AppError::Internal("no bank-90 product".into()))?;
         let bought = now - 7 * day;
         let bought_on = OffsetDateTime::from_unix_timestamp(bought).map(|t| t.date()).unwrap_or(self.clock.today());
-        let order = NewBankAccessOrder {
-            employer_id,
+        let order = NewProductOrder {
+            of: OrderOf::ResumeBank(employer_id),
             product,
             price_cents: product.price_cents,
             ordered_by: recruiter.id,
@@ -741,29 +741,26 @@ impl App {
             today: bought_on,
             due_on: bought_on + Duration::days(30),
         };
-        let order = self.store.order_bank_access(&order, bought).await?;
-        if let Some(invoice) = self
-            .store
-            .bank_access_orders(employer_id)
-            .await?
-            .into_iter()
-            .find(|o| o.id == order)
-            .and_then(|o| o.invoice_id)
-        {
-            let audit = self.audit_entry(staff, "invoice.paid_offline", "invoice", "demo");
-            self.settle_offline(staff, invoice, "transfer", &format!("DEMO-{invoice}"), audit).await?;
-        }
-        self.store.start_bank_access(Some(employer_id), bought).await?;
+        self.demo_paid_order(staff, &order, bought).await?;
 
-        // A few invitations to its live jobs: two waiting, one accepted, one declined.
-        let live: Vec<i64> = self
+        // A few invitations to its live jobs: two waiting, one accepted, one declined, and one
+        // sent five weeks ago to a job live since then, never answered: expired.
+        let jobs: Vec<(i64, Option<i64>)> = self
             .store
             .employer_jobs(employer_id)
             .await?
             .into_iter()
-            .filter(|j| self.job_state(j).is_live() && j.live_from.is_some_and(|from| from <= now - day))
-            .map(|j| j.id)
+            .filter(|j| self.job_state(j).is_live())
+            .map(|j| (j.id, j.live_from))
             .collect();
+        let since =
+            |at: i64| jobs.iter().filter(move |(_, from)| from.is_some_and(|from| from <= at)).map(|(id, _)| *id);
+        let live: Vec<i64> = since(now - day).collect();
+        if let (Some(job), Some(public_ref)) = (since(now - 36 * day).next(), refs.get(4)) {
+            let sent = now - 35 * day;
+            let today = OffsetDateTime::from_unix_timestamp(sent).map(|t| t.date()).unwrap_or(self.clock.today());
+            self.store.invite_from_bank(employer_id, public_ref, job, "", recruiter.id, sent, today).await?;
+        }
         if let Some(job) = live.first() {
             for (k, public_ref) in refs.iter().take(4).enumerate() {
                 let sent = now - i64::try_from(4 - k).unwrap_or(0) * 3_600;

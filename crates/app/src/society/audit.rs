@@ -83,6 +83,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("job.rejected", "Job sent back with changes needed"),
     ("job.taken_down", "Job taken down by staff"),
     ("posting_product.updated", "Job posting product's prices changed"),
+    ("resume_bank.searched", "Resume bank searched by staff"),
+    ("resume_bank.entry_opened", "Resume bank entry opened by staff"),
     ("post.reports_dismissed", "Reports of a post dismissed"),
     ("question.hidden", "Question hidden"),
     ("question.shown", "Question shown again"),

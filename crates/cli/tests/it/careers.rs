@@ -7,6 +7,7 @@
 use axum::http::{Method, StatusCode};
 use guildhall_app::Actor;
 use guildhall_app::careers::{EmployerForm, JobForm, RequirementRow};
+use guildhall_app::records::OrderOf;
 use guildhall_domain::identity::Role;
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
@@ -46,8 +47,8 @@ pub(crate) fn texas_job(title: &'static str) -> Vec<(&'static str, &'static str)
     ]
 }
 
-/// The id at the end of a redirect's path (`/employer/3/jobs?done=…` → 3 with `segment` 2).
-fn id_in(location: &str, segment: usize) -> i64 {
+/// The id at `segment` of a redirect's path (`/employer/3/jobs?done=…` → 3 with `segment` 2).
+pub(crate) fn id_in(location: &str, segment: usize) -> i64 {
     location.split('?').next().unwrap().split('/').nth(segment).unwrap().parse().unwrap()
 }
 
@@ -65,6 +66,17 @@ pub(crate) async fn write_job(client: &mut Client, employer: i64, fields: &[(&st
     let r = client.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     id_in(r.location(), 4)
+}
+
+/// A job asking for a Texas PE, sent for review and approved by staff with a 30-day run:
+/// live. Its id.
+pub(crate) async fn live_job(recruiter: &mut Client, staff: &mut Client, employer: i64, title: &'static str) -> i64 {
+    let job = write_job(recruiter, employer, &texas_job(title), true).await;
+    let r = staff
+        .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    job
 }
 
 fn listed(body: &str, job: i64) -> bool {
@@ -369,11 +381,8 @@ async fn every_role_on_every_careers_route() {
         let employer = employer(&mut officer, "Trinity Transit").await;
         let draft = write_job(&mut officer, employer, &texas_job("Transit planner"), false).await;
         let pending = write_job(&mut officer, employer, &texas_job("Signal engineer"), true).await;
-        let live = write_job(&mut officer, employer, &texas_job("Rail engineer"), true).await;
         let mut staff = t.signed_in(STAFF).await;
-        staff
-            .post_form(&format!("/staff/jobs/{live}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
-            .await;
+        let live = live_job(&mut officer, &mut staff, employer, "Rail engineer").await;
         let e = |path: &str| format!("/employer/{employer}{path}");
         // A job alert of the member's: nobody else's to see or stop.
         let user = t.store.user_by_email(MEMBER).await.unwrap().unwrap();
@@ -513,7 +522,7 @@ async fn a_job_runs_only_once_approved_and_paid_and_a_second_run_extends_it() {
             recruiter.post_form(&format!("/employer/{employer}/jobs/{job}/postings"), &[("product", "job-90")]).await;
         assert_eq!(again.location(), pay, "one order waits at a time: a second click finds it");
         assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400);
-        let invoice = t.store.job_postings(job).await.unwrap()[0].invoice_id.unwrap();
+        let invoice = t.store.product_orders(OrderOf::Job(job)).await.unwrap()[0].invoice_id.unwrap();
         let r = recruiter.post_form(&format!("/invoices/{invoice}/pay"), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(run(t.store.job(job).await.unwrap().unwrap()), 30 * 86_400, "not before the minute job");
@@ -535,11 +544,8 @@ async fn a_member_applies_once_shares_what_they_choose_and_sees_the_employer_mov
         let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
         let employer = employer(&mut recruiter, "Permian Pipelines").await;
-        let job = write_job(&mut recruiter, employer, &texas_job("Pipeline engineer"), true).await;
+        let job = live_job(&mut recruiter, &mut staff, employer, "Pipeline engineer").await;
         let draft = write_job(&mut recruiter, employer, &texas_job("Draft role"), false).await;
-        staff
-            .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
-            .await;
 
         // The apply page offers her own licences; she shares only the Texas one.
         let maya_id =

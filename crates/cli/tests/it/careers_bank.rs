@@ -2,18 +2,22 @@
 //! out (confirmed first), takes their resume as JSON Resume and PDF; an employer without paid
 //! access is told it is a paid product; with access the bank shows a confidential member none
 //! of their name, address, number, employer or city; named entries' resumes download;
-//! invitations are accepted (to the apply form) or declined (the employer sees no name); one
-//! employer sees none of another's invitations; 60 invitations at once make exactly 50; every
+//! invitations are accepted (to the apply form) or declined (the employer sees no name), and
+//! expire unanswered after 30 days for both sides; one employer sees none of another's
+//! invitations; staff opening an employer's bank or an entry are audited, its paying
+//! recruiters are not; 60 invitations at once make exactly 50; every
 //! route for every role.
 
 use axum::http::StatusCode;
 use guildhall_app::Actor;
+use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
 use guildhall_domain::csv::members::Discipline;
 use guildhall_domain::identity::Role;
-use guildhall_store::{BankSearch, MemberProfile, NewBankEntry, PageRequest};
+use guildhall_store::{AuditFilter, BankSearch, MemberProfile, NewBankEntry, PageRequest};
 
 use crate::authorisation::{Call, Outcome::*, role_clients, run_matrix};
+use crate::careers::{employer as new_employer, live_job};
 use crate::harness::*;
 
 /// Another employer's recruiter, made by each test that needs one.
@@ -43,43 +47,6 @@ async fn seed_bank(t: &TestApp) {
         };
         t.store.save_bank_entry(&entry, 1_000 + i as i64).await.unwrap();
     }
-}
-
-/// The id at `segment` of a redirect's path.
-fn id_in(location: &str, segment: usize) -> i64 {
-    location.split('?').next().unwrap().split('/').nth(segment).unwrap().parse().unwrap()
-}
-
-async fn new_employer(client: &mut Client, name: &str) -> i64 {
-    let r = client.post_form("/employer", &[("name", name), ("website", ""), ("about", "")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    id_in(r.location(), 2)
-}
-
-/// A civil job in Austin, sent for review and approved by staff with a 30-day run: live.
-async fn live_job(recruiter: &mut Client, staff: &mut Client, employer: i64, title: &str) -> i64 {
-    let fields = [
-        ("title", title),
-        ("description", "Design bridges."),
-        ("discipline", "civil"),
-        ("career_stage", "licensed"),
-        ("jurisdiction", "US-TX"),
-        ("city", "Austin"),
-        ("remote", "hybrid"),
-        ("salary_min", "95000"),
-        ("salary_max", "120000"),
-        ("pay_period", "year"),
-        ("closes_on", ""),
-        ("submit", "yes"),
-    ];
-    let r = recruiter.post_form(&format!("/employer/{employer}/jobs"), &fields).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let job = id_in(r.location(), 4);
-    let r = staff
-        .post_form(&format!("/staff/jobs/{job}/review"), &[("decision", "approve"), ("days", "30"), ("note", "")])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    job
 }
 
 /// The recruiter buys 30 days of access and pays by card (the demo provider pays at once).
@@ -272,7 +239,7 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
         );
         let page = maya.get("/account/resume-bank").await.body;
         assert!(page.contains("Bridge inspector") && page.contains("Retrofit designer"), "{page}");
-        let invitations = t.store.member_invitations(maya_id).await.unwrap();
+        let invitations = t.store.member_invitations(maya_id, t.app.clock.unix()).await.unwrap();
         let by_job = |job: i64| invitations.iter().find(|i| i.job_id == job).unwrap().id;
 
         // Someone else cannot answer them.
@@ -327,6 +294,149 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
 }
 
 #[tokio::test]
+async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the_employer() {
+    for t in TestApp::each_engine().await {
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        let (maya_id, _) = distinctive_maya(&t).await;
+        let employer = new_employer(&mut recruiter, "Sabine River Civil").await;
+        let bank = format!("/employer/{employer}/resume-bank");
+        let levee = live_job(&mut recruiter, &mut staff, employer, "Levee engineer").await;
+        let drainage = live_job(&mut recruiter, &mut staff, employer, "Drainage designer").await;
+        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
+        buy_access(&mut recruiter, employer).await;
+        for job in [levee, drainage] {
+            let r = recruiter
+                .post_form(&format!("{bank}/{maya_ref}/invite"), &[("job", &job.to_string()), ("message", "")])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        assert!(t.mail_to(MEMBER).await.iter().any(|m| m.contains("Accept or decline within 30 days")));
+        let invitations = t.store.member_invitations(maya_id, t.app.clock.unix()).await.unwrap();
+        let of = |job: i64| invitations.iter().find(|i| i.job_id == job).unwrap().clone();
+        let (levee_invitation, drainage_invitation) = (of(levee), of(drainage));
+        assert_eq!(drainage_invitation.expires_at - drainage_invitation.sent_at, 30 * 86_400, "{:?}", t.engine);
+        let page = maya.get("/account/resume-bank").await.body;
+        assert!(page.contains("Open until"), "she sees until when she may answer: {page}");
+
+        // Twenty-nine days on (signed in again: a session lasts 14 days) she may still accept.
+        t.app.clock.advance(29 * 86_400);
+        let mut maya = t.signed_in(MEMBER).await;
+        let r = maya.post_form(&format!("/account/resume-bank/invitations/{}/accept", levee_invitation.id), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}: {}", t.engine, r.body);
+        assert_eq!(r.location(), format!("/jobs/{levee}/apply?invited=1"));
+
+        // Thirty days after it was sent, the one she left waiting has expired: she can neither
+        // accept nor decline it, and her page says it expired, without the buttons.
+        t.app.clock.advance(86_400);
+        let mut maya = t.signed_in(MEMBER).await;
+        for answer in ["accept", "decline"] {
+            let r = maya
+                .post_form(&format!("/account/resume-bank/invitations/{}/{answer}", drainage_invitation.id), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{:?}: {answer}: {}", t.engine, r.body);
+            assert!(r.body.contains("This invitation expired"), "{}", r.body);
+        }
+        let page = maya.get("/account/resume-bank").await.body;
+        assert!(page.contains("it can no longer be answered"), "{page}");
+        assert!(!page.contains(&format!("/invitations/{}/accept", drainage_invitation.id)), "{page}");
+        assert!(
+            !t.mail_to(OFFICER).await.iter().any(|m| m.contains("Invitation declined: Drainage designer")),
+            "an expired invitation is never declined"
+        );
+
+        // The employer sees it expired, unanswered (their 30 days of access ran out too: bought
+        // again), and the accepted one as accepted.
+        let mut recruiter = t.signed_in(OFFICER).await;
+        buy_access(&mut recruiter, employer).await;
+        let html = recruiter.get(&bank).await.body;
+        assert!(html.contains("Expired") && html.contains("unanswered"), "{html}");
+        assert!(html.contains("Accepted: an application follows"), "{html}");
+        let theirs = t.store.employer_invitations(employer, t.app.clock.unix()).await.unwrap();
+        let status = |job: i64| theirs.iter().find(|i| i.job_id == job).unwrap().status;
+        assert_eq!((status(levee), status(drainage)), (InvitationStatus::Accepted, InvitationStatus::Expired));
+
+        // The database decides, not a check before it: the answer's conditional update refuses
+        // at the expiry itself and takes an answer one second before it.
+        let expires = drainage_invitation.expires_at;
+        assert!(t.store.answer_invitation(drainage_invitation.id, maya_id, true, expires).await.unwrap().is_none());
+        let answered = t.store.answer_invitation(drainage_invitation.id, maya_id, false, expires - 1).await.unwrap();
+        assert_eq!(answered.map(|i| i.status), Some(InvitationStatus::Declined), "{:?}", t.engine);
+    }
+}
+
+/// The audit log's entries of an action, newest first.
+async fn audited(t: &TestApp, action: &str) -> Vec<guildhall_store::AuditRecord> {
+    let filter = AuditFilter { action: Some(action.into()), ..Default::default() };
+    t.store.list_audit(&filter, PageRequest::new(1, 100)).await.unwrap().items
+}
+
+#[tokio::test]
+async fn staff_opening_an_employers_bank_or_an_entry_is_audited_and_its_paying_recruiters_are_not() {
+    for t in TestApp::each_engine().await {
+        seed_bank(&t).await;
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut staff = t.signed_in(STAFF).await;
+        let employer = new_employer(&mut recruiter, "Angelina Forest Engineering").await;
+        let bank = format!("/employer/{employer}/resume-bank");
+        let found = t
+            .store
+            .bank_candidates(&BankSearch::default(), t.app.clock.today(), PageRequest::new(1, 200))
+            .await
+            .unwrap()
+            .items;
+        let named = found.iter().find(|c| !c.confidential).unwrap().public_ref.clone();
+        let named_member = t.store.bank_entry_by_ref(&named).await.unwrap().unwrap().member_id;
+
+        // The employer's own recruiter, with paid access, searches and downloads unaudited.
+        buy_access(&mut recruiter, employer).await;
+        assert_eq!(recruiter.get(&bank).await.status, StatusCode::OK);
+        assert_eq!(recruiter.get_bytes(&format!("{bank}/{named}/resume.pdf")).await.0, StatusCode::OK);
+        assert!(audited(&t, "resume_bank.searched").await.is_empty(), "{:?}", t.engine);
+        assert!(audited(&t, "resume_bank.entry_opened").await.is_empty());
+
+        // Staff searching it: one entry naming them, the employer, the search and the
+        // entries the page showed them.
+        let r = staff.get(&format!("{bank}?career_stage=licensed")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let staff_id = t.store.user_by_email(STAFF).await.unwrap().unwrap().id;
+        let searched = audited(&t, "resume_bank.searched").await;
+        assert_eq!(searched.len(), 1, "{:?}", t.engine);
+        let entry = &searched[0];
+        assert_eq!(entry.actor_user_id, Some(staff_id));
+        assert_eq!((entry.subject_kind.as_str(), entry.subject_id), ("employer", Some(employer)));
+        assert_eq!(entry.subject_label, "Angelina Forest Engineering");
+        let details: serde_json::Value = serde_json::from_str(entry.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(details["career stage"], "licensed");
+        let shown = details["entries shown"].as_array().unwrap();
+        assert_eq!(shown.len(), 20, "a page of entries");
+        assert!(shown.iter().all(|shown| shown.as_str().is_some_and(|one| r.body.contains(one))), "{shown:?}");
+
+        // Staff opening a named entry's resume: one entry against its member.
+        let (status, _, pdf) = staff.get_bytes(&format!("{bank}/{named}/resume.pdf")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdf.starts_with(b"%PDF"));
+        let opened = audited(&t, "resume_bank.entry_opened").await;
+        assert_eq!(opened.len(), 1, "{:?}", t.engine);
+        assert_eq!((opened[0].subject_kind.as_str(), opened[0].subject_id), ("member", Some(named_member)));
+        assert!(opened[0].subject_label.ends_with(&format!("({named})")), "{}", opened[0].subject_label);
+        assert_eq!(opened[0].actor_user_id, Some(staff_id));
+
+        // A refused request opens nothing and writes nothing.
+        let r = staff.get(&format!("{bank}?region=atlantis")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(audited(&t, "resume_bank.searched").await.len(), 1);
+
+        // The audit log says it in words.
+        let log = staff.get("/staff/audit?action=resume_bank.searched").await.body;
+        assert!(log.contains("Resume bank searched by staff") && log.contains("Angelina Forest Engineering"), "{log}");
+    }
+}
+
+#[tokio::test]
 async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
@@ -366,7 +476,7 @@ async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
         assert!(
             outcomes.iter().filter(|o| o.is_err()).all(|o| matches!(o, Err(guildhall_app::AppError::Conflict { .. })))
         );
-        assert_eq!(t.store.employer_invitations(employer).await.unwrap().len(), 50);
+        assert_eq!(t.store.employer_invitations(employer, t.app.clock.unix()).await.unwrap().len(), 50);
     }
 }
 

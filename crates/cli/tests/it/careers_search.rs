@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use axum::http::{Method, StatusCode};
 use guildhall_app::Actor;
-use guildhall_app::careers::{EmployerForm, JobForm, LiveJobs, RequirementRow};
+use guildhall_app::careers::{EmployerForm, JobForm, LiveJobs, Purchase, RequirementRow};
 use guildhall_app::records::{JobCardRecord, JobSearch};
 use guildhall_domain::careers::JobFilter;
 use guildhall_domain::identity::Role;
@@ -92,8 +92,9 @@ async fn seed_varied_jobs(t: &TestApp) {
             3 | 9 => {
                 // Featured: approved, then a featured run ordered and paid.
                 t.app.review_job(&staff, job, true, "", "", "t").await.unwrap();
-                let posting = t.app.order_posting(&staff, employer, job, "job-30-featured").await.unwrap();
-                t.app.pay_for_posting(&staff, employer, job, posting).await.unwrap();
+                let run = Purchase::JobRun { employer_id: employer, job_id: job };
+                let posting = t.app.order_product(&staff, run, "job-30-featured").await.unwrap();
+                t.app.pay_for_order(&staff, run, posting).await.unwrap();
             }
             _ => t.app.review_job(&staff, job, true, "", if i % 2 == 0 { "30" } else { "90" }, "t").await.unwrap(),
         }

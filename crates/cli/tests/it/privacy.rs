@@ -240,6 +240,8 @@ async fn seed(t: &TestApp, base: i64, tag: &'static str, existing: Option<(i64, 
                 ("job_applications", "stage", _) => Value::Text("submitted".into()),
                 ("job_alerts", "frequency", _) => Value::Text("daily".into()),
                 ("bank_invitations", "status", _) => Value::Text("sent".into()),
+                // Thirty days after it was sent (at 1, as every other instant here).
+                ("bank_invitations", "expires_at", _) => Value::Int(1 + 30 * 86_400),
                 (_, "survey_id", _) => Value::Int(ids["salary_surveys"]),
                 ("salary_responses", "import_ref", _) => Value::Null,
                 ("mail_bounces", "kind", _) => Value::Text("hard".into()),

@@ -7,14 +7,18 @@ use crate::csv::members::{Discipline, parse_career_stage};
 use super::salary::Region;
 
 codes!(
-    /// Where an invitation to apply stands.
+    /// Where an invitation to apply stands. `Expired` is read, not stored: an invitation
+    /// still waiting when its [`INVITATION_DAYS`] have passed.
     InvitationStatus, "invitation status", {
         Sent => ("sent", "Waiting for an answer"),
         Accepted => ("accepted", "Accepted"),
         Declined => ("declined", "Declined"),
-        Expired => ("expired", "No longer open"),
+        Expired => ("expired", "Expired"),
     }
 );
+
+/// How long an invitation to apply may be answered: 30 days from its sending.
+pub const INVITATION_DAYS: i64 = 30;
 
 codes!(
     /// What a posting product buys: a run of a job, or access to the resume bank.

@@ -27,7 +27,7 @@ pub mod salary;
 
 pub use alerts::AlertFrequency;
 pub use applications::ApplicationStage;
-pub use bank::{BankFacts, BankInput, InvitationStatus, MAX_SUMMARY_CHARS, ProductKind};
+pub use bank::{BankFacts, BankInput, INVITATION_DAYS, InvitationStatus, MAX_SUMMARY_CHARS, ProductKind};
 pub use comity::ComityFileError;
 pub use filter::JobFilter;
 pub use jobs::{ClosedReason, HOURS_A_YEAR, JobFacts, JobState, Moderation, PayPeriod, RemotePolicy, SalaryRange};

@@ -1,18 +1,19 @@
 //! The resume bank: members' entries (one each; opting out deletes it), employers' paid
-//! access (ordered with its invoice, started once paid, as a job's run), and invitations to
+//! access (ordered, invoiced and started by `orders.rs`, as a job's run), and invitations to
 //! apply (one per employer, member and job; at most 50 a day per employer, counted in the
-//! insert under a lock on the employer's row).
+//! insert under a lock on the employer's row; answered only within 30 days, asked by the
+//! answer's conditional update, and read as expired after).
 //!
 //! What an employer reads of a confidential entry is a [`BankCandidate`]: the query selects
 //! only its columns, so a name, address, number, employer or city cannot reach the page.
 
 use guildhall_domain::careers::salary::Region;
-use guildhall_domain::careers::{InvitationStatus, ProductKind};
+use guildhall_domain::careers::{INVITATION_DAYS, InvitationStatus};
 use guildhall_domain::csv::members::Discipline;
 use time::Date;
 
 use super::LIVE;
-use super::records::{NewResume, PostingProductRecord};
+use super::records::NewResume;
 use crate::copy::Value;
 use crate::engine::{bind_all, with_reader, with_writer};
 use crate::{Page, PageRequest, Store, StoreError, StoreResult, UnixTime};
@@ -88,21 +89,6 @@ pub struct ResumeListRecord {
     pub created_at: UnixTime,
 }
 
-/// An employer's order of access to the bank, with its invoice's state.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct BankAccessRecord {
-    pub id: i64,
-    pub employer_id: i64,
-    pub days: i64,
-    pub price_cents: i64,
-    pub invoice_id: Option<i64>,
-    pub awaiting_payment: bool,
-    pub ordered_by: Option<i64>,
-    pub ordered_at: UnixTime,
-    pub started_at: Option<UnixTime>,
-    pub ends_at: Option<UnixTime>,
-}
-
 /// An invitation as the invited member reads it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberInvitationRecord {
@@ -112,9 +98,12 @@ pub struct MemberInvitationRecord {
     pub job_id: i64,
     pub job_title: String,
     pub message: String,
+    /// `Expired` when it waited past `expires_at` unanswered.
     #[sqlx(try_from = "String")]
     pub status: InvitationStatus,
     pub sent_at: UnixTime,
+    /// Until when it may be answered.
+    pub expires_at: UnixTime,
     pub answered_at: Option<UnixTime>,
 }
 
@@ -125,9 +114,12 @@ pub struct EmployerInvitationRecord {
     pub public_ref: String,
     pub job_id: i64,
     pub job_title: String,
+    /// `Expired` when it waited past `expires_at` unanswered.
     #[sqlx(try_from = "String")]
     pub status: InvitationStatus,
     pub sent_at: UnixTime,
+    /// Until when it may be answered.
+    pub expires_at: UnixTime,
     pub answered_at: Option<UnixTime>,
 }
 
@@ -155,17 +147,6 @@ pub struct BankSearch {
     pub region: Option<Region>,
 }
 
-/// A new order of access.
-pub struct NewBankAccessOrder<'a> {
-    pub employer_id: i64,
-    pub product: &'a PostingProductRecord,
-    pub price_cents: i64,
-    pub ordered_by: i64,
-    pub description: &'a str,
-    pub today: Date,
-    pub due_on: Date,
-}
-
 /// How an invitation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationOutcome {
@@ -179,6 +160,22 @@ pub enum InvitationOutcome {
     NoSuchCandidate,
     /// The job is not the employer's or not advertised.
     JobNotLive,
+}
+
+/// An invitation as its member reads it, as it stands at `now` (a placeholder); a `WHERE`
+/// follows.
+fn member_invitation_select(now: &str) -> String {
+    format!(
+        "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, {}, \
+         i.sent_at, i.expires_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
+         JOIN employers e ON e.id = i.employer_id",
+        invitation_status(now)
+    )
+}
+
+/// An invitation's status as read at `now` (a placeholder): one still waiting past its expiry is expired.
+fn invitation_status(now: &str) -> String {
+    format!("CASE WHEN i.status = 'sent' AND i.expires_at <= {now} THEN 'expired' ELSE i.status END AS status")
 }
 
 const CANDIDATE_COLUMNS: &str = "b.public_ref, b.confidential, b.summary, b.discipline, b.career_stage, b.years_experience, b.region, b.opted_in_at";
@@ -359,6 +356,15 @@ impl Store {
             .await)?)
     }
 
+    /// The entry with this reference, as employers see it.
+    pub async fn bank_candidate(&self, public_ref: &str) -> StoreResult<Option<BankCandidate>> {
+        let sql = format!("SELECT {CANDIDATE_COLUMNS} FROM resume_bank_entries b WHERE b.public_ref = $1");
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(public_ref)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     /// The entry with this reference.
     pub async fn bank_entry_by_ref(&self, public_ref: &str) -> StoreResult<Option<BankEntryRef>> {
         Ok(with_reader!(self, |pool| sqlx::query_as(
@@ -367,41 +373,6 @@ impl Store {
         .bind(public_ref)
         .fetch_optional(pool)
         .await)?)
-    }
-
-    /// Bank products (posting products of kind `resume_bank`), in their order.
-    pub async fn bank_products(&self, active_only: bool) -> StoreResult<Vec<PostingProductRecord>> {
-        self.posting_products_of_kind(ProductKind::ResumeBank, active_only).await
-    }
-
-    /// The society's first bank product (30 days), added when there is none.
-    pub async fn add_default_bank_products(&self) -> StoreResult<()> {
-        with_writer!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO posting_products (code, name, kind, days, featured, price_cents, member_price_cents, sort_order) \
-             VALUES ('bank-30', 'Resume bank, 30 days', 'resume_bank', 30, FALSE, 39500, 29500, 10), \
-             ('bank-90', 'Resume bank, 90 days', 'resume_bank', 90, FALSE, 89500, 64500, 11) ON CONFLICT (code) DO NOTHING"
-        )
-        .execute(pool)
-        .await
-        .map(|_| ())
-        })?;
-        Ok(())
-    }
-
-    /// An employer's orders of access, newest first, with their invoices' state.
-    pub async fn bank_access_orders(&self, employer_id: i64) -> StoreResult<Vec<BankAccessRecord>> {
-        Ok(with_reader!(self, |pool| {
-            sqlx::query_as(
-            "SELECT a.id, a.employer_id, a.days, a.price_cents, a.invoice_id, COALESCE(i.status = 'open', FALSE) AS awaiting_payment, \
-             a.ordered_by, a.ordered_at, a.started_at, a.ends_at \
-             FROM resume_bank_access a LEFT JOIN invoices i ON i.id = a.invoice_id WHERE a.employer_id = $1 \
-             ORDER BY a.ordered_at DESC, a.id DESC"
-        )
-        .bind(employer_id)
-        .fetch_all(pool)
-        .await
-        })?)
     }
 
     /// Until when an employer's access runs (the latest end of a started order still
@@ -415,104 +386,6 @@ impl Store {
         .bind(now)
         .fetch_one(pool)
         .await)?)
-    }
-
-    /// Orders access with its invoice (none when it costs nothing), one waiting per
-    /// employer (a second click finds the first); the order's id.
-    pub async fn order_bank_access(&self, order: &NewBankAccessOrder<'_>, now: UnixTime) -> StoreResult<i64> {
-        Ok(with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO resume_bank_access (employer_id, product_id, days, price_cents, ordered_by, ordered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (employer_id) WHERE started_at IS NULL DO NOTHING RETURNING id",
-            )
-            .bind(order.employer_id)
-            .bind(order.product.id)
-            .bind(order.product.days)
-            .bind(order.price_cents)
-            .bind(order.ordered_by)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let id = match inserted {
-                Some(id) => {
-                    if order.price_cents > 0 {
-                        let invoice: i64 = sqlx::query_scalar(
-                            "INSERT INTO invoices (member_id, user_id, term_id, description, amount_cents, status, \
-                             issued_on, due_on, paid_on, created_at) VALUES (NULL, $1, NULL, $2, $3, 'open', $4, $5, NULL, $6) \
-                             RETURNING id",
-                        )
-                        .bind(order.ordered_by)
-                        .bind(order.description)
-                        .bind(order.price_cents)
-                        .bind(order.today)
-                        .bind(order.due_on)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        sqlx::query("UPDATE resume_bank_access SET invoice_id = $2 WHERE id = $1")
-                            .bind(id)
-                            .bind(invoice)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    id
-                }
-                None => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NULL",
-                    )
-                    .bind(order.employer_id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                }
-            };
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        })?)
-    }
-
-    /// Starts every waiting order (of one employer, or all) whose invoice is paid or that
-    /// cost nothing, each once (a conditional update); an order following current access
-    /// begins where it ends. The employers whose access started.
-    pub async fn start_bank_access(&self, employer_id: Option<i64>, now: UnixTime) -> StoreResult<Vec<i64>> {
-        Ok(with_writer!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let waiting: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT a.id, a.employer_id FROM resume_bank_access a WHERE a.started_at IS NULL \
-                 AND ($1 IS NULL OR a.employer_id = $1) \
-                 AND (a.price_cents = 0 OR EXISTS (SELECT 1 FROM invoices i WHERE i.id = a.invoice_id AND i.status = 'paid')) \
-                 ORDER BY a.id",
-            )
-            .bind(employer_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut started = Vec::new();
-            for (order, employer) in waiting {
-                let from: Option<i64> = sqlx::query_scalar(
-                    "SELECT MAX(ends_at) FROM resume_bank_access WHERE employer_id = $1 AND started_at IS NOT NULL AND ends_at > $2",
-                )
-                .bind(employer)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                let from = from.unwrap_or(now);
-                let done = sqlx::query(
-                    "UPDATE resume_bank_access SET started_at = $2, ends_at = $3 + days * 86400 \
-                     WHERE id = $1 AND started_at IS NULL",
-                )
-                .bind(order)
-                .bind(now)
-                .bind(from)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 1 {
-                    started.push(employer);
-                }
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(started)
-        })?)
     }
 
     /// Invites the member of the entry `public_ref` to apply to the employer's live job
@@ -530,8 +403,8 @@ impl Store {
         today: Date,
     ) -> StoreResult<InvitationOutcome> {
         let insert = format!(
-            "INSERT INTO bank_invitations (employer_id, member_id, job_id, public_ref, message, status, sent_by, sent_at) \
-             SELECT $3, b.member_id, j.id, b.public_ref, $5, 'sent', $6, $1 FROM resume_bank_entries b, jobs j \
+            "INSERT INTO bank_invitations (employer_id, member_id, job_id, public_ref, message, status, sent_by, sent_at, \
+             expires_at) SELECT $3, b.member_id, j.id, b.public_ref, $5, 'sent', $6, $1, $9 FROM resume_bank_entries b, jobs j \
              WHERE b.public_ref = $4 AND j.id = $7 AND j.employer_id = $3 AND {LIVE} \
              AND (SELECT COUNT(*) FROM bank_invitations c WHERE c.employer_id = $3 AND c.sent_at > $1 - 86400) < $8 \
              ON CONFLICT (employer_id, member_id, job_id) DO NOTHING RETURNING id, member_id"
@@ -553,6 +426,7 @@ impl Store {
                 .bind(by)
                 .bind(job_id)
                 .bind(INVITATIONS_A_DAY)
+                .bind(now + INVITATION_DAYS * 86_400)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match sent {
@@ -595,32 +469,40 @@ impl Store {
         })?)
     }
 
-    /// A member's invitations, newest first.
-    pub async fn member_invitations(&self, member_id: i64) -> StoreResult<Vec<MemberInvitationRecord>> {
-        Ok(with_reader!(self, |pool| sqlx::query_as(
-            "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
-             i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
-             JOIN employers e ON e.id = i.employer_id WHERE i.member_id = $1 ORDER BY i.sent_at DESC, i.id DESC"
-        )
-        .bind(member_id)
-        .fetch_all(pool)
-        .await)?)
+    /// A member's invitations, newest first, as they stand at `now`.
+    pub async fn member_invitations(&self, member_id: i64, now: UnixTime) -> StoreResult<Vec<MemberInvitationRecord>> {
+        let sql =
+            format!("{} WHERE i.member_id = $1 ORDER BY i.sent_at DESC, i.id DESC", member_invitation_select("$2"));
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(member_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await)?)
     }
 
-    /// An employer's invitations, newest first, by the entries' references.
-    pub async fn employer_invitations(&self, employer_id: i64) -> StoreResult<Vec<EmployerInvitationRecord>> {
-        Ok(with_reader!(self, |pool| sqlx::query_as(
-            "SELECT i.id, i.public_ref, i.job_id, j.title AS job_title, i.status, i.sent_at, i.answered_at \
+    /// An employer's invitations, newest first, by the entries' references, as they stand at
+    /// `now`.
+    pub async fn employer_invitations(
+        &self,
+        employer_id: i64,
+        now: UnixTime,
+    ) -> StoreResult<Vec<EmployerInvitationRecord>> {
+        let sql = format!(
+            "SELECT i.id, i.public_ref, i.job_id, j.title AS job_title, {}, i.sent_at, i.expires_at, i.answered_at \
              FROM bank_invitations i JOIN jobs j ON j.id = i.job_id WHERE i.employer_id = $1 \
-             ORDER BY i.sent_at DESC, i.id DESC LIMIT 200"
-        )
-        .bind(employer_id)
-        .fetch_all(pool)
-        .await)?)
+             ORDER BY i.sent_at DESC, i.id DESC LIMIT 200",
+            invitation_status("$2")
+        );
+        Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(employer_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await)?)
     }
 
-    /// The member accepts or declines an invitation still waiting; `None` when it is not
-    /// theirs or already answered.
+    /// The member accepts or declines an invitation still waiting and not expired at `now`
+    /// (both asked of the row by the update itself); `None` when it is not theirs, already
+    /// answered or expired.
     pub async fn answer_invitation(
         &self,
         id: i64,
@@ -628,11 +510,12 @@ impl Store {
         accept: bool,
         now: UnixTime,
     ) -> StoreResult<Option<MemberInvitationRecord>> {
+        let read = format!("{} WHERE i.id = $1", member_invitation_select("$2"));
         Ok(with_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let done: Option<i64> = sqlx::query_scalar(
                 "UPDATE bank_invitations SET status = $3, answered_at = $4 WHERE id = $1 AND member_id = $2 \
-                 AND status = 'sent' RETURNING id",
+                 AND status = 'sent' AND expires_at > $4 RETURNING id",
             )
             .bind(id)
             .bind(member_id)
@@ -643,14 +526,8 @@ impl Store {
             if done.is_none() {
                 return Ok(None);
             }
-            let row: MemberInvitationRecord = sqlx::query_as(
-                "SELECT i.id, i.employer_id, e.name AS employer_name, i.job_id, j.title AS job_title, i.message, i.status, \
-                 i.sent_at, i.answered_at FROM bank_invitations i JOIN jobs j ON j.id = i.job_id \
-                 JOIN employers e ON e.id = i.employer_id WHERE i.id = $1",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let row: MemberInvitationRecord =
+                sqlx::query_as(sqlx::AssertSqlSafe(read.as_str())).bind(id).bind(now).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(row))
         })?)

@@ -10,7 +10,8 @@
 //! Files: `mod.rs` (employers, recruiters, jobs, review, search), `alerts.rs` (job alerts:
 //! saved searches, their confirmation and the claim of each message), `applications.rs`
 //! (applications, their moves and resumes), `postings.rs` (posting
-//! products, orders with their invoices, starting paid runs), `records.rs` (the rows),
+//! products), `orders.rs` (any careers product — a job's run, the resume bank's access —
+//! ordered with its invoice, listed, and started once paid), `records.rs` (the rows),
 //! `bank.rs` (the resume bank: entries, employers' paid access, invitations to apply),
 //! `salary.rs` (the salary survey: surveys, responses, the import, employer names, the release
 //! and its cells), `records_salary.rs` (its rows).
@@ -18,13 +19,14 @@
 mod alerts;
 mod applications;
 pub mod bank;
+mod orders;
 mod postings;
 pub mod records;
 pub mod records_salary;
 pub mod salary;
 
 pub use alerts::{DueJobAlert, JobAlertRecord, JobAlertSaved, NewJobAlert};
-pub use postings::NewPostingOrder;
+pub use orders::{NewProductOrder, OrderOf};
 
 use std::collections::BTreeSet;
 

@@ -374,12 +374,13 @@ pub struct PostingProductRecord {
     pub sort_order: i64,
 }
 
-/// An order for a run of a job, with its invoice's state.
+/// An order of a careers product (a run of a job, access to the resume bank), with its
+/// invoice's state.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct JobPostingRecord {
+pub struct ProductOrderRecord {
     pub id: i64,
-    pub job_id: i64,
     pub days: i64,
+    /// A featured run of a job (access to the bank never is).
     pub featured: bool,
     pub price_cents: i64,
     pub invoice_id: Option<i64>,

@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use guildhall_app::careers::{
-    BankAccessView, BankEntryForm, BankQuery, BankView, MAX_RESUME_BYTES, ResumeBankView, discipline_words,
+    BankAccessView, BankEntryForm, BankQuery, BankView, MAX_RESUME_BYTES, Purchase, ResumeBankView, discipline_words,
 };
 use guildhall_app::membership::format_money;
-use guildhall_app::membership::payments::CardPayment;
+use guildhall_app::records::EmployerInvitationRecord;
 use guildhall_app::uploads::Upload;
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::careers::salary::Region;
@@ -26,6 +26,7 @@ use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
 use super::discipline_choices;
+use super::orders::{OrderInput, after_order};
 use crate::kit::confirm::{ConfirmPage, is_confirmed};
 use crate::kit::*;
 use crate::session::{CsrfForm, CsrfQuery, Identity, SignedIn, check_csrf};
@@ -40,7 +41,6 @@ pub(super) fn routes() -> Router<Arc<App>> {
         .route("/account/resume.pdf", get(resume_pdf))
         .route("/employer/{id}/resume-bank", get(bank))
         .route("/employer/{id}/resume-bank/access", get(access).post(order_access))
-        .route("/employer/{id}/resume-bank/access/{order}/pay", get(pay_form).post(pay))
         .route("/employer/{id}/resume-bank/{entry}/invite", post(invite))
         .route("/employer/{id}/resume-bank/{entry}/resume.pdf", get(candidate_resume))
 }
@@ -108,6 +108,10 @@ impl MinePage {
 
     fn accepted(&self, status: &InvitationStatus) -> bool {
         *status == InvitationStatus::Accepted
+    }
+
+    fn expired(&self, status: &InvitationStatus) -> bool {
+        *status == InvitationStatus::Expired
     }
 }
 
@@ -339,10 +343,14 @@ impl BankPage {
         bank_stage_label(code)
     }
 
-    fn status_words(&self, status: &InvitationStatus) -> &'static str {
-        match status {
-            InvitationStatus::Accepted => "Accepted: an application follows if they apply",
-            other => other.label(),
+    /// Where an invitation stands, in words, with its expiry while it waits or once it passed.
+    fn answer(&self, invitation: &EmployerInvitationRecord) -> String {
+        let until = fmt_time(invitation.expires_at);
+        match invitation.status {
+            InvitationStatus::Accepted => "Accepted: an application follows if they apply".into(),
+            InvitationStatus::Sent => format!("Waiting for an answer until {until}"),
+            InvitationStatus::Expired => format!("Expired {until}, unanswered"),
+            other => other.label().into(),
         }
     }
 }
@@ -388,7 +396,7 @@ async fn bank_page(
         regions: region_choices(),
         licences: LicenceKind::choices(),
     };
-    match app.browse_bank(actor, id, &query, params.page.unwrap_or(1)).await {
+    match app.browse_bank(actor, id, &query, params.page.unwrap_or(1), &identity.request_id).await {
         Ok(view) => {
             page.pager = Pager::new(&view.candidates, base);
             page.view = Some(view);
@@ -442,11 +450,11 @@ async fn invite(
 
 async fn candidate_resume(
     State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
+    SignedIn(actor, identity): SignedIn,
     Path((id, entry)): Path<(String, String)>,
 ) -> PageResult {
     let id = path_id(&id, "employer")?;
-    Ok(document_response(app.bank_candidate_resume(&actor, id, &entry).await?, false))
+    Ok(document_response(app.bank_candidate_resume(&actor, id, &entry, &identity.request_id).await?, false))
 }
 
 // ------------------------------------------------------------------ buying access
@@ -486,12 +494,6 @@ async fn access(
     })
 }
 
-#[derive(Deserialize, Default)]
-struct OrderInput {
-    #[serde(default)]
-    product: String,
-}
-
 async fn order_access(
     State(app): State<Arc<App>>,
     SignedIn(actor, identity): SignedIn,
@@ -499,7 +501,8 @@ async fn order_access(
     CsrfForm(input): CsrfForm<OrderInput>,
 ) -> PageResult {
     let id = path_id(&id, "employer")?;
-    let order = match app.order_bank_access(&actor, id, &input.product).await {
+    let access = Purchase::BankAccess { employer_id: id };
+    let order = match app.order_product(&actor, access, &input.product).await {
         Ok(order) => order,
         Err(err @ AppError::Validation { .. }) => {
             let view = app.bank_access(&actor, id).await?;
@@ -515,42 +518,5 @@ async fn order_access(
         }
         Err(err) => return Err(err.into()),
     };
-    match app.bank_access_invoice(&actor, id, order).await {
-        Ok(_) => Ok(Redirect::to(&format!("/employer/{id}/resume-bank/access/{order}/pay")).into_response()),
-        Err(AppError::Conflict { .. }) => done(&format!("/employer/{id}/resume-bank/access"), "access_ordered"),
-        Err(err) => Err(err.into()),
-    }
-}
-
-async fn pay_form(
-    State(app): State<Arc<App>>,
-    SignedIn(actor, identity): SignedIn,
-    Path((id, order)): Path<(String, String)>,
-) -> PageResult {
-    let (id, order) = (path_id(&id, "employer")?, path_id(&order, "order")?);
-    let invoice = app.bank_access_invoice(&actor, id, order).await?;
-    let invoice = app.payable_invoice(&actor, invoice).await?;
-    render(&crate::membership::payments::PayPage {
-        chrome: Chrome::new(&app, &identity, "Pay for access to the resume bank", "jobs").await,
-        form: FormState::default(),
-        invoice_id: invoice.id,
-        description: invoice.description,
-        amount: format_money(invoice.amount_cents),
-        provider_note: crate::membership::payments::DEMO_PROVIDER_NOTE.into(),
-        action: format!("/employer/{id}/resume-bank/access/{order}/pay"),
-        back: (format!("/employer/{id}/resume-bank/access"), "Back to access".into()),
-    })
-}
-
-async fn pay(
-    State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
-    Path((id, order)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> PageResult {
-    let (id, order) = (path_id(&id, "employer")?, path_id(&order, "order")?);
-    match app.pay_for_bank_access(&actor, id, order).await? {
-        CardPayment::Paid => done(&format!("/employer/{id}/resume-bank"), "access_paid"),
-        CardPayment::Redirect(url) => Ok(Redirect::to(&url).into_response()),
-    }
+    after_order(&app, &actor, access, order).await
 }

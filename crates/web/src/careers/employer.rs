@@ -6,17 +6,18 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use guildhall_app::careers::{EmployerAccount, EmployerForm, JobAdvertising, JobForm, JobView, RequirementRow};
+use guildhall_app::careers::{
+    EmployerAccount, EmployerForm, JobAdvertising, JobForm, JobView, Purchase, RequirementRow,
+};
 use guildhall_app::membership::format_money;
-use guildhall_app::membership::payments::CardPayment;
 use guildhall_app::records::EmployerRecord;
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::careers::{CERTIFICATION_PREFIX, ClosedReason, Moderation, Need, PayPeriod};
 use guildhall_domain::member::LicenceKind;
 use serde::Deserialize;
 
+use super::orders::{OrderInput, after_order};
 use super::{discipline_choices, jurisdiction_choices, remote_choices, stage_choices, stage_label, state_words};
 use crate::kit::confirm::{ConfirmPage, is_confirmed};
 use crate::kit::*;
@@ -33,7 +34,6 @@ pub(super) fn routes() -> Router<Arc<App>> {
         .route("/employer/{id}/jobs/{job}/submit", post(submit_job))
         .route("/employer/{id}/jobs/{job}/close", get(confirm_close).post(close_job))
         .route("/employer/{id}/jobs/{job}/postings", post(order_posting))
-        .route("/employer/{id}/jobs/{job}/postings/{posting}/pay", get(pay_form).post(pay))
         .route("/employer/{id}/recruiters", get(recruiters).post(add_recruiter))
         .route("/employer/{id}/recruiters/{user}/remove", get(confirm_remove).post(remove_recruiter))
 }
@@ -587,12 +587,6 @@ async fn remove_recruiter(
 
 // ------------------------------------------------------------------ advertising
 
-#[derive(Deserialize, Default)]
-struct OrderInput {
-    #[serde(default)]
-    product: String,
-}
-
 async fn order_posting(
     State(app): State<Arc<App>>,
     SignedIn(actor, _): SignedIn,
@@ -600,43 +594,7 @@ async fn order_posting(
     CsrfForm(input): CsrfForm<OrderInput>,
 ) -> PageResult {
     let (id, job) = (path_id(&id, "employer")?, path_id(&job, "job")?);
-    let posting = app.order_posting(&actor, id, job, &input.product).await?;
-    match app.posting_invoice(&actor, id, job, posting).await {
-        Ok(_) => Ok(Redirect::to(&format!("/employer/{id}/jobs/{job}/postings/{posting}/pay")).into_response()),
-        Err(AppError::Conflict { .. }) => done(&format!("/employer/{id}/jobs/{job}"), "ordered"),
-        Err(err) => Err(err.into()),
-    }
-}
-
-async fn pay_form(
-    State(app): State<Arc<App>>,
-    SignedIn(actor, identity): SignedIn,
-    Path((id, job, posting)): Path<(String, String, String)>,
-) -> PageResult {
-    let (id, job, posting) = (path_id(&id, "employer")?, path_id(&job, "job")?, path_id(&posting, "order")?);
-    let invoice = app.posting_invoice(&actor, id, job, posting).await?;
-    let invoice = app.payable_invoice(&actor, invoice).await?;
-    render(&crate::membership::payments::PayPage {
-        chrome: Chrome::new(&app, &identity, "Pay for the job posting", "jobs").await,
-        form: FormState::default(),
-        invoice_id: invoice.id,
-        description: invoice.description,
-        amount: format_money(invoice.amount_cents),
-        provider_note: crate::membership::payments::DEMO_PROVIDER_NOTE.into(),
-        action: format!("/employer/{id}/jobs/{job}/postings/{posting}/pay"),
-        back: (format!("/employer/{id}/jobs/{job}"), "Back to the job".into()),
-    })
-}
-
-async fn pay(
-    State(app): State<Arc<App>>,
-    SignedIn(actor, _): SignedIn,
-    Path((id, job, posting)): Path<(String, String, String)>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> PageResult {
-    let (id, job, posting) = (path_id(&id, "employer")?, path_id(&job, "job")?, path_id(&posting, "order")?);
-    match app.pay_for_posting(&actor, id, job, posting).await? {
-        CardPayment::Paid => done(&format!("/employer/{id}/jobs/{job}"), "run_paid"),
-        CardPayment::Redirect(url) => Ok(Redirect::to(&url).into_response()),
-    }
+    let run = Purchase::JobRun { employer_id: id, job_id: job };
+    let posting = app.order_product(&actor, run, &input.product).await?;
+    after_order(&app, &actor, run, posting).await
 }

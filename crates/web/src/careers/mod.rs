@@ -6,7 +6,8 @@
 //! applications, the employer's applicants and their stages), `bank.rs` (the resume bank: the
 //! member's entry and invitations, their resume as JSON Resume and PDF, the employers' search,
 //! access and invitations), `employer.rs` (employer accounts, their jobs
-//! and recruiters), `staff.rs` (the review queue, a review, taking a job down; posting
+//! and recruiters), `orders.rs` (paying for any careers product — a job's run, the resume
+//! bank's access: on to the pay page after an order, the pay page, the payment), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
 //! `api_salary.rs` (the benchmark's JSON API), `tokens.rs` (an employer's API tokens: issuing,
@@ -18,6 +19,7 @@ pub mod api_salary;
 mod applications;
 mod bank;
 mod employer;
+mod orders;
 pub mod salary;
 mod staff;
 mod tokens;
@@ -49,6 +51,7 @@ pub fn routes() -> Router<Arc<App>> {
         .merge(applications::routes())
         .merge(bank::routes())
         .merge(employer::routes())
+        .merge(orders::routes())
         .merge(staff::routes())
         .merge(tokens::routes())
         .merge(salary::routes())
