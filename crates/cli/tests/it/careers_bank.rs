@@ -74,6 +74,35 @@ async fn distinctive_maya(t: &TestApp) -> (i64, String) {
     (member.id, member.member_number)
 }
 
+/// Maya, made distinctive, in the bank with a confidential entry, and a new employer of the
+/// officer's advertising two jobs (approved by staff).
+struct Scene {
+    maya_id: i64,
+    maya_ref: String,
+    employer: i64,
+    jobs: [i64; 2],
+}
+
+async fn maya_and_two_jobs(
+    t: &TestApp,
+    recruiter: &mut Client,
+    maya: &mut Client,
+    employer: &str,
+    [first, second]: [&'static str; 2],
+) -> Scene {
+    let mut staff = t.signed_in(STAFF).await;
+    let (maya_id, _) = distinctive_maya(t).await;
+    let employer = new_employer(recruiter, employer).await;
+    let jobs = [
+        live_job(recruiter, &mut staff, employer, first).await,
+        live_job(recruiter, &mut staff, employer, second).await,
+    ];
+    let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
+    Scene { maya_id, maya_ref, employer, jobs }
+}
+
 fn entry(visibility: &'static str, summary: &'static str) -> Vec<(&'static str, &'static str)> {
     vec![
         ("visibility", visibility),
@@ -201,17 +230,12 @@ async fn the_bank_is_a_paid_product_and_shows_a_confidential_member_without_thei
 async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
-        let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
         let mut other = other_recruiter(&t).await;
-        let (maya_id, _) = distinctive_maya(&t).await;
-        let employer = new_employer(&mut recruiter, "Brazos Structural").await;
+        let jobs = ["Bridge inspector", "Retrofit designer"];
+        let scene = maya_and_two_jobs(&t, &mut recruiter, &mut maya, "Brazos Structural", jobs).await;
+        let Scene { maya_id, maya_ref, employer, jobs: [first, second] } = scene;
         let bank = format!("/employer/{employer}/resume-bank");
-        let first = live_job(&mut recruiter, &mut staff, employer, "Bridge inspector").await;
-        let second = live_job(&mut recruiter, &mut staff, employer, "Retrofit designer").await;
-        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
         let invite = format!("{bank}/{maya_ref}/invite");
 
         // No access: no invitation.
@@ -297,16 +321,11 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
 async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the_employer() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
-        let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
-        let (maya_id, _) = distinctive_maya(&t).await;
-        let employer = new_employer(&mut recruiter, "Sabine River Civil").await;
+        let jobs = ["Levee engineer", "Drainage designer"];
+        let scene = maya_and_two_jobs(&t, &mut recruiter, &mut maya, "Sabine River Civil", jobs).await;
+        let Scene { maya_id, maya_ref, employer, jobs: [levee, drainage] } = scene;
         let bank = format!("/employer/{employer}/resume-bank");
-        let levee = live_job(&mut recruiter, &mut staff, employer, "Levee engineer").await;
-        let drainage = live_job(&mut recruiter, &mut staff, employer, "Drainage designer").await;
-        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
         buy_access(&mut recruiter, employer).await;
         for job in [levee, drainage] {
             let r = recruiter
