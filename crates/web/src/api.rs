@@ -74,6 +74,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .merge(publications::api::routes())
         .merge(communications::api::routes())
         .merge(careers::api_jobs::routes())
+        .merge(careers::api_bank::routes())
         .merge(careers::api_salary::routes())
         .route_layer(middleware::from_fn_with_state(app, idempotent))
         .fallback(not_found)
@@ -156,6 +157,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         publications::api::Doc::openapi(),
         communications::api::Doc::openapi(),
         careers::api_jobs::Doc::openapi(),
+        careers::api_bank::Doc::openapi(),
         careers::api_salary::Doc::openapi(),
     ] {
         doc.merge(area);

@@ -443,14 +443,15 @@ impl App {
         Ok(self.store.bank_access_until(employer_id, self.clock.unix()).await?.is_some())
     }
 
-    /// A page of the bank, searched. Staff searching it (not as a paying employer's
+    /// A page of the bank, searched ([`CANDIDATES_A_PAGE`] a page on the bank's page). Staff
+    /// searching it (not as a paying employer's
     /// recruiter) are audited, with the entries the page showed them.
     pub async fn browse_bank(
         &self,
         actor: &Actor,
         employer_id: i64,
         query: &BankQuery,
-        page: u32,
+        page: PageRequest,
         request_id: &str,
     ) -> AppResult<BankView> {
         let reader = self.bank_with_access(actor, employer_id).await?;
@@ -484,7 +485,7 @@ impl App {
         }
         errors.into_result()?;
         let today = self.clock.today();
-        let found = self.store.bank_candidates(&search, today, PageRequest::new(page, CANDIDATES_A_PAGE)).await?;
+        let found = self.store.bank_candidates(&search, today, page).await?;
         let Page { items, total, page, per_page } = found;
         let shown: Vec<String> = items.iter().map(|c| c.public_ref.clone()).collect();
         let items = self.candidate_views(items).await?;

@@ -8,7 +8,7 @@
 //! recruiters are not; 60 invitations at once make exactly 50; every
 //! route for every role.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use guildhall_app::Actor;
 use guildhall_domain::careers::InvitationStatus;
 use guildhall_domain::careers::salary::Region;
@@ -72,6 +72,35 @@ async fn distinctive_maya(t: &TestApp) -> (i64, String) {
     profile.city = "Wolfsbane Falls".into();
     t.store.update_member_profile(member.id, &profile, None, 0).await.unwrap();
     (member.id, member.member_number)
+}
+
+/// Maya, made distinctive, in the bank with a confidential entry, and a new employer of the
+/// officer's advertising two jobs (approved by staff).
+struct Scene {
+    maya_id: i64,
+    maya_ref: String,
+    employer: i64,
+    jobs: [i64; 2],
+}
+
+async fn maya_and_two_jobs(
+    t: &TestApp,
+    recruiter: &mut Client,
+    maya: &mut Client,
+    employer: &str,
+    [first, second]: [&'static str; 2],
+) -> Scene {
+    let mut staff = t.signed_in(STAFF).await;
+    let (maya_id, _) = distinctive_maya(t).await;
+    let employer = new_employer(recruiter, employer).await;
+    let jobs = [
+        live_job(recruiter, &mut staff, employer, first).await,
+        live_job(recruiter, &mut staff, employer, second).await,
+    ];
+    let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
+    Scene { maya_id, maya_ref, employer, jobs }
 }
 
 fn entry(visibility: &'static str, summary: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -201,17 +230,12 @@ async fn the_bank_is_a_paid_product_and_shows_a_confidential_member_without_thei
 async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
-        let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
         let mut other = other_recruiter(&t).await;
-        let (maya_id, _) = distinctive_maya(&t).await;
-        let employer = new_employer(&mut recruiter, "Brazos Structural").await;
+        let jobs = ["Bridge inspector", "Retrofit designer"];
+        let scene = maya_and_two_jobs(&t, &mut recruiter, &mut maya, "Brazos Structural", jobs).await;
+        let Scene { maya_id, maya_ref, employer, jobs: [first, second] } = scene;
         let bank = format!("/employer/{employer}/resume-bank");
-        let first = live_job(&mut recruiter, &mut staff, employer, "Bridge inspector").await;
-        let second = live_job(&mut recruiter, &mut staff, employer, "Retrofit designer").await;
-        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
         let invite = format!("{bank}/{maya_ref}/invite");
 
         // No access: no invitation.
@@ -297,16 +321,11 @@ async fn invitations_are_accepted_to_the_apply_form_or_declined_without_a_name()
 async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the_employer() {
     for t in TestApp::each_engine().await {
         let mut recruiter = t.signed_in(OFFICER).await;
-        let mut staff = t.signed_in(STAFF).await;
         let mut maya = t.signed_in(MEMBER).await;
-        let (maya_id, _) = distinctive_maya(&t).await;
-        let employer = new_employer(&mut recruiter, "Sabine River Civil").await;
+        let jobs = ["Levee engineer", "Drainage designer"];
+        let scene = maya_and_two_jobs(&t, &mut recruiter, &mut maya, "Sabine River Civil", jobs).await;
+        let Scene { maya_id, maya_ref, employer, jobs: [levee, drainage] } = scene;
         let bank = format!("/employer/{employer}/resume-bank");
-        let levee = live_job(&mut recruiter, &mut staff, employer, "Levee engineer").await;
-        let drainage = live_job(&mut recruiter, &mut staff, employer, "Drainage designer").await;
-        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
         buy_access(&mut recruiter, employer).await;
         for job in [levee, drainage] {
             let r = recruiter
@@ -368,6 +387,74 @@ async fn an_invitation_unanswered_for_thirty_days_expires_for_the_member_and_the
     }
 }
 
+#[tokio::test]
+async fn the_bank_api_searches_and_opens_an_entry_as_the_page_does_without_a_confidential_name() {
+    for t in TestApp::each_engine().await {
+        seed_bank(&t).await;
+        let mut recruiter = t.signed_in(OFFICER).await;
+        let mut maya = t.signed_in(MEMBER).await;
+        let (maya_id, number) = distinctive_maya(&t).await;
+        let r = maya.post_multipart("/account/resume-bank", &entry("confidential", SUMMARY), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let maya_ref = t.store.bank_entry(maya_id).await.unwrap().unwrap().public_ref;
+        let employer = new_employer(&mut recruiter, "Pedernales Hydrology").await;
+        let api = format!("/api/v1/employers/{employer}/resume-bank");
+        let bank = format!("/employer/{employer}/resume-bank");
+        let r = recruiter.api(Method::GET, &api, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}: without access, as the page", t.engine);
+        buy_access(&mut recruiter, employer).await;
+
+        // The search: the page's filters and the page's entries, in the page's order.
+        let found = recruiter.api(Method::GET, &format!("{api}?career_stage=licensed&per_page=20"), None).await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        let found = found.json();
+        assert_eq!((found["total"].as_i64(), found["items"].as_array().unwrap().len()), (Some(71), 20));
+        assert!(found["access_until"].is_string());
+        let html = recruiter.get(&format!("{bank}?career_stage=licensed")).await.body;
+        let refs: Vec<&str> =
+            found["items"].as_array().unwrap().iter().map(|e| e["reference"].as_str().unwrap()).collect();
+        let mut at = 0;
+        for reference in &refs {
+            let here = html[at..].find(reference).unwrap_or_else(|| panic!("{reference} on the page, in order"));
+            at += here;
+        }
+        // A confidential entry carries no name, email or resume; a named one all three.
+        for item in found["items"].as_array().unwrap() {
+            let named = item["confidential"] == false;
+            assert_eq!(item.get("name").is_some(), named, "{item}");
+            assert_eq!(item.get("email").is_some() && item.get("resume_url").is_some(), named, "{item}");
+        }
+        let named = found["items"].as_array().unwrap().iter().find(|i| i["confidential"] == false).unwrap().clone();
+        let url = named["resume_url"].as_str().unwrap();
+        let path = &url[url.find("/employer/").unwrap()..];
+        assert!(recruiter.get_bytes(path).await.2.starts_with(b"%PDF"), "the resume is at its address");
+
+        // One entry: Maya's, confidential, with her licences and nothing that names her.
+        let one = recruiter.api(Method::GET, &format!("{api}/{maya_ref}"), None).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        let entry = one.json();
+        assert_eq!((entry["reference"].as_str(), entry["summary"].as_str()), (Some(maya_ref.as_str()), Some(SUMMARY)));
+        assert!(entry["licences"].as_array().unwrap().iter().any(|l| l == "PE licensed in Texas"), "{entry}");
+        for secret in ["Zephyrine", "Quillfeather", MEMBER, number.as_str(), "Obsidian Viaduct", "Wolfsbane"] {
+            assert!(!one.body.contains(secret), "{:?}: the API shows {secret}", t.engine);
+        }
+        let named_path = format!("{api}/{}", named["reference"].as_str().unwrap());
+        assert_eq!(recruiter.api(Method::GET, &named_path, None).await.json()["name"], named["name"]);
+
+        // Refusals name what is wrong, as the page's do.
+        let r = recruiter.api(Method::GET, &format!("{api}?discipline=alchemy"), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["error"]["fields"]["discipline"].is_string(), "{}", r.body);
+        let r = recruiter.api(Method::GET, &format!("{api}?per_page=500"), None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(recruiter.api(Method::GET, &format!("{api}/RB-NOBODY00"), None).await.status, StatusCode::NOT_FOUND);
+        // Opting out takes the entry out of the API at once.
+        let r = maya.post_form("/account/resume-bank/leave", &[("confirmed", "yes")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(recruiter.api(Method::GET, &format!("{api}/{maya_ref}"), None).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
 /// The audit log's entries of an action, newest first.
 async fn audited(t: &TestApp, action: &str) -> Vec<guildhall_store::AuditRecord> {
     let filter = AuditFilter { action: Some(action.into()), ..Default::default() };
@@ -425,10 +512,23 @@ async fn staff_opening_an_employers_bank_or_an_entry_is_audited_and_its_paying_r
         assert!(opened[0].subject_label.ends_with(&format!("({named})")), "{}", opened[0].subject_label);
         assert_eq!(opened[0].actor_user_id, Some(staff_id));
 
+        // The API's reads are the pages' use cases: audited alike for staff, never for the
+        // paying recruiter.
+        let api = format!("/api/v1/employers/{employer}/resume-bank");
+        assert_eq!(recruiter.api(Method::GET, &format!("{api}/{named}"), None).await.status, StatusCode::OK);
+        assert_eq!(recruiter.api(Method::GET, &api, None).await.status, StatusCode::OK);
+        assert_eq!(audited(&t, "resume_bank.entry_opened").await.len(), 1);
+        assert_eq!(staff.api(Method::GET, &format!("{api}/{named}"), None).await.status, StatusCode::OK);
+        let opened = audited(&t, "resume_bank.entry_opened").await;
+        assert_eq!((opened.len(), opened[0].subject_id), (2, Some(named_member)));
+        assert!(opened[0].after_json.as_deref().unwrap().contains("\"opened\":\"entry\""));
+        assert_eq!(staff.api(Method::GET, &api, None).await.status, StatusCode::OK);
+        assert_eq!(audited(&t, "resume_bank.searched").await.len(), 2);
+
         // A refused request opens nothing and writes nothing.
         let r = staff.get(&format!("{bank}?region=atlantis")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(audited(&t, "resume_bank.searched").await.len(), 1);
+        assert_eq!(audited(&t, "resume_bank.searched").await.len(), 2);
 
         // The audit log says it in words.
         let log = staff.get("/staff/audit?action=resume_bank.searched").await.body;
@@ -483,6 +583,7 @@ async fn sixty_invitations_at_once_from_one_employer_send_exactly_fifty() {
 #[tokio::test]
 async fn every_role_on_the_resume_bank_routes() {
     for t in TestApp::each_engine().await {
+        seed_bank(&t).await;
         let mut recruiter = t.signed_in(OFFICER).await;
         let paid = new_employer(&mut recruiter, "Guadalupe Geotechnical").await;
         let unpaid = new_employer(&mut recruiter, "Nueces Surveying").await;
@@ -498,6 +599,8 @@ async fn every_role_on_the_resume_bank_routes() {
             ("region", "mountain"),
             ("resume", "profile"),
         ];
+        let api = |path: String| Call::Json(Method::GET, path, serde_json::Value::Null);
+        let seeded = "RB-TST00000";
         let rows = vec![
             (Call::Get("/account/resume-bank".into()), [SignIn, Ok, Ok, Forbidden, Forbidden]),
             (Call::Get("/account/resume.json".into()), [SignIn, Ok, Ok, Forbidden, Forbidden]),
@@ -531,6 +634,24 @@ async fn every_role_on_the_resume_bank_routes() {
             (
                 Call::Form("/account/resume-bank/leave".into(), &[("confirmed", "yes")]),
                 [SignIn, Done, Done, Forbidden, Forbidden],
+            ),
+            // The API: the same use cases, so the same answers (401 for no one signed in).
+            (api(format!("/api/v1/employers/{paid}/resume-bank")), [Unauthorised, NotFound, Ok, Ok, Ok]),
+            (
+                api(format!("/api/v1/employers/{paid}/resume-bank?region=atlantis")),
+                [Unauthorised, NotFound, Invalid, Invalid, Invalid],
+            ),
+            (api(format!("/api/v1/employers/{unpaid}/resume-bank")), [Unauthorised, NotFound, Forbidden, Ok, Ok]),
+            (api(format!("/api/v1/employers/{gulf}/resume-bank")), [Unauthorised, NotFound, NotFound, Ok, Ok]),
+            (api(format!("/api/v1/employers/{paid}/resume-bank/{seeded}")), [Unauthorised, NotFound, Ok, Ok, Ok]),
+            (
+                api(format!("/api/v1/employers/{unpaid}/resume-bank/{seeded}")),
+                [Unauthorised, NotFound, Forbidden, Ok, Ok],
+            ),
+            (api(format!("/api/v1/employers/{gulf}/resume-bank/{seeded}")), [Unauthorised, NotFound, NotFound, Ok, Ok]),
+            (
+                api(format!("/api/v1/employers/{paid}/resume-bank/RB-NOBODY00")),
+                [Unauthorised, NotFound, NotFound, NotFound, NotFound],
             ),
         ];
         let mut clients = role_clients(&t).await;

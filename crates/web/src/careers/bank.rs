@@ -14,10 +14,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use guildhall_app::careers::{
-    BankAccessView, BankEntryForm, BankQuery, BankView, MAX_RESUME_BYTES, Purchase, ResumeBankView, discipline_words,
+    BankAccessView, BankEntryForm, BankQuery, BankView, CANDIDATES_A_PAGE, MAX_RESUME_BYTES, Purchase, ResumeBankView,
+    discipline_words,
 };
 use guildhall_app::membership::format_money;
-use guildhall_app::records::EmployerInvitationRecord;
+use guildhall_app::records::{EmployerInvitationRecord, PageRequest};
 use guildhall_app::uploads::Upload;
 use guildhall_app::{Actor, App, AppError};
 use guildhall_domain::careers::salary::Region;
@@ -396,7 +397,8 @@ async fn bank_page(
         regions: region_choices(),
         licences: LicenceKind::choices(),
     };
-    match app.browse_bank(actor, id, &query, params.page.unwrap_or(1), &identity.request_id).await {
+    let request = PageRequest::new(params.page.unwrap_or(1), CANDIDATES_A_PAGE);
+    match app.browse_bank(actor, id, &query, request, &identity.request_id).await {
         Ok(view) => {
             page.pager = Pager::new(&view.candidates, base);
             page.view = Some(view);

@@ -10,10 +10,12 @@
 //! bank's access: on to the pay page after an order, the pay page, the payment), `staff.rs` (the review queue, a review, taking a job down; posting
 //! products), `salary.rs` (the salary survey, the benchmark with its CSV, you vs peers, the
 //! estimate, staff's survey administration), `api_jobs.rs` (the jobs API: search, a job, writing one, applying),
+//! `api_bank.rs` (the resume bank's API for employers with access: the search, one entry),
 //! `api_salary.rs` (the benchmark's JSON API), `tokens.rs` (an employer's API tokens: issuing,
 //! revoking after confirmation).
 
 mod alerts;
+pub mod api_bank;
 pub mod api_jobs;
 pub mod api_salary;
 mod applications;
