@@ -20,7 +20,7 @@ use guildhall_salary::estimate::{FACTORS, FactorLevels, LeastSquares, Model, Pro
 use guildhall_salary::{Answer, Cell, Response, Rules, Suppressed, build_release};
 use guildhall_store::{
     NewSalaryRelease, ReleaseOutcome, SalaryCellRecord, SalaryEmployerName, SalaryReleaseRecord, SalaryResponseRecord,
-    SalarySurveyRecord,
+    SalarySurveyRecord, SalarySurveyRow,
 };
 use serde_json::{Value, json};
 use time::Date;
@@ -91,7 +91,7 @@ impl BenchmarkRow {
 /// A released survey, as the benchmark names it.
 #[derive(Debug, Clone)]
 pub struct ReleasedSurvey {
-    pub survey: SalarySurveyRecord,
+    pub survey: SalarySurveyRow,
     pub release: SalaryReleaseRecord,
     /// Whether its figures may be shown today (3 months after it closed).
     pub old_enough: bool,
@@ -117,7 +117,7 @@ impl BenchmarkView {
 /// The survey page: the open survey (if any) and the member's answer to it.
 #[derive(Debug, Clone)]
 pub struct SurveyFormView {
-    pub survey: Option<SalarySurveyRecord>,
+    pub survey: Option<SalarySurveyRow>,
     pub own: Option<SalaryResponseRecord>,
     /// Whether the signed-in person has a member record to answer with.
     pub is_member: bool,

@@ -20,6 +20,22 @@ pub struct SalarySurveyRecord {
     pub responses: i64,
 }
 
+/// A survey without its count of responses: what members' pages read (the benchmark, the
+/// survey form) on every request, where counting a large survey's responses would cost more
+/// than everything else the page reads.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SalarySurveyRow {
+    pub id: i64,
+    pub year: i64,
+    pub currency: String,
+    pub opens_on: Date,
+    pub closes_on: Date,
+    #[sqlx(try_from = "String")]
+    pub status: SurveyStatus,
+    pub released_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+}
+
 /// A response as its respondent (or the release builder, or the data download) reads it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SalaryResponseRecord {

@@ -15,11 +15,17 @@ use time::Date;
 
 use super::records_salary::{
     NewSalaryRelease, SalaryCellRecord, SalaryEmployerName, SalaryReleaseRecord, SalaryReleaseRow,
-    SalaryResponseRecord, SalarySurveyRecord,
+    SalaryResponseRecord, SalarySurveyRecord, SalarySurveyRow,
 };
 use crate::engine::{ROWS_PER_STATEMENT, audited, value_rows, with_writer};
 use crate::{NewAuditEntry, Store, StoreResult, UnixTime, with_reader};
 
+/// A survey's own columns ([`SalarySurveyRow`]).
+const SURVEY_ROW_COLUMNS: &str =
+    "s.id, s.year, s.currency, s.opens_on, s.closes_on, s.status, s.released_at, s.created_at";
+
+/// A survey's columns and its count of responses ([`SalarySurveyRecord`]): the count reads
+/// every response of the survey, so only staff's pages ask for it.
 const SURVEY_COLUMNS: &str = "s.id, s.year, s.currency, s.opens_on, s.closes_on, s.status, s.released_at, s.created_at, \
      (SELECT COUNT(*) FROM salary_responses r WHERE r.survey_id = s.id) AS responses";
 
@@ -90,10 +96,12 @@ impl Store {
         })?)
     }
 
-    /// The survey with this status that is newest (the open one; the latest released).
-    pub async fn salary_survey_in(&self, status: SurveyStatus) -> StoreResult<Option<SalarySurveyRecord>> {
-        let sql =
-            format!("SELECT {SURVEY_COLUMNS} FROM salary_surveys s WHERE s.status = $1 ORDER BY s.year DESC LIMIT 1");
+    /// The survey with this status that is newest (the open one; the latest released), without
+    /// counting its responses: the benchmark and the survey form read it on every request.
+    pub async fn salary_survey_in(&self, status: SurveyStatus) -> StoreResult<Option<SalarySurveyRow>> {
+        let sql = format!(
+            "SELECT {SURVEY_ROW_COLUMNS} FROM salary_surveys s WHERE s.status = $1 ORDER BY s.year DESC LIMIT 1"
+        );
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(status.code()).fetch_optional(pool).await
         })?)
