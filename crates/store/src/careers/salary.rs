@@ -24,10 +24,9 @@ use crate::{NewAuditEntry, Store, StoreResult, UnixTime, with_reader};
 const SURVEY_ROW_COLUMNS: &str =
     "s.id, s.year, s.currency, s.opens_on, s.closes_on, s.status, s.released_at, s.created_at";
 
-/// A survey's columns and its count of responses ([`SalarySurveyRecord`]): the count reads
+/// A survey's count of responses, after its columns ([`SalarySurveyRecord`]): the count reads
 /// every response of the survey, so only staff's pages ask for it.
-const SURVEY_COLUMNS: &str = "s.id, s.year, s.currency, s.opens_on, s.closes_on, s.status, s.released_at, s.created_at, \
-     (SELECT COUNT(*) FROM salary_responses r WHERE r.survey_id = s.id) AS responses";
+const SURVEY_COUNT: &str = "(SELECT COUNT(*) FROM salary_responses r WHERE r.survey_id = s.id) AS responses";
 
 const RESPONSE_COLUMNS: &str = "id, survey_id, member_id, base_pay_cents, bonus_cents, hours_per_week, employer_name, \
      employer_key, employer_size, sector, discipline, job_function, licences, licence_class, years_experience, \
@@ -84,13 +83,13 @@ pub enum ReleaseOutcome {
 impl Store {
     /// Every survey, newest year first.
     pub async fn salary_surveys(&self) -> StoreResult<Vec<SalarySurveyRecord>> {
-        let sql = format!("SELECT {SURVEY_COLUMNS} FROM salary_surveys s ORDER BY s.year DESC");
+        let sql = format!("SELECT {SURVEY_ROW_COLUMNS}, {SURVEY_COUNT} FROM salary_surveys s ORDER BY s.year DESC");
         Ok(with_reader!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
     }
 
     /// One survey.
     pub async fn salary_survey(&self, id: i64) -> StoreResult<Option<SalarySurveyRecord>> {
-        let sql = format!("SELECT {SURVEY_COLUMNS} FROM salary_surveys s WHERE s.id = $1");
+        let sql = format!("SELECT {SURVEY_ROW_COLUMNS}, {SURVEY_COUNT} FROM salary_surveys s WHERE s.id = $1");
         Ok(with_reader!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await
         })?)
