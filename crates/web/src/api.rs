@@ -260,10 +260,7 @@ impl MemberRef {
     pub(crate) fn parse(raw: &str) -> Result<MemberRef, AppError> {
         match raw {
             "me" => Ok(MemberRef::Me),
-            other => other
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
+            other => crate::kit::positive_id(other)
                 .map(MemberRef::Id)
                 .ok_or_else(|| AppError::BadRequest("A member is named by a positive id, or `me`.".into())),
         }

@@ -112,8 +112,8 @@ pub struct CredentialPage {
 #[into_params(parameter_in = Query)]
 pub struct CredentialQuery {
     /// Only this member's (staff; a member always sees only their own).
-    #[param(minimum = 1)]
-    member_id: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1)]
+    member_id: Option<String>,
     #[param(pattern = "^(course|award|membership|compliance)$")]
     kind: Option<String>,
     #[param(pattern = "^(active|suspended|revoked)$")]
@@ -130,9 +130,13 @@ async fn list_credentials(
     ApiQuery(q): ApiQuery<CredentialQuery>,
 ) -> ApiResult<CredentialPage> {
     let request = paging.request()?;
-    if q.member_id.is_some_and(|id| id < 1) {
-        return Err(ApiError(AppError::BadRequest("`member_id` is a positive id.".into())));
-    }
+    let member_id = match q.member_id.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            crate::kit::positive_id(raw)
+                .ok_or_else(|| ApiError(AppError::BadRequest("`member_id` is a positive id.".into())))?,
+        ),
+    };
     let kind = match q.kind.as_deref() {
         None => None,
         Some(code) => Some(
@@ -146,7 +150,7 @@ async fn list_credentials(
                 .ok_or_else(|| AppError::BadRequest(format!("Unknown status {code:?}.")))?,
         ),
     };
-    let page = app.list_credentials(&actor, CredentialFilter { member_id: q.member_id, kind, status }, request).await?;
+    let page = app.list_credentials(&actor, CredentialFilter { member_id, kind, status }, request).await?;
     Ok(Json(CredentialPage {
         page: page.page,
         per_page: page.per_page,

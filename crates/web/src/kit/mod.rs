@@ -139,13 +139,34 @@ pub fn parse_id(raw: &str, what: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
+/// A positive whole number as an address writes it: `158`, or `158.0` (JSON Schema, which
+/// the API's document follows, counts a number with no fractional part as an integer).
+pub fn positive_id(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let whole = match raw.split_once('.') {
+        Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return None,
+        None => raw,
+    };
+    whole.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
 /// An id in a page's path: a positive whole number, else 400 (the address is wrong).
 pub fn path_id(raw: &str, what: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
+    positive_id(raw).ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
+}
+
+#[cfg(test)]
+mod id_tests {
+    #[test]
+    fn ids_are_positive_whole_numbers_however_written() {
+        for (raw, id) in [("158", Some(158)), (" 7 ", Some(7)), ("158.0", Some(158)), ("3.00", Some(3))] {
+            assert_eq!(super::positive_id(raw), id, "{raw}");
+        }
+        for raw in ["0", "-4", "1.5", "2.", ".0", "1e3", "abc", "", "0.0"] {
+            assert_eq!(super::positive_id(raw), None, "{raw}");
+        }
+    }
 }
 
 pub fn parse_date(raw: &str) -> Option<Date> {
