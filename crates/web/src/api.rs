@@ -179,9 +179,11 @@ async fn not_found() -> ApiError {
 pub struct Paging {
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 1000000)]
+    #[serde(default, deserialize_with = "crate::kit::query_whole_number")]
     page: Option<u32>,
     /// Items per page, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "crate::kit::query_whole_number")]
     per_page: Option<u32>,
 }
 

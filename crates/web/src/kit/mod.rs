@@ -151,6 +151,17 @@ pub fn positive_id(raw: &str) -> Option<i64> {
     whole.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
+/// A whole number in a query string, also written `2.0` (see [`positive_id`]): for
+/// `#[serde(deserialize_with)]` on an `Option<u32>`; the range is checked by its reader.
+pub fn query_whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(raw) = Option::<String>::deserialize(d)? else { return Ok(None) };
+    let digits = match raw.trim().split_once('.') {
+        Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole.to_string(),
+        _ => raw.trim().to_string(),
+    };
+    digits.parse::<u32>().map(Some).map_err(|_| serde::de::Error::custom(format!("{raw} is not a whole number")))
+}
+
 /// An id in a page's path: a positive whole number, else 400 (the address is wrong).
 pub fn path_id(raw: &str, what: &str) -> Result<i64, AppError> {
     positive_id(raw).ok_or_else(|| AppError::BadRequest(format!("A {what} is named by a positive whole number.")))
