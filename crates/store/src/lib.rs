@@ -198,6 +198,10 @@ pub fn embedded_migrations(kind: EngineKind) -> Vec<MigrationInfo> {
     migrator.iter().map(|m| MigrationInfo { version: m.version, description: m.description.to_string() }).collect()
 }
 
+/// A PostgreSQL connection idle longer than this is pinged before it is used again (the
+/// server, or something between, may have closed it).
+const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
+
 /// Pool sizes and timeouts; the defaults suit one small server.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -224,9 +228,21 @@ impl Store {
             if options.read_only {
                 connect = connect.options([("default_transaction_read_only", "on")]);
             }
+            // sqlx pings a connection when it goes back to the pool; pinging it again when
+            // it is taken would cost every statement a second round trip. Only one idle
+            // long enough for the server to have dropped it is tested first.
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                .test_before_acquire(false)
+                .before_acquire(|connection, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PING_IDLE_AFTER {
+                            sqlx::Connection::ping(connection).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(connect)
                 .await
                 .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL: {e}")))?;
@@ -259,13 +275,17 @@ impl Store {
             let connect = if options.read_only { connect.read_only(true) } else { connect };
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(options.acquire_timeout.max(Duration::from_secs(30)))
                 .connect_with(connect.clone())
                 .await
                 .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;
+            // A SQLite connection is a file opened in this process: nothing can drop it while
+            // it is idle, so it is not pinged (each ping is a hand-off to its thread and back).
             let read = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(connect.read_only(true))
                 .await
                 .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {path}: {e}")))?;

@@ -514,9 +514,8 @@ impl Store {
         let columns = MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
         format!(
             "SELECT {columns}, \
-             (SELECT i.id FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' AND i.term_id IS NOT NULL \
-               ORDER BY i.id DESC LIMIT 1) \
-               AS open_invoice_id, \
+             (SELECT max(i.id) FROM invoices i WHERE i.member_id = m.id AND i.status = 'open' \
+               AND i.term_id IS NOT NULL) AS open_invoice_id, \
              (SELECT {aggregate}(g.name, {sep}(30)) FROM affinity_groups g \
                JOIN member_groups mg ON mg.group_id = g.id WHERE mg.member_id = m.id) AS group_names, \
              (SELECT {aggregate}(l.jurisdiction || {sep}(31) || l.kind || {sep}(31) || l.number, {sep}(30)) \
