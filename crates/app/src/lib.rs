@@ -94,7 +94,9 @@ pub struct App {
     pub(crate) search_pages: std::sync::Mutex<knowledge::SearchPages>,
     pub(crate) subject_lists: std::sync::Mutex<knowledge::SubjectLists>,
     /// The staff overview's counts, kept per node for [`society::STAFF_FIGURES_TTL`].
-    pub(crate) staff_figures: std::sync::Mutex<Option<society::StaffFigures>>,
+    pub(crate) staff_figures: std::sync::Mutex<society::KeptStaffFigures>,
+    /// Held by the one request reading the staff overview's counts again.
+    pub(crate) staff_figures_reading: tokio::sync::Mutex<()>,
     /// The live jobs the job search reads, kept per node (see `careers::LIVE_JOBS_TTL`).
     pub(crate) live_jobs: Arc<careers::KeptLiveJobs>,
     /// The key that seals the society's signing keys, read once.
@@ -195,7 +197,8 @@ impl App {
             article_pages: std::sync::Mutex::new(knowledge::ArticlePages::new(knowledge::ARTICLE_TTL)),
             search_pages: std::sync::Mutex::new(knowledge::SearchPages::new(knowledge::SEARCH_TTL)),
             subject_lists: std::sync::Mutex::new(knowledge::SubjectLists::new(knowledge::SEARCH_TTL)),
-            staff_figures: std::sync::Mutex::new(None),
+            staff_figures: std::sync::Mutex::default(),
+            staff_figures_reading: tokio::sync::Mutex::new(()),
             live_jobs: Arc::default(),
             issuer_kek: std::sync::OnceLock::new(),
             issuing: RwLock::new(None),

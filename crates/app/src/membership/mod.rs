@@ -750,7 +750,7 @@ impl App {
             pages.clear();
         }
         if let Ok(mut figures) = self.staff_figures.lock() {
-            *figures = None;
+            figures.forget();
         }
     }
 

@@ -54,10 +54,33 @@ pub struct StaffOverview {
 pub const STAFF_FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The staff overview's counts as last read, and when.
-pub(crate) struct StaffFigures {
+struct StaffFigures {
     read_at: std::time::Instant,
     membership: MembershipOverview,
     mail: MailHealth,
+}
+
+/// The staff overview's counts a node keeps, and how many times they have been forgotten
+/// (a count read before a change must not be kept after it).
+#[derive(Default)]
+pub(crate) struct KeptStaffFigures {
+    figures: Option<StaffFigures>,
+    forgotten: u64,
+}
+
+impl KeptStaffFigures {
+    /// The counts kept, if any, and if `fresh` only those younger than [`STAFF_FIGURES_TTL`].
+    fn get(&self, fresh: bool) -> Option<(MembershipOverview, MailHealth)> {
+        self.figures
+            .as_ref()
+            .filter(|f| !fresh || f.read_at.elapsed() < STAFF_FIGURES_TTL)
+            .map(|f| (f.membership.clone(), f.mail))
+    }
+
+    pub(crate) fn forget(&mut self) {
+        self.figures = None;
+        self.forgotten += 1;
+    }
 }
 
 impl App {
@@ -66,22 +89,7 @@ impl App {
     /// reference data.
     pub async fn staff_overview(&self, actor: &Actor) -> AppResult<StaffOverview> {
         actor.require(Permission::StaffArea)?;
-        let kept = self.staff_figures.lock().ok().and_then(|figures| {
-            figures.as_ref().filter(|f| f.read_at.elapsed() < STAFF_FIGURES_TTL).map(|f| (f.membership.clone(), f.mail))
-        });
-        let (membership, mail) = match kept {
-            Some(figures) => figures,
-            None => {
-                let read_at = std::time::Instant::now();
-                let (membership, mail) = tokio::try_join!(self.membership_overview(actor), async {
-                    self.store.mail_health().await.map_err(AppError::from)
-                })?;
-                if let Ok(mut figures) = self.staff_figures.lock() {
-                    *figures = Some(StaffFigures { read_at, membership: membership.clone(), mail });
-                }
-                (membership, mail)
-            }
-        };
+        let (membership, mail) = self.staff_figures(actor).await?;
         let today = self.clock.today();
         Ok(StaffOverview {
             membership,
@@ -92,6 +100,39 @@ impl App {
             mail,
             chapters: self.reference().await?.chapters.clone(),
         })
+    }
+
+    /// The overview's counts, read again when older than [`STAFF_FIGURES_TTL`] by one request
+    /// at a time: while it reads, the others are answered with the counts kept (each read is
+    /// a pass over every member, and sixteen at once made every sixteenth page wait tens of
+    /// milliseconds). With none kept (at start, or just after a change) they wait for it.
+    async fn staff_figures(&self, actor: &Actor) -> AppResult<(MembershipOverview, MailHealth)> {
+        let kept = |fresh: bool| self.staff_figures.lock().ok().and_then(|kept| kept.get(fresh));
+        if let Some(figures) = kept(true) {
+            return Ok(figures);
+        }
+        let _reading = match self.staff_figures_reading.try_lock() {
+            Ok(reading) => reading,
+            Err(_) => match kept(false) {
+                Some(figures) => return Ok(figures),
+                None => self.staff_figures_reading.lock().await,
+            },
+        };
+        // Read by the request this one waited for.
+        if let Some(figures) = kept(true) {
+            return Ok(figures);
+        }
+        let forgotten = self.staff_figures.lock().map(|kept| kept.forgotten).unwrap_or_default();
+        let read_at = std::time::Instant::now();
+        let (membership, mail) = tokio::try_join!(self.membership_overview(actor), async {
+            self.store.mail_health().await.map_err(AppError::from)
+        })?;
+        if let Ok(mut kept) = self.staff_figures.lock()
+            && kept.forgotten == forgotten
+        {
+            kept.figures = Some(StaffFigures { read_at, membership: membership.clone(), mail });
+        }
+        Ok((membership, mail))
     }
 
     pub async fn audit_log(
@@ -236,4 +277,34 @@ impl App {
 
 fn is_hex_colour(s: &str) -> bool {
     s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(awaiting_approval: i64, age: std::time::Duration) -> StaffFigures {
+        StaffFigures {
+            read_at: std::time::Instant::now() - age,
+            membership: MembershipOverview { awaiting_approval, ..Default::default() },
+            mail: MailHealth::default(),
+        }
+    }
+
+    #[test]
+    fn kept_counts_are_fresh_for_their_time_then_only_stale_and_gone_once_forgotten() {
+        let mut kept = KeptStaffFigures::default();
+        assert_eq!(kept.get(false), None, "nothing kept at start");
+        kept.figures = Some(figures(7, std::time::Duration::ZERO));
+        assert_eq!(kept.get(true).map(|(m, _)| m.awaiting_approval), Some(7));
+        // Older than the time they are kept for: not fresh, but what waiting requests see
+        // while one reads them again.
+        kept.figures = Some(figures(8, STAFF_FIGURES_TTL * 2));
+        assert_eq!(kept.get(true), None);
+        assert_eq!(kept.get(false).map(|(m, _)| m.awaiting_approval), Some(8));
+        // A change forgets them, and counts that it did, so a read begun before it is not kept.
+        kept.forget();
+        assert_eq!(kept.get(false), None);
+        assert_eq!(kept.forgotten, 1);
+    }
 }
