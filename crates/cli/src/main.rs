@@ -13,12 +13,6 @@ use guildhall_domain::identity::Role;
 use guildhall_store::{ConnectOptions, Store, redact_url};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc rather than the C library's allocator: a request allocates and frees many small
-/// strings, often on different threads (rows are read on SQLite's connection threads and
-/// dropped on the runtime's), where glibc's malloc spent about a tenth of the server's time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// `println!` that ends the program quietly when the reader has gone (`guildhall db copy |
 /// head`): a closed pipe is not an error of ours, and `println!` would panic on it.
 macro_rules! say {
